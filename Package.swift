@@ -1,0 +1,83 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every Paystorm target shares: Swift 6 mode, strict concurrency, and
+/// `NonisolatedNonsendingByDefault` so that nonisolated async functions run on the caller's
+/// executor (without it they hop to the global pool and escape the deterministic runtime).
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Paystorm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "paystorm", targets: ["paystorm"]),
+        .library(name: "PaystormCore", targets: ["Core"]),
+        .library(name: "PaystormRuntime", targets: ["Runtime"]),
+        .library(name: "PaystormLedger", targets: ["Ledger"]),
+        .library(name: "PaystormJournal", targets: ["Journal"]),
+        .library(name: "PaystormServices", targets: ["Services"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .target(name: "Core", swiftSettings: swiftSettings),
+        .target(name: "CRuntimeHooks"),
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "Core",
+                "CRuntimeHooks",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Journal",
+            dependencies: [
+                "Core",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Ledger",
+            dependencies: ["Core", "Runtime", "Journal"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Services",
+            dependencies: [
+                "Core", "Runtime", "Ledger", "Journal",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "paystorm",
+            dependencies: [
+                "Core", "Runtime", "Ledger", "Journal", "Services",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LedgerTests", dependencies: ["Ledger", "Runtime"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JournalTests", dependencies: ["Journal"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServicesTests", dependencies: ["Services", "Runtime", "Ledger", "Core"],
+            swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,1 @@
+// The Journal module; see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// The Ledger module; see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// The Services module: the payment system's actors; see ../shared/DESIGN.md.
