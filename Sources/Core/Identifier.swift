@@ -1,0 +1,84 @@
+/// What kind of thing an `Identifier` names, and the prefix it prints with (Stripe style).
+public protocol IdentifierKind: Sendable {
+    static var prefix: String { get }
+}
+
+/// A typed identifier: a `PaymentID` cannot be passed where a `MerchantID` is expected.
+///
+/// Identifiers are 64-bit numbers allocated by the simulation (deterministically, from counters),
+/// printed as `pi_0000000000002a`-style strings so that logs and webhook payloads read like
+/// Stripe's.
+public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+
+    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// `pi_` followed by 14 lower-case hex digits.
+    public var description: String {
+        let hex = String(rawValue, radix: 16)
+        return Kind.prefix + "_" + String(repeating: "0", count: max(0, 14 - hex.count)) + hex
+    }
+
+    /// Parses what `description` prints.
+    /// - Throws: `IdentifierError` if the prefix or the hex digits are wrong.
+    public init(parsing text: String) throws(IdentifierError) {
+        let expected = Kind.prefix + "_"
+        guard text.hasPrefix(expected) else {
+            throw .wrongPrefix(text, expected: Kind.prefix)
+        }
+        guard let value = UInt64(text.dropFirst(expected.count), radix: 16) else {
+            throw .malformed(text)
+        }
+        self.init(value)
+    }
+}
+
+extension Identifier: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            try self.init(parsing: text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// Why a string is not an identifier of the expected kind.
+public enum IdentifierError: Error, Equatable, Sendable, CustomStringConvertible {
+    case wrongPrefix(String, expected: String)
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .wrongPrefix(let text, let expected): "'\(text)' is not an id of kind '\(expected)_'"
+        case .malformed(let text): "'\(text)' is not a well-formed id"
+        }
+    }
+}
+
+public enum PaymentKind: IdentifierKind { public static let prefix = "pi" }
+public enum MerchantKind: IdentifierKind { public static let prefix = "acct" }
+public enum CustomerKind: IdentifierKind { public static let prefix = "cus" }
+public enum RefundKind: IdentifierKind { public static let prefix = "re" }
+public enum DisputeKind: IdentifierKind { public static let prefix = "dp" }
+public enum EventKind: IdentifierKind { public static let prefix = "evt" }
+public enum TransferKind: IdentifierKind { public static let prefix = "tr" }
+public enum PayoutKind: IdentifierKind { public static let prefix = "po" }
+
+public typealias PaymentID = Identifier<PaymentKind>
+public typealias MerchantID = Identifier<MerchantKind>
+public typealias CustomerID = Identifier<CustomerKind>
+public typealias RefundID = Identifier<RefundKind>
+public typealias DisputeID = Identifier<DisputeKind>
+public typealias EventID = Identifier<EventKind>
+public typealias TransferID = Identifier<TransferKind>
+public typealias PayoutID = Identifier<PayoutKind>
