@@ -20,11 +20,14 @@ let package = Package(
         .library(name: "PaystormLedger", targets: ["Ledger"]),
         .library(name: "PaystormJournal", targets: ["Journal"]),
         .library(name: "PaystormServices", targets: ["Services"]),
+        .library(name: "PaystormScenarios", targets: ["Scenarios"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(name: "Core", swiftSettings: swiftSettings),
@@ -62,10 +65,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Scenarios",
+            dependencies: [
+                "Core", "Runtime", "Ledger", "Journal", "Services",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "paystorm",
             dependencies: [
-                "Core", "Runtime", "Ledger", "Journal", "Services",
+                "Core", "Runtime", "Ledger", "Journal", "Services", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -76,6 +88,9 @@ let package = Package(
             name: "LedgerTests", dependencies: ["Ledger", "Runtime"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JournalTests", dependencies: ["Journal"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ScenariosTests", dependencies: ["Scenarios", "Runtime", "Core"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ServicesTests", dependencies: ["Services", "Runtime", "Ledger", "Core"],
             swiftSettings: swiftSettings),

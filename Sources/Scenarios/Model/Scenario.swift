@@ -1,0 +1,87 @@
+import Core
+
+/// A scenario: what the simulated world looks like, the load it receives, and the thresholds
+/// that decide whether the run passed. Decoded and validated from a YAML file by
+/// `ScenarioParser`; every value here has already been range-checked.
+public struct Scenario: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    public var seed: UInt64
+    public var merchants: MerchantPopulation
+    public var load: LoadProfile
+    public var mix: TrafficMix
+    public var networks: [NetworkSpec]
+    public var faults: [FaultSpec]
+    public var thresholds: [Threshold]
+
+    /// The run's length: the sum of the load profile's stages.
+    public var duration: Duration { load.duration }
+
+    /// Compresses or stretches the whole stage profile to `duration`, keeping its shape (a
+    /// shortened Black Friday still ramps to its peak).
+    public func withDuration(_ duration: Duration) -> Scenario {
+        var copy = self
+        copy.load = load.stretched(to: duration)
+        return copy
+    }
+
+    /// Multiplies every arrival rate by `factor`.
+    public func scaled(by factor: Double) -> Scenario {
+        var copy = self
+        copy.load = load.scaled(by: factor)
+        return copy
+    }
+}
+
+/// The merchants of a run.
+public struct MerchantPopulation: Sendable, Equatable {
+    public static let countMax = 500_000
+    public var count: Int
+    /// Settlement currencies and their shares (sum to 1).
+    public var currencies: [(currency: Currency, share: Double)]
+    public var webhookEndpoint: EndpointBehaviour
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.count == rhs.count && lhs.webhookEndpoint == rhs.webhookEndpoint
+            && lhs.currencies.elementsEqual(rhs.currencies) {
+                $0.currency == $1.currency && $0.share == $1.share
+            }
+    }
+}
+
+/// How the simulated merchant webhook endpoints behave.
+public struct EndpointBehaviour: Sendable, Equatable {
+    public var failureRate: Double
+    public var latency: LatencySpec
+    public init(failureRate: Double = 0.01, latency: LatencySpec = .init(medianMs: 40, sigma: 0.5)) {
+        self.failureRate = failureRate
+        self.latency = latency
+    }
+}
+
+/// A log-normal latency: median and the standard deviation of its logarithm.
+public struct LatencySpec: Sendable, Equatable {
+    public var medianMs: Double
+    public var sigma: Double
+    public init(medianMs: Double, sigma: Double) {
+        self.medianMs = medianMs
+        self.sigma = sigma
+    }
+}
+
+/// One card network (or the bank rail) as the scenario configures it.
+public struct NetworkSpec: Sendable, Equatable {
+    public enum Name: String, Sendable, CaseIterable { case visa, mastercard, amex }
+    public var name: Name
+    /// Share of card payments routed to this network (by card brand).
+    public var share: Double
+    public var latency: LatencySpec
+    public var declineRate: Double
+    public var timeoutRate: Double
+}
+
+/// A fault to inject. Declared here so that scenario files keep one shape; injecting faults
+/// comes with the chaos work, and until then a non-empty `faults:` list is refused.
+public struct FaultSpec: Sendable, Equatable {
+    public var kind: String
+}

@@ -1,0 +1,72 @@
+/// A pass/fail criterion on a run's figure, written k6 style: `authorize_p99_ms: "< 2000"`.
+public struct Threshold: Sendable, Equatable, CustomStringConvertible {
+    public enum Comparison: String, Sendable, CaseIterable {
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
+        case equal = "=="
+
+        func holds(_ value: Double, _ bound: Double) -> Bool {
+            switch self {
+            case .less: value < bound
+            case .lessOrEqual: value <= bound
+            case .greater: value > bound
+            case .greaterOrEqual: value >= bound
+            case .equal: value == bound
+            }
+        }
+    }
+
+    public var metric: Metric
+    public var comparison: Comparison
+    public var bound: Double
+
+    public init(metric: Metric, comparison: Comparison, bound: Double) {
+        self.metric = metric
+        self.comparison = comparison
+        self.bound = bound
+    }
+
+    public func holds(for value: Double) -> Bool { comparison.holds(value, bound) }
+
+    public var description: String { "\(metric.rawValue) \(comparison.rawValue) \(bound)" }
+
+    /// Parses `"< 2000"`, `"<=0.08"`, `">= 0.9"`.
+    static func parse(_ text: String) -> (Comparison, Double)? {
+        let trimmed = String(text.trimmingWhitespace)
+        // Longest operators first, so that "<=" is not read as "<" followed by "=".
+        for comparison in [Comparison.lessOrEqual, .greaterOrEqual, .equal, .less, .greater]
+        where trimmed.hasPrefix(comparison.rawValue) {
+            let rest = trimmed.dropFirst(comparison.rawValue.count).trimmingCharacters()
+            guard let bound = Double(rest.replacingOccurrences(of: "_", with: "")), bound.isFinite else {
+                return nil
+            }
+            return (comparison, bound)
+        }
+        return nil
+    }
+}
+
+/// Every figure a threshold may name. A threshold on anything else is an error in the file,
+/// never a silent pass.
+public enum Metric: String, Sendable, CaseIterable {
+    case authorizeP50Ms = "authorize_p50_ms"
+    case authorizeP90Ms = "authorize_p90_ms"
+    case authorizeP99Ms = "authorize_p99_ms"
+    case authorizeP999Ms = "authorize_p999_ms"
+    case authorizeMaxMs = "authorize_max_ms"
+    case dispatchDelayP99Ms = "dispatch_delay_p99_ms"
+    case declineRate = "decline_rate"
+    case errorRate = "error_rate"
+    case achievedTPS = "achieved_tps"
+    case achievedToTargetRatio = "achieved_to_target_ratio"
+    case fraudPrecision = "fraud_precision"
+    case fraudRecall = "fraud_recall"
+    case webhookDeadLetterRate = "webhook_dead_letter_rate"
+    case paymentsTotal = "payments_total"
+}
+
+extension Substring {
+    func trimmingCharacters() -> String { String(String(self).trimmingWhitespace) }
+}
