@@ -16,7 +16,7 @@ let package = Package(
     products: [
         .executable(name: "paystorm", targets: ["paystorm"]),
         .library(name: "PaystormCore", targets: ["Core"]),
-        .library(name: "PaystormRuntime", targets: ["Runtime"]),
+        .library(name: "PaystormRuntime", targets: ["PaystormRuntime"]),
         .library(name: "PaystormLedger", targets: ["Ledger"]),
         .library(name: "PaystormJournal", targets: ["Journal"]),
         .library(name: "PaystormServices", targets: ["Services"]),
@@ -31,12 +31,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "Core", swiftSettings: swiftSettings),
-        .target(name: "CRuntimeHooks"),
+        .target(name: "CPaystormHooks"),
         .target(
-            name: "Runtime",
+            name: "PaystormRuntime",
             dependencies: [
                 "Core",
-                "CRuntimeHooks",
+                "CPaystormHooks",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
@@ -52,13 +52,13 @@ let package = Package(
         ),
         .target(
             name: "Ledger",
-            dependencies: ["Core", "Runtime", "Journal"],
+            dependencies: ["Core", "PaystormRuntime", "Journal"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Services",
             dependencies: [
-                "Core", "Runtime", "Ledger", "Journal",
+                "Core", "PaystormRuntime", "Ledger", "Journal",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "Core", "Runtime", "Ledger", "Journal", "Services",
+                "Core", "PaystormRuntime", "Ledger", "Journal", "Services",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -77,22 +77,22 @@ let package = Package(
         .executableTarget(
             name: "paystorm",
             dependencies: [
-                "Core", "Runtime", "Ledger", "Journal", "Services", "Scenarios",
+                "Core", "PaystormRuntime", "Ledger", "Journal", "Services", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
+        .testTarget(name: "PaystormRuntimeTests", dependencies: ["PaystormRuntime"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LedgerTests", dependencies: ["Ledger", "Runtime"], swiftSettings: swiftSettings),
+            name: "LedgerTests", dependencies: ["Ledger", "PaystormRuntime"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JournalTests", dependencies: ["Journal"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ScenariosTests", dependencies: ["Scenarios", "Runtime", "Core"],
+            name: "ScenariosTests", dependencies: ["Scenarios", "PaystormRuntime", "Core"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServicesTests", dependencies: ["Services", "Runtime", "Ledger", "Core"],
+            name: "ServicesTests", dependencies: ["Services", "PaystormRuntime", "Ledger", "Core"],
             swiftSettings: swiftSettings),
     ]
 )

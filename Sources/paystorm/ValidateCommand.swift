@@ -1,5 +1,5 @@
 import ArgumentParser
-import Runtime
+import PaystormRuntime
 import Scenarios
 
 /// `paystorm validate FILE...`: checks scenario files without running them.

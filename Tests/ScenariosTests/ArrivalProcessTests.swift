@@ -1,4 +1,4 @@
-import Runtime
+import PaystormRuntime
 import Testing
 
 @testable import Scenarios

@@ -1,4 +1,4 @@
-import Runtime
+import PaystormRuntime
 
 /// The intended arrival times of an open-model load: a non-homogeneous Poisson process whose rate
 /// follows a `LoadProfile`.

@@ -1,4 +1,4 @@
-import Runtime
+import PaystormRuntime
 
 /// The arrival rate of a run over time, as a list of stages, k6 style.
 ///

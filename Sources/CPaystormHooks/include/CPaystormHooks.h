@@ -1,5 +1,5 @@
-#ifndef PAYSTORM_CRUNTIMEHOOKS_H
-#define PAYSTORM_CRUNTIMEHOOKS_H
+#ifndef PAYSTORM_CPAYSTORMHOOKS_H
+#define PAYSTORM_CPAYSTORMHOOKS_H
 
 /// A tripwire on the Swift runtime's global executor.
 ///

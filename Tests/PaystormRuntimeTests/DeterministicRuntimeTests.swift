@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Runtime
+@testable import PaystormRuntime
 
 /// A deliberately reentrant counter: it reads, suspends, then writes what it read plus one. Two
 /// interleaved increments can lose one. Which interleavings happen is the scheduler's choice,

@@ -1,4 +1,4 @@
-#include "CRuntimeHooks.h"
+#include "CPaystormHooks.h"
 #include <pthread.h>
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-import CRuntimeHooks
+import CPaystormHooks
 import Synchronization
 
 #if canImport(Glibc)
