@@ -83,7 +83,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
-        .testTarget(name: "PaystormRuntimeTests", dependencies: ["PaystormRuntime"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PaystormRuntimeTests", dependencies: ["PaystormRuntime"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LedgerTests", dependencies: ["Ledger", "PaystormRuntime"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,0 +1,114 @@
+/// Everything a run found out, in one value: printed as the summary, written as JSON, and
+/// compared by the thresholds. Keys are snake_case in JSON.
+public struct RunReport: Sendable, Codable, Equatable {
+    public var scenario: String
+    public var seed: UInt64
+    /// "simulated" or "realtime".
+    public var mode: String
+    public var durationSeconds: Double
+    /// Wall-clock seconds the run took (in simulated mode: how long the machine needed).
+    public var wallSeconds: Double
+    public var payments: PaymentCounts
+    public var tps: Throughput
+    public var latencyMs: LatencySummary
+    /// Delay between an arrival's intended time and its dispatch: the generator's own lag.
+    public var dispatchDelayMs: LatencySummary
+    public var declines: [String: Int]
+    public var fraud: FraudFigures
+    public var webhooks: WebhookFigures
+    public var settlement: [CurrencyAmount]
+    public var ledger: [LedgerCurrencyFigures]
+    public var invariants: [InvariantResult]
+    public var thresholds: [ThresholdResult]
+    public var generator: GeneratorFigures
+    public var digest: String
+
+    public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
+    public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }
+
+    public struct PaymentCounts: Sendable, Codable, Equatable {
+        public var attempted = 0
+        public var succeeded = 0
+        public var authorizedOnly = 0
+        public var declined = 0
+        public var blocked = 0
+        public var abandoned3DS = 0
+        public var voided = 0
+        public var expired = 0
+        public var refundedFull = 0
+        public var refundedPartial = 0
+        public var disputed = 0
+        public var timeoutsResolved = 0
+        public var rateLimited = 0
+        public var errors = 0
+        public var idempotentReplays = 0
+        public var keyInUse = 0
+        public init() {}
+    }
+
+    public struct Throughput: Sendable, Codable, Equatable {
+        public var targetAverage: Double
+        public var targetPeak: Double
+        public var achievedAverage: Double
+        /// Achieved rate during the busiest stage, against its target.
+        public var achievedPeak: Double
+        public var achievedToTargetRatio: Double
+    }
+
+    public struct FraudFigures: Sendable, Codable, Equatable {
+        public var blocked = 0
+        public var challenged = 0
+        public var challengesPassed = 0
+        public var reviewed = 0
+        public var precision = 0.0
+        public var recall = 0.0
+        public init() {}
+    }
+
+    public struct WebhookFigures: Sendable, Codable, Equatable {
+        public var events = 0
+        public var delivered = 0
+        public var retried = 0
+        public var deadLettered = 0
+        public var pending = 0
+        public var duplicatesIgnored = 0
+        public init() {}
+    }
+
+    public struct CurrencyAmount: Sendable, Codable, Equatable {
+        public var currency: String
+        /// Decimal text in major units, e.g. "1234.56": exact, never a float.
+        public var amount: String
+        public var payouts: Int
+    }
+
+    public struct LedgerCurrencyFigures: Sendable, Codable, Equatable {
+        public var currency: String
+        public var debits: String
+        public var credits: String
+        public var imbalance: String
+        public var transfers: Int
+    }
+
+    public struct InvariantResult: Sendable, Codable, Equatable {
+        public var name: String
+        public var holds: Bool
+        public var violations: Int
+        /// The first violations, with the ids involved.
+        public var examples: [String]
+    }
+
+    public struct ThresholdResult: Sendable, Codable, Equatable {
+        public var metric: String
+        public var condition: String
+        public var value: Double
+        public var passed: Bool
+    }
+
+    public struct GeneratorFigures: Sendable, Codable, Equatable {
+        /// True when the generator could not dispatch on time and the run under-sent.
+        public var fellBehind: Bool
+        public var lateDispatches: Int
+        public var escapedJobs: Int
+    }
+}
