@@ -1,0 +1,15 @@
+/// Lower-case hexadecimal, as Stripe prints HMAC signatures and as API keys are spelled.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// The lower-case hex spelling of `bytes`.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            utf8.append(digits[Int(byte >> 4)])
+            utf8.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+}

@@ -1,0 +1,63 @@
+/// What an idempotent operation reports back to the gate.
+public enum IdempotentOutcome: Hashable, Sendable {
+    /// Work began; the response (success or error) is stored and replayed to retries.
+    case completed(StoredResponse)
+    /// The request failed validation before any work began; nothing is stored and the client
+    /// may retry with the same key (Stripe does the same).
+    case rejectedBeforeWork(StoredResponse)
+}
+
+/// What the gate answered.
+public enum IdempotencyGateResult: Hashable, Sendable {
+    /// The operation ran now and its response was stored.
+    case executed(StoredResponse)
+    /// A retry: the stored first response, the operation did not run.
+    case replayed(StoredResponse)
+    /// The operation rejected the request before work began; not stored.
+    case rejected(StoredResponse)
+
+    /// The response to send, whichever way it came.
+    public var response: StoredResponse {
+        switch self {
+        case .executed(let response), .replayed(let response), .rejected(let response): response
+        }
+    }
+}
+
+/// Begins, runs and completes an idempotent operation in one call, so no caller can forget to
+/// complete or abandon a key.
+///
+/// The reservation happens inside the store actor before the operation's first suspension; a
+/// duplicate arriving while the operation awaits gets `GatewayError.idempotencyKeyInUse` and the
+/// operation runs once. The operation runs on the caller's executor, not the store's, so a slow
+/// payment does not hold the store.
+public struct IdempotencyGate: Sendable {
+    public let store: IdempotencyStore
+
+    public init(store: IdempotencyStore) { self.store = store }
+
+    /// Runs `operation` unless `key` was already used.
+    /// - Throws: `GatewayError.idempotencyKeyInUse`, `.idempotencyParametersMismatch` or
+    ///   `.idempotencyStoreFull`; the operation did not run.
+    public func perform(
+        key: IdempotencyKey, fingerprint: RequestFingerprint,
+        operation: () async -> IdempotentOutcome
+    ) async throws(GatewayError) -> IdempotencyGateResult {
+        let token: IdempotencyStateMachine.Token
+        switch await store.begin(key, fingerprint: fingerprint) {
+        case .proceed(let granted): token = granted
+        case .replay(let response): return .replayed(response)
+        case .inUse: throw .idempotencyKeyInUse
+        case .mismatch: throw .idempotencyParametersMismatch
+        case .storeFull: throw .idempotencyStoreFull
+        }
+        switch await operation() {
+        case .completed(let response):
+            await store.complete(token, response: response)
+            return .executed(response)
+        case .rejectedBeforeWork(let response):
+            await store.abandon(token)
+            return .rejected(response)
+        }
+    }
+}

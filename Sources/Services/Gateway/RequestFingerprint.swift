@@ -1,0 +1,29 @@
+import Crypto
+
+/// The SHA-256 of a request's method, path and canonical parameters.
+///
+/// The idempotency store keeps this instead of the parameters: a retry must present the same
+/// fingerprint, otherwise it is Stripe's `idempotency_error`. Parameters are sorted by name and
+/// every field is length-prefixed, so `{a: "b=c"}` and `{"a=b": "c"}` cannot collide and
+/// parameter order does not matter.
+public struct RequestFingerprint: Hashable, Sendable {
+    /// The 32 digest bytes.
+    public let bytes: [UInt8]
+
+    public init(method: String, path: String, parameters: [String: String]) {
+        var canonical: [UInt8] = []
+        func append(_ text: String) {
+            let utf8 = Array(text.utf8)
+            canonical.append(contentsOf: String(utf8.count).utf8)
+            canonical.append(UInt8(ascii: ":"))
+            canonical.append(contentsOf: utf8)
+        }
+        append(method.uppercased())
+        append(path)
+        for name in parameters.keys.sorted() {
+            append(name)
+            append(parameters[name]!)
+        }
+        bytes = Array(SHA256.hash(data: canonical))
+    }
+}

@@ -1,0 +1,223 @@
+import Core
+import DequeModule
+import PaystormRuntime
+
+/// Delivers webhook events at least once to their merchants' endpoints, or dead-letters them.
+///
+/// Each accepted event gets its own delivery task (started with `runtime.spawn`) that signs the
+/// body afresh for every attempt (a new `t=`), waits at most `attemptTimeout` for the endpoint,
+/// and sleeps on the runtime's clock between attempts according to `WebhookDelivery`. Jitter is
+/// drawn from a stream derived from the event id, so an event's schedule does not depend on how
+/// other deliveries interleave.
+///
+/// Bounds: at most `inFlightMax` undelivered events; `enqueue` beyond that throws `.queueFull`
+/// (back-pressure, counted in `rejectedQueueFull`). The dead-letter queue keeps the newest
+/// `deadLettersMax` entries; older ones are dropped and counted in `deadLettersDropped` (their
+/// count stays in `deadLettered`). The attempt trace keeps the newest `traceMax` records.
+public actor WebhookDispatcher {
+    public struct Configuration: Sendable {
+        public var retryPolicy: WebhookDelivery.Policy
+        public var inFlightMax: Int
+        public var attemptTimeout: Duration
+        public var deadLettersMax: Int
+        public var traceMax: Int
+        public var endpointsMax: Int
+        public var clock: UnixClock
+
+        public init(
+            retryPolicy: WebhookDelivery.Policy = .standard, inFlightMax: Int = 65_536,
+            attemptTimeout: Duration = .seconds(10), deadLettersMax: Int = 10_000,
+            traceMax: Int = 100_000, endpointsMax: Int = 100_000, clock: UnixClock = .standard
+        ) {
+            self.retryPolicy = retryPolicy
+            self.inFlightMax = max(1, inFlightMax)
+            self.attemptTimeout = attemptTimeout
+            self.deadLettersMax = max(1, deadLettersMax)
+            self.traceMax = max(0, traceMax)
+            self.endpointsMax = max(1, endpointsMax)
+            self.clock = clock
+        }
+    }
+
+    /// An event that exhausted its attempts.
+    public struct DeadLetter: Hashable, Sendable {
+        public let event: WebhookEvent
+        public let attempts: Int
+        /// The last attempt's HTTP status, nil if it timed out.
+        public let lastStatus: Int?
+    }
+
+    /// One attempt, for traces and replay comparison.
+    public struct AttemptRecord: Hashable, Sendable, CustomStringConvertible {
+        public let eventID: EventID
+        public let attempt: Int
+        public let startedAt: SimTime
+        /// HTTP status, nil if the attempt timed out.
+        public let status: Int?
+
+        public var description: String {
+            "\(eventID) #\(attempt) at \(startedAt.nanoseconds)ns: \(status.map(String.init) ?? "timeout")"
+        }
+    }
+
+    /// Counters since creation.
+    public struct Statistics: Hashable, Sendable {
+        public var enqueued: Int64 = 0
+        public var rejectedQueueFull: Int64 = 0
+        public var delivered: Int64 = 0
+        public var attempts: Int64 = 0
+        public var retries: Int64 = 0
+        public var timeouts: Int64 = 0
+        public var deadLettered: Int64 = 0
+        public var deadLettersDropped: Int64 = 0
+        public var inFlight: Int = 0
+        /// Attempts needed by delivered events: median and 99th percentile (0 if none).
+        public var attemptsP50: Int = 0
+        public var attemptsP99: Int = 0
+    }
+
+    private struct Target: Sendable {
+        let endpoint: WebhookEndpoint
+        let secret: String
+    }
+
+    private let runtime: any Runtime
+    public nonisolated let configuration: Configuration
+    private var targets: [MerchantID: Target] = [:]
+    private var counters = Statistics()
+    /// attemptsHistogram[n]: delivered events that needed n attempts.
+    private var attemptsHistogram: [Int64]
+    private var deadLetterQueue: Deque<DeadLetter> = []
+    private var attemptTrace: Deque<AttemptRecord> = []
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+    public init(runtime: any Runtime, configuration: Configuration = Configuration()) {
+        self.runtime = runtime
+        self.configuration = configuration
+        self.attemptsHistogram = Array(repeating: 0, count: configuration.retryPolicy.attemptsMax + 1)
+    }
+
+    /// Sets (or replaces) `merchant`'s endpoint and its signing secret.
+    /// - Throws: `.tooManyEndpoints` when the table is full.
+    public func register(
+        _ endpoint: WebhookEndpoint, secret: String, for merchant: MerchantID
+    )
+        throws(WebhookDispatchError)
+    {
+        if targets[merchant] == nil && targets.count >= configuration.endpointsMax {
+            throw .tooManyEndpoints(endpointsMax: configuration.endpointsMax)
+        }
+        targets[merchant] = Target(endpoint: endpoint, secret: secret)
+    }
+
+    /// Accepts `event` for delivery to its merchant's endpoint and starts delivering it.
+    /// - Throws: `.queueFull` (back-pressure: keep the event and retry later) or `.noEndpoint`.
+    public func enqueue(_ event: WebhookEvent) throws(WebhookDispatchError) {
+        guard let target = targets[event.merchant] else { throw .noEndpoint(event.merchant) }
+        guard counters.inFlight < configuration.inFlightMax else {
+            counters.rejectedQueueFull += 1
+            throw .queueFull(inFlightMax: configuration.inFlightMax)
+        }
+        counters.enqueued += 1
+        counters.inFlight += 1
+        runtime.spawn { await self.deliver(event, to: target) }
+    }
+
+    /// Returns when no event is in flight.
+    public func waitUntilIdle() async {
+        if counters.inFlight == 0 { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    public func statistics() -> Statistics {
+        var result = counters
+        result.attemptsP50 = percentile(0.50)
+        result.attemptsP99 = percentile(0.99)
+        return result
+    }
+
+    /// The dead-letter queue, oldest first (at most `deadLettersMax`).
+    public func deadLetters() -> [DeadLetter] { Array(deadLetterQueue) }
+
+    /// Removes and returns the dead-letter queue (e.g. for a manual redelivery).
+    public func drainDeadLetters() -> [DeadLetter] {
+        defer { deadLetterQueue.removeAll() }
+        return Array(deadLetterQueue)
+    }
+
+    /// The newest attempts, oldest first (at most `traceMax`).
+    public func trace() -> [AttemptRecord] { Array(attemptTrace) }
+
+    // MARK: Delivery
+
+    private func deliver(_ event: WebhookEvent, to target: Target) async {
+        var delivery = WebhookDelivery(policy: configuration.retryPolicy)
+        var random = runtime.randomStream("webhook.delivery", event.id.rawValue)
+        while true {
+            let startedAt = runtime.now()
+            let header = WebhookSigner.header(
+                payload: event.body, secret: target.secret,
+                timestamp: configuration.clock.seconds(at: startedAt))
+            let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
+            let endpoint = target.endpoint
+            let status = await runtime.withTimeout(configuration.attemptTimeout) {
+                await endpoint.receive(request)
+            }
+            // Everything below runs without suspending: the counters are consistent per attempt.
+            counters.attempts += 1
+            if status == nil { counters.timeouts += 1 }
+            record(
+                AttemptRecord(
+                    eventID: event.id, attempt: delivery.attempts + 1, startedAt: startedAt, status: status))
+            let succeeded = status.map { (200..<300).contains($0) } ?? false
+            switch delivery.recordAttempt(succeeded: succeeded, random: &random) {
+            case .delivered:
+                counters.delivered += 1
+                attemptsHistogram[min(delivery.attempts, attemptsHistogram.count - 1)] += 1
+                finish()
+                return
+            case .deadLetter:
+                counters.deadLettered += 1
+                deadLetterQueue.append(
+                    DeadLetter(event: event, attempts: delivery.attempts, lastStatus: status))
+                if deadLetterQueue.count > configuration.deadLettersMax {
+                    deadLetterQueue.removeFirst()
+                    counters.deadLettersDropped += 1
+                }
+                finish()
+                return
+            case .retry(let delay):
+                counters.retries += 1
+                // A cancelled sleep retries early rather than losing the event.
+                try? await runtime.sleep(for: delay)
+            }
+        }
+    }
+
+    private func record(_ attempt: AttemptRecord) {
+        guard configuration.traceMax > 0 else { return }
+        attemptTrace.append(attempt)
+        if attemptTrace.count > configuration.traceMax { attemptTrace.removeFirst() }
+    }
+
+    private func finish() {
+        counters.inFlight -= 1
+        guard counters.inFlight == 0 else { return }
+        let waiters = idleWaiters
+        idleWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func percentile(_ fraction: Double) -> Int {
+        let total = attemptsHistogram.reduce(0, +)
+        guard total > 0 else { return 0 }
+        // The smallest n such that at least `fraction` of deliveries needed n attempts or fewer.
+        let rank = Int64((Double(total) * fraction).rounded(.up))
+        var seen: Int64 = 0
+        for (attempts, count) in attemptsHistogram.enumerated() {
+            seen += count
+            if seen >= max(rank, 1) { return attempts }
+        }
+        return attemptsHistogram.count - 1
+    }
+}

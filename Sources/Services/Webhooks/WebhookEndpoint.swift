@@ -1,0 +1,132 @@
+import Core
+import PaystormRuntime
+
+/// A simulated merchant endpoint: it is sometimes down, slow or failing, verifies every
+/// signature and processes each event id once.
+///
+/// Order of a request: during a downtime window it refuses at once (503); otherwise it takes its
+/// latency (log-normal), then may fail before processing (500, `failureProbability`), then
+/// verifies the signature (400 on failure), then de-duplicates and processes, and finally may
+/// lose its acknowledgement (500 after processing, `lostAcknowledgementProbability`), which is
+/// what makes a dispatcher redeliver an event the merchant already has. All randomness is drawn
+/// before the first suspension, from the endpoint's own stream.
+public actor WebhookEndpoint {
+    /// How the endpoint misbehaves.
+    public struct Configuration: Sendable {
+        /// The endpoint's signing secret (`whsec_…`).
+        public var secret: String
+        /// Probability that a request fails before processing.
+        public var failureProbability: Double
+        /// Probability that a processed request still answers 500 (the ack is lost).
+        public var lostAcknowledgementProbability: Double
+        /// Median response latency.
+        public var latencyMedian: Duration
+        /// Standard deviation of the latency's logarithm.
+        public var latencySigma: Double
+        /// Periods (run time) during which the endpoint refuses every request. At most
+        /// `downtimesMax` are kept.
+        public var downtimes: [Range<SimTime>]
+        /// Signature tolerance.
+        public var tolerance: Duration
+        /// Event ids remembered for de-duplication.
+        public var seenEventsMax: Int
+        /// Turns run time into Unix seconds for verification.
+        public var clock: UnixClock
+
+        public static let downtimesMax = 1024
+
+        public init(
+            secret: String, failureProbability: Double = 0, lostAcknowledgementProbability: Double = 0,
+            latencyMedian: Duration = .milliseconds(50), latencySigma: Double = 0.5,
+            downtimes: [Range<SimTime>] = [], tolerance: Duration = WebhookSigner.defaultTolerance,
+            seenEventsMax: Int = 100_000, clock: UnixClock = .standard
+        ) {
+            self.secret = secret
+            self.failureProbability = failureProbability
+            self.lostAcknowledgementProbability = lostAcknowledgementProbability
+            self.latencyMedian = latencyMedian
+            self.latencySigma = latencySigma
+            self.downtimes = Array(downtimes.prefix(Self.downtimesMax))
+            self.tolerance = tolerance
+            self.seenEventsMax = seenEventsMax
+            self.clock = clock
+        }
+    }
+
+    /// Counters since creation.
+    public struct Statistics: Hashable, Sendable {
+        /// Requests received, whatever happened to them.
+        public var received: Int64 = 0
+        /// Events processed (first delivery of each id).
+        public var processed: Int64 = 0
+        /// Correctly signed repeats of an already processed id (acknowledged, not reprocessed).
+        public var duplicates: Int64 = 0
+        public var badSignatures: Int64 = 0
+        public var injectedFailures: Int64 = 0
+        public var lostAcknowledgements: Int64 = 0
+        public var refusedWhileDown: Int64 = 0
+    }
+
+    private let runtime: any Runtime
+    private let configuration: Configuration
+    private var random: RandomStream
+    private var deduplicator: EventDeduplicator
+    private var counters = Statistics()
+
+    /// - Parameter random: the endpoint's own stream, e.g. `runtime.randomStream("endpoint", n)`.
+    public init(runtime: any Runtime, configuration: Configuration, random: RandomStream) {
+        self.runtime = runtime
+        self.configuration = configuration
+        self.random = random
+        self.deduplicator = EventDeduplicator(capacity: configuration.seenEventsMax)
+    }
+
+    /// Handles one delivery attempt.
+    /// - Returns: the HTTP status: 200 processed or duplicate, 400 bad signature, 500 failure,
+    ///   503 down.
+    public func receive(_ request: WebhookRequest) async -> Int {
+        counters.received += 1
+        let arrival = runtime.now()
+        if configuration.downtimes.contains(where: { $0.contains(arrival) }) {
+            counters.refusedWhileDown += 1
+            return 503
+        }
+        let latencyMs = random.logNormal(
+            median: Double(configuration.latencyMedian.nanoseconds) / 1e6,
+            sigma: configuration.latencySigma)
+        let fails = random.chance(configuration.failureProbability)
+        let losesAcknowledgement = random.chance(configuration.lostAcknowledgementProbability)
+        // A cancelled sleep (the sender timed out) still lets the endpoint finish its work, as a
+        // real server does when the client hangs up.
+        try? await runtime.sleep(for: .nanoseconds(Int64(min(max(latencyMs, 0), 3.6e6) * 1e6)))
+
+        if fails {
+            counters.injectedFailures += 1
+            return 500
+        }
+        do {
+            try WebhookSigner.verify(
+                payload: request.payload, header: request.signatureHeader,
+                secret: configuration.secret, now: configuration.clock.seconds(at: runtime.now()),
+                tolerance: configuration.tolerance)
+        } catch {
+            counters.badSignatures += 1
+            return 400
+        }
+        if deduplicator.insert(request.eventID) {
+            counters.processed += 1
+        } else {
+            counters.duplicates += 1
+        }
+        if losesAcknowledgement {
+            counters.lostAcknowledgements += 1
+            return 500
+        }
+        return 200
+    }
+
+    /// True if the endpoint has processed `id` (and still remembers it).
+    public func hasProcessed(_ id: EventID) -> Bool { deduplicator.contains(id) }
+
+    public func statistics() -> Statistics { counters }
+}
