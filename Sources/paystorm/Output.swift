@@ -12,3 +12,34 @@ func printError(_ line: String) {
 
 /// Whether standard error is a terminal (a live progress line is drawn only then).
 var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+
+/// Number formatting for summaries (no Foundation formatters: output must not depend on locale).
+enum Format {
+    /// 1234567 → "1,234,567".
+    static func count(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var grouped = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(character)
+        }
+        return (value < 0 ? "-" : "") + grouped
+    }
+
+    /// A duration in seconds with three decimals.
+    static func seconds(_ duration: Duration) -> String {
+        let milliseconds =
+            duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return "\(milliseconds / 1_000).\(String(milliseconds % 1_000).leftPadded(to: 3)) s"
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        "0x" + String(value, radix: 16).leftPadded(to: 16)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -3,7 +3,7 @@ import ArgumentParser
 /// The `paystorm` command line. Thin by design: it parses arguments, calls the library and
 /// prints; every behaviour worth testing lives in the modules.
 @main
-struct Paystorm: ParsableCommand {
+struct Paystorm: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paystorm",
         abstract: "Simulate a Stripe-like payment processor under Black-Friday load and chaos.",

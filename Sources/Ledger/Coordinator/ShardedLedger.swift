@@ -1,0 +1,291 @@
+import Core
+
+/// A double-entry ledger spread over `LedgerShard` actors by account id.
+///
+/// `submit` routes each transfer's legs to the shards of their accounts. A transfer whose legs
+/// all live on one shard is booked by that shard in one step. A transfer that spans shards is
+/// booked in two: every shard involved *prepares* it (checks it and reserves its amounts, which
+/// every later check on that shard sees), then, once all have answered, each shard *commits*
+/// or *releases* it. No shard ever books part of a transfer that another shard refused, and no
+/// lock is held across the hop, so concurrent submitters never deadlock: they may only refuse
+/// each other (`inFlight`, or a limit reached because of a reservation).
+///
+/// Hot system accounts (fees revenue, network receivables, ...) are touched by most
+/// transfers; each is split into stripes on different shards, and a transfer uses one stripe
+/// chosen from its id. `balance(of:)` sums the stripes.
+///
+/// This is not an actor: it holds only immutable references, so many tasks can submit at once
+/// and the shards are the only serialization points.
+public final class ShardedLedger: Sendable {
+    public let configuration: LedgerConfiguration
+    /// The shard actors, by index.
+    public let shards: [LedgerShard]
+    let placement: LedgerPlacement
+    private let journal: any LedgerJournal
+    private let journals: Bool
+
+    public init(
+        configuration: LedgerConfiguration = LedgerConfiguration(),
+        journal: any LedgerJournal = NoLedgerJournal()
+    ) throws(LedgerError) {
+        try configuration.validate()
+        self.configuration = configuration
+        placement = LedgerPlacement(configuration: configuration)
+        shards = (0..<configuration.shardCount).map { LedgerShard(index: $0, configuration: configuration) }
+        self.journal = journal
+        journals = !(journal is NoLedgerJournal)
+    }
+
+    // MARK: Submitting
+
+    /// Applies one transfer.
+    public func submit(_ transfer: Transfer) async throws(LedgerError) -> TransferOutcome {
+        try await submit([transfer])[0]
+    }
+
+    /// Applies `transfers`, in order, and returns one outcome per transfer.
+    ///
+    /// Transfers of one call are booked together, one actor hop per shard; a transfer that
+    /// depends on an earlier one of the same call (a post or void of a pending transfer in the
+    /// call, or a repeated id) starts a new round after the earlier one is booked, so a call
+    /// means the same as submitting its transfers one by one.
+    ///
+    /// - Throws: `LedgerError.batchTooLarge`, or `journalFailed` when the journal refused the
+    ///   applied transfers (they were not acknowledged; recover from the journal).
+    public func submit(_ transfers: [Transfer]) async throws(LedgerError) -> [TransferOutcome] {
+        guard transfers.count <= configuration.batchMax else {
+            throw .batchTooLarge(count: transfers.count, max: configuration.batchMax)
+        }
+        var outcomes = [TransferOutcome](repeating: .applied, count: transfers.count)
+        var roundStart = 0
+        var idsInRound: Set<UInt64> = []
+        for index in transfers.indices {
+            let transfer = transfers[index]
+            let dependsOnRound =
+                idsInRound.contains(transfer.id.rawValue)
+                || transfer.pendingID.map { idsInRound.contains($0.rawValue) } == true
+            if dependsOnRound {
+                await runRound(transfers, roundStart..<index, &outcomes)
+                roundStart = index
+                idsInRound.removeAll(keepingCapacity: true)
+            }
+            idsInRound.insert(transfer.id.rawValue)
+        }
+        await runRound(transfers, roundStart..<transfers.count, &outcomes)
+        if journals {
+            let applied = zip(transfers, outcomes).compactMap { $1 == .applied ? $0 : nil }
+            if !applied.isEmpty {
+                do {
+                    try await journal.record(applied)
+                } catch {
+                    throw .journalFailed(String(describing: error))
+                }
+            }
+        }
+        return outcomes
+    }
+
+    /// Books the independent transfers `range` of `transfers`.
+    private func runRound(
+        _ transfers: [Transfer], _ range: Range<Int>, _ outcomes: inout [TransferOutcome]
+    ) async {
+        if range.isEmpty { return }
+        var plan = RoundPlan(shardCount: shards.count)
+        for index in range {
+            let transfer = transfers[index]
+            if let error = transfer.validationError(legsMax: configuration.legsPerTransferMax) {
+                outcomes[index] = .rejected(error)
+                continue
+            }
+            plan.add(transfer, origin: index, placement: placement)
+        }
+        if plan.involved.isEmpty { return }
+
+        // Step 1: single-shard transfers are booked, cross-shard ones prepared.
+        let answers = await forEachInvolvedShard(plan.involved) { [plan] shard in
+            await shard.applyAndPrepare(plan.singles[shard.index], plan.cross[shard.index])
+        }
+        var crossOutcome: [Int: TransferOutcome] = [:]
+        for (shardIndex, answer) in answers {
+            for (header, outcome) in zip(plan.singles[shardIndex].headers, answer.applied) {
+                outcomes[Int(header.origin)] = outcome
+            }
+            for (header, vote) in zip(plan.cross[shardIndex].headers, answer.votes) {
+                let origin = Int(header.origin)
+                crossOutcome[origin] = Self.combine(crossOutcome[origin] ?? .applied, vote)
+            }
+        }
+        if crossOutcome.isEmpty { return }
+
+        // Step 2: every shard that prepared a cross-shard transfer commits or releases it.
+        var decisions: [Int: [ShardDecision]] = [:]
+        for (shardIndex, answer) in answers where !plan.cross[shardIndex].isEmpty {
+            decisions[shardIndex] = zip(plan.cross[shardIndex].headers, answer.votes).map { header, vote in
+                guard vote == .applied else { return .skip }
+                return crossOutcome[Int(header.origin)] == .applied ? .commit : .release
+            }
+        }
+        _ = await forEachInvolvedShard(decisions.keys.sorted()) { [plan, decisions] shard in
+            await shard.finish(plan.cross[shard.index], decisions[shard.index]!)
+        }
+        for (origin, outcome) in crossOutcome { outcomes[origin] = outcome }
+    }
+
+    /// One shard's vote folded into a cross-shard transfer's outcome: any shard that remembers
+    /// the id means it was booked before (everywhere: commits are all-or-nothing); otherwise
+    /// the first refusal wins.
+    private static func combine(_ current: TransferOutcome, _ vote: TransferOutcome) -> TransferOutcome {
+        switch (current, vote) {
+        case (.alreadyApplied, _), (_, .alreadyApplied): .alreadyApplied
+        case (.rejected, _): current
+        case (.applied, _): vote
+        }
+    }
+
+    /// Runs `body` on each listed shard, concurrently when there is more than one, and returns
+    /// the results by shard index. Child tasks inherit the caller's executor, so a deterministic
+    /// run stays deterministic.
+    private func forEachInvolvedShard<Result: Sendable>(
+        _ indices: [Int], _ body: @escaping @Sendable (LedgerShard) async -> Result
+    ) async -> [(Int, Result)] {
+        if indices.count == 1 { return [(indices[0], await body(shards[indices[0]]))] }
+        return await withTaskGroup(of: (Int, Result).self) { group in
+            for index in indices {
+                let shard = shards[index]
+                group.addTask { (index, await body(shard)) }
+            }
+            var results: [(Int, Result)] = []
+            results.reserveCapacity(indices.count)
+            for await result in group { results.append(result) }
+            // Completion order depends on scheduling; callers iterate in shard order.
+            results.sort { $0.0 < $1.0 }
+            return results
+        }
+    }
+
+    // MARK: Accounts
+
+    /// Sets the limits of a (non-striped) account, e.g. `.debitsMustNotExceedCredits` on a
+    /// balance that must never go negative, counting pending holds.
+    public func setFlags(_ flags: AccountFlags, for account: AccountID) async throws(LedgerError) {
+        guard account.kind != nil, account.stripe == 0 else { throw .invalidAccount(account) }
+        guard !account.isStriped else { throw .cannotLimitStripedAccount(account) }
+        guard await shards[placement.shard(of: account)].setFlags(flags, for: account) else {
+            throw .tooManyAccounts
+        }
+    }
+
+    /// The totals of a logical account, summed over its stripes.
+    public func balance(of account: AccountID) async -> AccountSnapshot {
+        var total = AccountSnapshot(account: account.logical)
+        for (stripe, shard) in placement.stripes(of: account) {
+            let part = await shards[shard].snapshot(of: stripe)
+            if stripe == account.logical { total.flags = part.flags }
+            total.add(part)
+        }
+        return total
+    }
+
+    /// Every account the ledger holds, stripes folded into their logical account, sorted.
+    public func allBalances() async -> [AccountSnapshot] {
+        var byAccount: [AccountID: AccountSnapshot] = [:]
+        for shard in shards {
+            for part in await shard.snapshots() {
+                let logical = part.account.logical
+                byAccount[logical, default: AccountSnapshot(account: logical)].add(part)
+                if part.account == logical { byAccount[logical]!.flags = part.flags }
+            }
+        }
+        return byAccount.values.sorted { $0.account < $1.account }
+    }
+
+    /// The order in which every shard committed its transfers, folded in shard order: equal
+    /// digests mean the same interleaving, so two runs of one seed must agree.
+    public func traceDigest() async -> UInt64 {
+        var digest = LedgerMix.digestSeed
+        for shard in shards { digest = LedgerMix.fold(digest, await shard.traceDigest()) }
+        return digest
+    }
+
+    /// Checks that the ledger balances, per currency and per transfer.
+    public func reconcile() async -> LedgerReconciliation {
+        var parts: [ShardReconciliation] = []
+        parts.reserveCapacity(shards.count)
+        for shard in shards { parts.append(await shard.reconciliationPart()) }
+        return LedgerReconciliation(parts: parts)
+    }
+}
+
+/// How one round of a submission is split over the shards.
+private struct RoundPlan: Sendable {
+    var singles: [ShardBatch]
+    var cross: [ShardBatch]
+    /// Shards with anything to do, ascending.
+    private(set) var involved: [Int] = []
+    private var isInvolved: [Bool]
+    /// Shard of each leg of the transfer being added; reused.
+    private var legShards: [Int] = []
+
+    init(shardCount: Int) {
+        singles = Array(repeating: ShardBatch(), count: shardCount)
+        cross = Array(repeating: ShardBatch(), count: shardCount)
+        isInvolved = Array(repeating: false, count: shardCount)
+    }
+
+    mutating func add(_ transfer: Transfer, origin: Int, placement: LedgerPlacement) {
+        let phase: ShardBatch.PhaseCode
+        let key: UInt64
+        switch transfer.phase {
+        case .single: (phase, key) = (.single, transfer.id.rawValue)
+        case .pending: (phase, key) = (.pending, transfer.id.rawValue)
+        case .post(let pending): (phase, key) = (.post, pending.rawValue)
+        case .void(let pending): (phase, key) = (.void, pending.rawValue)
+        }
+        legShards.removeAll(keepingCapacity: true)
+        var resolved: [AccountID] = []
+        resolved.reserveCapacity(transfer.legs.count)
+        var isSingleShard = true
+        for (legIndex, leg) in transfer.legs.enumerated() {
+            let account = placement.resolve(leg.account, key: key, legIndex: legIndex)
+            let shard = placement.shard(of: account)
+            if let first = legShards.first, first != shard { isSingleShard = false }
+            legShards.append(shard)
+            resolved.append(account)
+        }
+        var seen: [Int] = []
+        for shard in legShards where !seen.contains(shard) {
+            seen.append(shard)
+            if !isInvolved[shard] {
+                isInvolved[shard] = true
+                involved.append(shard)
+                involved.sort()
+            }
+            var header = ShardBatch.Header(
+                id: transfer.id.rawValue, pendingID: transfer.pendingID?.rawValue ?? 0,
+                origin: Int32(origin), legStart: 0, legCount: 0,
+                legCountTotal: UInt16(transfer.legs.count), phase: phase,
+                currencyIndex: UInt8(transfer.currency.index), code: transfer.code)
+            if isSingleShard {
+                header.legStart = Int32(singles[shard].legs.count)
+            } else {
+                header.legStart = Int32(cross[shard].legs.count)
+            }
+            for (legIndex, leg) in transfer.legs.enumerated() where legShards[legIndex] == shard {
+                let routed = ShardBatch.Leg(
+                    account: resolved[legIndex], amount: leg.amount, legIndex: UInt16(legIndex),
+                    side: leg.side)
+                if isSingleShard {
+                    singles[shard].legs.append(routed)
+                } else {
+                    cross[shard].legs.append(routed)
+                }
+                header.legCount += 1
+            }
+            if isSingleShard {
+                singles[shard].headers.append(header)
+            } else {
+                cross[shard].headers.append(header)
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The Ledger module; see ../shared/DESIGN.md.

@@ -1,0 +1,85 @@
+import Core
+
+/// One shard of the ledger: an actor that owns a subset of the accounts (and of the stripes of
+/// hot accounts) and books their legs.
+///
+/// A thin shell around `LedgerShardState`: every method runs to completion without awaiting,
+/// so a shard's decisions are never interleaved with another caller's. Cross-shard atomicity is
+/// the coordinator's job (`ShardedLedger.submit`), built on `prepare` and `finish`.
+public actor LedgerShard {
+    private var state: LedgerShardState
+
+    init(index: Int, configuration: LedgerConfiguration) {
+        self.index = index
+        state = LedgerShardState(index: index, configuration: configuration)
+    }
+
+    /// Position of this shard in the ledger's shard array.
+    public nonisolated let index: Int
+
+    func apply(_ batch: ShardBatch) -> [TransferOutcome] { state.apply(batch) }
+
+    /// Books `singles` (transfers wholly on this shard) and prepares `cross` (this shard's part
+    /// of transfers that span shards), in one hop.
+    func applyAndPrepare(_ singles: ShardBatch, _ cross: ShardBatch) -> ShardAnswer {
+        ShardAnswer(
+            applied: singles.isEmpty ? [] : state.apply(singles),
+            votes: cross.isEmpty ? [] : state.prepare(cross))
+    }
+    func prepare(_ batch: ShardBatch) -> [TransferOutcome] { state.prepare(batch) }
+    func finish(_ batch: ShardBatch, _ decisions: [ShardDecision]) { state.finish(batch, decisions) }
+    func setFlags(_ flags: AccountFlags, for account: AccountID) -> Bool {
+        state.setFlags(flags, for: account)
+    }
+
+    /// The totals of `account` (one stripe) on this shard; zero if it was never used.
+    public func snapshot(of account: AccountID) -> AccountSnapshot { state.snapshot(of: account) }
+
+    /// Every account (stripe) this shard holds, in the order it first used them.
+    public func snapshots() -> [AccountSnapshot] { state.snapshots }
+
+    /// The most recent entries this shard booked, oldest first (at most
+    /// `Configuration.entryHistoryPerShard`).
+    public func recentEntries() -> [LedgerEntry] { state.entries.elements }
+
+    /// The order in which this shard committed transfers, as a digest.
+    public func traceDigest() -> UInt64 { state.traceDigest }
+
+    func reconciliationPart() -> ShardReconciliation {
+        var balances = [Int128](repeating: 0, count: Currency.all.count)
+        var debitsPending = [Int128](repeating: 0, count: Currency.all.count)
+        var creditsPending = [Int128](repeating: 0, count: Currency.all.count)
+        for account in state.accounts {
+            let currency = account.id.currencyIndex
+            balances[currency] += Int128(account.balance)
+            debitsPending[currency] += Int128(account.debitsPending)
+            creditsPending[currency] += Int128(account.creditsPending)
+        }
+        return ShardReconciliation(
+            totals: state.totals, balanceSums: balances, accountDebitsPending: debitsPending,
+            accountCreditsPending: creditsPending, nets: state.nets.elements, committed: state.committed,
+            inFlight: state.inFlightCount, openPending: state.openPendingCount, traceDigest: state.traceDigest
+        )
+    }
+}
+
+/// What one shard contributes to `ShardedShardedLedger.reconcile()`.
+struct ShardReconciliation: Sendable {
+    var totals: [LedgerShardState.CurrencyTotals]
+    /// Sums over the shard's accounts, computed from the accounts, not from the running totals.
+    var balanceSums: [Int128]
+    var accountDebitsPending: [Int128]
+    var accountCreditsPending: [Int128]
+    var nets: [TransferNet]
+    var committed: UInt64
+    var inFlight: Int
+    var openPending: Int
+    var traceDigest: UInt64
+}
+
+/// A shard's answer to `applyAndPrepare`: outcomes of its own transfers, votes on shared ones.
+struct ShardAnswer: Sendable {
+    var applied: [TransferOutcome]
+    /// `.applied` means prepared (reserved, awaiting the coordinator's decision).
+    var votes: [TransferOutcome]
+}

@@ -1,0 +1,104 @@
+/// The exactly-once memory of one shard: which transfer ids it has applied.
+///
+/// **Bound.** The last `capacity` applied ids are remembered exactly (an open-addressing table
+/// of `2 * capacity` words plus a FIFO ring of `capacity` words: 24 bytes per id, 1.5 MiB per
+/// shard at the default 65,536). Older ids are forgotten, but a *watermark* per producer is
+/// kept: transfer ids are `producer << 32 | sequence` and each producer allocates its sequence
+/// numbers monotonically (Services and the workload do), so when an id is evicted the
+/// producer's watermark rises to its sequence. A later id at or below its producer's watermark
+/// that is not in the window may have been applied and forgotten: it is refused
+/// (`tooOldToDeduplicate`), never applied a second time. The watermark table grows with the
+/// number of producers, not with the run's length. The cost of this bound: a producer whose
+/// deliveries are reordered by more than `capacity` applications on one shard sees false
+/// `tooOldToDeduplicate` refusals; never a double application.
+struct TransferIDWindow {
+    /// 0 marks an empty slot; transfer id 0 is invalid, so no real id is 0.
+    private var slots: [UInt64]
+    private var ring: [UInt64]
+    private var ringHead = 0
+    private(set) var count = 0
+    private let mask: Int
+    private let shift: UInt64
+    private var watermarks: [UInt32: UInt32] = [:]
+    private(set) var evicted: UInt64 = 0
+
+    let capacity: Int
+
+    /// - Parameter capacity: ids remembered exactly; rounded up to a power of two, at least 16.
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity { size <<= 1 }
+        self.capacity = size
+        slots = Array(repeating: 0, count: size * 2)
+        ring = Array(repeating: 0, count: size)
+        mask = size * 2 - 1
+        shift = UInt64(64 - (size * 2).trailingZeroBitCount)
+    }
+
+    @inline(__always)
+    private func home(_ id: UInt64) -> Int {
+        Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    func contains(_ id: UInt64) -> Bool {
+        var index = home(id)
+        while true {
+            let slot = slots[index]
+            if slot == id { return true }
+            if slot == 0 { return false }
+            index = (index + 1) & mask
+        }
+    }
+
+    /// True if `id` is not remembered but may have been applied before it was forgotten.
+    func isTooOld(_ id: UInt64) -> Bool {
+        guard let mark = watermarks[UInt32(truncatingIfNeeded: id >> 32)] else { return false }
+        return UInt32(truncatingIfNeeded: id) <= mark
+    }
+
+    /// Remembers `id` (which must not be remembered yet), forgetting the oldest id if full.
+    mutating func insert(_ id: UInt64) {
+        if count == capacity {
+            let oldest = ring[ringHead]
+            remove(oldest)
+            ringHead = (ringHead + 1) & (capacity - 1)
+            let producer = UInt32(truncatingIfNeeded: oldest >> 32)
+            let sequence = UInt32(truncatingIfNeeded: oldest)
+            if let mark = watermarks[producer] {
+                if sequence > mark { watermarks[producer] = sequence }
+            } else {
+                watermarks[producer] = sequence
+            }
+            evicted &+= 1
+            count -= 1
+        }
+        var index = home(id)
+        while slots[index] != 0 { index = (index + 1) & mask }
+        slots[index] = id
+        ring[(ringHead + count) & (capacity - 1)] = id
+        count += 1
+    }
+
+    /// Backward-shift deletion, so that lookups never need tombstones.
+    private mutating func remove(_ id: UInt64) {
+        var hole = home(id)
+        while slots[hole] != id {
+            if slots[hole] == 0 { return }
+            hole = (hole + 1) & mask
+        }
+        var probe = hole
+        while true {
+            probe = (probe + 1) & mask
+            let candidate = slots[probe]
+            if candidate == 0 { break }
+            let wanted = home(candidate)
+            // Leave `candidate` where it is if its home lies cyclically in (hole, probe].
+            let staysPut =
+                hole <= probe ? (hole < wanted && wanted <= probe) : (hole < wanted || wanted <= probe)
+            if staysPut { continue }
+            slots[hole] = candidate
+            hole = probe
+        }
+        slots[hole] = 0
+    }
+}
