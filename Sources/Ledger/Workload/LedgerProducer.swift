@@ -101,6 +101,12 @@ struct LedgerProducer {
             // Capture: the network owes us the amount; the merchant gets it less the fee.
             let fee = min(amount - 1, (amount * 290 + 5_000) / 10_000 + 30)
             report.captures += 1
+            if fee == 0 {
+                // A one-unit capture (1 JPY) carries no fee: a zero leg would be refused.
+                return Transfer(
+                    id: id, currency: currency, debit: .networkReceivable(network, currency),
+                    credit: .merchantBalance(merchant, currency), amount: amount, code: LedgerWorkloadCode.capture)
+            }
             return Transfer(
                 id: id, currency: currency,
                 legs: [
