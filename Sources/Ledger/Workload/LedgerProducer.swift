@@ -105,7 +105,8 @@ struct LedgerProducer {
                 // A one-unit capture (1 JPY) carries no fee: a zero leg would be refused.
                 return Transfer(
                     id: id, currency: currency, debit: .networkReceivable(network, currency),
-                    credit: .merchantBalance(merchant, currency), amount: amount, code: LedgerWorkloadCode.capture)
+                    credit: .merchantBalance(merchant, currency), amount: amount,
+                    code: LedgerWorkloadCode.capture)
             }
             return Transfer(
                 id: id, currency: currency,
