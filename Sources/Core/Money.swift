@@ -188,10 +188,16 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
         let paddedFraction = fraction + String(repeating: "0", count: currency.exponent - fraction.count)
         let combined = (whole.isEmpty ? "0" : whole) + paddedFraction
-        guard let magnitude = Int64(combined) else {
+        // Parse the magnitude unsigned so that Int64.min ("-92233720368547758.08 USD"), whose
+        // magnitude exceeds Int64.max, round-trips through `description`.
+        guard let magnitude = UInt64(combined),
+            let units = negative
+                ? (magnitude == Int64.min.magnitude ? Int64.min : Int64(exactly: magnitude).map { -$0 })
+                : Int64(exactly: magnitude)
+        else {
             throw .overflow(operation: "parsing '\(amountText)'")
         }
-        self.init(minorUnits: negative ? -magnitude : magnitude, currency: currency)
+        self.init(minorUnits: units, currency: currency)
     }
 }
 

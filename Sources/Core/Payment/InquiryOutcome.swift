@@ -1,0 +1,19 @@
+/// What a status inquiry about a timed-out authorization found out.
+public enum InquiryOutcome: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The issuer had approved: the payment is authorized (do not authorize it again).
+    case approved
+    /// The issuer had declined.
+    case declined(DeclineCode)
+    /// The issuer never saw the request. Nothing is held; the payment fails with
+    /// `processing_error` and the customer may pay again as a new payment, which cannot
+    /// double-charge.
+    case notFound
+
+    public var description: String {
+        switch self {
+        case .approved: "approved"
+        case .declined(let code): "declined(\(code))"
+        case .notFound: "not_found"
+        }
+    }
+}
