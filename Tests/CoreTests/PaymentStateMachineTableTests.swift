@@ -254,3 +254,37 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 }
+
+@Suite struct PaymentVocabularyTests {
+    @Test func eventTypesUseStripeNames() {
+        #expect(
+            PaymentEventType.paymentIntentAmountCapturableUpdated.rawValue
+                == "payment_intent.amount_capturable_updated")
+        #expect(PaymentEventType.chargeDisputeFundsReinstated.rawValue == "charge.dispute.funds_reinstated")
+        for event in PaymentEventType.allCases {
+            let parts = event.rawValue.split(separator: ".", omittingEmptySubsequences: false)
+            #expect(parts.count >= 2 && parts.allSatisfy { !$0.isEmpty }, "\(event)")
+            #expect(
+                event.rawValue.allSatisfy { $0 == "." || $0 == "_" || ("a"..."z").contains($0) }, "\(event)")
+            #expect(event.rawValue.hasPrefix("payment_intent.") || event.rawValue.hasPrefix("charge."))
+        }
+        #expect(Set(PaymentEventType.allCases.map(\.rawValue)).count == PaymentEventType.allCases.count)
+    }
+
+    @Test func disputeStatusesUseStripeNames() {
+        #expect(
+            DisputeStatus.allCases.map(\.rawValue) == [
+                "warning_needs_response", "needs_response", "under_review", "won", "lost",
+            ])
+        #expect(
+            DisputeStatus.allCases.filter(\.isOpen) == [.warningNeedsResponse, .needsResponse, .underReview])
+    }
+
+    @Test func commandNamesAreUniquePerShape() {
+        let names = Set(PaymentStateMachineTableTests.commands.map(\.name))
+        #expect(names.count == 14)
+        #expect(PaymentCommand.capture(amountMinorUnits: nil).description == "capture(all)")
+        #expect(PaymentCommand.refund(amountMinorUnits: 5).amountMinorUnits == 5)
+        #expect(PaymentCommand.void.amountMinorUnits == nil)
+    }
+}
