@@ -158,6 +158,24 @@ import Testing
         }
     }
 
+    @Test func readsVerifyChecksumsAgain() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = try FileJournal(directory: directory.path)
+        _ = try await journal.append((1...5).map { Fixtures.numbered($0) })
+        try directory.flip(0x04, at: Self.offset(of: 3) + 40, of: Self.firstSegment)
+        #expect(try await journal.read(from: .origin, limit: 2).count == 2)
+        await #expect {
+            _ = try await journal.read(from: .origin, limit: 5)
+        } throws: { error in
+            guard case .corruptRecord(let segment, let offset, _) = error as? JournalError else {
+                return false
+            }
+            return segment == Self.firstSegment && offset == Int64(Self.offset(of: 3))
+        }
+        await journal.close()
+    }
+
     @Test func segmentsRotateAndReadsCrossThem() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -26,6 +26,16 @@ struct TemporaryDirectory {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: file(name))))
     }
 
+    /// Flips bits of one byte in place (the file keeps its inode, as a disk error would).
+    func flip(_ mask: UInt8, at offset: Int, of name: String) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: file(name)))
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(offset))
+        let byte = try handle.read(upToCount: 1)![0]
+        try handle.seek(toOffset: UInt64(offset))
+        try handle.write(contentsOf: [byte ^ mask])
+    }
+
     func write(_ bytes: [UInt8], to name: String) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: file(name)))
     }
