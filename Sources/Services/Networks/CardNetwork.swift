@@ -1,0 +1,105 @@
+import Core
+import PaystormRuntime
+
+/// A simulated card network (Visa, Mastercard, Amex) or bank rail, as an actor.
+///
+/// A thin shell around `CardNetworkState`: every call is decided and recorded synchronously,
+/// then the actor sleeps the call's simulated latency (`runtime.sleep(for:)`) and answers.
+/// While it sleeps other calls run; nothing is read from the state after the sleep, so
+/// reentrancy cannot act on a stale decision. A cancelled caller does not undo anything: the
+/// network has already decided, exactly as a real one would.
+public actor CardNetwork {
+    public nonisolated let kind: CardNetworkKind
+    private let runtime: any Runtime
+    private var state: CardNetworkState
+
+    /// - Parameters:
+    ///   - behaviour: defaults to `NetworkBehaviour.standard(for: kind)`.
+    ///   - stream: which random stream of the run (label "network-<kind>") drives it.
+    /// - Throws: `NetworkError.invalidConfiguration` for an out-of-range behaviour.
+    public init(
+        kind: CardNetworkKind, runtime: any Runtime, behaviour: NetworkBehaviour? = nil, stream: UInt64 = 0
+    )
+        throws(NetworkError)
+    {
+        self.kind = kind
+        self.runtime = runtime
+        self.state = try CardNetworkState(
+            kind: kind, behaviour: behaviour ?? .standard(for: kind),
+            random: runtime.randomStream("network-\(kind.rawValue)", stream))
+    }
+
+    /// Asks the issuer to authorize (hold) `request.amount`.
+    /// - Throws: `.nonPositiveAmount`, `.duplicateAuthorization` (never retry a timed-out
+    ///   authorization: inquire or reverse it).
+    public func authorize(
+        _ request: AuthorizationRequest
+    ) async throws(NetworkError) -> NetworkAuthorizationResult {
+        let answer = try state.authorize(request, now: runtime.now())
+        await pause(answer.delay)
+        return answer.value
+    }
+
+    /// What the network really did with the payment's authorization.
+    /// - Throws: `.unavailable` during an outage.
+    public func inquire(_ paymentID: PaymentID) async throws(NetworkError) -> NetworkInquiryResult {
+        let answer = try state.inquire(paymentID, now: runtime.now())
+        await pause(answer.delay)
+        return answer.value
+    }
+
+    /// Releases an uncaptured authorization (also one whose answer timed out).
+    /// - Throws: `.unavailable` during an outage; `.alreadyCaptured` once money has moved.
+    public func reverse(_ paymentID: PaymentID) async throws(NetworkError) -> ReversalResult {
+        let answer = try state.reverse(paymentID, now: runtime.now())
+        await pause(answer.delay)
+        return answer.value
+    }
+
+    /// Captures up to the authorized amount (once; a retry with the same amount is idempotent).
+    public func capture(_ paymentID: PaymentID, amount: Money) async throws(NetworkError) -> NetworkCapture {
+        let answer = try state.capture(paymentID, amount: amount, now: runtime.now())
+        await pause(answer.delay)
+        return answer.value
+    }
+
+    /// Refunds part of the captured amount; idempotent per `refundID`.
+    public func refund(
+        _ paymentID: PaymentID, refundID: RefundID, amount: Money
+    ) async throws(NetworkError)
+        -> NetworkRefund
+    {
+        let answer = try state.refund(paymentID, refundID: refundID, amount: amount, now: runtime.now())
+        await pause(answer.delay)
+        return answer.value
+    }
+
+    /// The settlement file of `day` (whole days of run time): what the network believes was
+    /// captured, refunded and returned per payment, to reconcile the ledger against.
+    public func dailySettlementFile(for day: Int64) -> [SettlementLine] {
+        state.settlementFile(for: day)
+    }
+
+    /// The fault hook: puts the network down (`true`) or back up.
+    public func setOutage(_ on: Bool) { state.isDownByFault = on }
+
+    /// Whether the network is down now.
+    public var isDown: Bool { state.isDown(at: runtime.now()) }
+
+    /// What the network holds for a payment now (the simulator's view, for invariant checks).
+    public func status(of paymentID: PaymentID) -> NetworkPaymentStatus? {
+        state.status(of: paymentID, now: runtime.now())
+    }
+
+    public var statistics: NetworkStatistics { state.statistics }
+
+    /// The behaviour this network was made with.
+    public var behaviour: NetworkBehaviour { state.behaviour }
+
+    /// Sleeps a simulated latency. Cancellation ends the sleep early and changes nothing: the
+    /// decision is already recorded.
+    private func pause(_ delay: Duration) async {
+        guard delay > .zero else { return }
+        try? await runtime.sleep(for: delay)
+    }
+}

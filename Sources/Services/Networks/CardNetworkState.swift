@@ -1,0 +1,337 @@
+import Core
+import DequeModule
+import PaystormRuntime
+
+/// The rules of one simulated network as a synchronous state machine; `CardNetwork` is the
+/// actor around it. Each method decides and records at once and returns how long the answer
+/// takes, so the actor sleeps only after the state is final.
+///
+/// The network keeps the truth of every authorization it decided, including ones whose answer
+/// was lost, so that an inquiry after a timeout tells what really happened. Bounded: at most
+/// `authorizationsMax` records (oldest forgotten first), `settlementDaysRetained` days of
+/// settlement files of at most `settlementLinesPerDayMax` lines, `refundsPerPaymentMax` refunds
+/// per payment.
+public struct CardNetworkState: Sendable {
+    /// An answer and how long it takes to arrive.
+    public struct Timed<Value: Sendable>: Sendable {
+        public let value: Value
+        public let delay: Duration
+    }
+
+    public static let refundsPerPaymentMax = 32
+    static let dayNanoseconds: Int64 = 86_400 * 1_000_000_000
+    static let authCodeAlphabet = Array("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+
+    public let kind: CardNetworkKind
+    public let behaviour: NetworkBehaviour
+    private var random: RandomStream
+    private var records: [PaymentID: NetworkAuthorizationRecord] = [:]
+    private var recordOrder: Deque<PaymentID> = []
+    private var files: [Int64: [PaymentID: SettlementLine]] = [:]
+    /// Set by the fault hook; scheduled windows apply as well.
+    public var isDownByFault = false
+    public private(set) var statistics = NetworkStatistics()
+
+    /// - Throws: `NetworkError.invalidConfiguration` for an out-of-range behaviour.
+    public init(kind: CardNetworkKind, behaviour: NetworkBehaviour, random: RandomStream) throws(NetworkError)
+    {
+        try behaviour.validate()
+        self.kind = kind
+        self.behaviour = behaviour
+        self.random = random
+    }
+
+    /// The settlement day of a run time: whole days since the run started.
+    public static func day(of time: SimTime) -> Int64 { max(0, time.nanoseconds) / dayNanoseconds }
+
+    /// Whether the network is down at `now` (fault hook or a scheduled window).
+    public func isDown(at now: SimTime) -> Bool {
+        isDownByFault || behaviour.outageWindows.contains { $0.contains(now) }
+    }
+
+    /// Records held now.
+    public var recordCount: Int { records.count }
+
+    // MARK: Authorization
+
+    /// Decides an authorization and records the issuer's decision (if the request reached it).
+    /// - Throws: `.nonPositiveAmount`, or `.duplicateAuthorization` if the payment already has
+    ///   an authorization here (a blind retry).
+    public mutating func authorize(
+        _ request: AuthorizationRequest, now: SimTime
+    ) throws(NetworkError)
+        -> Timed<NetworkAuthorizationResult>
+    {
+        guard request.amount.minorUnits > 0 else { throw .nonPositiveAmount(request.amount) }
+        guard records[request.paymentID] == nil else { throw .duplicateAuthorization(request.paymentID) }
+        statistics.authorizations += 1
+        if isDown(at: now) {
+            statistics.outageRejections += 1
+            switch behaviour.outageMode {
+            case .failFast:
+                statistics.declines += 1
+                statistics.declinesByCode[.issuerNotAvailable, default: 0] += 1
+                return Timed(value: .declined(.issuerNotAvailable), delay: .zero)
+            case .timeout:
+                statistics.timeouts += 1
+                return Timed(value: .timedOut, delay: behaviour.timeout)
+            }
+        }
+        // Every draw is made on every path, so that one request's branch does not shift the
+        // draws of the next.
+        let fraudDeclined = random.chance(request.isFraudulentTruth ? behaviour.fraudDeclineRate : 0)
+        let fraudCode: DeclineCode = [.lostCard, .stolenCard, .fraudulent][random.index(3)]
+        let declined = random.chance(behaviour.declineRate)
+        let declineCode = pickDecline()
+        let authCode = makeAuthCode()
+        let latency = sampleLatency()
+        let lost = random.chance(behaviour.timeoutRate)
+        let reachedIssuer = random.chance(behaviour.timedOutProcessedProbability)
+
+        let decision: NetworkAuthorizationRecord.Decision =
+            fraudDeclined
+            ? .declined(fraudCode) : declined ? .declined(declineCode) : .approved(authCode: authCode)
+        if lost && !reachedIssuer {
+            statistics.timeouts += 1
+            return Timed(value: .timedOut, delay: behaviour.timeout)
+        }
+        store(
+            NetworkAuthorizationRecord(
+                paymentID: request.paymentID, amount: request.amount, decision: decision))
+        switch decision {
+        case .approved:
+            statistics.approvals += 1
+        case .declined(let code):
+            statistics.declines += 1
+            statistics.declinesByCode[code, default: 0] += 1
+        }
+        if lost || latency >= behaviour.timeout {
+            statistics.timeouts += 1
+            statistics.timeoutsProcessed += 1
+            return Timed(value: .timedOut, delay: behaviour.timeout)
+        }
+        let result: NetworkAuthorizationResult =
+            switch decision {
+            case .approved(let code): .approved(authCode: code)
+            case .declined(let code): .declined(code)
+            }
+        return Timed(value: result, delay: latency)
+    }
+
+    /// What the network really did with `paymentID`'s authorization.
+    /// - Throws: `.unavailable` while the network is down.
+    public mutating func inquire(
+        _ paymentID: PaymentID, now: SimTime
+    ) throws(NetworkError)
+        -> Timed<NetworkInquiryResult>
+    {
+        guard !isDown(at: now) else { throw .unavailable(kind) }
+        statistics.inquiries += 1
+        return Timed(value: records[paymentID]?.inquiry ?? .notFound, delay: sampleLatency())
+    }
+
+    /// Releases an approved, uncaptured authorization.
+    /// - Throws: `.unavailable` while down; `.alreadyCaptured` if money has moved (refund it
+    ///   instead).
+    public mutating func reverse(
+        _ paymentID: PaymentID, now: SimTime
+    ) throws(NetworkError)
+        -> Timed<ReversalResult>
+    {
+        guard !isDown(at: now) else { throw .unavailable(kind) }
+        let delay = sampleLatency()
+        guard var record = records[paymentID] else { return Timed(value: .notFound, delay: delay) }
+        if case .declined(let code) = record.decision {
+            return Timed(value: .nothingHeld(code), delay: delay)
+        }
+        if record.reversed { return Timed(value: .alreadyReversed, delay: delay) }
+        guard record.capturedMinorUnits == 0 else { throw .alreadyCaptured(paymentID) }
+        record.reversed = true
+        records[paymentID] = record
+        statistics.reversals += 1
+        return Timed(value: .reversed(released: record.amount), delay: delay)
+    }
+
+    // MARK: Capture and refund
+
+    /// Captures up to the authorized amount, once (a partial capture releases the rest). A
+    /// retried capture of the same amount returns the first capture.
+    public mutating func capture(
+        _ paymentID: PaymentID, amount: Money, now: SimTime
+    ) throws(NetworkError)
+        -> Timed<NetworkCapture>
+    {
+        guard !isDown(at: now) else { throw .unavailable(kind) }
+        var record = try approvedRecord(paymentID)
+        guard amount.currency == record.amount.currency else {
+            throw .currencyMismatch(expected: record.amount.currency, got: amount.currency)
+        }
+        guard amount.minorUnits > 0 else { throw .nonPositiveAmount(amount) }
+        let delay = sampleLatency()
+        if let day = record.settlementDay {
+            guard amount.minorUnits == record.capturedMinorUnits else { throw .alreadyCaptured(paymentID) }
+            return Timed(
+                value: NetworkCapture(paymentID: paymentID, amount: amount, settlementDay: day), delay: delay)
+        }
+        guard amount.minorUnits <= record.amount.minorUnits else {
+            throw .captureExceedsAuthorized(requested: amount, authorized: record.amount)
+        }
+        let day = Self.day(of: now) + Int64(behaviour.settlementDelayDays)
+        record.capturedMinorUnits = amount.minorUnits
+        record.settlementDay = day
+        var returned: Int64 = 0
+        if kind == .bankRail, random.chance(behaviour.returnRate) {
+            record.returnCode = pickReturn()
+            returned = amount.minorUnits
+            statistics.returns += 1
+        }
+        records[paymentID] = record
+        statistics.captures += 1
+        addToSettlement(
+            paymentID, day: day, currency: amount.currency, captured: amount.minorUnits, refunded: 0,
+            returned: returned, returnCode: record.returnCode, now: now)
+        return Timed(
+            value: NetworkCapture(paymentID: paymentID, amount: amount, settlementDay: day), delay: delay)
+    }
+
+    /// Refunds part or all of what is captured and not yet refunded. A retried refund (same
+    /// `refundID`) returns the first one.
+    public mutating func refund(
+        _ paymentID: PaymentID, refundID: RefundID, amount: Money, now: SimTime
+    )
+        throws(NetworkError) -> Timed<NetworkRefund>
+    {
+        guard !isDown(at: now) else { throw .unavailable(kind) }
+        var record = try approvedRecord(paymentID)
+        let delay = sampleLatency()
+        if let existing = record.refunds[refundID] { return Timed(value: existing, delay: delay) }
+        guard amount.currency == record.amount.currency else {
+            throw .currencyMismatch(expected: record.amount.currency, got: amount.currency)
+        }
+        guard amount.minorUnits > 0 else { throw .nonPositiveAmount(amount) }
+        guard let settlementDay = record.settlementDay else { throw .notCaptured(paymentID) }
+        if let code = record.returnCode, Self.day(of: now) >= settlementDay {
+            throw .returned(paymentID, code)
+        }
+        let refundable = record.capturedMinorUnits - record.refundedMinorUnits
+        guard amount.minorUnits <= refundable else {
+            throw .refundExceedsCaptured(
+                requested: amount, refundable: Money(minorUnits: refundable, currency: amount.currency))
+        }
+        guard record.refunds.count < Self.refundsPerPaymentMax else { throw .tooManyRefunds(paymentID) }
+        let day = Self.day(of: now) + Int64(behaviour.settlementDelayDays)
+        let refund = NetworkRefund(
+            paymentID: paymentID, refundID: refundID, amount: amount, settlementDay: day)
+        record.refundedMinorUnits += amount.minorUnits
+        record.refunds[refundID] = refund
+        records[paymentID] = record
+        statistics.refunds += 1
+        addToSettlement(
+            paymentID, day: day, currency: amount.currency, captured: 0, refunded: amount.minorUnits,
+            returned: 0,
+            returnCode: nil, now: now)
+        return Timed(value: refund, delay: delay)
+    }
+
+    // MARK: Settlement and status
+
+    /// The settlement file of `day`: one line per payment with movements that settle that day,
+    /// sorted by payment id. Empty for a day not (or no longer) held.
+    public func settlementFile(for day: Int64) -> [SettlementLine] {
+        (files[day] ?? [:]).values.sorted { $0.paymentID < $1.paymentID }
+    }
+
+    /// What the network holds for `paymentID` at `now` (the simulator's view: not subject to
+    /// outages).
+    public func status(of paymentID: PaymentID, now: SimTime) -> NetworkPaymentStatus? {
+        guard let record = records[paymentID] else { return nil }
+        let currency = record.amount.currency
+        let authorized: Int64 =
+            if case .approved = record.decision, !record.reversed { record.amount.minorUnits } else { 0 }
+        let returnVisible = record.settlementDay.map { Self.day(of: now) >= $0 } ?? false
+        return NetworkPaymentStatus(
+            paymentID: paymentID, inquiry: record.inquiry,
+            authorized: Money(minorUnits: authorized, currency: currency),
+            captured: Money(minorUnits: record.capturedMinorUnits, currency: currency),
+            refunded: Money(minorUnits: record.refundedMinorUnits, currency: currency),
+            settlementDay: record.settlementDay, returnCode: returnVisible ? record.returnCode : nil)
+    }
+
+    // MARK: Helpers
+
+    private func approvedRecord(_ paymentID: PaymentID) throws(NetworkError) -> NetworkAuthorizationRecord {
+        guard let record = records[paymentID] else { throw .unknownPayment(paymentID) }
+        if case .declined = record.decision { throw .notApproved(paymentID) }
+        if record.reversed { throw .reversed(paymentID) }
+        return record
+    }
+
+    private mutating func store(_ record: NetworkAuthorizationRecord) {
+        while records.count >= behaviour.authorizationsMax, let oldest = recordOrder.popFirst() {
+            if records.removeValue(forKey: oldest) != nil { statistics.recordsEvicted += 1 }
+        }
+        records[record.paymentID] = record
+        recordOrder.append(record.paymentID)
+    }
+
+    private mutating func addToSettlement(
+        _ paymentID: PaymentID, day: Int64, currency: Currency, captured: Int64, refunded: Int64,
+        returned: Int64,
+        returnCode: BankReturnCode?, now: SimTime
+    ) {
+        // Forget files older than the retention; files at most settlementDelayDays ahead exist.
+        let oldestKept = Self.day(of: now) - Int64(behaviour.settlementDaysRetained)
+        if files.count > behaviour.settlementDaysRetained + behaviour.settlementDelayDays {
+            for key in files.keys where key < oldestKept { files.removeValue(forKey: key) }
+        }
+        var file = files[day] ?? [:]
+        if var line = file[paymentID] {
+            line.capturedMinorUnits += captured
+            line.refundedMinorUnits += refunded
+            line.returnedMinorUnits += returned
+            line.returnCode = line.returnCode ?? returnCode
+            file[paymentID] = line
+        } else if file.count < behaviour.settlementLinesPerDayMax {
+            file[paymentID] = SettlementLine(
+                paymentID: paymentID, network: kind, day: day, currency: currency,
+                capturedMinorUnits: captured,
+                refundedMinorUnits: refunded, returnedMinorUnits: returned, returnCode: returnCode)
+        } else {
+            statistics.settlementLinesDropped += 1
+        }
+        files[day] = file
+    }
+
+    private mutating func sampleLatency() -> Duration {
+        let medianSeconds = Double(behaviour.latencyMedian.nanoseconds) / 1e9
+        let seconds = random.logNormal(median: medianSeconds, sigma: behaviour.latencySigma)
+        let nanoseconds = min(Double(behaviour.latencyMax.nanoseconds), max(0, seconds * 1e9))
+        return .nanoseconds(Int64(nanoseconds))
+    }
+
+    private mutating func pickDecline() -> DeclineCode {
+        let total = behaviour.declineWeights.reduce(0) { $0 + $1.weight }
+        var draw = Int(random.int(in: 0...Int64(total - 1)))
+        for entry in behaviour.declineWeights {
+            if draw < entry.weight { return entry.code }
+            draw -= entry.weight
+        }
+        return behaviour.declineWeights[behaviour.declineWeights.count - 1].code
+    }
+
+    private mutating func pickReturn() -> BankReturnCode {
+        let total = behaviour.returnWeights.reduce(0) { $0 + $1.weight }
+        var draw = Int(random.int(in: 0...Int64(total - 1)))
+        for entry in behaviour.returnWeights {
+            if draw < entry.weight { return entry.code }
+            draw -= entry.weight
+        }
+        return behaviour.returnWeights[behaviour.returnWeights.count - 1].code
+    }
+
+    private mutating func makeAuthCode() -> String {
+        var code = ""
+        for _ in 0..<6 { code.append(Self.authCodeAlphabet[random.index(Self.authCodeAlphabet.count)]) }
+        return code
+    }
+}
