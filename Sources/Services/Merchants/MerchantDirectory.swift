@@ -1,0 +1,25 @@
+import Core
+import PaystormRuntime
+
+/// All merchants, spread over `MerchantShard` actors by id.
+public struct MerchantDirectory: Sendable {
+    let shards: [MerchantShard]
+
+    init(shardCount: Int) {
+        shards = (0..<shardCount).map { _ in MerchantShard() }
+    }
+
+    func shard(_ id: MerchantID) -> MerchantShard {
+        shards[Int(id.rawValue % UInt64(shards.count))]
+    }
+
+    public func account(_ id: MerchantID) async -> MerchantAccount? {
+        await shard(id).existing(id)
+    }
+
+    public func allAccounts() async -> [MerchantAccount] {
+        var all: [MerchantAccount] = []
+        for shard in shards { all += await shard.allAccounts() }
+        return all.sorted { $0.id < $1.id }
+    }
+}

@@ -1,0 +1,16 @@
+/// What the orchestrator counts as it runs: figures for the report, and internal errors that
+/// the run treats as invariant violations.
+public struct OrchestratorCounters: Sendable, Hashable {
+    public var transitions: Int64 = 0
+    public var authorizationTimeouts: Int64 = 0
+    public var inquiries: Int64 = 0
+    public var reversals: Int64 = 0
+    /// Transfers the ledger refused although the state machine allowed the step: must be 0.
+    public var ledgerRefusals: Int64 = 0
+    /// The first violations, described (at most 20).
+    public var violationExamples: [String] = []
+
+    mutating func noteViolation(_ text: String) {
+        if violationExamples.count < 20 { violationExamples.append(text) }
+    }
+}

@@ -1,0 +1,425 @@
+import Core
+import Ledger
+import PaystormRuntime
+import Synchronization
+
+/// Runs payments through their lifecycle: fraud screening (and 3-D Secure), routing to a card
+/// network or the bank rail, authorization (and, after a timeout, inquiry or reversal: never a
+/// blind retry), capture (full or partial, with the FX rate locked at capture), void, expiry,
+/// refunds, disputes and settlement, booking every movement of money in the ledger.
+///
+/// The pattern in every operation: apply the state machine's transition in the payment's shard
+/// *first* (that is the reservation: a second, concurrent command sees the new state and is
+/// refused), then await the outside world, then book. State read before an await is never
+/// trusted after it.
+public final class PaymentOrchestrator: Sendable {
+    let runtime: any Runtime
+    let configuration: PaymentSystemConfiguration
+    let shards: [PaymentShard]
+    let ledger: ShardedLedger
+    let fraud: FraudEngine
+    let currency: CurrencyService
+    let networks: [CardNetworkKind: CardNetwork]
+    let merchants: MerchantDirectory
+    let events: PaymentEventSink
+    private let nextPaymentID = Atomic<UInt64>(0)
+    let counters = Mutex(OrchestratorCounters())
+
+    init(
+        runtime: any Runtime, configuration: PaymentSystemConfiguration, ledger: ShardedLedger,
+        fraud: FraudEngine, currency: CurrencyService, networks: [CardNetworkKind: CardNetwork],
+        merchants: MerchantDirectory, events: PaymentEventSink
+    ) {
+        self.runtime = runtime
+        self.configuration = configuration
+        shards = (0..<configuration.paymentShards).map { PaymentShard(index: $0) }
+        self.ledger = ledger
+        self.fraud = fraud
+        self.currency = currency
+        self.networks = networks
+        self.merchants = merchants
+        self.events = events
+    }
+
+    func shard(_ id: PaymentID) -> PaymentShard { shards[Int(id.rawValue % UInt64(shards.count))] }
+
+    public func payment(_ id: PaymentID) async -> PaymentRecord? { await shard(id).record(id) }
+
+    // MARK: Create, screen, authorize
+
+    /// Creates and confirms a payment: screening, authorization and (for automatic capture)
+    /// capture. Returns the payment as it stands; a decline is a thrown `cardDeclined` (the
+    /// payment exists, failed, and its events were emitted).
+    public func create(_ request: PaymentRequest) async throws(PaymentServiceError) -> PaymentRecord {
+        guard let merchant = await merchants.account(request.merchant) else {
+            throw .unknownMerchant(request.merchant)
+        }
+        guard request.amount.isStripeCompatible else {
+            throw .invalidRequest("amount \(request.amount) is not valid for \(request.amount.currency)")
+        }
+        let payment: Payment
+        do {
+            payment = try Payment(amount: request.amount)
+        } catch {
+            throw .invalidRequest(error.description)
+        }
+        let (network, fingerprint) = Self.route(request.method)
+        let input: FraudInput
+        do {
+            input = try FraudInput(
+                fingerprint: fingerprint, amount: request.amount, country: request.customerCountry,
+                deviceID: request.deviceID, isFraudulentTruth: request.isFraudulentTruth)
+        } catch {
+            throw .invalidRequest("\(error)")
+        }
+        let id = PaymentID(nextPaymentID.add(1, ordering: .relaxed).newValue)
+        let shard = shard(id)
+        let parties = PaymentBookkeeping.Parties(
+            merchant: request.merchant, network: network.ledgerNetwork, presentment: request.amount.currency,
+            settlement: merchant.settlementCurrency)
+        await shard.insert(
+            PaymentRecord(
+                id: id, merchant: request.merchant, payment: payment, network: network, parties: parties,
+                createdAt: runtime.now(), isFraudulentTruth: request.isFraudulentTruth,
+                fingerprint: fingerprint))
+        await merchants.shard(request.merchant).recordPayment(request.merchant)
+        await events.emit(
+            [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount)
+
+        // Screening: block, or step up to 3-D Secure.
+        let assessment = await fraud.assess(input)
+        switch assessment.decision {
+        case .block:
+            try await transition(.authorizationResult(.declined(.fraudulent)), id)
+            throw .cardDeclined(id, .fraudulent)
+        case .requireThreeDSecure:
+            try await transition(.requireAction, id)
+            if await fraud.runThreeDSecure(for: input).isAuthenticated {
+                try await transition(.actionCompleted, id)
+            } else {
+                try await transition(.actionAbandoned, id)
+                throw .cardDeclined(id, .authenticationRequired)
+            }
+        default:
+            break
+        }
+
+        try await authorize(id, request: request, network: network)
+        if request.captureMethod == .automatic {
+            return try await capture(id, amountMinorUnits: nil)
+        }
+        return try await record(id)
+    }
+
+    private func authorize(
+        _ id: PaymentID, request: PaymentRequest, network kind: CardNetworkKind
+    ) async throws(PaymentServiceError) {
+        let network = networks[kind]!
+        let result: NetworkAuthorizationResult
+        do {
+            result = try await network.authorize(
+                AuthorizationRequest(
+                    paymentID: id, amount: request.amount, isFraudulentTruth: request.isFraudulentTruth))
+        } catch {
+            // Refused outright (outage): the issuer never saw it, so this is a clean decline.
+            try await transition(.authorizationResult(.declined(.issuerNotAvailable)), id)
+            throw .cardDeclined(id, .issuerNotAvailable)
+        }
+        switch result {
+        case .approved:
+            try await transition(.authorizationResult(.approved), id)
+            try await bookHold(id)
+        case .declined(let code):
+            try await transition(.authorizationResult(.declined(code)), id)
+            throw .cardDeclined(id, code)
+        case .timedOut:
+            try await transition(.authorizationResult(.timedOut), id)
+            counters.withLock { $0.authorizationTimeouts += 1 }
+            try await resolveUnknownAuthorization(id, network: network)
+        }
+    }
+
+    /// After a timeout the issuer may have approved: ask, a few times, and if it still cannot be
+    /// known, reverse. Authorizing again could hold the customer's money twice.
+    private func resolveUnknownAuthorization(
+        _ id: PaymentID, network: CardNetwork
+    ) async throws(PaymentServiceError) {
+        for _ in 0..<configuration.inquiriesMax {
+            try? await runtime.sleep(for: configuration.inquiryDelay)
+            let answer: NetworkInquiryResult
+            do {
+                answer = try await network.inquire(id)
+            } catch {
+                continue
+            }
+            counters.withLock { $0.inquiries += 1 }
+            switch answer {
+            case .approved:
+                try await transition(.inquiryResult(.approved), id)
+                try await bookHold(id)
+                return
+            case .declined(let code):
+                try await transition(.inquiryResult(.declined(code)), id)
+                throw .cardDeclined(id, code)
+            case .reversed, .notFound:
+                try await transition(.inquiryResult(.notFound), id)
+                throw .cardDeclined(id, .processingError)
+            }
+        }
+        _ = try? await network.reverse(id)
+        counters.withLock { $0.reversals += 1 }
+        try await transition(.reverse, id)
+        throw .cardDeclined(id, .processingError)
+    }
+
+    private func bookHold(_ id: PaymentID) async throws(PaymentServiceError) {
+        let shard = shard(id)
+        let record = try await record(id)
+        let transferID = await shard.nextTransferIDs(1)[0]
+        let hold = PaymentBookkeeping.authorizationHold(
+            transferID, record.parties, amount: record.payment.amountCapturableMinorUnits)
+        try await book([hold], for: id)
+        await shard.update(id) { $0.hold = hold }
+    }
+
+    // MARK: Capture, void, expire
+
+    /// Captures an authorized payment, in full (`nil`) or in part; the rest of the hold is
+    /// released. Locks the FX rate when the merchant settles in another currency.
+    @discardableResult
+    public func capture(
+        _ id: PaymentID, amountMinorUnits: Int64?
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let record = try await transition(.capture(amountMinorUnits: amountMinorUnits), id)
+        let captured = record.payment.amountCapturedMinorUnits
+        let parties = record.parties
+        _ = try? await networks[record.network]!.capture(
+            id, amount: Money(minorUnits: captured, currency: parties.presentment))
+        var lockedRate: LockedRate?
+        var settled = captured
+        if parties.presentment != parties.settlement {
+            let rate = await currency.quote(from: parties.presentment, to: parties.settlement)
+            lockedRate = rate
+            settled = try convert(captured, with: rate, id)
+        }
+        let fee = self.fee(on: settled, in: parties.settlement)
+        let ids = await shard(id).nextTransferIDs(3)
+        guard let hold = record.hold else { throw .ledgerRefused(id, "no authorization hold to capture") }
+        let transfers =
+            [Transfer.post(ids[0], of: hold, amount: captured)]
+            + PaymentBookkeeping.capture(
+                (ids[1], ids[2]), parties, captured: captured, settled: settled, fee: fee)
+        try await book(transfers, for: id)
+        await shard(id).update(id) { [lockedRate, settled] in
+            $0.hold = nil
+            $0.lockedRate = lockedRate
+            $0.capturedSettled = settled
+            $0.feeSettled = fee
+        }
+        await merchants.shard(record.merchant).adjustEarned(record.merchant, by: settled - fee)
+        return try await self.record(id)
+    }
+
+    /// Cancels an authorized (or not yet authorized) payment: the hold is released.
+    @discardableResult
+    public func void(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
+        try await release(.void, id)
+    }
+
+    /// Cancels authorizations older than the validity (7 days by default); returns how many.
+    public func expireStaleAuthorizations() async -> Int {
+        let deadline = SimTime(
+            nanoseconds: runtime.now().nanoseconds - configuration.authorizationValidity.nanoseconds)
+        var expired = 0
+        for shard in shards {
+            for id in await shard.authorizedBefore(deadline) {
+                // Re-checked inside the transition: a capture may have won the race.
+                if (try? await release(.expire, id)) != nil { expired += 1 }
+            }
+        }
+        return expired
+    }
+
+    private func release(
+        _ command: PaymentCommand, _ id: PaymentID
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let record = try await transition(command, id)
+        if let hold = record.hold {
+            let voidID = await shard(id).nextTransferIDs(1)[0]
+            try await book([Transfer.void(voidID, of: hold)], for: id)
+            await shard(id).update(id) { $0.hold = nil }
+        }
+        _ = try? await networks[record.network]!.reverse(id)
+        return try await self.record(id)
+    }
+
+    // MARK: Refunds and disputes
+
+    /// Refunds `amountMinorUnits` (in the payment's currency) of a captured payment; several
+    /// partial refunds may follow each other until the captured amount is refunded.
+    @discardableResult
+    public func refund(
+        _ id: PaymentID, amountMinorUnits: Int64
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let record = try await transition(.refund(amountMinorUnits: amountMinorUnits), id)
+        let settled = try settledValue(of: amountMinorUnits, record, id)
+        let ids = await shard(id).nextTransferIDs(2)
+        try await book(
+            PaymentBookkeeping.toNetwork(
+                (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
+                code: PaymentBookkeeping.Code.refund), for: id)
+        let refundID = RefundID(ids[0].rawValue)
+        _ = try? await networks[record.network]!.refund(
+            id, refundID: refundID,
+            amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
+        await shard(id).update(id) { $0.refundedSettled += settled }
+        await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -settled)
+        return try await self.record(id)
+    }
+
+    /// The cardholder's bank opens a dispute: the amount and the dispute fee are taken from the
+    /// merchant now (Stripe withdraws them when the dispute opens).
+    @discardableResult
+    public func openDispute(
+        _ id: PaymentID, amountMinorUnits: Int64
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let record = try await transition(
+            .openDispute(amountMinorUnits: amountMinorUnits, isInquiry: false), id)
+        let settled = try settledValue(of: amountMinorUnits, record, id)
+        let fee = configuration.disputeFeeMinorUnits
+        let ids = await shard(id).nextTransferIDs(3)
+        var transfers = PaymentBookkeeping.toNetwork(
+            (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
+            code: PaymentBookkeeping.Code.dispute)
+        if fee > 0 { transfers.append(PaymentBookkeeping.disputeFee(ids[2], record.parties, fee: fee)) }
+        try await book(transfers, for: id)
+        await shard(id).update(id) {
+            $0.disputedSettled = settled
+            $0.disputeFeeSettled = fee
+        }
+        await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -(settled + fee))
+        return try await self.record(id)
+    }
+
+    /// Closes the dispute: if the merchant won, the amount and the fee come back.
+    @discardableResult
+    public func closeDispute(_ id: PaymentID, won: Bool) async throws(PaymentServiceError) -> PaymentRecord {
+        let before = try await record(id)
+        if before.payment.dispute?.status == .warningNeedsResponse
+            || before.payment.dispute?.status == .needsResponse
+        {
+            try await transition(.submitEvidence, id)
+        }
+        let record = try await transition(.closeDispute(won ? .won : .lost), id)
+        guard won else { return record }
+        let ids = await shard(id).nextTransferIDs(3)
+        let amount = record.payment.dispute?.amountMinorUnits ?? 0
+        try await book(
+            PaymentBookkeeping.disputeWon(
+                (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
+                fee: record.disputeFeeSettled), for: id)
+        await merchants.shard(record.merchant).adjustEarned(
+            record.merchant, by: record.disputedSettled + record.disputeFeeSettled)
+        return try await self.record(id)
+    }
+
+    // MARK: Helpers
+
+    /// Applies a command in the payment's shard and emits its events.
+    @discardableResult
+    func transition(
+        _ command: PaymentCommand, _ id: PaymentID
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let (record, emitted) = try await shard(id).apply(command, to: id, now: runtime.now())
+        await events.emit(emitted, for: id, merchant: record.merchant, amount: record.payment.amount)
+        counters.withLock { $0.transitions += 1 }
+        return record
+    }
+
+    func record(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
+        guard let record = await shard(id).record(id) else { throw .paymentNotFound(id) }
+        return record
+    }
+
+    /// Books `transfers`; anything but `.applied` for each is an internal error, counted.
+    func book(_ transfers: [Transfer], for id: PaymentID) async throws(PaymentServiceError) {
+        let outcomes: [TransferOutcome]
+        do {
+            outcomes = try await ledger.submit(transfers)
+        } catch {
+            counters.withLock { $0.ledgerRefusals += 1 }
+            throw .ledgerRefused(id, error.description)
+        }
+        if let refused = outcomes.first(where: { $0 != .applied }) {
+            counters.withLock {
+                $0.ledgerRefusals += 1
+                $0.noteViolation("ledger refused \(refused) for \(id)")
+            }
+            throw .ledgerRefused(id, refused.description)
+        }
+    }
+
+    func fee(on settled: Int64, in currency: Currency) -> Int64 {
+        let fee =
+            (try? Money(minorUnits: settled, currency: currency).fee(
+                basisPoints: configuration.feeBasisPoints, fixedMinorUnits: configuration.feeFixedMinorUnits))?
+            .minorUnits ?? 0
+        return max(0, fee)
+    }
+
+    private func convert(
+        _ amount: Int64, with rate: LockedRate, _ id: PaymentID
+    ) throws(PaymentServiceError) -> Int64 {
+        do {
+            return try rate.convert(Money(minorUnits: amount, currency: rate.from)).converted.minorUnits
+        } catch {
+            throw .invalidRequest("conversion of \(id): \(error)")
+        }
+    }
+
+    /// An amount of the payment's currency in the settlement currency, at the rate locked at
+    /// capture.
+    private func settledValue(
+        of amount: Int64, _ record: PaymentRecord, _ id: PaymentID
+    ) throws(PaymentServiceError)
+        -> Int64
+    {
+        guard let rate = record.lockedRate else { return amount }
+        return try convert(amount, with: rate, id)
+    }
+
+    /// Which network a method goes to, and the fingerprint fraud screening keys on.
+    static func route(_ method: PaymentMethod) -> (CardNetworkKind, UInt64) {
+        switch method {
+        case .card(let card):
+            let network: CardNetworkKind =
+                switch card.brand {
+                case .mastercard: .mastercard
+                case .amex: .amex
+                default: .visa
+                }
+            return (network, Self.hash(card.fingerprint))
+        case .bankTransfer(let account):
+            return (.bankRail, Self.hash(account.fingerprint))
+        }
+    }
+
+    /// FNV-1a: a fixed hash (Swift's `Hasher` is seeded per process and would break replay).
+    static func hash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+}
+
+extension CardNetworkKind {
+    /// The ledger's name for this network's accounts.
+    var ledgerNetwork: PaymentNetwork {
+        switch self {
+        case .visa: .visa
+        case .mastercard: .mastercard
+        case .amex: .amex
+        case .bankRail: .bankRail
+        }
+    }
+}

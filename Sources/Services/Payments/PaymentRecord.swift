@@ -1,0 +1,31 @@
+import Core
+import Ledger
+import PaystormRuntime
+
+/// Everything the processor keeps about one payment: the Core `Payment` (state and amounts) and
+/// what the orchestrator needs around it (who, which network, the locked rate, the ledger hold,
+/// the amounts booked in the settlement currency).
+public struct PaymentRecord: Sendable, Hashable {
+    public let id: PaymentID
+    public let merchant: MerchantID
+    public internal(set) var payment: Payment
+    public let network: CardNetworkKind
+    public let parties: PaymentBookkeeping.Parties
+    public let createdAt: SimTime
+    /// The simulator's ground truth, carried for fraud precision and recall.
+    public let isFraudulentTruth: Bool
+    /// The fingerprint the fraud engine keys on.
+    public let fingerprint: UInt64
+    public internal(set) var lockedRate: LockedRate?
+    /// The pending transfer holding the authorization, until it is posted or voided.
+    var hold: Transfer?
+    public internal(set) var authorizedAt: SimTime?
+    /// Amounts booked in the settlement currency, for the settlement invariant.
+    public internal(set) var capturedSettled: Int64 = 0
+    public internal(set) var feeSettled: Int64 = 0
+    public internal(set) var refundedSettled: Int64 = 0
+    public internal(set) var disputedSettled: Int64 = 0
+    public internal(set) var disputeFeeSettled: Int64 = 0
+    /// State changes so far (each yields exactly one webhook event per event type emitted).
+    public internal(set) var eventsEmitted = 0
+}

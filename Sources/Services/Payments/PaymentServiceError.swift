@@ -1,0 +1,55 @@
+import Core
+
+/// Why the payment API refused a request: Stripe's error vocabulary (type, code, HTTP status).
+public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConvertible {
+    case invalidRequest(String)
+    case paymentNotFound(PaymentID)
+    /// The command is not legal in the payment's state (Stripe's `payment_intent_unexpected_state`).
+    case unexpectedState(PaymentTransitionError)
+    /// The card was declined (by the issuer, by fraud screening, or 3-D Secure was abandoned).
+    case cardDeclined(PaymentID, DeclineCode)
+    /// The ledger refused to book what the state machine allowed: an internal error, counted
+    /// as an invariant violation by the run.
+    case ledgerRefused(PaymentID, String)
+    case unknownMerchant(MerchantID)
+
+    public var httpStatus: Int {
+        switch self {
+        case .invalidRequest, .unexpectedState: 400
+        case .cardDeclined: 402
+        case .paymentNotFound, .unknownMerchant: 404
+        case .ledgerRefused: 500
+        }
+    }
+
+    /// Stripe's error `type`.
+    public var type: String {
+        switch self {
+        case .invalidRequest, .unexpectedState, .paymentNotFound, .unknownMerchant: "invalid_request_error"
+        case .cardDeclined: "card_error"
+        case .ledgerRefused: "api_error"
+        }
+    }
+
+    /// Stripe's error `code` (or decline code for card errors).
+    public var code: String {
+        switch self {
+        case .invalidRequest: "parameter_invalid"
+        case .paymentNotFound, .unknownMerchant: "resource_missing"
+        case .unexpectedState: "payment_intent_unexpected_state"
+        case .cardDeclined(_, let code): code.rawValue
+        case .ledgerRefused: "ledger_refused"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidRequest(let reason): "invalid request: \(reason)"
+        case .paymentNotFound(let id): "no such payment: \(id)"
+        case .unexpectedState(let error): "\(error)"
+        case .cardDeclined(let id, let code): "\(id) declined: \(code)"
+        case .ledgerRefused(let id, let reason): "ledger refused a transfer of \(id): \(reason)"
+        case .unknownMerchant(let merchant): "no such merchant: \(merchant)"
+        }
+    }
+}

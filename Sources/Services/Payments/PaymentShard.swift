@@ -1,0 +1,75 @@
+import Core
+import Ledger
+import PaystormRuntime
+
+/// One shard of the payment orchestrator: the actor that owns the records of the payments whose
+/// id maps to it.
+///
+/// Every method is synchronous inside the actor, so a state transition is decided and stored in
+/// one step: the orchestrator applies the transition *before* it awaits anything (the network,
+/// the ledger), which reserves it. A concurrent capture and void of one payment can therefore
+/// never both succeed, whatever the interleaving.
+actor PaymentShard {
+    private var records: [PaymentID: PaymentRecord] = [:]
+    /// Ledger transfer ids: `producer << 32 | sequence`, allocated in order (what the
+    /// ledger's deduplication window expects of a producer).
+    private let producer: UInt64
+    private var transferSequence: UInt32 = 0
+
+    init(index: Int) {
+        producer = 0x1_0000 + UInt64(index)
+    }
+
+    func insert(_ record: PaymentRecord) {
+        records[record.id] = record
+    }
+
+    func record(_ id: PaymentID) -> PaymentRecord? { records[id] }
+
+    /// Applies `command` to the payment and returns the record after it with the events to emit.
+    func apply(
+        _ command: PaymentCommand, to id: PaymentID, now: SimTime
+    ) throws(PaymentServiceError) -> (PaymentRecord, [PaymentEventType]) {
+        guard var record = records[id] else { throw .paymentNotFound(id) }
+        let events: [PaymentEventType]
+        do {
+            events = try record.payment.apply(command)
+        } catch {
+            throw .unexpectedState(error)
+        }
+        if case .authorizationResult(.approved) = command { record.authorizedAt = now }
+        if case .inquiryResult(.approved) = command { record.authorizedAt = now }
+        record.eventsEmitted += events.count
+        records[id] = record
+        return (record, events)
+    }
+
+    /// Changes the orchestrator's own fields of a record (hold, locked rate, booked amounts).
+    func update(_ id: PaymentID, _ change: @Sendable (inout PaymentRecord) -> Void) {
+        guard var record = records[id] else { return }
+        change(&record)
+        records[id] = record
+    }
+
+    func nextTransferIDs(_ count: Int) -> [TransferID] {
+        (0..<count).map { _ in
+            transferSequence &+= 1
+            return TransferID(producer << 32 | UInt64(transferSequence))
+        }
+    }
+
+    /// Authorized payments whose authorization is older than `deadline`, for the expiry sweep.
+    func authorizedBefore(_ deadline: SimTime) -> [PaymentID] {
+        records.values.filter { $0.payment.state == .authorized && ($0.authorizedAt ?? .zero) < deadline }
+            .map(\.id).sorted()
+    }
+
+    /// Captured payments not yet settled, for the daily settlement run.
+    func capturedUnsettled() -> [PaymentID] {
+        records.values.filter { $0.payment.state == .captured }.map(\.id).sorted()
+    }
+
+    func allRecords() -> [PaymentRecord] { Array(records.values) }
+
+    var count: Int { records.count }
+}

@@ -1,0 +1,50 @@
+import Core
+import Ledger
+
+/// The daily settlement: captured payments become settled, and every merchant whose balance
+/// moved is paid out what the ledger holds for it (captured less fees, refunds and disputes).
+/// A negative balance is not paid; it is carried over and nets against the next day's captures.
+struct SettlementRun: Sendable {
+    let orchestrator: PaymentOrchestrator
+    let ledger: ShardedLedger
+    let merchants: MerchantDirectory
+
+    func run() async -> SettlementSummary {
+        var summary = SettlementSummary()
+        for shard in orchestrator.shards {
+            for id in await shard.capturedUnsettled()
+            where (try? await orchestrator.transition(.settle, id)) != nil {
+                summary.paymentsSettled += 1
+            }
+        }
+        for (index, shard) in merchants.shards.enumerated() {
+            let transferIDs = PayoutIDs(shard: index)
+            for merchant in await shard.takeActive() {
+                guard let account = await shard.existing(merchant) else { continue }
+                let currency = account.settlementCurrency
+                let balance = await ledger.balance(of: .merchantBalance(merchant, currency)).balance
+                guard balance > 0 else {
+                    if balance < 0 { summary.negativeBalancesCarried += 1 }
+                    continue
+                }
+                let id = await transferIDs.next(orchestrator)
+                let payout = PaymentBookkeeping.payout(
+                    id, merchant: merchant, currency: currency, amount: balance)
+                guard (try? await orchestrator.book([payout], for: PaymentID(0))) != nil else { continue }
+                await shard.recordPayout(merchant, balance)
+                summary.payouts += 1
+                summary.paidOut[currency.code, default: 0] += balance
+            }
+        }
+        return summary
+    }
+}
+
+/// Payout transfer ids come from the payment shards' allocators (one producer sequence each).
+private struct PayoutIDs {
+    let shard: Int
+
+    func next(_ orchestrator: PaymentOrchestrator) async -> TransferID {
+        await orchestrator.shards[shard % orchestrator.shards.count].nextTransferIDs(1)[0]
+    }
+}

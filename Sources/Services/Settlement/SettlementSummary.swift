@@ -1,0 +1,18 @@
+import Core
+
+/// What one daily settlement run did.
+public struct SettlementSummary: Sendable, Hashable {
+    public var paymentsSettled = 0
+    public var payouts = 0
+    /// Paid out, per settlement currency code, in minor units.
+    public var paidOut: [String: Int64] = [:]
+    /// Merchants whose balance was negative and carried over to the next run.
+    public var negativeBalancesCarried = 0
+
+    public mutating func add(_ other: SettlementSummary) {
+        paymentsSettled += other.paymentsSettled
+        payouts += other.payouts
+        paidOut.merge(other.paidOut, uniquingKeysWith: +)
+        negativeBalancesCarried += other.negativeBalancesCarried
+    }
+}

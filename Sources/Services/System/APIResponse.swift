@@ -1,0 +1,78 @@
+import Core
+
+/// What the simulated HTTP API answers: a status and a Stripe-shaped body, plus whether it was
+/// replayed from the idempotency store (Stripe's `Idempotent-Replayed: true` header).
+public struct APIResponse: Sendable, Hashable {
+    public var status: Int
+    public var body: String
+    public var replayed = false
+
+    /// The payment the response is about, when there is one.
+    public var paymentID: PaymentID? {
+        guard let range = body.range(of: "\"id\":\"") else { return nil }
+        let rest = body[range.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return try? PaymentID(parsing: String(rest[..<end]))
+    }
+
+    /// Stripe's error `code` (the decline code for card errors), when the request failed.
+    public var errorCode: String? {
+        guard let range = body.range(of: "\"code\":\"") else { return nil }
+        let rest = body[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
+    public var isSuccess: Bool { (200..<300).contains(status) }
+
+    static func payment(_ record: PaymentRecord) -> APIResponse {
+        let payment = record.payment
+        return APIResponse(
+            status: 200,
+            body:
+                "{\"id\":\"\(record.id)\",\"object\":\"payment_intent\",\"amount\":\(payment.amount.minorUnits),"
+                + "\"amount_received\":\(payment.amountCapturedMinorUnits),"
+                + "\"currency\":\"\(payment.amount.currency.code.lowercased())\","
+                + "\"status\":\"\(payment.state.stripeStatus)\"}")
+    }
+
+    static func error(
+        status: Int, type: String, code: String, message: String, payment: PaymentID? = nil
+    ) -> APIResponse {
+        var escaped = ""
+        for character in message {
+            if character == "\"" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        let paymentField = payment.map { "\"id\":\"\($0)\"," } ?? ""
+        return APIResponse(
+            status: status,
+            body:
+                "{\(paymentField)\"error\":{\"type\":\"\(type)\",\"code\":\"\(code)\",\"message\":\"\(escaped)\"}}"
+        )
+    }
+
+    static func error(_ error: PaymentServiceError) -> APIResponse {
+        var payment: PaymentID?
+        if case .cardDeclined(let id, _) = error { payment = id }
+        return .error(
+            status: error.httpStatus, type: error.type, code: error.code, message: error.description,
+            payment: payment)
+    }
+
+    static func error(_ error: GatewayError) -> APIResponse {
+        .error(status: error.httpStatus, type: error.type, code: error.code, message: error.description)
+    }
+
+    var stored: StoredResponse { StoredResponse(status: status, text: body) }
+
+    init(status: Int, body: String, replayed: Bool = false) {
+        self.status = status
+        self.body = body
+        self.replayed = replayed
+    }
+
+    init(_ stored: StoredResponse, replayed: Bool) {
+        self.init(
+            status: stored.status, body: String(decoding: stored.body, as: UTF8.self), replayed: replayed)
+    }
+}

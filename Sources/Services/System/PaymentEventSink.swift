@@ -1,0 +1,60 @@
+import Core
+import PaystormRuntime
+import Synchronization
+
+/// Turns payment state changes into Stripe-style webhook events and hands them to the
+/// dispatcher. One event per emitted event type, with a fresh id; the counts let the run check
+/// "every state change yields exactly one event, delivered or dead-lettered".
+public final class PaymentEventSink: Sendable {
+    let dispatcher: WebhookDispatcher?
+    let clock: UnixClock
+    let runtime: any Runtime
+    private let nextEventID = Atomic<UInt64>(0)
+    private let counts = Mutex(Counts())
+
+    public struct Counts: Sendable, Hashable {
+        /// Events created, by type.
+        public var byType: [String: Int64] = [:]
+        public var emitted: Int64 = 0
+        /// Handed to the dispatcher.
+        public var enqueued: Int64 = 0
+        /// Refused by a full dispatcher (back-pressure): counted, and reported as undelivered.
+        public var refusedQueueFull: Int64 = 0
+        public var noEndpoint: Int64 = 0
+    }
+
+    init(dispatcher: WebhookDispatcher?, clock: UnixClock, runtime: any Runtime) {
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.runtime = runtime
+    }
+
+    public var snapshot: Counts { counts.withLock { $0 } }
+
+    func emit(_ types: [PaymentEventType], for id: PaymentID, merchant: MerchantID, amount: Money) async {
+        for type in types {
+            let eventID = EventID(nextEventID.add(1, ordering: .relaxed).newValue)
+            counts.withLock {
+                $0.emitted += 1
+                $0.byType[type.rawValue, default: 0] += 1
+            }
+            guard let dispatcher else { continue }
+            let event = WebhookEvent(
+                id: eventID, type: type.rawValue, merchant: merchant,
+                createdUnixSeconds: clock.seconds(at: runtime.now()),
+                object: [
+                    "id": .string(id.description), "object": .string("payment_intent"),
+                    "amount": .integer(amount.minorUnits),
+                    "currency": .string(amount.currency.code.lowercased()),
+                ])
+            do {
+                try await dispatcher.enqueue(event)
+                counts.withLock { $0.enqueued += 1 }
+            } catch {
+                counts.withLock {
+                    if case .queueFull = error { $0.refusedQueueFull += 1 } else { $0.noEndpoint += 1 }
+                }
+            }
+        }
+    }
+}

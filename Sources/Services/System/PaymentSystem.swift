@@ -1,0 +1,228 @@
+import Core
+import Ledger
+import PaystormRuntime
+
+/// The whole processor: API gateway (keys, rate limits, idempotency), the payment
+/// orchestrator and its collaborators (fraud engine, currency service, card networks and bank
+/// rail, webhooks, merchants) and the ledger, all on one runtime.
+///
+/// The API methods answer like Stripe's HTTP API (`APIResponse`); the orchestrator underneath
+/// is available for callers that play the networks' side (disputes) or the scheduler's
+/// (settlement, expiry).
+public final class PaymentSystem: Sendable {
+    public let runtime: any Runtime
+    public let configuration: PaymentSystemConfiguration
+    public let ledger: ShardedLedger
+    public let orchestrator: PaymentOrchestrator
+    public let merchants: MerchantDirectory
+    public let fraud: FraudEngine
+    public let networks: [CardNetworkKind: CardNetwork]
+    public let webhooks: WebhookDispatcher?
+    public let endpoints: [WebhookEndpoint]
+    public let events: PaymentEventSink
+    let gateways: [GatewayShard]
+    let idempotency: [IdempotencyGate]
+    let settlement: SettlementRun
+
+    public init(
+        runtime: any Runtime, configuration: PaymentSystemConfiguration = PaymentSystemConfiguration()
+    )
+        throws
+    {
+        try configuration.validate()
+        self.runtime = runtime
+        self.configuration = configuration
+        ledger = try ShardedLedger(configuration: LedgerConfiguration(shardCount: configuration.ledgerShards))
+        merchants = MerchantDirectory(shardCount: configuration.paymentShards)
+        fraud = try FraudEngine(runtime: runtime, shardCount: configuration.fraudShards)
+        var networks: [CardNetworkKind: CardNetwork] = [:]
+        for kind in CardNetworkKind.allCases {
+            networks[kind] = try CardNetwork(
+                kind: kind, runtime: runtime, behaviour: configuration.networks[kind])
+        }
+        self.networks = networks
+        let currency = try CurrencyService(runtime: runtime)
+        if configuration.webhooks.enabled {
+            let dispatcher = WebhookDispatcher(runtime: runtime)
+            webhooks = dispatcher
+            endpoints = (0..<configuration.webhooks.endpoints).map { index in
+                WebhookEndpoint(
+                    runtime: runtime,
+                    configuration: WebhookEndpoint.Configuration(
+                        secret: Self.endpointSecret(index, seed: runtime.seed),
+                        failureProbability: configuration.webhooks.failureProbability,
+                        latencyMedian: configuration.webhooks.latencyMedian),
+                    random: runtime.randomStream("webhook-endpoint", UInt64(index)))
+            }
+        } else {
+            webhooks = nil
+            endpoints = []
+        }
+        events = PaymentEventSink(dispatcher: webhooks, clock: .standard, runtime: runtime)
+        orchestrator = PaymentOrchestrator(
+            runtime: runtime, configuration: configuration, ledger: ledger, fraud: fraud, currency: currency,
+            networks: networks, merchants: merchants, events: events)
+        let bucket = try TokenBucket.Configuration(capacityTokens: 200, refillTokensPerSecond: 100)
+        gateways = try (0..<configuration.paymentShards).map { index in
+            try GatewayShard(random: runtime.randomStream("gateway", UInt64(index)), bucket: bucket)
+        }
+        idempotency = (0..<configuration.paymentShards).map { _ in
+            IdempotencyGate(store: IdempotencyStore(runtime: runtime))
+        }
+        settlement = SettlementRun(orchestrator: orchestrator, ledger: ledger, merchants: merchants)
+    }
+
+    // MARK: Merchants
+
+    /// Onboards a merchant (or returns nil if it exists): its API key, settlement currency and
+    /// webhook endpoint.
+    public func onboard(_ merchant: MerchantID, settlementCurrency: Currency) async throws -> APIKey? {
+        // Merchants that share a simulated endpoint share its secret (one server, one secret).
+        let endpointIndex = endpoints.isEmpty ? 0 : Int(merchant.rawValue % UInt64(endpoints.count))
+        let secret = Self.endpointSecret(endpointIndex, seed: runtime.seed)
+        let (_, created) = await merchants.shard(merchant).account(merchant) {
+            MerchantAccount(id: merchant, settlementCurrency: settlementCurrency, webhookSecret: secret)
+        }
+        guard created else { return nil }
+        if let webhooks {
+            try await webhooks.register(endpoints[endpointIndex], secret: secret, for: merchant)
+        }
+        return try await gateway(merchant).issueKey(for: merchant)
+    }
+
+    static func endpointSecret(_ index: Int, seed: UInt64) -> String {
+        "whsec_" + String(PaymentOrchestrator.hash("\(seed)/\(index)"), radix: 16)
+    }
+
+    // MARK: The API
+
+    /// `POST /v1/payment_intents` with `confirm=true`, optionally with an `Idempotency-Key`.
+    public func createPayment(
+        _ request: PaymentRequest, apiKey: String, idempotencyKey: String? = nil
+    ) async -> APIResponse {
+        let parameters = [
+            "amount": String(request.amount.minorUnits), "currency": request.amount.currency.code,
+            "payment_method": request.method.description,
+            "capture_method": request.captureMethod == .automatic ? "automatic" : "manual",
+        ]
+        return await call(
+            merchant: request.merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            fingerprint: RequestFingerprint(
+                method: "POST", path: "/v1/payment_intents", parameters: parameters)
+        ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
+            try await orchestrator.create(request)
+        }
+    }
+
+    /// `POST /v1/payment_intents/:id/capture`.
+    public func capture(
+        _ id: PaymentID, amountMinorUnits: Int64? = nil, merchant: MerchantID, apiKey: String,
+        idempotencyKey: String? = nil
+    ) async -> APIResponse {
+        await call(
+            merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            fingerprint: RequestFingerprint(
+                method: "POST", path: "/v1/payment_intents/\(id)/capture",
+                parameters: ["amount_to_capture": amountMinorUnits.map { String($0) } ?? ""])
+        ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
+            try await orchestrator.ownedBy(merchant, id)
+            return try await orchestrator.capture(id, amountMinorUnits: amountMinorUnits)
+        }
+    }
+
+    /// `POST /v1/payment_intents/:id/cancel`.
+    public func cancel(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String? = nil
+    ) async
+        -> APIResponse
+    {
+        await call(
+            merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            fingerprint: RequestFingerprint(
+                method: "POST", path: "/v1/payment_intents/\(id)/cancel", parameters: [:])
+        ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
+            try await orchestrator.ownedBy(merchant, id)
+            return try await orchestrator.void(id)
+        }
+    }
+
+    /// `POST /v1/refunds`.
+    public func refund(
+        _ id: PaymentID, amountMinorUnits: Int64, merchant: MerchantID, apiKey: String,
+        idempotencyKey: String? = nil
+    ) async -> APIResponse {
+        await call(
+            merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            fingerprint: RequestFingerprint(
+                method: "POST", path: "/v1/refunds",
+                parameters: ["payment_intent": id.description, "amount": String(amountMinorUnits)])
+        ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
+            try await orchestrator.ownedBy(merchant, id)
+            return try await orchestrator.refund(id, amountMinorUnits: amountMinorUnits)
+        }
+    }
+
+    /// Authenticates, rate-limits, and runs `operation` behind the idempotency gate.
+    private func call(
+        merchant: MerchantID, apiKey: String, idempotencyKey: String?, fingerprint: RequestFingerprint,
+        _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord
+    ) async -> APIResponse {
+        do {
+            try await gateway(merchant).admit(apiKey, merchant: merchant, now: runtime.now())
+        } catch {
+            return .error(error)
+        }
+        let run = { () async -> IdempotentOutcome in
+            do throws(PaymentServiceError) {
+                return .completed(APIResponse.payment(try await operation()).stored)
+            } catch {
+                let response = APIResponse.error(error)
+                // Validation failures did no work: not stored, so the client may fix and retry.
+                if case .invalidRequest = error { return .rejectedBeforeWork(response.stored) }
+                if case .unknownMerchant = error { return .rejectedBeforeWork(response.stored) }
+                return .completed(response.stored)
+            }
+        }
+        guard let idempotencyKey else {
+            switch await run() {
+            case .completed(let stored), .rejectedBeforeWork(let stored):
+                return APIResponse(stored, replayed: false)
+            }
+        }
+        do {
+            let key = try IdempotencyKey(merchant: merchant, value: idempotencyKey)
+            let gate = idempotency[Int(PaymentOrchestrator.hash(key.description) % UInt64(idempotency.count))]
+            switch try await gate.perform(key: key, fingerprint: fingerprint, operation: { await run() }) {
+            case .executed(let stored), .rejected(let stored): return APIResponse(stored, replayed: false)
+            case .replayed(let stored): return APIResponse(stored, replayed: true)
+            }
+        } catch {
+            return .error(error)
+        }
+    }
+
+    private func gateway(_ merchant: MerchantID) -> GatewayShard {
+        gateways[Int(merchant.rawValue % UInt64(gateways.count))]
+    }
+
+    // MARK: Scheduled work
+
+    /// Settles captured payments and pays out merchants (one day's run).
+    public func runDailySettlement() async -> SettlementSummary {
+        await settlement.run()
+    }
+
+    /// Cancels authorizations past their validity.
+    public func expireStaleAuthorizations() async -> Int {
+        await orchestrator.expireStaleAuthorizations()
+    }
+
+    public var counters: OrchestratorCounters { orchestrator.counters.withLock { $0 } }
+}
+
+extension PaymentOrchestrator {
+    /// A merchant may act only on its own payments (Stripe answers 404 for another account's).
+    func ownedBy(_ merchant: MerchantID, _ id: PaymentID) async throws(PaymentServiceError) {
+        guard let record = await payment(id), record.merchant == merchant else { throw .paymentNotFound(id) }
+    }
+}

@@ -1,0 +1,48 @@
+import Core
+
+/// The knobs of a `PaymentSystem`: sizes, fees and timings. Defaults follow Stripe's published
+/// behaviour where it has one (2.9% + 30 fee, 7-day authorization validity, 15.00 dispute fee).
+public struct PaymentSystemConfiguration: Sendable {
+    public var paymentShards = 16
+    public var ledgerShards = 8
+    public var fraudShards = 8
+    /// Processing fee on captures, in the settlement currency: basis points plus a fixed part.
+    public var feeBasisPoints: Int64 = 290
+    public var feeFixedMinorUnits: Int64 = 30
+    /// Taken when a dispute opens, given back if the merchant wins.
+    public var disputeFeeMinorUnits: Int64 = 1_500
+    /// Uncaptured authorizations are cancelled after this long.
+    public var authorizationValidity: Duration = .seconds(7 * 24 * 3_600)
+    /// How long after a network timeout the orchestrator asks the network what happened.
+    public var inquiryDelay: Duration = .seconds(2)
+    /// Inquiries before a still-unknown authorization is reversed.
+    public var inquiriesMax = 3
+    /// Behaviour per card network; missing ones use `NetworkBehaviour.standard(for:)`.
+    public var networks: [CardNetworkKind: NetworkBehaviour] = [:]
+    /// Webhook delivery to simulated merchant endpoints.
+    public var webhooks = WebhookSettings()
+
+    public struct WebhookSettings: Sendable {
+        public var enabled = true
+        /// Simulated endpoints shared by the merchants (each merchant keeps its own secret).
+        public var endpoints = 64
+        public var failureProbability = 0.01
+        public var latencyMedian: Duration = .milliseconds(80)
+        public init() {}
+    }
+
+    public init() {}
+
+    func validate() throws(PaymentServiceError) {
+        func check(_ condition: Bool, _ reason: String) throws(PaymentServiceError) {
+            if !condition { throw .invalidRequest("configuration: \(reason)") }
+        }
+        try check((1...4_096).contains(paymentShards), "paymentShards not in 1...4096")
+        try check((1...4_096).contains(ledgerShards), "ledgerShards not in 1...4096")
+        try check((1...1_024).contains(fraudShards), "fraudShards not in 1...1024")
+        try check((0..<10_000).contains(feeBasisPoints), "feeBasisPoints not in 0..<10000")
+        try check(feeFixedMinorUnits >= 0 && disputeFeeMinorUnits >= 0, "fees must not be negative")
+        try check(inquiriesMax >= 1, "inquiriesMax must be at least 1")
+        try check((1...100_000).contains(webhooks.endpoints), "webhooks.endpoints not in 1...100000")
+    }
+}
