@@ -312,9 +312,10 @@ extension SimTime {
     static let fingerprint = RequestFingerprint(
         method: "POST", path: "/v1/payment_intents", parameters: ["amount": "500", "currency": "eur"])
 
-    /// `submissions` requests with one key arrive 30 ms apart while the operation takes 100 ms.
+    /// `submissions` requests with one key arrive `spacingMs` apart while the operation takes
+    /// 100 ms.
     static func concurrentSubmissions(
-        seed: UInt64, submissions: Int = 8
+        seed: UInt64, submissions: Int = 8, spacingMs: Int = 30
     ) throws
         -> (runs: Int, results: [Result<IdempotencyGateResult, GatewayError>])
     {
@@ -326,13 +327,14 @@ extension SimTime {
             await withTaskGroup(of: Result<IdempotencyGateResult, GatewayError>.self) { group in
                 for index in 0..<submissions {
                     group.addTask {
-                        try? await runtime.sleep(for: .milliseconds(30 * index))
+                        try? await runtime.sleep(for: .milliseconds(spacingMs * index))
                         do throws(GatewayError) {
                             return .success(
                                 try await gate.perform(key: key, fingerprint: fingerprint) {
                                     let run = await counter.increment()
                                     try? await runtime.sleep(for: .milliseconds(100))
-                                    return .completed(StoredResponse(status: 200, text: "pi_\(run)"))
+                                    return .completed(
+                                        StoredResponse(status: 200, text: "pi_\(run) for \(index)"))
                                 })
                         } catch {
                             return .failure(error)
@@ -360,10 +362,10 @@ extension SimTime {
             switch result {
             case .success(.executed(let response)):
                 executed += 1
-                #expect(response == StoredResponse(status: 200, text: "pi_1"))
+                #expect(String(decoding: response.body, as: UTF8.self).hasPrefix("pi_1 for "))
             case .success(.replayed(let response)):
                 replayed += 1
-                #expect(response == StoredResponse(status: 200, text: "pi_1"))
+                #expect(String(decoding: response.body, as: UTF8.self).hasPrefix("pi_1 for "))
             case .failure(.idempotencyKeyInUse): inUse += 1
             default: Issue.record("unexpected \(result) for seed \(seed)")
             }
@@ -372,6 +374,34 @@ extension SimTime {
         // Arrivals at 30, 60, 90 ms overlap the 100 ms operation; 120 ms and later replay.
         #expect(inUse == 3, "seed \(seed)")
         #expect(replayed == 4, "seed \(seed)")
+    }
+
+    /// All submissions at the same instant: the scheduler's seeded choice decides who goes first,
+    /// and a check-then-suspend-then-reserve bug would let two of them run.
+    @Test(arguments: UInt64(1)...200)
+    func simultaneousDuplicatesRunTheOperationOnce(seed: UInt64) throws {
+        let (runs, results) = try Self.concurrentSubmissions(seed: seed, submissions: 6, spacingMs: 0)
+        #expect(runs == 1, "seed \(seed)")
+        let executed = results.filter { if case .success(.executed) = $0 { true } else { false } }
+        let inUse = results.filter { $0 == .failure(.idempotencyKeyInUse) }
+        #expect(executed.count == 1, "seed \(seed)")
+        #expect(inUse.count == 5, "seed \(seed)")
+    }
+
+    /// The seed, not the code, decides which simultaneous submission wins: the test above
+    /// explores different interleavings.
+    @Test func theWinnerOfSimultaneousSubmissionsDependsOnTheSeed() throws {
+        var winners: Set<String> = []
+        for seed in UInt64(1)...32 {
+            let (_, results) = try Self.concurrentSubmissions(seed: seed, submissions: 6, spacingMs: 0)
+            for case .success(.executed(let response)) in results {
+                winners.insert(String(decoding: response.body, as: UTF8.self))
+            }
+            // Replays and the executed response are byte for byte the same.
+            let responses = Set(results.compactMap { try? $0.get().response })
+            #expect(responses.count == 1)
+        }
+        #expect(winners.count > 1, "every seed picked the same submission: no exploration")
     }
 
     @Test func validationFailureIsNotStoredAndMayBeRetried() throws {
