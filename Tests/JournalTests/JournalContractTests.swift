@@ -97,6 +97,26 @@ import Testing
         await journal.close()
     }
 
+    @Test(arguments: Backend.allCases) func entriesIterateInBatchesFromASnapshot(
+        backend: Backend
+    ) async throws {
+        let (journal, cleanup) = try Self.open(backend)
+        defer { cleanup() }
+        _ = try await journal.append((1...10).map { Fixtures.numbered($0) })
+        try await journal.snapshot([3], upTo: JournalPosition(3))
+        let snapshot = try await journal.latestSnapshot()
+        var replayed: [JournalEntry] = []
+        for try await entry in journal.entries(from: snapshot?.position.next ?? .origin, batchSize: 3) {
+            replayed.append(entry)
+        }
+        #expect(replayed.map(\.position.sequence) == Array(4...10))
+        #expect(replayed.map(\.record) == (4...10).map { Fixtures.numbered($0) })
+        var all = 0
+        for try await _ in journal.entries() { all += 1 }
+        #expect(all == 10)
+        await journal.close()
+    }
+
     @Test func memoryJournalLimitIsEnforced() async throws {
         let journal = InMemoryJournal(configuration: .init(recordsMax: 3))
         _ = try await journal.append([Fixtures.numbered(1), Fixtures.numbered(2)])
