@@ -316,6 +316,42 @@ struct DispatchRun: Sendable {
         #expect(other.trace != first.trace)
     }
 
+    @Test func attemptPercentilesComeFromTheHistogram() {
+        // 90 deliveries needed 1 attempt, 9 needed 2, 1 needed 5.
+        let histogram: [Int64] = [0, 90, 9, 0, 0, 1]
+        #expect(WebhookDispatcher.percentile(0.50, of: histogram) == 1)
+        #expect(WebhookDispatcher.percentile(0.90, of: histogram) == 1)
+        #expect(WebhookDispatcher.percentile(0.99, of: histogram) == 2)
+        #expect(WebhookDispatcher.percentile(1.0, of: histogram) == 5)
+        #expect(WebhookDispatcher.percentile(0.99, of: [0, 0, 0]) == 0)
+    }
+
+    @Test func endpointRejectsATamperedPayload() throws {
+        let runtime = DeterministicRuntime(seed: 10)
+        let (statuses, statistics) = try runtime.run {
+            let endpoint = WebhookEndpoint(
+                runtime: runtime, configuration: .init(secret: Self.secret), random: runtime.randomStream("e")
+            )
+            let event = Self.events(1)[0]
+            let header = WebhookSigner.header(
+                payload: event.body, secret: Self.secret,
+                timestamp: UnixClock.standard.seconds(at: runtime.now()))
+            var tampered = event.body
+            tampered[tampered.count - 3] ^= 0x20
+            let forged = await endpoint.receive(
+                WebhookRequest(eventID: event.id, payload: tampered, signatureHeader: header))
+            let genuine = await endpoint.receive(
+                WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header))
+            let repeated = await endpoint.receive(
+                WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header))
+            return ([forged, genuine, repeated], await endpoint.statistics())
+        }
+        #expect(statuses == [400, 200, 200])
+        #expect(statistics.badSignatures == 1)
+        #expect(statistics.processed == 1)
+        #expect(statistics.duplicates == 1)
+    }
+
     @Test func fullQueueIsBackPressureNotASilentDrop() throws {
         let runtime = DeterministicRuntime(seed: 9)
         let (errors, statistics) = try runtime.run {

@@ -209,15 +209,21 @@ public actor WebhookDispatcher {
     }
 
     private func percentile(_ fraction: Double) -> Int {
-        let total = attemptsHistogram.reduce(0, +)
-        guard total > 0 else { return 0 }
-        // The smallest n such that at least `fraction` of deliveries needed n attempts or fewer.
-        let rank = Int64((Double(total) * fraction).rounded(.up))
-        var seen: Int64 = 0
-        for (attempts, count) in attemptsHistogram.enumerated() {
-            seen += count
-            if seen >= max(rank, 1) { return attempts }
-        }
-        return attemptsHistogram.count - 1
+        Self.percentile(fraction, of: attemptsHistogram)
     }
+
+    /// The smallest n such that at least `fraction` of the counts lie at indices n or below
+    /// (0 for an empty histogram).
+    static func percentile(_ fraction: Double, of histogram: [Int64]) -> Int {
+        let total = histogram.reduce(0, +)
+        guard total > 0 else { return 0 }
+        let rank = max(1, Int64((Double(total) * fraction).rounded(.up)))
+        var seen: Int64 = 0
+        for (index, count) in histogram.enumerated() {
+            seen += count
+            if seen >= rank { return index }
+        }
+        return histogram.count - 1
+    }
+
 }
