@@ -8,7 +8,7 @@ import Foundation
 ///
 /// `@unchecked Sendable`: every mutable field is read and written only with `condition` held.
 final class GroupCommitQueue: @unchecked Sendable {
-    typealias Completion = CheckedContinuation<Result<JournalPosition, JournalError>, Never>
+    typealias Completion = UnsafeContinuation<Result<JournalPosition, JournalError>, Never>
 
     struct PendingAppend {
         let records: [JournalRecord]
