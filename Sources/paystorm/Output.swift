@@ -43,3 +43,21 @@ extension String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
+
+extension Format {
+    /// A number with `decimals` places, without locale (for figures that are already ratios or
+    /// milliseconds, never amounts).
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        guard value.isFinite else { return "-" }
+        var factor = 1.0
+        for _ in 0..<decimals { factor *= 10 }
+        let scaled = Int64((abs(value) * factor).rounded())
+        let whole = scaled / Int64(factor)
+        var text = (value < 0 && scaled != 0 ? "-" : "") + String(whole)
+        if decimals > 0 {
+            let fraction = String(scaled % Int64(factor))
+            text += "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+        }
+        return text
+    }
+}

@@ -45,6 +45,13 @@ public final class PaymentOrchestrator: Sendable {
 
     public func payment(_ id: PaymentID) async -> PaymentRecord? { await shard(id).record(id) }
 
+    /// Every payment's record, shard by shard (for the end-of-run invariant checks).
+    public func allPayments() async -> [PaymentRecord] {
+        var all: [PaymentRecord] = []
+        for shard in shards { all += await shard.allRecords() }
+        return all
+    }
+
     // MARK: Create, screen, authorize
 
     /// Creates and confirms a payment: screening, authorization and (for automatic capture)

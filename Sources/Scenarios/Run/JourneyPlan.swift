@@ -1,0 +1,153 @@
+import Core
+import PaystormRuntime
+import Services
+
+/// One simulated customer's payment, drawn from the scenario's mix before it is sent: what is
+/// bought, how, and what happens afterwards (capture, refunds, a dispute, a client retry).
+struct JourneyPlan: Sendable {
+    enum Capture: Sendable { case immediate, delayed(Duration), partial(Int64, Duration), never }
+    enum Refund: Sendable { case none, full(Duration), partial(Int64, Duration) }
+
+    var number: Int
+    var intended: SimTime
+    var merchant: MerchantID
+    var settlementCurrency: Currency
+    var amount: Money
+    var pan: String
+    var country: String
+    var device: UInt64
+    var isFraudulent: Bool
+    var capture: Capture
+    var refund: Refund
+    var dispute: (won: Bool, after: Duration)?
+    var clientRetry: Bool
+}
+
+/// Draws journeys from a scenario. Pure: the same stream gives the same journeys.
+struct JourneyPlanner: Sendable {
+    let scenario: Scenario
+    /// Cumulative shares for merchant settlement currencies and payment currencies.
+    private let merchantCurrencies: [(Currency, Double)]
+    private let amountSpecs: [(AmountSpec, Double)]
+    private let runEnd: SimTime
+
+    init(scenario: Scenario) {
+        self.scenario = scenario
+        var total = 0.0
+        merchantCurrencies = scenario.merchants.currencies.map { entry in
+            total += entry.share
+            return (entry.currency, total)
+        }
+        var weights = 0.0
+        amountSpecs = scenario.mix.amounts.map { spec in
+            weights += spec.weight
+            return (spec, weights)
+        }
+        runEnd = SimTime(nanoseconds: scenario.duration.nanoseconds)
+    }
+
+    /// A merchant's settlement currency: fixed per merchant (a hash of its id against the
+    /// population's currency shares), so every run agrees on it.
+    func settlementCurrency(of merchant: MerchantID) -> Currency {
+        guard let last = merchantCurrencies.last else { return .usd }
+        var mixed = merchant.rawValue &* 0x9E37_79B9_7F4A_7C15
+        mixed ^= mixed >> 29
+        let point = Double(mixed % 1_000_000) / 1_000_000 * last.1
+        return merchantCurrencies.first { point < $0.1 }?.0 ?? last.0
+    }
+
+    func plan(_ number: Int, intended: SimTime, random: inout RandomStream) -> JourneyPlan {
+        let mix = scenario.mix
+        let merchant = MerchantID(UInt64(random.index(scenario.merchants.count) + 1))
+        let spec = pickAmountSpec(&random)
+        let isFraudulent = random.chance(mix.fraud.share)
+        var amount = drawAmount(spec, &random)
+        var country = "US"
+        var pan: String
+        if isFraudulent
+            && random.nextUnit() < mix.fraud.cardTesting
+                / max(1e-9, mix.fraud.cardTesting + mix.fraud.stolenCard)
+        {
+            // Card testing: a few cards, tiny amounts, many attempts.
+            pan = Self.pan(index: UInt64(random.index(50)) + 9_000_000, random: &random)
+            amount = Money(minorUnits: spec.min.minorUnits, currency: spec.currency)
+        } else if isFraudulent {
+            // Stolen card: a fresh card, a large amount, from abroad.
+            pan = Self.pan(index: random.next() % 1_000_000_000 + 10_000_000, random: &random)
+            amount = Money(
+                minorUnits: min(spec.max.minorUnits, amount.minorUnits * 4), currency: spec.currency)
+            country = ["RU", "NG", "BR", "VN"][random.index(4)]
+        } else {
+            pan = Self.pan(
+                index: UInt64(random.index(max(1, scenario.merchants.count * 10))), random: &random)
+        }
+        let remaining = max(1, runEnd.nanoseconds - intended.nanoseconds)
+        func later(_ fraction: Double) -> Duration {
+            .nanoseconds(Int64(Double(remaining) * fraction * random.nextUnit()))
+        }
+        let capture: JourneyPlan.Capture
+        let draw = random.nextUnit()
+        let shares = mix.capture
+        if draw < shares.immediate {
+            capture = .immediate
+        } else if draw < shares.immediate + shares.delayed {
+            capture =
+                random.chance(shares.partial)
+                ? .partial(max(1, amount.minorUnits * Int64(50 + random.index(50)) / 100), later(0.3))
+                : .delayed(later(0.3))
+        } else {
+            capture = .never
+        }
+        var refund = JourneyPlan.Refund.none
+        let refundDraw = random.nextUnit()
+        if refundDraw < mix.refunds.full {
+            refund = .full(later(0.3))
+        } else if refundDraw < mix.refunds.full + mix.refunds.partial {
+            refund = .partial(max(1, amount.minorUnits / Int64(2 + random.index(3))), later(0.3))
+        }
+        let dispute = random.chance(mix.disputeRate) ? (won: random.chance(0.4), after: later(0.3)) : nil
+        return JourneyPlan(
+            number: number, intended: intended, merchant: merchant,
+            settlementCurrency: settlementCurrency(of: merchant),
+            amount: amount, pan: pan, country: country, device: random.next() % 100_000,
+            isFraudulent: isFraudulent,
+            capture: capture, refund: refund, dispute: dispute,
+            clientRetry: random.chance(mix.clientRetryRate))
+    }
+
+    private func pickAmountSpec(_ random: inout RandomStream) -> AmountSpec {
+        let point = random.nextUnit() * (amountSpecs.last?.1 ?? 1)
+        return amountSpecs.first { point < $0.1 }?.0 ?? amountSpecs[amountSpecs.count - 1].0
+    }
+
+    /// A log-normal draw around the median, clamped; the float is only the draw, the amount is
+    /// rounded to an integer of minor units once (and to a multiple of 10 for three-decimal
+    /// currencies, as Stripe requires).
+    private func drawAmount(_ spec: AmountSpec, _ random: inout RandomStream) -> Money {
+        let drawn = random.logNormal(median: Double(spec.median.minorUnits), sigma: spec.sigma)
+        var units = Int64(max(Double(spec.min.minorUnits), min(Double(spec.max.minorUnits), drawn.rounded())))
+        if spec.currency.exponent == 3 { units = max(10, units / 10 * 10) }
+        return Money(minorUnits: units, currency: spec.currency)
+    }
+
+    /// A Luhn-valid 16-digit PAN (15 for Amex) for card `index`; the brand follows the
+    /// card index (Visa, Mastercard, Amex in turn).
+    static func pan(index: UInt64, random: inout RandomStream) -> String {
+        let prefixes = ["4", "51", "37"]
+        let prefix = prefixes[Int(index % 3)]
+        let length = prefix == "37" ? 15 : 16
+        var digits = Array(prefix).map { Int(String($0))! }
+        var mixed = index &* 0x9E37_79B9_7F4A_7C15
+        while digits.count < length - 1 {
+            digits.append(Int(mixed % 10))
+            mixed = mixed / 10 == 0 ? (index &+ UInt64(digits.count)) &* 0xBF58_476D_1CE4_E5B9 : mixed / 10
+        }
+        var sum = 0
+        for (offset, digit) in digits.reversed().enumerated() {
+            let doubled = offset % 2 == 0 ? digit * 2 : digit
+            sum += doubled > 9 ? doubled - 9 : doubled
+        }
+        digits.append((10 - sum % 10) % 10)
+        return digits.map(String.init).joined()
+    }
+}

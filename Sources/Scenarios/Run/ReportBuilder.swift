@@ -1,0 +1,198 @@
+import Core
+import Ledger
+import PaystormRuntime
+import Services
+
+/// Checks every invariant of the run against the system's final state and assembles the report.
+struct ReportBuilder {
+    let scenario: Scenario
+    let mode: RunMode
+    let system: PaymentSystem
+    let metrics: RunMetrics
+    let settlement: SettlementSummary
+    let simulated: Duration
+
+    func build() async -> RunReport {
+        let counts = await metrics.counts
+        let latency = await metrics.latency
+        let dispatch = await metrics.dispatchDelay
+        let reconciliation = await system.ledger.reconcile()
+        var invariants: [RunReport.InvariantResult] = []
+        func check(_ name: String, _ examples: [String], count: Int? = nil) {
+            let violations = count ?? examples.count
+            invariants.append(
+                RunReport.InvariantResult(
+                    name: name, holds: violations == 0, violations: violations,
+                    examples: Array(examples.prefix(5))))
+        }
+
+        // The ledger balances, per currency and per transfer.
+        var ledgerProblems = reconciliation.currencies.filter { !$0.isBalanced }.map {
+            "\($0.currency.code) imbalance \($0.imbalance)"
+        }
+        ledgerProblems += reconciliation.unbalancedTransfers.map { "transfer \($0) does not balance" }
+        check(
+            "ledger_balances", ledgerProblems,
+            count: ledgerProblems.count
+                + max(0, reconciliation.unbalancedTransferCount - reconciliation.unbalancedTransfers.count))
+        let counters = system.counters
+        check("every_money_movement_booked", counters.violationExamples, count: Int(counters.ledgerRefusals))
+
+        // Payments: none lost in a transient state, amounts within bounds.
+        var lost: [String] = []
+        var bounds: [String] = []
+        do {
+            for record in await system.orchestrator.allPayments() {
+                let payment = record.payment
+                switch payment.state {
+                case .created, .requiresAction, .authorizationUnknown:
+                    lost.append("\(record.id) left \(payment.state)")
+                default: break
+                }
+                if payment.amountCapturedMinorUnits > payment.amount.minorUnits
+                    || payment.amountRefundedMinorUnits > payment.amountCapturedMinorUnits
+                {
+                    bounds.append("\(record.id): \(payment)")
+                }
+            }
+        }
+        check("no_payment_lost", lost)
+        check("captures_within_authorized_refunds_within_captured", bounds)
+
+        let violations = await metrics.violations
+        for name in [
+            "one_charge_per_idempotency_key", "capture_of_authorized_payment", "refund_within_captured",
+            "dispute_lifecycle", "merchant_onboarding", "generator",
+        ] {
+            let entry = violations[name]
+            check(name, entry?.examples ?? [], count: entry?.count ?? 0)
+        }
+
+        // Settlement: each merchant's ledger balance is what it earned less what it was paid.
+        var settlementProblems: [String] = []
+        for account in await system.merchants.allAccounts() {
+            let balance = await system.ledger.balance(
+                of: .merchantBalance(account.id, account.settlementCurrency)
+            ).balance
+            if balance != account.expectedBalance {
+                settlementProblems.append(
+                    "\(account.id): ledger \(balance), expected \(account.expectedBalance)")
+            }
+        }
+        check("settlement_matches_captured_less_fees_refunds_disputes", settlementProblems)
+
+        // Webhooks: every event handed over, and delivered or dead-lettered (or still retrying).
+        let events = system.events.snapshot
+        var webhookFigures = RunReport.WebhookFigures()
+        webhookFigures.events = Int(events.emitted)
+        var webhookProblems: [String] = []
+        if let webhooks = system.webhooks {
+            let statistics = await webhooks.statistics()
+            webhookFigures.delivered = Int(statistics.delivered)
+            webhookFigures.retried = Int(statistics.retries)
+            webhookFigures.deadLettered = Int(statistics.deadLettered)
+            webhookFigures.pending = statistics.inFlight
+            for endpoint in system.endpoints {
+                webhookFigures.duplicatesIgnored += Int(await endpoint.statistics().duplicates)
+            }
+            if events.refusedQueueFull + events.noEndpoint > 0 {
+                webhookProblems.append(
+                    "\(events.refusedQueueFull + events.noEndpoint) events never handed to the dispatcher")
+            }
+            let accounted = statistics.delivered + statistics.deadLettered + Int64(statistics.inFlight)
+            if accounted != events.enqueued {
+                webhookProblems.append(
+                    "enqueued \(events.enqueued), delivered+dead-lettered+pending \(accounted)")
+            }
+        }
+        check("every_event_delivered_or_dead_lettered", webhookProblems)
+
+        let fraudStatistics = await system.fraud.statistics()
+        var fraud = RunReport.FraudFigures()
+        fraud.blocked = counts.blocked
+        fraud.challenged = Int(fraudStatistics.count(.requireThreeDSecure))
+        fraud.reviewed = Int(fraudStatistics.count(.review))
+        fraud.precision = fraudStatistics.precision ?? 0
+        fraud.recall = fraudStatistics.recall ?? 0
+
+        let seconds = max(1e-9, simulated.seconds)
+        let peakTarget = scenario.load.peakTPS
+        let tps = RunReport.Throughput(
+            targetAverage: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
+            targetPeak: peakTarget,
+            achievedAverage: Double(counts.attempted) / seconds, achievedPeak: 0,
+            achievedToTargetRatio: Double(counts.attempted) / max(1, scenario.load.expectedArrivals))
+
+        let lateDispatches = await metrics.lateDispatches
+        let balances = await system.ledger.allBalances()
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        func fold(_ value: UInt64) { digest = (digest ^ value) &* 0x0000_0100_0000_01b3 }
+        fold(await system.ledger.traceDigest())
+        for snapshot in balances {
+            fold(snapshot.account.owner)
+            fold(snapshot.account.tag)
+            fold(UInt64(bitPattern: snapshot.balance))
+        }
+        fold(UInt64(counts.attempted))
+        fold(UInt64(counts.succeeded))
+
+        var report = RunReport(
+            scenario: scenario.name, seed: scenario.seed, mode: mode.rawValue,
+            durationSeconds: simulated.seconds,
+            wallSeconds: 0, payments: counts, tps: tps, latencyMs: latency.summary,
+            dispatchDelayMs: dispatch.summary,
+            declines: await metrics.declines, fraud: fraud, webhooks: webhookFigures,
+            settlement: settlement.paidOut.keys.sorted().map { code in
+                let currency = (try? Currency(code: code)) ?? .usd
+                return RunReport.CurrencyAmount(
+                    currency: code,
+                    amount: Money(minorUnits: settlement.paidOut[code] ?? 0, currency: currency)
+                        .decimalString,
+                    payouts: settlement.payouts)
+            },
+            ledger: reconciliation.currencies.map { line in
+                func text(_ value: Int128) -> String {
+                    Money(minorUnits: Int64(clamping: value), currency: line.currency).decimalString
+                }
+                return RunReport.LedgerCurrencyFigures(
+                    currency: line.currency.code, debits: text(line.debitsPosted),
+                    credits: text(line.creditsPosted),
+                    imbalance: text(line.imbalance), transfers: Int(line.transfers))
+            },
+            invariants: invariants, thresholds: [],
+            generator: RunReport.GeneratorFigures(
+                fellBehind: counts.attempted > 0 && Double(lateDispatches) / Double(counts.attempted) > 0.01,
+                lateDispatches: lateDispatches, escapedJobs: 0),
+            digest: String(digest, radix: 16))
+        report.thresholds = scenario.thresholds.map { threshold in
+            let value = Self.value(of: threshold.metric, in: report)
+            return RunReport.ThresholdResult(
+                metric: threshold.metric.rawValue,
+                condition: "\(threshold.comparison.rawValue) \(threshold.bound)",
+                value: value, passed: threshold.holds(for: value))
+        }
+        return report
+    }
+
+    static func value(of metric: Metric, in report: RunReport) -> Double {
+        let payments = report.payments
+        let attempted = Double(max(1, payments.attempted))
+        switch metric {
+        case .authorizeP50Ms: return report.latencyMs.p50
+        case .authorizeP90Ms: return report.latencyMs.p90
+        case .authorizeP99Ms: return report.latencyMs.p99
+        case .authorizeP999Ms: return report.latencyMs.p999
+        case .authorizeMaxMs: return report.latencyMs.max
+        case .dispatchDelayP99Ms: return report.dispatchDelayMs.p99
+        case .declineRate: return Double(payments.declined) / attempted
+        case .errorRate: return Double(payments.errors) / attempted
+        case .achievedTPS: return report.tps.achievedAverage
+        case .achievedToTargetRatio: return report.tps.achievedToTargetRatio
+        case .fraudPrecision: return report.fraud.precision
+        case .fraudRecall: return report.fraud.recall
+        case .webhookDeadLetterRate:
+            return Double(report.webhooks.deadLettered) / Double(max(1, report.webhooks.events))
+        case .paymentsTotal: return Double(payments.attempted)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Core
+import Ledger
+import PaystormRuntime
+import Services
+
+/// How a scenario's time passes.
+public enum RunMode: String, Sendable, CaseIterable {
+    /// Arrivals paced on the wall clock, on all cores (the concurrent runtime).
+    case realtime
+    /// Virtual time, as fast as the machine allows, one seed one result (the deterministic runtime).
+    case simulated
+}
+
+/// A live view of a run, for the progress line.
+public struct RunProgress: Sendable {
+    public var elapsed: Duration
+    public var targetTPS: Double
+    public var attempted: Int
+    public var inFlight: Int
+    public var p99Milliseconds: Double
+    public var violations: Int
+}
+
+/// Runs a scenario: an open-model generator (arrivals at their intended times, whatever the
+/// system does) drives journeys against a `PaymentSystem`, then every invariant is checked and
+/// the report is built.
+public enum ScenarioRunner {
+    public static func run(
+        _ scenario: Scenario, mode: RunMode, progress: (@Sendable (RunProgress) -> Void)? = nil
+    ) async throws -> RunReport {
+        let stopwatch = Stopwatch()
+        switch mode {
+        case .simulated:
+            let runtime = DeterministicRuntime(seed: scenario.seed)
+            var report = try runtime.run {
+                try await execute(scenario, mode: mode, runtime: runtime, progress: progress)
+            }
+            report.generator.escapedJobs = runtime.escapedJobCount
+            report.invariants.append(
+                RunReport.InvariantResult(
+                    name: "deterministic_run_stays_on_its_executor", holds: runtime.escapedJobCount == 0,
+                    violations: runtime.escapedJobCount, examples: []))
+            report.wallSeconds = stopwatch.elapsed.seconds
+            return report
+        case .realtime:
+            var report = try await execute(
+                scenario, mode: mode, runtime: ConcurrentRuntime(seed: scenario.seed), progress: progress)
+            report.wallSeconds = stopwatch.elapsed.seconds
+            return report
+        }
+    }
+
+    static func execute(
+        _ scenario: Scenario, mode: RunMode, runtime: any Runtime,
+        progress: (@Sendable (RunProgress) -> Void)?
+    ) async throws -> RunReport {
+        let system = try PaymentSystem(runtime: runtime, configuration: systemConfiguration(scenario))
+        let metrics = RunMetrics()
+        let journey = Journey(system: system, keys: KeyRing(), metrics: metrics, runtime: runtime)
+        let planner = JourneyPlanner(scenario: scenario)
+        let start = runtime.now()
+        // A dispatch later than this behind its intended time counts as late: the generator (not
+        // the system) fell behind, and the run says so.
+        let lateAfter: Int64 = mode == .realtime ? 10_000_000 : 0
+
+        let generator = runtime.spawn {
+            var arrivals = ArrivalProcess(profile: scenario.load, random: runtime.randomStream("arrivals"))
+            var random = runtime.randomStream("journeys")
+            var number = 0
+            while let offset = arrivals.next() {
+                let intended = SimTime(nanoseconds: start.nanoseconds + offset.nanoseconds)
+                if runtime.now() < intended { try? await runtime.sleep(until: intended) }
+                let delay = runtime.now().nanoseconds - intended.nanoseconds
+                await metrics.dispatched(delayNanoseconds: delay, late: lateAfter > 0 && delay > lateAfter)
+                number += 1
+                let plan = planner.plan(number, intended: intended, random: &random)
+                runtime.spawn {
+                    await journey.run(plan)
+                    await metrics.finished()
+                }
+            }
+        }
+        let reporter = progress.map { report in
+            runtime.spawn {
+                while !Task.isCancelled {
+                    try? await runtime.sleep(for: .seconds(1))
+                    let snapshot = await metrics.snapshot
+                    let elapsed = runtime.now() - start
+                    report(
+                        RunProgress(
+                            elapsed: elapsed,
+                            targetTPS: scenario.load.rate(atNanoseconds: elapsed.nanoseconds),
+                            attempted: snapshot.attempted, inFlight: snapshot.inFlight,
+                            p99Milliseconds: snapshot.latency.milliseconds(atPercentile: 99),
+                            violations: snapshot.violations))
+                }
+            }
+        }
+        await generator.value
+        while await metrics.inFlight > 0 { try? await runtime.sleep(for: .milliseconds(20)) }
+        reporter?.cancel()
+        let runEnd = runtime.now()
+
+        let settlement = await system.runDailySettlement()
+        if let webhooks = system.webhooks {
+            // Deliveries still retrying after this are reported as pending, not waited for.
+            let grace: Duration = mode == .realtime ? .seconds(5) : .seconds(6 * 3_600)
+            _ = await runtime.withTimeout(grace) { await webhooks.waitUntilIdle() }
+        }
+        return await ReportBuilder(
+            scenario: scenario, mode: mode, system: system, metrics: metrics, settlement: settlement,
+            simulated: runEnd - start
+        ).build()
+    }
+
+    static func systemConfiguration(_ scenario: Scenario) -> PaymentSystemConfiguration {
+        var configuration = PaymentSystemConfiguration()
+        for network in scenario.networks {
+            let kind: CardNetworkKind =
+                switch network.name {
+                case .visa: .visa
+                case .mastercard: .mastercard
+                case .amex: .amex
+                }
+            configuration.networks[kind] = NetworkBehaviour(
+                latencyMedian: .nanoseconds(Int64(network.latency.medianMs * 1_000_000)),
+                latencySigma: network.latency.sigma, declineRate: network.declineRate,
+                timeoutRate: network.timeoutRate)
+        }
+        let endpoint = scenario.merchants.webhookEndpoint
+        configuration.webhooks.failureProbability = endpoint.failureRate
+        configuration.webhooks.latencyMedian = .nanoseconds(Int64(endpoint.latency.medianMs * 1_000_000))
+        return configuration
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

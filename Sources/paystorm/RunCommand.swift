@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import PaystormRuntime
+import Scenarios
+
+/// `paystorm run FILE`: runs a scenario and prints a k6-style summary; exit 0 when every
+/// invariant and threshold held, 1 on a violated invariant, 2 on bad input, 3 on a failed
+/// threshold.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a scenario file and check every invariant and threshold.")
+
+    @Argument(help: "Scenario file (YAML).") var file: String
+    @Option(help: "realtime (wall clock, all cores) or simulated (virtual time, deterministic).")
+    var mode: String = "simulated"
+    @Option(help: "Stretch or compress the whole load profile to this length, e.g. 60s or 2m.")
+    var duration: String?
+    @Option(help: "Multiply every rate by this factor.") var scale: Double?
+    @Option(help: "Override the scenario's seed.") var seed: UInt64?
+    @Option(help: "Also write the report as JSON to this path.") var json: String?
+
+    func run() async throws {
+        guard let mode = RunMode(rawValue: mode) else {
+            printError("paystorm run: --mode must be realtime or simulated, not \(mode)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        var scenario: Scenario
+        do {
+            scenario = try ScenarioParser.load(path: file)
+        } catch {
+            printError("✗ \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        if let duration {
+            guard let parsed = DurationText.parse(duration) else {
+                printError("paystorm run: --duration \(duration) is not a duration like 60s, 5m or 1h30m")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            scenario = scenario.withDuration(parsed)
+        }
+        if let scale {
+            guard scale > 0, scale <= 1_000 else {
+                printError("paystorm run: --scale must be in (0, 1000]")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            scenario = scenario.scaled(by: scale)
+        }
+        if let seed { scenario.seed = seed }
+        let report = try await Self.execute(scenario, mode: mode)
+        print(RunSummary(report: report).text)
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            do {
+                try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+            } catch {
+                printError("paystorm run: cannot write \(json): \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
+        if !report.invariantsHold { throw ExitCode(ExitStatus.invariantViolated) }
+        if !report.thresholdsPass { throw ExitCode(ExitStatus.thresholdFailed) }
+    }
+
+    /// Off the main actor: load comes from pool tasks (realtime) or the deterministic executor
+    /// driven on this pool thread (simulated).
+    @concurrent
+    private static func execute(_ scenario: Scenario, mode: RunMode) async throws -> RunReport {
+        let live = standardErrorIsTerminal
+        let report = try await ScenarioRunner.run(scenario, mode: mode) { progress in
+            guard live else { return }
+            let line =
+                "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
+                + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
+                + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations   "
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+        return report
+    }
+}

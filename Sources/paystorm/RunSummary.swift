@@ -1,0 +1,93 @@
+import Scenarios
+
+/// The k6-style end-of-run summary of `paystorm run`.
+struct RunSummary {
+    var report: RunReport
+
+    var text: String {
+        let p = report.payments
+        let l = report.latencyMs
+        var lines = [
+            "paystorm run: \(report.scenario) (\(report.mode), seed \(report.seed)), "
+                + "\(Format.fixed(report.durationSeconds, 1)) s simulated in \(Format.fixed(report.wallSeconds, 1)) s wall",
+            "",
+            row(
+                "payments",
+                "\(Format.count(p.attempted)) attempted · \(Format.count(p.succeeded)) captured · "
+                    + "\(Format.count(p.authorizedOnly)) authorized only · \(Format.count(p.declined)) declined · "
+                    + "\(Format.count(p.blocked)) blocked · \(Format.count(p.abandoned3DS)) abandoned 3DS · "
+                    + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.errors)) errors"),
+            row(
+                "after capture",
+                "\(Format.count(p.refundedFull)) refunded in full · \(Format.count(p.refundedPartial)) in part · "
+                    + "\(Format.count(p.disputed)) disputed · \(Format.count(p.idempotentReplays)) idempotent replays"
+            ),
+            row(
+                "tps",
+                "achieved \(Format.fixed(report.tps.achievedAverage, 1)) avg (target \(Format.fixed(report.tps.targetAverage, 1)), "
+                    + "peak target \(Format.fixed(report.tps.targetPeak, 0)); "
+                    + "\(Format.fixed(report.tps.achievedToTargetRatio * 100, 2))% of expected arrivals)"),
+            row(
+                "authorize",
+                "p50 \(Format.fixed(l.p50, 1)) ms · p90 \(Format.fixed(l.p90, 1)) · p99 \(Format.fixed(l.p99, 1)) · "
+                    + "p99.9 \(Format.fixed(l.p999, 1)) · max \(Format.fixed(l.max, 1))"),
+            row(
+                "dispatch delay",
+                "p99 \(Format.fixed(report.dispatchDelayMs.p99, 2)) ms · max \(Format.fixed(report.dispatchDelayMs.max, 2)) ms"
+                    + (report.generator.fellBehind
+                        ? " · GENERATOR FELL BEHIND (\(report.generator.lateDispatches) late dispatches)"
+                        : "")),
+        ]
+        let declines = report.declines.sorted { $0.value > $1.value }.map {
+            "\($0.key) \(Format.count($0.value))"
+        }
+        lines.append(row("declines", declines.isEmpty ? "none" : declines.joined(separator: " · ")))
+        let f = report.fraud
+        lines.append(
+            row(
+                "fraud",
+                "\(f.blocked) blocked · \(f.challenged) challenged · precision \(Format.fixed(f.precision, 3)) · "
+                    + "recall \(Format.fixed(f.recall, 3))"))
+        let w = report.webhooks
+        lines.append(
+            row(
+                "webhooks",
+                "\(Format.count(w.events)) events · \(Format.count(w.delivered)) delivered · \(Format.count(w.retried)) retried · "
+                    + "\(w.deadLettered) dead-lettered · \(w.pending) pending"))
+        for payout in report.settlement {
+            lines.append(row("payouts \(payout.currency)", "\(payout.amount) \(payout.currency)"))
+        }
+        for line in report.ledger {
+            lines.append(
+                row(
+                    "ledger \(line.currency)",
+                    "debits \(line.debits) = credits \(line.credits) · imbalance \(line.imbalance) · "
+                        + "\(Format.count(line.transfers)) transfers"))
+        }
+        lines.append("")
+        for invariant in report.invariants {
+            var text = "  \(invariant.holds ? "✓" : "✗") \(invariant.name)"
+            if !invariant.holds {
+                text +=
+                    ": \(invariant.violations) violations, e.g. \(invariant.examples.joined(separator: "; "))"
+            }
+            lines.append(text)
+        }
+        for threshold in report.thresholds {
+            lines.append(
+                "  \(threshold.passed ? "✓" : "✗") \(threshold.metric) \(threshold.condition) "
+                    + "(actual \(Format.fixed(threshold.value, 3)))")
+        }
+        lines.append("")
+        lines.append("digest \(report.digest)")
+        let verdict =
+            !report.invariantsHold
+            ? "FAIL (invariant violated)" : !report.thresholdsPass ? "FAIL (threshold)" : "PASS"
+        lines.append("result: \(verdict)")
+        return lines.joined(separator: "\n")
+    }
+
+    private func row(_ label: String, _ value: String) -> String {
+        "  " + label.padding(toLength: 16, withPad: " ", startingAt: 0) + value
+    }
+}
