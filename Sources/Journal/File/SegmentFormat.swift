@@ -52,6 +52,8 @@ enum SegmentFormat {
         guard Array(bytes[0..<4]) == magic else { return "bad segment magic" }
         let version: UInt16 = loadLittleEndian(bytes, at: 4)
         guard version == formatVersion else { return "unsupported segment format version \(version)" }
+        let reserved: UInt16 = loadLittleEndian(bytes, at: 6)
+        guard reserved == 0 else { return "reserved header bytes are \(reserved), not 0" }
         let first: UInt64 = loadLittleEndian(bytes, at: 8)
         guard first == firstSequence else {
             return "header says first sequence \(first), file name says \(firstSequence)"
