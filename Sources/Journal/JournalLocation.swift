@@ -44,4 +44,18 @@ public enum JournalLocation: Hashable, Sendable, CustomStringConvertible {
         case .file(let path): try FileJournal(directory: path, configuration: file)
         }
     }
+
+    /// Opens the journal like `open`, and also returns what recovery found (nil for memory),
+    /// for `paystorm recover` and for a run that resumes from a file journal.
+    public func openReporting(
+        memory: InMemoryJournal.Configuration = .init(), file: FileJournal.Configuration = .init()
+    ) throws(JournalError) -> (journal: any Journal, recovery: RecoveryReport?) {
+        switch self {
+        case .memory:
+            return (InMemoryJournal(configuration: memory), nil)
+        case .file(let path):
+            let journal = try FileJournal(directory: path, configuration: file)
+            return (journal, journal.recoveryReport)
+        }
+    }
 }

@@ -27,6 +27,11 @@ import Testing
         let journal = try JournalLocation.file(path: directory.path).open()
         #expect(journal is FileJournal)
         #expect(directory.segmentNames() == ["00000000000000000001.wal"])
+        _ = try await journal.append([Fixtures.numbered(1)])
         await journal.close()
+        let (reopened, report) = try JournalLocation.file(path: directory.path).openReporting()
+        #expect(report?.recordsRecovered == 1)
+        #expect(try JournalLocation.memory.openReporting().recovery == nil)
+        await reopened.close()
     }
 }
