@@ -124,3 +124,17 @@ import Testing
         #expect(throws: JournalError.self) { _ = try record.decode(LedgerTransferRecord.self) }
     }
 }
+
+@Suite struct EncodingPreconditionTests {
+    /// Encoding more amounts than a decoder accepts would write an unreadable journal; it traps
+    /// at the writer instead (a programming error in the caller, not input).
+    @Test func tooManyAmountsTrapsAtEncode() async {
+        await #expect(processExitsWith: .failure) {
+            let event = PaymentEventRecord(
+                paymentID: 1, merchantID: 1, eventType: 1, state: 1,
+                amounts: Array(repeating: 1, count: PaymentEventRecord.amountsMax + 1), currencyIndex: 0,
+                timeNs: 0)
+            _ = JournalRecord(event)
+        }
+    }
+}

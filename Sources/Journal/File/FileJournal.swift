@@ -19,6 +19,10 @@ import Synchronization
 /// corruption that valid records follow throws `JournalError.corruptRecord` naming the segment
 /// and offset. See `SegmentFormat` for the layout.
 ///
+/// Reads and snapshots do their (short) blocking I/O on the caller's thread: a `pread` of a
+/// recently written, page-cached segment costs microseconds. Appends never block the caller;
+/// they suspend until the writer thread resumes them.
+///
 /// Retention: segments are never deleted yet; disk use grows with the run (bounded by the disk).
 public final class FileJournal: Journal {
     public let directory: String
