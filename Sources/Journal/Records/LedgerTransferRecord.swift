@@ -7,8 +7,9 @@
 /// 9-10 bytes as varints.
 public struct LedgerTransferRecord: JournalCodable, Hashable, Sendable {
     public static let recordType = JournalRecordType.ledgerTransfer
-    /// A transfer has at most this many legs; more is refused on decode as corruption.
-    public static let legsMax = 256
+    /// The fewest bytes a leg encodes to (1-byte owner, 8-byte tag, side, 1-byte amount): a leg
+    /// count larger than the remaining bytes allow is corruption, refused before allocating.
+    static let legBytesMin = 11
 
     /// Single-phase or a step of a two-phase transfer, as the ledger numbers them.
     public enum Phase: UInt8, Hashable, Sendable {
@@ -79,8 +80,9 @@ public struct LedgerTransferRecord: JournalCodable, Hashable, Sendable {
         self.phase = phase
         pendingID = try reader.readVarint()
         let count = try reader.readVarint()
-        guard count <= UInt64(Self.legsMax) else {
-            throw .invalidField("LedgerTransferRecord.legs", reason: "\(count) legs exceeds \(Self.legsMax)")
+        guard count <= UInt64(reader.remaining / Self.legBytesMin) else {
+            throw .invalidField(
+                "LedgerTransferRecord.legs", reason: "\(count) legs cannot fit in \(reader.remaining) bytes")
         }
         var legs: [Leg] = []
         legs.reserveCapacity(Int(count))

@@ -12,10 +12,6 @@
 /// (bit 0 idempotency key, bit 1 card fields), then the present optional fields length-prefixed.
 public struct PaymentEventRecord: JournalCodable, Hashable, Sendable {
     public static let recordType = JournalRecordType.paymentEvent
-    public static let amountsMax = 16
-    /// Stripe's idempotency key limit.
-    public static let idempotencyKeyBytesMax = 255
-    public static let encryptedCardFieldsBytesMax = 4096
 
     public var paymentID: UInt64
     public var merchantID: UInt64
@@ -47,7 +43,6 @@ public struct PaymentEventRecord: JournalCodable, Hashable, Sendable {
     }
 
     public func encode(into writer: inout BinaryWriter) {
-        precondition(amounts.count <= Self.amountsMax, "PaymentEventRecord: too many amounts")
         writer.writeVarint(paymentID)
         writer.writeVarint(merchantID)
         writer.writeLittleEndian(eventType)
@@ -72,9 +67,12 @@ public struct PaymentEventRecord: JournalCodable, Hashable, Sendable {
         currencyIndex = try reader.readUInt8()
         timeNs = try reader.readLittleEndian()
         let count = try reader.readVarint()
-        guard count <= UInt64(Self.amountsMax) else {
+        // Each amount takes at least one byte: a larger count is corruption, refused before
+        // allocating. (No fixed limit, so that whatever encodes also decodes.)
+        guard count <= UInt64(reader.remaining) else {
             throw .invalidField(
-                "PaymentEventRecord.amounts", reason: "\(count) amounts exceeds \(Self.amountsMax)")
+                "PaymentEventRecord.amounts",
+                reason: "\(count) amounts cannot fit in \(reader.remaining) bytes")
         }
         var amounts: [Int64] = []
         amounts.reserveCapacity(Int(count))
@@ -84,8 +82,8 @@ public struct PaymentEventRecord: JournalCodable, Hashable, Sendable {
         guard flags & ~3 == 0 else {
             throw .invalidField("PaymentEventRecord.flags", reason: "unknown flag bits \(flags)")
         }
-        idempotencyKey = flags & 1 != 0 ? try reader.readString(maxLength: Self.idempotencyKeyBytesMax) : nil
+        idempotencyKey = flags & 1 != 0 ? try reader.readString() : nil
         encryptedCardFields =
-            flags & 2 != 0 ? try reader.readBytes(maxLength: Self.encryptedCardFieldsBytesMax) : nil
+            flags & 2 != 0 ? try reader.readBytes() : nil
     }
 }
