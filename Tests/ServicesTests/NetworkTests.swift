@@ -204,6 +204,35 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
         #expect(runtime.escapedJobCount == 0)
     }
 
+    /// A capture and a reversal of one authorization race on the actor: exactly one wins,
+    /// whichever the seed schedules first, and the network's records agree with the winner.
+    @Test func captureRacingReversalHasExactlyOneWinner() throws {
+        var captureWins = 0
+        var reversalWins = 0
+        for seed in UInt64(1)...40 {
+            let runtime = DeterministicRuntime(seed: seed)
+            let network = try CardNetwork(kind: .visa, runtime: runtime, behaviour: quietBehaviour())
+            let id = PaymentID(seed)
+            let (captured, reversed, status, file) = try runtime.run {
+                _ = try await network.authorize(AuthorizationRequest(paymentID: id, amount: usd(5_000)))
+                async let capture = try? network.capture(id, amount: usd(5_000))
+                async let reversal = try? network.reverse(id)
+                let (c, r) = await (capture, reversal)
+                return (
+                    c != nil, r == .reversed(released: usd(5_000)), await network.status(of: id),
+                    await network.dailySettlementFile(for: 1)
+                )
+            }
+            #expect(captured != reversed, "seed \(seed): capture \(captured), reversal \(reversed)")
+            #expect((status?.captured == usd(5_000)) == captured)
+            #expect((status?.inquiry == .reversed) == reversed)
+            #expect(file.count == (captured ? 1 : 0))
+            if captured { captureWins += 1 } else { reversalWins += 1 }
+            #expect(runtime.escapedJobCount == 0)
+        }
+        #expect(captureWins > 0 && reversalWins > 0, "the scheduler never reordered the race")
+    }
+
     @Test func outagesTimeOutOrFailFast() throws {
         let runtime = DeterministicRuntime(seed: 3)
         let slow = try CardNetwork(

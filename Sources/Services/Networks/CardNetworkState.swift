@@ -21,6 +21,8 @@ public struct CardNetworkState: Sendable {
     public static let refundsPerPaymentMax = 32
     static let dayNanoseconds: Int64 = 86_400 * 1_000_000_000
     static let authCodeAlphabet = Array("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+    /// What an issuer says when it catches fraud itself.
+    static let fraudDeclineCodes: [DeclineCode] = [.lostCard, .stolenCard, .fraudulent]
 
     public let kind: CardNetworkKind
     public let behaviour: NetworkBehaviour
@@ -80,7 +82,7 @@ public struct CardNetworkState: Sendable {
         // Every draw is made on every path, so that one request's branch does not shift the
         // draws of the next.
         let fraudDeclined = random.chance(request.isFraudulentTruth ? behaviour.fraudDeclineRate : 0)
-        let fraudCode: DeclineCode = [.lostCard, .stolenCard, .fraudulent][random.index(3)]
+        let fraudCode = Self.fraudDeclineCodes[random.index(Self.fraudDeclineCodes.count)]
         let declined = random.chance(behaviour.declineRate)
         let declineCode = pickDecline()
         let authCode = makeAuthCode()
@@ -284,22 +286,34 @@ public struct CardNetworkState: Sendable {
         if files.count > behaviour.settlementDaysRetained + behaviour.settlementDelayDays {
             for key in files.keys where key < oldestKept { files.removeValue(forKey: key) }
         }
-        var file = files[day] ?? [:]
-        if var line = file[paymentID] {
-            line.capturedMinorUnits += captured
-            line.refundedMinorUnits += refunded
-            line.returnedMinorUnits += returned
-            line.returnCode = line.returnCode ?? returnCode
-            file[paymentID] = line
-        } else if file.count < behaviour.settlementLinesPerDayMax {
-            file[paymentID] = SettlementLine(
-                paymentID: paymentID, network: kind, day: day, currency: currency,
-                capturedMinorUnits: captured,
-                refundedMinorUnits: refunded, returnedMinorUnits: returned, returnCode: returnCode)
-        } else {
+        // Mutate the day's file in place (inout through the defaulted subscript): copying it
+        // out and back would copy the whole dictionary on every capture, quadratic in a day.
+        let line = SettlementLine(
+            paymentID: paymentID, network: kind, day: day, currency: currency, capturedMinorUnits: captured,
+            refundedMinorUnits: refunded, returnedMinorUnits: returned, returnCode: returnCode)
+        if !Self.add(line, to: &files[day, default: [:]], linesMax: behaviour.settlementLinesPerDayMax) {
             statistics.settlementLinesDropped += 1
         }
-        files[day] = file
+    }
+
+    /// Adds `line` to `file`, merging with the payment's line of that day. Returns false if the
+    /// file is full and the payment has no line in it yet.
+    private static func add(
+        _ line: SettlementLine, to file: inout [PaymentID: SettlementLine], linesMax: Int
+    )
+        -> Bool
+    {
+        if var existing = file[line.paymentID] {
+            existing.capturedMinorUnits += line.capturedMinorUnits
+            existing.refundedMinorUnits += line.refundedMinorUnits
+            existing.returnedMinorUnits += line.returnedMinorUnits
+            existing.returnCode = existing.returnCode ?? line.returnCode
+            file[line.paymentID] = existing
+            return true
+        }
+        guard file.count < linesMax else { return false }
+        file[line.paymentID] = line
+        return true
     }
 
     private mutating func sampleLatency() -> Duration {
