@@ -79,16 +79,17 @@ public struct CardNetworkState: Sendable {
                 return Timed(value: .timedOut, delay: behaviour.timeout)
             }
         }
-        // Every draw is made on every path, so that one request's branch does not shift the
+        // Every draw is made on every path past the outage check (`draw` always consumes one,
+        // unlike `chance`, which skips p = 0), so that one request's branch does not shift the
         // draws of the next.
-        let fraudDeclined = random.chance(request.isFraudulentTruth ? behaviour.fraudDeclineRate : 0)
+        let fraudDeclined = draw(request.isFraudulentTruth ? behaviour.fraudDeclineRate : 0)
         let fraudCode = Self.fraudDeclineCodes[random.index(Self.fraudDeclineCodes.count)]
-        let declined = random.chance(behaviour.declineRate)
+        let declined = draw(behaviour.declineRate)
         let declineCode = pickDecline()
         let authCode = makeAuthCode()
         let latency = sampleLatency()
-        let lost = random.chance(behaviour.timeoutRate)
-        let reachedIssuer = random.chance(behaviour.timedOutProcessedProbability)
+        let lost = draw(behaviour.timeoutRate)
+        let reachedIssuer = draw(behaviour.timedOutProcessedProbability)
 
         let decision: NetworkAuthorizationRecord.Decision =
             fraudDeclined
@@ -315,6 +316,9 @@ public struct CardNetworkState: Sendable {
         file[line.paymentID] = line
         return true
     }
+
+    /// True with probability `p`, always consuming exactly one draw.
+    private mutating func draw(_ p: Double) -> Bool { random.nextUnit() < p }
 
     private mutating func sampleLatency() -> Duration {
         let medianSeconds = Double(behaviour.latencyMedian.nanoseconds) / 1e9
