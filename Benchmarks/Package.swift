@@ -26,6 +26,41 @@ let package = Package(
             path: "Benchmarks/RuntimeBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "LedgerBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PaystormCore", package: "Paystorm"),
+                .product(name: "PaystormRuntime", package: "Paystorm"),
+                .product(name: "PaystormLedger", package: "Paystorm"),
+            ],
+            path: "Benchmarks/LedgerBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "JournalBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PaystormJournal", package: "Paystorm"),
+            ],
+            path: "Benchmarks/JournalBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "LifecycleBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PaystormCore", package: "Paystorm"),
+                .product(name: "PaystormRuntime", package: "Paystorm"),
+                .product(name: "PaystormLedger", package: "Paystorm"),
+                .product(name: "PaystormServices", package: "Paystorm"),
+            ],
+            path: "Benchmarks/LifecycleBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

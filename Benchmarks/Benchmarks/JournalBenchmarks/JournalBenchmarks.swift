@@ -1,0 +1,115 @@
+import Benchmark
+import Foundation
+import Journal
+
+/// Appends acknowledged per second (each append is one record; with `.everyBatch` an
+/// acknowledged append is on disk).
+let appendsPerSecond = BenchmarkMetric.custom("appends/s", polarity: .prefersLarger, useScalingFactor: false)
+/// Frame bytes written per second, as the file journal counts them (headers and checksums in).
+let bytesPerSecond = BenchmarkMetric.custom("bytes/s", polarity: .prefersLarger, useScalingFactor: false)
+/// Average appends that one group-commit batch (one write, one sync) carried.
+let appendsPerBatch = BenchmarkMetric.custom(
+    "appends/batch", polarity: .prefersLarger, useScalingFactor: false)
+
+/// Concurrent appenders, each awaiting its own append before the next, like payment actors
+/// journaling their events.
+let appenders = 64
+let appendsPerAppender = 256
+
+/// A three-leg capture with a fee, as the ledger journals it (about a hundred bytes).
+func transferRecord(_ number: Int) -> JournalRecord {
+    let amount = Int64(1_000 + number % 90_000)
+    let fee = amount / 34 + 30
+    return JournalRecord(
+        LedgerTransferRecord(
+            transferID: UInt64(number) + 1, currencyIndex: 0, code: 1, phase: .single, pendingID: 0,
+            legs: [
+                .init(accountOwner: 0, accountTag: 1 << 56, side: 0, amount: amount),
+                .init(
+                    accountOwner: UInt64(number % 10_000) + 1, accountTag: 2 << 56, side: 1,
+                    amount: amount - fee),
+                .init(accountOwner: 0, accountTag: 3 << 56, side: 1, amount: fee),
+            ]))
+}
+
+/// Every appender appends its records one at a time; returns the wall time of the whole.
+func appendConcurrently(_ journal: any Journal) async throws -> Duration {
+    let records = (0..<appenders).map { appender in
+        (0..<appendsPerAppender).map { transferRecord(appender * appendsPerAppender + $0) }
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for own in records {
+            group.addTask {
+                for record in own { _ = try await journal.append([record]) }
+            }
+        }
+        try await group.waitForAll()
+    }
+    return clock.now - start
+}
+
+func perSecond(_ count: UInt64, _ elapsed: Duration) -> Int {
+    let nanoseconds =
+        elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+    return nanoseconds > 0 ? Int(count * 1_000_000_000 / UInt64(nanoseconds)) : 0
+}
+
+/// A fresh directory under the system temporary directory, removed by the caller.
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "paystorm-journal-bench-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [
+            .throughput, .wallClock, .mallocCountTotal, .peakMemoryResident, appendsPerSecond, bytesPerSecond,
+        ],
+        scalingFactor: .one,
+        maxDuration: .seconds(5),
+        maxIterations: 20)
+
+    let total = UInt64(appenders * appendsPerAppender)
+    for policy in [SyncPolicy.everyBatch, .never] {
+        Benchmark(
+            "Journal.file sync \(policy), \(appenders) appenders, \(total) appends",
+            configuration: .init(
+                metrics: [
+                    .throughput, .wallClock, .mallocCountTotal, .peakMemoryResident, appendsPerSecond,
+                    bytesPerSecond,
+                    appendsPerBatch, .syscalls,
+                ])
+        ) { benchmark async throws in
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let journal = try FileJournal(
+                directory: directory.path, configuration: FileJournal.Configuration(syncPolicy: policy))
+            benchmark.startMeasurement()
+            let elapsed = try await appendConcurrently(journal)
+            benchmark.stopMeasurement()
+            let statistics = journal.statistics()
+            await journal.close()
+            precondition(
+                statistics.recordsAppended == total, "appended \(statistics.recordsAppended) of \(total)")
+            benchmark.measurement(appendsPerSecond, perSecond(statistics.recordsAppended, elapsed))
+            benchmark.measurement(bytesPerSecond, perSecond(statistics.bytesWritten, elapsed))
+            benchmark.measurement(appendsPerBatch, Int(statistics.appendCalls / max(statistics.batches, 1)))
+        }
+    }
+
+    Benchmark("Journal.memory \(appenders) appenders, \(total) appends") { benchmark async throws in
+        let journal = InMemoryJournal()
+        benchmark.startMeasurement()
+        let elapsed = try await appendConcurrently(journal)
+        benchmark.stopMeasurement()
+        let last = await journal.lastPosition()
+        blackHole(last)
+        benchmark.measurement(appendsPerSecond, perSecond(total, elapsed))
+        let bytes = (0..<Int(total)).reduce(UInt64(0)) { $0 + UInt64(transferRecord($1).payload.count) }
+        benchmark.measurement(bytesPerSecond, perSecond(bytes, elapsed))
+    }
+}

@@ -1,0 +1,129 @@
+import Benchmark
+import Core
+import Ledger
+import PaystormRuntime
+
+/// Balanced transfers booked per second of submitting (setup and the final checks excluded):
+/// the figure the ledger's goals are stated in. `.throughput` counts benchmark iterations,
+/// each of which books many transfers, so this is the one to read.
+let transfersPerSecond = BenchmarkMetric.custom(
+    "transfers/s", polarity: .prefersLarger, useScalingFactor: false)
+
+/// Transfers per iteration of the direct-submit benchmarks.
+let directTransfers = 131_072
+/// Transfers per `submit` call, as the built-in workload uses.
+let batchSize = 64
+/// Concurrent submitting tasks.
+let producers = 16
+
+/// `count` balanced transfers in batches of `batchSize`, split round-robin over `producers`:
+/// alternately a two-leg charge (customer funds to merchant) and a three-leg capture with a
+/// fee to the striped, hot fee account, over 10,000 merchants and four currencies.
+func makeBatches(count: Int) -> [[[Transfer]]] {
+    let currencies: [Currency] = [.usd, .eur, .gbp, .jpy]
+    var random = RandomStream(seed: 7)
+    var perProducer = [[[Transfer]]](repeating: [], count: producers)
+    var batch: [Transfer] = []
+    batch.reserveCapacity(batchSize)
+    var batchNumber = 0
+    for number in 0..<count {
+        let currency = currencies[number % currencies.count]
+        let merchant = MerchantID(UInt64(random.next() % 10_000) + 1)
+        let amount = Int64(random.next() % 100_000) + 100
+        let id = TransferID(UInt64(number) + 1)
+        let legs: [Transfer.Leg]
+        if number % 2 == 0 {
+            legs = [
+                .debit(.customerFunds(currency), amount),
+                .credit(.merchantBalance(merchant, currency), amount),
+            ]
+        } else {
+            let fee = amount / 34 + 30
+            legs = [
+                .debit(.customerFunds(currency), amount),
+                .credit(.merchantBalance(merchant, currency), amount - fee),
+                .credit(.feesRevenue(currency), fee),
+            ]
+        }
+        batch.append(Transfer(id: id, currency: currency, legs: legs))
+        if batch.count == batchSize {
+            perProducer[batchNumber % producers].append(batch)
+            batchNumber += 1
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+    if !batch.isEmpty { perProducer[batchNumber % producers].append(batch) }
+    return perProducer
+}
+
+/// Submits every producer's batches from its own task; returns the transfers applied.
+func submitConcurrently(_ ledger: ShardedLedger, _ batches: [[[Transfer]]]) async throws -> Int {
+    try await withThrowingTaskGroup(of: Int.self) { group in
+        for own in batches {
+            group.addTask {
+                var applied = 0
+                for batch in own {
+                    for outcome in try await ledger.submit(batch) where outcome == .applied { applied += 1 }
+                }
+                return applied
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+}
+
+func perSecond(_ count: Int, _ elapsed: Duration) -> Int {
+    let nanoseconds =
+        elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+    return nanoseconds > 0 ? Int(Int64(count) * 1_000_000_000 / nanoseconds) : 0
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .peakMemoryResident, transfersPerSecond],
+        scalingFactor: .one,
+        maxDuration: .seconds(5),
+        maxIterations: 20)
+
+    // The built-in workload (`paystorm ledger`): 16 producers on the concurrent runtime submit
+    // batches of 64 captures with fees, refunds, payouts, holds posted or voided, and
+    // redeliveries; transfers/s is over the producers' wall time only, the checks after are not
+    // counted in it (they are in wallClock).
+    for shards in [1, 8] {
+        Benchmark("Ledger.workload \(shards) shard(s), 16 producers, batches of 64, 100k transfers") {
+            benchmark async throws in
+            var configuration = LedgerWorkloadConfiguration()
+            configuration.shardCount = shards
+            configuration.producers = producers
+            configuration.batchSize = batchSize
+            configuration.transfers = 100_000
+            configuration.merchants = 10_000
+            for iteration in benchmark.scaledIterations {
+                configuration.seed = UInt64(iteration) + 42
+                let result = try await LedgerWorkload.run(
+                    configuration, runtime: ConcurrentRuntime(seed: configuration.seed))
+                precondition(result.checksHold, "ledger workload checks failed")
+                benchmark.measurement(transfersPerSecond, perSecond(result.submissions, result.wallTime))
+                blackHole(result.traceDigest)
+            }
+        }
+    }
+
+    // Direct submits of prepared two- and three-leg transfers from 16 tasks: the ledger alone,
+    // no producer bookkeeping. One shard is a single `LedgerShard` actor behind the coordinator.
+    for shards in [1, 8] {
+        Benchmark("Ledger.submit \(shards) shard(s), 16 tasks, batches of 64, 2/3-leg, 128k transfers") {
+            benchmark async throws in
+            let batches = makeBatches(count: directTransfers)
+            let ledger = try ShardedLedger(configuration: LedgerConfiguration(shardCount: shards))
+            let clock = ContinuousClock()
+            benchmark.startMeasurement()
+            let start = clock.now
+            let applied = try await submitConcurrently(ledger, batches)
+            let elapsed = clock.now - start
+            benchmark.stopMeasurement()
+            precondition(applied == directTransfers, "only \(applied) of \(directTransfers) applied")
+            benchmark.measurement(transfersPerSecond, perSecond(applied, elapsed))
+        }
+    }
+}
