@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import PaystormRuntime
 import Testing
 
@@ -84,6 +85,18 @@ import Testing
             #expect(abs(conversion.roundingResidueNanoMinorUnits) <= 500_000_000)
             #expect(conversion.converted.currency == to && conversion.source == amount)
         }
+    }
+
+    @Test func lockedRateAndConversionRoundTripThroughJSON() throws {
+        let mid = try ExchangeRate(from: .kwd, to: .eur, nanos: 2_987_654_321)
+        let locked = try LockedRate(
+            id: FXQuoteID(77), midMarket: mid, spreadBasisPoints: 150, lockedAt: SimTime(nanoseconds: 123_456)
+        )
+        let conversion = try locked.convert(Money(minorUnits: 12_340, currency: .kwd))
+        let data = try JSONEncoder().encode(conversion)
+        #expect(try JSONDecoder().decode(Conversion.self, from: data) == conversion)
+        let bad = Data(#"{"from":"USD","to":"JPY","nanos":0}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ExchangeRate.self, from: bad) }
     }
 
     @Test func spreadOutOfRangeIsRefused() throws {

@@ -11,7 +11,7 @@ import Core
 /// difference between the two roundings; it is never negative for a non-negative amount.
 /// What no integer ledger can hold, the part of a target minor unit that rounding dropped, is
 /// reported in `roundingResidueNanoMinorUnits` and stays with the FX account's source position.
-public struct Conversion: Hashable, Sendable {
+public struct Conversion: Hashable, Sendable, Codable {
     /// The amount converted, in the rate's `from` currency.
     public let source: Money
     /// What the merchant receives: `source` at the customer rate, rounded once.

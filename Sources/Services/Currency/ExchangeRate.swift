@@ -5,7 +5,7 @@ import Core
 ///
 /// Rates are integers so that converting an amount is exact integer arithmetic with one rounding;
 /// nine decimals is finer than any published FX quote.
-public struct ExchangeRate: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct ExchangeRate: Hashable, Sendable, CustomStringConvertible {
     /// Nanos in one whole unit of rate.
     public static let nanosPerUnit: Int64 = 1_000_000_000
     /// The largest rate accepted: one million units of `to` per unit of `from`. It keeps
@@ -63,5 +63,30 @@ public struct ExchangeRate: Hashable, Sendable, Codable, CustomStringConvertible
         let fraction = String(nanos % Self.nanosPerUnit)
         let padded = String(repeating: "0", count: 9 - fraction.count) + fraction
         return "1 \(from.code) = \(whole).\(padded) \(to.code)"
+    }
+}
+
+/// Decoding validates the rate as `init(from:to:nanos:)` does.
+extension ExchangeRate: Codable {
+    enum CodingKeys: String, CodingKey { case from, to, nanos }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let nanos = try container.decode(Int64.self, forKey: .nanos)
+        guard (1...Self.nanosMax).contains(nanos) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .nanos, in: container,
+                debugDescription: CurrencyError.invalidRate(nanos: nanos).description)
+        }
+        self.init(
+            unchecked: try container.decode(Currency.self, forKey: .from),
+            to: try container.decode(Currency.self, forKey: .to), nanos: nanos)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(from, forKey: .from)
+        try container.encode(to, forKey: .to)
+        try container.encode(nanos, forKey: .nanos)
     }
 }

@@ -71,3 +71,32 @@ public struct LockedRate: Hashable, Sendable {
             roundingResidueNanoMinorUnits: residueNanos, rate: self, rounding: rule)
     }
 }
+
+/// Encoded with its time as nanoseconds (SimTime is not Codable); the customer rate is not
+/// stored but recomputed from the mid-market rate and the spread, so it cannot disagree.
+extension LockedRate: Codable {
+    enum CodingKeys: String, CodingKey {
+        case id, midMarket, spreadBasisPoints, lockedAtNanoseconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let spread = try container.decode(Int64.self, forKey: .spreadBasisPoints)
+        guard (0..<10_000).contains(spread) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .spreadBasisPoints, in: container, debugDescription: "spread must be in 0..<10000")
+        }
+        self.init(
+            validated: try container.decode(FXQuoteID.self, forKey: .id),
+            midMarket: try container.decode(ExchangeRate.self, forKey: .midMarket), spreadBasisPoints: spread,
+            lockedAt: SimTime(nanoseconds: try container.decode(Int64.self, forKey: .lockedAtNanoseconds)))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(midMarket, forKey: .midMarket)
+        try container.encode(spreadBasisPoints, forKey: .spreadBasisPoints)
+        try container.encode(lockedAt.nanoseconds, forKey: .lockedAtNanoseconds)
+    }
+}
