@@ -44,6 +44,26 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var idempotentReplays = 0
         public var keyInUse = 0
         public init() {}
+
+        /// Adds every count of `other` (counts from several journeys or runs).
+        public mutating func add(_ other: PaymentCounts) {
+            attempted += other.attempted
+            succeeded += other.succeeded
+            authorizedOnly += other.authorizedOnly
+            declined += other.declined
+            blocked += other.blocked
+            abandoned3DS += other.abandoned3DS
+            voided += other.voided
+            expired += other.expired
+            refundedFull += other.refundedFull
+            refundedPartial += other.refundedPartial
+            disputed += other.disputed
+            timeoutsResolved += other.timeoutsResolved
+            rateLimited += other.rateLimited
+            errors += other.errors
+            idempotentReplays += other.idempotentReplays
+            keyInUse += other.keyInUse
+        }
     }
 
     public struct Throughput: Sendable, Codable, Equatable {

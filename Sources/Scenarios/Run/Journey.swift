@@ -4,7 +4,8 @@ import Services
 
 /// Plays one `JourneyPlan` against the system, the way a merchant's backend and its customer
 /// would: create (and maybe retry with the same idempotency key), capture later or never,
-/// refund, and, on the network's side, dispute.
+/// refund, and, on the network's side, dispute. When the journey ends its payment is checked
+/// and retired, so invariants are checked continuously and memory holds only live payments.
 struct Journey: Sendable {
     let system: PaymentSystem
     let keys: KeyRing
@@ -12,7 +13,15 @@ struct Journey: Sendable {
     let runtime: any Runtime
 
     func run(_ plan: JourneyPlan) async {
-        defer { _ = plan }
+        var outcome = JourneyOutcome()
+        if let id = await play(plan, &outcome) {
+            await retire(id, &outcome)
+        }
+        await metrics.record(outcome)
+    }
+
+    /// Runs the journey; returns the payment it created, if any.
+    private func play(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) async -> PaymentID? {
         let system = self.system
         let settlement = plan.settlementCurrency
         guard
@@ -22,9 +31,9 @@ struct Journey: Sendable {
                     (try? await system.onboard(plan.merchant, settlementCurrency: settlement))?.secret
                 })
         else {
-            await metrics.violation("merchant_onboarding", "\(plan.merchant) could not be onboarded")
-            await metrics.count { $0.errors += 1 }
-            return
+            outcome.violation("merchant_onboarding", "\(plan.merchant) could not be onboarded")
+            outcome.counts.errors += 1
+            return nil
         }
         let card: Card
         do {
@@ -32,8 +41,8 @@ struct Journey: Sendable {
                 pan: plan.pan, expiryMonth: 12, expiryYear: 2030, funding: .credit,
                 token: "tok_\(plan.number)")
         } catch {
-            await metrics.violation("generator", "journey \(plan.number): \(error)")
-            return
+            outcome.violation("generator", "journey \(plan.number): \(error)")
+            return nil
         }
         var manual = true
         if case .immediate = plan.capture { manual = false }
@@ -45,29 +54,29 @@ struct Journey: Sendable {
         let idempotencyKey = "journey-\(plan.number)"
         let response = await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
         // Latency from the intended arrival, not from when the generator got round to it.
-        await metrics.authorized(latencyNanoseconds: runtime.now().nanoseconds - plan.intended.nanoseconds)
+        outcome.latencyNanoseconds = runtime.now().nanoseconds - plan.intended.nanoseconds
         if plan.clientRetry {
             let retry = await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
-            if retry.replayed { await metrics.count { $0.idempotentReplays += 1 } }
-            if retry.status == 409 { await metrics.count { $0.keyInUse += 1 } }
+            if retry.replayed { outcome.counts.idempotentReplays += 1 }
+            if retry.status == 409 { outcome.counts.keyInUse += 1 }
             if retry.status != 409 && (retry.paymentID != response.paymentID || retry.body != response.body) {
-                await metrics.violation(
+                outcome.violation(
                     "one_charge_per_idempotency_key",
                     "\(idempotencyKey): first \(response.paymentID?.description ?? "-"), retry "
                         + "\(retry.paymentID?.description ?? "-")")
             }
         }
         guard response.isSuccess, let id = response.paymentID else {
-            await classifyFailure(response)
-            return
+            classifyFailure(response, &outcome)
+            return response.paymentID
         }
         let merchant = plan.merchant
         switch plan.capture {
         case .immediate:
-            await metrics.count { $0.succeeded += 1 }
+            outcome.counts.succeeded += 1
         case .never:
-            await metrics.count { $0.authorizedOnly += 1 }
-            return
+            outcome.counts.authorizedOnly += 1
+            return id
         case .delayed(let after), .partial(_, let after):
             try? await runtime.sleep(for: after)
             var amount: Int64?
@@ -76,65 +85,88 @@ struct Journey: Sendable {
                 id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
                 idempotencyKey: "\(idempotencyKey)-capture")
             guard captured.isSuccess else {
-                await metrics.count { $0.errors += 1 }
-                await metrics.violation("capture_of_authorized_payment", "\(id): \(captured.body)")
-                return
+                outcome.counts.errors += 1
+                outcome.violation("capture_of_authorized_payment", "\(id): \(captured.body)")
+                return id
             }
-            await metrics.count { $0.succeeded += 1 }
+            outcome.counts.succeeded += 1
         }
         if let dispute = plan.dispute {
             try? await runtime.sleep(for: dispute.after)
             guard let record = await system.orchestrator.payment(id),
                 record.payment.amountRefundableMinorUnits > 0
-            else { return }
+            else { return id }
             do {
                 try await system.orchestrator.openDispute(
                     id, amountMinorUnits: record.payment.amountRefundableMinorUnits)
-                await metrics.count { $0.disputed += 1 }
+                outcome.counts.disputed += 1
                 try? await runtime.sleep(for: dispute.after)
                 try await system.orchestrator.closeDispute(id, won: dispute.won)
             } catch {
-                await metrics.violation("dispute_lifecycle", "\(id): \(error)")
+                outcome.violation("dispute_lifecycle", "\(id): \(error)")
             }
-            return
+            return id
         }
         switch plan.refund {
         case .none:
             break
         case .full(let after), .partial(_, let after):
             try? await runtime.sleep(for: after)
-            guard let record = await system.orchestrator.payment(id) else { return }
+            guard let record = await system.orchestrator.payment(id) else { return id }
             var amount = record.payment.amountRefundableMinorUnits
             if case .partial(let partial, _) = plan.refund { amount = min(amount, partial) }
-            guard amount > 0 else { return }
+            guard amount > 0 else { return id }
             let refunded = await system.refund(
                 id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
                 idempotencyKey: "\(idempotencyKey)-refund")
             if refunded.isSuccess {
-                let full = amount == record.payment.amountRefundableMinorUnits
-                await metrics.count { full ? ($0.refundedFull += 1) : ($0.refundedPartial += 1) }
+                if amount == record.payment.amountRefundableMinorUnits {
+                    outcome.counts.refundedFull += 1
+                } else {
+                    outcome.counts.refundedPartial += 1
+                }
             } else {
-                await metrics.violation("refund_within_captured", "\(id): \(refunded.body)")
+                outcome.violation("refund_within_captured", "\(id): \(refunded.body)")
             }
+        }
+        return id
+    }
+
+    /// Checks the payment's final record and forgets it: the continuous form of the
+    /// "no payment lost" and "amounts within bounds" invariants.
+    private func retire(_ id: PaymentID, _ outcome: inout JourneyOutcome) async {
+        guard let record = await system.orchestrator.retire(id) else {
+            outcome.violation("no_payment_lost", "\(id) was acknowledged but is not held")
+            return
+        }
+        let payment = record.payment
+        switch payment.state {
+        case .created, .requiresAction, .authorizationUnknown:
+            outcome.violation("no_payment_lost", "\(id) left \(payment.state)")
+        default:
+            break
+        }
+        if payment.amountCapturedMinorUnits > payment.amount.minorUnits
+            || payment.amountRefundedMinorUnits > payment.amountCapturedMinorUnits
+        {
+            outcome.violation("captures_within_authorized_refunds_within_captured", "\(id): \(payment)")
         }
     }
 
-    private func classifyFailure(_ response: APIResponse) async {
+    private func classifyFailure(_ response: APIResponse, _ outcome: inout JourneyOutcome) {
         switch response.status {
         case 402:
             let code = response.errorCode ?? "card_declined"
-            await metrics.declined(code)
-            await metrics.count {
-                switch code {
-                case "fraudulent": $0.blocked += 1
-                case "authentication_required": $0.abandoned3DS += 1
-                default: $0.declined += 1
-                }
+            outcome.declineCode = code
+            switch code {
+            case "fraudulent": outcome.counts.blocked += 1
+            case "authentication_required": outcome.counts.abandoned3DS += 1
+            default: outcome.counts.declined += 1
             }
         case 429:
-            await metrics.count { $0.rateLimited += 1 }
+            outcome.counts.rateLimited += 1
         default:
-            await metrics.count { $0.errors += 1 }
+            outcome.counts.errors += 1
         }
     }
 }

@@ -27,6 +27,14 @@ actor RunMetrics {
 
     func finished() { inFlight -= 1 }
 
+    /// A journey's whole outcome (the runner marks it finished with `finished()`).
+    func record(_ outcome: JourneyOutcome) {
+        if let latency = outcome.latencyNanoseconds { self.latency.record(nanoseconds: max(0, latency)) }
+        counts.add(outcome.counts)
+        if let code = outcome.declineCode { declines[code, default: 0] += 1 }
+        for (invariant, example) in outcome.violations { violation(invariant, example) }
+    }
+
     func count(_ change: @Sendable (inout RunReport.PaymentCounts) -> Void) { change(&counts) }
 
     func declined(_ code: String) { declines[code, default: 0] += 1 }

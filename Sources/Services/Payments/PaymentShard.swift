@@ -26,6 +26,9 @@ actor PaymentShard {
 
     func record(_ id: PaymentID) -> PaymentRecord? { records[id] }
 
+    /// Forgets a payment whose lifecycle is over, returning its last record.
+    func remove(_ id: PaymentID) -> PaymentRecord? { records.removeValue(forKey: id) }
+
     /// Applies `command` to the payment and returns the record after it with the events to emit.
     func apply(
         _ command: PaymentCommand, to id: PaymentID, now: SimTime

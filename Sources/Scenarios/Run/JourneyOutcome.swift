@@ -1,0 +1,15 @@
+import Core
+
+/// What one journey found, gathered locally and reported to `RunMetrics` in one actor call:
+/// a journey makes a dozen calls into the system, and the harness should not add as many of
+/// its own.
+struct JourneyOutcome: Sendable {
+    var counts = RunReport.PaymentCounts()
+    var latencyNanoseconds: Int64?
+    var declineCode: String?
+    var violations: [(invariant: String, example: String)] = []
+
+    mutating func violation(_ invariant: String, _ example: String) {
+        violations.append((invariant, example))
+    }
+}

@@ -1,0 +1,21 @@
+import Core
+
+extension PaymentOrchestrator {
+    /// Forgets a payment its caller will not touch again, returning its final record so the
+    /// caller can check it.
+    ///
+    /// Why: a Black-Friday run creates millions of payments; keeping every record would make
+    /// memory grow with the run's length. The scenario runner retires each payment when its
+    /// journey ends, after checking it, so the shards hold only payments in flight. Its money
+    /// stays in the ledger and in the merchant's view, which are what settlement reads.
+    public func retire(_ id: PaymentID) async -> PaymentRecord? {
+        await shard(id).remove(id)
+    }
+
+    /// Payments currently held (in flight, or not retired).
+    public func heldPayments() async -> Int {
+        var total = 0
+        for shard in shards { total += await shard.count }
+        return total
+    }
+}
