@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Journal
 import PaystormRuntime
 import Scenarios
 
@@ -18,6 +19,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Multiply every rate by this factor.") var scale: Double?
     @Option(help: "Override the scenario's seed.") var seed: UInt64?
     @Option(help: "Also write the report as JSON to this path.") var json: String?
+    @Option(
+        help: ArgumentHelp(
+            "Journal every change and answer before acknowledging it: memory or file:PATH "
+                + "(a directory; check it with `paystorm recover`). Default: no journal."))
+    var journal: String?
 
     func run() async throws {
         guard let mode = RunMode(rawValue: mode) else {
@@ -46,7 +52,21 @@ struct RunCommand: AsyncParsableCommand {
             scenario = scenario.scaled(by: scale)
         }
         if let seed { scenario.seed = seed }
-        let report = try await Self.execute(scenario, mode: mode)
+        var runJournal: (any Journal)?
+        if let journal {
+            do {
+                runJournal = try JournalLocation(parsing: journal).open()
+            } catch {
+                printError("paystorm run: --journal \(journal): \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
+        let report = try await Self.execute(scenario, mode: mode, journal: runJournal)
+        if let runJournal {
+            let last = await runJournal.lastPosition()
+            await runJournal.close()
+            printError("journal: \(journal ?? "") holds \(last.sequence) records")
+        }
         print(RunSummary(report: report).text)
         if let json {
             let encoder = JSONEncoder()
@@ -66,9 +86,11 @@ struct RunCommand: AsyncParsableCommand {
     /// Off the main actor: load comes from pool tasks (realtime) or the deterministic executor
     /// driven on this pool thread (simulated).
     @concurrent
-    private static func execute(_ scenario: Scenario, mode: RunMode) async throws -> RunReport {
+    private static func execute(
+        _ scenario: Scenario, mode: RunMode, journal: (any Journal)?
+    ) async throws -> RunReport {
         let live = standardErrorIsTerminal
-        let report = try await ScenarioRunner.run(scenario, mode: mode) { progress in
+        let report = try await ScenarioRunner.run(scenario, mode: mode, journal: journal) { progress in
             guard live else { return }
             let line =
                 "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "

@@ -337,7 +337,14 @@ public final class PaymentOrchestrator: Sendable {
     func transition(
         _ command: PaymentCommand, _ id: PaymentID
     ) async throws(PaymentServiceError) -> PaymentRecord {
-        let (record, emitted) = try await shard(id).apply(command, to: id, now: runtime.now())
+        let now = runtime.now()
+        let (record, emitted) = try await shard(id).apply(command, to: id, now: now)
+        // Issue 4 (journaling): the transition is durable before its events go out or anyone
+        // acts on it.
+        if let journal = configuration.journal {
+            try await PaymentJournaling.journalTransition(
+                command, record, emitted: emitted, now: now, journal: journal)
+        }
         await events.emit(emitted, for: id, merchant: record.merchant, amount: record.payment.amount)
         counters.withLock { $0.transitions += 1 }
         return record
@@ -351,13 +358,25 @@ public final class PaymentOrchestrator: Sendable {
     /// Books `transfers`; anything but `.applied` for each is an internal error, counted.
     func book(_ transfers: [Transfer], for id: PaymentID) async throws(PaymentServiceError) {
         let outcomes: [TransferOutcome]
+        // Issue 4 (journaling): the intent (redo record) goes first, so that recovery can finish
+        // a booking the ledger had not journaled when the process died; an abort follows a
+        // refusal.
+        if let journal = configuration.journal {
+            try await PaymentJournaling.journalBooking(transfers, for: id, journal: journal)
+        }
         do {
             outcomes = try await ledger.submit(transfers)
         } catch {
             counters.withLock { $0.ledgerRefusals += 1 }
+            if let journal = configuration.journal {
+                await PaymentJournaling.journalBookingAborted(for: id, journal: journal)
+            }
             throw .ledgerRefused(id, error.description)
         }
         if let refused = outcomes.first(where: { $0 != .applied }) {
+            if let journal = configuration.journal {
+                await PaymentJournaling.journalBookingAborted(for: id, journal: journal)
+            }
             counters.withLock {
                 $0.ledgerRefusals += 1
                 $0.noteViolation("ledger refused \(refused) for \(id)")

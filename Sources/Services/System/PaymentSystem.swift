@@ -1,4 +1,5 @@
 import Core
+import Journal
 import Ledger
 import PaystormRuntime
 
@@ -32,7 +33,12 @@ public final class PaymentSystem: Sendable {
         try configuration.validate()
         self.runtime = runtime
         self.configuration = configuration
-        ledger = try ShardedLedger(configuration: LedgerConfiguration(shardCount: configuration.ledgerShards))
+        // Issue 4 (journaling): the ledger journals its applied transfers to the run's journal.
+        let ledgerJournal: any LedgerJournal =
+            configuration.journal.map { JournalLedgerAdapter($0) } ?? NoLedgerJournal()
+        ledger = try ShardedLedger(
+            configuration: LedgerConfiguration(shardCount: configuration.ledgerShards),
+            journal: ledgerJournal)
         merchants = MerchantDirectory(shardCount: configuration.paymentShards)
         fraud = try FraudEngine(runtime: runtime, shardCount: configuration.fraudShards)
         var networks: [CardNetworkKind: CardNetwork] = [:]
@@ -84,6 +90,11 @@ public final class PaymentSystem: Sendable {
             MerchantAccount(id: merchant, settlementCurrency: settlementCurrency, webhookSecret: secret)
         }
         guard created else { return nil }
+        // Issue 4 (journaling): the onboarding is durable before the key is handed out.
+        if let journal = configuration.journal {
+            try await PaymentJournaling.journalOnboarding(
+                merchant, settlementCurrency: settlementCurrency, now: runtime.now(), journal: journal)
+        }
         if let webhooks {
             try await webhooks.register(endpoints[endpointIndex], secret: secret, for: merchant)
         }
@@ -106,7 +117,7 @@ public final class PaymentSystem: Sendable {
             "capture_method": request.captureMethod == .automatic ? "automatic" : "manual",
         ]
         return await call(
-            merchant: request.merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            .createPayment, merchant: request.merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
                 method: "POST", path: "/v1/payment_intents", parameters: parameters)
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
@@ -120,7 +131,7 @@ public final class PaymentSystem: Sendable {
         idempotencyKey: String? = nil
     ) async -> APIResponse {
         await call(
-            merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            .capture, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
                 method: "POST", path: "/v1/payment_intents/\(id)/capture",
                 parameters: ["amount_to_capture": amountMinorUnits.map { String($0) } ?? ""])
@@ -137,7 +148,7 @@ public final class PaymentSystem: Sendable {
         -> APIResponse
     {
         await call(
-            merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            .cancel, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
                 method: "POST", path: "/v1/payment_intents/\(id)/cancel", parameters: [:])
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
@@ -152,7 +163,7 @@ public final class PaymentSystem: Sendable {
         idempotencyKey: String? = nil
     ) async -> APIResponse {
         await call(
-            merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            .refund, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
                 method: "POST", path: "/v1/refunds",
                 parameters: ["payment_intent": id.description, "amount": String(amountMinorUnits)])
@@ -160,6 +171,23 @@ public final class PaymentSystem: Sendable {
             try await orchestrator.ownedBy(merchant, id)
             return try await orchestrator.refund(id, amountMinorUnits: amountMinorUnits)
         }
+    }
+
+    /// Issue 4 (journaling): answers `apiOperation` and, with a journal, makes the answer durable
+    /// before returning it (journal before acknowledge), so that recovery knows every payment a
+    /// client was told about.
+    private func call(
+        _ apiOperation: APIOperation, merchant: MerchantID, apiKey: String, idempotencyKey: String?,
+        fingerprint: RequestFingerprint,
+        _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord
+    ) async -> APIResponse {
+        let response = await call(
+            merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,
+            operation)
+        guard let journal = configuration.journal else { return response }
+        return await PaymentJournaling.acknowledge(
+            response, operation: apiOperation, idempotencyKey: idempotencyKey, orchestrator: orchestrator,
+            journal: journal, now: runtime.now())
     }
 
     /// Authenticates, rate-limits, and runs `operation` behind the idempotency gate.

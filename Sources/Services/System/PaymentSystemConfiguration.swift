@@ -1,4 +1,5 @@
 import Core
+import Journal
 
 /// The knobs of a `PaymentSystem`: sizes, fees and timings. Defaults follow Stripe's published
 /// behaviour where it has one (2.9% + 30 fee, 7-day authorization validity, 15.00 dispute fee).
@@ -21,6 +22,10 @@ public struct PaymentSystemConfiguration: Sendable {
     public var networks: [CardNetworkKind: NetworkBehaviour] = [:]
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
+    /// Issue 4 (journaling): where every transition, booking, onboarding and API answer is made
+    /// durable before it is acknowledged (see `PaymentJournaling`); the ledger journals its
+    /// transfers here too. Nil: nothing is journaled (the fastest, purely in-memory run).
+    public var journal: (any Journal)?
 
     public struct WebhookSettings: Sendable {
         public var enabled = true

@@ -1,0 +1,38 @@
+import Core
+import Journal
+
+/// A merchant's onboarding as journaled, so that recovery can rebuild the merchant directory
+/// (who exists, in which currency it settles) before it rebuilds their payments.
+///
+/// Layout (version 1): varint merchant id, settlement currency index u8, time ns i64 LE.
+public struct MerchantOnboardedRecord: JournalCodable, Hashable, Sendable {
+    public static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound
+
+    public var merchantID: UInt64
+    public var settlementCurrencyIndex: UInt8
+    /// Simulated time of the onboarding, nanoseconds.
+    public var timeNs: Int64
+
+    public init(merchantID: UInt64, settlementCurrencyIndex: UInt8, timeNs: Int64) {
+        self.merchantID = merchantID
+        self.settlementCurrencyIndex = settlementCurrencyIndex
+        self.timeNs = timeNs
+    }
+
+    public func encode(into writer: inout BinaryWriter) {
+        writer.writeVarint(merchantID)
+        writer.write(settlementCurrencyIndex)
+        writer.writeLittleEndian(timeNs)
+    }
+
+    public init(from reader: inout BinaryReader) throws(JournalError) {
+        merchantID = try reader.readVarint()
+        settlementCurrencyIndex = try reader.readUInt8()
+        guard Int(settlementCurrencyIndex) < Currency.all.count else {
+            throw .invalidField(
+                "MerchantOnboardedRecord.settlementCurrencyIndex",
+                reason: "unknown currency index \(settlementCurrencyIndex)")
+        }
+        timeNs = try reader.readLittleEndian()
+    }
+}

@@ -1,0 +1,70 @@
+import Ledger
+
+/// What `PaymentSystemRecovery` found in a journal: counts of everything it rebuilt, what it had
+/// to finish or undo because the process died mid-operation, and each invariant it checked.
+public struct PaymentRecoveryReport: Sendable, CustomStringConvertible {
+    /// One checked invariant: its name, how many times it was violated, a few examples.
+    public struct Invariant: Sendable, Hashable {
+        public let name: String
+        public internal(set) var violations = 0
+        public internal(set) var examples: [String] = []
+        static let examplesMax = 10
+
+        public var holds: Bool { violations == 0 }
+
+        init(_ name: String) { self.name = name }
+
+        mutating func violated(_ example: @autoclosure () -> String) {
+            violations += 1
+            if examples.count < Self.examplesMax { examples.append(example()) }
+        }
+    }
+
+    public internal(set) var records = 0
+    public internal(set) var recordsByType: [UInt8: Int] = [:]
+    public internal(set) var merchants = 0
+    public internal(set) var payments = 0
+    /// Payments by state name ("captured", "failed(fraudulent)" folded to "failed").
+    public internal(set) var paymentsByState: [String: Int] = [:]
+    public internal(set) var transitions = 0
+    public internal(set) var acknowledgements = 0
+    public internal(set) var idempotencyKeys = 0
+    public internal(set) var bookingIntents = 0
+    public internal(set) var bookingAborts = 0
+    /// Transitions whose booking never started before the crash (no intent): undone, the payment
+    /// is back in its previous state. None of them was acknowledged.
+    public internal(set) var transitionsRolledBack = 0
+    /// Intent transfers the ledger had not journaled when the process died: booked by recovery.
+    public internal(set) var transfersRolledForward = 0
+    public internal(set) var ledgerReplay = LedgerReplayReport()
+    public internal(set) var reconciliation: LedgerReconciliation?
+    public internal(set) var invariants: [Invariant] = []
+
+    public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
+
+    public func invariant(_ name: String) -> Invariant? { invariants.first { $0.name == name } }
+
+    public var description: String {
+        var lines = [
+            "records: \(records)",
+            "merchants: \(merchants)",
+            "payments: \(payments) ("
+                + paymentsByState.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                    separator: ", ")
+                + ")",
+            "transitions: \(transitions), acknowledgements: \(acknowledgements), idempotency keys: \(idempotencyKeys)",
+            "bookings: \(bookingIntents) intents, \(bookingAborts) aborts",
+            "crash repair: \(transitionsRolledBack) unbooked transitions rolled back, "
+                + "\(transfersRolledForward) intent transfers rolled forward",
+            "ledger: \(ledgerReplay)",
+        ]
+        if let reconciliation { lines.append(reconciliation.description) }
+        for invariant in invariants {
+            lines.append(
+                (invariant.holds ? "✓ " : "✗ ") + invariant.name
+                    + (invariant.holds ? "" : ": \(invariant.violations) violations"))
+            for example in invariant.examples { lines.append("    " + example) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

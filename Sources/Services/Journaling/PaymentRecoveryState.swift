@@ -1,0 +1,215 @@
+import Core
+import Journal
+import Ledger
+
+/// The synchronous fold behind `PaymentSystemRecovery`: takes the journal's records in order
+/// and rebuilds merchants, payments, idempotency keys and the bookings still owed to the
+/// ledger, checking as it goes that everything acknowledged was durable first.
+///
+/// No awaits inside: the driver reads entries and feeds ledger transfers to a
+/// `LedgerReplayer`; everything else is decided here, and is testable with plain values.
+struct PaymentRecoveryState {
+    /// One payment's reconstruction.
+    struct Track {
+        var payment: RecoveredPayment
+        var sequence: Int64 = .min
+        /// The payment before its latest transition, while that transition awaits its booking
+        /// intent; if the journal ends first, the transition is rolled back to this.
+        var beforeUnbooked: RecoveredPayment?
+        var unbookedWasCapture = false
+        var captureCommands = 0
+        var captureBookings = 0
+        /// Intent transfers not (yet) seen among the ledger's records: the last intent's apart,
+        /// because an abort cancels only it.
+        var lastIntentUnseen: [Transfer] = []
+        var olderUnseen: [Transfer] = []
+    }
+
+    private(set) var tracks: [PaymentID: Track] = [:]
+    private(set) var merchants: [MerchantID: Currency] = [:]
+    /// `merchant/key` to the payment the key's first answer named.
+    private(set) var idempotencyKeys: [String: PaymentID] = [:]
+    private var seenTransfers: Set<UInt64> = []
+    /// Payouts' intents (payment id 0).
+    private var systemTrack = Track(
+        payment: RecoveredPayment(
+            id: PaymentID(0), merchant: MerchantID(0), currency: .usd, network: nil, state: .created,
+            amountMinorUnits: 0, amountCapturableMinorUnits: 0, amountCapturedMinorUnits: 0,
+            amountRefundedMinorUnits: 0, disputeAmountMinorUnits: 0, disputeStatus: nil, isSettled: false,
+            isAuthenticated: false))
+    private(set) var report = PaymentRecoveryReport()
+    private(set) var acknowledged = PaymentRecoveryReport.Invariant("acknowledged_answers_were_durable")
+    private(set) var oneKeyOnePayment = PaymentRecoveryReport.Invariant("one_payment_per_idempotency_key")
+
+    /// A ledger transfer record was read (and handed to the replayer).
+    mutating func noteTransfer(_ id: TransferID) {
+        seenTransfers.insert(id.rawValue)
+    }
+
+    /// Folds one record that is not a ledger transfer.
+    /// - Throws: `JournalError` when the record does not decode.
+    mutating func apply(_ record: JournalRecord) throws(JournalError) {
+        report.records += 1
+        report.recordsByType[record.type, default: 0] += 1
+        switch record.type {
+        case PaymentEventRecord.recordType:
+            apply(try PaymentEventImage(record: record.decode(PaymentEventRecord.self)))
+        case PaymentBookingRecord.recordType:
+            try apply(record.decode(PaymentBookingRecord.self))
+        case MerchantOnboardedRecord.recordType:
+            let onboarded = try record.decode(MerchantOnboardedRecord.self)
+            merchants[MerchantID(onboarded.merchantID)] = Currency.all[Int(onboarded.settlementCurrencyIndex)]
+        default:
+            break
+        }
+    }
+
+    private mutating func apply(_ image: PaymentEventImage) {
+        let id = image.payment.id
+        switch image.kind {
+        case .transition(let command, _):
+            report.transitions += 1
+            var track = tracks[id] ?? Track(payment: image.payment.created())
+            if command == PaymentJournalCodes.captureCommand { track.captureCommands += 1 }
+            // Two transitions of one payment appended concurrently may land out of order: the
+            // later state (more events emitted) wins.
+            if image.sequence >= track.sequence {
+                if image.expectsBooking {
+                    track.beforeUnbooked = track.payment
+                    track.unbookedWasCapture = command == PaymentJournalCodes.captureCommand
+                } else {
+                    track.beforeUnbooked = nil
+                }
+                track.payment = image.payment
+                track.sequence = image.sequence
+            }
+            tracks[id] = track
+        case .acknowledgement(let operation, _):
+            report.acknowledgements += 1
+            guard var track = tracks[id] else {
+                acknowledged.violated("\(operation) answered for \(id), which the journal never shows")
+                return
+            }
+            if track.beforeUnbooked != nil {
+                acknowledged.violated("\(operation) answered for \(id) before its booking was journaled")
+            }
+            prune(&track)
+            if let unseen = (track.olderUnseen + track.lastIntentUnseen).first {
+                acknowledged.violated(
+                    "\(operation) answered for \(id) before the ledger journaled transfer \(unseen.id)")
+            }
+            tracks[id] = track
+            if let key = image.idempotencyKey {
+                let scoped = "\(image.payment.merchant)/\(key)"
+                if let first = idempotencyKeys[scoped], first != id {
+                    oneKeyOnePayment.violated("\(scoped) answered for \(first) and for \(id)")
+                } else {
+                    idempotencyKeys[scoped] = id
+                }
+            }
+        }
+    }
+
+    private mutating func apply(_ booking: PaymentBookingRecord) throws(JournalError) {
+        let id = PaymentID(booking.paymentID)
+        var track: Track
+        if id.rawValue == 0 {
+            track = systemTrack
+        } else if let existing = tracks[id] {
+            track = existing
+        } else {
+            // A booking for a payment with no transition journaled: keep its money movement
+            // (recovery must book it) but there is no payment state to attach it to.
+            track = Track(payment: systemTrack.payment)
+        }
+        switch booking.kind {
+        case .intent:
+            report.bookingIntents += 1
+            var transfers: [Transfer] = []
+            for record in booking.transfers { transfers.append(try Transfer(journalRecord: record)) }
+            if transfers.contains(where: { $0.code == PaymentBookkeeping.Code.capture && $0.phase == .single }
+            ) {
+                track.captureBookings += 1
+            }
+            track.beforeUnbooked = nil
+            track.olderUnseen += track.lastIntentUnseen
+            track.lastIntentUnseen = transfers
+            prune(&track)
+        case .abort:
+            report.bookingAborts += 1
+            track.beforeUnbooked = nil
+            track.lastIntentUnseen = []
+        }
+        if id.rawValue == 0 {
+            systemTrack = track
+        } else if tracks[id] != nil {
+            tracks[id] = track
+        } else {
+            systemTrack.olderUnseen += track.olderUnseen + track.lastIntentUnseen
+        }
+    }
+
+    private func prune(_ track: inout Track) {
+        track.olderUnseen.removeAll { seenTransfers.contains($0.id.rawValue) }
+        track.lastIntentUnseen.removeAll { seenTransfers.contains($0.id.rawValue) }
+    }
+
+    /// Ends the fold: rolls back transitions whose booking never started, and returns the
+    /// intent transfers the ledger never journaled (to be booked now), in journal order per
+    /// payment.
+    mutating func finish() -> [Transfer] {
+        var owed: [Transfer] = []
+        prune(&systemTrack)
+        owed += systemTrack.olderUnseen + systemTrack.lastIntentUnseen
+        for id in tracks.keys.sorted() {
+            var track = tracks[id]!
+            if let before = track.beforeUnbooked {
+                track.payment = before
+                if track.unbookedWasCapture { track.captureCommands -= 1 }
+                track.beforeUnbooked = nil
+                report.transitionsRolledBack += 1
+            }
+            prune(&track)
+            owed += track.olderUnseen + track.lastIntentUnseen
+            tracks[id] = track
+        }
+        report.transfersRolledForward = owed.count
+        report.merchants = merchants.count
+        report.payments = tracks.count
+        report.idempotencyKeys = idempotencyKeys.count
+        for track in tracks.values {
+            var name = track.payment.state.description
+            if case .failed = track.payment.state { name = "failed" }
+            report.paymentsByState[name, default: 0] += 1
+        }
+        return owed
+    }
+
+    /// The per-payment invariants, after `finish`.
+    func paymentInvariants() -> [PaymentRecoveryReport.Invariant] {
+        var bounds = PaymentRecoveryReport.Invariant("payment_amounts_within_bounds")
+        var twice = PaymentRecoveryReport.Invariant("no_payment_captured_twice")
+        var booked = PaymentRecoveryReport.Invariant("captured_payments_booked_once")
+        var merchantKnown = PaymentRecoveryReport.Invariant("payments_belong_to_onboarded_merchants")
+        for id in tracks.keys.sorted() {
+            let track = tracks[id]!
+            if let violation = track.payment.amountViolation { bounds.violated(violation) }
+            if track.captureCommands > 1 || track.captureBookings > 1 {
+                twice.violated(
+                    "\(id): \(track.captureCommands) capture transitions, \(track.captureBookings) capture bookings"
+                )
+            }
+            if track.payment.amountCapturedMinorUnits > 0 && track.captureBookings != 1 {
+                booked.violated(
+                    "\(id): captured \(track.payment.amountCapturedMinorUnits) with \(track.captureBookings) capture bookings"
+                )
+            }
+            if merchants[track.payment.merchant] == nil {
+                merchantKnown.violated("\(id): merchant \(track.payment.merchant) was never onboarded")
+            }
+        }
+        return [bounds, twice, booked, merchantKnown, acknowledged, oneKeyOnePayment]
+    }
+
+    var payments: [PaymentID: RecoveredPayment] { tracks.mapValues(\.payment) }
+}

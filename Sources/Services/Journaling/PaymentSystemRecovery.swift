@@ -1,0 +1,95 @@
+import Core
+import Journal
+import Ledger
+
+/// Everything recovery rebuilt from a journal.
+public struct RecoveredPaymentSystem: Sendable {
+    public let payments: [PaymentID: RecoveredPayment]
+    /// Merchants and the currency each settles in.
+    public let merchants: [MerchantID: Currency]
+    /// `merchant/key` (e.g. `acct_00000000000007/journey-12`) to the payment its answer named.
+    public let idempotencyKeys: [String: PaymentID]
+    /// A fresh ledger holding every journaled transfer (and every booking recovery finished).
+    public let ledger: ShardedLedger
+    public let report: PaymentRecoveryReport
+}
+
+/// Rebuilds a payment system's state from its journal: merchants, payments (state and amounts),
+/// idempotency keys and ledger balances, then checks the invariants a crash must not break.
+///
+/// One pass over the journal: ledger transfers are re-submitted to a fresh ledger as they come
+/// (`LedgerReplayer`), everything else is folded by `PaymentRecoveryState`. At the end, crash
+/// repair: a transition whose booking never started is rolled back (it was never acknowledged:
+/// the answer comes after the booking), and intent transfers the ledger never journaled are
+/// booked (exactly-once makes that safe), so that no payment is left half-booked.
+///
+/// Memory: the rebuilt state plus one id per journaled transfer (to know which intents the
+/// ledger already holds).
+public enum PaymentSystemRecovery {
+    /// - Parameters:
+    ///   - journal: opened journal (a file journal has already truncated a torn tail).
+    ///   - ledgerConfiguration: the fresh ledger's sizes; limits must match the run's (the
+    ///     payment system's ledger has none by default).
+    /// - Throws: `JournalError` if a record cannot be read or decoded, `LedgerReplayError` if the
+    ///   fresh ledger refuses a submission as a whole.
+    public static func recover(
+        from journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration()
+    ) async throws -> RecoveredPaymentSystem {
+        let ledger = try ShardedLedger(configuration: ledgerConfiguration)
+        var replayer = LedgerReplayer(ledger: ledger)
+        var state = PaymentRecoveryState()
+        var records = 0
+        for try await entry in journal.entries(from: .origin) {
+            records += 1
+            if entry.record.type == LedgerTransferRecord.recordType {
+                let transfer: Transfer
+                do {
+                    transfer = try Transfer(journalRecord: entry.record.decode(LedgerTransferRecord.self))
+                } catch {
+                    throw LedgerReplayError.undecodable(entry.position, error)
+                }
+                state.noteTransfer(transfer.id)
+                try await replayer.add(transfer)
+            } else {
+                do {
+                    try state.apply(entry.record)
+                } catch {
+                    throw RecoveryError.undecodable(entry.position, error)
+                }
+            }
+        }
+        for transfer in state.finish() { try await replayer.add(transfer) }
+        let replay = try await replayer.finish()
+        let reconciliation = await ledger.reconcile()
+
+        var report = state.report
+        report.records = records
+        report.recordsByType[LedgerTransferRecord.recordType] =
+            replay.transfersRead - report.transfersRolledForward
+        report.ledgerReplay = replay
+        report.reconciliation = reconciliation
+        var reconciles = PaymentRecoveryReport.Invariant("ledger_reconciles")
+        if !reconciliation.isBalanced { reconciles.violated(reconciliation.description) }
+        var complete = PaymentRecoveryReport.Invariant("every_journaled_transfer_replayed")
+        for example in replay.rejectedExamples { complete.violated(example) }
+        if replay.rejected > complete.violations {
+            complete.violations = replay.rejected
+        }
+        report.invariants = [reconciles, complete] + state.paymentInvariants()
+        return RecoveredPaymentSystem(
+            payments: state.payments, merchants: state.merchants, idempotencyKeys: state.idempotencyKeys,
+            ledger: ledger, report: report)
+    }
+}
+
+/// Why recovery stopped before rebuilding anything.
+public enum RecoveryError: Error, Sendable, CustomStringConvertible {
+    /// A record passed its checksum but does not decode (a newer build's record, or a bug).
+    case undecodable(JournalPosition, JournalError)
+
+    public var description: String {
+        switch self {
+        case .undecodable(let position, let error): "journal record at \(position) does not decode: \(error)"
+        }
+    }
+}
