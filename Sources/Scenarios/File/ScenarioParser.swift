@@ -213,13 +213,7 @@ public enum ScenarioParser {
         return networks
     }
 
-    static func parseFaults(_ reader: YAMLReader) throws(ScenarioError) -> [FaultSpec] {
-        let entries = try reader.sequence()
-        if let first = entries.first {
-            throw first.error("fault injection is not available yet: leave 'faults' empty")
-        }
-        return []
-    }
+    // `parseFaults` lives in Faults/ScenarioParser+Faults.swift.
 
     static func parseThresholds(_ reader: YAMLReader) throws(ScenarioError) -> [Threshold] {
         var thresholds: [Threshold] = []

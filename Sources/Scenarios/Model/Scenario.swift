@@ -79,9 +79,3 @@ public struct NetworkSpec: Sendable, Equatable {
     public var declineRate: Double
     public var timeoutRate: Double
 }
-
-/// A fault to inject. Declared here so that scenario files keep one shape; injecting faults
-/// comes with the chaos work, and until then a non-empty `faults:` list is refused.
-public struct FaultSpec: Sendable, Equatable {
-    public var kind: String
-}

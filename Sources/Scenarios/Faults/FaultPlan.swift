@@ -1,0 +1,217 @@
+import PaystormRuntime
+import Services
+
+/// The faults one seed injects: which of the scenario's faults are switched on, at which rates,
+/// and when each network and endpoint is broken.
+///
+/// Every draw comes from the scenario's seed (stream "faults"), never from the caller, so a plain
+/// `paystorm run --seed N` and seed N of a swarm build the same plan: a failing swarm seed
+/// replays exactly. Every fault consumes the same draws whether it is switched on or not, so
+/// switching one fault off does not reshuffle the others.
+public struct FaultPlan: Sendable, Equatable {
+    /// One fault that is on for this seed, with its drawn values.
+    public struct Fault: Sendable, Equatable, CustomStringConvertible {
+        public var kind: FaultSpec.Kind
+        public var target: FaultSpec.Target
+        /// Offset from the start of the run.
+        public var start: Duration
+        /// Offset at which it heals; nil lasts until the load ends.
+        public var end: Duration?
+        public var rate: Double
+        public var addedLatencyMs: Double
+
+        public var description: String {
+            var text = "\(kind.rawValue) \(target)"
+            if kind.isWindowed {
+                text += " from \(DurationText.format(start))"
+                text += end.map { " to \(DurationText.format($0))" } ?? " to the end of the load"
+            }
+            if kind.usesRate { text += " rate \(Self.fixed(rate))" }
+            if kind == .networkLatency { text += " +\(Int(addedLatencyMs.rounded())) ms" }
+            return text
+        }
+
+        static func fixed(_ value: Double) -> String {
+            let thousandths = Int((value * 1_000).rounded())
+            let fraction = String(thousandths % 1_000)
+            return "\(thousandths / 1_000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+        }
+
+        /// Whether this fault hits the card network `name`.
+        func hits(_ name: NetworkSpec.Name) -> Bool {
+            guard kind.targetsNetworks else { return false }
+            return target == .all || target == .network(name)
+        }
+    }
+
+    /// Length of one flap of a `network_errors` fault: each slot is down or up as a whole.
+    public static let flapSlot: Duration = .milliseconds(250)
+    /// Flap slots drawn per fault at most (bounds the schedule of a long window).
+    public static let flapSlotsMax = 100_000
+
+    public let seed: UInt64
+    public let faults: [Fault]
+
+    /// Draws the plan of `scenario.seed` from the scenario's fault bounds.
+    public init(_ scenario: Scenario) {
+        seed = scenario.seed
+        var random = RandomStream(seed: scenario.seed).derived("faults")
+        var faults: [Fault] = []
+        for spec in scenario.faults {
+            let on = random.nextUnit() < spec.enabledProbability
+            let rate = Self.draw(spec.rate, &random)
+            let latency = Self.draw(spec.addedLatencyMs, &random)
+            guard on else { continue }
+            faults.append(
+                Fault(
+                    kind: spec.kind, target: spec.target, start: spec.start,
+                    end: spec.duration.map { spec.start + $0 }, rate: rate, addedLatencyMs: latency))
+        }
+        self.faults = faults
+    }
+
+    private static func draw(_ range: ClosedRange<Double>, _ random: inout RandomStream) -> Double {
+        let unit = random.nextUnit()
+        return range.lowerBound + (range.upperBound - range.lowerBound) * unit
+    }
+
+    /// One line naming every fault that is on.
+    public var summary: String {
+        faults.isEmpty ? "no faults" : faults.map(\.description).joined(separator: "; ")
+    }
+
+    // MARK: Whole-run faults
+
+    /// The scenario with its traffic faults applied (a client retry storm raises the share of
+    /// requests resent with the same idempotency key).
+    public func applying(to scenario: Scenario) -> Scenario {
+        var copy = scenario
+        for fault in faults where fault.kind == .clientRetryStorm {
+            copy.mix.clientRetryRate = max(copy.mix.clientRetryRate, fault.rate)
+        }
+        return copy
+    }
+
+    /// The system configuration with the network faults that have no runtime switch (timeouts,
+    /// added latency) and the outage mode of flapping networks. Networks no fault touches keep
+    /// their configuration exactly, so a run without faults is the run it always was.
+    public func configure(_ configuration: PaymentSystemConfiguration) -> PaymentSystemConfiguration {
+        var copy = configuration
+        for name in NetworkSpec.Name.allCases {
+            let hitting = faults.filter { $0.hits(name) }
+            guard !hitting.isEmpty else { continue }
+            let kind = Self.kind(name)
+            var behaviour = copy.networks[kind] ?? .standard(for: kind)
+            for fault in hitting {
+                switch fault.kind {
+                case .networkTimeouts:
+                    behaviour.timeoutRate = max(behaviour.timeoutRate, fault.rate)
+                case .networkLatency:
+                    behaviour.latencyMedian += .nanoseconds(Int64(fault.addedLatencyMs * 1_000_000))
+                    behaviour.latencyMax = max(behaviour.latencyMax, behaviour.latencyMedian)
+                default:
+                    break
+                }
+            }
+            let flaps = hitting.contains { $0.kind == .networkErrors }
+            let outage = hitting.contains { $0.kind == .networkOutage }
+            if flaps && !outage { behaviour.outageMode = .failFast }
+            copy.networks[kind] = behaviour
+        }
+        return copy
+    }
+
+    static func kind(_ name: NetworkSpec.Name) -> CardNetworkKind {
+        switch name {
+        case .visa: .visa
+        case .mastercard: .mastercard
+        case .amex: .amex
+        }
+    }
+
+    // MARK: Windows
+
+    /// When each card network is down, merged per network, as offsets from the run's start;
+    /// windows without an end close at `loadEnd`.
+    public func networkDowntime(loadEnd: Duration) -> [CardNetworkKind: [Range<Duration>]] {
+        var flaps = RandomStream(seed: seed).derived("fault-flaps")
+        var windows: [CardNetworkKind: [Range<Duration>]] = [:]
+        for fault in faults where fault.kind == .networkOutage || fault.kind == .networkErrors {
+            let end = min(fault.end ?? loadEnd, loadEnd)
+            guard fault.start < end else { continue }
+            var down: [Range<Duration>] = []
+            if fault.kind == .networkOutage {
+                down.append(fault.start..<end)
+            } else {
+                var slot = fault.start
+                var slots = 0
+                while slot < end, slots < Self.flapSlotsMax {
+                    let next = min(slot + Self.flapSlot, end)
+                    if flaps.nextUnit() < fault.rate { down.append(slot..<next) }
+                    slot = next
+                    slots += 1
+                }
+            }
+            for name in NetworkSpec.Name.allCases where fault.hits(name) {
+                windows[Self.kind(name), default: []] += down
+            }
+        }
+        return windows.mapValues(Self.merged)
+    }
+
+    static func merged(_ ranges: [Range<Duration>]) -> [Range<Duration>] {
+        var result: [Range<Duration>] = []
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = result.last, range.lowerBound <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                result.append(range)
+            }
+        }
+        return result
+    }
+
+    /// What a merchant endpoint does while a webhook fault holds it.
+    public enum EndpointMode: Hashable, Sendable {
+        case normal
+        case down
+        case failing(Double)
+    }
+
+    /// The webhook faults as a list of moments at which the endpoints' modes change, each with
+    /// the mode of every faulty endpoint from then on (indices absent are normal).
+    public func endpointChanges(
+        loadEnd: Duration, endpoints: Int
+    ) -> [(at: Duration, modes: [Int: EndpointMode])] {
+        let webhook = faults.filter {
+            ($0.kind == .webhookEndpointDown || $0.kind == .webhookEndpointErrors)
+                && $0.start < min($0.end ?? loadEnd, loadEnd)
+        }
+        guard !webhook.isEmpty, endpoints > 0 else { return [] }
+        var moments = Set<Duration>()
+        for fault in webhook {
+            moments.insert(fault.start)
+            moments.insert(min(fault.end ?? loadEnd, loadEnd))
+        }
+        var changes: [(at: Duration, modes: [Int: EndpointMode])] = []
+        for moment in moments.sorted() {
+            var modes: [Int: EndpointMode] = [:]
+            for fault in webhook where fault.start <= moment && moment < min(fault.end ?? loadEnd, loadEnd) {
+                let indices: [Int] =
+                    switch fault.target {
+                    case .endpoint(let index): index < endpoints ? [index] : []
+                    default: Array(0..<endpoints)
+                    }
+                for index in indices {
+                    switch (modes[index], fault.kind) {
+                    case (.down, _), (_, .webhookEndpointDown): modes[index] = .down
+                    case (.failing(let rate), _): modes[index] = .failing(max(rate, fault.rate))
+                    default: modes[index] = .failing(fault.rate)
+                    }
+                }
+            }
+            if changes.last?.modes != modes { changes.append((moment, modes)) }
+        }
+        return changes
+    }
+}

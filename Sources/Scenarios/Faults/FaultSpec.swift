@@ -1,0 +1,101 @@
+/// A fault to inject, as a scenario file declares it: what breaks, where, when, how hard, and
+/// how often a seed switches it on.
+///
+/// Rates and added latencies are bounds, not values: each seed draws its own value within them
+/// (swarm testing, as TigerBeetle's simulator does), and `enabledProbability` switches the whole
+/// fault on for that share of seeds (FoundationDB's BUGGIFY uses 1/4). `FaultPlan` makes those
+/// draws from the scenario's seed, so `paystorm run --seed N` and seed N of a swarm inject the
+/// same faults.
+public struct FaultSpec: Sendable, Equatable {
+    /// What breaks.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Card-network answers take `addedLatencyMs` longer (past the 10 s timeout they are lost).
+        case networkLatency = "network_latency"
+        /// Card-network answers are lost with probability `rate`, after the issuer may or may not
+        /// have decided: the dangerous case, resolved by inquiry or reversal.
+        case networkTimeouts = "network_timeouts"
+        /// Nothing answers during the window: callers time out; the requests never reached the issuer.
+        case networkOutage = "network_outage"
+        /// The network flaps: during the window, each 250 ms slot is down with probability `rate`,
+        /// answering at once with `issuer_not_available` (fail fast) when no outage targets it too.
+        case networkErrors = "network_errors"
+        /// Merchant webhook endpoints refuse every delivery (503) during the window.
+        case webhookEndpointDown = "webhook_endpoint_down"
+        /// Merchant webhook endpoints answer 500 with probability `rate` during the window.
+        case webhookEndpointErrors = "webhook_endpoint_errors"
+        /// Clients resend `rate` of their requests with the same idempotency key.
+        case clientRetryStorm = "client_retry_storm"
+
+        /// Faults switched on and off at their times; the others last the whole load phase
+        /// (the card network and the traffic mix have no runtime switch for them).
+        public var isWindowed: Bool {
+            switch self {
+            case .networkOutage, .networkErrors, .webhookEndpointDown, .webhookEndpointErrors: true
+            case .networkLatency, .networkTimeouts, .clientRetryStorm: false
+            }
+        }
+
+        var usesRate: Bool {
+            switch self {
+            case .networkTimeouts, .networkErrors, .webhookEndpointErrors, .clientRetryStorm: true
+            case .networkLatency, .networkOutage, .webhookEndpointDown: false
+            }
+        }
+
+        var targetsNetworks: Bool {
+            switch self {
+            case .networkLatency, .networkTimeouts, .networkOutage, .networkErrors: true
+            case .webhookEndpointDown, .webhookEndpointErrors, .clientRetryStorm: false
+            }
+        }
+    }
+
+    /// Where it breaks.
+    public enum Target: Sendable, Equatable, CustomStringConvertible {
+        /// Every card network (Visa, Mastercard, Amex), every endpoint, or every client.
+        case all
+        case network(NetworkSpec.Name)
+        /// One simulated merchant endpoint, by index.
+        case endpoint(Int)
+
+        public var description: String {
+            switch self {
+            case .all: "all"
+            case .network(let name): name.rawValue
+            case .endpoint(let index): "endpoint \(index)"
+            }
+        }
+    }
+
+    /// Longest window and latest start a fault may have (a week of run time).
+    public static let timeMax: Duration = .seconds(7 * 86_400)
+    /// Added latency beyond this is pointless: the network times out at 10 s anyway.
+    public static let addedLatencyMsMax = 60_000.0
+
+    public var kind: Kind
+    public var target: Target
+    /// Offset from the start of the run.
+    public var start: Duration
+    /// Length of the window; nil lasts until the load ends (then everything heals).
+    public var duration: Duration?
+    /// Bounds of the probability the fault uses (timeouts, errors, retries).
+    public var rate: ClosedRange<Double>
+    /// Bounds of the latency added to each network answer, in milliseconds.
+    public var addedLatencyMs: ClosedRange<Double>
+    /// Share of seeds that switch this fault on (1: always).
+    public var enabledProbability: Double
+
+    public init(
+        kind: Kind, target: Target = .all, start: Duration = .zero, duration: Duration? = nil,
+        rate: ClosedRange<Double> = 0...0, addedLatencyMs: ClosedRange<Double> = 0...0,
+        enabledProbability: Double = 1
+    ) {
+        self.kind = kind
+        self.target = target
+        self.start = start
+        self.duration = duration
+        self.rate = rate
+        self.addedLatencyMs = addedLatencyMs
+        self.enabledProbability = enabledProbability
+    }
+}

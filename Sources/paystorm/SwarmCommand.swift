@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import PaystormRuntime
+import Scenarios
+import Synchronization
+
+/// `paystorm swarm FILE --seeds 1-1000`: runs a scenario in simulated mode once per seed, each
+/// seed choosing its own faults, and lists the seeds that broke an invariant with the command
+/// that replays each one exactly. Exit 0 if every seed held, 1 if any failed, 2 on bad input.
+struct SwarmCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swarm",
+        abstract: "Run a scenario once per seed, each seed choosing its faults; list failing seeds.")
+
+    @Argument(help: "Scenario file (YAML).") var file: String
+    @Option(help: "Seeds to run: 1-1000, 42, or 1-10,77.") var seeds: String = "1-100"
+    @Option(help: "Stretch or compress the load profile to this length, e.g. 5s.") var duration: String?
+    @Option(help: "Seeds run at once (each on its own core).") var jobs: Int = 2
+
+    func run() async throws {
+        guard let seedList = SeedList.parse(seeds) else {
+            printError("paystorm swarm: --seeds must look like 1-1000, 42 or 1-10,77, not \(seeds)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        guard (1...Swarm.jobsMax).contains(jobs) else {
+            printError("paystorm swarm: --jobs must be in 1...\(Swarm.jobsMax)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        var scenario: Scenario
+        do {
+            scenario = try ScenarioParser.load(path: file)
+        } catch {
+            printError("✗ \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        if let duration {
+            guard let parsed = DurationText.parse(duration) else {
+                printError("paystorm swarm: --duration \(duration) is not a duration like 5s, 1m or 1h30m")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            scenario = scenario.withDuration(parsed)
+        }
+        let stopwatch = Stopwatch()
+        let outcomes = await Self.execute(scenario, seeds: seedList, jobs: jobs)
+        let elapsed = stopwatch.elapsed.components
+        let seconds = max(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, 1e-9)
+        let failed = outcomes.filter(\.failed)
+        print(
+            "swarm \(scenario.name): \(outcomes.count) seeds, \(failed.count) failed, "
+                + "\(Format.fixed(seconds, 1)) s wall, \(Format.fixed(Double(outcomes.count) / seconds, 2)) seeds/s, "
+                + "\(Format.count(outcomes.reduce(0) { $0 + $1.payments })) payments")
+        let replayDuration = duration.map { " --duration \($0)" } ?? ""
+        for outcome in failed {
+            print("✗ seed \(outcome.seed): \(outcome.firstViolation ?? "")")
+            print("    faults: \(outcome.faults)")
+            print("    replay: paystorm run \(file) --mode simulated --seed \(outcome.seed)\(replayDuration)")
+        }
+        if failed.isEmpty {
+            print("✓ every invariant held on every seed")
+        } else {
+            throw ExitCode(ExitStatus.invariantViolated)
+        }
+    }
+
+    /// Runs the swarm off the main actor and draws a progress bar on stderr when it is a terminal.
+    @concurrent
+    private static func execute(_ scenario: Scenario, seeds: [UInt64], jobs: Int) async -> [SwarmOutcome] {
+        let live = standardErrorIsTerminal
+        let progress = SwarmProgress(total: seeds.count)
+        let outcomes = await Swarm.run(scenario, seeds: seeds, jobs: jobs) { outcome in
+            let line = progress.record(outcome)
+            if live { FileHandle.standardError.write(Data(line.utf8)) }
+        }
+        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+        return outcomes
+    }
+}
+
+/// Counts finished seeds and draws `[#####.....] 412/1000 · 2 failed` for the progress line.
+final class SwarmProgress: Sendable {
+    private let total: Int
+    private let counts = Mutex<(done: Int, failed: Int)>((0, 0))
+    static let width = 30
+
+    init(total: Int) { self.total = max(1, total) }
+
+    func record(_ outcome: SwarmOutcome) -> String {
+        let (done, failed) = counts.withLock { counts in
+            counts.done += 1
+            if outcome.failed { counts.failed += 1 }
+            return counts
+        }
+        let filled = done * Self.width / total
+        return "\r[" + String(repeating: "#", count: filled)
+            + String(repeating: ".", count: Self.width - filled)
+            + "] \(done)/\(total) · \(failed) failed   "
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+
+@testable import Scenarios
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Swarms over the shipped chaos scenarios: no seed breaks an invariant, seeds choose different
+/// faults, and a seed replays to the same digest.
+@Suite struct SwarmTests {
+    static func shipped(_ name: String) throws -> Scenario {
+        let path = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scenarios").appendingPathComponent(name).path
+        return try ScenarioParser.load(path: path)
+    }
+
+    @Test func twentySeedsOfChaosEverythingHoldEveryInvariant() async throws {
+        let scenario = try Self.shipped("chaos-everything.yaml")
+        let outcomes = await Swarm.run(scenario, seeds: Array(1...20), jobs: 2)
+        #expect(outcomes.map(\.seed) == Array(1...20))
+        for outcome in outcomes {
+            #expect(
+                !outcome.failed, "seed \(outcome.seed) [\(outcome.faults)]: \(outcome.firstViolation ?? "")")
+            #expect(outcome.payments > 50)
+        }
+        // Seeds explore: different fault choices and different final states.
+        #expect(Set(outcomes.map(\.faults)).count > 5)
+        #expect(Set(outcomes.map(\.digest)).count == outcomes.count)
+    }
+
+    @Test(arguments: [
+        "chaos-network-timeouts.yaml", "chaos-card-network-outage.yaml", "chaos-webhook-endpoint-down.yaml",
+    ])
+    func chaosScenariosHoldOnAFewSeeds(name: String) async throws {
+        let scenario = try Self.shipped(name)
+        let outcomes = await Swarm.run(scenario, seeds: Array(1...4), jobs: 2)
+        for outcome in outcomes {
+            #expect(
+                !outcome.failed,
+                "\(name) seed \(outcome.seed) [\(outcome.faults)]: \(outcome.firstViolation ?? "")")
+            #expect(outcome.faults != "no faults")
+        }
+    }
+
+    /// A swarm seed is the scenario run with that seed: the swarm and `paystorm run --seed N`
+    /// (ScenarioRunner.run of the scenario with seed N) give the same digest.
+    @Test func aSeedReplaysToTheSameDigest() async throws {
+        let scenario = try Self.shipped("chaos-everything.yaml")
+        let first = await Swarm.runSeed(scenario, seed: 7)
+        let again = await Swarm.runSeed(scenario, seed: 7)
+        let replay = try await ScenarioRunner.run(Swarm.scenario(scenario, seed: 7), mode: .simulated)
+        #expect(first.digest == again.digest)
+        #expect(first.digest == replay.digest)
+        #expect(first.faults == again.faults)
+    }
+
+    @Test(arguments: [
+        ("1-5", [UInt64(1), 2, 3, 4, 5]), ("42", [42]), ("1-2,9,20-21", [1, 2, 9, 20, 21]),
+    ])
+    func seedListsParse(text: String, seeds: [UInt64]) {
+        #expect(SeedList.parse(text) == seeds)
+    }
+
+    @Test(arguments: ["", "5-1", "a", "1-", "1-2-3", ",", "0-99999999999"])
+    func badSeedListsAreRefused(text: String) {
+        #expect(SeedList.parse(text) == nil)
+    }
+}
