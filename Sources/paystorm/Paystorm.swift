@@ -7,7 +7,9 @@ struct Paystorm: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paystorm",
         abstract: "Simulate a Stripe-like payment processor under Black-Friday load and chaos.",
-        subcommands: [LedgerCommand.self, RunCommand.self, SwarmCommand.self, ValidateCommand.self],
+        subcommands: [
+            LedgerCommand.self, RecoverCommand.self, RunCommand.self, SwarmCommand.self, ValidateCommand.self,
+        ],
         defaultSubcommand: LedgerCommand.self)
 }
 

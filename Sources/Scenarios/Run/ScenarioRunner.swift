@@ -1,4 +1,5 @@
 import Core
+import Journal
 import Ledger
 import PaystormRuntime
 import Services
@@ -25,15 +26,19 @@ public struct RunProgress: Sendable {
 /// system does) drives journeys against a `PaymentSystem`, then every invariant is checked and
 /// the report is built.
 public enum ScenarioRunner {
+    /// - Parameter journal: where the run journals every transition, booking and answer before
+    ///   acknowledging it (issue 4); nil journals nothing. The caller opens and closes it.
     public static func run(
-        _ scenario: Scenario, mode: RunMode, progress: (@Sendable (RunProgress) -> Void)? = nil
+        _ scenario: Scenario, mode: RunMode, journal: (any Journal)? = nil,
+        progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async throws -> RunReport {
         let stopwatch = Stopwatch()
         switch mode {
         case .simulated:
             let runtime = DeterministicRuntime(seed: scenario.seed)
             var report = try runtime.run {
-                try await execute(scenario, mode: mode, runtime: runtime, progress: progress)
+                try await execute(
+                    scenario, mode: mode, runtime: runtime, journal: journal, progress: progress)
             }
             report.generator.escapedJobs = runtime.escapedJobCount
             report.invariants.append(
@@ -44,21 +49,23 @@ public enum ScenarioRunner {
             return report
         case .realtime:
             var report = try await execute(
-                scenario, mode: mode, runtime: ConcurrentRuntime(seed: scenario.seed), progress: progress)
+                scenario, mode: mode, runtime: ConcurrentRuntime(seed: scenario.seed), journal: journal,
+                progress: progress)
             report.wallSeconds = stopwatch.elapsed.seconds
             return report
         }
     }
 
     static func execute(
-        _ scenario: Scenario, mode: RunMode, runtime: any Runtime,
+        _ scenario: Scenario, mode: RunMode, runtime: any Runtime, journal: (any Journal)? = nil,
         progress: (@Sendable (RunProgress) -> Void)?
     ) async throws -> RunReport {
         // Chaos: the seed picks this run's faults; whole-run ones shape the configuration.
         let faults = FaultPlan(scenario)
         let scenario = faults.applying(to: scenario)
         let system = try PaymentSystem(
-            runtime: runtime, configuration: faults.configure(systemConfiguration(scenario)))
+            runtime: runtime,
+            configuration: faults.configure(systemConfiguration(scenario, journal: journal)))
         let schedule = FaultSchedule(
             plan: faults, system: system, runtime: runtime, loadEnd: scenario.duration)
         let metrics = RunMetrics()
@@ -120,8 +127,11 @@ public enum ScenarioRunner {
         ).build()
     }
 
-    static func systemConfiguration(_ scenario: Scenario) -> PaymentSystemConfiguration {
+    static func systemConfiguration(
+        _ scenario: Scenario, journal: (any Journal)? = nil
+    ) -> PaymentSystemConfiguration {
         var configuration = PaymentSystemConfiguration()
+        configuration.journal = journal
         for network in scenario.networks {
             let kind: CardNetworkKind =
                 switch network.name {
