@@ -72,8 +72,11 @@ public final class PaymentSystem: Sendable {
         gateways = try (0..<configuration.paymentShards).map { index in
             try GatewayShard(random: runtime.randomStream("gateway", UInt64(index)), bucket: bucket)
         }
+        let keys = try IdempotencyStateMachine.Configuration(
+            retention: configuration.idempotencyRetention,
+            entriesMax: configuration.idempotencyKeysPerShardMax)
         idempotency = (0..<configuration.paymentShards).map { _ in
-            IdempotencyGate(store: IdempotencyStore(runtime: runtime))
+            IdempotencyGate(store: IdempotencyStore(runtime: runtime, configuration: keys))
         }
         settlement = SettlementRun(orchestrator: orchestrator, ledger: ledger, merchants: merchants)
     }

@@ -20,6 +20,10 @@ public struct PaymentSystemConfiguration: Sendable {
     public var inquiriesMax = 3
     /// Behaviour per card network; missing ones use `NetworkBehaviour.standard(for:)`.
     public var networks: [CardNetworkKind: NetworkBehaviour] = [:]
+    /// How long a completed idempotency key is kept (Stripe: at least 24 hours), and how many
+    /// keys each of the `paymentShards` idempotency stores holds at most.
+    public var idempotencyRetention: Duration = .seconds(86_400)
+    public var idempotencyKeysPerShardMax = 1_000_000
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
     /// Issue 4 (journaling): where every transition, booking, onboarding and API answer is made
