@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaystormRuntime
 import Scenarios
+import Services
 import Synchronization
 
 /// `paystorm swarm FILE --seeds 1-1000`: runs a scenario in simulated mode once per seed, each
@@ -16,6 +17,11 @@ struct SwarmCommand: AsyncParsableCommand {
     @Option(help: "Seeds to run: 1-1000, 42, or 1-10,77.") var seeds: String = "1-100"
     @Option(help: "Stretch or compress the load profile to this length, e.g. 5s.") var duration: String?
     @Option(help: "Seeds run at once (each on its own core).") var jobs: Int = 2
+    @Option(
+        help: ArgumentHelp(
+            "Plant a known bug to check that the swarm finds it: ignore_idempotency_keys.",
+            visibility: .hidden))
+    var plantBug: String?
 
     func run() async throws {
         guard let seedList = SeedList.parse(seeds) else {
@@ -40,8 +46,20 @@ struct SwarmCommand: AsyncParsableCommand {
             }
             scenario = scenario.withDuration(parsed)
         }
+        var bug: PlantedBug?
+        if let plantBug {
+            guard let known = PlantedBug(rawValue: plantBug) else {
+                printError(
+                    "paystorm swarm: --plant-bug must be one of "
+                        + PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))
+                throw ExitCode(ExitStatus.badInput)
+            }
+            bug = known
+        }
         let stopwatch = Stopwatch()
-        let outcomes = await Self.execute(scenario, seeds: seedList, jobs: jobs)
+        let outcomes = await PlantedBug.$active.withValue(bug) {
+            await Self.execute(scenario, seeds: seedList, jobs: jobs)
+        }
         let elapsed = stopwatch.elapsed.components
         let seconds = max(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, 1e-9)
         let failed = outcomes.filter(\.failed)
@@ -53,7 +71,15 @@ struct SwarmCommand: AsyncParsableCommand {
         for outcome in failed {
             print("✗ seed \(outcome.seed): \(outcome.firstViolation ?? "")")
             print("    faults: \(outcome.faults)")
-            print("    replay: paystorm run \(file) --mode simulated --seed \(outcome.seed)\(replayDuration)")
+            if let bug {
+                print(
+                    "    replay: paystorm swarm \(file) --seeds \(outcome.seed)\(replayDuration) "
+                        + "--plant-bug \(bug.rawValue)")
+            } else {
+                print(
+                    "    replay: paystorm run \(file) --mode simulated --seed \(outcome.seed)"
+                        + replayDuration)
+            }
         }
         if failed.isEmpty {
             print("✓ every invariant held on every seed")

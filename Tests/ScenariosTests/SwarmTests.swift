@@ -1,3 +1,4 @@
+import Services
 import Testing
 
 @testable import Scenarios
@@ -68,5 +69,28 @@ import Testing
     @Test(arguments: ["", "5-1", "a", "1-", "1-2-3", ",", "0-99999999999"])
     func badSeedListsAreRefused(text: String) {
         #expect(SeedList.parse(text) == nil)
+    }
+}
+
+/// Mutation check: with a bug planted in the services, the swarm finds a failing seed, and
+/// replaying that seed gives the same digest and the same first violation.
+@Suite struct SwarmMutationTests {
+    @Test func ignoringIdempotencyKeysIsFoundAndReplays() async throws {
+        let scenario = try SwarmTests.shipped("chaos-everything.yaml")
+        let outcomes = await PlantedBug.$active.withValue(.ignoreIdempotencyKeys) {
+            await Swarm.run(scenario, seeds: Array(1...6), jobs: 2)
+        }
+        let firstFailing = outcomes.first { $0.failed }
+        let failing = try #require(firstFailing, "the planted bug went unnoticed")
+        #expect(failing.firstViolation?.hasPrefix("one_charge_per_idempotency_key") == true, "\(failing)")
+        let replay = try await PlantedBug.$active.withValue(.ignoreIdempotencyKeys) {
+            try await ScenarioRunner.run(Swarm.scenario(scenario, seed: failing.seed), mode: .simulated)
+        }
+        #expect(replay.digest == failing.digest)
+        let violated = try #require(replay.invariants.first { !$0.holds })
+        #expect(failing.firstViolation?.hasPrefix(violated.name) == true)
+        // Without the bug the same seed holds.
+        let healthy = await Swarm.runSeed(scenario, seed: failing.seed)
+        #expect(!healthy.failed, "\(healthy)")
     }
 }
