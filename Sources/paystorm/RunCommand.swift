@@ -55,7 +55,16 @@ struct RunCommand: AsyncParsableCommand {
         var runJournal: (any Journal)?
         if let journal {
             do {
-                runJournal = try JournalLocation(parsing: journal).open()
+                let location = try JournalLocation(parsing: journal)
+                if case .file = location, mode == .simulated {
+                    // The deterministic runtime cannot see a sync in progress on the journal's
+                    // writer thread: it advances virtual time past it to the next timer.
+                    printError(
+                        "paystorm run: warning: with --mode simulated a file journal's syncs run on the wall "
+                            + "clock while virtual time jumps ahead: latencies are inflated and the run is not "
+                            + "reproducible (use --mode realtime, or --journal memory)")
+                }
+                runJournal = try location.open()
             } catch {
                 printError("paystorm run: --journal \(journal): \(error)")
                 throw ExitCode(ExitStatus.badInput)

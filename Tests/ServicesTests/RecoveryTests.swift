@@ -47,6 +47,35 @@ import Testing
         }
     }
 
+    /// Concurrent submitters journal in append order, not booking order: a debit can precede
+    /// the credit that covered it. Replay defers it instead of losing it, and reports a transfer
+    /// that can never apply.
+    @Test func aDebitJournaledBeforeItsCoveringCreditIsDeferredAndAnImpossibleOneReported() async throws {
+        let merchant = AccountID.merchantBalance(MerchantID(3), .usd)
+        let credit = Transfer(
+            id: TransferID(1), currency: .usd, debit: .customerFunds(.usd), credit: merchant, amount: 100)
+        let payout = Transfer(
+            id: TransferID(2), currency: .usd, debit: merchant, credit: .bank(.usd), amount: 100)
+        // A merchant that never received anything cannot pay out, in any order.
+        let impossible = Transfer(
+            id: TransferID(3), currency: .usd, debit: .merchantBalance(MerchantID(4), .usd),
+            credit: .bank(.usd),
+            amount: 1)
+        let journal = InMemoryJournal()
+        _ = try await journal.append([payout, credit, impossible].map { JournalRecord($0.journalRecord) })
+        var configuration = LedgerConfiguration(shardCount: 2)
+        configuration.defaultFlags[.merchantBalance] = [.debitsMustNotExceedCredits]
+        let ledger = try ShardedLedger(configuration: configuration)
+        let report = try await ledger.replay(from: journal)
+        #expect(report.transfersRead == 3)
+        #expect(report.applied == 2)
+        #expect(report.appliedAfterDeferral == 1)
+        #expect(report.rejected == 1 && !report.isComplete)
+        #expect(report.rejectedExamples.first?.contains("\(TransferID(3))") == true)
+        #expect(await ledger.balance(of: merchant).balance == 0)
+        #expect(await ledger.reconcile().isBalanced)
+    }
+
     @Test func everyPhaseOfTransferRoundTripsThroughItsJournalRecord() throws {
         let pending = Transfer(
             id: TransferID(7), currency: .jpy, debit: .networkReceivable(.visa, .jpy),
