@@ -159,10 +159,12 @@ public actor WebhookDispatcher {
                 payload: event.body, secret: target.secret,
                 timestamp: configuration.clock.seconds(at: startedAt))
             let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
-            let endpoint = target.endpoint
-            let status = await runtime.withTimeout(configuration.attemptTimeout) {
-                await endpoint.receive(request)
-            }
+            // The endpoint decides its answer and latency on arrival; the sender waits for the
+            // answer or gives up at the attempt timeout (the endpoint did the work either way).
+            let answer = await target.endpoint.respond(to: request)
+            let timedOut = answer.latency > configuration.attemptTimeout
+            try? await runtime.sleep(for: timedOut ? configuration.attemptTimeout : answer.latency)
+            let status: Int? = timedOut ? nil : answer.status
             // Everything below runs without suspending: the counters are consistent per attempt.
             counters.attempts += 1
             if status == nil { counters.timeouts += 1 }
