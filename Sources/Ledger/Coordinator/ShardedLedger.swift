@@ -148,7 +148,15 @@ public final class ShardedLedger: Sendable {
     private func forEachInvolvedShard<Result: Sendable>(
         _ indices: [Int], _ body: @escaping @Sendable (LedgerShard) async -> Result
     ) async -> [(Int, Result)] {
-        if indices.count == 1 { return [(indices[0], await body(shards[indices[0]]))] }
+        // A few hops in a row cost less than a task group (a child task per shard): the
+        // ledger's parallelism comes from its many concurrent submitters, not from fanning out
+        // one small transfer. Large batches that touch many shards still fan out.
+        if indices.count <= Self.sequentialShardsMax {
+            var results: [(Int, Result)] = []
+            results.reserveCapacity(indices.count)
+            for index in indices { results.append((index, await body(shards[index]))) }
+            return results
+        }
         return await withTaskGroup(of: (Int, Result).self) { group in
             for index in indices {
                 let shard = shards[index]
@@ -162,6 +170,9 @@ public final class ShardedLedger: Sendable {
             return results
         }
     }
+
+    /// Up to this many shards are visited one after another rather than concurrently.
+    static let sequentialShardsMax = 4
 
     // MARK: Accounts
 

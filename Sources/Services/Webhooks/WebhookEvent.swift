@@ -48,28 +48,67 @@ public struct WebhookEvent: Hashable, Sendable {
     /// The body as text (for logs and tests).
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
+    /// Builds the body as bytes directly (one buffer, no intermediate strings): every state
+    /// change of every payment makes one, so this is on the simulation's hot path.
     private static func encode(
         id: EventID, type: String, merchant: MerchantID, created: Int64, object: [String: Value]
     ) -> [UInt8] {
-        var json = "{\"account\":" + quoted(merchant.description)
-        json += ",\"api_version\":" + quoted(apiVersion)
-        json += ",\"created\":" + String(created)
-        json += ",\"data\":{\"object\":{"
+        var json: [UInt8] = []
+        json.reserveCapacity(320)
+        func raw(_ text: StaticString) {
+            text.withUTF8Buffer { json.append(contentsOf: $0) }
+        }
+        raw("{\"account\":")
+        appendQuoted(merchant.description, to: &json)
+        raw(",\"api_version\":")
+        appendQuoted(apiVersion, to: &json)
+        raw(",\"created\":")
+        json.append(contentsOf: String(created).utf8)
+        raw(",\"data\":{\"object\":{")
         var first = true
         for name in object.keys.sorted() {
-            if !first { json += "," }
+            if !first { json.append(UInt8(ascii: ",")) }
             first = false
-            json += quoted(name) + ":"
+            appendQuoted(name, to: &json)
+            json.append(UInt8(ascii: ":"))
             switch object[name]! {
-            case .string(let text): json += quoted(text)
-            case .integer(let number): json += String(number)
-            case .bool(let flag): json += flag ? "true" : "false"
-            case .null: json += "null"
+            case .string(let text): appendQuoted(text, to: &json)
+            case .integer(let number): json.append(contentsOf: String(number).utf8)
+            case .bool(let flag): flag ? raw("true") : raw("false")
+            case .null: raw("null")
             }
         }
-        json += "}},\"id\":" + quoted(id.description)
-        json += ",\"livemode\":false,\"object\":\"event\",\"type\":" + quoted(type) + "}"
-        return Array(json.utf8)
+        raw("}},\"id\":")
+        appendQuoted(id.description, to: &json)
+        raw(",\"livemode\":false,\"object\":\"event\",\"type\":")
+        appendQuoted(type, to: &json)
+        json.append(UInt8(ascii: "}"))
+        return json
+    }
+
+    /// Appends `text` as a JSON string literal, with the same escapes as `quoted(_:)`.
+    static func appendQuoted(_ text: String, to json: inout [UInt8]) {
+        json.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let digits = Array("0123456789abcdef".utf8)
+                json.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                ])
+                json.append(digits[Int(byte >> 4)])
+                json.append(digits[Int(byte & 0x0F)])
+            default:
+                // Bytes of multi-byte UTF-8 sequences are >= 0x80 and pass through unchanged.
+                json.append(byte)
+            }
+        }
+        json.append(UInt8(ascii: "\""))
     }
 
     /// A JSON string literal (RFC 8259 escapes; other characters are written as UTF-8).
