@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// The `paystorm` executable's exit codes, k6 style: 0 every invariant and threshold held,
+/// 1 an invariant was violated, 2 bad input, 3 a threshold failed.
+@Suite(.serialized) struct CommandLineExitCodeTests {
+    static let tiny = """
+        name: tiny
+        seed: 5
+        merchants:
+          count: 10
+          currencies: {USD: 1}
+        load:
+          start_tps: 20
+          stages:
+            - hold: 2s
+        mix:
+          amounts:
+            USD: {weight: 1, median: "20.00"}
+          client_retries: 0.3
+        thresholds:
+          payments_total: "> 5"
+        """
+
+    struct Outcome {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs `paystorm` with `arguments`, with `scenario` written to a temporary file whose path
+    /// replaces "SCENARIO" in the arguments.
+    static func paystorm(_ arguments: [String], scenario: String = tiny) throws -> Outcome {
+        let executable = try #require(CrashRecoveryTests.executable)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "paystorm-exit-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).yaml")
+        try scenario.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments.map { $0 == "SCENARIO" ? file.path : $0 }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            errors: String(decoding: errorData, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func aPassingRunExitsZero() throws {
+        let outcome = try Self.paystorm(["run", "SCENARIO"])
+        #expect(outcome.status == 0, "\(outcome.output)\(outcome.errors)")
+        #expect(outcome.output.contains("result: PASS"))
+    }
+
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func aFailedThresholdExitsThree() throws {
+        let failing = Self.tiny.replacingOccurrences(of: "\"> 5\"", with: "\"< 5\"")
+        let outcome = try Self.paystorm(["run", "SCENARIO"], scenario: failing)
+        #expect(outcome.status == 3, "\(outcome.output)\(outcome.errors)")
+        #expect(outcome.output.contains("✗ payments_total"))
+    }
+
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func aMalformedScenarioExitsTwoNamingLineAndKey() throws {
+        let malformed = Self.tiny.replacingOccurrences(of: "count: 10", with: "count: ten")
+        let outcome = try Self.paystorm(["run", "SCENARIO"], scenario: malformed)
+        #expect(outcome.status == 2)
+        #expect(outcome.errors.contains(":4:"), "names the line: \(outcome.errors)")
+        #expect(outcome.errors.contains("count"), "names the key: \(outcome.errors)")
+    }
+
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func badFlagsExitTwo() throws {
+        #expect(try Self.paystorm(["run", "SCENARIO", "--mode", "sideways"]).status == 2)
+        #expect(try Self.paystorm(["run", "SCENARIO", "--duration", "soon"]).status == 2)
+        #expect(try Self.paystorm(["run", "/nonexistent/scenario.yaml"]).status == 2)
+    }
+
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func aViolatedInvariantExitsOne() throws {
+        // A swarm with a planted double-charge bug must find it and exit 1.
+        let outcome = try Self.paystorm(
+            ["swarm", "SCENARIO", "--seeds", "1-2", "--plant-bug", "ignore_idempotency_keys"])
+        #expect(outcome.status == 1, "\(outcome.output)\(outcome.errors)")
+    }
+}
