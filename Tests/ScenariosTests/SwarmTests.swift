@@ -75,15 +75,20 @@ import Testing
 /// Mutation check: with a bug planted in the services, the swarm finds a failing seed, and
 /// replaying that seed gives the same digest and the same first violation.
 @Suite struct SwarmMutationTests {
-    @Test func ignoringIdempotencyKeysIsFoundAndReplays() async throws {
+    /// Each planted bug and the invariant that must catch it.
+    @Test(arguments: [
+        (PlantedBug.ignoreIdempotencyKeys, "one_charge_per_idempotency_key"),
+        (PlantedBug.bookFeeWithoutCounterLeg, "every_money_movement_booked"),
+    ])
+    func thePlantedBugIsFoundAndItsSeedReplays(bug: PlantedBug, invariant: String) async throws {
         let scenario = try SwarmTests.shipped("chaos-everything.yaml")
-        let outcomes = await PlantedBug.$active.withValue(.ignoreIdempotencyKeys) {
+        let outcomes = await PlantedBug.$active.withValue(bug) {
             await Swarm.run(scenario, seeds: Array(1...6), jobs: 2)
         }
         let firstFailing = outcomes.first { $0.failed }
-        let failing = try #require(firstFailing, "the planted bug went unnoticed")
-        #expect(failing.firstViolation?.hasPrefix("one_charge_per_idempotency_key") == true, "\(failing)")
-        let replay = try await PlantedBug.$active.withValue(.ignoreIdempotencyKeys) {
+        let failing = try #require(firstFailing, "the planted bug \(bug) went unnoticed")
+        #expect(failing.firstViolation?.hasPrefix(invariant) == true, "\(failing)")
+        let replay = try await PlantedBug.$active.withValue(bug) {
             try await ScenarioRunner.run(Swarm.scenario(scenario, seed: failing.seed), mode: .simulated)
         }
         #expect(replay.digest == failing.digest)

@@ -9,6 +9,9 @@ public enum PlantedBug: String, Sendable, CaseIterable {
     /// The idempotency gate runs every request, even a retry of a key it already answered: a
     /// client retry charges twice.
     case ignoreIdempotencyKeys = "ignore_idempotency_keys"
+    /// A capture takes the fee from the merchant's share but books no fee-revenue leg: the
+    /// transfer does not balance.
+    case bookFeeWithoutCounterLeg = "book_fee_without_counter_leg"
 
     /// The bug planted for the current task, if any.
     @TaskLocal public static var active: PlantedBug?

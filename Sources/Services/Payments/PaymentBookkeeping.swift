@@ -70,7 +70,9 @@ public enum PaymentBookkeeping {
                         ? .credit(.merchantBalance(parties.merchant, S), settled - fee)
                         : .debit(.merchantBalance(parties.merchant, S), fee - settled))
             }
-            if fee > 0 { legs.append(.credit(.feesRevenue(S), fee)) }
+            if fee > 0, PlantedBug.active != .bookFeeWithoutCounterLeg {
+                legs.append(.credit(.feesRevenue(S), fee))
+            }
             return Transfer(id: id, currency: S, legs: legs, code: Code.capture)
         }
         if P == S { return [distribute(first, from: .customerFunds(P))] }
