@@ -28,6 +28,11 @@ struct RunSummary {
                     + "peak target \(Format.fixed(report.tps.targetPeak, 0)); "
                     + "\(Format.fixed(report.tps.achievedToTargetRatio * 100, 2))% of expected arrivals)"),
             row(
+                "peak stage",
+                "answered \(Format.fixed(report.tps.achievedPeak, 1)) TPS, "
+                    + "\(Format.fixed(report.tps.peakAnsweredToDueRatio * 100, 2))% of the arrivals due in it"
+            ),
+            row(
                 "authorize",
                 "p50 \(Format.fixed(l.p50, 1)) ms · p90 \(Format.fixed(l.p90, 1)) · p99 \(Format.fixed(l.p99, 1)) · "
                     + "p99.9 \(Format.fixed(l.p999, 1)) · max \(Format.fixed(l.max, 1))"),

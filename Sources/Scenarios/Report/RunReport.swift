@@ -73,6 +73,8 @@ public struct RunReport: Sendable, Codable, Equatable {
         /// Achieved rate during the busiest stage, against its target.
         public var achievedPeak: Double
         public var achievedToTargetRatio: Double
+        /// During the peak stage: answers given over arrivals due (1.0 = the system kept up).
+        public var peakAnsweredToDueRatio: Double
     }
 
     public struct FraudFigures: Sendable, Codable, Equatable {

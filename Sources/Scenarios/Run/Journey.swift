@@ -14,6 +14,7 @@ struct Journey: Sendable {
 
     func run(_ plan: JourneyPlan) async {
         var outcome = JourneyOutcome()
+        outcome.intendedNanoseconds = plan.intended.nanoseconds
         if let id = await play(plan, &outcome) {
             await retire(id, &outcome)
         }
@@ -55,6 +56,7 @@ struct Journey: Sendable {
         let response = await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
         // Latency from the intended arrival, not from when the generator got round to it.
         outcome.latencyNanoseconds = runtime.now().nanoseconds - plan.intended.nanoseconds
+        outcome.answeredNanoseconds = runtime.now().nanoseconds
         if plan.clientRetry {
             let retry = await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
             if retry.replayed { outcome.counts.idempotentReplays += 1 }

@@ -6,6 +6,9 @@ import Core
 struct JourneyOutcome: Sendable {
     var counts = RunReport.PaymentCounts()
     var latencyNanoseconds: Int64?
+    /// When the arrival was due, and when its first answer came (for per-stage throughput).
+    var intendedNanoseconds: Int64 = 0
+    var answeredNanoseconds: Int64?
     var declineCode: String?
     var violations: [(invariant: String, example: String)] = []
 

@@ -120,13 +120,29 @@ struct ReportBuilder {
         fraud.precision = fraudStatistics.precision ?? 0
         fraud.recall = fraudStatistics.recall ?? 0
 
+        // The peak stage: the segment with the highest mean target rate. Achieved there is the
+        // answers the system gave during it, against the arrivals that were due in it.
+        var achievedPeak = 0.0
+        var peakRatio = 0.0
+        if let peak = scenario.load.segments.max(by: { $0.startTPS + $0.endTPS < $1.startTPS + $1.endTPS }) {
+            // Answers trail their arrivals by the typical latency: compare the arrivals due in the
+            // stage with the answers given in the same window shifted by the median latency.
+            let shift = Int64(latency.milliseconds(atPercentile: 50) * 1_000_000)
+            let due = await metrics.window(peak.startNanoseconds, peak.endNanoseconds).due
+            let answered = await metrics.window(peak.startNanoseconds + shift, peak.endNanoseconds + shift)
+                .answered
+            let length = Double(peak.endNanoseconds - peak.startNanoseconds) / 1e9
+            achievedPeak = length > 0 ? Double(answered) / length : 0
+            peakRatio = due > 0 ? Double(answered) / Double(due) : 0
+        }
         let seconds = max(1e-9, simulated.seconds)
         let peakTarget = scenario.load.peakTPS
         let tps = RunReport.Throughput(
             targetAverage: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
             targetPeak: peakTarget,
-            achievedAverage: Double(counts.attempted) / seconds, achievedPeak: 0,
-            achievedToTargetRatio: Double(counts.attempted) / max(1, scenario.load.expectedArrivals))
+            achievedAverage: Double(counts.attempted) / seconds, achievedPeak: achievedPeak,
+            achievedToTargetRatio: Double(counts.attempted) / max(1, scenario.load.expectedArrivals),
+            peakAnsweredToDueRatio: peakRatio)
 
         let lateDispatches = await metrics.lateDispatches
         let balances = await system.ledger.allBalances()

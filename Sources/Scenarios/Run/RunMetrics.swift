@@ -11,8 +11,13 @@ actor RunMetrics {
     private(set) var lateDispatches = 0
     private(set) var inFlight = 0
     private(set) var violations: [String: (count: Int, examples: [String])] = [:]
-    /// Arrivals dispatched per stage, to compare with the stage's target.
-    private(set) var completedAt: [Int64] = []
+    /// Arrivals due and first answers given, per 100 ms of the run: what was offered and what
+    /// the system answered during any window (the peak stage, for the achieved-TPS figure).
+    private(set) var dueByTick: [Int32] = []
+    private(set) var answeredByTick: [Int32] = []
+    static let tickNanoseconds: Int64 = 100_000_000
+    /// Ticks kept: a week of run time, whatever the scenario says (bounded memory).
+    static let ticksMax = 7 * 24 * 36_000
 
     func dispatched(delayNanoseconds: Int64, late: Bool) {
         dispatchDelay.record(nanoseconds: max(0, delayNanoseconds))
@@ -33,6 +38,25 @@ actor RunMetrics {
         counts.add(outcome.counts)
         if let code = outcome.declineCode { declines[code, default: 0] += 1 }
         for (invariant, example) in outcome.violations { violation(invariant, example) }
+        Self.count(outcome.intendedNanoseconds, in: &dueByTick)
+        if let answered = outcome.answeredNanoseconds { Self.count(answered, in: &answeredByTick) }
+    }
+
+    private static func count(_ nanoseconds: Int64, in ticks: inout [Int32]) {
+        let tick = Int(max(0, nanoseconds) / tickNanoseconds)
+        guard tick < ticksMax else { return }
+        if tick >= ticks.count { ticks.append(contentsOf: repeatElement(0, count: tick + 1 - ticks.count)) }
+        ticks[tick] += 1
+    }
+
+    /// Arrivals due and answers given in [start, end) of run time.
+    func window(_ start: Int64, _ end: Int64) -> (due: Int, answered: Int) {
+        func sum(_ ticks: [Int32]) -> Int {
+            let from = Int(start / Self.tickNanoseconds)
+            let to = min(ticks.count, Int(end / Self.tickNanoseconds))
+            return from < to ? ticks[from..<to].reduce(0) { $0 + Int($1) } : 0
+        }
+        return (sum(dueByTick), sum(answeredByTick))
     }
 
     func count(_ change: @Sendable (inout RunReport.PaymentCounts) -> Void) { change(&counts) }
