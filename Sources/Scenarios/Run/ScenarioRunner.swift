@@ -135,6 +135,11 @@ public enum ScenarioRunner {
         // long run's memory grow with its length (at 2,000 TPS, ~350 million keys a day). Five
         // minutes of virtual time covers every retry the journeys make.
         configuration.idempotencyRetention = .seconds(300)
+        // The same reasoning for the other memories of the run: sized for the payments a
+        // scenario has in flight (seconds to minutes of traffic), not for a day of them, so that
+        // they fill early and memory stays flat however long the run.
+        configuration.fraudCardsPerShardMax = 25_000
+        configuration.webhooks.seenEventsPerEndpointMax = 10_000
         configuration.journal = journal
         for network in scenario.networks {
             let kind: CardNetworkKind =
@@ -146,7 +151,8 @@ public enum ScenarioRunner {
             configuration.networks[kind] = NetworkBehaviour(
                 latencyMedian: .nanoseconds(Int64(network.latency.medianMs * 1_000_000)),
                 latencySigma: network.latency.sigma, declineRate: network.declineRate,
-                timeoutRate: network.timeoutRate)
+                timeoutRate: network.timeoutRate, authorizationsMax: 200_000,
+                settlementLinesPerDayMax: 200_000)
         }
         let endpoint = scenario.merchants.webhookEndpoint
         configuration.webhooks.failureProbability = endpoint.failureRate

@@ -40,7 +40,10 @@ public final class PaymentSystem: Sendable {
             configuration: LedgerConfiguration(shardCount: configuration.ledgerShards),
             journal: ledgerJournal)
         merchants = MerchantDirectory(shardCount: configuration.paymentShards)
-        fraud = try FraudEngine(runtime: runtime, shardCount: configuration.fraudShards)
+        var fraudConfiguration = FraudEngine.Configuration()
+        fraudConfiguration.rules.cardsMax = configuration.fraudCardsPerShardMax
+        fraud = try FraudEngine(
+            runtime: runtime, configuration: fraudConfiguration, shardCount: configuration.fraudShards)
         var networks: [CardNetworkKind: CardNetwork] = [:]
         for kind in CardNetworkKind.allCases {
             networks[kind] = try CardNetwork(
@@ -57,7 +60,8 @@ public final class PaymentSystem: Sendable {
                     configuration: WebhookEndpoint.Configuration(
                         secret: Self.endpointSecret(index, seed: runtime.seed),
                         failureProbability: configuration.webhooks.failureProbability,
-                        latencyMedian: configuration.webhooks.latencyMedian),
+                        latencyMedian: configuration.webhooks.latencyMedian,
+                        seenEventsMax: configuration.webhooks.seenEventsPerEndpointMax),
                     random: runtime.randomStream("webhook-endpoint", UInt64(index)))
             }
         } else {

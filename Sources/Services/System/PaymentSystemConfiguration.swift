@@ -24,6 +24,8 @@ public struct PaymentSystemConfiguration: Sendable {
     /// keys each of the `paymentShards` idempotency stores holds at most.
     public var idempotencyRetention: Duration = .seconds(86_400)
     public var idempotencyKeysPerShardMax = 1_000_000
+    /// Card profiles each fraud-engine shard remembers (least recently used forgotten first).
+    public var fraudCardsPerShardMax = 100_000
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
     /// Issue 4 (journaling): where every transition, booking, onboarding and API answer is made
@@ -37,6 +39,8 @@ public struct PaymentSystemConfiguration: Sendable {
         public var endpoints = 64
         public var failureProbability = 0.01
         public var latencyMedian: Duration = .milliseconds(80)
+        /// Event ids each simulated endpoint remembers for de-duplication.
+        public var seenEventsPerEndpointMax = 100_000
         public init() {}
     }
 
