@@ -22,6 +22,7 @@ struct SwarmCommand: AsyncParsableCommand {
             "Plant a known bug to check that the swarm finds it: ignore_idempotency_keys.",
             visibility: .hidden))
     var plantBug: String?
+    @Flag(help: "Print every seed's digest and faults, not only the failing seeds.") var list = false
 
     func run() async throws {
         guard let seedList = SeedList.parse(seeds) else {
@@ -68,6 +69,13 @@ struct SwarmCommand: AsyncParsableCommand {
                 + "\(Format.fixed(seconds, 1)) s wall, \(Format.fixed(Double(outcomes.count) / seconds, 2)) seeds/s, "
                 + "\(Format.count(outcomes.reduce(0) { $0 + $1.payments })) payments")
         let replayDuration = duration.map { " --duration \($0)" } ?? ""
+        if list {
+            for outcome in outcomes {
+                print(
+                    "\(outcome.failed ? "✗" : "✓") seed \(outcome.seed) digest \(outcome.digest) "
+                        + "payments \(outcome.payments) faults: \(outcome.faults)")
+            }
+        }
         for outcome in failed {
             print("✗ seed \(outcome.seed): \(outcome.firstViolation ?? "")")
             print("    faults: \(outcome.faults)")
