@@ -166,6 +166,35 @@ import Testing
         #expect(!downAfterHeal)
     }
 
+    /// Whole runs: lost network answers end as processing errors after inquiry or reversal,
+    /// and a webhook outage makes the dispatcher retry; every invariant still holds.
+    @Test func faultsChangeWhatARunSeesAndInvariantsHold() async throws {
+        let base = """
+            name: effects
+            seed: 5
+            merchants: {count: 20, currencies: {USD: 1}}
+            load:
+              start_tps: 40
+              stages:
+                - hold: 4s
+            """
+        let faults = """
+
+            faults:
+              - {kind: network_timeouts, rate: 0.3}
+              - {kind: webhook_endpoint_down, start: 1s, duration: 2s}
+            """
+        let quiet = try await ScenarioRunner.run(
+            try ScenarioParser.parse(base, file: "q.yaml"), mode: .simulated)
+        let faulty = try await ScenarioRunner.run(
+            try ScenarioParser.parse(base + faults, file: "f.yaml"), mode: .simulated)
+        #expect(quiet.invariantsHold)
+        #expect(faulty.invariantsHold, "\(faulty.invariants.filter { !$0.holds })")
+        #expect(quiet.declines["processing_error", default: 0] == 0)
+        #expect(faulty.declines["processing_error", default: 0] > 0)
+        #expect(faulty.webhooks.retried > quiet.webhooks.retried + 50)
+    }
+
     @Test func webhookFaultsBecomeEndpointModeChanges() throws {
         let text = Self.scenario(
             faults: """
