@@ -62,16 +62,32 @@ import Testing
             "run", Self.packageRoot.appendingPathComponent("scenarios/smoke.yaml").path, "--mode", "realtime",
             "--journal", "file:" + directory.path,
         ]
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
+        // The child's output goes to a file beside the journal, quoted if it ends on its own.
+        let log = directory.appendingPathExtension("log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let logHandle = try FileHandle(forWritingTo: log)
+        defer { try? logHandle.close() }
+        child.standardOutput = logHandle
+        child.standardError = logHandle
         try child.run()
-        try await Task.sleep(for: .milliseconds(Int(afterSeconds * 1000)))
-        let stillRunning = child.isRunning
-        kill(child.processIdentifier, SIGKILL)
+        // The kill comes from its own thread: a sleeping task could wake late when the other
+        // tests keep the cooperative pool busy, and the child would finish its run first.
+        let pid = child.processIdentifier
+        let killer = Thread {
+            Thread.sleep(forTimeInterval: afterSeconds)
+            kill(pid, SIGKILL)
+        }
+        killer.start()
         child.waitUntilExit()
+        let killed = child.terminationReason == .uncaughtSignal && child.terminationStatus == SIGKILL
+        let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
         try #require(
-            stillRunning && child.terminationReason == .uncaughtSignal,
-            "the child ended on its own (status \(child.terminationStatus)) before the kill point")
+            killed,
+            Comment(
+                rawValue:
+                    "the child ended on its own (status \(child.terminationStatus)) before the kill point: "
+                    + output.suffix(2_000)))
 
         let result = try await JournalRecovery.recover(.file(path: directory.path))
         let report = result.system.report
