@@ -10,6 +10,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The executable links jemalloc (Debian: `apt-get install libjemalloc-dev`) as its allocator:
+/// the actor pipeline allocates on every hop and jemalloc measured faster than glibc malloc here
+/// (see PERFORMANCE.md). `PAYSTORM_JEMALLOC=0 swift build` builds without it.
+let useJemalloc = Context.environment["PAYSTORM_JEMALLOC"] != "0"
+
 let package = Package(
     name: "Paystorm",
     platforms: [.macOS(.v15)],
@@ -79,9 +84,11 @@ let package = Package(
             dependencies: [
                 "Core", "PaystormRuntime", "Ledger", "Journal", "Services", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            ] + (useJemalloc ? ["CJemalloc"] : []),
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PaystormRuntimeTests", dependencies: ["PaystormRuntime"], swiftSettings: swiftSettings),

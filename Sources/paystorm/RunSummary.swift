@@ -9,7 +9,8 @@ struct RunSummary {
         let l = report.latencyMs
         var lines = [
             "paystorm run: \(report.scenario) (\(report.mode), seed \(report.seed)), "
-                + "\(Format.fixed(report.durationSeconds, 1)) s simulated in \(Format.fixed(report.wallSeconds, 1)) s wall",
+                + "\(Format.fixed(report.durationSeconds, 1)) s simulated in \(Format.fixed(report.wallSeconds, 1)) s wall "
+                + "(\(allocatorName))",
             "",
             row(
                 "payments",
