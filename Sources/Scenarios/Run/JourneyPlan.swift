@@ -30,6 +30,7 @@ struct JourneyPlanner: Sendable {
     private let merchantCurrencies: [(Currency, Double)]
     private let amountSpecs: [(AmountSpec, Double)]
     private let runEnd: SimTime
+    static let laterStepsWithin: Int64 = 400_000_000_000
 
     init(scenario: Scenario) {
         self.scenario = scenario
@@ -81,7 +82,10 @@ struct JourneyPlanner: Sendable {
             pan = Self.pan(
                 index: UInt64(random.index(max(1, scenario.merchants.count * 10))), random: &random)
         }
-        let remaining = max(1, runEnd.nanoseconds - intended.nanoseconds)
+        // Later steps (delayed capture, refund, dispute) come within a share of the time left,
+        // and never more than two minutes later: a long run must not hold more journeys in
+        // flight than a short one, or its memory would grow with its length.
+        let remaining = max(1, min(runEnd.nanoseconds - intended.nanoseconds, Self.laterStepsWithin))
         func later(_ fraction: Double) -> Duration {
             .nanoseconds(Int64(Double(remaining) * fraction * random.nextUnit()))
         }

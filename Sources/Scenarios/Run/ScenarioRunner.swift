@@ -132,9 +132,9 @@ public enum ScenarioRunner {
     ) -> PaymentSystemConfiguration {
         var configuration = PaymentSystemConfiguration()
         // Client retries in a scenario come within seconds; keeping keys 24 hours would make a
-        // long run's memory grow with its length (at 2,000 TPS, ~350 million keys a day). Five
+        // long run's memory grow with its length (at 2,000 TPS, ~350 million keys a day). Two
         // minutes of virtual time covers every retry the journeys make.
-        configuration.idempotencyRetention = .seconds(300)
+        configuration.idempotencyRetention = .seconds(120)
         // The same reasoning for the other memories of the run: sized for the payments a
         // scenario has in flight (seconds to minutes of traffic), not for a day of them, so that
         // they fill early and memory stays flat however long the run.
