@@ -36,11 +36,20 @@ struct Journey: Sendable {
             outcome.counts.errors += 1
             return nil
         }
-        let card: Card
+        let method: PaymentMethod
         do {
-            card = try Card.tokenize(
-                pan: plan.pan, expiryMonth: 12, expiryYear: 2030, funding: .credit,
-                token: "tok_\(plan.number)")
+            if plan.isBankTransfer {
+                // The PAN's digits double as a (fictitious) account number: one per customer.
+                method = .bankTransfer(
+                    try BankAccount.tokenize(
+                        accountNumber: String(plan.pan.suffix(12)), routingNumber: "110000000", country: "US",
+                        token: "ba_\(plan.number)"))
+            } else {
+                method = .card(
+                    try Card.tokenize(
+                        pan: plan.pan, expiryMonth: 12, expiryYear: 2030, funding: .credit,
+                        token: "tok_\(plan.number)"))
+            }
         } catch {
             outcome.violation("generator", "journey \(plan.number): \(error)")
             return nil
@@ -48,7 +57,7 @@ struct Journey: Sendable {
         var manual = true
         if case .immediate = plan.capture { manual = false }
         let request = PaymentRequest(
-            merchant: plan.merchant, amount: plan.amount, method: .card(card),
+            merchant: plan.merchant, amount: plan.amount, method: method,
             captureMethod: manual ? .manual : .automatic, customerCountry: plan.country,
             deviceID: plan.device,
             isFraudulentTruth: plan.isFraudulent)

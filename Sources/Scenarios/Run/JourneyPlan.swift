@@ -17,6 +17,8 @@ struct JourneyPlan: Sendable {
     var country: String
     var device: UInt64
     var isFraudulent: Bool
+    /// Paid by bank transfer (the bank rail) instead of by card.
+    var isBankTransfer: Bool
     var capture: Capture
     var refund: Refund
     var dispute: (won: Bool, after: Duration)?
@@ -114,7 +116,7 @@ struct JourneyPlanner: Sendable {
             number: number, intended: intended, merchant: merchant,
             settlementCurrency: settlementCurrency(of: merchant),
             amount: amount, pan: pan, country: country, device: random.next() % 100_000,
-            isFraudulent: isFraudulent,
+            isFraudulent: isFraudulent, isBankTransfer: !isFraudulent && !random.chance(mix.cardShare),
             capture: capture, refund: refund, dispute: dispute,
             clientRetry: random.chance(mix.clientRetryRate))
     }

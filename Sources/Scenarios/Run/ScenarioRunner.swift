@@ -151,9 +151,13 @@ public enum ScenarioRunner {
             configuration.networks[kind] = NetworkBehaviour(
                 latencyMedian: .nanoseconds(Int64(network.latency.medianMs * 1_000_000)),
                 latencySigma: network.latency.sigma, declineRate: network.declineRate,
-                timeoutRate: network.timeoutRate, authorizationsMax: 200_000,
-                settlementLinesPerDayMax: 200_000)
+                timeoutRate: network.timeoutRate, authorizationsMax: 50_000,
+                settlementLinesPerDayMax: 50_000)
         }
+        var bankRail = NetworkBehaviour.standard(for: .bankRail)
+        bankRail.authorizationsMax = 50_000
+        bankRail.settlementLinesPerDayMax = 50_000
+        configuration.networks[.bankRail] = bankRail
         let endpoint = scenario.merchants.webhookEndpoint
         configuration.webhooks.failureProbability = endpoint.failureRate
         configuration.webhooks.latencyMedian = .nanoseconds(Int64(endpoint.latency.medianMs * 1_000_000))
