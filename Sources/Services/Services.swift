@@ -1,1 +1,0 @@
-// The Services module: the payment system's actors; see ../shared/DESIGN.md.
