@@ -275,7 +275,7 @@ import Testing
             }
         }
         let decline = DeclineCode.allCases.randomElement(using: &random)!
-        switch Int.random(in: 0..<16, using: &random) {
+        switch Int.random(in: 0..<17, using: &random) {
         case 0:
             return .authorizationResult(
                 [.approved, .declined(decline), .timedOut].randomElement(using: &random)!)
@@ -291,6 +291,7 @@ import Testing
         case 10, 11: return .refund(amountMinorUnits: some(&random))
         case 12: return .openDispute(amountMinorUnits: some(&random), isInquiry: Bool.random(using: &random))
         case 13: return .submitEvidence
+        case 14: return .bankReturn
         default: return .closeDispute(Bool.random(using: &random) ? .won : .lost)
         }
     }
@@ -308,7 +309,7 @@ import Testing
             payment.state.isCaptured == (payment.amountCapturedMinorUnits > 0), "seed \(seed): \(payment)")
         #expect(
             (payment.state == .refunded)
-                == (payment.state.isCaptured
+                == (payment.state.isCaptured && payment.state != .returned
                     && payment.amountRefundedMinorUnits == payment.amountCapturedMinorUnits
                     && payment.dispute == nil),
             "seed \(seed): \(payment)")

@@ -5,7 +5,7 @@ import Testing
 /// A payment in each state, reached through legal commands from a fresh payment.
 enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case created, requiresAction, authorizationUnknown, authorized, captured, settled, failed, voided, expired
-    case refunded, disputed
+    case refunded, disputed, returned
 
     static let amount = Money(minorUnits: 10_000, currency: .usd)
 
@@ -27,6 +27,7 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 authorize, .capture(amountMinorUnits: nil),
                 .openDispute(amountMinorUnits: 5_000, isInquiry: false),
             ]
+        case .returned: [authorize, .capture(amountMinorUnits: nil), .bankReturn]
         }
     }
 
@@ -43,6 +44,7 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .expired: .expired
         case .refunded: .refunded
         case .disputed: .disputed
+        case .returned: .returned
         }
     }
 
@@ -81,6 +83,7 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         .submitEvidence,
         .closeDispute(.won),
         .closeDispute(.lost),
+        .bankReturn,
     ]
 
     struct Legal: Sendable {
@@ -146,7 +149,13 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         .init(
             from: .captured, command: .openDispute(amountMinorUnits: 1_000, isInquiry: true), to: .disputed,
             events: [.chargeDisputeCreated]),
+        .init(
+            from: .captured, command: .bankReturn, to: .returned,
+            events: [.chargeFailed, .paymentIntentPaymentFailed]),
 
+        .init(
+            from: .settled, command: .bankReturn, to: .returned,
+            events: [.chargeFailed, .paymentIntentPaymentFailed]),
         .init(
             from: .settled, command: .refund(amountMinorUnits: 1_000), to: .settled, events: [.chargeRefunded]
         ),
@@ -159,6 +168,9 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
         // Refunded and disputed before the settlement run: settling marks them, the state stays.
         .init(from: .refunded, command: .settle, to: .refunded, events: [.chargeSettled]),
+        .init(
+            from: .refunded, command: .bankReturn, to: .returned,
+            events: [.chargeFailed, .paymentIntentPaymentFailed]),
         .init(from: .disputed, command: .settle, to: .disputed, events: [.chargeSettled]),
         .init(from: .disputed, command: .submitEvidence, to: .disputed, events: [.chargeDisputeUpdated]),
         .init(
@@ -213,8 +225,8 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
         let pairs = Set(Self.legal.map { "\($0.from)/\($0.command)" })
         #expect(pairs.count == Self.legal.count, "a pair is listed twice")
-        #expect(Self.legal.count == 28)
-        #expect(StateFixture.allCases.count * Self.commands.count == 231)
+        #expect(Self.legal.count == 31)
+        #expect(StateFixture.allCases.count * Self.commands.count == 264)
     }
 
     @Test func illegalMessagesReadWell() throws {
@@ -248,6 +260,7 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
             .authorizationUnknown: "processing", .authorized: "requires_capture", .captured: "succeeded",
             .settled: "succeeded", .failed: "requires_payment_method", .voided: "canceled",
             .expired: "canceled", .refunded: "succeeded", .disputed: "succeeded",
+            .returned: "requires_payment_method",
         ]
         for fixture in StateFixture.allCases {
             #expect(try fixture.payment().state.stripeStatus == expected[fixture], "\(fixture)")
@@ -282,7 +295,7 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     @Test func commandNamesAreUniquePerShape() {
         let names = Set(PaymentStateMachineTableTests.commands.map(\.name))
-        #expect(names.count == 14)
+        #expect(names.count == 15)
         #expect(PaymentCommand.capture(amountMinorUnits: nil).description == "capture(all)")
         #expect(PaymentCommand.refund(amountMinorUnits: 5).amountMinorUnits == 5)
         #expect(PaymentCommand.void.amountMinorUnits == nil)

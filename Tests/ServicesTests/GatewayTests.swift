@@ -506,4 +506,42 @@ extension SimTime {
                 .success(MerchantID(5)),
             ])
     }
+
+    @Test func aValidKeyOfAnotherMerchantIsRefusedWithoutSpendingItsRateLimit() throws {
+        let runtime = DeterministicRuntime(seed: 13)
+        let (outcomes, failures) = try runtime.run {
+            let gateway = APIGateway(
+                runtime: runtime, keys: try APIKeyStore(),
+                rateLimiter: try RateLimiter(bucket: .init(capacityTokens: 1, refillTokensPerSecond: 1)))
+            let key = try await gateway.issueKey(for: MerchantID(5))
+            var outcomes: [Result<MerchantID, GatewayError>] = []
+            for claimed in [MerchantID(6), MerchantID(5)] {
+                do throws(GatewayError) {
+                    outcomes.append(.success(try await gateway.admit(apiKey: key.secret, for: claimed)))
+                } catch {
+                    outcomes.append(.failure(error))
+                }
+            }
+            return (outcomes, await gateway.authenticationFailures)
+        }
+        // The refused claim took no token: the one token left serves the rightful merchant.
+        #expect(outcomes == [.failure(.authenticationFailed), .success(MerchantID(5))])
+        #expect(failures == 1)
+    }
+
+    @Test func gatewaysOnDifferentStreamsIssueDifferentKeys() throws {
+        let runtime = DeterministicRuntime(seed: 14)
+        let secrets = try runtime.run {
+            var secrets: [String] = []
+            for stream in UInt64(0)..<4 {
+                let gateway = APIGateway(
+                    runtime: runtime, keys: try APIKeyStore(),
+                    rateLimiter: try RateLimiter(bucket: .init(capacityTokens: 1, refillTokensPerSecond: 1)),
+                    stream: stream)
+                secrets.append(try await gateway.issueKey(for: MerchantID(1)).secret)
+            }
+            return secrets
+        }
+        #expect(Set(secrets).count == 4, "a merchant's key must not open another shard's merchant")
+    }
 }

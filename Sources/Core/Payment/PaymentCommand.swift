@@ -37,6 +37,10 @@ public enum PaymentCommand: Hashable, Sendable, Codable, CustomStringConvertible
     case submitEvidence
     /// The network decided the dispute. Legal while it is open.
     case closeDispute(DisputeOutcome)
+    /// The customer's bank returned a bank debit after it was accepted. Legal in `captured`,
+    /// `settled` and `refunded` (the return arrives days later, possibly after the payout or a
+    /// refund).
+    case bankReturn
 
     /// A stable snake-case name for metrics and logs: "capture", "authorization_result".
     public var name: String {
@@ -55,6 +59,7 @@ public enum PaymentCommand: Hashable, Sendable, Codable, CustomStringConvertible
         case .openDispute: "open_dispute"
         case .submitEvidence: "submit_evidence"
         case .closeDispute: "close_dispute"
+        case .bankReturn: "bank_return"
         }
     }
 
@@ -77,6 +82,7 @@ public enum PaymentCommand: Hashable, Sendable, Codable, CustomStringConvertible
         case .openDispute: "open a dispute on"
         case .submitEvidence: "submit dispute evidence for"
         case .closeDispute: "close the dispute of"
+        case .bankReturn: "return the bank debit of"
         }
     }
 

@@ -25,6 +25,9 @@ public enum PaymentEventType: String, Sendable, Codable, CaseIterable, CustomStr
     case chargeDisputeClosed = "charge.dispute.closed"
     case chargeDisputeFundsWithdrawn = "charge.dispute.funds_withdrawn"
     case chargeDisputeFundsReinstated = "charge.dispute.funds_reinstated"
+    /// A charge failed after it had been accepted: a bank debit the customer's bank returned
+    /// (Stripe sends `charge.failed` with `payment_intent.payment_failed`).
+    case chargeFailed = "charge.failed"
 
     public var description: String { rawValue }
 }

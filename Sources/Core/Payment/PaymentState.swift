@@ -10,6 +10,7 @@
 ///    │  ╲──require action──▶ requiresAction ──completed──▶ created (authenticated)
 ///    ╰──declined──▶ failed            authorized ──void──▶ voided,  ──expire──▶ expired
 /// captured|settled ──refund in full──▶ refunded;  ──open dispute──▶ disputed
+/// captured|settled|refunded ──bank return──▶ returned   (bank debits: the debit came back)
 /// ```
 public enum PaymentState: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Created and ready to be sent for authorization (again, after 3-D Secure).
@@ -38,20 +39,26 @@ public enum PaymentState: Hashable, Sendable, Codable, CustomStringConvertible {
     case refunded
     /// The cardholder's bank opened a dispute; `Payment.dispute` has its status and amount.
     case disputed
+    /// A bank debit that was accepted (and possibly paid out) came back from the customer's bank
+    /// days later (an ACH or SEPA return): the money never arrived, the merchant gives it back.
+    /// Stripe reports this as a failed charge: the PaymentIntent returns to
+    /// `requires_payment_method`.
+    case returned
 
     /// Whether the state can never change again. A refunded or disputed payment may still be
     /// marked settled, and a dispute still progresses, but the state stays.
     public var isTerminal: Bool {
         switch self {
-        case .failed, .voided, .expired, .refunded, .disputed: true
+        case .failed, .voided, .expired, .refunded, .disputed, .returned: true
         case .created, .requiresAction, .authorizationUnknown, .authorized, .captured, .settled: false
         }
     }
 
-    /// Whether money was taken from the customer (so refunds, disputes and settlement apply).
+    /// Whether money was captured (so `amountCapturedMinorUnits` is positive). A returned
+    /// payment was captured and then taken back by the customer's bank.
     public var isCaptured: Bool {
         switch self {
-        case .captured, .settled, .refunded, .disputed: true
+        case .captured, .settled, .refunded, .disputed, .returned: true
         default: false
         }
     }
@@ -64,7 +71,7 @@ public enum PaymentState: Hashable, Sendable, Codable, CustomStringConvertible {
         case .authorizationUnknown: "processing"
         case .authorized: "requires_capture"
         case .captured, .settled, .refunded, .disputed: "succeeded"
-        case .failed: "requires_payment_method"
+        case .failed, .returned: "requires_payment_method"
         case .voided, .expired: "canceled"
         }
     }
@@ -83,6 +90,7 @@ public enum PaymentState: Hashable, Sendable, Codable, CustomStringConvertible {
         case .expired: "expired"
         case .refunded: "refunded"
         case .disputed: "disputed"
+        case .returned: "returned"
         }
     }
 }

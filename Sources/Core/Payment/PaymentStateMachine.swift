@@ -103,6 +103,12 @@ public enum PaymentStateMachine {
                 dispute.isFundsWithdrawn
                 ? [.chargeDisputeCreated, .chargeDisputeFundsWithdrawn] : [.chargeDisputeCreated]
 
+        case (.captured, .bankReturn), (.settled, .bankReturn), (.refunded, .bankReturn):
+            // The amounts stay as history: what was captured and refunded before the return. A
+            // refund already sent stays sent: the merchant bears it (the debit never arrived).
+            next.state = .returned
+            events = [.chargeFailed, .paymentIntentPaymentFailed]
+
         case (.disputed, .submitEvidence)
         where payment.dispute?.status == .needsResponse || payment.dispute?.status == .warningNeedsResponse:
             next.dispute?.status = .underReview

@@ -6,7 +6,9 @@ import PaystormRuntime
 ///
 /// A thin actor around `APIKeyStore` and `RateLimiter`. Idempotency is the next step and lives in
 /// `IdempotencyGate`, because it must wrap the work itself, not just admit it. Keys are drawn from
-/// the stream `runtime.randomStream("gateway.api-keys")`, so a seed reproduces them.
+/// the stream `runtime.randomStream("gateway.api-keys", stream)`, so a seed reproduces them; the
+/// `PaymentSystem` runs one gateway per merchant shard, each on its own stream number, so that no
+/// two shards can issue the same secret.
 public actor APIGateway {
     private let runtime: any Runtime
     private var keys: APIKeyStore
@@ -15,11 +17,11 @@ public actor APIGateway {
     /// Requests refused for a bad key.
     public private(set) var authenticationFailures: Int64 = 0
 
-    public init(runtime: any Runtime, keys: APIKeyStore, rateLimiter: RateLimiter) {
+    public init(runtime: any Runtime, keys: APIKeyStore, rateLimiter: RateLimiter, stream: UInt64 = 0) {
         self.runtime = runtime
         self.keys = keys
         self.limiter = rateLimiter
-        self.random = runtime.randomStream("gateway.api-keys")
+        self.random = runtime.randomStream("gateway.api-keys", stream)
     }
 
     /// Issues a new secret key for `merchant`; only its hash is kept.
@@ -33,15 +35,22 @@ public actor APIGateway {
     public func revoke(_ key: APIKey) -> Bool { keys.revoke(key) }
 
     /// Authenticates `apiKey` and applies its merchant's rate limit.
+    /// - Parameter claimed: the merchant the request names (its URL's account), if any: a valid
+    ///   key of another merchant is refused like a bad key, before any rate-limit token is spent.
     /// - Returns: the merchant the request acts for.
     /// - Throws: `GatewayError.authenticationFailed` or `.rateLimited(retryAfter:)`.
-    public func admit(apiKey: String) throws(GatewayError) -> MerchantID {
+    @discardableResult
+    public func admit(apiKey: String, for claimed: MerchantID? = nil) throws(GatewayError) -> MerchantID {
         let merchant: MerchantID
         do {
             merchant = try keys.authenticate(apiKey)
         } catch {
             authenticationFailures += 1
             throw error
+        }
+        if let claimed, claimed != merchant {
+            authenticationFailures += 1
+            throw .authenticationFailed
         }
         switch limiter.check(merchant, now: runtime.now()) {
         case .allowed: return merchant

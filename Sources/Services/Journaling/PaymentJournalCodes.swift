@@ -19,6 +19,7 @@ enum PaymentJournalCodes {
         case .expired: 9
         case .refunded: 10
         case .disputed: 11
+        case .returned: 12
         }
     }
 
@@ -36,6 +37,7 @@ enum PaymentJournalCodes {
         case 9: .expired
         case 10: .refunded
         case 11: .disputed
+        case 12: .returned
         default: nil
         }
     }
@@ -68,6 +70,7 @@ enum PaymentJournalCodes {
         case .submitEvidence: 17
         case .closeDispute(.won): 18
         case .closeDispute(.lost): 19
+        case .bankReturn: 20
         }
     }
 
@@ -89,7 +92,7 @@ enum PaymentJournalCodes {
         .paymentIntentAmountCapturableUpdated, .paymentIntentSucceeded, .paymentIntentPaymentFailed,
         .paymentIntentCanceled, .chargeCaptured, .chargeExpired, .chargeRefunded, .chargeSettled,
         .chargeDisputeCreated, .chargeDisputeUpdated, .chargeDisputeClosed, .chargeDisputeFundsWithdrawn,
-        .chargeDisputeFundsReinstated,
+        .chargeDisputeFundsReinstated, .chargeFailed,
     ]
 
     static func code<Value: Equatable>(_ value: Value?, in table: [Value]) -> Int64 {

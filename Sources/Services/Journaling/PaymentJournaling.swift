@@ -23,7 +23,7 @@ enum PaymentJournaling {
     static func expectsBooking(_ command: PaymentCommand, _ record: PaymentRecord) -> Bool {
         switch command {
         case .authorizationResult(.approved), .inquiryResult(.approved), .capture, .refund, .openDispute,
-            .closeDispute(.won):
+            .closeDispute(.won), .bankReturn:
             true
         case .void, .expire: record.hold != nil
         default: false

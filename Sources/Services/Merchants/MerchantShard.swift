@@ -28,6 +28,14 @@ actor MerchantShard {
         active.insert(id)
     }
 
+    /// A bank debit came back: the merchant gives back what its capture earned it.
+    func recordBankReturn(_ id: MerchantID, _ settled: Int64) {
+        guard accounts[id] != nil else { return }
+        accounts[id]!.earned -= settled
+        accounts[id]!.bankReturns += 1
+        active.insert(id)
+    }
+
     func recordPayout(_ id: MerchantID, _ amount: Int64) {
         accounts[id]?.paidOut += amount
     }

@@ -80,6 +80,29 @@ public actor CardNetwork {
         state.settlementFile(for: day)
     }
 
+    /// Bank rail: returns whose day has come and that were not reported before.
+    public func takeReturnsDue() -> [BankReturnNotice] { state.takeReturnsDue(now: runtime.now()) }
+
+    /// Records a chargeback (a dispute opened); returns the settlement day that lists it.
+    public func chargeback(_ paymentID: PaymentID, amount: Money) throws(NetworkError) -> Int64 {
+        try state.chargeback(paymentID, amount: amount, now: runtime.now())
+    }
+
+    /// Gives a chargeback back (the merchant won); returns the settlement day that lists it.
+    public func reverseChargeback(_ paymentID: PaymentID, amount: Money) throws(NetworkError) -> Int64 {
+        try state.reverseChargeback(paymentID, amount: amount, now: runtime.now())
+    }
+
+    /// The daily settlement file of `day` with its totals per currency.
+    public func settlementFile(for day: Int64) -> SettlementFile {
+        SettlementFile(
+            network: kind, day: day, lines: state.settlementFile(for: day),
+            isIncomplete: state.isIncomplete(day: day))
+    }
+
+    /// The settlement days whose files are held, oldest first.
+    public var settlementDays: [Int64] { state.settlementDays }
+
     /// The fault hook: puts the network down (`true`) or back up.
     public func setOutage(_ on: Bool) { state.isDownByFault = on }
 

@@ -30,6 +30,12 @@ public struct CardNetworkState: Sendable {
     private var records: [PaymentID: NetworkAuthorizationRecord] = [:]
     private var recordOrder: Deque<PaymentID> = []
     private var files: [Int64: [PaymentID: SettlementLine]] = [:]
+    /// Bank rail: decided returns not yet reported, in settlement-day order (captures come in
+    /// time order and the delay is fixed); at most `authorizationsMax`.
+    private var returnsDue: Deque<BankReturnNotice> = []
+    /// Settlement days whose file dropped a line (full): such a file is incomplete, and a
+    /// reconciliation against it says so instead of reporting the missing lines as mismatches.
+    private var droppedDays: Set<Int64> = []
     /// Set by the fault hook; scheduled windows apply as well.
     public var isDownByFault = false
     public private(set) var statistics = NetworkStatistics()
@@ -184,9 +190,15 @@ public struct CardNetworkState: Sendable {
         record.settlementDay = day
         var returned: Int64 = 0
         if kind == .bankRail, random.chance(behaviour.returnRate) {
-            record.returnCode = pickReturn()
+            let code = pickReturn()
+            record.returnCode = code
             returned = amount.minorUnits
             statistics.returns += 1
+            if returnsDue.count >= behaviour.authorizationsMax {
+                returnsDue.removeFirst()
+                statistics.returnNoticesDropped += 1
+            }
+            returnsDue.append(BankReturnNotice(paymentID: paymentID, amount: amount, code: code, day: day))
         }
         records[paymentID] = record
         statistics.captures += 1
@@ -236,6 +248,78 @@ public struct CardNetworkState: Sendable {
         return Timed(value: refund, delay: delay)
     }
 
+    // MARK: Returns and chargebacks
+
+    /// Bank rail: the returns that the customer's banks sent back by `now` (their settlement day
+    /// has come) and that were not reported before, oldest first. Each is reported once.
+    public mutating func takeReturnsDue(now: SimTime) -> [BankReturnNotice] {
+        let today = Self.day(of: now)
+        var due: [BankReturnNotice] = []
+        while let first = returnsDue.first, first.day <= today {
+            due.append(returnsDue.removeFirst())
+        }
+        return due
+    }
+
+    /// The issuer takes `amount` back because the cardholder disputes the payment: a chargeback
+    /// line in the settlement file `settlementDelayDays` from now.
+    /// - Throws: `.unknownPayment`, `.notCaptured`, `.refundExceedsCaptured` if more than the
+    ///   captured amount less refunds and earlier chargebacks.
+    public mutating func chargeback(
+        _ paymentID: PaymentID, amount: Money, now: SimTime
+    ) throws(NetworkError) -> Int64 {
+        var record = try approvedRecord(paymentID)
+        guard amount.currency == record.amount.currency else {
+            throw .currencyMismatch(expected: record.amount.currency, got: amount.currency)
+        }
+        guard amount.minorUnits > 0 else { throw .nonPositiveAmount(amount) }
+        guard record.settlementDay != nil else { throw .notCaptured(paymentID) }
+        let left = record.capturedMinorUnits - record.refundedMinorUnits - record.chargedBackMinorUnits
+        guard amount.minorUnits <= left else {
+            throw .refundExceedsCaptured(
+                requested: amount, refundable: Money(minorUnits: left, currency: amount.currency))
+        }
+        record.chargedBackMinorUnits += amount.minorUnits
+        records[paymentID] = record
+        statistics.chargebacks += 1
+        let day = Self.day(of: now) + Int64(behaviour.settlementDelayDays)
+        var line = SettlementLine(
+            paymentID: paymentID, network: kind, day: day, currency: amount.currency, capturedMinorUnits: 0,
+            refundedMinorUnits: 0, returnedMinorUnits: 0, returnCode: nil)
+        line.chargedBackMinorUnits = amount.minorUnits
+        addToSettlement(line, now: now)
+        return day
+    }
+
+    /// The merchant won the dispute: the issuer gives the chargeback back.
+    /// - Throws: `.unknownPayment`, `.refundExceedsCaptured` if more than is charged back.
+    public mutating func reverseChargeback(
+        _ paymentID: PaymentID, amount: Money, now: SimTime
+    ) throws(NetworkError) -> Int64 {
+        var record = try approvedRecord(paymentID)
+        guard amount.minorUnits > 0 else { throw .nonPositiveAmount(amount) }
+        guard amount.minorUnits <= record.chargedBackMinorUnits else {
+            throw .refundExceedsCaptured(
+                requested: amount,
+                refundable: Money(minorUnits: record.chargedBackMinorUnits, currency: amount.currency))
+        }
+        record.chargedBackMinorUnits -= amount.minorUnits
+        records[paymentID] = record
+        let day = Self.day(of: now) + Int64(behaviour.settlementDelayDays)
+        var line = SettlementLine(
+            paymentID: paymentID, network: kind, day: day, currency: amount.currency, capturedMinorUnits: 0,
+            refundedMinorUnits: 0, returnedMinorUnits: 0, returnCode: nil)
+        line.chargebackReversedMinorUnits = amount.minorUnits
+        addToSettlement(line, now: now)
+        return day
+    }
+
+    /// The settlement days whose files are held, oldest first.
+    public var settlementDays: [Int64] { files.keys.sorted() }
+
+    /// Whether the file of `day` dropped lines because it was full.
+    public func isIncomplete(day: Int64) -> Bool { droppedDays.contains(day) }
+
     // MARK: Settlement and status
 
     /// The settlement file of `day`: one line per payment with movements that settle that day,
@@ -282,18 +366,26 @@ public struct CardNetworkState: Sendable {
         returned: Int64,
         returnCode: BankReturnCode?, now: SimTime
     ) {
+        addToSettlement(
+            SettlementLine(
+                paymentID: paymentID, network: kind, day: day, currency: currency,
+                capturedMinorUnits: captured,
+                refundedMinorUnits: refunded, returnedMinorUnits: returned, returnCode: returnCode),
+            now: now)
+    }
+
+    private mutating func addToSettlement(_ line: SettlementLine, now: SimTime) {
         // Forget files older than the retention; files at most settlementDelayDays ahead exist.
         let oldestKept = Self.day(of: now) - Int64(behaviour.settlementDaysRetained)
         if files.count > behaviour.settlementDaysRetained + behaviour.settlementDelayDays {
             for key in files.keys where key < oldestKept { files.removeValue(forKey: key) }
+            droppedDays = droppedDays.filter { $0 >= oldestKept }
         }
         // Mutate the day's file in place (inout through the defaulted subscript): copying it
         // out and back would copy the whole dictionary on every capture, quadratic in a day.
-        let line = SettlementLine(
-            paymentID: paymentID, network: kind, day: day, currency: currency, capturedMinorUnits: captured,
-            refundedMinorUnits: refunded, returnedMinorUnits: returned, returnCode: returnCode)
-        if !Self.add(line, to: &files[day, default: [:]], linesMax: behaviour.settlementLinesPerDayMax) {
+        if !Self.add(line, to: &files[line.day, default: [:]], linesMax: behaviour.settlementLinesPerDayMax) {
             statistics.settlementLinesDropped += 1
+            droppedDays.insert(line.day)
         }
     }
 
@@ -309,6 +401,8 @@ public struct CardNetworkState: Sendable {
             existing.refundedMinorUnits += line.refundedMinorUnits
             existing.returnedMinorUnits += line.returnedMinorUnits
             existing.returnCode = existing.returnCode ?? line.returnCode
+            existing.chargedBackMinorUnits += line.chargedBackMinorUnits
+            existing.chargebackReversedMinorUnits += line.chargebackReversedMinorUnits
             file[line.paymentID] = existing
             return true
         }

@@ -17,6 +17,8 @@ struct NetworkAuthorizationRecord: Sendable {
     var settlementDay: Int64?
     /// Bank rail: decided at capture, visible from `settlementDay` on.
     var returnCode: BankReturnCode?
+    /// Card networks: charged back (a dispute opened) and not given back.
+    var chargedBackMinorUnits: Int64 = 0
     /// Refunds by id, so that a retried refund is not paid twice; at most
     /// `CardNetworkState.refundsPerPaymentMax`.
     var refunds: [RefundID: NetworkRefund] = [:]

@@ -19,6 +19,10 @@ public struct NetworkStatistics: Hashable, Sendable {
     public var inquiries: Int64 = 0
     /// Bank debits that will be or were returned.
     public var returns: Int64 = 0
+    /// Return notices dropped unreported because too many were due (bounded queue).
+    public var returnNoticesDropped: Int64 = 0
+    /// Disputes the issuer charged back.
+    public var chargebacks: Int64 = 0
     /// Authorization records forgotten to stay within `authorizationsMax`.
     public var recordsEvicted: Int64 = 0
     /// Settlement lines not kept because a day's file was full.

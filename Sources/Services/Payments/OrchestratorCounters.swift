@@ -5,6 +5,11 @@ public struct OrchestratorCounters: Sendable, Hashable {
     public var authorizationTimeouts: Int64 = 0
     public var inquiries: Int64 = 0
     public var reversals: Int64 = 0
+    /// Bank debits returned and reversed in the ledger.
+    public var bankReturns: Int64 = 0
+    /// Returns the bank rail reported that could not be applied (the payment was retired, or
+    /// refunded or disputed meanwhile): each leaves the ledger and the rail's file apart.
+    public var bankReturnsNotApplied: Int64 = 0
     /// Transfers the ledger refused although the state machine allowed the step: must be 0.
     public var ledgerRefusals: Int64 = 0
     /// The first violations, described (at most 20).

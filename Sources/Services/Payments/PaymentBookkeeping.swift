@@ -44,6 +44,7 @@ public enum PaymentBookkeeping {
         public static let disputeWon: UInt16 = 16
         public static let payout: UInt16 = 17
         public static let networkSettlement: UInt16 = 18
+        public static let bankReturn: UInt16 = 19
     }
 
     public static func authorizationHold(_ id: TransferID, _ parties: Parties, amount: Int64) -> Transfer {
@@ -141,6 +142,34 @@ public enum PaymentBookkeeping {
                     amount: fee, code: Code.disputeWon))
         }
         return transfers
+    }
+
+    /// A returned bank debit: the rail will not pay the captured amount (`amount` in P), so the
+    /// receivable is cleared and the merchant gives back what the capture credited (`settled`,
+    /// its value in S at the rate locked at capture). The processing fee is not given back
+    /// (Stripe keeps it on failed bank debits).
+    public static func bankReturn(
+        _ ids: (TransferID, TransferID), _ parties: Parties, amount: Int64, settled: Int64
+    ) -> [Transfer] {
+        let (first, second) = ids
+        let P = parties.presentment
+        let S = parties.settlement
+        let receivable = AccountID.networkReceivable(parties.network, P)
+        if P == S {
+            return [
+                Transfer(
+                    id: first, currency: P, debit: .merchantBalance(parties.merchant, P), credit: receivable,
+                    amount: amount, code: Code.bankReturn)
+            ]
+        }
+        return [
+            Transfer(
+                id: first, currency: S, debit: .merchantBalance(parties.merchant, S), credit: .fx(S),
+                amount: settled, code: Code.bankReturn),
+            Transfer(
+                id: second, currency: P, debit: .fx(P), credit: receivable, amount: amount,
+                code: Code.bankReturn),
+        ]
     }
 
     public static func disputeFee(_ id: TransferID, _ parties: Parties, fee: Int64) -> Transfer {

@@ -24,6 +24,9 @@ public final class PaymentOrchestrator: Sendable {
     let events: PaymentEventSink
     private let nextPaymentID = Atomic<UInt64>(0)
     let counters = Mutex(OrchestratorCounters())
+    /// The ledger's movements on the network accounts, one book per payment shard (so that
+    /// bookings on different shards do not contend), for the settlement reconciliation.
+    let movementBooks: [LockedMovementBook]
 
     init(
         runtime: any Runtime, configuration: PaymentSystemConfiguration, ledger: ShardedLedger,
@@ -33,6 +36,13 @@ public final class PaymentOrchestrator: Sendable {
         self.runtime = runtime
         self.configuration = configuration
         shards = (0..<configuration.paymentShards).map { PaymentShard(index: $0) }
+        movementBooks = (0..<configuration.paymentShards).map { _ in
+            let behaviours = CardNetworkKind.allCases.map { configuration.behaviour(of: $0) }
+            return LockedMovementBook(
+                NetworkMovementBook(
+                    linesPerDayMax: behaviours.map(\.settlementLinesPerDayMax).max() ?? 1,
+                    daysRetained: behaviours.map(\.settlementDaysRetained).max() ?? 1))
+        }
         self.ledger = ledger
         self.fraud = fraud
         self.currency = currency
@@ -200,8 +210,9 @@ public final class PaymentOrchestrator: Sendable {
         let record = try await transition(.capture(amountMinorUnits: amountMinorUnits), id)
         let captured = record.payment.amountCapturedMinorUnits
         let parties = record.parties
-        _ = try? await networks[record.network]!.capture(
+        let networkCapture = try? await networks[record.network]!.capture(
             id, amount: Money(minorUnits: captured, currency: parties.presentment))
+        let day = networkCapture?.settlementDay ?? settlementDay(record.network)
         var lockedRate: LockedRate?
         var settled = captured
         if parties.presentment != parties.settlement {
@@ -216,7 +227,7 @@ public final class PaymentOrchestrator: Sendable {
             [Transfer.post(ids[0], of: hold, amount: captured)]
             + PaymentBookkeeping.capture(
                 (ids[1], ids[2]), parties, captured: captured, settled: settled, fee: fee)
-        try await book(transfers, for: id)
+        try await book(transfers, for: id, network: record.network, day: day)
         await shard(id).update(id) { [lockedRate, settled] in
             $0.hold = nil
             $0.lockedRate = lockedRate
@@ -271,14 +282,17 @@ public final class PaymentOrchestrator: Sendable {
         let record = try await transition(.refund(amountMinorUnits: amountMinorUnits), id)
         let settled = try settledValue(of: amountMinorUnits, record, id)
         let ids = await shard(id).nextTransferIDs(2)
+        // The network first, so that the booking lands on the settlement day the network files
+        // the refund under; an unreachable network still gets its refund booked (the customer
+        // is owed it), and the reconciliation reports the network's missing line.
+        let networkRefund = try? await networks[record.network]!.refund(
+            id, refundID: RefundID(ids[0].rawValue),
+            amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
         try await book(
             PaymentBookkeeping.toNetwork(
                 (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
-                code: PaymentBookkeeping.Code.refund), for: id)
-        let refundID = RefundID(ids[0].rawValue)
-        _ = try? await networks[record.network]!.refund(
-            id, refundID: refundID,
-            amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
+                code: PaymentBookkeeping.Code.refund), for: id, network: record.network,
+            day: networkRefund?.settlementDay ?? settlementDay(record.network))
         await shard(id).update(id) { $0.refundedSettled += settled }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -settled)
         return try await self.record(id)
@@ -294,12 +308,16 @@ public final class PaymentOrchestrator: Sendable {
             .openDispute(amountMinorUnits: amountMinorUnits, isInquiry: false), id)
         let settled = try settledValue(of: amountMinorUnits, record, id)
         let fee = configuration.disputeFeeMinorUnits
+        let day =
+            (try? await networks[record.network]!.chargeback(
+                id, amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment)))
+            ?? settlementDay(record.network)
         let ids = await shard(id).nextTransferIDs(3)
         var transfers = PaymentBookkeeping.toNetwork(
             (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
             code: PaymentBookkeeping.Code.dispute)
         if fee > 0 { transfers.append(PaymentBookkeeping.disputeFee(ids[2], record.parties, fee: fee)) }
-        try await book(transfers, for: id)
+        try await book(transfers, for: id, network: record.network, day: day)
         await shard(id).update(id) {
             $0.disputedSettled = settled
             $0.disputeFeeSettled = fee
@@ -321,10 +339,14 @@ public final class PaymentOrchestrator: Sendable {
         guard won else { return record }
         let ids = await shard(id).nextTransferIDs(3)
         let amount = record.payment.dispute?.amountMinorUnits ?? 0
+        let day =
+            (try? await networks[record.network]!.reverseChargeback(
+                id, amount: Money(minorUnits: amount, currency: record.parties.presentment)))
+            ?? settlementDay(record.network)
         try await book(
             PaymentBookkeeping.disputeWon(
                 (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
-                fee: record.disputeFeeSettled), for: id)
+                fee: record.disputeFeeSettled), for: id, network: record.network, day: day)
         await merchants.shard(record.merchant).adjustEarned(
             record.merchant, by: record.disputedSettled + record.disputeFeeSettled)
         return try await self.record(id)
@@ -355,8 +377,12 @@ public final class PaymentOrchestrator: Sendable {
         return record
     }
 
-    /// Books `transfers`; anything but `.applied` for each is an internal error, counted.
-    func book(_ transfers: [Transfer], for id: PaymentID) async throws(PaymentServiceError) {
+    /// Books `transfers`; anything but `.applied` for each is an internal error, counted. With a
+    /// `network`, the movements on its accounts are entered in the movement book under `day`
+    /// (the settlement day the network files them under), for the settlement reconciliation.
+    func book(
+        _ transfers: [Transfer], for id: PaymentID, network: CardNetworkKind? = nil, day: Int64 = 0
+    ) async throws(PaymentServiceError) {
         let outcomes: [TransferOutcome]
         // Issue 4 (journaling): the intent (redo record) goes first, so that recovery can finish
         // a booking the ledger had not journaled when the process died; an abort follows a
@@ -383,6 +409,19 @@ public final class PaymentOrchestrator: Sendable {
             }
             throw .ledgerRefused(id, refused.description)
         }
+        if let network {
+            let today = CardNetworkState.day(of: runtime.now())
+            movementBooks[Int(id.rawValue % UInt64(movementBooks.count))].withLock {
+                $0.record(transfers, payment: id, network: network, day: day, today: today)
+            }
+        }
+    }
+
+    /// The settlement day a network files a movement made now under, when the network did not
+    /// answer with one (it was down): today plus its settlement delay.
+    func settlementDay(_ network: CardNetworkKind) -> Int64 {
+        CardNetworkState.day(of: runtime.now())
+            + Int64(configuration.behaviour(of: network).settlementDelayDays)
     }
 
     func fee(on settled: Int64, in currency: Currency) -> Int64 {

@@ -26,6 +26,10 @@ public struct PaymentRecord: Sendable, Hashable {
     public internal(set) var refundedSettled: Int64 = 0
     public internal(set) var disputedSettled: Int64 = 0
     public internal(set) var disputeFeeSettled: Int64 = 0
+    /// Bank transfers: why the customer's bank returned the debit, and what the return took
+    /// back from the merchant (in the settlement currency).
+    public internal(set) var bankReturnCode: BankReturnCode?
+    public internal(set) var returnedSettled: Int64 = 0
     /// State changes so far (each yields exactly one webhook event per event type emitted).
     public internal(set) var eventsEmitted = 0
 }

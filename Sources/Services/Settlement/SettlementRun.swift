@@ -1,8 +1,9 @@
 import Core
 import Ledger
 
-/// The daily settlement: captured payments become settled, and every merchant whose balance
-/// moved is paid out what the ledger holds for it (captured less fees, refunds and disputes).
+/// The daily settlement: the bank rail's returns are applied, captured payments become settled,
+/// and every merchant whose balance moved is paid out what the ledger holds for it (captured less
+/// fees, refunds, returns and disputes).
 /// A negative balance is not paid; it is carried over and nets against the next day's captures.
 struct SettlementRun: Sendable {
     let orchestrator: PaymentOrchestrator
@@ -11,6 +12,7 @@ struct SettlementRun: Sendable {
 
     func run() async -> SettlementSummary {
         var summary = SettlementSummary()
+        summary.bankReturns = await orchestrator.processBankReturns()
         for shard in orchestrator.shards {
             for id in await shard.capturedUnsettled()
             where (try? await orchestrator.transition(.settle, id)) != nil {

@@ -3,6 +3,8 @@ import Core
 /// What one daily settlement run did.
 public struct SettlementSummary: Sendable, Hashable {
     public var paymentsSettled = 0
+    /// Bank debits returned since the previous run, applied before the payouts.
+    public var bankReturns = 0
     public var payouts = 0
     /// Paid out, per settlement currency code, in minor units.
     public var paidOut: [String: Int64] = [:]
@@ -11,6 +13,7 @@ public struct SettlementSummary: Sendable, Hashable {
 
     public mutating func add(_ other: SettlementSummary) {
         paymentsSettled += other.paymentsSettled
+        bankReturns += other.bankReturns
         payouts += other.payouts
         paidOut.merge(other.paidOut, uniquingKeysWith: +)
         negativeBalancesCarried += other.negativeBalancesCarried

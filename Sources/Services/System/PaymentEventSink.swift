@@ -1,4 +1,5 @@
 import Core
+import DequeModule
 import PaystormRuntime
 import Synchronization
 
@@ -11,6 +12,18 @@ public final class PaymentEventSink: Sendable {
     let runtime: any Runtime
     private let nextEventID = Atomic<UInt64>(0)
     private let counts = Mutex(Counts())
+    private let log = Mutex(Deque<EmittedEvent>())
+
+    /// Emitted events kept for reading back in order (`recentEvents`), oldest dropped first: a
+    /// window for tests and diagnostics that does not grow with the run.
+    public static let logMax = 4_096
+
+    /// One emitted event, as the sink handed it out.
+    public struct EmittedEvent: Sendable, Hashable {
+        public let id: EventID
+        public let payment: PaymentID
+        public let type: PaymentEventType
+    }
 
     public struct Counts: Sendable, Hashable {
         /// Events created, by type.
@@ -31,12 +44,21 @@ public final class PaymentEventSink: Sendable {
 
     public var snapshot: Counts { counts.withLock { $0 } }
 
+    /// The types of the events emitted for `payment` among the last `logMax`, in emission order.
+    public func recentEvents(for payment: PaymentID) -> [PaymentEventType] {
+        log.withLock { log in log.filter { $0.payment == payment }.map(\.type) }
+    }
+
     func emit(_ types: [PaymentEventType], for id: PaymentID, merchant: MerchantID, amount: Money) async {
         for type in types {
             let eventID = EventID(nextEventID.add(1, ordering: .relaxed).newValue)
             counts.withLock {
                 $0.emitted += 1
                 $0.byType[type.rawValue, default: 0] += 1
+            }
+            log.withLock {
+                if $0.count >= Self.logMax { $0.removeFirst() }
+                $0.append(EmittedEvent(id: eventID, payment: id, type: type))
             }
             guard let dispatcher else { continue }
             let event = WebhookEvent(

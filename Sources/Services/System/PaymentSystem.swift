@@ -21,7 +21,7 @@ public final class PaymentSystem: Sendable {
     public let webhooks: WebhookDispatcher?
     public let endpoints: [WebhookEndpoint]
     public let events: PaymentEventSink
-    let gateways: [GatewayShard]
+    let gateways: [APIGateway]
     let idempotency: [IdempotencyGate]
     let settlement: SettlementRun
 
@@ -42,6 +42,8 @@ public final class PaymentSystem: Sendable {
         merchants = MerchantDirectory(shardCount: configuration.paymentShards)
         var fraudConfiguration = FraudEngine.Configuration()
         fraudConfiguration.rules.cardsMax = configuration.fraudCardsPerShardMax
+        fraudConfiguration.thresholds = configuration.fraudThresholds
+        fraudConfiguration.challenge = configuration.threeDSecure
         fraud = try FraudEngine(
             runtime: runtime, configuration: fraudConfiguration, shardCount: configuration.fraudShards)
         var networks: [CardNetworkKind: CardNetwork] = [:]
@@ -74,7 +76,9 @@ public final class PaymentSystem: Sendable {
             networks: networks, merchants: merchants, events: events)
         let bucket = try TokenBucket.Configuration(capacityTokens: 200, refillTokensPerSecond: 100)
         gateways = try (0..<configuration.paymentShards).map { index in
-            try GatewayShard(random: runtime.randomStream("gateway", UInt64(index)), bucket: bucket)
+            APIGateway(
+                runtime: runtime, keys: try APIKeyStore(), rateLimiter: try RateLimiter(bucket: bucket),
+                stream: UInt64(index))
         }
         let keys = try IdempotencyStateMachine.Configuration(
             retention: configuration.idempotencyRetention,
@@ -203,7 +207,7 @@ public final class PaymentSystem: Sendable {
         _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord
     ) async -> APIResponse {
         do {
-            try await gateway(merchant).admit(apiKey, merchant: merchant, now: runtime.now())
+            try await gateway(merchant).admit(apiKey: apiKey, for: merchant)
         } catch {
             return .error(error)
         }
@@ -236,7 +240,7 @@ public final class PaymentSystem: Sendable {
         }
     }
 
-    private func gateway(_ merchant: MerchantID) -> GatewayShard {
+    private func gateway(_ merchant: MerchantID) -> APIGateway {
         gateways[Int(merchant.rawValue % UInt64(gateways.count))]
     }
 
@@ -245,6 +249,34 @@ public final class PaymentSystem: Sendable {
     /// Settles captured payments and pays out merchants (one day's run).
     public func runDailySettlement() async -> SettlementSummary {
         await settlement.run()
+    }
+
+    /// Applies the bank rail's returns that are due (the daily settlement does this first).
+    public func processBankReturns() async -> Int {
+        await orchestrator.processBankReturns()
+    }
+
+    /// Every network's settlement file of `day`, from the networks' own records.
+    public func settlementFiles(day: Int64) async -> [SettlementFile] {
+        var files: [SettlementFile] = []
+        for kind in CardNetworkKind.allCases {
+            if let network = networks[kind] { files.append(await network.settlementFile(for: day)) }
+        }
+        return files
+    }
+
+    /// Reconciles the ledger against every settlement file the networks hold (see
+    /// `SettlementReconciliation`). Meaningful when no payment is in flight.
+    public func reconcileSettlement() async -> SettlementReconciliation {
+        var files: [SettlementFile] = []
+        for kind in CardNetworkKind.allCases {
+            guard let network = networks[kind] else { continue }
+            for day in await network.settlementDays { files.append(await network.settlementFile(for: day)) }
+        }
+        var book = NetworkMovementBook(linesPerDayMax: 1, daysRetained: 1)
+        for shardBook in orchestrator.movementBooks { book.merge(shardBook.withLock { $0 }) }
+        return SettlementReconciliation.reconcile(
+            files: files, book: book, balances: await ledger.allBalances())
     }
 
     /// Cancels authorizations past their validity.

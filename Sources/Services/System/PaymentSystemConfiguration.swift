@@ -26,6 +26,10 @@ public struct PaymentSystemConfiguration: Sendable {
     public var idempotencyKeysPerShardMax = 1_000_000
     /// Card profiles each fraud-engine shard remembers (least recently used forgotten first).
     public var fraudCardsPerShardMax = 100_000
+    /// Where fraud scores turn into approve, review, 3-D Secure and block (30, 70, 90).
+    public var fraudThresholds: FraudThresholds = .standard
+    /// How simulated customers meet a 3-D Secure challenge.
+    public var threeDSecure = ThreeDSecureChallenge.Configuration()
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
     /// Issue 4 (journaling): where every transition, booking, onboarding and API answer is made
@@ -45,6 +49,11 @@ public struct PaymentSystemConfiguration: Sendable {
     }
 
     public init() {}
+
+    /// The behaviour of `network`: the configured one or the standard.
+    func behaviour(of network: CardNetworkKind) -> NetworkBehaviour {
+        networks[network] ?? .standard(for: network)
+    }
 
     func validate() throws(PaymentServiceError) {
         func check(_ condition: Bool, _ reason: String) throws(PaymentServiceError) {
