@@ -70,6 +70,15 @@ struct RunSummary {
                     "debits \(line.debits) = credits \(line.credits) · imbalance \(line.imbalance) · "
                         + "\(Format.count(line.transfers)) transfers"))
         }
+        if let r = report.recovery {
+            lines.append(
+                row(
+                    "crashes",
+                    "\(r.crashes) crashed and recovered · \(Format.count(r.answersLost)) answers lost and resent · "
+                        + "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
+                        + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
+                        + "\(r.keysResumable) keys resumed"))
+        }
         lines.append("")
         for invariant in report.invariants {
             var text = "  \(invariant.holds ? "✓" : "✗") \(invariant.name)"

@@ -25,12 +25,16 @@ public struct FaultSpec: Sendable, Equatable {
         case webhookEndpointErrors = "webhook_endpoint_errors"
         /// Clients resend `rate` of their requests with the same idempotency key.
         case clientRetryStorm = "client_retry_storm"
+        /// The whole process dies at one instant (drawn in `start`...`start + duration`), losing
+        /// everything in memory and every answer in flight; it restarts from the journal and
+        /// the run goes on.
+        case crash
 
         /// Faults switched on and off at their times; the others last the whole load phase
         /// (the card network and the traffic mix have no runtime switch for them).
         public var isWindowed: Bool {
             switch self {
-            case .networkOutage, .networkErrors, .webhookEndpointDown, .webhookEndpointErrors: true
+            case .networkOutage, .networkErrors, .webhookEndpointDown, .webhookEndpointErrors, .crash: true
             case .networkLatency, .networkTimeouts, .clientRetryStorm: false
             }
         }
@@ -38,14 +42,14 @@ public struct FaultSpec: Sendable, Equatable {
         var usesRate: Bool {
             switch self {
             case .networkTimeouts, .networkErrors, .webhookEndpointErrors, .clientRetryStorm: true
-            case .networkLatency, .networkOutage, .webhookEndpointDown: false
+            case .networkLatency, .networkOutage, .webhookEndpointDown, .crash: false
             }
         }
 
         var targetsNetworks: Bool {
             switch self {
             case .networkLatency, .networkTimeouts, .networkOutage, .networkErrors: true
-            case .webhookEndpointDown, .webhookEndpointErrors, .clientRetryStorm: false
+            case .webhookEndpointDown, .webhookEndpointErrors, .clientRetryStorm, .crash: false
             }
         }
     }

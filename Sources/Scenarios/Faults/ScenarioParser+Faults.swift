@@ -7,7 +7,6 @@ extension ScenarioParser {
         "clock_skew": "the services share one runtime clock and have no per-component skew yet",
         "journal_slow_sync":
             "the payment system does not journal through a hook the chaos layer can slow yet",
-        "process_crash": "the payment system cannot yet be rebuilt from a journal mid-run",
     ]
 
     /// The `faults:` list. Each item is a mapping with `kind` and the keys that kind uses;
@@ -84,6 +83,12 @@ extension ScenarioParser {
                 throw reader.error("a network fault targets visa, mastercard, amex or all, not '\(text)'")
             }
             return .network(name)
+        }
+        if kind == .crash {
+            guard text == "process" else {
+                throw reader.error("a crash targets the whole process ('process' or 'all'), not '\(text)'")
+            }
+            return .all
         }
         guard kind != .clientRetryStorm else {
             throw reader.error("client_retry_storm targets all clients, not '\(text)'")

@@ -22,6 +22,8 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var thresholds: [ThresholdResult]
     public var generator: GeneratorFigures
     public var digest: String
+    /// Crashes and recoveries during the run; nil when the scenario plans no crash.
+    public var recovery: RecoveryFigures? = nil
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }
@@ -125,6 +127,20 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var condition: String
         public var value: Double
         public var passed: Bool
+    }
+
+    /// What the crashes of a run cost and what recovery did (`crash` faults).
+    public struct RecoveryFigures: Sendable, Codable, Equatable {
+        public var crashes = 0
+        /// Answers the clients never got (the system died first); each was sent again.
+        public var answersLost = 0
+        public var recordsReplayed = 0
+        public var paymentsRecovered = 0
+        public var transitionsRolledBack = 0
+        public var transfersRolledForward = 0
+        /// Idempotency keys whose work had begun without a durable answer (a retry resumes it).
+        public var keysResumable = 0
+        public init() {}
     }
 
     public struct GeneratorFigures: Sendable, Codable, Equatable {

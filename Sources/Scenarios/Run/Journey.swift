@@ -6,8 +6,12 @@ import Services
 /// would: create (and maybe retry with the same idempotency key), capture later or never,
 /// refund, and, on the network's side, dispute. When the journey ends its payment is checked
 /// and retired, so invariants are checked continuously and memory holds only live payments.
+///
+/// It reaches the system through the run's `SystemHost`: when the system crashes while a call
+/// is in flight, the answer never comes, and the journey sends the same request again (same
+/// idempotency key) once the system is back, as a real client does after a timeout.
 struct Journey: Sendable {
-    let system: PaymentSystem
+    let host: SystemHost
     let keys: KeyRing
     let metrics: RunMetrics
     let runtime: any Runtime
@@ -21,15 +25,41 @@ struct Journey: Sendable {
         await metrics.record(outcome)
     }
 
+    /// Sends a request more than this many times only if the system keeps crashing under it.
+    static let sendsMax = 8
+
+    /// One API call as a client makes it: if the system dies while the call is in flight, the
+    /// answer is lost and the same call is made again on the next life (nil after `sendsMax`).
+    private func send(_ call: (PaymentSystem) async -> APIResponse) async -> APIResponse? {
+        for _ in 0..<Self.sendsMax {
+            let (system, generation) = await host.current()
+            let response = await call(system)
+            if host.isAlive(generation) { return response }
+            host.noteLostAnswer()
+        }
+        return nil
+    }
+
     /// Runs the journey; returns the payment it created, if any.
     private func play(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) async -> PaymentID? {
-        let system = self.system
+        let host = self.host
         let settlement = plan.settlementCurrency
         guard
             let apiKey = await keys.key(
                 for: plan.merchant,
                 onboard: {
-                    (try? await system.onboard(plan.merchant, settlementCurrency: settlement))?.secret
+                    for _ in 0..<Self.sendsMax {
+                        let (system, generation) = await host.current()
+                        var key = (try? await system.onboard(plan.merchant, settlementCurrency: settlement))?
+                            .secret
+                        // Onboarded by a call whose answer a crash lost: ask for another key.
+                        if key == nil, host.mayCrash {
+                            key = (try? await system.issueAPIKey(for: plan.merchant))?.secret
+                        }
+                        if host.isAlive(generation) { return key }
+                        host.noteLostAnswer()
+                    }
+                    return nil
                 })
         else {
             outcome.violation("merchant_onboarding", "\(plan.merchant) could not be onboarded")
@@ -62,12 +92,25 @@ struct Journey: Sendable {
             deviceID: plan.device,
             isFraudulentTruth: plan.isFraudulent)
         let idempotencyKey = "journey-\(plan.number)"
-        let response = await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
+        guard
+            let response = await send({
+                await $0.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
+            })
+        else {
+            outcome.violation(
+                "answer_after_recovery", "\(idempotencyKey): no answer after \(Self.sendsMax) sends")
+            outcome.counts.errors += 1
+            return nil
+        }
+        if let id = response.paymentID { host.acknowledged(id, response) }
         // Latency from the intended arrival, not from when the generator got round to it.
         outcome.latencyNanoseconds = runtime.now().nanoseconds - plan.intended.nanoseconds
         outcome.answeredNanoseconds = runtime.now().nanoseconds
         if plan.clientRetry {
-            let retry = await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
+            let retry =
+                await send({ await $0.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey) }
+                )
+                ?? response
             if retry.replayed { outcome.counts.idempotentReplays += 1 }
             if retry.status == 409 { outcome.counts.keyInUse += 1 }
             if retry.status != 409 && (retry.paymentID != response.paymentID || retry.body != response.body) {
@@ -92,30 +135,24 @@ struct Journey: Sendable {
             try? await runtime.sleep(for: after)
             var amount: Int64?
             if case .partial(let partial, _) = plan.capture { amount = partial }
-            let captured = await system.capture(
-                id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
-                idempotencyKey: "\(idempotencyKey)-capture")
-            guard captured.isSuccess else {
+            let captured = await send({
+                await $0.capture(
+                    id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
+                    idempotencyKey: "\(idempotencyKey)-capture")
+            })
+            guard let captured, captured.isSuccess else {
                 outcome.counts.errors += 1
-                outcome.violation("capture_of_authorized_payment", "\(id): \(captured.body)")
+                outcome.violation(
+                    "capture_of_authorized_payment",
+                    "\(id): \(captured?.body ?? "no answer after \(Self.sendsMax) sends")")
                 return id
             }
+            host.acknowledged(id, captured)
             outcome.counts.succeeded += 1
         }
         if let dispute = plan.dispute {
             try? await runtime.sleep(for: dispute.after)
-            guard let record = await system.orchestrator.payment(id),
-                record.payment.amountRefundableMinorUnits > 0
-            else { return id }
-            do {
-                try await system.orchestrator.openDispute(
-                    id, amountMinorUnits: record.payment.amountRefundableMinorUnits)
-                outcome.counts.disputed += 1
-                try? await runtime.sleep(for: dispute.after)
-                try await system.orchestrator.closeDispute(id, won: dispute.won)
-            } catch {
-                outcome.violation("dispute_lifecycle", "\(id): \(error)")
-            }
+            await self.dispute(id, won: dispute.won, after: dispute.after, &outcome)
             return id
         }
         switch plan.refund {
@@ -123,13 +160,19 @@ struct Journey: Sendable {
             break
         case .full(let after), .partial(_, let after):
             try? await runtime.sleep(for: after)
-            guard let record = await system.orchestrator.payment(id) else { return id }
+            guard let record = await host.current().system.orchestrator.payment(id) else { return id }
             var amount = record.payment.amountRefundableMinorUnits
             if case .partial(let partial, _) = plan.refund { amount = min(amount, partial) }
             guard amount > 0 else { return id }
-            let refunded = await system.refund(
-                id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
-                idempotencyKey: "\(idempotencyKey)-refund")
+            let refunded = await send({
+                await $0.refund(
+                    id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
+                    idempotencyKey: "\(idempotencyKey)-refund")
+            })
+            guard let refunded else {
+                outcome.violation("refund_within_captured", "\(id): no answer after \(Self.sendsMax) sends")
+                return id
+            }
             if refunded.isSuccess {
                 if amount == record.payment.amountRefundableMinorUnits {
                     outcome.counts.refundedFull += 1
@@ -143,9 +186,63 @@ struct Journey: Sendable {
         return id
     }
 
+    /// The card network's side: the cardholder's bank opens a dispute, and later closes it.
+    /// Not an API call with a key: after a crash the network looks at the payment again and
+    /// does only the step it had not seen done.
+    private func dispute(_ id: PaymentID, won: Bool, after: Duration, _ outcome: inout JourneyOutcome) async {
+        var opened = false
+        for _ in 0..<Self.sendsMax {
+            let (system, generation) = await host.current()
+            guard let record = await system.orchestrator.payment(id) else { return }
+            if record.payment.dispute != nil {
+                opened = true
+                break
+            }
+            guard record.payment.amountRefundableMinorUnits > 0 else { return }
+            do {
+                try await system.orchestrator.openDispute(
+                    id, amountMinorUnits: record.payment.amountRefundableMinorUnits)
+                if host.isAlive(generation) {
+                    opened = true
+                    break
+                }
+            } catch {
+                if host.isAlive(generation) {
+                    outcome.violation("dispute_lifecycle", "\(id): \(error)")
+                    return
+                }
+            }
+            host.noteLostAnswer()
+        }
+        guard opened else { return }
+        outcome.counts.disputed += 1
+        try? await runtime.sleep(for: after)
+        for _ in 0..<Self.sendsMax {
+            let (system, generation) = await host.current()
+            // After a crash the dispute may have been closed already (the answer was lost).
+            if host.mayCrash, let status = await system.orchestrator.payment(id)?.payment.dispute?.status,
+                status == .won || status == .lost
+            {
+                return
+            }
+            do {
+                try await system.orchestrator.closeDispute(id, won: won)
+                if host.isAlive(generation) { return }
+            } catch {
+                if host.isAlive(generation) {
+                    outcome.violation("dispute_lifecycle", "\(id): \(error)")
+                    return
+                }
+            }
+            host.noteLostAnswer()
+        }
+    }
+
     /// Checks the payment's final record and forgets it: the continuous form of the
     /// "no payment lost" and "amounts within bounds" invariants.
     private func retire(_ id: PaymentID, _ outcome: inout JourneyOutcome) async {
+        let (system, _) = await host.current()
+        host.retired(id)
         guard let record = await system.orchestrator.retire(id) else {
             outcome.violation("no_payment_lost", "\(id) was acknowledged but is not held")
             return

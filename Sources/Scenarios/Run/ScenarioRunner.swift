@@ -63,15 +63,30 @@ public enum ScenarioRunner {
         // Chaos: the seed picks this run's faults; whole-run ones shape the configuration.
         let faults = FaultPlan(scenario)
         let scenario = faults.applying(to: scenario)
-        let system = try PaymentSystem(
-            runtime: runtime,
-            configuration: faults.configure(systemConfiguration(scenario, journal: journal)))
+        // Crashes: the journal plays the disk (in memory unless the run was given one), and each
+        // life of the system appends through its own fenced view of it.
+        let crashes = faults.crashInstants(loadEnd: scenario.duration)
+        let disk: (any Journal)? = crashes.isEmpty ? journal : (journal ?? InMemoryJournal())
+        let lifeJournal = crashes.isEmpty ? nil : disk.map { FencedJournal($0) }
+        let configuration = faults.configure(systemConfiguration(scenario, journal: lifeJournal ?? journal))
+        let firstLife = try PaymentSystem(runtime: runtime, configuration: configuration)
+        let host = SystemHost(
+            system: firstLife, journal: lifeJournal, configuration: configuration, runtime: runtime)
         let schedule = FaultSchedule(
-            plan: faults, system: system, runtime: runtime, loadEnd: scenario.duration)
+            plan: faults, system: firstLife, runtime: runtime, loadEnd: scenario.duration)
         let metrics = RunMetrics()
-        let journey = Journey(system: system, keys: KeyRing(), metrics: metrics, runtime: runtime)
+        let journey = Journey(host: host, keys: KeyRing(), metrics: metrics, runtime: runtime)
         let planner = JourneyPlanner(scenario: scenario)
         let start = runtime.now()
+        let crasher: Task<Void, Never>? =
+            crashes.isEmpty
+            ? nil
+            : runtime.spawn {
+                for instant in crashes {
+                    try? await runtime.sleep(until: start + instant)
+                    await host.crash(restartAfter: FaultPlan.restartDelay)
+                }
+            }
         // A dispatch later than this behind its intended time counts as late: the generator (not
         // the system) fell behind, and the run says so.
         let lateAfter: Int64 = mode == .realtime ? 10_000_000 : 0
@@ -110,10 +125,12 @@ public enum ScenarioRunner {
             }
         }
         await generator.value
+        await crasher?.value
         await schedule.heal()  // Safety phase over; journeys still in flight must now finish.
         while await metrics.inFlight > 0 { try? await runtime.sleep(for: .milliseconds(20)) }
         reporter?.cancel()
         let runEnd = runtime.now()
+        let system = host.system  // After crashes, the last life.
 
         let settlement = await system.runDailySettlement()
         if let webhooks = system.webhooks {
@@ -121,10 +138,33 @@ public enum ScenarioRunner {
             let grace: Duration = mode == .realtime ? .seconds(5) : .seconds(6 * 3_600)
             _ = await runtime.withTimeout(grace) { await webhooks.waitUntilIdle() }
         }
-        return await ReportBuilder(
+        var report = await ReportBuilder(
             scenario: scenario, mode: mode, system: system, metrics: metrics, settlement: settlement,
             simulated: runEnd - start
         ).build()
+        if host.mayCrash, let disk {
+            await checkJournalAfterCrashes(disk, host: host, report: &report)
+        }
+        return report
+    }
+
+    /// A run that crashed ends with a last recovery of the whole journal (both lives and every
+    /// repair), whose invariants join the run's: nothing acknowledged missing, one payment per
+    /// idempotency key, nothing captured twice, a ledger that reconciles.
+    static func checkJournalAfterCrashes(
+        _ journal: any Journal, host: SystemHost, report: inout RunReport
+    ) async {
+        do {
+            let recovered = try await PaymentSystemRecovery.recover(from: journal)
+            for invariant in recovered.report.invariants where !invariant.holds {
+                for example in invariant.examples { host.violation("recovery_" + invariant.name, example) }
+            }
+        } catch {
+            host.violation("recovery_succeeds", "final recovery of the whole journal: \(error)")
+        }
+        let (figures, invariants) = host.report()
+        report.recovery = figures
+        report.invariants += invariants
     }
 
     static func systemConfiguration(

@@ -30,6 +30,17 @@ public actor APIGateway {
         try keys.issue(for: merchant, using: &random)
     }
 
+    /// Accepts a key issued before a restart (its hash came from the journal).
+    func registerKey(_ hash: APIKeyHash, for merchant: MerchantID) throws(GatewayError) {
+        try keys.register(hash, for: merchant)
+    }
+
+    /// Draws the next keys from stream `stream`: a restarted gateway must not hand out the
+    /// secrets its previous life drew from the same stream.
+    func drawKeys(fromStream stream: UInt64) {
+        random = runtime.randomStream("gateway.api-keys", stream)
+    }
+
     /// Revokes `key`. - Returns: true if it was known.
     @discardableResult
     public func revoke(_ key: APIKey) -> Bool { keys.revoke(key) }

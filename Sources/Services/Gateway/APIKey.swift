@@ -50,6 +50,9 @@ public struct APIKeyHash: Hashable, Sendable {
     /// The 32 digest bytes.
     public let bytes: [UInt8]
 
+    /// A digest kept from before (a journal's record of an issued key).
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
     /// Hashes `secret` with SHA-256.
     public init(of secret: String) {
         bytes = Array(SHA256.hash(data: Array(secret.utf8)))

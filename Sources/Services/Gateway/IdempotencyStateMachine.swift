@@ -128,7 +128,7 @@ public struct IdempotencyStateMachine: Sendable {
             counters.inUse += 1
             return .inUse
         case .completed(let first, let response, _):
-            if first != fingerprint {
+            if first != fingerprint && first != .recovered {
                 counters.mismatched += 1
                 return .mismatch
             }
@@ -161,6 +161,25 @@ public struct IdempotencyStateMachine: Sendable {
         expiries.append(
             Expiry(key: token.key, generation: generation, expiresAt: now + configuration.retention))
         return true
+    }
+
+    /// Puts back a key answered before a restart, with its answer, kept for the retention
+    /// window from `completedAt` (a key already past it is not restored). The request's
+    /// fingerprint was not journaled, so a restored key replays to any parameters.
+    public mutating func restore(
+        _ key: IdempotencyKey, response: StoredResponse, completedAt: SimTime, now: SimTime
+    ) {
+        let expiresAt = completedAt + configuration.retention
+        guard entries[key] == nil, expiresAt > now, entries.count < configuration.entriesMax else { return }
+        let generation = nextGeneration
+        nextGeneration += 1
+        entries[key] = .completed(.recovered, response, generation: generation)
+        counters.completed += 1
+        // Restored in journal order, so completion times (and expiries) stay sorted.
+        expiries.append(
+            Expiry(
+                key: key, generation: generation,
+                expiresAt: max(expiresAt, expiries.last?.expiresAt ?? expiresAt)))
     }
 
     /// Releases a key whose request failed validation before any work began: nothing is stored,

@@ -30,6 +30,11 @@ public actor IdempotencyStore {
         machine.complete(token, response: response, now: runtime.now())
     }
 
+    /// See `IdempotencyStateMachine.restore`.
+    public func restore(_ key: IdempotencyKey, response: StoredResponse, completedAt: SimTime) {
+        machine.restore(key, response: response, completedAt: completedAt, now: runtime.now())
+    }
+
     /// See `IdempotencyStateMachine.abandon`.
     @discardableResult
     public func abandon(_ token: IdempotencyStateMachine.Token) -> Bool {

@@ -10,6 +10,12 @@ public struct RequestFingerprint: Hashable, Sendable {
     /// The 32 digest bytes.
     public let bytes: [UInt8]
 
+    /// Stands for a fingerprint that was not kept (an answer restored from the journal): it
+    /// matches any request.
+    public static let recovered = RequestFingerprint(bytes: [])
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
     public init(method: String, path: String, parameters: [String: String]) {
         var canonical: [UInt8] = []
         func append(_ text: String) {

@@ -75,6 +75,11 @@ enum PaymentJournalCodes {
     }
 
     static let captureCommand: UInt8 = 11
+    static let approvedCommand: UInt8 = 1
+    /// Not a command: a resumed system's record that recovery rolled the payment's last
+    /// transition back (its booking never started), so that later recoveries undo it too.
+    static let rollbackCommand: UInt8 = 100
+    static let inquiryApprovedCommand: UInt8 = 7
 
     // MARK: Small enumerations, 1-based so that 0 means "none"
 

@@ -18,6 +18,10 @@ import PaystormRuntime
 /// A journal failure fails the operation with a 500-class error (`ledgerRefused`, the API's
 /// internal error): nothing is acknowledged that is not durable.
 enum PaymentJournaling {
+    /// The idempotency key of the API request being served, if any: journaled with each
+    /// transition the request makes (see `PaymentSystem.call`).
+    @TaskLocal static var idempotencyKey: String?
+
     /// Whether the orchestrator books ledger transfers after this transition (so that recovery
     /// can tell a transition whose booking never happened).
     static func expectsBooking(_ command: PaymentCommand, _ record: PaymentRecord) -> Bool {
@@ -37,7 +41,8 @@ enum PaymentJournaling {
         let image = PaymentEventImage(
             kind: .transition(command: PaymentJournalCodes.code(command), firstEvent: emitted.first),
             payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
-            expectsBooking: expectsBooking(command, record), timeNs: now.nanoseconds)
+            expectsBooking: expectsBooking(command, record), timeNs: now.nanoseconds,
+            idempotencyKey: idempotencyKey)
         try await append([JournalRecord(image.record)], for: record.id, journal)
     }
 

@@ -23,12 +23,34 @@ struct PaymentRecoveryState {
         /// because an abort cancels only it.
         var lastIntentUnseen: [Transfer] = []
         var olderUnseen: [Transfer] = []
+        /// What the bookings hold and moved, and the same before the last intent (an abort
+        /// cancels only that one).
+        var bookings = RecoveredBookings()
+        var bookingsBeforeLastIntent = RecoveredBookings()
+        /// Idempotency keys (scoped) whose request journaled a transition of this payment, and
+        /// the key of the transition still awaiting its booking (dropped if it is rolled back).
+        var startedKeys: [String] = []
+        var unbookedKey: String?
     }
 
     private(set) var tracks: [PaymentID: Track] = [:]
     private(set) var merchants: [MerchantID: Currency] = [:]
     /// `merchant/key` to the payment the key's first answer named.
     private(set) var idempotencyKeys: [String: PaymentID] = [:]
+    /// `merchant/key` to the first journaled answer given to it.
+    private(set) var answers: [String: RecoveredAnswer] = [:]
+    /// `merchant/key` to the payment whose work a request began without a durable answer (the
+    /// process died first): a retry resumes that payment rather than starting another.
+    private(set) var startedKeys: [String: PaymentID] = [:]
+    private(set) var apiKeyHashes: [(merchant: MerchantID, hash: [UInt8])] = []
+    /// Paid out to each merchant, from the payout bookings.
+    private(set) var paidOut: [MerchantID: Int64] = [:]
+    private var lastPayout: [(MerchantID, Int64)] = []
+    /// The highest transfer sequence seen per producer (`id >> 32`), journaled or intended, so
+    /// that a resumed system allocates ids after them.
+    private(set) var transferSequences: [UInt64: UInt32] = [:]
+    /// Payments whose last transition `finish` rolled back.
+    private(set) var rolledBack: [PaymentID] = []
     private var seenTransfers: Set<UInt64> = []
     /// Payouts' intents (payment id 0).
     private var systemTrack = Track(
@@ -44,6 +66,13 @@ struct PaymentRecoveryState {
     /// A ledger transfer record was read (and handed to the replayer).
     mutating func noteTransfer(_ id: TransferID) {
         seenTransfers.insert(id.rawValue)
+        noteSequence(id)
+    }
+
+    private mutating func noteSequence(_ id: TransferID) {
+        let producer = id.rawValue >> 32
+        let sequence = UInt32(truncatingIfNeeded: id.rawValue)
+        if sequence > transferSequences[producer, default: 0] { transferSequences[producer] = sequence }
     }
 
     /// Folds one record that is not a ledger transfer.
@@ -59,6 +88,9 @@ struct PaymentRecoveryState {
         case MerchantOnboardedRecord.recordType:
             let onboarded = try record.decode(MerchantOnboardedRecord.self)
             merchants[MerchantID(onboarded.merchantID)] = Currency.all[Int(onboarded.settlementCurrencyIndex)]
+        case APIKeyIssuedRecord.recordType:
+            let issued = try record.decode(APIKeyIssuedRecord.self)
+            apiKeyHashes.append((MerchantID(issued.merchantID), issued.keyHash))
         default:
             break
         }
@@ -69,22 +101,42 @@ struct PaymentRecoveryState {
         switch image.kind {
         case .transition(let command, _):
             report.transitions += 1
+            if command == PaymentJournalCodes.rollbackCommand, var track = tracks[id] {
+                if track.beforeUnbooked != nil && track.unbookedWasCapture { track.captureCommands -= 1 }
+                track.beforeUnbooked = nil
+                track.unbookedKey = nil
+                track.payment = image.payment
+                track.sequence = max(track.sequence, image.sequence)
+                tracks[id] = track
+                return
+            }
             var track = tracks[id] ?? Track(payment: image.payment.created())
+            if track.sequence == .min { track.bookings.createdAtNs = image.timeNs }
             if command == PaymentJournalCodes.captureCommand { track.captureCommands += 1 }
+            if command == PaymentJournalCodes.approvedCommand
+                || command == PaymentJournalCodes.inquiryApprovedCommand
+            {
+                track.bookings.authorizedAtNs = image.timeNs
+            }
+            let scopedKey = image.idempotencyKey.map { "\(image.payment.merchant)/\($0)" }
             // Two transitions of one payment appended concurrently may land out of order: the
             // later state (more events emitted) wins.
             if image.sequence >= track.sequence {
                 if image.expectsBooking {
                     track.beforeUnbooked = track.payment
                     track.unbookedWasCapture = command == PaymentJournalCodes.captureCommand
+                    track.unbookedKey = scopedKey
                 } else {
                     track.beforeUnbooked = nil
+                    if let scopedKey, !track.startedKeys.contains(scopedKey) {
+                        track.startedKeys.append(scopedKey)
+                    }
                 }
                 track.payment = image.payment
                 track.sequence = image.sequence
             }
             tracks[id] = track
-        case .acknowledgement(let operation, _):
+        case .acknowledgement(let operation, let status):
             report.acknowledgements += 1
             guard var track = tracks[id] else {
                 acknowledged.violated("\(operation) answered for \(id), which the journal never shows")
@@ -105,6 +157,11 @@ struct PaymentRecoveryState {
                     oneKeyOnePayment.violated("\(scoped) answered for \(first) and for \(id)")
                 } else {
                     idempotencyKeys[scoped] = id
+                    if answers[scoped] == nil {
+                        answers[scoped] = RecoveredAnswer(
+                            merchant: image.payment.merchant, key: key, operation: operation,
+                            status: status, payment: image.payment, timeNs: image.timeNs)
+                    }
                 }
             }
         }
@@ -127,6 +184,22 @@ struct PaymentRecoveryState {
             report.bookingIntents += 1
             var transfers: [Transfer] = []
             for record in booking.transfers { transfers.append(try Transfer(journalRecord: record)) }
+            for transfer in transfers { noteSequence(transfer.id) }
+            track.bookingsBeforeLastIntent = track.bookings
+            track.bookings.apply(transfers, merchant: track.payment.merchant)
+            if id.rawValue == 0 {
+                lastPayout = transfers.filter { $0.code == PaymentBookkeeping.Code.payout }.compactMap {
+                    payout in
+                    payout.legs.first { $0.side == .debit && $0.account.owner != 0 }.map {
+                        (MerchantID($0.account.owner), $0.amount)
+                    }
+                }
+                for (merchant, amount) in lastPayout { paidOut[merchant, default: 0] += amount }
+            }
+            if let key = track.unbookedKey {
+                if !track.startedKeys.contains(key) { track.startedKeys.append(key) }
+                track.unbookedKey = nil
+            }
             if transfers.contains(where: { $0.code == PaymentBookkeeping.Code.capture && $0.phase == .single }
             ) {
                 track.captureBookings += 1
@@ -138,6 +211,11 @@ struct PaymentRecoveryState {
         case .abort:
             report.bookingAborts += 1
             track.beforeUnbooked = nil
+            track.bookings = track.bookingsBeforeLastIntent
+            if id.rawValue == 0 {
+                for (merchant, amount) in lastPayout { paidOut[merchant, default: 0] -= amount }
+                lastPayout = []
+            }
             track.lastIntentUnseen = []
         }
         if id.rawValue == 0 {
@@ -167,8 +245,12 @@ struct PaymentRecoveryState {
                 track.payment = before
                 if track.unbookedWasCapture { track.captureCommands -= 1 }
                 track.beforeUnbooked = nil
+                track.unbookedKey = nil
                 report.transitionsRolledBack += 1
+                rolledBack.append(id)
             }
+            for key in track.startedKeys where answers[key] == nil { startedKeys[key] = id }
+            track.bookings.eventsEmitted = max(0, track.sequence)
             prune(&track)
             owed += track.olderUnseen + track.lastIntentUnseen
             tracks[id] = track

@@ -12,6 +12,22 @@ public struct RecoveredPaymentSystem: Sendable {
     /// A fresh ledger holding every journaled transfer (and every booking recovery finished).
     public let ledger: ShardedLedger
     public let report: PaymentRecoveryReport
+    /// Per payment: the open hold and the amounts booked in the settlement currency.
+    public let bookings: [PaymentID: RecoveredBookings]
+    /// `merchant/key` to the first answer journaled for it (what a retry must get again).
+    public let answers: [String: RecoveredAnswer]
+    /// `merchant/key` to the payment a request began without a durable answer.
+    public let startedKeys: [String: PaymentID]
+    /// API key hashes handed out, with their merchants, in journal order.
+    public let apiKeyHashes: [(merchant: MerchantID, hash: [UInt8])]
+    /// Paid out to each merchant so far.
+    public let paidOut: [MerchantID: Int64]
+    /// The highest transfer sequence used per producer (`transfer id >> 32`).
+    public let transferSequences: [UInt64: UInt32]
+    /// Payments whose last transition was rolled back (its booking never started).
+    public let rolledBack: [PaymentID]
+    /// Intended transfers the ledger had not journaled, which recovery booked.
+    public let rolledForward: [Transfer]
 }
 
 /// Rebuilds a payment system's state from its journal: merchants, payments (state and amounts),
@@ -35,7 +51,14 @@ public enum PaymentSystemRecovery {
     public static func recover(
         from journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration()
     ) async throws -> RecoveredPaymentSystem {
-        let ledger = try ShardedLedger(configuration: ledgerConfiguration)
+        try await recover(from: journal, into: ShardedLedger(configuration: ledgerConfiguration))
+    }
+
+    /// Recovers into `ledger`, which must be empty (a resumed `PaymentSystem`'s own ledger,
+    /// whose journaling is held off while the journal's transfers are replayed into it).
+    public static func recover(
+        from journal: any Journal, into ledger: ShardedLedger
+    ) async throws -> RecoveredPaymentSystem {
         var replayer = LedgerReplayer(ledger: ledger)
         var state = PaymentRecoveryState()
         var records = 0
@@ -58,7 +81,8 @@ public enum PaymentSystemRecovery {
                 }
             }
         }
-        for transfer in state.finish() { try await replayer.add(transfer) }
+        let rolledForward = state.finish()
+        for transfer in rolledForward { try await replayer.add(transfer) }
         let replay = try await replayer.finish()
         let reconciliation = await ledger.reconcile()
 
@@ -78,7 +102,10 @@ public enum PaymentSystemRecovery {
         report.invariants = [reconciles, complete] + state.paymentInvariants()
         return RecoveredPaymentSystem(
             payments: state.payments, merchants: state.merchants, idempotencyKeys: state.idempotencyKeys,
-            ledger: ledger, report: report)
+            ledger: ledger, report: report, bookings: state.tracks.mapValues(\.bookings),
+            answers: state.answers, startedKeys: state.startedKeys, apiKeyHashes: state.apiKeyHashes,
+            paidOut: state.paidOut, transferSequences: state.transferSequences, rolledBack: state.rolledBack,
+            rolledForward: rolledForward)
     }
 }
 
@@ -86,10 +113,13 @@ public enum PaymentSystemRecovery {
 public enum RecoveryError: Error, Sendable, CustomStringConvertible {
     /// A record passed its checksum but does not decode (a newer build's record, or a bug).
     case undecodable(JournalPosition, JournalError)
+    /// A system was to be rebuilt from its journal, but its configuration names none.
+    case noJournal
 
     public var description: String {
         switch self {
         case .undecodable(let position, let error): "journal record at \(position) does not decode: \(error)"
+        case .noJournal: "no journal to recover from: the configuration's journal is nil"
         }
     }
 }

@@ -20,6 +20,12 @@ actor MerchantShard {
 
     func existing(_ id: MerchantID) -> MerchantAccount? { accounts[id] }
 
+    /// Puts back a merchant rebuilt from the journal; it takes part in the next payout run.
+    func restore(_ account: MerchantAccount) {
+        accounts[account.id] = account
+        active.insert(account.id)
+    }
+
     func recordPayment(_ id: MerchantID) { accounts[id]?.payments += 1 }
 
     func adjustEarned(_ id: MerchantID, by delta: Int64) {

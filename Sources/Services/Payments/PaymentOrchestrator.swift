@@ -22,7 +22,7 @@ public final class PaymentOrchestrator: Sendable {
     let networks: [CardNetworkKind: CardNetwork]
     let merchants: MerchantDirectory
     let events: PaymentEventSink
-    private let nextPaymentID = Atomic<UInt64>(0)
+    let nextPaymentID = Atomic<UInt64>(0)
     let counters = Mutex(OrchestratorCounters())
     /// The ledger's movements on the network accounts, one book per payment shard (so that
     /// bookings on different shards do not contend), for the settlement reconciliation.
@@ -101,7 +101,8 @@ public final class PaymentOrchestrator: Sendable {
                 fingerprint: fingerprint))
         await merchants.shard(request.merchant).recordPayment(request.merchant)
         await events.emit(
-            [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount)
+            [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
+            firstIndex: 0)
 
         // Screening: block, or step up to 3-D Secure.
         let assessment = await fraud.assess(input)
@@ -158,7 +159,7 @@ public final class PaymentOrchestrator: Sendable {
 
     /// After a timeout the issuer may have approved: ask, a few times, and if it still cannot be
     /// known, reverse. Authorizing again could hold the customer's money twice.
-    private func resolveUnknownAuthorization(
+    func resolveUnknownAuthorization(
         _ id: PaymentID, network: CardNetwork
     ) async throws(PaymentServiceError) {
         for _ in 0..<configuration.inquiriesMax {
@@ -367,7 +368,9 @@ public final class PaymentOrchestrator: Sendable {
             try await PaymentJournaling.journalTransition(
                 command, record, emitted: emitted, now: now, journal: journal)
         }
-        await events.emit(emitted, for: id, merchant: record.merchant, amount: record.payment.amount)
+        await events.emit(
+            emitted, for: id, merchant: record.merchant, amount: record.payment.amount,
+            firstIndex: 1 + record.eventsEmitted - emitted.count)
         counters.withLock { $0.transitions += 1 }
         return record
     }

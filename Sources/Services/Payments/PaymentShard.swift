@@ -54,6 +54,13 @@ actor PaymentShard {
         records[id] = record
     }
 
+    /// After a restart: allocate after the highest sequence the journal shows for this shard.
+    func resumeTransferIDs(after sequence: UInt32) {
+        transferSequence = max(transferSequence, sequence)
+    }
+
+    var transferProducer: UInt64 { producer }
+
     func nextTransferIDs(_ count: Int) -> [TransferID] {
         (0..<count).map { _ in
             transferSequence &+= 1

@@ -4,13 +4,17 @@ import PaystormRuntime
 import Synchronization
 
 /// Turns payment state changes into Stripe-style webhook events and hands them to the
-/// dispatcher. One event per emitted event type, with a fresh id; the counts let the run check
-/// "every state change yields exactly one event, delivered or dead-lettered".
+/// dispatcher. One event per emitted event type; the counts let the run check "every state
+/// change yields exactly one event, delivered or dead-lettered".
+///
+/// An event's id is its payment's id and its place among the payment's events
+/// (`payment << 16 | index`), not a process counter: a system resumed after a crash never
+/// reuses an id the endpoints have seen, and an event sent again after a restart is the same
+/// event, which the endpoints de-duplicate.
 public final class PaymentEventSink: Sendable {
     let dispatcher: WebhookDispatcher?
     let clock: UnixClock
     let runtime: any Runtime
-    private let nextEventID = Atomic<UInt64>(0)
     private let counts = Mutex(Counts())
     private let log = Mutex(Deque<EmittedEvent>())
 
@@ -49,9 +53,13 @@ public final class PaymentEventSink: Sendable {
         log.withLock { log in log.filter { $0.payment == payment }.map(\.type) }
     }
 
-    func emit(_ types: [PaymentEventType], for id: PaymentID, merchant: MerchantID, amount: Money) async {
-        for type in types {
-            let eventID = EventID(nextEventID.add(1, ordering: .relaxed).newValue)
+    /// - Parameter firstIndex: the place of `types[0]` among the payment's events (0 is its
+    ///   creation).
+    func emit(
+        _ types: [PaymentEventType], for id: PaymentID, merchant: MerchantID, amount: Money, firstIndex: Int
+    ) async {
+        for (offset, type) in types.enumerated() {
+            let eventID = EventID(id.rawValue << 16 | UInt64(UInt16(truncatingIfNeeded: firstIndex + offset)))
             counts.withLock {
                 $0.emitted += 1
                 $0.byType[type.rawValue, default: 0] += 1

@@ -2,6 +2,7 @@ import Core
 import Journal
 import Ledger
 import PaystormRuntime
+import Synchronization
 
 /// The whole processor: API gateway (keys, rate limits, idempotency), the payment
 /// orchestrator and its collaborators (fraud engine, currency service, card networks and bank
@@ -24,21 +25,39 @@ public final class PaymentSystem: Sendable {
     let gateways: [APIGateway]
     let idempotency: [IdempotencyGate]
     let settlement: SettlementRun
+    /// Open unless the system is being rebuilt from its journal (replayed transfers are not
+    /// journaled a second time).
+    let ledgerJournalGate: LedgerJournalGate?
+    /// `merchant/key` to the payment whose work a request began before a restart, without a
+    /// durable answer: the key's next request resumes that payment (taken once).
+    let startedWork = Mutex<[String: PaymentID]>([:])
 
-    public init(
+    public convenience init(
         runtime: any Runtime, configuration: PaymentSystemConfiguration = PaymentSystemConfiguration()
     )
         throws
     {
+        try self.init(runtime: runtime, configuration: configuration, ledgerJournalOpen: true, outside: nil)
+    }
+
+    /// - Parameter outside: a system whose outside parties (card networks and bank rail, the
+    ///   merchants' webhook endpoints) this one talks to: they are other companies' machines
+    ///   and outlive a restart of the processor.
+    init(
+        runtime: any Runtime, configuration: PaymentSystemConfiguration, ledgerJournalOpen: Bool,
+        outside: PaymentSystem?
+    ) throws {
         try configuration.validate()
         self.runtime = runtime
         self.configuration = configuration
         // Issue 4 (journaling): the ledger journals its applied transfers to the run's journal.
-        let ledgerJournal: any LedgerJournal =
-            configuration.journal.map { JournalLedgerAdapter($0) } ?? NoLedgerJournal()
+        let gate = configuration.journal.map {
+            LedgerJournalGate(JournalLedgerAdapter($0), open: ledgerJournalOpen)
+        }
+        ledgerJournalGate = gate
         ledger = try ShardedLedger(
             configuration: LedgerConfiguration(shardCount: configuration.ledgerShards),
-            journal: ledgerJournal)
+            journal: gate.map { $0 as any LedgerJournal } ?? NoLedgerJournal())
         merchants = MerchantDirectory(shardCount: configuration.paymentShards)
         var fraudConfiguration = FraudEngine.Configuration()
         fraudConfiguration.rules.cardsMax = configuration.fraudCardsPerShardMax
@@ -46,8 +65,8 @@ public final class PaymentSystem: Sendable {
         fraudConfiguration.challenge = configuration.threeDSecure
         fraud = try FraudEngine(
             runtime: runtime, configuration: fraudConfiguration, shardCount: configuration.fraudShards)
-        var networks: [CardNetworkKind: CardNetwork] = [:]
-        for kind in CardNetworkKind.allCases {
+        var networks: [CardNetworkKind: CardNetwork] = outside?.networks ?? [:]
+        for kind in CardNetworkKind.allCases where networks[kind] == nil {
             networks[kind] = try CardNetwork(
                 kind: kind, runtime: runtime, behaviour: configuration.networks[kind])
         }
@@ -56,16 +75,18 @@ public final class PaymentSystem: Sendable {
         if configuration.webhooks.enabled {
             let dispatcher = WebhookDispatcher(runtime: runtime)
             webhooks = dispatcher
-            endpoints = (0..<configuration.webhooks.endpoints).map { index in
-                WebhookEndpoint(
-                    runtime: runtime,
-                    configuration: WebhookEndpoint.Configuration(
-                        secret: Self.endpointSecret(index, seed: runtime.seed),
-                        failureProbability: configuration.webhooks.failureProbability,
-                        latencyMedian: configuration.webhooks.latencyMedian,
-                        seenEventsMax: configuration.webhooks.seenEventsPerEndpointMax),
-                    random: runtime.randomStream("webhook-endpoint", UInt64(index)))
-            }
+            endpoints =
+                outside.map(\.endpoints).flatMap { $0.isEmpty ? nil : $0 }
+                ?? (0..<configuration.webhooks.endpoints).map { index in
+                    WebhookEndpoint(
+                        runtime: runtime,
+                        configuration: WebhookEndpoint.Configuration(
+                            secret: Self.endpointSecret(index, seed: runtime.seed),
+                            failureProbability: configuration.webhooks.failureProbability,
+                            latencyMedian: configuration.webhooks.latencyMedian,
+                            seenEventsMax: configuration.webhooks.seenEventsPerEndpointMax),
+                        random: runtime.randomStream("webhook-endpoint", UInt64(index)))
+                }
         } else {
             webhooks = nil
             endpoints = []
@@ -109,7 +130,27 @@ public final class PaymentSystem: Sendable {
         if let webhooks {
             try await webhooks.register(endpoints[endpointIndex], secret: secret, for: merchant)
         }
-        return try await gateway(merchant).issueKey(for: merchant)
+        return try await issueJournaledKey(for: merchant)
+    }
+
+    /// Hands an existing merchant one more API key (Stripe lets a merchant hold several), or nil
+    /// for a merchant never onboarded. A client that lost its key in a crash (the answer to its
+    /// onboarding never came) gets one this way.
+    public func issueAPIKey(for merchant: MerchantID) async throws -> APIKey? {
+        guard await merchants.account(merchant) != nil else { return nil }
+        return try await issueJournaledKey(for: merchant)
+    }
+
+    /// Issue 4 (journaling): the key's hash is durable before the key is handed out, so that a
+    /// recovered system still accepts it.
+    private func issueJournaledKey(for merchant: MerchantID) async throws -> APIKey {
+        let key = try await gateway(merchant).issueKey(for: merchant)
+        if let journal = configuration.journal {
+            _ = try await journal.append([
+                JournalRecord(APIKeyIssuedRecord(merchantID: merchant.rawValue, keyHash: key.hash.bytes))
+            ])
+        }
+        return key
     }
 
     static func endpointSecret(_ index: Int, seed: UInt64) -> String {
@@ -133,6 +174,8 @@ public final class PaymentSystem: Sendable {
                 method: "POST", path: "/v1/payment_intents", parameters: parameters)
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.create(request)
+        } resume: { [orchestrator] (id) async throws(PaymentServiceError) -> PaymentRecord in
+            try await orchestrator.resumeCreate(id, automaticCapture: request.captureMethod == .automatic)
         }
     }
 
@@ -190,11 +233,27 @@ public final class PaymentSystem: Sendable {
     private func call(
         _ apiOperation: APIOperation, merchant: MerchantID, apiKey: String, idempotencyKey: String?,
         fingerprint: RequestFingerprint,
-        _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord
+        _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord,
+        resume: (@Sendable (PaymentID) async throws(PaymentServiceError) -> PaymentRecord)? = nil
     ) async -> APIResponse {
-        let response = await call(
-            merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,
-            operation)
+        // After a restart, a key whose request had begun work (a journaled transition) without a
+        // durable answer resumes that payment: never a second one. Taken inside the operation,
+        // that is after the idempotency gate reserved the key, so one retry takes it.
+        let work = { [orchestrator, self] () async throws(PaymentServiceError) -> PaymentRecord in
+            let scoped = idempotencyKey.map { "\(merchant)/\($0)" }
+            guard let scoped, let id = self.startedWork.withLock({ $0.removeValue(forKey: scoped) }) else {
+                return try await operation()
+            }
+            if let resume { return try await resume(id) }
+            return try await orchestrator.record(id)
+        }
+        // The key rides along with every transition the request journals, so that recovery can
+        // tell which key started the work of a request whose answer never became durable.
+        let response = await PaymentJournaling.$idempotencyKey.withValue(idempotencyKey) {
+            await call(
+                merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,
+                work)
+        }
         guard let journal = configuration.journal else { return response }
         return await PaymentJournaling.acknowledge(
             response, operation: apiOperation, idempotencyKey: idempotencyKey, orchestrator: orchestrator,
@@ -240,7 +299,7 @@ public final class PaymentSystem: Sendable {
         }
     }
 
-    private func gateway(_ merchant: MerchantID) -> APIGateway {
+    func gateway(_ merchant: MerchantID) -> APIGateway {
         gateways[Int(merchant.rawValue % UInt64(gateways.count))]
     }
 

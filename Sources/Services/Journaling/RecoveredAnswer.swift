@@ -1,0 +1,44 @@
+import Core
+
+/// The first answer the API gave to one idempotency key, as its journaled acknowledgement
+/// shows it: enough to give a retry after a restart the same answer, not a second charge.
+public struct RecoveredAnswer: Sendable, Hashable {
+    public let merchant: MerchantID
+    /// The key as the client sent it (unscoped).
+    public let key: String
+    public let operation: APIOperation
+    public let status: Int
+    /// The payment as the answer described it.
+    public let payment: RecoveredPayment
+    public let timeNs: Int64
+
+    /// The response as the idempotency store held it. A 200 is the payment's body and a 402
+    /// the decline, both byte for byte what `APIResponse` built the first time; any other
+    /// status keeps its status and names the payment (its message was not journaled).
+    var storedResponse: StoredResponse {
+        APIResponse.recovered(status: status, payment: payment).stored
+    }
+}
+
+extension APIResponse {
+    /// The answer about `payment` with `status`, rebuilt from the journal's image of it.
+    static func recovered(status: Int, payment: RecoveredPayment) -> APIResponse {
+        switch status {
+        case 200..<300:
+            return APIResponse(
+                status: status,
+                body:
+                    "{\"id\":\"\(payment.id)\",\"object\":\"payment_intent\",\"amount\":\(payment.amountMinorUnits),"
+                    + "\"amount_received\":\(payment.amountCapturedMinorUnits),"
+                    + "\"currency\":\"\(payment.currency.code.lowercased())\","
+                    + "\"status\":\"\(payment.state.stripeStatus)\"}")
+        case 402:
+            if case .failed(let code) = payment.state { return .error(.cardDeclined(payment.id, code)) }
+            return .error(.cardDeclined(payment.id, .processingError))
+        default:
+            return .error(
+                status: status, type: "api_error", code: "recovered_answer",
+                message: "answer to \(payment.id) restored from the journal", payment: payment.id)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Core
+
+extension PaymentOrchestrator {
+    /// Finishes a payment a restart left in a state only the dead process would have moved on
+    /// from: never authorized (`created`: voided), waiting for 3-D Secure (`requiresAction`:
+    /// abandoned, the customer's session is gone), or after an authorization timeout
+    /// (`authorizationUnknown`: inquiry, then reversal, as `authorize` does).
+    /// - Returns: whether the payment was moved on.
+    @discardableResult
+    func settleInterrupted(_ id: PaymentID) async -> Bool {
+        guard let record = await payment(id) else { return false }
+        switch record.payment.state {
+        case .created:
+            return (try? await transition(.void, id)) != nil
+        case .requiresAction:
+            return (try? await transition(.actionAbandoned, id)) != nil
+        case .authorizationUnknown:
+            do {
+                try await resolveUnknownAuthorization(id, network: networks[record.network]!)
+            } catch {}
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The retry, after a restart, of a create whose work had begun: answers as `create` would
+    /// have from where the payment stands, finishing the automatic capture if it had not
+    /// happened. Never creates a second payment.
+    func resumeCreate(
+        _ id: PaymentID, automaticCapture: Bool
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        await settleInterrupted(id)
+        let record = try await record(id)
+        switch record.payment.state {
+        case .failed(let code):
+            throw .cardDeclined(id, code)
+        case .authorized where automaticCapture:
+            return try await capture(id, amountMinorUnits: nil)
+        default:
+            return record
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Core
+import Journal
+import Ledger
+import PaystormRuntime
+
+extension PaymentSystem {
+    /// Rebuilds a payment system from its journal and returns it ready to serve: the same run
+    /// code goes on where the journal ends (issue 4, "the same run code can resume from a
+    /// recovered state").
+    ///
+    /// Rebuilt: merchants (with their API key hashes and webhook endpoints), every journaled
+    /// payment (state, amounts, open hold, booked settlement amounts), idempotency keys with
+    /// the answers they were given, the ledger's balances (every journaled transfer replayed into
+    /// the system's own ledger, and every intended booking the ledger had not journaled
+    /// finished), and the id allocators (payments and transfers continue after the journal's).
+    /// Then crash repair: payments the dead process left mid-flight (`created`,
+    /// `requiresAction`, `authorizationUnknown`) are moved on to a final state, journaled.
+    ///
+    /// Not rebuilt (not journaled): the fraud engine's card history, rate-limit buckets, and the
+    /// FX rate locked at capture (a cross-currency refund or dispute after the restart converts
+    /// at the rate the capture's booking implies). Webhook events emitted before the restart
+    /// are not sent again.
+    ///
+    /// - Parameters:
+    ///   - configuration: the run's configuration; `journal` is the journal to read and to go on
+    ///     appending to (required).
+    ///   - outside: the system that crashed, if it is at hand: the new one talks to its card
+    ///     networks and webhook endpoints (other companies' machines, which did not restart).
+    ///     Nothing else of it is read.
+    /// - Throws: `RecoveryError.noJournal` without a journal; what `PaymentSystemRecovery`
+    ///   throws; `GatewayError` if a key cannot be registered.
+    public static func recovering(
+        runtime: any Runtime, configuration: PaymentSystemConfiguration, outside: PaymentSystem? = nil
+    ) async throws -> (system: PaymentSystem, recovered: RecoveredPaymentSystem) {
+        guard let journal = configuration.journal else { throw RecoveryError.noJournal }
+        let system = try PaymentSystem(
+            runtime: runtime, configuration: configuration, ledgerJournalOpen: false, outside: outside)
+        let recovered = try await PaymentSystemRecovery.recover(from: journal, into: system.ledger)
+        system.ledgerJournalGate?.open()
+        try await system.restore(recovered)
+        return (system, recovered)
+    }
+
+    /// After a restart, payment ids go on at the next multiple of this (more than the payments
+    /// a process can have in flight).
+    static let paymentIDBlock: UInt64 = 1 << 20
+
+    private func restore(_ recovered: RecoveredPaymentSystem) async throws {
+        // Merchants: the account, its endpoint, its keys. Earned is what the ledger holds for it
+        // plus what it was paid out (the ledger's view is the durable one).
+        var paymentsPerMerchant: [MerchantID: Int] = [:]
+        for payment in recovered.payments.values { paymentsPerMerchant[payment.merchant, default: 0] += 1 }
+        for (merchant, currency) in recovered.merchants.sorted(by: { $0.key < $1.key }) {
+            let endpointIndex = endpoints.isEmpty ? 0 : Int(merchant.rawValue % UInt64(endpoints.count))
+            var account = MerchantAccount(
+                id: merchant, settlementCurrency: currency,
+                webhookSecret: Self.endpointSecret(endpointIndex, seed: runtime.seed))
+            let balance = await ledger.balance(of: .merchantBalance(merchant, currency)).balance
+            account.paidOut = recovered.paidOut[merchant] ?? 0
+            account.earned = balance + account.paidOut
+            account.payments = paymentsPerMerchant[merchant] ?? 0
+            await merchants.shard(merchant).restore(account)
+            if let webhooks {
+                try await webhooks.register(
+                    endpoints[endpointIndex], secret: account.webhookSecret, for: merchant)
+            }
+        }
+        for (merchant, hash) in recovered.apiKeyHashes {
+            try await gateway(merchant).registerKey(APIKeyHash(bytes: hash), for: merchant)
+        }
+        // New keys from streams the earlier lives never drew from (one per journal length).
+        for (index, gateway) in gateways.enumerated() {
+            await gateway.drawKeys(fromStream: UInt64(recovered.report.records) << 16 | UInt64(index))
+        }
+
+        // Payments, and the allocators after them.
+        var paymentIDMax: UInt64 = 0
+        for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
+            paymentIDMax = max(paymentIDMax, id.rawValue)
+            let bookings = recovered.bookings[id] ?? RecoveredBookings()
+            let settlement = recovered.merchants[payment.merchant] ?? payment.currency
+            let record = try PaymentRecord(
+                restoring: payment, bookings: bookings, settlement: settlement)
+            await orchestrator.shard(id).insert(record)
+        }
+        // Ids the dead process handed out without journaling them (requests in flight) may be
+        // known outside (a network saw the authorization): start at the next block instead.
+        let block = PaymentSystem.paymentIDBlock
+        orchestrator.nextPaymentID.store((paymentIDMax / block + 1) * block, ordering: .relaxed)
+        for shard in orchestrator.shards {
+            if let sequence = recovered.transferSequences[await shard.transferProducer] {
+                await shard.resumeTransferIDs(after: sequence)
+            }
+        }
+
+        // Crash repair is journaled, so that a later recovery, which will see what this life
+        // does after it, starts from the same state: the transfers recovery booked, and the
+        // transitions it rolled back.
+        if let journal = configuration.journal {
+            if !recovered.rolledForward.isEmpty {
+                _ = try await journal.append(recovered.rolledForward.map { JournalRecord($0.journalRecord) })
+            }
+            for id in recovered.rolledBack {
+                guard let payment = recovered.payments[id] else { continue }
+                let image = PaymentEventImage(
+                    kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
+                    payment: payment, sequence: recovered.bookings[id]?.eventsEmitted ?? 0,
+                    expectsBooking: false, timeNs: runtime.now().nanoseconds)
+                _ = try await journal.append([JournalRecord(image.record)])
+            }
+        }
+
+        // Idempotency: answered keys replay their answer; keys whose work began resume it.
+        for answer in recovered.answers.values.sorted(by: { $0.timeNs < $1.timeNs }) {
+            guard let key = try? IdempotencyKey(merchant: answer.merchant, value: answer.key) else {
+                continue
+            }
+            let gate = idempotency[Int(PaymentOrchestrator.hash(key.description) % UInt64(idempotency.count))]
+            await gate.store.restore(
+                key, response: answer.storedResponse, completedAt: SimTime(nanoseconds: answer.timeNs))
+        }
+        startedWork.withLock { $0 = recovered.startedKeys }
+
+        // Crash repair: what the dead process left mid-flight reaches a final state.
+        for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
+            switch payment.state {
+            case .created, .requiresAction, .authorizationUnknown:
+                await orchestrator.settleInterrupted(id)
+            default:
+                break
+            }
+        }
+    }
+}
+
+extension PaymentRecord {
+    /// A payment as recovery rebuilt it.
+    /// - Throws: `PaymentServiceError.invalidRequest` if the journaled amounts are impossible.
+    init(
+        restoring payment: RecoveredPayment, bookings: RecoveredBookings, settlement: Currency
+    ) throws(PaymentServiceError) {
+        let amount = Money(minorUnits: payment.amountMinorUnits, currency: payment.currency)
+        let core: Payment
+        do {
+            core = try Payment(
+                restoring: payment.state, amount: amount,
+                amountCapturableMinorUnits: payment.amountCapturableMinorUnits,
+                amountCapturedMinorUnits: payment.amountCapturedMinorUnits,
+                amountRefundedMinorUnits: payment.amountRefundedMinorUnits,
+                dispute: payment.disputeStatus.map { (payment.disputeAmountMinorUnits, $0) },
+                isSettled: payment.isSettled, isAuthenticated: payment.isAuthenticated)
+        } catch {
+            throw .invalidRequest("journaled \(payment.id) cannot be restored: \(error)")
+        }
+        let network = payment.network ?? .visa
+        self.init(
+            id: payment.id, merchant: payment.merchant, payment: core, network: network,
+            parties: PaymentBookkeeping.Parties(
+                merchant: payment.merchant, network: network.ledgerNetwork, presentment: payment.currency,
+                settlement: settlement),
+            createdAt: SimTime(nanoseconds: bookings.createdAtNs), isFraudulentTruth: false, fingerprint: 0)
+        hold = bookings.hold
+        authorizedAt = bookings.authorizedAtNs.map { SimTime(nanoseconds: $0) }
+        capturedSettled = bookings.capturedSettled
+        feeSettled = bookings.feeSettled
+        refundedSettled = bookings.refundedSettled
+        disputedSettled = bookings.disputedSettled
+        disputeFeeSettled = bookings.disputeFeeSettled
+        eventsEmitted = Int(bookings.eventsEmitted)
+        if payment.currency != settlement, payment.amountCapturedMinorUnits > 0, bookings.capturedSettled > 0
+        {
+            lockedRate = Self.impliedRate(
+                from: payment.currency, to: settlement, captured: payment.amountCapturedMinorUnits,
+                settled: bookings.capturedSettled, at: authorizedAt ?? createdAt)
+        }
+    }
+
+    /// The rate `settled / captured`, in nanos, between the currencies' minor units: what the
+    /// capture's booking shows of the rate locked then (rounded to a nano).
+    static func impliedRate(
+        from: Currency, to: Currency, captured: Int64, settled: Int64, at time: SimTime
+    ) -> LockedRate? {
+        let numerator =
+            Int128(settled) * Int128(ExchangeRate.nanosPerUnit) * FixedPoint.powerOfTen(from.exponent)
+        let denominator = Int128(captured) * FixedPoint.powerOfTen(to.exponent)
+        let nanos = FixedPoint.divide(numerator, by: denominator, rounding: .halfEven)
+        guard let value = Int64(exactly: nanos),
+            let rate = try? ExchangeRate(from: from, to: to, nanos: value)
+        else { return nil }
+        return LockedRate(validated: FXQuoteID(0), midMarket: rate, spreadBasisPoints: 0, lockedAt: time)
+    }
+}

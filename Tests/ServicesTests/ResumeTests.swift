@@ -1,0 +1,168 @@
+import Core
+import Journal
+import Ledger
+import PaystormRuntime
+import Testing
+
+@testable import Services
+
+/// A payment system rebuilt from its journal goes on serving: the same payments, balances,
+/// merchants, keys and idempotency answers, and a retry of a request the crash cut off gets one
+/// payment, never two.
+@Suite struct ResumeTests {
+    typealias Fixture = PaymentRecoveryTests
+
+    static func resume(_ runtime: DeterministicRuntime, journal: any Journal) async throws -> PaymentSystem {
+        let configuration = try Fixture.makeSystem(runtime, journal: journal).configuration
+        let (system, recovered) = try await PaymentSystem.recovering(
+            runtime: runtime, configuration: configuration)
+        #expect(recovered.report.invariantsHold, "\(recovered.report)")
+        return system
+    }
+
+    static func settlementHolds(_ system: PaymentSystem) async -> Bool {
+        for account in await system.merchants.allAccounts() {
+            let balance = await system.ledger.balance(
+                of: .merchantBalance(account.id, account.settlementCurrency))
+            if balance.balance != account.expectedBalance { return false }
+        }
+        return true
+    }
+
+    @Test(arguments: [3, 4] as [UInt64])
+    func aResumedSystemHasTheSameStateReplaysAnswersAndGoesOn(seed: UInt64) throws {
+        let runtime = DeterministicRuntime(seed: seed)
+        try runtime.run {
+            let journal = InMemoryJournal()
+            let live = try Fixture.makeSystem(runtime, journal: journal)
+            try await Fixture.drive(live)
+            let merchant = Fixture.merchants[0]
+            let apiKey = try #require(try await live.issueAPIKey(for: merchant)).secret
+            var request = try Fixture.request(merchant, 4_321, .usd, manual: true)
+            var first = await live.createPayment(request, apiKey: apiKey, idempotencyKey: "before-crash")
+            var key = "before-crash"
+            for attempt in 1..<20 where !first.isSuccess {
+                // Declined: another payment, until one is authorized.
+                key = "before-crash-\(attempt)"
+                request = try Fixture.request(merchant, 4_321 + Int64(attempt), .usd, manual: true)
+                first = await live.createPayment(request, apiKey: apiKey, idempotencyKey: key)
+            }
+            #expect(first.isSuccess)
+            let livePayments = Dictionary(
+                uniqueKeysWithValues: await live.orchestrator.allPayments().map {
+                    ($0.id, RecoveredPayment($0))
+                })
+
+            let resumed = try await Self.resume(runtime, journal: journal)
+            let resumedPayments = Dictionary(
+                uniqueKeysWithValues: await resumed.orchestrator.allPayments().map {
+                    ($0.id, RecoveredPayment($0))
+                })
+            #expect(resumedPayments == livePayments, "seed \(seed)")
+            #expect(await resumed.ledger.balancesDigest() == live.ledger.balancesDigest())
+            #expect(await Self.settlementHolds(resumed))
+
+            // The key issued before the crash still works; the answered key replays its answer.
+            let retry = await resumed.createPayment(request, apiKey: apiKey, idempotencyKey: key)
+            #expect(retry.replayed, "seed \(seed): \(retry.body)")
+            #expect(retry.status == first.status && retry.body == first.body)
+            #expect(await resumed.orchestrator.allPayments().count == livePayments.count)
+
+            // It goes on: a capture of a payment authorized before the crash, a new payment with
+            // an id after every journaled one, a refund across the restart.
+            let id = try #require(first.paymentID)
+            let captured = await resumed.capture(
+                id, merchant: merchant, apiKey: apiKey, idempotencyKey: "cap-after")
+            #expect(captured.isSuccess, "\(captured.body)")
+            let refunded = await resumed.refund(
+                id, amountMinorUnits: 1_000, merchant: merchant, apiKey: apiKey)
+            #expect(refunded.isSuccess, "\(refunded.body)")
+            let next = await resumed.createPayment(
+                try Fixture.request(merchant, 5_555, .eur, manual: false), apiKey: apiKey,
+                idempotencyKey: "after")
+            let nextID = try #require(next.paymentID)
+            #expect(livePayments.keys.allSatisfy { $0 < nextID })
+            _ = await resumed.runDailySettlement()
+            #expect(await resumed.ledger.reconcile().isBalanced)
+            #expect(await Self.settlementHolds(resumed))
+            #expect(resumed.counters.ledgerRefusals == 0, "\(resumed.counters.violationExamples)")
+
+            // And the journal, now holding both lives, recovers to the resumed system's state.
+            let again = try await PaymentSystemRecovery.recover(from: journal)
+            #expect(again.report.invariantsHold, "\(again.report)")
+            let final = Dictionary(
+                uniqueKeysWithValues: await resumed.orchestrator.allPayments().map {
+                    ($0.id, RecoveredPayment($0))
+                })
+            #expect(again.payments == final)
+            #expect(await again.ledger.balancesDigest() == resumed.ledger.balancesDigest())
+        }
+    }
+
+    /// A crash at every record boundary of one automatic-capture payment: the client, which got
+    /// no answer, retries with its key on the resumed system and gets exactly one payment,
+    /// captured at most once, and nothing is left mid-flight.
+    @Test func aRetryAfterACrashAtAnyPointChargesOnce() throws {
+        let runtime = DeterministicRuntime(seed: 9)
+        try runtime.run {
+            let journal = InMemoryJournal()
+            let live = try Fixture.makeSystem(runtime, journal: journal)
+            let merchant = Fixture.merchants[0]
+            let apiKey = try #require(try await live.onboard(merchant, settlementCurrency: .usd)).secret
+            // EUR into a USD merchant: the capture books a conversion too.
+            let request = try Fixture.request(merchant, 2_500, .eur, manual: false)
+            var answer = await live.createPayment(request, apiKey: apiKey, idempotencyKey: "k")
+            var attempt = 0
+            while !answer.isSuccess && attempt < 20 {
+                // Declined or timed out: try another payment until one is captured.
+                attempt += 1
+                answer = await live.createPayment(
+                    try Fixture.request(merchant, 2_500 + Int64(attempt), .eur, manual: false),
+                    apiKey: apiKey,
+                    idempotencyKey: "k\(attempt)")
+            }
+            #expect(answer.isSuccess)
+            let key = attempt == 0 ? "k" : "k\(attempt)"
+            let retried = try Fixture.request(merchant, 2_500 + Int64(attempt), .eur, manual: false)
+            let entries = try await journal.read(from: .origin, limit: .max)
+            var resumedMidFlight = 0
+            for cut in 0...entries.count {
+                let prefix = InMemoryJournal()
+                if cut > 0 { _ = try await prefix.append(entries[..<cut].map(\.record)) }
+                let system = try await Self.resume(runtime, journal: prefix)
+                var secret = apiKey
+                if try await system.onboard(merchant, settlementCurrency: .usd).map({ secret = $0.secret })
+                    == nil
+                {
+                    secret = try #require(try await system.issueAPIKey(for: merchant)).secret
+                }
+                let before = await system.orchestrator.allPayments().count
+                let retry = await system.createPayment(retried, apiKey: secret, idempotencyKey: key)
+                let payments = await system.orchestrator.allPayments()
+                // A payment whose first transition the crash rolled back was never charged: crash
+                // repair voided it, and the retry created another. One payment holds money.
+                let ours = payments.filter {
+                    $0.payment.amount.minorUnits == retried.amount.minorUnits && $0.payment.state != .voided
+                }
+                #expect(
+                    ours.count == 1,
+                    "cut \(cut): \(ours.map { "\($0.id) \($0.payment)" }) retry \(retry.body)")
+                #expect(retry.paymentID == ours.first?.id, "cut \(cut): \(retry.body)")
+                if retry.replayed { #expect(retry.body == answer.body, "cut \(cut)") }
+                if payments.count == before { resumedMidFlight += retry.replayed ? 0 : 1 }
+                #expect(
+                    payments.allSatisfy {
+                        ![.created, .requiresAction, .authorizationUnknown].contains($0.payment.state)
+                    }, "cut \(cut)")
+                #expect(await system.ledger.reconcile().isBalanced, "cut \(cut)")
+                #expect(await Self.settlementHolds(system), "cut \(cut)")
+                #expect(
+                    system.counters.ledgerRefusals == 0, "cut \(cut): \(system.counters.violationExamples)")
+                let recovered = try await PaymentSystemRecovery.recover(from: prefix)
+                #expect(recovered.report.invariantsHold, "cut \(cut):\n\(recovered.report)")
+            }
+            // Some cuts fell inside the request: the retry resumed the payment it had begun.
+            #expect(resumedMidFlight > 0)
+        }
+    }
+}
