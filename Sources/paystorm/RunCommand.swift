@@ -24,6 +24,11 @@ struct RunCommand: AsyncParsableCommand {
             "Journal every change and answer before acknowledging it: memory or file:PATH "
                 + "(a directory; check it with `paystorm recover`). Default: no journal."))
     var journal: String?
+    @Option(
+        help: ArgumentHelp(
+            "Write the run's ordered event trace to this path, one JSON object a line (virtual time, "
+                + "component, event, ids): the same seed in simulated mode writes the same bytes."))
+    var trace: String?
 
     func run() async throws {
         guard let mode = RunMode(rawValue: mode) else {
@@ -70,7 +75,21 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.badInput)
             }
         }
-        let report = try await Self.execute(scenario, mode: mode, journal: runJournal)
+        let eventTrace = trace.map { _ in EventTrace() }
+        let report = try await Self.execute(scenario, mode: mode, journal: runJournal, trace: eventTrace)
+        if let trace, let eventTrace {
+            do {
+                try Data(eventTrace.text.utf8).write(to: URL(fileURLWithPath: trace))
+            } catch {
+                printError("paystorm run: cannot write \(trace): \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            let dropped = eventTrace.dropped
+            printError(
+                "trace: \(trace) holds \(eventTrace.lines.count) events"
+                    + (dropped > 0
+                        ? " (\(dropped) more dropped: the trace keeps \(eventTrace.linesMax))" : ""))
+        }
         if let runJournal {
             let last = await runJournal.lastPosition()
             await runJournal.close()
@@ -96,10 +115,11 @@ struct RunCommand: AsyncParsableCommand {
     /// driven on this pool thread (simulated).
     @concurrent
     private static func execute(
-        _ scenario: Scenario, mode: RunMode, journal: (any Journal)?
+        _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?
     ) async throws -> RunReport {
         let live = standardErrorIsTerminal
-        let report = try await ScenarioRunner.run(scenario, mode: mode, journal: journal) { progress in
+        let report = try await ScenarioRunner.run(scenario, mode: mode, journal: journal, trace: trace) {
+            progress in
             guard live else { return }
             let line =
                 "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "

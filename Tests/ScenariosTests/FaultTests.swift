@@ -40,6 +40,9 @@ import Testing
                       - {kind: webhook_endpoint_down, target: endpoint-3, start: 2s}
                       - {kind: webhook_endpoint_errors, rate: 0.4, duration: 1m}
                       - {kind: client_retry_storm, rate: 0.5}
+                      - {kind: clock_skew, target: endpoint-1, start: 1s, duration: 2s, skew_seconds: [-30, 400]}
+                      - {kind: journal_slow_sync, target: journal, added_latency_ms: [5, 50]}
+                      - {kind: network_timeouts, target: visa, start: 1s, duration: 2s, rate: 0.5}
                     """), file: "f.yaml")
         #expect(
             parsed.faults == [
@@ -51,6 +54,14 @@ import Testing
                 FaultSpec(kind: .webhookEndpointDown, target: .endpoint(3), start: .seconds(2)),
                 FaultSpec(kind: .webhookEndpointErrors, duration: .seconds(60), rate: 0.4...0.4),
                 FaultSpec(kind: .clientRetryStorm, rate: 0.5...0.5),
+                FaultSpec(
+                    kind: .clockSkew, target: .endpoint(1), start: .seconds(1), duration: .seconds(2),
+                    skewSeconds: -30...400),
+                FaultSpec(kind: .journalSlowSync, addedLatencyMs: 5...50),
+                FaultSpec(
+                    kind: .networkTimeouts, target: .network(.visa), start: .seconds(1),
+                    duration: .seconds(2),
+                    rate: 0.5...0.5),
             ])
     }
 
@@ -59,13 +70,23 @@ import Testing
         ("  - {kind: network_outag, target: visa}", "faults[0].kind", "did you mean 'network_outage'"),
         ("  - {kind: network_outage, rate: 0.5}", "faults[0].rate", "does not apply to network_outage"),
         ("  - {kind: network_timeouts}", "faults[0]", "missing required key 'rate'"),
-        ("  - {kind: network_timeouts, rate: 0.1, start: 1s}", "faults[0].start", "whole load phase"),
+        ("  - {kind: client_retry_storm, rate: 0.1, start: 1s}", "faults[0].start", "whole load phase"),
         ("  - {kind: network_outage, target: discover}", "faults[0].target", "visa, mastercard, amex or all"),
         ("  - {kind: webhook_endpoint_down, target: endpoint-999}", "faults[0].target", "endpoint-N"),
         ("  - {kind: network_errors, rate: [0.5, 0.1]}", "faults[0].rate", "low <= high"),
         ("  - {kind: network_errors, rate: 1.5}", "faults[0].rate", "out of range"),
         ("  - {kind: network_outage, duration: soon}", "faults[0].duration", "expected a duration"),
-        ("  - {kind: clock_skew}", "faults[0].kind", "not available"),
+        ("  - {kind: journal_failing_sync, rate: 0.1}", "faults[0].kind", "not available"),
+        ("  - {kind: clock_skew}", "faults[0]", "missing required key 'skew_seconds'"),
+        ("  - {kind: clock_skew, skew_seconds: 100000}", "faults[0].skew_seconds", "out of range"),
+        ("  - {kind: clock_skew, skew_seconds: 400, target: visa}", "faults[0].target", "endpoint-N"),
+        ("  - {kind: network_outage, skew_seconds: 5}", "faults[0].skew_seconds", "only clock_skew"),
+        ("  - {kind: journal_slow_sync}", "faults[0]", "missing required key 'added_latency_ms'"),
+        (
+            "  - {kind: journal_slow_sync, added_latency_ms: 5, target: visa}", "faults[0].target",
+            "the journal"
+        ),
+        ("  - {kind: journal_slow_sync, added_latency_ms: 5, rate: 0.5}", "faults[0].rate", "no probability"),
         ("  - {kind: network_outage, color: red}", "faults[0].color", "unknown key 'color'"),
         ("  - {kind: network_latency}", "faults[0]", "missing required key 'added_latency_ms'"),
     ])
@@ -166,6 +187,75 @@ import Testing
         #expect(!downAfterHeal)
     }
 
+    /// A timeout window on Visa and a latency window on Mastercard, through the networks'
+    /// fault hook: answers are lost (Visa) or 3 s slower (Mastercard) only between 1 s and 3 s;
+    /// before, after, and after `heal()`, the networks behave as configured.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func timeoutAndLatencyWindowsHoldOnlyDuringTheirWindow(seed: UInt64) throws {
+        let text = Self.scenario(
+            faults: """
+                  - {kind: network_timeouts, target: visa, start: 1s, duration: 2s, rate: 1}
+                  - {kind: network_latency, target: mastercard, start: 1s, duration: 2s, added_latency_ms: 3000}
+                """, seed: seed)
+        let plan = FaultPlan(try ScenarioParser.parse(text, file: "f.yaml"))
+        #expect(plan.faults.allSatisfy { $0.isScheduled })
+        var configuration = PaymentSystemConfiguration()
+        for kind in [CardNetworkKind.visa, .mastercard] {
+            configuration.networks[kind] = NetworkBehaviour(
+                latencyMedian: .milliseconds(100), latencySigma: 0, declineRate: 0, fraudDeclineRate: 0,
+                timeoutRate: 0)
+        }
+        // Scheduled faults leave the configuration alone: the hook applies them.
+        #expect(plan.configure(configuration).networks == configuration.networks)
+        let runtime = DeterministicRuntime(seed: seed)
+        let probes: [Duration] = [
+            .milliseconds(500), .milliseconds(1_500), .milliseconds(2_900), .milliseconds(3_100),
+        ]
+        let (answers, faultsAfterHeal) = try runtime.run { () async throws -> ([String], [NetworkFault]) in
+            let system = try PaymentSystem(runtime: runtime, configuration: configuration)
+            let schedule = FaultSchedule(plan: plan, system: system, runtime: runtime, loadEnd: .seconds(5))
+            let visa = try #require(system.networks[.visa])
+            let mastercard = try #require(system.networks[.mastercard])
+            let results = ProbeAnswers()
+            var tasks: [Task<Void, Never>] = []
+            for (index, probe) in probes.enumerated() {
+                for (offset, network) in [visa, mastercard].enumerated() {
+                    tasks.append(
+                        runtime.spawn {
+                            try? await runtime.sleep(until: SimTime.zero + probe)
+                            let sent = runtime.now()
+                            let request = AuthorizationRequest(
+                                paymentID: PaymentID(UInt64(index * 2 + offset + 1)),
+                                amount: Money(minorUnits: 1_000, currency: .usd))
+                            let answer = (try? await network.authorize(request))?.description ?? "error"
+                            // Whole hundreds of milliseconds: 100 ms latency, 3 s added, 10 s timeout.
+                            let took = Int(((runtime.now() - sent) / .milliseconds(100)).rounded()) * 100
+                            let outcome = answer.hasPrefix("approved") ? "approved" : answer
+                            await results.record(index * 2 + offset, "\(outcome) \(took) ms")
+                        })
+                }
+            }
+            for task in tasks { await task.value }
+            await schedule.heal()
+            let recorded = await results.byIndex
+            return (
+                (0..<probes.count * 2).map { recorded[$0] ?? "missing" },
+                [await visa.fault, await mastercard.fault]
+            )
+        }
+        // Visa: answers lost (after the 10 s timeout) inside the window only.
+        #expect(answers[0] == "approved 100 ms", "\(answers)")
+        #expect(answers[2] == "timed_out 10000 ms", "\(answers)")
+        #expect(answers[4] == "timed_out 10000 ms", "\(answers)")
+        #expect(answers[6] == "approved 100 ms", "\(answers)")
+        // Mastercard: 3 s slower inside the window only.
+        #expect(answers[1] == "approved 100 ms", "\(answers)")
+        #expect(answers[3] == "approved 3100 ms", "\(answers)")
+        #expect(answers[5] == "approved 3100 ms", "\(answers)")
+        #expect(answers[7] == "approved 100 ms", "\(answers)")
+        #expect(faultsAfterHeal == [.healthy, .healthy])
+    }
+
     /// Whole runs: lost network answers end as processing errors after inquiry or reversal,
     /// and a webhook outage makes the dispatcher retry; every invariant still holds.
     @Test func faultsChangeWhatARunSeesAndInvariantsHold() async throws {
@@ -193,6 +283,54 @@ import Testing
         #expect(quiet.declines["processing_error", default: 0] == 0)
         #expect(faulty.declines["processing_error", default: 0] > 0)
         #expect(faulty.webhooks.retried > quiet.webhooks.retried + 50)
+    }
+
+    /// A merchant endpoint whose clock runs ahead past the 300 s tolerance refuses signatures as
+    /// too old, so the dispatcher retries; one just inside it accepts them. Every invariant holds
+    /// and every event is delivered once the skew heals. A slow journal sync slows every answer.
+    @Test func clockSkewAndSlowJournalSyncsChangeWhatARunSeesAndInvariantsHold() async throws {
+        let base = """
+            name: skew
+            seed: 9
+            merchants: {count: 20, currencies: {USD: 1}}
+            load:
+              start_tps: 40
+              stages:
+                - hold: 4s
+            """
+        func run(_ faults: String) async throws -> RunReport {
+            try await ScenarioRunner.run(
+                try ScenarioParser.parse(base + "\nfaults:\n" + faults, file: "s.yaml"), mode: .simulated)
+        }
+        let inside = try await run("  - {kind: clock_skew, start: 0s, duration: 3s, skew_seconds: 200}")
+        let outside = try await run("  - {kind: clock_skew, start: 0s, duration: 3s, skew_seconds: 400}")
+        let slow = try await run(
+            "  - {kind: journal_slow_sync, start: 0s, duration: 4s, added_latency_ms: 400}")
+        for (name, report) in [("inside", inside), ("outside", outside), ("slow", slow)] {
+            #expect(report.invariantsHold, "\(name): \(report.invariants.filter { !$0.holds })")
+            #expect(
+                report.webhooks.pending == 0 && report.webhooks.deadLettered == 0,
+                "\(name): \(report.webhooks)")
+        }
+        #expect(outside.webhooks.retried > inside.webhooks.retried + 100)
+        // Each answer waits on at least one append (its acknowledgement) of 400 ms.
+        #expect(slow.latencyMs.p50 > inside.latencyMs.p50 + 400)
+    }
+
+    @Test func clockSkewsBecomeEndpointModesBelowDownAndFailing() throws {
+        let text = Self.scenario(
+            faults: """
+                  - {kind: clock_skew, start: 0s, duration: 4s, skew_seconds: 400}
+                  - {kind: webhook_endpoint_down, target: endpoint-1, start: 1s, duration: 1s}
+                """)
+        let plan = FaultPlan(try ScenarioParser.parse(text, file: "f.yaml"))
+        #expect(plan.faults.first?.skewSeconds == 400)
+        let changes = plan.endpointChanges(loadEnd: .seconds(5), endpoints: 2)
+        #expect(changes.map(\.at) == [.zero, .seconds(1), .seconds(2), .seconds(4)])
+        #expect(changes[0].modes == [0: .skewed(400), 1: .skewed(400)])
+        #expect(changes[1].modes == [0: .skewed(400), 1: .down])
+        #expect(changes[2].modes == [0: .skewed(400), 1: .skewed(400)])
+        #expect(changes[3].modes == [:])
     }
 
     @Test func webhookFaultsBecomeEndpointModeChanges() throws {

@@ -79,9 +79,14 @@ import Testing
     @Test(arguments: [
         (PlantedBug.ignoreIdempotencyKeys, "one_charge_per_idempotency_key"),
         (PlantedBug.bookFeeWithoutCounterLeg, "every_money_movement_booked"),
+        (PlantedBug.retryAuthorizationAfterTimeout, "no_authorization_held_for_a_failed_payment"),
+        (PlantedBug.bookCaptureTwice, "settlement_matches_captured_less_fees_refunds_disputes"),
+        (PlantedBug.releaseCaptureRemainderTwice, "every_money_movement_booked"),
+        (PlantedBug.refundBeyondCaptured, "settlement_matches_captured_less_fees_refunds_disputes"),
+        (PlantedBug.acknowledgeWithoutJournal, "every_acknowledged_answer_journaled"),
     ])
     func thePlantedBugIsFoundAndItsSeedReplays(bug: PlantedBug, invariant: String) async throws {
-        let scenario = try SwarmTests.shipped("chaos-everything.yaml")
+        let scenario = try Self.scenario(for: bug)
         let outcomes = await PlantedBug.$active.withValue(bug) {
             await Swarm.run(scenario, seeds: Array(1...6), jobs: 2)
         }
@@ -97,5 +102,25 @@ import Testing
         // Without the bug the same seed holds.
         let healthy = await Swarm.runSeed(scenario, seed: failing.seed)
         #expect(!healthy.failed, "\(healthy)")
+    }
+
+    /// chaos-everything, with more of what a bug needs where chaos-everything has little of it:
+    /// partial captures refunded in full for `refundBeyondCaptured`; a journal (its slow-sync
+    /// fault on for every seed) for `acknowledgeWithoutJournal`. The faults are the file's own.
+    static func scenario(for bug: PlantedBug) throws -> Scenario {
+        var scenario = try SwarmTests.shipped("chaos-everything.yaml")
+        switch bug {
+        case .refundBeyondCaptured:
+            scenario.mix.capture = CaptureMix(immediate: 0.4, delayed: 0.6, never: 0, partial: 0.8)
+            scenario.mix.refunds = RefundMix(full: 0.5, partial: 0.1)
+        case .acknowledgeWithoutJournal:
+            for index in scenario.faults.indices where scenario.faults[index].kind == .journalSlowSync {
+                scenario.faults[index].enabledProbability = 1
+            }
+            #expect(scenario.faults.contains { $0.kind == .journalSlowSync })
+        default:
+            break
+        }
+        return scenario
     }
 }

@@ -19,15 +19,18 @@ public struct FaultPlan: Sendable, Equatable {
         public var end: Duration?
         public var rate: Double
         public var addedLatencyMs: Double
+        /// Whole seconds a skewed clock is ahead (negative: behind).
+        public var skewSeconds: Int64 = 0
 
         public var description: String {
             var text = "\(kind.rawValue) \(target)"
-            if kind.isWindowed {
+            if isScheduled {
                 text += " from \(DurationText.format(start))"
                 text += end.map { " to \(DurationText.format($0))" } ?? " to the end of the load"
             }
             if kind.usesRate { text += " rate \(Self.fixed(rate))" }
-            if kind == .networkLatency { text += " +\(Int(addedLatencyMs.rounded())) ms" }
+            if kind.addsLatency { text += " +\(Int(addedLatencyMs.rounded())) ms" }
+            if kind == .clockSkew { text += " skew \(skewSeconds) s" }
             return text
         }
 
@@ -36,6 +39,10 @@ public struct FaultPlan: Sendable, Equatable {
             let fraction = String(thousandths % 1_000)
             return "\(thousandths / 1_000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
         }
+
+        /// Whether the fault schedule switches it on and off (rather than the configuration
+        /// holding it for the whole load).
+        public var isScheduled: Bool { kind.isWindowed || start > .zero || end != nil }
 
         /// Whether this fault hits the card network `name`.
         func hits(_ name: NetworkSpec.Name) -> Bool {
@@ -61,11 +68,14 @@ public struct FaultPlan: Sendable, Equatable {
             let on = random.nextUnit() < spec.enabledProbability
             let rate = Self.draw(spec.rate, &random)
             let latency = Self.draw(spec.addedLatencyMs, &random)
+            // Only clock skews draw a skew: the plans of files without one stay as they were.
+            let skew = spec.kind == .clockSkew ? Self.draw(spec.skewSeconds, &random) : 0
             guard on else { continue }
             faults.append(
                 Fault(
                     kind: spec.kind, target: spec.target, start: spec.start,
-                    end: spec.duration.map { spec.start + $0 }, rate: rate, addedLatencyMs: latency))
+                    end: spec.duration.map { spec.start + $0 }, rate: rate, addedLatencyMs: latency,
+                    skewSeconds: Int64(skew.rounded())))
         }
         self.faults = faults
     }
@@ -98,7 +108,9 @@ public struct FaultPlan: Sendable, Equatable {
     public func configure(_ configuration: PaymentSystemConfiguration) -> PaymentSystemConfiguration {
         var copy = configuration
         for name in NetworkSpec.Name.allCases {
-            let hitting = faults.filter { $0.hits(name) }
+            let hitting = faults.filter {
+                $0.hits(name) && ($0.kind.isWindowed || !$0.isScheduled)
+            }
             guard !hitting.isEmpty else { continue }
             let kind = Self.kind(name)
             var behaviour = copy.networks[kind] ?? .standard(for: kind)
@@ -171,11 +183,80 @@ public struct FaultPlan: Sendable, Equatable {
         return result
     }
 
+    /// The scheduled timeout and latency faults as moments at which a network's fault hook
+    /// changes, each with the fault of every network it touches from then on (a network absent
+    /// is back to `.healthy`); windows without an end close at `loadEnd`.
+    public func networkFaultChanges(
+        loadEnd: Duration
+    ) -> [(at: Duration, faults: [CardNetworkKind: NetworkFault])] {
+        let scheduled = faults.filter {
+            ($0.kind == .networkTimeouts || $0.kind == .networkLatency) && $0.isScheduled
+                && $0.start < min($0.end ?? loadEnd, loadEnd)
+        }
+        guard !scheduled.isEmpty else { return [] }
+        var moments = Set<Duration>()
+        for fault in scheduled {
+            moments.insert(fault.start)
+            moments.insert(min(fault.end ?? loadEnd, loadEnd))
+        }
+        var changes: [(at: Duration, faults: [CardNetworkKind: NetworkFault])] = []
+        for moment in moments.sorted() {
+            var now: [CardNetworkKind: NetworkFault] = [:]
+            for fault in scheduled where fault.start <= moment && moment < min(fault.end ?? loadEnd, loadEnd)
+            {
+                let effect =
+                    fault.kind == .networkTimeouts
+                    ? NetworkFault(timeoutRate: fault.rate)
+                    : NetworkFault(addedLatency: .nanoseconds(Int64(fault.addedLatencyMs * 1_000_000)))
+                for name in NetworkSpec.Name.allCases where fault.hits(name) {
+                    now[Self.kind(name)] = (now[Self.kind(name)] ?? .healthy).merged(with: effect)
+                }
+            }
+            if changes.last?.faults != now { changes.append((moment, now)) }
+        }
+        return changes
+    }
+
+    /// When the journal's appends are slowed, as moments at which the added latency changes
+    /// (zero: back to normal); overlapping faults add up. Windows without an end close at
+    /// `loadEnd`.
+    public func journalLatencyChanges(loadEnd: Duration) -> [(at: Duration, added: Duration)] {
+        let slow = faults.filter { $0.kind == .journalSlowSync && $0.start < min($0.end ?? loadEnd, loadEnd) }
+        var moments = Set<Duration>()
+        for fault in slow {
+            moments.insert(fault.start)
+            moments.insert(min(fault.end ?? loadEnd, loadEnd))
+        }
+        var changes: [(at: Duration, added: Duration)] = []
+        for moment in moments.sorted() {
+            var added = Duration.zero
+            for fault in slow where fault.start <= moment && moment < min(fault.end ?? loadEnd, loadEnd) {
+                added += .nanoseconds(Int64(fault.addedLatencyMs * 1_000_000))
+            }
+            if changes.last?.added != added { changes.append((moment, added)) }
+        }
+        return changes
+    }
+
+    /// Whether a fault needs the run to journal (a journal fault is on for this seed).
+    public var needsJournal: Bool { faults.contains { $0.kind == .journalSlowSync } }
+
     /// What a merchant endpoint does while a webhook fault holds it.
-    public enum EndpointMode: Hashable, Sendable {
+    public enum EndpointMode: Hashable, Sendable, CustomStringConvertible {
         case normal
         case down
         case failing(Double)
+        /// Answers normally, but its clock is this many seconds ahead (negative: behind).
+        case skewed(Int64)
+
+        public var description: String {
+            switch self {
+            case .normal: "normal"
+            case .down: "down"
+            case .failing(let rate): "failing \(Fault.fixed(rate))"
+            case .skewed(let seconds): "skewed \(seconds) s"
+            }
+        }
     }
 
     /// The webhook faults as a list of moments at which the endpoints' modes change, each with
@@ -184,8 +265,7 @@ public struct FaultPlan: Sendable, Equatable {
         loadEnd: Duration, endpoints: Int
     ) -> [(at: Duration, modes: [Int: EndpointMode])] {
         let webhook = faults.filter {
-            ($0.kind == .webhookEndpointDown || $0.kind == .webhookEndpointErrors)
-                && $0.start < min($0.end ?? loadEnd, loadEnd)
+            $0.kind.targetsEndpoints && $0.start < min($0.end ?? loadEnd, loadEnd)
         }
         guard !webhook.isEmpty, endpoints > 0 else { return [] }
         var moments = Set<Duration>()
@@ -202,11 +282,19 @@ public struct FaultPlan: Sendable, Equatable {
                     case .endpoint(let index): index < endpoints ? [index] : []
                     default: Array(0..<endpoints)
                     }
+                // Down beats failing beats skewed: an endpoint that refuses or fails a delivery
+                // never gets to check its signature.
                 for index in indices {
                     switch (modes[index], fault.kind) {
                     case (.down, _), (_, .webhookEndpointDown): modes[index] = .down
-                    case (.failing(let rate), _): modes[index] = .failing(max(rate, fault.rate))
-                    default: modes[index] = .failing(fault.rate)
+                    case (.failing(let rate), .webhookEndpointErrors):
+                        modes[index] = .failing(max(rate, fault.rate))
+                    case (.failing, _): break
+                    case (_, .webhookEndpointErrors): modes[index] = .failing(fault.rate)
+                    case (.skewed(let seconds), _):
+                        modes[index] = .skewed(
+                            abs(fault.skewSeconds) > abs(seconds) ? fault.skewSeconds : seconds)
+                    default: modes[index] = .skewed(fault.skewSeconds)
                     }
                 }
             }

@@ -1,3 +1,4 @@
+import Core
 import PaystormRuntime
 import Services
 
@@ -9,26 +10,60 @@ import Services
 /// and only then brings every network up and every merchant back to its own endpoint, so a
 /// late step cannot break something after the heal.
 public final class FaultSchedule: Sendable {
-    enum Step: Sendable {
+    enum Step: Sendable, CustomStringConvertible {
         case network(CardNetworkKind, down: Bool)
+        case networkFault(CardNetworkKind, NetworkFault)
         case endpoints([Int: FaultPlan.EndpointMode])
+        case journalLatency(Duration)
+
+        /// Stable text for the trace (endpoints by index: a dictionary's order varies by process).
+        var description: String {
+            switch self {
+            case .network(let kind, let down):
+                return "\(kind.rawValue) \(down ? "down" : "up")"
+            case .networkFault(let kind, let fault):
+                return
+                    "\(kind.rawValue) timeout_rate \(fault.timeoutRate) added_latency_ns \(fault.addedLatency.nanoseconds)"
+            case .endpoints(let modes):
+                let text = modes.sorted { $0.key < $1.key }.map { "endpoint-\($0.key) \($0.value)" }
+                return text.isEmpty ? "endpoints normal" : text.joined(separator: ", ")
+            case .journalLatency(let added):
+                return "journal added_latency_ns \(added.nanoseconds)"
+            }
+        }
     }
 
     private let system: PaymentSystem
+    private let runtime: any Runtime
     private let switchboard: EndpointSwitchboard
     private let task: Task<Void, Never>?
     private let networksTouched: [CardNetworkKind]
+    private let networksFaulted: [CardNetworkKind]
     private let endpointsTouched: Bool
+    private let journal: ChaosJournal?
 
     /// Starts the schedule at the runtime's current time, which counts as the run's start.
-    /// - Parameter loadEnd: when the load ends; windows without an end close there.
-    public init(plan: FaultPlan, system: PaymentSystem, runtime: any Runtime, loadEnd: Duration) {
+    /// - Parameters:
+    ///   - loadEnd: when the load ends; windows without an end close there.
+    ///   - journal: the run's journal, which journal faults slow (none: they do nothing).
+    public init(
+        plan: FaultPlan, system: PaymentSystem, runtime: any Runtime, loadEnd: Duration,
+        journal: ChaosJournal? = nil
+    ) {
         self.system = system
+        self.journal = journal
+        self.runtime = runtime
         let switchboard = EndpointSwitchboard(system: system, runtime: runtime)
         self.switchboard = switchboard
-        let steps = Self.steps(plan, loadEnd: loadEnd, endpoints: system.endpoints.count)
+        let steps = Self.steps(plan, loadEnd: loadEnd, endpoints: system.endpoints.count).filter {
+            if case .journalLatency = $0.step { journal != nil } else { true }
+        }
         networksTouched = Array(
             Set(steps.compactMap { if case .network(let kind, _) = $0.step { kind } else { nil } })
+        )
+        .sorted { $0.rawValue < $1.rawValue }
+        networksFaulted = Array(
+            Set(steps.compactMap { if case .networkFault(let kind, _) = $0.step { kind } else { nil } })
         )
         .sorted { $0.rawValue < $1.rawValue }
         endpointsTouched = steps.contains { if case .endpoints = $0.step { true } else { false } }
@@ -44,7 +79,8 @@ public final class FaultSchedule: Sendable {
                 } catch {
                     return
                 }
-                await Self.apply(step, system: system, switchboard: switchboard)
+                EventTrace.record(runtime.now(), "faults", "step", ["step": "\(step)"])
+                await Self.apply(step, system: system, switchboard: switchboard, journal: journal)
             }
         }
     }
@@ -59,8 +95,20 @@ public final class FaultSchedule: Sendable {
                 steps.append((window.upperBound, .network(kind, down: false), index))
             }
         }
+        for change in plan.networkFaultChanges(loadEnd: loadEnd) {
+            for (index, kind) in CardNetworkKind.allCases.enumerated() {
+                let before = steps.last { if case .networkFault(kind, _) = $0.step { true } else { false } }
+                let fault = change.faults[kind] ?? .healthy
+                if before == nil && fault == .healthy { continue }
+                if case .networkFault(_, let previous) = before?.step, previous == fault { continue }
+                steps.append((change.at, .networkFault(kind, fault), index))
+            }
+        }
         for change in plan.endpointChanges(loadEnd: loadEnd, endpoints: endpoints) {
             steps.append((change.at, .endpoints(change.modes), CardNetworkKind.allCases.count))
+        }
+        for change in plan.journalLatencyChanges(loadEnd: loadEnd) {
+            steps.append((change.at, .journalLatency(change.added), CardNetworkKind.allCases.count + 1))
         }
         return steps.enumerated()
             .sorted {
@@ -69,23 +117,41 @@ public final class FaultSchedule: Sendable {
             .map { ($0.element.at, $0.element.step) }
     }
 
-    private static func apply(_ step: Step, system: PaymentSystem, switchboard: EndpointSwitchboard) async {
+    private static func apply(
+        _ step: Step, system: PaymentSystem, switchboard: EndpointSwitchboard, journal: ChaosJournal?
+    ) async {
         switch step {
         case .network(let kind, let down):
             await system.networks[kind]?.setOutage(down)
+        case .networkFault(let kind, let fault):
+            // The plan's rates are within 0...1 and its latencies non-negative (the parser's
+            // bounds), so the hook cannot refuse them.
+            try? await system.networks[kind]?.setFault(fault)
         case .endpoints(let modes):
             await switchboard.apply(modes)
+        case .journalLatency(let added):
+            journal?.addedLatency = added
         }
+    }
+
+    /// Tells the schedule that a merchant was onboarded: while a webhook fault holds its
+    /// endpoint, it is pointed at the faulty stand-in as the merchants before it were.
+    public func merchantOnboarded(_ merchant: MerchantID) async {
+        guard endpointsTouched else { return }
+        await switchboard.place(merchant)
     }
 
     /// Ends the safety phase: no fault switches on after this returns, every network is up and
     /// every merchant is back on its own endpoint.
     public func heal() async {
         guard let task else { return }
+        EventTrace.record(runtime.now(), "faults", "heal")
         task.cancel()
         await task.value
         for kind in networksTouched { await system.networks[kind]?.setOutage(false) }
+        for kind in networksFaulted { try? await system.networks[kind]?.setFault(.healthy) }
         if endpointsTouched { await switchboard.apply([:]) }
+        journal?.addedLatency = .zero
     }
 }
 
@@ -110,7 +176,12 @@ actor EndpointSwitchboard {
         self.runtime = runtime
     }
 
+    /// The modes in force: a merchant onboarded while they hold is placed by them too.
+    private var modes: [Int: FaultPlan.EndpointMode] = [:]
+
     func apply(_ modes: [Int: FaultPlan.EndpointMode]) async {
+        // Set before any await: a merchant placed meanwhile already gets the new modes.
+        self.modes = modes
         guard let webhooks = system.webhooks, !system.endpoints.isEmpty else { return }
         let accounts = await system.merchants.allAccounts()
         for account in accounts {
@@ -118,6 +189,19 @@ actor EndpointSwitchboard {
             let endpoint = self.endpoint(index, modes[index] ?? .normal, secret: account.webhookSecret)
             try? await webhooks.register(endpoint, secret: account.webhookSecret, for: account.id)
         }
+    }
+
+    /// Points a merchant onboarded after the last change at the endpoint the modes in force
+    /// ask for (a merchant's own endpoint when no webhook fault holds its index).
+    func place(_ merchant: MerchantID) async {
+        guard let webhooks = system.webhooks, !system.endpoints.isEmpty,
+            let account = await system.merchants.account(merchant)
+        else { return }
+        let index = Int(merchant.rawValue % UInt64(system.endpoints.count))
+        // Read after the await: the modes may have changed while the account was looked up.
+        guard let mode = modes[index] else { return }
+        let endpoint = self.endpoint(index, mode, secret: account.webhookSecret)
+        try? await webhooks.register(endpoint, secret: account.webhookSecret, for: merchant)
     }
 
     private func endpoint(_ index: Int, _ mode: FaultPlan.EndpointMode, secret: String) -> WebhookEndpoint {
@@ -134,6 +218,9 @@ actor EndpointSwitchboard {
             configuration.downtimes = [SimTime.zero..<SimTime(nanoseconds: .max)]
         case .failing(let rate):
             configuration.failureProbability = max(rate, settings.failureProbability)
+        case .skewed(let seconds):
+            configuration.clock = UnixClock(
+                epochOffsetSeconds: UnixClock.standard.epochOffsetSeconds + seconds)
         }
         let endpoint = WebhookEndpoint(
             runtime: runtime, configuration: configuration,

@@ -10,9 +10,11 @@ public struct FaultSpec: Sendable, Equatable {
     /// What breaks.
     public enum Kind: String, Sendable, CaseIterable {
         /// Card-network answers take `addedLatencyMs` longer (past the 10 s timeout they are lost).
+        /// With `start` or `duration`, only during that window.
         case networkLatency = "network_latency"
         /// Card-network answers are lost with probability `rate`, after the issuer may or may not
-        /// have decided: the dangerous case, resolved by inquiry or reversal.
+        /// have decided: the dangerous case, resolved by inquiry or reversal. With `start` or
+        /// `duration`, only during that window.
         case networkTimeouts = "network_timeouts"
         /// Nothing answers during the window: callers time out; the requests never reached the issuer.
         case networkOutage = "network_outage"
@@ -29,34 +31,61 @@ public struct FaultSpec: Sendable, Equatable {
         /// everything in memory and every answer in flight; it restarts from the journal and
         /// the run goes on.
         case crash
+        /// Merchant webhook endpoints' clocks run `skewSeconds` ahead of (or, negative, behind)
+        /// Paystorm's during the window: past the 300 s signature tolerance, the endpoint refuses
+        /// every signature as too old (400) and the dispatcher retries.
+        case clockSkew = "clock_skew"
+        /// Every journal append (and so every acknowledgement) waits `addedLatencyMs` longer for
+        /// its sync during the window. The run journals in memory if it has no journal.
+        case journalSlowSync = "journal_slow_sync"
 
-        /// Faults switched on and off at their times; the others last the whole load phase
-        /// (the card network and the traffic mix have no runtime switch for them).
+        /// Faults always switched on and off at their times (from `start`, for `duration`).
         public var isWindowed: Bool {
             switch self {
-            case .networkOutage, .networkErrors, .webhookEndpointDown, .webhookEndpointErrors, .crash: true
+            case .networkOutage, .networkErrors, .webhookEndpointDown, .webhookEndpointErrors, .crash,
+                .clockSkew,
+                .journalSlowSync:
+                true
             case .networkLatency, .networkTimeouts, .clientRetryStorm: false
             }
         }
 
+        /// Faults that may have a window: the windowed ones, and network timeouts and latency,
+        /// which without `start` or `duration` last the whole load phase (set in the network's
+        /// configuration), and with one are switched by the network's fault hook. A client
+        /// retry storm always lasts the whole load (the traffic mix has no runtime switch).
+        public var acceptsWindow: Bool { isWindowed || self == .networkLatency || self == .networkTimeouts }
+
         var usesRate: Bool {
             switch self {
             case .networkTimeouts, .networkErrors, .webhookEndpointErrors, .clientRetryStorm: true
-            case .networkLatency, .networkOutage, .webhookEndpointDown, .crash: false
+            case .networkLatency, .networkOutage, .webhookEndpointDown, .crash, .clockSkew, .journalSlowSync:
+                false
             }
         }
+
+        /// Kinds with an `added_latency_ms` key.
+        var addsLatency: Bool { self == .networkLatency || self == .journalSlowSync }
 
         var targetsNetworks: Bool {
             switch self {
             case .networkLatency, .networkTimeouts, .networkOutage, .networkErrors: true
-            case .webhookEndpointDown, .webhookEndpointErrors, .clientRetryStorm, .crash: false
+            case .webhookEndpointDown, .webhookEndpointErrors, .clientRetryStorm, .crash, .clockSkew,
+                .journalSlowSync:
+                false
             }
+        }
+
+        /// Kinds that target merchant webhook endpoints (all, or `endpoint-N`).
+        var targetsEndpoints: Bool {
+            self == .webhookEndpointDown || self == .webhookEndpointErrors || self == .clockSkew
         }
     }
 
     /// Where it breaks.
     public enum Target: Sendable, Equatable, CustomStringConvertible {
-        /// Every card network (Visa, Mastercard, Amex), every endpoint, or every client.
+        /// Every card network (Visa, Mastercard, Amex), every endpoint, every client, or the
+        /// journal.
         case all
         case network(NetworkSpec.Name)
         /// One simulated merchant endpoint, by index.
@@ -75,6 +104,8 @@ public struct FaultSpec: Sendable, Equatable {
     public static let timeMax: Duration = .seconds(7 * 86_400)
     /// Added latency beyond this is pointless: the network times out at 10 s anyway.
     public static let addedLatencyMsMax = 60_000.0
+    /// A clock skewed by more than a day is a misconfigured clock, not a skew.
+    public static let skewSecondsMax = 86_400.0
 
     public var kind: Kind
     public var target: Target
@@ -84,15 +115,17 @@ public struct FaultSpec: Sendable, Equatable {
     public var duration: Duration?
     /// Bounds of the probability the fault uses (timeouts, errors, retries).
     public var rate: ClosedRange<Double>
-    /// Bounds of the latency added to each network answer, in milliseconds.
+    /// Bounds of the latency added to each network answer or journal append, in milliseconds.
     public var addedLatencyMs: ClosedRange<Double>
+    /// Bounds of a clock skew, in seconds (positive: the endpoint's clock is ahead).
+    public var skewSeconds: ClosedRange<Double>
     /// Share of seeds that switch this fault on (1: always).
     public var enabledProbability: Double
 
     public init(
         kind: Kind, target: Target = .all, start: Duration = .zero, duration: Duration? = nil,
         rate: ClosedRange<Double> = 0...0, addedLatencyMs: ClosedRange<Double> = 0...0,
-        enabledProbability: Double = 1
+        skewSeconds: ClosedRange<Double> = 0...0, enabledProbability: Double = 1
     ) {
         self.kind = kind
         self.target = target
@@ -100,6 +133,7 @@ public struct FaultSpec: Sendable, Equatable {
         self.duration = duration
         self.rate = rate
         self.addedLatencyMs = addedLatencyMs
+        self.skewSeconds = skewSeconds
         self.enabledProbability = enabledProbability
     }
 }

@@ -4,9 +4,8 @@ extension ScenarioParser {
     /// Kinds the issue names that have no hook in the services yet: refused with a reason
     /// rather than silently ignored.
     static let faultKindsWithoutHook: [String: String] = [
-        "clock_skew": "the services share one runtime clock and have no per-component skew yet",
-        "journal_slow_sync":
-            "the payment system does not journal through a hook the chaos layer can slow yet",
+        "journal_failing_sync":
+            "an append that fails after the payment's state changed in memory cannot be undone yet"
     ]
 
     /// The `faults:` list. Each item is a mapping with `kind` and the keys that kind uses;
@@ -21,7 +20,7 @@ extension ScenarioParser {
 
     static func parseFault(_ entry: YAMLReader) throws(ScenarioError) -> FaultSpec {
         let map = try entry.mapping(allowed: [
-            "kind", "target", "start", "duration", "rate", "added_latency_ms", "enabled",
+            "kind", "target", "start", "duration", "rate", "added_latency_ms", "skew_seconds", "enabled",
         ])
         let kindReader = try map.required("kind")
         let kindText = try kindReader.string()
@@ -44,7 +43,7 @@ extension ScenarioParser {
             try map.optional("target").map { (target) throws(ScenarioError) in
                 try parseFaultTarget(target, kind: kind)
             } ?? .all
-        if kind.isWindowed {
+        if kind.acceptsWindow {
             if let start = map.optional("start") { fault.start = try offset(start) }
             if let duration = map.optional("duration") {
                 let length = try duration.duration()
@@ -54,7 +53,7 @@ extension ScenarioParser {
                 fault.duration = length
             }
         } else {
-            let why = "it lasts the whole load phase (no runtime switch for it yet)"
+            let why = "it lasts the whole load phase (the traffic mix has no runtime switch)"
             try refuse("start", why)
             try refuse("duration", why)
         }
@@ -63,11 +62,17 @@ extension ScenarioParser {
         } else {
             try refuse("rate", "it has no probability")
         }
-        if kind == .networkLatency {
+        if kind.addsLatency {
             fault.addedLatencyMs = try bounds(
                 try map.required("added_latency_ms"), in: 0...FaultSpec.addedLatencyMsMax)
         } else {
-            try refuse("added_latency_ms", "only network_latency adds latency")
+            try refuse("added_latency_ms", "only network_latency and journal_slow_sync add latency")
+        }
+        if kind == .clockSkew {
+            fault.skewSeconds = try bounds(
+                try map.required("skew_seconds"), in: -FaultSpec.skewSecondsMax...FaultSpec.skewSecondsMax)
+        } else {
+            try refuse("skew_seconds", "only clock_skew skews a clock")
         }
         if let enabled = map.optional("enabled") { fault.enabledProbability = try enabled.fraction() }
         return fault
@@ -93,12 +98,18 @@ extension ScenarioParser {
         guard kind != .clientRetryStorm else {
             throw reader.error("client_retry_storm targets all clients, not '\(text)'")
         }
+        if kind == .journalSlowSync {
+            guard text == "journal" else {
+                throw reader.error("journal_slow_sync targets the journal (journal or all), not '\(text)'")
+            }
+            return .all
+        }
         let endpoints = PaymentSystemConfiguration().webhooks.endpoints
         guard text.hasPrefix("endpoint-"), let index = Int(text.dropFirst("endpoint-".count)),
             (0..<endpoints).contains(index)
         else {
             throw reader.error(
-                "a webhook fault targets all or endpoint-N with N in 0...\(endpoints - 1), not '\(text)'")
+                "\(kind.rawValue) targets all or endpoint-N with N in 0...\(endpoints - 1), not '\(text)'")
         }
         return .endpoint(index)
     }

@@ -15,6 +15,25 @@ struct Journey: Sendable {
     let keys: KeyRing
     let metrics: RunMetrics
     let runtime: any Runtime
+    /// The run's journal, when it has one: every 2xx answer must have been journaled before the
+    /// client got it.
+    var journal: ChaosJournal?
+    /// The run's fault schedule, told of each merchant onboarded (webhook faults follow them).
+    var faults: FaultSchedule?
+
+    static let acknowledgedJournaledInvariant = "every_acknowledged_answer_journaled"
+
+    /// Checks that a successful, first-time answer was durable before it reached the client.
+    private func checkJournaled(
+        _ response: APIResponse, _ operation: APIOperation, _ outcome: inout JourneyOutcome
+    ) {
+        guard let journal, response.isSuccess, !response.replayed, let id = response.paymentID else { return }
+        if journal.takeAcknowledgement(of: id, operation) == false {
+            outcome.violation(
+                Self.acknowledgedJournaledInvariant,
+                "\(operation) of \(id) answered \(response.status) unjournaled")
+        }
+    }
 
     func run(_ plan: JourneyPlan) async {
         var outcome = JourneyOutcome()
@@ -43,6 +62,7 @@ struct Journey: Sendable {
     /// Runs the journey; returns the payment it created, if any.
     private func play(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) async -> PaymentID? {
         let host = self.host
+        let faults = self.faults
         let settlement = plan.settlementCurrency
         guard
             let apiKey = await keys.key(
@@ -56,7 +76,10 @@ struct Journey: Sendable {
                         if key == nil, host.mayCrash {
                             key = (try? await system.issueAPIKey(for: plan.merchant))?.secret
                         }
-                        if host.isAlive(generation) { return key }
+                        if host.isAlive(generation) {
+                            await faults?.merchantOnboarded(plan.merchant)
+                            return key
+                        }
                         host.noteLostAnswer()
                     }
                     return nil
@@ -103,6 +126,8 @@ struct Journey: Sendable {
             return nil
         }
         if let id = response.paymentID { host.acknowledged(id, response) }
+        trace("create_payment", idempotencyKey, response)
+        checkJournaled(response, .createPayment, &outcome)
         // Latency from the intended arrival, not from when the generator got round to it.
         outcome.latencyNanoseconds = runtime.now().nanoseconds - plan.intended.nanoseconds
         outcome.answeredNanoseconds = runtime.now().nanoseconds
@@ -111,6 +136,8 @@ struct Journey: Sendable {
                 await send({ await $0.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey) }
                 )
                 ?? response
+            trace("create_payment_retry", idempotencyKey, retry)
+            checkJournaled(retry, .createPayment, &outcome)
             if retry.replayed { outcome.counts.idempotentReplays += 1 }
             if retry.status == 409 { outcome.counts.keyInUse += 1 }
             if retry.status != 409 && (retry.paymentID != response.paymentID || retry.body != response.body) {
@@ -140,6 +167,10 @@ struct Journey: Sendable {
                     id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
                     idempotencyKey: "\(idempotencyKey)-capture")
             })
+            if let captured {
+                trace("capture", "\(idempotencyKey)-capture", captured)
+                checkJournaled(captured, .capture, &outcome)
+            }
             guard let captured, captured.isSuccess else {
                 outcome.counts.errors += 1
                 outcome.violation(
@@ -173,6 +204,8 @@ struct Journey: Sendable {
                 outcome.violation("refund_within_captured", "\(id): no answer after \(Self.sendsMax) sends")
                 return id
             }
+            trace("refund", "\(idempotencyKey)-refund", refunded)
+            checkJournaled(refunded, .refund, &outcome)
             if refunded.isSuccess {
                 if amount == record.payment.amountRefundableMinorUnits {
                     outcome.counts.refundedFull += 1
@@ -259,6 +292,38 @@ struct Journey: Sendable {
         {
             outcome.violation("captures_within_authorized_refunds_within_captured", "\(id): \(payment)")
         }
+        if let orphan = await Self.orphanedAuthorization(record, system: system) {
+            outcome.violation(Self.orphanedAuthorizationInvariant, orphan)
+        }
+    }
+
+    static let orphanedAuthorizationInvariant = "no_authorization_held_for_a_failed_payment"
+
+    /// A payment that ended without charging (declined, voided, reversed) must leave nothing
+    /// held on the customer's card: the network may not hold an approved, unreversed,
+    /// uncaptured authorization for it. That is what a blind retry after a timeout leaves
+    /// behind (the network refuses the duplicate, Paystorm declines, the issuer's first approval
+    /// stays). Asks the network's own record, not Paystorm's.
+    static func orphanedAuthorization(_ record: PaymentRecord, system: PaymentSystem) async -> String? {
+        switch record.payment.state {
+        case .failed, .voided, .expired: break
+        default: return nil
+        }
+        guard let status = await system.networks[record.network]?.status(of: record.id),
+            status.authorized.minorUnits > 0, status.captured.minorUnits == 0
+        else { return nil }
+        return "\(record.id) ended \(record.payment.state) but \(record.network) holds \(status.authorized)"
+    }
+
+    /// Records an answer the client got in the run's trace, if one is on.
+    private func trace(_ operation: String, _ key: String, _ response: APIResponse) {
+        EventTrace.record(
+            runtime.now(), "client", operation,
+            [
+                "key": key, "status": String(response.status),
+                "payment": response.paymentID?.description ?? "-",
+                "replayed": response.replayed ? "true" : "false",
+            ])
     }
 
     private func classifyFailure(_ response: APIResponse, _ outcome: inout JourneyOutcome) {

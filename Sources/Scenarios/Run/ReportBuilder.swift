@@ -41,8 +41,12 @@ struct ReportBuilder {
         // Payments: none lost in a transient state, amounts within bounds.
         var lost: [String] = []
         var bounds: [String] = []
+        var orphans: [String] = []
         do {
             for record in await system.orchestrator.allPayments() {
+                if let orphan = await Journey.orphanedAuthorization(record, system: system) {
+                    orphans.append(orphan)
+                }
                 let payment = record.payment
                 switch payment.state {
                 case .created, .requiresAction, .authorizationUnknown:
@@ -60,6 +64,7 @@ struct ReportBuilder {
         let violations = await metrics.violations
         for (name, found) in [
             ("no_payment_lost", lost), ("captures_within_authorized_refunds_within_captured", bounds),
+            (Journey.orphanedAuthorizationInvariant, orphans),
         ] {
             let continuous = violations[name]
             check(name, (continuous?.examples ?? []) + found, count: (continuous?.count ?? 0) + found.count)
@@ -67,7 +72,7 @@ struct ReportBuilder {
 
         for name in [
             "one_charge_per_idempotency_key", "capture_of_authorized_payment", "refund_within_captured",
-            "dispute_lifecycle", "merchant_onboarding", "generator",
+            "dispute_lifecycle", "merchant_onboarding", "generator", Journey.acknowledgedJournaledInvariant,
         ] {
             let entry = violations[name]
             check(name, entry?.examples ?? [], count: entry?.count ?? 0)

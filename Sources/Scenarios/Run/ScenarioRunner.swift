@@ -26,19 +26,23 @@ public struct RunProgress: Sendable {
 /// system does) drives journeys against a `PaymentSystem`, then every invariant is checked and
 /// the report is built.
 public enum ScenarioRunner {
-    /// - Parameter journal: where the run journals every transition, booking and answer before
-    ///   acknowledging it (issue 4); nil journals nothing. The caller opens and closes it.
+    /// - Parameters:
+    ///   - journal: where the run journals every transition, booking and answer before
+    ///     acknowledging it (issue 4); nil journals nothing. The caller opens and closes it.
+    ///   - trace: records the run's ordered event trace (`EventTrace`); nil records nothing.
     public static func run(
-        _ scenario: Scenario, mode: RunMode, journal: (any Journal)? = nil,
+        _ scenario: Scenario, mode: RunMode, journal: (any Journal)? = nil, trace: EventTrace? = nil,
         progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async throws -> RunReport {
         let stopwatch = Stopwatch()
         switch mode {
         case .simulated:
             let runtime = DeterministicRuntime(seed: scenario.seed)
-            var report = try runtime.run {
-                try await execute(
-                    scenario, mode: mode, runtime: runtime, journal: journal, progress: progress)
+            var report = try EventTrace.$current.withValue(trace) {
+                try runtime.run {
+                    try await execute(
+                        scenario, mode: mode, runtime: runtime, journal: journal, progress: progress)
+                }
             }
             report.generator.escapedJobs = runtime.escapedJobCount
             report.invariants.append(
@@ -48,9 +52,11 @@ public enum ScenarioRunner {
             report.wallSeconds = stopwatch.elapsed.seconds
             return report
         case .realtime:
-            var report = try await execute(
-                scenario, mode: mode, runtime: ConcurrentRuntime(seed: scenario.seed), journal: journal,
-                progress: progress)
+            var report = try await EventTrace.$current.withValue(trace) {
+                try await execute(
+                    scenario, mode: mode, runtime: ConcurrentRuntime(seed: scenario.seed), journal: journal,
+                    progress: progress)
+            }
             report.wallSeconds = stopwatch.elapsed.seconds
             return report
         }
@@ -66,16 +72,24 @@ public enum ScenarioRunner {
         // Crashes: the journal plays the disk (in memory unless the run was given one), and each
         // life of the system appends through its own fenced view of it.
         let crashes = faults.crashInstants(loadEnd: scenario.duration)
-        let disk: (any Journal)? = crashes.isEmpty ? journal : (journal ?? InMemoryJournal())
-        let lifeJournal = crashes.isEmpty ? nil : disk.map { FencedJournal($0) }
-        let configuration = faults.configure(systemConfiguration(scenario, journal: lifeJournal ?? journal))
+        let disk: (any Journal)? =
+            crashes.isEmpty
+            ? (journal ?? (faults.needsJournal ? Self.faultJournal() : nil)) : (journal ?? InMemoryJournal())
+        // The journal behind the chaos switch (slow syncs) and witness (acknowledgements).
+        let chaosJournal = disk.map { ChaosJournal($0, runtime: runtime) }
+        let lifeJournal = crashes.isEmpty ? nil : chaosJournal.map { FencedJournal($0) }
+        let configuration = faults.configure(
+            systemConfiguration(scenario, journal: lifeJournal ?? chaosJournal))
         let firstLife = try PaymentSystem(runtime: runtime, configuration: configuration)
         let host = SystemHost(
             system: firstLife, journal: lifeJournal, configuration: configuration, runtime: runtime)
         let schedule = FaultSchedule(
-            plan: faults, system: firstLife, runtime: runtime, loadEnd: scenario.duration)
+            plan: faults, system: firstLife, runtime: runtime, loadEnd: scenario.duration,
+            journal: chaosJournal)
         let metrics = RunMetrics()
-        let journey = Journey(host: host, keys: KeyRing(), metrics: metrics, runtime: runtime)
+        let journey = Journey(
+            host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: chaosJournal,
+            faults: schedule)
         let planner = JourneyPlanner(scenario: scenario)
         let start = runtime.now()
         let crasher: Task<Void, Never>? =
@@ -165,6 +179,14 @@ public enum ScenarioRunner {
         let (figures, invariants) = host.report()
         report.recovery = figures
         report.invariants += invariants
+    }
+
+    /// Records a journal that a journal fault creates holds at most: a long run then fails its
+    /// appends with a typed error (`JournalError.full`) instead of exhausting memory.
+    static let faultJournalRecordsMax = 20_000_000
+
+    static func faultJournal() -> any Journal {
+        InMemoryJournal(configuration: InMemoryJournal.Configuration(recordsMax: faultJournalRecordsMax))
     }
 
     static func systemConfiguration(

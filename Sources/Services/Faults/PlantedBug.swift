@@ -12,6 +12,24 @@ public enum PlantedBug: String, Sendable, CaseIterable {
     /// A capture takes the fee from the merchant's share but books no fee-revenue leg: the
     /// transfer does not balance.
     case bookFeeWithoutCounterLeg = "book_fee_without_counter_leg"
+    /// After an authorization times out, the orchestrator sends it again instead of inquiring or
+    /// reversing (a blind retry). When the first request had reached the issuer, the network
+    /// refuses the duplicate, the payment is declined, and the issuer's approval stays on the
+    /// customer's card with nothing to release it.
+    case retryAuthorizationAfterTimeout = "retry_authorization_after_timeout"
+    /// A capture's movement of funds is booked a second time under fresh transfer ids (a retried
+    /// booking that does not reuse its ids, so the ledger's exactly-once check cannot see it):
+    /// the merchant is credited twice.
+    case bookCaptureTwice = "book_capture_twice"
+    /// A partial capture posts part of the hold (which releases the rest) and then voids the
+    /// hold as well, releasing the remainder a second time.
+    case releaseCaptureRemainderTwice = "release_capture_remainder_twice"
+    /// A full refund of a partially captured payment refunds the authorized amount rather than
+    /// the captured one: more than was captured goes back.
+    case refundBeyondCaptured = "refund_beyond_captured"
+    /// The API answers without journaling its acknowledgement first: a crash right after would
+    /// lose a payment the client was told about.
+    case acknowledgeWithoutJournal = "acknowledge_without_journal"
 
     /// The bug planted for the current task, if any.
     @TaskLocal public static var active: PlantedBug?

@@ -36,6 +36,7 @@ public actor CardNetwork {
         _ request: AuthorizationRequest
     ) async throws(NetworkError) -> NetworkAuthorizationResult {
         let answer = try state.authorize(request, now: runtime.now())
+        trace("authorize", request.paymentID, answer.value.description, answer.delay)
         await pause(answer.delay)
         return answer.value
     }
@@ -44,6 +45,7 @@ public actor CardNetwork {
     /// - Throws: `.unavailable` during an outage.
     public func inquire(_ paymentID: PaymentID) async throws(NetworkError) -> NetworkInquiryResult {
         let answer = try state.inquire(paymentID, now: runtime.now())
+        trace("inquire", paymentID, answer.value.description, answer.delay)
         await pause(answer.delay)
         return answer.value
     }
@@ -52,6 +54,7 @@ public actor CardNetwork {
     /// - Throws: `.unavailable` during an outage; `.alreadyCaptured` once money has moved.
     public func reverse(_ paymentID: PaymentID) async throws(NetworkError) -> ReversalResult {
         let answer = try state.reverse(paymentID, now: runtime.now())
+        trace("reverse", paymentID, "\(answer.value)", answer.delay)
         await pause(answer.delay)
         return answer.value
     }
@@ -59,6 +62,7 @@ public actor CardNetwork {
     /// Captures up to the authorized amount (once; a retry with the same amount is idempotent).
     public func capture(_ paymentID: PaymentID, amount: Money) async throws(NetworkError) -> NetworkCapture {
         let answer = try state.capture(paymentID, amount: amount, now: runtime.now())
+        trace("capture", paymentID, amount.description, answer.delay)
         await pause(answer.delay)
         return answer.value
     }
@@ -70,6 +74,7 @@ public actor CardNetwork {
         -> NetworkRefund
     {
         let answer = try state.refund(paymentID, refundID: refundID, amount: amount, now: runtime.now())
+        trace("refund", paymentID, amount.description, answer.delay)
         await pause(answer.delay)
         return answer.value
     }
@@ -104,7 +109,26 @@ public actor CardNetwork {
     public var settlementDays: [Int64] { state.settlementDays }
 
     /// The fault hook: puts the network down (`true`) or back up.
-    public func setOutage(_ on: Bool) { state.isDownByFault = on }
+    public func setOutage(_ on: Bool) {
+        state.isDownByFault = on
+        EventTrace.record(runtime.now(), "network.\(kind.rawValue)", on ? "outage_on" : "outage_off")
+    }
+
+    /// The fault hook for lost answers and added latency: on with a fault, off with `.healthy`.
+    /// - Throws: `NetworkError.invalidConfiguration` for a timeout rate outside 0...1 or a
+    ///   negative latency.
+    public func setFault(_ fault: NetworkFault) throws(NetworkError) {
+        try state.setFault(fault)
+        EventTrace.record(
+            runtime.now(), "network.\(kind.rawValue)", "fault",
+            [
+                "timeout_rate": String(fault.timeoutRate),
+                "added_latency_ns": String(fault.addedLatency.nanoseconds),
+            ])
+    }
+
+    /// The fault holding the network now (`.healthy` when it behaves as configured).
+    public var fault: NetworkFault { state.fault }
 
     /// Whether the network is down now.
     public var isDown: Bool { state.isDown(at: runtime.now()) }
@@ -118,6 +142,13 @@ public actor CardNetwork {
 
     /// The behaviour this network was made with.
     public var behaviour: NetworkBehaviour { state.behaviour }
+
+    /// Records a decision in the run's trace (`EventTrace`), if one is on.
+    private func trace(_ event: String, _ paymentID: PaymentID, _ answer: String, _ delay: Duration) {
+        EventTrace.record(
+            runtime.now(), "network.\(kind.rawValue)", event,
+            ["payment": paymentID.description, "answer": answer, "delay_ns": String(delay.nanoseconds)])
+    }
 
     /// Sleeps a simulated latency. Cancellation ends the sleep early and changes nothing: the
     /// decision is already recorded.

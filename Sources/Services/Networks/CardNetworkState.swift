@@ -38,6 +38,9 @@ public struct CardNetworkState: Sendable {
     private var droppedDays: Set<Int64> = []
     /// Set by the fault hook; scheduled windows apply as well.
     public var isDownByFault = false
+    /// Set by the fault hook (`CardNetwork.setFault`) while a timeout, latency or error fault
+    /// holds the network; `.healthy` otherwise.
+    public private(set) var fault = NetworkFault.healthy
     public private(set) var statistics = NetworkStatistics()
 
     /// - Throws: `NetworkError.invalidConfiguration` for an out-of-range behaviour.
@@ -55,6 +58,13 @@ public struct CardNetworkState: Sendable {
     /// Whether the network is down at `now` (fault hook or a scheduled window).
     public func isDown(at now: SimTime) -> Bool {
         isDownByFault || behaviour.outageWindows.contains { $0.contains(now) }
+    }
+
+    /// Switches a fault on (or off, with `.healthy`).
+    /// - Throws: `NetworkError.invalidConfiguration` for a timeout rate outside 0...1 or a negative latency.
+    public mutating func setFault(_ fault: NetworkFault) throws(NetworkError) {
+        try fault.validate()
+        self.fault = fault
     }
 
     /// Records held now.
@@ -94,7 +104,7 @@ public struct CardNetworkState: Sendable {
         let declineCode = pickDecline()
         let authCode = makeAuthCode()
         let latency = sampleLatency()
-        let lost = draw(behaviour.timeoutRate)
+        let lost = draw(max(behaviour.timeoutRate, fault.timeoutRate))
         let reachedIssuer = draw(behaviour.timedOutProcessedProbability)
 
         let decision: NetworkAuthorizationRecord.Decision =
@@ -418,7 +428,7 @@ public struct CardNetworkState: Sendable {
         let medianSeconds = Double(behaviour.latencyMedian.nanoseconds) / 1e9
         let seconds = random.logNormal(median: medianSeconds, sigma: behaviour.latencySigma)
         let nanoseconds = min(Double(behaviour.latencyMax.nanoseconds), max(0, seconds * 1e9))
-        return .nanoseconds(Int64(nanoseconds))
+        return .nanoseconds(Int64(nanoseconds)) + fault.addedLatency
     }
 
     private mutating func pickDecline() -> DeclineCode {

@@ -130,7 +130,7 @@ public final class PaymentOrchestrator: Sendable {
     }
 
     private func authorize(
-        _ id: PaymentID, request: PaymentRequest, network kind: CardNetworkKind
+        _ id: PaymentID, request: PaymentRequest, network kind: CardNetworkKind, isRetry: Bool = false
     ) async throws(PaymentServiceError) {
         let network = networks[kind]!
         let result: NetworkAuthorizationResult
@@ -151,6 +151,10 @@ public final class PaymentOrchestrator: Sendable {
             try await transition(.authorizationResult(.declined(code)), id)
             throw .cardDeclined(id, code)
         case .timedOut:
+            if PlantedBug.active == .retryAuthorizationAfterTimeout, !isRetry {
+                try await authorize(id, request: request, network: kind, isRetry: true)
+                return
+            }
             try await transition(.authorizationResult(.timedOut), id)
             counters.withLock { $0.authorizationTimeouts += 1 }
             try await resolveUnknownAuthorization(id, network: network)
@@ -229,6 +233,9 @@ public final class PaymentOrchestrator: Sendable {
             + PaymentBookkeeping.capture(
                 (ids[1], ids[2]), parties, captured: captured, settled: settled, fee: fee)
         try await book(transfers, for: id, network: record.network, day: day)
+        try await plantedCaptureBug(
+            id, hold: hold, parties: parties, captured: captured, settled: settled, fee: fee,
+            network: record.network, day: day)
         await shard(id).update(id) { [lockedRate, settled] in
             $0.hold = nil
             $0.lockedRate = lockedRate
@@ -282,6 +289,7 @@ public final class PaymentOrchestrator: Sendable {
     ) async throws(PaymentServiceError) -> PaymentRecord {
         let record = try await transition(.refund(amountMinorUnits: amountMinorUnits), id)
         let settled = try settledValue(of: amountMinorUnits, record, id)
+        let booked = Self.plantedRefundAmount(amountMinorUnits, record)
         let ids = await shard(id).nextTransferIDs(2)
         // The network first, so that the booking lands on the settlement day the network files
         // the refund under; an unreachable network still gets its refund booked (the customer
@@ -291,7 +299,8 @@ public final class PaymentOrchestrator: Sendable {
             amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
         try await book(
             PaymentBookkeeping.toNetwork(
-                (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
+                (ids[0], ids[1]), record.parties, amount: booked,
+                settled: booked == amountMinorUnits ? settled : try settledValue(of: booked, record, id),
                 code: PaymentBookkeeping.Code.refund), for: id, network: record.network,
             day: networkRefund?.settlementDay ?? settlementDay(record.network))
         await shard(id).update(id) { $0.refundedSettled += settled }
@@ -402,6 +411,13 @@ public final class PaymentOrchestrator: Sendable {
             }
             throw .ledgerRefused(id, error.description)
         }
+        EventTrace.record(
+            runtime.now(), "ledger", "book",
+            [
+                "payment": id.description,
+                "transfers": transfers.map { String($0.id.rawValue) }.joined(separator: " "),
+                "outcomes": outcomes.map(\.description).joined(separator: " "),
+            ])
         if let refused = outcomes.first(where: { $0 != .applied }) {
             if let journal = configuration.journal {
                 await PaymentJournaling.journalBookingAborted(for: id, journal: journal)

@@ -68,6 +68,9 @@ public final class PaymentEventSink: Sendable {
                 if $0.count >= Self.logMax { $0.removeFirst() }
                 $0.append(EmittedEvent(id: eventID, payment: id, type: type))
             }
+            EventTrace.record(
+                runtime.now(), "orchestrator", type.rawValue,
+                ["payment": id.description, "merchant": merchant.description, "event": eventID.description])
             guard let dispatcher else { continue }
             let event = WebhookEvent(
                 id: eventID, type: type.rawValue, merchant: merchant,

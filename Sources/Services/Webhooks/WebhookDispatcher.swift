@@ -154,6 +154,10 @@ public actor WebhookDispatcher {
         var delivery = WebhookDelivery(policy: configuration.retryPolicy)
         var random = runtime.randomStream("webhook.delivery", event.id.rawValue)
         while true {
+            // Each attempt goes to the endpoint registered now, as Stripe retries to the URL
+            // configured at the time: a merchant who fixed (or moved) its endpoint gets the
+            // retries there.
+            let target = targets[event.merchant] ?? target
             let startedAt = runtime.now()
             let header = WebhookSigner.header(
                 payload: event.body, secret: target.secret,
