@@ -140,9 +140,12 @@ import Testing
                 let retry = await system.createPayment(retried, apiKey: secret, idempotencyKey: key)
                 let payments = await system.orchestrator.allPayments()
                 // A payment whose first transition the crash rolled back was never charged: crash
-                // repair voided it, and the retry created another. One payment holds money.
+                // repair asked the network and failed or released it, and the retry created
+                // another. One payment holds money.
                 let ours = payments.filter {
-                    $0.payment.amount.minorUnits == retried.amount.minorUnits && $0.payment.state != .voided
+                    guard $0.payment.amount.minorUnits == retried.amount.minorUnits else { return false }
+                    if case .failed = $0.payment.state { return false }
+                    return $0.payment.state != .voided
                 }
                 #expect(
                     ours.count == 1,
@@ -163,6 +166,51 @@ import Testing
             }
             // Some cuts fell inside the request: the retry resumed the payment it had begun.
             #expect(resumedMidFlight > 0)
+        }
+    }
+}
+
+/// Webhook events a crash left undelivered are owed: recovery finds them (emitted by a
+/// journaled transition, never settled) and the resumed system delivers them, under the same
+/// ids, to the same endpoints, which de-duplicate.
+@Suite struct PendingWebhookTests {
+    @Test(arguments: [11, 12] as [UInt64])
+    func eventsInFlightAtTheCrashAreDeliveredByTheResumedSystem(seed: UInt64) throws {
+        let runtime = DeterministicRuntime(seed: seed)
+        try runtime.run {
+            let journal = InMemoryJournal()
+            var configuration = try PaymentRecoveryTests.makeSystem(runtime, journal: journal).configuration
+            configuration.webhooks.enabled = true
+            configuration.webhooks.failureProbability = 0
+            let live = try PaymentSystem(runtime: runtime, configuration: configuration)
+            let merchant = PaymentRecoveryTests.merchants[0]
+            let apiKey = try #require(try await live.onboard(merchant, settlementCurrency: .usd)).secret
+            for number in 0..<12 {
+                _ = await live.createPayment(
+                    try PaymentRecoveryTests.request(merchant, 1_000 + Int64(number), .usd, manual: false),
+                    apiKey: apiKey, idempotencyKey: "w\(number)")
+            }
+            // The crash: the disk holds what was journaled by now; deliveries are in flight.
+            let disk = InMemoryJournal()
+            _ = try await disk.append(try await journal.read(from: .origin, limit: .max).map(\.record))
+            configuration.journal = disk
+            let (resumed, recovered) = try await PaymentSystem.recovering(
+                runtime: runtime, configuration: configuration, outside: live)
+            #expect(recovered.report.invariantsHold, "\(recovered.report)")
+            let owed = recovered.pendingWebhooks
+            #expect(!owed.isEmpty, "seed \(seed): some deliveries were in flight")
+            #expect(resumed.events.snapshot.redelivered == Int64(owed.count))
+            await resumed.webhooks?.waitUntilIdle()
+            for event in owed {
+                let endpoint = resumed.endpoints[Int(merchant.rawValue % UInt64(resumed.endpoints.count))]
+                #expect(
+                    await endpoint.hasProcessed(event.eventID), "seed \(seed): \(event.eventID) \(event.type)"
+                )
+            }
+            // The journal now shows every event settled.
+            let after = try await PaymentSystemRecovery.recover(from: disk)
+            #expect(after.report.webhooksPending == 0, "seed \(seed):\n\(after.report)")
+            #expect(after.report.invariantsHold)
         }
     }
 }

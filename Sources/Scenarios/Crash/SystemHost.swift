@@ -169,6 +169,7 @@ final class SystemHost: Sendable {
             state.figures.transitionsRolledBack += recovered.report.transitionsRolledBack
             state.figures.transfersRolledForward += recovered.report.transfersRolledForward
             state.figures.keysResumable += recovered.startedKeys.count
+            state.figures.webhooksRedelivered += recovered.pendingWebhooks.count
             state.system = system
             state.journal = journal
             state.up = true
@@ -191,6 +192,7 @@ final class SystemHost: Sendable {
             var names = Set(state.violations.keys)
             names.insert("acknowledged_survives_crash")
             names.insert("recovery_succeeds")
+            names.insert("webhooks_owed_after_recovery_delivered")
             let invariants = names.sorted().map { name in
                 let entry = state.violations[name] ?? (0, [])
                 return RunReport.InvariantResult(

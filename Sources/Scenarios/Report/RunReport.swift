@@ -140,6 +140,8 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var transfersRolledForward = 0
         /// Idempotency keys whose work had begun without a durable answer (a retry resumes it).
         public var keysResumable = 0
+        /// Webhook events owed by a dead life (emitted, never settled), delivered again.
+        public var webhooksRedelivered = 0
         public init() {}
     }
 

@@ -173,6 +173,14 @@ public enum ScenarioRunner {
             for invariant in recovered.report.invariants where !invariant.holds {
                 for example in invariant.examples { host.violation("recovery_" + invariant.name, example) }
             }
+            // Once the last life's dispatcher is idle, no event any life emitted is still owed:
+            // those the dead lives left undelivered were delivered again.
+            if report.webhooks.pending == 0, let first = recovered.pendingWebhooks.first {
+                host.violation(
+                    "webhooks_owed_after_recovery_delivered",
+                    "\(recovered.pendingWebhooks.count) events never settled, e.g. \(first.eventID) \(first.type)"
+                )
+            }
         } catch {
             host.violation("recovery_succeeds", "final recovery of the whole journal: \(error)")
         }

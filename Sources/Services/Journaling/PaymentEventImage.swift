@@ -9,7 +9,9 @@ import Journal
 ///   dispute status, decline code, network, sequence, flags, HTTP status]`, where the codes
 /// are 1-based in `PaymentJournalCodes`' tables (0: none), `sequence` orders the transitions
 /// of one payment (its events emitted so far), and the flags are bit 0 "a ledger booking
-/// follows", bit 1 settled, bit 2 authenticated.
+/// follows", bit 1 settled, bit 2 authenticated. A transition that emitted more than one event
+/// appends the codes of the others after these twelve (readers of the first twelve ignore them).
+
 public struct PaymentEventImage: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// A state change: the command's code (`PaymentJournalCodes`) and the first event it
@@ -29,13 +31,16 @@ public struct PaymentEventImage: Sendable, Hashable {
     public var expectsBooking: Bool
     public var timeNs: Int64
     public var idempotencyKey: String?
+    /// The events a transition emitted after its first, in order.
+    public var moreEvents: [PaymentEventType] = []
 
     static let amountsCount = 12
 
     public init(
         kind: Kind, payment: RecoveredPayment, sequence: Int64, expectsBooking: Bool, timeNs: Int64,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil, moreEvents: [PaymentEventType] = []
     ) {
+        self.moreEvents = moreEvents
         self.kind = kind
         self.payment = payment
         self.sequence = sequence
@@ -63,13 +68,14 @@ public struct PaymentEventImage: Sendable, Hashable {
         if expectsBooking { flags |= 1 }
         if payment.isSettled { flags |= 2 }
         if payment.isAuthenticated { flags |= 4 }
-        let amounts: [Int64] = [
+        var amounts: [Int64] = [
             head, payment.amountMinorUnits, payment.amountCapturableMinorUnits,
             payment.amountCapturedMinorUnits, payment.amountRefundedMinorUnits,
             payment.disputeAmountMinorUnits, codes.code(payment.disputeStatus, in: codes.disputeStatuses),
             codes.code(codes.decline(of: payment.state), in: codes.declines),
             codes.code(payment.network, in: codes.networks), sequence, flags, httpStatus,
         ]
+        for event in moreEvents { amounts.append(codes.code(event, in: codes.eventTypes)) }
         return PaymentEventRecord(
             paymentID: payment.id.rawValue, merchantID: payment.merchant.rawValue, eventType: eventType,
             state: codes.code(payment.state), amounts: amounts,
@@ -119,6 +125,7 @@ public struct PaymentEventImage: Sendable, Hashable {
             disputeStatus: codes.value(amounts[6], in: codes.disputeStatuses),
             isSettled: amounts[10] & 2 != 0, isAuthenticated: amounts[10] & 4 != 0)
         sequence = amounts[9]
+        moreEvents = amounts.dropFirst(Self.amountsCount).compactMap { codes.value($0, in: codes.eventTypes) }
         expectsBooking = amounts[10] & 1 != 0
         timeNs = record.timeNs
         idempotencyKey = record.idempotencyKey

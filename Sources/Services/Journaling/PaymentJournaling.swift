@@ -42,7 +42,7 @@ enum PaymentJournaling {
             kind: .transition(command: PaymentJournalCodes.code(command), firstEvent: emitted.first),
             payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
             expectsBooking: expectsBooking(command, record), timeNs: now.nanoseconds,
-            idempotencyKey: idempotencyKey)
+            idempotencyKey: idempotencyKey, moreEvents: Array(emitted.dropFirst()))
         try await append([JournalRecord(image.record)], for: record.id, journal)
     }
 

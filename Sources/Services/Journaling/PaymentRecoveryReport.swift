@@ -36,6 +36,10 @@ public struct PaymentRecoveryReport: Sendable, CustomStringConvertible {
     public internal(set) var transitionsRolledBack = 0
     /// Intent transfers the ledger had not journaled when the process died: booked by recovery.
     public internal(set) var transfersRolledForward = 0
+    /// Webhook events emitted and never settled: delivered again by a resumed system.
+    public internal(set) var webhooksPending = 0
+    /// Pending events beyond `PaymentRecoveryState.pendingWebhooksMax`, not kept.
+    public internal(set) var webhooksPendingDropped = 0
     public internal(set) var ledgerReplay = LedgerReplayReport()
     public internal(set) var reconciliation: LedgerReconciliation?
     public internal(set) var invariants: [Invariant] = []
@@ -56,6 +60,8 @@ public struct PaymentRecoveryReport: Sendable, CustomStringConvertible {
             "bookings: \(bookingIntents) intents, \(bookingAborts) aborts",
             "crash repair: \(transitionsRolledBack) unbooked transitions rolled back, "
                 + "\(transfersRolledForward) intent transfers rolled forward",
+            "webhooks: \(webhooksPending) events owed to merchants (emitted, never settled)"
+                + (webhooksPendingDropped > 0 ? ", \(webhooksPendingDropped) more not kept" : ""),
             "ledger: \(ledgerReplay)",
         ]
         if let reconciliation { lines.append(reconciliation.description) }

@@ -31,7 +31,16 @@ struct PaymentRecoveryState {
         /// the key of the transition still awaiting its booking (dropped if it is rolled back).
         var startedKeys: [String] = []
         var unbookedKey: String?
+        /// The events of the transition awaiting its booking: not owed if it is rolled back.
+        var unbookedEvents: [UInt64] = []
     }
+
+    /// Pending webhook events kept at most (beyond, counted and dropped).
+    static let pendingWebhooksMax = 1 << 20
+    private var pendingWebhooks: [UInt64: PendingWebhook] = [:]
+    /// Settlements read before the emission they settle (a payment's creation event is
+    /// delivered before its first transition is journaled).
+    private var settledUnseen: Set<UInt64> = []
 
     private(set) var tracks: [PaymentID: Track] = [:]
     private(set) var merchants: [MerchantID: Currency] = [:]
@@ -63,6 +72,26 @@ struct PaymentRecoveryState {
     private(set) var acknowledged = PaymentRecoveryReport.Invariant("acknowledged_answers_were_durable")
     private(set) var oneKeyOnePayment = PaymentRecoveryReport.Invariant("one_payment_per_idempotency_key")
 
+    /// Notes the event `payment << 16 | index` as emitted: owed until a settlement is read.
+    @discardableResult
+    private mutating func owe(_ type: PaymentEventType, index: Int64, _ image: PaymentEventImage) -> UInt64 {
+        let payment = image.payment
+        let id = payment.id.rawValue << 16 | UInt64(UInt16(truncatingIfNeeded: index))
+        if settledUnseen.remove(id) != nil { return id }
+        guard pendingWebhooks.count < Self.pendingWebhooksMax else {
+            report.webhooksPendingDropped += 1
+            return id
+        }
+        pendingWebhooks[id] = PendingWebhook(
+            eventID: EventID(id), type: type, payment: payment.id, merchant: payment.merchant,
+            amount: Money(minorUnits: payment.amountMinorUnits, currency: payment.currency),
+            timeNs: image.timeNs)
+        return id
+    }
+
+    /// The events owed to merchants, by id.
+    var owedWebhooks: [PendingWebhook] { pendingWebhooks.values.sorted { $0.eventID < $1.eventID } }
+
     /// A ledger transfer record was read (and handed to the replayer).
     mutating func noteTransfer(_ id: TransferID) {
         seenTransfers.insert(id.rawValue)
@@ -88,6 +117,11 @@ struct PaymentRecoveryState {
         case MerchantOnboardedRecord.recordType:
             let onboarded = try record.decode(MerchantOnboardedRecord.self)
             merchants[MerchantID(onboarded.merchantID)] = Currency.all[Int(onboarded.settlementCurrencyIndex)]
+        case WebhookSettledRecord.recordType:
+            let settled = try record.decode(WebhookSettledRecord.self)
+            if pendingWebhooks.removeValue(forKey: settled.eventID) == nil {
+                settledUnseen.insert(settled.eventID)
+            }
         case APIKeyIssuedRecord.recordType:
             let issued = try record.decode(APIKeyIssuedRecord.self)
             apiKeyHashes.append((MerchantID(issued.merchantID), issued.keyHash))
@@ -105,13 +139,25 @@ struct PaymentRecoveryState {
                 if track.beforeUnbooked != nil && track.unbookedWasCapture { track.captureCommands -= 1 }
                 track.beforeUnbooked = nil
                 track.unbookedKey = nil
+                for event in track.unbookedEvents { pendingWebhooks[event] = nil }
+                track.unbookedEvents = []
                 track.payment = image.payment
                 track.sequence = max(track.sequence, image.sequence)
                 tracks[id] = track
                 return
             }
             var track = tracks[id] ?? Track(payment: image.payment.created())
-            if track.sequence == .min { track.bookings.createdAtNs = image.timeNs }
+            if track.sequence == .min {
+                track.bookings.createdAtNs = image.timeNs
+                owe(.paymentIntentCreated, index: 0, image)
+            }
+            var emitted = image.moreEvents
+            if case .transition(_, let first?) = image.kind { emitted.insert(first, at: 0) }
+            var emittedIDs: [UInt64] = []
+            for (offset, type) in emitted.enumerated() {
+                let index = 1 + image.sequence - Int64(emitted.count) + Int64(offset)
+                emittedIDs.append(owe(type, index: index, image))
+            }
             if command == PaymentJournalCodes.captureCommand { track.captureCommands += 1 }
             if command == PaymentJournalCodes.approvedCommand
                 || command == PaymentJournalCodes.inquiryApprovedCommand
@@ -126,6 +172,7 @@ struct PaymentRecoveryState {
                     track.beforeUnbooked = track.payment
                     track.unbookedWasCapture = command == PaymentJournalCodes.captureCommand
                     track.unbookedKey = scopedKey
+                    track.unbookedEvents = emittedIDs
                 } else {
                     track.beforeUnbooked = nil
                     if let scopedKey, !track.startedKeys.contains(scopedKey) {
@@ -205,6 +252,7 @@ struct PaymentRecoveryState {
                 track.captureBookings += 1
             }
             track.beforeUnbooked = nil
+            track.unbookedEvents = []
             track.olderUnseen += track.lastIntentUnseen
             track.lastIntentUnseen = transfers
             prune(&track)
@@ -246,6 +294,8 @@ struct PaymentRecoveryState {
                 if track.unbookedWasCapture { track.captureCommands -= 1 }
                 track.beforeUnbooked = nil
                 track.unbookedKey = nil
+                for event in track.unbookedEvents { pendingWebhooks[event] = nil }
+                track.unbookedEvents = []
                 report.transitionsRolledBack += 1
                 rolledBack.append(id)
             }
@@ -256,6 +306,7 @@ struct PaymentRecoveryState {
             tracks[id] = track
         }
         report.transfersRolledForward = owed.count
+        report.webhooksPending = pendingWebhooks.count
         report.merchants = merchants.count
         report.payments = tracks.count
         report.idempotencyKeys = idempotencyKeys.count

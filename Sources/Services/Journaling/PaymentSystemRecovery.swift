@@ -28,6 +28,8 @@ public struct RecoveredPaymentSystem: Sendable {
     public let rolledBack: [PaymentID]
     /// Intended transfers the ledger had not journaled, which recovery booked.
     public let rolledForward: [Transfer]
+    /// Webhook events emitted and never settled, by id.
+    public let pendingWebhooks: [PendingWebhook]
 }
 
 /// Rebuilds a payment system's state from its journal: merchants, payments (state and amounts),
@@ -105,7 +107,7 @@ public enum PaymentSystemRecovery {
             ledger: ledger, report: report, bookings: state.tracks.mapValues(\.bookings),
             answers: state.answers, startedKeys: state.startedKeys, apiKeyHashes: state.apiKeyHashes,
             paidOut: state.paidOut, transferSequences: state.transferSequences, rolledBack: state.rolledBack,
-            rolledForward: rolledForward)
+            rolledForward: rolledForward, pendingWebhooks: state.owedWebhooks)
     }
 }
 

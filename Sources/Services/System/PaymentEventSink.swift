@@ -38,6 +38,8 @@ public final class PaymentEventSink: Sendable {
         /// Refused by a full dispatcher (back-pressure): counted, and reported as undelivered.
         public var refusedQueueFull: Int64 = 0
         public var noEndpoint: Int64 = 0
+        /// Handed over again after a restart (owed by a previous life).
+        public var redelivered: Int64 = 0
     }
 
     init(dispatcher: WebhookDispatcher?, clock: UnixClock, runtime: any Runtime) {
@@ -51,6 +53,34 @@ public final class PaymentEventSink: Sendable {
     /// The types of the events emitted for `payment` among the last `logMax`, in emission order.
     public func recentEvents(for payment: PaymentID) -> [PaymentEventType] {
         log.withLock { log in log.filter { $0.payment == payment }.map(\.type) }
+    }
+
+    /// Hands `pending` (events a previous life emitted and never settled) to the dispatcher
+    /// again, under their ids; counted as enqueued (not as emitted: their state changes were
+    /// counted when they happened).
+    func redeliver(_ pending: [PendingWebhook]) async {
+        guard let dispatcher else { return }
+        for event in pending {
+            let webhook = WebhookEvent(
+                id: event.eventID, type: event.type.rawValue, merchant: event.merchant,
+                createdUnixSeconds: clock.seconds(at: SimTime(nanoseconds: event.timeNs)),
+                object: [
+                    "id": .string(event.payment.description), "object": .string("payment_intent"),
+                    "amount": .integer(event.amount.minorUnits),
+                    "currency": .string(event.amount.currency.code.lowercased()),
+                ])
+            do {
+                try await dispatcher.enqueue(webhook)
+                counts.withLock {
+                    $0.enqueued += 1
+                    $0.redelivered += 1
+                }
+            } catch {
+                counts.withLock {
+                    if case .queueFull = error { $0.refusedQueueFull += 1 } else { $0.noEndpoint += 1 }
+                }
+            }
+        }
     }
 
     /// - Parameter firstIndex: the place of `types[0]` among the payment's events (0 is its

@@ -121,11 +121,20 @@ extension PaymentSystem {
         }
         startedWork.withLock { $0 = recovered.startedKeys }
 
-        // Crash repair: what the dead process left mid-flight reaches a final state.
+        // Webhooks owed by the dead process go out again (the endpoints de-duplicate by id).
+        await events.redeliver(recovered.pendingWebhooks)
+
+        // Crash repair: what the dead process left mid-flight reaches a final state. A payment
+        // no idempotency key leads back to (its client's retry will start another) and that
+        // turns out authorized is released: nobody will capture it.
+        let resumable = Set(recovered.startedKeys.values)
         for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
             switch payment.state {
             case .created, .requiresAction, .authorizationUnknown:
                 await orchestrator.settleInterrupted(id)
+                if !resumable.contains(id), await orchestrator.payment(id)?.payment.state == .authorized {
+                    _ = try? await orchestrator.void(id)
+                }
             default:
                 break
             }

@@ -73,7 +73,16 @@ public final class PaymentSystem: Sendable {
         self.networks = networks
         let currency = try CurrencyService(runtime: runtime)
         if configuration.webhooks.enabled {
-            let dispatcher = WebhookDispatcher(runtime: runtime)
+            // Issue 4 (journaling): each event's settlement is journaled, so that recovery knows
+            // which events are still owed (emitted by a journaled transition, never settled).
+            var settled: (@Sendable (EventID, Bool) async -> Void)?
+            if let journal = configuration.journal {
+                settled = { id, deadLettered in
+                    let record = WebhookSettledRecord(eventID: id.rawValue, deadLettered: deadLettered)
+                    _ = try? await journal.append([JournalRecord(record)])
+                }
+            }
+            let dispatcher = WebhookDispatcher(runtime: runtime, settled: settled)
             webhooks = dispatcher
             endpoints =
                 outside.map(\.endpoints).flatMap { $0.isEmpty ? nil : $0 }

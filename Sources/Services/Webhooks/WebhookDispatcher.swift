@@ -90,8 +90,16 @@ public actor WebhookDispatcher {
     private var deadLetterQueue: Deque<DeadLetter> = []
     private var attemptTrace: Deque<AttemptRecord> = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Told when an event's delivery ends (delivered, or dead-lettered: true), before the
+    /// dispatcher counts it idle: the payment system journals it.
+    private var settled: (@Sendable (EventID, _ deadLettered: Bool) async -> Void)?
 
-    public init(runtime: any Runtime, configuration: Configuration = Configuration()) {
+    /// - Parameter settled: called as each event's delivery ends (see `settled`).
+    public init(
+        runtime: any Runtime, configuration: Configuration = Configuration(),
+        settled: (@Sendable (EventID, _ deadLettered: Bool) async -> Void)? = nil
+    ) {
+        self.settled = settled
         self.runtime = runtime
         self.configuration = configuration
         self.attemptsHistogram = Array(repeating: 0, count: configuration.retryPolicy.attemptsMax + 1)
@@ -180,6 +188,7 @@ public actor WebhookDispatcher {
             case .delivered:
                 counters.delivered += 1
                 attemptsHistogram[min(delivery.attempts, attemptsHistogram.count - 1)] += 1
+                await settled?(event.id, false)
                 finish()
                 return
             case .deadLetter:
@@ -190,6 +199,7 @@ public actor WebhookDispatcher {
                     deadLetterQueue.removeFirst()
                     counters.deadLettersDropped += 1
                 }
+                await settled?(event.id, true)
                 finish()
                 return
             case .retry(let delay):
