@@ -58,11 +58,23 @@ import Testing
             payload: Self.payload, header: header + ",v0=deadbeef", secret: Self.secret, now: Self.timestamp)
     }
 
+    @Test func spacesAroundNamesAndValuesAreTolerated() throws {
+        let signature = WebhookSigner.signature(
+            payload: Self.payload, secret: Self.secret, timestamp: Self.timestamp)
+        let key = WebhookSigningKey(secret: Self.secret)
+        #expect(
+            try WebhookSigner.verify(
+                payload: Self.payload, header: " t = 1767225600 , v1 = \(signature) ", key: key,
+                now: Self.timestamp) == Self.timestamp)
+    }
+
     @Test(arguments: [
         ("", WebhookSignatureError.malformedHeader),
         ("v1=abc", .malformedHeader),
         ("t=abc,v1=abc", .malformedHeader),
         ("t=1767225600,garbage", .malformedHeader),
+        ("t=1767225600,", .malformedHeader),
+        ("t=,v1=abc", .malformedHeader),
         ("t=1767225600", .noSignature),
         ("t=1767225600,v0=abc", .noSignature),
         ("t=1767225600,v1=abc", .signatureMismatch),

@@ -150,5 +150,8 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var fellBehind: Bool
         public var lateDispatches: Int
         public var escapedJobs: Int
+        /// Jobs the deterministic executor ran (simulated mode; 0 in realtime): the cost
+        /// model of a simulated run, read against payments to see what one payment costs.
+        public var jobsRun: UInt64 = 0
     }
 }

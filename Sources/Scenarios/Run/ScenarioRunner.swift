@@ -45,6 +45,7 @@ public enum ScenarioRunner {
                 }
             }
             report.generator.escapedJobs = runtime.escapedJobCount
+            report.generator.jobsRun = runtime.statistics.jobsRun
             report.invariants.append(
                 RunReport.InvariantResult(
                     name: "deterministic_run_stays_on_its_executor", holds: runtime.escapedJobCount == 0,

@@ -4,12 +4,17 @@ public enum Hex {
 
     /// The lower-case hex spelling of `bytes`.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        String(decoding: encodeBytes(bytes), as: UTF8.self)
+    }
+
+    /// The lower-case hex spelling of `bytes`, as UTF-8 bytes (no String on hot paths).
+    public static func encodeBytes(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         var utf8: [UInt8] = []
         utf8.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
             utf8.append(digits[Int(byte >> 4)])
             utf8.append(digits[Int(byte & 0x0F)])
         }
-        return String(decoding: utf8, as: UTF8.self)
+        return utf8
     }
 }

@@ -78,7 +78,8 @@ public actor WebhookDispatcher {
 
     private struct Target: Sendable {
         let endpoint: WebhookEndpoint
-        let secret: String
+        /// The merchant's signing secret, keyed once at registration.
+        let key: WebhookSigningKey
     }
 
     private let runtime: any Runtime
@@ -115,7 +116,7 @@ public actor WebhookDispatcher {
         if targets[merchant] == nil && targets.count >= configuration.endpointsMax {
             throw .tooManyEndpoints(endpointsMax: configuration.endpointsMax)
         }
-        targets[merchant] = Target(endpoint: endpoint, secret: secret)
+        targets[merchant] = Target(endpoint: endpoint, key: WebhookSigningKey(secret: secret))
     }
 
     /// Accepts `event` for delivery to its merchant's endpoint and starts delivering it.
@@ -168,7 +169,7 @@ public actor WebhookDispatcher {
             let target = targets[event.merchant] ?? target
             let startedAt = runtime.now()
             let header = WebhookSigner.header(
-                payload: event.body, secret: target.secret,
+                payload: event.body, keys: [target.key],
                 timestamp: configuration.clock.seconds(at: startedAt))
             let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
             // The endpoint decides its answer and latency on arrival; the sender waits for the

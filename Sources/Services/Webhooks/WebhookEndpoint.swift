@@ -72,6 +72,8 @@ public actor WebhookEndpoint {
     private var random: RandomStream
     private var deduplicator: EventDeduplicator
     private var counters = Statistics()
+    /// `configuration.secret`, keyed once: every attempt is verified.
+    private let key: WebhookSigningKey
 
     /// - Parameter random: the endpoint's own stream, e.g. `runtime.randomStream("endpoint", n)`.
     public init(runtime: any Runtime, configuration: Configuration, random: RandomStream) {
@@ -79,6 +81,7 @@ public actor WebhookEndpoint {
         self.configuration = configuration
         self.random = random
         self.deduplicator = EventDeduplicator(capacity: configuration.seenEventsMax)
+        self.key = WebhookSigningKey(secret: configuration.secret)
     }
 
     /// Handles one delivery attempt, taking the endpoint's simulated latency.
@@ -120,7 +123,7 @@ public actor WebhookEndpoint {
         do {
             try WebhookSigner.verify(
                 payload: request.payload, header: request.signatureHeader,
-                secret: configuration.secret, now: configuration.clock.seconds(at: arrival + latency),
+                key: key, now: configuration.clock.seconds(at: arrival + latency),
                 tolerance: configuration.tolerance)
         } catch {
             counters.badSignatures += 1

@@ -15,26 +15,31 @@ public enum WebhookSigner {
 
     /// The hex HMAC-SHA256 of `"<timestamp>.<payload>"` under `secret`.
     public static func signature(payload: [UInt8], secret: String, timestamp: Int64) -> String {
-        // Streamed into the MAC rather than concatenated: no copy of the payload per signature.
-        var mac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
-        mac.update(data: Array(String(timestamp).utf8))
-        mac.update(data: [UInt8(ascii: ".")])
-        mac.update(data: payload)
-        return Hex.encode(mac.finalize())
+        String(
+            decoding: WebhookSigningKey(secret: secret).signatureHex(payload: payload, timestamp: timestamp),
+            as: UTF8.self)
+    }
+
+    /// The header value `t=<timestamp>,v1=<signature>`, one `v1` per key (key rolling).
+    public static func header(payload: [UInt8], keys: [WebhookSigningKey], timestamp: Int64) -> String {
+        var utf8: [UInt8] = Array("t=".utf8)
+        utf8.reserveCapacity(16 + keys.count * 68)
+        withDecimalDigits(of: timestamp) { utf8.append(contentsOf: $0) }
+        for key in keys {
+            utf8.append(contentsOf: ",v1=".utf8)
+            utf8.append(contentsOf: key.signatureHex(payload: payload, timestamp: timestamp))
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// The header value `t=<timestamp>,v1=<signature>`, one `v1` per secret (key rolling).
     public static func header(payload: [UInt8], secrets: [String], timestamp: Int64) -> String {
-        var parts = ["t=\(timestamp)"]
-        for secret in secrets {
-            parts.append("v1=" + signature(payload: payload, secret: secret, timestamp: timestamp))
-        }
-        return parts.joined(separator: ",")
+        header(payload: payload, keys: secrets.map(WebhookSigningKey.init(secret:)), timestamp: timestamp)
     }
 
     /// The header value for one secret.
     public static func header(payload: [UInt8], secret: String, timestamp: Int64) -> String {
-        header(payload: payload, secrets: [secret], timestamp: timestamp)
+        header(payload: payload, keys: [WebhookSigningKey(secret: secret)], timestamp: timestamp)
     }
 
     /// Checks `header` against `payload` under `secret` at Unix time `now`.
@@ -45,43 +50,72 @@ public enum WebhookSigner {
         payload: [UInt8], header: String, secret: String, now: Int64,
         tolerance: Duration = defaultTolerance
     ) throws(WebhookSignatureError) -> Int64 {
-        var timestamp: Int64?
-        var signatures: [Substring] = []
-        for part in header.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let equals = part.firstIndex(of: "=") else { throw .malformedHeader }
-            let name = part[..<equals].trimmingSpaces()
-            let value = part[part.index(after: equals)...].trimmingSpaces()
-            switch name {
-            case "t":
-                guard let parsed = Int64(value) else { throw .malformedHeader }
-                timestamp = parsed
-            case "v1":
-                signatures.append(value)
-            default:
-                continue  // other schemes (v0) are ignored, as Stripe's SDKs do
+        try verify(
+            payload: payload, header: header, key: WebhookSigningKey(secret: secret), now: now,
+            tolerance: tolerance)
+    }
+
+    /// Checks `header` against `payload` under `key` at Unix time `now`, reading the header's
+    /// bytes in place (an endpoint verifies every attempt it receives).
+    /// - Returns: the header's timestamp.
+    /// - Throws: `WebhookSignatureError`.
+    @discardableResult
+    public static func verify(
+        payload: [UInt8], header: String, key: WebhookSigningKey, now: Int64,
+        tolerance: Duration = defaultTolerance
+    ) throws(WebhookSignatureError) -> Int64 {
+        var header = header
+        // Parsed and compared in place; the outcome leaves the closure as a value because
+        // `withUTF8` rethrows untyped errors.
+        let outcome: Result<Int64, WebhookSignatureError> = header.withUTF8 { bytes in
+            var timestamp: Int64?
+            var signatures: [Range<Int>] = []
+            var partStart = 0
+            while partStart <= bytes.count {
+                var partEnd = partStart
+                while partEnd < bytes.count && bytes[partEnd] != UInt8(ascii: ",") { partEnd += 1 }
+                guard let equals = (partStart..<partEnd).first(where: { bytes[$0] == UInt8(ascii: "=") })
+                else { return .failure(.malformedHeader) }
+                let name = trimmed(partStart..<equals, in: bytes)
+                let value = trimmed((equals + 1)..<partEnd, in: bytes)
+                if name.count == 1 && bytes[name.lowerBound] == UInt8(ascii: "t") {
+                    guard let number = decimal(value, in: bytes) else { return .failure(.malformedHeader) }
+                    timestamp = number
+                } else if name.count == 2 && bytes[name.lowerBound] == UInt8(ascii: "v")
+                    && bytes[name.lowerBound + 1] == UInt8(ascii: "1")
+                {
+                    signatures.append(value)
+                }  // other schemes (v0) are ignored, as Stripe's SDKs do
+                partStart = partEnd + 1
             }
+            guard let timestamp else { return .failure(.malformedHeader) }
+            guard !signatures.isEmpty else { return .failure(.noSignature) }
+            let expected = key.signatureHex(payload: payload, timestamp: timestamp)
+            var matched = false
+            for candidate in signatures where ConstantTime.equals(expected, bytes[candidate]) {
+                matched = true
+            }
+            return matched ? .success(timestamp) : .failure(.signatureMismatch)
         }
-        guard let timestamp else { throw .malformedHeader }
-        guard !signatures.isEmpty else { throw .noSignature }
-        let expected = Array(signature(payload: payload, secret: secret, timestamp: timestamp).utf8)
-        var matched = false
-        for candidate in signatures where ConstantTime.equals(expected, Array(candidate.utf8)) {
-            matched = true
-        }
-        guard matched else { throw .signatureMismatch }
+        let timestamp = try outcome.get()
         let toleranceSeconds = tolerance.components.seconds
         if toleranceSeconds > 0, timestamp < now &- toleranceSeconds {
             throw .timestampOutsideTolerance(timestamp: timestamp, now: now)
         }
         return timestamp
     }
-}
 
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var result = self
-        while result.first == " " { result.removeFirst() }
-        while result.last == " " { result.removeLast() }
-        return result
+    /// `range` without leading and trailing spaces.
+    private static func trimmed(_ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper && bytes[lower] == UInt8(ascii: " ") { lower += 1 }
+        while upper > lower && bytes[upper - 1] == UInt8(ascii: " ") { upper -= 1 }
+        return lower..<upper
+    }
+
+    /// The Int64 spelled in `range` (an optional sign and decimal digits), or nil.
+    private static func decimal(_ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        Int64(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
     }
 }

@@ -1,0 +1,53 @@
+import Crypto
+
+/// A webhook signing secret with its HMAC key schedule done once.
+///
+/// Why: every delivery attempt is signed by the dispatcher and verified by the endpoint, and
+/// keying HMAC-SHA256 (padding the key, hashing the inner and outer pads, three arrays) cost
+/// as much as the signature itself on a webhook body of a few hundred bytes. Both sides keep
+/// one of these per secret and start each signature from a copy of the keyed state.
+public struct WebhookSigningKey: @unchecked Sendable {
+    // @unchecked: `HMAC` is a value whose hashers are copy-on-write; `keyed` is never mutated,
+    // only copied, so sharing it between threads shares nothing that is written.
+
+    /// The secret (`whsec_…`), as configured.
+    public let secret: String
+    private let keyed: HMAC<SHA256>
+
+    public init(secret: String) {
+        self.secret = secret
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
+    }
+
+    /// The lower-case hex HMAC-SHA256 of `"<timestamp>.<payload>"`, as UTF-8 bytes.
+    func signatureHex(payload: [UInt8], timestamp: Int64) -> [UInt8] {
+        var mac = keyed
+        // Streamed into the MAC rather than concatenated: no copy of the payload per signature.
+        withDecimalDigits(of: timestamp) { mac.update(data: $0) }
+        withUnsafeBytes(of: UInt8(ascii: ".")) { mac.update(data: $0) }
+        payload.withUnsafeBytes { mac.update(data: $0) }
+        return Hex.encodeBytes(mac.finalize())
+    }
+}
+
+/// Calls `body` with the ASCII decimal digits of `value` (with a leading `-` if negative),
+/// without building a String.
+func withDecimalDigits<Result>(
+    of value: Int64, _ body: (UnsafeRawBufferPointer) -> Result
+) -> Result {
+    // 20 digits and a sign are enough for any Int64.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { buffer in
+        var magnitude = value.magnitude
+        var start = buffer.count
+        repeat {
+            start -= 1
+            buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        if value < 0 {
+            start -= 1
+            buffer[start] = UInt8(ascii: "-")
+        }
+        return body(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[start...])))
+    }
+}
