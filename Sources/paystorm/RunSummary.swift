@@ -70,6 +70,15 @@ struct RunSummary {
                     "debits \(line.debits) = credits \(line.credits) · imbalance \(line.imbalance) · "
                         + "\(Format.count(line.transfers)) transfers"))
         }
+        if let m = report.memory {
+            lines.append(
+                row(
+                    "memory",
+                    (m.residentMBAfterFirstMinute.map { "RSS \(Format.fixed($0, 0)) MB after 1 min · " }
+                        ?? "RSS ")
+                        + "\(Format.fixed(m.residentMBAtEnd, 0)) MB at end · max \(Format.fixed(m.residentMBMax, 0)) MB"
+                ))
+        }
         if let r = report.recovery {
             lines.append(
                 row(

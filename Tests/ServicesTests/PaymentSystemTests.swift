@@ -40,6 +40,27 @@ import Testing
             captureMethod: capture, customerCountry: "US", deviceID: 1)
     }
 
+    /// A black-friday run onboarded 100,000 merchants and then refused every other one: the
+    /// endpoint table was full, but the merchant had been created first, so it existed without a
+    /// key and each later onboarding answered "exists". A refused onboarding leaves nothing.
+    @Test func onboardingRefusedByAFullEndpointTableLeavesNoMerchantBehind() async throws {
+        let runtime = DeterministicRuntime(seed: 3)
+        try runtime.run {
+            var configuration = PaymentSystemConfiguration()
+            configuration.webhooks.endpointsMax = 2
+            let system = try PaymentSystem(runtime: runtime, configuration: configuration)
+            #expect(try await system.onboard(MerchantID(1), settlementCurrency: .usd) != nil)
+            #expect(try await system.onboard(MerchantID(2), settlementCurrency: .usd) != nil)
+            await #expect(throws: WebhookDispatchError.self) {
+                try await system.onboard(MerchantID(3), settlementCurrency: .usd)
+            }
+            #expect(await system.merchants.account(MerchantID(3)) == nil)
+            #expect(try await system.issueAPIKey(for: MerchantID(3)) == nil)
+            // An existing merchant still onboards as "exists", and the table is unchanged.
+            #expect(try await system.onboard(MerchantID(1), settlementCurrency: .usd) == nil)
+        }
+    }
+
     @Test func manualCapturePartialRefundsAndSettlementBalance() throws {
         let runtime = DeterministicRuntime(seed: 11)
         try runtime.run {

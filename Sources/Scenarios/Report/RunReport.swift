@@ -24,6 +24,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var digest: String
     /// Crashes and recoveries during the run; nil when the scenario plans no crash.
     public var recovery: RecoveryFigures? = nil
+    /// The process's resident memory over the run (not part of the digest: it depends on the
+    /// machine and the allocator); nil where it cannot be read.
+    public var memory: MemoryFigures? = nil
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }
@@ -153,5 +156,21 @@ public struct RunReport: Sendable, Codable, Equatable {
         /// Jobs the deterministic executor ran (simulated mode; 0 in realtime): the cost
         /// model of a simulated run, read against payments to see what one payment costs.
         public var jobsRun: UInt64 = 0
+    }
+
+    /// Resident memory of the process during the run, in MiB.
+    public struct MemoryFigures: Sendable, Codable, Equatable {
+        /// After the first minute of the run's time: the baseline a long run is compared with.
+        public var residentMBAfterFirstMinute: Double?
+        /// When the load ended and every journey had finished, before the final settlement.
+        public var residentMBAtEnd: Double
+        public var residentMBMax: Double
+        /// One sample a minute of the run's time (thinned to at most 512 on long runs).
+        public var samples: [MemorySample]
+    }
+
+    public struct MemorySample: Sendable, Codable, Equatable {
+        public var minute: Int
+        public var residentMB: Double
     }
 }

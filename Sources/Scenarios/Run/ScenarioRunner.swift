@@ -139,11 +139,25 @@ public enum ScenarioRunner {
                 }
             }
         }
+        // Resident memory once a minute of the run's own clock. It only reads the process's
+        // RSS, so it changes nothing the digest covers; its wake-ups are ordinary timer jobs.
+        let memory = MemorySampleBox()
+        let memorySampler = runtime.spawn {
+            var minute = 0
+            while !Task.isCancelled {
+                try? await runtime.sleep(until: start + .seconds(60 * (minute + 1)))
+                if Task.isCancelled { break }
+                minute += 1
+                if let bytes = ResidentMemory.bytes() { memory.record(minute: minute, bytes: bytes) }
+            }
+        }
         await generator.value
         await crasher?.value
         await schedule.heal()  // Safety phase over; journeys still in flight must now finish.
         while await metrics.inFlight > 0 { try? await runtime.sleep(for: .milliseconds(20)) }
         reporter?.cancel()
+        memorySampler.cancel()
+        let memoryAtEnd = ResidentMemory.bytes()
         let runEnd = runtime.now()
         let system = host.system  // After crashes, the last life.
 
@@ -160,6 +174,7 @@ public enum ScenarioRunner {
         if host.mayCrash, let disk {
             await checkJournalAfterCrashes(disk, host: host, report: &report)
         }
+        report.memory = memory.figures(endBytes: memoryAtEnd)
         return report
     }
 
@@ -211,6 +226,10 @@ public enum ScenarioRunner {
         // they fill early and memory stays flat however long the run.
         configuration.fraudCardsPerShardMax = 25_000
         configuration.webhooks.seenEventsPerEndpointMax = 10_000
+        // Every merchant of the scenario may be onboarded: the dispatcher's endpoint table (and
+        // the gateway's key store) must hold them all, or onboarding fails part-way through.
+        configuration.webhooks.endpointsMax = max(
+            configuration.webhooks.endpointsMax, scenario.merchants.count)
         configuration.journal = journal
         for network in scenario.networks {
             let kind: CardNetworkKind =

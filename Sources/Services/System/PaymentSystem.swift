@@ -82,7 +82,9 @@ public final class PaymentSystem: Sendable {
                     _ = try? await journal.append([JournalRecord(record)])
                 }
             }
-            let dispatcher = WebhookDispatcher(runtime: runtime, settled: settled)
+            var dispatching = WebhookDispatcher.Configuration()
+            dispatching.endpointsMax = configuration.webhooks.endpointsMax
+            let dispatcher = WebhookDispatcher(runtime: runtime, configuration: dispatching, settled: settled)
             webhooks = dispatcher
             endpoints =
                 outside.map(\.endpoints).flatMap { $0.isEmpty ? nil : $0 }
@@ -127,6 +129,13 @@ public final class PaymentSystem: Sendable {
         // Merchants that share a simulated endpoint share its secret (one server, one secret).
         let endpointIndex = endpoints.isEmpty ? 0 : Int(merchant.rawValue % UInt64(endpoints.count))
         let secret = Self.endpointSecret(endpointIndex, seed: runtime.seed)
+        // The endpoint is registered first: registering can fail (a full endpoint table) and
+        // must then leave no merchant behind, or the merchant would exist without a key and
+        // every later onboarding would answer "exists". Registering a merchant that turns out
+        // to exist already re-registers the endpoint and secret it has.
+        if let webhooks {
+            try await webhooks.register(endpoints[endpointIndex], secret: secret, for: merchant)
+        }
         let (_, created) = await merchants.shard(merchant).account(merchant) {
             MerchantAccount(id: merchant, settlementCurrency: settlementCurrency, webhookSecret: secret)
         }
@@ -135,9 +144,6 @@ public final class PaymentSystem: Sendable {
         if let journal = configuration.journal {
             try await PaymentJournaling.journalOnboarding(
                 merchant, settlementCurrency: settlementCurrency, now: runtime.now(), journal: journal)
-        }
-        if let webhooks {
-            try await webhooks.register(endpoints[endpointIndex], secret: secret, for: merchant)
         }
         return try await issueJournaledKey(for: merchant)
     }

@@ -45,6 +45,8 @@ public struct PaymentSystemConfiguration: Sendable {
         public var latencyMedian: Duration = .milliseconds(80)
         /// Event ids each simulated endpoint remembers for de-duplication.
         public var seenEventsPerEndpointMax = 100_000
+        /// Merchants the dispatcher holds an endpoint for: onboarding past it is refused.
+        public var endpointsMax = 100_000
         public init() {}
     }
 

@@ -85,6 +85,7 @@ public actor WebhookDispatcher {
     private let runtime: any Runtime
     public nonisolated let configuration: Configuration
     private var targets: [MerchantID: Target] = [:]
+    private var signingKeys: [String: WebhookSigningKey] = [:]
     private var counters = Statistics()
     /// attemptsHistogram[n]: delivered events that needed n attempts.
     private var attemptsHistogram: [Int64]
@@ -116,8 +117,21 @@ public actor WebhookDispatcher {
         if targets[merchant] == nil && targets.count >= configuration.endpointsMax {
             throw .tooManyEndpoints(endpointsMax: configuration.endpointsMax)
         }
-        targets[merchant] = Target(endpoint: endpoint, key: WebhookSigningKey(secret: secret))
+        targets[merchant] = Target(endpoint: endpoint, key: signingKey(for: secret))
     }
+
+    /// The keyed HMAC state for `secret`, shared by the merchants that use one secret (the
+    /// simulated merchants share endpoints, and an endpoint has one secret): a key per
+    /// merchant would cost a few hundred bytes each, 150 MB for 500,000 merchants.
+    private func signingKey(for secret: String) -> WebhookSigningKey {
+        if let key = signingKeys[secret] { return key }
+        let key = WebhookSigningKey(secret: secret)
+        if signingKeys.count < Self.signingKeysMax { signingKeys[secret] = key }
+        return key
+    }
+
+    /// Distinct secrets whose keys are shared; others get a key of their own.
+    static let signingKeysMax = 4_096
 
     /// Accepts `event` for delivery to its merchant's endpoint and starts delivering it.
     /// - Throws: `.queueFull` (back-pressure: keep the event and retry later) or `.noEndpoint`.
