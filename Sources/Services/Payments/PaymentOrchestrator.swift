@@ -308,14 +308,71 @@ public final class PaymentOrchestrator: Sendable {
         return try await self.record(id)
     }
 
-    /// The cardholder's bank opens a dispute: the amount and the dispute fee are taken from the
-    /// merchant now (Stripe withdraws them when the dispute opens).
+    /// The cardholder's bank opens a dispute on the network's side. A chargeback takes the
+    /// amount and the dispute fee from the merchant now (Stripe withdraws them when it opens);
+    /// an inquiry (`isInquiry`, `warning_needs_response`) moves nothing until it is escalated.
     @discardableResult
     public func openDispute(
-        _ id: PaymentID, amountMinorUnits: Int64
+        _ id: PaymentID, amountMinorUnits: Int64, isInquiry: Bool = false
     ) async throws(PaymentServiceError) -> PaymentRecord {
         let record = try await transition(
-            .openDispute(amountMinorUnits: amountMinorUnits, isInquiry: false), id)
+            .openDispute(amountMinorUnits: amountMinorUnits, isInquiry: isInquiry), id)
+        guard !isInquiry else { return record }
+        return try await withdrawDisputedFunds(record)
+    }
+
+    /// The merchant answers a dispute with evidence (Stripe's `POST /v1/disputes/:id` with
+    /// `submit=true`): an inquiry goes to `warning_under_review`, a chargeback to
+    /// `under_review`. Moves no money.
+    @discardableResult
+    public func submitDisputeEvidence(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
+        try await transition(.submitEvidence, id)
+    }
+
+    /// The cardholder's bank escalates an open inquiry into a chargeback (`needs_response`):
+    /// the disputed amount and the fee are withdrawn now, as when a chargeback opens.
+    @discardableResult
+    public func escalateInquiry(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
+        try await withdrawDisputedFunds(try await transition(.escalateInquiry, id))
+    }
+
+    /// The cardholder's bank closes an open inquiry without a chargeback (`warning_closed`):
+    /// nothing had moved, nothing moves, and the payment is back to captured or settled.
+    @discardableResult
+    public func closeInquiry(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
+        try await transition(.closeInquiry, id)
+    }
+
+    /// The network decides a chargeback. Won (only after evidence, `under_review`): the amount
+    /// and the fee come back. Lost (from `under_review`, or from `needs_response` when nobody
+    /// answered): they stay withdrawn. Evidence is the merchant's own call
+    /// (`submitDisputeEvidence`), never submitted here.
+    @discardableResult
+    public func closeDispute(_ id: PaymentID, won: Bool) async throws(PaymentServiceError) -> PaymentRecord {
+        let record = try await transition(.closeDispute(won ? .won : .lost), id)
+        guard won else { return record }
+        let ids = await shard(id).nextTransferIDs(3)
+        let amount = record.payment.dispute?.amountMinorUnits ?? 0
+        let day =
+            (try? await networks[record.network]!.reverseChargeback(
+                id, amount: Money(minorUnits: amount, currency: record.parties.presentment)))
+            ?? settlementDay(record.network)
+        try await book(
+            PaymentBookkeeping.disputeWon(
+                (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
+                fee: record.disputeFeeSettled), for: id, network: record.network, day: day)
+        await merchants.shard(record.merchant).adjustEarned(
+            record.merchant, by: record.disputedSettled + record.disputeFeeSettled)
+        return try await self.record(id)
+    }
+
+    /// Books a chargeback's withdrawal (the disputed amount back to the network, the fee to
+    /// fees revenue) after the transition that opened it or escalated an inquiry into it.
+    private func withdrawDisputedFunds(
+        _ record: PaymentRecord
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let id = record.id
+        let amountMinorUnits = record.payment.dispute?.amountMinorUnits ?? 0
         let settled = try settledValue(of: amountMinorUnits, record, id)
         let fee = configuration.disputeFeeMinorUnits
         let day =
@@ -333,32 +390,6 @@ public final class PaymentOrchestrator: Sendable {
             $0.disputeFeeSettled = fee
         }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -(settled + fee))
-        return try await self.record(id)
-    }
-
-    /// Closes the dispute: if the merchant won, the amount and the fee come back.
-    @discardableResult
-    public func closeDispute(_ id: PaymentID, won: Bool) async throws(PaymentServiceError) -> PaymentRecord {
-        let before = try await record(id)
-        if before.payment.dispute?.status == .warningNeedsResponse
-            || before.payment.dispute?.status == .needsResponse
-        {
-            try await transition(.submitEvidence, id)
-        }
-        let record = try await transition(.closeDispute(won ? .won : .lost), id)
-        guard won else { return record }
-        let ids = await shard(id).nextTransferIDs(3)
-        let amount = record.payment.dispute?.amountMinorUnits ?? 0
-        let day =
-            (try? await networks[record.network]!.reverseChargeback(
-                id, amount: Money(minorUnits: amount, currency: record.parties.presentment)))
-            ?? settlementDay(record.network)
-        try await book(
-            PaymentBookkeeping.disputeWon(
-                (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
-                fee: record.disputeFeeSettled), for: id, network: record.network, day: day)
-        await merchants.shard(record.merchant).adjustEarned(
-            record.merchant, by: record.disputedSettled + record.disputeFeeSettled)
         return try await self.record(id)
     }
 

@@ -37,6 +37,9 @@ actor PaymentShard {
         let events: [PaymentEventType]
         do {
             events = try record.payment.apply(command)
+        } catch .amountNotStripeCompatible(let command, let state, let currency) {
+            throw .invalidAmount(
+                .amountNotStripeCompatible(command: command, state: state, currency: currency))
         } catch {
             throw .unexpectedState(error)
         }

@@ -236,6 +236,22 @@ public final class PaymentSystem: Sendable {
         }
     }
 
+    /// `POST /v1/disputes/:id` with `submit=true`: the merchant answers the dispute on its
+    /// payment with evidence (an inquiry goes to `warning_under_review`, a chargeback to
+    /// `under_review`). Answers with the payment, like the other calls here.
+    public func submitDisputeEvidence(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String? = nil
+    ) async -> APIResponse {
+        await call(
+            .submitDisputeEvidence, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            fingerprint: RequestFingerprint(
+                method: "POST", path: "/v1/disputes/dp_\(id)", parameters: ["submit": "true"])
+        ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
+            try await orchestrator.ownedBy(merchant, id)
+            return try await orchestrator.submitDisputeEvidence(id)
+        }
+    }
+
     /// Issue 4 (journaling): answers `apiOperation` and, with a journal, makes the answer durable
     /// before returning it (journal before acknowledge), so that recovery knows every payment a
     /// client was told about.
@@ -286,6 +302,7 @@ public final class PaymentSystem: Sendable {
                 let response = APIResponse.error(error)
                 // Validation failures did no work: not stored, so the client may fix and retry.
                 if case .invalidRequest = error { return .rejectedBeforeWork(response.stored) }
+                if case .invalidAmount = error { return .rejectedBeforeWork(response.stored) }
                 if case .unknownMerchant = error { return .rejectedBeforeWork(response.stored) }
                 return .completed(response.stored)
             }
