@@ -346,7 +346,8 @@ struct Journey: Sendable {
     private func retire(_ id: PaymentID, _ outcome: inout JourneyOutcome) async {
         let (system, _) = await host.current()
         host.retired(id)
-        guard let record = await system.orchestrator.retire(id) else {
+        let (retired, emitted) = await system.orchestrator.retireCountingEvents(id)
+        guard let record = retired else {
             outcome.violation("no_payment_lost", "\(id) was acknowledged but is not held")
             return
         }
@@ -365,6 +366,22 @@ struct Journey: Sendable {
         if let orphan = await Self.orphanedAuthorization(record, system: system) {
             outcome.violation(Self.orphanedAuthorizationInvariant, orphan)
         }
+        if let mismatch = Self.eventMismatch(record, emitted: emitted) {
+            outcome.violation(Self.oneEventPerStateChangeInvariant, mismatch)
+        }
+    }
+
+    static let oneEventPerStateChangeInvariant = "every_state_change_yields_exactly_one_event"
+
+    /// The payment's events against its state changes: the sink must have emitted exactly the
+    /// events its transitions named (each transition names at least one), plus its creation
+    /// event: none dropped, none doubled.
+    static func eventMismatch(_ record: PaymentRecord, emitted: Int) -> String? {
+        let named = 1 + record.eventsEmitted
+        guard emitted != named || record.eventsEmitted < record.transitions else { return nil }
+        return
+            "\(record.id) (\(record.payment.state)): \(record.transitions) transitions named \(named) events "
+            + "with its creation, \(emitted) emitted"
     }
 
     static let orphanedAuthorizationInvariant = "no_authorization_held_for_a_failed_payment"

@@ -46,6 +46,7 @@ actor PaymentShard {
         if case .authorizationResult(.approved) = command { record.authorizedAt = now }
         if case .inquiryResult(.approved) = command { record.authorizedAt = now }
         record.eventsEmitted += events.count
+        record.transitions += 1
         records[id] = record
         return (record, events)
     }

@@ -364,6 +364,25 @@ public final class PaymentSystem: Sendable {
             files: files, book: book, balances: await ledger.allBalances())
     }
 
+    /// The reconciliation's mismatches that nothing explains: not the payments whose movement
+    /// the network never acknowledged (it was down: booked, missing from its file), nor bank
+    /// returns the rail has filed that are not due yet (the ledger books a return when it is
+    /// applied). What is left is a real discrepancy. Meaningful when no payment is in flight,
+    /// and only for a system that did not restart (the movement book is not journaled).
+    public func unexplainedSettlementMismatches(
+        _ reconciliation: SettlementReconciliation
+    ) async -> [SettlementMismatch] {
+        let unreported = orchestrator.networkUnreported.withLock { $0 }
+        let returnsNotDue = await networks[.bankRail]?.returnsNotDue() ?? []
+        return reconciliation.mismatches.filter { mismatch in
+            // A list cut at its limit may hide a payment nothing explains.
+            mismatch.paymentIDs.count >= SettlementMismatch.paymentIDsMax
+                || !mismatch.paymentIDs.allSatisfy {
+                    unreported.contains($0) || (mismatch.movement == .returned && returnsNotDue.contains($0))
+                }
+        }
+    }
+
     /// Cancels authorizations past their validity.
     public func expireStaleAuthorizations() async -> Int {
         await orchestrator.expireStaleAuthorizations()
