@@ -45,9 +45,15 @@ public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible 
     public static let krw = Currency("KRW", exponent: 0, index: 8)
     public static let kwd = Currency("KWD", exponent: 3, index: 9)
     public static let bhd = Currency("BHD", exponent: 3, index: 10)
+    public static let jod = Currency("JOD", exponent: 3, index: 11)
+    public static let omr = Currency("OMR", exponent: 3, index: 12)
+    public static let tnd = Currency("TND", exponent: 3, index: 13)
 
-    /// Every currency Paystorm knows, in `index` order.
-    public static let all: [Currency] = [.usd, .eur, .gbp, .cad, .aud, .chf, .sek, .jpy, .krw, .kwd, .bhd]
+    /// Every currency Paystorm knows, in `index` order (appended to, never renumbered: the
+    /// index is journaled).
+    public static let all: [Currency] = [
+        .usd, .eur, .gbp, .cad, .aud, .chf, .sek, .jpy, .krw, .kwd, .bhd, .jod, .omr, .tnd,
+    ]
 
     private static let byCode: [String: Currency] = Dictionary(
         uniqueKeysWithValues: all.map { ($0.code, $0) })

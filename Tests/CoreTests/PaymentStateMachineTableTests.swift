@@ -6,6 +6,9 @@ import Testing
 enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case created, requiresAction, authorizationUnknown, authorized, captured, settled, failed, voided, expired
     case refunded, disputed, returned
+    /// Disputes past their opening: a chargeback under review and won; an inquiry waiting for a
+    /// response, under review, and closed without a chargeback (back in `captured`).
+    case disputeUnderReview, disputeWon, inquiry, inquiryUnderReview, inquiryClosed
 
     static let amount = Money(minorUnits: 10_000, currency: .usd)
 
@@ -28,6 +31,28 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 .openDispute(amountMinorUnits: 5_000, isInquiry: false),
             ]
         case .returned: [authorize, .capture(amountMinorUnits: nil), .bankReturn]
+        case .disputeUnderReview: Self.disputed.path + [.submitEvidence]
+        case .disputeWon: Self.disputeUnderReview.path + [.closeDispute(.won)]
+        case .inquiry:
+            [
+                authorize, .capture(amountMinorUnits: nil),
+                .openDispute(amountMinorUnits: 5_000, isInquiry: true),
+            ]
+        case .inquiryUnderReview: Self.inquiry.path + [.submitEvidence]
+        case .inquiryClosed: Self.inquiry.path + [.closeInquiry]
+        }
+    }
+
+    /// The dispute's status the path leaves (nil: no dispute).
+    var expectedDisputeStatus: DisputeStatus? {
+        switch self {
+        case .disputed: .needsResponse
+        case .disputeUnderReview: .underReview
+        case .disputeWon: .won
+        case .inquiry: .warningNeedsResponse
+        case .inquiryUnderReview: .warningUnderReview
+        case .inquiryClosed: .warningClosed
+        default: nil
         }
     }
 
@@ -43,8 +68,9 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .voided: .voided
         case .expired: .expired
         case .refunded: .refunded
-        case .disputed: .disputed
+        case .disputed, .disputeUnderReview, .disputeWon, .inquiry, .inquiryUnderReview: .disputed
         case .returned: .returned
+        case .inquiryClosed: .captured
         }
     }
 
@@ -81,6 +107,8 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         .openDispute(amountMinorUnits: 1_000, isInquiry: false),
         .openDispute(amountMinorUnits: 1_000, isInquiry: true),
         .submitEvidence,
+        .escalateInquiry,
+        .closeInquiry,
         .closeDispute(.won),
         .closeDispute(.lost),
         .bankReturn,
@@ -91,6 +119,8 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         let command: PaymentCommand
         let to: PaymentState
         let events: [PaymentEventType]
+        /// The dispute's status after the command, where it matters (nil: not checked).
+        var dispute: DisputeStatus? = nil
     }
 
     /// The whole legal part of the table; every pair not listed here must be refused.
@@ -171,17 +201,60 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         .init(
             from: .refunded, command: .bankReturn, to: .returned,
             events: [.chargeFailed, .paymentIntentPaymentFailed]),
+
+        // A chargeback (needs_response, funds and fee withdrawn): evidence puts it under review;
+        // unanswered it can only be lost; won only after evidence.
         .init(from: .disputed, command: .settle, to: .disputed, events: [.chargeSettled]),
-        .init(from: .disputed, command: .submitEvidence, to: .disputed, events: [.chargeDisputeUpdated]),
         .init(
-            from: .disputed, command: .closeDispute(.won), to: .disputed,
-            events: [.chargeDisputeClosed, .chargeDisputeFundsReinstated]),
-        .init(from: .disputed, command: .closeDispute(.lost), to: .disputed, events: [.chargeDisputeClosed]),
+            from: .disputed, command: .submitEvidence, to: .disputed, events: [.chargeDisputeUpdated],
+            dispute: .underReview),
+        .init(
+            from: .disputed, command: .closeDispute(.lost), to: .disputed, events: [.chargeDisputeClosed],
+            dispute: .lost),
+        .init(from: .disputeUnderReview, command: .settle, to: .disputed, events: [.chargeSettled]),
+        .init(
+            from: .disputeUnderReview, command: .closeDispute(.won), to: .disputed,
+            events: [.chargeDisputeClosed, .chargeDisputeFundsReinstated], dispute: .won),
+        .init(
+            from: .disputeUnderReview, command: .closeDispute(.lost), to: .disputed,
+            events: [.chargeDisputeClosed], dispute: .lost),
+        .init(from: .disputeWon, command: .settle, to: .disputed, events: [.chargeSettled]),
+
+        // An inquiry (warning_needs_response, nothing withdrawn): evidence puts it under review;
+        // it closes (back to captured) or escalates into a chargeback, which withdraws the funds.
+        .init(from: .inquiry, command: .settle, to: .disputed, events: [.chargeSettled]),
+        .init(
+            from: .inquiry, command: .submitEvidence, to: .disputed, events: [.chargeDisputeUpdated],
+            dispute: .warningUnderReview),
+        .init(
+            from: .inquiry, command: .escalateInquiry, to: .disputed,
+            events: [.chargeDisputeUpdated, .chargeDisputeFundsWithdrawn], dispute: .needsResponse),
+        .init(
+            from: .inquiry, command: .closeInquiry, to: .captured, events: [.chargeDisputeClosed],
+            dispute: .warningClosed),
+        .init(from: .inquiryUnderReview, command: .settle, to: .disputed, events: [.chargeSettled]),
+        .init(
+            from: .inquiryUnderReview, command: .escalateInquiry, to: .disputed,
+            events: [.chargeDisputeUpdated, .chargeDisputeFundsWithdrawn], dispute: .needsResponse),
+        .init(
+            from: .inquiryUnderReview, command: .closeInquiry, to: .captured, events: [.chargeDisputeClosed],
+            dispute: .warningClosed),
+
+        // A closed inquiry leaves a captured payment as it was (refundable, settleable), but a
+        // payment has one dispute: another is refused.
+        .init(from: .inquiryClosed, command: .settle, to: .settled, events: [.chargeSettled]),
+        .init(
+            from: .inquiryClosed, command: .refund(amountMinorUnits: 1_000), to: .captured,
+            events: [.chargeRefunded], dispute: .warningClosed),
+        .init(
+            from: .inquiryClosed, command: .bankReturn, to: .returned,
+            events: [.chargeFailed, .paymentIntentPaymentFailed]),
     ]
 
     @Test(arguments: StateFixture.allCases)
     func fixtureReachesItsState(_ fixture: StateFixture) throws {
         #expect(try fixture.payment().state == fixture.expectedState)
+        #expect(try fixture.payment().dispute?.status == fixture.expectedDisputeStatus)
     }
 
     @Test(arguments: StateFixture.allCases)
@@ -199,6 +272,9 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 }
                 #expect(transition.payment.state == expected.to, "\(command) in \(payment.state)")
                 #expect(transition.events == expected.events, "\(command) in \(payment.state)")
+                if let dispute = expected.dispute {
+                    #expect(transition.payment.dispute?.status == dispute, "\(command) in \(fixture)")
+                }
                 #expect(!transition.events.isEmpty)
             } catch {
                 guard expected == nil else {
@@ -225,8 +301,8 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
         let pairs = Set(Self.legal.map { "\($0.from)/\($0.command)" })
         #expect(pairs.count == Self.legal.count, "a pair is listed twice")
-        #expect(Self.legal.count == 31)
-        #expect(StateFixture.allCases.count * Self.commands.count == 264)
+        #expect(Self.legal.count == 44)
+        #expect(StateFixture.allCases.count * Self.commands.count == 408)
     }
 
     @Test func illegalMessagesReadWell() throws {
@@ -260,7 +336,8 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
             .authorizationUnknown: "processing", .authorized: "requires_capture", .captured: "succeeded",
             .settled: "succeeded", .failed: "requires_payment_method", .voided: "canceled",
             .expired: "canceled", .refunded: "succeeded", .disputed: "succeeded",
-            .returned: "requires_payment_method",
+            .returned: "requires_payment_method", .disputeUnderReview: "succeeded", .disputeWon: "succeeded",
+            .inquiry: "succeeded", .inquiryUnderReview: "succeeded", .inquiryClosed: "succeeded",
         ]
         for fixture in StateFixture.allCases {
             #expect(try fixture.payment().state.stripeStatus == expected[fixture], "\(fixture)")
@@ -287,15 +364,22 @@ enum StateFixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
     @Test func disputeStatusesUseStripeNames() {
         #expect(
             DisputeStatus.allCases.map(\.rawValue) == [
-                "warning_needs_response", "needs_response", "under_review", "won", "lost",
+                "warning_needs_response", "warning_under_review", "warning_closed", "needs_response",
+                "under_review", "won", "lost",
             ])
         #expect(
-            DisputeStatus.allCases.filter(\.isOpen) == [.warningNeedsResponse, .needsResponse, .underReview])
+            DisputeStatus.allCases.filter(\.isOpen) == [
+                .warningNeedsResponse, .warningUnderReview, .needsResponse, .underReview,
+            ])
+        #expect(
+            DisputeStatus.allCases.filter(\.isInquiry) == [
+                .warningNeedsResponse, .warningUnderReview, .warningClosed,
+            ])
     }
 
     @Test func commandNamesAreUniquePerShape() {
         let names = Set(PaymentStateMachineTableTests.commands.map(\.name))
-        #expect(names.count == 15)
+        #expect(names.count == 17)
         #expect(PaymentCommand.capture(amountMinorUnits: nil).description == "capture(all)")
         #expect(PaymentCommand.refund(amountMinorUnits: 5).amountMinorUnits == 5)
         #expect(PaymentCommand.void.amountMinorUnits == nil)

@@ -64,7 +64,7 @@ import Testing
         ),
         (
             "name: x\nmerchants:\n  currencies:\n    USD: 0.5\n    XYZ: 0.5\nload:\n  stages:\n    - hold: 1s\n",
-            "f.yaml:5:10: merchants.currencies.XYZ: unknown currency 'XYZ' (known: USD, EUR, GBP, CAD, AUD, CHF, SEK, JPY, KRW, KWD, BHD)"
+            "f.yaml:5:10: merchants.currencies.XYZ: unknown currency 'XYZ' (known: USD, EUR, GBP, CAD, AUD, CHF, SEK, JPY, KRW, KWD, BHD, JOD, OMR, TND)"
         ),
         (
             "name: x\nmix:\n  amounts:\n    JPY:\n      median: \"12.5\"\nload:\n  stages:\n    - hold: 1s\n",

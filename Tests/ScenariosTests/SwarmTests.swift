@@ -84,6 +84,8 @@ import Testing
         (PlantedBug.releaseCaptureRemainderTwice, "every_money_movement_booked"),
         (PlantedBug.refundBeyondCaptured, "settlement_matches_captured_less_fees_refunds_disputes"),
         (PlantedBug.acknowledgeWithoutJournal, "every_acknowledged_answer_journaled"),
+        (PlantedBug.dropEvent, "every_state_change_yields_exactly_one_event"),
+        (PlantedBug.emitEventTwice, "every_state_change_yields_exactly_one_event"),
     ])
     func thePlantedBugIsFoundAndItsSeedReplays(bug: PlantedBug, invariant: String) async throws {
         let scenario = try Self.scenario(for: bug)

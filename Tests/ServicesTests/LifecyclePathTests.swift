@@ -184,8 +184,16 @@ import Testing
 
     // MARK: Disputes
 
+    /// The chargeback's withdrawal: the disputed amount back to the network, the fee to revenue.
+    static func withdrawal(_ amount: Int64) -> [E] {
+        (Self.fromMerchant(Self.payable, amount) + Self.fromMerchant(Self.fees, 1_500)).sorted()
+    }
+
+    /// A chargeback (`needs_response`): the amount and the 15.00 fee leave when it opens; the
+    /// merchant's evidence (its own API call) moves nothing and puts it `under_review`; won gives
+    /// both back, lost keeps them.
     @Test(arguments: [true, false])
-    func dispute(won: Bool) async throws {
+    func chargeback(won: Bool) async throws {
         let runtime = DeterministicRuntime(seed: won ? 306 : 307)
         try runtime.run {
             var h = try await LifecycleHarness(runtime)
@@ -194,32 +202,167 @@ import Testing
             _ = await h.entries()
             try await h.system.orchestrator.openDispute(id, amountMinorUnits: 10_000)
             #expect(h.events(id) == [.chargeDisputeCreated, .chargeDisputeFundsWithdrawn])
-            #expect(
-                await h.entries()
-                    == (Self.fromMerchant(Self.payable, 10_000) + Self.fromMerchant(Self.fees, 1_500))
-                    .sorted())
+            #expect(await h.entries() == Self.withdrawal(10_000))
             #expect(await h.merchantBalance() == 9_680 - 10_000 - 1_500)
+            #expect(await h.dispute(id) == .needsResponse)
+
+            let evidence = await h.system.submitDisputeEvidence(id, merchant: Self.m, apiKey: h.key.secret)
+            #expect(evidence.isSuccess)
+            #expect(h.events(id) == [.chargeDisputeUpdated])
+            #expect(await h.entries().isEmpty)
+            #expect(await h.dispute(id) == .underReview)
+            // Evidence is submitted once.
+            let again = await h.system.submitDisputeEvidence(id, merchant: Self.m, apiKey: h.key.secret)
+            #expect(again.status == 400 && again.errorCode == "payment_intent_unexpected_state")
+            #expect(h.events(id).isEmpty)
 
             try await h.system.orchestrator.closeDispute(id, won: won)
             if won {
-                #expect(
-                    h.events(id) == [
-                        .chargeDisputeUpdated, .chargeDisputeClosed, .chargeDisputeFundsReinstated,
-                    ])
+                #expect(h.events(id) == [.chargeDisputeClosed, .chargeDisputeFundsReinstated])
                 #expect(
                     await h.entries()
                         == (Self.toMerchant(Self.payable, 10_000) + Self.toMerchant(Self.fees, 1_500))
                         .sorted())
                 #expect(await h.merchantBalance() == 9_680)
             } else {
-                #expect(h.events(id) == [.chargeDisputeUpdated, .chargeDisputeClosed])
+                #expect(h.events(id) == [.chargeDisputeClosed])
                 #expect(await h.entries().isEmpty)
                 #expect(await h.merchantBalance() == 9_680 - 11_500)
             }
-            let record = try #require(await h.system.orchestrator.payment(id))
-            #expect(record.payment.state == .disputed)
-            #expect(record.payment.dispute?.status == (won ? .won : .lost))
+            #expect(await h.state(id) == .disputed)
+            #expect(await h.dispute(id) == (won ? .won : .lost))
             #expect(await h.system.merchants.account(Self.m)?.expectedBalance == h.merchantBalance())
+        }
+    }
+
+    /// A chargeback nobody answers can only be lost (Stripe: no response by the deadline); it
+    /// cannot be won without evidence, and a refusal books and emits nothing.
+    @Test func anUnansweredChargebackIsLost() async throws {
+        let runtime = DeterministicRuntime(seed: 312)
+        try runtime.run {
+            var h = try await LifecycleHarness(runtime)
+            let id = try #require(try await h.create(10_000, capture: .automatic).paymentID)
+            try await h.system.orchestrator.openDispute(id, amountMinorUnits: 4_000)
+            _ = h.events(id)
+            #expect(await h.entries().contains(.posted(.debit, Self.merchant, 4_000)))
+            await #expect(throws: PaymentServiceError.self) {
+                try await h.system.orchestrator.closeDispute(id, won: true)
+            }
+            #expect(h.events(id).isEmpty)
+            #expect(await h.entries().isEmpty)
+            try await h.system.orchestrator.closeDispute(id, won: false)
+            #expect(h.events(id) == [.chargeDisputeClosed])
+            #expect(await h.entries().isEmpty)
+            #expect(await h.dispute(id) == .lost)
+            #expect(await h.merchantBalance() == 9_680 - 4_000 - 1_500)
+        }
+    }
+
+    /// An inquiry (`warning_needs_response`) moves no money: the merchant answers it
+    /// (`warning_under_review`), the bank closes it (`warning_closed`), and the payment is
+    /// captured again, refundable as before.
+    @Test func anInquiryClosedWithoutAChargebackMovesNothing() async throws {
+        let runtime = DeterministicRuntime(seed: 313)
+        try runtime.run {
+            var h = try await LifecycleHarness(runtime)
+            let id = try #require(try await h.create(10_000, capture: .automatic).paymentID)
+            _ = h.events(id)
+            _ = await h.entries()
+            try await h.system.orchestrator.openDispute(id, amountMinorUnits: 10_000, isInquiry: true)
+            #expect(h.events(id) == [.chargeDisputeCreated])
+            #expect(await h.entries().isEmpty)
+            #expect(await h.merchantBalance() == 9_680)
+            #expect(await h.dispute(id) == .warningNeedsResponse)
+            // While the inquiry is open the payment cannot be refunded.
+            let refused = await h.system.refund(
+                id, amountMinorUnits: 1_000, merchant: Self.m, apiKey: h.key.secret)
+            #expect(refused.status == 400)
+
+            #expect(
+                await h.system.submitDisputeEvidence(id, merchant: Self.m, apiKey: h.key.secret).isSuccess)
+            #expect(h.events(id) == [.chargeDisputeUpdated])
+            #expect(await h.entries().isEmpty)
+            #expect(await h.dispute(id) == .warningUnderReview)
+
+            try await h.system.orchestrator.closeInquiry(id)
+            #expect(h.events(id) == [.chargeDisputeClosed])
+            #expect(await h.entries().isEmpty)
+            #expect(await h.dispute(id) == .warningClosed)
+            #expect(await h.state(id) == .captured)
+            #expect(await h.merchantBalance() == 9_680)
+
+            #expect(
+                await h.system.refund(id, amountMinorUnits: 1_000, merchant: Self.m, apiKey: h.key.secret)
+                    .isSuccess)
+            #expect(h.events(id) == [.chargeRefunded])
+            #expect(await h.entries() == Self.fromMerchant(Self.payable, 1_000))
+            #expect(await h.system.merchants.account(Self.m)?.expectedBalance == h.merchantBalance())
+        }
+    }
+
+    /// An inquiry escalated into a chargeback: nothing moves at the inquiry, the amount and the
+    /// fee leave at the escalation (`needs_response`), and from then on it is a chargeback that
+    /// needs its own evidence.
+    @Test(arguments: [true, false])
+    func anInquiryEscalatedIntoAChargeback(won: Bool) async throws {
+        let runtime = DeterministicRuntime(seed: won ? 314 : 315)
+        try runtime.run {
+            var h = try await LifecycleHarness(runtime)
+            let id = try #require(try await h.create(10_000, capture: .automatic).paymentID)
+            _ = h.events(id)
+            _ = await h.entries()
+            try await h.system.orchestrator.openDispute(id, amountMinorUnits: 6_000, isInquiry: true)
+            #expect(h.events(id) == [.chargeDisputeCreated])
+            #expect(await h.entries().isEmpty)
+
+            try await h.system.orchestrator.escalateInquiry(id)
+            #expect(h.events(id) == [.chargeDisputeUpdated, .chargeDisputeFundsWithdrawn])
+            #expect(await h.entries() == Self.withdrawal(6_000))
+            #expect(await h.dispute(id) == .needsResponse)
+            #expect(await h.merchantBalance() == 9_680 - 6_000 - 1_500)
+            await #expect(throws: PaymentServiceError.self) {
+                try await h.system.orchestrator.closeInquiry(id)
+            }
+            #expect(h.events(id).isEmpty)
+
+            #expect(
+                await h.system.submitDisputeEvidence(id, merchant: Self.m, apiKey: h.key.secret).isSuccess)
+            #expect(h.events(id) == [.chargeDisputeUpdated])
+            #expect(await h.entries().isEmpty)
+            #expect(await h.dispute(id) == .underReview)
+
+            try await h.system.orchestrator.closeDispute(id, won: won)
+            if won {
+                #expect(h.events(id) == [.chargeDisputeClosed, .chargeDisputeFundsReinstated])
+                #expect(
+                    await h.entries()
+                        == (Self.toMerchant(Self.payable, 6_000) + Self.toMerchant(Self.fees, 1_500)).sorted()
+                )
+                #expect(await h.merchantBalance() == 9_680)
+            } else {
+                #expect(h.events(id) == [.chargeDisputeClosed])
+                #expect(await h.entries().isEmpty)
+                #expect(await h.merchantBalance() == 9_680 - 7_500)
+            }
+            #expect(await h.system.merchants.account(Self.m)?.expectedBalance == h.merchantBalance())
+            #expect(await h.system.ledger.reconcile().isBalanced)
+        }
+    }
+
+    /// Another merchant cannot answer a dispute on this merchant's payment (Stripe: 404).
+    @Test func evidenceFromAnotherMerchantIsRefused() async throws {
+        let runtime = DeterministicRuntime(seed: 316)
+        try runtime.run {
+            var h = try await LifecycleHarness(runtime)
+            let id = try #require(try await h.create(10_000, capture: .automatic).paymentID)
+            try await h.system.orchestrator.openDispute(id, amountMinorUnits: 10_000)
+            _ = h.events(id)
+            let other = MerchantID(8)
+            let otherKey = try #require(try await h.system.onboard(other, settlementCurrency: .usd))
+            let response = await h.system.submitDisputeEvidence(id, merchant: other, apiKey: otherKey.secret)
+            #expect(response.status == 404)
+            #expect(h.events(id).isEmpty)
+            #expect(await h.dispute(id) == .needsResponse)
         }
     }
 
@@ -251,6 +394,7 @@ import Testing
             } else {
                 #expect(response.status == 402)
                 #expect(response.errorCode == "authentication_required")
+                #expect(response.declineCode == "authentication_required")
                 #expect(
                     h.events(id) == [
                         .paymentIntentCreated, .paymentIntentRequiresAction, .paymentIntentPaymentFailed,
@@ -271,7 +415,8 @@ import Testing
             let response = try await h.create(10_000, capture: .automatic)
             let id = try #require(response.paymentID)
             #expect(response.status == 402)
-            #expect(response.errorCode == "fraudulent")
+            #expect(response.errorCode == "card_declined")
+            #expect(response.declineCode == "fraudulent")
             #expect(h.events(id) == [.paymentIntentCreated, .paymentIntentPaymentFailed])
             #expect(await h.entries().isEmpty)
             #expect(await h.state(id) == .failed(.fraudulent))
@@ -289,7 +434,9 @@ import Testing
             let response = try await h.create(10_000, capture: .automatic)
             let id = try #require(response.paymentID)
             #expect(response.status == 402)
-            #expect(response.errorCode == "insufficient_funds")
+            #expect(response.errorCode == "card_declined")
+            #expect(response.declineCode == "insufficient_funds")
+            #expect(response.body.contains("\"type\":\"card_error\""))
             #expect(h.events(id) == [.paymentIntentCreated, .paymentIntentPaymentFailed])
             #expect(await h.entries().isEmpty)
             #expect(await h.state(id) == .failed(.insufficientFunds))
@@ -472,6 +619,69 @@ import Testing
             #expect(
                 reconciliation.isReconciled,
                 "\(reconciliation.mismatches) \(reconciliation.accountMismatches)")
+        }
+    }
+}
+
+/// Three-decimal currencies through the API: Stripe takes KWD, BHD, JOD, OMR and TND amounts only
+/// with the last digit 0, for a partial capture and a refund as at creation. A refused amount is
+/// a typed 400 (`invalid_charge_amount`) that did no work: nothing booked, no event, and the
+/// idempotency key stays free for the corrected request.
+@Suite struct ThreeDecimalAmountTests {
+    static let m = LifecycleHarness.merchant
+
+    @Test(arguments: [Currency.kwd, .bhd, .jod, .omr, .tnd])
+    func partialCapturesAndRefundsMustEndInZero(_ currency: Currency) async throws {
+        let runtime = DeterministicRuntime(seed: 320 + UInt64(currency.index))
+        try runtime.run {
+            var h = try await LifecycleHarness(runtime, settlementCurrency: currency)
+            let odd = try await h.create(10_005, currency, capture: .manual)
+            #expect(odd.status == 400 && odd.paymentID == nil)
+            let id = try #require(try await h.create(10_000, currency, capture: .manual).paymentID)
+            _ = h.events(id)
+            _ = await h.entries()
+
+            let oddCapture = await h.system.capture(
+                id, amountMinorUnits: 5_005, merchant: Self.m, apiKey: h.key.secret, idempotencyKey: "cap")
+            #expect(oddCapture.status == 400)
+            #expect(oddCapture.errorCode == "invalid_charge_amount")
+            #expect(oddCapture.body.contains("multiple of 10"))
+            #expect(h.events(id).isEmpty)
+            #expect(await h.entries().isEmpty)
+            #expect(await h.state(id) == .authorized)
+            let capture = await h.system.capture(
+                id, amountMinorUnits: 5_010, merchant: Self.m, apiKey: h.key.secret, idempotencyKey: "cap")
+            #expect(capture.isSuccess && !capture.replayed)
+            #expect(h.events(id) == [.chargeCaptured, .paymentIntentSucceeded])
+            _ = await h.entries()
+
+            let oddRefund = await h.system.refund(
+                id, amountMinorUnits: 1_001, merchant: Self.m, apiKey: h.key.secret)
+            #expect(oddRefund.status == 400 && oddRefund.errorCode == "invalid_charge_amount")
+            #expect(h.events(id).isEmpty)
+            #expect(await h.entries().isEmpty)
+            let refund = await h.system.refund(
+                id, amountMinorUnits: 1_000, merchant: Self.m, apiKey: h.key.secret)
+            #expect(refund.isSuccess)
+            #expect(h.events(id) == [.chargeRefunded])
+            let record = try #require(await h.system.orchestrator.payment(id))
+            #expect(record.payment.amountCapturedMinorUnits == 5_010)
+            #expect(record.payment.amountRefundedMinorUnits == 1_000)
+        }
+    }
+
+    /// Two-decimal currencies take any minor unit.
+    @Test func aUSDPartialCaptureMayEndInAnyDigit() async throws {
+        let runtime = DeterministicRuntime(seed: 340)
+        try runtime.run {
+            let h = try await LifecycleHarness(runtime)
+            let id = try #require(try await h.create(10_000, capture: .manual).paymentID)
+            #expect(
+                await h.system.capture(id, amountMinorUnits: 5_005, merchant: Self.m, apiKey: h.key.secret)
+                    .isSuccess)
+            #expect(
+                await h.system.refund(id, amountMinorUnits: 1_001, merchant: Self.m, apiKey: h.key.secret)
+                    .isSuccess)
         }
     }
 }

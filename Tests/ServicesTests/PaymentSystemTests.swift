@@ -157,6 +157,10 @@ import Testing
             try await system.orchestrator.openDispute(ids[1], amountMinorUnits: 10_000)
             let opened = await system.ledger.balance(of: .merchantBalance(Self.merchant, .usd)).balance
             #expect(opened == before - 2 * (10_000 + 1_500))
+            // The merchant answers the first; the second goes unanswered and is lost.
+            #expect(
+                await system.submitDisputeEvidence(ids[0], merchant: Self.merchant, apiKey: key.secret)
+                    .isSuccess)
             try await system.orchestrator.closeDispute(ids[0], won: true)
             try await system.orchestrator.closeDispute(ids[1], won: false)
             let closed = await system.ledger.balance(of: .merchantBalance(Self.merchant, .usd)).balance

@@ -183,6 +183,7 @@ import Testing
                     id, merchant: merchant, apiKey: apiKey, idempotencyKey: "cap-\(number)")
                 do {
                     try await system.orchestrator.openDispute(id, amountMinorUnits: 300)
+                    try await system.orchestrator.submitDisputeEvidence(id)
                     try await system.orchestrator.closeDispute(id, won: number % 2 == 0)
                 } catch {
                     Issue.record("dispute of \(id): \(error)")

@@ -67,6 +67,7 @@ import Testing
                             case 4 where kind != .bankRail:
                                 _ = try? await h.system.orchestrator.openDispute(
                                     id, amountMinorUnits: captured)
+                                _ = try? await h.system.orchestrator.submitDisputeEvidence(id)
                                 _ = try? await h.system.orchestrator.closeDispute(id, won: captured % 2 == 0)
                             default:
                                 break

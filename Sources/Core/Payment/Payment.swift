@@ -5,7 +5,8 @@
 /// every value other modules see:
 /// - `0 <= amountRefundedMinorUnits <= amountCapturedMinorUnits <= amount.minorUnits`;
 /// - `amountCapturableMinorUnits` is the amount in `authorized` and zero in every other state;
-/// - a dispute never exceeds what was captured and not refunded.
+/// - a dispute never exceeds what was captured and not refunded when it opened;
+/// - `dispute` is set in `disputed`, and otherwise only as a closed inquiry (`warning_closed`).
 public struct Payment: Hashable, Sendable, Codable, CustomStringConvertible {
     public internal(set) var state: PaymentState
     /// The amount the customer was asked for, positive.
@@ -16,7 +17,8 @@ public struct Payment: Hashable, Sendable, Codable, CustomStringConvertible {
     public internal(set) var amountCapturedMinorUnits: Int64
     /// Given back, across all refunds.
     public internal(set) var amountRefundedMinorUnits: Int64
-    /// The dispute, once one is opened; there is at most one per payment, as at Stripe.
+    /// The dispute, once one is opened; there is at most one per payment, as at Stripe (an
+    /// inquiry closed without a chargeback stays here, `warning_closed`).
     public internal(set) var dispute: PaymentDispute?
     /// Whether the settlement run paid the capture out to the merchant.
     public internal(set) var isSettled: Bool

@@ -30,12 +30,23 @@ public enum PaymentCommand: Hashable, Sendable, Codable, CustomStringConvertible
     case settle
     /// Refund part or all of what is left of the capture. Legal in `captured`, `settled`.
     case refund(amountMinorUnits: Int64)
-    /// The cardholder's bank disputes `amountMinorUnits`; `isInquiry` opens it as
-    /// `warning_needs_response` (no funds withdrawn). Legal in `captured`, `settled`.
+    /// The cardholder's bank disputes `amountMinorUnits`: a chargeback (`needs_response`, the
+    /// funds and the fee are withdrawn) or, with `isInquiry`, an inquiry
+    /// (`warning_needs_response`, nothing moves). Legal in `captured`, `settled`, once per
+    /// payment.
     case openDispute(amountMinorUnits: Int64, isInquiry: Bool)
-    /// The merchant submitted evidence: the dispute goes under review. Legal while it is open.
+    /// The merchant submitted evidence: `warning_needs_response` → `warning_under_review`,
+    /// `needs_response` → `under_review`. Legal once, while the dispute waits for a response.
     case submitEvidence
-    /// The network decided the dispute. Legal while it is open.
+    /// The cardholder's bank turns an open inquiry into a chargeback (`needs_response`): the
+    /// funds and the fee are withdrawn now. Legal in `warning_needs_response` and
+    /// `warning_under_review`.
+    case escalateInquiry
+    /// The cardholder's bank closes an open inquiry without a chargeback (`warning_closed`):
+    /// nothing moved, and the payment is back where it was (`captured` or `settled`).
+    case closeInquiry
+    /// The network decided a chargeback: `won` only after evidence (`under_review`), `lost`
+    /// from `under_review` or from `needs_response` (no response by the deadline, or accepted).
     case closeDispute(DisputeOutcome)
     /// The customer's bank returned a bank debit after it was accepted. Legal in `captured`,
     /// `settled` and `refunded` (the return arrives days later, possibly after the payout or a
@@ -58,6 +69,8 @@ public enum PaymentCommand: Hashable, Sendable, Codable, CustomStringConvertible
         case .refund: "refund"
         case .openDispute: "open_dispute"
         case .submitEvidence: "submit_evidence"
+        case .escalateInquiry: "escalate_inquiry"
+        case .closeInquiry: "close_inquiry"
         case .closeDispute: "close_dispute"
         case .bankReturn: "bank_return"
         }
@@ -81,6 +94,8 @@ public enum PaymentCommand: Hashable, Sendable, Codable, CustomStringConvertible
         case .refund: "refund"
         case .openDispute: "open a dispute on"
         case .submitEvidence: "submit dispute evidence for"
+        case .escalateInquiry: "escalate the dispute inquiry of"
+        case .closeInquiry: "close the dispute inquiry of"
         case .closeDispute: "close the dispute of"
         case .bankReturn: "return the bank debit of"
         }

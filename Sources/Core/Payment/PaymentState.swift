@@ -10,6 +10,7 @@
 ///    │  ╲──require action──▶ requiresAction ──completed──▶ created (authenticated)
 ///    ╰──declined──▶ failed            authorized ──void──▶ voided,  ──expire──▶ expired
 /// captured|settled ──refund in full──▶ refunded;  ──open dispute──▶ disputed
+/// disputed (an inquiry) ──close inquiry──▶ captured|settled   (warning_closed: nothing moved)
 /// captured|settled|refunded ──bank return──▶ returned   (bank debits: the debit came back)
 /// ```
 public enum PaymentState: Hashable, Sendable, Codable, CustomStringConvertible {
@@ -37,7 +38,9 @@ public enum PaymentState: Hashable, Sendable, Codable, CustomStringConvertible {
     case expired
     /// Refunded in full: the refunds add up to the captured amount.
     case refunded
-    /// The cardholder's bank opened a dispute; `Payment.dispute` has its status and amount.
+    /// The cardholder's bank opened a dispute; `Payment.dispute` has its status and amount. An
+    /// inquiry that closes without a chargeback (`warning_closed`) returns the payment to
+    /// `captured` or `settled`; a chargeback keeps it here for good.
     case disputed
     /// A bank debit that was accepted (and possibly paid out) came back from the customer's bank
     /// days later (an ACH or SEPA return): the money never arrived, the merchant gives it back.
@@ -46,7 +49,8 @@ public enum PaymentState: Hashable, Sendable, Codable, CustomStringConvertible {
     case returned
 
     /// Whether the state can never change again. A refunded or disputed payment may still be
-    /// marked settled, and a dispute still progresses, but the state stays.
+    /// marked settled, and a dispute still progresses, but the state stays (except for an
+    /// inquiry closed without a chargeback, which leaves `disputed`).
     public var isTerminal: Bool {
         switch self {
         case .failed, .voided, .expired, .refunded, .disputed, .returned: true

@@ -69,7 +69,9 @@ public enum PaymentStateMachine {
         case (.authorized, .capture(let requested)):
             let capturable = payment.amountCapturableMinorUnits
             let amount = requested ?? capturable
-            try requireAmount(amount, atMost: capturable, command, payment.state)
+            // A full capture takes the amount the payment was created for (checked then).
+            try requireAmount(
+                amount, atMost: capturable, command, payment, isStripeChecked: requested != nil)
             next.state = .captured
             next.amountCapturedMinorUnits = amount
             next.amountCapturableMinorUnits = 0  // a partial capture releases the rest
@@ -85,16 +87,19 @@ public enum PaymentStateMachine {
             events = [.chargeSettled]
 
         case (.captured, .refund(let amount)), (.settled, .refund(let amount)):
-            try requireAmount(amount, atMost: payment.amountRefundableMinorUnits, command, payment.state)
+            try requireAmount(
+                amount, atMost: payment.amountRefundableMinorUnits, command, payment, isStripeChecked: true)
             next.amountRefundedMinorUnits += amount  // cannot overflow: bounded by the capture
             if next.amountRefundedMinorUnits == next.amountCapturedMinorUnits {
                 next.state = .refunded
             }
             events = [.chargeRefunded]
 
-        case (.captured, .openDispute(let amount, let isInquiry)),
-            (.settled, .openDispute(let amount, let isInquiry)):
-            try requireAmount(amount, atMost: payment.amountRefundableMinorUnits, command, payment.state)
+        case (.captured, .openDispute(let amount, let isInquiry)) where payment.dispute == nil,
+            (.settled, .openDispute(let amount, let isInquiry)) where payment.dispute == nil:
+            // The cardholder's bank names the amount: not a request Stripe would validate.
+            try requireAmount(
+                amount, atMost: payment.amountRefundableMinorUnits, command, payment, isStripeChecked: false)
             next.state = .disputed
             let dispute = PaymentDispute(
                 amountMinorUnits: amount, status: isInquiry ? .warningNeedsResponse : .needsResponse)
@@ -109,20 +114,35 @@ public enum PaymentStateMachine {
             next.state = .returned
             events = [.chargeFailed, .paymentIntentPaymentFailed]
 
-        case (.disputed, .submitEvidence)
-        where payment.dispute?.status == .needsResponse || payment.dispute?.status == .warningNeedsResponse:
-            next.dispute?.status = .underReview
+        case (.disputed, .submitEvidence) where payment.dispute?.status.needsResponse == true:
+            next.dispute?.status =
+                payment.dispute?.status == .warningNeedsResponse ? .warningUnderReview : .underReview
             events = [.chargeDisputeUpdated]
 
-        case (.disputed, .closeDispute(let outcome)) where payment.dispute?.status.isOpen == true:
-            let wasWithdrawn = payment.dispute?.isFundsWithdrawn == true
-            next.dispute?.status = outcome == .won ? .won : .lost
-            let isWithdrawn = next.dispute?.isFundsWithdrawn == true
-            switch (wasWithdrawn, isWithdrawn) {
-            case (true, false): events = [.chargeDisputeClosed, .chargeDisputeFundsReinstated]
-            case (false, true): events = [.chargeDisputeClosed, .chargeDisputeFundsWithdrawn]
-            default: events = [.chargeDisputeClosed]
-            }
+        case (.disputed, .escalateInquiry)
+        where payment.dispute?.status == .warningNeedsResponse
+            || payment.dispute?.status == .warningUnderReview:
+            // The inquiry becomes a chargeback: this is when the funds and the fee leave.
+            next.dispute?.status = .needsResponse
+            events = [.chargeDisputeUpdated, .chargeDisputeFundsWithdrawn]
+
+        case (.disputed, .closeInquiry)
+        where payment.dispute?.status == .warningNeedsResponse
+            || payment.dispute?.status == .warningUnderReview:
+            // Nothing moved for the inquiry: the payment is as it was before it.
+            next.dispute?.status = .warningClosed
+            next.state = payment.isSettled ? .settled : .captured
+            events = [.chargeDisputeClosed]
+
+        case (.disputed, .closeDispute(.won)) where payment.dispute?.status == .underReview:
+            next.dispute?.status = .won
+            events = [.chargeDisputeClosed, .chargeDisputeFundsReinstated]
+
+        case (.disputed, .closeDispute(.lost))
+        where payment.dispute?.status == .needsResponse || payment.dispute?.status == .underReview:
+            // The funds and the fee stay withdrawn.
+            next.dispute?.status = .lost
+            events = [.chargeDisputeClosed]
 
         default:
             throw .illegal(command: command, state: payment.state)
@@ -130,12 +150,21 @@ public enum PaymentStateMachine {
         return PaymentTransition(payment: next, events: events)
     }
 
+    /// A command's amount must be positive, within `limit`, and (when `isStripeChecked`, for a
+    /// merchant's partial capture or refund) one Stripe accepts in the payment's currency:
+    /// three-decimal currencies take multiples of 10. Checked in that order.
     private static func requireAmount(
-        _ amount: Int64, atMost limit: Int64, _ command: PaymentCommand, _ state: PaymentState
+        _ amount: Int64, atMost limit: Int64, _ command: PaymentCommand, _ payment: Payment,
+        isStripeChecked: Bool
     ) throws(PaymentTransitionError) {
+        let state = payment.state
         guard amount > 0 else { throw .amountNotPositive(command: command, state: state) }
         guard amount <= limit else {
             throw .amountExceedsLimit(command: command, state: state, limitMinorUnits: limit)
+        }
+        let currency = payment.amount.currency
+        guard !isStripeChecked || Money(minorUnits: amount, currency: currency).isStripeCompatible else {
+            throw .amountNotStripeCompatible(command: command, state: state, currency: currency)
         }
     }
 }

@@ -183,7 +183,8 @@ struct Journey: Sendable {
         }
         if let dispute = plan.dispute {
             try? await runtime.sleep(for: dispute.after)
-            await self.dispute(id, won: dispute.won, after: dispute.after, &outcome)
+            await self.dispute(
+                id, dispute, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, &outcome)
             return id
         }
         switch plan.refund {
@@ -219,10 +220,14 @@ struct Journey: Sendable {
         return id
     }
 
-    /// The card network's side: the cardholder's bank opens a dispute, and later closes it.
-    /// Not an API call with a key: after a crash the network looks at the payment again and
-    /// does only the step it had not seen done.
-    private func dispute(_ id: PaymentID, won: Bool, after: Duration, _ outcome: inout JourneyOutcome) async {
+    /// A dispute, Stripe's flow: the cardholder's bank (through the network, not an API call
+    /// with a key) opens an inquiry or a chargeback; the merchant answers with evidence through
+    /// the API; the bank closes or escalates the inquiry, then decides the chargeback (an
+    /// unanswered one is lost).
+    private func dispute(
+        _ id: PaymentID, _ plan: JourneyPlan.Dispute, merchant: MerchantID, apiKey: String,
+        idempotencyKey: String, _ outcome: inout JourneyOutcome
+    ) async {
         var opened = false
         for _ in 0..<Self.sendsMax {
             let (system, generation) = await host.current()
@@ -234,7 +239,8 @@ struct Journey: Sendable {
             guard record.payment.amountRefundableMinorUnits > 0 else { return }
             do {
                 try await system.orchestrator.openDispute(
-                    id, amountMinorUnits: record.payment.amountRefundableMinorUnits)
+                    id, amountMinorUnits: record.payment.amountRefundableMinorUnits, isInquiry: plan.isInquiry
+                )
                 if host.isAlive(generation) {
                     opened = true
                     break
@@ -249,26 +255,90 @@ struct Journey: Sendable {
         }
         guard opened else { return }
         outcome.counts.disputed += 1
-        try? await runtime.sleep(for: after)
-        for _ in 0..<Self.sendsMax {
-            let (system, generation) = await host.current()
-            // After a crash the dispute may have been closed already (the answer was lost).
-            if host.mayCrash, let status = await system.orchestrator.payment(id)?.payment.dispute?.status,
-                status == .won || status == .lost
-            {
+        if plan.isInquiry {
+            if plan.isAnswered {
+                try? await runtime.sleep(for: plan.after)
+                guard
+                    await submitEvidence(
+                        id, when: .warningNeedsResponse, merchant: merchant, apiKey: apiKey,
+                        idempotencyKey: "\(idempotencyKey)-inquiry-evidence", &outcome)
+                else { return }
+            }
+            try? await runtime.sleep(for: plan.after)
+            let isOpenInquiry = { (status: DisputeStatus?) in
+                status == .warningNeedsResponse || status == .warningUnderReview
+            }
+            guard plan.escalates else {
+                _ = await networkStep(id, when: isOpenInquiry, &outcome) { try await $0.closeInquiry(id) }
                 return
             }
+            guard await networkStep(id, when: isOpenInquiry, &outcome, { try await $0.escalateInquiry(id) })
+            else { return }
+        }
+        if plan.isAnswered {
+            try? await runtime.sleep(for: plan.after)
+            guard
+                await submitEvidence(
+                    id, when: .needsResponse, merchant: merchant, apiKey: apiKey,
+                    idempotencyKey: "\(idempotencyKey)-evidence", &outcome)
+            else { return }
+        }
+        try? await runtime.sleep(for: plan.after)
+        let won = plan.isAnswered && plan.won
+        _ = await networkStep(id, when: { $0 == .needsResponse || $0 == .underReview }, &outcome) {
+            try await $0.closeDispute(id, won: won)
+        }
+    }
+
+    /// One step of the network's side of a dispute, done only while the dispute is in a status
+    /// `when` accepts: after a crash lost its answer, the network looks at the payment again and
+    /// does not repeat a step it sees done. Returns whether the dispute can go on.
+    private func networkStep(
+        _ id: PaymentID, when isDue: (DisputeStatus?) -> Bool, _ outcome: inout JourneyOutcome,
+        _ step: (PaymentOrchestrator) async throws -> PaymentRecord
+    ) async -> Bool {
+        for _ in 0..<Self.sendsMax {
+            let (system, generation) = await host.current()
+            guard isDue(await system.orchestrator.payment(id)?.payment.dispute?.status) else { return true }
             do {
-                try await system.orchestrator.closeDispute(id, won: won)
-                if host.isAlive(generation) { return }
+                _ = try await step(system.orchestrator)
+                if host.isAlive(generation) { return true }
             } catch {
                 if host.isAlive(generation) {
                     outcome.violation("dispute_lifecycle", "\(id): \(error)")
-                    return
+                    return false
                 }
             }
             host.noteLostAnswer()
         }
+        return false
+    }
+
+    /// The merchant answers the dispute through the API (`POST /v1/disputes/:id`), as a client:
+    /// the same idempotency key again if a crash lost the answer.
+    private func submitEvidence(
+        _ id: PaymentID, when status: DisputeStatus, merchant: MerchantID, apiKey: String,
+        idempotencyKey: String, _ outcome: inout JourneyOutcome
+    ) async -> Bool {
+        guard await host.current().system.orchestrator.payment(id)?.payment.dispute?.status == status else {
+            return true
+        }
+        let response = await send({
+            await $0.submitDisputeEvidence(
+                id, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey)
+        })
+        guard let response else {
+            outcome.violation(
+                "dispute_lifecycle", "\(id): evidence got no answer after \(Self.sendsMax) sends")
+            return false
+        }
+        trace("submit_dispute_evidence", idempotencyKey, response)
+        checkJournaled(response, .submitDisputeEvidence, &outcome)
+        guard response.isSuccess else {
+            outcome.violation("dispute_lifecycle", "\(id): evidence refused: \(response.body)")
+            return false
+        }
+        return true
     }
 
     /// Checks the payment's final record and forgets it: the continuous form of the
@@ -276,7 +346,8 @@ struct Journey: Sendable {
     private func retire(_ id: PaymentID, _ outcome: inout JourneyOutcome) async {
         let (system, _) = await host.current()
         host.retired(id)
-        guard let record = await system.orchestrator.retire(id) else {
+        let (retired, emitted) = await system.orchestrator.retireCountingEvents(id)
+        guard let record = retired else {
             outcome.violation("no_payment_lost", "\(id) was acknowledged but is not held")
             return
         }
@@ -295,6 +366,22 @@ struct Journey: Sendable {
         if let orphan = await Self.orphanedAuthorization(record, system: system) {
             outcome.violation(Self.orphanedAuthorizationInvariant, orphan)
         }
+        if let mismatch = Self.eventMismatch(record, emitted: emitted) {
+            outcome.violation(Self.oneEventPerStateChangeInvariant, mismatch)
+        }
+    }
+
+    static let oneEventPerStateChangeInvariant = "every_state_change_yields_exactly_one_event"
+
+    /// The payment's events against its state changes: the sink must have emitted exactly the
+    /// events its transitions named (each transition names at least one), plus its creation
+    /// event: none dropped, none doubled.
+    static func eventMismatch(_ record: PaymentRecord, emitted: Int) -> String? {
+        let named = 1 + record.eventsEmitted
+        guard emitted != named || record.eventsEmitted < record.transitions else { return nil }
+        return
+            "\(record.id) (\(record.payment.state)): \(record.transitions) transitions named \(named) events "
+            + "with its creation, \(emitted) emitted"
     }
 
     static let orphanedAuthorizationInvariant = "no_authorization_held_for_a_failed_payment"
@@ -329,7 +416,9 @@ struct Journey: Sendable {
     private func classifyFailure(_ response: APIResponse, _ outcome: inout JourneyOutcome) {
         switch response.status {
         case 402:
-            let code = response.errorCode ?? "card_declined"
+            // Counted by Stripe's `decline_code` (the `code` of most card errors is just
+            // `card_declined`).
+            let code = response.declineCode ?? response.errorCode ?? "card_declined"
             outcome.declineCode = code
             switch code {
             case "fraudulent": outcome.counts.blocked += 1

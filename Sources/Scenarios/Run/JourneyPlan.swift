@@ -21,8 +21,24 @@ struct JourneyPlan: Sendable {
     var isBankTransfer: Bool
     var capture: Capture
     var refund: Refund
-    var dispute: (won: Bool, after: Duration)?
+    var dispute: Dispute?
     var clientRetry: Bool
+
+    /// What the cardholder's bank and the merchant do about a dispute, in Stripe's flow: an
+    /// inquiry that the bank closes or escalates into a chargeback, or a chargeback from the
+    /// start; the merchant answers (submits evidence) or not; an answered chargeback is won or
+    /// lost, an unanswered one lost.
+    struct Dispute {
+        var isInquiry: Bool
+        /// An inquiry only: the bank turns it into a chargeback instead of closing it.
+        var escalates: Bool
+        /// The merchant submits evidence (to the inquiry, and to the chargeback).
+        var isAnswered: Bool
+        /// An answered chargeback only: the bank decides for the merchant.
+        var won: Bool
+        /// Between the opening and each of the bank's later steps.
+        var after: Duration
+    }
 }
 
 /// Draws journeys from a scenario. Pure: the same stream gives the same journeys.
@@ -99,7 +115,10 @@ struct JourneyPlanner: Sendable {
         } else if draw < shares.immediate + shares.delayed {
             capture =
                 random.chance(shares.partial)
-                ? .partial(max(1, amount.minorUnits * Int64(50 + random.index(50)) / 100), later(0.3))
+                ? .partial(
+                    Self.stripeCompatible(
+                        amount.minorUnits * Int64(50 + random.index(50)) / 100, amount.currency),
+                    later(0.3))
                 : .delayed(later(0.3))
         } else {
             capture = .never
@@ -109,9 +128,18 @@ struct JourneyPlanner: Sendable {
         if refundDraw < mix.refunds.full {
             refund = .full(later(0.3))
         } else if refundDraw < mix.refunds.full + mix.refunds.partial {
-            refund = .partial(max(1, amount.minorUnits / Int64(2 + random.index(3))), later(0.3))
+            refund = .partial(
+                Self.stripeCompatible(amount.minorUnits / Int64(2 + random.index(3)), amount.currency),
+                later(0.3))
         }
-        let dispute = random.chance(mix.disputeRate) ? (won: random.chance(0.4), after: later(0.3)) : nil
+        var dispute: JourneyPlan.Dispute?
+        if random.chance(mix.disputeRate) {
+            let isInquiry = random.chance(0.3)
+            let isAnswered = random.chance(0.8)
+            dispute = JourneyPlan.Dispute(
+                isInquiry: isInquiry, escalates: isInquiry && random.chance(0.5), isAnswered: isAnswered,
+                won: isAnswered && random.chance(0.5), after: later(0.15))
+        }
         return JourneyPlan(
             number: number, intended: intended, merchant: merchant,
             settlementCurrency: settlementCurrency(of: merchant),
@@ -119,6 +147,13 @@ struct JourneyPlanner: Sendable {
             isFraudulent: isFraudulent, isBankTransfer: !isFraudulent && !random.chance(mix.cardShare),
             capture: capture, refund: refund, dispute: dispute,
             clientRetry: random.chance(mix.clientRetryRate))
+    }
+
+    /// A partial amount Stripe accepts: at least one minor unit, and in a three-decimal currency
+    /// (KWD, BHD, ...) a multiple of 10 (the last digit 0), rounded down.
+    static func stripeCompatible(_ minorUnits: Int64, _ currency: Currency) -> Int64 {
+        guard currency.exponent == 3 else { return max(1, minorUnits) }
+        return max(10, minorUnits - minorUnits % 10)
     }
 
     private func pickAmountSpec(_ random: inout RandomStream) -> AmountSpec {

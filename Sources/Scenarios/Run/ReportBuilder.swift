@@ -11,6 +11,10 @@ struct ReportBuilder {
     let metrics: RunMetrics
     let settlement: SettlementSummary
     let simulated: Duration
+    /// Whether the system crashed and was rebuilt from its journal during the run.
+    var hasRestarted = false
+
+    static let settlementFilesInvariant = "settlement_reconciles_with_network_files"
 
     func build() async -> RunReport {
         let counts = await metrics.counts
@@ -42,8 +46,15 @@ struct ReportBuilder {
         var lost: [String] = []
         var bounds: [String] = []
         var orphans: [String] = []
+        var eventMismatches: [String] = []
         do {
+            var emitted = system.events.emittedCounts()
             for record in await system.orchestrator.allPayments() {
+                if let mismatch = Journey.eventMismatch(
+                    record, emitted: emitted.removeValue(forKey: record.id) ?? 0)
+                {
+                    eventMismatches.append(mismatch)
+                }
                 if let orphan = await Journey.orphanedAuthorization(record, system: system) {
                     orphans.append(orphan)
                 }
@@ -59,12 +70,17 @@ struct ReportBuilder {
                     bounds.append("\(record.id): \(payment)")
                 }
             }
+            // Events for a payment no held record accounts for: emitted after it was retired.
+            for (id, count) in emitted.sorted(by: { $0.key < $1.key }) {
+                eventMismatches.append("\(id): \(count) events emitted after it was retired")
+            }
         }
         // Journeys check and retire their payments as they end; what is still held is checked here.
         let violations = await metrics.violations
         for (name, found) in [
             ("no_payment_lost", lost), ("captures_within_authorized_refunds_within_captured", bounds),
             (Journey.orphanedAuthorizationInvariant, orphans),
+            (Journey.oneEventPerStateChangeInvariant, eventMismatches),
         ] {
             let continuous = violations[name]
             check(name, (continuous?.examples ?? []) + found, count: (continuous?.count ?? 0) + found.count)
@@ -90,6 +106,19 @@ struct ReportBuilder {
             }
         }
         check("settlement_matches_captured_less_fees_refunds_disputes", settlementProblems)
+
+        // Settlement files: every line of every network's daily file matches the ledger's
+        // movements on that network's accounts (or differs for a reason the system counted: the
+        // network never acknowledged the movement, a bank return not due yet), and those
+        // movements are the ledger's. Not after a restart: the movement book is not journaled.
+        if !hasRestarted {
+            let files = await system.reconcileSettlement()
+            let unexplained = await system.unexplainedSettlementMismatches(files)
+            check(
+                Self.settlementFilesInvariant,
+                unexplained.prefix(5).map(\.description) + files.accountMismatches.prefix(5),
+                count: unexplained.count + files.accountMismatches.count)
+        }
 
         // Webhooks: every event handed over, and delivered or dead-lettered (or still retrying).
         let events = system.events.snapshot

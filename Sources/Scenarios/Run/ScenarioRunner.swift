@@ -169,7 +169,7 @@ public enum ScenarioRunner {
         }
         var report = await ReportBuilder(
             scenario: scenario, mode: mode, system: system, metrics: metrics, settlement: settlement,
-            simulated: runEnd - start
+            simulated: runEnd - start, hasRestarted: host.mayCrash
         ).build()
         if host.mayCrash, let disk {
             await checkJournalAfterCrashes(disk, host: host, report: &report)

@@ -40,7 +40,8 @@ public struct RateBook: Sendable {
         public static let defaultUnitsPerUSDNanos: [Currency: Int64] = [
             .usd: 1_000_000_000, .eur: 920_000_000, .gbp: 790_000_000, .cad: 1_360_000_000,
             .aud: 1_520_000_000, .chf: 880_000_000, .sek: 10_500_000_000, .jpy: 150_000_000_000,
-            .krw: 1_350_000_000_000, .kwd: 307_000_000, .bhd: 376_000_000,
+            .krw: 1_350_000_000_000, .kwd: 307_000_000, .bhd: 376_000_000, .jod: 709_000_000,
+            .omr: 385_000_000, .tnd: 3_100_000_000,
         ]
 
         func validate() throws(CurrencyError) {

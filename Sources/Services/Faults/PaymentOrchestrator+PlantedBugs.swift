@@ -35,3 +35,15 @@ extension PaymentOrchestrator {
         return amount + record.payment.amount.minorUnits - record.payment.amountCapturedMinorUnits
     }
 }
+
+extension PaymentOrchestrator {
+    /// The events a transition hands to the sink: the ones it named, or, with `dropEvent`, only
+    /// the first of several; with `emitEventTwice`, a refund's event twice.
+    static func plantedEventBug(_ emitted: [PaymentEventType]) -> [PaymentEventType] {
+        switch PlantedBug.active {
+        case .dropEvent where emitted.count > 1: Array(emitted.prefix(1))
+        case .emitEventTwice where emitted == [.chargeRefunded]: emitted + emitted
+        default: emitted
+        }
+    }
+}

@@ -30,6 +30,12 @@ public enum PlantedBug: String, Sendable, CaseIterable {
     /// The API answers without journaling its acknowledgement first: a crash right after would
     /// lose a payment the client was told about.
     case acknowledgeWithoutJournal = "acknowledge_without_journal"
+    /// A transition that names several events (a capture: `charge.captured` and
+    /// `payment_intent.succeeded`) emits only the first: a webhook the merchant never gets.
+    case dropEvent = "drop_event"
+    /// A refund's `charge.refunded` is emitted twice (a retried hand-over that mints a second
+    /// event).
+    case emitEventTwice = "emit_event_twice"
 
     /// The bug planted for the current task, if any.
     @TaskLocal public static var active: PlantedBug?

@@ -66,11 +66,14 @@ enum PaymentJournalCodes {
         case .expire: 13
         case .settle: 14
         case .refund: 15
-        case .openDispute: 16
+        case .openDispute(_, isInquiry: false): 16
+        case .openDispute(_, isInquiry: true): 23
         case .submitEvidence: 17
         case .closeDispute(.won): 18
         case .closeDispute(.lost): 19
         case .bankReturn: 20
+        case .escalateInquiry: 21
+        case .closeInquiry: 22
         }
     }
 
@@ -89,7 +92,7 @@ enum PaymentJournalCodes {
         .authenticationRequired, .currencyNotSupported, .transactionNotAllowed,
     ]
     static let disputeStatuses: [DisputeStatus] = [
-        .warningNeedsResponse, .needsResponse, .underReview, .won, .lost,
+        .warningNeedsResponse, .needsResponse, .underReview, .won, .lost, .warningUnderReview, .warningClosed,
     ]
     static let networks: [CardNetworkKind] = [.visa, .mastercard, .amex, .bankRail]
     static let eventTypes: [PaymentEventType] = [
@@ -122,6 +125,7 @@ public enum APIOperation: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
     case capture = 2
     case cancel = 3
     case refund = 4
+    case submitDisputeEvidence = 5
 
     public var description: String {
         switch self {
@@ -129,6 +133,7 @@ public enum APIOperation: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
         case .capture: "capture"
         case .cancel: "cancel"
         case .refund: "refund"
+        case .submitDisputeEvidence: "submit_dispute_evidence"
         }
     }
 }

@@ -26,8 +26,8 @@ enum PaymentJournaling {
     /// can tell a transition whose booking never happened).
     static func expectsBooking(_ command: PaymentCommand, _ record: PaymentRecord) -> Bool {
         switch command {
-        case .authorizationResult(.approved), .inquiryResult(.approved), .capture, .refund, .openDispute,
-            .closeDispute(.won), .bankReturn:
+        case .authorizationResult(.approved), .inquiryResult(.approved), .capture, .refund,
+            .openDispute(_, isInquiry: false), .escalateInquiry, .closeDispute(.won), .bankReturn:
             true
         case .void, .expire: record.hold != nil
         default: false

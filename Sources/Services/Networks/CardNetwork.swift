@@ -88,6 +88,9 @@ public actor CardNetwork {
     /// Bank rail: returns whose day has come and that were not reported before.
     public func takeReturnsDue() -> [BankReturnNotice] { state.takeReturnsDue(now: runtime.now()) }
 
+    /// Bank rail: payments whose return is filed but not due yet.
+    public func returnsNotDue() -> Set<PaymentID> { state.returnsNotDue }
+
     /// Records a chargeback (a dispute opened); returns the settlement day that lists it.
     public func chargeback(_ paymentID: PaymentID, amount: Money) throws(NetworkError) -> Int64 {
         try state.chargeback(paymentID, amount: amount, now: runtime.now())

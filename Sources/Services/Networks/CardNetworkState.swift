@@ -271,6 +271,10 @@ public struct CardNetworkState: Sendable {
         return due
     }
 
+    /// Bank rail: the payments whose return is filed (its line is in a settlement file) but not
+    /// due yet, so not reported to the processor.
+    public var returnsNotDue: Set<PaymentID> { Set(returnsDue.map(\.paymentID)) }
+
     /// The issuer takes `amount` back because the cardholder disputes the payment: a chargeback
     /// line in the settlement file `settlementDelayDays` from now.
     /// - Throws: `.unknownPayment`, `.notCaptured`, `.refundExceedsCaptured` if more than the

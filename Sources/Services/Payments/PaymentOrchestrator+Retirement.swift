@@ -9,7 +9,14 @@ extension PaymentOrchestrator {
     /// journey ends, after checking it, so the shards hold only payments in flight. Its money
     /// stays in the ledger and in the merchant's view, which are what settlement reads.
     public func retire(_ id: PaymentID) async -> PaymentRecord? {
-        await shard(id).remove(id)
+        await retireCountingEvents(id).record
+    }
+
+    /// Retires the payment and returns, with its final record, how many events the sink emitted
+    /// for it, for the invariant "every state change yields exactly one event".
+    public func retireCountingEvents(_ id: PaymentID) async -> (record: PaymentRecord?, emittedEvents: Int) {
+        let record = await shard(id).remove(id)
+        return (record, events.takeEmittedCount(for: id))
     }
 
     /// Payments currently held (in flight, or not retired).

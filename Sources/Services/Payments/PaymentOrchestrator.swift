@@ -27,6 +27,11 @@ public final class PaymentOrchestrator: Sendable {
     /// The ledger's movements on the network accounts, one book per payment shard (so that
     /// bookings on different shards do not contend), for the settlement reconciliation.
     let movementBooks: [LockedMovementBook]
+    /// Payments with a movement of money the network never acknowledged (it was down or
+    /// erred): booked in the ledger, missing from the network's file. Each is an exception the
+    /// settlement reconciliation explains by this, not a discrepancy it cannot explain.
+    let networkUnreported = Mutex(Set<PaymentID>())
+    static let networkUnreportedMax = 65_536
 
     init(
         runtime: any Runtime, configuration: PaymentSystemConfiguration, ledger: ShardedLedger,
@@ -217,6 +222,7 @@ public final class PaymentOrchestrator: Sendable {
         let parties = record.parties
         let networkCapture = try? await networks[record.network]!.capture(
             id, amount: Money(minorUnits: captured, currency: parties.presentment))
+        if networkCapture == nil { noteNetworkUnreported(id) }
         let day = networkCapture?.settlementDay ?? settlementDay(record.network)
         var lockedRate: LockedRate?
         var settled = captured
@@ -297,6 +303,7 @@ public final class PaymentOrchestrator: Sendable {
         let networkRefund = try? await networks[record.network]!.refund(
             id, refundID: RefundID(ids[0].rawValue),
             amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
+        if networkRefund == nil { noteNetworkUnreported(id) }
         try await book(
             PaymentBookkeeping.toNetwork(
                 (ids[0], ids[1]), record.parties, amount: booked,
@@ -308,20 +315,77 @@ public final class PaymentOrchestrator: Sendable {
         return try await self.record(id)
     }
 
-    /// The cardholder's bank opens a dispute: the amount and the dispute fee are taken from the
-    /// merchant now (Stripe withdraws them when the dispute opens).
+    /// The cardholder's bank opens a dispute on the network's side. A chargeback takes the
+    /// amount and the dispute fee from the merchant now (Stripe withdraws them when it opens);
+    /// an inquiry (`isInquiry`, `warning_needs_response`) moves nothing until it is escalated.
     @discardableResult
     public func openDispute(
-        _ id: PaymentID, amountMinorUnits: Int64
+        _ id: PaymentID, amountMinorUnits: Int64, isInquiry: Bool = false
     ) async throws(PaymentServiceError) -> PaymentRecord {
         let record = try await transition(
-            .openDispute(amountMinorUnits: amountMinorUnits, isInquiry: false), id)
+            .openDispute(amountMinorUnits: amountMinorUnits, isInquiry: isInquiry), id)
+        guard !isInquiry else { return record }
+        return try await withdrawDisputedFunds(record)
+    }
+
+    /// The merchant answers a dispute with evidence (Stripe's `POST /v1/disputes/:id` with
+    /// `submit=true`): an inquiry goes to `warning_under_review`, a chargeback to
+    /// `under_review`. Moves no money.
+    @discardableResult
+    public func submitDisputeEvidence(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
+        try await transition(.submitEvidence, id)
+    }
+
+    /// The cardholder's bank escalates an open inquiry into a chargeback (`needs_response`):
+    /// the disputed amount and the fee are withdrawn now, as when a chargeback opens.
+    @discardableResult
+    public func escalateInquiry(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
+        try await withdrawDisputedFunds(try await transition(.escalateInquiry, id))
+    }
+
+    /// The cardholder's bank closes an open inquiry without a chargeback (`warning_closed`):
+    /// nothing had moved, nothing moves, and the payment is back to captured or settled.
+    @discardableResult
+    public func closeInquiry(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
+        try await transition(.closeInquiry, id)
+    }
+
+    /// The network decides a chargeback. Won (only after evidence, `under_review`): the amount
+    /// and the fee come back. Lost (from `under_review`, or from `needs_response` when nobody
+    /// answered): they stay withdrawn. Evidence is the merchant's own call
+    /// (`submitDisputeEvidence`), never submitted here.
+    @discardableResult
+    public func closeDispute(_ id: PaymentID, won: Bool) async throws(PaymentServiceError) -> PaymentRecord {
+        let record = try await transition(.closeDispute(won ? .won : .lost), id)
+        guard won else { return record }
+        let ids = await shard(id).nextTransferIDs(3)
+        let amount = record.payment.dispute?.amountMinorUnits ?? 0
+        let reversalDay = try? await networks[record.network]!.reverseChargeback(
+            id, amount: Money(minorUnits: amount, currency: record.parties.presentment))
+        if reversalDay == nil { noteNetworkUnreported(id) }
+        let day = reversalDay ?? settlementDay(record.network)
+        try await book(
+            PaymentBookkeeping.disputeWon(
+                (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
+                fee: record.disputeFeeSettled), for: id, network: record.network, day: day)
+        await merchants.shard(record.merchant).adjustEarned(
+            record.merchant, by: record.disputedSettled + record.disputeFeeSettled)
+        return try await self.record(id)
+    }
+
+    /// Books a chargeback's withdrawal (the disputed amount back to the network, the fee to
+    /// fees revenue) after the transition that opened it or escalated an inquiry into it.
+    private func withdrawDisputedFunds(
+        _ record: PaymentRecord
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let id = record.id
+        let amountMinorUnits = record.payment.dispute?.amountMinorUnits ?? 0
         let settled = try settledValue(of: amountMinorUnits, record, id)
         let fee = configuration.disputeFeeMinorUnits
-        let day =
-            (try? await networks[record.network]!.chargeback(
-                id, amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment)))
-            ?? settlementDay(record.network)
+        let chargebackDay = try? await networks[record.network]!.chargeback(
+            id, amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
+        if chargebackDay == nil { noteNetworkUnreported(id) }
+        let day = chargebackDay ?? settlementDay(record.network)
         let ids = await shard(id).nextTransferIDs(3)
         var transfers = PaymentBookkeeping.toNetwork(
             (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
@@ -333,32 +397,6 @@ public final class PaymentOrchestrator: Sendable {
             $0.disputeFeeSettled = fee
         }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -(settled + fee))
-        return try await self.record(id)
-    }
-
-    /// Closes the dispute: if the merchant won, the amount and the fee come back.
-    @discardableResult
-    public func closeDispute(_ id: PaymentID, won: Bool) async throws(PaymentServiceError) -> PaymentRecord {
-        let before = try await record(id)
-        if before.payment.dispute?.status == .warningNeedsResponse
-            || before.payment.dispute?.status == .needsResponse
-        {
-            try await transition(.submitEvidence, id)
-        }
-        let record = try await transition(.closeDispute(won ? .won : .lost), id)
-        guard won else { return record }
-        let ids = await shard(id).nextTransferIDs(3)
-        let amount = record.payment.dispute?.amountMinorUnits ?? 0
-        let day =
-            (try? await networks[record.network]!.reverseChargeback(
-                id, amount: Money(minorUnits: amount, currency: record.parties.presentment)))
-            ?? settlementDay(record.network)
-        try await book(
-            PaymentBookkeeping.disputeWon(
-                (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
-                fee: record.disputeFeeSettled), for: id, network: record.network, day: day)
-        await merchants.shard(record.merchant).adjustEarned(
-            record.merchant, by: record.disputedSettled + record.disputeFeeSettled)
         return try await self.record(id)
     }
 
@@ -378,7 +416,7 @@ public final class PaymentOrchestrator: Sendable {
                 command, record, emitted: emitted, now: now, journal: journal)
         }
         await events.emit(
-            emitted, for: id, merchant: record.merchant, amount: record.payment.amount,
+            Self.plantedEventBug(emitted), for: id, merchant: record.merchant, amount: record.payment.amount,
             firstIndex: 1 + record.eventsEmitted - emitted.count)
         counters.withLock { $0.transitions += 1 }
         return record
@@ -434,6 +472,12 @@ public final class PaymentOrchestrator: Sendable {
                 $0.record(transfers, payment: id, network: network, day: day, today: today)
             }
         }
+    }
+
+    /// Notes a movement the network did not acknowledge (bounded: beyond the limit the
+    /// reconciliation reports the payment as unexplained, never silently).
+    func noteNetworkUnreported(_ id: PaymentID) {
+        networkUnreported.withLock { if $0.count < Self.networkUnreportedMax { $0.insert(id) } }
     }
 
     /// The settlement day a network files a movement made now under, when the network did not

@@ -30,6 +30,9 @@ public struct PaymentRecord: Sendable, Hashable {
     /// back from the merchant (in the settlement currency).
     public internal(set) var bankReturnCode: BankReturnCode?
     public internal(set) var returnedSettled: Int64 = 0
-    /// State changes so far (each yields exactly one webhook event per event type emitted).
+    /// Events the state machine's transitions named so far (each to be emitted exactly once),
+    /// not counting the creation event.
     public internal(set) var eventsEmitted = 0
+    /// Transitions applied in this life of the system (each names at least one event).
+    public internal(set) var transitions = 0
 }

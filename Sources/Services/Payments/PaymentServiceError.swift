@@ -1,8 +1,13 @@
 import Core
 
-/// Why the payment API refused a request: Stripe's error vocabulary (type, code, HTTP status).
+/// Why the payment API refused a request: Stripe's error vocabulary (type, code, decline code,
+/// HTTP status).
 public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidRequest(String)
+    /// The amount of a capture or refund is not one Stripe accepts in the payment's currency
+    /// (three-decimal currencies take multiples of 10 minor units). Checked before any work, so
+    /// the client may fix it and retry with the same idempotency key.
+    case invalidAmount(PaymentTransitionError)
     case paymentNotFound(PaymentID)
     /// The command is not legal in the payment's state (Stripe's `payment_intent_unexpected_state`).
     case unexpectedState(PaymentTransitionError)
@@ -15,7 +20,7 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
 
     public var httpStatus: Int {
         switch self {
-        case .invalidRequest, .unexpectedState: 400
+        case .invalidRequest, .invalidAmount, .unexpectedState: 400
         case .cardDeclined: 402
         case .paymentNotFound, .unknownMerchant: 404
         case .ledgerRefused: 500
@@ -25,26 +30,42 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
     /// Stripe's error `type`.
     public var type: String {
         switch self {
-        case .invalidRequest, .unexpectedState, .paymentNotFound, .unknownMerchant: "invalid_request_error"
+        case .invalidRequest, .invalidAmount, .unexpectedState, .paymentNotFound, .unknownMerchant:
+            "invalid_request_error"
         case .cardDeclined: "card_error"
         case .ledgerRefused: "api_error"
         }
     }
 
-    /// Stripe's error `code` (or decline code for card errors).
+    /// Stripe's error `code`. A card error's is `card_declined`, except for the declines
+    /// Stripe gives an error code of their own (`expired_card`, `incorrect_cvc`,
+    /// `processing_error`, `authentication_required`); the reason is in `declineCode`.
     public var code: String {
         switch self {
         case .invalidRequest: "parameter_invalid"
+        case .invalidAmount: "invalid_charge_amount"
         case .paymentNotFound, .unknownMerchant: "resource_missing"
         case .unexpectedState: "payment_intent_unexpected_state"
-        case .cardDeclined(_, let code): code.rawValue
+        case .cardDeclined(_, let decline):
+            switch decline {
+            case .expiredCard, .incorrectCVC, .processingError, .authenticationRequired: decline.rawValue
+            default: "card_declined"
+            }
         case .ledgerRefused: "ledger_refused"
         }
+    }
+
+    /// Stripe's `decline_code`: why the card was declined (`insufficient_funds`,
+    /// `do_not_honor`, `fraudulent`, ...), for card errors only.
+    public var declineCode: DeclineCode? {
+        if case .cardDeclined(_, let decline) = self { return decline }
+        return nil
     }
 
     public var description: String {
         switch self {
         case .invalidRequest(let reason): "invalid request: \(reason)"
+        case .invalidAmount(let error): "\(error)"
         case .paymentNotFound(let id): "no such payment: \(id)"
         case .unexpectedState(let error): "\(error)"
         case .cardDeclined(let id, let code): "\(id) declined: \(code)"

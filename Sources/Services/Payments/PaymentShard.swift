@@ -37,12 +37,16 @@ actor PaymentShard {
         let events: [PaymentEventType]
         do {
             events = try record.payment.apply(command)
+        } catch .amountNotStripeCompatible(let command, let state, let currency) {
+            throw .invalidAmount(
+                .amountNotStripeCompatible(command: command, state: state, currency: currency))
         } catch {
             throw .unexpectedState(error)
         }
         if case .authorizationResult(.approved) = command { record.authorizedAt = now }
         if case .inquiryResult(.approved) = command { record.authorizedAt = now }
         record.eventsEmitted += events.count
+        record.transitions += 1
         records[id] = record
         return (record, events)
     }

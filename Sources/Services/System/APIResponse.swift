@@ -15,9 +15,18 @@ public struct APIResponse: Sendable, Hashable {
         return try? PaymentID(parsing: String(rest[..<end]))
     }
 
-    /// Stripe's error `code` (the decline code for card errors), when the request failed.
-    public var errorCode: String? {
-        guard let range = body.range(of: "\"code\":\"") else { return nil }
+    /// Stripe's error `code` (`card_declined` for most card errors), when the request failed.
+    public var errorCode: String? { errorField("code") }
+
+    /// Stripe's `decline_code` (`insufficient_funds`, `do_not_honor`, ...), when a card was
+    /// declined.
+    public var declineCode: String? { errorField("decline_code") }
+
+    /// The string value of `field` in the body's `error` object.
+    private func errorField(_ field: String) -> String? {
+        guard let error = body.range(of: "\"error\":{"),
+            let range = body[error.upperBound...].range(of: "\"\(field)\":\"")
+        else { return nil }
         let rest = body[range.upperBound...]
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
@@ -36,7 +45,8 @@ public struct APIResponse: Sendable, Hashable {
     }
 
     static func error(
-        status: Int, type: String, code: String, message: String, payment: PaymentID? = nil
+        status: Int, type: String, code: String, declineCode: DeclineCode? = nil, message: String,
+        payment: PaymentID? = nil
     ) -> APIResponse {
         var escaped = ""
         for character in message {
@@ -47,7 +57,9 @@ public struct APIResponse: Sendable, Hashable {
         return APIResponse(
             status: status,
             body:
-                "{\(paymentField)\"error\":{\"type\":\"\(type)\",\"code\":\"\(code)\",\"message\":\"\(escaped)\"}}"
+                "{\(paymentField)\"error\":{\"type\":\"\(type)\",\"code\":\"\(code)\","
+                + (declineCode.map { "\"decline_code\":\"\($0.rawValue)\"," } ?? "")
+                + "\"message\":\"\(escaped)\"}}"
         )
     }
 
@@ -55,8 +67,8 @@ public struct APIResponse: Sendable, Hashable {
         var payment: PaymentID?
         if case .cardDeclined(let id, _) = error { payment = id }
         return .error(
-            status: error.httpStatus, type: error.type, code: error.code, message: error.description,
-            payment: payment)
+            status: error.httpStatus, type: error.type, code: error.code, declineCode: error.declineCode,
+            message: error.description, payment: payment)
     }
 
     static func error(_ error: GatewayError) -> APIResponse {

@@ -17,6 +17,9 @@ public final class PaymentEventSink: Sendable {
     let runtime: any Runtime
     private let counts = Mutex(Counts())
     private let log = Mutex(Deque<EmittedEvent>())
+    /// Events emitted per payment still held (taken when the payment is retired), for the
+    /// invariant "every state change yields exactly one event": bounded like the payments held.
+    private let emittedByPayment = Mutex<[PaymentID: Int]>([:])
 
     /// Emitted events kept for reading back in order (`recentEvents`), oldest dropped first: a
     /// window for tests and diagnostics that does not grow with the run.
@@ -53,6 +56,21 @@ public final class PaymentEventSink: Sendable {
     /// The types of the events emitted for `payment` among the last `logMax`, in emission order.
     public func recentEvents(for payment: PaymentID) -> [PaymentEventType] {
         log.withLock { log in log.filter { $0.payment == payment }.map(\.type) }
+    }
+
+    /// How many events were emitted for `payment`, forgotten as it is read: the caller is
+    /// retiring the payment.
+    public func takeEmittedCount(for payment: PaymentID) -> Int {
+        emittedByPayment.withLock { $0.removeValue(forKey: payment) ?? 0 }
+    }
+
+    /// The events emitted per payment not yet retired.
+    public func emittedCounts() -> [PaymentID: Int] { emittedByPayment.withLock { $0 } }
+
+    /// After a restart: the events a recovered payment's journaled transitions named were
+    /// emitted by an earlier life (or are owed, and redelivered), so they count as emitted.
+    func restoreEmittedCount(_ count: Int, for payment: PaymentID) {
+        emittedByPayment.withLock { $0[payment] = count }
     }
 
     /// Hands `pending` (events a previous life emitted and never settled) to the dispatcher
@@ -94,6 +112,7 @@ public final class PaymentEventSink: Sendable {
                 $0.emitted += 1
                 $0.byType[type.rawValue, default: 0] += 1
             }
+            emittedByPayment.withLock { $0[id, default: 0] += 1 }
             log.withLock {
                 if $0.count >= Self.logMax { $0.removeFirst() }
                 $0.append(EmittedEvent(id: eventID, payment: id, type: type))

@@ -82,6 +82,7 @@ extension PaymentSystem {
             let record = try PaymentRecord(
                 restoring: payment, bookings: bookings, settlement: settlement)
             await orchestrator.shard(id).insert(record)
+            events.restoreEmittedCount(1 + record.eventsEmitted, for: id)
         }
         // Ids the dead process handed out without journaling them (requests in flight) may be
         // known outside (a network saw the authorization): start at the next block instead.

@@ -242,6 +242,22 @@ public final class PaymentSystem: Sendable {
         }
     }
 
+    /// `POST /v1/disputes/:id` with `submit=true`: the merchant answers the dispute on its
+    /// payment with evidence (an inquiry goes to `warning_under_review`, a chargeback to
+    /// `under_review`). Answers with the payment, like the other calls here.
+    public func submitDisputeEvidence(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String? = nil
+    ) async -> APIResponse {
+        await call(
+            .submitDisputeEvidence, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            fingerprint: RequestFingerprint(
+                method: "POST", path: "/v1/disputes/dp_\(id)", parameters: ["submit": "true"])
+        ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
+            try await orchestrator.ownedBy(merchant, id)
+            return try await orchestrator.submitDisputeEvidence(id)
+        }
+    }
+
     /// Issue 4 (journaling): answers `apiOperation` and, with a journal, makes the answer durable
     /// before returning it (journal before acknowledge), so that recovery knows every payment a
     /// client was told about.
@@ -292,6 +308,7 @@ public final class PaymentSystem: Sendable {
                 let response = APIResponse.error(error)
                 // Validation failures did no work: not stored, so the client may fix and retry.
                 if case .invalidRequest = error { return .rejectedBeforeWork(response.stored) }
+                if case .invalidAmount = error { return .rejectedBeforeWork(response.stored) }
                 if case .unknownMerchant = error { return .rejectedBeforeWork(response.stored) }
                 return .completed(response.stored)
             }
@@ -351,6 +368,25 @@ public final class PaymentSystem: Sendable {
         for shardBook in orchestrator.movementBooks { book.merge(shardBook.withLock { $0 }) }
         return SettlementReconciliation.reconcile(
             files: files, book: book, balances: await ledger.allBalances())
+    }
+
+    /// The reconciliation's mismatches that nothing explains: not the payments whose movement
+    /// the network never acknowledged (it was down: booked, missing from its file), nor bank
+    /// returns the rail has filed that are not due yet (the ledger books a return when it is
+    /// applied). What is left is a real discrepancy. Meaningful when no payment is in flight,
+    /// and only for a system that did not restart (the movement book is not journaled).
+    public func unexplainedSettlementMismatches(
+        _ reconciliation: SettlementReconciliation
+    ) async -> [SettlementMismatch] {
+        let unreported = orchestrator.networkUnreported.withLock { $0 }
+        let returnsNotDue = await networks[.bankRail]?.returnsNotDue() ?? []
+        return reconciliation.mismatches.filter { mismatch in
+            // A list cut at its limit may hide a payment nothing explains.
+            mismatch.paymentIDs.count >= SettlementMismatch.paymentIDsMax
+                || !mismatch.paymentIDs.allSatisfy {
+                    unreported.contains($0) || (mismatch.movement == .returned && returnsNotDue.contains($0))
+                }
+        }
     }
 
     /// Cancels authorizations past their validity.

@@ -72,6 +72,10 @@ struct LifecycleHarness {
         await system.orchestrator.payment(id)?.payment.state
     }
 
+    func dispute(_ id: PaymentID) async -> DisputeStatus? {
+        await system.orchestrator.payment(id)?.payment.dispute?.status
+    }
+
     func merchantBalance(_ currency: Currency = .usd) async -> Int64 {
         await system.ledger.balance(of: .merchantBalance(Self.merchant, currency)).balance
     }
