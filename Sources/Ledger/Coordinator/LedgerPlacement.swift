@@ -13,6 +13,15 @@ struct LedgerPlacement: Sendable {
         stripeCount = configuration.stripeCount
     }
 
+    /// The shard of `account` and the stripe a leg of a transfer uses, in one step (one
+    /// `placementHash`).
+    @inline(__always)
+    func place(_ account: AccountID, key: UInt64, legIndex: Int) -> (AccountID, Int) {
+        if shardCount == 1 { return (account, 0) }
+        let resolved = resolve(account, key: key, legIndex: legIndex)
+        return (resolved, shard(of: resolved))
+    }
+
     /// The stripe a leg of a transfer uses. `key` is the transfer's id, or its pending
     /// transfer's id for a post or void (which must land on the stripes that hold the holds).
     @inline(__always)
