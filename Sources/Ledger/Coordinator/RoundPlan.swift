@@ -35,12 +35,13 @@ struct RoundPlan: Sendable {
         case .void(let pending): (phase, key) = (.void, pending.rawValue)
         }
         let legs = transfer.legs
+        let anchor = placement.anchor(of: legs, key: key)
         legAccounts.removeAll(keepingCapacity: true)
         legShards.removeAll(keepingCapacity: true)
         var isSingleShard = true
         for legIndex in legs.indices {
             let (account, shard) = placement.place(
-                legs[legIndex].account, key: key, legIndex: legIndex)
+                legs[legIndex].account, key: key, legIndex: legIndex, anchor: anchor)
             if legIndex > 0 && shard != legShards[0] { isSingleShard = false }
             legAccounts.append(account)
             legShards.append(shard)
