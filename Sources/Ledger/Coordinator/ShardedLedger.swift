@@ -11,8 +11,9 @@ import Core
 /// each other (`inFlight`, or a limit reached because of a reservation).
 ///
 /// Hot system accounts (fees revenue, network receivables, ...) are touched by most
-/// transfers; each is split into stripes on different shards, and a transfer uses one stripe
-/// chosen from its id. `balance(of:)` sums the stripes.
+/// transfers; each is split into stripes on different shards, and a transfer uses the stripe on
+/// the shard of its merchant account where there is one (`LedgerPlacement`), so that most
+/// transfers stay on one shard. `balance(of:)` sums the stripes.
 ///
 /// This is not an actor: it holds only immutable references, so many tasks can submit at once
 /// and the shards are the only serialization points.
@@ -57,21 +58,25 @@ public final class ShardedLedger: Sendable {
             throw .batchTooLarge(count: transfers.count, max: configuration.batchMax)
         }
         var outcomes = [TransferOutcome](repeating: .applied, count: transfers.count)
-        var roundStart = 0
-        var idsInRound: Set<UInt64> = []
-        for index in transfers.indices {
-            let transfer = transfers[index]
-            let dependsOnRound =
-                idsInRound.contains(transfer.id.rawValue)
-                || transfer.pendingID.map { idsInRound.contains($0.rawValue) } == true
-            if dependsOnRound {
-                await runRound(transfers, roundStart..<index, &outcomes)
-                roundStart = index
-                idsInRound.removeAll(keepingCapacity: true)
+        if transfers.count > 1 {
+            var roundStart = 0
+            var idsInRound = RoundIDSet(capacity: transfers.count)
+            for index in transfers.indices {
+                let id = transfers[index].id.rawValue
+                let dependsOnRound =
+                    idsInRound.contains(id)
+                    || transfers[index].pendingID.map { idsInRound.contains($0.rawValue) } == true
+                if dependsOnRound {
+                    await runRound(transfers, roundStart..<index, &outcomes)
+                    roundStart = index
+                    idsInRound.startRound()
+                }
+                idsInRound.insert(id)
             }
-            idsInRound.insert(transfer.id.rawValue)
+            await runRound(transfers, roundStart..<transfers.count, &outcomes)
+        } else {
+            await runRound(transfers, transfers.indices, &outcomes)
         }
-        await runRound(transfers, roundStart..<transfers.count, &outcomes)
         if journals {
             let applied = zip(transfers, outcomes).compactMap { $1 == .applied ? $0 : nil }
             if !applied.isEmpty {
@@ -90,7 +95,7 @@ public final class ShardedLedger: Sendable {
         _ transfers: [Transfer], _ range: Range<Int>, _ outcomes: inout [TransferOutcome]
     ) async {
         if range.isEmpty { return }
-        var plan = RoundPlan(shardCount: shards.count)
+        var plan = RoundPlan(shardCount: shards.count, transfers: range.count)
         for index in range {
             let transfer = transfers[index]
             if let error = transfer.validationError(legsMax: configuration.legsPerTransferMax) {
@@ -99,36 +104,44 @@ public final class ShardedLedger: Sendable {
             }
             plan.add(transfer, origin: index, placement: placement)
         }
-        if plan.involved.isEmpty { return }
+        if plan.isEmpty { return }
 
         // Step 1: single-shard transfers are booked, cross-shard ones prepared.
         let answers = await forEachInvolvedShard(plan.involved) { [plan] shard in
             await shard.applyAndPrepare(plan.singles[shard.index], plan.cross[shard.index])
         }
-        var crossOutcome: [Int: TransferOutcome] = [:]
+        // Outcomes of the cross-shard transfers, by position in the round; nil until one shard
+        // votes, so most rounds (all single-shard) never allocate it.
+        var crossOutcome: [TransferOutcome?] = []
         for (shardIndex, answer) in answers {
             for (header, outcome) in zip(plan.singles[shardIndex].headers, answer.applied) {
                 outcomes[Int(header.origin)] = outcome
             }
+            if answer.votes.isEmpty { continue }
+            if crossOutcome.isEmpty { crossOutcome = Array(repeating: nil, count: range.count) }
             for (header, vote) in zip(plan.cross[shardIndex].headers, answer.votes) {
-                let origin = Int(header.origin)
-                crossOutcome[origin] = Self.combine(crossOutcome[origin] ?? .applied, vote)
+                let position = Int(header.origin) - range.lowerBound
+                crossOutcome[position] = Self.combine(crossOutcome[position] ?? .applied, vote)
             }
         }
         if crossOutcome.isEmpty { return }
 
         // Step 2: every shard that prepared a cross-shard transfer commits or releases it.
-        var decisions: [Int: [ShardDecision]] = [:]
+        var decisions = [[ShardDecision]](repeating: [], count: shards.count)
+        var deciding: [Int] = []
         for (shardIndex, answer) in answers where !plan.cross[shardIndex].isEmpty {
+            deciding.append(shardIndex)
             decisions[shardIndex] = zip(plan.cross[shardIndex].headers, answer.votes).map { header, vote in
                 guard vote == .applied else { return .skip }
-                return crossOutcome[Int(header.origin)] == .applied ? .commit : .release
+                return crossOutcome[Int(header.origin) - range.lowerBound] == .applied ? .commit : .release
             }
         }
-        _ = await forEachInvolvedShard(decisions.keys.sorted()) { [plan, decisions] shard in
-            await shard.finish(plan.cross[shard.index], decisions[shard.index]!)
+        _ = await forEachInvolvedShard(deciding) { [plan, decisions] shard in
+            await shard.finish(plan.cross[shard.index], decisions[shard.index])
         }
-        for (origin, outcome) in crossOutcome { outcomes[origin] = outcome }
+        for (position, outcome) in crossOutcome.enumerated() {
+            if let outcome { outcomes[range.lowerBound + position] = outcome }
+        }
     }
 
     /// One shard's vote folded into a cross-shard transfer's outcome: any shard that remembers
@@ -224,79 +237,5 @@ public final class ShardedLedger: Sendable {
         parts.reserveCapacity(shards.count)
         for shard in shards { parts.append(await shard.reconciliationPart()) }
         return LedgerReconciliation(parts: parts)
-    }
-}
-
-/// How one round of a submission is split over the shards.
-private struct RoundPlan: Sendable {
-    var singles: [ShardBatch]
-    var cross: [ShardBatch]
-    /// Shards with anything to do, ascending.
-    private(set) var involved: [Int] = []
-    private var isInvolved: [Bool]
-    /// Shard of each leg of the transfer being added; reused.
-    private var legShards: [Int] = []
-
-    init(shardCount: Int) {
-        singles = Array(repeating: ShardBatch(), count: shardCount)
-        cross = Array(repeating: ShardBatch(), count: shardCount)
-        isInvolved = Array(repeating: false, count: shardCount)
-    }
-
-    mutating func add(_ transfer: Transfer, origin: Int, placement: LedgerPlacement) {
-        let phase: ShardBatch.PhaseCode
-        let key: UInt64
-        switch transfer.phase {
-        case .single: (phase, key) = (.single, transfer.id.rawValue)
-        case .pending: (phase, key) = (.pending, transfer.id.rawValue)
-        case .post(let pending): (phase, key) = (.post, pending.rawValue)
-        case .void(let pending): (phase, key) = (.void, pending.rawValue)
-        }
-        legShards.removeAll(keepingCapacity: true)
-        var resolved: [AccountID] = []
-        resolved.reserveCapacity(transfer.legs.count)
-        var isSingleShard = true
-        for (legIndex, leg) in transfer.legs.enumerated() {
-            let account = placement.resolve(leg.account, key: key, legIndex: legIndex)
-            let shard = placement.shard(of: account)
-            if let first = legShards.first, first != shard { isSingleShard = false }
-            legShards.append(shard)
-            resolved.append(account)
-        }
-        var seen: [Int] = []
-        for shard in legShards where !seen.contains(shard) {
-            seen.append(shard)
-            if !isInvolved[shard] {
-                isInvolved[shard] = true
-                involved.append(shard)
-                involved.sort()
-            }
-            var header = ShardBatch.Header(
-                id: transfer.id.rawValue, pendingID: transfer.pendingID?.rawValue ?? 0,
-                origin: Int32(origin), legStart: 0, legCount: 0,
-                legCountTotal: UInt16(transfer.legs.count), phase: phase,
-                currencyIndex: UInt8(transfer.currency.index), code: transfer.code)
-            if isSingleShard {
-                header.legStart = Int32(singles[shard].legs.count)
-            } else {
-                header.legStart = Int32(cross[shard].legs.count)
-            }
-            for (legIndex, leg) in transfer.legs.enumerated() where legShards[legIndex] == shard {
-                let routed = ShardBatch.Leg(
-                    account: resolved[legIndex], amount: leg.amount, legIndex: UInt16(legIndex),
-                    side: leg.side)
-                if isSingleShard {
-                    singles[shard].legs.append(routed)
-                } else {
-                    cross[shard].legs.append(routed)
-                }
-                header.legCount += 1
-            }
-            if isSingleShard {
-                singles[shard].headers.append(header)
-            } else {
-                cross[shard].headers.append(header)
-            }
-        }
     }
 }

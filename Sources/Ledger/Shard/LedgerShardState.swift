@@ -54,7 +54,7 @@ struct LedgerShardState {
 
     let index: Int
     let configuration: LedgerConfiguration
-    private(set) var accountSlots: [AccountID: Int32] = [:]
+    private var accountSlots = AccountSlotTable()
     private(set) var accounts: [Account] = []
     private var window: TransferIDWindow
     private var inFlight: Set<UInt64> = []
@@ -87,12 +87,14 @@ struct LedgerShardState {
     mutating func apply(_ batch: ShardBatch) -> [TransferOutcome] {
         var outcomes: [TransferOutcome] = []
         outcomes.reserveCapacity(batch.headers.count)
-        for header in batch.headers {
-            if let refusal = prepare(header, batch.legs, markInFlight: false) {
-                outcomes.append(refusal)
-            } else {
-                commit(header, batch.legs, wasInFlight: false)
-                outcomes.append(.applied)
+        batch.legs.withUnsafeBufferPointer { legs in
+            for header in batch.headers {
+                if let refusal = prepare(header, legs, markInFlight: false) {
+                    outcomes.append(refusal)
+                } else {
+                    commit(header, legs, wasInFlight: false)
+                    outcomes.append(.applied)
+                }
             }
         }
         return outcomes
@@ -102,8 +104,10 @@ struct LedgerShardState {
     mutating func prepare(_ batch: ShardBatch) -> [TransferOutcome] {
         var votes: [TransferOutcome] = []
         votes.reserveCapacity(batch.headers.count)
-        for header in batch.headers {
-            votes.append(prepare(header, batch.legs, markInFlight: true) ?? .applied)
+        batch.legs.withUnsafeBufferPointer { legs in
+            for header in batch.headers {
+                votes.append(prepare(header, legs, markInFlight: true) ?? .applied)
+            }
         }
         return votes
     }
@@ -111,16 +115,18 @@ struct LedgerShardState {
     /// Commits or releases what `prepare(batch)` prepared, as the coordinator decided.
     mutating func finish(_ batch: ShardBatch, _ decisions: [ShardDecision]) {
         precondition(decisions.count == batch.headers.count, "one decision per prepared transfer")
-        for (header, decision) in zip(batch.headers, decisions) {
-            switch decision {
-            case .commit:
-                precondition(inFlight.contains(header.id), "commit of a transfer that was not prepared")
-                resolveSlots(header, batch.legs)
-                commit(header, batch.legs, wasInFlight: true)
-            case .release:
-                release(header, batch.legs)
-            case .skip:
-                break
+        batch.legs.withUnsafeBufferPointer { legs in
+            for (header, decision) in zip(batch.headers, decisions) {
+                switch decision {
+                case .commit:
+                    precondition(inFlight.contains(header.id), "commit of a transfer that was not prepared")
+                    resolveSlots(header, legs)
+                    commit(header, legs, wasInFlight: true)
+                case .release:
+                    release(header, legs)
+                case .skip:
+                    break
+                }
             }
         }
     }
@@ -130,7 +136,7 @@ struct LedgerShardState {
     /// Checks and reserves one transfer. Returns nil when prepared (with `scratch` holding the
     /// legs' account slots), else the outcome to report; a refusal leaves nothing reserved.
     private mutating func prepare(
-        _ header: ShardBatch.Header, _ legs: [ShardBatch.Leg], markInFlight: Bool
+        _ header: ShardBatch.Header, _ legs: UnsafeBufferPointer<ShardBatch.Leg>, markInFlight: Bool
     ) -> TransferOutcome? {
         let id = header.id
         if window.contains(id) { return .alreadyApplied }
@@ -206,7 +212,9 @@ struct LedgerShardState {
     }
 
     /// Undoes the reservations of the first `count` legs (whose slots are in `scratch`).
-    private mutating func unreserve(count: Int, _ legs: [ShardBatch.Leg], from start: Int) {
+    private mutating func unreserve(
+        count: Int, _ legs: UnsafeBufferPointer<ShardBatch.Leg>, from start: Int
+    ) {
         for k in 0..<count {
             let leg = legs[start + k]
             let slot = Int(scratch[k])
@@ -218,7 +226,9 @@ struct LedgerShardState {
     }
 
     /// Fills `scratch` with the slots of a prepared transfer's legs (they exist: prepare made them).
-    private mutating func resolveSlots(_ header: ShardBatch.Header, _ legs: [ShardBatch.Leg]) {
+    private mutating func resolveSlots(
+        _ header: ShardBatch.Header, _ legs: UnsafeBufferPointer<ShardBatch.Leg>
+    ) {
         scratch.removeAll(keepingCapacity: true)
         guard header.phase == .single || header.phase == .pending else { return }
         let start = Int(header.legStart)
@@ -231,7 +241,7 @@ struct LedgerShardState {
     }
 
     /// Undoes a prepare the coordinator abandoned.
-    private mutating func release(_ header: ShardBatch.Header, _ legs: [ShardBatch.Leg]) {
+    private mutating func release(_ header: ShardBatch.Header, _ legs: UnsafeBufferPointer<ShardBatch.Leg>) {
         guard inFlight.remove(header.id) != nil else {
             preconditionFailure("release of an unprepared transfer")
         }
@@ -245,7 +255,9 @@ struct LedgerShardState {
     }
 
     /// Books a prepared transfer: the step that cannot fail.
-    private mutating func commit(_ header: ShardBatch.Header, _ legs: [ShardBatch.Leg], wasInFlight: Bool) {
+    private mutating func commit(
+        _ header: ShardBatch.Header, _ legs: UnsafeBufferPointer<ShardBatch.Leg>, wasInFlight: Bool
+    ) {
         let id = header.id
         let transferID = TransferID(id)
         let start = Int(header.legStart)
@@ -254,6 +266,10 @@ struct LedgerShardState {
         var net: Int64 = 0
         switch header.phase {
         case .single:
+            // Summed here and added to the totals once: validation guarantees that a transfer's
+            // debits and its credits each fit an Int64.
+            var debits: Int64 = 0
+            var credits: Int64 = 0
             for k in 0..<count {
                 let leg = legs[start + k]
                 let slot = Int(scratch[k])
@@ -262,16 +278,17 @@ struct LedgerShardState {
                 case .debit:
                     accounts[slot].debitsPending &-= amount
                     accounts[slot].debitsPosted &+= amount
-                    totals[currency].debitsPosted &+= Int128(amount)
-                    net &-= amount
+                    debits &+= amount
                 case .credit:
                     accounts[slot].creditsPending &-= amount
                     accounts[slot].creditsPosted &+= amount
-                    totals[currency].creditsPosted &+= Int128(amount)
-                    net &+= amount
+                    credits &+= amount
                 }
-                record(transferID, slot, leg.side, amount, .posted)
+                record(transferID, leg.account, slot, leg.side, amount, .posted)
             }
+            totals[currency].debitsPosted &+= Int128(debits)
+            totals[currency].creditsPosted &+= Int128(credits)
+            net = credits &- debits
             totals[currency].fingerprint &+= UInt64(bitPattern: net) &* LedgerMix.mix(id)
         case .pending:
             var holds: [Hold] = []
@@ -288,7 +305,7 @@ struct LedgerShardState {
                     net &+= leg.amount
                 }
                 holds.append(Hold(slot: slot, amount: leg.amount, legIndex: leg.legIndex, side: leg.side))
-                record(transferID, Int(slot), leg.side, leg.amount, .held)
+                record(transferID, leg.account, Int(slot), leg.side, leg.amount, .held)
             }
             pending[id] = OpenPending(
                 holds: holds, legsTotal: header.legCountTotal, currencyIndex: header.currencyIndex)
@@ -316,7 +333,7 @@ struct LedgerShardState {
                     net &+= isPost ? moved : hold.amount
                 }
                 record(
-                    transferID, slot, hold.side, isPost ? moved : hold.amount,
+                    transferID, legs[start + k].account, slot, hold.side, isPost ? moved : hold.amount,
                     isPost ? .holdPosted : .holdVoided)
             }
             if isPost { totals[currency].fingerprint &+= UInt64(bitPattern: net) &* LedgerMix.mix(id) }
@@ -334,12 +351,13 @@ struct LedgerShardState {
 
     @inline(__always)
     private mutating func record(
-        _ transfer: TransferID, _ slot: Int, _ side: Transfer.Side, _ amount: Int64, _ kind: LedgerEntry.Kind
+        _ transfer: TransferID, _ id: AccountID, _ slot: Int, _ side: Transfer.Side, _ amount: Int64,
+        _ kind: LedgerEntry.Kind
     ) {
         let account = accounts[slot]
         entries.append(
             LedgerEntry(
-                transfer: transfer, account: account.id, amount: amount, side: side, kind: kind,
+                transfer: transfer, account: id, amount: amount, side: side, kind: kind,
                 balanceAfter: account.balance,
                 pendingAfter: side == .debit ? account.debitsPending : account.creditsPending))
     }
@@ -354,7 +372,7 @@ struct LedgerShardState {
         let slot = Int32(accounts.count)
         let flags = account.kind.flatMap { configuration.defaultFlags[$0] } ?? []
         accounts.append(Account(id: account, flags: flags))
-        accountSlots[account] = slot
+        accountSlots.insert(account, slot: slot)
         return slot
     }
 

@@ -20,6 +20,10 @@ struct TransferIDWindow {
     private let mask: Int
     private let shift: UInt64
     private var watermarks: [UInt32: UInt32] = [:]
+    /// The highest watermark of any producer: a sequence above it is not too old for any
+    /// producer, which spares the dictionary lookup for almost every id.
+    private var watermarkMax: UInt32 = 0
+    private var hasWatermarks = false
     private(set) var evicted: UInt64 = 0
 
     let capacity: Int
@@ -32,12 +36,18 @@ struct TransferIDWindow {
         slots = Array(repeating: 0, count: size * 2)
         ring = Array(repeating: 0, count: size)
         mask = size * 2 - 1
-        shift = UInt64(64 - (size * 2).trailingZeroBitCount)
+        // The hash picks one of `2 * size / 8` groups.
+        shift = UInt64(64 - (size * 2).trailingZeroBitCount + 3)
     }
 
+    /// Eight consecutive ids share a home line of eight slots (one 64-byte cache line): ids are
+    /// allocated in sequence and submitted in batches, so a batch's lookups touch a few lines
+    /// instead of one line (and, in a big window, one cache miss) per id. The groups themselves
+    /// are spread by a multiplicative hash.
     @inline(__always)
     private func home(_ id: UInt64) -> Int {
-        Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        let group = Int(truncatingIfNeeded: ((id >> 3) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        return group << 3 | Int(truncatingIfNeeded: id & 7)
     }
 
     func contains(_ id: UInt64) -> Bool {
@@ -52,6 +62,7 @@ struct TransferIDWindow {
 
     /// True if `id` is not remembered but may have been applied before it was forgotten.
     func isTooOld(_ id: UInt64) -> Bool {
+        guard hasWatermarks, UInt32(truncatingIfNeeded: id) <= watermarkMax else { return false }
         guard let mark = watermarks[UInt32(truncatingIfNeeded: id >> 32)] else { return false }
         return UInt32(truncatingIfNeeded: id) <= mark
     }
@@ -69,6 +80,8 @@ struct TransferIDWindow {
             } else {
                 watermarks[producer] = sequence
             }
+            watermarkMax = max(watermarkMax, sequence)
+            hasWatermarks = true
             evicted &+= 1
             count -= 1
         }
