@@ -18,8 +18,11 @@ extension PaymentSystem {
     ///
     /// Not rebuilt (not journaled): the fraud engine's card history, rate-limit buckets, and the
     /// FX rate locked at capture (a cross-currency refund or dispute after the restart converts
-    /// at the rate the capture's booking implies). Webhook events emitted before the restart
-    /// are not sent again.
+    /// at the rate the capture's booking implies).
+    ///
+    /// Webhook events the dead process emitted and never settled (neither delivered nor
+    /// dead-lettered, as its `WebhookSettledRecord`s show) are delivered again under their
+    /// original ids; the merchants' endpoints de-duplicate by id, so delivery stays at least once.
     ///
     /// - Parameters:
     ///   - configuration: the run's configuration; `journal` is the journal to read and to go on
