@@ -70,6 +70,14 @@ struct RunSummary {
                     "debits \(line.debits) = credits \(line.credits) · imbalance \(line.imbalance) · "
                         + "\(Format.count(line.transfers)) transfers"))
         }
+        if let r = report.resumedFrom {
+            lines.append(
+                row(
+                    "resumed",
+                    "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
+                        + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
+                        + "\(r.webhooksRedelivered) webhooks owed"))
+        }
         if let r = report.recovery {
             lines.append(
                 row(

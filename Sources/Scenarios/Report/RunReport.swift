@@ -24,6 +24,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var digest: String
     /// Crashes and recoveries during the run; nil when the scenario plans no crash.
     public var recovery: RecoveryFigures? = nil
+    /// What the run resumed from (`paystorm run --resume`): the journal's records replayed and
+    /// the payments rebuilt before the load started. Nil for a fresh run.
+    public var resumedFrom: RecoveryFigures? = nil
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }

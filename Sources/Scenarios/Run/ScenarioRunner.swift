@@ -30,10 +30,18 @@ public enum ScenarioRunner {
     ///   - journal: where the run journals every transition, booking and answer before
     ///     acknowledging it (issue 4); nil journals nothing. The caller opens and closes it.
     ///   - trace: records the run's ordered event trace (`EventTrace`); nil records nothing.
+    ///   - resume: rebuild the system from `journal` (`PaymentSystem.recovering`, the path a
+    ///     crash fault takes) and go on appending to it, instead of starting an empty system.
+    ///   - acknowledgements: where clients note every successful answer they received.
+    /// - Throws: `RecoveryError.noJournal` when `resume` is set without a journal; what
+    ///   recovery throws.
     public static func run(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)? = nil, trace: EventTrace? = nil,
+        resume: Bool = false, acknowledgements: AcknowledgementLog? = nil,
         progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async throws -> RunReport {
+        if resume && journal == nil { throw RecoveryError.noJournal }
+        let options = Options(resume: resume, acknowledgements: acknowledgements)
         let stopwatch = Stopwatch()
         switch mode {
         case .simulated:
@@ -41,7 +49,8 @@ public enum ScenarioRunner {
             var report = try EventTrace.$current.withValue(trace) {
                 try runtime.run {
                     try await execute(
-                        scenario, mode: mode, runtime: runtime, journal: journal, progress: progress)
+                        scenario, mode: mode, runtime: runtime, journal: journal, options: options,
+                        progress: progress)
                 }
             }
             report.generator.escapedJobs = runtime.escapedJobCount
@@ -55,16 +64,23 @@ public enum ScenarioRunner {
             var report = try await EventTrace.$current.withValue(trace) {
                 try await execute(
                     scenario, mode: mode, runtime: ConcurrentRuntime(seed: scenario.seed), journal: journal,
-                    progress: progress)
+                    options: options, progress: progress)
             }
             report.wallSeconds = stopwatch.elapsed.seconds
             return report
         }
     }
 
+    /// How a run starts and what it records beside its report.
+    struct Options: Sendable {
+        var resume = false
+        var acknowledgements: AcknowledgementLog?
+    }
+
+
     static func execute(
         _ scenario: Scenario, mode: RunMode, runtime: any Runtime, journal: (any Journal)? = nil,
-        progress: (@Sendable (RunProgress) -> Void)?
+        options: Options = Options(), progress: (@Sendable (RunProgress) -> Void)?
     ) async throws -> RunReport {
         // Chaos: the seed picks this run's faults; whole-run ones shape the configuration.
         let faults = FaultPlan(scenario)
@@ -80,7 +96,23 @@ public enum ScenarioRunner {
         let lifeJournal = crashes.isEmpty ? nil : chaosJournal.map { FencedJournal($0) }
         let configuration = faults.configure(
             systemConfiguration(scenario, journal: lifeJournal ?? chaosJournal))
-        let firstLife = try PaymentSystem(runtime: runtime, configuration: configuration)
+        let firstLife: PaymentSystem
+        var resumedFrom: RunReport.RecoveryFigures?
+        if options.resume {
+            let (system, recovered) = try await PaymentSystem.recovering(
+                runtime: runtime, configuration: configuration)
+            firstLife = system
+            var figures = RunReport.RecoveryFigures()
+            figures.recordsReplayed = recovered.report.records
+            figures.paymentsRecovered = recovered.report.payments
+            figures.transitionsRolledBack = recovered.report.transitionsRolledBack
+            figures.transfersRolledForward = recovered.report.transfersRolledForward
+            figures.keysResumable = recovered.startedKeys.count
+            figures.webhooksRedelivered = recovered.pendingWebhooks.count
+            resumedFrom = figures
+        } else {
+            firstLife = try PaymentSystem(runtime: runtime, configuration: configuration)
+        }
         let host = SystemHost(
             system: firstLife, journal: lifeJournal, configuration: configuration, runtime: runtime)
         let schedule = FaultSchedule(
@@ -89,7 +121,8 @@ public enum ScenarioRunner {
         let metrics = RunMetrics()
         let journey = Journey(
             host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: chaosJournal,
-            faults: schedule)
+            faults: schedule, acknowledgements: options.acknowledgements,
+            resumedKeyPrefix: resumedFrom.map { "resumed-\($0.recordsReplayed)-journey" })
         let planner = JourneyPlanner(scenario: scenario)
         let start = runtime.now()
         let crasher: Task<Void, Never>? =
@@ -156,6 +189,7 @@ public enum ScenarioRunner {
             scenario: scenario, mode: mode, system: system, metrics: metrics, settlement: settlement,
             simulated: runEnd - start
         ).build()
+        report.resumedFrom = resumedFrom
         if host.mayCrash, let disk {
             await checkJournalAfterCrashes(disk, host: host, report: &report)
         }
