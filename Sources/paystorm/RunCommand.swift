@@ -24,6 +24,7 @@ struct RunCommand: AsyncParsableCommand {
             "Journal every change and answer before acknowledging it: memory, file:PATH "
                 + "(a directory; check it with `paystorm recover`) or none."))
     var journal: String = "memory"
+    @Option(help: ArgumentHelp(JournalKeyInput.help)) var journalKey: String?
     @Flag(
         help: ArgumentHelp(
             "With --journal file:PATH on a directory that holds a journal: rebuild the system from it "
@@ -95,6 +96,13 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.badInput)
             }
         }
+        let key: [UInt8]?
+        do {
+            key = try JournalKeyInput.load(journalKey)
+        } catch {
+            printError("paystorm run: \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
         var acknowledgementLog: AcknowledgementLog?
         if let acknowledgements {
             do {
@@ -110,7 +118,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             report = try await Self.execute(
                 scenario, mode: mode, journal: runJournal, trace: eventTrace, resume: resume,
-                acknowledgements: acknowledgementLog)
+                acknowledgements: acknowledgementLog, journalKey: key)
         } catch let error where resume {
             // Resuming failed (an undecodable record, a wrong key): the journal is left as it was.
             await runJournal?.close()
@@ -188,12 +196,12 @@ struct RunCommand: AsyncParsableCommand {
     @concurrent
     private static func execute(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,
-        acknowledgements: AcknowledgementLog?
+        acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?
     ) async throws -> RunReport {
         let live = standardErrorIsTerminal
         let report = try await ScenarioRunner.run(
             scenario, mode: mode, journal: journal, trace: trace, resume: resume,
-            acknowledgements: acknowledgements
+            acknowledgements: acknowledgements, journalKey: journalKey
         ) {
             progress in
             guard live else { return }

@@ -33,15 +33,21 @@ public enum ScenarioRunner {
     ///   - resume: rebuild the system from `journal` (`PaymentSystem.recovering`, the path a
     ///     crash fault takes) and go on appending to it, instead of starting an empty system.
     ///   - acknowledgements: where clients note every successful answer they received.
+    ///   - journalKey: 32 bytes: the card fields the journal keeps are sealed with AES-GCM under
+    ///     it (and opened with it when resuming). Nil: no card fields are journaled.
     /// - Throws: `RecoveryError.noJournal` when `resume` is set without a journal; what
     ///   recovery throws.
     public static func run(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)? = nil, trace: EventTrace? = nil,
-        resume: Bool = false, acknowledgements: AcknowledgementLog? = nil,
+        resume: Bool = false, acknowledgements: AcknowledgementLog? = nil, journalKey: [UInt8]? = nil,
         progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async throws -> RunReport {
         if resume && journal == nil { throw RecoveryError.noJournal }
-        let options = Options(resume: resume, acknowledgements: acknowledgements)
+        let options = Options(
+            resume: resume, acknowledgements: acknowledgements,
+            journalCipher: try journalKey.map { key throws(JournalError) in
+                try FieldCipher(key: key, domain: cipherDomain(seed: scenario.seed))
+            })
         let stopwatch = Stopwatch()
         switch mode {
         case .simulated:
@@ -75,8 +81,15 @@ public enum ScenarioRunner {
     struct Options: Sendable {
         var resume = false
         var acknowledgements: AcknowledgementLog?
+        var journalCipher: FieldCipher?
     }
 
+    /// The GCM nonce domain a run's card fields are sealed under: from its seed, so that runs
+    /// with other seeds journaling under one key do not share nonces (the counter is the
+    /// payment id, unique within one journal and its resumes).
+    static func cipherDomain(seed: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: seed ^ (seed >> 32))
+    }
 
     static func execute(
         _ scenario: Scenario, mode: RunMode, runtime: any Runtime, journal: (any Journal)? = nil,
@@ -94,8 +107,9 @@ public enum ScenarioRunner {
         // The journal behind the chaos switch (slow syncs) and witness (acknowledgements).
         let chaosJournal = disk.map { ChaosJournal($0, runtime: runtime) }
         let lifeJournal = crashes.isEmpty ? nil : chaosJournal.map { FencedJournal($0) }
-        let configuration = faults.configure(
+        var configuration = faults.configure(
             systemConfiguration(scenario, journal: lifeJournal ?? chaosJournal))
+        configuration.journalCipher = options.journalCipher
         let firstLife: PaymentSystem
         var resumedFrom: RunReport.RecoveryFigures?
         if options.resume {
@@ -191,7 +205,8 @@ public enum ScenarioRunner {
         ).build()
         report.resumedFrom = resumedFrom
         if host.mayCrash, let disk {
-            await checkJournalAfterCrashes(disk, host: host, report: &report)
+            await checkJournalAfterCrashes(
+                disk, cipher: configuration.journalCipher, host: host, report: &report)
         }
         return report
     }
@@ -200,10 +215,10 @@ public enum ScenarioRunner {
     /// repair), whose invariants join the run's: nothing acknowledged missing, one payment per
     /// idempotency key, nothing captured twice, a ledger that reconciles.
     static func checkJournalAfterCrashes(
-        _ journal: any Journal, host: SystemHost, report: inout RunReport
+        _ journal: any Journal, cipher: FieldCipher?, host: SystemHost, report: inout RunReport
     ) async {
         do {
-            let recovered = try await PaymentSystemRecovery.recover(from: journal)
+            let recovered = try await PaymentSystemRecovery.recover(from: journal, cipher: cipher)
             for invariant in recovered.report.invariants where !invariant.holds {
                 for example in invariant.examples { host.violation("recovery_" + invariant.name, example) }
             }

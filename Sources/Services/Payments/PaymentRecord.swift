@@ -32,4 +32,7 @@ public struct PaymentRecord: Sendable, Hashable {
     public internal(set) var returnedSettled: Int64 = 0
     /// State changes so far (each yields exactly one webhook event per event type emitted).
     public internal(set) var eventsEmitted = 0
+    /// The card's journaled fields (token, last4, expiry, fingerprint...); nil for a bank
+    /// transfer, and for a recovered payment whose journal kept none.
+    public internal(set) var card: JournaledCardFields? = nil
 }

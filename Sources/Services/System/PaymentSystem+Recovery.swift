@@ -38,7 +38,8 @@ extension PaymentSystem {
         guard let journal = configuration.journal else { throw RecoveryError.noJournal }
         let system = try PaymentSystem(
             runtime: runtime, configuration: configuration, ledgerJournalOpen: false, outside: outside)
-        let recovered = try await PaymentSystemRecovery.recover(from: journal, into: system.ledger)
+        let recovered = try await PaymentSystemRecovery.recover(
+            from: journal, into: system.ledger, cipher: configuration.journalCipher)
         system.ledgerJournalGate?.open()
         try await system.restore(recovered)
         return (system, recovered)
@@ -82,8 +83,9 @@ extension PaymentSystem {
             paymentIDMax = max(paymentIDMax, id.rawValue)
             let bookings = recovered.bookings[id] ?? RecoveredBookings()
             let settlement = recovered.merchants[payment.merchant] ?? payment.currency
-            let record = try PaymentRecord(
+            var record = try PaymentRecord(
                 restoring: payment, bookings: bookings, settlement: settlement)
+            record.card = recovered.cards[id]
             await orchestrator.shard(id).insert(record)
         }
         // Ids the dead process handed out without journaling them (requests in flight) may be
