@@ -14,6 +14,7 @@ struct RecoverCommand: AsyncParsableCommand {
 
     @Option(help: "The journal to recover: file:PATH (a directory written by `paystorm run --journal`).")
     var journal: String
+    @Option(help: ArgumentHelp(JournalKeyInput.help)) var journalKey: String?
 
     func run() async throws {
         let location: JournalLocation
@@ -27,9 +28,18 @@ struct RecoverCommand: AsyncParsableCommand {
             printError("paystorm recover: a memory journal ends with its run; give --journal file:PATH")
             throw ExitCode(ExitStatus.badInput)
         }
+        let cipher: FieldCipher?
+        do {
+            cipher = try JournalKeyInput.load(journalKey).map { key throws(JournalError) in
+                try FieldCipher(key: key)
+            }
+        } catch {
+            printError("paystorm recover: \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
         let result: JournalRecovery.Result
         do {
-            result = try await Self.recover(location)
+            result = try await Self.recover(location, cipher: cipher)
         } catch {
             printError("paystorm recover: \(error)")
             throw ExitCode(ExitStatus.badInput)
@@ -40,7 +50,9 @@ struct RecoverCommand: AsyncParsableCommand {
 
     /// Off the main actor: the ledger replay hops between shard actors.
     @concurrent
-    private static func recover(_ location: JournalLocation) async throws -> JournalRecovery.Result {
-        try await JournalRecovery.recover(location)
+    private static func recover(
+        _ location: JournalLocation, cipher: FieldCipher?
+    ) async throws -> JournalRecovery.Result {
+        try await JournalRecovery.recover(location, cipher: cipher)
     }
 }

@@ -21,9 +21,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Also write the report as JSON to this path.") var json: String?
     @Option(
         help: ArgumentHelp(
-            "Journal every change and answer before acknowledging it: memory or file:PATH "
-                + "(a directory; check it with `paystorm recover`). Default: no journal."))
-    var journal: String?
+            "Journal every change and answer before acknowledging it: memory, file:PATH "
+                + "(a directory; check it with `paystorm recover`) or none."))
+    var journal: String = "memory"
+    @Option(help: ArgumentHelp(JournalKeyInput.help)) var journalKey: String?
+    @Flag(
+        help: ArgumentHelp(
+            "With --journal file:PATH on a directory that holds a journal: rebuild the system from it "
+                + "and go on appending (without it, a non-empty directory is refused)."))
+    var resume = false
+    @Option(
+        help: ArgumentHelp(
+            "Write one line per successful answer a client received (payment id, amount captured), "
+                + "each with its own write(2): what a crash test compares `paystorm recover` with."))
+    var acknowledgements: String?
     @Option(
         help: ArgumentHelp(
             "Write the run's ordered event trace to this path, one JSON object a line (virtual time, "
@@ -58,9 +69,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let seed { scenario.seed = seed }
         var runJournal: (any Journal)?
-        if let journal {
+        if journal == "none" {
+            if resume {
+                printError("paystorm run: --resume needs --journal file:PATH")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        } else {
             do {
                 let location = try JournalLocation(parsing: journal)
+                try Self.checkResumable(location, resume: resume)
                 if case .file = location, mode == .simulated {
                     // The deterministic runtime cannot see a sync in progress on the journal's
                     // writer thread: it advances virtual time past it to the next timer.
@@ -69,14 +86,45 @@ struct RunCommand: AsyncParsableCommand {
                             + "clock while virtual time jumps ahead: latencies are inflated and the run is not "
                             + "reproducible (use --mode realtime, or --journal memory)")
                 }
-                runJournal = try location.open()
+                runJournal = try location.open(
+                    memory: InMemoryJournal.Configuration(recordsMax: Self.memoryJournalRecordsMax))
+            } catch let error as ResumeError {
+                printError("paystorm run: \(error)")
+                throw ExitCode(ExitStatus.badInput)
             } catch {
                 printError("paystorm run: --journal \(journal): \(error)")
                 throw ExitCode(ExitStatus.badInput)
             }
         }
+        let key: [UInt8]?
+        do {
+            key = try JournalKeyInput.load(journalKey)
+        } catch {
+            printError("paystorm run: \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        var acknowledgementLog: AcknowledgementLog?
+        if let acknowledgements {
+            do {
+                acknowledgementLog = try AcknowledgementLog(path: acknowledgements)
+            } catch {
+                printError("paystorm run: --acknowledgements: \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
+        defer { acknowledgementLog?.close() }
         let eventTrace = trace.map { _ in EventTrace() }
-        let report = try await Self.execute(scenario, mode: mode, journal: runJournal, trace: eventTrace)
+        let report: RunReport
+        do {
+            report = try await Self.execute(
+                scenario, mode: mode, journal: runJournal, trace: eventTrace, resume: resume,
+                acknowledgements: acknowledgementLog, journalKey: key)
+        } catch let error where resume {
+            // Resuming failed (an undecodable record, a wrong key): the journal is left as it was.
+            await runJournal?.close()
+            printError("paystorm run: --resume: \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
         if let trace, let eventTrace {
             do {
                 try Data(eventTrace.text.utf8).write(to: URL(fileURLWithPath: trace))
@@ -93,7 +141,7 @@ struct RunCommand: AsyncParsableCommand {
         if let runJournal {
             let last = await runJournal.lastPosition()
             await runJournal.close()
-            printError("journal: \(journal ?? "") holds \(last.sequence) records")
+            printError("journal: \(journal) holds \(last.sequence) records")
         }
         print(RunSummary(report: report).text)
         if let json {
@@ -111,14 +159,50 @@ struct RunCommand: AsyncParsableCommand {
         if !report.thresholdsPass { throw ExitCode(ExitStatus.thresholdFailed) }
     }
 
+    /// The default memory journal holds at most this many records (about a few GB): a run
+    /// longer than that fails its appends with a typed error instead of exhausting memory.
+    static let memoryJournalRecordsMax = 20_000_000
+
+    /// Why a journal location cannot be used as asked.
+    struct ResumeError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A file journal directory that already holds files is another run's journal: appending a
+    /// fresh system's records to it would mix two histories that recovery cannot tell apart.
+    /// It is used only with `--resume`; `--resume` needs such a directory.
+    /// - Throws: `ResumeError` naming the directory and what to do.
+    static func checkResumable(_ location: JournalLocation, resume: Bool) throws {
+        guard case .file(let path) = location else {
+            if resume { throw ResumeError(description: "--resume needs --journal file:PATH, not memory") }
+            return
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        if !entries.isEmpty && !resume {
+            throw ResumeError(
+                description:
+                    "--journal file:\(path): the directory is not empty (\(entries.count) entries, e.g. "
+                    + "\(entries.sorted()[0])); a fresh run would append to another run's journal. "
+                    + "Pass --resume to go on from its recovered state, or give an empty directory")
+        }
+        if entries.isEmpty && resume {
+            throw ResumeError(
+                description: "--resume: --journal file:\(path) holds no journal to resume from")
+        }
+    }
+
     /// Off the main actor: load comes from pool tasks (realtime) or the deterministic executor
     /// driven on this pool thread (simulated).
     @concurrent
     private static func execute(
-        _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?
+        _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,
+        acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?
     ) async throws -> RunReport {
         let live = standardErrorIsTerminal
-        let report = try await ScenarioRunner.run(scenario, mode: mode, journal: journal, trace: trace) {
+        let report = try await ScenarioRunner.run(
+            scenario, mode: mode, journal: journal, trace: trace, resume: resume,
+            acknowledgements: acknowledgements, journalKey: journalKey
+        ) {
             progress in
             guard live else { return }
             let line =

@@ -79,6 +79,14 @@ struct RunSummary {
                         + "\(Format.fixed(m.residentMBAtEnd, 0)) MB at end · max \(Format.fixed(m.residentMBMax, 0)) MB"
                 ))
         }
+        if let r = report.resumedFrom {
+            lines.append(
+                row(
+                    "resumed",
+                    "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
+                        + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
+                        + "\(r.webhooksRedelivered) webhooks owed"))
+        }
         if let r = report.recovery {
             lines.append(
                 row(

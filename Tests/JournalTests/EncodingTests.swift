@@ -149,3 +149,30 @@ import Testing
         #expect(throws: JournalError.self) { _ = try record.decode(LedgerTransferRecord.self) }
     }
 }
+
+@Suite struct JournalKeyTests {
+    @Test func hexAndRawKeysParse() throws {
+        let key: [UInt8] = (0..<32).map { UInt8($0 * 8) }
+        let hex = key.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        #expect(try JournalKey.parse(hex: hex) == key)
+        #expect(try JournalKey.parse(hex: hex.uppercased() + "\n") == key)
+        #expect(try JournalKey.parse(fileContents: key) == key)
+        #expect(try JournalKey.parse(fileContents: Array((hex + "\n").utf8)) == key)
+    }
+
+    @Test func malformedKeysAreRejectedWithoutEchoingThem() {
+        let secretish = String(repeating: "ab", count: 31) + "zz"
+        for text in ["", "abcd", secretish, String(repeating: "a", count: 66)] {
+            do {
+                _ = try JournalKey.parse(hex: text)
+                Issue.record("accepted a malformed key")
+            } catch {
+                guard case .cipher(let reason) = error else {
+                    Issue.record("expected .cipher, got \(error)")
+                    continue
+                }
+                #expect(!text.isEmpty ? !reason.contains(text) : true)
+            }
+        }
+    }
+}

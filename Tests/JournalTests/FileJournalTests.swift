@@ -247,9 +247,30 @@ import Testing
         let directory = TemporaryDirectory("policy\(policy)")
         defer { directory.remove() }
         let configuration = FileJournal.Configuration(syncPolicy: policy)
-        try await Self.fill(directory, count: 20, configuration: configuration)
+        let count = 20
+        let writer = try FileJournal(directory: directory.path, configuration: configuration)
+        // One append at a time: each is its own batch, so the policy alone decides the syncs.
+        for index in 1...count { _ = try await writer.append([Fixtures.numbered(index)]) }
+        let beforeClose = writer.statistics()
+        await writer.close()
+        let afterClose = writer.statistics()
+        #expect(beforeClose.batches == UInt64(count))
+        #expect(beforeClose.writeCalls == UInt64(count))
+        switch policy {
+        case .everyBatch:
+            // One sync per batch, each before its appender resumed; nothing left for close.
+            #expect(beforeClose.syncCalls == UInt64(count))
+            #expect(afterClose.syncCalls == UInt64(count))
+        case .interval:
+            // At most one per batch, and close syncs whatever the interval had not.
+            #expect(afterClose.syncCalls >= 1)
+            #expect(afterClose.syncCalls <= UInt64(count))
+            #expect(afterClose.syncCalls >= beforeClose.syncCalls)
+        case .never:
+            #expect(afterClose.syncCalls == 0)
+        }
         let journal = try FileJournal(directory: directory.path, configuration: configuration)
-        try await Self.expectIntact(journal, count: 20)
+        try await Self.expectIntact(journal, count: count)
         await journal.close()
     }
 

@@ -285,6 +285,33 @@ import Testing
         #expect(report.invariant("captured_payments_booked_once")?.violations == 1)
     }
 
+    @Test func apiKeyAndWebhookSettlementRecordsRoundTrip() throws {
+        let key = APIKeyIssuedRecord(merchantID: UInt64.max, keyHash: (0..<32).map { UInt8($0 * 7) })
+        let keyRecord = JournalRecord(key)
+        #expect(keyRecord.type == APIKeyIssuedRecord.recordType)
+        #expect(try keyRecord.decode(APIKeyIssuedRecord.self) == key)
+        // A hash of another length is corruption, not a key.
+        let shortHash = JournalRecord(APIKeyIssuedRecord(merchantID: 1, keyHash: [1, 2, 3]))
+        #expect(throws: JournalError.self) { _ = try shortHash.decode(APIKeyIssuedRecord.self) }
+
+        for settled in [
+            WebhookSettledRecord(eventID: 0, deadLettered: false),
+            WebhookSettledRecord(eventID: 1 << 63 | 5, deadLettered: true),
+        ] {
+            let record = JournalRecord(settled)
+            #expect(record.type == WebhookSettledRecord.recordType)
+            #expect(try record.decode(WebhookSettledRecord.self) == settled)
+        }
+        var badOutcome = JournalRecord(WebhookSettledRecord(eventID: 9, deadLettered: true)).payload
+        badOutcome[badOutcome.count - 1] = 2
+        #expect(throws: JournalError.self) {
+            _ = try JournalRecord(type: WebhookSettledRecord.recordType, payload: badOutcome).decode(
+                WebhookSettledRecord.self)
+        }
+        // Each record type has its own tag: one is never decoded as the other.
+        #expect(throws: JournalError.self) { _ = try keyRecord.decode(WebhookSettledRecord.self) }
+    }
+
     @Test func servicesRecordsRoundTrip() throws {
         let merchant = MerchantOnboardedRecord(merchantID: 1 << 40, settlementCurrencyIndex: 9, timeNs: -5)
         #expect(try JournalRecord(merchant).decode(MerchantOnboardedRecord.self) == merchant)

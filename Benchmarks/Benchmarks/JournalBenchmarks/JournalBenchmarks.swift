@@ -7,6 +7,8 @@ import Journal
 let appendsPerSecond = BenchmarkMetric.custom("appends/s", polarity: .prefersLarger, useScalingFactor: false)
 /// Frame bytes written per second, as the file journal counts them (headers and checksums in).
 let bytesPerSecond = BenchmarkMetric.custom("bytes/s", polarity: .prefersLarger, useScalingFactor: false)
+/// Records made durable per second (a batched append carries many records).
+let recordsPerSecond = BenchmarkMetric.custom("records/s", polarity: .prefersLarger, useScalingFactor: false)
 /// Average appends that one group-commit batch (one write, one sync) carried.
 let appendsPerBatch = BenchmarkMetric.custom(
     "appends/batch", polarity: .prefersLarger, useScalingFactor: false)
@@ -43,6 +45,34 @@ func appendConcurrently(_ journal: any Journal) async throws -> Duration {
         for own in records {
             group.addTask {
                 for record in own { _ = try await journal.append([record]) }
+            }
+        }
+        try await group.waitForAll()
+    }
+    return clock.now - start
+}
+
+/// Batched appends: each appender hands the journal `recordsPerAppend` records at a time (as a
+/// ledger shard or a payment actor does with a batch of transfers), awaiting each before the
+/// next. With `.everyBatch` every acknowledged append is on disk.
+let batchedAppenders = 64
+let recordsPerAppend = 64
+let batchedAppendsPerAppender = 32
+
+func appendBatchedConcurrently(_ journal: any Journal) async throws -> Duration {
+    let batches = (0..<batchedAppenders).map { appender in
+        (0..<batchedAppendsPerAppender).map { batch in
+            (0..<recordsPerAppend).map {
+                transferRecord((appender * batchedAppendsPerAppender + batch) * recordsPerAppend + $0)
+            }
+        }
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for own in batches {
+            group.addTask {
+                for batch in own { _ = try await journal.append(batch) }
             }
         }
         try await group.waitForAll()
@@ -96,6 +126,36 @@ let benchmarks: @Sendable () -> Void = {
             precondition(
                 statistics.recordsAppended == total, "appended \(statistics.recordsAppended) of \(total)")
             benchmark.measurement(appendsPerSecond, perSecond(statistics.recordsAppended, elapsed))
+            benchmark.measurement(bytesPerSecond, perSecond(statistics.bytesWritten, elapsed))
+            benchmark.measurement(appendsPerBatch, Int(statistics.appendCalls / max(statistics.batches, 1)))
+        }
+    }
+
+    let batchedTotal = UInt64(batchedAppenders * batchedAppendsPerAppender * recordsPerAppend)
+    for policy in [SyncPolicy.everyBatch, .never] {
+        Benchmark(
+            "Journal.file sync \(policy), \(batchedAppenders) appenders x \(recordsPerAppend) records per append, "
+                + "\(batchedTotal) records",
+            configuration: .init(
+                metrics: [
+                    .throughput, .wallClock, .mallocCountTotal, .peakMemoryResident, recordsPerSecond,
+                    bytesPerSecond, appendsPerBatch, .syscalls,
+                ])
+        ) { benchmark async throws in
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let journal = try FileJournal(
+                directory: directory.path, configuration: FileJournal.Configuration(syncPolicy: policy))
+            benchmark.startMeasurement()
+            let elapsed = try await appendBatchedConcurrently(journal)
+            benchmark.stopMeasurement()
+            let statistics = journal.statistics()
+            await journal.close()
+            precondition(
+                statistics.recordsAppended == batchedTotal,
+                "appended \(statistics.recordsAppended) of \(batchedTotal)")
+            precondition(policy != .everyBatch || statistics.syncCalls >= statistics.batches)
+            benchmark.measurement(recordsPerSecond, perSecond(statistics.recordsAppended, elapsed))
             benchmark.measurement(bytesPerSecond, perSecond(statistics.bytesWritten, elapsed))
             benchmark.measurement(appendsPerBatch, Int(statistics.appendCalls / max(statistics.batches, 1)))
         }

@@ -30,13 +30,15 @@ public enum JournalRecovery {
     /// - Throws: `JournalError` when the journal cannot be opened or read (a corrupt record in
     ///   the middle of the log names its segment and offset), `RecoveryError` or
     ///   `LedgerReplayError` when a record cannot be decoded or replayed.
+    ///   `RecoveryError.cardFields` when the journal's card fields do not open with `cipher`.
     public static func recover(
-        _ location: JournalLocation, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration()
+        _ location: JournalLocation, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),
+        cipher: FieldCipher? = nil
     ) async throws -> Result {
         let (journal, opening) = try location.openReporting()
         do {
             let system = try await PaymentSystemRecovery.recover(
-                from: journal, ledgerConfiguration: ledgerConfiguration)
+                from: journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
             await journal.close()
             return Result(location: location, opening: opening, system: system)
         } catch {

@@ -27,6 +27,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// The process's resident memory over the run (not part of the digest: it depends on the
     /// machine and the allocator); nil where it cannot be read.
     public var memory: MemoryFigures? = nil
+    /// What the run resumed from (`paystorm run --resume`): the journal's records replayed and
+    /// the payments rebuilt before the load started. Nil for a fresh run.
+    public var resumedFrom: RecoveryFigures? = nil
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }

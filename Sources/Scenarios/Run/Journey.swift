@@ -20,6 +20,12 @@ struct Journey: Sendable {
     var journal: ChaosJournal?
     /// The run's fault schedule, told of each merchant onboarded (webhook faults follow them).
     var faults: FaultSchedule?
+    /// Where the clients note each successful answer they received (`--acknowledgements`).
+    var acknowledgements: AcknowledgementLog?
+    /// The run resumed a journaled system (`--resume`): its merchants exist already, so a
+    /// client that finds its merchant onboarded asks for a key instead, and idempotency keys
+    /// take this prefix so that they do not collide with the earlier run's `journey-N` keys.
+    var resumedKeyPrefix: String?
 
     static let acknowledgedJournaledInvariant = "every_acknowledged_answer_journaled"
 
@@ -62,6 +68,7 @@ struct Journey: Sendable {
     /// Runs the journey; returns the payment it created, if any.
     private func play(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) async -> PaymentID? {
         let host = self.host
+        let resumed = resumedKeyPrefix != nil
         let faults = self.faults
         let settlement = plan.settlementCurrency
         guard
@@ -73,7 +80,7 @@ struct Journey: Sendable {
                         var key = (try? await system.onboard(plan.merchant, settlementCurrency: settlement))?
                             .secret
                         // Onboarded by a call whose answer a crash lost: ask for another key.
-                        if key == nil, host.mayCrash {
+                        if key == nil, host.mayCrash || resumed {
                             key = (try? await system.issueAPIKey(for: plan.merchant))?.secret
                         }
                         if host.isAlive(generation) {
@@ -114,7 +121,7 @@ struct Journey: Sendable {
             captureMethod: manual ? .manual : .automatic, customerCountry: plan.country,
             deviceID: plan.device,
             isFraudulentTruth: plan.isFraudulent)
-        let idempotencyKey = "journey-\(plan.number)"
+        let idempotencyKey = "\(resumedKeyPrefix ?? "journey")-\(plan.number)"
         guard
             let response = await send({
                 await $0.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
@@ -125,7 +132,10 @@ struct Journey: Sendable {
             outcome.counts.errors += 1
             return nil
         }
-        if let id = response.paymentID { host.acknowledged(id, response) }
+        if let id = response.paymentID {
+            host.acknowledged(id, response)
+            acknowledgements?.acknowledged(id, response)
+        }
         trace("create_payment", idempotencyKey, response)
         checkJournaled(response, .createPayment, &outcome)
         // Latency from the intended arrival, not from when the generator got round to it.
@@ -179,6 +189,7 @@ struct Journey: Sendable {
                 return id
             }
             host.acknowledged(id, captured)
+            acknowledgements?.acknowledged(id, captured)
             outcome.counts.succeeded += 1
         }
         if let dispute = plan.dispute {

@@ -30,10 +30,24 @@ public enum ScenarioRunner {
     ///   - journal: where the run journals every transition, booking and answer before
     ///     acknowledging it (issue 4); nil journals nothing. The caller opens and closes it.
     ///   - trace: records the run's ordered event trace (`EventTrace`); nil records nothing.
+    ///   - resume: rebuild the system from `journal` (`PaymentSystem.recovering`, the path a
+    ///     crash fault takes) and go on appending to it, instead of starting an empty system.
+    ///   - acknowledgements: where clients note every successful answer they received.
+    ///   - journalKey: 32 bytes: the card fields the journal keeps are sealed with AES-GCM under
+    ///     it (and opened with it when resuming). Nil: no card fields are journaled.
+    /// - Throws: `RecoveryError.noJournal` when `resume` is set without a journal; what
+    ///   recovery throws.
     public static func run(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)? = nil, trace: EventTrace? = nil,
+        resume: Bool = false, acknowledgements: AcknowledgementLog? = nil, journalKey: [UInt8]? = nil,
         progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async throws -> RunReport {
+        if resume && journal == nil { throw RecoveryError.noJournal }
+        let options = Options(
+            resume: resume, acknowledgements: acknowledgements,
+            journalCipher: try journalKey.map { key throws(JournalError) in
+                try FieldCipher(key: key, domain: cipherDomain(seed: scenario.seed))
+            })
         let stopwatch = Stopwatch()
         switch mode {
         case .simulated:
@@ -41,7 +55,8 @@ public enum ScenarioRunner {
             var report = try EventTrace.$current.withValue(trace) {
                 try runtime.run {
                     try await execute(
-                        scenario, mode: mode, runtime: runtime, journal: journal, progress: progress)
+                        scenario, mode: mode, runtime: runtime, journal: journal, options: options,
+                        progress: progress)
                 }
             }
             report.generator.escapedJobs = runtime.escapedJobCount
@@ -56,16 +71,30 @@ public enum ScenarioRunner {
             var report = try await EventTrace.$current.withValue(trace) {
                 try await execute(
                     scenario, mode: mode, runtime: ConcurrentRuntime(seed: scenario.seed), journal: journal,
-                    progress: progress)
+                    options: options, progress: progress)
             }
             report.wallSeconds = stopwatch.elapsed.seconds
             return report
         }
     }
 
+    /// How a run starts and what it records beside its report.
+    struct Options: Sendable {
+        var resume = false
+        var acknowledgements: AcknowledgementLog?
+        var journalCipher: FieldCipher?
+    }
+
+    /// The GCM nonce domain a run's card fields are sealed under: from its seed, so that runs
+    /// with other seeds journaling under one key do not share nonces (the counter is the
+    /// payment id, unique within one journal and its resumes).
+    static func cipherDomain(seed: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: seed ^ (seed >> 32))
+    }
+
     static func execute(
         _ scenario: Scenario, mode: RunMode, runtime: any Runtime, journal: (any Journal)? = nil,
-        progress: (@Sendable (RunProgress) -> Void)?
+        options: Options = Options(), progress: (@Sendable (RunProgress) -> Void)?
     ) async throws -> RunReport {
         // Chaos: the seed picks this run's faults; whole-run ones shape the configuration.
         let faults = FaultPlan(scenario)
@@ -79,9 +108,26 @@ public enum ScenarioRunner {
         // The journal behind the chaos switch (slow syncs) and witness (acknowledgements).
         let chaosJournal = disk.map { ChaosJournal($0, runtime: runtime) }
         let lifeJournal = crashes.isEmpty ? nil : chaosJournal.map { FencedJournal($0) }
-        let configuration = faults.configure(
+        var configuration = faults.configure(
             systemConfiguration(scenario, journal: lifeJournal ?? chaosJournal))
-        let firstLife = try PaymentSystem(runtime: runtime, configuration: configuration)
+        configuration.journalCipher = options.journalCipher
+        let firstLife: PaymentSystem
+        var resumedFrom: RunReport.RecoveryFigures?
+        if options.resume {
+            let (system, recovered) = try await PaymentSystem.recovering(
+                runtime: runtime, configuration: configuration)
+            firstLife = system
+            var figures = RunReport.RecoveryFigures()
+            figures.recordsReplayed = recovered.report.records
+            figures.paymentsRecovered = recovered.report.payments
+            figures.transitionsRolledBack = recovered.report.transitionsRolledBack
+            figures.transfersRolledForward = recovered.report.transfersRolledForward
+            figures.keysResumable = recovered.startedKeys.count
+            figures.webhooksRedelivered = recovered.pendingWebhooks.count
+            resumedFrom = figures
+        } else {
+            firstLife = try PaymentSystem(runtime: runtime, configuration: configuration)
+        }
         let host = SystemHost(
             system: firstLife, journal: lifeJournal, configuration: configuration, runtime: runtime)
         let schedule = FaultSchedule(
@@ -90,7 +136,8 @@ public enum ScenarioRunner {
         let metrics = RunMetrics()
         let journey = Journey(
             host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: chaosJournal,
-            faults: schedule)
+            faults: schedule, acknowledgements: options.acknowledgements,
+            resumedKeyPrefix: resumedFrom.map { "resumed-\($0.recordsReplayed)-journey" })
         let planner = JourneyPlanner(scenario: scenario)
         let start = runtime.now()
         let crasher: Task<Void, Never>? =
@@ -171,8 +218,10 @@ public enum ScenarioRunner {
             scenario: scenario, mode: mode, system: system, metrics: metrics, settlement: settlement,
             simulated: runEnd - start, hasRestarted: host.mayCrash
         ).build()
+        report.resumedFrom = resumedFrom
         if host.mayCrash, let disk {
-            await checkJournalAfterCrashes(disk, host: host, report: &report)
+            await checkJournalAfterCrashes(
+                disk, cipher: configuration.journalCipher, host: host, report: &report)
         }
         report.memory = memory.figures(endBytes: memoryAtEnd)
         return report
@@ -182,10 +231,10 @@ public enum ScenarioRunner {
     /// repair), whose invariants join the run's: nothing acknowledged missing, one payment per
     /// idempotency key, nothing captured twice, a ledger that reconciles.
     static func checkJournalAfterCrashes(
-        _ journal: any Journal, host: SystemHost, report: inout RunReport
+        _ journal: any Journal, cipher: FieldCipher?, host: SystemHost, report: inout RunReport
     ) async {
         do {
-            let recovered = try await PaymentSystemRecovery.recover(from: journal)
+            let recovered = try await PaymentSystemRecovery.recover(from: journal, cipher: cipher)
             for invariant in recovered.report.invariants where !invariant.holds {
                 for example in invariant.examples { host.violation("recovery_" + invariant.name, example) }
             }

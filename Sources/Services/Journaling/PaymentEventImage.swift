@@ -33,6 +33,9 @@ public struct PaymentEventImage: Sendable, Hashable {
     public var idempotencyKey: String?
     /// The events a transition emitted after its first, in order.
     public var moreEvents: [PaymentEventType] = []
+    /// The payment's card fields sealed by `FieldCipher` (`JournaledCardFields`): on its first
+    /// transition only, and only when the run has a journal key.
+    public var encryptedCardFields: [UInt8]?
 
     static let amountsCount = 12
 
@@ -80,7 +83,7 @@ public struct PaymentEventImage: Sendable, Hashable {
             paymentID: payment.id.rawValue, merchantID: payment.merchant.rawValue, eventType: eventType,
             state: codes.code(payment.state), amounts: amounts,
             currencyIndex: UInt8(truncatingIfNeeded: payment.currency.index), timeNs: timeNs,
-            idempotencyKey: idempotencyKey)
+            idempotencyKey: idempotencyKey, encryptedCardFields: encryptedCardFields)
     }
 
     /// Reads a journaled record back.
@@ -129,5 +132,6 @@ public struct PaymentEventImage: Sendable, Hashable {
         expectsBooking = amounts[10] & 1 != 0
         timeNs = record.timeNs
         idempotencyKey = record.idempotencyKey
+        encryptedCardFields = record.encryptedCardFields
     }
 }

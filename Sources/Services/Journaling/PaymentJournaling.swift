@@ -34,15 +34,25 @@ enum PaymentJournaling {
         }
     }
 
+    /// Journals a transition; the payment's first one also carries its card fields, sealed
+    /// under `cipher` (none without a cipher).
     static func journalTransition(
         _ command: PaymentCommand, _ record: PaymentRecord, emitted: [PaymentEventType], now: SimTime,
-        journal: any Journal
+        journal: any Journal, cipher: FieldCipher? = nil
     ) async throws(PaymentServiceError) {
-        let image = PaymentEventImage(
+        var image = PaymentEventImage(
             kind: .transition(command: PaymentJournalCodes.code(command), firstEvent: emitted.first),
             payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
             expectsBooking: expectsBooking(command, record), timeNs: now.nanoseconds,
             idempotencyKey: idempotencyKey, moreEvents: Array(emitted.dropFirst()))
+        // The first transition: no events before this one's (the creation event is index 0).
+        if let cipher, let card = record.card, record.eventsEmitted == emitted.count {
+            do throws(JournalError) {
+                image.encryptedCardFields = try card.sealed(for: record.id, with: cipher)
+            } catch {
+                throw .ledgerRefused(record.id, "card fields cannot be journaled: \(error)")
+            }
+        }
         try await append([JournalRecord(image.record)], for: record.id, journal)
     }
 

@@ -43,6 +43,14 @@ struct PaymentRecoveryState {
     private var settledUnseen: Set<UInt64> = []
 
     private(set) var tracks: [PaymentID: Track] = [:]
+    /// Opens the sealed card fields; nil when the run had no journal key.
+    let cipher: FieldCipher?
+    /// Each payment's card fields, opened from its first transition.
+    private(set) var cards: [PaymentID: JournaledCardFields] = [:]
+
+    init(cipher: FieldCipher? = nil) {
+        self.cipher = cipher
+    }
     private(set) var merchants: [MerchantID: Currency] = [:]
     /// `merchant/key` to the payment the key's first answer named.
     private(set) var idempotencyKeys: [String: PaymentID] = [:]
@@ -111,7 +119,16 @@ struct PaymentRecoveryState {
         report.recordsByType[record.type, default: 0] += 1
         switch record.type {
         case PaymentEventRecord.recordType:
-            apply(try PaymentEventImage(record: record.decode(PaymentEventRecord.self)))
+            let image = try PaymentEventImage(record: record.decode(PaymentEventRecord.self))
+            if let sealed = image.encryptedCardFields {
+                guard let cipher else {
+                    throw .cipher(
+                        "the journal holds encrypted card fields and recovery was given no journal key")
+                }
+                cards[image.payment.id] = try JournaledCardFields.opening(
+                    sealed, for: image.payment.id, with: cipher)
+            }
+            apply(image)
         case PaymentBookingRecord.recordType:
             try apply(record.decode(PaymentBookingRecord.self))
         case MerchantOnboardedRecord.recordType:

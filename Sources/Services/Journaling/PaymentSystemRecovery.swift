@@ -30,6 +30,8 @@ public struct RecoveredPaymentSystem: Sendable {
     public let rolledForward: [Transfer]
     /// Webhook events emitted and never settled, by id.
     public let pendingWebhooks: [PendingWebhook]
+    /// Each payment's card fields, opened with the run's journal key (none without one).
+    public let cards: [PaymentID: JournaledCardFields]
 }
 
 /// Rebuilds a payment system's state from its journal: merchants, payments (state and amounts),
@@ -48,21 +50,26 @@ public enum PaymentSystemRecovery {
     ///   - journal: opened journal (a file journal has already truncated a torn tail).
     ///   - ledgerConfiguration: the fresh ledger's sizes; limits must match the run's (the
     ///     payment system's ledger has none by default).
+    ///   - cipher: opens the card fields sealed under the run's journal key; required when the
+    ///     journal holds any.
     /// - Throws: `JournalError` if a record cannot be read or decoded, `LedgerReplayError` if the
-    ///   fresh ledger refuses a submission as a whole.
+    ///   fresh ledger refuses a submission as a whole, `RecoveryError.cardFields` when sealed
+    ///   card fields do not open with `cipher` (or there is none).
     public static func recover(
-        from journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration()
+        from journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),
+        cipher: FieldCipher? = nil
     ) async throws -> RecoveredPaymentSystem {
-        try await recover(from: journal, into: ShardedLedger(configuration: ledgerConfiguration))
+        try await recover(
+            from: journal, into: ShardedLedger(configuration: ledgerConfiguration), cipher: cipher)
     }
 
     /// Recovers into `ledger`, which must be empty (a resumed `PaymentSystem`'s own ledger,
     /// whose journaling is held off while the journal's transfers are replayed into it).
     public static func recover(
-        from journal: any Journal, into ledger: ShardedLedger
+        from journal: any Journal, into ledger: ShardedLedger, cipher: FieldCipher? = nil
     ) async throws -> RecoveredPaymentSystem {
         var replayer = LedgerReplayer(ledger: ledger)
-        var state = PaymentRecoveryState()
+        var state = PaymentRecoveryState(cipher: cipher)
         var records = 0
         for try await entry in journal.entries(from: .origin) {
             records += 1
@@ -79,6 +86,9 @@ public enum PaymentSystemRecovery {
                 do {
                     try state.apply(entry.record)
                 } catch {
+                    if case .cipher(let reason) = error {
+                        throw RecoveryError.cardFields(entry.position, reason)
+                    }
                     throw RecoveryError.undecodable(entry.position, error)
                 }
             }
@@ -107,7 +117,7 @@ public enum PaymentSystemRecovery {
             ledger: ledger, report: report, bookings: state.tracks.mapValues(\.bookings),
             answers: state.answers, startedKeys: state.startedKeys, apiKeyHashes: state.apiKeyHashes,
             paidOut: state.paidOut, transferSequences: state.transferSequences, rolledBack: state.rolledBack,
-            rolledForward: rolledForward, pendingWebhooks: state.owedWebhooks)
+            rolledForward: rolledForward, pendingWebhooks: state.owedWebhooks, cards: state.cards)
     }
 }
 
@@ -117,11 +127,17 @@ public enum RecoveryError: Error, Sendable, CustomStringConvertible {
     case undecodable(JournalPosition, JournalError)
     /// A system was to be rebuilt from its journal, but its configuration names none.
     case noJournal
+    /// The card fields sealed in the record at this position do not open: no journal key was
+    /// given, or not the key the run was given (or the sealed bytes were tampered with).
+    case cardFields(JournalPosition, String)
 
     public var description: String {
         switch self {
         case .undecodable(let position, let error): "journal record at \(position) does not decode: \(error)"
         case .noJournal: "no journal to recover from: the configuration's journal is nil"
+        case .cardFields(let position, let reason):
+            "the encrypted card fields of the journal record at \(position) do not open: \(reason); "
+                + "give the journal key the run was given (--journal-key or PAYSTORM_JOURNAL_KEY)"
         }
     }
 }

@@ -99,11 +99,15 @@ public final class PaymentOrchestrator: Sendable {
         let parties = PaymentBookkeeping.Parties(
             merchant: request.merchant, network: network.ledgerNetwork, presentment: request.amount.currency,
             settlement: merchant.settlementCurrency)
+        var card: JournaledCardFields?
+        if case .card(let method) = request.method {
+            card = JournaledCardFields(method, fingerprint: fingerprint)
+        }
         await shard.insert(
             PaymentRecord(
                 id: id, merchant: request.merchant, payment: payment, network: network, parties: parties,
                 createdAt: runtime.now(), isFraudulentTruth: request.isFraudulentTruth,
-                fingerprint: fingerprint))
+                fingerprint: fingerprint, card: card))
         await merchants.shard(request.merchant).recordPayment(request.merchant)
         await events.emit(
             [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
@@ -413,7 +417,8 @@ public final class PaymentOrchestrator: Sendable {
         // acts on it.
         if let journal = configuration.journal {
             try await PaymentJournaling.journalTransition(
-                command, record, emitted: emitted, now: now, journal: journal)
+                command, record, emitted: emitted, now: now, journal: journal,
+                cipher: configuration.journalCipher)
         }
         await events.emit(
             Self.plantedEventBug(emitted), for: id, merchant: record.merchant, amount: record.payment.amount,

@@ -18,8 +18,11 @@ extension PaymentSystem {
     ///
     /// Not rebuilt (not journaled): the fraud engine's card history, rate-limit buckets, and the
     /// FX rate locked at capture (a cross-currency refund or dispute after the restart converts
-    /// at the rate the capture's booking implies). Webhook events emitted before the restart
-    /// are not sent again.
+    /// at the rate the capture's booking implies).
+    ///
+    /// Webhook events the dead process emitted and never settled (neither delivered nor
+    /// dead-lettered, as its `WebhookSettledRecord`s show) are delivered again under their
+    /// original ids; the merchants' endpoints de-duplicate by id, so delivery stays at least once.
     ///
     /// - Parameters:
     ///   - configuration: the run's configuration; `journal` is the journal to read and to go on
@@ -35,7 +38,8 @@ extension PaymentSystem {
         guard let journal = configuration.journal else { throw RecoveryError.noJournal }
         let system = try PaymentSystem(
             runtime: runtime, configuration: configuration, ledgerJournalOpen: false, outside: outside)
-        let recovered = try await PaymentSystemRecovery.recover(from: journal, into: system.ledger)
+        let recovered = try await PaymentSystemRecovery.recover(
+            from: journal, into: system.ledger, cipher: configuration.journalCipher)
         system.ledgerJournalGate?.open()
         try await system.restore(recovered)
         return (system, recovered)
@@ -79,8 +83,9 @@ extension PaymentSystem {
             paymentIDMax = max(paymentIDMax, id.rawValue)
             let bookings = recovered.bookings[id] ?? RecoveredBookings()
             let settlement = recovered.merchants[payment.merchant] ?? payment.currency
-            let record = try PaymentRecord(
+            var record = try PaymentRecord(
                 restoring: payment, bookings: bookings, settlement: settlement)
+            record.card = recovered.cards[id]
             await orchestrator.shard(id).insert(record)
             events.restoreEmittedCount(1 + record.eventsEmitted, for: id)
         }
