@@ -21,9 +21,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Also write the report as JSON to this path.") var json: String?
     @Option(
         help: ArgumentHelp(
-            "Journal every change and answer before acknowledging it: memory, file:PATH "
-                + "(a directory; check it with `paystorm recover`) or none."))
-    var journal: String = "memory"
+            "Journal every change and answer before acknowledging it: none, memory, file:PATH "
+                + "(a directory; check it with `paystorm recover`). Default none: until recovery "
+                + "starts from snapshots a journal keeps every record of the run, so a memory "
+                + "journal would make a long run's memory grow with its length."))
+    var journal: String = "none"
     @Option(help: ArgumentHelp(JournalKeyInput.help)) var journalKey: String?
     @Flag(
         help: ArgumentHelp(

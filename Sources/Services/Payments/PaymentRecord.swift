@@ -33,12 +33,9 @@ public struct PaymentRecord: Sendable, Hashable {
     /// Events the state machine's transitions named so far (each to be emitted exactly once),
     /// not counting the creation event.
     public internal(set) var eventsEmitted = 0
-<<<<<<< HEAD
     /// Transitions applied in this life of the system (each names at least one event).
     public internal(set) var transitions = 0
-=======
     /// The card's journaled fields (token, last4, expiry, fingerprint...); nil for a bank
     /// transfer, and for a recovered payment whose journal kept none.
     public internal(set) var card: JournaledCardFields? = nil
->>>>>>> journal-gaps
 }
