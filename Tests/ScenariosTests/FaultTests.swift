@@ -76,7 +76,13 @@ import Testing
         ("  - {kind: network_errors, rate: [0.5, 0.1]}", "faults[0].rate", "low <= high"),
         ("  - {kind: network_errors, rate: 1.5}", "faults[0].rate", "out of range"),
         ("  - {kind: network_outage, duration: soon}", "faults[0].duration", "expected a duration"),
-        ("  - {kind: journal_failing_sync, rate: 0.1}", "faults[0].kind", "not available"),
+        ("  - {kind: journal_failing_sync}", "faults[0]", "missing required key 'rate'"),
+        ("  - {kind: journal_failing_sync, rate: 1.5}", "faults[0].rate", "out of range"),
+        ("  - {kind: journal_failing_sync, rate: 0.1, target: visa}", "faults[0].target", "the journal"),
+        (
+            "  - {kind: journal_failing_sync, rate: 0.1, added_latency_ms: 5}", "faults[0].added_latency_ms",
+            "only network_latency"
+        ),
         ("  - {kind: clock_skew}", "faults[0]", "missing required key 'skew_seconds'"),
         ("  - {kind: clock_skew, skew_seconds: 100000}", "faults[0].skew_seconds", "out of range"),
         ("  - {kind: clock_skew, skew_seconds: 400, target: visa}", "faults[0].target", "endpoint-N"),

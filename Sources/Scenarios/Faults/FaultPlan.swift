@@ -238,8 +238,31 @@ public struct FaultPlan: Sendable, Equatable {
         return changes
     }
 
+    /// When the journal's appends fail, as moments at which the failure rate changes (zero: back
+    /// to normal); overlapping faults take the highest rate. Windows without an end close at
+    /// `loadEnd`.
+    public func journalFailureChanges(loadEnd: Duration) -> [(at: Duration, rate: Double)] {
+        let failing = faults.filter {
+            $0.kind == .journalFailingSync && $0.start < min($0.end ?? loadEnd, loadEnd)
+        }
+        var moments = Set<Duration>()
+        for fault in failing {
+            moments.insert(fault.start)
+            moments.insert(min(fault.end ?? loadEnd, loadEnd))
+        }
+        var changes: [(at: Duration, rate: Double)] = []
+        for moment in moments.sorted() {
+            var rate = 0.0
+            for fault in failing where fault.start <= moment && moment < min(fault.end ?? loadEnd, loadEnd) {
+                rate = max(rate, fault.rate)
+            }
+            if changes.last?.rate != rate { changes.append((moment, rate)) }
+        }
+        return changes
+    }
+
     /// Whether a fault needs the run to journal (a journal fault is on for this seed).
-    public var needsJournal: Bool { faults.contains { $0.kind == .journalSlowSync } }
+    public var needsJournal: Bool { faults.contains { $0.kind.targetsJournal } }
 
     /// What a merchant endpoint does while a webhook fault holds it.
     public enum EndpointMode: Hashable, Sendable, CustomStringConvertible {

@@ -38,13 +38,18 @@ public struct FaultSpec: Sendable, Equatable {
         /// Every journal append (and so every acknowledgement) waits `addedLatencyMs` longer for
         /// its sync during the window. The run journals in memory if it has no journal.
         case journalSlowSync = "journal_slow_sync"
+        /// During the window each journal append fails with probability `rate` (a failed sync:
+        /// nothing of it is durable). The step that needed it is undone and its client gets a
+        /// retryable 503 (`journal_unavailable`); appends completing a durable step are retried.
+        /// The run journals in memory if it has no journal.
+        case journalFailingSync = "journal_failing_sync"
 
         /// Faults always switched on and off at their times (from `start`, for `duration`).
         public var isWindowed: Bool {
             switch self {
             case .networkOutage, .networkErrors, .webhookEndpointDown, .webhookEndpointErrors, .crash,
                 .clockSkew,
-                .journalSlowSync:
+                .journalSlowSync, .journalFailingSync:
                 true
             case .networkLatency, .networkTimeouts, .clientRetryStorm: false
             }
@@ -58,7 +63,9 @@ public struct FaultSpec: Sendable, Equatable {
 
         var usesRate: Bool {
             switch self {
-            case .networkTimeouts, .networkErrors, .webhookEndpointErrors, .clientRetryStorm: true
+            case .networkTimeouts, .networkErrors, .webhookEndpointErrors, .clientRetryStorm,
+                .journalFailingSync:
+                true
             case .networkLatency, .networkOutage, .webhookEndpointDown, .crash, .clockSkew, .journalSlowSync:
                 false
             }
@@ -71,10 +78,13 @@ public struct FaultSpec: Sendable, Equatable {
             switch self {
             case .networkLatency, .networkTimeouts, .networkOutage, .networkErrors: true
             case .webhookEndpointDown, .webhookEndpointErrors, .clientRetryStorm, .crash, .clockSkew,
-                .journalSlowSync:
+                .journalSlowSync, .journalFailingSync:
                 false
             }
         }
+
+        /// Kinds that target the journal (`journal` or `all`).
+        var targetsJournal: Bool { self == .journalSlowSync || self == .journalFailingSync }
 
         /// Kinds that target merchant webhook endpoints (all, or `endpoint-N`).
         var targetsEndpoints: Bool {

@@ -20,6 +20,30 @@ struct Journey: Sendable {
     var journal: ChaosJournal?
     /// The run's fault schedule, told of each merchant onboarded (webhook faults follow them).
     var faults: FaultSchedule?
+    /// Where each journey in flight stands, for the liveness phase; and whether the faults are
+    /// healed (the moment final reads of unknown outcomes are made).
+    var live = LiveJourneys()
+
+    static let unknownResolvedInvariant = "unknown_outcome_resolves_to_one_state"
+    static let failedNeverCapturedInvariant = "failed_payment_never_captured"
+
+    /// Retryable refusals (503 `journal_unavailable`) a client resends at most per request, and
+    /// its backoff between them (doubling from the first to the longest): about 11 s in all.
+    static let refusalsRetriedMax = 10
+    static let refusalBackoffFirst: Duration = .milliseconds(50)
+    static let refusalBackoffMax: Duration = .seconds(2)
+
+    /// A refusal the client should resend as it was, same idempotency key.
+    static func isRetryableRefusal(_ response: APIResponse) -> Bool {
+        response.status == 503 && response.errorCode == "journal_unavailable"
+    }
+
+    /// An outcome the client cannot know: no answer at all, or a server error (the work may or
+    /// may not have happened).
+    static func isUnknown(_ response: APIResponse?) -> Bool {
+        guard let response else { return true }
+        return response.status >= 500
+    }
 
     static let acknowledgedJournaledInvariant = "every_acknowledged_answer_journaled"
 
@@ -38,10 +62,63 @@ struct Journey: Sendable {
     func run(_ plan: JourneyPlan) async {
         var outcome = JourneyOutcome()
         outcome.intendedNanoseconds = plan.intended.nanoseconds
+        live.begin(plan.number, key: "journey-\(plan.number)")
         if let id = await play(plan, &outcome) {
+            live.note(plan.number, step: "retire", payment: id)
             await retire(id, &outcome)
         }
+        live.end(plan.number)
         await metrics.record(outcome)
+    }
+
+    /// Sleeps until the plan's next step, noted as a well-defined wait.
+    private func wait(_ duration: Duration, _ number: Int, before step: String, payment: PaymentID) async {
+        live.note(number, step: step, payment: payment, waitingUntil: runtime.now() + duration)
+        try? await runtime.sleep(for: duration)
+        live.note(number, step: step, payment: payment)
+    }
+
+    /// Jepsen's final read of an outcome the client never learnt (no answer, or a server
+    /// error): once the faults are healed, the same request is sent again with the same
+    /// idempotency key, twice. The system must by then give one definite answer, the same both
+    /// times (the first request's, replayed, or the work it began, finished once), and the
+    /// payment it names must be final or in a well-defined waiting state.
+    /// - Returns: the answer to go on with (`first` when it was known already).
+    private func resolve(
+        _ operation: String, key: String, number: Int, _ first: APIResponse?, payment: PaymentID?,
+        _ outcome: inout JourneyOutcome, _ call: (PaymentSystem) async -> APIResponse
+    ) async -> APIResponse? {
+        guard Self.isUnknown(first) else { return first }
+        live.noteUnknownResolved()
+        live.note(number, step: "final_read \(operation)", payment: payment)
+        while !live.isHealed && !live.isClosed { try? await runtime.sleep(for: .milliseconds(100)) }
+        let read = await send(call)
+        let again = await send(call)
+        guard let read, !Self.isUnknown(read) else {
+            outcome.violation(
+                Self.unknownResolvedInvariant,
+                "\(key): \(operation) still unknown after the heal: \(read?.body ?? "no answer")")
+            return read
+        }
+        if again?.status != read.status || again?.body != read.body {
+            outcome.violation(
+                Self.unknownResolvedInvariant,
+                "\(key): \(operation) read \(read.status) then \(again.map { String($0.status) } ?? "no answer")"
+            )
+        }
+        if let id = read.paymentID ?? payment,
+            let record = await host.current().system.orchestrator.payment(id)
+        {
+            switch record.payment.state {
+            case .created, .requiresAction, .authorizationUnknown:
+                outcome.violation(
+                    Self.unknownResolvedInvariant,
+                    "\(key): \(operation) read \(read.status), \(id) left \(record.payment.state)")
+            default:
+                break
+            }
+        }
+        return read
     }
 
     /// Sends a request more than this many times only if the system keeps crashing under it.
@@ -49,12 +126,28 @@ struct Journey: Sendable {
 
     /// One API call as a client makes it: if the system dies while the call is in flight, the
     /// answer is lost and the same call is made again on the next life (nil after `sendsMax`).
+    /// A retryable refusal (`isRetryableRefusal`) is sent again after a backoff, at most
+    /// `refusalsRetriedMax` times; then the refusal is the answer (an unknown outcome).
     private func send(_ call: (PaymentSystem) async -> APIResponse) async -> APIResponse? {
-        for _ in 0..<Self.sendsMax {
+        var lost = 0
+        var refusals = 0
+        var backoff = Self.refusalBackoffFirst
+        while lost < Self.sendsMax {
             let (system, generation) = await host.current()
             let response = await call(system)
-            if host.isAlive(generation) { return response }
-            host.noteLostAnswer()
+            guard host.isAlive(generation) else {
+                host.noteLostAnswer()
+                lost += 1
+                continue
+            }
+            if Self.isRetryableRefusal(response), refusals < Self.refusalsRetriedMax, !live.isClosed {
+                refusals += 1
+                live.noteRefusalRetried()
+                try? await runtime.sleep(for: backoff)
+                backoff = min(backoff * 2, Self.refusalBackoffMax)
+                continue
+            }
+            return response
         }
         return nil
     }
@@ -63,24 +156,53 @@ struct Journey: Sendable {
     private func play(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) async -> PaymentID? {
         let host = self.host
         let faults = self.faults
+        let runtime = self.runtime
+        let live = self.live
         let settlement = plan.settlementCurrency
         guard
             let apiKey = await keys.key(
                 for: plan.merchant,
                 onboard: {
-                    for _ in 0..<Self.sendsMax {
+                    var refusals = 0
+                    var attempts = 0
+                    var waitedForHeal = false
+                    while attempts < Self.sendsMax {
                         let (system, generation) = await host.current()
-                        var key = (try? await system.onboard(plan.merchant, settlementCurrency: settlement))?
-                            .secret
-                        // Onboarded by a call whose answer a crash lost: ask for another key.
-                        if key == nil, host.mayCrash {
-                            key = (try? await system.issueAPIKey(for: plan.merchant))?.secret
+                        var key: String?
+                        var refused = false
+                        do {
+                            key = try await system.onboard(plan.merchant, settlementCurrency: settlement)?
+                                .secret
+                            // Onboarded by a call whose answer was lost (a crash), or whose key the
+                            // journal refused: ask for another key.
+                            if key == nil { key = try await system.issueAPIKey(for: plan.merchant)?.secret }
+                        } catch {
+                            // The journal refused it (undone): send it again after a backoff.
+                            refused = true
                         }
-                        if host.isAlive(generation) {
-                            await faults?.merchantOnboarded(plan.merchant)
-                            return key
+                        guard host.isAlive(generation) else {
+                            host.noteLostAnswer()
+                            attempts += 1
+                            continue
                         }
-                        host.noteLostAnswer()
+                        if refused, refusals < Self.refusalsRetriedMax, !live.isClosed {
+                            refusals += 1
+                            live.noteRefusalRetried()
+                            try? await runtime.sleep(for: Self.refusalBackoffFirst * (1 << min(refusals, 5)))
+                            continue
+                        }
+                        if refused, !waitedForHeal {
+                            // Still refused: tried once more after the heal (its final read).
+                            waitedForHeal = true
+                            refusals = 0
+                            live.noteUnknownResolved()
+                            while !live.isHealed && !live.isClosed {
+                                try? await runtime.sleep(for: .milliseconds(100))
+                            }
+                            continue
+                        }
+                        await faults?.merchantOnboarded(plan.merchant)
+                        return key
                     }
                     return nil
                 })
@@ -115,17 +237,23 @@ struct Journey: Sendable {
             deviceID: plan.device,
             isFraudulentTruth: plan.isFraudulent)
         let idempotencyKey = "journey-\(plan.number)"
+        let create: (PaymentSystem) async -> APIResponse = { system in
+            await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
+        }
         guard
-            let response = await send({
-                await $0.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
-            })
+            let response = await resolve(
+                "create_payment", key: idempotencyKey, number: plan.number, await send(create), payment: nil,
+                &outcome, create)
         else {
             outcome.violation(
                 "answer_after_recovery", "\(idempotencyKey): no answer after \(Self.sendsMax) sends")
             outcome.counts.errors += 1
             return nil
         }
-        if let id = response.paymentID { host.acknowledged(id, response) }
+        if let id = response.paymentID {
+            host.acknowledged(id, response)
+            live.note(plan.number, step: "create_payment answered", payment: id)
+        }
         trace("create_payment", idempotencyKey, response)
         checkJournaled(response, .createPayment, &outcome)
         // Latency from the intended arrival, not from when the generator got round to it.
@@ -159,14 +287,17 @@ struct Journey: Sendable {
             outcome.counts.authorizedOnly += 1
             return id
         case .delayed(let after), .partial(_, let after):
-            try? await runtime.sleep(for: after)
+            await wait(after, plan.number, before: "capture", payment: id)
             var amount: Int64?
             if case .partial(let partial, _) = plan.capture { amount = partial }
-            let captured = await send({
-                await $0.capture(
+            let capture: (PaymentSystem) async -> APIResponse = { [amount] system in
+                await system.capture(
                     id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
                     idempotencyKey: "\(idempotencyKey)-capture")
-            })
+            }
+            let captured = await resolve(
+                "capture", key: "\(idempotencyKey)-capture", number: plan.number, await send(capture),
+                payment: id, &outcome, capture)
             if let captured {
                 trace("capture", "\(idempotencyKey)-capture", captured)
                 checkJournaled(captured, .capture, &outcome)
@@ -182,24 +313,27 @@ struct Journey: Sendable {
             outcome.counts.succeeded += 1
         }
         if let dispute = plan.dispute {
-            try? await runtime.sleep(for: dispute.after)
-            await self.dispute(id, won: dispute.won, after: dispute.after, &outcome)
+            await wait(dispute.after, plan.number, before: "dispute", payment: id)
+            await self.dispute(id, won: dispute.won, after: dispute.after, number: plan.number, &outcome)
             return id
         }
         switch plan.refund {
         case .none:
             break
         case .full(let after), .partial(_, let after):
-            try? await runtime.sleep(for: after)
+            await wait(after, plan.number, before: "refund", payment: id)
             guard let record = await host.current().system.orchestrator.payment(id) else { return id }
             var amount = record.payment.amountRefundableMinorUnits
             if case .partial(let partial, _) = plan.refund { amount = min(amount, partial) }
             guard amount > 0 else { return id }
-            let refunded = await send({
-                await $0.refund(
+            let refund: (PaymentSystem) async -> APIResponse = { [amount] system in
+                await system.refund(
                     id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
                     idempotencyKey: "\(idempotencyKey)-refund")
-            })
+            }
+            let refunded = await resolve(
+                "refund", key: "\(idempotencyKey)-refund", number: plan.number, await send(refund),
+                payment: id, &outcome, refund)
             guard let refunded else {
                 outcome.violation("refund_within_captured", "\(id): no answer after \(Self.sendsMax) sends")
                 return id
@@ -222,9 +356,13 @@ struct Journey: Sendable {
     /// The card network's side: the cardholder's bank opens a dispute, and later closes it.
     /// Not an API call with a key: after a crash the network looks at the payment again and
     /// does only the step it had not seen done.
-    private func dispute(_ id: PaymentID, won: Bool, after: Duration, _ outcome: inout JourneyOutcome) async {
+    private func dispute(
+        _ id: PaymentID, won: Bool, after: Duration, number: Int, _ outcome: inout JourneyOutcome
+    ) async {
         var opened = false
-        for _ in 0..<Self.sendsMax {
+        var lost = 0
+        var refusals = 0
+        while lost < Self.sendsMax {
             let (system, generation) = await host.current()
             guard let record = await system.orchestrator.payment(id) else { return }
             if record.payment.dispute != nil {
@@ -241,16 +379,20 @@ struct Journey: Sendable {
                 }
             } catch {
                 if host.isAlive(generation) {
+                    if await retryAfterRefusal(error, &refusals) { continue }
                     outcome.violation("dispute_lifecycle", "\(id): \(error)")
                     return
                 }
             }
             host.noteLostAnswer()
+            lost += 1
         }
         guard opened else { return }
         outcome.counts.disputed += 1
-        try? await runtime.sleep(for: after)
-        for _ in 0..<Self.sendsMax {
+        await wait(after, number, before: "close_dispute", payment: id)
+        lost = 0
+        refusals = 0
+        while lost < Self.sendsMax {
             let (system, generation) = await host.current()
             // After a crash the dispute may have been closed already (the answer was lost).
             if host.mayCrash, let status = await system.orchestrator.payment(id)?.payment.dispute?.status,
@@ -263,12 +405,25 @@ struct Journey: Sendable {
                 if host.isAlive(generation) { return }
             } catch {
                 if host.isAlive(generation) {
+                    if await retryAfterRefusal(error, &refusals) { continue }
                     outcome.violation("dispute_lifecycle", "\(id): \(error)")
                     return
                 }
             }
             host.noteLostAnswer()
+            lost += 1
         }
+    }
+
+    /// For the network's side of a dispute (no API, no key): a step the journal refused was
+    /// undone, and is done again after a backoff (at most `refusalsRetriedMax` times).
+    private func retryAfterRefusal(_ error: PaymentServiceError, _ refusals: inout Int) async -> Bool {
+        guard error.isRetryable, refusals < Self.refusalsRetriedMax, !live.isClosed else { return false }
+        refusals += 1
+        live.noteRefusalRetried()
+        try? await runtime.sleep(
+            for: min(Self.refusalBackoffFirst * (1 << min(refusals, 6)), Self.refusalBackoffMax))
+        return true
     }
 
     /// Checks the payment's final record and forgets it: the continuous form of the
@@ -295,6 +450,11 @@ struct Journey: Sendable {
         if let orphan = await Self.orphanedAuthorization(record, system: system) {
             outcome.violation(Self.orphanedAuthorizationInvariant, orphan)
         }
+        if case .failed = payment.state, payment.amountCapturedMinorUnits > 0 {
+            outcome.violation(
+                Self.failedNeverCapturedInvariant,
+                "\(id) ended \(payment.state) but captured \(payment.amountCapturedMinorUnits)")
+        }
     }
 
     static let orphanedAuthorizationInvariant = "no_authorization_held_for_a_failed_payment"
@@ -309,9 +469,13 @@ struct Journey: Sendable {
         case .failed, .voided, .expired: break
         default: return nil
         }
-        guard let status = await system.networks[record.network]?.status(of: record.id),
-            status.authorized.minorUnits > 0, status.captured.minorUnits == 0
-        else { return nil }
+        guard let status = await system.networks[record.network]?.status(of: record.id) else { return nil }
+        // A payment the client was told failed must not have been charged at the network either.
+        if status.captured.minorUnits > 0 {
+            return
+                "\(record.id) ended \(record.payment.state) but \(record.network) captured \(status.captured)"
+        }
+        guard status.authorized.minorUnits > 0 else { return nil }
         return "\(record.id) ended \(record.payment.state) but \(record.network) holds \(status.authorized)"
     }
 

@@ -98,7 +98,9 @@ extension PaymentSystem {
         // transitions it rolled back.
         if let journal = configuration.journal {
             if !recovered.rolledForward.isEmpty {
-                _ = try await journal.append(recovered.rolledForward.map { JournalRecord($0.journalRecord) })
+                try await PaymentJournaling.appendPersistently(
+                    recovered.rolledForward.map { JournalRecord($0.journalRecord) }, journal: journal,
+                    runtime: runtime)
             }
             for id in recovered.rolledBack {
                 guard let payment = recovered.payments[id] else { continue }
@@ -106,7 +108,8 @@ extension PaymentSystem {
                     kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
                     payment: payment, sequence: recovered.bookings[id]?.eventsEmitted ?? 0,
                     expectsBooking: false, timeNs: runtime.now().nanoseconds)
-                _ = try await journal.append([JournalRecord(image.record)])
+                try await PaymentJournaling.appendPersistently(
+                    [JournalRecord(image.record)], journal: journal, runtime: runtime)
             }
         }
 
