@@ -269,6 +269,8 @@ public struct FaultPlan: Sendable, Equatable {
         case normal
         case down
         case failing(Double)
+        /// Answers, this many milliseconds later than it would.
+        case slow(Int64)
         /// Answers normally, but its clock is this many seconds ahead (negative: behind).
         case skewed(Int64)
 
@@ -277,6 +279,7 @@ public struct FaultPlan: Sendable, Equatable {
             case .normal: "normal"
             case .down: "down"
             case .failing(let rate): "failing \(Fault.fixed(rate))"
+            case .slow(let milliseconds): "slow +\(milliseconds) ms"
             case .skewed(let seconds): "skewed \(seconds) s"
             }
         }
@@ -305,8 +308,9 @@ public struct FaultPlan: Sendable, Equatable {
                     case .endpoint(let index): index < endpoints ? [index] : []
                     default: Array(0..<endpoints)
                     }
-                // Down beats failing beats skewed: an endpoint that refuses or fails a delivery
-                // never gets to check its signature.
+                // Down beats failing beats slow beats skewed: an endpoint that refuses or fails a
+                // delivery never gets to check its signature, and a slow one is slow either way.
+                let slowMs = Int64(fault.addedLatencyMs.rounded())
                 for index in indices {
                     switch (modes[index], fault.kind) {
                     case (.down, _), (_, .webhookEndpointDown): modes[index] = .down
@@ -314,6 +318,10 @@ public struct FaultPlan: Sendable, Equatable {
                         modes[index] = .failing(max(rate, fault.rate))
                     case (.failing, _): break
                     case (_, .webhookEndpointErrors): modes[index] = .failing(fault.rate)
+                    case (.slow(let milliseconds), .webhookEndpointSlow):
+                        modes[index] = .slow(max(milliseconds, slowMs))
+                    case (.slow, _): break
+                    case (_, .webhookEndpointSlow): modes[index] = .slow(slowMs)
                     case (.skewed(let seconds), _):
                         modes[index] = .skewed(
                             abs(fault.skewSeconds) > abs(seconds) ? fault.skewSeconds : seconds)

@@ -230,6 +230,8 @@ actor EndpointSwitchboard {
             configuration.downtimes = [SimTime.zero..<SimTime(nanoseconds: .max)]
         case .failing(let rate):
             configuration.failureProbability = max(rate, settings.failureProbability)
+        case .slow(let milliseconds):
+            configuration.latencyMedian += .milliseconds(milliseconds)
         case .skewed(let seconds):
             configuration.clock = UnixClock(
                 epochOffsetSeconds: UnixClock.standard.epochOffsetSeconds + seconds)

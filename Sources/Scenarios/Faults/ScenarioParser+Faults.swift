@@ -56,7 +56,9 @@ extension ScenarioParser {
             fault.addedLatencyMs = try bounds(
                 try map.required("added_latency_ms"), in: 0...FaultSpec.addedLatencyMsMax)
         } else {
-            try refuse("added_latency_ms", "only network_latency and journal_slow_sync add latency")
+            try refuse(
+                "added_latency_ms",
+                "only network_latency, journal_slow_sync and webhook_endpoint_slow add latency")
         }
         if kind == .clockSkew {
             fault.skewSeconds = try bounds(
