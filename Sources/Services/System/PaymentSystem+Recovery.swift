@@ -85,8 +85,15 @@ extension PaymentSystem {
         }
         // Ids the dead process handed out without journaling them (requests in flight) may be
         // known outside (a network saw the authorization): start at the next block instead.
+        // The block is journaled before this life hands out any id from it, so that the next
+        // restart starts past it even if none of its payments reached the journal.
         let block = PaymentSystem.paymentIDBlock
-        orchestrator.nextPaymentID.store((paymentIDMax / block + 1) * block, ordering: .relaxed)
+        let firstID = max((paymentIDMax / block + 1) * block, recovered.paymentIDBlockReserved + block)
+        if let journal = configuration.journal {
+            try await PaymentJournaling.appendPersistently(
+                [JournalRecord(PaymentIDBlockRecord(firstID: firstID))], journal: journal, runtime: runtime)
+        }
+        orchestrator.nextPaymentID.store(firstID, ordering: .relaxed)
         for shard in orchestrator.shards {
             if let sequence = recovered.transferSequences[await shard.transferProducer] {
                 await shard.resumeTransferIDs(after: sequence)
