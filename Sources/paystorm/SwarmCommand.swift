@@ -19,7 +19,8 @@ struct SwarmCommand: AsyncParsableCommand {
     @Option(help: "Seeds run at once (each on its own core).") var jobs: Int = 2
     @Option(
         help: ArgumentHelp(
-            "Plant a known bug to check that the swarm finds it: ignore_idempotency_keys.",
+            "Plant a known bug to check that the swarm finds it: "
+                + PlantedBug.allCases.map(\.rawValue).joined(separator: ", ") + ".",
             visibility: .hidden))
     var plantBug: String?
     @Flag(help: "Print every seed's digest and faults, not only the failing seeds.") var list = false

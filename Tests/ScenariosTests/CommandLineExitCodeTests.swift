@@ -90,4 +90,16 @@ import Testing
             ["swarm", "SCENARIO", "--seeds", "1-2", "--plant-bug", "ignore_idempotency_keys"])
         #expect(outcome.status == 1, "\(outcome.output)\(outcome.errors)")
     }
+
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func hiddenPlantBugHelpListsEveryPlantedBug() throws {
+        let outcome = try Self.paystorm(["swarm", "--help-hidden"])
+        for bug in [
+            "ignore_idempotency_keys", "book_fee_without_counter_leg", "retry_authorization_after_timeout",
+            "book_capture_twice", "release_capture_remainder_twice", "refund_beyond_captured",
+            "acknowledge_without_journal",
+        ] {
+            #expect(outcome.output.contains(bug), "--help-hidden does not list \(bug): \(outcome.output)")
+        }
+    }
 }

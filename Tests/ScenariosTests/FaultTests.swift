@@ -76,7 +76,26 @@ import Testing
         ("  - {kind: network_errors, rate: [0.5, 0.1]}", "faults[0].rate", "low <= high"),
         ("  - {kind: network_errors, rate: 1.5}", "faults[0].rate", "out of range"),
         ("  - {kind: network_outage, duration: soon}", "faults[0].duration", "expected a duration"),
-        ("  - {kind: journal_failing_sync, rate: 0.1}", "faults[0].kind", "not available"),
+        ("  - {kind: journal_failing_sync}", "faults[0]", "missing required key 'rate'"),
+        ("  - {kind: webhook_endpoint_slow}", "faults[0]", "missing required key 'added_latency_ms'"),
+        (
+            "  - {kind: webhook_endpoint_slow, added_latency_ms: 5, target: visa}", "faults[0].target",
+            "endpoint-N"
+        ),
+        (
+            "  - {kind: webhook_endpoint_slow, added_latency_ms: 5, rate: 0.5}", "faults[0].rate",
+            "no probability"
+        ),
+        (
+            "  - {kind: webhook_endpoint_slow, added_latency_ms: 90000}", "faults[0].added_latency_ms",
+            "out of range"
+        ),
+        ("  - {kind: journal_failing_sync, rate: 1.5}", "faults[0].rate", "out of range"),
+        ("  - {kind: journal_failing_sync, rate: 0.1, target: visa}", "faults[0].target", "the journal"),
+        (
+            "  - {kind: journal_failing_sync, rate: 0.1, added_latency_ms: 5}", "faults[0].added_latency_ms",
+            "only network_latency"
+        ),
         ("  - {kind: clock_skew}", "faults[0]", "missing required key 'skew_seconds'"),
         ("  - {kind: clock_skew, skew_seconds: 100000}", "faults[0].skew_seconds", "out of range"),
         ("  - {kind: clock_skew, skew_seconds: 400, target: visa}", "faults[0].target", "endpoint-N"),
@@ -315,6 +334,37 @@ import Testing
         #expect(outside.webhooks.retried > inside.webhooks.retried + 100)
         // Each answer waits on at least one append (its acknowledgement) of 400 ms.
         #expect(slow.latencyMs.p50 > inside.latencyMs.p50 + 400)
+    }
+
+    /// Slow endpoints: past the dispatcher's 10 s attempt timeout every attempt in the window
+    /// times out and is retried; each event is still delivered once the window heals.
+    @Test func slowEndpointsTimeOutAttemptsAndEverythingIsStillDelivered() async throws {
+        let base = """
+            name: slow-endpoints
+            seed: 4
+            merchants: {count: 20, currencies: {USD: 1}}
+            load:
+              start_tps: 40
+              stages:
+                - hold: 4s
+            """
+        let quiet = try await ScenarioRunner.run(
+            try ScenarioParser.parse(base, file: "q.yaml"), mode: .simulated)
+        let slow = try await ScenarioRunner.run(
+            try ScenarioParser.parse(
+                base
+                    + "\nfaults:\n  - {kind: webhook_endpoint_slow, start: 1s, duration: 2s, added_latency_ms: 15000}",
+                file: "s.yaml"), mode: .simulated)
+        #expect(slow.invariantsHold, "\(slow.invariants.filter { !$0.holds })")
+        #expect(slow.webhooks.pending == 0 && slow.webhooks.deadLettered == 0, "\(slow.webhooks)")
+        #expect(slow.webhooks.retried > quiet.webhooks.retried + 50, "\(slow.webhooks) vs \(quiet.webhooks)")
+        let plan = FaultPlan(
+            try ScenarioParser.parse(
+                Self.scenario(
+                    faults: "  - {kind: webhook_endpoint_slow, target: endpoint-2, added_latency_ms: 800}"),
+                file: "f.yaml"))
+        let changes = plan.endpointChanges(loadEnd: .seconds(5), endpoints: 4)
+        #expect(changes.first?.modes == [2: .slow(800)])
     }
 
     @Test func clockSkewsBecomeEndpointModesBelowDownAndFailing() throws {

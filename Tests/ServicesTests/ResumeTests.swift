@@ -213,4 +213,22 @@ import Testing
             #expect(after.report.invariantsHold)
         }
     }
+
+    /// Each life after a restart starts a fresh block of payment ids, journaled before it
+    /// serves: a second restart whose previous life journaled no payment (its requests were all
+    /// in flight, maybe seen by a network) must not hand out that life's ids again.
+    @Test func eachResumedLifeStartsAPaymentIDBlockNoEarlierLifeUsed() throws {
+        let runtime = DeterministicRuntime(seed: 12)
+        try runtime.run {
+            let journal = InMemoryJournal()
+            let live = try PaymentRecoveryTests.makeSystem(runtime, journal: journal)
+            try await PaymentRecoveryTests.drive(live)
+            let second = try await ResumeTests.resume(runtime, journal: journal)
+            let third = try await ResumeTests.resume(runtime, journal: journal)
+            let secondNext = second.orchestrator.nextPaymentID.load(ordering: .relaxed)
+            let thirdNext = third.orchestrator.nextPaymentID.load(ordering: .relaxed)
+            #expect(secondNext % PaymentSystem.paymentIDBlock == 0)
+            #expect(thirdNext >= secondNext + PaymentSystem.paymentIDBlock, "\(secondNext) then \(thirdNext)")
+        }
+    }
 }

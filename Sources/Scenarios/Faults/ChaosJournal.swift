@@ -4,8 +4,10 @@ import PaystormRuntime
 import Services
 import Synchronization
 
-/// The run's journal as the chaos layer sees it: the real journal behind a switch that slows
-/// its syncs (`journal_slow_sync`), and a witness of what it made durable.
+/// The run's journal as the chaos layer sees it: the real journal behind switches that slow its
+/// syncs (`journal_slow_sync`) or fail them (`journal_failing_sync`: the append throws
+/// `JournalError.io` and nothing of it reaches the journal), and a witness of what it made
+/// durable.
 ///
 /// The witness is the check of "journal before acknowledge": every successful answer the API
 /// journals as an acknowledgement passes through here, and a client that gets a 2xx answer asks
@@ -24,18 +26,31 @@ public final class ChaosJournal: Journal {
 
     private struct State {
         var addedLatency = Duration.zero
+        var failureRate = 0.0
+        var random: RandomStream
+        var failed = 0
         var acknowledged: Set<Acknowledgement> = []
         var forgotten = 0
     }
 
     public let base: any Journal
     private let runtime: any Runtime
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     public init(_ base: any Journal, runtime: any Runtime) {
         self.base = base
         self.runtime = runtime
+        state = Mutex(State(random: runtime.randomStream("fault-journal-sync")))
     }
+
+    /// Share of appends that fail from now on (0: none).
+    public var failureRate: Double {
+        get { state.withLock { $0.failureRate } }
+        set { state.withLock { $0.failureRate = min(1, max(0, newValue)) } }
+    }
+
+    /// Appends failed by `failureRate` so far.
+    public var appendsFailed: Int { state.withLock { $0.failed } }
 
     /// Latency added to every append from now on (zero: none).
     public var addedLatency: Duration {
@@ -63,6 +78,14 @@ public final class ChaosJournal: Journal {
         let latency = addedLatency
         // A slow sync: the caller (and the answer waiting on it) waits on the run's clock.
         if latency > .zero { try? await runtime.sleep(for: latency) }
+        // A failed sync, decided when the sync would complete: the batch is not durable.
+        let fails = state.withLock { state in
+            guard state.failureRate > 0 else { return false }
+            let fails = state.random.nextUnit() < state.failureRate
+            if fails { state.failed += 1 }
+            return fails
+        }
+        if fails { throw .io(operation: "fdatasync", path: "chaos-journal", errno: 5) }
         let position = try await base.append(records)
         let acknowledgements = records.compactMap(Self.acknowledgement)
         if !acknowledgements.isEmpty {

@@ -238,14 +238,39 @@ public struct FaultPlan: Sendable, Equatable {
         return changes
     }
 
+    /// When the journal's appends fail, as moments at which the failure rate changes (zero: back
+    /// to normal); overlapping faults take the highest rate. Windows without an end close at
+    /// `loadEnd`.
+    public func journalFailureChanges(loadEnd: Duration) -> [(at: Duration, rate: Double)] {
+        let failing = faults.filter {
+            $0.kind == .journalFailingSync && $0.start < min($0.end ?? loadEnd, loadEnd)
+        }
+        var moments = Set<Duration>()
+        for fault in failing {
+            moments.insert(fault.start)
+            moments.insert(min(fault.end ?? loadEnd, loadEnd))
+        }
+        var changes: [(at: Duration, rate: Double)] = []
+        for moment in moments.sorted() {
+            var rate = 0.0
+            for fault in failing where fault.start <= moment && moment < min(fault.end ?? loadEnd, loadEnd) {
+                rate = max(rate, fault.rate)
+            }
+            if changes.last?.rate != rate { changes.append((moment, rate)) }
+        }
+        return changes
+    }
+
     /// Whether a fault needs the run to journal (a journal fault is on for this seed).
-    public var needsJournal: Bool { faults.contains { $0.kind == .journalSlowSync } }
+    public var needsJournal: Bool { faults.contains { $0.kind.targetsJournal } }
 
     /// What a merchant endpoint does while a webhook fault holds it.
     public enum EndpointMode: Hashable, Sendable, CustomStringConvertible {
         case normal
         case down
         case failing(Double)
+        /// Answers, this many milliseconds later than it would.
+        case slow(Int64)
         /// Answers normally, but its clock is this many seconds ahead (negative: behind).
         case skewed(Int64)
 
@@ -254,6 +279,7 @@ public struct FaultPlan: Sendable, Equatable {
             case .normal: "normal"
             case .down: "down"
             case .failing(let rate): "failing \(Fault.fixed(rate))"
+            case .slow(let milliseconds): "slow +\(milliseconds) ms"
             case .skewed(let seconds): "skewed \(seconds) s"
             }
         }
@@ -282,8 +308,9 @@ public struct FaultPlan: Sendable, Equatable {
                     case .endpoint(let index): index < endpoints ? [index] : []
                     default: Array(0..<endpoints)
                     }
-                // Down beats failing beats skewed: an endpoint that refuses or fails a delivery
-                // never gets to check its signature.
+                // Down beats failing beats slow beats skewed: an endpoint that refuses or fails a
+                // delivery never gets to check its signature, and a slow one is slow either way.
+                let slowMs = Int64(fault.addedLatencyMs.rounded())
                 for index in indices {
                     switch (modes[index], fault.kind) {
                     case (.down, _), (_, .webhookEndpointDown): modes[index] = .down
@@ -291,6 +318,10 @@ public struct FaultPlan: Sendable, Equatable {
                         modes[index] = .failing(max(rate, fault.rate))
                     case (.failing, _): break
                     case (_, .webhookEndpointErrors): modes[index] = .failing(fault.rate)
+                    case (.slow(let milliseconds), .webhookEndpointSlow):
+                        modes[index] = .slow(max(milliseconds, slowMs))
+                    case (.slow, _): break
+                    case (_, .webhookEndpointSlow): modes[index] = .slow(slowMs)
                     case (.skewed(let seconds), _):
                         modes[index] = .skewed(
                             abs(fault.skewSeconds) > abs(seconds) ? fault.skewSeconds : seconds)

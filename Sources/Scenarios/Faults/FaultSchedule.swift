@@ -15,6 +15,7 @@ public final class FaultSchedule: Sendable {
         case networkFault(CardNetworkKind, NetworkFault)
         case endpoints([Int: FaultPlan.EndpointMode])
         case journalLatency(Duration)
+        case journalFailures(Double)
 
         /// Stable text for the trace (endpoints by index: a dictionary's order varies by process).
         var description: String {
@@ -29,6 +30,8 @@ public final class FaultSchedule: Sendable {
                 return text.isEmpty ? "endpoints normal" : text.joined(separator: ", ")
             case .journalLatency(let added):
                 return "journal added_latency_ns \(added.nanoseconds)"
+            case .journalFailures(let rate):
+                return "journal failure_rate \(rate)"
             }
         }
     }
@@ -56,7 +59,10 @@ public final class FaultSchedule: Sendable {
         let switchboard = EndpointSwitchboard(system: system, runtime: runtime)
         self.switchboard = switchboard
         let steps = Self.steps(plan, loadEnd: loadEnd, endpoints: system.endpoints.count).filter {
-            if case .journalLatency = $0.step { journal != nil } else { true }
+            switch $0.step {
+            case .journalLatency, .journalFailures: journal != nil
+            default: true
+            }
         }
         networksTouched = Array(
             Set(steps.compactMap { if case .network(let kind, _) = $0.step { kind } else { nil } })
@@ -110,6 +116,9 @@ public final class FaultSchedule: Sendable {
         for change in plan.journalLatencyChanges(loadEnd: loadEnd) {
             steps.append((change.at, .journalLatency(change.added), CardNetworkKind.allCases.count + 1))
         }
+        for change in plan.journalFailureChanges(loadEnd: loadEnd) {
+            steps.append((change.at, .journalFailures(change.rate), CardNetworkKind.allCases.count + 2))
+        }
         return steps.enumerated()
             .sorted {
                 ($0.element.at, $0.element.order, $0.offset) < ($1.element.at, $1.element.order, $1.offset)
@@ -131,6 +140,8 @@ public final class FaultSchedule: Sendable {
             await switchboard.apply(modes)
         case .journalLatency(let added):
             journal?.addedLatency = added
+        case .journalFailures(let rate):
+            journal?.failureRate = rate
         }
     }
 
@@ -152,6 +163,7 @@ public final class FaultSchedule: Sendable {
         for kind in networksFaulted { try? await system.networks[kind]?.setFault(.healthy) }
         if endpointsTouched { await switchboard.apply([:]) }
         journal?.addedLatency = .zero
+        journal?.failureRate = 0
     }
 }
 
@@ -218,6 +230,8 @@ actor EndpointSwitchboard {
             configuration.downtimes = [SimTime.zero..<SimTime(nanoseconds: .max)]
         case .failing(let rate):
             configuration.failureProbability = max(rate, settings.failureProbability)
+        case .slow(let milliseconds):
+            configuration.latencyMedian += .milliseconds(milliseconds)
         case .skewed(let seconds):
             configuration.clock = UnixClock(
                 epochOffsetSeconds: UnixClock.standard.epochOffsetSeconds + seconds)

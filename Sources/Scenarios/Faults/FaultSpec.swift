@@ -25,6 +25,9 @@ public struct FaultSpec: Sendable, Equatable {
         case webhookEndpointDown = "webhook_endpoint_down"
         /// Merchant webhook endpoints answer 500 with probability `rate` during the window.
         case webhookEndpointErrors = "webhook_endpoint_errors"
+        /// Merchant webhook endpoints answer `addedLatencyMs` later during the window (past the
+        /// dispatcher's 10 s attempt timeout an attempt counts as timed out and is retried).
+        case webhookEndpointSlow = "webhook_endpoint_slow"
         /// Clients resend `rate` of their requests with the same idempotency key.
         case clientRetryStorm = "client_retry_storm"
         /// The whole process dies at one instant (drawn in `start`...`start + duration`), losing
@@ -38,13 +41,19 @@ public struct FaultSpec: Sendable, Equatable {
         /// Every journal append (and so every acknowledgement) waits `addedLatencyMs` longer for
         /// its sync during the window. The run journals in memory if it has no journal.
         case journalSlowSync = "journal_slow_sync"
+        /// During the window each journal append fails with probability `rate` (a failed sync:
+        /// nothing of it is durable). The step that needed it is undone and its client gets a
+        /// retryable 503 (`journal_unavailable`); appends completing a durable step are retried.
+        /// The run journals in memory if it has no journal.
+        case journalFailingSync = "journal_failing_sync"
 
         /// Faults always switched on and off at their times (from `start`, for `duration`).
         public var isWindowed: Bool {
             switch self {
-            case .networkOutage, .networkErrors, .webhookEndpointDown, .webhookEndpointErrors, .crash,
+            case .networkOutage, .networkErrors, .webhookEndpointDown, .webhookEndpointErrors,
+                .webhookEndpointSlow, .crash,
                 .clockSkew,
-                .journalSlowSync:
+                .journalSlowSync, .journalFailingSync:
                 true
             case .networkLatency, .networkTimeouts, .clientRetryStorm: false
             }
@@ -58,27 +67,37 @@ public struct FaultSpec: Sendable, Equatable {
 
         var usesRate: Bool {
             switch self {
-            case .networkTimeouts, .networkErrors, .webhookEndpointErrors, .clientRetryStorm: true
-            case .networkLatency, .networkOutage, .webhookEndpointDown, .crash, .clockSkew, .journalSlowSync:
+            case .networkTimeouts, .networkErrors, .webhookEndpointErrors, .clientRetryStorm,
+                .journalFailingSync:
+                true
+            case .networkLatency, .networkOutage, .webhookEndpointDown, .webhookEndpointSlow, .crash,
+                .clockSkew, .journalSlowSync:
                 false
             }
         }
 
         /// Kinds with an `added_latency_ms` key.
-        var addsLatency: Bool { self == .networkLatency || self == .journalSlowSync }
+        var addsLatency: Bool {
+            self == .networkLatency || self == .journalSlowSync || self == .webhookEndpointSlow
+        }
 
         var targetsNetworks: Bool {
             switch self {
             case .networkLatency, .networkTimeouts, .networkOutage, .networkErrors: true
-            case .webhookEndpointDown, .webhookEndpointErrors, .clientRetryStorm, .crash, .clockSkew,
-                .journalSlowSync:
+            case .webhookEndpointDown, .webhookEndpointErrors, .webhookEndpointSlow, .clientRetryStorm,
+                .crash,
+                .clockSkew, .journalSlowSync, .journalFailingSync:
                 false
             }
         }
 
+        /// Kinds that target the journal (`journal` or `all`).
+        var targetsJournal: Bool { self == .journalSlowSync || self == .journalFailingSync }
+
         /// Kinds that target merchant webhook endpoints (all, or `endpoint-N`).
         var targetsEndpoints: Bool {
-            self == .webhookEndpointDown || self == .webhookEndpointErrors || self == .clockSkew
+            self == .webhookEndpointDown || self == .webhookEndpointErrors || self == .webhookEndpointSlow
+                || self == .clockSkew
         }
     }
 

@@ -1,13 +1,6 @@
 import Services
 
 extension ScenarioParser {
-    /// Kinds the issue names that have no hook in the services yet: refused with a reason
-    /// rather than silently ignored.
-    static let faultKindsWithoutHook: [String: String] = [
-        "journal_failing_sync":
-            "an append that fails after the payment's state changed in memory cannot be undone yet"
-    ]
-
     /// The `faults:` list. Each item is a mapping with `kind` and the keys that kind uses;
     /// a key that does not apply to the kind is an error, not ignored.
     static func parseFaults(_ reader: YAMLReader) throws(ScenarioError) -> [FaultSpec] {
@@ -25,9 +18,6 @@ extension ScenarioParser {
         let kindReader = try map.required("kind")
         let kindText = try kindReader.string()
         guard let kind = FaultSpec.Kind(rawValue: kindText) else {
-            if let reason = faultKindsWithoutHook[kindText] {
-                throw kindReader.error("fault kind '\(kindText)' is not available: \(reason)")
-            }
             let names = Set(FaultSpec.Kind.allCases.map(\.rawValue))
             let hint = YAMLReader.closest(kindText, in: names).map { " (did you mean '\($0)'?)" } ?? ""
             throw kindReader.error(
@@ -66,7 +56,9 @@ extension ScenarioParser {
             fault.addedLatencyMs = try bounds(
                 try map.required("added_latency_ms"), in: 0...FaultSpec.addedLatencyMsMax)
         } else {
-            try refuse("added_latency_ms", "only network_latency and journal_slow_sync add latency")
+            try refuse(
+                "added_latency_ms",
+                "only network_latency, journal_slow_sync and webhook_endpoint_slow add latency")
         }
         if kind == .clockSkew {
             fault.skewSeconds = try bounds(
@@ -98,9 +90,9 @@ extension ScenarioParser {
         guard kind != .clientRetryStorm else {
             throw reader.error("client_retry_storm targets all clients, not '\(text)'")
         }
-        if kind == .journalSlowSync {
+        if kind.targetsJournal {
             guard text == "journal" else {
-                throw reader.error("journal_slow_sync targets the journal (journal or all), not '\(text)'")
+                throw reader.error("\(kind.rawValue) targets the journal (journal or all), not '\(text)'")
             }
             return .all
         }

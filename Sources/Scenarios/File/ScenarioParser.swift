@@ -28,6 +28,7 @@ public enum ScenarioParser {
         let root = try YAMLReader.parse(text, file: file)
         let document = try root.mapping(allowed: [
             "name", "description", "seed", "merchants", "load", "mix", "networks", "faults", "thresholds",
+            "liveness_timeout",
         ])
         let name = try document.required("name").string()
         let load = try parseLoad(try document.required("load"))
@@ -42,7 +43,20 @@ public enum ScenarioParser {
             mix: try document.optional("mix").map(parseMix) ?? defaultMix,
             networks: networks,
             faults: faults,
-            thresholds: try document.optional("thresholds").map(parseThresholds) ?? [])
+            thresholds: try document.optional("thresholds").map(parseThresholds) ?? [],
+            livenessTimeout: try document.optional("liveness_timeout").map(parseLivenessTimeout)
+                ?? Scenario.livenessTimeoutDefault)
+    }
+
+    /// `liveness_timeout`: a positive duration, at most `Scenario.livenessTimeoutMax`.
+    static func parseLivenessTimeout(_ reader: YAMLReader) throws(ScenarioError) -> Duration {
+        let value = try reader.duration()
+        guard value > .zero, value <= Scenario.livenessTimeoutMax else {
+            throw reader.error(
+                "liveness_timeout must be positive and at most \(DurationText.format(Scenario.livenessTimeoutMax))"
+            )
+        }
+        return value
     }
 
     // MARK: Sections

@@ -13,6 +13,17 @@ public struct Scenario: Sendable, Equatable {
     public var networks: [NetworkSpec]
     public var faults: [FaultSpec]
     public var thresholds: [Threshold]
+    /// The liveness phase's bound, in run time: after the faults heal, every journey must end
+    /// (its payment final, or in a well-defined waiting state) within this long; one that does
+    /// not is a counted violation naming its payment, and the run goes on to its checks.
+    public var livenessTimeout: Duration = Scenario.livenessTimeoutDefault
+
+    /// Long enough for what a healed system still does for a request in flight at the heal: a
+    /// slow network answer and its inquiries and reversal (under 40 s), journal appends retried
+    /// with backoff (about 40 s), clients backing off from refusals (about 30 s).
+    public static let livenessTimeoutDefault: Duration = .seconds(120)
+    /// A bound longer than this is a hang by another name.
+    public static let livenessTimeoutMax: Duration = .seconds(86_400)
 
     /// The run's length: the sum of the load profile's stages.
     public var duration: Duration { load.duration }

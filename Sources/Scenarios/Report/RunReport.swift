@@ -30,6 +30,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// What the run resumed from (`paystorm run --resume`): the journal's records replayed and
     /// the payments rebuilt before the load started. Nil for a fresh run.
     public var resumedFrom: RecoveryFigures? = nil
+    /// What the journal faults and the liveness phase did (present when the run journaled or
+    /// a client met an unknown outcome).
+    public var chaos: ChaosFigures? = nil
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }
@@ -148,6 +151,23 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var keysResumable = 0
         /// Webhook events owed by a dead life (emitted, never settled), delivered again.
         public var webhooksRedelivered = 0
+        public init() {}
+    }
+
+    /// Failed journal syncs and what they cost the clients; unknown outcomes and their final reads.
+    public struct ChaosFigures: Sendable, Codable, Equatable {
+        /// Appends the journal failed (`journal_failing_sync`).
+        public var journalAppendsFailed = 0
+        /// Transitions undone in memory because the journal refused them.
+        public var transitionsUndone = 0
+        /// Requests clients sent again after a retryable refusal (503 `journal_unavailable`).
+        public var refusalsRetried = 0
+        /// Outcomes the clients did not know (no answer, 5xx), resolved by a final read after
+        /// the heal.
+        public var unknownOutcomesResolved = 0
+        /// Journeys still in flight when the liveness bound ran out (each also a violation
+        /// unless it was waiting for its plan's next step).
+        public var journeysPastLivenessBound = 0
         public init() {}
     }
 

@@ -27,6 +27,31 @@ struct Journey: Sendable {
     /// take this prefix so that they do not collide with the earlier run's `journey-N` keys.
     var resumedKeyPrefix: String?
 
+    /// Where each journey in flight stands, for the liveness phase; and whether the faults are
+    /// healed (the moment final reads of unknown outcomes are made).
+    var live = LiveJourneys()
+
+    static let unknownResolvedInvariant = "unknown_outcome_resolves_to_one_state"
+    static let failedNeverCapturedInvariant = "failed_payment_never_captured"
+
+    /// Retryable refusals (503 `journal_unavailable`) a client resends at most per request, and
+    /// its backoff between them (doubling from the first to the longest): about 11 s in all.
+    static let refusalsRetriedMax = 10
+    static let refusalBackoffFirst: Duration = .milliseconds(50)
+    static let refusalBackoffMax: Duration = .seconds(2)
+
+    /// A refusal the client should resend as it was, same idempotency key.
+    static func isRetryableRefusal(_ response: APIResponse) -> Bool {
+        response.status == 503 && response.errorCode == "journal_unavailable"
+    }
+
+    /// An outcome the client cannot know: no answer at all, or a server error (the work may or
+    /// may not have happened).
+    static func isUnknown(_ response: APIResponse?) -> Bool {
+        guard let response else { return true }
+        return response.status >= 500
+    }
+
     static let acknowledgedJournaledInvariant = "every_acknowledged_answer_journaled"
 
     /// Checks that a successful, first-time answer was durable before it reached the client.
@@ -44,10 +69,63 @@ struct Journey: Sendable {
     func run(_ plan: JourneyPlan) async {
         var outcome = JourneyOutcome()
         outcome.intendedNanoseconds = plan.intended.nanoseconds
+        live.begin(plan.number, key: "journey-\(plan.number)")
         if let id = await play(plan, &outcome) {
+            live.note(plan.number, step: "retire", payment: id)
             await retire(id, &outcome)
         }
+        live.end(plan.number)
         await metrics.record(outcome)
+    }
+
+    /// Sleeps until the plan's next step, noted as a well-defined wait.
+    private func wait(_ duration: Duration, _ number: Int, before step: String, payment: PaymentID) async {
+        live.note(number, step: step, payment: payment, waitingUntil: runtime.now() + duration)
+        try? await runtime.sleep(for: duration)
+        live.note(number, step: step, payment: payment)
+    }
+
+    /// Jepsen's final read of an outcome the client never learnt (no answer, or a server
+    /// error): once the faults are healed, the same request is sent again with the same
+    /// idempotency key, twice. The system must by then give one definite answer, the same both
+    /// times (the first request's, replayed, or the work it began, finished once), and the
+    /// payment it names must be final or in a well-defined waiting state.
+    /// - Returns: the answer to go on with (`first` when it was known already).
+    private func resolve(
+        _ operation: String, key: String, number: Int, _ first: APIResponse?, payment: PaymentID?,
+        _ outcome: inout JourneyOutcome, _ call: (PaymentSystem) async -> APIResponse
+    ) async -> APIResponse? {
+        guard Self.isUnknown(first) else { return first }
+        live.noteUnknownResolved()
+        live.note(number, step: "final_read \(operation)", payment: payment)
+        while !live.isHealed && !live.isClosed { try? await runtime.sleep(for: .milliseconds(100)) }
+        let read = await send(call)
+        let again = await send(call)
+        guard let read, !Self.isUnknown(read) else {
+            outcome.violation(
+                Self.unknownResolvedInvariant,
+                "\(key): \(operation) still unknown after the heal: \(read?.body ?? "no answer")")
+            return read
+        }
+        if again?.status != read.status || again?.body != read.body {
+            outcome.violation(
+                Self.unknownResolvedInvariant,
+                "\(key): \(operation) read \(read.status) then \(again.map { String($0.status) } ?? "no answer")"
+            )
+        }
+        if let id = read.paymentID ?? payment,
+            let record = await host.current().system.orchestrator.payment(id)
+        {
+            switch record.payment.state {
+            case .created, .requiresAction, .authorizationUnknown:
+                outcome.violation(
+                    Self.unknownResolvedInvariant,
+                    "\(key): \(operation) read \(read.status), \(id) left \(record.payment.state)")
+            default:
+                break
+            }
+        }
+        return read
     }
 
     /// Sends a request more than this many times only if the system keeps crashing under it.
@@ -55,12 +133,28 @@ struct Journey: Sendable {
 
     /// One API call as a client makes it: if the system dies while the call is in flight, the
     /// answer is lost and the same call is made again on the next life (nil after `sendsMax`).
+    /// A retryable refusal (`isRetryableRefusal`) is sent again after a backoff, at most
+    /// `refusalsRetriedMax` times; then the refusal is the answer (an unknown outcome).
     private func send(_ call: (PaymentSystem) async -> APIResponse) async -> APIResponse? {
-        for _ in 0..<Self.sendsMax {
+        var lost = 0
+        var refusals = 0
+        var backoff = Self.refusalBackoffFirst
+        while lost < Self.sendsMax {
             let (system, generation) = await host.current()
             let response = await call(system)
-            if host.isAlive(generation) { return response }
-            host.noteLostAnswer()
+            guard host.isAlive(generation) else {
+                host.noteLostAnswer()
+                lost += 1
+                continue
+            }
+            if Self.isRetryableRefusal(response), refusals < Self.refusalsRetriedMax, !live.isClosed {
+                refusals += 1
+                live.noteRefusalRetried()
+                try? await runtime.sleep(for: backoff)
+                backoff = min(backoff * 2, Self.refusalBackoffMax)
+                continue
+            }
+            return response
         }
         return nil
     }
@@ -68,26 +162,54 @@ struct Journey: Sendable {
     /// Runs the journey; returns the payment it created, if any.
     private func play(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) async -> PaymentID? {
         let host = self.host
-        let resumed = resumedKeyPrefix != nil
         let faults = self.faults
+        let runtime = self.runtime
+        let live = self.live
         let settlement = plan.settlementCurrency
         guard
             let apiKey = await keys.key(
                 for: plan.merchant,
                 onboard: {
-                    for _ in 0..<Self.sendsMax {
+                    var refusals = 0
+                    var attempts = 0
+                    var waitedForHeal = false
+                    while attempts < Self.sendsMax {
                         let (system, generation) = await host.current()
-                        var key = (try? await system.onboard(plan.merchant, settlementCurrency: settlement))?
-                            .secret
-                        // Onboarded by a call whose answer a crash lost: ask for another key.
-                        if key == nil, host.mayCrash || resumed {
-                            key = (try? await system.issueAPIKey(for: plan.merchant))?.secret
+                        var key: String?
+                        var refused = false
+                        do {
+                            key = try await system.onboard(plan.merchant, settlementCurrency: settlement)?
+                                .secret
+                            // Onboarded by a call whose answer was lost (a crash), or whose key the
+                            // journal refused: ask for another key.
+                            if key == nil { key = try await system.issueAPIKey(for: plan.merchant)?.secret }
+                        } catch {
+                            // The journal refused it (undone): send it again after a backoff.
+                            refused = true
                         }
-                        if host.isAlive(generation) {
-                            await faults?.merchantOnboarded(plan.merchant)
-                            return key
+                        guard host.isAlive(generation) else {
+                            host.noteLostAnswer()
+                            attempts += 1
+                            continue
                         }
-                        host.noteLostAnswer()
+                        if refused, refusals < Self.refusalsRetriedMax, !live.isClosed {
+                            refusals += 1
+                            live.noteRefusalRetried()
+                            try? await runtime.sleep(for: Self.refusalBackoffFirst * (1 << min(refusals, 5)))
+                            continue
+                        }
+                        if refused, !waitedForHeal {
+                            // Still refused: tried once more after the heal (its final read).
+                            waitedForHeal = true
+                            refusals = 0
+                            live.noteUnknownResolved()
+                            while !live.isHealed && !live.isClosed {
+                                try? await runtime.sleep(for: .milliseconds(100))
+                            }
+                            continue
+                        }
+                        await faults?.merchantOnboarded(plan.merchant)
+                        return key
                     }
                     return nil
                 })
@@ -122,10 +244,13 @@ struct Journey: Sendable {
             deviceID: plan.device,
             isFraudulentTruth: plan.isFraudulent)
         let idempotencyKey = "\(resumedKeyPrefix ?? "journey")-\(plan.number)"
+        let create: (PaymentSystem) async -> APIResponse = { system in
+            await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
+        }
         guard
-            let response = await send({
-                await $0.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
-            })
+            let response = await resolve(
+                "create_payment", key: idempotencyKey, number: plan.number, await send(create), payment: nil,
+                &outcome, create)
         else {
             outcome.violation(
                 "answer_after_recovery", "\(idempotencyKey): no answer after \(Self.sendsMax) sends")
@@ -135,6 +260,7 @@ struct Journey: Sendable {
         if let id = response.paymentID {
             host.acknowledged(id, response)
             acknowledgements?.acknowledged(id, response)
+            live.note(plan.number, step: "create_payment answered", payment: id)
         }
         trace("create_payment", idempotencyKey, response)
         checkJournaled(response, .createPayment, &outcome)
@@ -169,14 +295,17 @@ struct Journey: Sendable {
             outcome.counts.authorizedOnly += 1
             return id
         case .delayed(let after), .partial(_, let after):
-            try? await runtime.sleep(for: after)
+            await wait(after, plan.number, before: "capture", payment: id)
             var amount: Int64?
             if case .partial(let partial, _) = plan.capture { amount = partial }
-            let captured = await send({
-                await $0.capture(
+            let capture: (PaymentSystem) async -> APIResponse = { [amount] system in
+                await system.capture(
                     id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
                     idempotencyKey: "\(idempotencyKey)-capture")
-            })
+            }
+            let captured = await resolve(
+                "capture", key: "\(idempotencyKey)-capture", number: plan.number, await send(capture),
+                payment: id, &outcome, capture)
             if let captured {
                 trace("capture", "\(idempotencyKey)-capture", captured)
                 checkJournaled(captured, .capture, &outcome)
@@ -193,25 +322,29 @@ struct Journey: Sendable {
             outcome.counts.succeeded += 1
         }
         if let dispute = plan.dispute {
-            try? await runtime.sleep(for: dispute.after)
+            await wait(dispute.after, plan.number, before: "dispute", payment: id)
             await self.dispute(
-                id, dispute, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, &outcome)
+                id, dispute, number: plan.number, merchant: merchant, apiKey: apiKey,
+                idempotencyKey: idempotencyKey, &outcome)
             return id
         }
         switch plan.refund {
         case .none:
             break
         case .full(let after), .partial(_, let after):
-            try? await runtime.sleep(for: after)
+            await wait(after, plan.number, before: "refund", payment: id)
             guard let record = await host.current().system.orchestrator.payment(id) else { return id }
             var amount = record.payment.amountRefundableMinorUnits
             if case .partial(let partial, _) = plan.refund { amount = min(amount, partial) }
             guard amount > 0 else { return id }
-            let refunded = await send({
-                await $0.refund(
+            let refund: (PaymentSystem) async -> APIResponse = { [amount] system in
+                await system.refund(
                     id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
                     idempotencyKey: "\(idempotencyKey)-refund")
-            })
+            }
+            let refunded = await resolve(
+                "refund", key: "\(idempotencyKey)-refund", number: plan.number, await send(refund),
+                payment: id, &outcome, refund)
             guard let refunded else {
                 outcome.violation("refund_within_captured", "\(id): no answer after \(Self.sendsMax) sends")
                 return id
@@ -234,13 +367,16 @@ struct Journey: Sendable {
     /// A dispute, Stripe's flow: the cardholder's bank (through the network, not an API call
     /// with a key) opens an inquiry or a chargeback; the merchant answers with evidence through
     /// the API; the bank closes or escalates the inquiry, then decides the chargeback (an
-    /// unanswered one is lost).
+    /// unanswered one is lost). After a crash the network looks at the payment again and does
+    /// only the step it had not seen done; a step the journal refused is done again.
     private func dispute(
-        _ id: PaymentID, _ plan: JourneyPlan.Dispute, merchant: MerchantID, apiKey: String,
+        _ id: PaymentID, _ plan: JourneyPlan.Dispute, number: Int, merchant: MerchantID, apiKey: String,
         idempotencyKey: String, _ outcome: inout JourneyOutcome
     ) async {
         var opened = false
-        for _ in 0..<Self.sendsMax {
+        var lost = 0
+        var refusals = 0
+        while lost < Self.sendsMax {
             let (system, generation) = await host.current()
             guard let record = await system.orchestrator.payment(id) else { return }
             if record.payment.dispute != nil {
@@ -258,24 +394,26 @@ struct Journey: Sendable {
                 }
             } catch {
                 if host.isAlive(generation) {
+                    if await retryAfterRefusal(error, &refusals) { continue }
                     outcome.violation("dispute_lifecycle", "\(id): \(error)")
                     return
                 }
             }
             host.noteLostAnswer()
+            lost += 1
         }
         guard opened else { return }
         outcome.counts.disputed += 1
         if plan.isInquiry {
             if plan.isAnswered {
-                try? await runtime.sleep(for: plan.after)
+                await wait(plan.after, number, before: "submit_inquiry_evidence", payment: id)
                 guard
                     await submitEvidence(
-                        id, when: .warningNeedsResponse, merchant: merchant, apiKey: apiKey,
+                        id, when: .warningNeedsResponse, number: number, merchant: merchant, apiKey: apiKey,
                         idempotencyKey: "\(idempotencyKey)-inquiry-evidence", &outcome)
                 else { return }
             }
-            try? await runtime.sleep(for: plan.after)
+            await wait(plan.after, number, before: "close_inquiry", payment: id)
             let isOpenInquiry = { (status: DisputeStatus?) in
                 status == .warningNeedsResponse || status == .warningUnderReview
             }
@@ -287,14 +425,14 @@ struct Journey: Sendable {
             else { return }
         }
         if plan.isAnswered {
-            try? await runtime.sleep(for: plan.after)
+            await wait(plan.after, number, before: "submit_evidence", payment: id)
             guard
                 await submitEvidence(
-                    id, when: .needsResponse, merchant: merchant, apiKey: apiKey,
+                    id, when: .needsResponse, number: number, merchant: merchant, apiKey: apiKey,
                     idempotencyKey: "\(idempotencyKey)-evidence", &outcome)
             else { return }
         }
-        try? await runtime.sleep(for: plan.after)
+        await wait(plan.after, number, before: "close_dispute", payment: id)
         let won = plan.isAnswered && plan.won
         _ = await networkStep(id, when: { $0 == .needsResponse || $0 == .underReview }, &outcome) {
             try await $0.closeDispute(id, won: won)
@@ -308,7 +446,9 @@ struct Journey: Sendable {
         _ id: PaymentID, when isDue: (DisputeStatus?) -> Bool, _ outcome: inout JourneyOutcome,
         _ step: (PaymentOrchestrator) async throws -> PaymentRecord
     ) async -> Bool {
-        for _ in 0..<Self.sendsMax {
+        var lost = 0
+        var refusals = 0
+        while lost < Self.sendsMax {
             let (system, generation) = await host.current()
             guard isDue(await system.orchestrator.payment(id)?.payment.dispute?.status) else { return true }
             do {
@@ -316,11 +456,17 @@ struct Journey: Sendable {
                 if host.isAlive(generation) { return true }
             } catch {
                 if host.isAlive(generation) {
+                    if let refusal = error as? PaymentServiceError,
+                        await retryAfterRefusal(refusal, &refusals)
+                    {
+                        continue
+                    }
                     outcome.violation("dispute_lifecycle", "\(id): \(error)")
                     return false
                 }
             }
             host.noteLostAnswer()
+            lost += 1
         }
         return false
     }
@@ -328,16 +474,19 @@ struct Journey: Sendable {
     /// The merchant answers the dispute through the API (`POST /v1/disputes/:id`), as a client:
     /// the same idempotency key again if a crash lost the answer.
     private func submitEvidence(
-        _ id: PaymentID, when status: DisputeStatus, merchant: MerchantID, apiKey: String,
+        _ id: PaymentID, when status: DisputeStatus, number: Int, merchant: MerchantID, apiKey: String,
         idempotencyKey: String, _ outcome: inout JourneyOutcome
     ) async -> Bool {
         guard await host.current().system.orchestrator.payment(id)?.payment.dispute?.status == status else {
             return true
         }
-        let response = await send({
-            await $0.submitDisputeEvidence(
+        let submit: (PaymentSystem) async -> APIResponse = { system in
+            await system.submitDisputeEvidence(
                 id, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey)
-        })
+        }
+        let response = await resolve(
+            "submit_dispute_evidence", key: idempotencyKey, number: number, await send(submit), payment: id,
+            &outcome, submit)
         guard let response else {
             outcome.violation(
                 "dispute_lifecycle", "\(id): evidence got no answer after \(Self.sendsMax) sends")
@@ -349,6 +498,17 @@ struct Journey: Sendable {
             outcome.violation("dispute_lifecycle", "\(id): evidence refused: \(response.body)")
             return false
         }
+        return true
+    }
+
+    /// For the network's side of a dispute (no API, no key): a step the journal refused was
+    /// undone, and is done again after a backoff (at most `refusalsRetriedMax` times).
+    private func retryAfterRefusal(_ error: PaymentServiceError, _ refusals: inout Int) async -> Bool {
+        guard error.isRetryable, refusals < Self.refusalsRetriedMax, !live.isClosed else { return false }
+        refusals += 1
+        live.noteRefusalRetried()
+        try? await runtime.sleep(
+            for: min(Self.refusalBackoffFirst * (1 << min(refusals, 6)), Self.refusalBackoffMax))
         return true
     }
 
@@ -376,6 +536,11 @@ struct Journey: Sendable {
         }
         if let orphan = await Self.orphanedAuthorization(record, system: system) {
             outcome.violation(Self.orphanedAuthorizationInvariant, orphan)
+        }
+        if case .failed = payment.state, payment.amountCapturedMinorUnits > 0 {
+            outcome.violation(
+                Self.failedNeverCapturedInvariant,
+                "\(id) ended \(payment.state) but captured \(payment.amountCapturedMinorUnits)")
         }
         if let mismatch = Self.eventMismatch(record, emitted: emitted) {
             outcome.violation(Self.oneEventPerStateChangeInvariant, mismatch)
@@ -407,9 +572,13 @@ struct Journey: Sendable {
         case .failed, .voided, .expired: break
         default: return nil
         }
-        guard let status = await system.networks[record.network]?.status(of: record.id),
-            status.authorized.minorUnits > 0, status.captured.minorUnits == 0
-        else { return nil }
+        guard let status = await system.networks[record.network]?.status(of: record.id) else { return nil }
+        // A payment the client was told failed must not have been charged at the network either.
+        if status.captured.minorUnits > 0 {
+            return
+                "\(record.id) ended \(record.payment.state) but \(record.network) captured \(status.captured)"
+        }
+        guard status.authorized.minorUnits > 0 else { return nil }
         return "\(record.id) ended \(record.payment.state) but \(record.network) holds \(status.authorized)"
     }
 

@@ -41,6 +41,8 @@ struct ReportBuilder {
                 + max(0, reconciliation.unbalancedTransferCount - reconciliation.unbalancedTransfers.count))
         let counters = system.counters
         check("every_money_movement_booked", counters.violationExamples, count: Int(counters.ledgerRefusals))
+        check(
+            "refused_transitions_undone", counters.undoConflictExamples, count: Int(counters.undoConflicts))
 
         // Payments: none lost in a transient state, amounts within bounds.
         var lost: [String] = []
@@ -89,9 +91,16 @@ struct ReportBuilder {
         for name in [
             "one_charge_per_idempotency_key", "capture_of_authorized_payment", "refund_within_captured",
             "dispute_lifecycle", "merchant_onboarding", "generator", Journey.acknowledgedJournaledInvariant,
+            Journey.unknownResolvedInvariant, Journey.failedNeverCapturedInvariant,
+            ScenarioRunner.livenessInvariant,
         ] {
             let entry = violations[name]
             check(name, entry?.examples ?? [], count: entry?.count ?? 0)
+        }
+        // Any other invariant a journey reported (none is dropped for lack of a listing).
+        let listed = Set(invariants.map(\.name))
+        for (name, entry) in violations.sorted(by: { $0.key < $1.key }) where !listed.contains(name) {
+            check(name, entry.examples, count: entry.count)
         }
 
         // Settlement: each merchant's ledger balance is what it earned less what it was paid.

@@ -134,10 +134,11 @@ public enum ScenarioRunner {
             plan: faults, system: firstLife, runtime: runtime, loadEnd: scenario.duration,
             journal: chaosJournal)
         let metrics = RunMetrics()
+        let live = LiveJourneys()
         let journey = Journey(
             host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: chaosJournal,
             faults: schedule, acknowledgements: options.acknowledgements,
-            resumedKeyPrefix: resumedFrom.map { "resumed-\($0.recordsReplayed)-journey" })
+            resumedKeyPrefix: resumedFrom.map { "resumed-\($0.recordsReplayed)-journey" }, live: live)
         let planner = JourneyPlanner(scenario: scenario)
         let start = runtime.now()
         let crasher: Task<Void, Never>? =
@@ -201,7 +202,9 @@ public enum ScenarioRunner {
         await generator.value
         await crasher?.value
         await schedule.heal()  // Safety phase over; journeys still in flight must now finish.
-        while await metrics.inFlight > 0 { try? await runtime.sleep(for: .milliseconds(20)) }
+        live.markHealed()
+        await livenessPhase(
+            live, metrics: metrics, host: host, runtime: runtime, bound: scenario.livenessTimeout)
         reporter?.cancel()
         memorySampler.cancel()
         let memoryAtEnd = ResidentMemory.bytes()
@@ -224,7 +227,60 @@ public enum ScenarioRunner {
                 disk, cipher: configuration.journalCipher, host: host, report: &report)
         }
         report.memory = memory.figures(endBytes: memoryAtEnd)
+        let (refusalsRetried, unknownResolved, pastBound) = live.figures
+        if chaosJournal != nil || refusalsRetried + unknownResolved + pastBound > 0 {
+            var chaos = RunReport.ChaosFigures()
+            chaos.journalAppendsFailed = chaosJournal?.appendsFailed ?? 0
+            chaos.transitionsUndone = Int(system.counters.transitionsUndone)
+            chaos.refusalsRetried = refusalsRetried
+            chaos.unknownOutcomesResolved = unknownResolved
+            chaos.journeysPastLivenessBound = pastBound
+            report.chaos = chaos
+        }
         return report
+    }
+
+    static let livenessInvariant = "every_payment_settles_after_heal"
+
+    /// The liveness phase: with every fault healed, the journeys in flight get `bound` of run
+    /// time to end. One still at a request (or a final read) when it runs out is a violation
+    /// naming its payment; one sleeping until its plan's next step is in a well-defined wait and
+    /// is waited for until that step is due (plus `bound` again). Then the journeys still
+    /// retrying are told to give up, and the run goes on to its checks: never a hang.
+    static func livenessPhase(
+        _ live: LiveJourneys, metrics: RunMetrics, host: SystemHost, runtime: any Runtime, bound: Duration
+    ) async {
+        let poll: Duration = .milliseconds(20)
+        var deadline = runtime.now() + bound
+        while await metrics.inFlight > 0, runtime.now() < deadline { try? await runtime.sleep(for: poll) }
+        var reported: Set<Int> = []
+        while await metrics.inFlight > 0 {
+            var waitingUntil: SimTime?
+            for (number, entry) in live.snapshot where !reported.contains(number) {
+                if !reported.contains(-number - 1) {
+                    reported.insert(-number - 1)
+                    live.notePastBound()
+                }
+                if let until = entry.waitingUntil, until >= runtime.now() {
+                    waitingUntil = max(waitingUntil ?? until, until)
+                    continue
+                }
+                reported.insert(number)
+                var state = "no payment"
+                if let id = entry.payment {
+                    state =
+                        await host.system.orchestrator.payment(id).map { "\($0.payment.state)" } ?? "not held"
+                }
+                await metrics.violation(
+                    livenessInvariant,
+                    "\(entry.payment?.description ?? entry.key) (\(entry.key)) at \(entry.step), \(state), "
+                        + "\(DurationText.format(bound)) after the heal")
+            }
+            guard let waitingUntil else { break }
+            deadline = waitingUntil + bound
+            while await metrics.inFlight > 0, runtime.now() < deadline { try? await runtime.sleep(for: poll) }
+        }
+        live.close()
     }
 
     /// A run that crashed ends with a last recovery of the whole journal (both lives and every

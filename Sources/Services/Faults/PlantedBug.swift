@@ -48,7 +48,7 @@ extension IdempotencyGate {
     ) async -> IdempotencyGateResult {
         switch await operation() {
         case .completed(let response): .executed(response)
-        case .rejectedBeforeWork(let response): .rejected(response)
+        case .rejectedBeforeWork(let response), .retryableFailure(let response): .rejected(response)
         }
     }
 }

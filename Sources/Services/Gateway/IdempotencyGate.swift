@@ -5,6 +5,9 @@ public enum IdempotentOutcome: Hashable, Sendable {
     /// The request failed validation before any work began; nothing is stored and the client
     /// may retry with the same key (Stripe does the same).
     case rejectedBeforeWork(StoredResponse)
+    /// Work began but none of it was made durable (the journal refused an append): nothing is
+    /// stored, and the client's retry with the same key runs again and resumes that work.
+    case retryableFailure(StoredResponse)
 }
 
 /// What the gate answered.
@@ -56,7 +59,7 @@ public struct IdempotencyGate: Sendable {
         case .completed(let response):
             await store.complete(token, response: response)
             return .executed(response)
-        case .rejectedBeforeWork(let response):
+        case .rejectedBeforeWork(let response), .retryableFailure(let response):
             await store.abandon(token)
             return .rejected(response)
         }

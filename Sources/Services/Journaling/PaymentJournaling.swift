@@ -15,9 +15,45 @@ import PaystormRuntime
 ///   the answer is returned, with the idempotency key;
 /// - every onboarding: a `MerchantOnboardedRecord`.
 ///
-/// A journal failure fails the operation with a 500-class error (`ledgerRefused`, the API's
-/// internal error): nothing is acknowledged that is not durable.
+/// A journal that refuses an append (a failed sync: nothing of the batch is durable) is met in
+/// one of two ways, so that nothing is acknowledged that is not durable and nothing in memory
+/// claims what the journal does not hold:
+/// - the first append of a step (a transition, an acknowledgement, an onboarding, a key) is
+///   tried once; on failure the step is undone in memory and the client gets
+///   `PaymentServiceError.journalUnavailable` (503), to retry with the same idempotency key;
+/// - an append that follows a durable step and only completes it (a booking intent after its
+///   transition, an abort, a webhook settlement, the ledger's applied transfers, recovery's
+///   repairs) is retried (`appendPersistently`) with backoff on the run's clock: undoing the
+///   durable step would need an append as well.
 enum PaymentJournaling {
+    /// Attempts `appendPersistently` makes at most (about 40 s of backoff in all), and the
+    /// first and longest wait between two.
+    static let persistentAttemptsMax = 48
+    static let persistentBackoffFirst: Duration = .milliseconds(10)
+    static let persistentBackoffMax: Duration = .seconds(1)
+
+    /// Appends `records`, retrying a refused append with exponential backoff (bounded).
+    /// - Throws: the last `JournalError` when every attempt failed, or at once for a closed
+    ///   journal (a fenced, dead process: retrying cannot help).
+    static func appendPersistently(
+        _ records: [JournalRecord], journal: any Journal, runtime: any Runtime
+    ) async throws(JournalError) {
+        var backoff = persistentBackoffFirst
+        var attempt = 1
+        while true {
+            do throws(JournalError) {
+                _ = try await journal.append(records)
+                return
+            } catch {
+                if case .closed = error { throw error }
+                if attempt >= persistentAttemptsMax { throw error }
+            }
+            attempt += 1
+            try? await runtime.sleep(for: backoff)
+            backoff = min(backoff * 2, persistentBackoffMax)
+        }
+    }
+
     /// The idempotency key of the API request being served, if any: journaled with each
     /// transition the request makes (see `PaymentSystem.call`).
     @TaskLocal static var idempotencyKey: String?
@@ -53,23 +89,32 @@ enum PaymentJournaling {
                 throw .ledgerRefused(record.id, "card fields cannot be journaled: \(error)")
             }
         }
-        try await append([JournalRecord(image.record)], for: record.id, journal)
+        do throws(JournalError) {
+            _ = try await journal.append([JournalRecord(image.record)])
+        } catch {
+            throw .journalUnavailable(record.id, "journal append failed: \(error)")
+        }
     }
 
+    /// The booking's intent follows a durable transition that expects it: retried, not undone.
     static func journalBooking(
-        _ transfers: [Transfer], for id: PaymentID, journal: any Journal
+        _ transfers: [Transfer], for id: PaymentID, journal: any Journal, runtime: any Runtime
     ) async throws(PaymentServiceError) {
         let booking = PaymentBookingRecord(
             paymentID: id.rawValue, kind: .intent, transfers: transfers.map(\.journalRecord))
-        try await append([JournalRecord(booking)], for: id, journal)
+        do throws(JournalError) {
+            try await appendPersistently([JournalRecord(booking)], journal: journal, runtime: runtime)
+        } catch {
+            throw .ledgerRefused(id, "journal append failed \(persistentAttemptsMax) times: \(error)")
+        }
     }
 
-    /// Best effort: if this append fails too, recovery finds an intent the ledger does not hold
-    /// and books it (the run already counted the refusal as a violation).
-    static func journalBookingAborted(for id: PaymentID, journal: any Journal) async {
-        _ = try? await journal.append([
-            JournalRecord(PaymentBookingRecord(paymentID: id.rawValue, kind: .abort, transfers: []))
-        ])
+    /// Retried; if it still fails, recovery finds an intent the ledger does not hold and books
+    /// it (the run already counted the refusal as a violation).
+    static func journalBookingAborted(for id: PaymentID, journal: any Journal, runtime: any Runtime) async {
+        try? await appendPersistently(
+            [JournalRecord(PaymentBookingRecord(paymentID: id.rawValue, kind: .abort, transfers: []))],
+            journal: journal, runtime: runtime)
     }
 
     static func journalOnboarding(
@@ -90,6 +135,7 @@ enum PaymentJournaling {
         _ response: APIResponse, operation: APIOperation, idempotencyKey: String?,
         orchestrator: PaymentOrchestrator, journal: any Journal, now: SimTime
     ) async -> APIResponse {
+        // A retryable refusal (503, no payment named) is no answer the client may rely on.
         guard !response.replayed, let id = response.paymentID, let record = await orchestrator.payment(id)
         else {
             return response
@@ -109,13 +155,4 @@ enum PaymentJournaling {
         }
     }
 
-    private static func append(
-        _ records: [JournalRecord], for id: PaymentID, _ journal: any Journal
-    ) async throws(PaymentServiceError) {
-        do throws(JournalError) {
-            _ = try await journal.append(records)
-        } catch {
-            throw .ledgerRefused(id, "journal append failed: \(error)")
-        }
-    }
 }

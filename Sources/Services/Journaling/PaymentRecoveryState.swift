@@ -60,6 +60,8 @@ struct PaymentRecoveryState {
     /// process died first): a retry resumes that payment rather than starting another.
     private(set) var startedKeys: [String: PaymentID] = [:]
     private(set) var apiKeyHashes: [(merchant: MerchantID, hash: [UInt8])] = []
+    /// The last payment-id block a resumed life reserved.
+    private(set) var paymentIDBlockReserved: UInt64 = 0
     /// Paid out to each merchant, from the payout bookings.
     private(set) var paidOut: [MerchantID: Int64] = [:]
     private var lastPayout: [(MerchantID, Int64)] = []
@@ -139,6 +141,9 @@ struct PaymentRecoveryState {
             if pendingWebhooks.removeValue(forKey: settled.eventID) == nil {
                 settledUnseen.insert(settled.eventID)
             }
+        case PaymentIDBlockRecord.recordType:
+            paymentIDBlockReserved = max(
+                paymentIDBlockReserved, try record.decode(PaymentIDBlockRecord.self).firstID)
         case APIKeyIssuedRecord.recordType:
             let issued = try record.decode(APIKeyIssuedRecord.self)
             apiKeyHashes.append((MerchantID(issued.merchantID), issued.keyHash))

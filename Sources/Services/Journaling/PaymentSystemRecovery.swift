@@ -26,6 +26,8 @@ public struct RecoveredPaymentSystem: Sendable {
     public let transferSequences: [UInt64: UInt32]
     /// Payments whose last transition was rolled back (its booking never started).
     public let rolledBack: [PaymentID]
+    /// The first id of the last payment-id block a resumed life reserved (0: none).
+    public var paymentIDBlockReserved: UInt64 = 0
     /// Intended transfers the ledger had not journaled, which recovery booked.
     public let rolledForward: [Transfer]
     /// Webhook events emitted and never settled, by id.
@@ -112,12 +114,14 @@ public enum PaymentSystemRecovery {
             complete.violations = replay.rejected
         }
         report.invariants = [reconciles, complete] + state.paymentInvariants()
-        return RecoveredPaymentSystem(
+        var recovered = RecoveredPaymentSystem(
             payments: state.payments, merchants: state.merchants, idempotencyKeys: state.idempotencyKeys,
             ledger: ledger, report: report, bookings: state.tracks.mapValues(\.bookings),
             answers: state.answers, startedKeys: state.startedKeys, apiKeyHashes: state.apiKeyHashes,
             paidOut: state.paidOut, transferSequences: state.transferSequences, rolledBack: state.rolledBack,
             rolledForward: rolledForward, pendingWebhooks: state.owedWebhooks, cards: state.cards)
+        recovered.paymentIDBlockReserved = state.paymentIDBlockReserved
+        return recovered
     }
 }
 

@@ -20,6 +20,9 @@ actor MerchantShard {
 
     func existing(_ id: MerchantID) -> MerchantAccount? { accounts[id] }
 
+    /// Forgets an account whose onboarding could not be made durable.
+    func remove(_ id: MerchantID) { accounts[id] = nil }
+
     /// Puts back a merchant rebuilt from the journal; it takes part in the next payout run.
     func restore(_ account: MerchantAccount) {
         accounts[account.id] = account

@@ -14,6 +14,13 @@ public struct OrchestratorCounters: Sendable, Hashable {
     public var ledgerRefusals: Int64 = 0
     /// The first violations, described (at most 20).
     public var violationExamples: [String] = []
+    /// Transitions the journal refused and that were undone in memory (the caller got
+    /// `journalUnavailable`).
+    public var transitionsUndone: Int64 = 0
+    /// Refused transitions that could not be undone because another command had moved the
+    /// payment on meanwhile: must be 0 (memory would claim what the journal does not hold).
+    public var undoConflicts: Int64 = 0
+    public var undoConflictExamples: [String] = []
 
     mutating func noteViolation(_ text: String) {
         if violationExamples.count < 20 { violationExamples.append(text) }

@@ -39,6 +39,10 @@ extension PaymentOrchestrator {
         await settleInterrupted(id)
         let record = try await record(id)
         switch record.payment.state {
+        case .created, .requiresAction, .authorizationUnknown:
+            // The journal refused the step that would have settled it: the key's next retry
+            // resumes it again.
+            throw .journalUnavailable(id, "the interrupted payment could not be settled yet")
         case .failed(let code):
             throw .cardDeclined(id, code)
         case .authorized where automaticCapture:

@@ -412,13 +412,31 @@ public final class PaymentOrchestrator: Sendable {
         _ command: PaymentCommand, _ id: PaymentID
     ) async throws(PaymentServiceError) -> PaymentRecord {
         let now = runtime.now()
-        let (record, emitted) = try await shard(id).apply(command, to: id, now: now)
+        let (record, emitted, previous) = try await shard(id).apply(command, to: id, now: now)
         // Issue 4 (journaling): the transition is durable before its events go out or anyone
-        // acts on it.
+        // acts on it. A transition the journal refused is undone (the payment is again what the
+        // journal shows) and nobody hears of it: the caller gets `journalUnavailable`.
         if let journal = configuration.journal {
-            try await PaymentJournaling.journalTransition(
-                command, record, emitted: emitted, now: now, journal: journal,
-                cipher: configuration.journalCipher)
+            do throws(PaymentServiceError) {
+                try await PaymentJournaling.journalTransition(
+                    command, record, emitted: emitted, now: now, journal: journal,
+                    cipher: configuration.journalCipher)
+            } catch {
+                let undone = await shard(id).undo(id, to: previous, ifStill: record)
+                counters.withLock {
+                    $0.transitionsUndone += 1
+                    // Another command moved the payment on from the unjournaled state while the
+                    // append was in flight: it cannot be undone without losing that.
+                    if !undone {
+                        $0.undoConflicts += 1
+                        if $0.undoConflictExamples.count < 20 {
+                            $0.undoConflictExamples.append(
+                                "\(id): \(command) refused by the journal, superseded")
+                        }
+                    }
+                }
+                throw error
+            }
         }
         await events.emit(
             Self.plantedEventBug(emitted), for: id, merchant: record.merchant, amount: record.payment.amount,
@@ -443,14 +461,16 @@ public final class PaymentOrchestrator: Sendable {
         // a booking the ledger had not journaled when the process died; an abort follows a
         // refusal.
         if let journal = configuration.journal {
-            try await PaymentJournaling.journalBooking(transfers, for: id, journal: journal)
+            try await PaymentJournaling.journalBooking(transfers, for: id, journal: journal, runtime: runtime)
         }
         do {
             outcomes = try await ledger.submit(transfers)
         } catch {
             counters.withLock { $0.ledgerRefusals += 1 }
-            if let journal = configuration.journal {
-                await PaymentJournaling.journalBookingAborted(for: id, journal: journal)
+            // A batch the ledger applied but could not journal stays applied: its durable intent
+            // is what recovery redoes, so an abort here would make the journal disagree.
+            if let journal = configuration.journal, !error.isJournalFailure {
+                await PaymentJournaling.journalBookingAborted(for: id, journal: journal, runtime: runtime)
             }
             throw .ledgerRefused(id, error.description)
         }
@@ -463,7 +483,7 @@ public final class PaymentOrchestrator: Sendable {
             ])
         if let refused = outcomes.first(where: { $0 != .applied }) {
             if let journal = configuration.journal {
-                await PaymentJournaling.journalBookingAborted(for: id, journal: journal)
+                await PaymentJournaling.journalBookingAborted(for: id, journal: journal, runtime: runtime)
             }
             counters.withLock {
                 $0.ledgerRefusals += 1
@@ -554,5 +574,13 @@ extension CardNetworkKind {
         case .amex: .amex
         case .bankRail: .bankRail
         }
+    }
+}
+
+extension LedgerError {
+    /// The ledger applied the batch, then its journal refused the record of it.
+    var isJournalFailure: Bool {
+        if case .journalFailed = self { return true }
+        return false
     }
 }

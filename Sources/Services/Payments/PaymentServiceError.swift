@@ -17,6 +17,17 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
     /// as an invariant violation by the run.
     case ledgerRefused(PaymentID, String)
     case unknownMerchant(MerchantID)
+    /// The journal refused an append the request needed (a failed sync): nothing of the request
+    /// that was not durable is kept (the payment is as the journal shows it), and the client
+    /// should send the same request again with the same idempotency key: the retry resumes
+    /// the payment, never starts a second one.
+    case journalUnavailable(PaymentID, String)
+
+    /// Whether the client should retry the same request (same idempotency key) later.
+    public var isRetryable: Bool {
+        if case .journalUnavailable = self { return true }
+        return false
+    }
 
     public var httpStatus: Int {
         switch self {
@@ -24,6 +35,7 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
         case .cardDeclined: 402
         case .paymentNotFound, .unknownMerchant: 404
         case .ledgerRefused: 500
+        case .journalUnavailable: 503
         }
     }
 
@@ -33,7 +45,7 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
         case .invalidRequest, .invalidAmount, .unexpectedState, .paymentNotFound, .unknownMerchant:
             "invalid_request_error"
         case .cardDeclined: "card_error"
-        case .ledgerRefused: "api_error"
+        case .ledgerRefused, .journalUnavailable: "api_error"
         }
     }
 
@@ -52,6 +64,7 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
             default: "card_declined"
             }
         case .ledgerRefused: "ledger_refused"
+        case .journalUnavailable: "journal_unavailable"
         }
     }
 
@@ -71,6 +84,7 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
         case .cardDeclined(let id, let code): "\(id) declined: \(code)"
         case .ledgerRefused(let id, let reason): "ledger refused a transfer of \(id): \(reason)"
         case .unknownMerchant(let merchant): "no such merchant: \(merchant)"
+        case .journalUnavailable(let id, let reason): "\(id) could not be made durable: \(reason)"
         }
     }
 }

@@ -32,8 +32,9 @@ actor PaymentShard {
     /// Applies `command` to the payment and returns the record after it with the events to emit.
     func apply(
         _ command: PaymentCommand, to id: PaymentID, now: SimTime
-    ) throws(PaymentServiceError) -> (PaymentRecord, [PaymentEventType]) {
+    ) throws(PaymentServiceError) -> (PaymentRecord, [PaymentEventType], previous: PaymentRecord) {
         guard var record = records[id] else { throw .paymentNotFound(id) }
+        let previous = record
         let events: [PaymentEventType]
         do {
             events = try record.payment.apply(command)
@@ -48,7 +49,24 @@ actor PaymentShard {
         record.eventsEmitted += events.count
         record.transitions += 1
         records[id] = record
-        return (record, events)
+        return (record, events, previous)
+    }
+
+    /// Puts `previous` back in place of `applied` (a transition the journal refused), unless the
+    /// record changed since; returns whether it did.
+    func undo(_ id: PaymentID, to previous: PaymentRecord, ifStill applied: PaymentRecord) -> Bool {
+        guard let current = records[id] else { return false }
+        guard current.payment == applied.payment, current.eventsEmitted == applied.eventsEmitted else {
+            return false
+        }
+        var restored = current
+        restored.payment = previous.payment
+        restored.eventsEmitted = previous.eventsEmitted
+        // An undone transition did not happen: it names no events and counts for none.
+        restored.transitions = previous.transitions
+        restored.authorizedAt = previous.authorizedAt
+        records[id] = restored
+        return true
     }
 
     /// Changes the orchestrator's own fields of a record (hold, locked rate, booked amounts).

@@ -1,15 +1,24 @@
+import Journal
 import Ledger
+import PaystormRuntime
 import Synchronization
 
 /// The ledger's journal, held shut while a resumed system replays the journal's transfers into
 /// its ledger (they are durable already; journaling them again would double the log at each
 /// restart), and opened before the system serves.
+///
+/// A refused append is retried with backoff (`PaymentJournaling.appendPersistently`'s bounds):
+/// the ledger applied the batch already and its booking intent is durable, so the record only
+/// confirms what recovery would redo from the intent; giving up at once would leave the ledger
+/// in memory ahead of a journal the caller then cannot make agree.
 final class LedgerJournalGate: LedgerJournal {
     private let journal: any LedgerJournal
     private let isOpen: Atomic<Bool>
+    private let runtime: any Runtime
 
-    init(_ journal: any LedgerJournal, open: Bool) {
+    init(_ journal: any LedgerJournal, open: Bool, runtime: any Runtime) {
         self.journal = journal
+        self.runtime = runtime
         isOpen = Atomic(open)
     }
 
@@ -17,6 +26,19 @@ final class LedgerJournalGate: LedgerJournal {
 
     func record(_ batch: [Transfer]) async throws {
         guard isOpen.load(ordering: .acquiring) else { return }
-        try await journal.record(batch)
+        var backoff = PaymentJournaling.persistentBackoffFirst
+        var attempt = 1
+        while true {
+            do {
+                try await journal.record(batch)
+                return
+            } catch {
+                if case .closed? = error as? JournalError { throw error }
+                if attempt >= PaymentJournaling.persistentAttemptsMax { throw error }
+            }
+            attempt += 1
+            try? await runtime.sleep(for: backoff)
+            backoff = min(backoff * 2, PaymentJournaling.persistentBackoffMax)
+        }
     }
 }

@@ -91,8 +91,15 @@ extension PaymentSystem {
         }
         // Ids the dead process handed out without journaling them (requests in flight) may be
         // known outside (a network saw the authorization): start at the next block instead.
+        // The block is journaled before this life hands out any id from it, so that the next
+        // restart starts past it even if none of its payments reached the journal.
         let block = PaymentSystem.paymentIDBlock
-        orchestrator.nextPaymentID.store((paymentIDMax / block + 1) * block, ordering: .relaxed)
+        let firstID = max((paymentIDMax / block + 1) * block, recovered.paymentIDBlockReserved + block)
+        if let journal = configuration.journal {
+            try await PaymentJournaling.appendPersistently(
+                [JournalRecord(PaymentIDBlockRecord(firstID: firstID))], journal: journal, runtime: runtime)
+        }
+        orchestrator.nextPaymentID.store(firstID, ordering: .relaxed)
         for shard in orchestrator.shards {
             if let sequence = recovered.transferSequences[await shard.transferProducer] {
                 await shard.resumeTransferIDs(after: sequence)
@@ -104,7 +111,9 @@ extension PaymentSystem {
         // transitions it rolled back.
         if let journal = configuration.journal {
             if !recovered.rolledForward.isEmpty {
-                _ = try await journal.append(recovered.rolledForward.map { JournalRecord($0.journalRecord) })
+                try await PaymentJournaling.appendPersistently(
+                    recovered.rolledForward.map { JournalRecord($0.journalRecord) }, journal: journal,
+                    runtime: runtime)
             }
             for id in recovered.rolledBack {
                 guard let payment = recovered.payments[id] else { continue }
@@ -112,7 +121,8 @@ extension PaymentSystem {
                     kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
                     payment: payment, sequence: recovered.bookings[id]?.eventsEmitted ?? 0,
                     expectsBooking: false, timeNs: runtime.now().nanoseconds)
-                _ = try await journal.append([JournalRecord(image.record)])
+                try await PaymentJournaling.appendPersistently(
+                    [JournalRecord(image.record)], journal: journal, runtime: runtime)
             }
         }
 

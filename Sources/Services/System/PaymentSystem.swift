@@ -31,6 +31,8 @@ public final class PaymentSystem: Sendable {
     /// `merchant/key` to the payment whose work a request began before a restart, without a
     /// durable answer: the key's next request resumes that payment (taken once).
     let startedWork = Mutex<[String: PaymentID]>([:])
+    /// Keys remembered at most in `startedWork` (a key is taken by its retry).
+    static let startedWorkMax = 65_536
 
     public convenience init(
         runtime: any Runtime, configuration: PaymentSystemConfiguration = PaymentSystemConfiguration()
@@ -52,7 +54,7 @@ public final class PaymentSystem: Sendable {
         self.configuration = configuration
         // Issue 4 (journaling): the ledger journals its applied transfers to the run's journal.
         let gate = configuration.journal.map {
-            LedgerJournalGate(JournalLedgerAdapter($0), open: ledgerJournalOpen)
+            LedgerJournalGate(JournalLedgerAdapter($0), open: ledgerJournalOpen, runtime: runtime)
         }
         ledgerJournalGate = gate
         ledger = try ShardedLedger(
@@ -78,8 +80,11 @@ public final class PaymentSystem: Sendable {
             var settled: (@Sendable (EventID, Bool) async -> Void)?
             if let journal = configuration.journal {
                 settled = { id, deadLettered in
+                    // Retried: an event left unsettled is only delivered again after a restart
+                    // (at least once; the endpoints de-duplicate), but a crash check counts it.
                     let record = WebhookSettledRecord(eventID: id.rawValue, deadLettered: deadLettered)
-                    _ = try? await journal.append([JournalRecord(record)])
+                    try? await PaymentJournaling.appendPersistently(
+                        [JournalRecord(record)], journal: journal, runtime: runtime)
                 }
             }
             var dispatching = WebhookDispatcher.Configuration()
@@ -140,10 +145,16 @@ public final class PaymentSystem: Sendable {
             MerchantAccount(id: merchant, settlementCurrency: settlementCurrency, webhookSecret: secret)
         }
         guard created else { return nil }
-        // Issue 4 (journaling): the onboarding is durable before the key is handed out.
+        // Issue 4 (journaling): the onboarding is durable before the key is handed out. If the
+        // journal refuses it, the account is forgotten again: the client retries the onboarding.
         if let journal = configuration.journal {
-            try await PaymentJournaling.journalOnboarding(
-                merchant, settlementCurrency: settlementCurrency, now: runtime.now(), journal: journal)
+            do {
+                try await PaymentJournaling.journalOnboarding(
+                    merchant, settlementCurrency: settlementCurrency, now: runtime.now(), journal: journal)
+            } catch {
+                await merchants.shard(merchant).remove(merchant)
+                throw error
+            }
         }
         return try await issueJournaledKey(for: merchant)
     }
@@ -161,9 +172,15 @@ public final class PaymentSystem: Sendable {
     private func issueJournaledKey(for merchant: MerchantID) async throws -> APIKey {
         let key = try await gateway(merchant).issueKey(for: merchant)
         if let journal = configuration.journal {
-            _ = try await journal.append([
-                JournalRecord(APIKeyIssuedRecord(merchantID: merchant.rawValue, keyHash: key.hash.bytes))
-            ])
+            do {
+                _ = try await journal.append([
+                    JournalRecord(APIKeyIssuedRecord(merchantID: merchant.rawValue, keyHash: key.hash.bytes))
+                ])
+            } catch {
+                // Not durable, so not valid: a recovered system would refuse it.
+                _ = await gateway(merchant).revoke(key)
+                throw error
+            }
         }
         return key
     }
@@ -270,13 +287,25 @@ public final class PaymentSystem: Sendable {
         // After a restart, a key whose request had begun work (a journaled transition) without a
         // durable answer resumes that payment: never a second one. Taken inside the operation,
         // that is after the idempotency gate reserved the key, so one retry takes it.
+        // A create the journal refused part-way left its payment in memory as the journal shows
+        // it: the key's retry resumes that payment the same way.
         let work = { [orchestrator, self] () async throws(PaymentServiceError) -> PaymentRecord in
             let scoped = idempotencyKey.map { "\(merchant)/\($0)" }
-            guard let scoped, let id = self.startedWork.withLock({ $0.removeValue(forKey: scoped) }) else {
-                return try await operation()
+            do throws(PaymentServiceError) {
+                guard let scoped, let id = self.startedWork.withLock({ $0.removeValue(forKey: scoped) })
+                else {
+                    return try await operation()
+                }
+                if let resume { return try await resume(id) }
+                return try await orchestrator.record(id)
+            } catch {
+                if case .journalUnavailable(let id, _) = error, resume != nil, let scoped {
+                    self.startedWork.withLock {
+                        if $0.count < Self.startedWorkMax { $0[scoped] = id }
+                    }
+                }
+                throw error
             }
-            if let resume { return try await resume(id) }
-            return try await orchestrator.record(id)
         }
         // The key rides along with every transition the request journals, so that recovery can
         // tell which key started the work of a request whose answer never became durable.
@@ -310,12 +339,13 @@ public final class PaymentSystem: Sendable {
                 if case .invalidRequest = error { return .rejectedBeforeWork(response.stored) }
                 if case .invalidAmount = error { return .rejectedBeforeWork(response.stored) }
                 if case .unknownMerchant = error { return .rejectedBeforeWork(response.stored) }
+                if error.isRetryable { return .retryableFailure(response.stored) }
                 return .completed(response.stored)
             }
         }
         guard let idempotencyKey else {
             switch await run() {
-            case .completed(let stored), .rejectedBeforeWork(let stored):
+            case .completed(let stored), .rejectedBeforeWork(let stored), .retryableFailure(let stored):
                 return APIResponse(stored, replayed: false)
             }
         }
