@@ -62,5 +62,18 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ServicesBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PaystormCore", package: "Paystorm"),
+                .product(name: "PaystormRuntime", package: "Paystorm"),
+                .product(name: "PaystormJournal", package: "Paystorm"),
+                .product(name: "PaystormServices", package: "Paystorm"),
+            ],
+            path: "Benchmarks/ServicesBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

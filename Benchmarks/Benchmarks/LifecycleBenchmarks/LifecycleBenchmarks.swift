@@ -82,6 +82,55 @@ func runPayments(_ runtime: DeterministicRuntime, cards: [Card], webhooks: Bool)
     }
 }
 
+/// The same processor for the concurrent runtime, where network and webhook latencies are real
+/// sleeps: they are zero here, so the run measures the pipeline's CPU cost on the global pool
+/// rather than 100 ms waits.
+func makeConcurrentSystem(_ runtime: ConcurrentRuntime, webhooks: Bool) throws -> PaymentSystem {
+    var configuration = PaymentSystemConfiguration()
+    configuration.webhooks.enabled = webhooks
+    configuration.webhooks.failureProbability = 0
+    configuration.webhooks.latencyMedian = .zero
+    for kind in CardNetworkKind.allCases {
+        configuration.networks[kind] = NetworkBehaviour(
+            latencyMedian: .zero, latencySigma: 0, declineRate: 0, fraudDeclineRate: 0, timeoutRate: 0)
+    }
+    return try PaymentSystem(runtime: runtime, configuration: configuration)
+}
+
+/// `runPayments` on the concurrent runtime: plain async code, one child task per merchant on the
+/// global concurrent pool, the interleaving the operating system's.
+func runConcurrentPayments(_ runtime: ConcurrentRuntime, cards: [Card], webhooks: Bool) async throws -> Int {
+    let system = try makeConcurrentSystem(runtime, webhooks: webhooks)
+    var keys: [(MerchantID, String)] = []
+    for number in 0..<merchantCount {
+        let merchant = MerchantID(UInt64(number) + 1)
+        guard let key = try await system.onboard(merchant, settlementCurrency: .usd) else {
+            preconditionFailure("onboarding \(merchant) failed")
+        }
+        keys.append((merchant, key.secret))
+    }
+    let approved = await withTaskGroup(of: Int.self) { group in
+        for (index, (merchant, secret)) in keys.enumerated() {
+            group.addTask {
+                var approved = 0
+                for payment in 0..<paymentsPerMerchant {
+                    let number = index * paymentsPerMerchant + payment
+                    let request = PaymentRequest(
+                        merchant: merchant,
+                        amount: Money(minorUnits: Int64(1_000 + number % 50_000), currency: .usd),
+                        method: .card(cards[number]), captureMethod: .automatic, customerCountry: "US",
+                        deviceID: UInt64(number) + 1)
+                    if await system.createPayment(request, apiKey: secret).status == 200 { approved += 1 }
+                }
+                return approved
+            }
+        }
+        return await group.reduce(0, +)
+    }
+    if let webhooks = system.webhooks { await webhooks.waitUntilIdle() }
+    return approved
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [
@@ -106,6 +155,29 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.startMeasurement()
             let start = clock.now
             let approved = try runPayments(DeterministicRuntime(seed: 21), cards: cards, webhooks: webhooks)
+            let elapsed = clock.now - start
+            benchmark.stopMeasurement()
+            let nanoseconds =
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            benchmark.measurement(paymentsPerSecond, Int(Int64(total) * 1_000_000_000 / max(nanoseconds, 1)))
+            benchmark.measurement(paymentsApproved, approved)
+        }
+        Benchmark(
+            "Lifecycle.concurrent \(total) payments, automatic capture, webhooks \(webhooks ? "on" : "off")",
+            configuration: .init(
+                metrics: Benchmark.defaultConfiguration.metrics, scalingFactor: .one,
+                maxDuration: .seconds(10), maxIterations: 5)
+        ) { benchmark in
+            let cards = try (0..<total).map { number in
+                try Card.tokenize(
+                    pan: pan(number), expiryMonth: 12, expiryYear: 2030, funding: .credit,
+                    token: "tok_\(number)")
+            }
+            let clock = ContinuousClock()
+            benchmark.startMeasurement()
+            let start = clock.now
+            let approved = try await runConcurrentPayments(
+                ConcurrentRuntime(seed: 21), cards: cards, webhooks: webhooks)
             let elapsed = clock.now - start
             benchmark.stopMeasurement()
             let nanoseconds =
