@@ -47,60 +47,9 @@ func makeSystem(_ runtime: any Runtime, webhooks: Bool) throws -> PaymentSystem 
 }
 
 /// Onboards the merchants, then each merchant's task creates its payments one after another
-/// (automatic capture). Returns how many were approved.
-func runPayments(_ runtime: DeterministicRuntime, cards: [Card], webhooks: Bool) throws -> Int {
-    try runtime.run {
-        let system = try makeSystem(runtime, webhooks: webhooks)
-        var keys: [(MerchantID, String)] = []
-        for number in 0..<merchantCount {
-            let merchant = MerchantID(UInt64(number) + 1)
-            guard let key = try await system.onboard(merchant, settlementCurrency: .usd) else {
-                preconditionFailure("onboarding \(merchant) failed")
-            }
-            keys.append((merchant, key.secret))
-        }
-        let approved = await withTaskGroup(of: Int.self) { group in
-            for (index, (merchant, secret)) in keys.enumerated() {
-                group.addTask {
-                    var approved = 0
-                    for payment in 0..<paymentsPerMerchant {
-                        let number = index * paymentsPerMerchant + payment
-                        let request = PaymentRequest(
-                            merchant: merchant,
-                            amount: Money(minorUnits: Int64(1_000 + number % 50_000), currency: .usd),
-                            method: .card(cards[number]), captureMethod: .automatic, customerCountry: "US",
-                            deviceID: UInt64(number) + 1)
-                        if await system.createPayment(request, apiKey: secret).status == 200 { approved += 1 }
-                    }
-                    return approved
-                }
-            }
-            return await group.reduce(0, +)
-        }
-        if let webhooks = system.webhooks { await webhooks.waitUntilIdle() }
-        return approved
-    }
-}
-
-/// The same processor for the concurrent runtime, where network and webhook latencies are real
-/// sleeps: they are zero here, so the run measures the pipeline's CPU cost on the global pool
-/// rather than 100 ms waits.
-func makeConcurrentSystem(_ runtime: ConcurrentRuntime, webhooks: Bool) throws -> PaymentSystem {
-    var configuration = PaymentSystemConfiguration()
-    configuration.webhooks.enabled = webhooks
-    configuration.webhooks.failureProbability = 0
-    configuration.webhooks.latencyMedian = .zero
-    for kind in CardNetworkKind.allCases {
-        configuration.networks[kind] = NetworkBehaviour(
-            latencyMedian: .zero, latencySigma: 0, declineRate: 0, fraudDeclineRate: 0, timeoutRate: 0)
-    }
-    return try PaymentSystem(runtime: runtime, configuration: configuration)
-}
-
-/// `runPayments` on the concurrent runtime: plain async code, one child task per merchant on the
-/// global concurrent pool, the interleaving the operating system's.
-func runConcurrentPayments(_ runtime: ConcurrentRuntime, cards: [Card], webhooks: Bool) async throws -> Int {
-    let system = try makeConcurrentSystem(runtime, webhooks: webhooks)
+/// (automatic capture), and waits for the webhooks. Returns how many were approved. The same
+/// code for both runtimes: the runtime the system was built with decides where tasks run.
+func payEveryMerchant(_ system: PaymentSystem, cards: [Card]) async throws -> Int {
     var keys: [(MerchantID, String)] = []
     for number in 0..<merchantCount {
         let merchant = MerchantID(UInt64(number) + 1)
@@ -129,6 +78,34 @@ func runConcurrentPayments(_ runtime: ConcurrentRuntime, cards: [Card], webhooks
     }
     if let webhooks = system.webhooks { await webhooks.waitUntilIdle() }
     return approved
+}
+
+/// `payEveryMerchant` on the deterministic runtime (one thread, virtual time).
+func runPayments(_ runtime: DeterministicRuntime, cards: [Card], webhooks: Bool) throws -> Int {
+    try runtime.run {
+        try await payEveryMerchant(try makeSystem(runtime, webhooks: webhooks), cards: cards)
+    }
+}
+
+/// The same processor for the concurrent runtime, where network and webhook latencies are real
+/// sleeps: they are zero here, so the run measures the pipeline's CPU cost on the global pool
+/// rather than 100 ms waits.
+func makeConcurrentSystem(_ runtime: ConcurrentRuntime, webhooks: Bool) throws -> PaymentSystem {
+    var configuration = PaymentSystemConfiguration()
+    configuration.webhooks.enabled = webhooks
+    configuration.webhooks.failureProbability = 0
+    configuration.webhooks.latencyMedian = .zero
+    for kind in CardNetworkKind.allCases {
+        configuration.networks[kind] = NetworkBehaviour(
+            latencyMedian: .zero, latencySigma: 0, declineRate: 0, fraudDeclineRate: 0, timeoutRate: 0)
+    }
+    return try PaymentSystem(runtime: runtime, configuration: configuration)
+}
+
+/// `payEveryMerchant` on the concurrent runtime: plain async code, one child task per merchant
+/// on the global concurrent pool, the interleaving the operating system's.
+func runConcurrentPayments(_ runtime: ConcurrentRuntime, cards: [Card], webhooks: Bool) async throws -> Int {
+    try await payEveryMerchant(try makeConcurrentSystem(runtime, webhooks: webhooks), cards: cards)
 }
 
 let benchmarks: @Sendable () -> Void = {
