@@ -149,3 +149,33 @@ import Testing
         }
     }
 }
+
+/// Which settlement-file mismatches count as explained, on mismatches built by hand.
+@Suite struct UnexplainedSettlementMismatchTests {
+    static func returned(_ ids: [PaymentID]) -> SettlementMismatch {
+        SettlementMismatch(
+            network: .bankRail, day: 3, currency: .usd, movement: .returned, networkMinorUnits: 406_729,
+            ledgerMinorUnits: 0, paymentIDs: Array(ids.prefix(SettlementMismatch.paymentIDsMax)),
+            paymentCount: ids.count, allPaymentIDs: ids)
+    }
+
+    /// fraud-ring.yaml failed its settlement check on 66 bank returns filed but not yet due:
+    /// the check looked at the 50 ids a report lists and called every longer list unexplained.
+    @Test func aDayOfReturnsNotYetDueIsExplainedHoweverManyThereAre() {
+        let ids = (1...66).map { PaymentID(UInt64($0)) }
+        let mismatch = Self.returned(ids)
+        #expect(PaymentSystem.unexplained([mismatch], unreported: [], returnsNotDue: Set(ids)).isEmpty)
+    }
+
+    @Test func onePaymentNothingExplainsPastTheListedFiftyIsUnexplained() {
+        let ids = (1...66).map { PaymentID(UInt64($0)) }
+        let mismatch = Self.returned(ids)
+        // Payment 66 is not among the 50 listed ids, and nothing explains it.
+        let explained = Set(ids.dropLast())
+        #expect(PaymentSystem.unexplained([mismatch], unreported: [], returnsNotDue: explained).count == 1)
+        // Movements the network never acknowledged explain only the payments they name.
+        #expect(
+            PaymentSystem.unexplained([mismatch], unreported: Set(ids.prefix(10)), returnsNotDue: []).count
+                == 1)
+    }
+}

@@ -35,6 +35,9 @@ public struct SettlementMismatch: Hashable, Sendable, CustomStringConvertible {
     /// The payments whose line differs, sorted, at most `paymentIDsMax`.
     public let paymentIDs: [PaymentID]
     public let paymentCount: Int
+    /// Every payment whose line differs: what deciding whether a mismatch is explained needs
+    /// (a list cut at `paymentIDsMax` cannot tell). Not kept in reports.
+    let allPaymentIDs: [PaymentID]
 
     public var description: String {
         "\(network) day \(day) \(currency.code) \(movement.rawValue): network \(networkMinorUnits), ledger "

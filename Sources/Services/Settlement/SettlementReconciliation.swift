@@ -101,7 +101,7 @@ public struct SettlementReconciliation: Sendable, Hashable {
                 network: key.network, day: key.day, currency: currency, movement: movement,
                 networkMinorUnits: total.network, ledgerMinorUnits: total.ledger,
                 paymentIDs: Array(payments.prefix(SettlementMismatch.paymentIDsMax)),
-                paymentCount: payments.count)
+                paymentCount: payments.count, allPaymentIDs: payments)
         }
     }
 

@@ -410,12 +410,21 @@ public final class PaymentSystem: Sendable {
     ) async -> [SettlementMismatch] {
         let unreported = orchestrator.networkUnreported.withLock { $0 }
         let returnsNotDue = await networks[.bankRail]?.returnsNotDue() ?? []
-        return reconciliation.mismatches.filter { mismatch in
-            // A list cut at its limit may hide a payment nothing explains.
-            mismatch.paymentIDs.count >= SettlementMismatch.paymentIDsMax
-                || !mismatch.paymentIDs.allSatisfy {
-                    unreported.contains($0) || (mismatch.movement == .returned && returnsNotDue.contains($0))
-                }
+        return Self.unexplained(
+            reconciliation.mismatches, unreported: unreported, returnsNotDue: returnsNotDue)
+    }
+
+    /// The mismatches that neither a movement the network never acknowledged nor a bank return
+    /// filed but not yet due explains, judged on every payment of each mismatch.
+    static func unexplained(
+        _ mismatches: [SettlementMismatch], unreported: Set<PaymentID>, returnsNotDue: Set<PaymentID>
+    ) -> [SettlementMismatch] {
+        mismatches.filter { mismatch in
+            // Every payment of the mismatch, not the list cut for the report: a day of bank
+            // returns not yet due names more payments than a report lists.
+            !mismatch.allPaymentIDs.allSatisfy {
+                unreported.contains($0) || (mismatch.movement == .returned && returnsNotDue.contains($0))
+            }
         }
     }
 
