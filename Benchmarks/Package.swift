@@ -17,6 +17,17 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // The payment workload the lifecycle and recovery benchmarks share.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "PaystormCore", package: "Paystorm"),
+                .product(name: "PaystormRuntime", package: "Paystorm"),
+                .product(name: "PaystormServices", package: "Paystorm"),
+            ],
+            path: "Benchmarks/BenchmarkSupport",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "RuntimeBenchmarks",
             dependencies: [
@@ -53,6 +64,7 @@ let package = Package(
             name: "LifecycleBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
                 .product(name: "PaystormCore", package: "Paystorm"),
                 .product(name: "PaystormRuntime", package: "Paystorm"),
                 .product(name: "PaystormLedger", package: "Paystorm"),
@@ -66,6 +78,7 @@ let package = Package(
             name: "ServicesBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
                 .product(name: "PaystormCore", package: "Paystorm"),
                 .product(name: "PaystormRuntime", package: "Paystorm"),
                 .product(name: "PaystormJournal", package: "Paystorm"),

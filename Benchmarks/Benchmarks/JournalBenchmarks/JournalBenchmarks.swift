@@ -94,6 +94,23 @@ func temporaryDirectory() throws -> URL {
     return url
 }
 
+/// Opens a file journal with `policy` in a fresh directory, measures `append` on it, closes
+/// it and removes the directory: the part every file benchmark shares.
+func measureFileJournal(
+    _ benchmark: Benchmark, policy: SyncPolicy, _ append: (FileJournal) async throws -> Duration
+) async throws -> (statistics: FileJournal.Statistics, elapsed: Duration) {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let journal = try FileJournal(
+        directory: directory.path, configuration: FileJournal.Configuration(syncPolicy: policy))
+    benchmark.startMeasurement()
+    let elapsed = try await append(journal)
+    benchmark.stopMeasurement()
+    let statistics = journal.statistics()
+    await journal.close()
+    return (statistics, elapsed)
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [
@@ -114,15 +131,9 @@ let benchmarks: @Sendable () -> Void = {
                     appendsPerBatch, .syscalls,
                 ])
         ) { benchmark async throws in
-            let directory = try temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let journal = try FileJournal(
-                directory: directory.path, configuration: FileJournal.Configuration(syncPolicy: policy))
-            benchmark.startMeasurement()
-            let elapsed = try await appendConcurrently(journal)
-            benchmark.stopMeasurement()
-            let statistics = journal.statistics()
-            await journal.close()
+            let (statistics, elapsed) = try await measureFileJournal(benchmark, policy: policy) {
+                try await appendConcurrently($0)
+            }
             precondition(
                 statistics.recordsAppended == total, "appended \(statistics.recordsAppended) of \(total)")
             benchmark.measurement(appendsPerSecond, perSecond(statistics.recordsAppended, elapsed))
@@ -142,15 +153,9 @@ let benchmarks: @Sendable () -> Void = {
                     bytesPerSecond, appendsPerBatch, .syscalls,
                 ])
         ) { benchmark async throws in
-            let directory = try temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let journal = try FileJournal(
-                directory: directory.path, configuration: FileJournal.Configuration(syncPolicy: policy))
-            benchmark.startMeasurement()
-            let elapsed = try await appendBatchedConcurrently(journal)
-            benchmark.stopMeasurement()
-            let statistics = journal.statistics()
-            await journal.close()
+            let (statistics, elapsed) = try await measureFileJournal(benchmark, policy: policy) {
+                try await appendBatchedConcurrently($0)
+            }
             precondition(
                 statistics.recordsAppended == batchedTotal,
                 "appended \(statistics.recordsAppended) of \(batchedTotal)")
