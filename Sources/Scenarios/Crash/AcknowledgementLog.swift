@@ -57,12 +57,6 @@ public final class AcknowledgementLog: Sendable {
         }
     }
 
-    /// What a client was told about one payment, as a line of the log reads back.
-    public struct Entry: Sendable, Hashable {
-        public let payment: PaymentID
-        public let capturedMinorUnits: Int64
-    }
-
     /// The complete lines of a log (a line cut short by the kill is ignored), the highest
     /// captured amount per payment.
     public static func read(_ text: String) -> [PaymentID: Int64] {

@@ -106,13 +106,13 @@ public final class PaymentEventSink: Sendable {
     func emit(
         _ types: [PaymentEventType], for id: PaymentID, merchant: MerchantID, amount: Money, firstIndex: Int
     ) async {
+        if !types.isEmpty { emittedByPayment.withLock { $0[id, default: 0] += types.count } }
         for (offset, type) in types.enumerated() {
             let eventID = EventID(id.rawValue << 16 | UInt64(UInt16(truncatingIfNeeded: firstIndex + offset)))
             counts.withLock {
                 $0.emitted += 1
                 $0.byType[type.rawValue, default: 0] += 1
             }
-            emittedByPayment.withLock { $0[id, default: 0] += 1 }
             log.withLock {
                 if $0.count >= Self.logMax { $0.removeFirst() }
                 $0.append(EmittedEvent(id: eventID, payment: id, type: type))

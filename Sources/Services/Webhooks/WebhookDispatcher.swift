@@ -183,7 +183,7 @@ public actor WebhookDispatcher {
             let target = targets[event.merchant] ?? target
             let startedAt = runtime.now()
             let header = WebhookSigner.header(
-                payload: event.body, keys: [target.key],
+                payload: event.body, key: target.key,
                 timestamp: configuration.clock.seconds(at: startedAt))
             let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
             // The endpoint decides its answer and latency on arrival; the sender waits for the

@@ -21,7 +21,9 @@ public enum WebhookSigner {
     }
 
     /// The header value `t=<timestamp>,v1=<signature>`, one `v1` per key (key rolling).
-    public static func header(payload: [UInt8], keys: [WebhookSigningKey], timestamp: Int64) -> String {
+    public static func header(
+        payload: [UInt8], keys: some Collection<WebhookSigningKey>, timestamp: Int64
+    ) -> String {
         var utf8: [UInt8] = Array("t=".utf8)
         utf8.reserveCapacity(16 + keys.count * 68)
         withDecimalDigits(of: timestamp) { utf8.append(contentsOf: $0) }
@@ -32,6 +34,11 @@ public enum WebhookSigner {
         return String(decoding: utf8, as: UTF8.self)
     }
 
+    /// The header value for one key: what the dispatcher sends on every attempt.
+    public static func header(payload: [UInt8], key: WebhookSigningKey, timestamp: Int64) -> String {
+        header(payload: payload, keys: CollectionOfOne(key), timestamp: timestamp)
+    }
+
     /// The header value `t=<timestamp>,v1=<signature>`, one `v1` per secret (key rolling).
     public static func header(payload: [UInt8], secrets: [String], timestamp: Int64) -> String {
         header(payload: payload, keys: secrets.map(WebhookSigningKey.init(secret:)), timestamp: timestamp)
@@ -39,7 +46,7 @@ public enum WebhookSigner {
 
     /// The header value for one secret.
     public static func header(payload: [UInt8], secret: String, timestamp: Int64) -> String {
-        header(payload: payload, keys: [WebhookSigningKey(secret: secret)], timestamp: timestamp)
+        header(payload: payload, key: WebhookSigningKey(secret: secret), timestamp: timestamp)
     }
 
     /// Checks `header` against `payload` under `secret` at Unix time `now`.

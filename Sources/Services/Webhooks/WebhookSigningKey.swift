@@ -10,12 +10,10 @@ public struct WebhookSigningKey: @unchecked Sendable {
     // @unchecked: `HMAC` is a value whose hashers are copy-on-write; `keyed` is never mutated,
     // only copied, so sharing it between threads shares nothing that is written.
 
-    /// The secret (`whsec_…`), as configured.
-    public let secret: String
     private let keyed: HMAC<SHA256>
 
+    /// - Parameter secret: the signing secret (`whsec_…`); only its keyed HMAC state is kept.
     public init(secret: String) {
-        self.secret = secret
         keyed = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
     }
 
