@@ -15,10 +15,29 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    /// `pi_` followed by 14 lower-case hex digits.
+    /// `pi_` followed by 14 lower-case hex digits (more if the value needs them).
+    ///
+    /// Written into one buffer: every event body, answer and log line prints ids, and the
+    /// radix conversion, padding and concatenations cost four strings per id.
     public var description: String {
-        let hex = String(rawValue, radix: 16)
-        return Kind.prefix + "_" + String(repeating: "0", count: max(0, 14 - hex.count)) + hex
+        let prefix = Kind.prefix.utf8
+        var digits = 14
+        while digits < 16 && rawValue >> (4 * UInt64(digits)) != 0 { digits += 1 }
+        return String(unsafeUninitializedCapacity: prefix.count + 1 + digits) { buffer in
+            var index = 0
+            for byte in prefix {
+                buffer[index] = byte
+                index += 1
+            }
+            buffer[index] = UInt8(ascii: "_")
+            index += 1
+            for shift in stride(from: digits - 1, through: 0, by: -1) {
+                let nibble = UInt8(truncatingIfNeeded: rawValue >> (4 * UInt64(shift))) & 0x0F
+                buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                index += 1
+            }
+            return index
+        }
     }
 
     /// Parses what `description` prints.

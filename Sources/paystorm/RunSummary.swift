@@ -44,6 +44,13 @@ struct RunSummary {
                         ? " · GENERATOR FELL BEHIND (\(report.generator.lateDispatches) late dispatches)"
                         : "")),
         ]
+        if report.generator.merchantsOnboardedBeforeLoad > 0 {
+            lines.append(
+                row(
+                    "merchants",
+                    "\(Format.count(report.generator.merchantsOnboardedBeforeLoad)) onboarded before the load"
+                ))
+        }
         let declines = report.declines.sorted { $0.value > $1.value }.map {
             "\($0.key) \(Format.count($0.value))"
         }

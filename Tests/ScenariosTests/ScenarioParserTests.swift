@@ -79,6 +79,10 @@ import Testing
             "f.yaml:4:5: networks.discover: unknown card network 'discover' (visa, mastercard, amex)"
         ),
         ("name: [unclosed\n", "f.yaml:2:1: not valid YAML: did not find expected ',' or ']'"),
+        (
+            "name: x\nmerchants:\n  onboarding: upfront\nload:\n  stages:\n    - hold: 1s\n",
+            "f.yaml:3:15: merchants.onboarding: unknown onboarding 'upfront'; one of: before_load, on_first_payment"
+        ),
     ])
     func malformedFilesNameFileLineAndKey(text: String, expected: String) {
         #expect(throws: ScenarioError.self) { try ScenarioParser.parse(text, file: "f.yaml") }
@@ -87,6 +91,16 @@ import Testing
         } catch {
             #expect(error.description == expected)
         }
+    }
+
+    @Test func onboardingDefaultsToTheFirstPaymentAndCanComeBeforeTheLoad() throws {
+        #expect(
+            try ScenarioParser.parse(Self.minimal, file: "tiny.yaml").merchants.onboarding == .onFirstPayment)
+        let text = Self.minimal.replacingOccurrences(
+            of: "seed: 7\n", with: "seed: 7\nmerchants:\n  count: 30\n  onboarding: before_load\n")
+        let scenario = try ScenarioParser.parse(text, file: "tiny.yaml")
+        #expect(scenario.merchants.onboarding == .beforeLoad)
+        #expect(scenario.merchants.count == 30)
     }
 
     @Test func durationStretchKeepsTheShapeAndThePeak() throws {

@@ -44,6 +44,25 @@ import Testing
         #expect(third.invariantsHold)
     }
 
+    /// `onboarding: before_load`: every merchant exists before the first arrival (not only the
+    /// ones the journeys pick), the load meets no onboarding, and a seed still gives one digest.
+    @Test func merchantsOnboardedBeforeTheLoadAreAllThereAndTheRunIsDeterministic() async throws {
+        let text = Self.text.replacingOccurrences(
+            of: "  count: 20\n", with: "  count: 400\n  onboarding: before_load\n")
+        let scenario = try ScenarioParser.parse(text, file: "tiny.yaml")
+        #expect(scenario.merchants.onboarding == .beforeLoad)
+        let first = try await ScenarioRunner.run(scenario, mode: .simulated)
+        let second = try await ScenarioRunner.run(scenario, mode: .simulated)
+        #expect(first.generator.merchantsOnboardedBeforeLoad == 400)
+        #expect(first.digest == second.digest)
+        #expect(first.invariantsHold, "\(first.invariants.filter { !$0.holds })")
+        var lazy = scenario
+        lazy.merchants.onboarding = .onFirstPayment
+        let onFirstPayment = try await ScenarioRunner.run(lazy, mode: .simulated)
+        #expect(onFirstPayment.generator.merchantsOnboardedBeforeLoad == 0)
+        #expect(onFirstPayment.invariantsHold)
+    }
+
     @Test func aFailingThresholdIsReportedNotHidden() async throws {
         let text = Self.text.replacingOccurrences(
             of: "payments_total: \"> 100\"", with: "payments_total: \"< 10\"")

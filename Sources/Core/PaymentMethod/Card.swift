@@ -77,7 +77,7 @@ public struct Card: Hashable, Sendable, Codable, CustomStringConvertible {
         guard (1...12).contains(expiryMonth) else { throw .invalidExpiryMonth(expiryMonth) }
         guard expiryYears.contains(expiryYear) else { throw .invalidExpiryYear(expiryYear) }
         guard !token.isEmpty else { throw .emptyToken }
-        guard !token.contains(pan) else { throw .tokenContainsNumber }
+        guard !CardDigits.contains(token, pan) else { throw .tokenContainsNumber }
         return Card(
             brand: brand,
             funding: funding,

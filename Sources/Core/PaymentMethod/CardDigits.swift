@@ -50,6 +50,19 @@ enum CardDigits {
 
     /// The last four digits as text.
     static func last4(_ digits: [Int]) -> String {
-        String(digits.suffix(4).map { Character(Unicode.Scalar(UInt8(48 + $0))) })
+        String(decoding: digits.suffix(4).map { UInt8(48 + $0) }, as: UTF8.self)
+    }
+
+    /// Whether `text` contains `part`, compared as UTF-8 bytes (a card number is ASCII; no
+    /// Unicode-aware search is needed to find one in a token, and tokenizing is per payment).
+    static func contains(_ text: String, _ part: String) -> Bool {
+        let text = Array(text.utf8)
+        let part = Array(part.utf8)
+        guard !part.isEmpty else { return true }
+        guard text.count >= part.count else { return false }
+        for start in 0...(text.count - part.count) where text[start] == part[0] {
+            if text[start..<start + part.count].elementsEqual(part) { return true }
+        }
+        return false
     }
 }

@@ -62,15 +62,25 @@ public enum ScenarioParser {
     // MARK: Sections
 
     static func parseMerchants(_ reader: YAMLReader) throws(ScenarioError) -> MerchantPopulation {
-        let map = try reader.mapping(allowed: ["count", "currencies", "webhook_endpoint"])
+        let map = try reader.mapping(allowed: ["count", "currencies", "webhook_endpoint", "onboarding"])
         var currencies = defaultMerchants.currencies
         if let list = map.optional("currencies") {
             currencies = try shares(list) { (code, entry) throws(ScenarioError) in try currency(code, entry) }
         }
-        return MerchantPopulation(
+        var population = MerchantPopulation(
             count: try map.optional("count")?.int(in: 1...MerchantPopulation.countMax) ?? 1_000,
             currencies: currencies,
             webhookEndpoint: try map.optional("webhook_endpoint").map(parseEndpoint) ?? EndpointBehaviour())
+        if let onboarding = map.optional("onboarding") {
+            let text = try onboarding.string()
+            guard let value = MerchantOnboarding(rawValue: text) else {
+                let names = MerchantOnboarding.allCases.map(\.rawValue)
+                throw onboarding.error(
+                    "unknown onboarding '\(text)'; one of: \(names.joined(separator: ", "))")
+            }
+            population.onboarding = value
+        }
+        return population
     }
 
     static func parseEndpoint(_ reader: YAMLReader) throws(ScenarioError) -> EndpointBehaviour {

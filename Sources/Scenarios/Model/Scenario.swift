@@ -51,9 +51,13 @@ public struct MerchantPopulation: Sendable, Equatable {
     /// Settlement currencies and their shares (sum to 1).
     public var currencies: [(currency: Currency, share: Double)]
     public var webhookEndpoint: EndpointBehaviour
+    /// When the merchants are onboarded: all of them before the load starts, or each by its
+    /// first payment's journey.
+    public var onboarding: MerchantOnboarding = .onFirstPayment
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.count == rhs.count && lhs.webhookEndpoint == rhs.webhookEndpoint
+            && lhs.onboarding == rhs.onboarding
             && lhs.currencies.elementsEqual(rhs.currencies) {
                 $0.currency == $1.currency && $0.share == $1.share
             }

@@ -56,6 +56,15 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var keyInUse = 0
         public init() {}
 
+        // Spelled out so that the JSON reads `abandoned_3ds`: snake-casing `abandoned3DS`
+        // would give `abandoned3_ds`.
+        enum CodingKeys: String, CodingKey {
+            case attempted, succeeded, authorizedOnly, declined, blocked
+            case abandoned3DS = "abandoned_3ds"
+            case voided, expired, refundedFull, refundedPartial, disputed, timeoutsResolved, rateLimited
+            case errors, idempotentReplays, keyInUse
+        }
+
         /// Adds every count of `other` (counts from several journeys or runs).
         public mutating func add(_ other: PaymentCounts) {
             attempted += other.attempted
@@ -179,6 +188,8 @@ public struct RunReport: Sendable, Codable, Equatable {
         /// Jobs the deterministic executor ran (simulated mode; 0 in realtime): the cost
         /// model of a simulated run, read against payments to see what one payment costs.
         public var jobsRun: UInt64 = 0
+        /// Merchants onboarded before the first arrival (`onboarding: before_load`; else 0).
+        public var merchantsOnboardedBeforeLoad = 0
     }
 
     /// Resident memory of the process during the run, in MiB.

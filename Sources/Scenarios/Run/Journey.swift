@@ -159,60 +159,71 @@ struct Journey: Sendable {
         return nil
     }
 
-    /// Runs the journey; returns the payment it created, if any.
-    private func play(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) async -> PaymentID? {
+    /// The merchant's API key: onboarding it first if no journey has (one onboarding per
+    /// merchant however many journeys ask at once; see `KeyRing`). Nil if it could not be
+    /// onboarded after every retry.
+    /// - Parameter waitingForHeal: whether a client still refused after its retries waits for
+    ///   the faults' heal and tries once more (a journey does; onboarding before the load must
+    ///   not, as the heal comes after the load).
+    func apiKey(for merchant: MerchantID, settlement: Currency, waitingForHeal: Bool = true) async -> String?
+    {
         let host = self.host
         let faults = self.faults
         let runtime = self.runtime
         let live = self.live
-        let settlement = plan.settlementCurrency
-        guard
-            let apiKey = await keys.key(
-                for: plan.merchant,
-                onboard: {
-                    var refusals = 0
-                    var attempts = 0
-                    var waitedForHeal = false
-                    while attempts < Self.sendsMax {
-                        let (system, generation) = await host.current()
-                        var key: String?
-                        var refused = false
-                        do {
-                            key = try await system.onboard(plan.merchant, settlementCurrency: settlement)?
-                                .secret
-                            // Onboarded by a call whose answer was lost (a crash), or whose key the
-                            // journal refused: ask for another key.
-                            if key == nil { key = try await system.issueAPIKey(for: plan.merchant)?.secret }
-                        } catch {
-                            // The journal refused it (undone): send it again after a backoff.
-                            refused = true
-                        }
-                        guard host.isAlive(generation) else {
-                            host.noteLostAnswer()
-                            attempts += 1
-                            continue
-                        }
-                        if refused, refusals < Self.refusalsRetriedMax, !live.isClosed {
-                            refusals += 1
-                            live.noteRefusalRetried()
-                            try? await runtime.sleep(for: Self.refusalBackoffFirst * (1 << min(refusals, 5)))
-                            continue
-                        }
-                        if refused, !waitedForHeal {
-                            // Still refused: tried once more after the heal (its final read).
-                            waitedForHeal = true
-                            refusals = 0
-                            live.noteUnknownResolved()
-                            while !live.isHealed && !live.isClosed {
-                                try? await runtime.sleep(for: .milliseconds(100))
-                            }
-                            continue
-                        }
-                        await faults?.merchantOnboarded(plan.merchant)
-                        return key
+        return await keys.key(for: merchant) {
+            var refusals = 0
+            var attempts = 0
+            var waitedForHeal = false
+            while attempts < Self.sendsMax {
+                let (system, generation) = await host.current()
+                var key: String?
+                var refused = false
+                do {
+                    key = try await system.onboard(merchant, settlementCurrency: settlement)?
+                        .secret
+                    // Onboarded by a call whose answer was lost (a crash), or whose key the
+                    // journal refused: ask for another key.
+                    if key == nil { key = try await system.issueAPIKey(for: merchant)?.secret }
+                } catch {
+                    // The journal refused it (undone): send it again after a backoff.
+                    refused = true
+                }
+                guard host.isAlive(generation) else {
+                    host.noteLostAnswer()
+                    attempts += 1
+                    continue
+                }
+                if refused, refusals < Self.refusalsRetriedMax, !live.isClosed {
+                    refusals += 1
+                    live.noteRefusalRetried()
+                    try? await runtime.sleep(for: Self.refusalBackoffFirst * (1 << min(refusals, 5)))
+                    continue
+                }
+                if refused, !waitedForHeal, waitingForHeal {
+                    // Still refused: tried once more after the heal (its final read).
+                    waitedForHeal = true
+                    refusals = 0
+                    live.noteUnknownResolved()
+                    while !live.isHealed && !live.isClosed {
+                        try? await runtime.sleep(for: .milliseconds(100))
                     }
-                    return nil
-                })
+                    continue
+                }
+                await faults?.merchantOnboarded(merchant)
+                return key
+            }
+            return nil
+        }
+    }
+
+    /// Runs the journey; returns the payment it created, if any.
+    private func play(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) async -> PaymentID? {
+        let host = self.host
+        let runtime = self.runtime
+        let live = self.live
+        let settlement = plan.settlementCurrency
+        guard let apiKey = await apiKey(for: plan.merchant, settlement: settlement)
         else {
             outcome.violation("merchant_onboarding", "\(plan.merchant) could not be onboarded")
             outcome.counts.errors += 1

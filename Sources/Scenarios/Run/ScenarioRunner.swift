@@ -140,6 +140,10 @@ public enum ScenarioRunner {
             faults: schedule, acknowledgements: options.acknowledgements,
             resumedKeyPrefix: resumedFrom.map { "resumed-\($0.recordsReplayed)-journey" }, live: live)
         let planner = JourneyPlanner(scenario: scenario)
+        let onboardedBeforeLoad =
+            scenario.merchants.onboarding == .beforeLoad && !options.resume
+            ? await onboardEveryMerchant(scenario, journey: journey, planner: planner, metrics: metrics)
+            : 0
         let start = runtime.now()
         let crasher: Task<Void, Never>? =
             crashes.isEmpty
@@ -227,6 +231,7 @@ public enum ScenarioRunner {
                 disk, cipher: configuration.journalCipher, host: host, report: &report)
         }
         report.memory = memory.figures(endBytes: memoryAtEnd)
+        report.generator.merchantsOnboardedBeforeLoad = onboardedBeforeLoad
         let (refusalsRetried, unknownResolved, pastBound) = live.figures
         if chaosJournal != nil || refusalsRetried + unknownResolved + pastBound > 0 {
             var chaos = RunReport.ChaosFigures()
@@ -241,6 +246,43 @@ public enum ScenarioRunner {
     }
 
     static let livenessInvariant = "every_payment_settles_after_heal"
+
+    /// Concurrent onboarding clients of `onboardEveryMerchant`.
+    static let onboardingClients = 256
+
+    /// Onboards every merchant of the scenario before the first arrival (`onboarding:
+    /// before_load`), from `onboardingClients` client tasks on the runtime, through the same
+    /// client code and key ring the journeys use, so a journey finds its merchant's key ready.
+    /// A merchant that cannot be onboarded is a violation, as it is for a journey.
+    /// - Returns: the merchants onboarded.
+    static func onboardEveryMerchant(
+        _ scenario: Scenario, journey: Journey, planner: JourneyPlanner, metrics: RunMetrics
+    ) async -> Int {
+        let count = scenario.merchants.count
+        let clients = min(onboardingClients, count)
+        // Child tasks inherit the runtime's executor (a deterministic run stays deterministic).
+        return await withTaskGroup(of: Int.self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    var onboarded = 0
+                    for index in stride(from: client + 1, through: count, by: clients) {
+                        let merchant = MerchantID(UInt64(index))
+                        let settlement = planner.settlementCurrency(of: merchant)
+                        if await journey.apiKey(for: merchant, settlement: settlement, waitingForHeal: false)
+                            != nil
+                        {
+                            onboarded += 1
+                        } else {
+                            await metrics.violation(
+                                "merchant_onboarding", "\(merchant) could not be onboarded before the load")
+                        }
+                    }
+                    return onboarded
+                }
+            }
+            return await group.reduce(0, +)
+        }
+    }
 
     /// The liveness phase: with every fault healed, the journeys in flight get `bound` of run
     /// time to end. One still at a request (or a final read) when it runs out is a violation
@@ -336,6 +378,7 @@ public enum ScenarioRunner {
         configuration.webhooks.endpointsMax = max(
             configuration.webhooks.endpointsMax, scenario.merchants.count)
         configuration.journal = journal
+        let minuteAtPeak = scenario.load.peakTPS * 60
         for network in scenario.networks {
             let kind: CardNetworkKind =
                 switch network.name {
@@ -347,16 +390,27 @@ public enum ScenarioRunner {
                 latencyMedian: .nanoseconds(Int64(network.latency.medianMs * 1_000_000)),
                 latencySigma: network.latency.sigma, declineRate: network.declineRate,
                 timeoutRate: network.timeoutRate, authorizationsMax: 50_000,
-                settlementLinesPerDayMax: 50_000)
+                settlementLinesPerDayMax: settlementLines(
+                    minuteAtPeak * scenario.mix.cardShare * network.share))
         }
         var bankRail = NetworkBehaviour.standard(for: .bankRail)
         bankRail.authorizationsMax = 50_000
-        bankRail.settlementLinesPerDayMax = 50_000
+        bankRail.settlementLinesPerDayMax = settlementLines(minuteAtPeak * (1 - scenario.mix.cardShare))
         configuration.networks[.bankRail] = bankRail
         let endpoint = scenario.merchants.webhookEndpoint
         configuration.webhooks.failureProbability = endpoint.failureRate
         configuration.webhooks.latencyMedian = .nanoseconds(Int64(endpoint.latency.medianMs * 1_000_000))
         return configuration
+    }
+}
+
+extension ScenarioRunner {
+    /// The lines a network's settlement file keeps per day (and the payment system's book of
+    /// the same movements): about a minute of that network's peak traffic. The day's file is
+    /// then full within the run's first minute, so it costs the same memory after one minute
+    /// as after a day, and a full day is compared by its totals (`SettlementReconciliation`).
+    static func settlementLines(_ paymentsPerMinute: Double) -> Int {
+        max(1_000, min(50_000, Int(paymentsPerMinute)))
     }
 }
 

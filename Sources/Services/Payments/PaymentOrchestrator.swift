@@ -41,11 +41,15 @@ public final class PaymentOrchestrator: Sendable {
         self.runtime = runtime
         self.configuration = configuration
         shards = (0..<configuration.paymentShards).map { PaymentShard(index: $0) }
-        movementBooks = (0..<configuration.paymentShards).map { _ in
+        // Each shard's book holds its share of a network's daily lines: together the books
+        // hold what the networks' files hold, not `paymentShards` times as much.
+        let shardCount = configuration.paymentShards
+        movementBooks = (0..<shardCount).map { _ in
             let behaviours = CardNetworkKind.allCases.map { configuration.behaviour(of: $0) }
+            let linesPerDay = behaviours.map(\.settlementLinesPerDayMax).max() ?? 1
             return LockedMovementBook(
                 NetworkMovementBook(
-                    linesPerDayMax: behaviours.map(\.settlementLinesPerDayMax).max() ?? 1,
+                    linesPerDayMax: (linesPerDay + shardCount - 1) / shardCount,
                     daysRetained: behaviours.map(\.settlementDaysRetained).max() ?? 1))
         }
         self.ledger = ledger

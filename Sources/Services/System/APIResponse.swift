@@ -7,13 +7,31 @@ public struct APIResponse: Sendable, Hashable {
     public var body: String
     public var replayed = false
 
-    /// The payment the response is about, when there is one.
+    /// The payment the response is about, when there is one: the first `"id":"…"` of the body.
+    ///
+    /// Scanned as bytes: every client reads it from every answer.
     public var paymentID: PaymentID? {
-        guard let range = body.range(of: "\"id\":\"") else { return nil }
-        let rest = body[range.upperBound...]
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        return try? PaymentID(parsing: String(rest[..<end]))
+        var body = body
+        return body.withUTF8 { bytes -> PaymentID? in
+            let key = Self.idKey
+            guard bytes.count > key.count else { return nil }
+            var start = 0
+            while start + key.count <= bytes.count {
+                if bytes[start] == key[0], bytes[start..<start + key.count].elementsEqual(key) {
+                    let valueStart = start + key.count
+                    var end = valueStart
+                    while end < bytes.count && bytes[end] != UInt8(ascii: "\"") { end += 1 }
+                    let text = String(
+                        decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<end]), as: UTF8.self)
+                    return try? PaymentID(parsing: text)
+                }
+                start += 1
+            }
+            return nil
+        }
     }
+
+    private static let idKey: [UInt8] = Array("\"id\":\"".utf8)
 
     /// Stripe's error `code` (`card_declined` for most card errors), when the request failed.
     public var errorCode: String? { errorField("code") }

@@ -63,7 +63,7 @@ public struct WebhookEvent: Hashable, Sendable {
         raw(",\"api_version\":")
         appendQuoted(apiVersion, to: &json)
         raw(",\"created\":")
-        json.append(contentsOf: String(created).utf8)
+        withDecimalDigits(of: created) { json.append(contentsOf: $0) }
         raw(",\"data\":{\"object\":{")
         var first = true
         for name in object.keys.sorted() {
@@ -73,7 +73,7 @@ public struct WebhookEvent: Hashable, Sendable {
             json.append(UInt8(ascii: ":"))
             switch object[name]! {
             case .string(let text): appendQuoted(text, to: &json)
-            case .integer(let number): json.append(contentsOf: String(number).utf8)
+            case .integer(let number): withDecimalDigits(of: number) { json.append(contentsOf: $0) }
             case .bool(let flag): flag ? raw("true") : raw("false")
             case .null: raw("null")
             }
@@ -89,6 +89,12 @@ public struct WebhookEvent: Hashable, Sendable {
     /// Appends `text` as a JSON string literal, with the same escapes as `quoted(_:)`.
     static func appendQuoted(_ text: String, to json: inout [UInt8]) {
         json.append(UInt8(ascii: "\""))
+        // Ids, codes and types never need an escape: copied in one go.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            json.append(contentsOf: text.utf8)
+            json.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
