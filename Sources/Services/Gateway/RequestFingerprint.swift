@@ -17,12 +17,13 @@ public struct RequestFingerprint: Hashable, Sendable {
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     public init(method: String, path: String, parameters: [String: String]) {
+        // Built in one buffer: every API call makes one.
         var canonical: [UInt8] = []
+        canonical.reserveCapacity(160)
         func append(_ text: String) {
-            let utf8 = Array(text.utf8)
-            canonical.append(contentsOf: String(utf8.count).utf8)
+            withDecimalDigits(of: Int64(text.utf8.count)) { canonical.append(contentsOf: $0) }
             canonical.append(UInt8(ascii: ":"))
-            canonical.append(contentsOf: utf8)
+            canonical.append(contentsOf: text.utf8)
         }
         append(method.uppercased())
         append(path)

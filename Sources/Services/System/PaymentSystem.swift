@@ -307,6 +307,11 @@ public final class PaymentSystem: Sendable {
                 throw error
             }
         }
+        guard let journal = configuration.journal else {
+            return await call(
+                merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,
+                work)
+        }
         // The key rides along with every transition the request journals, so that recovery can
         // tell which key started the work of a request whose answer never became durable.
         let response = await PaymentJournaling.$idempotencyKey.withValue(idempotencyKey) {
@@ -314,7 +319,6 @@ public final class PaymentSystem: Sendable {
                 merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,
                 work)
         }
-        guard let journal = configuration.journal else { return response }
         return await PaymentJournaling.acknowledge(
             response, operation: apiOperation, idempotencyKey: idempotencyKey, orchestrator: orchestrator,
             journal: journal, now: runtime.now())
