@@ -36,6 +36,10 @@ public enum PlantedBug: String, Sendable, CaseIterable {
     /// A refund's `charge.refunded` is emitted twice (a retried hand-over that mints a second
     /// event).
     case emitEventTwice = "emit_event_twice"
+    /// A restarted webhook dispatcher (`service_crash`) starts with an empty queue instead of
+    /// rebuilding the owed events from the journal: what the dead one held, and what was
+    /// emitted while it was down, never reaches the merchants.
+    case restartWithoutRebuild = "restart_without_rebuild"
 
     /// The bug planted for the current task, if any.
     @TaskLocal public static var active: PlantedBug?
