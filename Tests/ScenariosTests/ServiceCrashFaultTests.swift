@@ -27,7 +27,8 @@ import Testing
             ])
         let fixed = try ScenarioParser.parse(
             Self.text("{kind: service_crash, target: webhook_dispatcher, start: 1s}"), file: "f.yaml")
-        #expect(fixed.faults.first?.restartAfter == FaultSpec.restartAfterDefault...FaultSpec.restartAfterDefault)
+        #expect(
+            fixed.faults.first?.restartAfter == FaultSpec.restartAfterDefault...FaultSpec.restartAfterDefault)
     }
 
     /// Each malformed service crash, and the exact location and message the engineer must see.

@@ -10,7 +10,8 @@ import Testing
 /// that every event still reaches its merchant.
 @Suite struct WebhookRestartTests {
     static func makeSystem(_ runtime: DeterministicRuntime, journal: (any Journal)?) throws -> PaymentSystem {
-        var configuration = try PaymentRecoveryTests.makeSystem(runtime, journal: InMemoryJournal()).configuration
+        var configuration = try PaymentRecoveryTests.makeSystem(runtime, journal: InMemoryJournal())
+            .configuration
         configuration.journal = journal
         configuration.webhooks.enabled = true
         configuration.webhooks.restartable = true
@@ -138,7 +139,8 @@ import Testing
 
     @Test func eventsGoToTheRunningDispatcherAndToTheJournalWhileItIsDown() {
         var outbox = WebhookOutboxStateMachine(dispatcher: "first", tracksCreations: true)
-        guard case .enqueue("first") = outbox.emitted(Self.event(1, 0), payment: PaymentID(1), index: 0) else {
+        guard case .enqueue("first") = outbox.emitted(Self.event(1, 0), payment: PaymentID(1), index: 0)
+        else {
             Issue.record("an event while up goes to the running dispatcher")
             return
         }

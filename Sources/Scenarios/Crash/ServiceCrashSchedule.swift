@@ -42,13 +42,14 @@ final class ServiceCrashSchedule: Sendable {
             for crash in crashes {
                 try? await runtime.sleep(until: origin + crash.at)
                 let (system, _) = await host.current()
-                await Self.crashAndRestart(crash, system: system, runtime: runtime, box: box)
+                await Self.crashAndRestart(crash, system: system, host: host, runtime: runtime, box: box)
             }
         }
     }
 
     private static func crashAndRestart(
-        _ crash: FaultPlan.ServiceCrash, system: PaymentSystem, runtime: any Runtime, box: Box
+        _ crash: FaultPlan.ServiceCrash, system: PaymentSystem, host: SystemHost, runtime: any Runtime,
+        box: Box
     ) async {
         switch crash.service {
         case .webhookDispatcher:
@@ -61,6 +62,12 @@ final class ServiceCrashSchedule: Sendable {
             EventTrace.record(runtime.now(), "faults", "service_crash", ["service": crash.service.rawValue])
             box.state.withLock { $0.figures.crashes += 1 }
             try? await runtime.sleep(for: crash.restartAfter)
+            // The whole process crashed meanwhile: the life whose dispatcher died is gone, and
+            // the next one started with a dispatcher of its own.
+            guard host.system === system else {
+                box.state.withLock { $0.figures.restartsMoot += 1 }
+                return
+            }
             do {
                 guard let rebuilt = try await system.restartWebhookDispatcher() else { return }
                 EventTrace.record(

@@ -161,6 +161,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     public struct ServiceRestartFigures: Sendable, Codable, Equatable {
         public var crashes = 0
         public var restarts = 0
+        /// Restarts not carried out because the whole process had crashed meanwhile (its next
+        /// life started with a dispatcher of its own).
+        public var restartsMoot = 0
         /// Deliveries the dead dispatchers dropped (in flight at the crash, or handed to them
         /// after it).
         public var deliveriesAbandoned = 0

@@ -12,6 +12,9 @@ import Journal
 /// recovery it rolls nothing back at the journal's end: the process is alive, so a transition
 /// whose booking is not journaled yet is still being booked and its events were emitted. A
 /// rollback that an earlier crash's recovery journaled is honoured, as recovery honours it.
+///
+/// Memory: the owed events (bounded), and one sequence per journaled payment, as long as the
+/// journal read from its origin is.
 public struct PendingWebhookScan: Sendable {
     /// Owed events kept at most (beyond, counted in `dropped`), as recovery bounds them.
     static let owedMax = 1 << 20

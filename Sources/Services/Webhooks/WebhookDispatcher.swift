@@ -189,7 +189,9 @@ public actor WebhookDispatcher {
     public func kill() {
         guard !isKilled else { return }
         isKilled = true
-        for task in deliveries.values { task.cancel() }
+        // In id order: a dictionary's order varies by process, and the order in which the
+        // sleeping deliveries wake is the deterministic executor's schedule.
+        for (_, task) in deliveries.sorted(by: { $0.key < $1.key }) { task.cancel() }
         deliveries.removeAll()
         let waiters = idleWaiters
         idleWaiters.removeAll()
