@@ -60,8 +60,10 @@ extension PaymentSystem {
         var report = WebhookRestartReport()
         // The planted bug: a dispatcher that restarts empty, as if its queue had been durable.
         guard PlantedBug.active != .restartWithoutRebuild else { return report }
-        report.keptCreations = creations.count
-        report.handedOver += await events.handOver(creations, to: successor)
+        if PlantedBug.active != .restartFromJournalOnly {
+            report.keptCreations = creations.count
+            report.handedOver += await events.handOver(creations, to: successor)
+        }
         let owed = try await PendingWebhookScan.scan(journal)
         report.owedInJournal = owed.count
         report.handedOver += await events.handOver(owed.map(events.webhookEvent), to: successor)
