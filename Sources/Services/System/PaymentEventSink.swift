@@ -120,7 +120,8 @@ public final class PaymentEventSink: Sendable {
         return handed
     }
 
-    /// The webhook event of an owed event, as it was first sent (same id, type and body).
+    /// The webhook event of an owed event: its id, type and object as first sent (`created` is
+    /// when its transition was journaled).
     func webhookEvent(_ pending: PendingWebhook) -> WebhookEvent {
         WebhookEvent(
             id: pending.eventID, type: pending.type.rawValue, merchant: pending.merchant,
