@@ -103,6 +103,17 @@ struct RunSummary {
                         + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
                         + "\(r.keysResumable) keys resumed"))
         }
+        if let r = report.serviceRestarts {
+            lines.append(
+                row(
+                    "restarts",
+                    "webhook dispatcher \(r.crashes) crashed · \(r.restarts) restarted · "
+                        + "\(Format.count(r.deliveriesAbandoned)) deliveries abandoned · "
+                        + "\(Format.count(r.eventsLeftToJournal)) events left to the journal · "
+                        + "\(Format.count(r.owedInJournal)) owed in the journal + \(r.keptCreations) kept · "
+                        + "\(Format.count(r.handedOver)) handed over · "
+                        + "\(Format.count(report.webhooks.duplicatesIgnored)) duplicates ignored"))
+        }
         lines.append("")
         for invariant in report.invariants {
             var text = "  \(invariant.holds ? "✓" : "✗") \(invariant.name)"

@@ -21,6 +21,9 @@ public struct FaultPlan: Sendable, Equatable {
         public var addedLatencyMs: Double
         /// Whole seconds a skewed clock is ahead (negative: behind).
         public var skewSeconds: Int64 = 0
+        /// Bounds of a crashed service's downtime (`service_crash`; drawn in `serviceCrashes`).
+        public var restartAfter: ClosedRange<Duration> =
+            FaultSpec.restartAfterDefault...FaultSpec.restartAfterDefault
 
         public var description: String {
             var text = "\(kind.rawValue) \(target)"
@@ -31,6 +34,12 @@ public struct FaultPlan: Sendable, Equatable {
             if kind.usesRate { text += " rate \(Self.fixed(rate))" }
             if kind.addsLatency { text += " +\(Int(addedLatencyMs.rounded())) ms" }
             if kind == .clockSkew { text += " skew \(skewSeconds) s" }
+            if kind == .serviceCrash {
+                text += " restart after \(DurationText.format(restartAfter.lowerBound))"
+                if restartAfter.upperBound > restartAfter.lowerBound {
+                    text += "...\(DurationText.format(restartAfter.upperBound))"
+                }
+            }
             return text
         }
 
@@ -75,7 +84,7 @@ public struct FaultPlan: Sendable, Equatable {
                 Fault(
                     kind: spec.kind, target: spec.target, start: spec.start,
                     end: spec.duration.map { spec.start + $0 }, rate: rate, addedLatencyMs: latency,
-                    skewSeconds: Int64(skew.rounded())))
+                    skewSeconds: Int64(skew.rounded()), restartAfter: spec.restartAfter))
         }
         self.faults = faults
     }
@@ -261,8 +270,11 @@ public struct FaultPlan: Sendable, Equatable {
         return changes
     }
 
-    /// Whether a fault needs the run to journal (a journal fault is on for this seed).
-    public var needsJournal: Bool { faults.contains { $0.kind.targetsJournal } }
+    /// Whether a fault needs the run to journal: a journal fault is on for this seed, or a
+    /// service crash, whose restart rebuilds from the journal. Scenario files name no journal
+    /// (it is the command line's `--journal`), so the runner journals in memory rather than
+    /// the parser refusing the file.
+    public var needsJournal: Bool { faults.contains { $0.kind.targetsJournal || $0.kind == .serviceCrash } }
 
     /// What a merchant endpoint does while a webhook fault holds it.
     public enum EndpointMode: Hashable, Sendable, CustomStringConvertible {

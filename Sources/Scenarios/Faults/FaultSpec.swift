@@ -46,6 +46,11 @@ public struct FaultSpec: Sendable, Equatable {
         /// retryable 503 (`journal_unavailable`); appends completing a durable step are retried.
         /// The run journals in memory if it has no journal.
         case journalFailingSync = "journal_failing_sync"
+        /// One service actor (`target`) dies at one instant (drawn in `start`...`start +
+        /// duration`), losing its in-memory state, while the rest of the system runs on; after
+        /// `restart_after` a fresh one rebuilds that state from the journal. The run journals in
+        /// memory if it has no journal.
+        case serviceCrash = "service_crash"
 
         /// Faults always switched on and off at their times (from `start`, for `duration`).
         public var isWindowed: Bool {
@@ -53,7 +58,7 @@ public struct FaultSpec: Sendable, Equatable {
             case .networkOutage, .networkErrors, .webhookEndpointDown, .webhookEndpointErrors,
                 .webhookEndpointSlow, .crash,
                 .clockSkew,
-                .journalSlowSync, .journalFailingSync:
+                .journalSlowSync, .journalFailingSync, .serviceCrash:
                 true
             case .networkLatency, .networkTimeouts, .clientRetryStorm: false
             }
@@ -71,7 +76,7 @@ public struct FaultSpec: Sendable, Equatable {
                 .journalFailingSync:
                 true
             case .networkLatency, .networkOutage, .webhookEndpointDown, .webhookEndpointSlow, .crash,
-                .clockSkew, .journalSlowSync:
+                .clockSkew, .journalSlowSync, .serviceCrash:
                 false
             }
         }
@@ -86,7 +91,7 @@ public struct FaultSpec: Sendable, Equatable {
             case .networkLatency, .networkTimeouts, .networkOutage, .networkErrors: true
             case .webhookEndpointDown, .webhookEndpointErrors, .webhookEndpointSlow, .clientRetryStorm,
                 .crash,
-                .clockSkew, .journalSlowSync, .journalFailingSync:
+                .clockSkew, .journalSlowSync, .journalFailingSync, .serviceCrash:
                 false
             }
         }
@@ -101,6 +106,14 @@ public struct FaultSpec: Sendable, Equatable {
         }
     }
 
+    /// A service actor a `service_crash` can kill. Only services whose in-memory state the
+    /// journal can rebuild while the rest of the system runs on are listed (the fraud engine's
+    /// card history, for one, is not journaled: a restart could not rebuild it).
+    public enum Service: String, Sendable, CaseIterable {
+        /// The webhook dispatcher: its deliveries in flight and its queue.
+        case webhookDispatcher = "webhook_dispatcher"
+    }
+
     /// Where it breaks.
     public enum Target: Sendable, Equatable, CustomStringConvertible {
         /// Every card network (Visa, Mastercard, Amex), every endpoint, every client, or the
@@ -109,12 +122,15 @@ public struct FaultSpec: Sendable, Equatable {
         case network(NetworkSpec.Name)
         /// One simulated merchant endpoint, by index.
         case endpoint(Int)
+        /// One service actor.
+        case service(Service)
 
         public var description: String {
             switch self {
             case .all: "all"
             case .network(let name): name.rawValue
             case .endpoint(let index): "endpoint \(index)"
+            case .service(let service): service.rawValue
             }
         }
     }
@@ -125,6 +141,10 @@ public struct FaultSpec: Sendable, Equatable {
     public static let addedLatencyMsMax = 60_000.0
     /// A clock skewed by more than a day is a misconfigured clock, not a skew.
     public static let skewSecondsMax = 86_400.0
+    /// How long a crashed service stays down when the file does not say.
+    public static let restartAfterDefault: Duration = .seconds(1)
+    /// Longest a crashed service stays down: past an hour it is an outage, not a restart.
+    public static let restartAfterMax: Duration = .seconds(3_600)
 
     public var kind: Kind
     public var target: Target
@@ -138,14 +158,19 @@ public struct FaultSpec: Sendable, Equatable {
     public var addedLatencyMs: ClosedRange<Double>
     /// Bounds of a clock skew, in seconds (positive: the endpoint's clock is ahead).
     public var skewSeconds: ClosedRange<Double>
+    /// Bounds of how long a crashed service stays down before its restart (`service_crash`).
+    public var restartAfter: ClosedRange<Duration>
     /// Share of seeds that switch this fault on (1: always).
     public var enabledProbability: Double
 
     public init(
         kind: Kind, target: Target = .all, start: Duration = .zero, duration: Duration? = nil,
         rate: ClosedRange<Double> = 0...0, addedLatencyMs: ClosedRange<Double> = 0...0,
-        skewSeconds: ClosedRange<Double> = 0...0, enabledProbability: Double = 1
+        skewSeconds: ClosedRange<Double> = 0...0,
+        restartAfter: ClosedRange<Duration> = FaultSpec.restartAfterDefault...FaultSpec.restartAfterDefault,
+        enabledProbability: Double = 1
     ) {
+        self.restartAfter = restartAfter
         self.kind = kind
         self.target = target
         self.start = start

@@ -13,7 +13,9 @@ extension ScenarioParser {
 
     static func parseFault(_ entry: YAMLReader) throws(ScenarioError) -> FaultSpec {
         let map = try entry.mapping(allowed: [
-            "kind", "target", "start", "duration", "rate", "added_latency_ms", "skew_seconds", "enabled",
+            "kind", "target", "start", "duration", "rate", "added_latency_ms", "skew_seconds",
+            "restart_after",
+            "enabled",
         ])
         let kindReader = try map.required("kind")
         let kindText = try kindReader.string()
@@ -29,6 +31,10 @@ extension ScenarioParser {
             }
         }
         var fault = FaultSpec(kind: kind)
+        if kind == .serviceCrash && map.optional("target") == nil {
+            throw entry.error(
+                "service_crash needs a target: the service that crashes (\(Self.crashableServices))")
+        }
         fault.target =
             try map.optional("target").map { (target) throws(ScenarioError) in
                 try parseFaultTarget(target, kind: kind)
@@ -66,14 +72,61 @@ extension ScenarioParser {
         } else {
             try refuse("skew_seconds", "only clock_skew skews a clock")
         }
+        if kind == .serviceCrash {
+            if let restart = map.optional("restart_after") {
+                fault.restartAfter = try durationBounds(restart)
+            }
+        } else {
+            try refuse("restart_after", "only service_crash restarts a service")
+        }
         if let enabled = map.optional("enabled") { fault.enabledProbability = try enabled.fraction() }
         return fault
+    }
+
+    static var crashableServices: String {
+        FaultSpec.Service.allCases.map(\.rawValue).joined(separator: ", ")
+    }
+
+    /// A restart delay: a duration, or a two-item list `[low, high]` a seed draws in, each at
+    /// most `FaultSpec.restartAfterMax`.
+    static func durationBounds(_ reader: YAMLReader) throws(ScenarioError) -> ClosedRange<Duration> {
+        func one(_ item: YAMLReader) throws(ScenarioError) -> Duration {
+            let value = try item.duration()
+            guard value <= FaultSpec.restartAfterMax else {
+                throw item.error(
+                    "a crashed service restarts at most \(DurationText.format(FaultSpec.restartAfterMax)) later"
+                )
+            }
+            return value
+        }
+        if reader.scalarText != nil {
+            let value = try one(reader)
+            return value...value
+        }
+        let items = try reader.sequence()
+        guard items.count == 2 else {
+            throw reader.error("expected a duration or a list [low, high], got \(items.count) items")
+        }
+        let low = try one(items[0])
+        let high = try one(items[1])
+        guard low <= high else {
+            throw reader.error(
+                "[low, high] needs low <= high (\(DurationText.format(low)) > \(DurationText.format(high)))")
+        }
+        return low...high
     }
 
     static func parseFaultTarget(
         _ reader: YAMLReader, kind: FaultSpec.Kind
     ) throws(ScenarioError) -> FaultSpec.Target {
         let text = try reader.string()
+        if kind == .serviceCrash {
+            guard let service = FaultSpec.Service(rawValue: text) else {
+                throw reader.error(
+                    "a service_crash targets one service (\(Self.crashableServices)), not '\(text)'")
+            }
+            return .service(service)
+        }
         if text == "all" { return .all }
         if kind.targetsNetworks {
             guard let name = NetworkSpec.Name(rawValue: text) else {

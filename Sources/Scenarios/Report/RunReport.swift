@@ -33,6 +33,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// What the journal faults and the liveness phase did (present when the run journaled or
     /// a client met an unknown outcome).
     public var chaos: ChaosFigures? = nil
+    /// Service actors crashed and restarted during the run (`service_crash`); nil when the
+    /// seed switched none on.
+    public var serviceRestarts: ServiceRestartFigures? = nil
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }
@@ -160,6 +163,27 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var keysResumable = 0
         /// Webhook events owed by a dead life (emitted, never settled), delivered again.
         public var webhooksRedelivered = 0
+        public init() {}
+    }
+
+    /// What the crashes of service actors cost and what their restarts rebuilt.
+    public struct ServiceRestartFigures: Sendable, Codable, Equatable {
+        public var crashes = 0
+        public var restarts = 0
+        /// Restarts not carried out because the whole process had crashed meanwhile (its next
+        /// life started with a dispatcher of its own).
+        public var restartsMoot = 0
+        /// Deliveries the dead dispatchers dropped (in flight at the crash, or handed to them
+        /// after it).
+        public var deliveriesAbandoned = 0
+        /// Events emitted while the dispatcher was down, left to the journal.
+        public var eventsLeftToJournal = 0
+        /// Events the journal showed owed at the restarts (emitted, never settled).
+        public var owedInJournal = 0
+        /// Creation events the sink kept because the journal could not show them yet.
+        public var keptCreations = 0
+        /// Events handed to the restarted dispatchers (the others were in flight there already).
+        public var handedOver = 0
         public init() {}
     }
 

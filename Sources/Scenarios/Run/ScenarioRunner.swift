@@ -111,6 +111,9 @@ public enum ScenarioRunner {
         var configuration = faults.configure(
             systemConfiguration(scenario, journal: lifeJournal ?? chaosJournal))
         configuration.journalCipher = options.journalCipher
+        // Service crashes: the services they kill keep what a kill must be able to stop.
+        let serviceCrashes = faults.serviceCrashes(loadEnd: scenario.duration)
+        configuration.webhooks.restartable = serviceCrashes.contains { $0.service == .webhookDispatcher }
         let firstLife: PaymentSystem
         var resumedFrom: RunReport.RecoveryFigures?
         if options.resume {
@@ -145,6 +148,7 @@ public enum ScenarioRunner {
             ? await onboardEveryMerchant(scenario, journey: journey, planner: planner, metrics: metrics)
             : 0
         let start = runtime.now()
+        let serviceSchedule = ServiceCrashSchedule(crashes: serviceCrashes, host: host, runtime: runtime)
         let crasher: Task<Void, Never>? =
             crashes.isEmpty
             ? nil
@@ -205,6 +209,7 @@ public enum ScenarioRunner {
         }
         await generator.value
         await crasher?.value
+        await serviceSchedule.finish()
         await schedule.heal()  // Safety phase over; journeys still in flight must now finish.
         live.markHealed()
         await livenessPhase(
@@ -221,11 +226,25 @@ public enum ScenarioRunner {
             let grace: Duration = mode == .realtime ? .seconds(5) : .seconds(6 * 3_600)
             _ = await runtime.withTimeout(grace) { await webhooks.waitUntilIdle() }
         }
+        // After a service crash, the journal says whether any event is still owed.
+        var owedAfterServiceCrashes: [PendingWebhook]?
+        if serviceSchedule.planned > 0, let disk {
+            do {
+                owedAfterServiceCrashes = try await PendingWebhookScan.scan(disk)
+            } catch {
+                serviceSchedule.noteFailure("reading the journal for the events still owed: \(error)")
+            }
+        }
         var report = await ReportBuilder(
             scenario: scenario, mode: mode, system: system, metrics: metrics, settlement: settlement,
-            simulated: runEnd - start, hasRestarted: host.mayCrash
+            simulated: runEnd - start, hasRestarted: host.mayCrash,
+            owedAfterServiceCrashes: owedAfterServiceCrashes
         ).build()
         report.resumedFrom = resumedFrom
+        if let (figures, invariant) = await serviceSchedule.report(system: system) {
+            report.serviceRestarts = figures
+            report.invariants.append(invariant)
+        }
         if host.mayCrash, let disk {
             await checkJournalAfterCrashes(
                 disk, cipher: configuration.journalCipher, host: host, report: &report)

@@ -11,8 +11,14 @@ import Synchronization
 /// (`payment << 16 | index`), not a process counter: a system resumed after a crash never
 /// reuses an id the endpoints have seen, and an event sent again after a restart is the same
 /// event, which the endpoints de-duplicate.
+///
+/// The dispatcher may crash and restart (`service_crash`): while it is down, events are left to
+/// the journal, and the restarted one rebuilds them from it (`WebhookOutboxStateMachine` says
+/// what the sink keeps for that).
 public final class PaymentEventSink: Sendable {
-    let dispatcher: WebhookDispatcher?
+    private let outbox: Mutex<WebhookOutboxStateMachine<WebhookDispatcher>>
+    /// Whether there is a dispatcher at all (webhooks on): without one no event is built.
+    private let webhooksOn: Bool
     let clock: UnixClock
     let runtime: any Runtime
     private let counts = Mutex(Counts())
@@ -43,12 +49,88 @@ public final class PaymentEventSink: Sendable {
         public var noEndpoint: Int64 = 0
         /// Handed over again after a restart (owed by a previous life).
         public var redelivered: Int64 = 0
+        /// Emitted while the dispatcher was down: left to the journal, which the restarted
+        /// dispatcher rebuilds them from.
+        public var leftToJournal: Int64 = 0
+        /// Found owed by a restarted dispatcher's rebuild but already in flight there (handed
+        /// over live meanwhile): not handed over twice.
+        public var rebuildSkippedInFlight: Int64 = 0
     }
 
-    init(dispatcher: WebhookDispatcher?, clock: UnixClock, runtime: any Runtime) {
-        self.dispatcher = dispatcher
+    /// - Parameter tracksCreations: the dispatcher may crash and restart: keep the creation
+    ///   events the journal cannot show yet (see `WebhookOutboxStateMachine`).
+    init(
+        dispatcher: WebhookDispatcher?, clock: UnixClock, runtime: any Runtime, tracksCreations: Bool = false
+    ) {
+        outbox = Mutex(WebhookOutboxStateMachine(dispatcher: dispatcher, tracksCreations: tracksCreations))
+        webhooksOn = dispatcher != nil
         self.clock = clock
         self.runtime = runtime
+    }
+
+    /// The dispatcher endpoint registrations go to: the running one, or, while it is down, the
+    /// one that will run after the restart. Nil when webhooks are off.
+    var dispatcher: WebhookDispatcher? { outbox.withLock { $0.registrar } }
+
+    /// Whether the dispatcher is down (crashed, not yet restarted).
+    public var isDispatcherDown: Bool { outbox.withLock { $0.isDown } }
+
+    /// Every dispatcher of the run, the killed ones first and the running one last: the run's
+    /// webhook figures add up their counters.
+    public func dispatcherLives() -> [WebhookDispatcher] {
+        outbox.withLock { outbox in outbox.earlierLives + (outbox.registrar.map { [$0] } ?? []) }
+    }
+
+    /// The dispatcher crashes; `successor` will replace it at the restart.
+    /// - Returns: the dispatcher to kill, nil when none is running.
+    func crashDispatcher(successor: WebhookDispatcher) -> WebhookDispatcher? {
+        outbox.withLock { $0.crash(successor: successor) }
+    }
+
+    /// The dispatcher the last crash killed.
+    var lastKilledDispatcher: WebhookDispatcher? { outbox.withLock { $0.lastKilled } }
+
+    /// The successor starts taking events.
+    /// - Returns: it, and the creation events the journal may not show yet.
+    func restartDispatcher() -> (dispatcher: WebhookDispatcher, creations: [WebhookEvent])? {
+        outbox.withLock { $0.restart() }
+    }
+
+    /// Hands `events` to a restarted `dispatcher`, skipping those already in flight there.
+    /// - Returns: how many were handed over.
+    func handOver(_ events: [WebhookEvent], to dispatcher: WebhookDispatcher) async -> Int {
+        var handed = 0
+        for event in events {
+            do {
+                if try await dispatcher.enqueue(event, unlessInFlight: true) {
+                    handed += 1
+                    counts.withLock {
+                        $0.enqueued += 1
+                        $0.redelivered += 1
+                    }
+                } else {
+                    counts.withLock { $0.rebuildSkippedInFlight += 1 }
+                }
+            } catch {
+                counts.withLock {
+                    if case .queueFull = error { $0.refusedQueueFull += 1 } else { $0.noEndpoint += 1 }
+                }
+            }
+        }
+        return handed
+    }
+
+    /// The webhook event of an owed event: its id, type and object as first sent (`created` is
+    /// when its transition was journaled).
+    func webhookEvent(_ pending: PendingWebhook) -> WebhookEvent {
+        WebhookEvent(
+            id: pending.eventID, type: pending.type.rawValue, merchant: pending.merchant,
+            createdUnixSeconds: clock.seconds(at: SimTime(nanoseconds: pending.timeNs)),
+            object: [
+                "id": .string(pending.payment.description), "object": .string("payment_intent"),
+                "amount": .integer(pending.amount.minorUnits),
+                "currency": .string(pending.amount.currency.code.lowercased()),
+            ])
     }
 
     public var snapshot: Counts { counts.withLock { $0 } }
@@ -61,7 +143,8 @@ public final class PaymentEventSink: Sendable {
     /// How many events were emitted for `payment`, forgotten as it is read: the caller is
     /// retiring the payment.
     public func takeEmittedCount(for payment: PaymentID) -> Int {
-        emittedByPayment.withLock { $0.removeValue(forKey: payment) ?? 0 }
+        outbox.withLock { $0.retired(payment) }
+        return emittedByPayment.withLock { $0.removeValue(forKey: payment) ?? 0 }
     }
 
     /// The events emitted per payment not yet retired.
@@ -79,14 +162,7 @@ public final class PaymentEventSink: Sendable {
     func redeliver(_ pending: [PendingWebhook]) async {
         guard let dispatcher else { return }
         for event in pending {
-            let webhook = WebhookEvent(
-                id: event.eventID, type: event.type.rawValue, merchant: event.merchant,
-                createdUnixSeconds: clock.seconds(at: SimTime(nanoseconds: event.timeNs)),
-                object: [
-                    "id": .string(event.payment.description), "object": .string("payment_intent"),
-                    "amount": .integer(event.amount.minorUnits),
-                    "currency": .string(event.amount.currency.code.lowercased()),
-                ])
+            let webhook = webhookEvent(event)
             do {
                 try await dispatcher.enqueue(webhook)
                 counts.withLock {
@@ -120,7 +196,7 @@ public final class PaymentEventSink: Sendable {
             EventTrace.record(
                 runtime.now(), "orchestrator", type.rawValue,
                 ["payment": id.description, "merchant": merchant.description, "event": eventID.description])
-            guard let dispatcher else { continue }
+            guard webhooksOn else { continue }
             let event = WebhookEvent(
                 id: eventID, type: type.rawValue, merchant: merchant,
                 createdUnixSeconds: clock.seconds(at: runtime.now()),
@@ -129,6 +205,14 @@ public final class PaymentEventSink: Sendable {
                     "amount": .integer(amount.minorUnits),
                     "currency": .string(amount.currency.code.lowercased()),
                 ])
+            let dispatcher: WebhookDispatcher
+            switch outbox.withLock({ $0.emitted(event, payment: id, index: firstIndex + offset) }) {
+            case .enqueue(let running): dispatcher = running
+            case .leaveToJournal:
+                counts.withLock { $0.leftToJournal += 1 }
+                continue
+            case .drop: continue
+            }
             do {
                 try await dispatcher.enqueue(event)
                 counts.withLock { $0.enqueued += 1 }

@@ -19,8 +19,13 @@ public final class PaymentSystem: Sendable {
     public let merchants: MerchantDirectory
     public let fraud: FraudEngine
     public let networks: [CardNetworkKind: CardNetwork]
-    public let webhooks: WebhookDispatcher?
+    /// The webhook dispatcher serving now (after a `service_crash`, the restarted one; while
+    /// it is down, the one that will serve after the restart). Nil when webhooks are off.
+    public var webhooks: WebhookDispatcher? { events.dispatcher }
     public let endpoints: [WebhookEndpoint]
+    /// Builds a dispatcher as the first one was built (same configuration, the same journaling
+    /// of each event's settlement): what a restart starts. Nil when webhooks are off.
+    let makeDispatcher: (@Sendable () -> WebhookDispatcher)?
     public let events: PaymentEventSink
     let gateways: [APIGateway]
     let idempotency: [IdempotencyGate]
@@ -74,6 +79,7 @@ public final class PaymentSystem: Sendable {
         }
         self.networks = networks
         let currency = try CurrencyService(runtime: runtime)
+        let dispatcher: WebhookDispatcher?
         if configuration.webhooks.enabled {
             // Issue 4 (journaling): each event's settlement is journaled, so that recovery knows
             // which events are still owed (emitted by a journaled transition, never settled).
@@ -89,8 +95,12 @@ public final class PaymentSystem: Sendable {
             }
             var dispatching = WebhookDispatcher.Configuration()
             dispatching.endpointsMax = configuration.webhooks.endpointsMax
-            let dispatcher = WebhookDispatcher(runtime: runtime, configuration: dispatching, settled: settled)
-            webhooks = dispatcher
+            dispatching.restartable = configuration.webhooks.restartable
+            let make: @Sendable () -> WebhookDispatcher = { [dispatching, settled] in
+                WebhookDispatcher(runtime: runtime, configuration: dispatching, settled: settled)
+            }
+            makeDispatcher = make
+            dispatcher = make()
             endpoints =
                 outside.map(\.endpoints).flatMap { $0.isEmpty ? nil : $0 }
                 ?? (0..<configuration.webhooks.endpoints).map { index in
@@ -104,10 +114,13 @@ public final class PaymentSystem: Sendable {
                         random: runtime.randomStream("webhook-endpoint", UInt64(index)))
                 }
         } else {
-            webhooks = nil
+            makeDispatcher = nil
+            dispatcher = nil
             endpoints = []
         }
-        events = PaymentEventSink(dispatcher: webhooks, clock: .standard, runtime: runtime)
+        events = PaymentEventSink(
+            dispatcher: dispatcher, clock: .standard, runtime: runtime,
+            tracksCreations: configuration.webhooks.restartable)
         orchestrator = PaymentOrchestrator(
             runtime: runtime, configuration: configuration, ledger: ledger, fraud: fraud, currency: currency,
             networks: networks, merchants: merchants, events: events)

@@ -53,6 +53,10 @@ public struct PaymentSystemConfiguration: Sendable {
         public var seenEventsPerEndpointMax = 100_000
         /// Merchants the dispatcher holds an endpoint for: onboarding past it is refused.
         public var endpointsMax = 100_000
+        /// The dispatcher may be crashed and restarted during the run (`service_crash`): it
+        /// keeps each delivery's task, to stop it, and the event sink keeps the creation events
+        /// the journal cannot show yet. Needs a journal to restart from.
+        public var restartable = false
         public init() {}
     }
 

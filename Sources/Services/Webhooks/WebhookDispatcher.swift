@@ -14,6 +14,10 @@ import PaystormRuntime
 /// (back-pressure, counted in `rejectedQueueFull`). The dead-letter queue keeps the newest
 /// `deadLettersMax` entries; older ones are dropped and counted in `deadLettersDropped` (their
 /// count stays in `deadLettered`). The attempt trace keeps the newest `traceMax` records.
+///
+/// A `restartable` dispatcher can be killed (`kill()`, a `service_crash` fault): its deliveries
+/// stop where they are, as a killed process's would, and whatever it held is lost; a successor
+/// rebuilds the owed events from the journal (`PaymentSystem.restartWebhookDispatcher()`).
 public actor WebhookDispatcher {
     public struct Configuration: Sendable {
         public var retryPolicy: WebhookDelivery.Policy
@@ -23,12 +27,17 @@ public actor WebhookDispatcher {
         public var traceMax: Int
         public var endpointsMax: Int
         public var clock: UnixClock
+        /// Keeps each delivery's task, so that `kill()` can stop it and a successor's rebuild can
+        /// skip an event already in flight. Off by default: it costs a table entry per event.
+        public var restartable: Bool
 
         public init(
             retryPolicy: WebhookDelivery.Policy = .standard, inFlightMax: Int = 65_536,
             attemptTimeout: Duration = .seconds(10), deadLettersMax: Int = 10_000,
-            traceMax: Int = 100_000, endpointsMax: Int = 100_000, clock: UnixClock = .standard
+            traceMax: Int = 100_000, endpointsMax: Int = 100_000, clock: UnixClock = .standard,
+            restartable: Bool = false
         ) {
+            self.restartable = restartable
             self.retryPolicy = retryPolicy
             self.inFlightMax = max(1, inFlightMax)
             self.attemptTimeout = attemptTimeout
@@ -70,13 +79,18 @@ public actor WebhookDispatcher {
         public var timeouts: Int64 = 0
         public var deadLettered: Int64 = 0
         public var deadLettersDropped: Int64 = 0
+        /// Events this dispatcher held when it was killed, or was handed after: owed, and left
+        /// to its successor to rebuild from the journal.
+        public var abandoned: Int64 = 0
         public var inFlight: Int = 0
         /// Attempts needed by delivered events: median and 99th percentile (0 if none).
         public var attemptsP50: Int = 0
         public var attemptsP99: Int = 0
+
+        public init() {}
     }
 
-    private struct Target: Sendable {
+    struct Target: Sendable {
         let endpoint: WebhookEndpoint
         /// The merchant's signing secret, keyed once at registration.
         let key: WebhookSigningKey
@@ -95,6 +109,10 @@ public actor WebhookDispatcher {
     /// Told when an event's delivery ends (delivered, or dead-lettered: true), before the
     /// dispatcher counts it idle: the payment system journals it.
     private var settled: (@Sendable (EventID, _ deadLettered: Bool) async -> Void)?
+    /// Each delivery's task while it runs (only when `restartable`), bounded by `inFlightMax`.
+    private var deliveries: [EventID: Task<Void, Never>] = [:]
+    /// Set by `kill()`: from then on nothing this dispatcher does is observable.
+    private var isKilled = false
 
     /// - Parameter settled: called as each event's delivery ends (see `settled`).
     public init(
@@ -134,8 +152,24 @@ public actor WebhookDispatcher {
     static let signingKeysMax = 4_096
 
     /// Accepts `event` for delivery to its merchant's endpoint and starts delivering it.
+    ///
+    /// A killed dispatcher takes the event and loses it (counted in `abandoned`), as a dead
+    /// process's socket swallows a request: the sender cannot tell.
+    /// - Parameter unlessInFlight: skip an event whose delivery is already running (a
+    ///   restartable dispatcher only; a rebuild may find an event that was also handed over
+    ///   live).
+    /// - Returns: false when the event was skipped as already in flight.
     /// - Throws: `.queueFull` (back-pressure: keep the event and retry later) or `.noEndpoint`.
-    public func enqueue(_ event: WebhookEvent) throws(WebhookDispatchError) {
+    @discardableResult
+    public func enqueue(
+        _ event: WebhookEvent, unlessInFlight: Bool = false
+    ) throws(WebhookDispatchError) -> Bool {
+        if isKilled {
+            counters.enqueued += 1
+            counters.abandoned += 1
+            return true
+        }
+        if unlessInFlight && deliveries[event.id] != nil { return false }
         guard let target = targets[event.merchant] else { throw .noEndpoint(event.merchant) }
         guard counters.inFlight < configuration.inFlightMax else {
             counters.rejectedQueueFull += 1
@@ -143,12 +177,44 @@ public actor WebhookDispatcher {
         }
         counters.enqueued += 1
         counters.inFlight += 1
-        runtime.spawn { await self.deliver(event, to: target) }
+        let task = runtime.spawn { await self.deliver(event, to: target) }
+        // The task cannot end before this line: it needs this actor to start.
+        if configuration.restartable { deliveries[event.id] = task }
+        return true
     }
 
-    /// Returns when no event is in flight.
+    /// Kills the dispatcher, as a crash kills its process: every delivery stops at its next
+    /// step without settling (an attempt on the wire is abandoned), the queue is gone, and
+    /// nothing it does afterwards is journaled. Waiters for idleness are released.
+    public func kill() {
+        guard !isKilled else { return }
+        isKilled = true
+        // In id order: a dictionary's order varies by process, and the order in which the
+        // sleeping deliveries wake is the deterministic executor's schedule.
+        for (_, task) in deliveries.sorted(by: { $0.key < $1.key }) { task.cancel() }
+        deliveries.removeAll()
+        let waiters = idleWaiters
+        idleWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Takes over `dead`'s endpoint table for the merchants this dispatcher has none for: the
+    /// endpoints and signing secrets are the merchants' configuration (a real service reads
+    /// them from its database at boot), not delivery state. Registrations made here since
+    /// (while `dead` was down) are newer and kept.
+    func adoptEndpoints(of dead: WebhookDispatcher) async {
+        let table = await dead.endpointTable()
+        for (merchant, target) in table.sorted(by: { $0.key < $1.key }) where targets[merchant] == nil {
+            guard targets.count < configuration.endpointsMax else { return }
+            targets[merchant] = target
+        }
+    }
+
+    func endpointTable() -> [MerchantID: Target] { targets }
+
+    /// Returns when no event is in flight (at once for a killed dispatcher).
     public func waitUntilIdle() async {
-        if counters.inFlight == 0 { return }
+        if counters.inFlight == 0 || isKilled { return }
         await withCheckedContinuation { idleWaiters.append($0) }
     }
 
@@ -177,6 +243,8 @@ public actor WebhookDispatcher {
         var delivery = WebhookDelivery(policy: configuration.retryPolicy)
         var random = runtime.randomStream("webhook.delivery", event.id.rawValue)
         while true {
+            // Killed before this attempt (or before the delivery began): the event stays owed.
+            if isKilled { return abandon() }
             // Each attempt goes to the endpoint registered now, as Stripe retries to the URL
             // configured at the time: a merchant who fixed (or moved) its endpoint gets the
             // retries there.
@@ -189,8 +257,10 @@ public actor WebhookDispatcher {
             // The endpoint decides its answer and latency on arrival; the sender waits for the
             // answer or gives up at the attempt timeout (the endpoint did the work either way).
             let answer = await target.endpoint.respond(to: request)
+            if isKilled { return abandon() }
             let timedOut = answer.latency > configuration.attemptTimeout
             try? await runtime.sleep(for: timedOut ? configuration.attemptTimeout : answer.latency)
+            if isKilled { return abandon() }
             let status: Int? = timedOut ? nil : answer.status
             // Everything below runs without suspending: the counters are consistent per attempt.
             counters.attempts += 1
@@ -204,7 +274,7 @@ public actor WebhookDispatcher {
                 counters.delivered += 1
                 attemptsHistogram[min(delivery.attempts, attemptsHistogram.count - 1)] += 1
                 await settled?(event.id, false)
-                finish()
+                finish(event.id)
                 return
             case .deadLetter:
                 counters.deadLettered += 1
@@ -215,7 +285,7 @@ public actor WebhookDispatcher {
                     counters.deadLettersDropped += 1
                 }
                 await settled?(event.id, true)
-                finish()
+                finish(event.id)
                 return
             case .retry(let delay):
                 counters.retries += 1
@@ -231,7 +301,14 @@ public actor WebhookDispatcher {
         if attemptTrace.count > configuration.traceMax { attemptTrace.removeFirst() }
     }
 
-    private func finish() {
+    /// A delivery of a killed dispatcher stops without settling: the event stays owed.
+    private func abandon() {
+        counters.inFlight -= 1
+        counters.abandoned += 1
+    }
+
+    private func finish(_ id: EventID) {
+        if configuration.restartable { deliveries[id] = nil }
         counters.inFlight -= 1
         guard counters.inFlight == 0 else { return }
         let waiters = idleWaiters
