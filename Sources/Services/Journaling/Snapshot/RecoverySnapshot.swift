@@ -70,9 +70,9 @@ enum RecoverySnapshot {
             return RecoveryFold(state: state, ledger: ledger, position: snapshot.position, records: Int(records))
         } catch let error as JournalError {
             if case .cipher(let reason) = error { throw .cardFields(snapshot.position, reason) }
-            throw refuse("\(error)")
+            throw refuse("it does not decode: \(error)")
         } catch {
-            throw refuse("\(error)")
+            throw refuse("it does not decode: \(error)")
         }
     }
 }
