@@ -105,7 +105,8 @@ struct RunCommand: AsyncParsableCommand {
                 }
                 runJournal = try location.open(
                     memory: InMemoryJournal.Configuration(
-                        recordsMax: Self.memoryJournalRecordsMax, dropsSnapshottedRecords: snapshotRecords > 0))
+                        recordsMax: Self.memoryJournalRecordsMax, dropsSnapshottedRecords: snapshotRecords > 0
+                    ))
             } catch let error as ResumeError {
                 printError("paystorm run: \(error)")
                 throw ExitCode(ExitStatus.badInput)
@@ -163,7 +164,9 @@ struct RunCommand: AsyncParsableCommand {
             await runJournal.close()
             printError(
                 "journal: \(journal) holds \(last.sequence) records"
-                    + (held.map { $0 < Int(last.sequence) ? " (\($0) kept in memory after the snapshot)" : "" } ?? ""))
+                    + (held.map {
+                        $0 < Int(last.sequence) ? " (\($0) kept in memory after the snapshot)" : ""
+                    } ?? ""))
         }
         print(RunSummary(report: report).text)
         if let json {

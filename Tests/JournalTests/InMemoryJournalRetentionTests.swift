@@ -22,7 +22,10 @@ import Testing
         #expect(tail.map(\.position) == (7...10).map { JournalPosition(UInt64($0)) })
         #expect(tail.map(\.record) == (7...10).map { Fixtures.numbered($0) })
         #expect(try await journal.append([Fixtures.numbered(11)]) == JournalPosition(11))
-        #expect(try await journal.read(from: JournalPosition(11), limit: 1).map(\.record) == [Fixtures.numbered(11)])
+        #expect(
+            try await journal.read(from: JournalPosition(11), limit: 1).map(\.record) == [
+                Fixtures.numbered(11)
+            ])
         // Resuming from the snapshot reads exactly the tail.
         let snapshot = try #require(try await journal.latestSnapshot())
         var positions: [JournalPosition] = []
@@ -36,10 +39,14 @@ import Testing
     func readingADroppedPositionIsATypedError(position: UInt64) async throws {
         let journal = try await Self.journal(records: 10)
         try await journal.snapshot([], upTo: JournalPosition(6))
-        await #expect(throws: JournalError.compacted(requested: JournalPosition(position), firstRetained: JournalPosition(7))) {
+        await #expect(
+            throws: JournalError.compacted(
+                requested: JournalPosition(position), firstRetained: JournalPosition(7))
+        ) {
             _ = try await journal.read(from: JournalPosition(position), limit: 10)
         }
-        let error = JournalError.compacted(requested: JournalPosition(position), firstRetained: JournalPosition(7))
+        let error = JournalError.compacted(
+            requested: JournalPosition(position), firstRetained: JournalPosition(7))
         #expect(error.description.contains("snapshot"))
     }
 
@@ -47,7 +54,8 @@ import Testing
         let journal = try await Self.journal(records: 10)
         try await journal.snapshot([2], upTo: JournalPosition(8))
         try await journal.snapshot([1], upTo: JournalPosition(4))
-        #expect(try await journal.latestSnapshot() == JournalSnapshot(position: JournalPosition(8), data: [2]))
+        #expect(
+            try await journal.latestSnapshot() == JournalSnapshot(position: JournalPosition(8), data: [2]))
         #expect(journal.recordsHeld == 2)
     }
 

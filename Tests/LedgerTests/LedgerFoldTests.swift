@@ -11,7 +11,9 @@ import Testing
 @Suite struct LedgerFoldTests {
     /// A journal of a workload with holds, redeliveries, several producers and a small
     /// exactly-once window (so that eviction and watermarks are in the snapshot).
-    static func journaledWorkload(seed: UInt64) throws -> (transfers: [Transfer], configuration: LedgerConfiguration) {
+    static func journaledWorkload(
+        seed: UInt64
+    ) throws -> (transfers: [Transfer], configuration: LedgerConfiguration) {
         var workload = LedgerWorkloadConfiguration()
         workload.seed = seed
         workload.transfers = 2_000
@@ -23,7 +25,8 @@ import Testing
         let runtime = DeterministicRuntime(seed: seed)
         let records = try runtime.run { () async throws -> [JournalRecord] in
             let journal = InMemoryJournal()
-            let result = try await LedgerWorkload.run(workload, runtime: runtime, journal: JournalLedgerAdapter(journal))
+            let result = try await LedgerWorkload.run(
+                workload, runtime: runtime, journal: JournalLedgerAdapter(journal))
             #expect(result.checksHold, "seed \(seed)")
             return try await journal.read(from: .origin, limit: .max).map(\.record)
         }
@@ -112,7 +115,8 @@ import Testing
         var newerReader = BinaryReader(newer)
         #expect(
             throws: JournalError.unsupportedVersion(
-                recordType: 0, version: LedgerFold.snapshotFormatVersion + 1, supported: LedgerFold.snapshotFormatVersion)
+                recordType: 0, version: LedgerFold.snapshotFormatVersion + 1,
+                supported: LedgerFold.snapshotFormatVersion)
         ) { _ = try LedgerFold(from: &newerReader, configuration: configuration) }
         // Every truncation is a typed error, never a trap.
         for length in stride(from: 0, to: writer.bytes.count, by: max(1, writer.bytes.count / 97)) {

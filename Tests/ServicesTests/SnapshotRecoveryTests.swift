@@ -96,7 +96,8 @@ import Testing
         #expect(a.cards == b.cards, "\(label): cards")
         #expect(a.paymentIDBlockReserved == b.paymentIDBlockReserved, "\(label): id block")
         #expect(
-            a.apiKeyHashes.map { "\($0.merchant) \($0.hash)" } == b.apiKeyHashes.map { "\($0.merchant) \($0.hash)" },
+            a.apiKeyHashes.map { "\($0.merchant) \($0.hash)" }
+                == b.apiKeyHashes.map { "\($0.merchant) \($0.hash)" },
             "\(label): API keys")
         #expect(a.report.invariants == b.report.invariants, "\(label): invariants")
         #expect(a.report.records == b.report.records, "\(label): records")
@@ -106,7 +107,8 @@ import Testing
         #expect(await a.ledger.balancesDigest() == b.ledger.balancesDigest(), "\(label): balances")
         #expect(await a.ledger.traceDigest() == b.ledger.traceDigest(), "\(label): commit order")
         #expect(
-            await a.ledger.reconcile().description == b.ledger.reconcile().description, "\(label): reconciliation")
+            await a.ledger.reconcile().description == b.ledger.reconcile().description,
+            "\(label): reconciliation")
     }
 
     @Test(arguments: Backend.allCases)
@@ -129,7 +131,8 @@ import Testing
             #expect(fromZero.report.snapshotPosition == nil)
             let directory = Self.temporaryDirectory("snapshot-equal")
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let journal = try await Self.journal(backend, records, snapshotAt: cut, end: end, directory: directory)
+            let journal = try await Self.journal(
+                backend, records, snapshotAt: cut, end: end, directory: directory)
             let fromSnapshot = try await PaymentSystemRecovery.recover(from: journal, cipher: Self.cipher())
             await journal.close()
             let label = "\(backend) snapshot at \(cut), end \(end)"
@@ -162,7 +165,8 @@ import Testing
             #expect(!JournaledCardFieldsTests.contains(bytes, card.plaintext), "\(id): plaintext fields")
             #expect(!JournaledCardFieldsTests.contains(bytes, Array(card.token.utf8)), "\(id): token")
             #expect(
-                !JournaledCardFieldsTests.contains(bytes, withUnsafeBytes(of: card.fingerprint.littleEndian) { Array($0) }),
+                !JournaledCardFieldsTests.contains(
+                    bytes, withUnsafeBytes(of: card.fingerprint.littleEndian) { Array($0) }),
                 "\(id): fingerprint")
         }
         // And they come back with the key, and only with it.
@@ -174,7 +178,9 @@ import Testing
     }
 
     /// A journal with `records` and `data` stored as its snapshot after `position`.
-    static func journal(_ records: [JournalRecord], snapshot data: [UInt8], at position: Int) async throws -> InMemoryJournal {
+    static func journal(
+        _ records: [JournalRecord], snapshot data: [UInt8], at position: Int
+    ) async throws -> InMemoryJournal {
         let journal = InMemoryJournal()
         _ = try await journal.append(records)
         try await journal.snapshot(data, upTo: JournalPosition(UInt64(position)))
@@ -232,21 +238,25 @@ import Testing
         }
         // The same snapshot, undamaged, recovers.
         let intact = try await Self.journal(records, snapshot: good, at: cut)
-        #expect(try await PaymentSystemRecovery.recover(from: intact, cipher: Self.cipher()).report.invariantsHold)
+        #expect(
+            try await PaymentSystemRecovery.recover(from: intact, cipher: Self.cipher()).report.invariantsHold
+        )
     }
 
     @Test func aSnapshotFileThatFailsItsChecksumIsAClearError() async throws {
         let records = Self.run.records
         let directory = Self.temporaryDirectory("snapshot-corrupt")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let journal = try await Self.journal(.file, records, snapshotAt: records.count / 2, end: records.count, directory: directory)
+        let journal = try await Self.journal(
+            .file, records, snapshotAt: records.count / 2, end: records.count, directory: directory)
         await journal.close()
         let path = directory + "/snapshot.bin"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count - 10] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: path))
         let reopened = try FileJournal(directory: directory)
-        await #expect(throws: JournalError.corruptSnapshot(file: "snapshot.bin", reason: "checksum mismatch")) {
+        await #expect(throws: JournalError.corruptSnapshot(file: "snapshot.bin", reason: "checksum mismatch"))
+        {
             _ = try await PaymentSystemRecovery.recover(from: reopened, cipher: Self.cipher())
         }
         await reopened.close()
@@ -277,20 +287,25 @@ import Testing
     /// snapshots cover) runs exactly as without it, and recovers to the same state.
     @Test(arguments: [31, 32] as [UInt64])
     func checkpointingDoesNotChangeARunAndBoundsTheMemoryJournal(seed: UInt64) throws {
-        func live(snapshotEvery: Int?) throws -> (
+        func live(
+            snapshotEvery: Int?
+        ) throws -> (
             digest: UInt64, journal: InMemoryJournal, statistics: JournalCheckpointer.Statistics?
         ) {
             let runtime = DeterministicRuntime(seed: seed)
-            return try runtime.run { () async throws -> (UInt64, InMemoryJournal, JournalCheckpointer.Statistics?) in
+            return try runtime.run {
+                () async throws -> (UInt64, InMemoryJournal, JournalCheckpointer.Statistics?) in
                 let memory = InMemoryJournal(
-                    configuration: InMemoryJournal.Configuration(dropsSnapshottedRecords: snapshotEvery != nil))
+                    configuration: InMemoryJournal.Configuration(
+                        dropsSnapshottedRecords: snapshotEvery != nil))
                 let checkpointer = snapshotEvery.map {
                     JournalCheckpointer(
                         journal: memory, recordsPerSnapshot: $0,
                         ledgerConfiguration: LedgerConfiguration(shardCount: 4), cipher: nil)
                 }
                 let journal: any Journal =
-                    checkpointer.map { CheckpointingJournal(memory, checkpointer: $0, runtime: runtime) } ?? memory
+                    checkpointer.map { CheckpointingJournal(memory, checkpointer: $0, runtime: runtime) }
+                    ?? memory
                 let system = try PaymentRecoveryTests.makeSystem(runtime, journal: journal)
                 try await PaymentRecoveryTests.drive(system)
                 return (await system.ledger.traceDigest(), memory, checkpointer?.statistics)
@@ -309,7 +324,8 @@ import Testing
         let runtime = DeterministicRuntime(seed: seed)
         try runtime.run {
             let ledger = LedgerConfiguration(shardCount: 4)
-            let fromZero = try await PaymentSystemRecovery.recover(from: plain.journal, ledgerConfiguration: ledger)
+            let fromZero = try await PaymentSystemRecovery.recover(
+                from: plain.journal, ledgerConfiguration: ledger)
             let fromSnapshot = try await PaymentSystemRecovery.recover(
                 from: checkpointed.journal, ledgerConfiguration: ledger)
             #expect(fromSnapshot.report.snapshotPosition == statistics.lastSnapshotPosition)

@@ -91,7 +91,8 @@ extension LedgerShardState {
     /// The shard `index` of a ledger configured by `configuration`, as `encode` wrote it.
     /// - Throws: `JournalError` for truncated or impossible data (a count beyond the
     ///   configuration's limits, a hold on an account that does not exist, an unknown code).
-    init(index: Int, configuration: LedgerConfiguration, from reader: inout BinaryReader) throws(JournalError) {
+    init(index: Int, configuration: LedgerConfiguration, from reader: inout BinaryReader) throws(JournalError)
+    {
         self.init(index: index, configuration: configuration)
         let accountCount = try reader.readCount("ledger shard \(index) accounts", bytesEach: 14)
         guard accountCount <= configuration.accountsPerShardMax else {
@@ -136,10 +137,13 @@ extension LedgerShardState {
                 let amount = try reader.readSignedVarint()
                 let legIndex = try Self.readUInt16(&reader, "hold leg")
                 holds.append(
-                    Hold(slot: Int32(slot), amount: amount, legIndex: legIndex, side: try Self.readSide(&reader)))
+                    Hold(
+                        slot: Int32(slot), amount: amount, legIndex: legIndex,
+                        side: try Self.readSide(&reader)))
             }
             guard Int(currencyIndex) < Currency.all.count, pending[id] == nil else {
-                throw .invalidField("ledger shard \(index) pending", reason: "transfer \(id) is invalid or repeated")
+                throw .invalidField(
+                    "ledger shard \(index) pending", reason: "transfer \(id) is invalid or repeated")
             }
             pending[id] = OpenPending(
                 holds: holds, legsTotal: legsTotal, currencyIndex: currencyIndex, resolving: resolving)
@@ -147,7 +151,8 @@ extension LedgerShardState {
         let totalsCount = try reader.readCount("ledger shard \(index) totals", bytesEach: 73)
         guard totalsCount == Currency.all.count else {
             throw .invalidField(
-                "ledger shard \(index) totals", reason: "\(totalsCount) currencies, expected \(Currency.all.count)")
+                "ledger shard \(index) totals",
+                reason: "\(totalsCount) currencies, expected \(Currency.all.count)")
         }
         for currency in 0..<totalsCount {
             totals[currency].debitsPosted = try reader.readLittleEndian()
@@ -210,7 +215,8 @@ extension LedgerShardState {
                 TransferNet(
                     id: try reader.readVarint(), net: try reader.readSignedVarint(),
                     legs: try Self.readUInt16(&reader, "net legs"),
-                    legsTotal: try Self.readUInt16(&reader, "net legs total"), currencyIndex: try reader.readUInt8()))
+                    legsTotal: try Self.readUInt16(&reader, "net legs total"),
+                    currencyIndex: try reader.readUInt8()))
         }
         nets = RingBuffer(
             capacity: configuration.transferNetHistoryPerShard, restoring: recentNets, appended: netsAppended)
@@ -238,7 +244,9 @@ extension LedgerShardState {
         return side
     }
 
-    private static func readUInt16(_ reader: inout BinaryReader, _ field: String) throws(JournalError) -> UInt16 {
+    private static func readUInt16(
+        _ reader: inout BinaryReader, _ field: String
+    ) throws(JournalError) -> UInt16 {
         let value = try reader.readVarint()
         guard value <= UInt64(UInt16.max) else {
             throw .invalidField("ledger \(field)", reason: "\(value) beyond 16 bits")

@@ -68,7 +68,8 @@ extension LedgerFold {
         chunk = try Self.readTransfers(&reader, "chunk")
         deferred = try Self.readTransfers(&reader, "deferred")
         guard chunk.count < self.chunkSize, deferred.count <= LedgerReplayer.deferredMax else {
-            throw .invalidField("ledger snapshot", reason: "\(chunk.count) queued, \(deferred.count) deferred")
+            throw .invalidField(
+                "ledger snapshot", reason: "\(chunk.count) queued, \(deferred.count) deferred")
         }
         for index in shards.indices {
             shards[index] = try LedgerShardState(index: index, configuration: configuration, from: &reader)
@@ -94,7 +95,9 @@ extension LedgerFold {
         return Int(value)
     }
 
-    private static func readTransfers(_ reader: inout BinaryReader, _ field: String) throws(JournalError)
+    private static func readTransfers(
+        _ reader: inout BinaryReader, _ field: String
+    ) throws(JournalError)
         -> [Transfer]
     {
         let count = try reader.readCount("ledger snapshot \(field)")

@@ -30,7 +30,9 @@ public struct LedgerFold: Sendable {
         try configuration.validate()
         self.configuration = configuration
         placement = LedgerPlacement(configuration: configuration)
-        shards = (0..<configuration.shardCount).map { LedgerShardState(index: $0, configuration: configuration) }
+        shards = (0..<configuration.shardCount).map {
+            LedgerShardState(index: $0, configuration: configuration)
+        }
         self.chunkSize = max(1, min(chunkSize, configuration.batchMax))
     }
 

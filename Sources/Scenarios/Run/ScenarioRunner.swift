@@ -253,7 +253,8 @@ public enum ScenarioRunner {
             let statistics = checkpointer.statistics
             report.snapshots = RunReport.SnapshotFigures(
                 every: checkpointer.recordsPerSnapshot, written: statistics.snapshots,
-                lastPosition: statistics.lastSnapshotPosition.sequence, lastBytes: statistics.lastSnapshotBytes,
+                lastPosition: statistics.lastSnapshotPosition.sequence,
+                lastBytes: statistics.lastSnapshotBytes,
                 largestBytes: statistics.largestSnapshotBytes, failures: statistics.failures,
                 lastFailure: statistics.lastFailure)
             if statistics.failures > 0 {

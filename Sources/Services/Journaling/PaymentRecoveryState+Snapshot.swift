@@ -119,7 +119,8 @@ extension PaymentRecoveryState {
             let id = PaymentID(try reader.readVarint())
             let sealed = try reader.readBytes(maxLength: 4_096)
             guard let cipher else {
-                throw .cipher("the snapshot holds encrypted card fields and recovery was given no journal key")
+                throw .cipher(
+                    "the snapshot holds encrypted card fields and recovery was given no journal key")
             }
             cards[id] = try JournaledCardFields.opening(sealed, for: id, with: cipher)
             sealedCards[id] = sealed
@@ -287,7 +288,9 @@ extension BinaryReader {
 
     fileprivate mutating func readUInt32Varint(_ field: String) throws(JournalError) -> UInt32 {
         let value = try readVarint()
-        guard value <= UInt64(UInt32.max) else { throw .invalidField(field, reason: "\(value) beyond 32 bits") }
+        guard value <= UInt64(UInt32.max) else {
+            throw .invalidField(field, reason: "\(value) beyond 32 bits")
+        }
         return UInt32(value)
     }
 
@@ -377,7 +380,9 @@ extension BinaryReader {
             track.startedKeys.append(try readString(maxLength: PaymentRecoveryState.keyBytesMax))
         }
         if try readBool() { track.unbookedKey = try readString(maxLength: PaymentRecoveryState.keyBytesMax) }
-        for _ in 0..<(try readCount("snapshot unbooked events")) { track.unbookedEvents.append(try readVarint()) }
+        for _ in 0..<(try readCount("snapshot unbooked events")) {
+            track.unbookedEvents.append(try readVarint())
+        }
         return track
     }
 
@@ -410,7 +415,9 @@ extension BinaryReader {
             timeNs: try readSignedVarint())
     }
 
-    fileprivate mutating func readInvariant(_ name: String) throws(JournalError) -> PaymentRecoveryReport.Invariant {
+    fileprivate mutating func readInvariant(
+        _ name: String
+    ) throws(JournalError) -> PaymentRecoveryReport.Invariant {
         var invariant = PaymentRecoveryReport.Invariant(name)
         invariant.violations = try readInt("snapshot invariant violations")
         let count = try readCount("snapshot invariant examples")

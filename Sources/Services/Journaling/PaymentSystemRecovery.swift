@@ -92,13 +92,16 @@ public enum PaymentSystemRecovery {
         journal: any Journal, ledgerConfiguration: LedgerConfiguration, cipher: FieldCipher?
     ) async throws -> RecoveryFold {
         if let snapshot = try await journal.latestSnapshot() {
-            return try RecoverySnapshot.decode(snapshot, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
+            return try RecoverySnapshot.decode(
+                snapshot, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
         }
         return try RecoveryFold(ledgerConfiguration: ledgerConfiguration, cipher: cipher)
     }
 
     /// Crash repair, the ledger's installation and every invariant check, after the last record.
-    static func finish(_ fold: RecoveryFold, into ledger: ShardedLedger) async throws -> RecoveredPaymentSystem {
+    static func finish(
+        _ fold: RecoveryFold, into ledger: ShardedLedger
+    ) async throws -> RecoveredPaymentSystem {
         var state = fold.state
         var ledgerFold = fold.ledger
         let rolledForward = state.finish()

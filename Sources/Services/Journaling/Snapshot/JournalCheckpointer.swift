@@ -146,7 +146,8 @@ public final class JournalCheckpointer: Sendable {
                 state.statistics.snapshots += 1
                 state.statistics.lastSnapshotPosition = written.position
                 state.statistics.lastSnapshotBytes = written.bytes
-                state.statistics.largestSnapshotBytes = max(state.statistics.largestSnapshotBytes, written.bytes)
+                state.statistics.largestSnapshotBytes = max(
+                    state.statistics.largestSnapshotBytes, written.bytes)
             }
             if let failure {
                 // A fold that failed mid-record is not a fold of a prefix any more: drop it.

@@ -51,23 +51,27 @@ enum RecoverySnapshot {
         let version = data[magic.count]
         guard version >= 1 && version <= formatVersion else {
             throw refuse(
-                "format version \(version); this build reads 1...\(formatVersion) (written by a newer build?)")
+                "format version \(version); this build reads 1...\(formatVersion) (written by a newer build?)"
+            )
         }
         var reader = BinaryReader(Array(body.dropFirst(magic.count + 1)), version: version)
         do {
             let sequence = try reader.readVarint()
             guard sequence == snapshot.position.sequence else {
                 throw JournalError.invalidField(
-                    "snapshot position", reason: "data says #\(sequence), the journal stored it at \(snapshot.position)")
+                    "snapshot position",
+                    reason: "data says #\(sequence), the journal stored it at \(snapshot.position)")
             }
             let records = try reader.readVarint()
             guard records <= sequence else {
-                throw JournalError.invalidField("snapshot records", reason: "\(records) records by #\(sequence)")
+                throw JournalError.invalidField(
+                    "snapshot records", reason: "\(records) records by #\(sequence)")
             }
             let state = try PaymentRecoveryState(from: &reader, cipher: cipher)
             let ledger = try LedgerFold(from: &reader, configuration: ledgerConfiguration)
             try reader.expectEnd()
-            return RecoveryFold(state: state, ledger: ledger, position: snapshot.position, records: Int(records))
+            return RecoveryFold(
+                state: state, ledger: ledger, position: snapshot.position, records: Int(records))
         } catch let error as JournalError {
             if case .cipher(let reason) = error { throw .cardFields(snapshot.position, reason) }
             throw refuse("it does not decode: \(error)")
