@@ -191,7 +191,7 @@ struct RunCommand: AsyncParsableCommand {
     /// Records between recovery snapshots when a run journals to a file and does not say:
     /// recovery then replays at most this many records after the snapshot (see PERFORMANCE.md
     /// for what a snapshot costs). Not the default for a memory journal: the checkpointer's fold
-    /// keeps every payment of the run (about 3 KB each), more than the records it lets the
+    /// keeps every payment of the run (2-3 KB each by difference), more than the records it lets the
     /// journal drop, until the fold forgets retired payments.
     static let snapshotEveryDefault = 250_000
 
