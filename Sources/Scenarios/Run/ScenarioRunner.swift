@@ -250,6 +250,7 @@ public enum ScenarioRunner {
                 report: &report)
         }
         if let checkpointer {
+            await checkpointer.idle(runtime: runtime)
             let statistics = checkpointer.statistics
             report.snapshots = RunReport.SnapshotFigures(
                 every: checkpointer.recordsPerSnapshot, written: statistics.snapshots,

@@ -93,6 +93,12 @@ public final class JournalCheckpointer: Sendable {
         if claimed { await runClaimed() }
     }
 
+    /// Waits, in `runtime`'s time, until no catch-up is running: a run calls it before it
+    /// reports and closes its journal, so that a spawned catch-up does not outlive the journal.
+    public func idle(runtime: any Runtime) async {
+        while state.withLock({ $0.running }) { try? await runtime.sleep(for: .milliseconds(1)) }
+    }
+
     /// The catch-up itself, by the caller that set `running`.
     func runClaimed() async {
         let (failed, held) = state.withLock { state -> (Bool, RecoveryFold?) in
