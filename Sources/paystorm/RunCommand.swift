@@ -22,9 +22,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Journal every change and answer before acknowledging it: none, memory, file:PATH "
-                + "(a directory; check it with `paystorm recover`). Default none: until recovery "
-                + "starts from snapshots a journal keeps every record of the run, so a memory "
-                + "journal would make a long run's memory grow with its length."))
+                + "(a directory; check it with `paystorm recover`). Default none: a memory journal "
+                + "keeps every record of the run, and with snapshots the recovery fold keeps every "
+                + "payment, so either would make a long run's memory grow with its length."))
     var journal: String = "none"
     @Option(help: ArgumentHelp(JournalKeyInput.help)) var journalKey: String?
     @Option(
