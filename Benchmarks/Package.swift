@@ -82,6 +82,7 @@ let package = Package(
                 .product(name: "PaystormCore", package: "Paystorm"),
                 .product(name: "PaystormRuntime", package: "Paystorm"),
                 .product(name: "PaystormJournal", package: "Paystorm"),
+                .product(name: "PaystormLedger", package: "Paystorm"),
                 .product(name: "PaystormServices", package: "Paystorm"),
             ],
             path: "Benchmarks/ServicesBenchmarks",

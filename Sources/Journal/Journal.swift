@@ -19,12 +19,15 @@ public protocol Journal: Sendable {
     /// Up to `limit` durable entries starting at `position` (inclusive; `.origin` reads from the
     /// first record). Returns fewer, or none, at the end of the log. To continue, pass
     /// `entries.last!.position.next`.
-    /// - Throws: `JournalError.corruptRecord` if stored data fails its checksum on the way back.
+    /// - Throws: `JournalError.corruptRecord` if stored data fails its checksum on the way back,
+    ///   `.compacted` if `position` was dropped after a snapshot covered it.
     func read(from position: JournalPosition, limit: Int) async throws(JournalError) -> [JournalEntry]
 
     /// Stores `data`, an encoding of the whole state after applying every record up to and
     /// including `position`, so that replay can start at `position.next` instead of at zero.
-    /// Replaces the previous snapshot.
+    /// Replaces the previous snapshot. A backend with retention (`InMemoryJournal` with
+    /// `dropsSnapshottedRecords`) may then drop the records at or before `position`; reading
+    /// them throws `JournalError.compacted`.
     /// - Throws: `JournalError.invalidPosition` if `position` is beyond the last durable record.
     func snapshot(_ data: [UInt8], upTo position: JournalPosition) async throws(JournalError)
 

@@ -30,6 +30,9 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     case closed
     /// A position beyond the end of the journal was given where an existing one is required.
     case invalidPosition(JournalPosition, last: JournalPosition)
+    /// The records from `requested` on were dropped after a snapshot covered them (retention):
+    /// the oldest record still held is `firstRetained`. Start from the snapshot instead.
+    case compacted(requested: JournalPosition, firstRetained: JournalPosition)
     /// The in-memory journal reached its configured record limit.
     case full(recordsMax: Int)
     /// A `--journal` value that is neither `memory` nor `file:PATH`.
@@ -70,6 +73,9 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
             "the journal is closed"
         case .invalidPosition(let position, let last):
             "position \(position) is beyond the last journal position \(last)"
+        case .compacted(let requested, let first):
+            "journal records before \(first) were dropped after a snapshot covered them; "
+                + "cannot read from \(requested) (start from the latest snapshot)"
         case .full(let recordsMax):
             "the in-memory journal is full (\(recordsMax) records)"
         case .invalidLocation(let text, let reason):

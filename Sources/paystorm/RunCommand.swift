@@ -22,11 +22,19 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Journal every change and answer before acknowledging it: none, memory, file:PATH "
-                + "(a directory; check it with `paystorm recover`). Default none: until recovery "
-                + "starts from snapshots a journal keeps every record of the run, so a memory "
-                + "journal would make a long run's memory grow with its length."))
+                + "(a directory; check it with `paystorm recover`). Default none: a memory journal "
+                + "keeps every record of the run, and with snapshots the recovery fold keeps every "
+                + "payment, so either would make a long run's memory grow with its length."))
     var journal: String = "none"
     @Option(help: ArgumentHelp(JournalKeyInput.help)) var journalKey: String?
+    @Option(
+        help: ArgumentHelp(
+            "With a journal: write a recovery snapshot every N records (0: none), so that recovery "
+                + "replays only the records after it; a memory journal then drops the records a "
+                + "snapshot covers. Default \(RunCommand.snapshotEveryDefault) with --journal file:PATH, "
+                + "0 with --journal memory (the snapshot's fold holds every payment of the run, which "
+                + "costs more memory than the records it lets the journal drop)."))
+    var snapshotEvery: Int?
     @Flag(
         help: ArgumentHelp(
             "With --journal file:PATH on a directory that holds a journal: rebuild the system from it "
@@ -70,10 +78,21 @@ struct RunCommand: AsyncParsableCommand {
             scenario = scenario.scaled(by: scale)
         }
         if let seed { scenario.seed = seed }
+        if let snapshotEvery, snapshotEvery < 0 {
+            printError("paystorm run: --snapshot-every must be 0 (no snapshots) or a number of records")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        let snapshotRecords =
+            journal == "none" || (journal == "memory" && snapshotEvery == nil)
+            ? 0 : (snapshotEvery ?? Self.snapshotEveryDefault)
         var runJournal: (any Journal)?
         if journal == "none" {
             if resume {
                 printError("paystorm run: --resume needs --journal file:PATH")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            if let snapshotEvery, snapshotEvery > 0 {
+                printError("paystorm run: --snapshot-every needs a journal (--journal memory or file:PATH)")
                 throw ExitCode(ExitStatus.badInput)
             }
         } else {
@@ -89,7 +108,9 @@ struct RunCommand: AsyncParsableCommand {
                             + "reproducible (use --mode realtime, or --journal memory)")
                 }
                 runJournal = try location.open(
-                    memory: InMemoryJournal.Configuration(recordsMax: Self.memoryJournalRecordsMax))
+                    memory: InMemoryJournal.Configuration(
+                        recordsMax: Self.memoryJournalRecordsMax, dropsSnapshottedRecords: snapshotRecords > 0
+                    ))
             } catch let error as ResumeError {
                 printError("paystorm run: \(error)")
                 throw ExitCode(ExitStatus.badInput)
@@ -120,7 +141,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             report = try await Self.execute(
                 scenario, mode: mode, journal: runJournal, trace: eventTrace, resume: resume,
-                acknowledgements: acknowledgementLog, journalKey: key)
+                acknowledgements: acknowledgementLog, journalKey: key,
+                snapshotEvery: snapshotRecords > 0 ? snapshotRecords : nil)
         } catch let error where resume {
             // Resuming failed (an undecodable record, a wrong key): the journal is left as it was.
             await runJournal?.close()
@@ -142,8 +164,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let runJournal {
             let last = await runJournal.lastPosition()
+            let held = (runJournal as? InMemoryJournal)?.recordsHeld
             await runJournal.close()
-            printError("journal: \(journal) holds \(last.sequence) records")
+            printError(
+                "journal: \(journal) holds \(last.sequence) records"
+                    + (held.map {
+                        $0 < Int(last.sequence) ? " (\($0) kept in memory after the snapshot)" : ""
+                    } ?? ""))
         }
         print(RunSummary(report: report).text)
         if let json {
@@ -160,6 +187,13 @@ struct RunCommand: AsyncParsableCommand {
         if !report.invariantsHold { throw ExitCode(ExitStatus.invariantViolated) }
         if !report.thresholdsPass { throw ExitCode(ExitStatus.thresholdFailed) }
     }
+
+    /// Records between recovery snapshots when a run journals to a file and does not say:
+    /// recovery then replays at most this many records after the snapshot (see PERFORMANCE.md
+    /// for what a snapshot costs). Not the default for a memory journal: the checkpointer's fold
+    /// keeps every payment of the run (2-3 KB each by difference), more than the records it lets the
+    /// journal drop, until the fold forgets retired payments.
+    static let snapshotEveryDefault = 250_000
 
     /// The default memory journal holds at most this many records (about a few GB): a run
     /// longer than that fails its appends with a typed error instead of exhausting memory.
@@ -198,12 +232,12 @@ struct RunCommand: AsyncParsableCommand {
     @concurrent
     private static func execute(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,
-        acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?
+        acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?, snapshotEvery: Int?
     ) async throws -> RunReport {
         let live = standardErrorIsTerminal
         let report = try await ScenarioRunner.run(
             scenario, mode: mode, journal: journal, trace: trace, resume: resume,
-            acknowledgements: acknowledgements, journalKey: journalKey
+            acknowledgements: acknowledgements, journalKey: journalKey, snapshotEvery: snapshotEvery
         ) {
             progress in
             guard live else { return }

@@ -90,9 +90,19 @@ struct RunSummary {
             lines.append(
                 row(
                     "resumed",
-                    "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
+                    (r.snapshotPosition.map { "from snapshot at position \($0) · " } ?? "")
+                        + "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
                         + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
                         + "\(r.webhooksRedelivered) webhooks owed"))
+        }
+        if let s = report.snapshots {
+            lines.append(
+                row(
+                    "snapshots",
+                    "\(s.written) written (every \(Format.count(s.every)) records) · last at position "
+                        + "\(Format.count(Int(clamping: s.lastPosition))) · \(Format.count(s.lastBytes)) bytes (largest "
+                        + "\(Format.count(s.largestBytes)))"
+                        + (s.failures > 0 ? " · \(s.failures) failed: \(s.lastFailure ?? "")" : "")))
         }
         if let r = report.recovery {
             lines.append(

@@ -84,6 +84,35 @@ import Testing
     }
 
     @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func snapshotFlagsWithoutAJournalOrNegativeExitTwo() throws {
+        let negative = try Self.paystorm(["run", "SCENARIO", "--journal", "memory", "--snapshot-every=-1"])
+        #expect(negative.status == 2, "\(negative.errors)")
+        #expect(negative.errors.contains("--snapshot-every"), "\(negative.errors)")
+        let noJournal = try Self.paystorm(["run", "SCENARIO", "--snapshot-every", "100"])
+        #expect(noJournal.status == 2, "\(noJournal.errors)")
+        #expect(noJournal.errors.contains("needs a journal"), "\(noJournal.errors)")
+    }
+
+    /// `paystorm run --snapshot-every` on a file journal, then `paystorm recover`: it starts
+    /// from the snapshot and says where, and every invariant holds.
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func recoverStartsFromTheRunsSnapshotAndSaysWhere() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "paystorm-snapshot-cli-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Self.paystorm([
+            "run", "SCENARIO", "--mode", "realtime", "--journal", "file:" + directory.path,
+            "--snapshot-every", "50",
+        ])
+        #expect(run.status == 0, "\(run.output)\(run.errors)")
+        #expect(run.output.contains("snapshots"), "\(run.output)")
+        let recover = try Self.paystorm(["recover", "--journal", "file:" + directory.path])
+        #expect(recover.status == 0, "\(recover.output)\(recover.errors)")
+        #expect(recover.output.contains("start: from snapshot at position "), "\(recover.output)")
+        #expect(recover.output.contains("recovery: every invariant holds"), "\(recover.output)")
+    }
+
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
     func aViolatedInvariantExitsOne() throws {
         // A swarm with a planted double-charge bug must find it and exit 1.
         let outcome = try Self.paystorm(

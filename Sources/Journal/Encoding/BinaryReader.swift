@@ -94,6 +94,16 @@ public struct BinaryReader: Sendable {
         return text
     }
 
+    /// A varint element count for `field`, refused when even `bytesEach` bytes per element cannot
+    /// fit in what remains: a corrupt count must not make the decoder allocate gigabytes.
+    public mutating func readCount(_ field: String, bytesEach: Int = 1) throws(JournalError) -> Int {
+        let count = try readVarint()
+        guard count <= UInt64(remaining / max(1, bytesEach)) else {
+            throw .invalidField(field, reason: "\(count) elements cannot fit in \(remaining) bytes")
+        }
+        return Int(count)
+    }
+
     /// Throws unless every byte was consumed: a record with leftover bytes is not what we wrote.
     public func expectEnd() throws(JournalError) {
         guard isAtEnd else { throw .trailingBytes(count: remaining) }

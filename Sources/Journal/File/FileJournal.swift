@@ -23,7 +23,9 @@ import Synchronization
 /// recently written, page-cached segment costs microseconds. Appends never block the caller;
 /// they suspend until the writer thread resumes them.
 ///
-/// Retention: segments are never deleted yet; disk use grows with the run (bounded by the disk).
+/// Retention: segments are never deleted, not even those a snapshot wholly covers (a choice,
+/// not an omission: the whole log stays available to `paystorm recover` and to a replay from
+/// zero when a snapshot is unreadable); disk use grows with the run, bounded by the disk.
 public final class FileJournal: Journal {
     public let directory: String
     public let configuration: Configuration

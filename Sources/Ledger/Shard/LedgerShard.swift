@@ -32,6 +32,14 @@ public actor LedgerShard {
         state.setFlags(flags, for: account)
     }
 
+    /// Replaces a pristine state with `restored` (a snapshot's or a fold's); false, and nothing
+    /// changed, when this shard has booked or opened anything already.
+    func install(_ restored: LedgerShardState) -> Bool {
+        guard state.isPristine, restored.index == index else { return false }
+        state = restored
+        return true
+    }
+
     /// The totals of `account` (one stripe) on this shard; zero if it was never used.
     public func snapshot(of account: AccountID) -> AccountSnapshot { state.snapshot(of: account) }
 

@@ -54,17 +54,17 @@ struct LedgerShardState {
 
     let index: Int
     let configuration: LedgerConfiguration
-    private var accountSlots = AccountSlotTable()
-    private(set) var accounts: [Account] = []
-    private var window: TransferIDWindow
-    private var inFlight: Set<UInt64> = []
-    private var pending: [UInt64: OpenPending] = [:]
-    private(set) var entries: RingBuffer<LedgerEntry>
-    private(set) var nets: RingBuffer<TransferNet>
-    private(set) var totals: [CurrencyTotals]
+    var accountSlots = AccountSlotTable()
+    var accounts: [Account] = []
+    var window: TransferIDWindow
+    var inFlight: Set<UInt64> = []
+    var pending: [UInt64: OpenPending] = [:]
+    var entries: RingBuffer<LedgerEntry>
+    var nets: RingBuffer<TransferNet>
+    var totals: [CurrencyTotals]
     /// Order-sensitive digest of the ids this shard committed, in commit order.
-    private(set) var traceDigest = LedgerMix.digestSeed
-    private(set) var committed: UInt64 = 0
+    var traceDigest = LedgerMix.digestSeed
+    var committed: UInt64 = 0
     /// Account slots of the legs being prepared or committed; reused, never reallocated.
     private var scratch: [Int32] = []
 

@@ -23,6 +23,14 @@ struct RingBuffer<Element> {
         }
     }
 
+    /// A buffer of `capacity` holding `elements` (oldest first; only the newest `capacity` are
+    /// kept), as if `appended` elements had been appended in all: what a snapshot restores.
+    init(capacity: Int, restoring elements: [Element], appended: UInt64) {
+        self.init(capacity: capacity)
+        for element in elements.suffix(self.capacity) { append(element) }
+        self.appended = max(appended, UInt64(elements.count))
+    }
+
     /// Oldest first.
     var elements: [Element] {
         storage.count < capacity ? storage : Array(storage[next...] + storage[..<next])

@@ -1,3 +1,5 @@
+import Journal
+
 /// The exactly-once memory of one shard: which transfer ids it has applied.
 ///
 /// **Bound.** The last `capacity` applied ids are remembered exactly (an open-addressing table
@@ -113,5 +115,49 @@ struct TransferIDWindow {
             hole = probe
         }
         slots[hole] = 0
+    }
+
+    // MARK: Snapshots
+
+    /// The remembered ids, oldest first (the order they are forgotten in).
+    var idsOldestFirst: [UInt64] {
+        (0..<count).map { ring[(ringHead + $0) & (capacity - 1)] }
+    }
+
+    /// What survives a snapshot: the ids in eviction order and the producers' watermarks, so
+    /// that a restored window refuses and forgets exactly what the original would have.
+    struct Image: Sendable {
+        var ids: [UInt64]
+        var watermarks: [(producer: UInt32, sequence: UInt32)]
+        var evicted: UInt64
+    }
+
+    var image: Image {
+        Image(
+            ids: idsOldestFirst,
+            watermarks: watermarks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, evicted: evicted)
+    }
+
+    /// A window of `capacity` holding `image`.
+    /// - Throws: `JournalError.invalidField` when the image holds more ids than fit, or 0.
+    init(capacity: Int, restoring image: Image) throws(JournalError) {
+        self.init(capacity: capacity)
+        guard image.ids.count <= self.capacity else {
+            throw .invalidField(
+                "ledger window", reason: "\(image.ids.count) ids exceed the capacity \(self.capacity)")
+        }
+        var seen = Set<UInt64>()
+        for id in image.ids {
+            guard id != 0, seen.insert(id).inserted else {
+                throw .invalidField("ledger window", reason: "id \(id) is 0 or repeated")
+            }
+            insert(id)
+        }
+        for (producer, sequence) in image.watermarks {
+            watermarks[producer] = sequence
+            watermarkMax = max(watermarkMax, sequence)
+            hasWatermarks = true
+        }
+        evicted = image.evicted
     }
 }

@@ -164,7 +164,7 @@ final class SystemHost: Sendable {
             for example in invariant.examples { violation("recovery_" + invariant.name, example) }
         }
         state.withLock { state in
-            state.figures.recordsReplayed += recovered.report.records
+            state.figures.recordsReplayed += recovered.report.recordsReplayed
             state.figures.paymentsRecovered += recovered.report.payments
             state.figures.transitionsRolledBack += recovered.report.transitionsRolledBack
             state.figures.transfersRolledForward += recovered.report.transfersRolledForward

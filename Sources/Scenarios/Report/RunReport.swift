@@ -30,6 +30,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// What the run resumed from (`paystorm run --resume`): the journal's records replayed and
     /// the payments rebuilt before the load started. Nil for a fresh run.
     public var resumedFrom: RecoveryFigures? = nil
+    /// What the journal checkpointer wrote (`--snapshot-every`); nil without snapshots. Not
+    /// part of the digest: snapshots must not change a run's outcome.
+    public var snapshots: SnapshotFigures? = nil
     /// What the journal faults and the liveness phase did (present when the run journaled or
     /// a client met an unknown outcome).
     public var chaos: ChaosFigures? = nil
@@ -150,12 +153,29 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var passed: Bool
     }
 
+    /// The recovery snapshots a run's checkpointer wrote.
+    public struct SnapshotFigures: Sendable, Codable, Equatable {
+        /// Records between snapshots.
+        public var every: Int
+        public var written: Int
+        /// The journal position the last snapshot covers (0: none written).
+        public var lastPosition: UInt64
+        public var lastBytes: Int
+        public var largestBytes: Int
+        /// Catch-ups that failed (checkpointing then stops; recovery uses the last snapshot).
+        public var failures: Int
+        public var lastFailure: String?
+    }
+
     /// What the crashes of a run cost and what recovery did (`crash` faults).
     public struct RecoveryFigures: Sendable, Codable, Equatable {
         public var crashes = 0
         /// Answers the clients never got (the system died first); each was sent again.
         public var answersLost = 0
+        /// Records read after the snapshot recovery started from (all of them without one).
         public var recordsReplayed = 0
+        /// The journal position of that snapshot; nil when recovery started from the first record.
+        public var snapshotPosition: UInt64? = nil
         public var paymentsRecovered = 0
         public var transitionsRolledBack = 0
         public var transfersRolledForward = 0

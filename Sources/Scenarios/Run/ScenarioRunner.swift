@@ -35,19 +35,21 @@ public enum ScenarioRunner {
     ///   - acknowledgements: where clients note every successful answer they received.
     ///   - journalKey: 32 bytes: the card fields the journal keeps are sealed with AES-GCM under
     ///     it (and opened with it when resuming). Nil: no card fields are journaled.
+    ///   - snapshotEvery: write a recovery snapshot of the journal every this many records
+    ///     (`JournalCheckpointer`); nil writes none. Ignored without a journal.
     /// - Throws: `RecoveryError.noJournal` when `resume` is set without a journal; what
     ///   recovery throws.
     public static func run(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)? = nil, trace: EventTrace? = nil,
         resume: Bool = false, acknowledgements: AcknowledgementLog? = nil, journalKey: [UInt8]? = nil,
-        progress: (@Sendable (RunProgress) -> Void)? = nil
+        snapshotEvery: Int? = nil, progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async throws -> RunReport {
         if resume && journal == nil { throw RecoveryError.noJournal }
         let options = Options(
             resume: resume, acknowledgements: acknowledgements,
             journalCipher: try journalKey.map { key throws(JournalError) in
                 try FieldCipher(key: key, domain: cipherDomain(seed: scenario.seed))
-            })
+            }, snapshotEvery: snapshotEvery.map { max(1, $0) })
         let stopwatch = Stopwatch()
         switch mode {
         case .simulated:
@@ -83,6 +85,7 @@ public enum ScenarioRunner {
         var resume = false
         var acknowledgements: AcknowledgementLog?
         var journalCipher: FieldCipher?
+        var snapshotEvery: Int?
     }
 
     /// The GCM nonce domain a run's card fields are sealed under: from its seed, so that runs
@@ -105,8 +108,22 @@ public enum ScenarioRunner {
         let disk: (any Journal)? =
             crashes.isEmpty
             ? (journal ?? (faults.needsJournal ? Self.faultJournal() : nil)) : (journal ?? InMemoryJournal())
+        // Snapshots are the disk's: the checkpointer follows the disk itself (every life's
+        // records), below the chaos switch, so that a slowed or failing sync never delays one.
+        let checkpointer = options.snapshotEvery.flatMap { every in
+            disk.map { disk in
+                JournalCheckpointer(
+                    journal: disk, recordsPerSnapshot: every,
+                    ledgerConfiguration: LedgerConfiguration(
+                        shardCount: systemConfiguration(scenario).ledgerShards),
+                    cipher: options.journalCipher)
+            }
+        }
+        let checkpointed = disk.map { disk in
+            checkpointer.map { CheckpointingJournal(disk, checkpointer: $0, runtime: runtime) } ?? disk
+        }
         // The journal behind the chaos switch (slow syncs) and witness (acknowledgements).
-        let chaosJournal = disk.map { ChaosJournal($0, runtime: runtime) }
+        let chaosJournal = checkpointed.map { ChaosJournal($0, runtime: runtime) }
         let lifeJournal = crashes.isEmpty ? nil : chaosJournal.map { FencedJournal($0) }
         var configuration = faults.configure(
             systemConfiguration(scenario, journal: lifeJournal ?? chaosJournal))
@@ -116,18 +133,22 @@ public enum ScenarioRunner {
         configuration.webhooks.restartable = serviceCrashes.contains { $0.service == .webhookDispatcher }
         let firstLife: PaymentSystem
         var resumedFrom: RunReport.RecoveryFigures?
+        // Keys of the resumed life's journeys: unique per journal length, snapshot or not.
+        var resumedKeyPrefix: String?
         if options.resume {
             let (system, recovered) = try await PaymentSystem.recovering(
                 runtime: runtime, configuration: configuration)
             firstLife = system
             var figures = RunReport.RecoveryFigures()
-            figures.recordsReplayed = recovered.report.records
+            figures.recordsReplayed = recovered.report.recordsReplayed
+            figures.snapshotPosition = recovered.report.snapshotPosition?.sequence
             figures.paymentsRecovered = recovered.report.payments
             figures.transitionsRolledBack = recovered.report.transitionsRolledBack
             figures.transfersRolledForward = recovered.report.transfersRolledForward
             figures.keysResumable = recovered.startedKeys.count
             figures.webhooksRedelivered = recovered.pendingWebhooks.count
             resumedFrom = figures
+            resumedKeyPrefix = "resumed-\(recovered.report.records)-journey"
         } else {
             firstLife = try PaymentSystem(runtime: runtime, configuration: configuration)
         }
@@ -141,7 +162,7 @@ public enum ScenarioRunner {
         let journey = Journey(
             host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: chaosJournal,
             faults: schedule, acknowledgements: options.acknowledgements,
-            resumedKeyPrefix: resumedFrom.map { "resumed-\($0.recordsReplayed)-journey" }, live: live)
+            resumedKeyPrefix: resumedKeyPrefix, live: live)
         let planner = JourneyPlanner(scenario: scenario)
         let onboardedBeforeLoad =
             scenario.merchants.onboarding == .beforeLoad && !options.resume
@@ -247,7 +268,25 @@ public enum ScenarioRunner {
         }
         if host.mayCrash, let disk {
             await checkJournalAfterCrashes(
-                disk, cipher: configuration.journalCipher, host: host, report: &report)
+                disk, cipher: configuration.journalCipher,
+                ledgerConfiguration: LedgerConfiguration(shardCount: configuration.ledgerShards), host: host,
+                report: &report)
+        }
+        if let checkpointer {
+            await checkpointer.idle(runtime: runtime)
+            let statistics = checkpointer.statistics
+            report.snapshots = RunReport.SnapshotFigures(
+                every: checkpointer.recordsPerSnapshot, written: statistics.snapshots,
+                lastPosition: statistics.lastSnapshotPosition.sequence,
+                lastBytes: statistics.lastSnapshotBytes,
+                largestBytes: statistics.largestSnapshotBytes, failures: statistics.failures,
+                lastFailure: statistics.lastFailure)
+            if statistics.failures > 0 {
+                report.invariants.append(
+                    RunReport.InvariantResult(
+                        name: "journal_snapshots_written", holds: false, violations: statistics.failures,
+                        examples: statistics.lastFailure.map { [$0] } ?? []))
+            }
         }
         report.memory = memory.figures(endBytes: memoryAtEnd)
         report.generator.merchantsOnboardedBeforeLoad = onboardedBeforeLoad
@@ -348,10 +387,12 @@ public enum ScenarioRunner {
     /// repair), whose invariants join the run's: nothing acknowledged missing, one payment per
     /// idempotency key, nothing captured twice, a ledger that reconciles.
     static func checkJournalAfterCrashes(
-        _ journal: any Journal, cipher: FieldCipher?, host: SystemHost, report: inout RunReport
+        _ journal: any Journal, cipher: FieldCipher?, ledgerConfiguration: LedgerConfiguration,
+        host: SystemHost, report: inout RunReport
     ) async {
         do {
-            let recovered = try await PaymentSystemRecovery.recover(from: journal, cipher: cipher)
+            let recovered = try await PaymentSystemRecovery.recover(
+                from: journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
             for invariant in recovered.report.invariants where !invariant.holds {
                 for example in invariant.examples { host.violation("recovery_" + invariant.name, example) }
             }

@@ -1,3 +1,4 @@
+import Journal
 import Ledger
 
 /// What `PaymentSystemRecovery` found in a journal: counts of everything it rebuilt, what it had
@@ -21,6 +22,10 @@ public struct PaymentRecoveryReport: Sendable, CustomStringConvertible {
     }
 
     public internal(set) var records = 0
+    /// The snapshot recovery started from (nil: from the journal's first record), and the
+    /// records it then read; `records` counts those the snapshot covers as well.
+    public internal(set) var snapshotPosition: JournalPosition?
+    public internal(set) var recordsReplayed = 0
     public internal(set) var recordsByType: [UInt8: Int] = [:]
     public internal(set) var merchants = 0
     public internal(set) var payments = 0
@@ -51,6 +56,8 @@ public struct PaymentRecoveryReport: Sendable, CustomStringConvertible {
     public var description: String {
         var lines = [
             "records: \(records)",
+            (snapshotPosition.map { "start: from snapshot at position \($0.sequence), " }
+                ?? "start: from the first record (no snapshot), ") + "replayed \(recordsReplayed) records",
             "merchants: \(merchants)",
             "payments: \(payments) ("
                 + paymentsByState.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(

@@ -37,50 +37,55 @@ struct PaymentRecoveryState {
 
     /// Pending webhook events kept at most (beyond, counted and dropped).
     static let pendingWebhooksMax = 1 << 20
-    private var pendingWebhooks: [UInt64: PendingWebhook] = [:]
+    var pendingWebhooks: [UInt64: PendingWebhook] = [:]
     /// Settlements read before the emission they settle (a payment's creation event is
     /// delivered before its first transition is journaled).
-    private var settledUnseen: Set<UInt64> = []
+    var settledUnseen: Set<UInt64> = []
 
-    private(set) var tracks: [PaymentID: Track] = [:]
+    var tracks: [PaymentID: Track] = [:]
     /// Opens the sealed card fields; nil when the run had no journal key.
     let cipher: FieldCipher?
     /// Each payment's card fields, opened from its first transition.
-    private(set) var cards: [PaymentID: JournaledCardFields] = [:]
+    var cards: [PaymentID: JournaledCardFields] = [:]
+    /// The same fields as the journal sealed them: what a snapshot stores.
+    var sealedCards: [PaymentID: [UInt8]] = [:]
+    /// `finish()` ran: crash repair is applied, and the fold can no longer be snapshotted or
+    /// continued (a snapshot is of the state before repair, which a longer journal may undo).
+    var isFinished = false
 
     init(cipher: FieldCipher? = nil) {
         self.cipher = cipher
     }
-    private(set) var merchants: [MerchantID: Currency] = [:]
+    var merchants: [MerchantID: Currency] = [:]
     /// `merchant/key` to the payment the key's first answer named.
-    private(set) var idempotencyKeys: [String: PaymentID] = [:]
+    var idempotencyKeys: [String: PaymentID] = [:]
     /// `merchant/key` to the first journaled answer given to it.
-    private(set) var answers: [String: RecoveredAnswer] = [:]
+    var answers: [String: RecoveredAnswer] = [:]
     /// `merchant/key` to the payment whose work a request began without a durable answer (the
     /// process died first): a retry resumes that payment rather than starting another.
-    private(set) var startedKeys: [String: PaymentID] = [:]
-    private(set) var apiKeyHashes: [(merchant: MerchantID, hash: [UInt8])] = []
+    var startedKeys: [String: PaymentID] = [:]
+    var apiKeyHashes: [(merchant: MerchantID, hash: [UInt8])] = []
     /// The last payment-id block a resumed life reserved.
-    private(set) var paymentIDBlockReserved: UInt64 = 0
+    var paymentIDBlockReserved: UInt64 = 0
     /// Paid out to each merchant, from the payout bookings.
-    private(set) var paidOut: [MerchantID: Int64] = [:]
-    private var lastPayout: [(MerchantID, Int64)] = []
+    var paidOut: [MerchantID: Int64] = [:]
+    var lastPayout: [(MerchantID, Int64)] = []
     /// The highest transfer sequence seen per producer (`id >> 32`), journaled or intended, so
     /// that a resumed system allocates ids after them.
-    private(set) var transferSequences: [UInt64: UInt32] = [:]
+    var transferSequences: [UInt64: UInt32] = [:]
     /// Payments whose last transition `finish` rolled back.
-    private(set) var rolledBack: [PaymentID] = []
-    private var seenTransfers: Set<UInt64> = []
+    var rolledBack: [PaymentID] = []
+    var seenTransfers: Set<UInt64> = []
     /// Payouts' intents (payment id 0).
-    private var systemTrack = Track(
+    var systemTrack = Track(
         payment: RecoveredPayment(
             id: PaymentID(0), merchant: MerchantID(0), currency: .usd, network: nil, state: .created,
             amountMinorUnits: 0, amountCapturableMinorUnits: 0, amountCapturedMinorUnits: 0,
             amountRefundedMinorUnits: 0, disputeAmountMinorUnits: 0, disputeStatus: nil, isSettled: false,
             isAuthenticated: false))
-    private(set) var report = PaymentRecoveryReport()
-    private(set) var acknowledged = PaymentRecoveryReport.Invariant("acknowledged_answers_were_durable")
-    private(set) var oneKeyOnePayment = PaymentRecoveryReport.Invariant("one_payment_per_idempotency_key")
+    var report = PaymentRecoveryReport()
+    var acknowledged = PaymentRecoveryReport.Invariant("acknowledged_answers_were_durable")
+    var oneKeyOnePayment = PaymentRecoveryReport.Invariant("one_payment_per_idempotency_key")
 
     /// Notes the event `payment << 16 | index` as emitted: owed until a settlement is read.
     @discardableResult
@@ -129,6 +134,8 @@ struct PaymentRecoveryState {
                 }
                 cards[image.payment.id] = try JournaledCardFields.opening(
                     sealed, for: image.payment.id, with: cipher)
+                // Kept sealed too: a snapshot of this fold must hold no plaintext card field.
+                sealedCards[image.payment.id] = sealed
             }
             apply(image)
         case PaymentBookingRecord.recordType:
@@ -306,6 +313,8 @@ struct PaymentRecoveryState {
     /// intent transfers the ledger never journaled (to be booked now), in journal order per
     /// payment.
     mutating func finish() -> [Transfer] {
+        precondition(!isFinished, "finish() of a recovery fold that was already finished")
+        isFinished = true
         var owed: [Transfer] = []
         prune(&systemTrack)
         owed += systemTrack.olderUnseen + systemTrack.lastIntentUnseen

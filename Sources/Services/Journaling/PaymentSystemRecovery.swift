@@ -11,7 +11,7 @@ public struct RecoveredPaymentSystem: Sendable {
     public let idempotencyKeys: [String: PaymentID]
     /// A fresh ledger holding every journaled transfer (and every booking recovery finished).
     public let ledger: ShardedLedger
-    public let report: PaymentRecoveryReport
+    public internal(set) var report: PaymentRecoveryReport
     /// Per payment: the open hold and the amounts booked in the settlement currency.
     public let bookings: [PaymentID: RecoveredBookings]
     /// `merchant/key` to the first answer journaled for it (what a retry must get again).
@@ -39,11 +39,15 @@ public struct RecoveredPaymentSystem: Sendable {
 /// Rebuilds a payment system's state from its journal: merchants, payments (state and amounts),
 /// idempotency keys and ledger balances, then checks the invariants a crash must not break.
 ///
-/// One pass over the journal: ledger transfers are re-submitted to a fresh ledger as they come
-/// (`LedgerReplayer`), everything else is folded by `PaymentRecoveryState`. At the end, crash
+/// One pass over the journal from its latest snapshot (`RecoverySnapshot`, written by
+/// `JournalCheckpointer`) or, without one, from its first record: a `RecoveryFold` takes the
+/// records in order (ledger transfers into a `LedgerFold`, everything else into
+/// `PaymentRecoveryState`). Starting from a snapshot gives exactly what starting from zero
+/// gives, because the snapshot is that same fold stopped at its position. At the end, crash
 /// repair: a transition whose booking never started is rolled back (it was never acknowledged:
 /// the answer comes after the booking), and intent transfers the ledger never journaled are
-/// booked (exactly-once makes that safe), so that no payment is left half-booked.
+/// booked (exactly-once makes that safe), so that no payment is left half-booked. The folded
+/// ledger is then installed into the live one.
 ///
 /// Memory: the rebuilt state plus one id per journaled transfer (to know which intents the
 /// ledger already holds).
@@ -54,9 +58,9 @@ public enum PaymentSystemRecovery {
     ///     payment system's ledger has none by default).
     ///   - cipher: opens the card fields sealed under the run's journal key; required when the
     ///     journal holds any.
-    /// - Throws: `JournalError` if a record cannot be read or decoded, `LedgerReplayError` if the
-    ///   fresh ledger refuses a submission as a whole, `RecoveryError.cardFields` when sealed
-    ///   card fields do not open with `cipher` (or there is none).
+    /// - Throws: `JournalError` if a record cannot be read, `RecoveryError` if one does not
+    ///   decode, if sealed card fields do not open with `cipher` (or there is none), or if the
+    ///   latest snapshot is unreadable (`.unreadableSnapshot`: never replayed around).
     public static func recover(
         from journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),
         cipher: FieldCipher? = nil
@@ -66,42 +70,48 @@ public enum PaymentSystemRecovery {
     }
 
     /// Recovers into `ledger`, which must be empty (a resumed `PaymentSystem`'s own ledger,
-    /// whose journaling is held off while the journal's transfers are replayed into it).
+    /// whose journaling is held off while the journal's state is installed into it).
     public static func recover(
         from journal: any Journal, into ledger: ShardedLedger, cipher: FieldCipher? = nil
     ) async throws -> RecoveredPaymentSystem {
-        var replayer = LedgerReplayer(ledger: ledger)
-        var state = PaymentRecoveryState(cipher: cipher)
-        var records = 0
-        for try await entry in journal.entries(from: .origin) {
-            records += 1
-            if entry.record.type == LedgerTransferRecord.recordType {
-                let transfer: Transfer
-                do {
-                    transfer = try Transfer(journalRecord: entry.record.decode(LedgerTransferRecord.self))
-                } catch {
-                    throw LedgerReplayError.undecodable(entry.position, error)
-                }
-                state.noteTransfer(transfer.id)
-                try await replayer.add(transfer)
-            } else {
-                do {
-                    try state.apply(entry.record)
-                } catch {
-                    if case .cipher(let reason) = error {
-                        throw RecoveryError.cardFields(entry.position, reason)
-                    }
-                    throw RecoveryError.undecodable(entry.position, error)
-                }
-            }
+        var fold = try await startingFold(
+            journal: journal, ledgerConfiguration: ledger.configuration, cipher: cipher)
+        let snapshotPosition = fold.position
+        let recordsBefore = fold.records
+        for try await entry in journal.entries(from: fold.position.next) { try fold.apply(entry) }
+        var recovered = try await finish(fold, into: ledger)
+        recovered.report.recordsReplayed = fold.records - recordsBefore
+        recovered.report.snapshotPosition = snapshotPosition == .origin ? nil : snapshotPosition
+        return recovered
+    }
+
+    /// The fold the journal's latest snapshot holds, or an empty one.
+    /// - Throws: `RecoveryError.unreadableSnapshot`, `.cardFields`; `JournalError` when the
+    ///   backend cannot read its snapshot.
+    static func startingFold(
+        journal: any Journal, ledgerConfiguration: LedgerConfiguration, cipher: FieldCipher?
+    ) async throws -> RecoveryFold {
+        if let snapshot = try await journal.latestSnapshot() {
+            return try RecoverySnapshot.decode(
+                snapshot, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
         }
+        return try RecoveryFold(ledgerConfiguration: ledgerConfiguration, cipher: cipher)
+    }
+
+    /// Crash repair, the ledger's installation and every invariant check, after the last record.
+    static func finish(
+        _ fold: RecoveryFold, into ledger: ShardedLedger
+    ) async throws -> RecoveredPaymentSystem {
+        var state = fold.state
+        var ledgerFold = fold.ledger
         let rolledForward = state.finish()
-        for transfer in rolledForward { try await replayer.add(transfer) }
-        let replay = try await replayer.finish()
+        for transfer in rolledForward { ledgerFold.add(transfer) }
+        let replay = ledgerFold.finish()
+        try await ledgerFold.install(into: ledger)
         let reconciliation = await ledger.reconcile()
 
         var report = state.report
-        report.records = records
+        report.records = fold.records
         report.recordsByType[LedgerTransferRecord.recordType] =
             replay.transfersRead - report.transfersRolledForward
         report.ledgerReplay = replay
@@ -134,6 +144,11 @@ public enum RecoveryError: Error, Sendable, CustomStringConvertible {
     /// The card fields sealed in the record at this position do not open: no journal key was
     /// given, or not the key the run was given (or the sealed bytes were tampered with).
     case cardFields(JournalPosition, String)
+    /// The journal's latest snapshot (covering records up to this position) fails its checksum,
+    /// does not decode, or was written by a newer build. Recovery stops rather than replay the
+    /// tail onto a state it cannot trust, or replay from zero records a memory journal may have
+    /// dropped.
+    case unreadableSnapshot(JournalPosition, String)
 
     public var description: String {
         switch self {
@@ -142,6 +157,9 @@ public enum RecoveryError: Error, Sendable, CustomStringConvertible {
         case .cardFields(let position, let reason):
             "the encrypted card fields of the journal record at \(position) do not open: \(reason); "
                 + "give the journal key the run was given (--journal-key or PAYSTORM_JOURNAL_KEY)"
+        case .unreadableSnapshot(let position, let reason):
+            "the journal's snapshot at \(position) is unreadable: \(reason); recovery refuses to "
+                + "replay the records after it onto a state it cannot trust"
         }
     }
 }
