@@ -91,6 +91,32 @@ import Testing
         }
     }
 
+    /// The restart reads what is owed from the latest snapshot and the tail when the memory
+    /// journal has dropped the records its snapshots cover (reading from the origin would be
+    /// refused as compacted), and every event still arrives.
+    @Test func aRestartFindsWhatIsOwedInAJournalThatDroppedItsSnapshottedRecords() throws {
+        let runtime = DeterministicRuntime(seed: 24)
+        try runtime.run {
+            let disk = InMemoryJournal(
+                configuration: InMemoryJournal.Configuration(dropsSnapshottedRecords: true))
+            let probe = try Self.makeSystem(runtime, journal: disk)
+            let checkpointer = JournalCheckpointer(
+                journal: disk, recordsPerSnapshot: 8, ledgerConfiguration: probe.ledger.configuration,
+                cipher: nil)
+            let journal = CheckpointingJournal(disk, checkpointer: checkpointer, runtime: runtime)
+            let system = try Self.makeSystem(runtime, journal: journal)
+            let (report, _) = try await Self.crashPayRestart(system)
+            #expect(checkpointer.statistics.snapshots > 0)
+            await #expect(throws: JournalError.self) { _ = try await disk.read(from: .origin, limit: 1) }
+            let rebuilt = try #require(report)
+            #expect(rebuilt.owedInJournal >= Int(system.events.snapshot.leftToJournal))
+            #expect(await Self.unprocessed(system).isEmpty)
+            let owed = try await PendingWebhookScan.scan(
+                journal, ledgerConfiguration: system.ledger.configuration)
+            #expect(owed.isEmpty)
+        }
+    }
+
     /// The same run with the restarted dispatcher starting empty: what the dead one held and
     /// what was emitted while it was down never arrives, and the journal says so.
     @Test(arguments: [21, 22] as [UInt64])

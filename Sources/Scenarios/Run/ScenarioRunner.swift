@@ -251,7 +251,9 @@ public enum ScenarioRunner {
         var owedAfterServiceCrashes: [PendingWebhook]?
         if serviceSchedule.planned > 0, let disk {
             do {
-                owedAfterServiceCrashes = try await PendingWebhookScan.scan(disk)
+                owedAfterServiceCrashes = try await PendingWebhookScan.scan(
+                    disk, ledgerConfiguration: system.ledger.configuration,
+                    cipher: configuration.journalCipher)
             } catch {
                 serviceSchedule.noteFailure("reading the journal for the events still owed: \(error)")
             }

@@ -1,5 +1,6 @@
 import Core
 import Journal
+import Ledger
 
 /// The webhook events a live system still owes its merchants, read from its journal: the
 /// events its journaled transitions emitted (with each payment's creation event, which its
@@ -31,18 +32,42 @@ public struct PendingWebhookScan: Sendable {
     /// journaled rollback takes them back.
     private var unbooked: [UInt64: [UInt64]] = [:]
 
-    /// Reads `journal` from its origin.
-    /// - Throws: `RecoveryError.undecodable` when a record of a kind it reads does not decode.
-    public static func scan(_ journal: any Journal) async throws -> [PendingWebhook] {
+    /// Reads `journal` from its origin; or, when a snapshot replaced the journal's first
+    /// records (a memory journal that drops what its snapshots cover), from that snapshot.
+    /// - Parameters:
+    ///   - ledgerConfiguration, cipher: the run's, needed only to open a snapshot.
+    /// - Throws: `RecoveryError.undecodable` when a record of a kind it reads does not decode;
+    ///   `RecoveryError.unreadableSnapshot` for a snapshot it had to start from and cannot read.
+    public static func scan(
+        _ journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),
+        cipher: FieldCipher? = nil
+    ) async throws -> [PendingWebhook] {
         var scan = PendingWebhookScan()
-        for try await entry in journal.entries(from: .origin) {
-            do {
-                try scan.apply(entry.record)
-            } catch {
-                throw RecoveryError.undecodable(entry.position, error)
+        do {
+            for try await entry in journal.entries(from: .origin) {
+                do {
+                    try scan.apply(entry.record)
+                } catch {
+                    throw RecoveryError.undecodable(entry.position, error)
+                }
             }
+        } catch JournalError.compacted {
+            return try await scanFromSnapshot(
+                journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
         }
         return scan.pending
+    }
+
+    /// Recovery's own fold from the latest snapshot through the tail, read before crash repair:
+    /// a live process rolls nothing back, so what the fold owes at the journal's end is what the
+    /// light scan would have found reading from the origin.
+    static func scanFromSnapshot(
+        _ journal: any Journal, ledgerConfiguration: LedgerConfiguration, cipher: FieldCipher?
+    ) async throws -> [PendingWebhook] {
+        var fold = try await PaymentSystemRecovery.startingFold(
+            journal: journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
+        for try await entry in journal.entries(from: fold.position.next) { try fold.apply(entry) }
+        return fold.state.owedWebhooks
     }
 
     /// The owed events, by id.

@@ -64,7 +64,8 @@ extension PaymentSystem {
             report.keptCreations = creations.count
             report.handedOver += await events.handOver(creations, to: successor)
         }
-        let owed = try await PendingWebhookScan.scan(journal)
+        let owed = try await PendingWebhookScan.scan(
+            journal, ledgerConfiguration: ledger.configuration, cipher: configuration.journalCipher)
         report.owedInJournal = owed.count
         report.handedOver += await events.handOver(owed.map(events.webhookEvent), to: successor)
         return report
