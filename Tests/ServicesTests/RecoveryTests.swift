@@ -285,7 +285,7 @@ import Testing
         #expect(report.invariant("captured_payments_booked_once")?.violations == 1)
     }
 
-    @Test func apiKeyAndWebhookSettlementRecordsRoundTrip() throws {
+    @Test func apiKeyWebhookSettlementAndRetirementRecordsRoundTrip() throws {
         let key = APIKeyIssuedRecord(merchantID: UInt64.max, keyHash: (0..<32).map { UInt8($0 * 7) })
         let keyRecord = JournalRecord(key)
         #expect(keyRecord.type == APIKeyIssuedRecord.recordType)
@@ -310,6 +310,17 @@ import Testing
         }
         // Each record type has its own tag: one is never decoded as the other.
         #expect(throws: JournalError.self) { _ = try keyRecord.decode(WebhookSettledRecord.self) }
+
+        for id in [1, 1 << 20, UInt64.max] as [UInt64] {
+            let retired = JournalRecord(PaymentRetiredRecord(paymentID: id))
+            #expect(retired.type == PaymentRetiredRecord.recordType)
+            #expect(try retired.decode(PaymentRetiredRecord.self) == PaymentRetiredRecord(paymentID: id))
+        }
+        // Payment id 0 is the payouts' track: no payment to retire.
+        #expect(throws: JournalError.self) {
+            _ = try JournalRecord(PaymentRetiredRecord(paymentID: 0)).decode(PaymentRetiredRecord.self)
+        }
+        #expect(throws: JournalError.self) { _ = try keyRecord.decode(PaymentRetiredRecord.self) }
     }
 
     @Test func servicesRecordsRoundTrip() throws {

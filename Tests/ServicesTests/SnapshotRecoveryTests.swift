@@ -95,6 +95,9 @@ import Testing
         #expect(a.rolledForward == b.rolledForward, "\(label): rolled forward")
         #expect(a.cards == b.cards, "\(label): cards")
         #expect(a.paymentIDBlockReserved == b.paymentIDBlockReserved, "\(label): id block")
+        #expect(a.retired == b.retired, "\(label): retired")
+        #expect(a.retiredByMerchant == b.retiredByMerchant, "\(label): retired per merchant")
+        #expect(a.report.paymentsRetired == b.report.paymentsRetired, "\(label): retired count")
         #expect(
             a.apiKeyHashes.map { "\($0.merchant) \($0.hash)" }
                 == b.apiKeyHashes.map { "\($0.merchant) \($0.hash)" },
@@ -146,6 +149,81 @@ import Testing
         // The tails did hold crash repair, so the comparison covered it.
         #expect(repairs.rolledBack > 0)
         #expect(repairs.rolledForward > 0)
+    }
+
+    /// `records` with a `PaymentRetiredRecord` after the last record naming each payment of odd
+    /// id (as the runner retires a payment after its journey's last step), and those ids.
+    static func withRetirements(_ records: [JournalRecord]) throws -> ([JournalRecord], Set<PaymentID>) {
+        var last: [PaymentID: Int] = [:]
+        for (index, record) in records.enumerated() {
+            if record.type == PaymentEventRecord.recordType {
+                last[try PaymentEventImage(record: record.decode(PaymentEventRecord.self)).payment.id] = index
+            } else if record.type == PaymentBookingRecord.recordType {
+                let id = PaymentID(try record.decode(PaymentBookingRecord.self).paymentID)
+                if id.rawValue != 0 { last[id] = index }
+            }
+        }
+        let retired = Set(last.keys.filter { $0.rawValue % 2 == 1 })
+        var after: [Int: [PaymentID]] = [:]
+        for id in retired { after[last[id]!, default: []].append(id) }
+        var out: [JournalRecord] = []
+        for (index, record) in records.enumerated() {
+            out.append(record)
+            for id in (after[index] ?? []).sorted() {
+                out.append(JournalRecord(PaymentRetiredRecord(paymentID: id.rawValue)))
+            }
+        }
+        return (out, retired)
+    }
+
+    @Test func aRetiredPaymentIsForgottenAndItsSnapshotsEqualReplay() async throws {
+        let plainRecords = Self.run.records
+        let (records, retired) = try Self.withRetirements(plainRecords)
+        #expect(!retired.isEmpty && records.count == plainRecords.count + retired.count)
+        let plainJournal = InMemoryJournal()
+        _ = try await plainJournal.append(plainRecords)
+        let plain = try await PaymentSystemRecovery.recover(from: plainJournal, cipher: Self.cipher())
+        let journal = InMemoryJournal()
+        _ = try await journal.append(records)
+        let recovered = try await PaymentSystemRecovery.recover(from: journal, cipher: Self.cipher())
+
+        #expect(recovered.report.invariantsHold, "\(recovered.report)")
+        #expect(recovered.report.paymentsRetired == retired.count)
+        #expect(recovered.report.recordsAfterRetirement == 0)
+        #expect(recovered.retired.count == retired.count)
+        #expect(recovered.report.payments + retired.count == plain.report.payments)
+        for id in retired {
+            #expect(recovered.retired.contains(id))
+            #expect(
+                recovered.payments[id] == nil && recovered.bookings[id] == nil && recovered.cards[id] == nil)
+        }
+        #expect(!recovered.idempotencyKeys.values.contains { retired.contains($0) })
+        #expect(!recovered.answers.values.contains { retired.contains($0.payment.id) })
+        #expect(!recovered.startedKeys.values.contains { retired.contains($0) })
+        // The payments still held are rebuilt as without retirements, and the money is the same.
+        #expect(recovered.payments == plain.payments.filter { !retired.contains($0.key) })
+        #expect(recovered.cards == plain.cards.filter { !retired.contains($0.key) })
+        #expect(await recovered.ledger.balancesDigest() == plain.ledger.balancesDigest())
+        #expect(recovered.report.transfersRolledForward == plain.report.transfersRolledForward)
+        var perMerchant: [MerchantID: Int] = [:]
+        for id in retired { perMerchant[try #require(plain.payments[id]).merchant, default: 0] += 1 }
+        #expect(recovered.retiredByMerchant == perMerchant)
+
+        let full = records.count
+        for (cut, end) in [(full / 3, full), (full / 2, 2 * full / 3), (full, full)] {
+            let reference = InMemoryJournal()
+            _ = try await reference.append(Array(records[..<end]))
+            let fromZero = try await PaymentSystemRecovery.recover(from: reference, cipher: Self.cipher())
+            let directory = Self.temporaryDirectory("snapshot-retired")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let snapshotted = try await Self.journal(
+                .file, records, snapshotAt: cut, end: end, directory: directory)
+            let fromSnapshot = try await PaymentSystemRecovery.recover(
+                from: snapshotted, cipher: Self.cipher())
+            await snapshotted.close()
+            #expect(fromZero.report.paymentsRetired > 0, "cut \(cut)")
+            await Self.expectSame(fromSnapshot, fromZero, "retirements, snapshot at \(cut), end \(end)")
+        }
     }
 
     @Test func aSnapshotHoldsNoPlaintextCardField() async throws {

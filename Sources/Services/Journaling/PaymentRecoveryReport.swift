@@ -29,6 +29,12 @@ public struct PaymentRecoveryReport: Sendable, CustomStringConvertible {
     public internal(set) var recordsByType: [UInt8: Int] = [:]
     public internal(set) var merchants = 0
     public internal(set) var payments = 0
+    /// Payments retired (the scenario runner checked each when its journey ended) and no longer
+    /// rebuilt: `payments` counts only those still held.
+    public internal(set) var paymentsRetired = 0
+    /// Transitions or answers read for a payment already retired, left out of the fold (none
+    /// in a correct run: the live system no longer holds a retired payment).
+    public internal(set) var recordsAfterRetirement = 0
     /// Payments by state name ("captured", "failed(fraudulent)" folded to "failed").
     public internal(set) var paymentsByState: [String: Int] = [:]
     public internal(set) var transitions = 0
@@ -62,7 +68,7 @@ public struct PaymentRecoveryReport: Sendable, CustomStringConvertible {
             "payments: \(payments) ("
                 + paymentsByState.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
                     separator: ", ")
-                + ")",
+                + ")" + (paymentsRetired > 0 ? ", \(paymentsRetired) retired" : ""),
             "transitions: \(transitions), acknowledgements: \(acknowledgements), idempotency keys: \(idempotencyKeys)",
             "bookings: \(bookingIntents) intents, \(bookingAborts) aborts",
             "crash repair: \(transitionsRolledBack) unbooked transitions rolled back, "

@@ -14,8 +14,11 @@ import Ledger
 /// their emission, tracks, sealed card fields, merchants, idempotency keys, answers, started
 /// keys, API key hashes, the payment-id block, payouts, transfer sequences, rolled-back ids,
 /// seen transfer ids (delta-coded), the payouts' track, report counters, two invariants.
+/// Version 2 adds each track's answered keys and transfer ids (after its unbooked events), and,
+/// at the end, the retired payments (ranges, delta-coded), the records read after a
+/// retirement and the retired payments per merchant; a version 1 snapshot reads as one with none.
 extension PaymentRecoveryState {
-    static let snapshotFormatVersion: UInt8 = 1
+    static let snapshotFormatVersion: UInt8 = 2
 
     func encode(into writer: inout BinaryWriter) {
         precondition(!isFinished, "snapshot of a recovery fold after finish()")
@@ -91,6 +94,13 @@ extension PaymentRecoveryState {
         }
         writer.write(acknowledged)
         writer.write(oneKeyOnePayment)
+        writer.write(retired)
+        writer.writeVarint(UInt64(report.recordsAfterRetirement))
+        writer.writeVarint(UInt64(retiredByMerchant.count))
+        for (merchant, count) in retiredByMerchant.sorted(by: { $0.key < $1.key }) {
+            writer.writeVarint(merchant.rawValue)
+            writer.writeVarint(UInt64(count))
+        }
     }
 
     /// Reads what `encode` wrote; `cipher` opens the sealed card fields again.
@@ -113,7 +123,7 @@ extension PaymentRecoveryState {
         settledUnseen = Set(try reader.readSortedIDs("snapshot settled webhooks"))
         for _ in 0..<(try reader.readCount("snapshot payments", bytesEach: 20)) {
             let id = PaymentID(try reader.readVarint())
-            tracks[id] = try reader.readTrack()
+            tracks[id] = try reader.readTrack(version: version)
         }
         for _ in 0..<(try reader.readCount("snapshot card fields", bytesEach: 2)) {
             let id = PaymentID(try reader.readVarint())
@@ -162,7 +172,7 @@ extension PaymentRecoveryState {
             rolledBack.append(PaymentID(try reader.readVarint()))
         }
         seenTransfers = Set(try reader.readSortedIDs("snapshot seen transfers"))
-        systemTrack = try reader.readTrack()
+        systemTrack = try reader.readTrack(version: version)
         report.records = try reader.readInt("snapshot records")
         report.transitions = try reader.readInt("snapshot transitions")
         report.acknowledgements = try reader.readInt("snapshot acknowledgements")
@@ -175,6 +185,14 @@ extension PaymentRecoveryState {
         }
         acknowledged = try reader.readInvariant(acknowledged.name)
         oneKeyOnePayment = try reader.readInvariant(oneKeyOnePayment.name)
+        if version >= 2 {
+            retired = try reader.readRetiredPayments()
+            report.recordsAfterRetirement = try reader.readInt("snapshot records after retirement")
+            for _ in 0..<(try reader.readCount("snapshot retired per merchant", bytesEach: 2)) {
+                let merchant = MerchantID(try reader.readVarint())
+                retiredByMerchant[merchant] = try reader.readInt("snapshot retired of a merchant")
+            }
+        }
     }
 
     /// Longest scoped idempotency key a snapshot may hold (merchant id, `/`, the client's key).
@@ -248,6 +266,21 @@ extension BinaryWriter {
         if let key = track.unbookedKey { writeString(key) }
         writeVarint(UInt64(track.unbookedEvents.count))
         for event in track.unbookedEvents { writeVarint(event) }
+        writeVarint(UInt64(track.answeredKeys.count))
+        for key in track.answeredKeys { writeString(key) }
+        writeVarint(UInt64(track.transferIDs.count))
+        for id in track.transferIDs { writeVarint(id) }
+    }
+
+    /// Each range as the gap after the previous range's end and its length less one.
+    fileprivate mutating func write(_ retired: RetiredPayments) {
+        writeVarint(UInt64(retired.rangeCount))
+        var previous: UInt64 = 0
+        for range in retired.ranges {
+            writeVarint(range.lowerBound - previous)
+            writeVarint(range.upperBound - range.lowerBound)
+            previous = range.upperBound
+        }
     }
 
     fileprivate mutating func write(_ webhook: PendingWebhook) {
@@ -365,7 +398,7 @@ extension BinaryReader {
         return transfers
     }
 
-    fileprivate mutating func readTrack() throws(JournalError) -> PaymentRecoveryState.Track {
+    fileprivate mutating func readTrack(version: UInt8) throws(JournalError) -> PaymentRecoveryState.Track {
         var track = PaymentRecoveryState.Track(payment: try readPayment())
         track.sequence = try readSignedVarint()
         if try readBool() { track.beforeUnbooked = try readPayment() }
@@ -383,7 +416,34 @@ extension BinaryReader {
         for _ in 0..<(try readCount("snapshot unbooked events")) {
             track.unbookedEvents.append(try readVarint())
         }
+        guard version >= 2 else { return track }
+        for _ in 0..<(try readCount("snapshot answered keys")) {
+            track.answeredKeys.append(try readString(maxLength: PaymentRecoveryState.keyBytesMax))
+        }
+        for _ in 0..<(try readCount("snapshot track transfers")) {
+            track.transferIDs.append(try readVarint())
+        }
         return track
+    }
+
+    fileprivate mutating func readRetiredPayments() throws(JournalError) -> RetiredPayments {
+        let count = try readCount("snapshot retired payments", bytesEach: 2)
+        var ranges: [ClosedRange<UInt64>] = []
+        ranges.reserveCapacity(count)
+        var previous: UInt64 = 0
+        for _ in 0..<count {
+            let (lower, lowerOverflow) = previous.addingReportingOverflow(try readVarint())
+            let (upper, upperOverflow) = lower.addingReportingOverflow(try readVarint())
+            guard !lowerOverflow, !upperOverflow else {
+                throw .invalidField("snapshot retired payments", reason: "range beyond 64 bits")
+            }
+            ranges.append(lower...upper)
+            previous = upper
+        }
+        guard let retired = RetiredPayments(ranges: ranges) else {
+            throw .invalidField("snapshot retired payments", reason: "ranges not ascending and apart")
+        }
+        return retired
     }
 
     fileprivate mutating func readPendingWebhook() throws(JournalError) -> PendingWebhook {

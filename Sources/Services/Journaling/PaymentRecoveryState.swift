@@ -33,6 +33,11 @@ struct PaymentRecoveryState {
         var unbookedKey: String?
         /// The events of the transition awaiting its booking: not owed if it is rolled back.
         var unbookedEvents: [UInt64] = []
+        /// Keys (scoped) whose first answer named this payment, and the ids of every transfer its
+        /// intents named: what its retirement removes from the fold's maps and sets. A few per
+        /// payment (one per request and booking of its journey).
+        var answeredKeys: [String] = []
+        var transferIDs: [UInt64] = []
     }
 
     /// Pending webhook events kept at most (beyond, counted and dropped).
@@ -43,6 +48,12 @@ struct PaymentRecoveryState {
     var settledUnseen: Set<UInt64> = []
 
     var tracks: [PaymentID: Track] = [:]
+    /// Payments retired (`PaymentRetiredRecord`): their tracks, keys, answers, card fields and
+    /// transfer ids are gone from the fold; only this compact set of their ids is kept.
+    var retired = RetiredPayments()
+    /// Retired payments per merchant (one entry per merchant): a resumed merchant account
+    /// counts them among its payments.
+    var retiredByMerchant: [MerchantID: Int] = [:]
     /// Opens the sealed card fields; nil when the run had no journal key.
     let cipher: FieldCipher?
     /// Each payment's card fields, opened from its first transition.
@@ -151,6 +162,8 @@ struct PaymentRecoveryState {
         case PaymentIDBlockRecord.recordType:
             paymentIDBlockReserved = max(
                 paymentIDBlockReserved, try record.decode(PaymentIDBlockRecord.self).firstID)
+        case PaymentRetiredRecord.recordType:
+            retire(PaymentID(try record.decode(PaymentRetiredRecord.self).paymentID))
         case APIKeyIssuedRecord.recordType:
             let issued = try record.decode(APIKeyIssuedRecord.self)
             apiKeyHashes.append((MerchantID(issued.merchantID), issued.keyHash))
@@ -161,6 +174,13 @@ struct PaymentRecoveryState {
 
     private mutating func apply(_ image: PaymentEventImage) {
         let id = image.payment.id
+        // The live system forgot a retired payment: nothing it journals can be about one. A
+        // record that is (two appends landing out of order) would only bring back a partial
+        // track, so it is counted and left out.
+        if retired.contains(id) {
+            report.recordsAfterRetirement += 1
+            return
+        }
         switch image.kind {
         case .transition(let command, _):
             report.transitions += 1
@@ -233,6 +253,10 @@ struct PaymentRecoveryState {
                     oneKeyOnePayment.violated("\(scoped) answered for \(first) and for \(id)")
                 } else {
                     idempotencyKeys[scoped] = id
+                    if !track.answeredKeys.contains(scoped) {
+                        track.answeredKeys.append(scoped)
+                        tracks[id] = track
+                    }
                     if answers[scoped] == nil {
                         answers[scoped] = RecoveredAnswer(
                             merchant: image.payment.merchant, key: key, operation: operation,
@@ -261,6 +285,7 @@ struct PaymentRecoveryState {
             var transfers: [Transfer] = []
             for record in booking.transfers { transfers.append(try Transfer(journalRecord: record)) }
             for transfer in transfers { noteSequence(transfer.id) }
+            if id.rawValue != 0 { track.transferIDs += transfers.map(\.id.rawValue) }
             track.bookingsBeforeLastIntent = track.bookings
             track.bookings.apply(transfers, merchant: track.payment.merchant)
             if id.rawValue == 0 {
@@ -304,6 +329,28 @@ struct PaymentRecoveryState {
         }
     }
 
+    /// Forgets a retired payment's details. Its transfers the ledger has not journaled yet
+    /// stay owed (moved to the payouts' track, as a booking without a payment is), so that
+    /// `finish` still books them; the rest of its money is in the ledger's fold already.
+    ///
+    /// Its idempotency keys go too: the runner retires a payment when its journey, and so every
+    /// retry of its keys, has ended. What is lost is only the check that a key it used is not
+    /// used again for another payment later (keys are per journey).
+    private mutating func retire(_ id: PaymentID) {
+        guard id.rawValue != 0, retired.insert(id) else { return }
+        guard var track = tracks.removeValue(forKey: id) else { return }
+        retiredByMerchant[track.payment.merchant, default: 0] += 1
+        prune(&track)
+        systemTrack.olderUnseen += track.olderUnseen + track.lastIntentUnseen
+        for transfer in track.transferIDs { seenTransfers.remove(transfer) }
+        for key in track.answeredKeys + track.startedKeys + (track.unbookedKey.map { [$0] } ?? []) {
+            if idempotencyKeys[key] == id { idempotencyKeys[key] = nil }
+            if answers[key]?.payment.id == id { answers[key] = nil }
+        }
+        cards[id] = nil
+        sealedCards[id] = nil
+    }
+
     private func prune(_ track: inout Track) {
         track.olderUnseen.removeAll { seenTransfers.contains($0.id.rawValue) }
         track.lastIntentUnseen.removeAll { seenTransfers.contains($0.id.rawValue) }
@@ -340,6 +387,7 @@ struct PaymentRecoveryState {
         report.webhooksPending = pendingWebhooks.count
         report.merchants = merchants.count
         report.payments = tracks.count
+        report.paymentsRetired = retired.count
         report.idempotencyKeys = idempotencyKeys.count
         for track in tracks.values {
             var name = track.payment.state.description

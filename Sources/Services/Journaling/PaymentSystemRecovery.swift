@@ -34,6 +34,11 @@ public struct RecoveredPaymentSystem: Sendable {
     public let pendingWebhooks: [PendingWebhook]
     /// Each payment's card fields, opened with the run's journal key (none without one).
     public let cards: [PaymentID: JournaledCardFields]
+    /// Payments retired after their journeys ended (`PaymentRetiredRecord`): not in `payments`,
+    /// `bookings`, `cards`, nor among the keys and answers. A client told about one was
+    /// answered and its payment checked by the run; a resumed system need not hold it.
+    public var retired = RetiredPayments()
+    public var retiredByMerchant: [MerchantID: Int] = [:]
 }
 
 /// Rebuilds a payment system's state from its journal: merchants, payments (state and amounts),
@@ -131,6 +136,8 @@ public enum PaymentSystemRecovery {
             paidOut: state.paidOut, transferSequences: state.transferSequences, rolledBack: state.rolledBack,
             rolledForward: rolledForward, pendingWebhooks: state.owedWebhooks, cards: state.cards)
         recovered.paymentIDBlockReserved = state.paymentIDBlockReserved
+        recovered.retired = state.retired
+        recovered.retiredByMerchant = state.retiredByMerchant
         return recovered
     }
 }

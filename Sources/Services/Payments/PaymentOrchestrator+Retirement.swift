@@ -1,4 +1,5 @@
 import Core
+import Journal
 
 extension PaymentOrchestrator {
     /// Forgets a payment its caller will not touch again, returning its final record so the
@@ -16,7 +17,14 @@ extension PaymentOrchestrator {
     /// for it, for the invariant "every state change yields exactly one event".
     public func retireCountingEvents(_ id: PaymentID) async -> (record: PaymentRecord?, emittedEvents: Int) {
         let record = await shard(id).remove(id)
-        return (record, events.takeEmittedCount(for: id))
+        let emitted = events.takeEmittedCount(for: id)
+        // Journaled so that recovery's fold forgets the payment too (its memory then follows the
+        // payments in flight, not the run's length). Tried once, not awaited for durability's
+        // sake: a lost retirement only leaves the payment in the fold, as before.
+        if record != nil, let journal = configuration.journal {
+            _ = try? await journal.append([JournalRecord(PaymentRetiredRecord(paymentID: id.rawValue))])
+        }
+        return (record, emitted)
     }
 
     /// Payments currently held (in flight, or not retired).

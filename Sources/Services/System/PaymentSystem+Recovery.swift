@@ -9,7 +9,8 @@ extension PaymentSystem {
     /// recovered state").
     ///
     /// Rebuilt: merchants (with their API key hashes and webhook endpoints), every journaled
-    /// payment (state, amounts, open hold, booked settlement amounts), idempotency keys with
+    /// payment not retired (state, amounts, open hold, booked settlement amounts; a retired
+    /// payment's journey had ended, so nothing will ask for it again), idempotency keys with
     /// the answers they were given, the ledger's balances (every journaled transfer replayed into
     /// the system's own ledger, and every intended booking the ledger had not journaled
     /// finished), and the id allocators (payments and transfers continue after the journal's).
@@ -52,7 +53,7 @@ extension PaymentSystem {
     private func restore(_ recovered: RecoveredPaymentSystem) async throws {
         // Merchants: the account, its endpoint, its keys. Earned is what the ledger holds for it
         // plus what it was paid out (the ledger's view is the durable one).
-        var paymentsPerMerchant: [MerchantID: Int] = [:]
+        var paymentsPerMerchant = recovered.retiredByMerchant
         for payment in recovered.payments.values { paymentsPerMerchant[payment.merchant, default: 0] += 1 }
         for (merchant, currency) in recovered.merchants.sorted(by: { $0.key < $1.key }) {
             let endpointIndex = endpoints.isEmpty ? 0 : Int(merchant.rawValue % UInt64(endpoints.count))

@@ -1,0 +1,54 @@
+import Core
+import PaystormRuntime
+import Testing
+
+@testable import Services
+
+/// The fold's compact record of retired payments: the same membership as a plain set, one range
+/// per gap rather than one entry per payment.
+@Suite struct RetiredPaymentsTests {
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func insertionInAnyOrderHasTheMembershipOfASet(seed: UInt64) throws {
+        var random = RandomStream(seed: seed)
+        let count = 2_000
+        // Ids in a window, retired out of order (as journeys end), some never retired.
+        let ids = (1...UInt64(count)).shuffled(using: &random)
+        let kept = Set(ids.prefix(count / 10))
+        var retired = RetiredPayments()
+        var reference = Set<UInt64>()
+        for id in ids.dropFirst(count / 10) {
+            let inserted = retired.insert(PaymentID(id))
+            #expect(inserted, "seed \(seed): \(id) new")
+            reference.insert(id)
+        }
+        let again = retired.insert(PaymentID(try #require(reference.first)))
+        #expect(!again, "seed \(seed): again")
+        #expect(retired.count == reference.count, "seed \(seed)")
+        let differing = (0...UInt64(count + 1)).filter {
+            retired.contains(PaymentID($0)) != reference.contains($0)
+        }
+        #expect(differing.isEmpty, "seed \(seed): membership differs for \(differing.prefix(5))")
+        // At most one range per gap a kept id leaves, plus one.
+        #expect(retired.rangeCount <= kept.count + 1, "seed \(seed): \(retired.rangeCount) ranges")
+        #expect(RetiredPayments(ranges: retired.ranges) == retired, "seed \(seed)")
+    }
+
+    @Test func contiguousRetirementsAreOneRange() {
+        var retired = RetiredPayments()
+        for id in (10...1_000 as ClosedRange<UInt64>).reversed() { retired.insert(PaymentID(id)) }
+        #expect(retired.rangeCount == 1)
+        #expect(retired.count == 991)
+        #expect(!retired.contains(PaymentID(9)) && !retired.contains(PaymentID(1_001)))
+        retired.insert(PaymentID(UInt64.max))
+        retired.insert(PaymentID(UInt64.max - 1))
+        #expect(retired.rangeCount == 2 && retired.contains(PaymentID(UInt64.max)))
+    }
+
+    @Test func rangesThatOverlapTouchOrAreUnsortedAreRefused() {
+        #expect(RetiredPayments(ranges: [1...3, 4...6]) == nil)
+        #expect(RetiredPayments(ranges: [1...3, 2...6]) == nil)
+        #expect(RetiredPayments(ranges: [7...9, 1...3]) == nil)
+        #expect(RetiredPayments(ranges: [0...UInt64.max]) == nil)
+        #expect(RetiredPayments(ranges: [1...3, 5...6])?.count == 5)
+    }
+}
