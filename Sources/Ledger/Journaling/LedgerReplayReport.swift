@@ -23,6 +23,31 @@ public struct LedgerReplayReport: Sendable, Hashable, CustomStringConvertible {
     /// Every journaled transfer is in the ledger again.
     public var isComplete: Bool { rejected == 0 }
 
+    /// Counts a transfer that cannot be applied at all, keeping the first examples.
+    mutating func noteRejected(_ transfer: Transfer, reason: String) {
+        rejected += 1
+        if rejectedExamples.count < Self.rejectedExamplesMax {
+            rejectedExamples.append("\(transfer.id): \(reason)")
+        }
+    }
+
+    /// Counts the outcome of a deferred transfer's retry (`LedgerReplayer` and `LedgerFold`
+    /// retry alike).
+    /// - Returns: true if it was refused again and stays deferred.
+    mutating func noteRetried(_ outcome: TransferOutcome) -> Bool {
+        switch outcome {
+        case .applied:
+            applied += 1
+            appliedAfterDeferral += 1
+            return false
+        case .alreadyApplied:
+            alreadyApplied += 1
+            return false
+        case .rejected:
+            return true
+        }
+    }
+
     public var description: String {
         var text =
             "replayed \(transfersRead) transfers: \(applied) applied (\(appliedAfterDeferral) after deferral), "

@@ -91,13 +91,10 @@ public struct LedgerReplayer: Sendable {
             let transfers = Array(deferred[start..<end])
             let outcomes = try await ledger.submit(transfers)
             for (transfer, outcome) in zip(transfers, outcomes) {
-                switch outcome {
-                case .applied:
-                    report.applied += 1
-                    report.appliedAfterDeferral += 1
+                if report.noteRetried(outcome) {
+                    stillRefused.append(transfer)
+                } else if case .applied = outcome {
                     progress += 1
-                case .alreadyApplied: report.alreadyApplied += 1
-                case .rejected: stillRefused.append(transfer)
                 }
             }
             start = end
@@ -115,10 +112,7 @@ public struct LedgerReplayer: Sendable {
     }
 
     private mutating func reject(_ transfer: Transfer, reason: String) {
-        report.rejected += 1
-        if report.rejectedExamples.count < LedgerReplayReport.rejectedExamplesMax {
-            report.rejectedExamples.append("\(transfer.id): \(reason)")
-        }
+        report.noteRejected(transfer, reason: reason)
     }
 }
 

@@ -110,13 +110,10 @@ public struct LedgerFold: Sendable {
             let end = min(start + chunkSize, deferred.count)
             let transfers = Array(deferred[start..<end])
             for (transfer, outcome) in zip(transfers, submit(transfers)) {
-                switch outcome {
-                case .applied:
-                    report.applied += 1
-                    report.appliedAfterDeferral += 1
+                if report.noteRetried(outcome) {
+                    stillRefused.append(transfer)
+                } else if case .applied = outcome {
                     progress += 1
-                case .alreadyApplied: report.alreadyApplied += 1
-                case .rejected: stillRefused.append(transfer)
                 }
             }
             start = end
@@ -134,10 +131,7 @@ public struct LedgerFold: Sendable {
     }
 
     private mutating func reject(_ transfer: Transfer, reason: String) {
-        report.rejected += 1
-        if report.rejectedExamples.count < LedgerReplayReport.rejectedExamplesMax {
-            report.rejectedExamples.append("\(transfer.id): \(reason)")
-        }
+        report.noteRejected(transfer, reason: reason)
     }
 
     // MARK: Submitting (ShardedLedger.submit without the hops)
