@@ -24,4 +24,6 @@ public final class ConcurrentRuntime: Runtime {
     public func spawn(_ operation: sending @escaping @isolated(any) () async -> Void) -> Task<Void, Never> {
         Task.detached(operation: operation)
     }
+
+    public func makeAlarm() -> any RuntimeAlarm { ConcurrentAlarm(runtime: self) }
 }

@@ -23,6 +23,9 @@ public protocol Runtime: AnyObject, Sendable {
     /// would escape the deterministic executor.
     @discardableResult
     func spawn(_ operation: sending @escaping @isolated(any) () async -> Void) -> Task<Void, Never>
+
+    /// A sleep on this runtime's clock that another task can cut short (see `RuntimeAlarm`).
+    func makeAlarm() -> any RuntimeAlarm
 }
 
 extension Runtime {

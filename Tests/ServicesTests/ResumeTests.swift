@@ -204,7 +204,7 @@ import Testing
             for event in owed {
                 let endpoint = resumed.endpoints[Int(merchant.rawValue % UInt64(resumed.endpoints.count))]
                 #expect(
-                    await endpoint.hasProcessed(event.eventID), "seed \(seed): \(event.eventID) \(event.type)"
+                    endpoint.hasProcessed(event.eventID), "seed \(seed): \(event.eventID) \(event.type)"
                 )
             }
             // The journal now shows every event settled.

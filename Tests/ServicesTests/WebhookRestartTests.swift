@@ -37,7 +37,7 @@ import Testing
             let endpoint = system.endpoints[Int(record.merchant.rawValue % UInt64(system.endpoints.count))]
             for index in 0...UInt64(record.eventsEmitted) {
                 let id = EventID(record.id.rawValue << 16 | index)
-                if await !endpoint.hasProcessed(id) { missing.append(id) }
+                if !endpoint.hasProcessed(id) { missing.append(id) }
             }
         }
         return missing
@@ -75,7 +75,7 @@ import Testing
             #expect(!system.events.isDispatcherDown)
             #expect(system.webhooks !== dead)
             // The crash cut deliveries off and events went to the journal meanwhile: not vacuous.
-            let deadFigures = await dead.statistics()
+            let deadFigures = dead.statistics()
             #expect(deadFigures.abandoned > 0, "seed \(seed): \(deadFigures)")
             #expect(deadFigures.inFlight == 0)
             #expect(system.events.snapshot.leftToJournal > 0)

@@ -222,12 +222,12 @@ struct DispatchRun: Sendable {
                 random: runtime.randomStream("endpoint", 1))
             let dispatcher = WebhookDispatcher(
                 runtime: runtime, configuration: .init(retryPolicy: policy, inFlightMax: 1_000))
-            try await dispatcher.register(endpoint, secret: dispatcherSecret, for: MerchantID(1))
-            for event in Self.events(count) { try await dispatcher.enqueue(event) }
+            try dispatcher.register(endpoint, secret: dispatcherSecret, for: MerchantID(1))
+            for event in Self.events(count) { try dispatcher.enqueue(event) }
             await dispatcher.waitUntilIdle()
             return DispatchRun(
-                dispatcher: await dispatcher.statistics(), endpoint: await endpoint.statistics(),
-                trace: await dispatcher.trace(), deadLetters: await dispatcher.deadLetters(),
+                dispatcher: dispatcher.statistics(), endpoint: endpoint.statistics(),
+                trace: dispatcher.trace(), deadLetters: dispatcher.deadLetters(),
                 finishedAt: runtime.now())
         }
         #expect(runtime.escapedJobCount == 0)
@@ -356,7 +356,7 @@ struct DispatchRun: Sendable {
                 WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header))
             let repeated = await endpoint.receive(
                 WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header))
-            return ([forged, genuine, repeated], await endpoint.statistics())
+            return ([forged, genuine, repeated], endpoint.statistics())
         }
         #expect(statuses == [400, 200, 200])
         #expect(statistics.badSignatures == 1)
@@ -371,22 +371,22 @@ struct DispatchRun: Sendable {
                 runtime: runtime, configuration: .init(secret: Self.secret), random: runtime.randomStream("e")
             )
             let dispatcher = WebhookDispatcher(runtime: runtime, configuration: .init(inFlightMax: 2))
-            try await dispatcher.register(endpoint, secret: Self.secret, for: MerchantID(1))
+            try dispatcher.register(endpoint, secret: Self.secret, for: MerchantID(1))
             var errors: [WebhookDispatchError] = []
             for event in Self.events(3) {
                 do throws(WebhookDispatchError) {
-                    try await dispatcher.enqueue(event)
+                    try dispatcher.enqueue(event)
                 } catch {
                     errors.append(error)
                 }
             }
             do throws(WebhookDispatchError) {
-                try await dispatcher.enqueue(Self.events(1, merchant: MerchantID(99))[0])
+                try dispatcher.enqueue(Self.events(1, merchant: MerchantID(99))[0])
             } catch {
                 errors.append(error)
             }
             await dispatcher.waitUntilIdle()
-            return (errors, await dispatcher.statistics())
+            return (errors, dispatcher.statistics())
         }
         #expect(errors == [.queueFull(inFlightMax: 2), .noEndpoint(MerchantID(99))])
         #expect(statistics.rejectedQueueFull == 1)

@@ -65,6 +65,25 @@ public final class DeterministicExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Reserves a sleeper for `park(until:reserved:)`, so that `wake(_:)` can name it before
+    /// it parks (a wake that comes first makes the park return at once).
+    func reserveSleeper() -> UInt64 { state.withLock { $0.timers.reserve() } }
+
+    /// Parks until `deadline` or until `wake(id)`, whichever comes first.
+    func park(until deadline: Int64, reserved id: UInt64) async {
+        try? await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            let parked = state.withLock { $0.timers.attach(id, deadline: deadline, continuation) }
+            if !parked { continuation.resume() }
+        }
+    }
+
+    /// Wakes the sleeper `id` now; nothing if it woke already.
+    func wake(_ id: UInt64) {
+        // Resume outside the lock: resuming enqueues a job, which takes the lock.
+        let continuation = state.withLock { $0.timers.cancel(id) }
+        continuation?.resume()
+    }
+
     // MARK: Driving
 
     /// Runs jobs on the calling thread until `isDone` holds after a job.

@@ -30,6 +30,8 @@ public final class DeterministicRuntime: Runtime {
         Task(executorPreference: executor, operation: operation)
     }
 
+    public func makeAlarm() -> any RuntimeAlarm { DeterministicAlarm(executor: executor) }
+
     /// Runs `body` to completion on this thread, in virtual time.
     ///
     /// - Throws: the body's error, or `DeterministicRuntimeError` if the run stalled.

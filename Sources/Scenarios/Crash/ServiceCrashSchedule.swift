@@ -106,7 +106,7 @@ final class ServiceCrashSchedule: Sendable {
         guard planned > 0 else { return nil }
         var (figures, failures) = box.state.withLock { ($0.figures, $0.failures) }
         for life in system.events.dispatcherLives() {
-            figures.deliveriesAbandoned += Int(await life.statistics().abandoned)
+            figures.deliveriesAbandoned += Int(life.statistics().abandoned)
         }
         figures.eventsLeftToJournal = Int(system.events.snapshot.leftToJournal)
         let invariant = RunReport.InvariantResult(

@@ -199,7 +199,7 @@ actor EndpointSwitchboard {
         for account in accounts {
             let index = Int(account.id.rawValue % UInt64(system.endpoints.count))
             let endpoint = self.endpoint(index, modes[index] ?? .normal, secret: account.webhookSecret)
-            try? await webhooks.register(endpoint, secret: account.webhookSecret, for: account.id)
+            try? webhooks.register(endpoint, secret: account.webhookSecret, for: account.id)
         }
     }
 
@@ -213,7 +213,7 @@ actor EndpointSwitchboard {
         // Read after the await: the modes may have changed while the account was looked up.
         guard let mode = modes[index] else { return }
         let endpoint = self.endpoint(index, mode, secret: account.webhookSecret)
-        try? await webhooks.register(endpoint, secret: account.webhookSecret, for: merchant)
+        try? webhooks.register(endpoint, secret: account.webhookSecret, for: merchant)
     }
 
     private func endpoint(_ index: Int, _ mode: FaultPlan.EndpointMode, secret: String) -> WebhookEndpoint {

@@ -141,7 +141,7 @@ struct ReportBuilder {
             // Every life of the dispatcher (a service crash kills one and starts another).
             var statistics = WebhookDispatcher.Statistics()
             for life in system.events.dispatcherLives() {
-                let one = await life.statistics()
+                let one = life.statistics()
                 statistics.delivered += one.delivered
                 statistics.retries += one.retries
                 statistics.deadLettered += one.deadLettered
@@ -153,7 +153,7 @@ struct ReportBuilder {
             webhookFigures.deadLettered = Int(statistics.deadLettered)
             webhookFigures.pending = statistics.inFlight
             for endpoint in system.endpoints {
-                webhookFigures.duplicatesIgnored += Int(await endpoint.statistics().duplicates)
+                webhookFigures.duplicatesIgnored += Int(endpoint.statistics().duplicates)
             }
             if events.refusedQueueFull + events.noEndpoint > 0 {
                 webhookProblems.append(

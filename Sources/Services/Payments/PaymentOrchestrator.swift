@@ -113,7 +113,7 @@ public final class PaymentOrchestrator: Sendable {
                 createdAt: runtime.now(), isFraudulentTruth: request.isFraudulentTruth,
                 fingerprint: fingerprint, card: card))
         await merchants.shard(request.merchant).recordPayment(request.merchant)
-        await events.emit(
+        events.emit(
             [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
             firstIndex: 0)
 
@@ -442,7 +442,7 @@ public final class PaymentOrchestrator: Sendable {
                 throw error
             }
         }
-        await events.emit(
+        events.emit(
             Self.plantedEventBug(emitted), for: id, merchant: record.merchant, amount: record.payment.amount,
             firstIndex: 1 + record.eventsEmitted - emitted.count)
         counters.withLock { $0.transitions += 1 }

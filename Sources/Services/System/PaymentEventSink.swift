@@ -98,11 +98,11 @@ public final class PaymentEventSink: Sendable {
 
     /// Hands `events` to a restarted `dispatcher`, skipping those already in flight there.
     /// - Returns: how many were handed over.
-    func handOver(_ events: [WebhookEvent], to dispatcher: WebhookDispatcher) async -> Int {
+    func handOver(_ events: [WebhookEvent], to dispatcher: WebhookDispatcher) -> Int {
         var handed = 0
         for event in events {
             do {
-                if try await dispatcher.enqueue(event, unlessInFlight: true) {
+                if try dispatcher.enqueue(event, unlessInFlight: true) {
                     handed += 1
                     counts.withLock {
                         $0.enqueued += 1
@@ -159,12 +159,12 @@ public final class PaymentEventSink: Sendable {
     /// Hands `pending` (events a previous life emitted and never settled) to the dispatcher
     /// again, under their ids; counted as enqueued (not as emitted: their state changes were
     /// counted when they happened).
-    func redeliver(_ pending: [PendingWebhook]) async {
+    func redeliver(_ pending: [PendingWebhook]) {
         guard let dispatcher else { return }
         for event in pending {
             let webhook = webhookEvent(event)
             do {
-                try await dispatcher.enqueue(webhook)
+                try dispatcher.enqueue(webhook)
                 counts.withLock {
                     $0.enqueued += 1
                     $0.redelivered += 1
@@ -181,7 +181,7 @@ public final class PaymentEventSink: Sendable {
     ///   creation).
     func emit(
         _ types: [PaymentEventType], for id: PaymentID, merchant: MerchantID, amount: Money, firstIndex: Int
-    ) async {
+    ) {
         if !types.isEmpty { emittedByPayment.withLock { $0[id, default: 0] += types.count } }
         for (offset, type) in types.enumerated() {
             let eventID = EventID(id.rawValue << 16 | UInt64(UInt16(truncatingIfNeeded: firstIndex + offset)))
@@ -214,7 +214,7 @@ public final class PaymentEventSink: Sendable {
             case .drop: continue
             }
             do {
-                try await dispatcher.enqueue(event)
+                try dispatcher.enqueue(event)
                 counts.withLock { $0.enqueued += 1 }
             } catch {
                 counts.withLock {

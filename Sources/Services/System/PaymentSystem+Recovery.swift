@@ -66,7 +66,7 @@ extension PaymentSystem {
             account.payments = paymentsPerMerchant[merchant] ?? 0
             await merchants.shard(merchant).restore(account)
             if let webhooks {
-                try await webhooks.register(
+                try webhooks.register(
                     endpoints[endpointIndex], secret: account.webhookSecret, for: merchant)
             }
         }
@@ -139,7 +139,7 @@ extension PaymentSystem {
         startedWork.withLock { $0 = recovered.startedKeys }
 
         // Webhooks owed by the dead process go out again (the endpoints de-duplicate by id).
-        await events.redeliver(recovered.pendingWebhooks)
+        events.redeliver(recovered.pendingWebhooks)
 
         // Crash repair: what the dead process left mid-flight reaches a final state. A payment
         // no idempotency key leads back to (its client's retry will start another) and that

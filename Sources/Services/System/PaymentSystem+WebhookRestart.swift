@@ -33,7 +33,7 @@ extension PaymentSystem {
                 "the webhook dispatcher can crash only with webhooks on and webhooks.restartable set")
         }
         guard let dead = events.crashDispatcher(successor: makeDispatcher()) else { return false }
-        await dead.kill()
+        dead.kill()
         return true
     }
 
@@ -54,7 +54,7 @@ extension PaymentSystem {
         guard let journal = configuration.journal else { throw RecoveryError.noJournal }
         guard events.isDispatcherDown else { return nil }
         if let successor = webhooks, let dead = events.lastKilledDispatcher {
-            await successor.adoptEndpoints(of: dead)
+            successor.adoptEndpoints(of: dead)
         }
         guard let (successor, creations) = events.restartDispatcher() else { return nil }
         var report = WebhookRestartReport()
@@ -62,12 +62,12 @@ extension PaymentSystem {
         guard PlantedBug.active != .restartWithoutRebuild else { return report }
         if PlantedBug.active != .restartFromJournalOnly {
             report.keptCreations = creations.count
-            report.handedOver += await events.handOver(creations, to: successor)
+            report.handedOver += events.handOver(creations, to: successor)
         }
         let owed = try await PendingWebhookScan.scan(
             journal, ledgerConfiguration: ledger.configuration, cipher: configuration.journalCipher)
         report.owedInJournal = owed.count
-        report.handedOver += await events.handOver(owed.map(events.webhookEvent), to: successor)
+        report.handedOver += events.handOver(owed.map(events.webhookEvent), to: successor)
         return report
     }
 }

@@ -83,14 +83,18 @@ public final class PaymentSystem: Sendable {
         if configuration.webhooks.enabled {
             // Issue 4 (journaling): each event's settlement is journaled, so that recovery knows
             // which events are still owed (emitted by a journaled transition, never settled).
-            var settled: (@Sendable (EventID, Bool) async -> Void)?
+            var settled: (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)?
             if let journal = configuration.journal {
-                settled = { id, deadLettered in
+                settled = { settlements in
                     // Retried: an event left unsettled is only delivered again after a restart
                     // (at least once; the endpoints de-duplicate), but a crash check counts it.
-                    let record = WebhookSettledRecord(eventID: id.rawValue, deadLettered: deadLettered)
+                    let records = settlements.map { settlement in
+                        JournalRecord(
+                            WebhookSettledRecord(
+                                eventID: settlement.id.rawValue, deadLettered: settlement.deadLettered))
+                    }
                     try? await PaymentJournaling.appendPersistently(
-                        [JournalRecord(record)], journal: journal, runtime: runtime)
+                        records, journal: journal, runtime: runtime)
                 }
             }
             var dispatching = WebhookDispatcher.Configuration()
@@ -152,7 +156,7 @@ public final class PaymentSystem: Sendable {
         // every later onboarding would answer "exists". Registering a merchant that turns out
         // to exist already re-registers the endpoint and secret it has.
         if let webhooks {
-            try await webhooks.register(endpoints[endpointIndex], secret: secret, for: merchant)
+            try webhooks.register(endpoints[endpointIndex], secret: secret, for: merchant)
         }
         let (_, created) = await merchants.shard(merchant).account(merchant) {
             MerchantAccount(id: merchant, settlementCurrency: settlementCurrency, webhookSecret: secret)

@@ -1,14 +1,20 @@
 import Core
-import DequeModule
 import PaystormRuntime
+import Synchronization
 
 /// Delivers webhook events at least once to their merchants' endpoints, or dead-letters them.
 ///
-/// Each accepted event gets its own delivery task (started with `runtime.spawn`) that signs the
-/// body afresh for every attempt (a new `t=`), waits at most `attemptTimeout` for the endpoint,
-/// and sleeps on the runtime's clock between attempts according to `WebhookDelivery`. Jitter is
-/// drawn from a stream derived from the event id, so an event's schedule does not depend on how
-/// other deliveries interleave.
+/// Every attempt signs the body afresh (a new `t=`), waits at most `attemptTimeout` for the
+/// endpoint, and retries on the runtime's clock according to `WebhookDelivery`. Jitter is drawn
+/// from a stream derived from the event id, so an event's schedule does not depend on how other
+/// deliveries interleave.
+///
+/// How it runs: the events in delivery live in one timetable (`WebhookDeliveryQueue`) behind a
+/// lock, and one pump task sleeps until the earliest step is due, runs every step due, and
+/// sleeps again; an event accepted with a step due sooner rings it awake (`RuntimeAlarm`). The
+/// first attempt is made as the event is accepted. Why not a task per event, as a first design
+/// had: a task, an actor hop to the endpoint and back and a timer per attempt came to about a
+/// quarter of a Black-Friday run's executor jobs; the timetable costs one wake per due time.
 ///
 /// Bounds: at most `inFlightMax` undelivered events; `enqueue` beyond that throws `.queueFull`
 /// (back-pressure, counted in `rejectedQueueFull`). The dead-letter queue keeps the newest
@@ -18,7 +24,7 @@ import PaystormRuntime
 /// A `restartable` dispatcher can be killed (`kill()`, a `service_crash` fault): its deliveries
 /// stop where they are, as a killed process's would, and whatever it held is lost; a successor
 /// rebuilds the owed events from the journal (`PaymentSystem.restartWebhookDispatcher()`).
-public actor WebhookDispatcher {
+public final class WebhookDispatcher: Sendable {
     public struct Configuration: Sendable {
         public var retryPolicy: WebhookDelivery.Policy
         public var inFlightMax: Int
@@ -97,32 +103,26 @@ public actor WebhookDispatcher {
     }
 
     private let runtime: any Runtime
-    public nonisolated let configuration: Configuration
-    private var targets: [MerchantID: Target] = [:]
-    private var signingKeys: [String: WebhookSigningKey] = [:]
-    private var counters = Statistics()
-    /// attemptsHistogram[n]: delivered events that needed n attempts.
-    private var attemptsHistogram: [Int64]
-    private var deadLetterQueue: Deque<DeadLetter> = []
-    private var attemptTrace: Deque<AttemptRecord> = []
-    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
-    /// Told when an event's delivery ends (delivered, or dead-lettered: true), before the
-    /// dispatcher counts it idle: the payment system journals it.
-    private var settled: (@Sendable (EventID, _ deadLettered: Bool) async -> Void)?
-    /// Each delivery's task while it runs (only when `restartable`), bounded by `inFlightMax`.
-    private var deliveries: [EventID: Task<Void, Never>] = [:]
-    /// Set by `kill()`: from then on nothing this dispatcher does is observable.
-    private var isKilled = false
+    public let configuration: Configuration
+    private let state: Mutex<WebhookDeliveryQueue>
+    private let alarm: any RuntimeAlarm
+    /// Told as events' deliveries end (delivered, or dead-lettered: true), before the
+    /// dispatcher counts them idle: the payment system journals them. Called with every event
+    /// that ended at one time, from a task of its own, so that a slow journal delays no
+    /// delivery.
+    private let settled: (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)?
 
-    /// - Parameter settled: called as each event's delivery ends (see `settled`).
+    /// - Parameter settled: called as events' deliveries end (see `settled`).
     public init(
         runtime: any Runtime, configuration: Configuration = Configuration(),
-        settled: (@Sendable (EventID, _ deadLettered: Bool) async -> Void)? = nil
+        settled: (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)? = nil
     ) {
         self.settled = settled
         self.runtime = runtime
         self.configuration = configuration
-        self.attemptsHistogram = Array(repeating: 0, count: configuration.retryPolicy.attemptsMax + 1)
+        self.alarm = runtime.makeAlarm()
+        self.state = Mutex(
+            WebhookDeliveryQueue(configuration: configuration, settlesThroughCallback: settled != nil))
     }
 
     /// Sets (or replaces) `merchant`'s endpoint and its signing secret.
@@ -132,26 +132,31 @@ public actor WebhookDispatcher {
     )
         throws(WebhookDispatchError)
     {
-        if targets[merchant] == nil && targets.count >= configuration.endpointsMax {
-            throw .tooManyEndpoints(endpointsMax: configuration.endpointsMax)
+        try state.withLock { (queue) throws(WebhookDispatchError) in
+            if queue.targets[merchant] == nil && queue.targets.count >= configuration.endpointsMax {
+                throw .tooManyEndpoints(endpointsMax: configuration.endpointsMax)
+            }
+            queue.targets[merchant] = Target(
+                endpoint: endpoint, key: Self.signingKey(for: secret, in: &queue))
         }
-        targets[merchant] = Target(endpoint: endpoint, key: signingKey(for: secret))
     }
 
     /// The keyed HMAC state for `secret`, shared by the merchants that use one secret (the
     /// simulated merchants share endpoints, and an endpoint has one secret): a key per
     /// merchant would cost a few hundred bytes each, 150 MB for 500,000 merchants.
-    private func signingKey(for secret: String) -> WebhookSigningKey {
-        if let key = signingKeys[secret] { return key }
+    private static func signingKey(
+        for secret: String, in queue: inout WebhookDeliveryQueue
+    ) -> WebhookSigningKey {
+        if let key = queue.signingKeys[secret] { return key }
         let key = WebhookSigningKey(secret: secret)
-        if signingKeys.count < Self.signingKeysMax { signingKeys[secret] = key }
+        if queue.signingKeys.count < Self.signingKeysMax { queue.signingKeys[secret] = key }
         return key
     }
 
     /// Distinct secrets whose keys are shared; others get a key of their own.
     static let signingKeysMax = 4_096
 
-    /// Accepts `event` for delivery to its merchant's endpoint and starts delivering it.
+    /// Accepts `event` for delivery to its merchant's endpoint and makes its first attempt.
     ///
     /// A killed dispatcher takes the event and loses it (counted in `abandoned`), as a dead
     /// process's socket swallows a request: the sender cannot tell.
@@ -164,160 +169,85 @@ public actor WebhookDispatcher {
     public func enqueue(
         _ event: WebhookEvent, unlessInFlight: Bool = false
     ) throws(WebhookDispatchError) -> Bool {
-        if isKilled {
-            counters.enqueued += 1
-            counters.abandoned += 1
-            return true
+        let now = runtime.now()
+        let wake = try state.withLock { (queue) throws(WebhookDispatchError) in
+            try queue.accept(
+                event, unlessInFlight: unlessInFlight, now: now,
+                random: runtime.randomStream("webhook.delivery", event.id.rawValue))
         }
-        if unlessInFlight && deliveries[event.id] != nil { return false }
-        guard let target = targets[event.merchant] else { throw .noEndpoint(event.merchant) }
-        guard counters.inFlight < configuration.inFlightMax else {
-            counters.rejectedQueueFull += 1
-            throw .queueFull(inFlightMax: configuration.inFlightMax)
+        switch wake {
+        case nil: return false
+        case .none?: break
+        case .start?: runtime.spawn { await self.pump() }
+        case .ring?: alarm.ring()
         }
-        counters.enqueued += 1
-        counters.inFlight += 1
-        let task = runtime.spawn { await self.deliver(event, to: target) }
-        // The task cannot end before this line: it needs this actor to start.
-        if configuration.restartable { deliveries[event.id] = task }
         return true
     }
 
-    /// Kills the dispatcher, as a crash kills its process: every delivery stops at its next
-    /// step without settling (an attempt on the wire is abandoned), the queue is gone, and
+    /// Kills the dispatcher, as a crash kills its process: every delivery stops where it
+    /// stands without settling (an attempt on the wire is abandoned), the queue is gone, and
     /// nothing it does afterwards is journaled. Waiters for idleness are released.
     public func kill() {
-        guard !isKilled else { return }
-        isKilled = true
-        // In id order: a dictionary's order varies by process, and the order in which the
-        // sleeping deliveries wake is the deterministic executor's schedule.
-        for (_, task) in deliveries.sorted(by: { $0.key < $1.key }) { task.cancel() }
-        deliveries.removeAll()
-        let waiters = idleWaiters
-        idleWaiters.removeAll()
+        let waiters = state.withLock { $0.kill() }
         for waiter in waiters { waiter.resume() }
+        alarm.ring()
     }
 
     /// Takes over `dead`'s endpoint table for the merchants this dispatcher has none for: the
     /// endpoints and signing secrets are the merchants' configuration (a real service reads
     /// them from its database at boot), not delivery state. Registrations made here since
     /// (while `dead` was down) are newer and kept.
-    func adoptEndpoints(of dead: WebhookDispatcher) async {
-        let table = await dead.endpointTable()
-        for (merchant, target) in table.sorted(by: { $0.key < $1.key }) where targets[merchant] == nil {
-            guard targets.count < configuration.endpointsMax else { return }
-            targets[merchant] = target
-        }
-    }
-
-    func endpointTable() -> [MerchantID: Target] { targets }
-
-    /// Returns when no event is in flight (at once for a killed dispatcher).
-    public func waitUntilIdle() async {
-        if counters.inFlight == 0 || isKilled { return }
-        await withCheckedContinuation { idleWaiters.append($0) }
-    }
-
-    public func statistics() -> Statistics {
-        var result = counters
-        result.attemptsP50 = percentile(0.50)
-        result.attemptsP99 = percentile(0.99)
-        return result
-    }
-
-    /// The dead-letter queue, oldest first (at most `deadLettersMax`).
-    public func deadLetters() -> [DeadLetter] { Array(deadLetterQueue) }
-
-    /// Removes and returns the dead-letter queue (e.g. for a manual redelivery).
-    public func drainDeadLetters() -> [DeadLetter] {
-        defer { deadLetterQueue.removeAll() }
-        return Array(deadLetterQueue)
-    }
-
-    /// The newest attempts, oldest first (at most `traceMax`).
-    public func trace() -> [AttemptRecord] { Array(attemptTrace) }
-
-    // MARK: Delivery
-
-    private func deliver(_ event: WebhookEvent, to target: Target) async {
-        var delivery = WebhookDelivery(policy: configuration.retryPolicy)
-        var random = runtime.randomStream("webhook.delivery", event.id.rawValue)
-        while true {
-            // Killed before this attempt (or before the delivery began): the event stays owed.
-            if isKilled { return abandon() }
-            // Each attempt goes to the endpoint registered now, as Stripe retries to the URL
-            // configured at the time: a merchant who fixed (or moved) its endpoint gets the
-            // retries there.
-            let target = targets[event.merchant] ?? target
-            let startedAt = runtime.now()
-            let header = WebhookSigner.header(
-                payload: event.body, key: target.key,
-                timestamp: configuration.clock.seconds(at: startedAt))
-            let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
-            // The endpoint decides its answer and latency on arrival; the sender waits for the
-            // answer or gives up at the attempt timeout (the endpoint did the work either way).
-            let answer = await target.endpoint.respond(to: request)
-            if isKilled { return abandon() }
-            let timedOut = answer.latency > configuration.attemptTimeout
-            try? await runtime.sleep(for: timedOut ? configuration.attemptTimeout : answer.latency)
-            if isKilled { return abandon() }
-            let status: Int? = timedOut ? nil : answer.status
-            // Everything below runs without suspending: the counters are consistent per attempt.
-            counters.attempts += 1
-            if status == nil { counters.timeouts += 1 }
-            record(
-                AttemptRecord(
-                    eventID: event.id, attempt: delivery.attempts + 1, startedAt: startedAt, status: status))
-            let succeeded = status.map { (200..<300).contains($0) } ?? false
-            switch delivery.recordAttempt(succeeded: succeeded, random: &random) {
-            case .delivered:
-                counters.delivered += 1
-                attemptsHistogram[min(delivery.attempts, attemptsHistogram.count - 1)] += 1
-                await settled?(event.id, false)
-                finish(event.id)
-                return
-            case .deadLetter:
-                counters.deadLettered += 1
-                deadLetterQueue.append(
-                    DeadLetter(event: event, attempts: delivery.attempts, lastStatus: status))
-                if deadLetterQueue.count > configuration.deadLettersMax {
-                    deadLetterQueue.removeFirst()
-                    counters.deadLettersDropped += 1
-                }
-                await settled?(event.id, true)
-                finish(event.id)
-                return
-            case .retry(let delay):
-                counters.retries += 1
-                // A cancelled sleep retries early rather than losing the event.
-                try? await runtime.sleep(for: delay)
+    func adoptEndpoints(of dead: WebhookDispatcher) {
+        let table = dead.endpointTable()
+        state.withLock { queue in
+            for (merchant, target) in table.sorted(by: { $0.key < $1.key })
+            where queue.targets[merchant] == nil {
+                guard queue.targets.count < configuration.endpointsMax else { return }
+                queue.targets[merchant] = target
             }
         }
     }
 
-    private func record(_ attempt: AttemptRecord) {
-        guard configuration.traceMax > 0 else { return }
-        attemptTrace.append(attempt)
-        if attemptTrace.count > configuration.traceMax { attemptTrace.removeFirst() }
+    func endpointTable() -> [MerchantID: Target] { state.withLock { $0.targets } }
+
+    /// Returns when no event is in flight (at once for a killed dispatcher).
+    public func waitUntilIdle() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            if !state.withLock({ $0.awaitIdle(waiter) }) { waiter.resume() }
+        }
     }
 
-    /// A delivery of a killed dispatcher stops without settling: the event stays owed.
-    private func abandon() {
-        counters.inFlight -= 1
-        counters.abandoned += 1
-    }
+    public func statistics() -> Statistics { state.withLock { $0.statistics() } }
 
-    private func finish(_ id: EventID) {
-        if configuration.restartable { deliveries[id] = nil }
-        counters.inFlight -= 1
-        guard counters.inFlight == 0 else { return }
-        let waiters = idleWaiters
-        idleWaiters.removeAll()
-        for waiter in waiters { waiter.resume() }
-    }
+    /// The dead-letter queue, oldest first (at most `deadLettersMax`).
+    public func deadLetters() -> [DeadLetter] { state.withLock { Array($0.deadLetterQueue) } }
 
-    private func percentile(_ fraction: Double) -> Int {
-        Self.percentile(fraction, of: attemptsHistogram)
+    /// Removes and returns the dead-letter queue (e.g. for a manual redelivery).
+    public func drainDeadLetters() -> [DeadLetter] { state.withLock { $0.drainDeadLetters() } }
+
+    /// The newest attempts, oldest first (at most `traceMax`).
+    public func trace() -> [AttemptRecord] { state.withLock { Array($0.attemptTrace) } }
+
+    // MARK: Delivery
+
+    /// Runs the timetable until it is empty (or the dispatcher dies); `enqueue` starts it
+    /// again with the next event.
+    private func pump() async {
+        while true {
+            let now = runtime.now()
+            let pass = state.withLock { $0.runDue(now: now) }
+            for waiter in pass.idle { waiter.resume() }
+            if !pass.settlements.isEmpty, let settled {
+                let settlements = pass.settlements
+                runtime.spawn {
+                    await settled(settlements)
+                    let waiters = self.state.withLock { $0.finish(settlements.map(\.id)) }
+                    for waiter in waiters { waiter.resume() }
+                }
+            }
+            guard let next = pass.next else { return }
+            await alarm.sleep(until: SimTime(nanoseconds: next))
+        }
     }
 
     /// The smallest n such that at least `fraction` of the counts lie at indices n or below

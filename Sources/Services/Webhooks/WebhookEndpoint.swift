@@ -1,5 +1,6 @@
 import Core
 import PaystormRuntime
+import Synchronization
 
 /// A simulated merchant endpoint: it is sometimes down, slow or failing, verifies every
 /// signature and processes each event id once.
@@ -10,7 +11,11 @@ import PaystormRuntime
 /// lose its acknowledgement (500 after processing, `lostAcknowledgementProbability`), which is
 /// what makes a dispatcher redeliver an event the merchant already has. All randomness is drawn
 /// before the first suspension, from the endpoint's own stream.
-public actor WebhookEndpoint {
+///
+/// A class with its state behind a lock rather than an actor: the dispatcher calls `respond`
+/// from inside its own critical section for every attempt, and an actor hop there and back
+/// would be two executor jobs an attempt.
+public final class WebhookEndpoint: Sendable {
     /// How the endpoint misbehaves.
     public struct Configuration: Sendable {
         /// The endpoint's signing secret (`whsec_…`).
@@ -67,11 +72,15 @@ public actor WebhookEndpoint {
         public var refusedWhileDown: Int64 = 0
     }
 
+    private struct State {
+        var random: RandomStream
+        var deduplicator: EventDeduplicator
+        var counters = Statistics()
+    }
+
     private let runtime: any Runtime
     private let configuration: Configuration
-    private var random: RandomStream
-    private var deduplicator: EventDeduplicator
-    private var counters = Statistics()
+    private let state: Mutex<State>
     /// `configuration.secret`, keyed once: every attempt is verified.
     private let key: WebhookSigningKey
 
@@ -79,8 +88,8 @@ public actor WebhookEndpoint {
     public init(runtime: any Runtime, configuration: Configuration, random: RandomStream) {
         self.runtime = runtime
         self.configuration = configuration
-        self.random = random
-        self.deduplicator = EventDeduplicator(capacity: configuration.seenEventsMax)
+        self.state = Mutex(
+            State(random: random, deduplicator: EventDeduplicator(capacity: configuration.seenEventsMax)))
         self.key = WebhookSigningKey(secret: configuration.secret)
     }
 
@@ -104,20 +113,25 @@ public actor WebhookEndpoint {
     /// arrival rather than after the latency; for a simulated endpoint nothing observes the
     /// difference except the order of its counters.
     public func respond(to request: WebhookRequest) -> (status: Int, latency: Duration) {
-        counters.received += 1
+        state.withLock { respond(to: request, &$0) }
+    }
+
+    private func respond(to request: WebhookRequest, _ state: inout State) -> (status: Int, latency: Duration)
+    {
+        state.counters.received += 1
         let arrival = runtime.now()
         if configuration.downtimes.contains(where: { $0.contains(arrival) }) {
-            counters.refusedWhileDown += 1
+            state.counters.refusedWhileDown += 1
             return (503, .zero)
         }
-        let latencyMs = random.logNormal(
+        let latencyMs = state.random.logNormal(
             median: Double(configuration.latencyMedian.nanoseconds) / 1e6,
             sigma: configuration.latencySigma)
-        let fails = random.chance(configuration.failureProbability)
-        let losesAcknowledgement = random.chance(configuration.lostAcknowledgementProbability)
+        let fails = state.random.chance(configuration.failureProbability)
+        let losesAcknowledgement = state.random.chance(configuration.lostAcknowledgementProbability)
         let latency = Duration.nanoseconds(Int64(min(max(latencyMs, 0), 3.6e6) * 1e6))
         if fails {
-            counters.injectedFailures += 1
+            state.counters.injectedFailures += 1
             return (500, latency)
         }
         do {
@@ -126,23 +140,23 @@ public actor WebhookEndpoint {
                 key: key, now: configuration.clock.seconds(at: arrival + latency),
                 tolerance: configuration.tolerance)
         } catch {
-            counters.badSignatures += 1
+            state.counters.badSignatures += 1
             return (400, latency)
         }
-        if deduplicator.insert(request.eventID) {
-            counters.processed += 1
+        if state.deduplicator.insert(request.eventID) {
+            state.counters.processed += 1
         } else {
-            counters.duplicates += 1
+            state.counters.duplicates += 1
         }
         if losesAcknowledgement {
-            counters.lostAcknowledgements += 1
+            state.counters.lostAcknowledgements += 1
             return (500, latency)
         }
         return (200, latency)
     }
 
     /// True if the endpoint has processed `id` (and still remembers it).
-    public func hasProcessed(_ id: EventID) -> Bool { deduplicator.contains(id) }
+    public func hasProcessed(_ id: EventID) -> Bool { state.withLock { $0.deduplicator.contains(id) } }
 
-    public func statistics() -> Statistics { counters }
+    public func statistics() -> Statistics { state.withLock { $0.counters } }
 }

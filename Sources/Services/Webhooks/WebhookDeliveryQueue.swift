@@ -1,0 +1,276 @@
+import Core
+import DequeModule
+import HeapModule
+import PaystormRuntime
+
+/// The webhook dispatcher's state: the endpoint table, every event in delivery ordered by when
+/// its next step is due, and the counters.
+///
+/// Each event in delivery has exactly one step in the timetable: its next attempt, or the
+/// answer to the attempt on the wire (due when the endpoint answers or the attempt times out,
+/// whichever is first). Steps due at the same time run in the order they were scheduled. The
+/// queue is synchronous and reads no clock (`now` is passed in), so that the dispatcher can run
+/// it under one lock from one pump task, and a test can drive it directly.
+struct WebhookDeliveryQueue {
+    typealias Target = WebhookDispatcher.Target
+    typealias Settlement = (id: EventID, deadLettered: Bool)
+
+    /// What an event in delivery waits for.
+    enum Step {
+        case attempt
+        case answer(status: Int?, startedAt: SimTime)
+    }
+
+    /// One event in delivery. A class: the timetable moves its entries as it reorders them.
+    final class Delivery {
+        let event: WebhookEvent
+        /// The endpoint registered when the event was accepted, used if the merchant's
+        /// registration is gone by the time of an attempt.
+        let target: Target
+        var schedule: WebhookDelivery
+        /// Jitter: drawn from a stream of the event's own, so that an event's schedule does not
+        /// depend on how other deliveries interleave.
+        var random: RandomStream
+        var step = Step.attempt
+
+        init(event: WebhookEvent, target: Target, policy: WebhookDelivery.Policy, random: RandomStream) {
+            self.event = event
+            self.target = target
+            self.schedule = WebhookDelivery(policy: policy)
+            self.random = random
+        }
+    }
+
+    struct Due: Comparable {
+        let deadline: Int64
+        let sequence: UInt64
+        let delivery: Delivery
+
+        static func == (lhs: Due, rhs: Due) -> Bool { lhs.sequence == rhs.sequence }
+        static func < (lhs: Due, rhs: Due) -> Bool {
+            (lhs.deadline, lhs.sequence) < (rhs.deadline, rhs.sequence)
+        }
+    }
+
+    /// What the pump must do after an event was accepted.
+    enum Wake {
+        /// The pump runs and sleeps until no later than the new step.
+        case none
+        /// No pump runs: start one.
+        case start
+        /// The pump sleeps past the new step: ring it.
+        case ring
+    }
+
+    let configuration: WebhookDispatcher.Configuration
+    /// Whether settlements go to a callback (a journal) before they count as finished.
+    let settlesThroughCallback: Bool
+    var targets: [MerchantID: Target] = [:]
+    var signingKeys: [String: WebhookSigningKey] = [:]
+    private(set) var counters = WebhookDispatcher.Statistics()
+    /// attemptsHistogram[n]: delivered events that needed n attempts.
+    private(set) var attemptsHistogram: [Int64]
+    private(set) var deadLetterQueue: Deque<WebhookDispatcher.DeadLetter> = []
+    private(set) var attemptTrace: Deque<WebhookDispatcher.AttemptRecord> = []
+    private var timetable = Heap<Due>()
+    private var sequence: UInt64 = 0
+    /// Events in delivery (only when `restartable`): a rebuild skips those already here.
+    private var inFlightIDs: Set<EventID> = []
+    private(set) var isKilled = false
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Whether the pump task runs, and the deadline it sleeps until while it does.
+    private var pumpRunning = false
+    private var pumpDeadline = Int64.max
+
+    init(configuration: WebhookDispatcher.Configuration, settlesThroughCallback: Bool) {
+        self.configuration = configuration
+        self.settlesThroughCallback = settlesThroughCallback
+        self.attemptsHistogram = Array(repeating: 0, count: configuration.retryPolicy.attemptsMax + 1)
+    }
+
+    // MARK: Intake
+
+    /// Accepts `event` and makes its first attempt now.
+    /// - Returns: nil when skipped as already in flight, else what the pump must do.
+    /// - Throws: `.noEndpoint`, `.queueFull`.
+    mutating func accept(
+        _ event: WebhookEvent, unlessInFlight: Bool, now: SimTime, random: @autoclosure () -> RandomStream
+    ) throws(WebhookDispatchError) -> Wake? {
+        if isKilled {
+            counters.enqueued += 1
+            counters.abandoned += 1
+            return Wake.none
+        }
+        if unlessInFlight && inFlightIDs.contains(event.id) { return nil }
+        guard let target = targets[event.merchant] else { throw .noEndpoint(event.merchant) }
+        guard counters.inFlight < configuration.inFlightMax else {
+            counters.rejectedQueueFull += 1
+            throw .queueFull(inFlightMax: configuration.inFlightMax)
+        }
+        counters.enqueued += 1
+        counters.inFlight += 1
+        if configuration.restartable { inFlightIDs.insert(event.id) }
+        let delivery = Delivery(
+            event: event, target: target, policy: configuration.retryPolicy, random: random())
+        let deadline = startAttempt(delivery, now: now)
+        if !pumpRunning {
+            pumpRunning = true
+            pumpDeadline = deadline
+            return .start
+        }
+        guard deadline < pumpDeadline else { return Wake.none }
+        pumpDeadline = deadline
+        return .ring
+    }
+
+    // MARK: Pump
+
+    /// What one pass of the pump found.
+    struct Pass {
+        /// When the next step is due; nil when nothing is left (the pump stops).
+        var next: Int64?
+        /// Ended deliveries to hand to the settlement callback (none without one).
+        var settlements: [Settlement] = []
+        /// Waiters to resume: the queue became idle.
+        var idle: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// Runs every step due at or before `now`, in order, including those it schedules for now.
+    mutating func runDue(now: SimTime) -> Pass {
+        var pass = Pass()
+        while !isKilled, let top = timetable.min, top.deadline <= now.nanoseconds {
+            let delivery = timetable.removeMin().delivery
+            switch delivery.step {
+            case .attempt:
+                _ = startAttempt(delivery, now: now)
+            case .answer(let status, let startedAt):
+                answered(delivery, status: status, startedAt: startedAt, now: now, into: &pass)
+            }
+        }
+        if isKilled || timetable.isEmpty {
+            pumpRunning = false
+            pumpDeadline = .max
+            pass.next = nil
+        } else {
+            pumpDeadline = timetable.min!.deadline
+            pass.next = pumpDeadline
+        }
+        return pass
+    }
+
+    /// Signs and sends an attempt; schedules its answer. - Returns: when the answer is due.
+    private mutating func startAttempt(_ delivery: Delivery, now: SimTime) -> Int64 {
+        // Each attempt goes to the endpoint registered now, as Stripe retries to the URL
+        // configured at the time: a merchant who fixed (or moved) its endpoint gets the
+        // retries there.
+        let event = delivery.event
+        let target = targets[event.merchant] ?? delivery.target
+        let header = WebhookSigner.header(
+            payload: event.body, key: target.key, timestamp: configuration.clock.seconds(at: now))
+        let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
+        // The endpoint decides its answer and latency on arrival; the sender waits for the
+        // answer or gives up at the attempt timeout (the endpoint did the work either way).
+        let answer = target.endpoint.respond(to: request)
+        let timedOut = answer.latency > configuration.attemptTimeout
+        delivery.step = .answer(status: timedOut ? nil : answer.status, startedAt: now)
+        return schedule(delivery, at: now + (timedOut ? configuration.attemptTimeout : answer.latency))
+    }
+
+    private mutating func answered(
+        _ delivery: Delivery, status: Int?, startedAt: SimTime, now: SimTime, into pass: inout Pass
+    ) {
+        counters.attempts += 1
+        if status == nil { counters.timeouts += 1 }
+        let event = delivery.event
+        record(
+            WebhookDispatcher.AttemptRecord(
+                eventID: event.id, attempt: delivery.schedule.attempts + 1, startedAt: startedAt,
+                status: status))
+        let succeeded = status.map { (200..<300).contains($0) } ?? false
+        switch delivery.schedule.recordAttempt(succeeded: succeeded, random: &delivery.random) {
+        case .delivered:
+            counters.delivered += 1
+            attemptsHistogram[min(delivery.schedule.attempts, attemptsHistogram.count - 1)] += 1
+            ended(event.id, deadLettered: false, into: &pass)
+        case .deadLetter:
+            counters.deadLettered += 1
+            deadLetterQueue.append(
+                WebhookDispatcher.DeadLetter(
+                    event: event, attempts: delivery.schedule.attempts, lastStatus: status))
+            if deadLetterQueue.count > configuration.deadLettersMax {
+                deadLetterQueue.removeFirst()
+                counters.deadLettersDropped += 1
+            }
+            ended(event.id, deadLettered: true, into: &pass)
+        case .retry(let delay):
+            counters.retries += 1
+            delivery.step = .attempt
+            _ = schedule(delivery, at: now + delay)
+        }
+    }
+
+    private mutating func schedule(_ delivery: Delivery, at time: SimTime) -> Int64 {
+        sequence &+= 1
+        timetable.insert(Due(deadline: time.nanoseconds, sequence: sequence, delivery: delivery))
+        return time.nanoseconds
+    }
+
+    private mutating func ended(_ id: EventID, deadLettered: Bool, into pass: inout Pass) {
+        if settlesThroughCallback {
+            pass.settlements.append((id, deadLettered))
+        } else {
+            pass.idle += finish([id])
+        }
+    }
+
+    /// Ends the deliveries of `ids` (settled): - Returns: the waiters to resume if now idle.
+    mutating func finish(_ ids: [EventID]) -> [CheckedContinuation<Void, Never>] {
+        if configuration.restartable { for id in ids { inFlightIDs.remove(id) } }
+        counters.inFlight -= ids.count
+        guard counters.inFlight == 0 else { return [] }
+        defer { idleWaiters.removeAll() }
+        return idleWaiters
+    }
+
+    private mutating func record(_ attempt: WebhookDispatcher.AttemptRecord) {
+        guard configuration.traceMax > 0 else { return }
+        attemptTrace.append(attempt)
+        if attemptTrace.count > configuration.traceMax { attemptTrace.removeFirst() }
+    }
+
+    // MARK: Idleness and death
+
+    /// Registers a waiter for idleness. - Returns: false if already idle (resume it now).
+    mutating func awaitIdle(_ waiter: CheckedContinuation<Void, Never>) -> Bool {
+        if counters.inFlight == 0 || isKilled { return false }
+        idleWaiters.append(waiter)
+        return true
+    }
+
+    /// The dispatcher dies: every event in the timetable is abandoned where it stands (an
+    /// attempt on the wire included), owed to a successor. Events whose settlement is being
+    /// journaled were delivered and finish as such.
+    /// - Returns: the idleness waiters, to release.
+    mutating func kill() -> [CheckedContinuation<Void, Never>] {
+        guard !isKilled else { return [] }
+        isKilled = true
+        counters.inFlight -= timetable.count
+        counters.abandoned += Int64(timetable.count)
+        timetable = Heap()
+        inFlightIDs.removeAll()
+        defer { idleWaiters.removeAll() }
+        return idleWaiters
+    }
+
+    mutating func drainDeadLetters() -> [WebhookDispatcher.DeadLetter] {
+        defer { deadLetterQueue.removeAll() }
+        return Array(deadLetterQueue)
+    }
+
+    func statistics() -> WebhookDispatcher.Statistics {
+        var result = counters
+        result.attemptsP50 = WebhookDispatcher.percentile(0.50, of: attemptsHistogram)
+        result.attemptsP99 = WebhookDispatcher.percentile(0.99, of: attemptsHistogram)
+        return result
+    }
+}
