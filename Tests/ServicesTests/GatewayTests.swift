@@ -487,12 +487,12 @@ extension SimTime {
             let gateway = APIGateway(
                 runtime: runtime, keys: try APIKeyStore(),
                 rateLimiter: try RateLimiter(bucket: .init(capacityTokens: 2, refillTokensPerSecond: 1)))
-            let key = try await gateway.issueKey(for: MerchantID(5))
+            let key = try gateway.issueKey(for: MerchantID(5))
             var outcomes: [Result<MerchantID, GatewayError>] = []
             for presented in [key.secret, key.secret, key.secret, "sk_test_forged", key.secret] {
                 if outcomes.count == 4 { try await runtime.sleep(for: .seconds(1)) }
                 do throws(GatewayError) {
-                    outcomes.append(.success(try await gateway.admit(apiKey: presented)))
+                    outcomes.append(.success(try gateway.admit(apiKey: presented)))
                 } catch {
                     outcomes.append(.failure(error))
                 }
@@ -513,16 +513,16 @@ extension SimTime {
             let gateway = APIGateway(
                 runtime: runtime, keys: try APIKeyStore(),
                 rateLimiter: try RateLimiter(bucket: .init(capacityTokens: 1, refillTokensPerSecond: 1)))
-            let key = try await gateway.issueKey(for: MerchantID(5))
+            let key = try gateway.issueKey(for: MerchantID(5))
             var outcomes: [Result<MerchantID, GatewayError>] = []
             for claimed in [MerchantID(6), MerchantID(5)] {
                 do throws(GatewayError) {
-                    outcomes.append(.success(try await gateway.admit(apiKey: key.secret, for: claimed)))
+                    outcomes.append(.success(try gateway.admit(apiKey: key.secret, for: claimed)))
                 } catch {
                     outcomes.append(.failure(error))
                 }
             }
-            return (outcomes, await gateway.authenticationFailures)
+            return (outcomes, gateway.authenticationFailures)
         }
         // The refused claim took no token: the one token left serves the rightful merchant.
         #expect(outcomes == [.failure(.authenticationFailed), .success(MerchantID(5))])
@@ -538,7 +538,7 @@ extension SimTime {
                     runtime: runtime, keys: try APIKeyStore(),
                     rateLimiter: try RateLimiter(bucket: .init(capacityTokens: 1, refillTokensPerSecond: 1)),
                     stream: stream)
-                secrets.append(try await gateway.issueKey(for: MerchantID(1)).secret)
+                secrets.append(try gateway.issueKey(for: MerchantID(1)).secret)
             }
             return secrets
         }

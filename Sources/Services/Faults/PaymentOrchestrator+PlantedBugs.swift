@@ -13,13 +13,13 @@ extension PaymentOrchestrator {
     ) async throws(PaymentServiceError) {
         switch PlantedBug.active {
         case .bookCaptureTwice:
-            let ids = await shard(id).nextTransferIDs(2)
+            let ids = shard(id).nextTransferIDs(2)
             try await book(
                 PaymentBookkeeping.capture(
                     (ids[0], ids[1]), parties, captured: captured, settled: settled, fee: fee), for: id,
                 network: network, day: day)
         case .releaseCaptureRemainderTwice where captured < hold.legs[0].amount:
-            let voidID = await shard(id).nextTransferIDs(1)[0]
+            let voidID = shard(id).nextTransferIDs(1)[0]
             try await book([Transfer.void(voidID, of: hold)], for: id, network: network, day: day)
         default:
             break

@@ -48,7 +48,7 @@ public struct IdempotencyGate: Sendable {
     ) async throws(GatewayError) -> IdempotencyGateResult {
         if PlantedBug.active == .ignoreIdempotencyKeys { return await Self.performIgnoringKey(operation) }
         let token: IdempotencyStateMachine.Token
-        switch await store.begin(key, fingerprint: fingerprint) {
+        switch store.begin(key, fingerprint: fingerprint) {
         case .proceed(let granted): token = granted
         case .replay(let response): return .replayed(response)
         case .inUse: throw .idempotencyKeyInUse
@@ -57,10 +57,10 @@ public struct IdempotencyGate: Sendable {
         }
         switch await operation() {
         case .completed(let response):
-            await store.complete(token, response: response)
+            store.complete(token, response: response)
             return .executed(response)
         case .rejectedBeforeWork(let response), .retryableFailure(let response):
-            await store.abandon(token)
+            store.abandon(token)
             return .rejected(response)
         }
     }

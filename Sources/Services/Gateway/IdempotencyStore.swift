@@ -1,18 +1,22 @@
 import PaystormRuntime
+import Synchronization
 
-/// The idempotency store as an actor: a thin shell around `IdempotencyStateMachine` that reads
-/// the time from its runtime.
+/// The idempotency store: a thin shell around `IdempotencyStateMachine` that reads the time
+/// from its runtime.
 ///
-/// Every method decides and mutates without suspending, so two requests racing on one key are
-/// ordered by the actor: the first reserves the key, the second sees `.inUse`. Use
-/// `IdempotencyGate` rather than calling `begin` and `complete` by hand.
-public actor IdempotencyStore {
+/// Every method decides and mutates under one lock without suspending, so two requests racing
+/// on one key are ordered by the lock: the first reserves the key, the second sees `.inUse`.
+/// Use `IdempotencyGate` rather than calling `begin` and `complete` by hand.
+///
+/// A lock rather than an actor: nothing here suspends, and an actor hop there and back costs
+/// two executor jobs, twice for every request that carries a key.
+public final class IdempotencyStore: Sendable {
     private let runtime: any Runtime
-    private var machine: IdempotencyStateMachine
+    private let machine: Mutex<IdempotencyStateMachine>
 
     public init(runtime: any Runtime, configuration: IdempotencyStateMachine.Configuration = .standard) {
         self.runtime = runtime
-        self.machine = IdempotencyStateMachine(configuration: configuration)
+        self.machine = Mutex(IdempotencyStateMachine(configuration: configuration))
     }
 
     /// See `IdempotencyStateMachine.begin`.
@@ -21,29 +25,35 @@ public actor IdempotencyStore {
     )
         -> IdempotencyStateMachine.Decision
     {
-        machine.begin(key, fingerprint: fingerprint, now: runtime.now())
+        let now = runtime.now()
+        return machine.withLock { $0.begin(key, fingerprint: fingerprint, now: now) }
     }
 
     /// See `IdempotencyStateMachine.complete`.
     @discardableResult
     public func complete(_ token: IdempotencyStateMachine.Token, response: StoredResponse) -> Bool {
-        machine.complete(token, response: response, now: runtime.now())
+        let now = runtime.now()
+        return machine.withLock { $0.complete(token, response: response, now: now) }
     }
 
     /// See `IdempotencyStateMachine.restore`.
     public func restore(_ key: IdempotencyKey, response: StoredResponse, completedAt: SimTime) {
-        machine.restore(key, response: response, completedAt: completedAt, now: runtime.now())
+        let now = runtime.now()
+        machine.withLock { $0.restore(key, response: response, completedAt: completedAt, now: now) }
     }
 
     /// See `IdempotencyStateMachine.abandon`.
     @discardableResult
     public func abandon(_ token: IdempotencyStateMachine.Token) -> Bool {
-        machine.abandon(token)
+        machine.withLock { $0.abandon(token) }
     }
 
     /// Counters, after evicting what has expired by now.
     public func statistics() -> IdempotencyStateMachine.Statistics {
-        machine.evictExpired(now: runtime.now())
-        return machine.statistics
+        let now = runtime.now()
+        return machine.withLock { machine in
+            machine.evictExpired(now: now)
+            return machine.statistics
+        }
     }
 }

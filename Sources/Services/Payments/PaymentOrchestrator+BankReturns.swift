@@ -34,12 +34,12 @@ extension PaymentOrchestrator {
         let record = try await transition(.bankReturn, id)
         let captured = record.payment.amountCapturedMinorUnits
         let settled = record.capturedSettled
-        let ids = await shard(id).nextTransferIDs(2)
+        let ids = shard(id).nextTransferIDs(2)
         try await book(
             PaymentBookkeeping.bankReturn(
                 (ids[0], ids[1]), record.parties, amount: captured, settled: settled),
             for: id, network: record.network, day: notice.day)
-        await shard(id).update(id) {
+        shard(id).update(id) {
             $0.bankReturnCode = notice.code
             $0.returnedSettled = settled
         }

@@ -16,7 +16,7 @@ extension PaymentOrchestrator {
     /// Retires the payment and returns, with its final record, how many events the sink emitted
     /// for it, for the invariant "every state change yields exactly one event".
     public func retireCountingEvents(_ id: PaymentID) async -> (record: PaymentRecord?, emittedEvents: Int) {
-        let record = await shard(id).remove(id)
+        let record = shard(id).remove(id)
         let emitted = events.takeEmittedCount(for: id)
         // Journaled so that recovery's fold forgets the payment too (its memory then follows the
         // payments in flight, not the run's length). Tried once, not awaited for durability's
@@ -30,7 +30,7 @@ extension PaymentOrchestrator {
     /// Payments currently held (in flight, or not retired).
     public func heldPayments() async -> Int {
         var total = 0
-        for shard in shards { total += await shard.count }
+        for shard in shards { total += shard.count }
         return total
     }
 }

@@ -62,12 +62,12 @@ public final class PaymentOrchestrator: Sendable {
 
     func shard(_ id: PaymentID) -> PaymentShard { shards[Int(id.rawValue % UInt64(shards.count))] }
 
-    public func payment(_ id: PaymentID) async -> PaymentRecord? { await shard(id).record(id) }
+    public func payment(_ id: PaymentID) async -> PaymentRecord? { shard(id).record(id) }
 
     /// Every payment's record, shard by shard (for the end-of-run invariant checks).
     public func allPayments() async -> [PaymentRecord] {
         var all: [PaymentRecord] = []
-        for shard in shards { all += await shard.allRecords() }
+        for shard in shards { all += shard.allRecords() }
         return all
     }
 
@@ -107,7 +107,7 @@ public final class PaymentOrchestrator: Sendable {
         if case .card(let method) = request.method {
             card = JournaledCardFields(method, fingerprint: fingerprint)
         }
-        await shard.insert(
+        shard.insert(
             PaymentRecord(
                 id: id, merchant: request.merchant, payment: payment, network: network, parties: parties,
                 createdAt: runtime.now(), isFraudulentTruth: request.isFraudulentTruth,
@@ -210,11 +210,11 @@ public final class PaymentOrchestrator: Sendable {
     private func bookHold(_ id: PaymentID) async throws(PaymentServiceError) {
         let shard = shard(id)
         let record = try await record(id)
-        let transferID = await shard.nextTransferIDs(1)[0]
+        let transferID = shard.nextTransferIDs(1)[0]
         let hold = PaymentBookkeeping.authorizationHold(
             transferID, record.parties, amount: record.payment.amountCapturableMinorUnits)
         try await book([hold], for: id)
-        await shard.update(id) { $0.hold = hold }
+        shard.update(id) { $0.hold = hold }
     }
 
     // MARK: Capture, void, expire
@@ -240,7 +240,7 @@ public final class PaymentOrchestrator: Sendable {
             settled = try convert(captured, with: rate, id)
         }
         let fee = self.fee(on: settled, in: parties.settlement)
-        let ids = await shard(id).nextTransferIDs(3)
+        let ids = shard(id).nextTransferIDs(3)
         guard let hold = record.hold else { throw .ledgerRefused(id, "no authorization hold to capture") }
         let transfers =
             [Transfer.post(ids[0], of: hold, amount: captured)]
@@ -250,7 +250,7 @@ public final class PaymentOrchestrator: Sendable {
         try await plantedCaptureBug(
             id, hold: hold, parties: parties, captured: captured, settled: settled, fee: fee,
             network: record.network, day: day)
-        await shard(id).update(id) { [lockedRate, settled] in
+        shard(id).update(id) { [lockedRate, settled] in
             $0.hold = nil
             $0.lockedRate = lockedRate
             $0.capturedSettled = settled
@@ -272,7 +272,7 @@ public final class PaymentOrchestrator: Sendable {
             nanoseconds: runtime.now().nanoseconds - configuration.authorizationValidity.nanoseconds)
         var expired = 0
         for shard in shards {
-            for id in await shard.authorizedBefore(deadline) {
+            for id in shard.authorizedBefore(deadline) {
                 // Re-checked inside the transition: a capture may have won the race.
                 if (try? await release(.expire, id)) != nil { expired += 1 }
             }
@@ -285,9 +285,9 @@ public final class PaymentOrchestrator: Sendable {
     ) async throws(PaymentServiceError) -> PaymentRecord {
         let record = try await transition(command, id)
         if let hold = record.hold {
-            let voidID = await shard(id).nextTransferIDs(1)[0]
+            let voidID = shard(id).nextTransferIDs(1)[0]
             try await book([Transfer.void(voidID, of: hold)], for: id)
-            await shard(id).update(id) { $0.hold = nil }
+            shard(id).update(id) { $0.hold = nil }
         }
         _ = try? await networks[record.network]!.reverse(id)
         return try await self.record(id)
@@ -304,7 +304,7 @@ public final class PaymentOrchestrator: Sendable {
         let record = try await transition(.refund(amountMinorUnits: amountMinorUnits), id)
         let settled = try settledValue(of: amountMinorUnits, record, id)
         let booked = Self.plantedRefundAmount(amountMinorUnits, record)
-        let ids = await shard(id).nextTransferIDs(2)
+        let ids = shard(id).nextTransferIDs(2)
         // The network first, so that the booking lands on the settlement day the network files
         // the refund under; an unreachable network still gets its refund booked (the customer
         // is owed it), and the reconciliation reports the network's missing line.
@@ -318,7 +318,7 @@ public final class PaymentOrchestrator: Sendable {
                 settled: booked == amountMinorUnits ? settled : try settledValue(of: booked, record, id),
                 code: PaymentBookkeeping.Code.refund), for: id, network: record.network,
             day: networkRefund?.settlementDay ?? settlementDay(record.network))
-        await shard(id).update(id) { $0.refundedSettled += settled }
+        shard(id).update(id) { $0.refundedSettled += settled }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -settled)
         return try await self.record(id)
     }
@@ -366,7 +366,7 @@ public final class PaymentOrchestrator: Sendable {
     public func closeDispute(_ id: PaymentID, won: Bool) async throws(PaymentServiceError) -> PaymentRecord {
         let record = try await transition(.closeDispute(won ? .won : .lost), id)
         guard won else { return record }
-        let ids = await shard(id).nextTransferIDs(3)
+        let ids = shard(id).nextTransferIDs(3)
         let amount = record.payment.dispute?.amountMinorUnits ?? 0
         let reversalDay = try? await networks[record.network]!.reverseChargeback(
             id, amount: Money(minorUnits: amount, currency: record.parties.presentment))
@@ -394,13 +394,13 @@ public final class PaymentOrchestrator: Sendable {
             id, amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
         if chargebackDay == nil { noteNetworkUnreported(id) }
         let day = chargebackDay ?? settlementDay(record.network)
-        let ids = await shard(id).nextTransferIDs(3)
+        let ids = shard(id).nextTransferIDs(3)
         var transfers = PaymentBookkeeping.toNetwork(
             (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
             code: PaymentBookkeeping.Code.dispute)
         if fee > 0 { transfers.append(PaymentBookkeeping.disputeFee(ids[2], record.parties, fee: fee)) }
         try await book(transfers, for: id, network: record.network, day: day)
-        await shard(id).update(id) {
+        shard(id).update(id) {
             $0.disputedSettled = settled
             $0.disputeFeeSettled = fee
         }
@@ -416,7 +416,7 @@ public final class PaymentOrchestrator: Sendable {
         _ command: PaymentCommand, _ id: PaymentID
     ) async throws(PaymentServiceError) -> PaymentRecord {
         let now = runtime.now()
-        let (record, emitted, previous) = try await shard(id).apply(command, to: id, now: now)
+        let (record, emitted, previous) = try shard(id).apply(command, to: id, now: now)
         // Issue 4 (journaling): the transition is durable before its events go out or anyone
         // acts on it. A transition the journal refused is undone (the payment is again what the
         // journal shows) and nobody hears of it: the caller gets `journalUnavailable`.
@@ -426,7 +426,7 @@ public final class PaymentOrchestrator: Sendable {
                     command, record, emitted: emitted, now: now, journal: journal,
                     cipher: configuration.journalCipher)
             } catch {
-                let undone = await shard(id).undo(id, to: previous, ifStill: record)
+                let undone = shard(id).undo(id, to: previous, ifStill: record)
                 counters.withLock {
                     $0.transitionsUndone += 1
                     // Another command moved the payment on from the unjournaled state while the
@@ -450,7 +450,7 @@ public final class PaymentOrchestrator: Sendable {
     }
 
     func record(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
-        guard let record = await shard(id).record(id) else { throw .paymentNotFound(id) }
+        guard let record = shard(id).record(id) else { throw .paymentNotFound(id) }
         return record
     }
 

@@ -1,37 +1,54 @@
 import Core
 import Ledger
 import PaystormRuntime
+import Synchronization
 
-/// One shard of the payment orchestrator: the actor that owns the records of the payments whose
-/// id maps to it.
+/// One shard of the payment orchestrator: owns the records of the payments whose id maps to it.
 ///
-/// Every method is synchronous inside the actor, so a state transition is decided and stored in
-/// one step: the orchestrator applies the transition *before* it awaits anything (the network,
-/// the ledger), which reserves it. A concurrent capture and void of one payment can therefore
-/// never both succeed, whatever the interleaving.
-actor PaymentShard {
-    private var records: [PaymentID: PaymentRecord] = [:]
+/// Every method decides and stores under the shard's lock without suspending, so a state
+/// transition is decided and stored in one step: the orchestrator applies the transition
+/// *before* it awaits anything (the network, the ledger), which reserves it. A concurrent
+/// capture and void of one payment can therefore never both succeed, whatever the interleaving.
+///
+/// A lock rather than an actor: nothing here suspends, so an actor would order the same calls
+/// the same way at the price of two executor jobs (a hop there and back) for each of the
+/// half-dozen calls a payment makes.
+final class PaymentShard: Sendable {
+    private struct State {
+        var records: [PaymentID: PaymentRecord] = [:]
+        var transferSequence: UInt32 = 0
+    }
+
+    private let state = Mutex(State())
     /// Ledger transfer ids: `producer << 32 | sequence`, allocated in order (what the
     /// ledger's deduplication window expects of a producer).
     private let producer: UInt64
-    private var transferSequence: UInt32 = 0
 
     init(index: Int) {
         producer = 0x1_0000 + UInt64(index)
     }
 
     func insert(_ record: PaymentRecord) {
-        records[record.id] = record
+        state.withLock { $0.records[record.id] = record }
     }
 
-    func record(_ id: PaymentID) -> PaymentRecord? { records[id] }
+    func record(_ id: PaymentID) -> PaymentRecord? { state.withLock { $0.records[id] } }
 
     /// Forgets a payment whose lifecycle is over, returning its last record.
-    func remove(_ id: PaymentID) -> PaymentRecord? { records.removeValue(forKey: id) }
+    func remove(_ id: PaymentID) -> PaymentRecord? { state.withLock { $0.records.removeValue(forKey: id) } }
 
     /// Applies `command` to the payment and returns the record after it with the events to emit.
     func apply(
         _ command: PaymentCommand, to id: PaymentID, now: SimTime
+    ) throws(PaymentServiceError) -> (PaymentRecord, [PaymentEventType], previous: PaymentRecord) {
+        try state.withLock { (state) throws(PaymentServiceError) in
+            try Self.apply(command, to: id, now: now, in: &state.records)
+        }
+    }
+
+    private static func apply(
+        _ command: PaymentCommand, to id: PaymentID, now: SimTime,
+        in records: inout [PaymentID: PaymentRecord]
     ) throws(PaymentServiceError) -> (PaymentRecord, [PaymentEventType], previous: PaymentRecord) {
         guard var record = records[id] else { throw .paymentNotFound(id) }
         let previous = record
@@ -55,6 +72,15 @@ actor PaymentShard {
     /// Puts `previous` back in place of `applied` (a transition the journal refused), unless the
     /// record changed since; returns whether it did.
     func undo(_ id: PaymentID, to previous: PaymentRecord, ifStill applied: PaymentRecord) -> Bool {
+        state.withLock { state in
+            Self.undo(id, to: previous, ifStill: applied, in: &state.records)
+        }
+    }
+
+    private static func undo(
+        _ id: PaymentID, to previous: PaymentRecord, ifStill applied: PaymentRecord,
+        in records: inout [PaymentID: PaymentRecord]
+    ) -> Bool {
         guard let current = records[id] else { return false }
         guard current.payment == applied.payment, current.eventsEmitted == applied.eventsEmitted else {
             return false
@@ -71,37 +97,47 @@ actor PaymentShard {
 
     /// Changes the orchestrator's own fields of a record (hold, locked rate, booked amounts).
     func update(_ id: PaymentID, _ change: @Sendable (inout PaymentRecord) -> Void) {
-        guard var record = records[id] else { return }
-        change(&record)
-        records[id] = record
+        state.withLock { state in
+            guard var record = state.records[id] else { return }
+            change(&record)
+            state.records[id] = record
+        }
     }
 
     /// After a restart: allocate after the highest sequence the journal shows for this shard.
     func resumeTransferIDs(after sequence: UInt32) {
-        transferSequence = max(transferSequence, sequence)
+        state.withLock { $0.transferSequence = max($0.transferSequence, sequence) }
     }
 
     var transferProducer: UInt64 { producer }
 
     func nextTransferIDs(_ count: Int) -> [TransferID] {
-        (0..<count).map { _ in
-            transferSequence &+= 1
-            return TransferID(producer << 32 | UInt64(transferSequence))
+        state.withLock { state in
+            (0..<count).map { _ in
+                state.transferSequence &+= 1
+                return TransferID(producer << 32 | UInt64(state.transferSequence))
+            }
         }
     }
 
     /// Authorized payments whose authorization is older than `deadline`, for the expiry sweep.
     func authorizedBefore(_ deadline: SimTime) -> [PaymentID] {
-        records.values.filter { $0.payment.state == .authorized && ($0.authorizedAt ?? .zero) < deadline }
+        state.withLock { state in
+            state.records.values.filter {
+                $0.payment.state == .authorized && ($0.authorizedAt ?? .zero) < deadline
+            }
             .map(\.id).sorted()
+        }
     }
 
     /// Captured payments not yet settled, for the daily settlement run.
     func capturedUnsettled() -> [PaymentID] {
-        records.values.filter { $0.payment.state == .captured }.map(\.id).sorted()
+        state.withLock { state in
+            state.records.values.filter { $0.payment.state == .captured }.map(\.id).sorted()
+        }
     }
 
-    func allRecords() -> [PaymentRecord] { Array(records.values) }
+    func allRecords() -> [PaymentRecord] { state.withLock { Array($0.records.values) } }
 
-    var count: Int { records.count }
+    var count: Int { state.withLock { $0.records.count } }
 }

@@ -14,7 +14,7 @@ struct SettlementRun: Sendable {
         var summary = SettlementSummary()
         summary.bankReturns = await orchestrator.processBankReturns()
         for shard in orchestrator.shards {
-            for id in await shard.capturedUnsettled()
+            for id in shard.capturedUnsettled()
             where (try? await orchestrator.transition(.settle, id)) != nil {
                 summary.paymentsSettled += 1
             }
@@ -47,6 +47,6 @@ private struct PayoutIDs {
     let shard: Int
 
     func next(_ orchestrator: PaymentOrchestrator) async -> TransferID {
-        await orchestrator.shards[shard % orchestrator.shards.count].nextTransferIDs(1)[0]
+        orchestrator.shards[shard % orchestrator.shards.count].nextTransferIDs(1)[0]
     }
 }

@@ -71,11 +71,11 @@ extension PaymentSystem {
             }
         }
         for (merchant, hash) in recovered.apiKeyHashes {
-            try await gateway(merchant).registerKey(APIKeyHash(bytes: hash), for: merchant)
+            try gateway(merchant).registerKey(APIKeyHash(bytes: hash), for: merchant)
         }
         // New keys from streams the earlier lives never drew from (one per journal length).
         for (index, gateway) in gateways.enumerated() {
-            await gateway.drawKeys(fromStream: UInt64(recovered.report.records) << 16 | UInt64(index))
+            gateway.drawKeys(fromStream: UInt64(recovered.report.records) << 16 | UInt64(index))
         }
 
         // Payments, and the allocators after them.
@@ -87,7 +87,7 @@ extension PaymentSystem {
             var record = try PaymentRecord(
                 restoring: payment, bookings: bookings, settlement: settlement)
             record.card = recovered.cards[id]
-            await orchestrator.shard(id).insert(record)
+            orchestrator.shard(id).insert(record)
             events.restoreEmittedCount(1 + record.eventsEmitted, for: id)
         }
         // Ids the dead process handed out without journaling them (requests in flight) may be
@@ -102,8 +102,8 @@ extension PaymentSystem {
         }
         orchestrator.nextPaymentID.store(firstID, ordering: .relaxed)
         for shard in orchestrator.shards {
-            if let sequence = recovered.transferSequences[await shard.transferProducer] {
-                await shard.resumeTransferIDs(after: sequence)
+            if let sequence = recovered.transferSequences[shard.transferProducer] {
+                shard.resumeTransferIDs(after: sequence)
             }
         }
 
@@ -133,7 +133,7 @@ extension PaymentSystem {
                 continue
             }
             let gate = idempotency[Int(PaymentOrchestrator.hash(key.description) % UInt64(idempotency.count))]
-            await gate.store.restore(
+            gate.store.restore(
                 key, response: answer.storedResponse, completedAt: SimTime(nanoseconds: answer.timeNs))
         }
         startedWork.withLock { $0 = recovered.startedKeys }

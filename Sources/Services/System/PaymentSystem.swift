@@ -187,7 +187,7 @@ public final class PaymentSystem: Sendable {
     /// Issue 4 (journaling): the key's hash is durable before the key is handed out, so that a
     /// recovered system still accepts it.
     private func issueJournaledKey(for merchant: MerchantID) async throws -> APIKey {
-        let key = try await gateway(merchant).issueKey(for: merchant)
+        let key = try gateway(merchant).issueKey(for: merchant)
         if let journal = configuration.journal {
             do {
                 _ = try await journal.append([
@@ -195,7 +195,7 @@ public final class PaymentSystem: Sendable {
                 ])
             } catch {
                 // Not durable, so not valid: a recovered system would refuse it.
-                _ = await gateway(merchant).revoke(key)
+                _ = gateway(merchant).revoke(key)
                 throw error
             }
         }
@@ -347,7 +347,7 @@ public final class PaymentSystem: Sendable {
         _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord
     ) async -> APIResponse {
         do {
-            try await gateway(merchant).admit(apiKey: apiKey, for: merchant)
+            try gateway(merchant).admit(apiKey: apiKey, for: merchant)
         } catch {
             return .error(error)
         }

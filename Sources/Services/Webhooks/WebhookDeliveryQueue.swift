@@ -55,7 +55,7 @@ struct WebhookDeliveryQueue {
     /// What the pump must do after an event was accepted.
     enum Wake {
         /// The pump runs and sleeps until no later than the new step.
-        case none
+        case nothing
         /// No pump runs: start one.
         case start
         /// The pump sleeps past the new step: ring it.
@@ -99,7 +99,7 @@ struct WebhookDeliveryQueue {
         if isKilled {
             counters.enqueued += 1
             counters.abandoned += 1
-            return Wake.none
+            return .nothing
         }
         if unlessInFlight && inFlightIDs.contains(event.id) { return nil }
         guard let target = targets[event.merchant] else { throw .noEndpoint(event.merchant) }
@@ -118,7 +118,7 @@ struct WebhookDeliveryQueue {
             pumpDeadline = deadline
             return .start
         }
-        guard deadline < pumpDeadline else { return Wake.none }
+        guard deadline < pumpDeadline else { return .nothing }
         pumpDeadline = deadline
         return .ring
     }

@@ -177,7 +177,7 @@ public final class WebhookDispatcher: Sendable {
         }
         switch wake {
         case nil: return false
-        case .none?: break
+        case .nothing?: break
         case .start?: runtime.spawn { await self.pump() }
         case .ring?: alarm.ring()
         }
