@@ -132,6 +132,27 @@ import Testing
             createdUnixSeconds: 1_767_225_600, object: event.object)
         #expect(again.body == event.body)
     }
+
+    @Test(arguments: [Currency.usd, .jpy, .kwd])
+    func aPaymentIntentEventIsTheSameEventAsItsFieldsSpelledOut(currency: Currency) {
+        let amount = Money(minorUnits: 123_456, currency: currency)
+        let payment = PaymentID(0xbeef)
+        let compact = WebhookEvent(
+            id: EventID(0xbeef << 16 | 2), type: "charge.refunded", merchant: MerchantID(9),
+            createdUnixSeconds: 1_767_225_601, paymentIntent: payment, amount: amount)
+        let spelled = WebhookEvent(
+            id: EventID(0xbeef << 16 | 2), type: "charge.refunded", merchant: MerchantID(9),
+            createdUnixSeconds: 1_767_225_601, object: WebhookEvent.paymentIntentObject(payment, amount))
+        #expect(compact.body == spelled.body)
+        #expect(compact == spelled)
+        #expect(compact.object == spelled.object)
+        #expect(compact.bodyText.contains(#""currency":"\#(currency.code.lowercased())""#))
+        let other = WebhookEvent(
+            id: EventID(0xbeef << 16 | 2), type: "charge.refunded", merchant: MerchantID(9),
+            createdUnixSeconds: 1_767_225_601, paymentIntent: payment,
+            amount: Money(minorUnits: 1, currency: currency))
+        #expect(other != compact)
+    }
 }
 
 @Suite struct WebhookDeliveryTests {

@@ -126,11 +126,7 @@ public final class PaymentEventSink: Sendable {
         WebhookEvent(
             id: pending.eventID, type: pending.type.rawValue, merchant: pending.merchant,
             createdUnixSeconds: clock.seconds(at: SimTime(nanoseconds: pending.timeNs)),
-            object: [
-                "id": .string(pending.payment.description), "object": .string("payment_intent"),
-                "amount": .integer(pending.amount.minorUnits),
-                "currency": .string(pending.amount.currency.code.lowercased()),
-            ])
+            paymentIntent: pending.payment, amount: pending.amount)
     }
 
     public var snapshot: Counts { counts.withLock { $0 } }
@@ -199,12 +195,7 @@ public final class PaymentEventSink: Sendable {
             guard webhooksOn else { continue }
             let event = WebhookEvent(
                 id: eventID, type: type.rawValue, merchant: merchant,
-                createdUnixSeconds: clock.seconds(at: runtime.now()),
-                object: [
-                    "id": .string(id.description), "object": .string("payment_intent"),
-                    "amount": .integer(amount.minorUnits),
-                    "currency": .string(amount.currency.code.lowercased()),
-                ])
+                createdUnixSeconds: clock.seconds(at: runtime.now()), paymentIntent: id, amount: amount)
             let dispatcher: WebhookDispatcher
             switch outbox.withLock({ $0.emitted(event, payment: id, index: firstIndex + offset) }) {
             case .enqueue(let running): dispatcher = running

@@ -27,10 +27,24 @@ public struct WebhookEvent: Hashable, Sendable {
     public let merchant: MerchantID
     /// Unix seconds (see `UnixClock`).
     public let createdUnixSeconds: Int64
-    /// The fields of `data.object`, e.g. `["id": .string("pi_…"), "amount": .integer(2000)]`.
-    public let object: [String: Value]
     /// The raw JSON body that is signed and sent.
     public let body: [UInt8]
+    private let fields: Fields
+
+    /// `data.object` as given: any fields, or a payment intent's four, kept as values so that
+    /// an event (one per state change of every payment) builds no dictionary.
+    private enum Fields: Sendable {
+        case any([String: Value])
+        case paymentIntent(PaymentID, Money)
+    }
+
+    /// The fields of `data.object`, e.g. `["id": .string("pi_…"), "amount": .integer(2000)]`.
+    public var object: [String: Value] {
+        switch fields {
+        case .any(let object): object
+        case .paymentIntent(let payment, let amount): Self.paymentIntentObject(payment, amount)
+        }
+    }
 
     public init(
         id: EventID, type: String, merchant: MerchantID, createdUnixSeconds: Int64,
@@ -40,47 +54,91 @@ public struct WebhookEvent: Hashable, Sendable {
         self.type = type
         self.merchant = merchant
         self.createdUnixSeconds = createdUnixSeconds
-        self.object = object
-        self.body = Self.encode(
-            id: id, type: type, merchant: merchant, created: createdUnixSeconds, object: object)
+        self.fields = .any(object)
+        self.body = Self.encode(id: id, type: type, merchant: merchant, created: createdUnixSeconds) { json in
+            var first = true
+            for name in object.keys.sorted() {
+                if !first { json.append(UInt8(ascii: ",")) }
+                first = false
+                Self.appendQuoted(name, to: &json)
+                json.append(UInt8(ascii: ":"))
+                switch object[name]! {
+                case .string(let text): Self.appendQuoted(text, to: &json)
+                case .integer(let number): withDecimalDigits(of: number) { json.append(contentsOf: $0) }
+                case .bool(let flag): json.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+                case .null: json.append(contentsOf: Array("null".utf8))
+                }
+            }
+        }
+    }
+
+    /// An event about a payment intent, whose `data.object` is its id, amount and currency:
+    /// the same event, byte for byte, as `object: paymentIntentObject(payment, amount)` gives.
+    public init(
+        id: EventID, type: String, merchant: MerchantID, createdUnixSeconds: Int64,
+        paymentIntent payment: PaymentID, amount: Money
+    ) {
+        self.id = id
+        self.type = type
+        self.merchant = merchant
+        self.createdUnixSeconds = createdUnixSeconds
+        self.fields = .paymentIntent(payment, amount)
+        self.body = Self.encode(id: id, type: type, merchant: merchant, created: createdUnixSeconds) { json in
+            // The keys in sorted order, as the general encoder writes them.
+            Self.raw("\"amount\":", to: &json)
+            withDecimalDigits(of: amount.minorUnits) { json.append(contentsOf: $0) }
+            Self.raw(",\"currency\":", to: &json)
+            Self.appendQuoted(amount.currency.code.lowercased(), to: &json)
+            Self.raw(",\"id\":", to: &json)
+            Self.appendQuoted(payment.description, to: &json)
+            Self.raw(",\"object\":\"payment_intent\"", to: &json)
+        }
+    }
+
+    /// A payment intent's `data.object`.
+    public static func paymentIntentObject(_ payment: PaymentID, _ amount: Money) -> [String: Value] {
+        [
+            "id": .string(payment.description), "object": .string("payment_intent"),
+            "amount": .integer(amount.minorUnits), "currency": .string(amount.currency.code.lowercased()),
+        ]
+    }
+
+    /// Two events are equal when they are the same event with the same bytes (the body spells
+    /// out every other field).
+    public static func == (lhs: WebhookEvent, rhs: WebhookEvent) -> Bool {
+        lhs.id == rhs.id && lhs.body == rhs.body
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(body)
     }
 
     /// The body as text (for logs and tests).
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
+    private static func raw(_ text: StaticString, to json: inout [UInt8]) {
+        text.withUTF8Buffer { json.append(contentsOf: $0) }
+    }
+
     /// Builds the body as bytes directly (one buffer, no intermediate strings): every state
     /// change of every payment makes one, so this is on the simulation's hot path.
     private static func encode(
-        id: EventID, type: String, merchant: MerchantID, created: Int64, object: [String: Value]
+        id: EventID, type: String, merchant: MerchantID, created: Int64, object: (inout [UInt8]) -> Void
     ) -> [UInt8] {
         var json: [UInt8] = []
         json.reserveCapacity(320)
-        func raw(_ text: StaticString) {
-            text.withUTF8Buffer { json.append(contentsOf: $0) }
-        }
-        raw("{\"account\":")
+        raw("{\"account\":", to: &json)
         appendQuoted(merchant.description, to: &json)
-        raw(",\"api_version\":")
+        raw(",\"api_version\":", to: &json)
         appendQuoted(apiVersion, to: &json)
-        raw(",\"created\":")
+        raw(",\"created\":", to: &json)
         withDecimalDigits(of: created) { json.append(contentsOf: $0) }
-        raw(",\"data\":{\"object\":{")
-        var first = true
-        for name in object.keys.sorted() {
-            if !first { json.append(UInt8(ascii: ",")) }
-            first = false
-            appendQuoted(name, to: &json)
-            json.append(UInt8(ascii: ":"))
-            switch object[name]! {
-            case .string(let text): appendQuoted(text, to: &json)
-            case .integer(let number): withDecimalDigits(of: number) { json.append(contentsOf: $0) }
-            case .bool(let flag): flag ? raw("true") : raw("false")
-            case .null: raw("null")
-            }
-        }
-        raw("}},\"id\":")
+        raw(",\"data\":{\"object\":{", to: &json)
+        object(&json)
+        raw("}},\"id\":", to: &json)
         appendQuoted(id.description, to: &json)
-        raw(",\"livemode\":false,\"object\":\"event\",\"type\":")
+        raw(",\"livemode\":false,\"object\":\"event\",\"type\":", to: &json)
         appendQuoted(type, to: &json)
         json.append(UInt8(ascii: "}"))
         return json
