@@ -75,7 +75,7 @@ struct Journey: Sendable {
             await retire(id, &outcome)
         }
         live.end(plan.number)
-        await metrics.record(outcome)
+        metrics.record(outcome)
     }
 
     /// Sleeps until the plan's next step, noted as a well-defined wait.

@@ -20,9 +20,9 @@ struct ReportBuilder {
     static let settlementFilesInvariant = "settlement_reconciles_with_network_files"
 
     func build() async -> RunReport {
-        let counts = await metrics.counts
-        let latency = await metrics.latency
-        let dispatch = await metrics.dispatchDelay
+        let counts = metrics.counts
+        let latency = metrics.latency
+        let dispatch = metrics.dispatchDelay
         let reconciliation = await system.ledger.reconcile()
         var invariants: [RunReport.InvariantResult] = []
         func check(_ name: String, _ examples: [String], count: Int? = nil) {
@@ -81,7 +81,7 @@ struct ReportBuilder {
             }
         }
         // Journeys check and retire their payments as they end; what is still held is checked here.
-        let violations = await metrics.violations
+        let violations = metrics.violations
         for (name, found) in [
             ("no_payment_lost", lost), ("captures_within_authorized_refunds_within_captured", bounds),
             (Journey.orphanedAuthorizationInvariant, orphans),
@@ -193,8 +193,8 @@ struct ReportBuilder {
             // Answers trail their arrivals by the typical latency: compare the arrivals due in the
             // stage with the answers given in the same window shifted by the median latency.
             let shift = Int64(latency.milliseconds(atPercentile: 50) * 1_000_000)
-            let due = await metrics.window(peak.startNanoseconds, peak.endNanoseconds).due
-            let answered = await metrics.window(peak.startNanoseconds + shift, peak.endNanoseconds + shift)
+            let due = metrics.window(peak.startNanoseconds, peak.endNanoseconds).due
+            let answered = metrics.window(peak.startNanoseconds + shift, peak.endNanoseconds + shift)
                 .answered
             let length = Double(peak.endNanoseconds - peak.startNanoseconds) / 1e9
             achievedPeak = length > 0 ? Double(answered) / length : 0
@@ -209,7 +209,7 @@ struct ReportBuilder {
             achievedToTargetRatio: Double(counts.attempted) / max(1, scenario.load.expectedArrivals),
             peakAnsweredToDueRatio: peakRatio)
 
-        let lateDispatches = await metrics.lateDispatches
+        let lateDispatches = metrics.lateDispatches
         let balances = await system.ledger.allBalances()
         var digest: UInt64 = 0xcbf2_9ce4_8422_2325
         func fold(_ value: UInt64) { digest = (digest ^ value) &* 0x0000_0100_0000_01b3 }
@@ -227,7 +227,7 @@ struct ReportBuilder {
             durationSeconds: simulated.seconds,
             wallSeconds: 0, payments: counts, tps: tps, latencyMs: latency.summary,
             dispatchDelayMs: dispatch.summary,
-            declines: await metrics.declines, fraud: fraud, webhooks: webhookFigures,
+            declines: metrics.declines, fraud: fraud, webhooks: webhookFigures,
             settlement: settlement.paidOut.keys.sorted().map { code in
                 let currency = (try? Currency(code: code)) ?? .usd
                 return RunReport.CurrencyAmount(

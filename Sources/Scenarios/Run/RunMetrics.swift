@@ -1,45 +1,67 @@
 import Core
 import PaystormRuntime
+import Synchronization
 
 /// What the journeys report as they finish: latency histograms (HdrHistogram, bounded memory
-/// however long the run) and counts. One actor; a journey reports once or twice.
-actor RunMetrics {
-    private(set) var latency = LatencyHistogram()
-    private(set) var dispatchDelay = LatencyHistogram()
-    private(set) var counts = RunReport.PaymentCounts()
-    private(set) var declines: [String: Int] = [:]
-    private(set) var lateDispatches = 0
-    private(set) var inFlight = 0
-    private(set) var violations: [String: (count: Int, examples: [String])] = [:]
+/// however long the run) and counts. A journey reports two or three times.
+///
+/// A lock rather than an actor: nothing here suspends, and the generator and every journey
+/// report here, so a hop there and back (two executor jobs) per report was a sixth of a run's
+/// jobs.
+final class RunMetrics: Sendable {
+    private struct State {
+        var latency = LatencyHistogram()
+        var dispatchDelay = LatencyHistogram()
+        var counts = RunReport.PaymentCounts()
+        var declines: [String: Int] = [:]
+        var lateDispatches = 0
+        var inFlight = 0
+        var violations: [String: (count: Int, examples: [String])] = [:]
+        var dueByTick: [Int32] = []
+        var answeredByTick: [Int32] = []
+    }
+
+    private let state = Mutex(State())
+
+    var latency: LatencyHistogram { state.withLock { $0.latency } }
+    var dispatchDelay: LatencyHistogram { state.withLock { $0.dispatchDelay } }
+    var counts: RunReport.PaymentCounts { state.withLock { $0.counts } }
+    var declines: [String: Int] { state.withLock { $0.declines } }
+    var lateDispatches: Int { state.withLock { $0.lateDispatches } }
+    var inFlight: Int { state.withLock { $0.inFlight } }
+    var violations: [String: (count: Int, examples: [String])] { state.withLock { $0.violations } }
+
     /// Arrivals due and first answers given, per 100 ms of the run: what was offered and what
     /// the system answered during any window (the peak stage, for the achieved-TPS figure).
-    private(set) var dueByTick: [Int32] = []
-    private(set) var answeredByTick: [Int32] = []
     static let tickNanoseconds: Int64 = 100_000_000
     /// Ticks kept: a week of run time, whatever the scenario says (bounded memory).
     static let ticksMax = 7 * 24 * 36_000
 
     func dispatched(delayNanoseconds: Int64, late: Bool) {
-        dispatchDelay.record(nanoseconds: max(0, delayNanoseconds))
-        if late { lateDispatches += 1 }
-        inFlight += 1
-        counts.attempted += 1
+        state.withLock { state in
+            state.dispatchDelay.record(nanoseconds: max(0, delayNanoseconds))
+            if late { state.lateDispatches += 1 }
+            state.inFlight += 1
+            state.counts.attempted += 1
+        }
     }
 
     func authorized(latencyNanoseconds: Int64) {
-        latency.record(nanoseconds: max(0, latencyNanoseconds))
+        state.withLock { $0.latency.record(nanoseconds: max(0, latencyNanoseconds)) }
     }
 
-    func finished() { inFlight -= 1 }
+    func finished() { state.withLock { $0.inFlight -= 1 } }
 
     /// A journey's whole outcome (the runner marks it finished with `finished()`).
     func record(_ outcome: JourneyOutcome) {
-        if let latency = outcome.latencyNanoseconds { self.latency.record(nanoseconds: max(0, latency)) }
-        counts.add(outcome.counts)
-        if let code = outcome.declineCode { declines[code, default: 0] += 1 }
-        for (invariant, example) in outcome.violations { violation(invariant, example) }
-        Self.count(outcome.intendedNanoseconds, in: &dueByTick)
-        if let answered = outcome.answeredNanoseconds { Self.count(answered, in: &answeredByTick) }
+        state.withLock { state in
+            if let latency = outcome.latencyNanoseconds { state.latency.record(nanoseconds: max(0, latency)) }
+            state.counts.add(outcome.counts)
+            if let code = outcome.declineCode { state.declines[code, default: 0] += 1 }
+            for (invariant, example) in outcome.violations { Self.violation(invariant, example, in: &state) }
+            Self.count(outcome.intendedNanoseconds, in: &state.dueByTick)
+            if let answered = outcome.answeredNanoseconds { Self.count(answered, in: &state.answeredByTick) }
+        }
     }
 
     private static func count(_ nanoseconds: Int64, in ticks: inout [Int32]) {
@@ -56,22 +78,33 @@ actor RunMetrics {
             let to = min(ticks.count, Int(end / Self.tickNanoseconds))
             return from < to ? ticks[from..<to].reduce(0) { $0 + Int($1) } : 0
         }
-        return (sum(dueByTick), sum(answeredByTick))
+        return state.withLock { (sum($0.dueByTick), sum($0.answeredByTick)) }
     }
 
-    func count(_ change: @Sendable (inout RunReport.PaymentCounts) -> Void) { change(&counts) }
+    func count(_ change: @Sendable (inout RunReport.PaymentCounts) -> Void) {
+        state.withLock { change(&$0.counts) }
+    }
 
-    func declined(_ code: String) { declines[code, default: 0] += 1 }
+    func declined(_ code: String) { state.withLock { $0.declines[code, default: 0] += 1 } }
 
     func violation(_ invariant: String, _ example: String) {
-        var entry = violations[invariant] ?? (0, [])
+        state.withLock { Self.violation(invariant, example, in: &$0) }
+    }
+
+    private static func violation(_ invariant: String, _ example: String, in state: inout State) {
+        var entry = state.violations[invariant] ?? (0, [])
         entry.count += 1
         if entry.examples.count < 5 { entry.examples.append(example) }
-        violations[invariant] = entry
+        state.violations[invariant] = entry
     }
 
     var snapshot: (latency: LatencyHistogram, attempted: Int, inFlight: Int, violations: Int) {
-        (latency, counts.attempted, inFlight, violations.values.reduce(0) { $0 + $1.count })
+        state.withLock { state in
+            (
+                state.latency, state.counts.attempted, state.inFlight,
+                state.violations.values.reduce(0) { $0 + $1.count }
+            )
+        }
     }
 }
 

@@ -191,12 +191,12 @@ public enum ScenarioRunner {
                 let intended = SimTime(nanoseconds: start.nanoseconds + offset.nanoseconds)
                 if runtime.now() < intended { try? await runtime.sleep(until: intended) }
                 let delay = runtime.now().nanoseconds - intended.nanoseconds
-                await metrics.dispatched(delayNanoseconds: delay, late: lateAfter > 0 && delay > lateAfter)
+                metrics.dispatched(delayNanoseconds: delay, late: lateAfter > 0 && delay > lateAfter)
                 number += 1
                 let plan = planner.plan(number, intended: intended, random: &random)
                 runtime.spawn {
                     await journey.run(plan)
-                    await metrics.finished()
+                    metrics.finished()
                 }
             }
         }
@@ -204,7 +204,7 @@ public enum ScenarioRunner {
             runtime.spawn {
                 while !Task.isCancelled {
                     try? await runtime.sleep(for: .seconds(1))
-                    let snapshot = await metrics.snapshot
+                    let snapshot = metrics.snapshot
                     let elapsed = runtime.now() - start
                     report(
                         RunProgress(
@@ -333,7 +333,7 @@ public enum ScenarioRunner {
                         {
                             onboarded += 1
                         } else {
-                            await metrics.violation(
+                            metrics.violation(
                                 "merchant_onboarding", "\(merchant) could not be onboarded before the load")
                         }
                     }
@@ -354,9 +354,9 @@ public enum ScenarioRunner {
     ) async {
         let poll: Duration = .milliseconds(20)
         var deadline = runtime.now() + bound
-        while await metrics.inFlight > 0, runtime.now() < deadline { try? await runtime.sleep(for: poll) }
+        while metrics.inFlight > 0, runtime.now() < deadline { try? await runtime.sleep(for: poll) }
         var reported: Set<Int> = []
-        while await metrics.inFlight > 0 {
+        while metrics.inFlight > 0 {
             var waitingUntil: SimTime?
             for (number, entry) in live.snapshot where !reported.contains(number) {
                 if !reported.contains(-number - 1) {
@@ -373,14 +373,14 @@ public enum ScenarioRunner {
                     state =
                         await host.system.orchestrator.payment(id).map { "\($0.payment.state)" } ?? "not held"
                 }
-                await metrics.violation(
+                metrics.violation(
                     livenessInvariant,
                     "\(entry.payment?.description ?? entry.key) (\(entry.key)) at \(entry.step), \(state), "
                         + "\(DurationText.format(bound)) after the heal")
             }
             guard let waitingUntil else { break }
             deadline = waitingUntil + bound
-            while await metrics.inFlight > 0, runtime.now() < deadline { try? await runtime.sleep(for: poll) }
+            while metrics.inFlight > 0, runtime.now() < deadline { try? await runtime.sleep(for: poll) }
         }
         live.close()
     }
