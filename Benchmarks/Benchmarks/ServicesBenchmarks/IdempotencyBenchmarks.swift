@@ -42,23 +42,23 @@ func idempotencyBenchmarks() {
         },
         setup: { try makeIdempotencyKeys(idempotencyKeyCount) })
 
-    // The same through the store actor (the clock from a concurrent runtime).
+    // The same through the store (its lock, and the clock from a concurrent runtime).
     Benchmark(
-        "Services.idempotency store actor \(idempotencyKeyCount) keys begin+complete+replay",
+        "Services.idempotency store \(idempotencyKeyCount) keys begin+complete+replay",
         closure: { benchmark, keys in
             await measureRateAsync(benchmark, operations: keys.count * 3) {
                 let store = IdempotencyStore(runtime: ConcurrentRuntime(seed: 1))
                 var replayed = 0
                 for key in keys {
-                    guard case .proceed(let token) = await store.begin(key, fingerprint: paymentFingerprint)
+                    guard case .proceed(let token) = store.begin(key, fingerprint: paymentFingerprint)
                     else { preconditionFailure("\(key) not fresh") }
-                    await store.complete(token, response: storedResponse)
+                    store.complete(token, response: storedResponse)
                 }
                 for key in keys {
-                    if case .replay = await store.begin(key, fingerprint: paymentFingerprint) { replayed += 1 }
+                    if case .replay = store.begin(key, fingerprint: paymentFingerprint) { replayed += 1 }
                 }
                 precondition(replayed == keys.count)
-                blackHole(await store.statistics())
+                blackHole(store.statistics())
             }
         },
         setup: { try makeIdempotencyKeys(idempotencyKeyCount) })
