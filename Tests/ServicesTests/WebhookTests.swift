@@ -78,6 +78,10 @@ import Testing
         ("t=1767225600", .noSignature),
         ("t=1767225600,v0=abc", .noSignature),
         ("t=1767225600,v1=abc", .signatureMismatch),
+        ("t=99999999999999999999,v1=abc", .malformedHeader),
+        ("t=-,v1=abc", .malformedHeader),
+        ("t=17672x5600,v1=abc", .malformedHeader),
+        ("t=+1767225600,v1=abc", .signatureMismatch),
     ])
     func malformedHeadersGetTypedErrors(header: String, expected: WebhookSignatureError) {
         #expect(throws: expected) {

@@ -8,6 +8,17 @@ public enum Hex {
     }
 
     /// The lower-case hex spelling of `bytes`, as UTF-8 bytes (no String on hot paths).
+    public static func encodeBytes(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count * 2) { utf8, initialized in
+            for (index, byte) in bytes.enumerated() {
+                utf8[2 * index] = digits[Int(byte >> 4)]
+                utf8[2 * index + 1] = digits[Int(byte & 0x0F)]
+            }
+            initialized = bytes.count * 2
+        }
+    }
+
+    /// The lower-case hex spelling of `bytes`, as UTF-8 bytes (no String on hot paths).
     public static func encodeBytes(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         var utf8: [UInt8] = []
         utf8.reserveCapacity(bytes.underestimatedCount * 2)

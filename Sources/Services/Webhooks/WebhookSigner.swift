@@ -122,7 +122,24 @@ public enum WebhookSigner {
     }
 
     /// The Int64 spelled in `range` (an optional sign and decimal digits), or nil.
+    /// Read in place, as `Int64(String)` would read it (every attempt's header is parsed).
     private static func decimal(_ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
-        Int64(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+        var index = range.lowerBound
+        let negative = index < range.upperBound && bytes[index] == UInt8(ascii: "-")
+        if index < range.upperBound && (negative || bytes[index] == UInt8(ascii: "+")) { index += 1 }
+        guard index < range.upperBound else { return nil }
+        // Accumulated below zero, so that Int64.min parses.
+        var value: Int64 = 0
+        while index < range.upperBound {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (shifted, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (next, underflowed) = shifted.subtractingReportingOverflow(Int64(digit))
+            guard !overflowed, !underflowed else { return nil }
+            value = next
+            index += 1
+        }
+        if negative { return value }
+        return value == .min ? nil : -value
     }
 }

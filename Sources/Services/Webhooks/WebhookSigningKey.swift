@@ -36,7 +36,9 @@ public struct WebhookSigningKey: @unchecked Sendable {
                 mac.update(data: UnsafeRawBufferPointer(message))
             }
         }
-        return Hex.encodeBytes(mac.finalize())
+        // Read from the digest's bytes in place: iterating the code as a `Sequence` goes through
+        // swift-crypto's unspecialized iterator.
+        return mac.finalize().withUnsafeBytes { Hex.encodeBytes($0) }
     }
 }
 
