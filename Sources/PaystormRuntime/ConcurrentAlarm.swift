@@ -28,6 +28,8 @@ final class ConcurrentAlarm: RuntimeAlarm {
                 return state.generation
             }
             guard let generation else { return continuation.resume() }
+            // The concurrent runtime's own timer (the global pool and the real clock, as its
+            // `spawn` uses); deterministic runs use `DeterministicAlarm`.
             let timer = Task.detached { [runtime] in
                 try? await runtime.sleep(until: deadline)
                 self.fire(generation)

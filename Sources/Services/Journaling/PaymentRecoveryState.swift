@@ -101,17 +101,14 @@ struct PaymentRecoveryState {
     /// Notes the event `payment << 16 | index` as emitted: owed until a settlement is read.
     @discardableResult
     private mutating func owe(_ type: PaymentEventType, index: Int64, _ image: PaymentEventImage) -> UInt64 {
-        let payment = image.payment
-        let id = payment.id.rawValue << 16 | UInt64(UInt16(truncatingIfNeeded: index))
+        let event = PendingWebhook(type, index: index, image)
+        let id = event.eventID.rawValue
         if settledUnseen.remove(id) != nil { return id }
         guard pendingWebhooks.count < Self.pendingWebhooksMax else {
             report.webhooksPendingDropped += 1
             return id
         }
-        pendingWebhooks[id] = PendingWebhook(
-            eventID: EventID(id), type: type, payment: payment.id, merchant: payment.merchant,
-            amount: Money(minorUnits: payment.amountMinorUnits, currency: payment.currency),
-            timeNs: image.timeNs)
+        pendingWebhooks[id] = event
         return id
     }
 

@@ -11,3 +11,21 @@ public struct PendingWebhook: Sendable, Hashable {
     /// When the transition that emitted it was journaled.
     public let timeNs: Int64
 }
+
+extension PendingWebhook {
+    /// The id of a payment's `index`-th event (0 is its creation): `payment << 16 | index`, so
+    /// that an event sent again after a restart is the same event (see `PaymentEventSink`).
+    static func eventID(payment: PaymentID, index: Int64) -> EventID {
+        EventID(payment.rawValue << 16 | UInt64(UInt16(truncatingIfNeeded: index)))
+    }
+
+    /// The `index`-th event of the payment a journaled transition shows.
+    init(_ type: PaymentEventType, index: Int64, _ image: PaymentEventImage) {
+        let payment = image.payment
+        self.init(
+            eventID: Self.eventID(payment: payment.id, index: index), type: type, payment: payment.id,
+            merchant: payment.merchant,
+            amount: Money(minorUnits: payment.amountMinorUnits, currency: payment.currency),
+            timeNs: image.timeNs)
+    }
+}

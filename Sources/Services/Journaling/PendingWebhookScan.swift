@@ -121,17 +121,14 @@ public struct PendingWebhookScan: Sendable {
     /// Notes the event `payment << 16 | index` as owed, unless its settlement came first.
     @discardableResult
     private mutating func owe(_ type: PaymentEventType, index: Int64, _ image: PaymentEventImage) -> UInt64 {
-        let payment = image.payment
-        let id = payment.id.rawValue << 16 | UInt64(UInt16(truncatingIfNeeded: index))
+        let event = PendingWebhook(type, index: index, image)
+        let id = event.eventID.rawValue
         if settledUnseen.remove(id) != nil { return id }
         guard owed.count < Self.owedMax else {
             dropped += 1
             return id
         }
-        owed[id] = PendingWebhook(
-            eventID: EventID(id), type: type, payment: payment.id, merchant: payment.merchant,
-            amount: Money(minorUnits: payment.amountMinorUnits, currency: payment.currency),
-            timeNs: image.timeNs)
+        owed[id] = event
         return id
     }
 }

@@ -180,7 +180,7 @@ public final class PaymentEventSink: Sendable {
     ) {
         if !types.isEmpty { emittedByPayment.withLock { $0[id, default: 0] += types.count } }
         for (offset, type) in types.enumerated() {
-            let eventID = EventID(id.rawValue << 16 | UInt64(UInt16(truncatingIfNeeded: firstIndex + offset)))
+            let eventID = PendingWebhook.eventID(payment: id, index: Int64(firstIndex + offset))
             counts.withLock {
                 $0.emitted += 1
                 $0.byType[type.rawValue, default: 0] += 1

@@ -219,12 +219,12 @@ struct WebhookDeliveryQueue {
         if settlesThroughCallback {
             pass.settlements.append((id, deadLettered))
         } else {
-            pass.idle += finish([id])
+            pass.idle += finish(CollectionOfOne(id))
         }
     }
 
     /// Ends the deliveries of `ids` (settled): - Returns: the waiters to resume if now idle.
-    mutating func finish(_ ids: [EventID]) -> [CheckedContinuation<Void, Never>] {
+    mutating func finish(_ ids: some Collection<EventID>) -> [CheckedContinuation<Void, Never>] {
         if configuration.restartable { for id in ids { inFlightIDs.remove(id) } }
         counters.inFlight -= ids.count
         guard counters.inFlight == 0 else { return [] }
