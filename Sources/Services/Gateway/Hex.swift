@@ -4,7 +4,8 @@ public enum Hex {
 
     /// The lower-case hex spelling of `bytes`.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        String(decoding: encodeBytes(bytes), as: UTF8.self)
+        // `Array(_:)` of an array is the same storage, not a copy.
+        Array(bytes).withUnsafeBytes { String(decoding: encodeBytes($0), as: UTF8.self) }
     }
 
     /// The lower-case hex spelling of `bytes`, as UTF-8 bytes (no String on hot paths).
@@ -16,16 +17,5 @@ public enum Hex {
             }
             initialized = bytes.count * 2
         }
-    }
-
-    /// The lower-case hex spelling of `bytes`, as UTF-8 bytes (no String on hot paths).
-    public static func encodeBytes(_ bytes: some Sequence<UInt8>) -> [UInt8] {
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            utf8.append(digits[Int(byte >> 4)])
-            utf8.append(digits[Int(byte & 0x0F)])
-        }
-        return utf8
     }
 }

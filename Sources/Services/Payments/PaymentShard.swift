@@ -97,10 +97,10 @@ final class PaymentShard: Sendable {
 
     /// Changes the orchestrator's own fields of a record (hold, locked rate, booked amounts).
     func update(_ id: PaymentID, _ change: @Sendable (inout PaymentRecord) -> Void) {
+        // In place: a copy out and back would copy the whole record twice.
         state.withLock { state in
-            guard var record = state.records[id] else { return }
-            change(&record)
-            state.records[id] = record
+            guard state.records[id] != nil else { return }
+            change(&state.records[id]!)
         }
     }
 

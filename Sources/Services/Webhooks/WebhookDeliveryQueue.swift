@@ -228,6 +228,10 @@ struct WebhookDeliveryQueue {
         if configuration.restartable { for id in ids { inFlightIDs.remove(id) } }
         counters.inFlight -= ids.count
         guard counters.inFlight == 0 else { return [] }
+        return takeIdleWaiters()
+    }
+
+    private mutating func takeIdleWaiters() -> [CheckedContinuation<Void, Never>] {
         defer { idleWaiters.removeAll() }
         return idleWaiters
     }
@@ -258,8 +262,7 @@ struct WebhookDeliveryQueue {
         counters.abandoned += Int64(timetable.count)
         timetable = Heap()
         inFlightIDs.removeAll()
-        defer { idleWaiters.removeAll() }
-        return idleWaiters
+        return takeIdleWaiters()
     }
 
     mutating func drainDeadLetters() -> [WebhookDispatcher.DeadLetter] {

@@ -65,8 +65,8 @@ public struct WebhookEvent: Hashable, Sendable {
                 switch object[name]! {
                 case .string(let text): Self.appendQuoted(text, to: &json)
                 case .integer(let number): withDecimalDigits(of: number) { json.append(contentsOf: $0) }
-                case .bool(let flag): json.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
-                case .null: json.append(contentsOf: Array("null".utf8))
+                case .bool(let flag): Self.raw(flag ? "true" : "false", to: &json)
+                case .null: Self.raw("null", to: &json)
                 }
             }
         }
