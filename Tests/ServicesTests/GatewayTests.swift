@@ -211,6 +211,25 @@ actor OperationCounter {
         #expect(ambiguous1 != ambiguous2)
     }
 
+    /// The API's calls pass their parameters sorted (no dictionary per request): the same
+    /// fingerprint as the dictionary gives, so a retry through either path matches.
+    @Test func sortedParametersGiveTheDictionarysFingerprint() {
+        let parameters = [
+            "amount": "2000", "capture_method": "manual", "currency": "USD",
+            "payment_method": "card_visa_4242",
+        ]
+        let sorted = RequestFingerprint(
+            method: "POST", path: "/v1/payment_intents",
+            sortedParameters: parameters.sorted { $0.key < $1.key })
+        #expect(
+            sorted == RequestFingerprint(method: "POST", path: "/v1/payment_intents", parameters: parameters))
+        #expect(sorted.bytes.count == 32)
+        let changed = RequestFingerprint(
+            method: "POST", path: "/v1/payment_intents",
+            sortedParameters: [(key: "amount", value: "2001"), (key: "currency", value: "USD")])
+        #expect(changed != sorted)
+    }
+
     @Test func replayReturnsTheStoredResponseIncludingErrors() throws {
         var machine = IdempotencyStateMachine()
         let declined = StoredResponse(status: 402, text: #"{"error":{"code":"card_declined"}}"#)

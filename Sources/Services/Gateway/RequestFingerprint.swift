@@ -17,7 +17,15 @@ public struct RequestFingerprint: Hashable, Sendable {
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     public init(method: String, path: String, parameters: [String: String]) {
-        // Built in one buffer: every API call makes one.
+        self.init(method: method, path: path, sortedParameters: parameters.sorted { $0.key < $1.key })
+    }
+
+    /// The same fingerprint from parameters already sorted by name, as the API's own calls
+    /// pass them: every call makes one, and a dictionary built only to be sorted cost more
+    /// than the hash.
+    init(method: String, path: String, sortedParameters: [(key: String, value: String)]) {
+        assert(zip(sortedParameters, sortedParameters.dropFirst()).allSatisfy { $0.key < $1.key })
+        // Built in one buffer.
         var canonical: [UInt8] = []
         canonical.reserveCapacity(160)
         func append(_ text: String) {
@@ -27,10 +35,12 @@ public struct RequestFingerprint: Hashable, Sendable {
         }
         append(method.uppercased())
         append(path)
-        for name in parameters.keys.sorted() {
+        for (name, value) in sortedParameters {
             append(name)
-            append(parameters[name]!)
+            append(value)
         }
-        bytes = Array(SHA256.hash(data: canonical))
+        // Read from the digest's bytes in place: iterating it as a `Sequence` goes through
+        // swift-crypto's unspecialized iterator.
+        bytes = SHA256.hash(data: canonical).withUnsafeBytes { Array($0) }
     }
 }

@@ -27,11 +27,10 @@ extension APIResponse {
         case 200..<300:
             return APIResponse(
                 status: status,
-                body:
-                    "{\"id\":\"\(payment.id)\",\"object\":\"payment_intent\",\"amount\":\(payment.amountMinorUnits),"
-                    + "\"amount_received\":\(payment.amountCapturedMinorUnits),"
-                    + "\"currency\":\"\(payment.currency.code.lowercased())\","
-                    + "\"status\":\"\(payment.state.stripeStatus)\"}")
+                body: paymentBody(
+                    id: payment.id, amount: payment.amountMinorUnits,
+                    received: payment.amountCapturedMinorUnits,
+                    currency: payment.currency, state: payment.state))
         case 402:
             if case .failed(let code) = payment.state { return .error(.cardDeclined(payment.id, code)) }
             return .error(.cardDeclined(payment.id, .processingError))

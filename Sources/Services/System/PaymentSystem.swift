@@ -212,15 +212,17 @@ public final class PaymentSystem: Sendable {
     public func createPayment(
         _ request: PaymentRequest, apiKey: String, idempotencyKey: String? = nil
     ) async -> APIResponse {
+        // Sorted by name, as the fingerprint reads them.
         let parameters = [
-            "amount": String(request.amount.minorUnits), "currency": request.amount.currency.code,
-            "payment_method": request.method.description,
-            "capture_method": request.captureMethod == .automatic ? "automatic" : "manual",
+            (key: "amount", value: String(request.amount.minorUnits)),
+            (key: "capture_method", value: request.captureMethod == .automatic ? "automatic" : "manual"),
+            (key: "currency", value: request.amount.currency.code),
+            (key: "payment_method", value: request.method.description),
         ]
         return await call(
             .createPayment, merchant: request.merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
-                method: "POST", path: "/v1/payment_intents", parameters: parameters)
+                method: "POST", path: "/v1/payment_intents", sortedParameters: parameters)
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.create(request)
         } resume: { [orchestrator] (id) async throws(PaymentServiceError) -> PaymentRecord in
@@ -237,7 +239,9 @@ public final class PaymentSystem: Sendable {
             .capture, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
                 method: "POST", path: "/v1/payment_intents/\(id)/capture",
-                parameters: ["amount_to_capture": amountMinorUnits.map { String($0) } ?? ""])
+                sortedParameters: [
+                    (key: "amount_to_capture", value: amountMinorUnits.map { String($0) } ?? "")
+                ])
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.ownedBy(merchant, id)
             return try await orchestrator.capture(id, amountMinorUnits: amountMinorUnits)
@@ -253,7 +257,7 @@ public final class PaymentSystem: Sendable {
         await call(
             .cancel, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
-                method: "POST", path: "/v1/payment_intents/\(id)/cancel", parameters: [:])
+                method: "POST", path: "/v1/payment_intents/\(id)/cancel", sortedParameters: [])
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.ownedBy(merchant, id)
             return try await orchestrator.void(id)
@@ -269,7 +273,10 @@ public final class PaymentSystem: Sendable {
             .refund, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
                 method: "POST", path: "/v1/refunds",
-                parameters: ["payment_intent": id.description, "amount": String(amountMinorUnits)])
+                sortedParameters: [
+                    (key: "amount", value: String(amountMinorUnits)),
+                    (key: "payment_intent", value: id.description),
+                ])
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.ownedBy(merchant, id)
             return try await orchestrator.refund(id, amountMinorUnits: amountMinorUnits)
@@ -285,7 +292,8 @@ public final class PaymentSystem: Sendable {
         await call(
             .submitDisputeEvidence, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
-                method: "POST", path: "/v1/disputes/dp_\(id)", parameters: ["submit": "true"])
+                method: "POST", path: "/v1/disputes/dp_\(id)",
+                sortedParameters: [(key: "submit", value: "true")])
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.ownedBy(merchant, id)
             return try await orchestrator.submitDisputeEvidence(id)

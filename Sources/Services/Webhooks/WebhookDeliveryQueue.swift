@@ -112,7 +112,8 @@ struct WebhookDeliveryQueue {
         if configuration.restartable { inFlightIDs.insert(event.id) }
         let delivery = Delivery(
             event: event, target: target, policy: configuration.retryPolicy, random: random())
-        let deadline = startAttempt(delivery, now: now)
+        // The target just looked up is the one registered now: the first attempt goes there.
+        let deadline = startAttempt(delivery, to: target, now: now)
         if !pumpRunning {
             pumpRunning = true
             pumpDeadline = deadline
@@ -142,7 +143,11 @@ struct WebhookDeliveryQueue {
             let delivery = timetable.removeMin().delivery
             switch delivery.step {
             case .attempt:
-                _ = startAttempt(delivery, now: now)
+                // Each retry goes to the endpoint registered now, as Stripe retries to the URL
+                // configured at the time: a merchant who fixed (or moved) its endpoint gets the
+                // retries there.
+                _ = startAttempt(
+                    delivery, to: targets[delivery.event.merchant] ?? delivery.target, now: now)
             case .answer(let status, let startedAt):
                 answered(delivery, status: status, startedAt: startedAt, now: now, into: &pass)
             }
@@ -158,13 +163,10 @@ struct WebhookDeliveryQueue {
         return pass
     }
 
-    /// Signs and sends an attempt; schedules its answer. - Returns: when the answer is due.
-    private mutating func startAttempt(_ delivery: Delivery, now: SimTime) -> Int64 {
-        // Each attempt goes to the endpoint registered now, as Stripe retries to the URL
-        // configured at the time: a merchant who fixed (or moved) its endpoint gets the
-        // retries there.
+    /// Signs and sends an attempt to `target`; schedules its answer. - Returns: when the
+    /// answer is due.
+    private mutating func startAttempt(_ delivery: Delivery, to target: Target, now: SimTime) -> Int64 {
         let event = delivery.event
-        let target = targets[event.merchant] ?? delivery.target
         let header = WebhookSigner.header(
             payload: event.body, key: target.key, timestamp: configuration.clock.seconds(at: now))
         let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
