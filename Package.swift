@@ -13,8 +13,7 @@ let swiftSettings: [SwiftSetting] = [
 
 /// The executable links jemalloc (Debian: `apt-get install libjemalloc-dev`) as its allocator:
 /// the actor pipeline allocates on every hop and jemalloc measured faster than glibc malloc here
-/// (see PERFORMANCE.md), and it is told to back its heap with transparent huge pages
-/// (`CJemallocConfig`). `PAYSTORM_JEMALLOC=0 swift build` builds without it.
+/// (see PERFORMANCE.md). `PAYSTORM_JEMALLOC=0 swift build` builds without it.
 let useJemalloc = Context.environment["PAYSTORM_JEMALLOC"] != "0"
 
 let package = Package(
@@ -87,11 +86,9 @@ let package = Package(
             dependencies: [
                 "Core", "PaystormRuntime", "Ledger", "Journal", "Services", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ] + (useJemalloc ? ["CJemalloc", "CJemallocConfig"] : []),
+            ] + (useJemalloc ? ["CJemalloc"] : []),
             swiftSettings: swiftSettings
         ),
-        // jemalloc's start-up options (huge pages), linked into the executable with jemalloc.
-        .target(name: "CJemallocConfig"),
         .systemLibrary(
             name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),

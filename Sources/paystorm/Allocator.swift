@@ -1,17 +1,17 @@
 #if canImport(CJemalloc)
     import CJemalloc
-    import CJemallocConfig
 
     /// Which allocator this build links and how it runs, for the summaries: jemalloc's own
-    /// answer (`opt.thp`), so that a `MALLOC_CONF` override shows.
+    /// answer for transparent huge pages (`opt.thp`), which `MALLOC_CONF` can turn on.
     let allocatorName: String = {
-        // Keeps the configuration's object (and its `malloc_conf`) in the link.
-        _ = paystorm_jemalloc_configuration()
         var thp: UnsafePointer<CChar>?
         var size = MemoryLayout<UnsafePointer<CChar>?>.size
         guard mallctl("opt.thp", &thp, &size, nil, 0) == 0, let thp else { return "jemalloc" }
-        let mode = String(cString: thp)
-        return mode == "always" ? "jemalloc, huge pages" : "jemalloc, thp \(mode)"
+        switch String(cString: thp) {
+        case "always": return "jemalloc, huge pages"
+        case "never": return "jemalloc, no huge pages"
+        default: return "jemalloc"
+        }
     }()
 #else
     let allocatorName = "system malloc"
