@@ -21,21 +21,22 @@ public struct APIResponse: Sendable, Hashable {
 
     private static let idKey: [UInt8] = Array("\"id\":\"".utf8)
     private static let errorKey: [UInt8] = Array("\"error\":{".utf8)
+    private static let codeKey: [UInt8] = Array("\"code\":\"".utf8)
+    private static let declineCodeKey: [UInt8] = Array("\"decline_code\":\"".utf8)
 
     /// Stripe's error `code` (`card_declined` for most card errors), when the request failed.
-    public var errorCode: String? { errorField("code") }
+    public var errorCode: String? { errorField(Self.codeKey) }
 
     /// Stripe's `decline_code` (`insufficient_funds`, `do_not_honor`, ...), when a card was
     /// declined.
-    public var declineCode: String? { errorField("decline_code") }
+    public var declineCode: String? { errorField(Self.declineCodeKey) }
 
-    /// The string value of `field` in the body's `error` object.
+    /// The string value of the field `key` names (`"name":"`) in the body's `error` object.
     ///
     /// Scanned as bytes, as `paymentID` is: a client reads it from every declined answer, and
     /// `String.range(of:)` goes through Foundation.
-    private func errorField(_ field: String) -> String? {
+    private func errorField(_ key: [UInt8]) -> String? {
         var body = body
-        let key = Array("\"\(field)\":\"".utf8)
         return body.withUTF8 { bytes -> String? in
             guard let error = Self.end(of: Self.errorKey, in: bytes, from: 0),
                 let value = Self.stringValue(of: key, in: bytes, from: error)
