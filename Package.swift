@@ -13,7 +13,8 @@ let swiftSettings: [SwiftSetting] = [
 
 /// The executable links jemalloc (Debian: `apt-get install libjemalloc-dev`) as its allocator:
 /// the actor pipeline allocates on every hop and jemalloc measured faster than glibc malloc here
-/// (see PERFORMANCE.md). `PAYSTORM_JEMALLOC=0 swift build` builds without it.
+/// (see PERFORMANCE.md), with the start-up options in `CJemallocConfig` (freed pages go back to
+/// the kernel after 1 s). `PAYSTORM_JEMALLOC=0 swift build` builds without it.
 let useJemalloc = Context.environment["PAYSTORM_JEMALLOC"] != "0"
 
 let package = Package(
@@ -86,9 +87,11 @@ let package = Package(
             dependencies: [
                 "Core", "PaystormRuntime", "Ledger", "Journal", "Services", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ] + (useJemalloc ? ["CJemalloc"] : []),
+            ] + (useJemalloc ? ["CJemalloc", "CJemallocConfig"] : []),
             swiftSettings: swiftSettings
         ),
+        // jemalloc's start-up options (`malloc_conf`), linked into the executable with jemalloc.
+        .target(name: "CJemallocConfig"),
         .systemLibrary(
             name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),

@@ -87,6 +87,17 @@ actor OperationCounter {
             _ = try IdempotencyKey(merchant: merchant, value: "")
         }
     }
+
+    /// The limit is in characters, not bytes: 255 four-byte characters (1,020 UTF-8 bytes) are
+    /// a valid key, and the 256th is refused with the character count.
+    @Test func theLimitCountsCharactersNotBytes() throws {
+        let merchant = MerchantID(9)
+        _ = try IdempotencyKey(merchant: merchant, value: String(repeating: "🛒", count: 255))
+        _ = try IdempotencyKey(merchant: merchant, value: String(repeating: "é", count: 200) + "-retry")
+        #expect(throws: GatewayError.idempotencyKeyTooLong(length: 256)) {
+            _ = try IdempotencyKey(merchant: merchant, value: String(repeating: "🛒", count: 256))
+        }
+    }
 }
 
 @Suite struct TokenBucketTests {

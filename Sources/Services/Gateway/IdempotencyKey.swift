@@ -14,8 +14,12 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: `GatewayError.idempotencyKeyEmpty` or `.idempotencyKeyTooLong`.
     public init(merchant: MerchantID, value: String) throws(GatewayError) {
         guard !value.isEmpty else { throw .idempotencyKeyEmpty }
-        let length = value.count
-        guard length <= Self.lengthMax else { throw .idempotencyKeyTooLong(length: length) }
+        // Counting characters walks grapheme breaks; a key of at most `lengthMax` UTF-8 bytes
+        // (every key a client of the run sends) has at most that many characters.
+        if value.utf8.count > Self.lengthMax {
+            let length = value.count
+            guard length <= Self.lengthMax else { throw .idempotencyKeyTooLong(length: length) }
+        }
         self.merchant = merchant
         self.value = value
     }
