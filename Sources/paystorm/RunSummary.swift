@@ -136,7 +136,8 @@ struct RunSummary {
         for threshold in report.thresholds {
             lines.append(
                 "  \(threshold.passed ? "✓" : "✗") \(threshold.metric) \(threshold.condition) "
-                    + "(actual \(Format.fixed(threshold.value, 3)))")
+                    + (threshold.value.map { "(actual \(Format.fixed($0, 3)))" }
+                        ?? "(no figure in this run: memory is sampled once a minute of its clock)"))
         }
         lines.append("")
         lines.append("digest \(report.digest)")

@@ -103,6 +103,21 @@ import Testing
         #expect(scenario.merchants.count == 30)
     }
 
+    /// An amount's default bounds are half a unit and 10,000 units of its currency, in minor
+    /// units: at least one minor unit for a zero-decimal currency, where half a yen is 0.
+    @Test func amountBoundsDefaultPerCurrencyExponent() throws {
+        let text =
+            Self.minimal
+            + "\nmix:\n  amounts:\n    JPY: {median: \"6500\"}\n    USD: {median: \"58.00\"}\n"
+            + "    KWD: {median: \"17.500\"}\n"
+        let amounts = try ScenarioParser.parse(text, file: "f.yaml").mix.amounts
+        let bounds = Dictionary(
+            uniqueKeysWithValues: amounts.map { ($0.currency.code, [$0.min.minorUnits, $0.max.minorUnits]) })
+        #expect(bounds["JPY"] == [1, 10_000])
+        #expect(bounds["USD"] == [50, 1_000_000])
+        #expect(bounds["KWD"] == [500, 10_000_000])
+    }
+
     @Test func durationStretchKeepsTheShapeAndThePeak() throws {
         let scenario = try ScenarioParser.parse(Self.minimal, file: "tiny.yaml").withDuration(.seconds(7))
         #expect(scenario.duration == .seconds(7))

@@ -71,4 +71,35 @@ import Testing
         #expect(!report.thresholdsPass)
         #expect(report.thresholds.first?.passed == false)
     }
+
+    /// Memory thresholds are judged on the run's own RSS samples, after they are taken. A run
+    /// shorter than a minute has no first-minute sample: its growth threshold fails with no
+    /// value (a check that could not be made is not a pass), while its peak is there.
+    @Test func memoryThresholdsUseTheRunsSamplesAndFailWithoutThem() async throws {
+        let withMemory = Self.text.replacingOccurrences(
+            of: "payments_total: \"> 100\"",
+            with: "memory_growth_ratio: \"< 100\"\n  rss_max_mb: \"> 1\"")
+        let short = try await ScenarioRunner.run(
+            try ScenarioParser.parse(withMemory, file: "tiny.yaml"), mode: .simulated)
+        #expect(short.invariantsHold)
+        let growth = try #require(short.thresholds.first { $0.metric == "memory_growth_ratio" })
+        #expect(growth.value == nil && !growth.passed)
+        let peak = try #require(short.thresholds.first { $0.metric == "rss_max_mb" })
+        #expect(peak.passed && peak.value == short.memory?.residentMBMax)
+        #expect(!short.thresholdsPass)
+        let json = String(decoding: try JSONEncoder().encode(growth), as: UTF8.self)
+        #expect(json.contains("\"value\":null"), "\(json)")
+
+        // Past a minute (70 s at 5 TPS): the ratio is the end over the first minute's sample.
+        let long = try await ScenarioRunner.run(
+            try ScenarioParser.parse(
+                withMemory.replacingOccurrences(of: "start_tps: 50", with: "start_tps: 5")
+                    .replacingOccurrences(of: "- hold: 3s", with: "- hold: 70s"), file: "tiny.yaml"),
+            mode: .simulated)
+        let memory = try #require(long.memory)
+        let first = try #require(memory.residentMBAfterFirstMinute)
+        let ratio = try #require(long.thresholds.first { $0.metric == "memory_growth_ratio" })
+        #expect(ratio.value == memory.residentMBAtEnd / first)
+        #expect(ratio.passed && long.thresholdsPass)
+    }
 }

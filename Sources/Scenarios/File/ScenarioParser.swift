@@ -200,8 +200,10 @@ public enum ScenarioParser {
                 weight: try map.optional("weight")?.double(in: 0...1_000_000) ?? 1,
                 median: try map.required("median").money(currency),
                 sigma: try map.optional("sigma")?.double(in: 0...3) ?? 0.8,
+                // Half a unit by default; at least one minor unit, so that a zero-decimal
+                // currency (JPY: half a yen is 0) still has a positive minimum.
                 min: try map.optional("min")?.money(currency)
-                    ?? Money(minorUnits: currency.minorUnitsPerMajor / 2, currency: currency),
+                    ?? Money(minorUnits: max(1, currency.minorUnitsPerMajor / 2), currency: currency),
                 max: try map.optional("max")?.money(currency)
                     ?? Money(minorUnits: currency.minorUnitsPerMajor * 10_000, currency: currency))
             guard spec.min.isPositive, spec.min <= spec.median, spec.median <= spec.max else {

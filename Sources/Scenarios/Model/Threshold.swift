@@ -65,6 +65,13 @@ public enum Metric: String, Sendable, CaseIterable {
     case fraudRecall = "fraud_recall"
     case webhookDeadLetterRate = "webhook_dead_letter_rate"
     case paymentsTotal = "payments_total"
+    /// RSS when every journey has finished over RSS after the first minute of the run's clock:
+    /// what a long run at a steady load should hold near 1 (a leak or an unbounded table shows
+    /// as growth). No figure for a run shorter than a minute.
+    case memoryGrowthRatio = "memory_growth_ratio"
+    /// The largest RSS sampled during the run, in MiB (2^20 bytes, as the summary's `memory`
+    /// line prints it).
+    case rssMaxMB = "rss_max_mb"
 }
 
 extension Substring {

@@ -149,8 +149,28 @@ public struct RunReport: Sendable, Codable, Equatable {
     public struct ThresholdResult: Sendable, Codable, Equatable {
         public var metric: String
         public var condition: String
-        public var value: Double
+        /// The run's figure; nil when the run has none (then `passed` is false).
+        public var value: Double?
         public var passed: Bool
+
+        public init(metric: String, condition: String, value: Double?, passed: Bool) {
+            self.metric = metric
+            self.condition = condition
+            self.value = value
+            self.passed = passed
+        }
+
+        private enum CodingKeys: String, CodingKey { case metric, condition, value, passed }
+
+        /// A missing figure is written as `"value": null`, not left out: a reader sees that
+        /// the threshold was checked and had nothing to check.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(metric, forKey: .metric)
+            try container.encode(condition, forKey: .condition)
+            try container.encode(value, forKey: .value)
+            try container.encode(passed, forKey: .passed)
+        }
     }
 
     /// The recovery snapshots a run's checkpointer wrote.

@@ -222,7 +222,8 @@ struct ReportBuilder {
         fold(UInt64(counts.attempted))
         fold(UInt64(counts.succeeded))
 
-        var report = RunReport(
+        // Thresholds are judged by the runner once the memory figures are in (`thresholds(_:in:)`).
+        return RunReport(
             scenario: scenario.name, seed: scenario.seed, mode: mode.rawValue,
             durationSeconds: simulated.seconds,
             wallSeconds: 0, payments: counts, tps: tps, latencyMs: latency.summary,
@@ -250,17 +251,23 @@ struct ReportBuilder {
                 fellBehind: counts.attempted > 0 && Double(lateDispatches) / Double(counts.attempted) > 0.01,
                 lateDispatches: lateDispatches, escapedJobs: 0),
             digest: String(digest, radix: 16))
-        report.thresholds = scenario.thresholds.map { threshold in
+    }
+
+    /// Each threshold of the scenario against the finished report: called last, once every
+    /// figure a threshold may name (memory included) is in it. A threshold whose figure the run
+    /// does not have (memory growth of a run shorter than a minute) fails, with no value: a
+    /// criterion that could not be checked is not a pass.
+    static func thresholds(_ thresholds: [Threshold], in report: RunReport) -> [RunReport.ThresholdResult] {
+        thresholds.map { threshold in
             let value = Self.value(of: threshold.metric, in: report)
             return RunReport.ThresholdResult(
                 metric: threshold.metric.rawValue,
                 condition: "\(threshold.comparison.rawValue) \(threshold.bound)",
-                value: value, passed: threshold.holds(for: value))
+                value: value, passed: value.map { threshold.holds(for: $0) } ?? false)
         }
-        return report
     }
 
-    static func value(of metric: Metric, in report: RunReport) -> Double {
+    static func value(of metric: Metric, in report: RunReport) -> Double? {
         let payments = report.payments
         let attempted = Double(max(1, payments.attempted))
         switch metric {
@@ -279,6 +286,12 @@ struct ReportBuilder {
         case .webhookDeadLetterRate:
             return Double(report.webhooks.deadLettered) / Double(max(1, report.webhooks.events))
         case .paymentsTotal: return Double(payments.attempted)
+        case .memoryGrowthRatio:
+            guard let memory = report.memory, let first = memory.residentMBAfterFirstMinute, first > 0 else {
+                return nil
+            }
+            return memory.residentMBAtEnd / first
+        case .rssMaxMB: return report.memory?.residentMBMax
         }
     }
 }

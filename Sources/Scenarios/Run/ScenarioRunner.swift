@@ -291,6 +291,7 @@ public enum ScenarioRunner {
             }
         }
         report.memory = memory.figures(endBytes: memoryAtEnd)
+        report.thresholds = ReportBuilder.thresholds(scenario.thresholds, in: report)
         report.generator.merchantsOnboardedBeforeLoad = onboardedBeforeLoad
         let (refusalsRetried, unknownResolved, pastBound) = live.figures
         if chaosJournal != nil || refusalsRetried + unknownResolved + pastBound > 0 {
