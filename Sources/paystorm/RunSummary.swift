@@ -86,6 +86,13 @@ struct RunSummary {
                         + "\(Format.fixed(m.residentMBAtEnd, 0)) MB at end · max \(Format.fixed(m.residentMBMax, 0)) MB"
                 ))
         }
+        if let c = report.cpu {
+            lines.append(
+                row(
+                    "cpu",
+                    "\(Format.fixed(c.userSeconds, 1)) s user + \(Format.fixed(c.systemSeconds, 1)) s system · "
+                        + "\(Format.fixed(c.cores, 2)) of one core over the run's wall time"))
+        }
         if let r = report.resumedFrom {
             lines.append(
                 row(

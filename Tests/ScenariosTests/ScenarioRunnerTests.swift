@@ -36,6 +36,10 @@ import Testing
         #expect(first.invariantsHold, "\(first.invariants.filter { !$0.holds })")
         #expect(first.thresholdsPass)
         #expect(first.payments.attempted > 100)
+        // The run's own CPU figure: some was used, and its share of a core matches its wall time.
+        let cpu = try #require(first.cpu)
+        #expect(cpu.userSeconds > 0 && cpu.systemSeconds >= 0)
+        #expect(abs(cpu.cores * first.wallSeconds - (cpu.userSeconds + cpu.systemSeconds)) < 1e-6)
         #expect(first.payments.idempotentReplays > 0)
         var other = scenario
         other.seed = 4

@@ -27,6 +27,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// The process's resident memory over the run (not part of the digest: it depends on the
     /// machine and the allocator); nil where it cannot be read.
     public var memory: MemoryFigures? = nil
+    /// CPU seconds the process used during the run, every thread (not part of the digest);
+    /// nil where it cannot be read.
+    public var cpu: CPUFigures? = nil
     /// What the run resumed from (`paystorm run --resume`): the journal's records replayed and
     /// the payments rebuilt before the load started. Nil for a fresh run.
     public var resumedFrom: RecoveryFigures? = nil
@@ -265,6 +268,13 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var residentMBMax: Double
         /// One sample a minute of the run's time (thinned to at most 512 on long runs).
         public var samples: [MemorySample]
+    }
+
+    public struct CPUFigures: Sendable, Codable, Equatable {
+        public var userSeconds: Double
+        public var systemSeconds: Double
+        /// (user + system) over the run's wall seconds: 1 is one core busy all the time.
+        public var cores: Double
     }
 
     public struct MemorySample: Sendable, Codable, Equatable {

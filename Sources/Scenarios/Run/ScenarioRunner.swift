@@ -51,6 +51,18 @@ public enum ScenarioRunner {
                 try FieldCipher(key: key, domain: cipherDomain(seed: scenario.seed))
             }, snapshotEvery: snapshotEvery.map { max(1, $0) })
         let stopwatch = Stopwatch()
+        let cpuAtStart = ProcessCPU.seconds()
+        /// Wall and CPU time of the run, read last.
+        func finish(_ report: inout RunReport) {
+            report.wallSeconds = stopwatch.elapsed.seconds
+            if let start = cpuAtStart, let end = ProcessCPU.seconds() {
+                let user = end.user - start.user
+                let system = end.system - start.system
+                report.cpu = RunReport.CPUFigures(
+                    userSeconds: user, systemSeconds: system,
+                    cores: (user + system) / max(report.wallSeconds, 1e-9))
+            }
+        }
         switch mode {
         case .simulated:
             let runtime = DeterministicRuntime(seed: scenario.seed)
@@ -67,7 +79,7 @@ public enum ScenarioRunner {
                 RunReport.InvariantResult(
                     name: "deterministic_run_stays_on_its_executor", holds: runtime.escapedJobCount == 0,
                     violations: runtime.escapedJobCount, examples: []))
-            report.wallSeconds = stopwatch.elapsed.seconds
+            finish(&report)
             return report
         case .realtime:
             var report = try await EventTrace.$current.withValue(trace) {
@@ -75,7 +87,7 @@ public enum ScenarioRunner {
                     scenario, mode: mode, runtime: ConcurrentRuntime(seed: scenario.seed), journal: journal,
                     options: options, progress: progress)
             }
-            report.wallSeconds = stopwatch.elapsed.seconds
+            finish(&report)
             return report
         }
     }
