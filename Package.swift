@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "PaystormJournal", targets: ["Journal"]),
         .library(name: "PaystormServices", targets: ["Services"]),
         .library(name: "PaystormScenarios", targets: ["Scenarios"]),
+        .library(name: "PaystormServer", targets: ["Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "Core", swiftSettings: swiftSettings),
@@ -82,10 +86,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Core", "PaystormRuntime", "Journal", "Services",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "paystorm",
             dependencies: [
-                "Core", "PaystormRuntime", "Ledger", "Journal", "Services", "Scenarios",
+                "Core", "PaystormRuntime", "Ledger", "Journal", "Services", "Scenarios", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + (useJemalloc ? ["CJemalloc", "CJemallocConfig"] : []),
             swiftSettings: swiftSettings
@@ -103,6 +119,13 @@ let package = Package(
             name: "JournalTests", dependencies: ["Journal"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ScenariosTests", dependencies: ["Scenarios", "PaystormRuntime", "Core"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Services", "Core", "PaystormRuntime",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServicesTests", dependencies: ["Services", "PaystormRuntime", "Ledger", "Core"],

@@ -83,6 +83,12 @@ public final class APIGateway: Sendable {
         }
     }
 
+    /// The merchant that owns `apiKey`, if this gateway issued it; spends no rate-limit token
+    /// and counts no failure (a caller that does not know the merchant asks every gateway).
+    func owner(of apiKey: String) -> MerchantID? {
+        state.withLock { try? $0.keys.authenticate(apiKey) }
+    }
+
     /// The rate limiter's counters (allowed, limited, evictions).
     public func rateLimiterSnapshot() -> RateLimiter { state.withLock { $0.limiter } }
 }

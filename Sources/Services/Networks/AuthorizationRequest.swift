@@ -8,10 +8,16 @@ public struct AuthorizationRequest: Hashable, Sendable {
     public let amount: Money
     /// The simulator's ground truth; issuers decline some fraud (`fraudDeclineRate`).
     public let isFraudulentTruth: Bool
+    /// The issuer declines with this code whatever it would have drawn (a test card's answer).
+    public let scriptedDecline: DeclineCode?
 
-    public init(paymentID: PaymentID, amount: Money, isFraudulentTruth: Bool = false) {
+    public init(
+        paymentID: PaymentID, amount: Money, isFraudulentTruth: Bool = false,
+        scriptedDecline: DeclineCode? = nil
+    ) {
         self.paymentID = paymentID
         self.amount = amount
         self.isFraudulentTruth = isFraudulentTruth
+        self.scriptedDecline = scriptedDecline
     }
 }

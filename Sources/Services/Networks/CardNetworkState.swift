@@ -108,8 +108,9 @@ public struct CardNetworkState: Sendable {
         let reachedIssuer = draw(behaviour.timedOutProcessedProbability)
 
         let decision: NetworkAuthorizationRecord.Decision =
-            fraudDeclined
-            ? .declined(fraudCode) : declined ? .declined(declineCode) : .approved(authCode: authCode)
+            request.scriptedDecline.map { .declined($0) }
+            ?? (fraudDeclined
+                ? .declined(fraudCode) : declined ? .declined(declineCode) : .approved(authCode: authCode))
         if lost && !reachedIssuer {
             statistics.timeouts += 1
             return Timed(value: .timedOut, delay: behaviour.timeout)

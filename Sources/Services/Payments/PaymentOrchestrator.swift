@@ -32,6 +32,10 @@ public final class PaymentOrchestrator: Sendable {
     /// settlement reconciliation explains by this, not a discrepancy it cannot explain.
     let networkUnreported = Mutex(Set<PaymentID>())
     static let networkUnreportedMax = 65_536
+    /// Payments whose issuer asked for 3-D Secure, waiting for the customer's answer over the
+    /// API, with the request that resumes them.
+    let awaitingAuthentication = Mutex<[PaymentID: PaymentRequest]>([:])
+    static let awaitingAuthenticationMax = 100_000
 
     init(
         runtime: any Runtime, configuration: PaymentSystemConfiguration, ledger: ShardedLedger,
@@ -77,6 +81,19 @@ public final class PaymentOrchestrator: Sendable {
     /// capture. Returns the payment as it stands; a decline is a thrown `cardDeclined` (the
     /// payment exists, failed, and its events were emitted).
     public func create(_ request: PaymentRequest) async throws(PaymentServiceError) -> PaymentRecord {
+        let (id, input) = try await openPayment(request)
+        return try await proceed(id, request, input)
+    }
+
+    /// Creates a payment without confirming it (Stripe's PaymentIntent before `confirm`): the
+    /// record exists in `created`, its creation event is out; nothing is screened or authorized.
+    public func open(_ request: PaymentRequest) async throws(PaymentServiceError) -> PaymentID {
+        try await openPayment(request).id
+    }
+
+    private func openPayment(
+        _ request: PaymentRequest
+    ) async throws(PaymentServiceError) -> (id: PaymentID, input: FraudInput) {
         guard let merchant = await merchants.account(request.merchant) else {
             throw .unknownMerchant(request.merchant)
         }
@@ -116,7 +133,22 @@ public final class PaymentOrchestrator: Sendable {
         events.emit(
             [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
             firstIndex: 0)
+        return (id, input)
+    }
 
+    /// Screens, authorizes and (for automatic capture) captures an opened payment.
+    private func proceed(
+        _ id: PaymentID, _ request: PaymentRequest, _ input: FraudInput
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let network = Self.route(request.method).0
+        if request.requiresAuthentication {
+            // The customer answers the challenge later, over the API: nothing waits here.
+            try await transition(.requireAction, id)
+            awaitingAuthentication.withLock {
+                if $0.count < Self.awaitingAuthenticationMax { $0[id] = request }
+            }
+            return try await record(id)
+        }
         // Screening: block, or step up to 3-D Secure.
         let assessment = await fraud.assess(input)
         switch assessment.decision {
@@ -135,11 +167,72 @@ public final class PaymentOrchestrator: Sendable {
             break
         }
 
+        return try await authorizeAndCapture(id, request, network: network)
+    }
+
+    private func authorizeAndCapture(
+        _ id: PaymentID, _ request: PaymentRequest, network: CardNetworkKind
+    ) async throws(PaymentServiceError) -> PaymentRecord {
         try await authorize(id, request: request, network: network)
         if request.captureMethod == .automatic {
             return try await capture(id, amountMinorUnits: nil)
         }
         return try await record(id)
+    }
+
+    /// Confirms a payment `open` created, with the request as it stands at confirmation (the
+    /// payment method may have been given only now). Refused unless the payment is untouched.
+    public func confirm(
+        _ id: PaymentID, _ request: PaymentRequest
+    ) async throws(PaymentServiceError)
+        -> PaymentRecord
+    {
+        let (network, fingerprint) = Self.route(request.method)
+        let input: FraudInput
+        do {
+            input = try FraudInput(
+                fingerprint: fingerprint, amount: request.amount, country: request.customerCountry,
+                deviceID: request.deviceID, isFraudulentTruth: request.isFraudulentTruth)
+        } catch {
+            throw .invalidRequest("\(error)")
+        }
+        let card: JournaledCardFields? =
+            if case .card(let method) = request.method {
+                JournaledCardFields(method, fingerprint: fingerprint)
+            } else {
+                nil
+            }
+        let shard = shard(id)
+        // Routed again under the shard's lock and only while untouched: a concurrent confirm
+        // of the same payment finds it moved on and is refused.
+        let routed = shard.withRecord(id) { record -> Bool in
+            guard record.payment.state == .created, record.transitions == 0 else { return false }
+            record.route(network: network, fingerprint: fingerprint, card: card)
+            return true
+        }
+        guard let routed else { throw .paymentNotFound(id) }
+        guard routed else {
+            let state = shard.record(id)?.payment.state ?? .created
+            throw .unexpectedState(.illegal(command: .authorizationResult(.approved), state: state))
+        }
+        return try await proceed(id, request, input)
+    }
+
+    /// The customer's answer to a 3-D Secure challenge the issuer asked for: authenticated, the
+    /// payment is authorized (and captured, for automatic capture); failed, it is declined.
+    public func completeAuthentication(
+        _ id: PaymentID, succeeded: Bool
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        guard let request = awaitingAuthentication.withLock({ $0.removeValue(forKey: id) }) else {
+            _ = try await record(id)
+            throw .invalidRequest("payment \(id) is not waiting for customer authentication")
+        }
+        guard succeeded else {
+            try await transition(.actionAbandoned, id)
+            throw .cardDeclined(id, .authenticationRequired)
+        }
+        try await transition(.actionCompleted, id)
+        return try await authorizeAndCapture(id, request, network: Self.route(request.method).0)
     }
 
     private func authorize(
@@ -150,7 +243,8 @@ public final class PaymentOrchestrator: Sendable {
         do {
             result = try await network.authorize(
                 AuthorizationRequest(
-                    paymentID: id, amount: request.amount, isFraudulentTruth: request.isFraudulentTruth))
+                    paymentID: id, amount: request.amount, isFraudulentTruth: request.isFraudulentTruth,
+                    scriptedDecline: request.scriptedDecline))
         } catch {
             // Refused outright (outage): the issuer never saw it, so this is a clean decline.
             try await transition(.authorizationResult(.declined(.issuerNotAvailable)), id)

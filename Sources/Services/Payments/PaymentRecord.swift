@@ -9,13 +9,13 @@ public struct PaymentRecord: Sendable, Hashable {
     public let id: PaymentID
     public let merchant: MerchantID
     public internal(set) var payment: Payment
-    public let network: CardNetworkKind
-    public let parties: PaymentBookkeeping.Parties
+    public internal(set) var network: CardNetworkKind
+    public internal(set) var parties: PaymentBookkeeping.Parties
     public let createdAt: SimTime
     /// The simulator's ground truth, carried for fraud precision and recall.
     public let isFraudulentTruth: Bool
     /// The fingerprint the fraud engine keys on.
-    public let fingerprint: UInt64
+    public internal(set) var fingerprint: UInt64
     public internal(set) var lockedRate: LockedRate?
     /// The pending transfer holding the authorization, until it is posted or voided.
     var hold: Transfer?
@@ -38,4 +38,15 @@ public struct PaymentRecord: Sendable, Hashable {
     /// The card's journaled fields (token, last4, expiry, fingerprint...); nil for a bank
     /// transfer, and for a recovered payment whose journal kept none.
     public internal(set) var card: JournaledCardFields? = nil
+}
+
+extension PaymentRecord {
+    /// Sends a payment not yet confirmed through the network its payment method names (given
+    /// or changed at confirmation). Nothing is booked before confirmation, so nothing moves.
+    mutating func route(network: CardNetworkKind, fingerprint: UInt64, card: JournaledCardFields?) {
+        self.network = network
+        parties.network = network.ledgerNetwork
+        self.fingerprint = fingerprint
+        self.card = card
+    }
 }

@@ -18,6 +18,13 @@ public struct PaymentRequest: Sendable, Hashable {
     public var deviceID: UInt64
     /// Simulation ground truth: was this payment generated as fraud?
     public var isFraudulentTruth: Bool
+    /// What the issuer answers whatever its behaviour draws: Stripe's test cards decline with a
+    /// documented code (`4000000000009995`: insufficient funds). Nil: the issuer decides.
+    public var scriptedDecline: DeclineCode? = nil
+    /// The issuer asks for 3-D Secure whatever the fraud score (Stripe's `4000002760003184`):
+    /// the payment waits in `requiresAction` until the customer completes or fails the
+    /// challenge (`PaymentSystem.completeAuthentication`).
+    public var requiresAuthentication = false
 
     public init(
         merchant: MerchantID, amount: Money, method: PaymentMethod, captureMethod: CaptureMethod = .automatic,

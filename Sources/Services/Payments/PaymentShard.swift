@@ -96,6 +96,14 @@ final class PaymentShard: Sendable {
     }
 
     /// Changes the orchestrator's own fields of a record (hold, locked rate, booked amounts).
+    /// Runs `body` on the payment's record under the lock, or answers nil for an unknown one.
+    func withRecord<T>(_ id: PaymentID, _ body: (inout PaymentRecord) -> T) -> T? {
+        state.withLock { state in
+            guard state.records[id] != nil else { return nil }
+            return body(&state.records[id]!)
+        }
+    }
+
     func update(_ id: PaymentID, _ change: @Sendable (inout PaymentRecord) -> Void) {
         // In place: a copy out and back would copy the whole record twice.
         state.withLock { state in

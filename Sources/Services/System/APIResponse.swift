@@ -122,7 +122,7 @@ public struct APIResponse: Sendable, Hashable {
         )
     }
 
-    static func error(_ error: PaymentServiceError) -> APIResponse {
+    public static func error(_ error: PaymentServiceError) -> APIResponse {
         var payment: PaymentID?
         if case .cardDeclined(let id, _) = error { payment = id }
         return .error(
@@ -130,13 +130,13 @@ public struct APIResponse: Sendable, Hashable {
             message: error.description, payment: payment)
     }
 
-    static func error(_ error: GatewayError) -> APIResponse {
+    public static func error(_ error: GatewayError) -> APIResponse {
         .error(status: error.httpStatus, type: error.type, code: error.code, message: error.description)
     }
 
     var stored: StoredResponse { StoredResponse(status: status, text: body) }
 
-    init(status: Int, body: String, replayed: Bool = false) {
+    public init(status: Int, body: String, replayed: Bool = false) {
         self.status = status
         self.body = body
         self.replayed = replayed

@@ -26,6 +26,7 @@ public final class PaymentEventSink: Sendable {
     /// Events emitted per payment still held (taken when the payment is retired), for the
     /// invariant "every state change yields exactly one event": bounded like the payments held.
     private let emittedByPayment = Mutex<[PaymentID: Int]>([:])
+    private let observer: (@Sendable (EmittedEvent) -> Void)?
 
     /// Emitted events kept for reading back in order (`recentEvents`), oldest dropped first: a
     /// window for tests and diagnostics that does not grow with the run.
@@ -36,6 +37,7 @@ public final class PaymentEventSink: Sendable {
         public let id: EventID
         public let payment: PaymentID
         public let type: PaymentEventType
+        public let merchant: MerchantID
     }
 
     public struct Counts: Sendable, Hashable {
@@ -60,8 +62,10 @@ public final class PaymentEventSink: Sendable {
     /// - Parameter tracksCreations: the dispatcher may crash and restart: keep the creation
     ///   events the journal cannot show yet (see `WebhookOutboxStateMachine`).
     init(
-        dispatcher: WebhookDispatcher?, clock: UnixClock, runtime: any Runtime, tracksCreations: Bool = false
+        dispatcher: WebhookDispatcher?, clock: UnixClock, runtime: any Runtime, tracksCreations: Bool = false,
+        observer: (@Sendable (EmittedEvent) -> Void)? = nil
     ) {
+        self.observer = observer
         outbox = Mutex(WebhookOutboxStateMachine(dispatcher: dispatcher, tracksCreations: tracksCreations))
         webhooksOn = dispatcher != nil
         self.clock = clock
@@ -187,8 +191,9 @@ public final class PaymentEventSink: Sendable {
             }
             log.withLock {
                 if $0.count >= Self.logMax { $0.removeFirst() }
-                $0.append(EmittedEvent(id: eventID, payment: id, type: type))
+                $0.append(EmittedEvent(id: eventID, payment: id, type: type, merchant: merchant))
             }
+            observer?(EmittedEvent(id: eventID, payment: id, type: type, merchant: merchant))
             EventTrace.record(
                 runtime.now(), "orchestrator", type.rawValue,
                 ["payment": id.description, "merchant": merchant.description, "event": eventID.description])

@@ -124,11 +124,13 @@ public final class PaymentSystem: Sendable {
         }
         events = PaymentEventSink(
             dispatcher: dispatcher, clock: .standard, runtime: runtime,
-            tracksCreations: configuration.webhooks.restartable)
+            tracksCreations: configuration.webhooks.restartable, observer: configuration.eventObserver)
         orchestrator = PaymentOrchestrator(
             runtime: runtime, configuration: configuration, ledger: ledger, fraud: fraud, currency: currency,
             networks: networks, merchants: merchants, events: events)
-        let bucket = try TokenBucket.Configuration(capacityTokens: 200, refillTokensPerSecond: 100)
+        let bucket = try TokenBucket.Configuration(
+            capacityTokens: configuration.rateLimit.burst,
+            refillTokensPerSecond: configuration.rateLimit.perSecond)
         gateways = try (0..<configuration.paymentShards).map { index in
             APIGateway(
                 runtime: runtime, keys: try APIKeyStore(), rateLimiter: try RateLimiter(bucket: bucket),
@@ -210,7 +212,8 @@ public final class PaymentSystem: Sendable {
 
     /// `POST /v1/payment_intents` with `confirm=true`, optionally with an `Idempotency-Key`.
     public func createPayment(
-        _ request: PaymentRequest, apiKey: String, idempotencyKey: String? = nil
+        _ request: PaymentRequest, apiKey: String, idempotencyKey: String? = nil,
+        rendering: APIRendering = .compact
     ) async -> APIResponse {
         // Sorted by name, as the fingerprint reads them.
         let parameters = [
@@ -222,7 +225,8 @@ public final class PaymentSystem: Sendable {
         return await call(
             .createPayment, merchant: request.merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
-                method: "POST", path: "/v1/payment_intents", sortedParameters: parameters)
+                method: "POST", path: "/v1/payment_intents", sortedParameters: parameters),
+            rendering: rendering
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.create(request)
         } resume: { [orchestrator] (id) async throws(PaymentServiceError) -> PaymentRecord in
@@ -233,7 +237,7 @@ public final class PaymentSystem: Sendable {
     /// `POST /v1/payment_intents/:id/capture`.
     public func capture(
         _ id: PaymentID, amountMinorUnits: Int64? = nil, merchant: MerchantID, apiKey: String,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil, rendering: APIRendering = .compact
     ) async -> APIResponse {
         await call(
             .capture, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
@@ -241,7 +245,7 @@ public final class PaymentSystem: Sendable {
                 method: "POST", path: "/v1/payment_intents/\(id)/capture",
                 sortedParameters: [
                     (key: "amount_to_capture", value: amountMinorUnits.map { String($0) } ?? "")
-                ])
+                ]), rendering: rendering
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.ownedBy(merchant, id)
             return try await orchestrator.capture(id, amountMinorUnits: amountMinorUnits)
@@ -250,14 +254,16 @@ public final class PaymentSystem: Sendable {
 
     /// `POST /v1/payment_intents/:id/cancel`.
     public func cancel(
-        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String? = nil
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String? = nil,
+        rendering: APIRendering = .compact
     ) async
         -> APIResponse
     {
         await call(
             .cancel, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
-                method: "POST", path: "/v1/payment_intents/\(id)/cancel", sortedParameters: [])
+                method: "POST", path: "/v1/payment_intents/\(id)/cancel", sortedParameters: []),
+            rendering: rendering
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.ownedBy(merchant, id)
             return try await orchestrator.void(id)
@@ -267,7 +273,7 @@ public final class PaymentSystem: Sendable {
     /// `POST /v1/refunds`.
     public func refund(
         _ id: PaymentID, amountMinorUnits: Int64, merchant: MerchantID, apiKey: String,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil, rendering: APIRendering = .compact
     ) async -> APIResponse {
         await call(
             .refund, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
@@ -276,7 +282,7 @@ public final class PaymentSystem: Sendable {
                 sortedParameters: [
                     (key: "amount", value: String(amountMinorUnits)),
                     (key: "payment_intent", value: id.description),
-                ])
+                ]), rendering: rendering
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.ownedBy(merchant, id)
             return try await orchestrator.refund(id, amountMinorUnits: amountMinorUnits)
@@ -303,9 +309,9 @@ public final class PaymentSystem: Sendable {
     /// Issue 4 (journaling): answers `apiOperation` and, with a journal, makes the answer durable
     /// before returning it (journal before acknowledge), so that recovery knows every payment a
     /// client was told about.
-    private func call(
+    func call(
         _ apiOperation: APIOperation, merchant: MerchantID, apiKey: String, idempotencyKey: String?,
-        fingerprint: RequestFingerprint,
+        fingerprint: RequestFingerprint, rendering: APIRendering = .compact,
         _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord,
         resume: (@Sendable (PaymentID) async throws(PaymentServiceError) -> PaymentRecord)? = nil
     ) async -> APIResponse {
@@ -335,14 +341,14 @@ public final class PaymentSystem: Sendable {
         guard let journal = configuration.journal else {
             return await call(
                 merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,
-                work)
+                rendering: rendering, work)
         }
         // The key rides along with every transition the request journals, so that recovery can
         // tell which key started the work of a request whose answer never became durable.
         let response = await PaymentJournaling.$idempotencyKey.withValue(idempotencyKey) {
             await call(
                 merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,
-                work)
+                rendering: rendering, work)
         }
         return await PaymentJournaling.acknowledge(
             response, operation: apiOperation, idempotencyKey: idempotencyKey, orchestrator: orchestrator,
@@ -352,7 +358,7 @@ public final class PaymentSystem: Sendable {
     /// Authenticates, rate-limits, and runs `operation` behind the idempotency gate.
     private func call(
         merchant: MerchantID, apiKey: String, idempotencyKey: String?, fingerprint: RequestFingerprint,
-        _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord
+        rendering: APIRendering, _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord
     ) async -> APIResponse {
         do {
             try gateway(merchant).admit(apiKey: apiKey, for: merchant)
@@ -361,9 +367,9 @@ public final class PaymentSystem: Sendable {
         }
         let run = { () async -> IdempotentOutcome in
             do throws(PaymentServiceError) {
-                return .completed(APIResponse.payment(try await operation()).stored)
+                return .completed(await rendering.success(try await operation()).stored)
             } catch {
-                let response = APIResponse.error(error)
+                let response = await rendering.failure(error)
                 // Validation failures did no work: not stored, so the client may fix and retry.
                 if case .invalidRequest = error { return .rejectedBeforeWork(response.stored) }
                 if case .invalidAmount = error { return .rejectedBeforeWork(response.stored) }

@@ -42,6 +42,23 @@ public struct PaymentSystemConfiguration: Sendable {
     /// own key: nonces are (domain, payment id), so two unrelated journals under one key and
     /// one domain would reuse them.
     public var journalCipher: FieldCipher?
+    /// Told of every event as it is emitted (after its transition is durable), in order per
+    /// payment: what an HTTP server lists as `/v1/events` and delivers to real endpoints. Called
+    /// under no lock of the system's; it must not block.
+    public var eventObserver: (@Sendable (PaymentEventSink.EmittedEvent) -> Void)?
+
+    /// Each merchant's token bucket at the gateway: `burst` requests at once, refilled at
+    /// `perSecond` (Stripe allows about 100 operations per second per account).
+    public var rateLimit = RateLimitSettings()
+
+    public struct RateLimitSettings: Sendable {
+        public var burst: Int64 = 200
+        public var perSecond: Int64 = 100
+        public init(burst: Int64 = 200, perSecond: Int64 = 100) {
+            self.burst = burst
+            self.perSecond = perSecond
+        }
+    }
 
     public struct WebhookSettings: Sendable {
         public var enabled = true

@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// What a route handler needs of an HTTP request: its parameters (body or query), the secret
+/// key it presents and its idempotency key.
+struct APIRequest: Sendable {
+    var method: HTTPRequest.Method
+    var path: String
+    var form: FormParameters
+    var apiKey: String?
+    var idempotencyKey: String?
+
+    /// Bodies larger than this are refused with 413 (Stripe's limit is of this order).
+    static let bodyBytesMax = 1 << 20
+
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+
+    init(_ request: inout Request) async throws(StripeError) {
+        method = request.method
+        path = request.uri.path
+        let encoded: String
+        if request.method == .get || request.method == .delete {
+            encoded = request.uri.query ?? ""
+        } else {
+            do {
+                let body = try await request.collectBody(upTo: Self.bodyBytesMax)
+                encoded = String(buffer: body)
+            } catch is NIOTooManyBytesError {
+                throw StripeError.bodyTooLarge
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                throw StripeError.bodyTooLarge
+            } catch {
+                throw StripeError.malformedBody
+            }
+        }
+        form = try FormParameters(encoded: Substring(encoded))
+        apiKey = Self.secretKey(request.headers[.authorization])
+        idempotencyKey = request.headers[Self.idempotencyKeyHeader]
+    }
+
+    /// `Bearer sk_test_...`, or Basic with the key as the user name (curl's `-u sk_test_...:`).
+    static func secretKey(_ header: String?) -> String? {
+        guard let header else { return nil }
+        if header.hasPrefix("Bearer ") {
+            return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        if header.hasPrefix("Basic "),
+            let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: data, encoding: .utf8)
+        {
+            return String(text.prefix { $0 != ":" })
+        }
+        return nil
+    }
+}
+
+/// What a route answers: a status, a JSON body and extra headers.
+struct APIAnswer: Sendable {
+    var status: Int
+    var body: String
+    var headers: [(HTTPField.Name, String)] = []
+
+    init(status: Int = 200, json: JSON, headers: [(HTTPField.Name, String)] = []) {
+        self.status = status
+        body = json.serialized
+        self.headers = headers
+    }
+
+    init(status: Int, body: String, headers: [(HTTPField.Name, String)] = []) {
+        self.status = status
+        self.body = body
+        self.headers = headers
+    }
+
+    init(_ error: StripeError) {
+        self.init(status: error.status, json: error.json)
+        if error.status == 429 { headers.append((.retryAfter, "1")) }
+    }
+}

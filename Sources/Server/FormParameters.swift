@@ -1,0 +1,129 @@
+import Foundation
+
+/// A request's parameters as Stripe's API reads them: `application/x-www-form-urlencoded`
+/// bodies and query strings with bracket notation (`metadata[order]=42`,
+/// `payment_method_types[0]=card`, `created[gte]=1700000000`, `expand[]=latest_charge`).
+///
+/// Kept flat, in order, with brackets in the names: a route asks for a scalar, a hash or a
+/// list by its top-level name, and every top-level name it did not read is an unknown
+/// parameter (`parameter_unknown`, as Stripe answers).
+public struct FormParameters: Sendable {
+    public private(set) var pairs: [(name: String, value: String)] = []
+
+    /// Parameters at most, and bytes per name: a body under the size limit can still hold
+    /// pathological shapes.
+    static let pairsMax = 1_000
+    static let nameBytesMax = 500
+
+    public init() {}
+
+    /// Parses `a=1&b%5Bc%5D=2`; `+` is a space. Throws for bad percent-encoding, an empty name
+    /// or unbalanced brackets.
+    public init(encoded text: Substring) throws(StripeError) {
+        guard !text.isEmpty else { return }
+        for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
+            guard pairs.count < Self.pairsMax else {
+                throw StripeError(status: 400, code: "parameter_invalid", message: "Too many parameters.")
+            }
+            let parts = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decode(parts[0]), let value = Self.decode(parts.count > 1 ? parts[1] : "")
+            else { throw StripeError.malformedBody }
+            guard !name.isEmpty, name.utf8.count <= Self.nameBytesMax, Self.bracketsBalance(name) else {
+                throw StripeError.invalid(
+                    String(name.prefix(64)), "Invalid parameter name: \(name.prefix(64))")
+            }
+            pairs.append((name, value))
+        }
+    }
+
+    private static func decode(_ text: Substring) -> String? {
+        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+
+    private static func bracketsBalance(_ name: String) -> Bool {
+        var open = false
+        for character in name {
+            if character == "[" {
+                if open { return false }
+                open = true
+            } else if character == "]" {
+                if !open { return false }
+                open = false
+            }
+        }
+        return !open && !name.hasPrefix("[")
+    }
+
+    /// The top-level name of a parameter: `metadata` for `metadata[order]`.
+    static func root(_ name: String) -> Substring {
+        name.prefix { $0 != "[" }
+    }
+
+    /// The top-level names present.
+    public var roots: Set<String> { Set(pairs.map { String(Self.root($0.name)) }) }
+
+    /// Refuses every top-level name not in `allowed`.
+    public func onlyAllow(_ allowed: Set<String>) throws(StripeError) {
+        for pair in pairs where !allowed.contains(String(Self.root(pair.name))) {
+            throw StripeError.unknownParameter(String(Self.root(pair.name)))
+        }
+    }
+
+    /// The last value given for exactly `name`.
+    public func string(_ name: String) -> String? {
+        pairs.last { $0.name == name }?.value
+    }
+
+    public func requiredString(_ name: String) throws(StripeError) -> String {
+        guard let value = string(name), !value.isEmpty else { throw StripeError.missing(name) }
+        return value
+    }
+
+    /// A whole number, or nil when absent.
+    public func integer(_ name: String) throws(StripeError) -> Int64? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int64(text) else { throw StripeError.invalidInteger(name, text) }
+        return value
+    }
+
+    public func boolean(_ name: String) throws(StripeError) -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw StripeError.invalid(name, "Invalid boolean: \(text.prefix(64))")
+        }
+    }
+
+    /// `name[key]=value` pairs as a map (Stripe's `metadata`).
+    public func hash(_ name: String) throws(StripeError) -> [String: String]? {
+        let prefix = name + "["
+        var result: [String: String] = [:]
+        var found = false
+        for pair in pairs where pair.name.hasPrefix(prefix) {
+            let key = pair.name.dropFirst(prefix.count).dropLast()
+            guard pair.name.hasSuffix("]"), !key.isEmpty, !key.contains("[") else {
+                throw StripeError.invalid(pair.name, "Invalid hash: \(name)")
+            }
+            result[String(key)] = pair.value
+            found = true
+        }
+        // `metadata=` (empty) clears all keys, as on Stripe.
+        if !found { return string(name) == "" ? [:] : nil }
+        return result
+    }
+
+    /// `name[0]=a&name[1]=b` or `name[]=a&name[]=b`, in order.
+    public func list(_ name: String) -> [String]? {
+        let values = pairs.filter {
+            $0.name.hasPrefix(name + "[") && $0.name.hasSuffix("]")
+                && $0.name.dropFirst(name.count + 1).dropLast().allSatisfy(\.isNumber)
+        }.map(\.value)
+        return values.isEmpty ? nil : values
+    }
+
+    /// The pairs sorted by name: what an idempotency key's fingerprint covers.
+    public var sortedPairs: [(key: String, value: String)] {
+        pairs.map { (key: $0.name, value: $0.value) }.sorted { ($0.key, $0.value) < ($1.key, $1.value) }
+    }
+}

@@ -1,0 +1,147 @@
+import Core
+import DequeModule
+import Services
+import Synchronization
+
+/// The API's own objects around the processor's records: PaymentIntent details, refunds,
+/// webhook endpoints and the event log, each listed per merchant, newest first, as Stripe's
+/// list endpoints page them.
+///
+/// A lock rather than an actor: every call is a short look-up or insert that never suspends.
+final class ObjectStore: Sendable {
+    private struct State {
+        var intents: [PaymentID: IntentDetails] = [:]
+        var intentOrder: [MerchantID: [PaymentID]] = [:]
+        var refunds: [String: RefundObject] = [:]
+        var refundOrder: [MerchantID: [String]] = [:]
+        var nextRefund: UInt64 = 0
+        var endpoints: [MerchantID: [WebhookEndpointObject]] = [:]
+        var nextEndpoint: UInt64 = 0
+        var events: [MerchantID: Deque<EventObject>] = [:]
+        var disputesOpened: [PaymentID: Int64] = [:]
+        var disputeOrder: [MerchantID: [PaymentID]] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// Events kept per merchant for `/v1/events` (Stripe keeps 30 days); the oldest go first.
+    static let eventsPerMerchantMax = 10_000
+
+    // MARK: PaymentIntents
+
+    func insert(_ details: IntentDetails, for id: PaymentID, merchant: MerchantID) {
+        state.withLock {
+            if $0.intents.updateValue(details, forKey: id) == nil {
+                $0.intentOrder[merchant, default: []].append(id)
+            }
+        }
+    }
+
+    func details(_ id: PaymentID) -> IntentDetails? { state.withLock { $0.intents[id] } }
+
+    func update(_ id: PaymentID, _ change: (inout IntentDetails) -> Void) {
+        state.withLock {
+            guard $0.intents[id] != nil else { return }
+            change(&$0.intents[id]!)
+        }
+    }
+
+    /// The merchant's payment ids, oldest first.
+    func intentIDs(of merchant: MerchantID) -> [PaymentID] {
+        state.withLock { $0.intentOrder[merchant] ?? [] }
+    }
+
+    // MARK: Refunds
+
+    func addRefund(
+        payment: PaymentID, merchant: MerchantID, amount: Money, created: Int64, reason: String?,
+        metadata: [String: String]
+    ) -> RefundObject {
+        state.withLock {
+            $0.nextRefund += 1
+            let refund = RefundObject(
+                id: "re_" + String(hex14: $0.nextRefund), payment: payment, amount: amount,
+                createdUnixSeconds: created,
+                reason: reason, metadata: metadata)
+            $0.refunds[refund.id] = refund
+            $0.refundOrder[merchant, default: []].append(refund.id)
+            return refund
+        }
+    }
+
+    func refund(_ id: String) -> RefundObject? { state.withLock { $0.refunds[id] } }
+
+    func refunds(of merchant: MerchantID) -> [RefundObject] {
+        state.withLock { state in (state.refundOrder[merchant] ?? []).compactMap { state.refunds[$0] } }
+    }
+
+    // MARK: Disputes
+
+    func noteDispute(_ payment: PaymentID, merchant: MerchantID, created: Int64) {
+        state.withLock {
+            if $0.disputesOpened.updateValue(created, forKey: payment) == nil {
+                $0.disputeOrder[merchant, default: []].append(payment)
+            }
+        }
+    }
+
+    func disputes(of merchant: MerchantID) -> [(PaymentID, Int64)] {
+        state.withLock { state in
+            (state.disputeOrder[merchant] ?? []).map { ($0, state.disputesOpened[$0] ?? 0) }
+        }
+    }
+
+    func disputeCreated(_ payment: PaymentID) -> Int64? { state.withLock { $0.disputesOpened[payment] } }
+
+    // MARK: Webhook endpoints
+
+    func addEndpoint(
+        merchant: MerchantID, url: String, enabledEvents: [String], secret: String, created: Int64,
+        description: String?, metadata: [String: String]
+    ) -> WebhookEndpointObject {
+        state.withLock {
+            $0.nextEndpoint += 1
+            let endpoint = WebhookEndpointObject(
+                id: "we_" + String(hex14: $0.nextEndpoint), merchant: merchant, url: url,
+                enabledEvents: enabledEvents,
+                secret: secret, createdUnixSeconds: created, description: description, metadata: metadata)
+            $0.endpoints[merchant, default: []].append(endpoint)
+            return endpoint
+        }
+    }
+
+    func endpoints(of merchant: MerchantID) -> [WebhookEndpointObject] {
+        state.withLock { $0.endpoints[merchant] ?? [] }
+    }
+
+    func removeEndpoint(_ id: String, of merchant: MerchantID) -> Bool {
+        state.withLock {
+            guard let index = $0.endpoints[merchant]?.firstIndex(where: { $0.id == id }) else { return false }
+            $0.endpoints[merchant]!.remove(at: index)
+            return true
+        }
+    }
+
+    // MARK: Events
+
+    func record(_ event: EventObject) {
+        state.withLock {
+            var log = $0.events.removeValue(forKey: event.merchant) ?? []
+            if log.count >= Self.eventsPerMerchantMax { log.removeFirst() }
+            log.append(event)
+            $0.events[event.merchant] = log
+        }
+    }
+
+    /// The merchant's events, oldest first.
+    func events(of merchant: MerchantID) -> [EventObject] {
+        state.withLock { Array($0.events[merchant] ?? []) }
+    }
+}
+
+extension String {
+    /// `value` as 14 lower-case hex digits (more if it needs them), as typed ids print.
+    init(hex14 value: UInt64) {
+        let digits = String(value, radix: 16)
+        self = String(repeating: "0", count: Swift.max(0, 14 - digits.count)) + digits
+    }
+}

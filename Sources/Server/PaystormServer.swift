@@ -1,0 +1,138 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Services
+import Synchronization
+
+/// `paystorm serve`: Stripe's HTTP API over a payment system running in real time, with admin
+/// routes for the people running the double. Stops on SIGTERM or SIGINT after the requests in
+/// flight are answered.
+public struct PaystormServer: Sendable {
+    public struct Options: Sendable {
+        public var host = "127.0.0.1"
+        /// 0 picks a free port (printed when listening).
+        public var port = 4242
+        /// Secret keys to onboard a merchant each with at start.
+        public var apiKeys: [String] = []
+        /// Webhook endpoints to register for the first merchant at start (every event).
+        public var webhookURLs: [String] = []
+        public var settlementCurrency: Currency = .usd
+        public var rateLimitPerSecond: Int64 = 100
+        public var rateLimitBurst: Int64 = 200
+        public var webhookAttemptsMax = 5
+        public var webhookBackoffBase: Duration = .seconds(1)
+        public var seed: UInt64 = 1
+        /// A connection idle this long is closed (a slow client cannot hold one forever).
+        public var idleTimeout: Duration = .seconds(30)
+        public init() {}
+    }
+
+    let options: Options
+
+    public init(options: Options) { self.options = options }
+
+    /// Serves until SIGTERM or SIGINT; `onListening` gets the bound port.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        try await makeApplication(onListening: onListening).runService()
+    }
+
+    /// The application `run` serves: the router over a fresh processor, the webhook sender as
+    /// its service. Tests drive it without a socket.
+    public func makeApplication(
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        var senderConfiguration = WebhookSender.Configuration()
+        senderConfiguration.attemptsMax = options.webhookAttemptsMax
+        senderConfiguration.backoffBase = options.webhookBackoffBase
+        let sender = WebhookSender(configuration: senderConfiguration)
+        let address = ServerAddress("http://\(options.host):\(options.port)")
+        let current = Mutex<ServerBackend?>(nil)
+        let options = options
+        let makeBackend: @Sendable () async throws -> ServerBackend = {
+            let backend = try ServerBackend(
+                configuration: ServerBackend.quietConfiguration(
+                    rateLimitPerSecond: options.rateLimitPerSecond, burst: options.rateLimitBurst),
+                settlementCurrency: options.settlementCurrency, sender: sender, address: address,
+                seed: options.seed)
+            for (index, key) in options.apiKeys.enumerated() {
+                let (merchant, _) = try await backend.onboard(secretKey: key)
+                if index == 0 {
+                    for url in options.webhookURLs {
+                        _ = backend.store.addEndpoint(
+                            merchant: merchant, url: url, enabledEvents: ["*"], secret: StripeAPI.newSecret(),
+                            created: ServerBackend.now(), description: "--webhook-url", metadata: [:])
+                    }
+                }
+            }
+            current.withLock { $0 = backend }
+            return backend
+        }
+        _ = try await makeBackend()
+        let backend: @Sendable () -> ServerBackend = { current.withLock { $0! } }
+        let router = Router()
+        router.add(middleware: StripeMiddleware())
+        StripeRoutes.register(
+            on: router, api: StripeAPI(backend: backend),
+            admin: AdminAPI(backend: backend, reset: makeBackend))
+        return Application(
+            router: router,
+            server: .http1(
+                configuration: .init(idleTimeout: .seconds(options.idleTimeout.components.seconds))),
+            configuration: .init(
+                address: .hostname(options.host, port: options.port), serverName: "paystorm"),
+            services: [sender],
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? options.port
+                address.set("http://\(options.host):\(bound)")
+                onListening(bound)
+            },
+            logger: Logger(label: "paystorm.serve")
+        )
+    }
+}
+
+/// Where the server listens, known once it is bound (port 0 picks one): the base of the URLs
+/// the API hands out (a 3-D Secure page).
+final class ServerAddress: Sendable {
+    private let url: Mutex<String>
+    init(_ url: String) { self.url = Mutex(url) }
+    func set(_ url: String) { self.url.withLock { $0 = url } }
+    var baseURL: String { url.withLock { $0 } }
+}
+
+/// Every answer carries a `Request-Id`; an error nobody answered in Stripe's shape (an unknown
+/// route, a handler's surprise) is answered in it here, and the server stays up.
+struct StripeMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    static let requestIDHeader = HTTPField.Name("Request-Id")!
+    static let counter = Atomic<UInt64>(0)
+
+    // `@concurrent`: Hummingbird's protocol is compiled without nonisolated-nonsending defaults.
+    @concurrent func handle(
+        _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let number = Self.counter.add(1, ordering: .relaxed).newValue
+        let requestID = "req_" + String(hex14: number)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            response = StripeRoutes.response(
+                APIAnswer(StripeError.unrecognizedURL(request.method.rawValue, request.uri.path)))
+        } catch let error as HTTPError {
+            response = StripeRoutes.response(
+                APIAnswer(
+                    StripeError(
+                        status: Int(error.status.code), code: nil, message: error.body ?? "\(error.status)")))
+        } catch {
+            response = StripeRoutes.response(
+                APIAnswer(StripeError.internalError("An unexpected error occurred.")))
+        }
+        response.headers[Self.requestIDHeader] = requestID
+        return response
+    }
+}

@@ -1,0 +1,249 @@
+import Core
+import Ledger
+import Services
+
+/// Refunds, disputes, balance, events and webhook endpoints.
+extension StripeAPI {
+    // MARK: Refunds
+
+    func createRefund(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try owner(request, backend)
+        let form = request.form
+        try form.onlyAllow(["payment_intent", "charge", "amount", "reason", "metadata", "expand"])
+        let text: String
+        if let intent = form.string("payment_intent") {
+            text = intent
+        } else if let charge = form.string("charge"), charge.hasPrefix("ch_") {
+            text = "pi_" + charge.dropFirst(3)
+        } else {
+            throw StripeError.missing("payment_intent")
+        }
+        let id = try Self.paymentID(text)
+        guard let record = await backend.system.payment(id, of: merchant) else {
+            throw StripeError.noSuch("payment_intent", text, param: "payment_intent")
+        }
+        let currency = record.payment.amount.currency
+        let requested = try Self.amount(form, "amount", currency: currency)
+        let amount = requested?.minorUnits ?? record.payment.amountRefundableMinorUnits
+        guard amount > 0 else {
+            throw StripeError(
+                status: 400, code: "charge_already_refunded",
+                message: "Charge \(StripeRenderer.chargeID(id)) has already been refunded.")
+        }
+        let reason = form.string("reason")
+        if let reason, !["duplicate", "fraudulent", "requested_by_customer"].contains(reason) {
+            throw StripeError.invalid(
+                "reason", "Invalid reason: must be one of duplicate, fraudulent or requested_by_customer.")
+        }
+        let metadata = try Self.metadata(form) ?? [:]
+        let store = backend.store
+        let response = await backend.system.refund(
+            id, amountMinorUnits: amount, merchant: merchant, apiKey: request.apiKey ?? "",
+            idempotencyKey: request.idempotencyKey,
+            rendering: rendering(
+                backend, details: { _ in nil },
+                success: { record in
+                    StripeRenderer.refund(
+                        store.addRefund(
+                            payment: record.id, merchant: record.merchant,
+                            amount: Money(minorUnits: amount, currency: currency),
+                            created: ServerBackend.now(),
+                            reason: reason, metadata: metadata))
+                }))
+        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+    }
+
+    func retrieveRefund(_ request: APIRequest, id: String) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(["expand"])
+        guard let refund = backend.store.refund(id),
+            backend.system.paymentNow(refund.payment)?.merchant == merchant
+        else { throw StripeError.noSuch("refund", id) }
+        return APIAnswer(json: StripeRenderer.refund(refund))
+    }
+
+    func listRefunds(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(ListPage.parameters.union(["payment_intent", "charge"]))
+        var refunds = backend.store.refunds(of: merchant)
+        if let intent = request.form.string("payment_intent") {
+            refunds = refunds.filter { $0.payment.description == intent }
+        }
+        let (items, hasMore) = try ListPage(request.form).page(
+            refunds, id: \.id, created: \.createdUnixSeconds)
+        return APIAnswer(
+            json: StripeRenderer.list(items.map(StripeRenderer.refund), hasMore: hasMore, url: "/v1/refunds"))
+    }
+
+    // MARK: Disputes
+
+    static func disputePaymentID(_ text: String) throws(StripeError) -> PaymentID {
+        guard text.hasPrefix("dp_") else { throw StripeError.noSuch("dispute", text) }
+        return try paymentID("pi_" + text.dropFirst(3), object: "dispute")
+    }
+
+    func disputeJSON(_ backend: ServerBackend, _ id: PaymentID, merchant: MerchantID) async -> JSON? {
+        guard let record = await backend.system.payment(id, of: merchant) else { return nil }
+        return StripeRenderer.dispute(record, createdUnixSeconds: backend.store.disputeCreated(id) ?? 0)
+    }
+
+    func retrieveDispute(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(["expand"])
+        guard let json = await disputeJSON(backend, try Self.disputePaymentID(text), merchant: merchant)
+        else {
+            throw StripeError.noSuch("dispute", text)
+        }
+        return APIAnswer(json: json)
+    }
+
+    func listDisputes(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(ListPage.parameters.union(["payment_intent", "charge"]))
+        let (items, hasMore) = try ListPage(request.form).page(
+            backend.store.disputes(of: merchant), id: { StripeRenderer.disputeID($0.0) }, created: { $0.1 })
+        var data: [JSON] = []
+        for (id, _) in items {
+            if let json = await disputeJSON(backend, id, merchant: merchant) { data.append(json) }
+        }
+        return APIAnswer(json: StripeRenderer.list(data, hasMore: hasMore, url: "/v1/disputes"))
+    }
+
+    /// `POST /v1/disputes/:id` with `evidence[...]` and `submit=true` (without `submit`, the
+    /// evidence is kept as a draft: nothing changes), or `/close` to accept the dispute.
+    func respondToDispute(
+        _ request: APIRequest, id text: String, accept: Bool
+    ) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(accept ? ["expand"] : ["evidence", "submit", "metadata", "expand"])
+        let id = try Self.disputePaymentID(text)
+        guard await disputeJSON(backend, id, merchant: merchant) != nil else {
+            throw StripeError.noSuch("dispute", text)
+        }
+        let submit = try request.form.boolean("submit") ?? false
+        if accept || submit {
+            do {
+                _ = try await backend.system.respondToDispute(id, merchant: merchant, accept: accept)
+            } catch {
+                throw Self.stripeError(error)
+            }
+        }
+        guard let json = await disputeJSON(backend, id, merchant: merchant) else {
+            throw StripeError.noSuch("dispute", text)
+        }
+        return APIAnswer(json: json)
+    }
+
+    // MARK: Balance
+
+    func balance(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(["expand"])
+        var available: [JSON] = []
+        var pending: [JSON] = []
+        for currency in Currency.all {
+            let settled = await backend.system.ledger.balance(of: .merchantBalance(merchant, currency))
+            let unsettled = await backend.system.ledger.balance(of: .merchantPending(merchant, currency))
+            guard settled.balance != 0 || unsettled.balance != 0 || currency == backend.settlementCurrency
+            else {
+                continue
+            }
+            let code = JSON.string(currency.code.lowercased())
+            available.append(.object([("amount", .integer(settled.balance)), ("currency", code)]))
+            pending.append(.object([("amount", .integer(unsettled.balance)), ("currency", code)]))
+        }
+        return APIAnswer(
+            json: .object([
+                ("object", "balance"), ("available", .array(available)), ("livemode", false),
+                ("pending", .array(pending)),
+            ]))
+    }
+
+    // MARK: Events
+
+    func retrieveEvent(_ request: APIRequest, id: String) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(["expand"])
+        guard let event = backend.store.events(of: merchant).last(where: { $0.id == id }) else {
+            throw StripeError.noSuch("event", id)
+        }
+        return APIAnswer(json: event.json)
+    }
+
+    func listEvents(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(ListPage.parameters.union(["type", "types"]))
+        var events = backend.store.events(of: merchant)
+        if let type = request.form.string("type") {
+            // Stripe allows one `*` wildcard: `payment_intent.*`.
+            if type.hasSuffix("*") {
+                events = events.filter { $0.type.hasPrefix(type.dropLast()) }
+            } else {
+                events = events.filter { $0.type == type }
+            }
+        }
+        if let types = request.form.list("types") { events = events.filter { types.contains($0.type) } }
+        let (items, hasMore) = try ListPage(request.form).page(
+            events, id: \.id, created: \.createdUnixSeconds)
+        return APIAnswer(json: StripeRenderer.list(items.map(\.json), hasMore: hasMore, url: "/v1/events"))
+    }
+
+    // MARK: Webhook endpoints
+
+    func createWebhookEndpoint(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        let form = request.form
+        try form.onlyAllow([
+            "url", "enabled_events", "description", "metadata", "api_version", "connect", "expand",
+        ])
+        let url = try form.requiredString("url")
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count <= 2_048 else {
+            throw StripeError.invalid(
+                "url", "Invalid URL: \(url.prefix(64)). URLs must begin with http:// or https://.")
+        }
+        guard let events = form.list("enabled_events"), !events.isEmpty else {
+            throw StripeError.missing("enabled_events")
+        }
+        let endpoint = backend.store.addEndpoint(
+            merchant: merchant, url: url, enabledEvents: events, secret: Self.newSecret(),
+            created: ServerBackend.now(), description: form.string("description"),
+            metadata: try Self.metadata(form) ?? [:])
+        return APIAnswer(json: StripeRenderer.webhookEndpoint(endpoint, withSecret: true))
+    }
+
+    static func newSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "whsec_" + (0..<32).map { _ in String(generator.next() % 36, radix: 36) }.joined()
+    }
+
+    func listWebhookEndpoints(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(ListPage.parameters)
+        let (items, hasMore) = try ListPage(request.form).page(
+            backend.store.endpoints(of: merchant), id: \.id, created: \.createdUnixSeconds)
+        return APIAnswer(
+            json: StripeRenderer.list(
+                items.map { StripeRenderer.webhookEndpoint($0, withSecret: false) }, hasMore: hasMore,
+                url: "/v1/webhook_endpoints"))
+    }
+
+    func deleteWebhookEndpoint(_ request: APIRequest, id: String) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        guard backend.store.removeEndpoint(id, of: merchant) else {
+            throw StripeError.noSuch("webhook_endpoint", id)
+        }
+        return APIAnswer(json: StripeRenderer.deleted(id, object: "webhook_endpoint"))
+    }
+}

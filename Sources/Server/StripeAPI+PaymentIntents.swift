@@ -1,0 +1,246 @@
+import Core
+import Services
+
+/// `/v1/payment_intents`: create (and confirm), retrieve, list, update, confirm, capture,
+/// cancel; and the customer's side of 3-D Secure.
+extension StripeAPI {
+    static let createParameters: Set<String> = [
+        "amount", "currency", "payment_method", "payment_method_data", "payment_method_types", "confirm",
+        "capture_method", "metadata", "description", "expand", "return_url", "confirmation_method",
+        "automatic_payment_methods", "receipt_email", "statement_descriptor", "off_session", "use_stripe_sdk",
+    ]
+
+    func createPaymentIntent(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try owner(request, backend)
+        let form = request.form
+        try form.onlyAllow(Self.createParameters)
+        let currency = try Self.currency(form)
+        guard let amount = try Self.amount(form, "amount", currency: currency) else {
+            throw StripeError.missing("amount")
+        }
+        let captureMethod = try Self.captureMethod(form)
+        if let types = form.list("payment_method_types"), types != ["card"] {
+            throw StripeError.invalid(
+                "payment_method_types", "Only `card` payment methods are supported here.")
+        }
+        let metadata = try Self.metadata(form) ?? [:]
+        let description = form.string("description")
+        let confirm = try form.boolean("confirm") ?? false
+        let chosen = try Self.paymentMethod(form)
+        if confirm && chosen == nil { throw StripeError.missing("payment_method") }
+        // Without a method yet, the intent is routed as a Visa card until confirmation names one.
+        let placeholder = TestPaymentMethod.named("pm_card_visa")!
+        let test = chosen?.test ?? placeholder
+        let method: PaymentMethod
+        if let chosen { method = chosen.method } else { method = try placeholder.paymentMethod() }
+        let paymentRequest = test.request(
+            merchant: merchant, amount: amount, captureMethod: captureMethod, method: method)
+        let created = ServerBackend.now()
+        let details = IntentDetails(
+            request: paymentRequest, paymentMethodID: chosen?.id, testMethod: test, metadata: metadata,
+            description: description, createdUnixSeconds: created)
+        let rendering = rendering(backend, details: { _ in details })
+        let response: APIResponse
+        if confirm {
+            response = await backend.system.createPayment(
+                paymentRequest, apiKey: request.apiKey ?? "", idempotencyKey: request.idempotencyKey,
+                rendering: rendering)
+        } else {
+            response = await backend.system.openPayment(
+                paymentRequest, apiKey: request.apiKey ?? "", idempotencyKey: request.idempotencyKey,
+                fingerprint: form.sortedPairs, rendering: rendering)
+        }
+        if confirm && !response.replayed { await disputeIfScripted(response, backend) }
+        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+    }
+
+    static func captureMethod(_ form: FormParameters) throws(StripeError) -> PaymentRequest.CaptureMethod {
+        switch form.string("capture_method") ?? "automatic" {
+        case "automatic", "automatic_async": return .automatic
+        case "manual": return .manual
+        case let other:
+            throw StripeError.invalid(
+                "capture_method",
+                "Invalid capture_method: \(other.prefix(32)); must be one of automatic, automatic_async or manual."
+            )
+        }
+    }
+
+    /// Stripe's dispute test cards: the bank disputes the charge once it is captured.
+    func disputeIfScripted(_ response: APIResponse, _ backend: ServerBackend) async {
+        guard response.isSuccess, let id = response.paymentID, let details = backend.store.details(id),
+            details.testMethod.dispute != .none, backend.system.paymentNow(id)?.payment.state == .captured
+        else { return }
+        _ = try? await backend.system.openDispute(id, isInquiry: details.testMethod.dispute == .inquiry)
+    }
+
+    func retrievePaymentIntent(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer
+    {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(["expand", "client_secret"])
+        let id = try Self.paymentID(text)
+        guard let record = await backend.system.payment(id, of: merchant) else {
+            throw StripeError.noSuch("payment_intent", text, param: "intent")
+        }
+        return APIAnswer(
+            json: StripeRenderer.paymentIntent(record, backend.store.details(id), baseURL: backend.baseURL))
+    }
+
+    func listPaymentIntents(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(ListPage.parameters.union(["customer"]))
+        let page = try ListPage(request.form)
+        let store = backend.store
+        let (ids, hasMore) = try page.page(
+            store.intentIDs(of: merchant), id: { $0.description },
+            created: { store.details($0)?.createdUnixSeconds ?? 0 })
+        var items: [JSON] = []
+        for id in ids {
+            if let record = backend.system.paymentNow(id) {
+                items.append(
+                    StripeRenderer.paymentIntent(record, store.details(id), baseURL: backend.baseURL))
+            }
+        }
+        return APIAnswer(json: StripeRenderer.list(items, hasMore: hasMore, url: "/v1/payment_intents"))
+    }
+
+    func updatePaymentIntent(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(["metadata", "description", "expand"])
+        let id = try Self.paymentID(text)
+        guard let record = await backend.system.payment(id, of: merchant) else {
+            throw StripeError.noSuch("payment_intent", text, param: "intent")
+        }
+        let metadata = try Self.metadata(request.form)
+        let description = request.form.string("description")
+        backend.store.update(id) { details in
+            if let metadata {
+                // Stripe merges keys; an empty value removes one, `metadata=` removes all.
+                if metadata.isEmpty { details.metadata = [:] }
+                for (key, value) in metadata { details.metadata[key] = value.isEmpty ? nil : value }
+            }
+            if let description { details.description = description.isEmpty ? nil : description }
+        }
+        return APIAnswer(
+            json: StripeRenderer.paymentIntent(record, backend.store.details(id), baseURL: backend.baseURL))
+    }
+
+    func confirmPaymentIntent(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try owner(request, backend)
+        try request.form.onlyAllow([
+            "payment_method", "payment_method_data", "return_url", "expand", "capture_method", "off_session",
+            "use_stripe_sdk", "payment_method_types",
+        ])
+        let id = try Self.paymentID(text)
+        guard await backend.system.payment(id, of: merchant) != nil, var details = backend.store.details(id)
+        else {
+            throw StripeError.noSuch("payment_intent", text, param: "intent")
+        }
+        if let chosen = try Self.paymentMethod(request.form) {
+            details.paymentMethodID = chosen.id
+            details.testMethod = chosen.test
+            details.request = chosen.test.request(
+                merchant: merchant, amount: details.request.amount,
+                captureMethod: details.request.captureMethod,
+                method: chosen.method)
+        }
+        if request.form.string("capture_method") != nil {
+            details.request.captureMethod = try Self.captureMethod(request.form)
+        }
+        guard details.paymentMethodID != nil else { throw StripeError.missing("payment_method") }
+        let confirmed = details
+        let response = await backend.system.confirmPayment(
+            id, confirmed.request, apiKey: request.apiKey ?? "", idempotencyKey: request.idempotencyKey,
+            fingerprint: request.form.sortedPairs, rendering: rendering(backend, details: { _ in confirmed }))
+        if !response.replayed { await disputeIfScripted(response, backend) }
+        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+    }
+
+    func capturePaymentIntent(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try owner(request, backend)
+        try request.form.onlyAllow(["amount_to_capture", "expand", "metadata", "final_capture"])
+        let id = try Self.paymentID(text)
+        guard let record = await backend.system.payment(id, of: merchant) else {
+            throw StripeError.noSuch("payment_intent", text, param: "intent")
+        }
+        let amount = try Self.amount(
+            request.form, "amount_to_capture", currency: record.payment.amount.currency)
+        let response = await backend.system.capture(
+            id, amountMinorUnits: amount?.minorUnits, merchant: merchant, apiKey: request.apiKey ?? "",
+            idempotencyKey: request.idempotencyKey, rendering: rendering(backend, details: { _ in nil }))
+        if !response.replayed { await disputeIfScripted(response, backend) }
+        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+    }
+
+    static let cancellationReasons: Set<String> = [
+        "duplicate", "fraudulent", "requested_by_customer", "abandoned",
+    ]
+
+    func cancelPaymentIntent(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try owner(request, backend)
+        try request.form.onlyAllow(["cancellation_reason", "expand"])
+        let reason = request.form.string("cancellation_reason")
+        if let reason, !Self.cancellationReasons.contains(reason) {
+            throw StripeError.invalid(
+                "cancellation_reason",
+                "Invalid cancellation_reason: must be one of duplicate, fraudulent, requested_by_customer or abandoned."
+            )
+        }
+        let id = try Self.paymentID(text)
+        guard await backend.system.payment(id, of: merchant) != nil else {
+            throw StripeError.noSuch("payment_intent", text, param: "intent")
+        }
+        let store = backend.store
+        let response = await backend.system.cancel(
+            id, merchant: merchant, apiKey: request.apiKey ?? "", idempotencyKey: request.idempotencyKey,
+            rendering: rendering(
+                backend, details: { _ in nil },
+                success: { record in
+                    store.update(record.id) {
+                        $0.cancellationReason = reason
+                        $0.canceledUnixSeconds = ServerBackend.now()
+                    }
+                    return StripeRenderer.paymentIntent(
+                        record, store.details(record.id), baseURL: backend.baseURL)
+                }))
+        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+    }
+
+    /// The customer's answer to the 3-D Secure challenge (`outcome=succeed` or `fail`): what
+    /// Stripe's hosted authentication page sends. No secret key: it comes from the customer.
+    func authenticate(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        try request.form.onlyAllow(["outcome"])
+        let succeeded: Bool
+        switch request.form.string("outcome") ?? "succeed" {
+        case "succeed": succeeded = true
+        case "fail": succeeded = false
+        default: throw StripeError.invalid("outcome", "outcome must be succeed or fail.")
+        }
+        let id = try Self.paymentID(text)
+        do {
+            let record = try await backend.system.completeAuthentication(id, succeeded: succeeded)
+            return APIAnswer(
+                json: StripeRenderer.paymentIntent(
+                    record, backend.store.details(id), baseURL: backend.baseURL))
+        } catch {
+            var stripe = Self.stripeError(error)
+            if case .cardDeclined = error {
+                stripe.code = "payment_intent_authentication_failure"
+                backend.store.update(id) { $0.lastError = stripe }
+            }
+            if let record = backend.system.paymentNow(id) {
+                stripe.paymentIntent = StripeRenderer.paymentIntent(
+                    record, backend.store.details(id), baseURL: backend.baseURL)
+            }
+            throw stripe
+        }
+    }
+}

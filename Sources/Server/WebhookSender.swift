@@ -1,0 +1,178 @@
+import AsyncHTTPClient
+import DequeModule
+import Foundation
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import Services
+import Synchronization
+
+/// Delivers events to merchants' webhook endpoints by real HTTP POST, signed as Stripe signs
+/// them (`Stripe-Signature: t=<unix seconds>,v1=<HMAC-SHA256 of "t.body">`), retried with
+/// exponential backoff until a 2xx answer or the last attempt, then dead-lettered.
+///
+/// Runs on real time (the server's side of the world). Deliveries wait in a bounded queue and at
+/// most `concurrentMax` are in flight; an event that finds the queue full is dead-lettered at
+/// once and counted, never held without bound.
+final class WebhookSender: Service, Sendable {
+    struct Configuration: Sendable {
+        var attemptsMax = 5
+        var backoffBase: Duration = .seconds(1)
+        var backoffMax: Duration = .seconds(60)
+        var timeout: Duration = .seconds(10)
+        var concurrentMax = 64
+        var queueMax = 100_000
+    }
+
+    struct Delivery: Sendable {
+        var eventID: String
+        var eventType: String
+        var endpointID: String
+        var url: String
+        var secret: String
+        var body: [UInt8]
+    }
+
+    /// One attempt's outcome, for the API's and the dashboard's delivery views.
+    struct Attempt: Sendable {
+        var eventID: String
+        var endpointID: String
+        var attempt: Int
+        /// HTTP status, or nil when the endpoint could not be reached.
+        var status: Int?
+        var latencyMilliseconds: Int64
+        var unixSeconds: Int64
+    }
+
+    struct Statistics: Sendable {
+        var delivered = 0
+        var failedAttempts = 0
+        var deadLettered = 0
+        var queueFullDrops = 0
+    }
+
+    private struct State {
+        var statistics = Statistics()
+        var attempts = Deque<Attempt>()
+        var deadLetters = Deque<Delivery>()
+        /// Deliveries waiting for a free slot.
+        var queued = 0
+    }
+
+    let configuration: Configuration
+    private let client: HTTPClient
+    private let stream: AsyncStream<Delivery>
+    private let continuation: AsyncStream<Delivery>.Continuation
+    private let state = Mutex(State())
+    static let historyMax = 1_000
+
+    init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        (stream, continuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Queues one delivery, or dead-letters it at once when the queue is full.
+    func send(_ delivery: Delivery) {
+        let admitted = state.withLock { state -> Bool in
+            guard state.queued < configuration.queueMax else {
+                state.statistics.queueFullDrops += 1
+                state.statistics.deadLettered += 1
+                Self.append(delivery, to: &state.deadLetters)
+                return false
+            }
+            state.queued += 1
+            return true
+        }
+        if admitted { continuation.yield(delivery) }
+    }
+
+    var statistics: Statistics { state.withLock { $0.statistics } }
+    var recentAttempts: [Attempt] { state.withLock { Array($0.attempts) } }
+    var deadLetters: [Delivery] { state.withLock { Array($0.deadLetters) } }
+
+    func run() async throws {
+        await withDiscardingTaskGroup { group in
+            var running = 0
+            let finished = AsyncStream<Void>.makeStream()
+            var finishedIterator = finished.stream.makeAsyncIterator()
+            for await delivery in stream.cancelOnGracefulShutdown() {
+                if running >= configuration.concurrentMax {
+                    _ = await finishedIterator.next()
+                    running -= 1
+                }
+                running += 1
+                state.withLock { $0.queued -= 1 }
+                group.addTask { [self] in
+                    await deliver(delivery)
+                    finished.continuation.yield()
+                }
+            }
+        }
+        try await client.shutdown()
+    }
+
+    private func deliver(_ delivery: Delivery) async {
+        for attempt in 1...configuration.attemptsMax {
+            let started = ContinuousClock.now
+            let status = await post(delivery)
+            let latency = started.duration(to: .now)
+            let ok = status.map { (200..<300).contains($0) } ?? false
+            state.withLock {
+                if $0.attempts.count >= Self.historyMax { $0.attempts.removeFirst() }
+                $0.attempts.append(
+                    Attempt(
+                        eventID: delivery.eventID, endpointID: delivery.endpointID, attempt: attempt,
+                        status: status,
+                        latencyMilliseconds: latency.components.seconds * 1_000
+                            + latency.components.attoseconds / 1_000_000_000_000_000,
+                        unixSeconds: Int64(Date().timeIntervalSince1970)))
+                if ok { $0.statistics.delivered += 1 } else { $0.statistics.failedAttempts += 1 }
+            }
+            if ok { return }
+            if attempt < configuration.attemptsMax {
+                try? await Task.sleep(for: backoff(after: attempt))
+            }
+        }
+        state.withLock {
+            $0.statistics.deadLettered += 1
+            Self.append(delivery, to: &$0.deadLetters)
+        }
+    }
+
+    /// Doubling from `backoffBase`, capped at `backoffMax`, with up to a quarter of jitter so
+    /// that endpoints coming back are not hit by every retry at once.
+    func backoff(after attempt: Int) -> Duration {
+        let doubled = configuration.backoffBase * (1 << min(attempt - 1, 20))
+        let capped = min(doubled, configuration.backoffMax)
+        return capped + capped * Double.random(in: 0..<0.25)
+    }
+
+    private func post(_ delivery: Delivery) async -> Int? {
+        var request = HTTPClientRequest(url: delivery.url)
+        request.method = .POST
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        request.headers.add(name: "User-Agent", value: "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+        request.headers.add(
+            name: "Stripe-Signature",
+            value: WebhookSigner.header(payload: delivery.body, secret: delivery.secret, timestamp: timestamp)
+        )
+        request.body = .bytes(ByteBuffer(bytes: delivery.body))
+        do {
+            let response = try await client.execute(
+                request, timeout: .seconds(configuration.timeout.components.seconds))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            return Int(response.status.code)
+        } catch {
+            return nil
+        }
+    }
+
+    private static func append(_ delivery: Delivery, to letters: inout Deque<Delivery>) {
+        if letters.count >= historyMax { letters.removeFirst() }
+        letters.append(delivery)
+    }
+}

@@ -1,0 +1,132 @@
+import Core
+import Ledger
+
+/// The calls an HTTP client makes besides create-and-confirm: a PaymentIntent created first and
+/// confirmed later, the customer's answer to 3-D Secure, reads, and finding the merchant a
+/// secret key belongs to (an HTTP request names no merchant, only its key).
+extension PaymentSystem {
+    /// The merchant `apiKey` belongs to, after its rate limit admitted the request.
+    /// - Throws: `authenticationFailed` for an unknown or revoked key, `rateLimited` when the
+    ///   merchant's bucket is empty.
+    public func admit(apiKey: String) throws(GatewayError) -> MerchantID {
+        guard apiKey.hasPrefix(APIKey.testPrefix) else { throw .authenticationFailed }
+        for gateway in gateways {
+            if let merchant = gateway.owner(of: apiKey) {
+                return try gateway.admit(apiKey: apiKey, for: merchant)
+            }
+        }
+        throw .authenticationFailed
+    }
+
+    /// Revokes a secret key (Stripe's key roll, without the grace period). Returns whether it
+    /// was known.
+    public func revoke(apiKey: String) -> Bool {
+        for gateway in gateways where gateway.owner(of: apiKey) != nil {
+            return gateway.revoke(APIKey(secret: apiKey))
+        }
+        return false
+    }
+
+    /// `POST /v1/payment_intents` without `confirm`: the payment exists, waiting for
+    /// confirmation.
+    public func openPayment(
+        _ request: PaymentRequest, apiKey: String, idempotencyKey: String? = nil,
+        fingerprint parameters: [(key: String, value: String)], rendering: APIRendering = .compact
+    ) async -> APIResponse {
+        await call(
+            .createPayment, merchant: request.merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            fingerprint: RequestFingerprint(
+                method: "POST", path: "/v1/payment_intents",
+                sortedParameters: parameters.sorted { $0.key < $1.key }),
+            rendering: rendering
+        ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
+            let id = try await orchestrator.open(request)
+            return try await orchestrator.record(id)
+        }
+    }
+
+    /// `POST /v1/payment_intents/:id/confirm`, with the request as it stands at confirmation.
+    public func confirmPayment(
+        _ id: PaymentID, _ request: PaymentRequest, apiKey: String, idempotencyKey: String? = nil,
+        fingerprint parameters: [(key: String, value: String)], rendering: APIRendering = .compact
+    ) async -> APIResponse {
+        await call(
+            .createPayment, merchant: request.merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            fingerprint: RequestFingerprint(
+                method: "POST", path: "/v1/payment_intents/\(id)/confirm",
+                sortedParameters: parameters.sorted { $0.key < $1.key }),
+            rendering: rendering
+        ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
+            try await orchestrator.ownedBy(request.merchant, id)
+            return try await orchestrator.confirm(id, request)
+        }
+    }
+
+    /// The customer completed (or failed) the 3-D Secure challenge of a payment waiting in
+    /// `requires_action`. Comes from the customer's browser, not the merchant: no key.
+    public func completeAuthentication(
+        _ id: PaymentID, succeeded: Bool
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        try await orchestrator.completeAuthentication(id, succeeded: succeeded)
+    }
+
+    /// A payment of `merchant`'s as it stands, or nil (also for another merchant's payment:
+    /// Stripe answers 404 for an object of another account).
+    public func payment(_ id: PaymentID, of merchant: MerchantID) async -> PaymentRecord? {
+        guard let record = await orchestrator.payment(id), record.merchant == merchant else { return nil }
+        return record
+    }
+
+    /// Opens a dispute on a captured payment, as the cardholder's bank does (Stripe's test card
+    /// `4000000000000259` disputes every charge).
+    public func openDispute(
+        _ id: PaymentID, isInquiry: Bool
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let record = try await orchestrator.record(id)
+        return try await orchestrator.openDispute(
+            id,
+            amountMinorUnits: record.payment.amountCapturedMinorUnits
+                - record.payment.amountRefundedMinorUnits,
+            isInquiry: isInquiry)
+    }
+
+    /// The merchant's answer to a dispute: evidence submitted (`submit=true`) or the dispute
+    /// accepted (`POST /v1/disputes/:id/close`: the merchant loses).
+    public func respondToDispute(
+        _ id: PaymentID, merchant: MerchantID, accept: Bool
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        try await orchestrator.ownedBy(merchant, id)
+        if accept { return try await orchestrator.closeDispute(id, won: false) }
+        return try await orchestrator.submitDisputeEvidence(id)
+    }
+}
+
+extension PaymentSystem {
+    /// A payment's record as it stands, without suspending: for an observer of events, which
+    /// is called synchronously as each one is emitted.
+    public func paymentNow(_ id: PaymentID) -> PaymentRecord? { orchestrator.shard(id).record(id) }
+
+    /// Registers a secret key the caller chose for an onboarded merchant (a test server started
+    /// with `--api-key sk_test_...`), as if the gateway had issued it.
+    public func addAPIKey(_ secret: String, for merchant: MerchantID) throws(GatewayError) {
+        guard secret.hasPrefix(APIKey.testPrefix), secret.count > APIKey.testPrefix.count else {
+            throw .authenticationFailed
+        }
+        try gateway(merchant).registerKey(APIKeyHash(of: secret), for: merchant)
+    }
+
+    /// Every ledger account's balance (the audit's view).
+    public func ledgerBalances() async -> [AccountSnapshot] { await ledger.allBalances() }
+}
+
+extension PaymentSystem {
+    /// The merchant that owns `apiKey`, spending no rate-limit token (the call that follows
+    /// admits the request and spends it). Nil for an unknown or revoked key.
+    public func owner(ofAPIKey apiKey: String) -> MerchantID? {
+        guard apiKey.hasPrefix(APIKey.testPrefix) else { return nil }
+        for gateway in gateways {
+            if let merchant = gateway.owner(of: apiKey) { return merchant }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Core
+import Foundation
+import Server
+
+/// `paystorm serve`: Stripe's HTTP API over the processor, in real time.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve Stripe's HTTP API (PaymentIntents, refunds, disputes, events, webhooks) on loopback."
+    )
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on; 0 picks a free one (printed).") var port = 4242
+    @Option(
+        name: .customLong("api-key"),
+        help: "Onboard a merchant with this secret key (sk_test_...); repeatable.")
+    var apiKeys: [String] = []
+    @Option(
+        name: .customLong("webhook-url"), help: "Register this endpoint for the first --api-key's merchant.")
+    var webhookURLs: [String] = []
+    @Option(help: "Settlement currency of onboarded merchants.") var currency = "usd"
+    @Option(help: "Requests per second each merchant's key may make.") var rateLimit: Int64 = 100
+    @Option(help: "Requests a merchant's key may burst above the rate.") var rateBurst: Int64 = 200
+    @Option(help: "Delivery attempts per webhook before it is dead-lettered.") var webhookAttempts = 5
+    @Option(help: "First retry delay of a failed webhook, in milliseconds (doubling).")
+    var webhookBackoffMilliseconds: Int64 = 1_000
+
+    func run() async throws {
+        var options = PaystormServer.Options()
+        options.host = host
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
+        options.port = port
+        for key in apiKeys where !key.hasPrefix("sk_test_") || key.count < 12 {
+            throw ValidationError("--api-key \(key.prefix(8))...: secret keys start with sk_test_")
+        }
+        options.apiKeys = apiKeys
+        options.webhookURLs = webhookURLs
+        guard webhookURLs.isEmpty || !apiKeys.isEmpty else {
+            throw ValidationError("--webhook-url needs an --api-key whose merchant it serves")
+        }
+        do {
+            options.settlementCurrency = try Currency(code: currency)
+        } catch {
+            throw ValidationError("--currency \(currency): not a currency Paystorm knows")
+        }
+        guard (1...1_000_000).contains(rateLimit), (1...1_000_000).contains(rateBurst) else {
+            throw ValidationError("--rate-limit and --rate-burst must be in 1...1000000")
+        }
+        options.rateLimitPerSecond = rateLimit
+        options.rateLimitBurst = rateBurst
+        guard (1...50).contains(webhookAttempts) else {
+            throw ValidationError("--webhook-attempts must be in 1...50")
+        }
+        options.webhookAttemptsMax = webhookAttempts
+        guard (1...3_600_000).contains(webhookBackoffMilliseconds) else {
+            throw ValidationError("--webhook-backoff-milliseconds must be in 1...3600000")
+        }
+        options.webhookBackoffBase = .milliseconds(webhookBackoffMilliseconds)
+        let host = host
+        try await PaystormServer(options: options).run { port in
+            // Written straight to the descriptor: a caller waiting for this line reads a pipe,
+            // where print's buffer would hold it back.
+            FileHandle.standardOutput.write(
+                Data("paystorm serve: listening on http://\(host):\(port)\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,444 @@
+"""The official stripe-python SDK against `paystorm serve`: every route through the SDK's own
+methods, the test cards' declines, idempotency, rate limits, authentication, and webhooks
+verified by `stripe.Webhook.construct_event`.
+
+Run by scripts/test (PAYSTORM_BIN names the executable). Each test class starts its own server
+on a free loopback port.
+"""
+
+import http.server
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+import unittest
+import urllib.request
+from unittest import mock
+
+import stripe
+
+BIN = os.environ.get("PAYSTORM_BIN", ".build/debug/paystorm")
+KEY_A = "sk_test_interop_merchant_a"
+KEY_B = "sk_test_interop_merchant_b"
+
+
+def start_server(*arguments):
+    """Starts `paystorm serve --port 0` and returns the process and its base URL."""
+    process = subprocess.Popen(
+        [BIN, "serve", "--port", "0", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = process.stdout.readline()
+    match = re.search(r"listening on (http://[0-9.]+:\d+)", line)
+    if not match:
+        process.kill()
+        raise RuntimeError("paystorm serve did not start: %r" % line)
+    return process, match.group(1)
+
+
+def stop_server(process):
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    finally:
+        process.stdout.close()
+    return process.returncode
+
+
+def client(base, key=KEY_A, retries=0):
+    return stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=retries)
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    deliveries = []
+    status = 200
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.deliveries.append((dict(self.headers), body))
+        self.send_response(Receiver.status)
+        self.end_headers()
+
+    def log_message(self, *arguments):
+        pass
+
+
+class PaymentIntentsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.process, cls.base = start_server(
+            "--api-key", KEY_A, "--api-key", KEY_B, "--rate-limit", "10000", "--rate-burst", "10000"
+        )
+        cls.stripe = client(cls.base)
+
+    @classmethod
+    def tearDownClass(cls):
+        # SIGTERM: a graceful stop exits 0.
+        assert stop_server(cls.process) == 0
+
+    def test_create_confirm_and_retrieve(self):
+        intent = self.stripe.v1.payment_intents.create(
+            params={
+                "amount": 2000,
+                "currency": "usd",
+                "payment_method": "pm_card_visa",
+                "confirm": True,
+                "metadata": {"order": "42"},
+            }
+        )
+        self.assertEqual(intent.object, "payment_intent")
+        self.assertTrue(intent.id.startswith("pi_"))
+        self.assertEqual(intent.status, "succeeded")
+        self.assertEqual(intent.amount_received, 2000)
+        self.assertEqual(intent.metadata["order"], "42")
+        self.assertTrue(intent.latest_charge.startswith("ch_"))
+        again = self.stripe.v1.payment_intents.retrieve(intent.id)
+        self.assertEqual(again.id, intent.id)
+        self.assertEqual(again.status, "succeeded")
+        self.assertIsNone(again.last_payment_error)
+
+    def test_create_then_confirm_later(self):
+        intent = self.stripe.v1.payment_intents.create(
+            params={"amount": 1500, "currency": "eur", "payment_method_types": ["card"]}
+        )
+        self.assertEqual(intent.status, "requires_payment_method")
+        confirmed = self.stripe.v1.payment_intents.confirm(
+            intent.id, params={"payment_method": "pm_card_mastercard"}
+        )
+        self.assertEqual(confirmed.status, "succeeded")
+        self.assertEqual(confirmed.payment_method, "pm_card_mastercard")
+
+    def test_manual_capture_partial(self):
+        intent = self.stripe.v1.payment_intents.create(
+            params={
+                "amount": 5000,
+                "currency": "usd",
+                "payment_method": "pm_card_visa",
+                "confirm": True,
+                "capture_method": "manual",
+            }
+        )
+        self.assertEqual(intent.status, "requires_capture")
+        self.assertEqual(intent.amount_capturable, 5000)
+        captured = self.stripe.v1.payment_intents.capture(intent.id, params={"amount_to_capture": 3000})
+        self.assertEqual(captured.status, "succeeded")
+        self.assertEqual(captured.amount_received, 3000)
+
+    def test_cancel(self):
+        intent = self.stripe.v1.payment_intents.create(
+            params={
+                "amount": 800,
+                "currency": "usd",
+                "payment_method": "pm_card_visa",
+                "confirm": True,
+                "capture_method": "manual",
+            }
+        )
+        canceled = self.stripe.v1.payment_intents.cancel(
+            intent.id, params={"cancellation_reason": "requested_by_customer"}
+        )
+        self.assertEqual(canceled.status, "canceled")
+        self.assertEqual(canceled.cancellation_reason, "requested_by_customer")
+        with self.assertRaises(stripe.InvalidRequestError) as caught:
+            self.stripe.v1.payment_intents.capture(intent.id)
+        self.assertEqual(caught.exception.code, "payment_intent_unexpected_state")
+
+    def test_update_metadata(self):
+        intent = self.stripe.v1.payment_intents.create(params={"amount": 700, "currency": "usd"})
+        updated = self.stripe.v1.payment_intents.update(
+            intent.id, params={"metadata": {"note": "<script>alert(1)</script>"}, "description": "gift"}
+        )
+        self.assertEqual(updated.metadata["note"], "<script>alert(1)</script>")
+        self.assertEqual(updated.description, "gift")
+
+    def test_list_with_cursors(self):
+        other = client(self.base, KEY_B)
+        ids = [
+            other.v1.payment_intents.create(params={"amount": 100 + i, "currency": "usd"}).id for i in range(5)
+        ]
+        first = other.v1.payment_intents.list(params={"limit": 2})
+        self.assertEqual([p.id for p in first.data], ids[::-1][:2])
+        self.assertTrue(first.has_more)
+        second = other.v1.payment_intents.list(params={"limit": 2, "starting_after": first.data[-1].id})
+        self.assertEqual([p.id for p in second.data], ids[::-1][2:4])
+        before = other.v1.payment_intents.list(params={"limit": 10, "ending_before": ids[0]})
+        self.assertEqual([p.id for p in before.data], ids[::-1][:4])
+        newer = other.v1.payment_intents.list(params={"created": {"gte": int(time.time()) - 3600}, "limit": 100})
+        self.assertEqual(len(newer.data), 5)
+        self.assertEqual(newer.url, "/v1/payment_intents")
+
+    def test_other_merchant_sees_404(self):
+        intent = self.stripe.v1.payment_intents.create(params={"amount": 900, "currency": "usd"})
+        with self.assertRaises(stripe.InvalidRequestError) as caught:
+            client(self.base, KEY_B).v1.payment_intents.retrieve(intent.id)
+        self.assertEqual(caught.exception.http_status, 404)
+        self.assertEqual(caught.exception.code, "resource_missing")
+
+    def test_decline_cards(self):
+        cases = {
+            "pm_card_chargeDeclined": ("card_declined", "generic_decline"),
+            "pm_card_chargeDeclinedInsufficientFunds": ("card_declined", "insufficient_funds"),
+            "pm_card_chargeDeclinedLostCard": ("card_declined", "lost_card"),
+            "pm_card_chargeDeclinedStolenCard": ("card_declined", "stolen_card"),
+            "pm_card_chargeDeclinedExpiredCard": ("expired_card", "expired_card"),
+            "pm_card_chargeDeclinedIncorrectCvc": ("incorrect_cvc", "incorrect_cvc"),
+            "pm_card_chargeDeclinedProcessingError": ("processing_error", "processing_error"),
+        }
+        for method, (code, decline_code) in cases.items():
+            with self.subTest(method=method):
+                with self.assertRaises(stripe.CardError) as caught:
+                    self.stripe.v1.payment_intents.create(
+                        params={"amount": 1000, "currency": "usd", "payment_method": method, "confirm": True}
+                    )
+                error = caught.exception
+                self.assertEqual(error.code, code)
+                self.assertEqual(error.error.decline_code, decline_code)
+                intent_id = error.error.payment_intent["id"]
+                intent = self.stripe.v1.payment_intents.retrieve(intent_id)
+                self.assertEqual(intent.status, "requires_payment_method")
+                self.assertEqual(intent.last_payment_error.decline_code, decline_code)
+
+    def test_raw_card_numbers(self):
+        with self.assertRaises(stripe.CardError) as caught:
+            self.stripe.v1.payment_intents.create(
+                params={
+                    "amount": 1000,
+                    "currency": "usd",
+                    "confirm": True,
+                    "payment_method_data": {
+                        "type": "card",
+                        "card": {"number": "4000000000009995", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+                    },
+                }
+            )
+        self.assertEqual(caught.exception.error.decline_code, "insufficient_funds")
+        self.assertNotIn("4000000000009995", json.dumps(caught.exception.json_body))
+
+    def test_three_d_secure(self):
+        intent = self.stripe.v1.payment_intents.create(
+            params={
+                "amount": 3000,
+                "currency": "usd",
+                "payment_method": "pm_card_authenticationRequired",
+                "confirm": True,
+            }
+        )
+        self.assertEqual(intent.status, "requires_action")
+        self.assertEqual(intent.next_action.type, "redirect_to_url")
+        url = intent.next_action.redirect_to_url.url
+        request = urllib.request.Request(url, data=b"outcome=succeed", method="POST")
+        with urllib.request.urlopen(request) as response:
+            self.assertEqual(json.loads(response.read())["status"], "succeeded")
+        failing = self.stripe.v1.payment_intents.create(
+            params={
+                "amount": 3000,
+                "currency": "usd",
+                "payment_method": "pm_card_threeDSecure2Required",
+                "confirm": True,
+            }
+        )
+        request = urllib.request.Request(
+            failing.next_action.redirect_to_url.url, data=b"outcome=fail", method="POST"
+        )
+        with self.assertRaises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request)
+        self.assertEqual(caught.exception.code, 402)
+        after = self.stripe.v1.payment_intents.retrieve(failing.id)
+        self.assertEqual(after.status, "requires_payment_method")
+        self.assertEqual(after.last_payment_error.code, "payment_intent_authentication_failure")
+
+    def test_refunds(self):
+        intent = self.stripe.v1.payment_intents.create(
+            params={"amount": 4000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+        )
+        partial = self.stripe.v1.refunds.create(params={"payment_intent": intent.id, "amount": 1500})
+        self.assertEqual(partial.object, "refund")
+        self.assertTrue(partial.id.startswith("re_"))
+        self.assertEqual(partial.amount, 1500)
+        self.assertEqual(partial.status, "succeeded")
+        rest = self.stripe.v1.refunds.create(params={"payment_intent": intent.id})
+        self.assertEqual(rest.amount, 2500)
+        self.assertEqual(self.stripe.v1.refunds.retrieve(partial.id).amount, 1500)
+        listed = self.stripe.v1.refunds.list(params={"payment_intent": intent.id})
+        self.assertEqual([r.id for r in listed.data], [rest.id, partial.id])
+        with self.assertRaises(stripe.InvalidRequestError):
+            self.stripe.v1.refunds.create(params={"payment_intent": intent.id, "amount": 1})
+
+    def test_disputes(self):
+        intent = self.stripe.v1.payment_intents.create(
+            params={"amount": 6000, "currency": "usd", "payment_method": "pm_card_createDispute", "confirm": True}
+        )
+        disputes = self.stripe.v1.disputes.list()
+        dispute = next(d for d in disputes.data if d.payment_intent == intent.id)
+        self.assertTrue(dispute.id.startswith("dp_"))
+        self.assertEqual(dispute.status, "needs_response")
+        self.assertEqual(dispute.amount, 6000)
+        submitted = self.stripe.v1.disputes.update(
+            dispute.id, params={"evidence": {"uncategorized_text": "shipped"}, "submit": True}
+        )
+        self.assertEqual(submitted.status, "under_review")
+        self.assertEqual(self.stripe.v1.disputes.retrieve(dispute.id).status, "under_review")
+        second = self.stripe.v1.payment_intents.create(
+            params={"amount": 6000, "currency": "usd", "payment_method": "pm_card_createDispute", "confirm": True}
+        )
+        closing = next(d for d in self.stripe.v1.disputes.list().data if d.payment_intent == second.id)
+        self.assertEqual(self.stripe.v1.disputes.close(closing.id).status, "lost")
+
+    def test_balance_and_events(self):
+        balance = self.stripe.v1.balance.retrieve()
+        self.assertEqual(balance.object, "balance")
+        self.assertTrue(any(entry.currency == "usd" for entry in balance.pending))
+        intent = self.stripe.v1.payment_intents.create(
+            params={"amount": 1200, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+        )
+        events = self.stripe.v1.events.list(params={"limit": 100})
+        mine = [e for e in events.data if e.data.object["id"] == intent.id]
+        types = {e.type for e in mine}
+        self.assertIn("payment_intent.created", types)
+        self.assertIn("payment_intent.succeeded", types)
+        self.assertTrue(all(e.id.startswith("evt_") for e in mine))
+        one = self.stripe.v1.events.retrieve(mine[0].id)
+        self.assertEqual(one.id, mine[0].id)
+        only = self.stripe.v1.events.list(params={"type": "payment_intent.succeeded", "limit": 100})
+        self.assertTrue(all(e.type == "payment_intent.succeeded" for e in only.data))
+
+    def test_idempotency(self):
+        params = {"amount": 2100, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+        first = self.stripe.v1.payment_intents.create(params=params, options={"idempotency_key": "order-7"})
+        again = self.stripe.v1.payment_intents.create(params=params, options={"idempotency_key": "order-7"})
+        self.assertEqual(first.id, again.id)
+        self.assertEqual(again.last_response.headers.get("Idempotent-Replayed"), "true")
+        with self.assertRaises(stripe.IdempotencyError):
+            self.stripe.v1.payment_intents.create(
+                params=dict(params, amount=2200), options={"idempotency_key": "order-7"}
+            )
+        # The first answer is replayed, errors included.
+        declined = dict(params, payment_method="pm_card_chargeDeclined")
+        with self.assertRaises(stripe.CardError) as one:
+            self.stripe.v1.payment_intents.create(params=declined, options={"idempotency_key": "order-8"})
+        with self.assertRaises(stripe.CardError) as two:
+            self.stripe.v1.payment_intents.create(params=declined, options={"idempotency_key": "order-8"})
+        self.assertEqual(one.exception.error.payment_intent["id"], two.exception.error.payment_intent["id"])
+
+    def test_authentication(self):
+        with self.assertRaises(stripe.AuthenticationError):
+            client(self.base, "sk_test_unknown_key").v1.payment_intents.list()
+        request = urllib.request.Request(self.base + "/v1/payment_intents")
+        with self.assertRaises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request)
+        self.assertEqual(caught.exception.code, 401)
+        self.assertTrue(caught.exception.headers["Request-Id"].startswith("req_"))
+
+    def test_bad_input(self):
+        with self.assertRaises(stripe.InvalidRequestError) as caught:
+            self.stripe.v1.payment_intents.create(params={"amount": 100, "currency": "usd", "colour": "red"})
+        self.assertEqual(caught.exception.code, "parameter_unknown")
+        self.assertEqual(caught.exception.param, "colour")
+        with self.assertRaises(stripe.InvalidRequestError) as caught:
+            self.stripe.v1.payment_intents.create(params={"amount": "ten", "currency": "usd"})
+        self.assertEqual(caught.exception.code, "parameter_invalid_integer")
+        with self.assertRaises(stripe.InvalidRequestError) as caught:
+            self.stripe.v1.payment_intents.create(params={"amount": 100000000000, "currency": "usd"})
+        self.assertEqual(caught.exception.code, "amount_too_large")
+        with self.assertRaises(stripe.InvalidRequestError) as caught:
+            self.stripe.v1.payment_intents.create(params={"currency": "usd"})
+        self.assertEqual(caught.exception.code, "parameter_missing")
+
+
+class RateLimitTest(unittest.TestCase):
+    def test_429_in_stripes_shape(self):
+        process, base = start_server("--api-key", KEY_A, "--rate-limit", "1", "--rate-burst", "3")
+        try:
+            sdk = client(base)
+            with self.assertRaises(stripe.RateLimitError) as caught:
+                for _ in range(20):
+                    sdk.v1.payment_intents.list()
+            self.assertEqual(caught.exception.http_status, 429)
+            self.assertEqual(caught.exception.error.code, "rate_limit")
+            self.assertEqual(caught.exception.headers.get("Retry-After"), "1")
+        finally:
+            stop_server(process)
+
+
+class WebhookTest(unittest.TestCase):
+    def test_deliveries_verify_with_construct_event(self):
+        Receiver.deliveries = []
+        receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+        process, base = start_server("--api-key", KEY_A)
+        try:
+            sdk = client(base)
+            endpoint = sdk.v1.webhook_endpoints.create(
+                params={
+                    "url": "http://127.0.0.1:%d/hook" % receiver.server_address[1],
+                    "enabled_events": ["payment_intent.succeeded", "payment_intent.created"],
+                }
+            )
+            self.assertTrue(endpoint.secret.startswith("whsec_"))
+            self.assertTrue(endpoint.id.startswith("we_"))
+            intent = sdk.v1.payment_intents.create(
+                params={"amount": 999, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+            )
+            deadline = time.time() + 10
+            while len(Receiver.deliveries) < 2 and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(len(Receiver.deliveries), 2)
+            types = set()
+            for headers, body in Receiver.deliveries:
+                event = stripe.Webhook.construct_event(body, headers["Stripe-Signature"], endpoint.secret)
+                self.assertEqual(event.data.object.id, intent.id)
+                types.add(event.type)
+            self.assertEqual(types, {"payment_intent.created", "payment_intent.succeeded"})
+            headers, body = Receiver.deliveries[0]
+            with self.assertRaises(stripe.SignatureVerificationError):
+                stripe.Webhook.construct_event(body.replace(b"999", b"998"), headers["Stripe-Signature"], endpoint.secret)
+            with mock.patch("time.time", return_value=time.time() + 600):
+                with self.assertRaises(stripe.SignatureVerificationError):
+                    stripe.Webhook.construct_event(body, headers["Stripe-Signature"], endpoint.secret)
+            listed = sdk.v1.webhook_endpoints.list()
+            self.assertEqual([e.id for e in listed.data], [endpoint.id])
+            deleted = sdk.v1.webhook_endpoints.delete(endpoint.id)
+            self.assertTrue(deleted.deleted)
+        finally:
+            stop_server(process)
+            receiver.shutdown()
+            receiver.server_close()
+
+    def test_failing_endpoint_is_retried_then_dead_lettered(self):
+        Receiver.deliveries = []
+        Receiver.status = 500
+        receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+        process, base = start_server(
+            "--api-key", KEY_A, "--webhook-attempts", "3", "--webhook-backoff-milliseconds", "50",
+            "--webhook-url", "http://127.0.0.1:%d/hook" % receiver.server_address[1],
+        )
+        try:
+            client(base).v1.payment_intents.create(params={"amount": 500, "currency": "usd"})
+            deadline = time.time() + 10
+            audit = None
+            while time.time() < deadline:
+                with urllib.request.urlopen(base + "/admin/audit") as response:
+                    audit = json.loads(response.read())
+                if audit["webhooks"]["dead_lettered"] >= 1:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(audit["webhooks"]["dead_lettered"], 1)
+            self.assertEqual(len(Receiver.deliveries), 3)
+            self.assertTrue(audit["ledger_balanced"])
+        finally:
+            Receiver.status = 200
+            stop_server(process)
+            receiver.shutdown()
+            receiver.server_close()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,25 @@
+import Server
+import Testing
+
+@Suite struct FormParametersTests {
+    @Test func bracketNotationReadsHashesAndLists() throws {
+        let form = try FormParameters(
+            encoded: "metadata%5Border%5D=42&metadata[note]=a+b&expand[0]=x&expand[1]=y&types[]=z&amount=5")
+        #expect(try form.hash("metadata") == ["order": "42", "note": "a b"])
+        #expect(form.list("expand") == ["x", "y"])
+        #expect(form.list("types") == ["z"])
+        #expect(try form.integer("amount") == 5)
+        #expect(form.roots == ["metadata", "expand", "types", "amount"])
+    }
+
+    @Test func anEmptyMetadataClearsIt() throws {
+        #expect(try FormParameters(encoded: "metadata=").hash("metadata") == [:])
+        #expect(try FormParameters(encoded: "other=1").hash("metadata") == nil)
+    }
+
+    @Test func malformedEncodingIsRefused() {
+        for text in ["%zz=1", "a[b=1", "a]=1", "[a]=1", "a[b][[c]]=1"] {
+            #expect(throws: StripeError.self, "\(text)") { try FormParameters(encoded: Substring(text)) }
+        }
+    }
+}
