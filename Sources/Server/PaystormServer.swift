@@ -28,6 +28,8 @@ public struct PaystormServer: Sendable {
         public var seed: UInt64 = 1
         /// A connection idle this long is closed (a slow client cannot hold one forever).
         public var idleTimeout: Duration = .seconds(30)
+        /// Where `/metrics` reads from; nil: no `/metrics` route.
+        public var metrics: MetricsExposition?
         public init() {}
     }
 
@@ -75,6 +77,9 @@ public struct PaystormServer: Sendable {
         let backend: @Sendable () -> ServerBackend = { current.withLock { $0! } }
         let router = Router()
         router.add(middleware: StripeMiddleware())
+        if let metrics = options.metrics {
+            router.get("/metrics") { _, _ in metrics.response() }
+        }
         StripeRoutes.register(
             on: router, api: StripeAPI(backend: backend),
             admin: AdminAPI(backend: backend, reset: makeBackend))

@@ -181,8 +181,14 @@ extension StripeAPI {
     func listEvents(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
         let backend = backend()
         let merchant = try admit(request, backend)
-        try request.form.onlyAllow(ListPage.parameters.union(["type", "types"]))
+        try request.form.onlyAllow(ListPage.parameters.union(["type", "types", "delivery_success"]))
         var events = backend.store.events(of: merchant)
+        // Stripe's filter for events whose webhooks were not all delivered: here, the events
+        // with a dead-lettered delivery (the sender keeps the most recent dead letters).
+        if let delivered = try request.form.boolean("delivery_success") {
+            let dead = Set(backend.sender.deadLetters.map(\.eventID))
+            events = events.filter { dead.contains($0.id) != delivered && $0.pendingWebhooks > 0 }
+        }
         if let type = request.form.string("type") {
             // Stripe allows one `*` wildcard: `payment_intent.*`.
             if type.hasSuffix("*") {

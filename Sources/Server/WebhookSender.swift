@@ -131,6 +131,11 @@ final class WebhookSender: Service, Sendable {
                         unixSeconds: Int64(Date().timeIntervalSince1970)))
                 if ok { $0.statistics.delivered += 1 } else { $0.statistics.failedAttempts += 1 }
             }
+            if ok {
+                ProcessorMetrics.webhookDelivered.increment()
+            } else if attempt < configuration.attemptsMax {
+                ProcessorMetrics.webhookFailedAttempts.increment()
+            }
             if ok { return }
             if attempt < configuration.attemptsMax {
                 try? await Task.sleep(for: backoff(after: attempt))
@@ -140,6 +145,7 @@ final class WebhookSender: Service, Sendable {
             $0.statistics.deadLettered += 1
             Self.append(delivery, to: &$0.deadLetters)
         }
+        ProcessorMetrics.webhookDeadLettered.increment()
     }
 
     /// Doubling from `backoffBase`, capped at `backoffMax`, with up to a quarter of jitter so

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Journal
+import Metrics
 import PaystormRuntime
 import Scenarios
 
@@ -51,6 +52,11 @@ struct RunCommand: AsyncParsableCommand {
             "Write the run's ordered event trace to this path, one JSON object a line (virtual time, "
                 + "component, event, ids): the same seed in simulated mode writes the same bytes."))
     var trace: String?
+    @Option(
+        help: ArgumentHelp(
+            "Realtime only: answer Prometheus scrapes of the run's metrics on this host:port "
+                + "(e.g. 127.0.0.1:9464/metrics) while it runs."))
+    var metricsAddress: String?
 
     func run() async throws {
         guard let mode = RunMode(rawValue: mode) else {
@@ -138,6 +144,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { acknowledgementLog?.close() }
         let eventTrace = trace.map { _ in EventTrace() }
+        let metricsListener = try startMetricsListener(mode: mode)
+        defer { metricsListener?.cancel() }
         let report: RunReport
         do {
             report = try await Self.execute(
@@ -228,8 +236,28 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// Serves `/metrics` on `--metrics-address` for the length of a realtime run (a simulated
+    /// run's time is virtual: a scrape would see minutes pass in a second).
+    private func startMetricsListener(mode: RunMode) throws -> Task<Void, any Error>? {
+        guard let metricsAddress else { return nil }
+        guard mode == .realtime else {
+            printError("paystorm run: --metrics-address needs --mode realtime")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        guard let address = PrometheusMetrics.address(metricsAddress) else {
+            printError(
+                "paystorm run: --metrics-address \(metricsAddress): give host:port, e.g. 127.0.0.1:9464")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        let metrics = PrometheusMetrics.bootstrap()
+        return Task { try await metrics.serve(host: address.host, port: address.port) }
+    }
+
     /// Off the main actor: load comes from pool tasks (realtime) or the deterministic executor
     /// driven on this pool thread (simulated).
+    /// `paystorm_journeys_in_flight`, as the progress line reports it.
+    private static let journeysInFlight = Gauge(label: "paystorm_journeys_in_flight")
+
     @concurrent
     private static func execute(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,
@@ -241,6 +269,7 @@ struct RunCommand: AsyncParsableCommand {
             acknowledgements: acknowledgements, journalKey: journalKey, snapshotEvery: snapshotEvery
         ) {
             progress in
+            journeysInFlight.record(progress.inFlight)
             guard live else { return }
             let line =
                 "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "

@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Delivery attempts per webhook before it is dead-lettered.") var webhookAttempts = 5
     @Option(help: "First retry delay of a failed webhook, in milliseconds (doubling).")
     var webhookBackoffMilliseconds: Int64 = 1_000
+    @Option(help: "Also answer /metrics on this host:port (it is always on the API's port).")
+    var metricsAddress: String?
 
     func run() async throws {
         var options = PaystormServer.Options()
@@ -57,6 +59,17 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--webhook-backoff-milliseconds must be in 1...3600000")
         }
         options.webhookBackoffBase = .milliseconds(webhookBackoffMilliseconds)
+        let extraListener = try metricsAddress.map { text in
+            guard let address = PrometheusMetrics.address(text) else {
+                throw ValidationError("--metrics-address \(text): give host:port, e.g. 127.0.0.1:9464")
+            }
+            return address
+        }
+        let metrics = PrometheusMetrics.bootstrap()
+        options.metrics = metrics
+        if let extraListener {
+            Task { try await metrics.serve(host: extraListener.host, port: extraListener.port) }
+        }
         let host = host
         try await PaystormServer(options: options).run { port in
             // Written straight to the descriptor: a caller waiting for this line reads a pipe,

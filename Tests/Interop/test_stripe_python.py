@@ -433,6 +433,8 @@ class WebhookTest(unittest.TestCase):
             self.assertEqual(audit["webhooks"]["dead_lettered"], 1)
             self.assertEqual(len(Receiver.deliveries), 3)
             self.assertTrue(audit["ledger_balanced"])
+            failed = client(base).v1.events.list(params={"delivery_success": False})
+            self.assertEqual([e.type for e in failed.data], ["payment_intent.created"])
         finally:
             Receiver.status = 200
             stop_server(process)

@@ -240,6 +240,11 @@ public final class PaymentOrchestrator: Sendable {
     ) async throws(PaymentServiceError) {
         let network = networks[kind]!
         let result: NetworkAuthorizationResult
+        let sentAt = runtime.now()
+        defer {
+            let waited = runtime.now().nanoseconds - sentAt.nanoseconds
+            ProcessorMetrics.authorizeDuration.recordNanoseconds(waited)
+        }
         do {
             result = try await network.authorize(
                 AuthorizationRequest(
@@ -563,6 +568,7 @@ public final class PaymentOrchestrator: Sendable {
         }
         do {
             outcomes = try await ledger.submit(transfers)
+            ProcessorMetrics.ledgerTransfers.increment(by: outcomes.count { $0 == .applied })
         } catch {
             counters.withLock { $0.ledgerRefusals += 1 }
             // A batch the ledger applied but could not journal stays applied: its durable intent

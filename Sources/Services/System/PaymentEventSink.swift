@@ -189,6 +189,7 @@ public final class PaymentEventSink: Sendable {
                 $0.emitted += 1
                 $0.byType[type.rawValue, default: 0] += 1
             }
+            ProcessorMetrics.emitted(type)
             log.withLock {
                 if $0.count >= Self.logMax { $0.removeFirst() }
                 $0.append(EmittedEvent(id: eventID, payment: id, type: type, merchant: merchant))

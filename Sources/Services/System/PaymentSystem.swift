@@ -365,6 +365,8 @@ public final class PaymentSystem: Sendable {
         } catch {
             return .error(error)
         }
+        ProcessorMetrics.apiRequestsInFlight.increment()
+        defer { ProcessorMetrics.apiRequestsInFlight.decrement() }
         let run = { () async -> IdempotentOutcome in
             do throws(PaymentServiceError) {
                 return .completed(await rendering.success(try await operation()).stored)

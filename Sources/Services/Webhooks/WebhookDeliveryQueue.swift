@@ -192,10 +192,12 @@ struct WebhookDeliveryQueue {
         switch delivery.schedule.recordAttempt(succeeded: succeeded, random: &delivery.random) {
         case .delivered:
             counters.delivered += 1
+            ProcessorMetrics.webhookDelivered.increment()
             attemptsHistogram[min(delivery.schedule.attempts, attemptsHistogram.count - 1)] += 1
             ended(event.id, deadLettered: false, into: &pass)
         case .deadLetter:
             counters.deadLettered += 1
+            ProcessorMetrics.webhookDeadLettered.increment()
             deadLetterQueue.append(
                 WebhookDispatcher.DeadLetter(
                     event: event, attempts: delivery.schedule.attempts, lastStatus: status))
@@ -205,6 +207,7 @@ struct WebhookDeliveryQueue {
             }
             ended(event.id, deadLettered: true, into: &pass)
         case .retry(let delay):
+            ProcessorMetrics.webhookFailedAttempts.increment()
             counters.retries += 1
             delivery.step = .attempt
             _ = schedule(delivery, at: now + delay)
