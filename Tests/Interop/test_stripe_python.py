@@ -104,6 +104,14 @@ class PaymentIntentsTest(unittest.TestCase):
         self.assertEqual(again.status, "succeeded")
         self.assertIsNone(again.last_payment_error)
 
+    def test_the_same_test_card_is_never_blocked_as_velocity(self):
+        # Stripe's test mode scores no test card: 30 charges on pm_card_visa all succeed.
+        for _ in range(30):
+            intent = self.stripe.v1.payment_intents.create(
+                params={"amount": 1000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+            )
+            self.assertEqual(intent.status, "succeeded")
+
     def test_create_then_confirm_later(self):
         intent = self.stripe.v1.payment_intents.create(
             params={"amount": 1500, "currency": "eur", "payment_method_types": ["card"]}
