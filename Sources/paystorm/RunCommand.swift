@@ -65,8 +65,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.badInput)
         }
         if let duration {
-            guard let parsed = DurationText.parse(duration) else {
-                printError("paystorm run: --duration \(duration) is not a duration like 60s, 5m or 1h30m")
+            guard let parsed = DurationText.parse(duration), parsed <= ScenarioLimits.durationMax else {
+                printError(
+                    "paystorm run: --duration \(duration) is not a duration like 60s, 5m or 1h30m of at most "
+                        + DurationText.format(ScenarioLimits.durationMax))
                 throw ExitCode(ExitStatus.badInput)
             }
             scenario = scenario.withDuration(parsed)
@@ -77,6 +79,10 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.badInput)
             }
             scenario = scenario.scaled(by: scale)
+        }
+        if let problem = ScenarioLimits.problem(with: scenario) {
+            printError("paystorm run: with --duration and --scale, \(problem)")
+            throw ExitCode(ExitStatus.badInput)
         }
         if let seed { scenario.seed = seed }
         if let snapshotEvery, snapshotEvery < 0 {

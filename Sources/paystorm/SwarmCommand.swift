@@ -42,11 +42,17 @@ struct SwarmCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.badInput)
         }
         if let duration {
-            guard let parsed = DurationText.parse(duration) else {
-                printError("paystorm swarm: --duration \(duration) is not a duration like 5s, 1m or 1h30m")
+            guard let parsed = DurationText.parse(duration), parsed <= ScenarioLimits.durationMax else {
+                printError(
+                    "paystorm swarm: --duration \(duration) is not a duration like 5s, 1m or 1h30m of at most "
+                        + DurationText.format(ScenarioLimits.durationMax))
                 throw ExitCode(ExitStatus.badInput)
             }
             scenario = scenario.withDuration(parsed)
+            if let problem = ScenarioLimits.problem(with: scenario) {
+                printError("paystorm swarm: with --duration, \(problem)")
+                throw ExitCode(ExitStatus.badInput)
+            }
         }
         var bug: PlantedBug?
         if let plantBug {

@@ -76,6 +76,32 @@ import Testing
         #expect(outcome.errors.contains("count"), "names the key: \(outcome.errors)")
     }
 
+    /// Files with numbers that once trapped the process (exit 132) exit 2 naming file, line
+    /// and key; so do flags that would push a scenario past its limits.
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func hostileNumbersExitTwoNamingLineAndKey() throws {
+        let files: [(String, String, String)] = [
+            ("name: x\nload: {stages: [{hold: 106751d}, {hold: 1d}]}\n", ":2:", "load.stages"),
+            (
+                "name: x\nload: {start_tps: 10, stages: [{hold: 1s}]}\n"
+                    + "mix: {amounts: {USD: {median: \"92233720368547758.07\", max: \"92233720368547758.07\"}}}\n",
+                ":3:", "mix.amounts.USD.median"
+            ),
+            (
+                "name: x\nload: {start_tps: 10, stages: [{hold: 2s}]}\nmix: {amounts: {USD: {median: "
+                    + "\"40000000000000000.00\", min: \"40000000000000000.00\", max: \"40000000000000000.00\"}}}\n",
+                ":3:", "mix.amounts.USD."
+            ),
+        ]
+        for (file, line, key) in files {
+            let outcome = try Self.paystorm(["run", "SCENARIO"], scenario: file)
+            #expect(outcome.status == 2, "\(file): \(outcome.output)\(outcome.errors)")
+            #expect(outcome.errors.contains(line) && outcome.errors.contains(key), "\(outcome.errors)")
+        }
+        let scaled = try Self.paystorm(["run", "SCENARIO", "--duration", "106751d"])
+        #expect(scaled.status == 2, "\(scaled.errors)")
+    }
+
     @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
     func badFlagsExitTwo() throws {
         #expect(try Self.paystorm(["run", "SCENARIO", "--mode", "sideways"]).status == 2)

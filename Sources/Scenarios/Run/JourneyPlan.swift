@@ -93,8 +93,10 @@ struct JourneyPlanner: Sendable {
         } else if isFraudulent {
             // Stolen card: a fresh card, a large amount, from abroad.
             pan = Self.pan(index: random.next() % 1_000_000_000 + 10_000_000, random: &random)
+            let (fourfold, overflow) = amount.minorUnits.multipliedReportingOverflow(by: 4)
             amount = Money(
-                minorUnits: min(spec.max.minorUnits, amount.minorUnits * 4), currency: spec.currency)
+                minorUnits: overflow ? spec.max.minorUnits : min(spec.max.minorUnits, fourfold),
+                currency: spec.currency)
             country = ["RU", "NG", "BR", "VN"][random.index(4)]
         } else {
             pan = Self.pan(
@@ -165,8 +167,17 @@ struct JourneyPlanner: Sendable {
     /// rounded to an integer of minor units once (and to a multiple of 10 for three-decimal
     /// currencies, as Stripe requires).
     private func drawAmount(_ spec: AmountSpec, _ random: inout RandomStream) -> Money {
-        let drawn = random.logNormal(median: Double(spec.median.minorUnits), sigma: spec.sigma)
-        var units = Int64(max(Double(spec.min.minorUnits), min(Double(spec.max.minorUnits), drawn.rounded())))
+        let drawn = random.logNormal(median: Double(spec.median.minorUnits), sigma: spec.sigma).rounded()
+        // Clamped as integers: a draw outside [min, max] (or not finite) never reaches Int64's
+        // conversion, which would trap past its range.
+        var units: Int64
+        if !(drawn > 0) {
+            units = spec.min.minorUnits
+        } else if drawn < 9.0e18 {
+            units = max(spec.min.minorUnits, min(spec.max.minorUnits, Int64(drawn)))
+        } else {
+            units = spec.max.minorUnits
+        }
         if spec.currency.exponent == 3 { units = max(10, units / 10 * 10) }
         return Money(minorUnits: units, currency: spec.currency)
     }
