@@ -119,6 +119,24 @@ import Testing
         #expect(noJournal.errors.contains("needs a journal"), "\(noJournal.errors)")
     }
 
+    /// A file journal's syncs complete on the wall clock, which a simulated run cannot replay:
+    /// the combination is refused with exit 2 and the reason, before the directory is touched.
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func aFileJournalInSimulatedModeExitsTwoSayingWhy() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "paystorm-simulated-file-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try Self.paystorm(["run", "SCENARIO", "--journal", "file:" + directory.path])
+        #expect(outcome.status == 2, "\(outcome.output)\(outcome.errors)")
+        #expect(outcome.errors.contains("needs --mode realtime"), "\(outcome.errors)")
+        #expect(outcome.errors.contains("replayed"), "\(outcome.errors)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path))
+        let explicit = try Self.paystorm([
+            "run", "SCENARIO", "--mode", "simulated", "--journal", "file:" + directory.path,
+        ])
+        #expect(explicit.status == 2, "\(explicit.errors)")
+    }
+
     /// `paystorm run --snapshot-every` on a file journal, then `paystorm recover`: it starts
     /// from the snapshot and says where, and every invariant holds.
     @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
