@@ -116,6 +116,14 @@ enum ScenarioText {
         return (line, column)
     }
 
+    /// A position inside `text`: libyaml reports a file that ends mid-construct on the line
+    /// after its last, which an editor cannot show; that becomes the end of the last line.
+    static func clamped(line: Int, column: Int, in text: String) -> (line: Int, column: Int) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line > lines.count, let last = lines.last else { return (max(1, line), max(1, column)) }
+        return (lines.count, last.count + 1)
+    }
+
     /// Line and column of character `offset` of `text` (what Yams reports for a reader error).
     static func position(ofCharacter offset: Int, in text: String) -> (line: Int, column: Int) {
         var line = 1

@@ -60,14 +60,11 @@ struct YAMLReader {
             return ScenarioError(
                 file: file, line: line, column: column, key: key,
                 message: "duplicate key '\(Self.clipped(key))' (first at line \(first.0))")
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            let (line, column) = ScenarioText.clamped(line: mark.line, column: mark.column, in: text)
             return ScenarioError(
-                file: file, line: mark.line, column: mark.column, key: "",
-                message: "not valid YAML: \(problem)")
-        case .composer(_, let problem, let mark, _):
-            return ScenarioError(
-                file: file, line: mark.line, column: mark.column, key: "",
-                message: "not valid YAML: \(problem)")
+                file: file, line: line, column: column, key: "", message: "not valid YAML: \(problem)")
         default:
             return ScenarioError(
                 file: file, line: 1, column: 1, key: "", message: "not valid YAML: \(error)")
