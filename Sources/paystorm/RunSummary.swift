@@ -22,7 +22,8 @@ struct RunSummary {
             row(
                 "after capture",
                 "\(Format.count(p.refundedFull)) refunded in full · \(Format.count(p.refundedPartial)) in part · "
-                    + "\(Format.count(p.disputed)) disputed · \(Format.count(p.idempotentReplays)) idempotent replays"
+                    + "\(Format.count(p.disputed)) disputed · \(Format.count(p.idempotentReplays)) idempotent replays · "
+                    + "\(Format.count(p.clientRetries)) client retries"
             ),
             row(
                 "tps",
