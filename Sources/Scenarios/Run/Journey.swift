@@ -338,6 +338,12 @@ struct Journey: Sendable {
             classifyFailure(response, &outcome)
             return response.paymentID
         }
+        if Self.paymentStatus(response) == "canceled" {
+            // Answered with a canceled intent (an authorization whose answer was lost and that
+            // could only be reversed): the merchant sees it and captures nothing.
+            outcome.counts.voided += 1
+            return id
+        }
         let merchant = plan.merchant
         switch plan.capture {
         case .immediate:
@@ -663,6 +669,14 @@ struct Journey: Sendable {
         }
         guard status.authorized.minorUnits > 0 else { return nil }
         return "\(record.id) ended \(record.payment.state) but \(record.network) holds \(status.authorized)"
+    }
+
+    /// The payment intent's `status` in an answer's body, as a merchant's backend reads it.
+    static func paymentStatus(_ response: APIResponse) -> Substring? {
+        let key = "\"status\":\""
+        guard let start = response.body.firstRange(of: key)?.upperBound else { return nil }
+        let rest = response.body[start...]
+        return rest.prefix { $0 != "\"" }
     }
 
     /// Records an answer the client got in the run's trace, if one is on.
