@@ -11,6 +11,7 @@ struct StripeAPI: Sendable {
 
     static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
     static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    static let shouldRetryHeader = HTTPField.Name("Stripe-Should-Retry")!
 
     /// Stripe's largest charge in most currencies: eight digits of minor units.
     static let amountMax: Int64 = 99_999_999
@@ -192,7 +193,13 @@ struct StripeAPI: Sendable {
             headers.append((idempotencyKeyHeader, idempotencyKey))
             if response.replayed { headers.append((replayedHeader, "true")) }
         }
-        if response.status == 429 { headers.append((.retryAfter, "1")) }
+        if response.status == 429 {
+            let seconds = response.retryAfter.map { max(1, $0.components.seconds + 1) } ?? 1
+            headers.append((.retryAfter, String(seconds)))
+        }
+        if let shouldRetry = response.shouldRetry {
+            headers.append((shouldRetryHeader, shouldRetry ? "true" : "false"))
+        }
         return APIAnswer(status: response.status, body: response.body, headers: headers)
     }
 }

@@ -23,7 +23,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Journal every change and answer before acknowledging it: none, memory, file:PATH "
-                + "(a directory; check it with `paystorm recover`). Default none: a memory journal "
+                + "(a directory, realtime mode only; check it with `paystorm recover`). Default none: a memory journal "
                 + "without snapshots keeps every record of the run; with --snapshot-every it stays "
                 + "bounded (the fold forgets retired payments) but costs about a third more CPU and "
                 + "memory than none."))
@@ -71,8 +71,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.badInput)
         }
         if let duration {
-            guard let parsed = DurationText.parse(duration) else {
-                printError("paystorm run: --duration \(duration) is not a duration like 60s, 5m or 1h30m")
+            guard let parsed = DurationText.parse(duration), parsed <= ScenarioLimits.durationMax else {
+                printError(
+                    "paystorm run: --duration \(duration) is not a duration like 60s, 5m or 1h30m of at most "
+                        + DurationText.format(ScenarioLimits.durationMax))
                 throw ExitCode(ExitStatus.badInput)
             }
             scenario = scenario.withDuration(parsed)
@@ -83,6 +85,10 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.badInput)
             }
             scenario = scenario.scaled(by: scale)
+        }
+        if let problem = ScenarioLimits.problem(with: scenario) {
+            printError("paystorm run: with --duration and --scale, \(problem)")
+            throw ExitCode(ExitStatus.badInput)
         }
         if let seed { scenario.seed = seed }
         if let snapshotEvery, snapshotEvery < 0 {
@@ -103,17 +109,18 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.badInput)
             }
         } else {
+            if mode == .simulated, case .file = try? JournalLocation(parsing: journal) {
+                // The deterministic runtime cannot see a sync in progress on the journal's
+                // writer thread: it advances virtual time past it to the next timer, so where
+                // each completion lands depends on the disk. A simulated run that cannot be
+                // replayed must not look like one that can: refuse it, before touching the
+                // directory.
+                printError(Self.fileJournalInSimulatedMode)
+                throw ExitCode(ExitStatus.badInput)
+            }
             do {
                 let location = try JournalLocation(parsing: journal)
                 try Self.checkResumable(location, resume: resume)
-                if case .file = location, mode == .simulated {
-                    // The deterministic runtime cannot see a sync in progress on the journal's
-                    // writer thread: it advances virtual time past it to the next timer.
-                    printError(
-                        "paystorm run: warning: with --mode simulated a file journal's syncs run on the wall "
-                            + "clock while virtual time jumps ahead: latencies are inflated and the run is not "
-                            + "reproducible (use --mode realtime, or --journal memory)")
-                }
                 runJournal = try location.open(
                     memory: InMemoryJournal.Configuration(
                         recordsMax: Self.memoryJournalRecordsMax, dropsSnapshottedRecords: snapshotRecords > 0
@@ -196,6 +203,12 @@ struct RunCommand: AsyncParsableCommand {
         if !report.invariantsHold { throw ExitCode(ExitStatus.invariantViolated) }
         if !report.thresholdsPass { throw ExitCode(ExitStatus.thresholdFailed) }
     }
+
+    static let fileJournalInSimulatedMode =
+        "paystorm run: --journal file:PATH needs --mode realtime: a file journal syncs on its own "
+        + "thread on the wall clock while simulated time jumps ahead, so its completions land at "
+        + "times the seed does not decide and the run could not be replayed to the same digest "
+        + "(use --mode realtime with a file journal, or --journal memory in simulated mode)"
 
     /// Records between recovery snapshots when a run journals to a file and does not say:
     /// recovery then replays at most this many records after the snapshot (see PERFORMANCE.md

@@ -17,11 +17,13 @@ struct RunSummary {
                 "\(Format.count(p.attempted)) attempted · \(Format.count(p.succeeded)) captured · "
                     + "\(Format.count(p.authorizedOnly)) authorized only · \(Format.count(p.declined)) declined · "
                     + "\(Format.count(p.blocked)) blocked · \(Format.count(p.abandoned3DS)) abandoned 3DS · "
-                    + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.errors)) errors"),
+                    + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.errors)) errors · "
+                    + "\(Format.count(p.timeoutsResolved)) timeouts resolved"),
             row(
                 "after capture",
                 "\(Format.count(p.refundedFull)) refunded in full · \(Format.count(p.refundedPartial)) in part · "
-                    + "\(Format.count(p.disputed)) disputed · \(Format.count(p.idempotentReplays)) idempotent replays"
+                    + "\(Format.count(p.disputed)) disputed · \(Format.count(p.idempotentReplays)) idempotent replays · "
+                    + "\(Format.count(p.clientRetries)) client retries"
             ),
             row(
                 "tps",
@@ -68,7 +70,10 @@ struct RunSummary {
                 "\(Format.count(w.events)) events · \(Format.count(w.delivered)) delivered · \(Format.count(w.retried)) retried · "
                     + "\(w.deadLettered) dead-lettered · \(w.pending) pending"))
         for payout in report.settlement {
-            lines.append(row("payouts \(payout.currency)", "\(payout.amount) \(payout.currency)"))
+            lines.append(
+                row(
+                    "payouts \(payout.currency)",
+                    "\(payout.amount) \(payout.currency) in \(Format.count(payout.payouts)) payouts"))
         }
         for line in report.ledger {
             lines.append(

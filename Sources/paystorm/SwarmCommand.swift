@@ -7,13 +7,23 @@ import Synchronization
 
 /// `paystorm swarm FILE --seeds 1-1000`: runs a scenario in simulated mode once per seed, each
 /// seed choosing its own faults, and lists the seeds that broke an invariant with the command
-/// that replays each one exactly. Exit 0 if every seed held, 1 if any failed, 2 on bad input.
+/// that replays each one exactly. `paystorm swarm --generate --seeds 1-1000` draws the whole
+/// scenario per seed instead, and writes each failing seed's scenario to a file that
+/// `paystorm run` replays. Exit 0 if every seed held, 1 if any failed, 2 on bad input.
 struct SwarmCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swarm",
-        abstract: "Run a scenario once per seed, each seed choosing its faults; list failing seeds.")
+        abstract: "Run a scenario once per seed, each seed choosing its faults (or, with --generate, "
+            + "the whole scenario); list failing seeds.")
 
-    @Argument(help: "Scenario file (YAML).") var file: String
+    @Argument(help: "Scenario file (YAML); none with --generate.") var file: String?
+    @Flag(
+        help: ArgumentHelp(
+            "Draw a whole scenario per seed (merchants, currencies, amounts, mix, load of 5 s to 5 min, "
+                + "faults) instead of reading one; failing seeds are written to --failures."))
+    var generate = false
+    @Option(help: "With --generate: the directory that receives each failing seed's scenario file.")
+    var failures: String = "swarm-failures"
     @Option(help: "Seeds to run: 1-1000, 42, or 1-10,77.") var seeds: String = "1-100"
     @Option(help: "Stretch or compress the load profile to this length, e.g. 5s.") var duration: String?
     @Option(help: "Seeds run at once (each on its own core).") var jobs: Int = 2
@@ -34,6 +44,18 @@ struct SwarmCommand: AsyncParsableCommand {
             printError("paystorm swarm: --jobs must be in 1...\(Swarm.jobsMax)")
             throw ExitCode(ExitStatus.badInput)
         }
+        if generate {
+            guard file == nil, duration == nil else {
+                printError("paystorm swarm: --generate draws the scenario: give no FILE and no --duration")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            try await runGenerated(seedList)
+            return
+        }
+        guard let file else {
+            printError("paystorm swarm: give a scenario FILE, or --generate")
+            throw ExitCode(ExitStatus.badInput)
+        }
         var scenario: Scenario
         do {
             scenario = try ScenarioParser.load(path: file)
@@ -42,11 +64,17 @@ struct SwarmCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.badInput)
         }
         if let duration {
-            guard let parsed = DurationText.parse(duration) else {
-                printError("paystorm swarm: --duration \(duration) is not a duration like 5s, 1m or 1h30m")
+            guard let parsed = DurationText.parse(duration), parsed <= ScenarioLimits.durationMax else {
+                printError(
+                    "paystorm swarm: --duration \(duration) is not a duration like 5s, 1m or 1h30m of at most "
+                        + DurationText.format(ScenarioLimits.durationMax))
                 throw ExitCode(ExitStatus.badInput)
             }
             scenario = scenario.withDuration(parsed)
+            if let problem = ScenarioLimits.problem(with: scenario) {
+                printError("paystorm swarm: with --duration, \(problem)")
+                throw ExitCode(ExitStatus.badInput)
+            }
         }
         var bug: PlantedBug?
         if let plantBug {
@@ -97,12 +125,88 @@ struct SwarmCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--generate`: one drawn scenario per seed; each failing one is written where `paystorm
+    /// run` can replay it (the file holds its seed, and so its faults).
+    private func runGenerated(_ seeds: [UInt64]) async throws {
+        var bug: PlantedBug?
+        if let plantBug {
+            guard let known = PlantedBug(rawValue: plantBug) else {
+                printError(
+                    "paystorm swarm: --plant-bug must be one of "
+                        + PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))
+                throw ExitCode(ExitStatus.badInput)
+            }
+            bug = known
+        }
+        let stopwatch = Stopwatch()
+        let jobs = self.jobs
+        let outcomes = await PlantedBug.$active.withValue(bug) {
+            await Self.execute(seeds: seeds, jobs: jobs) { seeds, jobs, finished in
+                await Swarm.runGenerated(seeds: seeds, jobs: jobs, finished: finished)
+            }
+        }
+        let elapsed = stopwatch.elapsed.components
+        let seconds = max(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, 1e-9)
+        let failed = outcomes.filter(\.failed)
+        print(
+            "swarm --generate: \(outcomes.count) seeds, \(failed.count) failed, "
+                + "\(Format.fixed(seconds, 1)) s wall, \(Format.fixed(Double(outcomes.count) / seconds, 2)) seeds/s, "
+                + "\(Format.count(outcomes.reduce(0) { $0 + $1.payments })) payments")
+        if list {
+            for outcome in outcomes {
+                print(
+                    "\(outcome.failed ? "✗" : "✓") seed \(outcome.seed) digest \(outcome.digest) "
+                        + "payments \(outcome.payments) faults: \(outcome.faults)")
+            }
+        }
+        if !failed.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: failures, withIntermediateDirectories: true)
+            } catch {
+                printError("paystorm swarm: cannot create \(failures): \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
+        for outcome in failed {
+            let path = (failures as NSString).appendingPathComponent("generated-\(outcome.seed).yaml")
+            let text = ScenarioWriter.yaml(ScenarioGenerator.scenario(seed: outcome.seed))
+            do {
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                printError("paystorm swarm: cannot write \(path): \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            print("✗ seed \(outcome.seed): \(outcome.firstViolation ?? "")")
+            print("    faults: \(outcome.faults)")
+            print(
+                "    replay: paystorm run \(path) (digest \(outcome.digest))"
+                    + (bug.map {
+                        "; the bug was planted: paystorm swarm --generate --seeds \(outcome.seed) --plant-bug \($0.rawValue)"
+                    } ?? ""))
+        }
+        if failed.isEmpty {
+            print("✓ every invariant held on every seed")
+        } else {
+            throw ExitCode(ExitStatus.invariantViolated)
+        }
+    }
+
     /// Runs the swarm off the main actor and draws a progress bar on stderr when it is a terminal.
     @concurrent
     private static func execute(_ scenario: Scenario, seeds: [UInt64], jobs: Int) async -> [SwarmOutcome] {
+        await execute(seeds: seeds, jobs: jobs) { seeds, jobs, finished in
+            await Swarm.run(scenario, seeds: seeds, jobs: jobs, finished: finished)
+        }
+    }
+
+    @concurrent
+    private static func execute(
+        seeds: [UInt64], jobs: Int,
+        swarm: ([UInt64], Int, @escaping @Sendable (SwarmOutcome) -> Void) async -> [SwarmOutcome]
+    ) async -> [SwarmOutcome] {
         let live = standardErrorIsTerminal
         let progress = SwarmProgress(total: seeds.count)
-        let outcomes = await Swarm.run(scenario, seeds: seeds, jobs: jobs) { outcome in
+        let outcomes = await swarm(seeds, jobs) { outcome in
             let line = progress.record(outcome)
             if live { FileHandle.standardError.write(Data(line.utf8)) }
         }

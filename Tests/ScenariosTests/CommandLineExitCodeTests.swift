@@ -76,6 +76,32 @@ import Testing
         #expect(outcome.errors.contains("count"), "names the key: \(outcome.errors)")
     }
 
+    /// Files with numbers that once trapped the process (exit 132) exit 2 naming file, line
+    /// and key; so do flags that would push a scenario past its limits.
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func hostileNumbersExitTwoNamingLineAndKey() throws {
+        let files: [(String, String, String)] = [
+            ("name: x\nload: {stages: [{hold: 106751d}, {hold: 1d}]}\n", ":2:", "load.stages"),
+            (
+                "name: x\nload: {start_tps: 10, stages: [{hold: 1s}]}\n"
+                    + "mix: {amounts: {USD: {median: \"92233720368547758.07\", max: \"92233720368547758.07\"}}}\n",
+                ":3:", "mix.amounts.USD.median"
+            ),
+            (
+                "name: x\nload: {start_tps: 10, stages: [{hold: 2s}]}\nmix: {amounts: {USD: {median: "
+                    + "\"40000000000000000.00\", min: \"40000000000000000.00\", max: \"40000000000000000.00\"}}}\n",
+                ":3:", "mix.amounts.USD."
+            ),
+        ]
+        for (file, line, key) in files {
+            let outcome = try Self.paystorm(["run", "SCENARIO"], scenario: file)
+            #expect(outcome.status == 2, "\(file): \(outcome.output)\(outcome.errors)")
+            #expect(outcome.errors.contains(line) && outcome.errors.contains(key), "\(outcome.errors)")
+        }
+        let scaled = try Self.paystorm(["run", "SCENARIO", "--duration", "106751d"])
+        #expect(scaled.status == 2, "\(scaled.errors)")
+    }
+
     @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
     func badFlagsExitTwo() throws {
         #expect(try Self.paystorm(["run", "SCENARIO", "--mode", "sideways"]).status == 2)
@@ -91,6 +117,24 @@ import Testing
         let noJournal = try Self.paystorm(["run", "SCENARIO", "--snapshot-every", "100"])
         #expect(noJournal.status == 2, "\(noJournal.errors)")
         #expect(noJournal.errors.contains("needs a journal"), "\(noJournal.errors)")
+    }
+
+    /// A file journal's syncs complete on the wall clock, which a simulated run cannot replay:
+    /// the combination is refused with exit 2 and the reason, before the directory is touched.
+    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    func aFileJournalInSimulatedModeExitsTwoSayingWhy() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "paystorm-simulated-file-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try Self.paystorm(["run", "SCENARIO", "--journal", "file:" + directory.path])
+        #expect(outcome.status == 2, "\(outcome.output)\(outcome.errors)")
+        #expect(outcome.errors.contains("needs --mode realtime"), "\(outcome.errors)")
+        #expect(outcome.errors.contains("replayed"), "\(outcome.errors)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path))
+        let explicit = try Self.paystorm([
+            "run", "SCENARIO", "--mode", "simulated", "--journal", "file:" + directory.path,
+        ])
+        #expect(explicit.status == 2, "\(explicit.errors)")
     }
 
     /// `paystorm run --snapshot-every` on a file journal, then `paystorm recover`: it starts

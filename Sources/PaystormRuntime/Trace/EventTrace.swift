@@ -51,6 +51,9 @@ public final class EventTrace: Sendable {
         line += ",\"event\":"
         Self.appendQuoted(event, to: &line)
         for (key, value) in fields {
+            // A field named like the line's own keys would make a line with a key twice, and a
+            // JSON reader keeps only one of them.
+            assert(key != "t_ns" && key != "component" && key != "event", "trace field '\(key)' is reserved")
             line += ","
             Self.appendQuoted(key, to: &line)
             line += ":"

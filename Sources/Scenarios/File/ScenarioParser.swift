@@ -12,16 +12,12 @@ import Core
 /// range-checked, and every error names the file, the line and the key path.
 public enum ScenarioParser {
     /// Reads and parses the file at `path`.
+    /// The bytes are checked before YAML sees them: a file larger than
+    /// `ScenarioLimits.fileBytesMax` is refused without being read whole, and one that is not
+    /// UTF-8 is refused at the line and column of its first bad byte.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ScenarioError(
-                file: path, line: 0, column: 0, key: "",
-                message: "cannot read the file: \(error.localizedDescription)")
-        }
-        return try parse(text, file: path)
+        let bytes = try ScenarioText.read(path, bytesMax: ScenarioLimits.fileBytesMax + 1)
+        return try parse(try ScenarioText.decode(bytes, file: path), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws(ScenarioError) -> Scenario {
@@ -34,7 +30,7 @@ public enum ScenarioParser {
         let load = try parseLoad(try document.required("load"))
         let networks = try document.optional("networks").map(parseNetworks) ?? defaultNetworks
         let faults = try document.optional("faults").map(parseFaults) ?? []
-        return Scenario(
+        let scenario = Scenario(
             name: name,
             description: try document.optional("description")?.string() ?? "",
             seed: try document.optional("seed")?.uint64() ?? 1,
@@ -46,6 +42,10 @@ public enum ScenarioParser {
             thresholds: try document.optional("thresholds").map(parseThresholds) ?? [],
             livenessTimeout: try document.optional("liveness_timeout").map(parseLivenessTimeout)
                 ?? Scenario.livenessTimeoutDefault)
+        if let problem = ScenarioLimits.problem(with: scenario) {
+            throw try document.required("load").error(problem)
+        }
+        return scenario
     }
 
     /// `liveness_timeout`: a positive duration, at most `Scenario.livenessTimeoutMax`.
@@ -133,6 +133,16 @@ public enum ScenarioParser {
             }
         }
         guard !stages.isEmpty else { throw stagesReader.error("at least one stage is needed") }
+        // Summed with overflow checks: each stage is within the limit, their sum may not be.
+        var total: Int64 = 0
+        for stage in stages {
+            let (sum, overflow) = total.addingReportingOverflow(stage.duration.nanoseconds)
+            guard !overflow, sum <= ScenarioLimits.durationMax.nanoseconds else {
+                throw stagesReader.error(
+                    "the stages last longer than \(DurationText.format(ScenarioLimits.durationMax)) together")
+            }
+            total = sum
+        }
         return LoadProfile(
             initialTPS: try map.optional("start_tps")?.double(in: 0...1_000_000) ?? 0, stages: stages)
     }

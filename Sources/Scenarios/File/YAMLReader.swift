@@ -19,6 +19,16 @@ struct YAMLReader {
 
     /// Parses YAML text into a reader on its root node.
     static func parse(_ text: String, file: String) throws(ScenarioError) -> YAMLReader {
+        guard text.utf8.count <= ScenarioLimits.fileBytesMax else {
+            throw ScenarioError(
+                file: file, line: 1, column: 1, key: "",
+                message: "the file is larger than \(ScenarioLimits.fileBytesMax) bytes: not a scenario")
+        }
+        if let (line, column) = ScenarioText.nestingTooDeep(text, limit: ScenarioLimits.nestingDepthMax) {
+            throw ScenarioError(
+                file: file, line: line, column: column, key: "",
+                message: "nested deeper than \(ScenarioLimits.nestingDepthMax) levels: not a scenario")
+        }
         do {
             guard let root = try Yams.compose(yaml: text) else {
                 throw ScenarioError(file: file, line: 1, column: 1, key: "", message: "the file is empty")
@@ -27,22 +37,34 @@ struct YAMLReader {
         } catch let error as ScenarioError {
             throw error
         } catch let error as YamlError {
-            throw Self.locate(error, file: file)
+            throw Self.locate(error, file: file, text: text)
         } catch {
             throw ScenarioError(file: file, line: 1, column: 1, key: "", message: "not valid YAML: \(error)")
         }
     }
 
-    private static func locate(_ error: YamlError, file: String) -> ScenarioError {
+    private static func locate(_ error: YamlError, file: String, text: String) -> ScenarioError {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+        case .reader(let problem, let offset, let value, _):
+            // A character YAML does not allow (a control character, a NUL), at its own place.
+            let (line, column) = offset.map { ScenarioText.position(ofCharacter: $0, in: text) } ?? (1, 1)
+            let character = value >= 0 ? " (U+\(String(value, radix: 16, uppercase: true)))" : ""
             return ScenarioError(
-                file: file, line: mark.line, column: mark.column, key: "",
-                message: "not valid YAML: \(problem)")
-        case .composer(_, let problem, let mark, _):
+                file: file, line: line, column: column, key: "",
+                message: "not valid YAML: \(problem)\(character)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams points at the first of the keys; the mistake is the second one.
+            let key = duplicates.first ?? ""
+            let first = (context.mark.line, context.mark.column)
+            let (line, column) = ScenarioText.duplicatePosition(of: key, after: first, in: text) ?? first
             return ScenarioError(
-                file: file, line: mark.line, column: mark.column, key: "",
-                message: "not valid YAML: \(problem)")
+                file: file, line: line, column: column, key: key,
+                message: "duplicate key '\(Self.clipped(key))' (first at line \(first.0))")
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            let (line, column) = ScenarioText.clamped(line: mark.line, column: mark.column, in: text)
+            return ScenarioError(
+                file: file, line: line, column: column, key: "", message: "not valid YAML: \(problem)")
         default:
             return ScenarioError(
                 file: file, line: 1, column: 1, key: "", message: "not valid YAML: \(error)")
@@ -76,7 +98,8 @@ struct YAMLReader {
             guard allowed.contains(key) else {
                 let hint = Self.closest(key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
                 throw keyReader.error(
-                    "unknown key '\(key)'\(hint); allowed here: \(allowed.sorted().joined(separator: ", "))")
+                    "unknown key '\(Self.clipped(key))'\(hint); allowed here: "
+                        + allowed.sorted().joined(separator: ", "))
             }
             if entries[key] != nil { throw keyReader.error("duplicate key '\(key)'") }
             entries[key] = (keyNode, valueNode)
@@ -177,30 +200,57 @@ struct YAMLReader {
         guard let text = scalarText, let duration = DurationText.parse(text) else {
             throw error("expected a duration like '500ms', '30s', '10m', '1h30m' or '2d', got \(describe())")
         }
+        guard duration <= ScenarioLimits.durationMax else {
+            throw error(
+                "\(DurationText.format(duration)) is longer than a scenario may write "
+                    + "(at most \(DurationText.format(ScenarioLimits.durationMax)))")
+        }
         return duration
     }
 
     /// An amount in major units of `currency` ("12.34"), as Money; never through Double.
+    /// Positive and at most `ScenarioLimits.amountMinorUnitsMax` minor units.
     func money(_ currency: Currency) throws(ScenarioError) -> Money {
-        guard let text = scalarText else { throw error("expected an amount like \"12.34\"") }
+        guard let text = scalarText else {
+            throw error("expected an amount like \"12.34\", got \(describe())")
+        }
+        // No amount within the limits takes more characters than this; a longer text is not
+        // one, and its error should not quote it whole.
+        guard text.count <= 40 else { throw error("expected an amount like \"12.34\", got \(describe())") }
+        let money: Money
         do {
-            return try Money(parsing: text, currency: currency)
+            money = try Money(parsing: text, currency: currency)
         } catch {
             throw self.error(error.description)
         }
+        let largest = Money(minorUnits: ScenarioLimits.amountMinorUnitsMax, currency: currency)
+        guard money.isPositive, money <= largest else {
+            throw self.error(
+                "\(Self.clipped(text)) \(currency.code) is out of range: an amount is positive and at most "
+                    + "\(largest.decimalString) \(currency.code) (Stripe's eight digits)")
+        }
+        return money
     }
 
     func describe() -> String {
         switch node {
-        case .scalar(let scalar): "'\(scalar.string)'"
+        case .scalar(let scalar): "'\(Self.clipped(scalar.string))'"
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .alias: "an alias"
         }
     }
 
+    /// Text from the file as an error quotes it: at most 60 characters, so that a hostile
+    /// megabyte-long value does not become a megabyte-long message.
+    static func clipped(_ text: String) -> String {
+        text.count <= 60 ? text : text.prefix(57) + "..."
+    }
+
     /// The allowed key closest to a misspelt one, if it is close enough to be a typo.
     static func closest(_ key: String, in allowed: Set<String>) -> String? {
+        // Nothing 64 characters long is a typo of a key (and the distance costs length squared).
+        guard key.count <= 64 else { return nil }
         let limit = max(2, key.count / 3)
         var best: (name: String, distance: Int)?
         for name in allowed.sorted() {

@@ -59,10 +59,15 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var refundedPartial = 0
         public var disputed = 0
         public var timeoutsResolved = 0
+        /// Requests still refused with 429 after the client's retries.
         public var rateLimited = 0
         public var errors = 0
         public var idempotentReplays = 0
+        /// Requests still refused with 409 (the key's first request still running) after the
+        /// client's retries.
         public var keyInUse = 0
+        /// Requests clients sent again after a 409, 429 or 5xx, as Stripe's SDKs do.
+        public var clientRetries = 0
         public init() {}
 
         // Spelled out so that the JSON reads `abandoned_3ds`: snake-casing `abandoned3DS`
@@ -71,7 +76,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             case attempted, succeeded, authorizedOnly, declined, blocked
             case abandoned3DS = "abandoned_3ds"
             case voided, expired, refundedFull, refundedPartial, disputed, timeoutsResolved, rateLimited
-            case errors, idempotentReplays, keyInUse
+            case errors, idempotentReplays, keyInUse, clientRetries
         }
 
         /// Adds every count of `other` (counts from several journeys or runs).
@@ -92,6 +97,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             errors += other.errors
             idempotentReplays += other.idempotentReplays
             keyInUse += other.keyInUse
+            clientRetries += other.clientRetries
         }
     }
 

@@ -30,6 +30,9 @@ struct Journey: Sendable {
     /// Where each journey in flight stands, for the liveness phase; and whether the faults are
     /// healed (the moment final reads of unknown outcomes are made).
     var live = LiveJourneys()
+    /// How clients retry refused requests (Stripe's SDKs), and the jitter they draw.
+    var retryPolicy = ClientRetryPolicy.stripe
+    var retryJitter: ClientRetryJitter?
 
     static let unknownResolvedInvariant = "unknown_outcome_resolves_to_one_state"
     static let failedNeverCapturedInvariant = "failed_payment_never_captured"
@@ -99,15 +102,23 @@ struct Journey: Sendable {
         live.noteUnknownResolved()
         live.note(number, step: "final_read \(operation)", payment: payment)
         while !live.isHealed && !live.isClosed { try? await runtime.sleep(for: .milliseconds(100)) }
-        let read = await send(call)
-        let again = await send(call)
+        let read = await send(call, policy: .finalRead)
+        let again = await send(call, policy: .finalRead)
+        if let read, ClientRetryPolicy.isRefusedBeforeWork(read) {
+            // Still refused after every retry (the rate limit, the key's first request still
+            // running): an answer the report counts, not one that contradicts anything.
+            countRefusal(read, &outcome)
+            return read
+        }
         guard let read, !Self.isUnknown(read) else {
             outcome.violation(
                 Self.unknownResolvedInvariant,
                 "\(key): \(operation) still unknown after the heal: \(read?.body ?? "no answer")")
             return read
         }
-        if again?.status != read.status || again?.body != read.body {
+        if let again, ClientRetryPolicy.isRefusedBeforeWork(again) {
+            countRefusal(again, &outcome)
+        } else if again?.status != read.status || again?.body != read.body {
             outcome.violation(
                 Self.unknownResolvedInvariant,
                 "\(key): \(operation) read \(read.status) then \(again.map { String($0.status) } ?? "no answer")"
@@ -134,10 +145,15 @@ struct Journey: Sendable {
     /// One API call as a client makes it: if the system dies while the call is in flight, the
     /// answer is lost and the same call is made again on the next life (nil after `sendsMax`).
     /// A retryable refusal (`isRetryableRefusal`) is sent again after a backoff, at most
-    /// `refusalsRetriedMax` times; then the refusal is the answer (an unknown outcome).
-    private func send(_ call: (PaymentSystem) async -> APIResponse) async -> APIResponse? {
+    /// `refusalsRetriedMax` times; then the refusal is the answer (an unknown outcome). Any
+    /// other 409, 429 or 5xx is retried as Stripe's SDKs do (`policy`), same idempotency key.
+    private func send(
+        _ call: (PaymentSystem) async -> APIResponse, policy: ClientRetryPolicy? = nil
+    ) async -> APIResponse? {
+        let policy = policy ?? retryPolicy
         var lost = 0
         var refusals = 0
+        var retries = 0
         var backoff = Self.refusalBackoffFirst
         while lost < Self.sendsMax {
             let (system, generation) = await host.current()
@@ -154,9 +170,28 @@ struct Journey: Sendable {
                 backoff = min(backoff * 2, Self.refusalBackoffMax)
                 continue
             }
+            if !Self.isRetryableRefusal(response), policy.shouldRetry(response, retriesMade: retries),
+                !live.isClosed
+            {
+                let wait = policy.delay(retriesMade: retries, response, unit: retryJitter?.unit() ?? 0.5)
+                retries += 1
+                metrics.count { $0.clientRetries += 1 }
+                try? await runtime.sleep(for: wait)
+                continue
+            }
             return response
         }
         return nil
+    }
+
+    /// Counts a request still refused before any work after the client's retries: rate
+    /// limited (429) or its key's first request still running (409).
+    private func countRefusal(_ response: APIResponse, _ outcome: inout JourneyOutcome) {
+        if response.status == 429 {
+            outcome.counts.rateLimited += 1
+        } else {
+            outcome.counts.keyInUse += 1
+        }
     }
 
     /// The merchant's API key: onboarding it first if no journey has (one onboarding per
@@ -278,7 +313,9 @@ struct Journey: Sendable {
         // Latency from the intended arrival, not from when the generator got round to it.
         outcome.latencyNanoseconds = runtime.now().nanoseconds - plan.intended.nanoseconds
         outcome.answeredNanoseconds = runtime.now().nanoseconds
-        if plan.clientRetry {
+        // A request refused before any work after every retry is given up (the report counts
+        // it): the merchant's resend is of a request that was answered.
+        if plan.clientRetry && !ClientRetryPolicy.isRefusedBeforeWork(response) {
             let retry =
                 await send({ await $0.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey) }
                 )
@@ -286,8 +323,11 @@ struct Journey: Sendable {
             trace("create_payment_retry", idempotencyKey, retry)
             checkJournaled(retry, .createPayment, &outcome)
             if retry.replayed { outcome.counts.idempotentReplays += 1 }
-            if retry.status == 409 { outcome.counts.keyInUse += 1 }
-            if retry.status != 409 && (retry.paymentID != response.paymentID || retry.body != response.body) {
+            if ClientRetryPolicy.isRefusedBeforeWork(retry) {
+                // Refused before any work (rate limited, or the first still running): the retry
+                // learnt nothing, which contradicts nothing.
+                countRefusal(retry, &outcome)
+            } else if retry.paymentID != response.paymentID || retry.body != response.body {
                 outcome.violation(
                     "one_charge_per_idempotency_key",
                     "\(idempotencyKey): first \(response.paymentID?.description ?? "-"), retry "
@@ -297,6 +337,12 @@ struct Journey: Sendable {
         guard response.isSuccess, let id = response.paymentID else {
             classifyFailure(response, &outcome)
             return response.paymentID
+        }
+        if Self.paymentStatus(response) == "canceled" {
+            // Answered with a canceled intent (an authorization whose answer was lost and that
+            // could only be reversed): the merchant sees it and captures nothing.
+            outcome.counts.voided += 1
+            return id
         }
         let merchant = plan.merchant
         switch plan.capture {
@@ -320,6 +366,12 @@ struct Journey: Sendable {
             if let captured {
                 trace("capture", "\(idempotencyKey)-capture", captured)
                 checkJournaled(captured, .capture, &outcome)
+            }
+            if let captured, ClientRetryPolicy.isRefusedBeforeWork(captured) {
+                // Still refused after the client's retries: counted; the authorization stays
+                // held until it expires, a well-defined waiting state.
+                countRefusal(captured, &outcome)
+                return id
             }
             guard let captured, captured.isSuccess else {
                 outcome.counts.errors += 1
@@ -362,7 +414,9 @@ struct Journey: Sendable {
             }
             trace("refund", "\(idempotencyKey)-refund", refunded)
             checkJournaled(refunded, .refund, &outcome)
-            if refunded.isSuccess {
+            if ClientRetryPolicy.isRefusedBeforeWork(refunded) {
+                countRefusal(refunded, &outcome)
+            } else if refunded.isSuccess {
                 if amount == record.payment.amountRefundableMinorUnits {
                     outcome.counts.refundedFull += 1
                 } else {
@@ -415,14 +469,20 @@ struct Journey: Sendable {
         }
         guard opened else { return }
         outcome.counts.disputed += 1
+        // Evidence a merchant meant to submit but could not (still rate limited after its
+        // retries) leaves the dispute unanswered, and an unanswered chargeback is lost.
+        var answered = plan.isAnswered
         if plan.isInquiry {
             if plan.isAnswered {
                 await wait(plan.after, number, before: "submit_inquiry_evidence", payment: id)
-                guard
-                    await submitEvidence(
-                        id, when: .warningNeedsResponse, number: number, merchant: merchant, apiKey: apiKey,
-                        idempotencyKey: "\(idempotencyKey)-inquiry-evidence", &outcome)
-                else { return }
+                switch await submitEvidence(
+                    id, when: .warningNeedsResponse, number: number, merchant: merchant, apiKey: apiKey,
+                    idempotencyKey: "\(idempotencyKey)-inquiry-evidence", &outcome)
+                {
+                case .submitted: break
+                case .unanswered: answered = false
+                case .failed: return
+                }
             }
             await wait(plan.after, number, before: "close_inquiry", payment: id)
             let isOpenInquiry = { (status: DisputeStatus?) in
@@ -435,16 +495,19 @@ struct Journey: Sendable {
             guard await networkStep(id, when: isOpenInquiry, &outcome, { try await $0.escalateInquiry(id) })
             else { return }
         }
-        if plan.isAnswered {
+        if answered {
             await wait(plan.after, number, before: "submit_evidence", payment: id)
-            guard
-                await submitEvidence(
-                    id, when: .needsResponse, number: number, merchant: merchant, apiKey: apiKey,
-                    idempotencyKey: "\(idempotencyKey)-evidence", &outcome)
-            else { return }
+            switch await submitEvidence(
+                id, when: .needsResponse, number: number, merchant: merchant, apiKey: apiKey,
+                idempotencyKey: "\(idempotencyKey)-evidence", &outcome)
+            {
+            case .submitted: break
+            case .unanswered: answered = false
+            case .failed: return
+            }
         }
         await wait(plan.after, number, before: "close_dispute", payment: id)
-        let won = plan.isAnswered && plan.won
+        let won = answered && plan.won
         _ = await networkStep(id, when: { $0 == .needsResponse || $0 == .underReview }, &outcome) {
             try await $0.closeDispute(id, won: won)
         }
@@ -482,14 +545,25 @@ struct Journey: Sendable {
         return false
     }
 
+    /// What became of the evidence a merchant submits.
+    enum EvidenceOutcome {
+        /// Submitted (or not needed any more: the dispute moved on).
+        case submitted
+        /// Still refused before any work after the client's retries: the dispute goes on
+        /// unanswered.
+        case unanswered
+        /// Refused for a reason that ends the dispute's journey (a violation was noted).
+        case failed
+    }
+
     /// The merchant answers the dispute through the API (`POST /v1/disputes/:id`), as a client:
     /// the same idempotency key again if a crash lost the answer.
     private func submitEvidence(
         _ id: PaymentID, when status: DisputeStatus, number: Int, merchant: MerchantID, apiKey: String,
         idempotencyKey: String, _ outcome: inout JourneyOutcome
-    ) async -> Bool {
+    ) async -> EvidenceOutcome {
         guard await host.current().system.orchestrator.payment(id)?.payment.dispute?.status == status else {
-            return true
+            return .submitted
         }
         let submit: (PaymentSystem) async -> APIResponse = { system in
             await system.submitDisputeEvidence(
@@ -501,15 +575,19 @@ struct Journey: Sendable {
         guard let response else {
             outcome.violation(
                 "dispute_lifecycle", "\(id): evidence got no answer after \(Self.sendsMax) sends")
-            return false
+            return .failed
         }
         trace("submit_dispute_evidence", idempotencyKey, response)
         checkJournaled(response, .submitDisputeEvidence, &outcome)
+        if ClientRetryPolicy.isRefusedBeforeWork(response) {
+            countRefusal(response, &outcome)
+            return .unanswered
+        }
         guard response.isSuccess else {
             outcome.violation("dispute_lifecycle", "\(id): evidence refused: \(response.body)")
-            return false
+            return .failed
         }
-        return true
+        return .submitted
     }
 
     /// For the network's side of a dispute (no API, no key): a step the journal refused was
@@ -593,6 +671,14 @@ struct Journey: Sendable {
         return "\(record.id) ended \(record.payment.state) but \(record.network) holds \(status.authorized)"
     }
 
+    /// The payment intent's `status` in an answer's body, as a merchant's backend reads it.
+    static func paymentStatus(_ response: APIResponse) -> Substring? {
+        let key = "\"status\":\""
+        guard let start = response.body.firstRange(of: key)?.upperBound else { return nil }
+        let rest = response.body[start...]
+        return rest.prefix { $0 != "\"" }
+    }
+
     /// Records an answer the client got in the run's trace, if one is on.
     private func trace(_ operation: String, _ key: String, _ response: APIResponse) {
         EventTrace.record(
@@ -616,8 +702,8 @@ struct Journey: Sendable {
             case "authentication_required": outcome.counts.abandoned3DS += 1
             default: outcome.counts.declined += 1
             }
-        case 429:
-            outcome.counts.rateLimited += 1
+        case 429, 409:
+            countRefusal(response, &outcome)
         default:
             outcome.counts.errors += 1
         }

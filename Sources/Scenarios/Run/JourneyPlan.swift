@@ -49,6 +49,50 @@ struct JourneyPlanner: Sendable {
     private let amountSpecs: [(AmountSpec, Double)]
     private let runEnd: SimTime
     static let laterStepsWithin: Int64 = 400_000_000_000
+    /// The legitimate cardholders of the run (`cardholderCount`).
+    let cardholders: Int
+
+    /// Payments per legitimate cardholder, on average, over a run.
+    static let paymentsPerCardholder = 2.0
+    /// The smallest population, for runs of a handful of payments.
+    static let cardholdersMin = 100
+    /// Legitimate cards are numbered from here, apart from the fraudsters' (stolen cards from
+    /// 10,000,000 to 1,010,000,000, card testers' from `testerCardIndexFirst`).
+    static let cardholderIndexFirst: UInt64 = 1 << 60
+    static let testerCardIndexFirst: UInt64 = 2 << 60
+    /// A card tester's burst: about this many attempts on one card within one
+    /// `testingSlotNanoseconds` (the fraud engine's velocity rule blocks from the tenth in an
+    /// hour), whatever the scale and length of the run.
+    static let testingAttemptsPerCard = 20.0
+    static let testingSlotNanoseconds: Int64 = 600_000_000_000
+    /// Card testers' cards in use during each slot (`testerCards`).
+    let testerCardsPerSlot: Int
+    private let testingSlotNanoseconds: Int64
+
+    /// As many testers' cards per slot as give each about `testingAttemptsPerCard` attempts:
+    /// the card-testing share of the payments the profile expects in one slot, over that.
+    static func testerCards(_ scenario: Scenario, slotNanoseconds: Int64) -> Int {
+        let fraud = scenario.mix.fraud
+        let testingShare = fraud.share * fraud.cardTesting / max(1e-9, fraud.cardTesting + fraud.stolenCard)
+        let slots = Double(max(1, scenario.duration.nanoseconds)) / Double(slotNanoseconds)
+        let perSlot = scenario.load.expectedArrivals * testingShare / max(1, slots)
+        let cards = (perSlot / testingAttemptsPerCard).rounded(.up)
+        guard cards.isFinite, cards < 1e9 else { return 1_000_000_000 }
+        return max(1, Int(cards))
+    }
+
+    /// The cardholder population follows the traffic, not the merchants: one cardholder per
+    /// `paymentsPerCardholder` payments the profile expects (so `--scale` and `--duration` move
+    /// it too), at least `cardholdersMin`. Each legitimate payment draws its cardholder
+    /// uniformly, so the payments per cardholder are Poisson with mean 2 (27% pay once, 27%
+    /// twice, 18% three times, 14% four or more; 14% of the population buy nothing): repeat
+    /// customers exist at every scale, and a legitimate card reaching the fraud engine's
+    /// velocity limit of 10 attempts in an hour is a 1-in-20,000 event, whatever the scale.
+    static func cardholderCount(expectedPayments: Double) -> Int {
+        let wanted = (expectedPayments / paymentsPerCardholder).rounded(.up)
+        guard wanted.isFinite, wanted < 1e12 else { return Int(1e12) }
+        return max(cardholdersMin, Int(wanted))
+    }
 
     init(scenario: Scenario) {
         self.scenario = scenario
@@ -63,6 +107,9 @@ struct JourneyPlanner: Sendable {
             return (spec, weights)
         }
         runEnd = SimTime(nanoseconds: scenario.duration.nanoseconds)
+        cardholders = Self.cardholderCount(expectedPayments: scenario.load.expectedArrivals)
+        testingSlotNanoseconds = max(1, min(Self.testingSlotNanoseconds, scenario.duration.nanoseconds))
+        testerCardsPerSlot = Self.testerCards(scenario, slotNanoseconds: testingSlotNanoseconds)
     }
 
     /// A merchant's settlement currency: fixed per merchant (a hash of its id against the
@@ -87,18 +134,23 @@ struct JourneyPlanner: Sendable {
             && random.nextUnit() < mix.fraud.cardTesting
                 / max(1e-9, mix.fraud.cardTesting + mix.fraud.stolenCard)
         {
-            // Card testing: a few cards, tiny amounts, many attempts.
-            pan = Self.pan(index: UInt64(random.index(50)) + 9_000_000, random: &random)
+            // Card testing: bursts of tiny amounts, about `testingAttemptsPerCard` on each of
+            // the slot's cards.
+            let slot = UInt64(max(0, intended.nanoseconds) / testingSlotNanoseconds)
+            let card = slot &* UInt64(testerCardsPerSlot) &+ UInt64(random.index(testerCardsPerSlot))
+            pan = Self.pan(index: Self.testerCardIndexFirst &+ card, random: &random)
             amount = Money(minorUnits: spec.min.minorUnits, currency: spec.currency)
         } else if isFraudulent {
             // Stolen card: a fresh card, a large amount, from abroad.
             pan = Self.pan(index: random.next() % 1_000_000_000 + 10_000_000, random: &random)
+            let (fourfold, overflow) = amount.minorUnits.multipliedReportingOverflow(by: 4)
             amount = Money(
-                minorUnits: min(spec.max.minorUnits, amount.minorUnits * 4), currency: spec.currency)
+                minorUnits: overflow ? spec.max.minorUnits : min(spec.max.minorUnits, fourfold),
+                currency: spec.currency)
             country = ["RU", "NG", "BR", "VN"][random.index(4)]
         } else {
             pan = Self.pan(
-                index: UInt64(random.index(max(1, scenario.merchants.count * 10))), random: &random)
+                index: Self.cardholderIndexFirst + UInt64(random.index(cardholders)), random: &random)
         }
         // Later steps (delayed capture, refund, dispute) come within a share of the time left,
         // and never more than two minutes later: a long run must not hold more journeys in
@@ -165,8 +217,17 @@ struct JourneyPlanner: Sendable {
     /// rounded to an integer of minor units once (and to a multiple of 10 for three-decimal
     /// currencies, as Stripe requires).
     private func drawAmount(_ spec: AmountSpec, _ random: inout RandomStream) -> Money {
-        let drawn = random.logNormal(median: Double(spec.median.minorUnits), sigma: spec.sigma)
-        var units = Int64(max(Double(spec.min.minorUnits), min(Double(spec.max.minorUnits), drawn.rounded())))
+        let drawn = random.logNormal(median: Double(spec.median.minorUnits), sigma: spec.sigma).rounded()
+        // Clamped as integers: a draw outside [min, max] (or not finite) never reaches Int64's
+        // conversion, which would trap past its range.
+        var units: Int64
+        if !(drawn > 0) {
+            units = spec.min.minorUnits
+        } else if drawn < 9.0e18 {
+            units = max(spec.min.minorUnits, min(spec.max.minorUnits, Int64(drawn)))
+        } else {
+            units = spec.max.minorUnits
+        }
         if spec.currency.exponent == 3 { units = max(10, units / 10 * 10) }
         return Money(minorUnits: units, currency: spec.currency)
     }

@@ -20,7 +20,7 @@ struct ReportBuilder {
     static let settlementFilesInvariant = "settlement_reconciles_with_network_files"
 
     func build() async -> RunReport {
-        let counts = metrics.counts
+        var counts = metrics.counts
         let latency = metrics.latency
         let dispatch = metrics.dispatchDelay
         let reconciliation = await system.ledger.reconcile()
@@ -43,6 +43,11 @@ struct ReportBuilder {
             count: ledgerProblems.count
                 + max(0, reconciliation.unbalancedTransferCount - reconciliation.unbalancedTransfers.count))
         let counters = system.counters
+        // Authorizations whose answer was lost and that the orchestrator brought to one state:
+        // by an inquiry's answer or, when inquiries could not tell, by a reversal (the
+        // system's own count: the client never sees the timeout, only the outcome). After a
+        // crash, the last life's.
+        counts.timeoutsResolved = Int(counters.inquiries + counters.reversals)
         check("every_money_movement_booked", counters.violationExamples, count: Int(counters.ledgerRefusals))
         check(
             "refused_transitions_undone", counters.undoConflictExamples, count: Int(counters.undoConflicts))
@@ -235,7 +240,7 @@ struct ReportBuilder {
                     currency: code,
                     amount: Money(minorUnits: settlement.paidOut[code] ?? 0, currency: currency)
                         .decimalString,
-                    payouts: settlement.payouts)
+                    payouts: settlement.payoutsByCurrency[code] ?? 0)
             },
             ledger: reconciliation.currencies.map { line in
                 func text(_ value: Int128) -> String {
@@ -250,7 +255,14 @@ struct ReportBuilder {
             generator: RunReport.GeneratorFigures(
                 fellBehind: counts.attempted > 0 && Double(lateDispatches) / Double(counts.attempted) > 0.01,
                 lateDispatches: lateDispatches, escapedJobs: 0),
-            digest: String(digest, radix: 16))
+            digest: Self.hex16(digest))
+    }
+
+    /// A digest as 16 lowercase hex digits, zero-padded: two digests compare as text only if
+    /// they have one width.
+    static func hex16(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// Each threshold of the scenario against the finished report: called last, once every

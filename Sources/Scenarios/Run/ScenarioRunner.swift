@@ -174,7 +174,7 @@ public enum ScenarioRunner {
         let journey = Journey(
             host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: chaosJournal,
             faults: schedule, acknowledgements: options.acknowledgements,
-            resumedKeyPrefix: resumedKeyPrefix, live: live)
+            resumedKeyPrefix: resumedKeyPrefix, live: live, retryJitter: ClientRetryJitter(runtime: runtime))
         let planner = JourneyPlanner(scenario: scenario)
         let onboardedBeforeLoad =
             scenario.merchants.onboarding == .beforeLoad && !options.resume

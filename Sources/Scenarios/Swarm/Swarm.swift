@@ -21,6 +21,23 @@ public enum Swarm {
     public static func run(
         _ base: Scenario, seeds: [UInt64], jobs: Int, finished: @Sendable (SwarmOutcome) -> Void = { _ in }
     ) async -> [SwarmOutcome] {
+        await run(seeds: seeds, jobs: jobs, finished: finished) { seed in scenario(base, seed: seed) }
+    }
+
+    /// Runs one generated scenario per seed (`ScenarioGenerator`), at most `jobs` at a time:
+    /// `paystorm swarm --generate`.
+    public static func runGenerated(
+        seeds: [UInt64], jobs: Int, finished: @Sendable (SwarmOutcome) -> Void = { _ in }
+    ) async -> [SwarmOutcome] {
+        await run(seeds: seeds, jobs: jobs, finished: finished, scenario: ScenarioGenerator.scenario(seed:))
+    }
+
+    /// Runs `scenario(seed)` for every seed, at most `jobs` at a time, each on its own pool
+    /// thread.
+    static func run(
+        seeds: [UInt64], jobs: Int, finished: @Sendable (SwarmOutcome) -> Void,
+        scenario: @escaping @Sendable (UInt64) -> Scenario
+    ) async -> [SwarmOutcome] {
         let width = min(max(1, jobs), jobsMax)
         var outcomes: [SwarmOutcome] = []
         outcomes.reserveCapacity(seeds.count)
@@ -28,13 +45,13 @@ public enum Swarm {
             var next = seeds.makeIterator()
             for _ in 0..<width {
                 guard let seed = next.next() else { break }
-                group.addTask { await runSeed(base, seed: seed) }
+                group.addTask { await runScenario(scenario(seed)) }
             }
             while let outcome = await group.next() {
                 finished(outcome)
                 outcomes.append(outcome)
                 if let seed = next.next() {
-                    group.addTask { await runSeed(base, seed: seed) }
+                    group.addTask { await runScenario(scenario(seed)) }
                 }
             }
         }
@@ -44,7 +61,13 @@ public enum Swarm {
     /// Runs one seed in simulated mode, off the caller's executor.
     @concurrent
     public static func runSeed(_ base: Scenario, seed: UInt64) async -> SwarmOutcome {
-        let scenario = scenario(base, seed: seed)
+        await runScenario(scenario(base, seed: seed))
+    }
+
+    /// Runs one scenario (its own seed) in simulated mode, off the caller's executor.
+    @concurrent
+    public static func runScenario(_ scenario: Scenario) async -> SwarmOutcome {
+        let seed = scenario.seed
         let faults = FaultPlan(scenario).summary
         do {
             let report = try await ScenarioRunner.run(scenario, mode: .simulated)

@@ -36,6 +36,7 @@ struct SettlementRun: Sendable {
                 await shard.recordPayout(merchant, balance)
                 summary.payouts += 1
                 summary.paidOut[currency.code, default: 0] += balance
+                summary.payoutsByCurrency[currency.code, default: 0] += 1
             }
         }
         return summary

@@ -8,6 +8,8 @@ public struct SettlementSummary: Sendable, Hashable {
     public var payouts = 0
     /// Paid out, per settlement currency code, in minor units.
     public var paidOut: [String: Int64] = [:]
+    /// Payouts made, per settlement currency code (`payouts` is their sum).
+    public var payoutsByCurrency: [String: Int] = [:]
     /// Merchants whose balance was negative and carried over to the next run.
     public var negativeBalancesCarried = 0
 
@@ -16,6 +18,7 @@ public struct SettlementSummary: Sendable, Hashable {
         bankReturns += other.bankReturns
         payouts += other.payouts
         paidOut.merge(other.paidOut, uniquingKeysWith: +)
+        payoutsByCurrency.merge(other.payoutsByCurrency, uniquingKeysWith: +)
         negativeBalancesCarried += other.negativeBalancesCarried
     }
 }

@@ -6,6 +6,10 @@ public struct APIResponse: Sendable, Hashable {
     public var status: Int
     public var body: String
     public var replayed = false
+    /// Stripe's `Retry-After` header: how long a refused client should wait (429).
+    public var retryAfter: Duration?
+    /// Stripe's `Stripe-Should-Retry` header, when the API advises for or against a retry.
+    public var shouldRetry: Bool?
 
     /// The payment the response is about, when there is one: the first `"id":"…"` of the body.
     ///
@@ -131,7 +135,10 @@ public struct APIResponse: Sendable, Hashable {
     }
 
     public static func error(_ error: GatewayError) -> APIResponse {
-        .error(status: error.httpStatus, type: error.type, code: error.code, message: error.description)
+        var response = APIResponse.error(
+            status: error.httpStatus, type: error.type, code: error.code, message: error.description)
+        if case .rateLimited(let retryAfter) = error { response.retryAfter = retryAfter }
+        return response
     }
 
     var stored: StoredResponse { StoredResponse(status: status, text: body) }

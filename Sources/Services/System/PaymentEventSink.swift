@@ -197,7 +197,10 @@ public final class PaymentEventSink: Sendable {
             observer?(EmittedEvent(id: eventID, payment: id, type: type, merchant: merchant))
             EventTrace.record(
                 runtime.now(), "orchestrator", type.rawValue,
-                ["payment": id.description, "merchant": merchant.description, "event": eventID.description])
+                [
+                    "payment": id.description, "merchant": merchant.description,
+                    "event_id": eventID.description,
+                ])
             guard webhooksOn else { continue }
             let event = WebhookEvent(
                 id: eventID, type: type.rawValue, merchant: merchant,

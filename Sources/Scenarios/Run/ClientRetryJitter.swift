@@ -1,0 +1,16 @@
+import PaystormRuntime
+import Synchronization
+
+/// The clients' jitter draws: one stream of the run's seed shared by every journey. Under the
+/// deterministic runtime one job runs at a time in an order the seed decides, so the draws a
+/// journey gets are the same in every run of the seed.
+final class ClientRetryJitter: Sendable {
+    private let stream: Mutex<RandomStream>
+
+    init(runtime: any Runtime) {
+        stream = Mutex(runtime.randomStream("client-retries"))
+    }
+
+    /// A uniform draw in [0, 1).
+    func unit() -> Double { stream.withLock { $0.nextUnit() } }
+}
