@@ -42,13 +42,9 @@ final class ServerBackend: Sendable {
     static func quietConfiguration(rateLimitPerSecond: Int64, burst: Int64) -> PaymentSystemConfiguration {
         var configuration = PaymentSystemConfiguration()
         configuration.webhooks.enabled = false
-        // Stripe's test mode does not score test cards (only its Radar test cards decline as
-        // fraud, and those are scripted): the same pm_card_visa a thousand times is no velocity
-        // attack. The engine still runs; its scores never review, challenge or block.
-        if let never = try? FraudThresholds(reviewFrom: 100, challengeFrom: 100, blockAbove: 100) {
-            configuration.fraudThresholds = never
-        }
-        configuration.inquiryDelay = .milliseconds(200)
+        // Stripe's test mode does not score test cards: only its Radar test cards decline as
+        // fraud, and those are scripted.
+        configuration.fraudScreening = false
         for kind in CardNetworkKind.allCases {
             var behaviour = NetworkBehaviour.standard(for: kind)
             behaviour.declineRate = 0

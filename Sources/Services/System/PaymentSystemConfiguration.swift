@@ -26,6 +26,10 @@ public struct PaymentSystemConfiguration: Sendable {
     public var idempotencyKeysPerShardMax = 1_000_000
     /// Card profiles each fraud-engine shard remembers (least recently used forgotten first).
     public var fraudCardsPerShardMax = 100_000
+    /// Whether payments are screened by the fraud engine at all (a Stripe test-mode double
+    /// screens none: its test cards decline as scripted, and one test card used a thousand times
+    /// is no velocity attack).
+    public var fraudScreening = true
     /// Where fraud scores turn into approve, review, 3-D Secure and block (30, 70, 90).
     public var fraudThresholds: FraudThresholds = .standard
     /// How simulated customers meet a 3-D Secure challenge.
