@@ -46,6 +46,16 @@ struct RunSummary {
                         ? " · GENERATOR FELL BEHIND (\(report.generator.lateDispatches) late dispatches)"
                         : "")),
         ]
+        // Each stage's answers against its arrivals due: where a run that could not keep up broke.
+        let stages = report.stages.map { stage in
+            "\(stage.stage): \(Format.fixed(stage.targetTPS, 0)) TPS \(Format.count(stage.answered))/"
+                + "\(Format.count(stage.due)) \(Format.fixed(stage.answeredToDueRatio * 100, 1))%"
+                + (stage.judged
+                    ? ""
+                    : stage.due < RunReport.StageFigures.minimumDueJudged
+                        ? " (too few to judge)" : " (not judged)")
+        }
+        if !stages.isEmpty { lines.append(row("stages", stages.joined(separator: " · "))) }
         if report.generator.merchantsOnboardedBeforeLoad > 0 {
             lines.append(
                 row(
@@ -153,9 +163,14 @@ struct RunSummary {
         }
         lines.append("")
         lines.append("digest \(report.digest)")
-        let verdict =
+        var verdict =
             !report.invariantsHold
             ? "FAIL (invariant violated)" : !report.thresholdsPass ? "FAIL (threshold)" : "PASS"
+        if report.invariantsHold, let stage = report.saturatedStage {
+            verdict =
+                "SATURATED (stage \(stage.stage), \(Format.fixed(stage.targetTPS, 0)) TPS target: answered "
+                + "\(stage.answered) of \(stage.due) arrivals due, \(Format.fixed(stage.answeredToDueRatio * 100, 1))%)"
+        }
         lines.append("result: \(verdict)")
         return lines.joined(separator: "\n")
     }

@@ -72,6 +72,35 @@ public enum Metric: String, Sendable, CaseIterable {
     /// The largest RSS sampled during the run, in MiB (2^20 bytes, as the summary's `memory`
     /// line prints it).
     case rssMaxMB = "rss_max_mb"
+    /// The lowest answered-to-due ratio over the load's stages (answers in a stage's window over
+    /// the arrivals due in it; stages with too few arrivals to judge are left out). Every run
+    /// is held to `>= 0.99` unless its scenario names this metric with a bound of its own: a run
+    /// that could not keep up is SATURATED, not PASS.
+    case stageAnsweredToDueRatio = "stage_answered_to_due_ratio"
+}
+
+extension Scenario {
+    /// How soon after its intended time an arrival must be answered for its stage to count it
+    /// as kept up: the scenario's authorization latency objective (`authorize_p99_ms: "< 2000"`)
+    /// when it states one, else 10 s.
+    public var answerDeadline: Duration {
+        let objective = thresholds.first {
+            $0.metric == .authorizeP99Ms && ($0.comparison == .less || $0.comparison == .lessOrEqual)
+        }
+        guard let objective, objective.bound > 0, objective.bound < 3_600_000 else { return .seconds(10) }
+        return .milliseconds(Int64(objective.bound))
+    }
+}
+
+extension Threshold {
+    /// The saturation check every run gets unless its scenario words its own.
+    public static let keptUp = Threshold(
+        metric: .stageAnsweredToDueRatio, comparison: .greaterOrEqual, bound: 0.99)
+
+    /// The scenario's thresholds and the saturation check, unless the scenario relaxes it.
+    public static func judging(_ thresholds: [Threshold]) -> [Threshold] {
+        thresholds.contains { $0.metric == .stageAnsweredToDueRatio } ? thresholds : thresholds + [keptUp]
+    }
 }
 
 extension Substring {

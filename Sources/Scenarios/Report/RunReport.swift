@@ -42,6 +42,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// Service actors crashed and restarted during the run (`service_crash`); nil when the
     /// seed switched none on.
     public var serviceRestarts: ServiceRestartFigures? = nil
+    /// Each stage of the load: the arrivals due in it and the answers given, the verdict's
+    /// evidence that the system kept up (or where it did not).
+    public var stages: [StageFigures] = []
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }
@@ -251,6 +254,49 @@ public struct RunReport: Sendable, Codable, Equatable {
         /// unless it was waiting for its plan's next step).
         public var journeysPastLivenessBound = 0
         public init() {}
+    }
+
+    /// One stage of the load profile (a ramp or a hold).
+    public struct StageFigures: Sendable, Codable, Equatable {
+        /// 1-based, in the scenario's order.
+        public var stage: Int
+        public var startSeconds: Double
+        public var endSeconds: Double
+        /// The stage's mean target rate.
+        public var targetTPS: Double
+        /// Arrivals the load profile made due in the stage.
+        public var due: Int
+        /// Arrivals of the stage answered within the answer deadline of their intended time (the
+        /// scenario's authorization p99 objective, else 10 s), with an answer of any kind:
+        /// success, decline, refusal.
+        public var answered: Int
+        public var answeredToDueRatio: Double
+        /// Whether the stage is judged: a realtime run's stage (a simulated run's only when its
+        /// scenario names the check) with enough arrivals for its ratio to mean something
+        /// (`minimumDueJudged`): below that, one slow answer moves it by percents.
+        public var judged: Bool
+
+        public static let minimumDueJudged = 200
+    }
+
+    /// The lowest answered-to-due ratio of the judged stages and the stage it belongs to; 1
+    /// when no stage had enough arrivals to judge.
+    public var lowestStage: (stage: Int?, ratio: Double) {
+        let judged = stages.filter(\.judged)
+        guard let lowest = judged.min(by: { $0.answeredToDueRatio < $1.answeredToDueRatio }) else {
+            return (nil, 1)
+        }
+        return (lowest.stage, lowest.answeredToDueRatio)
+    }
+
+    /// The stage where the run could not keep up, when its saturation check failed.
+    public var saturatedStage: StageFigures? {
+        guard
+            thresholds.contains(where: { $0.metric == Metric.stageAnsweredToDueRatio.rawValue && !$0.passed }
+            ),
+            let stage = lowestStage.stage
+        else { return nil }
+        return stages.first { $0.stage == stage }
     }
 
     public struct GeneratorFigures: Sendable, Codable, Equatable {

@@ -205,6 +205,12 @@ struct ReportBuilder {
             achievedPeak = length > 0 ? Double(answered) / length : 0
             peakRatio = due > 0 ? Double(answered) / Double(due) : 0
         }
+        // A simulated run cannot fall behind its virtual clock: its stages are judged only when
+        // the scenario names the check (realtime runs always are).
+        let stages = Self.stages(
+            scenario.load.segments, metrics: metrics,
+            judged: mode == .realtime
+                || scenario.thresholds.contains { $0.metric == .stageAnsweredToDueRatio })
         let seconds = max(1e-9, simulated.seconds)
         let peakTarget = scenario.load.peakTPS
         let tps = RunReport.Throughput(
@@ -255,7 +261,24 @@ struct ReportBuilder {
             generator: RunReport.GeneratorFigures(
                 fellBehind: counts.attempted > 0 && Double(lateDispatches) / Double(counts.attempted) > 0.01,
                 lateDispatches: lateDispatches, escapedJobs: 0),
-            digest: Self.hex16(digest))
+            digest: Self.hex16(digest), stages: stages)
+    }
+
+    /// Each segment's arrivals due and how many of them were answered within the metrics'
+    /// answer deadline of their intended time.
+    static func stages(
+        _ segments: [LoadProfile.Segment], metrics: RunMetrics, judged: Bool
+    ) -> [RunReport.StageFigures] {
+        segments.enumerated().map { index, segment in
+            let (due, answered) = metrics.arrivals(segment.startNanoseconds, segment.endNanoseconds)
+            return RunReport.StageFigures(
+                stage: index + 1, startSeconds: Double(segment.startNanoseconds) / 1e9,
+                endSeconds: Double(segment.endNanoseconds) / 1e9,
+                targetTPS: (segment.startTPS + segment.endTPS) / 2,
+                due: due, answered: answered,
+                answeredToDueRatio: due > 0 ? Double(answered) / Double(due) : 1,
+                judged: judged && due >= RunReport.StageFigures.minimumDueJudged)
+        }
     }
 
     /// A digest as 16 lowercase hex digits, zero-padded: two digests compare as text only if
@@ -304,6 +327,7 @@ struct ReportBuilder {
             }
             return memory.residentMBAtEnd / first
         case .rssMaxMB: return report.memory?.residentMBMax
+        case .stageAnsweredToDueRatio: return report.lowestStage.ratio
         }
     }
 }

@@ -19,6 +19,18 @@ final class RunMetrics: Sendable {
         var violations: [String: (count: Int, examples: [String])] = [:]
         var dueByTick: [Int32] = []
         var answeredByTick: [Int32] = []
+        /// Arrivals answered within `answerDeadlineNanoseconds` of their intended time, counted
+        /// at the arrival's tick: what a stage's arrivals got in time, however late they were
+        /// dispatched.
+        var answeredInTimeByTick: [Int32] = []
+    }
+
+    /// An arrival answered later than this after its intended time did not get an answer in
+    /// time: its stage did not keep up.
+    let answerDeadlineNanoseconds: Int64
+
+    init(answerDeadlineNanoseconds: Int64 = 10_000_000_000) {
+        self.answerDeadlineNanoseconds = answerDeadlineNanoseconds
     }
 
     private let state = Mutex(State())
@@ -60,7 +72,12 @@ final class RunMetrics: Sendable {
             if let code = outcome.declineCode { state.declines[code, default: 0] += 1 }
             for (invariant, example) in outcome.violations { Self.violation(invariant, example, in: &state) }
             Self.count(outcome.intendedNanoseconds, in: &state.dueByTick)
-            if let answered = outcome.answeredNanoseconds { Self.count(answered, in: &state.answeredByTick) }
+            if let answered = outcome.answeredNanoseconds {
+                Self.count(answered, in: &state.answeredByTick)
+                if answered - outcome.intendedNanoseconds <= answerDeadlineNanoseconds {
+                    Self.count(outcome.intendedNanoseconds, in: &state.answeredInTimeByTick)
+                }
+            }
         }
     }
 
@@ -69,6 +86,17 @@ final class RunMetrics: Sendable {
         guard tick < ticksMax else { return }
         if tick >= ticks.count { ticks.append(contentsOf: repeatElement(0, count: tick + 1 - ticks.count)) }
         ticks[tick] += 1
+    }
+
+    /// Arrivals due in [start, end) of run time and how many of them were answered in time.
+    func arrivals(_ start: Int64, _ end: Int64) -> (due: Int, answeredInTime: Int) {
+        state.withLock { (Self.sum($0.dueByTick, start, end), Self.sum($0.answeredInTimeByTick, start, end)) }
+    }
+
+    private static func sum(_ ticks: [Int32], _ start: Int64, _ end: Int64) -> Int {
+        let from = Int(start / tickNanoseconds)
+        let to = min(ticks.count, Int(end / tickNanoseconds))
+        return from < to ? ticks[from..<to].reduce(0) { $0 + Int($1) } : 0
     }
 
     /// Arrivals due and answers given in [start, end) of run time.

@@ -169,7 +169,7 @@ public enum ScenarioRunner {
         let schedule = FaultSchedule(
             plan: faults, system: firstLife, runtime: runtime, loadEnd: scenario.duration,
             journal: chaosJournal)
-        let metrics = RunMetrics()
+        let metrics = RunMetrics(answerDeadlineNanoseconds: scenario.answerDeadline.nanoseconds)
         let live = LiveJourneys()
         let journey = Journey(
             host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: chaosJournal,
@@ -303,7 +303,7 @@ public enum ScenarioRunner {
             }
         }
         report.memory = memory.figures(endBytes: memoryAtEnd)
-        report.thresholds = ReportBuilder.thresholds(scenario.thresholds, in: report)
+        report.thresholds = ReportBuilder.thresholds(Threshold.judging(scenario.thresholds), in: report)
         report.generator.merchantsOnboardedBeforeLoad = onboardedBeforeLoad
         let (refusalsRetried, unknownResolved, pastBound) = live.figures
         if chaosJournal != nil || refusalsRetried + unknownResolved + pastBound > 0 {
