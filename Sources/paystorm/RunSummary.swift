@@ -17,7 +17,8 @@ struct RunSummary {
                 "\(Format.count(p.attempted)) attempted · \(Format.count(p.succeeded)) captured · "
                     + "\(Format.count(p.authorizedOnly)) authorized only · \(Format.count(p.declined)) declined · "
                     + "\(Format.count(p.blocked)) blocked · \(Format.count(p.abandoned3DS)) abandoned 3DS · "
-                    + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.errors)) errors"),
+                    + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.amountRefused)) amount refused · "
+                    + "\(Format.count(p.errors)) errors"),
             row(
                 "after capture",
                 "\(Format.count(p.refundedFull)) refunded in full · \(Format.count(p.refundedPartial)) in part · "

@@ -60,6 +60,9 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var disputed = 0
         public var timeoutsResolved = 0
         public var rateLimited = 0
+        /// Charges refused for their amount (`amount_too_small`, `amount_too_large`): Stripe's
+        /// limits, an answer the merchant acts on, not an error of the system.
+        public var amountRefused = 0
         public var errors = 0
         public var idempotentReplays = 0
         public var keyInUse = 0
@@ -71,7 +74,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             case attempted, succeeded, authorizedOnly, declined, blocked
             case abandoned3DS = "abandoned_3ds"
             case voided, expired, refundedFull, refundedPartial, disputed, timeoutsResolved, rateLimited
-            case errors, idempotentReplays, keyInUse
+            case errors, idempotentReplays, keyInUse, amountRefused
         }
 
         /// Adds every count of `other` (counts from several journeys or runs).
@@ -89,6 +92,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             disputed += other.disputed
             timeoutsResolved += other.timeoutsResolved
             rateLimited += other.rateLimited
+            amountRefused += other.amountRefused
             errors += other.errors
             idempotentReplays += other.idempotentReplays
             keyInUse += other.keyInUse

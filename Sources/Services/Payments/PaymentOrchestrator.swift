@@ -83,6 +83,7 @@ public final class PaymentOrchestrator: Sendable {
         guard request.amount.isStripeCompatible else {
             throw .invalidRequest("amount \(request.amount) is not valid for \(request.amount.currency)")
         }
+        try await checkChargeLimits(request.amount, settlement: merchant.settlementCurrency)
         let payment: Payment
         do {
             payment = try Payment(amount: request.amount)
@@ -140,6 +141,25 @@ public final class PaymentOrchestrator: Sendable {
             return try await capture(id, amountMinorUnits: nil)
         }
         return try await record(id)
+    }
+
+    /// Stripe's minimum and maximum charge amounts (`ChargeLimits`): the amount in its own
+    /// currency, and its value in the settlement currency at the current mid-market rate, which
+    /// must meet the settlement currency's minimum (so that no capture converts to nothing).
+    func checkChargeLimits(_ amount: Money, settlement: Currency) async throws(PaymentServiceError) {
+        let maximum = ChargeLimits.maximum(amount.currency)
+        guard amount.minorUnits <= maximum.minorUnits else { throw .amountTooLarge(amount, maximum: maximum) }
+        let minimum = ChargeLimits.minimum(amount.currency)
+        guard amount.minorUnits >= minimum.minorUnits else { throw .amountTooSmall(amount, minimum: minimum) }
+        guard settlement != amount.currency else { return }
+        let rate = await currency.midMarketRate(from: amount.currency, to: settlement)
+        let settlementMinimum = ChargeLimits.minimum(settlement)
+        // Rounded down: an amount that only rounding lifts to the minimum is below it.
+        guard let value = try? rate.convert(amount, rounding: .down),
+            value.minorUnits >= settlementMinimum.minorUnits
+        else {
+            throw .amountTooSmall(amount, minimum: settlementMinimum)
+        }
     }
 
     private func authorize(
@@ -239,7 +259,9 @@ public final class PaymentOrchestrator: Sendable {
             lockedRate = rate
             settled = try convert(captured, with: rate, id)
         }
-        let fee = self.fee(on: settled, in: parties.settlement)
+        // A capture that converts to nothing (a partial capture of a few minor units) pays no
+        // fee: a fixed fee on it would take from the merchant more than the charge brought.
+        let fee = settled > 0 ? self.fee(on: settled, in: parties.settlement) : 0
         let ids = shard(id).nextTransferIDs(3)
         guard let hold = record.hold else { throw .ledgerRefused(id, "no authorization hold to capture") }
         let transfers =

@@ -367,6 +367,8 @@ public final class PaymentSystem: Sendable {
                 // Validation failures did no work: not stored, so the client may fix and retry.
                 if case .invalidRequest = error { return .rejectedBeforeWork(response.stored) }
                 if case .invalidAmount = error { return .rejectedBeforeWork(response.stored) }
+                if case .amountTooSmall = error { return .rejectedBeforeWork(response.stored) }
+                if case .amountTooLarge = error { return .rejectedBeforeWork(response.stored) }
                 if case .unknownMerchant = error { return .rejectedBeforeWork(response.stored) }
                 if error.isRetryable { return .retryableFailure(response.stored) }
                 return .completed(response.stored)
