@@ -28,7 +28,7 @@ public enum ScenarioParser {
         let root = try YAMLReader.parse(text, file: file)
         let document = try root.mapping(allowed: [
             "name", "description", "seed", "merchants", "load", "mix", "networks", "faults", "thresholds",
-            "liveness_timeout",
+            "liveness_timeout", "fees",
         ])
         let name = try document.required("name").string()
         let load = try parseLoad(try document.required("load"))
@@ -45,7 +45,8 @@ public enum ScenarioParser {
             faults: faults,
             thresholds: try document.optional("thresholds").map(parseThresholds) ?? [],
             livenessTimeout: try document.optional("liveness_timeout").map(parseLivenessTimeout)
-                ?? Scenario.livenessTimeoutDefault)
+                ?? Scenario.livenessTimeoutDefault,
+            fees: try document.optional("fees").map(parseFees) ?? .stripe)
     }
 
     /// `liveness_timeout`: a positive duration, at most `Scenario.livenessTimeoutMax`.

@@ -453,6 +453,7 @@ public enum ScenarioRunner {
         configuration.webhooks.endpointsMax = max(
             configuration.webhooks.endpointsMax, scenario.merchants.count)
         configuration.journal = journal
+        configuration.fees = scenario.fees
         let minuteAtPeak = scenario.load.peakTPS * 60
         for network in scenario.networks {
             let kind: CardNetworkKind =

@@ -261,7 +261,7 @@ public final class PaymentOrchestrator: Sendable {
         }
         // A capture that converts to nothing (a partial capture of a few minor units) pays no
         // fee: a fixed fee on it would take from the merchant more than the charge brought.
-        let fee = settled > 0 ? self.fee(on: settled, in: parties.settlement) : 0
+        let fee = try self.fee(on: settled, in: parties.settlement, id)
         let ids = shard(id).nextTransferIDs(3)
         guard let hold = record.hold else { throw .ledgerRefused(id, "no authorization hold to capture") }
         let transfers =
@@ -411,7 +411,7 @@ public final class PaymentOrchestrator: Sendable {
         let id = record.id
         let amountMinorUnits = record.payment.dispute?.amountMinorUnits ?? 0
         let settled = try settledValue(of: amountMinorUnits, record, id)
-        let fee = configuration.disputeFeeMinorUnits
+        let fee = configuration.fees.disputeFeeMinorUnits(in: record.parties.settlement)
         let chargebackDay = try? await networks[record.network]!.chargeback(
             id, amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
         if chargebackDay == nil { noteNetworkUnreported(id) }
@@ -538,12 +538,14 @@ public final class PaymentOrchestrator: Sendable {
             + Int64(configuration.behaviour(of: network).settlementDelayDays)
     }
 
-    func fee(on settled: Int64, in currency: Currency) -> Int64 {
-        let fee =
-            (try? Money(minorUnits: settled, currency: currency).fee(
-                basisPoints: configuration.feeBasisPoints, fixedMinorUnits: configuration.feeFixedMinorUnits))?
-            .minorUnits ?? 0
-        return max(0, fee)
+    /// The processing fee on a capture worth `settled` in the settlement currency.
+    /// - Throws: `ledgerRefused` (an internal error, counted) if the fee overflows.
+    func fee(on settled: Int64, in currency: Currency, _ id: PaymentID) throws(PaymentServiceError) -> Int64 {
+        do throws(FeeScheduleError) {
+            return try configuration.fees.processingFeeMinorUnits(onSettled: settled, in: currency)
+        } catch {
+            throw .ledgerRefused(id, error.description)
+        }
     }
 
     private func convert(

@@ -2,16 +2,14 @@ import Core
 import Journal
 
 /// The knobs of a `PaymentSystem`: sizes, fees and timings. Defaults follow Stripe's published
-/// behaviour where it has one (2.9% + 30 fee, 7-day authorization validity, 15.00 dispute fee).
+/// behaviour where it has one (its fee schedule per currency, 7-day authorization validity).
 public struct PaymentSystemConfiguration: Sendable {
     public var paymentShards = 16
     public var ledgerShards = 8
     public var fraudShards = 8
-    /// Processing fee on captures, in the settlement currency: basis points plus a fixed part.
-    public var feeBasisPoints: Int64 = 290
-    public var feeFixedMinorUnits: Int64 = 30
-    /// Taken when a dispute opens, given back if the merchant wins.
-    public var disputeFeeMinorUnits: Int64 = 1_500
+    /// Processing fee on captures and dispute fee, per settlement currency (Stripe's published
+    /// pricing by default; see `FeeSchedule`).
+    public var fees: FeeSchedule = .stripe
     /// Uncaptured authorizations are cancelled after this long.
     public var authorizationValidity: Duration = .seconds(7 * 24 * 3_600)
     /// How long after a network timeout the orchestrator asks the network what happened.
@@ -74,8 +72,7 @@ public struct PaymentSystemConfiguration: Sendable {
         try check((1...4_096).contains(paymentShards), "paymentShards not in 1...4096")
         try check((1...4_096).contains(ledgerShards), "ledgerShards not in 1...4096")
         try check((1...1_024).contains(fraudShards), "fraudShards not in 1...1024")
-        try check((0..<10_000).contains(feeBasisPoints), "feeBasisPoints not in 0..<10000")
-        try check(feeFixedMinorUnits >= 0 && disputeFeeMinorUnits >= 0, "fees must not be negative")
+        if let violation = fees.violation { try check(false, violation) }
         try check(inquiriesMax >= 1, "inquiriesMax must be at least 1")
         try check((1...100_000).contains(webhooks.endpoints), "webhooks.endpoints not in 1...100000")
     }
