@@ -31,4 +31,25 @@ import Testing
         #expect(report.payments.errors == 0)
         #expect(report.payments.succeeded == 0)
     }
+
+    /// Authorizations time out, are inquired and then reversed while the networks are down:
+    /// the reversal failed and was dropped, and the issuer held the customer's money while the
+    /// payment read canceled (`no_authorization_held_for_a_failed_payment`). Reversals, captures
+    /// and refunds the networks did not confirm are now owed and retried until they are.
+    static let heldAfterVoid = """
+        name: held-after-void
+        merchants: {count: 5}
+        load: {start_tps: 2, stages: [{hold: 30s}]}
+        mix: {payment_methods: {card: 1}, capture: {immediate: 1, delayed: 0, never: 0}, refunds: {full: 0, partial: 0}, disputes: 0, client_retries: 0, fraud: {share: 0}}
+        faults:
+          - {kind: network_timeouts, target: all, rate: 1.0}
+          - {kind: network_outage, target: all, start: 12s, duration: 16s}
+        """
+
+    @Test func aReversalDuringAnOutageIsRetriedUntilTheNetworkConfirmsIt() async throws {
+        let scenario = try ScenarioParser.parse(Self.heldAfterVoid, file: "held-after-void.yaml")
+        let report = try await ScenarioRunner.run(scenario, mode: .simulated)
+        #expect(report.invariantsHold, "\(report.invariants.filter { !$0.holds })")
+        #expect(report.payments.attempted > 0)
+    }
 }

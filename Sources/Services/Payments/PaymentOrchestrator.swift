@@ -27,10 +27,13 @@ public final class PaymentOrchestrator: Sendable {
     /// The ledger's movements on the network accounts, one book per payment shard (so that
     /// bookings on different shards do not contend), for the settlement reconciliation.
     let movementBooks: [LockedMovementBook]
-    /// Payments with a movement of money the network never acknowledged (it was down or
-    /// erred): booked in the ledger, missing from the network's file. Each is an exception the
-    /// settlement reconciliation explains by this, not a discrepancy it cannot explain.
+    /// Payments with a movement of money the network refused for good (not for being down: that
+    /// is retried until confirmed): booked in the ledger, missing from the network's file, and
+    /// counted (`networkObligationsRefused`). The settlement reconciliation explains a missing
+    /// line by this, and by nothing else.
     let networkUnreported = Mutex(Set<PaymentID>())
+    /// What the networks are owed and have not confirmed (see `NetworkObligation`).
+    let networkObligations = Mutex(NetworkObligations())
     static let networkUnreportedMax = 65_536
 
     init(
@@ -221,9 +224,11 @@ public final class PaymentOrchestrator: Sendable {
                 throw .cardDeclined(id, .processingError)
             }
         }
-        _ = try? await network.reverse(id)
-        counters.withLock { $0.reversals += 1 }
+        // The reversal is owed once the transition is journaled, and sent until the network
+        // confirms it: a network down now would otherwise keep the customer's money held.
         try await transition(.reverse, id)
+        counters.withLock { $0.reversals += 1 }
+        await fulfil(NetworkObligation(payment: id, network: network.kind, kind: .reversal, transfers: []))
         throw .cardDeclined(id, .processingError)
     }
 
@@ -248,10 +253,6 @@ public final class PaymentOrchestrator: Sendable {
         let record = try await transition(.capture(amountMinorUnits: amountMinorUnits), id)
         let captured = record.payment.amountCapturedMinorUnits
         let parties = record.parties
-        let networkCapture = try? await networks[record.network]!.capture(
-            id, amount: Money(minorUnits: captured, currency: parties.presentment))
-        if networkCapture == nil { noteNetworkUnreported(id) }
-        let day = networkCapture?.settlementDay ?? settlementDay(record.network)
         var lockedRate: LockedRate?
         var settled = captured
         if parties.presentment != parties.settlement {
@@ -268,10 +269,10 @@ public final class PaymentOrchestrator: Sendable {
             [Transfer.post(ids[0], of: hold, amount: captured)]
             + PaymentBookkeeping.capture(
                 (ids[1], ids[2]), parties, captured: captured, settled: settled, fee: fee)
-        try await book(transfers, for: id, network: record.network, day: day)
+        try await book(transfers, for: id, network: record.network)
         try await plantedCaptureBug(
             id, hold: hold, parties: parties, captured: captured, settled: settled, fee: fee,
-            network: record.network, day: day)
+            network: record.network, day: settlementDay(record.network))
         shard(id).update(id) { [lockedRate, settled] in
             $0.hold = nil
             $0.lockedRate = lockedRate
@@ -279,6 +280,11 @@ public final class PaymentOrchestrator: Sendable {
             $0.feeSettled = fee
         }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: settled - fee)
+        await fulfil(
+            NetworkObligation(
+                payment: id, network: record.network,
+                kind: .capture(Money(minorUnits: captured, currency: parties.presentment)),
+                transfers: transfers))
         return try await self.record(id)
     }
 
@@ -311,7 +317,7 @@ public final class PaymentOrchestrator: Sendable {
             try await book([Transfer.void(voidID, of: hold)], for: id)
             shard(id).update(id) { $0.hold = nil }
         }
-        _ = try? await networks[record.network]!.reverse(id)
+        await fulfil(NetworkObligation(payment: id, network: record.network, kind: .reversal, transfers: []))
         return try await self.record(id)
     }
 
@@ -327,21 +333,23 @@ public final class PaymentOrchestrator: Sendable {
         let settled = try settledValue(of: amountMinorUnits, record, id)
         let booked = Self.plantedRefundAmount(amountMinorUnits, record)
         let ids = shard(id).nextTransferIDs(2)
-        // The network first, so that the booking lands on the settlement day the network files
-        // the refund under; an unreachable network still gets its refund booked (the customer
-        // is owed it), and the reconciliation reports the network's missing line.
-        let networkRefund = try? await networks[record.network]!.refund(
-            id, refundID: RefundID(ids[0].rawValue),
-            amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
-        if networkRefund == nil { noteNetworkUnreported(id) }
-        try await book(
-            PaymentBookkeeping.toNetwork(
-                (ids[0], ids[1]), record.parties, amount: booked,
-                settled: booked == amountMinorUnits ? settled : try settledValue(of: booked, record, id),
-                code: PaymentBookkeeping.Code.refund), for: id, network: record.network,
-            day: networkRefund?.settlementDay ?? settlementDay(record.network))
+        // Booked first (the customer is owed the refund whether or not the network answers),
+        // then owed to the network until it confirms; its lines in the movement book wait for
+        // the settlement day the network files it under.
+        let transfers = PaymentBookkeeping.toNetwork(
+            (ids[0], ids[1]), record.parties, amount: booked,
+            settled: booked == amountMinorUnits ? settled : try settledValue(of: booked, record, id),
+            code: PaymentBookkeeping.Code.refund)
+        try await book(transfers, for: id, network: record.network)
         shard(id).update(id) { $0.refundedSettled += settled }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -settled)
+        await fulfil(
+            NetworkObligation(
+                payment: id, network: record.network,
+                kind: .refund(
+                    Self.networkRefundID(transfers) ?? RefundID(ids[1].rawValue),
+                    Money(minorUnits: amountMinorUnits, currency: record.parties.presentment)),
+                transfers: transfers))
         return try await self.record(id)
     }
 
@@ -390,16 +398,17 @@ public final class PaymentOrchestrator: Sendable {
         guard won else { return record }
         let ids = shard(id).nextTransferIDs(3)
         let amount = record.payment.dispute?.amountMinorUnits ?? 0
-        let reversalDay = try? await networks[record.network]!.reverseChargeback(
-            id, amount: Money(minorUnits: amount, currency: record.parties.presentment))
-        if reversalDay == nil { noteNetworkUnreported(id) }
-        let day = reversalDay ?? settlementDay(record.network)
-        try await book(
-            PaymentBookkeeping.disputeWon(
-                (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
-                fee: record.disputeFeeSettled), for: id, network: record.network, day: day)
+        let transfers = PaymentBookkeeping.disputeWon(
+            (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
+            fee: record.disputeFeeSettled)
+        try await book(transfers, for: id, network: record.network)
         await merchants.shard(record.merchant).adjustEarned(
             record.merchant, by: record.disputedSettled + record.disputeFeeSettled)
+        await fulfil(
+            NetworkObligation(
+                payment: id, network: record.network,
+                kind: .chargebackReversal(Money(minorUnits: amount, currency: record.parties.presentment)),
+                transfers: transfers))
         return try await self.record(id)
     }
 
@@ -412,21 +421,22 @@ public final class PaymentOrchestrator: Sendable {
         let amountMinorUnits = record.payment.dispute?.amountMinorUnits ?? 0
         let settled = try settledValue(of: amountMinorUnits, record, id)
         let fee = configuration.fees.disputeFeeMinorUnits(in: record.parties.settlement)
-        let chargebackDay = try? await networks[record.network]!.chargeback(
-            id, amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
-        if chargebackDay == nil { noteNetworkUnreported(id) }
-        let day = chargebackDay ?? settlementDay(record.network)
         let ids = shard(id).nextTransferIDs(3)
         var transfers = PaymentBookkeeping.toNetwork(
             (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
             code: PaymentBookkeeping.Code.dispute)
         if fee > 0 { transfers.append(PaymentBookkeeping.disputeFee(ids[2], record.parties, fee: fee)) }
-        try await book(transfers, for: id, network: record.network, day: day)
+        try await book(transfers, for: id, network: record.network)
         shard(id).update(id) {
             $0.disputedSettled = settled
             $0.disputeFeeSettled = fee
         }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -(settled + fee))
+        await fulfil(
+            NetworkObligation(
+                payment: id, network: record.network,
+                kind: .chargeback(Money(minorUnits: amountMinorUnits, currency: record.parties.presentment)),
+                transfers: transfers))
         return try await self.record(id)
     }
 
@@ -477,10 +487,12 @@ public final class PaymentOrchestrator: Sendable {
     }
 
     /// Books `transfers`; anything but `.applied` for each is an internal error, counted. With a
-    /// `network`, the movements on its accounts are entered in the movement book under `day`
-    /// (the settlement day the network files them under), for the settlement reconciliation.
+    /// `network`, the movements on its accounts are entered in the movement book's totals and,
+    /// with a `day` (the settlement day the network files them under), on that day's lines, for
+    /// the settlement reconciliation; a movement the network has yet to confirm gets its lines
+    /// when it does (`recordNetworkLines`).
     func book(
-        _ transfers: [Transfer], for id: PaymentID, network: CardNetworkKind? = nil, day: Int64 = 0
+        _ transfers: [Transfer], for id: PaymentID, network: CardNetworkKind? = nil, day: Int64? = nil
     ) async throws(PaymentServiceError) {
         let outcomes: [TransferOutcome]
         // Issue 4 (journaling): the intent (redo record) goes first, so that recovery can finish
