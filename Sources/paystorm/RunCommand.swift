@@ -3,6 +3,7 @@ import Foundation
 import Journal
 import PaystormRuntime
 import Scenarios
+import Services
 
 /// `paystorm run FILE`: runs a scenario and prints a k6-style summary; exit 0 when every
 /// invariant and threshold held, 1 on a violated invariant, 2 on bad input, 3 on a failed
@@ -51,6 +52,12 @@ struct RunCommand: AsyncParsableCommand {
             "Write the run's ordered event trace to this path, one JSON object a line (virtual time, "
                 + "component, event, ids): the same seed in simulated mode writes the same bytes."))
     var trace: String?
+    @Option(
+        help: ArgumentHelp(
+            "Write every balance transaction of the run (charges, refunds, dispute adjustments, "
+                + "payouts: Stripe's shape) to this path as it is made: CSV, or one JSON object a line "
+                + "when the name ends in .jsonl or .json."))
+    var balanceTransactions: String?
 
     func run() async throws {
         guard let mode = RunMode(rawValue: mode) else {
@@ -138,12 +145,21 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { acknowledgementLog?.close() }
         let eventTrace = trace.map { _ in EventTrace() }
+        var export: BalanceTransactionFile?
+        if let balanceTransactions {
+            do {
+                export = try BalanceTransactionFile(path: balanceTransactions)
+            } catch {
+                printError("paystorm run: --balance-transactions: \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
         let report: RunReport
         do {
             report = try await Self.execute(
                 scenario, mode: mode, journal: runJournal, trace: eventTrace, resume: resume,
                 acknowledgements: acknowledgementLog, journalKey: key,
-                snapshotEvery: snapshotRecords > 0 ? snapshotRecords : nil)
+                snapshotEvery: snapshotRecords > 0 ? snapshotRecords : nil, balanceTransactions: export?.sink)
         } catch let error where resume {
             // Resuming failed (an undecodable record, a wrong key): the journal is left as it was.
             await runJournal?.close()
@@ -162,6 +178,13 @@ struct RunCommand: AsyncParsableCommand {
                 "trace: \(trace) holds \(eventTrace.lines.count) events"
                     + (dropped > 0
                         ? " (\(dropped) more dropped: the trace keeps \(eventTrace.linesMax))" : ""))
+        }
+        if let export, let balanceTransactions {
+            guard let written = export.close() else {
+                printError("paystorm run: cannot write \(balanceTransactions)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            printError("balance transactions: \(balanceTransactions) holds \(written)")
         }
         if let runJournal {
             let last = await runJournal.lastPosition()
@@ -233,21 +256,21 @@ struct RunCommand: AsyncParsableCommand {
     @concurrent
     private static func execute(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,
-        acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?, snapshotEvery: Int?
+        acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?, snapshotEvery: Int?,
+        balanceTransactions: BalanceTransactionLog.Sink?
     ) async throws -> RunReport {
         let live = standardErrorIsTerminal
         let report = try await ScenarioRunner.run(
             scenario, mode: mode, journal: journal, trace: trace, resume: resume,
-            acknowledgements: acknowledgements, journalKey: journalKey, snapshotEvery: snapshotEvery
-        ) {
-            progress in
-            guard live else { return }
-            let line =
-                "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
-                + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
-                + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations   "
-            FileHandle.standardError.write(Data(line.utf8))
-        }
+            acknowledgements: acknowledgements, journalKey: journalKey, snapshotEvery: snapshotEvery,
+            progress: { progress in
+                guard live else { return }
+                let line =
+                    "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
+                    + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
+                    + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations   "
+                FileHandle.standardError.write(Data(line.utf8))
+            }, balanceTransactions: balanceTransactions)
         if live { FileHandle.standardError.write(Data("\n".utf8)) }
         return report
     }

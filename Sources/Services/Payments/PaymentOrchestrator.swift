@@ -32,6 +32,9 @@ public final class PaymentOrchestrator: Sendable {
     /// counted (`networkObligationsRefused`). The settlement reconciliation explains a missing
     /// line by this, and by nothing else.
     let networkUnreported = Mutex(Set<PaymentID>())
+    /// Every merchant balance movement as a balance transaction (nil when nothing asks for
+    /// them: neither kept nor exported).
+    let balanceTransactions: BalanceTransactionLog?
     /// What the networks are owed and have not confirmed (see `NetworkObligation`).
     let networkObligations = Mutex(NetworkObligations())
     static let networkUnreportedMax = 65_536
@@ -55,6 +58,12 @@ public final class PaymentOrchestrator: Sendable {
                     linesPerDayMax: (linesPerDay + shardCount - 1) / shardCount,
                     daysRetained: behaviours.map(\.settlementDaysRetained).max() ?? 1))
         }
+        balanceTransactions =
+            configuration.balanceTransactionsRetainedMax > 0 || configuration.balanceTransactionSink != nil
+            ? BalanceTransactionLog(
+                retainedMax: configuration.balanceTransactionsRetainedMax,
+                sink: configuration.balanceTransactionSink)
+            : nil
         self.ledger = ledger
         self.fraud = fraud
         self.currency = currency
@@ -528,6 +537,10 @@ public final class PaymentOrchestrator: Sendable {
                 $0.noteViolation("ledger refused \(refused) for \(id)")
             }
             throw .ledgerRefused(id, refused.description)
+        }
+        if let balanceTransactions {
+            balanceTransactions.record(
+                BalanceTransactionDerivation.derive(transfers, payment: id, at: runtime.now()))
         }
         if let network {
             let today = CardNetworkState.day(of: runtime.now())

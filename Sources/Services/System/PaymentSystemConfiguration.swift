@@ -28,6 +28,12 @@ public struct PaymentSystemConfiguration: Sendable {
     public var fraudThresholds: FraudThresholds = .standard
     /// How simulated customers meet a 3-D Secure challenge.
     public var threeDSecure = ThreeDSecureChallenge.Configuration()
+    /// Balance transactions kept for `PaymentSystem.balanceTransactions(merchant:...)`, over
+    /// all merchants (the oldest forgotten first); 0 keeps none.
+    public var balanceTransactionsRetainedMax = 100_000
+    /// Where every balance transaction goes as it is made (an export streaming to a file);
+    /// nil: nowhere. With neither a sink nor retention, none is derived at all.
+    public var balanceTransactionSink: BalanceTransactionLog.Sink?
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
     /// Issue 4 (journaling): where every transition, booking, onboarding and API answer is made
