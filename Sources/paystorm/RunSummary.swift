@@ -119,7 +119,9 @@ struct RunSummary {
                     "\(r.crashes) crashed and recovered · \(Format.count(r.answersLost)) answers lost and resent · "
                         + "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
                         + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
-                        + "\(r.keysResumable) keys resumed"))
+                        + "\(r.keysResumable) keys resumed · \(r.paymentsRepaired) repaired · "
+                        + "restart to serving \(Format.fixed(r.restartToServingMsMax, 1)) ms max, to first answer "
+                        + "\(Format.fixed(r.restartToFirstAnswerMsMax, 1)) ms max"))
         }
         if let r = report.serviceRestarts {
             lines.append(

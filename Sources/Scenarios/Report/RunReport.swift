@@ -210,6 +210,13 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var keysResumable = 0
         /// Webhook events owed by a dead life (emitted, never settled), delivered again.
         public var webhooksRedelivered = 0
+        /// Payments a dead life left between create and answer that crash repair settled.
+        public var paymentsRepaired = 0
+        /// The longest time, on the run's clock, from a restart's start (the crash's downtime
+        /// over) to the system serving again (journal read, state rebuilt, crash repair done),
+        /// and to the first successful answer a client got from the new life.
+        public var restartToServingMsMax = 0.0
+        public var restartToFirstAnswerMsMax = 0.0
         public init() {}
     }
 

@@ -152,8 +152,9 @@ extension PaymentSystem {
         // Crash repair: what the dead process left mid-flight reaches a final state. A payment
         // no idempotency key leads back to (its client's retry will start another) and that
         // turns out authorized is released: nobody will capture it. Concurrently, at most
-        // `crashRepairConcurrencyMax` at once: each may wait out the inquiry delays (seconds),
-        // and hundreds in a row would keep a restarted system from answering for minutes.
+        // `configuration.crashRepairConcurrencyMax` at once: each may wait out the inquiry
+        // delays (seconds), and hundreds in a row would keep a restarted system from answering
+        // for minutes.
         let resumable = Set(recovered.startedKeys.values)
         let interrupted = recovered.payments.sorted(by: { $0.key < $1.key }).compactMap { id, payment in
             switch payment.state {
@@ -165,7 +166,7 @@ extension PaymentSystem {
         await withTaskGroup(of: Void.self) { [orchestrator] group in
             var running = 0
             for id in interrupted {
-                if running >= Self.crashRepairConcurrencyMax {
+                if running >= configuration.crashRepairConcurrencyMax {
                     await group.next()
                     running -= 1
                 }
@@ -183,9 +184,6 @@ extension PaymentSystem {
             $0.durationNs = runtime.now().nanoseconds - started.nanoseconds
         }
     }
-
-    /// Interrupted payments crash repair settles at once, at most.
-    static let crashRepairConcurrencyMax = 256
 
     /// What crash repair did after the restart that built this system: how many interrupted
     /// payments it moved on, and how long it took on the run's clock (nil figures for a system

@@ -16,6 +16,9 @@ public struct PaymentSystemConfiguration: Sendable {
     public var inquiryDelay: Duration = .seconds(2)
     /// Inquiries before a still-unknown authorization is reversed.
     public var inquiriesMax = 3
+    /// Interrupted payments crash repair settles at once after a restart, at most (each may
+    /// wait out `inquiriesMax` inquiry delays).
+    public var crashRepairConcurrencyMax = 256
     /// Behaviour per card network; missing ones use `NetworkBehaviour.standard(for:)`.
     public var networks: [CardNetworkKind: NetworkBehaviour] = [:]
     /// How long a completed idempotency key is kept (Stripe: at least 24 hours), and how many
@@ -80,6 +83,8 @@ public struct PaymentSystemConfiguration: Sendable {
         try check((1...1_024).contains(fraudShards), "fraudShards not in 1...1024")
         if let violation = fees.violation { try check(false, violation) }
         try check(inquiriesMax >= 1, "inquiriesMax must be at least 1")
+        try check(
+            (1...65_536).contains(crashRepairConcurrencyMax), "crashRepairConcurrencyMax not in 1...65536")
         try check((1...100_000).contains(webhooks.endpoints), "webhooks.endpoints not in 1...100000")
     }
 }
