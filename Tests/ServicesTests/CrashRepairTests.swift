@@ -73,4 +73,41 @@ import Testing
         #expect(sequential.paymentsSettled == Self.interrupted)
         #expect(sequential.durationNs > Int64(Self.interrupted) * 2 * 1_000_000_000, "\(sequential)")
     }
+
+    /// While serving: the restarted system answers a new payment before crash repair (one
+    /// inquiry delay at least) is over, and repair still settles every interrupted payment.
+    @Test func aSystemRepairingWhileServingAnswersAtOnce() throws {
+        let runtime = DeterministicRuntime(seed: 62)
+        try runtime.run {
+            let journal = try await Self.journalOfAnInterruptedPeak(runtime)
+            var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
+            configuration.journal = journal
+            let restart = runtime.now()
+            let (system, _) = try await PaymentSystem.recovering(
+                runtime: runtime, configuration: configuration, crashRepairWhileServing: true)
+            let merchant = PaymentSystemTests.merchant
+            let key = try #require(try await system.issueAPIKey(for: merchant)).secret
+            let request = PaymentRequest(
+                merchant: merchant, amount: Money(minorUnits: 2_000, currency: .usd),
+                method: try PaymentSystemTests.card(BalanceTransactionTests.pan(9_999)),
+                captureMethod: .automatic,
+                customerCountry: "US", deviceID: 9_999)
+            let answer = await system.createPayment(request, apiKey: key, idempotencyKey: "after-restart")
+            #expect(answer.isSuccess, "\(answer.body)")
+            let answeredAfterNs = runtime.now().nanoseconds - restart.nanoseconds
+            #expect(!system.crashRepairFigures.isFinished)
+            await system.awaitCrashRepair()
+            let figures = system.crashRepairFigures
+            #expect(figures.isFinished && figures.paymentsSettled == Self.interrupted)
+            #expect(answeredAfterNs < figures.durationNs, "answered after \(answeredAfterNs) ns, \(figures)")
+            for payment in await system.orchestrator.allPayments() {
+                switch payment.payment.state {
+                case .created, .requiresAction, .authorizationUnknown:
+                    Issue.record("\(payment.id) left \(payment.payment.state) after crash repair")
+                default:
+                    break
+                }
+            }
+        }
+    }
 }

@@ -135,7 +135,7 @@ final class SystemHost: Sendable {
         let recovered: RecoveredPaymentSystem
         do {
             (system, recovered) = try await PaymentSystem.recovering(
-                runtime: runtime, configuration: configuration, outside: dead)
+                runtime: runtime, configuration: configuration, outside: dead, crashRepairWhileServing: true)
         } catch {
             // The run cannot go on without a system: the dead one serves again, and the run
             // reports that recovery failed.

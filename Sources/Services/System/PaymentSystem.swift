@@ -40,6 +40,8 @@ public final class PaymentSystem: Sendable {
     static let startedWorkMax = 65_536
     /// What crash repair did after the restart that built this system.
     let crashRepair = Mutex(CrashRepairFigures())
+    /// Crash repair running while the system serves (`recovering(crashRepairWhileServing:)`).
+    let crashRepairTask = Mutex<Task<Void, Never>?>(nil)
 
     public convenience init(
         runtime: any Runtime, configuration: PaymentSystemConfiguration = PaymentSystemConfiguration()
