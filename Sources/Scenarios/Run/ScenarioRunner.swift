@@ -253,6 +253,9 @@ public enum ScenarioRunner {
         live.markHealed()
         await livenessPhase(
             live, metrics: metrics, host: host, runtime: runtime, bound: scenario.livenessTimeout)
+        // A restarted life repairs interrupted payments while it serves: no journey waits for a
+        // payment its client never heard of, so the checks wait for the repair.
+        await host.system.awaitCrashRepair()
         reporter?.cancel()
         memorySampler.cancel()
         let memoryAtEnd = ResidentMemory.bytes()
