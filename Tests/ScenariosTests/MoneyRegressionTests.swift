@@ -52,4 +52,16 @@ import Testing
         #expect(report.invariantsHold, "\(report.invariants.filter { !$0.holds })")
         #expect(report.payments.attempted > 0)
     }
+
+    /// A restarted life repairs interrupted payments while it serves; these seeds crash with
+    /// payments no client heard of, and the run's checks came before their repair had ended.
+    @Test(arguments: [321, 398] as [UInt64])
+    func aRunChecksAfterTheRestartedLifesCrashRepair(seed: UInt64) async throws {
+        var scenario = try ScenarioParser.load(
+            path: ShippedScenariosTests.directory.appendingPathComponent("chaos-everything.yaml").path)
+        scenario.seed = seed
+        let report = try await ScenarioRunner.run(scenario, mode: .simulated)
+        #expect(report.recovery?.crashes ?? 0 > 0, "seed \(seed) crashes")
+        #expect(report.invariantsHold, "seed \(seed): \(report.invariants.filter { !$0.holds })")
+    }
 }
