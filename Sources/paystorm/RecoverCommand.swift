@@ -1,6 +1,7 @@
 import ArgumentParser
 import Journal
 import Scenarios
+import Services
 
 /// `paystorm recover --journal file:PATH`: rebuilds merchants, payments, idempotency keys and
 /// ledger balances from a run's journal (after a crash, or after a clean end), checks every
@@ -15,6 +16,11 @@ struct RecoverCommand: AsyncParsableCommand {
     @Option(help: "The journal to recover: file:PATH (a directory written by `paystorm run --journal`).")
     var journal: String
     @Option(help: ArgumentHelp(JournalKeyInput.help)) var journalKey: String?
+    @Option(
+        help: ArgumentHelp(
+            "Also write the balance transactions of every booking the journal holds to this path: "
+                + "CSV, or one JSON object a line when the name ends in .jsonl or .json."))
+    var balanceTransactions: String?
 
     func run() async throws {
         let location: JournalLocation
@@ -45,6 +51,27 @@ struct RecoverCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.badInput)
         }
         print(result.text)
+        if let balanceTransactions {
+            do {
+                let export = try BalanceTransactionFile(path: balanceTransactions)
+                let (journal, _) = try location.openReporting()
+                defer { export.close() }
+                do {
+                    try await BalanceTransactionJournalScan.scan(journal, sink: export.sink)
+                    await journal.close()
+                } catch {
+                    await journal.close()
+                    throw error
+                }
+                guard let written = export.close() else {
+                    throw BalanceTransactionFileError(path: balanceTransactions, errno: 0)
+                }
+                print("balance transactions: \(balanceTransactions) holds \(written)")
+            } catch {
+                printError("paystorm recover: --balance-transactions: \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
         if !result.invariantsHold { throw ExitCode(ExitStatus.invariantViolated) }
     }
 

@@ -4,6 +4,7 @@ import Journal
 import Metrics
 import PaystormRuntime
 import Scenarios
+import Services
 
 /// `paystorm run FILE`: runs a scenario and prints a k6-style summary; exit 0 when every
 /// invariant and threshold held, 1 on a violated invariant, 2 on bad input, 3 on a failed
@@ -57,6 +58,12 @@ struct RunCommand: AsyncParsableCommand {
             "Realtime only: answer Prometheus scrapes of the run's metrics on this host:port "
                 + "(e.g. 127.0.0.1:9464/metrics) while it runs."))
     var metricsAddress: String?
+    @Option(
+        help: ArgumentHelp(
+            "Write every balance transaction of the run (charges, refunds, dispute adjustments, "
+                + "payouts: Stripe's shape) to this path as it is made: CSV, or one JSON object a line "
+                + "when the name ends in .jsonl or .json."))
+    var balanceTransactions: String?
 
     func run() async throws {
         guard let mode = RunMode(rawValue: mode) else {
@@ -153,12 +160,21 @@ struct RunCommand: AsyncParsableCommand {
         let eventTrace = trace.map { _ in EventTrace() }
         let metricsListener = try startMetricsListener(mode: mode)
         defer { metricsListener?.cancel() }
+        var export: BalanceTransactionFile?
+        if let balanceTransactions {
+            do {
+                export = try BalanceTransactionFile(path: balanceTransactions)
+            } catch {
+                printError("paystorm run: --balance-transactions: \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
         let report: RunReport
         do {
             report = try await Self.execute(
                 scenario, mode: mode, journal: runJournal, trace: eventTrace, resume: resume,
                 acknowledgements: acknowledgementLog, journalKey: key,
-                snapshotEvery: snapshotRecords > 0 ? snapshotRecords : nil)
+                snapshotEvery: snapshotRecords > 0 ? snapshotRecords : nil, balanceTransactions: export?.sink)
         } catch let error where resume {
             // Resuming failed (an undecodable record, a wrong key): the journal is left as it was.
             await runJournal?.close()
@@ -177,6 +193,13 @@ struct RunCommand: AsyncParsableCommand {
                 "trace: \(trace) holds \(eventTrace.lines.count) events"
                     + (dropped > 0
                         ? " (\(dropped) more dropped: the trace keeps \(eventTrace.linesMax))" : ""))
+        }
+        if let export, let balanceTransactions {
+            guard let written = export.close() else {
+                printError("paystorm run: cannot write \(balanceTransactions)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            printError("balance transactions: \(balanceTransactions) holds \(written)")
         }
         if let runJournal {
             let last = await runJournal.lastPosition()
@@ -274,22 +297,22 @@ struct RunCommand: AsyncParsableCommand {
     @concurrent
     private static func execute(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,
-        acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?, snapshotEvery: Int?
+        acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?, snapshotEvery: Int?,
+        balanceTransactions: BalanceTransactionLog.Sink?
     ) async throws -> RunReport {
         let live = standardErrorIsTerminal
         let report = try await ScenarioRunner.run(
             scenario, mode: mode, journal: journal, trace: trace, resume: resume,
-            acknowledgements: acknowledgements, journalKey: journalKey, snapshotEvery: snapshotEvery
-        ) {
-            progress in
-            journeysInFlight.record(progress.inFlight)
-            guard live else { return }
-            let line =
-                "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
-                + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
-                + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations   "
-            FileHandle.standardError.write(Data(line.utf8))
-        }
+            acknowledgements: acknowledgements, journalKey: journalKey, snapshotEvery: snapshotEvery,
+            progress: { progress in
+                journeysInFlight.record(progress.inFlight)
+                guard live else { return }
+                let line =
+                    "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
+                    + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
+                    + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations   "
+                FileHandle.standardError.write(Data(line.utf8))
+            }, balanceTransactions: balanceTransactions)
         if live { FileHandle.standardError.write(Data("\n".utf8)) }
         return report
     }

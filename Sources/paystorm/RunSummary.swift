@@ -17,8 +17,8 @@ struct RunSummary {
                 "\(Format.count(p.attempted)) attempted · \(Format.count(p.succeeded)) captured · "
                     + "\(Format.count(p.authorizedOnly)) authorized only · \(Format.count(p.declined)) declined · "
                     + "\(Format.count(p.blocked)) blocked · \(Format.count(p.abandoned3DS)) abandoned 3DS · "
-                    + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.errors)) errors · "
-                    + "\(Format.count(p.timeoutsResolved)) timeouts resolved"),
+                    + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.amountRefused)) amount refused · "
+                    + "\(Format.count(p.errors)) errors · \(Format.count(p.timeoutsResolved)) timeouts resolved"),
             row(
                 "after capture",
                 "\(Format.count(p.refundedFull)) refunded in full · \(Format.count(p.refundedPartial)) in part · "
@@ -133,7 +133,9 @@ struct RunSummary {
                     "\(r.crashes) crashed and recovered · \(Format.count(r.answersLost)) answers lost and resent · "
                         + "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
                         + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
-                        + "\(r.keysResumable) keys resumed"))
+                        + "\(r.keysResumable) keys resumed · \(r.paymentsRepaired) repaired · "
+                        + "restart to serving \(Format.fixed(r.restartToServingMsMax, 1)) ms max, to first answer "
+                        + "\(Format.fixed(r.restartToFirstAnswerMsMax, 1)) ms max"))
         }
         if let r = report.serviceRestarts {
             lines.append(

@@ -33,6 +33,8 @@ final class SystemHost: Sendable {
         var retired: Set<PaymentID> = []
         var acknowledged: [PaymentID: Acknowledged] = [:]
         var figures = RunReport.RecoveryFigures()
+        /// When the latest restart began, until a client of the new life gets an answer.
+        var restartBegan: SimTime?
         var violations: [String: (count: Int, examples: [String])] = [:]
     }
 
@@ -85,7 +87,14 @@ final class SystemHost: Sendable {
     func acknowledged(_ id: PaymentID, _ response: APIResponse) {
         guard mayCrash else { return }
         let captured = Self.integerField("amount_received", in: response.body) ?? 0
+        let now = runtime.now()
         state.withLock { state in
+            if let began = state.restartBegan, state.up {
+                state.figures.restartToFirstAnswerMsMax = max(
+                    state.figures.restartToFirstAnswerMsMax, Double(now.nanoseconds - began.nanoseconds) / 1e6
+                )
+                state.restartBegan = nil
+            }
             var entry = state.acknowledged[id] ?? Acknowledged(capturedMinorUnits: 0, failed: false)
             entry.capturedMinorUnits = max(entry.capturedMinorUnits, captured)
             entry.failed = entry.failed || response.status == 402
@@ -118,7 +127,7 @@ final class SystemHost: Sendable {
         guard let deadJournal else { return }
         await deadJournal.drained(runtime: runtime)
         try? await runtime.sleep(for: restartAfter)
-
+        let restartBegan = runtime.now()
         let journal = FencedJournal(deadJournal.base)
         var configuration = self.configuration
         configuration.journal = journal
@@ -126,7 +135,7 @@ final class SystemHost: Sendable {
         let recovered: RecoveredPaymentSystem
         do {
             (system, recovered) = try await PaymentSystem.recovering(
-                runtime: runtime, configuration: configuration, outside: dead)
+                runtime: runtime, configuration: configuration, outside: dead, crashRepairWhileServing: true)
         } catch {
             // The run cannot go on without a system: the dead one serves again, and the run
             // reports that recovery failed.
@@ -170,6 +179,11 @@ final class SystemHost: Sendable {
             state.figures.transfersRolledForward += recovered.report.transfersRolledForward
             state.figures.keysResumable += recovered.startedKeys.count
             state.figures.webhooksRedelivered += recovered.pendingWebhooks.count
+            state.figures.paymentsRepaired += system.crashRepairFigures.paymentsSettled
+            state.figures.restartToServingMsMax = max(
+                state.figures.restartToServingMsMax,
+                Double(runtime.now().nanoseconds - restartBegan.nanoseconds) / 1e6)
+            state.restartBegan = restartBegan
             state.system = system
             state.journal = journal
             state.up = true

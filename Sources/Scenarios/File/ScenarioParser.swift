@@ -24,7 +24,7 @@ public enum ScenarioParser {
         let root = try YAMLReader.parse(text, file: file)
         let document = try root.mapping(allowed: [
             "name", "description", "seed", "merchants", "load", "mix", "networks", "faults", "thresholds",
-            "liveness_timeout",
+            "liveness_timeout", "fees",
         ])
         let name = try document.required("name").string()
         let load = try parseLoad(try document.required("load"))
@@ -41,7 +41,8 @@ public enum ScenarioParser {
             faults: faults,
             thresholds: try document.optional("thresholds").map(parseThresholds) ?? [],
             livenessTimeout: try document.optional("liveness_timeout").map(parseLivenessTimeout)
-                ?? Scenario.livenessTimeoutDefault)
+                ?? Scenario.livenessTimeoutDefault,
+            fees: try document.optional("fees").map(parseFees) ?? .stripe)
         if let problem = ScenarioLimits.problem(with: scenario) {
             throw try document.required("load").error(problem)
         }

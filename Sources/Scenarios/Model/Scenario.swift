@@ -1,4 +1,5 @@
 import Core
+import Services
 
 /// A scenario: what the simulated world looks like, the load it receives, and the thresholds
 /// that decide whether the run passed. Decoded and validated from a YAML file by
@@ -17,6 +18,8 @@ public struct Scenario: Sendable, Equatable {
     /// (its payment final, or in a well-defined waiting state) within this long; one that does
     /// not is a counted violation naming its payment, and the run goes on to its checks.
     public var livenessTimeout: Duration = Scenario.livenessTimeoutDefault
+    /// The processor's prices per settlement currency (`fees:`; Stripe's by default).
+    public var fees: FeeSchedule = .stripe
 
     /// Long enough for what a healed system still does for a request in flight at the heal: a
     /// slow network answer and its inquiries and reversal (under 40 s), journal appends retried

@@ -64,6 +64,9 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var timeoutsResolved = 0
         /// Requests still refused with 429 after the client's retries.
         public var rateLimited = 0
+        /// Charges refused for their amount (`amount_too_small`, `amount_too_large`): Stripe's
+        /// limits, an answer the merchant acts on, not an error of the system.
+        public var amountRefused = 0
         public var errors = 0
         public var idempotentReplays = 0
         /// Requests still refused with 409 (the key's first request still running) after the
@@ -79,7 +82,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             case attempted, succeeded, authorizedOnly, declined, blocked
             case abandoned3DS = "abandoned_3ds"
             case voided, expired, refundedFull, refundedPartial, disputed, timeoutsResolved, rateLimited
-            case errors, idempotentReplays, keyInUse, clientRetries
+            case errors, idempotentReplays, keyInUse, clientRetries, amountRefused
         }
 
         /// Adds every count of `other` (counts from several journeys or runs).
@@ -97,6 +100,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             disputed += other.disputed
             timeoutsResolved += other.timeoutsResolved
             rateLimited += other.rateLimited
+            amountRefused += other.amountRefused
             errors += other.errors
             idempotentReplays += other.idempotentReplays
             keyInUse += other.keyInUse
@@ -215,6 +219,13 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var keysResumable = 0
         /// Webhook events owed by a dead life (emitted, never settled), delivered again.
         public var webhooksRedelivered = 0
+        /// Payments a dead life left between create and answer that crash repair settled.
+        public var paymentsRepaired = 0
+        /// The longest time, on the run's clock, from a restart's start (the crash's downtime
+        /// over) to the system serving again (journal read, state rebuilt, crash repair done),
+        /// and to the first successful answer a client got from the new life.
+        public var restartToServingMsMax = 0.0
+        public var restartToFirstAnswerMsMax = 0.0
         public init() {}
     }
 

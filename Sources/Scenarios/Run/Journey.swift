@@ -704,6 +704,8 @@ struct Journey: Sendable {
             }
         case 429, 409:
             countRefusal(response, &outcome)
+        case 400 where response.errorCode == "amount_too_small" || response.errorCode == "amount_too_large":
+            outcome.counts.amountRefused += 1
         default:
             outcome.counts.errors += 1
         }

@@ -18,6 +18,7 @@ struct ReportBuilder {
     var owedAfterServiceCrashes: [PendingWebhook]? = nil
 
     static let settlementFilesInvariant = "settlement_reconciles_with_network_files"
+    static let networkObligationsInvariant = "no_network_obligation_left_owed"
 
     func build() async -> RunReport {
         var counts = metrics.counts
@@ -123,6 +124,15 @@ struct ReportBuilder {
             }
         }
         check("settlement_matches_captured_less_fees_refunds_disputes", settlementProblems)
+
+        // Obligations towards the networks: once every journey has ended, no reversal, capture
+        // or refund is still owed, and none was dropped.
+        let owed = system.orchestrator.networkObligationsOwed
+        let dropped = Int(system.counters.networkObligationsDropped)
+        check(
+            Self.networkObligationsInvariant,
+            (owed > 0 ? ["\(owed) still owed to the networks"] : [])
+                + (dropped > 0 ? ["\(dropped) dropped for a full table"] : []), count: owed + dropped)
 
         // Settlement files: every line of every network's daily file matches the ledger's
         // movements on that network's accounts (or differs for a reason the system counted: the

@@ -37,19 +37,22 @@ public enum ScenarioRunner {
     ///     it (and opened with it when resuming). Nil: no card fields are journaled.
     ///   - snapshotEvery: write a recovery snapshot of the journal every this many records
     ///     (`JournalCheckpointer`); nil writes none. Ignored without a journal.
+    ///   - balanceTransactions: where every balance transaction of the run goes as it is made
+    ///     (an export); nil derives none.
     /// - Throws: `RecoveryError.noJournal` when `resume` is set without a journal; what
     ///   recovery throws.
     public static func run(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)? = nil, trace: EventTrace? = nil,
         resume: Bool = false, acknowledgements: AcknowledgementLog? = nil, journalKey: [UInt8]? = nil,
-        snapshotEvery: Int? = nil, progress: (@Sendable (RunProgress) -> Void)? = nil
+        snapshotEvery: Int? = nil, progress: (@Sendable (RunProgress) -> Void)? = nil,
+        balanceTransactions: BalanceTransactionLog.Sink? = nil
     ) async throws -> RunReport {
         if resume && journal == nil { throw RecoveryError.noJournal }
         let options = Options(
             resume: resume, acknowledgements: acknowledgements,
             journalCipher: try journalKey.map { key throws(JournalError) in
                 try FieldCipher(key: key, domain: cipherDomain(seed: scenario.seed))
-            }, snapshotEvery: snapshotEvery.map { max(1, $0) })
+            }, snapshotEvery: snapshotEvery.map { max(1, $0) }, balanceTransactions: balanceTransactions)
         let stopwatch = Stopwatch()
         let cpuAtStart = ProcessCPU.seconds()
         /// Wall and CPU time of the run, read last.
@@ -98,6 +101,8 @@ public enum ScenarioRunner {
         var acknowledgements: AcknowledgementLog?
         var journalCipher: FieldCipher?
         var snapshotEvery: Int?
+        /// Where every balance transaction of the run goes (`--balance-transactions`).
+        var balanceTransactions: BalanceTransactionLog.Sink?
     }
 
     /// The GCM nonce domain a run's card fields are sealed under: from its seed, so that runs
@@ -140,6 +145,7 @@ public enum ScenarioRunner {
         var configuration = faults.configure(
             systemConfiguration(scenario, journal: lifeJournal ?? chaosJournal))
         configuration.journalCipher = options.journalCipher
+        configuration.balanceTransactionSink = options.balanceTransactions
         // Service crashes: the services they kill keep what a kill must be able to stop.
         let serviceCrashes = faults.serviceCrashes(loadEnd: scenario.duration)
         configuration.webhooks.restartable = serviceCrashes.contains { $0.service == .webhookDispatcher }
@@ -247,6 +253,9 @@ public enum ScenarioRunner {
         live.markHealed()
         await livenessPhase(
             live, metrics: metrics, host: host, runtime: runtime, bound: scenario.livenessTimeout)
+        // A restarted life repairs interrupted payments while it serves: no journey waits for a
+        // payment its client never heard of, so the checks wait for the repair.
+        await host.system.awaitCrashRepair()
         reporter?.cancel()
         memorySampler.cancel()
         let memoryAtEnd = ResidentMemory.bytes()
@@ -453,6 +462,10 @@ public enum ScenarioRunner {
         configuration.webhooks.endpointsMax = max(
             configuration.webhooks.endpointsMax, scenario.merchants.count)
         configuration.journal = journal
+        configuration.fees = scenario.fees
+        // A run keeps none for queries (an export streams them): memory follows the payments in
+        // flight, not the run's length.
+        configuration.balanceTransactionsRetainedMax = 0
         let minuteAtPeak = scenario.load.peakTPS * 60
         for network in scenario.networks {
             let kind: CardNetworkKind =

@@ -17,8 +17,10 @@ import Ledger
 /// Version 2 adds each track's answered keys and transfer ids (after its unbooked events), and,
 /// at the end, the retired payments (ranges, delta-coded), the records read after a
 /// retirement and the retired payments per merchant; a version 1 snapshot reads as one with none.
+/// Version 3 adds, after each booking's events emitted, the refunds it booked as the network
+/// knows them (count, then refund id and amount); an older snapshot reads as one with none.
 extension PaymentRecoveryState {
-    static let snapshotFormatVersion: UInt8 = 2
+    static let snapshotFormatVersion: UInt8 = 3
 
     func encode(into writer: inout BinaryWriter) {
         precondition(!isFinished, "snapshot of a recovery fold after finish()")
@@ -241,6 +243,11 @@ extension BinaryWriter {
         write(bookings.authorizedAtNs != nil)
         if let authorized = bookings.authorizedAtNs { writeSignedVarint(authorized) }
         writeSignedVarint(bookings.eventsEmitted)
+        writeVarint(UInt64(bookings.networkRefunds.count))
+        for refund in bookings.networkRefunds {
+            writeVarint(refund.refundID.rawValue)
+            writeSignedVarint(refund.amountMinorUnits)
+        }
     }
 
     fileprivate mutating func write(_ transfers: [Transfer]) {
@@ -376,7 +383,7 @@ extension BinaryReader {
             isAuthenticated: flags & 2 != 0)
     }
 
-    fileprivate mutating func readBookings() throws(JournalError) -> RecoveredBookings {
+    fileprivate mutating func readBookings(version: UInt8) throws(JournalError) -> RecoveredBookings {
         var bookings = RecoveredBookings()
         if try readBool() { bookings.hold = try Transfer(lengthPrefixedFrom: &self) }
         bookings.capturedSettled = try readSignedVarint()
@@ -387,6 +394,15 @@ extension BinaryReader {
         bookings.createdAtNs = try readSignedVarint()
         if try readBool() { bookings.authorizedAtNs = try readSignedVarint() }
         bookings.eventsEmitted = try readSignedVarint()
+        if version >= 3 {
+            let count = try readCount("snapshot refunds")
+            for _ in 0..<count {
+                let id = RefundID(try readVarint())
+                bookings.networkRefunds.append(
+                    RecoveredBookings.NetworkRefundBooking(
+                        refundID: id, amountMinorUnits: try readSignedVarint()))
+            }
+        }
         return bookings
     }
 
@@ -407,8 +423,8 @@ extension BinaryReader {
         track.captureBookings = Int(try readSignedVarint())
         track.lastIntentUnseen = try readTransfers()
         track.olderUnseen = try readTransfers()
-        track.bookings = try readBookings()
-        track.bookingsBeforeLastIntent = try readBookings()
+        track.bookings = try readBookings(version: version)
+        track.bookingsBeforeLastIntent = try readBookings(version: version)
         for _ in 0..<(try readCount("snapshot started keys")) {
             track.startedKeys.append(try readString(maxLength: PaymentRecoveryState.keyBytesMax))
         }

@@ -21,6 +21,15 @@ public struct RecoveredBookings: Sendable, Hashable {
     public var authorizedAtNs: Int64?
     /// Events the payment had emitted (orders its later transitions in the journal).
     public var eventsEmitted: Int64 = 0
+    /// The refunds booked, as the network knows them (refund id and amount in the payment's
+    /// currency), in order: a restarted system sends each again until the network confirms it
+    /// (the network answers a known refund id with the first refund).
+    public var networkRefunds: [NetworkRefundBooking] = []
+
+    public struct NetworkRefundBooking: Sendable, Hashable {
+        public var refundID: RefundID
+        public var amountMinorUnits: Int64
+    }
 
     public init() {}
 
@@ -51,6 +60,13 @@ public struct RecoveredBookings: Sendable, Hashable {
                 feeSettled = settled - (merchantCredit - merchantDebit)
             case Code.refund:
                 refundedSettled += merchantDebit
+                if let leg = transfer.legs.first(where: {
+                    $0.side == .credit && $0.account.kind == .networkPayable
+                }) {
+                    networkRefunds.append(
+                        NetworkRefundBooking(
+                            refundID: RefundID(transfer.id.rawValue), amountMinorUnits: leg.amount))
+                }
             case Code.dispute:
                 disputedSettled += merchantDebit
             case Code.disputeFee:

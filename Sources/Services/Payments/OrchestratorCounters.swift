@@ -10,6 +10,14 @@ public struct OrchestratorCounters: Sendable, Hashable {
     /// Returns the bank rail reported that could not be applied (the payment was retired, or
     /// refunded or disputed meanwhile): each leaves the ledger and the rail's file apart.
     public var bankReturnsNotApplied: Int64 = 0
+    /// Obligations towards the networks (reversals, captures, refunds, chargebacks): owed,
+    /// attempts the network did not confirm (it was down) and that were sent again later,
+    /// refused by the network for good (explained in the settlement reconciliation), and dropped
+    /// for a full table (must be 0).
+    public var networkObligationsOwed: Int64 = 0
+    public var networkObligationRetries: Int64 = 0
+    public var networkObligationsRefused: Int64 = 0
+    public var networkObligationsDropped: Int64 = 0
     /// Transfers the ledger refused although the state machine allowed the step: must be 0.
     public var ledgerRefusals: Int64 = 0
     /// The first violations, described (at most 20).

@@ -76,13 +76,24 @@ public enum PaymentBookkeeping {
             }
             return Transfer(id: id, currency: S, legs: legs, code: Code.capture)
         }
-        if P == S { return [distribute(first, from: .customerFunds(P))] }
-        return [
+        if P == S { return nonZero([distribute(first, from: .customerFunds(P))]) }
+        return nonZero([
             Transfer(
                 id: first, currency: P, debit: .customerFunds(P), credit: .fx(P), amount: captured,
                 code: Code.captureConversion),
             distribute(second, from: .fx(S)),
-        ]
+        ])
+    }
+
+    /// Drops transfers that would move nothing (and zero legs): an amount that converts to no
+    /// minor unit of the other currency leaves its rounding in the FX account, as every
+    /// conversion's remainder does, and the ledger never sees a zero-amount transfer.
+    static func nonZero(_ transfers: [Transfer]) -> [Transfer] {
+        transfers.compactMap { transfer in
+            var kept = transfer
+            kept.legs.removeAll { $0.amount == 0 }
+            return kept.legs.isEmpty ? nil : kept
+        }
     }
 
     /// Money going back to the network (a refund, or a dispute's amount): `amount` in P,
@@ -95,18 +106,18 @@ public enum PaymentBookkeeping {
         let S = parties.settlement
         let payable = AccountID.networkPayable(parties.network, P)
         if P == S {
-            return [
+            return nonZero([
                 Transfer(
                     id: first, currency: P, debit: .merchantBalance(parties.merchant, P), credit: payable,
                     amount: amount, code: code)
-            ]
+            ])
         }
-        return [
+        return nonZero([
             Transfer(
                 id: first, currency: S, debit: .merchantBalance(parties.merchant, S), credit: .fx(S),
                 amount: settled, code: code),
             Transfer(id: second, currency: P, debit: .fx(P), credit: payable, amount: amount, code: code),
-        ]
+        ])
     }
 
     /// A won dispute: the network returns the amount (to the receivable side) and the fee is
@@ -141,7 +152,7 @@ public enum PaymentBookkeeping {
                     credit: .merchantBalance(parties.merchant, S),
                     amount: fee, code: Code.disputeWon))
         }
-        return transfers
+        return nonZero(transfers)
     }
 
     /// A returned bank debit: the rail will not pay the captured amount (`amount` in P), so the
@@ -156,20 +167,20 @@ public enum PaymentBookkeeping {
         let S = parties.settlement
         let receivable = AccountID.networkReceivable(parties.network, P)
         if P == S {
-            return [
+            return nonZero([
                 Transfer(
                     id: first, currency: P, debit: .merchantBalance(parties.merchant, P), credit: receivable,
                     amount: amount, code: Code.bankReturn)
-            ]
+            ])
         }
-        return [
+        return nonZero([
             Transfer(
                 id: first, currency: S, debit: .merchantBalance(parties.merchant, S), credit: .fx(S),
                 amount: settled, code: Code.bankReturn),
             Transfer(
                 id: second, currency: P, debit: .fx(P), credit: receivable, amount: amount,
                 code: Code.bankReturn),
-        ]
+        ])
     }
 
     public static func disputeFee(_ id: TransferID, _ parties: Parties, fee: Int64) -> Transfer {

@@ -10,12 +10,19 @@ extension PaymentOrchestrator {
     /// journey ends, after checking it, so the shards hold only payments in flight. Its money
     /// stays in the ledger and in the merchant's view, which are what settlement reads.
     public func retire(_ id: PaymentID) async -> PaymentRecord? {
-        await retireCountingEvents(id).record
+        await retireCountingEvents(id, waitingForNetworks: false).record
     }
 
     /// Retires the payment and returns, with its final record, how many events the sink emitted
     /// for it, for the invariant "every state change yields exactly one event".
-    public func retireCountingEvents(_ id: PaymentID) async -> (record: PaymentRecord?, emittedEvents: Int) {
+    ///
+    /// Waits first until the payment owes the networks nothing (a reversal, capture or refund
+    /// sent during an outage is retried until confirmed): a payment is checked when its money
+    /// has stopped moving.
+    public func retireCountingEvents(
+        _ id: PaymentID, waitingForNetworks: Bool = true
+    ) async -> (record: PaymentRecord?, emittedEvents: Int) {
+        if waitingForNetworks { await awaitNetworkObligations(id) }
         let record = shard(id).remove(id)
         let emitted = events.takeEmittedCount(for: id)
         // Journaled so that recovery's fold forgets the payment too (its memory then follows the

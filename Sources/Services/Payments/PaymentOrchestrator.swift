@@ -27,10 +27,16 @@ public final class PaymentOrchestrator: Sendable {
     /// The ledger's movements on the network accounts, one book per payment shard (so that
     /// bookings on different shards do not contend), for the settlement reconciliation.
     let movementBooks: [LockedMovementBook]
-    /// Payments with a movement of money the network never acknowledged (it was down or
-    /// erred): booked in the ledger, missing from the network's file. Each is an exception the
-    /// settlement reconciliation explains by this, not a discrepancy it cannot explain.
+    /// Payments with a movement of money the network refused for good (not for being down: that
+    /// is retried until confirmed): booked in the ledger, missing from the network's file, and
+    /// counted (`networkObligationsRefused`). The settlement reconciliation explains a missing
+    /// line by this, and by nothing else.
     let networkUnreported = Mutex(Set<PaymentID>())
+    /// Every merchant balance movement as a balance transaction (nil when nothing asks for
+    /// them: neither kept nor exported).
+    let balanceTransactions: BalanceTransactionLog?
+    /// What the networks are owed and have not confirmed (see `NetworkObligation`).
+    let networkObligations = Mutex(NetworkObligations())
     static let networkUnreportedMax = 65_536
     /// Payments whose issuer asked for 3-D Secure, waiting for the customer's answer over the
     /// API, with the request that resumes them.
@@ -56,6 +62,12 @@ public final class PaymentOrchestrator: Sendable {
                     linesPerDayMax: (linesPerDay + shardCount - 1) / shardCount,
                     daysRetained: behaviours.map(\.settlementDaysRetained).max() ?? 1))
         }
+        balanceTransactions =
+            configuration.balanceTransactionsRetainedMax > 0 || configuration.balanceTransactionSink != nil
+            ? BalanceTransactionLog(
+                retainedMax: configuration.balanceTransactionsRetainedMax,
+                sink: configuration.balanceTransactionSink)
+            : nil
         self.ledger = ledger
         self.fraud = fraud
         self.currency = currency
@@ -100,6 +112,7 @@ public final class PaymentOrchestrator: Sendable {
         guard request.amount.isStripeCompatible else {
             throw .invalidRequest("amount \(request.amount) is not valid for \(request.amount.currency)")
         }
+        try await checkChargeLimits(request.amount, settlement: merchant.settlementCurrency)
         let payment: Payment
         do {
             payment = try Payment(amount: request.amount)
@@ -235,6 +248,25 @@ public final class PaymentOrchestrator: Sendable {
         return try await authorizeAndCapture(id, request, network: Self.route(request.method).0)
     }
 
+    /// Stripe's minimum and maximum charge amounts (`ChargeLimits`): the amount in its own
+    /// currency, and its value in the settlement currency at the current mid-market rate, which
+    /// must meet the settlement currency's minimum (so that no capture converts to nothing).
+    func checkChargeLimits(_ amount: Money, settlement: Currency) async throws(PaymentServiceError) {
+        let maximum = ChargeLimits.maximum(amount.currency)
+        guard amount.minorUnits <= maximum.minorUnits else { throw .amountTooLarge(amount, maximum: maximum) }
+        let minimum = ChargeLimits.minimum(amount.currency)
+        guard amount.minorUnits >= minimum.minorUnits else { throw .amountTooSmall(amount, minimum: minimum) }
+        guard settlement != amount.currency else { return }
+        let rate = await currency.midMarketRate(from: amount.currency, to: settlement)
+        let settlementMinimum = ChargeLimits.minimum(settlement)
+        // Rounded down: an amount that only rounding lifts to the minimum is below it.
+        guard let value = try? rate.convert(amount, rounding: .down),
+            value.minorUnits >= settlementMinimum.minorUnits
+        else {
+            throw .amountTooSmall(amount, minimum: settlementMinimum)
+        }
+    }
+
     private func authorize(
         _ id: PaymentID, request: PaymentRequest, network kind: CardNetworkKind, isRetry: Bool = false
     ) async throws(PaymentServiceError) {
@@ -300,9 +332,11 @@ public final class PaymentOrchestrator: Sendable {
                 throw .cardDeclined(id, .processingError)
             }
         }
-        _ = try? await network.reverse(id)
-        counters.withLock { $0.reversals += 1 }
+        // The reversal is owed once the transition is journaled, and sent until the network
+        // confirms it: a network down now would otherwise keep the customer's money held.
         try await transition(.reverse, id)
+        counters.withLock { $0.reversals += 1 }
+        await fulfil(NetworkObligation(payment: id, network: network.kind, kind: .reversal, transfers: []))
         throw .cardDeclined(id, .processingError)
     }
 
@@ -327,10 +361,6 @@ public final class PaymentOrchestrator: Sendable {
         let record = try await transition(.capture(amountMinorUnits: amountMinorUnits), id)
         let captured = record.payment.amountCapturedMinorUnits
         let parties = record.parties
-        let networkCapture = try? await networks[record.network]!.capture(
-            id, amount: Money(minorUnits: captured, currency: parties.presentment))
-        if networkCapture == nil { noteNetworkUnreported(id) }
-        let day = networkCapture?.settlementDay ?? settlementDay(record.network)
         var lockedRate: LockedRate?
         var settled = captured
         if parties.presentment != parties.settlement {
@@ -338,17 +368,19 @@ public final class PaymentOrchestrator: Sendable {
             lockedRate = rate
             settled = try convert(captured, with: rate, id)
         }
-        let fee = self.fee(on: settled, in: parties.settlement)
+        // A capture that converts to nothing (a partial capture of a few minor units) pays no
+        // fee: a fixed fee on it would take from the merchant more than the charge brought.
+        let fee = try self.fee(on: settled, in: parties.settlement, id)
         let ids = shard(id).nextTransferIDs(3)
         guard let hold = record.hold else { throw .ledgerRefused(id, "no authorization hold to capture") }
         let transfers =
             [Transfer.post(ids[0], of: hold, amount: captured)]
             + PaymentBookkeeping.capture(
                 (ids[1], ids[2]), parties, captured: captured, settled: settled, fee: fee)
-        try await book(transfers, for: id, network: record.network, day: day)
+        try await book(transfers, for: id, network: record.network)
         try await plantedCaptureBug(
             id, hold: hold, parties: parties, captured: captured, settled: settled, fee: fee,
-            network: record.network, day: day)
+            network: record.network, day: settlementDay(record.network))
         shard(id).update(id) { [lockedRate, settled] in
             $0.hold = nil
             $0.lockedRate = lockedRate
@@ -356,6 +388,11 @@ public final class PaymentOrchestrator: Sendable {
             $0.feeSettled = fee
         }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: settled - fee)
+        await fulfil(
+            NetworkObligation(
+                payment: id, network: record.network,
+                kind: .capture(Money(minorUnits: captured, currency: parties.presentment)),
+                transfers: transfers))
         return try await self.record(id)
     }
 
@@ -388,7 +425,7 @@ public final class PaymentOrchestrator: Sendable {
             try await book([Transfer.void(voidID, of: hold)], for: id)
             shard(id).update(id) { $0.hold = nil }
         }
-        _ = try? await networks[record.network]!.reverse(id)
+        await fulfil(NetworkObligation(payment: id, network: record.network, kind: .reversal, transfers: []))
         return try await self.record(id)
     }
 
@@ -404,21 +441,23 @@ public final class PaymentOrchestrator: Sendable {
         let settled = try settledValue(of: amountMinorUnits, record, id)
         let booked = Self.plantedRefundAmount(amountMinorUnits, record)
         let ids = shard(id).nextTransferIDs(2)
-        // The network first, so that the booking lands on the settlement day the network files
-        // the refund under; an unreachable network still gets its refund booked (the customer
-        // is owed it), and the reconciliation reports the network's missing line.
-        let networkRefund = try? await networks[record.network]!.refund(
-            id, refundID: RefundID(ids[0].rawValue),
-            amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
-        if networkRefund == nil { noteNetworkUnreported(id) }
-        try await book(
-            PaymentBookkeeping.toNetwork(
-                (ids[0], ids[1]), record.parties, amount: booked,
-                settled: booked == amountMinorUnits ? settled : try settledValue(of: booked, record, id),
-                code: PaymentBookkeeping.Code.refund), for: id, network: record.network,
-            day: networkRefund?.settlementDay ?? settlementDay(record.network))
+        // Booked first (the customer is owed the refund whether or not the network answers),
+        // then owed to the network until it confirms; its lines in the movement book wait for
+        // the settlement day the network files it under.
+        let transfers = PaymentBookkeeping.toNetwork(
+            (ids[0], ids[1]), record.parties, amount: booked,
+            settled: booked == amountMinorUnits ? settled : try settledValue(of: booked, record, id),
+            code: PaymentBookkeeping.Code.refund)
+        try await book(transfers, for: id, network: record.network)
         shard(id).update(id) { $0.refundedSettled += settled }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -settled)
+        await fulfil(
+            NetworkObligation(
+                payment: id, network: record.network,
+                kind: .refund(
+                    Self.networkRefundID(transfers) ?? RefundID(ids[1].rawValue),
+                    Money(minorUnits: amountMinorUnits, currency: record.parties.presentment)),
+                transfers: transfers))
         return try await self.record(id)
     }
 
@@ -467,16 +506,17 @@ public final class PaymentOrchestrator: Sendable {
         guard won else { return record }
         let ids = shard(id).nextTransferIDs(3)
         let amount = record.payment.dispute?.amountMinorUnits ?? 0
-        let reversalDay = try? await networks[record.network]!.reverseChargeback(
-            id, amount: Money(minorUnits: amount, currency: record.parties.presentment))
-        if reversalDay == nil { noteNetworkUnreported(id) }
-        let day = reversalDay ?? settlementDay(record.network)
-        try await book(
-            PaymentBookkeeping.disputeWon(
-                (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
-                fee: record.disputeFeeSettled), for: id, network: record.network, day: day)
+        let transfers = PaymentBookkeeping.disputeWon(
+            (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
+            fee: record.disputeFeeSettled)
+        try await book(transfers, for: id, network: record.network)
         await merchants.shard(record.merchant).adjustEarned(
             record.merchant, by: record.disputedSettled + record.disputeFeeSettled)
+        await fulfil(
+            NetworkObligation(
+                payment: id, network: record.network,
+                kind: .chargebackReversal(Money(minorUnits: amount, currency: record.parties.presentment)),
+                transfers: transfers))
         return try await self.record(id)
     }
 
@@ -488,22 +528,23 @@ public final class PaymentOrchestrator: Sendable {
         let id = record.id
         let amountMinorUnits = record.payment.dispute?.amountMinorUnits ?? 0
         let settled = try settledValue(of: amountMinorUnits, record, id)
-        let fee = configuration.disputeFeeMinorUnits
-        let chargebackDay = try? await networks[record.network]!.chargeback(
-            id, amount: Money(minorUnits: amountMinorUnits, currency: record.parties.presentment))
-        if chargebackDay == nil { noteNetworkUnreported(id) }
-        let day = chargebackDay ?? settlementDay(record.network)
+        let fee = configuration.fees.disputeFeeMinorUnits(in: record.parties.settlement)
         let ids = shard(id).nextTransferIDs(3)
         var transfers = PaymentBookkeeping.toNetwork(
             (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
             code: PaymentBookkeeping.Code.dispute)
         if fee > 0 { transfers.append(PaymentBookkeeping.disputeFee(ids[2], record.parties, fee: fee)) }
-        try await book(transfers, for: id, network: record.network, day: day)
+        try await book(transfers, for: id, network: record.network)
         shard(id).update(id) {
             $0.disputedSettled = settled
             $0.disputeFeeSettled = fee
         }
         await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -(settled + fee))
+        await fulfil(
+            NetworkObligation(
+                payment: id, network: record.network,
+                kind: .chargeback(Money(minorUnits: amountMinorUnits, currency: record.parties.presentment)),
+                transfers: transfers))
         return try await self.record(id)
     }
 
@@ -554,10 +595,12 @@ public final class PaymentOrchestrator: Sendable {
     }
 
     /// Books `transfers`; anything but `.applied` for each is an internal error, counted. With a
-    /// `network`, the movements on its accounts are entered in the movement book under `day`
-    /// (the settlement day the network files them under), for the settlement reconciliation.
+    /// `network`, the movements on its accounts are entered in the movement book's totals and,
+    /// with a `day` (the settlement day the network files them under), on that day's lines, for
+    /// the settlement reconciliation; a movement the network has yet to confirm gets its lines
+    /// when it does (`recordNetworkLines`).
     func book(
-        _ transfers: [Transfer], for id: PaymentID, network: CardNetworkKind? = nil, day: Int64 = 0
+        _ transfers: [Transfer], for id: PaymentID, network: CardNetworkKind? = nil, day: Int64? = nil
     ) async throws(PaymentServiceError) {
         let outcomes: [TransferOutcome]
         // Issue 4 (journaling): the intent (redo record) goes first, so that recovery can finish
@@ -595,6 +638,10 @@ public final class PaymentOrchestrator: Sendable {
             }
             throw .ledgerRefused(id, refused.description)
         }
+        if let balanceTransactions {
+            balanceTransactions.record(
+                BalanceTransactionDerivation.derive(transfers, payment: id, at: runtime.now()))
+        }
         if let network {
             let today = CardNetworkState.day(of: runtime.now())
             movementBooks[Int(id.rawValue % UInt64(movementBooks.count))].withLock {
@@ -616,12 +663,14 @@ public final class PaymentOrchestrator: Sendable {
             + Int64(configuration.behaviour(of: network).settlementDelayDays)
     }
 
-    func fee(on settled: Int64, in currency: Currency) -> Int64 {
-        let fee =
-            (try? Money(minorUnits: settled, currency: currency).fee(
-                basisPoints: configuration.feeBasisPoints, fixedMinorUnits: configuration.feeFixedMinorUnits))?
-            .minorUnits ?? 0
-        return max(0, fee)
+    /// The processing fee on a capture worth `settled` in the settlement currency.
+    /// - Throws: `ledgerRefused` (an internal error, counted) if the fee overflows.
+    func fee(on settled: Int64, in currency: Currency, _ id: PaymentID) throws(PaymentServiceError) -> Int64 {
+        do throws(FeeScheduleError) {
+            return try configuration.fees.processingFeeMinorUnits(onSettled: settled, in: currency)
+        } catch {
+            throw .ledgerRefused(id, error.description)
+        }
     }
 
     private func convert(

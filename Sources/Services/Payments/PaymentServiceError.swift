@@ -8,6 +8,12 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
     /// (three-decimal currencies take multiples of 10 minor units). Checked before any work, so
     /// the client may fix it and retry with the same idempotency key.
     case invalidAmount(PaymentTransitionError)
+    /// The charge is below the currency's minimum (`ChargeLimits`), or its value in the
+    /// merchant's settlement currency is below that currency's minimum: Stripe's
+    /// `amount_too_small`. Refused before any work, so nothing is booked.
+    case amountTooSmall(Money, minimum: Money)
+    /// The charge is above the currency's maximum: Stripe's `amount_too_large`.
+    case amountTooLarge(Money, maximum: Money)
     case paymentNotFound(PaymentID)
     /// The command is not legal in the payment's state (Stripe's `payment_intent_unexpected_state`).
     case unexpectedState(PaymentTransitionError)
@@ -31,7 +37,7 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
 
     public var httpStatus: Int {
         switch self {
-        case .invalidRequest, .invalidAmount, .unexpectedState: 400
+        case .invalidRequest, .invalidAmount, .amountTooSmall, .amountTooLarge, .unexpectedState: 400
         case .cardDeclined: 402
         case .paymentNotFound, .unknownMerchant: 404
         case .ledgerRefused: 500
@@ -42,7 +48,8 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
     /// Stripe's error `type`.
     public var type: String {
         switch self {
-        case .invalidRequest, .invalidAmount, .unexpectedState, .paymentNotFound, .unknownMerchant:
+        case .invalidRequest, .invalidAmount, .amountTooSmall, .amountTooLarge, .unexpectedState,
+            .paymentNotFound, .unknownMerchant:
             "invalid_request_error"
         case .cardDeclined: "card_error"
         case .ledgerRefused, .journalUnavailable: "api_error"
@@ -56,6 +63,8 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
         switch self {
         case .invalidRequest: "parameter_invalid"
         case .invalidAmount: "invalid_charge_amount"
+        case .amountTooSmall: "amount_too_small"
+        case .amountTooLarge: "amount_too_large"
         case .paymentNotFound, .unknownMerchant: "resource_missing"
         case .unexpectedState: "payment_intent_unexpected_state"
         case .cardDeclined(_, let decline):
@@ -79,6 +88,8 @@ public enum PaymentServiceError: Error, Hashable, Sendable, CustomStringConverti
         switch self {
         case .invalidRequest(let reason): "invalid request: \(reason)"
         case .invalidAmount(let error): "\(error)"
+        case .amountTooSmall(let amount, let minimum): "amount \(amount) is below the minimum of \(minimum)"
+        case .amountTooLarge(let amount, let maximum): "amount \(amount) is above the maximum of \(maximum)"
         case .paymentNotFound(let id): "no such payment: \(id)"
         case .unexpectedState(let error): "\(error)"
         case .cardDeclined(let id, let code): "\(id) declined: \(code)"

@@ -44,9 +44,13 @@ struct NetworkMovementBook: Sendable {
         self.daysRetained = daysRetained
     }
 
-    /// Records the network-account legs of `transfers`, applied for `payment`, on `day`'s line.
+    /// Records the network-account legs of `transfers`, applied for `payment`: in the all-time
+    /// totals (with `totals`), and on `day`'s line (with a day). A movement the network has not
+    /// confirmed yet is in the totals (the ledger holds it) and gets its line when the network
+    /// names the settlement day that files it.
     mutating func record(
-        _ transfers: [Transfer], payment: PaymentID, network: CardNetworkKind, day: Int64, today: Int64
+        _ transfers: [Transfer], payment: PaymentID, network: CardNetworkKind, day: Int64?, today: Int64,
+        totals countsTotals: Bool = true
     ) {
         let ledgerNetwork = network.ledgerNetwork
         for transfer in transfers {
@@ -55,30 +59,37 @@ struct NetworkMovementBook: Sendable {
             for leg in transfer.legs where leg.account.network == ledgerNetwork && leg.amount != 0 {
                 guard let kind = leg.account.kind, let currency = leg.account.currency else { continue }
                 var line = SettlementLine(
-                    paymentID: payment, network: network, day: day, currency: currency, capturedMinorUnits: 0,
-                    refundedMinorUnits: 0, returnedMinorUnits: 0, returnCode: nil)
+                    paymentID: payment, network: network, day: day ?? 0, currency: currency,
+                    capturedMinorUnits: 0, refundedMinorUnits: 0, returnedMinorUnits: 0, returnCode: nil)
                 let key = AccountKey(network: network, currency: currency)
+                var total = AccountTotals()
                 switch (kind, leg.side) {
                 case (.networkReceivable, .debit):
                     line.capturedMinorUnits = leg.amount
-                    totals[key, default: AccountTotals()].receivableDebits += leg.amount
+                    total.receivableDebits = leg.amount
                 case (.networkReceivable, .credit):
                     line.returnedMinorUnits = leg.amount
-                    totals[key, default: AccountTotals()].receivableCredits += leg.amount
+                    total.receivableCredits = leg.amount
                 case (.networkPayable, .credit):
                     if transfer.code == PaymentBookkeeping.Code.dispute {
                         line.chargedBackMinorUnits = leg.amount
                     } else {
                         line.refundedMinorUnits = leg.amount
                     }
-                    totals[key, default: AccountTotals()].payableCredits += leg.amount
+                    total.payableCredits = leg.amount
                 case (.networkPayable, .debit):
                     line.chargebackReversedMinorUnits = leg.amount
-                    totals[key, default: AccountTotals()].payableDebits += leg.amount
+                    total.payableDebits = leg.amount
                 default:
                     continue
                 }
-                add(line, today: today)
+                if countsTotals {
+                    totals[key, default: AccountTotals()].receivableDebits += total.receivableDebits
+                    totals[key, default: AccountTotals()].receivableCredits += total.receivableCredits
+                    totals[key, default: AccountTotals()].payableCredits += total.payableCredits
+                    totals[key, default: AccountTotals()].payableDebits += total.payableDebits
+                }
+                if day != nil { add(line, today: today) }
             }
         }
     }

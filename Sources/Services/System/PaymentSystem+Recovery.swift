@@ -31,10 +31,16 @@ extension PaymentSystem {
     ///   - outside: the system that crashed, if it is at hand: the new one talks to its card
     ///     networks and webhook endpoints (other companies' machines, which did not restart).
     ///     Nothing else of it is read.
+    ///   - crashRepairWhileServing: return as soon as the state is rebuilt, and settle the
+    ///     interrupted payments meanwhile (`awaitCrashRepair()` waits for the end): the system
+    ///     answers new requests from the start, and a client's retry of an interrupted one
+    ///     waits (a retryable refusal) until its payment is settled. Otherwise crash repair is
+    ///     over when this returns.
     /// - Throws: `RecoveryError.noJournal` without a journal; what `PaymentSystemRecovery`
     ///   throws; `GatewayError` if a key cannot be registered.
     public static func recovering(
-        runtime: any Runtime, configuration: PaymentSystemConfiguration, outside: PaymentSystem? = nil
+        runtime: any Runtime, configuration: PaymentSystemConfiguration, outside: PaymentSystem? = nil,
+        crashRepairWhileServing: Bool = false
     ) async throws -> (system: PaymentSystem, recovered: RecoveredPaymentSystem) {
         guard let journal = configuration.journal else { throw RecoveryError.noJournal }
         let system = try PaymentSystem(
@@ -42,7 +48,7 @@ extension PaymentSystem {
         let recovered = try await PaymentSystemRecovery.recover(
             from: journal, into: system.ledger, cipher: configuration.journalCipher)
         system.ledgerJournalGate?.open()
-        try await system.restore(recovered)
+        try await system.restore(recovered, crashRepairWhileServing: crashRepairWhileServing)
         return (system, recovered)
     }
 
@@ -50,7 +56,7 @@ extension PaymentSystem {
     /// a process can have in flight).
     static let paymentIDBlock: UInt64 = 1 << 20
 
-    private func restore(_ recovered: RecoveredPaymentSystem) async throws {
+    private func restore(_ recovered: RecoveredPaymentSystem, crashRepairWhileServing: Bool) async throws {
         // Merchants: the account, its endpoint, its keys. Earned is what the ledger holds for it
         // plus what it was paid out (the ledger's view is the durable one).
         var paymentsPerMerchant = recovered.retiredByMerchant
@@ -141,22 +147,71 @@ extension PaymentSystem {
         // Webhooks owed by the dead process go out again (the endpoints de-duplicate by id).
         events.redeliver(recovered.pendingWebhooks)
 
+        // Obligations to the networks the dead process may not have seen confirmed: sent again
+        // (each is idempotent at the network) from tasks of their own.
+        var owed: [NetworkObligation] = []
+        for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
+            owed += PaymentOrchestrator.owedAfterRestart(payment, bookings: recovered.bookings[id])
+        }
+        orchestrator.resumeOwed(owed)
+
         // Crash repair: what the dead process left mid-flight reaches a final state. A payment
         // no idempotency key leads back to (its client's retry will start another) and that
-        // turns out authorized is released: nobody will capture it.
+        // turns out authorized is released: nobody will capture it. Concurrently, at most
+        // `configuration.crashRepairConcurrencyMax` at once: each may wait out the inquiry
+        // delays (seconds), and hundreds in a row would keep a restarted system from answering
+        // for minutes.
         let resumable = Set(recovered.startedKeys.values)
-        for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
+        let interrupted = recovered.payments.sorted(by: { $0.key < $1.key }).compactMap { id, payment in
             switch payment.state {
-            case .created, .requiresAction, .authorizationUnknown:
-                await orchestrator.settleInterrupted(id)
-                if !resumable.contains(id), await orchestrator.payment(id)?.payment.state == .authorized {
-                    _ = try? await orchestrator.void(id)
-                }
-            default:
-                break
+            case .created, .requiresAction, .authorizationUnknown: id
+            default: nil
             }
         }
+        let started = runtime.now()
+        crashRepair.withLock { $0.paymentsSettled = interrupted.count }
+        let repair = { [self] () async -> Void in
+            await withTaskGroup(of: Void.self) { group in
+                var running = 0
+                for id in interrupted {
+                    if running >= configuration.crashRepairConcurrencyMax {
+                        await group.next()
+                        running -= 1
+                    }
+                    running += 1
+                    group.addTask { [orchestrator] in
+                        await orchestrator.settleInterrupted(id)
+                        if !resumable.contains(id),
+                            await orchestrator.payment(id)?.payment.state == .authorized
+                        {
+                            _ = try? await orchestrator.void(id)
+                        }
+                    }
+                }
+            }
+            crashRepair.withLock {
+                $0.durationNs = runtime.now().nanoseconds - started.nanoseconds
+                $0.isFinished = true
+            }
+        }
+        if crashRepairWhileServing {
+            let task = runtime.spawn { await repair() }
+            crashRepairTask.withLock { $0 = task }
+        } else {
+            await repair()
+        }
     }
+
+    /// Waits until crash repair is over (at once for a system that did not restart, or that
+    /// repaired before `recovering` returned).
+    public func awaitCrashRepair() async {
+        if let task = crashRepairTask.withLock({ $0 }) { await task.value }
+    }
+
+    /// What crash repair did after the restart that built this system: how many interrupted
+    /// payments it moved on, and how long it took on the run's clock (nil figures for a system
+    /// that did not restart).
+    public var crashRepairFigures: CrashRepairFigures { crashRepair.withLock { $0 } }
 }
 
 extension PaymentRecord {

@@ -38,6 +38,10 @@ public final class PaymentSystem: Sendable {
     let startedWork = Mutex<[String: PaymentID]>([:])
     /// Keys remembered at most in `startedWork` (a key is taken by its retry).
     static let startedWorkMax = 65_536
+    /// What crash repair did after the restart that built this system.
+    let crashRepair = Mutex(CrashRepairFigures())
+    /// Crash repair running while the system serves (`recovering(crashRepairWhileServing:)`).
+    let crashRepairTask = Mutex<Task<Void, Never>?>(nil)
 
     public convenience init(
         runtime: any Runtime, configuration: PaymentSystemConfiguration = PaymentSystemConfiguration()
@@ -375,6 +379,8 @@ public final class PaymentSystem: Sendable {
                 // Validation failures did no work: not stored, so the client may fix and retry.
                 if case .invalidRequest = error { return .rejectedBeforeWork(response.stored) }
                 if case .invalidAmount = error { return .rejectedBeforeWork(response.stored) }
+                if case .amountTooSmall = error { return .rejectedBeforeWork(response.stored) }
+                if case .amountTooLarge = error { return .rejectedBeforeWork(response.stored) }
                 if case .unknownMerchant = error { return .rejectedBeforeWork(response.stored) }
                 if error.isRetryable { return .retryableFailure(response.stored) }
                 return .completed(response.stored)
@@ -424,7 +430,8 @@ public final class PaymentSystem: Sendable {
     }
 
     /// Reconciles the ledger against every settlement file the networks hold (see
-    /// `SettlementReconciliation`). Meaningful when no payment is in flight.
+    /// `SettlementReconciliation`); obligations owed to the networks and not yet confirmed are
+    /// reported as mismatches too. Meaningful when no payment is in flight.
     public func reconcileSettlement() async -> SettlementReconciliation {
         var files: [SettlementFile] = []
         for kind in CardNetworkKind.allCases {
@@ -433,8 +440,17 @@ public final class PaymentSystem: Sendable {
         }
         var book = NetworkMovementBook(linesPerDayMax: 1, daysRetained: 1)
         for shardBook in orchestrator.movementBooks { book.merge(shardBook.withLock { $0 }) }
-        return SettlementReconciliation.reconcile(
+        var reconciliation = SettlementReconciliation.reconcile(
             files: files, book: book, balances: await ledger.allBalances())
+        // A movement the ledger holds and the network has not confirmed is in neither side's
+        // lines yet: without this it would reconcile by being absent from both.
+        let (owed, examples) = orchestrator.networkObligations.withLock { ($0.count, $0.payments.prefix(3)) }
+        if owed > 0 {
+            reconciliation.accountMismatches.append(
+                "\(owed) obligations owed to the networks and not confirmed (payments "
+                    + "\(examples.map(\.description).joined(separator: ", ")))")
+        }
+        return reconciliation
     }
 
     /// The reconciliation's mismatches that nothing explains: not the payments whose movement

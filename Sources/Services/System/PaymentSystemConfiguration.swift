@@ -2,22 +2,23 @@ import Core
 import Journal
 
 /// The knobs of a `PaymentSystem`: sizes, fees and timings. Defaults follow Stripe's published
-/// behaviour where it has one (2.9% + 30 fee, 7-day authorization validity, 15.00 dispute fee).
+/// behaviour where it has one (its fee schedule per currency, 7-day authorization validity).
 public struct PaymentSystemConfiguration: Sendable {
     public var paymentShards = 16
     public var ledgerShards = 8
     public var fraudShards = 8
-    /// Processing fee on captures, in the settlement currency: basis points plus a fixed part.
-    public var feeBasisPoints: Int64 = 290
-    public var feeFixedMinorUnits: Int64 = 30
-    /// Taken when a dispute opens, given back if the merchant wins.
-    public var disputeFeeMinorUnits: Int64 = 1_500
+    /// Processing fee on captures and dispute fee, per settlement currency (Stripe's published
+    /// pricing by default; see `FeeSchedule`).
+    public var fees: FeeSchedule = .stripe
     /// Uncaptured authorizations are cancelled after this long.
     public var authorizationValidity: Duration = .seconds(7 * 24 * 3_600)
     /// How long after a network timeout the orchestrator asks the network what happened.
     public var inquiryDelay: Duration = .seconds(2)
     /// Inquiries before a still-unknown authorization is reversed.
     public var inquiriesMax = 3
+    /// Interrupted payments crash repair settles at once after a restart, at most (each may
+    /// wait out `inquiriesMax` inquiry delays).
+    public var crashRepairConcurrencyMax = 256
     /// Behaviour per card network; missing ones use `NetworkBehaviour.standard(for:)`.
     public var networks: [CardNetworkKind: NetworkBehaviour] = [:]
     /// How long a completed idempotency key is kept (Stripe: at least 24 hours), and how many
@@ -34,6 +35,12 @@ public struct PaymentSystemConfiguration: Sendable {
     public var fraudThresholds: FraudThresholds = .standard
     /// How simulated customers meet a 3-D Secure challenge.
     public var threeDSecure = ThreeDSecureChallenge.Configuration()
+    /// Balance transactions kept for `PaymentSystem.balanceTransactions(merchant:...)`, over
+    /// all merchants (the oldest forgotten first); 0 keeps none.
+    public var balanceTransactionsRetainedMax = 100_000
+    /// Where every balance transaction goes as it is made (an export streaming to a file);
+    /// nil: nowhere. With neither a sink nor retention, none is derived at all.
+    public var balanceTransactionSink: BalanceTransactionLog.Sink?
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
     /// Issue 4 (journaling): where every transition, booking, onboarding and API answer is made
@@ -95,9 +102,10 @@ public struct PaymentSystemConfiguration: Sendable {
         try check((1...4_096).contains(paymentShards), "paymentShards not in 1...4096")
         try check((1...4_096).contains(ledgerShards), "ledgerShards not in 1...4096")
         try check((1...1_024).contains(fraudShards), "fraudShards not in 1...1024")
-        try check((0..<10_000).contains(feeBasisPoints), "feeBasisPoints not in 0..<10000")
-        try check(feeFixedMinorUnits >= 0 && disputeFeeMinorUnits >= 0, "fees must not be negative")
+        if let violation = fees.violation { try check(false, violation) }
         try check(inquiriesMax >= 1, "inquiriesMax must be at least 1")
+        try check(
+            (1...65_536).contains(crashRepairConcurrencyMax), "crashRepairConcurrencyMax not in 1...65536")
         try check((1...100_000).contains(webhooks.endpoints), "webhooks.endpoints not in 1...100000")
     }
 }

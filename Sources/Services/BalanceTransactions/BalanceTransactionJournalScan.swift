@@ -1,0 +1,65 @@
+import Core
+import Journal
+import Ledger
+import PaystormRuntime
+
+/// The balance transactions of every booking a journal holds, derived as the live system
+/// derives them (`BalanceTransactionDerivation`): an audit of a journal needs no running system.
+///
+/// An intent the ledger refused (an abort follows it) moved nothing and yields nothing. A
+/// booking record carries no time: a transaction's `created` is the time of the last
+/// transition journaled before its booking (the live system stamps it when the ledger applied
+/// it, a network's latency later at most); the amounts are the same.
+public enum BalanceTransactionJournalScan {
+    /// Reads `journal` from its origin and hands every transaction to `sink`, in batches.
+    /// - Throws: `RecoveryError.undecodable` for a record that does not decode;
+    ///   `JournalError.compacted` when snapshots replaced the journal's first records (their
+    ///   bookings are no longer there to export).
+    /// - Returns: how many transactions were exported.
+    @discardableResult
+    public static func scan(
+        _ journal: any Journal, clock: UnixClock = .standard, sink: BalanceTransactionLog.Sink
+    ) async throws -> Int {
+        var pending: [UInt64: [Transfer]] = [:]
+        var order: [UInt64] = []
+        var timeNs: Int64 = 0
+        var exported = 0
+        func flush(_ payment: UInt64) {
+            guard let transfers = pending.removeValue(forKey: payment) else { return }
+            let transactions = BalanceTransactionDerivation.derive(
+                transfers, payment: PaymentID(payment), at: SimTime(nanoseconds: timeNs), clock: clock)
+            exported += transactions.count
+            sink(transactions)
+        }
+        for try await entry in journal.entries(from: .origin) {
+            do throws(JournalError) {
+                switch entry.record.type {
+                case PaymentEventRecord.recordType:
+                    timeNs = max(timeNs, try entry.record.decode(PaymentEventRecord.self).timeNs)
+                case PaymentBookingRecord.recordType:
+                    let booking = try entry.record.decode(PaymentBookingRecord.self)
+                    switch booking.kind {
+                    case .abort:
+                        pending[booking.paymentID] = nil
+                    case .intent:
+                        flush(booking.paymentID)
+                        var transfers: [Transfer] = []
+                        for record in booking.transfers {
+                            transfers.append(try Transfer(journalRecord: record))
+                        }
+                        pending[booking.paymentID] = transfers
+                        order.append(booking.paymentID)
+                    }
+                default:
+                    break
+                }
+            } catch {
+                throw RecoveryError.undecodable(entry.position, error)
+            }
+            // Keeps the order list from growing with the journal: only payments still pending.
+            if order.count > 4 * max(pending.count, 1_024) { order = order.filter { pending[$0] != nil } }
+        }
+        for payment in order { flush(payment) }
+        return exported
+    }
+}

@@ -1,0 +1,17 @@
+import Core
+
+extension PaymentSystem {
+    /// `GET /v1/balance_transactions` for `merchant`: its balance transactions, newest first, at
+    /// most `limit` (Stripe's default 10, at most 100), after the one with id `startingAfter`
+    /// when given (Stripe's cursor). Only the latest `balanceTransactionsRetainedMax` of the
+    /// system are kept; an export (`balanceTransactionSink`) sees every one.
+    public func balanceTransactions(
+        merchant: MerchantID, limit: Int = 10, startingAfter: String? = nil
+    ) async -> [BalanceTransaction] {
+        orchestrator.balanceTransactions?.list(
+            merchant: merchant, limit: min(max(limit, 1), 100), startingAfter: startingAfter) ?? []
+    }
+
+    /// Balance transactions made since this system started, kept or not.
+    public var balanceTransactionsRecorded: Int64 { orchestrator.balanceTransactions?.recorded ?? 0 }
+}

@@ -1,0 +1,113 @@
+import Core
+import Journal
+import Ledger
+import PaystormRuntime
+import Testing
+
+@testable import Services
+
+/// Crash repair after a restart settles the payments the dead process left between create and
+/// answer concurrently: one after another, each waiting out its inquiry delay, a few hundred
+/// kept a restarted system from serving for many minutes.
+@Suite struct CrashRepairTests {
+    /// Within the gateway's burst of 200 requests a merchant.
+    static let interrupted = 200
+
+    /// The journal of a system that died with `interrupted` authorizations whose answers were
+    /// lost (each in `authorizationUnknown`, waiting for its first inquiry).
+    static func journalOfAnInterruptedPeak(_ runtime: DeterministicRuntime) async throws -> InMemoryJournal {
+        let journal = InMemoryJournal()
+        var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
+        configuration.journal = journal
+        for kind in CardNetworkKind.allCases { configuration.networks[kind]?.timeoutRate = 1 }
+        let live = try PaymentSystem(runtime: runtime, configuration: configuration)
+        let merchant = PaymentSystemTests.merchant
+        let key = try #require(try await live.onboard(merchant, settlementCurrency: .usd)).secret
+        for number in 1...interrupted {
+            let request = PaymentRequest(
+                merchant: merchant, amount: Money(minorUnits: 1_000, currency: .usd),
+                method: try PaymentSystemTests.card(BalanceTransactionTests.pan(number)),
+                captureMethod: .automatic,
+                customerCountry: "US", deviceID: UInt64(number))
+            _ = runtime.spawn {
+                _ = await live.createPayment(request, apiKey: key, idempotencyKey: "create-\(number)")
+            }
+        }
+        // Past the network's 10 s timeout, before the first inquiry (2 s later): the crash.
+        try await runtime.sleep(for: .seconds(11))
+        let copy = InMemoryJournal()
+        var records: [JournalRecord] = []
+        for try await entry in journal.entries(from: .origin) { records.append(entry.record) }
+        _ = try await copy.append(records)
+        return copy
+    }
+
+    static func repair(concurrencyMax: Int, seed: UInt64) throws -> CrashRepairFigures {
+        let runtime = DeterministicRuntime(seed: seed)
+        return try runtime.run {
+            let journal = try await Self.journalOfAnInterruptedPeak(runtime)
+            var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
+            configuration.journal = journal
+            configuration.crashRepairConcurrencyMax = concurrencyMax
+            let (system, recovered) = try await PaymentSystem.recovering(
+                runtime: runtime, configuration: configuration)
+            #expect(recovered.report.invariantsHold, "\(recovered.report)")
+            for payment in await system.orchestrator.allPayments() {
+                switch payment.payment.state {
+                case .created, .requiresAction, .authorizationUnknown:
+                    Issue.record("\(payment.id) left \(payment.payment.state) after crash repair")
+                default:
+                    break
+                }
+            }
+            return system.crashRepairFigures
+        }
+    }
+
+    @Test func interruptedPaymentsAreSettledConcurrently() throws {
+        let concurrent = try Self.repair(concurrencyMax: 256, seed: 61)
+        #expect(concurrent.paymentsSettled == Self.interrupted)
+        // One inquiry delay (2 s) and its answer, not 200 of them.
+        #expect(concurrent.durationNs < 10 * 1_000_000_000, "\(concurrent)")
+        let sequential = try Self.repair(concurrencyMax: 1, seed: 61)
+        #expect(sequential.paymentsSettled == Self.interrupted)
+        #expect(sequential.durationNs > Int64(Self.interrupted) * 2 * 1_000_000_000, "\(sequential)")
+    }
+
+    /// While serving: the restarted system answers a new payment before crash repair (one
+    /// inquiry delay at least) is over, and repair still settles every interrupted payment.
+    @Test func aSystemRepairingWhileServingAnswersAtOnce() throws {
+        let runtime = DeterministicRuntime(seed: 62)
+        try runtime.run {
+            let journal = try await Self.journalOfAnInterruptedPeak(runtime)
+            var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
+            configuration.journal = journal
+            let restart = runtime.now()
+            let (system, _) = try await PaymentSystem.recovering(
+                runtime: runtime, configuration: configuration, crashRepairWhileServing: true)
+            let merchant = PaymentSystemTests.merchant
+            let key = try #require(try await system.issueAPIKey(for: merchant)).secret
+            let request = PaymentRequest(
+                merchant: merchant, amount: Money(minorUnits: 2_000, currency: .usd),
+                method: try PaymentSystemTests.card(BalanceTransactionTests.pan(9_999)),
+                captureMethod: .automatic,
+                customerCountry: "US", deviceID: 9_999)
+            let answer = await system.createPayment(request, apiKey: key, idempotencyKey: "after-restart")
+            #expect(answer.isSuccess, "\(answer.body)")
+            let answeredAfterNs = runtime.now().nanoseconds - restart.nanoseconds
+            #expect(!system.crashRepairFigures.isFinished)
+            await system.awaitCrashRepair()
+            let figures = system.crashRepairFigures
+            #expect(figures.isFinished && figures.paymentsSettled == Self.interrupted)
+            #expect(answeredAfterNs < figures.durationNs, "answered after \(answeredAfterNs) ns, \(figures)")
+            for payment in await system.orchestrator.allPayments() {
+                switch payment.payment.state {
+                case .created, .requiresAction, .authorizationUnknown:
+                    Issue.record("\(payment.id) left \(payment.payment.state) after crash repair")
+                default:
+                    break
+                }
+            }
+        }
+    }
+}
