@@ -18,7 +18,8 @@ struct RunSummary {
                     + "\(Format.count(p.authorizedOnly)) authorized only · \(Format.count(p.declined)) declined · "
                     + "\(Format.count(p.blocked)) blocked · \(Format.count(p.abandoned3DS)) abandoned 3DS · "
                     + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.amountRefused)) amount refused · "
-                    + "\(Format.count(p.errors)) errors · \(Format.count(p.timeoutsResolved)) timeouts resolved"),
+                    + "\(Format.count(p.errors)) errors · \(Format.count(p.timeoutsResolved)) timeouts resolved"
+            ),
             row(
                 "after capture",
                 "\(Format.count(p.refundedFull)) refunded in full · \(Format.count(p.refundedPartial)) in part · "

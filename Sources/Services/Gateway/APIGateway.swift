@@ -85,8 +85,8 @@ public final class APIGateway: Sendable {
 
     /// The merchant that owns `apiKey`, if this gateway issued it; spends no rate-limit token
     /// and counts no failure (a caller that does not know the merchant asks every gateway).
-    func owner(of apiKey: String) -> MerchantID? {
-        state.withLock { try? $0.keys.authenticate(apiKey) }
+    func owner(of hash: APIKeyHash) -> MerchantID? {
+        state.withLock { try? $0.keys.authenticate(hash: hash) }
     }
 
     /// The rate limiter's counters (allowed, limited, evictions).

@@ -61,7 +61,11 @@ public struct APIKeyStore: Sendable {
     /// - Throws: `GatewayError.authenticationFailed` for an unknown, revoked or malformed key.
     public func authenticate(_ presented: String) throws(GatewayError) -> MerchantID {
         guard presented.hasPrefix(APIKey.testPrefix) else { throw .authenticationFailed }
-        let hash = APIKeyHash(of: presented)
+        return try authenticate(hash: APIKeyHash(of: presented))
+    }
+
+    /// The merchant that owns the key whose hash the caller computed (once, for several stores).
+    public func authenticate(hash: APIKeyHash) throws(GatewayError) -> MerchantID {
         var owner: MerchantID?
         // Look at every candidate even after a match, so timing does not depend on its position.
         for candidate in entries[hash.prefix] ?? [] where candidate.hash.matches(hash) {
