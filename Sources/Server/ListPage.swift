@@ -45,22 +45,32 @@ struct ListPage: Sendable {
     func page<Item>(
         _ oldestFirst: [Item], id: (Item) -> String, created: (Item) -> Int64
     ) throws(StripeError) -> (items: [Item], hasMore: Bool) {
+        try page(oldestFirst, key: id, cursor: { $0 }, created: created)
+    }
+
+    /// The same, comparing cursors as keys (a payment's number, not its printed id): a list of a
+    /// day's payments is paged without printing or looking up every one of them.
+    func page<Item, Key: Equatable>(
+        _ oldestFirst: [Item], key: (Item) -> Key, cursor: (String) -> Key?, created: (Item) -> Int64
+    ) throws(StripeError) -> (items: [Item], hasMore: Bool) {
         if emptyRange { return ([], false) }
-        let newestFirst = oldestFirst.reversed().filter { createdRange.contains(created($0)) }
-        if let endingBefore {
-            guard let index = newestFirst.firstIndex(where: { id($0) == endingBefore }) else {
-                throw StripeError.noSuch("object", endingBefore, param: "ending_before")
+        var newestFirst = Array(oldestFirst.reversed())
+        if createdRange != Int64.min...Int64.max {
+            newestFirst.removeAll { !createdRange.contains(created($0)) }
+        }
+        func position(_ text: String, _ param: String) throws(StripeError) -> Int {
+            guard let wanted = cursor(text), let index = newestFirst.firstIndex(where: { key($0) == wanted }) else {
+                throw StripeError.noSuch("object", text, param: param)
             }
+            return index
+        }
+        if let endingBefore {
+            let index = try position(endingBefore, "ending_before")
             let start = max(0, index - limit)
             return (Array(newestFirst[start..<index]), start > 0)
         }
         var start = 0
-        if let startingAfter {
-            guard let index = newestFirst.firstIndex(where: { id($0) == startingAfter }) else {
-                throw StripeError.noSuch("object", startingAfter, param: "starting_after")
-            }
-            start = index + 1
-        }
+        if let startingAfter { start = try position(startingAfter, "starting_after") + 1 }
         let end = min(newestFirst.count, start + limit)
         return (Array(newestFirst[start..<end]), end < newestFirst.count)
     }

@@ -95,7 +95,7 @@ extension StripeAPI {
         let page = try ListPage(request.form)
         let store = backend.store
         let (ids, hasMore) = try page.page(
-            store.intentIDs(of: merchant), id: { $0.description },
+            store.intentIDs(of: merchant), key: { $0 }, cursor: { try? PaymentID(parsing: $0) },
             created: { store.details($0)?.createdUnixSeconds ?? 0 })
         var items: [JSON] = []
         for id in ids {
