@@ -59,7 +59,8 @@ struct ListPage: Sendable {
             newestFirst.removeAll { !createdRange.contains(created($0)) }
         }
         func position(_ text: String, _ param: String) throws(StripeError) -> Int {
-            guard let wanted = cursor(text), let index = newestFirst.firstIndex(where: { key($0) == wanted }) else {
+            guard let wanted = cursor(text), let index = newestFirst.firstIndex(where: { key($0) == wanted })
+            else {
                 throw StripeError.noSuch("object", text, param: param)
             }
             return index
