@@ -50,6 +50,14 @@ final class ObjectStore: Sendable {
         state.withLock { $0.intentOrder[merchant] ?? [] }
     }
 
+    /// The merchant's payments with their details, oldest first, read under one lock (the
+    /// dashboard filters on both).
+    func intents(of merchant: MerchantID) -> [(id: PaymentID, details: IntentDetails)] {
+        state.withLock { state in
+            (state.intentOrder[merchant] ?? []).compactMap { id in state.intents[id].map { (id, $0) } }
+        }
+    }
+
     // MARK: Refunds
 
     func addRefund(

@@ -28,6 +28,8 @@ public struct PaystormServer: Sendable {
         public var seed: UInt64 = 1
         /// A connection idle this long is closed (a slow client cannot hold one forever).
         public var idleTimeout: Duration = .seconds(30)
+        /// How long a dashboard sign-in lasts (from sign-in, not from the last request).
+        public var dashboardSessionLifetimeSeconds: Int64 = 3_600
         public init() {}
     }
 
@@ -75,9 +77,11 @@ public struct PaystormServer: Sendable {
         let backend: @Sendable () -> ServerBackend = { current.withLock { $0! } }
         let router = Router()
         router.add(middleware: StripeMiddleware())
-        StripeRoutes.register(
-            on: router, api: StripeAPI(backend: backend),
-            admin: AdminAPI(backend: backend, reset: makeBackend))
+        let api = StripeAPI(backend: backend)
+        StripeRoutes.register(on: router, api: api, admin: AdminAPI(backend: backend, reset: makeBackend))
+        Dashboard.register(
+            on: router, api: api, sender: sender,
+            sessions: DashboardSessions(lifetimeSeconds: options.dashboardSessionLifetimeSeconds))
         return Application(
             router: router,
             server: .http1(

@@ -1,0 +1,135 @@
+import Core
+import Services
+
+/// The payments list's filters, read from the page's query string: status, currency, an amount
+/// range in major units ("10" or "10.50", in each payment's own currency), created dates (UTC
+/// days, both ends included), card brand and last4, and an id search. Values that do not parse
+/// are reported, not ignored, so that a typo does not silently show everything.
+struct PaymentFilter: Sendable {
+    var status: DashboardStatus?
+    var currency: Currency?
+    var amountMinText: String?
+    var amountMaxText: String?
+    var createdFromUnixSeconds: Int64?
+    /// The first second after the last day asked for.
+    var createdUntilUnixSeconds: Int64?
+    var brand: String?
+    var last4: String?
+    /// A payment, charge or dispute id, or the start of one.
+    var search: String?
+    var problems: [String] = []
+
+    /// The query parameters this filter reads, for links that keep the filter.
+    static let names = [
+        "status", "currency", "amount_min", "amount_max", "from", "to", "brand", "last4", "q",
+    ]
+
+    static let finestCurrency = Currency.all.max { $0.exponent < $1.exponent } ?? .usd
+
+    init() {}
+
+    init(_ form: FormParameters) {
+        func value(_ name: String) -> String? {
+            guard let text = form.string(name)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+                return nil
+            }
+            return String(text.prefix(64))
+        }
+        if let text = value("status") {
+            if let status = DashboardStatus(rawValue: text) {
+                self.status = status
+            } else {
+                problems.append("Unknown status \(text).")
+            }
+        }
+        if let text = value("currency") {
+            if let currency = try? Currency(code: text.uppercased()) {
+                self.currency = currency
+            } else {
+                problems.append("Unknown currency \(text).")
+            }
+        }
+        for (name, text) in [("minimum", value("amount_min")), ("maximum", value("amount_max"))] {
+            guard let text else { continue }
+            // Three decimals is the most any currency has (KWD); each payment's own currency
+            // is applied when matching.
+            if (try? Money(parsing: text, currency: Self.finestCurrency)) == nil {
+                problems.append("The \(name) amount \(text) is not a number.")
+            } else if name == "minimum" {
+                amountMinText = text
+            } else {
+                amountMaxText = text
+            }
+        }
+        if let text = value("from") {
+            if let start = DashboardTime.dayStart(text) {
+                createdFromUnixSeconds = start
+            } else {
+                problems.append("The date \(text) is not a day (YYYY-MM-DD).")
+            }
+        }
+        if let text = value("to") {
+            if let start = DashboardTime.dayStart(text) {
+                createdUntilUnixSeconds = start + DashboardTime.secondsPerDay
+            } else {
+                problems.append("The date \(text) is not a day (YYYY-MM-DD).")
+            }
+        }
+        if let text = value("brand") { brand = text.lowercased() }
+        if let text = value("last4") {
+            if text.count == 4, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber) {
+                last4 = text
+            } else {
+                problems.append("Last4 is four digits.")
+            }
+        }
+        if let text = value("q") {
+            // A charge or dispute id names its payment by the same digits.
+            if text.hasPrefix("ch_") || text.hasPrefix("dp_") {
+                search = "pi_" + text.dropFirst(3)
+            } else {
+                search = text
+            }
+        }
+    }
+
+    /// An amount bound in `currency`'s minor units, nil when absent. `.failure` when the text
+    /// has more decimals than the currency has: no payment in that currency matches it.
+    private func bound(_ text: String?, _ currency: Currency) -> Result<Int64?, MoneyError> {
+        guard let text else { return .success(nil) }
+        return Result { () throws(MoneyError) in try Money(parsing: text, currency: currency).minorUnits }
+    }
+
+    /// Whether a payment's details alone pass (no record needed): the cheap checks first.
+    func matches(id: PaymentID, details: IntentDetails) -> Bool {
+        if let createdFromUnixSeconds, details.createdUnixSeconds < createdFromUnixSeconds { return false }
+        if let createdUntilUnixSeconds, details.createdUnixSeconds >= createdUntilUnixSeconds { return false }
+        if let currency, details.request.amount.currency != currency { return false }
+        if let search, !id.description.hasPrefix(search) { return false }
+        let amount = details.request.amount
+        if amountMinText != nil || amountMaxText != nil {
+            guard case .success(let minimum) = bound(amountMinText, amount.currency),
+                case .success(let maximum) = bound(amountMaxText, amount.currency)
+            else { return false }
+            if let minimum, amount.minorUnits < minimum { return false }
+            if let maximum, amount.minorUnits > maximum { return false }
+        }
+        return true
+    }
+
+    /// Whether the payment as it stands passes the filters that read its record.
+    func matches(_ record: PaymentRecord) -> Bool {
+        if let status, DashboardStatus(record) != status { return false }
+        if let brand, record.card?.brand != brand { return false }
+        if let last4, record.card?.last4 != last4 { return false }
+        return true
+    }
+
+    /// `status=failed&currency=usd...`: the filter as query parameters, empty ones left out.
+    func queryPairs(_ form: FormParameters) -> [(String, String)] {
+        Self.names.compactMap { name in
+            guard let value = form.string(name), !value.isEmpty else { return nil }
+            return (name, value)
+        }
+    }
+}
