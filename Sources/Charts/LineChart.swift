@@ -17,13 +17,18 @@ public struct LineChart: Sendable {
     public var yTickLabel: @Sendable (Double) -> String = { SVGText.number($0) }
     public var xTickCountMax = 7
     public var yTickCountMax = 5
+    /// The x range drawn; the data's own range when nil. Several charts of one time window
+    /// share it so that their x axes line up.
+    public var xDomain: ClosedRange<Double>?
+    /// Ticks on whole numbers only (minutes, counts): no tick between two minutes.
+    public var xTicksIntegral = false
 
     /// Colours taken in turn by the series (then reused).
     public static let palette = ["#635bff", "#0a9396", "#ee9b00", "#ae2012", "#3a86ff", "#6a4c93"]
 
     static let marginLeftPoints = 64.0
     static let marginRightPoints = 16.0
-    static let marginTopPoints = 30.0
+    static let marginTopPoints = 44.0
     static let marginBottomPoints = 58.0
 
     public init(title: String, series: [ChartSeries], xAxisTitle: String, yAxisTitle: String) {
@@ -39,33 +44,49 @@ public struct LineChart: Sendable {
         var right: Double
         var top: Double
         var bottom: Double
+        var xDomain: ClosedRange<Double>
         var xTicks: [Double]
         var yTicks: [Double]
 
-        func x(_ value: Double) -> Double { scale(value, xTicks, left, right) }
-        func y(_ value: Double) -> Double { scale(value, yTicks, bottom, top) }
+        func x(_ value: Double) -> Double {
+            scale(value, xDomain.lowerBound, xDomain.upperBound, left, right)
+        }
+        func y(_ value: Double) -> Double {
+            scale(value, yTicks.first ?? 0, yTicks.last ?? 1, bottom, top)
+        }
 
-        private func scale(_ value: Double, _ ticks: [Double], _ from: Double, _ to: Double) -> Double {
-            let low = ticks.first ?? 0
-            let high = ticks.last ?? 1
-            guard high > low else { return from }
+        private func scale(
+            _ value: Double, _ low: Double, _ high: Double, _ from: Double, _ to: Double
+        ) -> Double {
+            guard high > low else { return (from + to) / 2 }
             return from + (value - low) / (high - low) * (to - from)
         }
     }
 
     func frame() -> Frame {
         let points = series.flatMap(\.points)
-        let xs = points.map(\.x)
         let ys = points.map(\.y)
-        let xTicks = ChartTicks.nice(
-            lower: xs.min() ?? 0, upper: xs.max() ?? 1, countMax: xTickCountMax)
+        let domain: ClosedRange<Double>
+        if let xDomain {
+            domain = xDomain
+        } else {
+            let xs = points.map(\.x)
+            let ticks = ChartTicks.nice(lower: xs.min() ?? 0, upper: xs.max() ?? 1, countMax: xTickCountMax)
+            domain = (ticks.first ?? 0)...(ticks.last ?? 1)
+        }
+        var xTicks = ChartTicks.nice(
+            lower: domain.lowerBound, upper: domain.upperBound, countMax: xTickCountMax)
+        if xTicksIntegral && xTicks.count > 1 && xTicks[1] - xTicks[0] < 1 {
+            xTicks = Array(stride(from: domain.lowerBound.rounded(.up), through: domain.upperBound, by: 1))
+        }
+        xTicks = xTicks.filter { domain.contains($0) }
         let yTicks = ChartTicks.nice(
             lower: Swift.min(0, ys.min() ?? 0), upper: Swift.max(ys.max() ?? 1, 1e-9),
             countMax: yTickCountMax)
         return Frame(
             left: Self.marginLeftPoints, right: widthPoints - Self.marginRightPoints,
-            top: Self.marginTopPoints, bottom: heightPoints - Self.marginBottomPoints, xTicks: xTicks,
-            yTicks: yTicks)
+            top: Self.marginTopPoints, bottom: heightPoints - Self.marginBottomPoints, xDomain: domain,
+            xTicks: xTicks, yTicks: yTicks)
     }
 
     /// The chart as an `<svg>` element.
@@ -79,7 +100,7 @@ public struct LineChart: Sendable {
             + "height=\"\(n(heightPoints))\" font-family=\"system-ui, sans-serif\" font-size=\"11\">"
         out += "<title>\(e(title))</title>"
         out +=
-            "<text class=\"chart-title\" x=\"\(n(frame.left))\" y=\"18\" font-size=\"13\" "
+            "<text class=\"chart-title\" x=\"8\" y=\"18\" font-size=\"13\" "
             + "font-weight=\"600\" fill=\"#1a1f36\">\(e(title))</text>"
         out += axes(frame)
         if series.allSatisfy({ $0.points.isEmpty }) {
@@ -127,8 +148,8 @@ public struct LineChart: Sendable {
             "<text class=\"axis-title\" x=\"\(n(frame.right))\" y=\"\(n(frame.bottom + 30))\" "
             + "text-anchor=\"end\" fill=\"#697386\">\(e(xAxisTitle))</text>"
         out +=
-            "<text class=\"axis-title\" x=\"\(n(frame.left))\" y=\"\(n(frame.top - 4))\" "
-            + "text-anchor=\"end\" fill=\"#697386\">\(e(yAxisTitle))</text>"
+            "<text class=\"axis-title\" x=\"8\" y=\"\(n(frame.top - 12))\" "
+            + "text-anchor=\"start\" fill=\"#697386\">\(e(yAxisTitle))</text>"
         return out
     }
 
@@ -143,12 +164,14 @@ public struct LineChart: Sendable {
                 "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" "
                 + "stroke-linejoin=\"round\" points=\"\(path)\"/>"
         }
+        // Dense series get small marks, so that the line stays readable.
+        let radius = line.points.count > 30 ? "2.2" : "3.5"
         for point in line.points {
             let hover =
                 point.label ?? "\(line.name): \(yTickLabel(point.y)) at \(xTickLabel(point.x))"
             out +=
                 "<circle class=\"point\" cx=\"\(n(frame.x(point.x)))\" cy=\"\(n(frame.y(point.y)))\" "
-                + "r=\"3.5\" fill=\"\(colour)\" data-series=\"\(name)\" data-x=\"\(n(point.x))\" "
+                + "r=\"\(radius)\" fill=\"\(colour)\" data-series=\"\(name)\" data-x=\"\(n(point.x))\" "
                 + "data-y=\"\(n(point.y))\"><title>\(e(hover))</title></circle>"
         }
         return out + "</g>"

@@ -295,11 +295,11 @@ class Dashboard(unittest.TestCase):
         self.assertTrue(title.startswith("%d authorized at " % int(float(busiest.get_attribute("data-y")))), title)
         # The volume chart: per currency, the marks add up to what the API says was received.
         for currency, exponent in [("USD", 2), ("EUR", 2), ("JPY", 0)]:
-            marks = self.driver.find_elements(By.CSS_SELECTOR, "#volume-chart svg circle[data-series='%s']" % currency)
+            marks = self.driver.find_elements(By.CSS_SELECTOR, ".volume-chart svg circle[data-series='%s']" % currency)
             received = sum(i["amount_received"] for i in intents if i["currency"] == currency.lower())
             drawn = sum(float(m.get_attribute("data-y")) for m in marks)
             self.assertAlmostEqual(drawn, received / 10 ** exponent, places=2, msg=currency)
-        legend = [t.text for t in self.driver.find_elements(By.CSS_SELECTOR, "#volume-chart .legend-label")]
+        legend = [t.text for t in self.driver.find_elements(By.CSS_SELECTOR, ".volume-chart .legend-label")]
         self.assertEqual(legend, ["EUR", "JPY", "USD"])
         self.assertGreater(len(self.driver.find_elements(By.CSS_SELECTOR, "#latency-chart svg circle")), 0)
         gross = self.driver.find_element(By.CSS_SELECTOR, ".tile.volume[data-currency='EUR'] .figure").text

@@ -1,6 +1,7 @@
-import Charts
 import Foundation
 import Testing
+
+@testable import Charts
 
 @Suite struct LineChartTests {
     @Test func ticksAreRoundStepsCoveringTheRange() {
@@ -69,5 +70,21 @@ import Testing
         ).svg()
         #expect(svg.contains("No data yet"))
         #expect(!svg.contains("<circle"))
+    }
+}
+
+@Suite struct LineChartDomainTests {
+    @Test func aFixedDomainWithIntegralTicksHasNoTickBetweenWholeNumbers() {
+        var chart = LineChart(
+            title: "t", series: [ChartSeries(name: "a", points: [ChartPoint(x: 101, y: 2)])], xAxisTitle: "x",
+            yAxisTitle: "y")
+        chart.xDomain = 100...102
+        chart.xTicksIntegral = true
+        let svg = chart.svg()
+        let ticks = svg.components(separatedBy: "class=\"tick-mark\"").count - 1
+        #expect(ticks == 3)
+        // The one point sits in the middle of the domain.
+        let frame = chart.frame()
+        #expect(abs(frame.x(101) - (frame.left + frame.right) / 2) < 1e-9)
     }
 }

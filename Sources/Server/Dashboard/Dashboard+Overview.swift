@@ -9,7 +9,7 @@ struct OverviewPage: Sendable {
     struct Volume: Sendable {
         var currency: String
         var gross: String
-        var count: Int
+        var count: String
         var refunded: String
     }
 
@@ -37,7 +37,8 @@ struct OverviewPage: Sendable {
     var declines: [Decline]
     var disputesOpen: [OpenDispute]
     var disputesOpenCount: Int
-    var volumeChart: String
+    /// One chart per currency.
+    var volumeCharts: [String]
     var countChart: String
     var latencyChart: String
 }
@@ -135,22 +136,39 @@ extension Dashboard {
 
         let minutes = Array(firstMinute...nowMinute)
         let minuteLabel: @Sendable (Double) -> String = { DashboardTime.minute(Int64($0) * 60) }
-        let currencies = volumePerMinute.keys.sorted()
-        var volumeChart = LineChart(
-            title: "Captured volume per minute",
-            series: currencies.map { currency in
-                let perMinute = volumePerMinute[currency] ?? [:]
-                return ChartSeries(
-                    name: currency.code,
-                    points: minutes.map { minute in
-                        let minor = perMinute[minute] ?? 0
-                        let money = Money(minorUnits: minor, currency: currency)
-                        return ChartPoint(
-                            x: Double(minute), y: Double(minor) / Double(currency.minorUnitsPerMajor),
-                            label: "\(money) at \(DashboardTime.minute(minute * 60))")
-                    })
-            }, xAxisTitle: "minute (UTC)", yAxisTitle: "major units")
-        volumeChart.xTickLabel = minuteLabel
+        let window = Double(firstMinute)...Double(nowMinute)
+        func minuteAxis(_ chart: inout LineChart) {
+            chart.xTickLabel = minuteLabel
+            chart.xDomain = window
+            chart.xTicksIntegral = true
+        }
+        // One volume chart per currency: amounts in different currencies share no scale.
+        var volumeCharts: [String] = []
+        for currency in volumePerMinute.keys.sorted() {
+            let perMinute = volumePerMinute[currency] ?? [:]
+            var chart = LineChart(
+                title: "Captured volume per minute, \(currency.code)",
+                series: [
+                    ChartSeries(
+                        name: currency.code,
+                        points: minutes.map { minute in
+                            let minor = perMinute[minute] ?? 0
+                            let money = Money(minorUnits: minor, currency: currency)
+                            return ChartPoint(
+                                x: Double(minute), y: Double(minor) / Double(currency.minorUnitsPerMajor),
+                                label: "\(money) at \(DashboardTime.minute(minute * 60))")
+                        })
+                ], xAxisTitle: "minute (UTC)", yAxisTitle: currency.code)
+            minuteAxis(&chart)
+            volumeCharts.append(chart.svg())
+        }
+        if volumeCharts.isEmpty {
+            var chart = LineChart(
+                title: "Captured volume per minute", series: [], xAxisTitle: "minute (UTC)",
+                yAxisTitle: "volume")
+            minuteAxis(&chart)
+            volumeCharts.append(chart.svg())
+        }
         var countChart = LineChart(
             title: "Authorizations and declines per minute",
             series: [("authorized", authorizedPerMinute), ("declined", declinedPerMinute)].map {
@@ -164,7 +182,7 @@ extension Dashboard {
                             label: "\(count) \(name) at \(DashboardTime.minute(minute * 60))")
                     })
             }, xAxisTitle: "minute (UTC)", yAxisTitle: "payments")
-        countChart.xTickLabel = minuteLabel
+        minuteAxis(&countChart)
         if authorizedPerMinute.isEmpty && declinedPerMinute.isEmpty {
             countChart.series = countChart.series.map { ChartSeries(name: $0.name, points: []) }
         }
@@ -183,7 +201,7 @@ extension Dashboard {
                         )
                     })
             ], xAxisTitle: "minute (UTC)", yAxisTitle: "ms")
-        latencyChart.xTickLabel = minuteLabel
+        minuteAxis(&latencyChart)
 
         return OverviewPage(
             layout: layout, day: DashboardTime.date(nowUnixSeconds),
@@ -191,15 +209,18 @@ extension Dashboard {
                 OverviewPage.Volume(
                     currency: currency.code,
                     gross: Money(minorUnits: gross[currency] ?? 0, currency: currency).description,
-                    count: counts[currency] ?? 0,
+                    count: Self.payments(counts[currency] ?? 0),
                     refunded: Money(minorUnits: refunded[currency] ?? 0, currency: currency).description)
             }, authorizationRate: rate, authorized: authorized, declined: declined,
             blocked: declines[DeclineCode.fraudulent.rawValue] ?? 0, challenged: challenged,
             declines: declines.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
                 OverviewPage.Decline(code: $0.key, count: $0.value)
-            }, disputesOpen: disputes, disputesOpenCount: disputes.count, volumeChart: volumeChart.svg(),
+            }, disputesOpen: disputes, disputesOpenCount: disputes.count, volumeCharts: volumeCharts,
             countChart: countChart.svg(), latencyChart: latencyChart.svg())
     }
+
+    /// "1 payment", "25 payments".
+    static func payments(_ count: Int) -> String { count == 1 ? "1 payment" : "\(count) payments" }
 
     /// "97.5%", one decimal, rounded half up, in integers.
     static func percent(_ part: Int, of whole: Int) -> String {

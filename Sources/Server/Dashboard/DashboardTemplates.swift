@@ -80,7 +80,7 @@ enum DashboardTemplates {
         <section class="tiles">
         {{#volumes}}
         <div class="tile volume" data-currency="{{currency}}"><div class="label">Gross volume {{currency}}</div>
-        <div class="figure">{{gross}}</div><div class="muted">{{count}} payments · {{refunded}} refunded</div></div>
+        <div class="figure">{{gross}}</div><div class="muted">{{count}} · {{refunded}} refunded</div></div>
         {{/volumes}}
         {{^volumes}}<div class="tile"><div class="label">Gross volume</div><div class="figure">—</div><div class="muted">No payments today</div></div>{{/volumes}}
         <div class="tile"><div class="label">Authorization rate</div><div class="figure" id="authorization-rate">{{authorizationRate}}</div>
@@ -91,7 +91,7 @@ enum DashboardTemplates {
         <div class="muted"><a href="/dashboard/disputes">Respond</a></div></div>
         </section>
         <section class="charts">
-        <figure id="volume-chart">{{{volumeChart}}}</figure>
+        {{#volumeCharts}}<figure class="volume-chart">{{{.}}}</figure>{{/volumeCharts}}
         <figure id="count-chart">{{{countChart}}}</figure>
         <figure id="latency-chart">{{{latencyChart}}}</figure>
         </section>
