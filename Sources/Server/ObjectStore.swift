@@ -20,7 +20,16 @@ final class ObjectStore: Sendable {
         var events: [MerchantID: Deque<EventObject>] = [:]
         var disputesOpened: [PaymentID: Int64] = [:]
         var disputeOrder: [MerchantID: [PaymentID]] = [:]
+        var summaries: [MerchantID: [PaymentSummary]] = [:]
+        var summaryPositions: [PaymentID: (merchant: MerchantID, index: Int)] = [:]
+        /// Statuses of events that came before their payment was inserted (a facade call emits
+        /// them before the API stores what it answers).
+        var statusesEarly: [PaymentID: DashboardStatus] = [:]
     }
+
+    /// Early statuses kept at most; past it they are dropped (a payment whose insert never
+    /// comes must not hold memory), and the payment shows its status from the next event.
+    static let statusesEarlyMax = 10_000
 
     private let state = Mutex(State())
     /// Events kept per merchant for `/v1/events` (Stripe keeps 30 days); the oldest go first.
@@ -32,7 +41,34 @@ final class ObjectStore: Sendable {
         state.withLock {
             if $0.intents.updateValue(details, forKey: id) == nil {
                 $0.intentOrder[merchant, default: []].append(id)
+                let status = $0.statusesEarly.removeValue(forKey: id) ?? .incomplete
+                $0.summaryPositions[id] = (merchant, $0.summaries[merchant, default: []].count)
+                $0.summaries[merchant, default: []].append(
+                    PaymentSummary(id: id, details: details, status: status))
+            } else if let position = $0.summaryPositions[id] {
+                $0.summaries[position.merchant]![position.index].card(details)
             }
+        }
+    }
+
+    /// A payment's status after an event; remembered until the payment is inserted if it
+    /// comes first.
+    func noteStatus(_ status: DashboardStatus, of id: PaymentID) {
+        state.withLock {
+            if let position = $0.summaryPositions[id] {
+                $0.summaries[position.merchant]![position.index].status = status
+                return
+            }
+            if $0.statusesEarly.count >= Self.statusesEarlyMax { $0.statusesEarly.removeAll() }
+            $0.statusesEarly[id] = status
+        }
+    }
+
+    /// The merchant's payment summaries, oldest first: a copy made here, under the lock, so
+    /// that the next insert does not copy the whole list instead (copy on write).
+    func summaries(of merchant: MerchantID) -> [PaymentSummary] {
+        state.withLock { state in
+            state.summaries[merchant]?.withUnsafeBufferPointer { Array($0) } ?? []
         }
     }
 
@@ -48,14 +84,6 @@ final class ObjectStore: Sendable {
     /// The merchant's payment ids, oldest first.
     func intentIDs(of merchant: MerchantID) -> [PaymentID] {
         state.withLock { $0.intentOrder[merchant] ?? [] }
-    }
-
-    /// The merchant's payments with their details, oldest first, read under one lock (the
-    /// dashboard filters on both).
-    func intents(of merchant: MerchantID) -> [(id: PaymentID, details: IntentDetails)] {
-        state.withLock { state in
-            (state.intentOrder[merchant] ?? []).compactMap { id in state.intents[id].map { (id, $0) } }
-        }
     }
 
     // MARK: Refunds

@@ -78,10 +78,10 @@ extension Dashboard {
         var declinedPerMinute: [Int64: Int64] = [:]
         var latencyPerMinute: [Int64: (totalMilliseconds: Int64, count: Int64)] = [:]
 
-        for (id, details) in backend.store.intents(of: merchant).reversed() {
-            let created = details.createdUnixSeconds
+        for summary in backend.store.summaries(of: merchant).reversed() {
+            let created = summary.createdUnixSeconds
             if created < oldestUnixSeconds { break }
-            guard let record = backend.system.paymentNow(id) else { continue }
+            guard let record = backend.system.paymentNow(summary.id) else { continue }
             let payment = record.payment
             let currency = payment.amount.currency
             let minute = DashboardTime.floorDivide(created, 60)

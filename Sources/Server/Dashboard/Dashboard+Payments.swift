@@ -75,70 +75,65 @@ extension Dashboard {
         case endingBefore(String)
     }
 
-    /// Walks the merchant's payments newest first once: every match counts in the totals,
-    /// and the `limit` matches the cursor asks for are kept.
+    /// Walks the merchant's payment summaries newest first once: every match counts in the
+    /// totals, and the `limit` matches the cursor asks for are kept, then read in full.
     static func select(
         _ filter: PaymentFilter, cursor: Cursor, limit: Int, merchant: MerchantID, backend: ServerBackend
     ) -> PaymentSelection {
         var selection = PaymentSelection()
+        var page: [PaymentSummary] = []
         // Matches newer than an `ending_before` cursor, the last `limit` of them kept.
-        var newer = Deque<MatchedPayment>()
+        var newer = Deque<PaymentSummary>()
         var passedCursor = false
+        var cursorID: PaymentID?
         switch cursor {
         case .none: passedCursor = true
-        case .startingAfter, .endingBefore: selection.cursorFound = false
+        case .startingAfter(let text), .endingBefore(let text):
+            selection.cursorFound = false
+            cursorID = try? PaymentID(parsing: text)
+            if cursorID == nil { passedCursor = true }
         }
-        for (id, details) in backend.store.intents(of: merchant).reversed() {
-            if case .startingAfter(let after) = cursor, !passedCursor, id.description == after {
+        let summaries = backend.store.summaries(of: merchant)
+        for summary in summaries.reversed() {
+            var isCursor = false
+            if !passedCursor, summary.id == cursorID {
                 passedCursor = true
                 selection.cursorFound = true
-                if filter.matches(id: id, details: details),
-                    let record = backend.system.paymentNow(id), filter.matches(record)
-                {
-                    selection.newerCount += 1
-                    Self.add(record, to: &selection)
-                }
-                continue
+                isCursor = true
             }
-            if case .endingBefore(let before) = cursor, !passedCursor, id.description == before {
-                passedCursor = true
-                selection.cursorFound = true
-            }
-            guard filter.matches(id: id, details: details), let record = backend.system.paymentNow(id),
-                filter.matches(record)
-            else { continue }
-            Self.add(record, to: &selection)
-            let match = MatchedPayment(id: id, details: details, record: record)
+            guard filter.matches(summary) else { continue }
+            selection.matchedCount += 1
+            selection.totals[summary.currency, default: (0, 0)].amountMinorUnits += summary.amountMinorUnits
+            selection.totals[summary.currency, default: (0, 0)].count += 1
             switch cursor {
             case .endingBefore:
                 if passedCursor {
                     selection.olderCount += 1
                 } else {
-                    newer.append(match)
+                    newer.append(summary)
                     if newer.count > limit {
                         newer.removeFirst()
                         selection.newerCount += 1
                     }
                 }
             case .none, .startingAfter:
-                if !passedCursor {
+                if !passedCursor || isCursor {
                     selection.newerCount += 1
-                } else if selection.page.count < limit {
-                    selection.page.append(match)
+                } else if page.count < limit {
+                    page.append(summary)
                 } else {
                     selection.olderCount += 1
                 }
             }
         }
-        if case .endingBefore = cursor { selection.page = Array(newer) }
+        if case .endingBefore = cursor { page = Array(newer) }
+        selection.page = page.compactMap { summary in
+            guard let details = backend.store.details(summary.id),
+                let record = backend.system.paymentNow(summary.id)
+            else { return nil }
+            return MatchedPayment(id: summary.id, details: details, record: record)
+        }
         return selection
-    }
-
-    private static func add(_ record: PaymentRecord, to selection: inout PaymentSelection) {
-        selection.matchedCount += 1
-        let amount = record.payment.amount
-        selection.totals[amount.currency, default: (0, 0)].amountMinorUnits += amount.minorUnits
-        selection.totals[amount.currency, default: (0, 0)].count += 1
     }
 
     static func cursor(_ query: FormParameters) -> Cursor {

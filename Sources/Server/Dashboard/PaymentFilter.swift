@@ -26,7 +26,7 @@ struct PaymentFilter: Sendable {
 
     static let finestCurrency = Currency.all.max { $0.exponent < $1.exponent } ?? .usd
 
-    init() {}
+    init() { prepare() }
 
     init(_ form: FormParameters) {
         func value(_ name: String) -> String? {
@@ -91,37 +91,47 @@ struct PaymentFilter: Sendable {
                 search = text
             }
         }
+        prepare()
     }
 
-    /// An amount bound in `currency`'s minor units, nil when absent. `.failure` when the text
-    /// has more decimals than the currency has: no payment in that currency matches it.
-    private func bound(_ text: String?, _ currency: Currency) -> Result<Int64?, MoneyError> {
-        guard let text else { return .success(nil) }
-        return Result { () throws(MoneyError) in try Money(parsing: text, currency: currency).minorUnits }
-    }
+    /// An amount bound in each currency's minor units (by `Currency.index`), read once per
+    /// filter rather than once per payment. A bound with more decimals than a currency has
+    /// matches no payment in that currency (`.min` as a maximum, `.max` as a minimum).
+    private(set) var minimumByCurrency: [Int64] = []
+    private(set) var maximumByCurrency: [Int64] = []
+    /// The payment a full id search names; nil for a partial id (matched as a prefix).
+    private(set) var searchID: PaymentID?
+    private(set) var last4Number: Int16?
 
-    /// Whether a payment's details alone pass (no record needed): the cheap checks first.
-    func matches(id: PaymentID, details: IntentDetails) -> Bool {
-        if let createdFromUnixSeconds, details.createdUnixSeconds < createdFromUnixSeconds { return false }
-        if let createdUntilUnixSeconds, details.createdUnixSeconds >= createdUntilUnixSeconds { return false }
-        if let currency, details.request.amount.currency != currency { return false }
-        if let search, !id.description.hasPrefix(search) { return false }
-        let amount = details.request.amount
-        if amountMinText != nil || amountMaxText != nil {
-            guard case .success(let minimum) = bound(amountMinText, amount.currency),
-                case .success(let maximum) = bound(amountMaxText, amount.currency)
-            else { return false }
-            if let minimum, amount.minorUnits < minimum { return false }
-            if let maximum, amount.minorUnits > maximum { return false }
+    mutating func prepare() {
+        minimumByCurrency = Currency.all.map { currency in
+            guard let text = amountMinText else { return .min }
+            return (try? Money(parsing: text, currency: currency).minorUnits) ?? .max
         }
-        return true
+        maximumByCurrency = Currency.all.map { currency in
+            guard let text = amountMaxText else { return .max }
+            return (try? Money(parsing: text, currency: currency).minorUnits) ?? .min
+        }
+        if let search, let id = try? PaymentID(parsing: search), id.description == search { searchID = id }
+        last4Number = last4.flatMap { Int16($0) }
     }
 
-    /// Whether the payment as it stands passes the filters that read its record.
-    func matches(_ record: PaymentRecord) -> Bool {
-        if let status, DashboardStatus(record) != status { return false }
-        if let brand, record.card?.brand != brand { return false }
-        if let last4, record.card?.last4 != last4 { return false }
+    /// Whether a payment passes every filter.
+    func matches(_ summary: PaymentSummary) -> Bool {
+        if let createdFromUnixSeconds, summary.createdUnixSeconds < createdFromUnixSeconds { return false }
+        if let createdUntilUnixSeconds, summary.createdUnixSeconds >= createdUntilUnixSeconds { return false }
+        let currencyIndex = Int(summary.currencyIndex)
+        if let currency, currencyIndex != currency.index { return false }
+        if summary.amountMinorUnits < minimumByCurrency[currencyIndex] { return false }
+        if summary.amountMinorUnits > maximumByCurrency[currencyIndex] { return false }
+        if let status, summary.status != status { return false }
+        if let brand, summary.brand?.rawValue != brand { return false }
+        if let last4Number, summary.last4 != last4Number { return false }
+        if let searchID {
+            if summary.id != searchID { return false }
+        } else if let search, !summary.id.description.hasPrefix(search) {
+            return false
+        }
         return true
     }
 
