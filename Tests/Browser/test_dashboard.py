@@ -490,6 +490,16 @@ class Dashboard(unittest.TestCase):
         self.assertIn("payment_intent.succeeded", self.text("#dead-letters"))
         self.shoot("11-webhooks")
 
+        # Resend one: it leaves the list at once (and would come back after its new attempts).
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "#dead-letters tbody tr[data-event]")
+        event = rows[0].get_attribute("data-event")
+        rows[0].find_element(By.CSS_SELECTOR, "form.resend button").click()
+        self.wait(lambda: self.driver.find_elements(By.ID, "notice"))
+        self.assertTrue(self.text("#notice").startswith("Resent %s to we_" % event), self.text("#notice"))
+        events = [r.get_attribute("data-event") for r in
+                  self.driver.find_elements(By.CSS_SELECTOR, "#dead-letters tbody tr[data-event]")]
+        self.assertNotIn(event, events)
+
     def test_10_sign_out_ends_the_session(self):
         self.sign_in()
         old = self.session_cookie()

@@ -211,6 +211,19 @@ import Testing
                 client, .post, "/dashboard/disputes/dp_\(disputedID.dropFirst(3))/evidence",
                 body: "csrf=\(session.csrf)&uncategorized_text=mine", cookie: session.cookie)
             #expect(evidence.status == 404)
+            let endpoint = try await Self.request(
+                client, .post, "/v1/webhook_endpoints",
+                body: "url=http%3A%2F%2F127.0.0.1%3A9%2Fb&enabled_events[]=*", key: Self.keyB)
+            let endpointID = try #require(
+                (try JSONSerialization.jsonObject(with: Data(endpoint.body.utf8)) as? [String: Any])?["id"]
+                    as? String)
+            let resend = try await Self.request(
+                client, .post, "/dashboard/webhooks/resend",
+                body: "csrf=\(session.csrf)&event=evt_00000000000001&endpoint=\(endpointID)",
+                cookie: session.cookie)
+            #expect(resend.status == 404)
+            let webhooks = try await Self.request(client, .get, "/dashboard/webhooks", cookie: session.cookie)
+            #expect(!webhooks.body.contains(endpointID))
             let list = try await Self.request(client, .get, "/dashboard/payments", cookie: session.cookie)
             #expect(!list.body.contains(other))
             let search = try await Self.request(

@@ -21,7 +21,7 @@ struct PaymentPage: Sendable {
         var attempt: Int
         var result: String
         var tone: String
-        var latency: Int64
+        var latencyMilliseconds: Int64
     }
 
     struct Entry: Sendable {
@@ -148,7 +148,7 @@ extension Dashboard {
                 PaymentPage.Attempt(
                     endpoint: attempt.endpointID, attempt: attempt.attempt,
                     result: attempt.status.map { "HTTP \($0)" } ?? "no answer", tone: ok ? "good" : "bad",
-                    latency: attempt.latencyMilliseconds))
+                    latencyMilliseconds: attempt.latencyMilliseconds))
         }
         return events.map { event in
             PaymentPage.Entry(

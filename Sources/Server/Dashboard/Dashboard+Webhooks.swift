@@ -19,7 +19,7 @@ struct WebhooksPage: Sendable {
         var attempt: Int
         var result: String
         var tone: String
-        var latency: Int64
+        var latencyMilliseconds: Int64
     }
 
     struct DeadLetter: Sendable {
@@ -56,12 +56,25 @@ extension Dashboard {
                         time: DashboardTime.dateTime(attempt.unixSeconds), eventID: attempt.eventID,
                         endpoint: attempt.endpointID, attempt: attempt.attempt,
                         result: attempt.status.map { "HTTP \($0)" } ?? "no answer", tone: ok ? "good" : "bad",
-                        latency: attempt.latencyMilliseconds)
+                        latencyMilliseconds: attempt.latencyMilliseconds)
                 },
             deadLetters: sender.deadLetters.reversed().filter { own.contains($0.endpointID) }
                 .prefix(Self.deliveriesShownMax).map {
                     .init(eventID: $0.eventID, type: $0.eventType, endpoint: $0.endpointID, url: $0.url)
                 })
         return DashboardResponse.html(DashboardTemplates.render(page, "webhooks"))
+    }
+
+    /// Sends a dead letter again, with a fresh round of attempts, if it went to one of the
+    /// merchant's endpoints; it leaves the list, and comes back if every attempt fails again.
+    func resend(_ form: FormParameters, _ session: DashboardSession, _ backend: ServerBackend) -> Response {
+        let eventID = form.string("event") ?? ""
+        let endpointID = form.string("endpoint") ?? ""
+        guard backend.store.endpoints(of: session.merchant).contains(where: { $0.id == endpointID }),
+            let delivery = sender.takeDeadLetter(eventID: eventID, endpointID: endpointID)
+        else { return notFound("dead letter", session) }
+        sender.send(delivery)
+        sessions.setNotice("Resent \(eventID) to \(endpointID).", for: session.token)
+        return DashboardResponse.redirect("/dashboard/webhooks")
     }
 }

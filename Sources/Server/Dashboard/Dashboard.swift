@@ -69,6 +69,11 @@ struct Dashboard: Sendable {
         router.get("/dashboard/webhooks") { request, _ in
             dashboard.page(request) { session, backend in dashboard.webhooks(session, backend) }
         }
+        router.post("/dashboard/webhooks/resend") { request, _ in
+            await dashboard.action(request) { session, form, backend in
+                dashboard.resend(form, session, backend)
+            }
+        }
     }
 
     // MARK: Sessions

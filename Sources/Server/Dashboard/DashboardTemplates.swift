@@ -197,7 +197,7 @@ enum DashboardTemplates {
         <section class="card"><h2>Timeline</h2>
         <ol class="timeline" id="timeline">
         {{#timeline}}<li data-type="{{type}}"><span class="when">{{time}}</span> <code class="event-type">{{type}}</code> <span>{{summary}}</span>
-        {{#attempts}}<div class="attempt {{tone}}">webhook to {{endpoint}}: attempt {{attempt}}, {{result}} in {{latency}} ms</div>{{/attempts}}</li>
+        {{#attempts}}<div class="attempt {{tone}}">webhook to {{endpoint}}: attempt {{attempt}}, {{result}} in {{latencyMilliseconds}} ms</div>{{/attempts}}</li>
         {{/timeline}}
         {{^timeline}}<li class="muted">No events yet.</li>{{/timeline}}
         </ol>
@@ -236,14 +236,16 @@ enum DashboardTemplates {
         </tbody></table></section>
         <section class="card"><h2>Recent deliveries</h2>
         <table class="list" id="deliveries"><thead><tr><th>When (UTC)</th><th>Event</th><th>Endpoint</th><th class="number">Attempt</th><th>Result</th><th class="number">Latency</th></tr></thead><tbody>
-        {{#attempts}}<tr><td>{{time}}</td><td><code>{{eventID}}</code></td><td><code>{{endpoint}}</code></td><td class="number">{{attempt}}</td><td><span class="badge {{tone}}">{{result}}</span></td><td class="number">{{latency}} ms</td></tr>{{/attempts}}
+        {{#attempts}}<tr><td>{{time}}</td><td><code>{{eventID}}</code></td><td><code>{{endpoint}}</code></td><td class="number">{{attempt}}</td><td><span class="badge {{tone}}">{{result}}</span></td><td class="number">{{latencyMilliseconds}} ms</td></tr>{{/attempts}}
         {{^attempts}}<tr><td colspan="6" class="muted">No deliveries yet.</td></tr>{{/attempts}}
         </tbody></table></section>
         <section class="card"><h2>Dead letters</h2>
-        <p class="muted small">Deliveries that failed every attempt (or found the queue full). Resending is not offered yet.</p>
-        <table class="list" id="dead-letters"><thead><tr><th>Event</th><th>Type</th><th>Endpoint</th><th>URL</th></tr></thead><tbody>
-        {{#deadLetters}}<tr><td><code>{{eventID}}</code></td><td><code>{{type}}</code></td><td><code>{{endpoint}}</code></td><td class="url">{{url}}</td></tr>{{/deadLetters}}
-        {{^deadLetters}}<tr><td colspan="4" class="muted">None.</td></tr>{{/deadLetters}}
+        <p class="muted small">Deliveries that failed every attempt (or found the queue full). Resending one starts a fresh round of attempts.</p>
+        <table class="list" id="dead-letters"><thead><tr><th>Event</th><th>Type</th><th>Endpoint</th><th>URL</th><th></th></tr></thead><tbody>
+        {{#deadLetters}}<tr data-event="{{eventID}}"><td><code>{{eventID}}</code></td><td><code>{{type}}</code></td><td><code>{{endpoint}}</code></td><td class="url">{{url}}</td>
+        <td><form method="post" action="/dashboard/webhooks/resend" class="resend"><input type="hidden" name="csrf" value="{{layout.csrf}}">
+        <input type="hidden" name="event" value="{{eventID}}"><input type="hidden" name="endpoint" value="{{endpoint}}"><button type="submit">Resend</button></form></td></tr>{{/deadLetters}}
+        {{^deadLetters}}<tr><td colspan="5" class="muted">None.</td></tr>{{/deadLetters}}
         </tbody></table></section>
         {{/content}}{{/layout}}
         """
