@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -222,7 +223,11 @@ class Dashboard(unittest.TestCase):
         self.driver.get(self.base + path)
 
     def wait(self, condition):
-        return WebDriverWait(self.driver, WAIT_SECONDS).until(lambda driver: condition())
+        """Waits for `condition`; an element read while the page is being replaced (after a
+        form is sent) is read again on the next try."""
+        return WebDriverWait(
+            self.driver, WAIT_SECONDS, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]
+        ).until(lambda driver: condition())
 
     def shoot(self, name):
         """A screenshot of the whole page (up to 4,000 pixels tall), not just the window."""

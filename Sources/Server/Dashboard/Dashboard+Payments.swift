@@ -42,6 +42,8 @@ struct PaymentsPage: Sendable {
     var rows: [Row]
     var totals: [Total]
     var totalCount: Int
+    /// "payment matches" or "payments match".
+    var matchWords: String
     var previous: String?
     var next: String?
     var csvHref: String
@@ -201,6 +203,7 @@ extension Dashboard {
                     amount: Money(minorUnits: total.amountMinorUnits, currency: currency).description,
                     count: total.count)
             }, totalCount: selection.matchedCount,
+            matchWords: selection.matchedCount == 1 ? "payment matches" : "payments match",
             previous: selection.newerCount > 0 && !selection.page.isEmpty
                 ? link([("ending_before", selection.page[0].id.description)]) : nil,
             next: selection.olderCount > 0 && !selection.page.isEmpty

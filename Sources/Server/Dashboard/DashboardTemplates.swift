@@ -129,7 +129,7 @@ enum DashboardTemplates {
         </form>
         {{#problems}}<p class="error" role="alert">{{.}}</p>{{/problems}}
         <section class="totals" id="totals">
-        <span><strong id="total-count">{{totalCount}}</strong> payments match</span>
+        <span><strong id="total-count">{{totalCount}}</strong> {{matchWords}}</span>
         {{#totals}}<span class="total" data-currency="{{currency}}">{{amount}} in {{count}}</span>{{/totals}}
         <a class="button" id="csv" href="{{csvHref}}">Download CSV</a>
         </section>
