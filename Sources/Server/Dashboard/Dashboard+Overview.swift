@@ -78,7 +78,7 @@ extension Dashboard {
         var declinedPerMinute: [Int64: Int64] = [:]
         var latencyPerMinute: [Int64: (totalMilliseconds: Int64, count: Int64)] = [:]
 
-        for summary in backend.store.summaries(of: merchant).reversed() {
+        for summary in backend.store.summaries(of: merchant).reversed().lazy.flatMap({ $0.reversed() }) {
             let created = summary.createdUnixSeconds
             if created < oldestUnixSeconds { break }
             guard let record = backend.system.paymentNow(summary.id) else { continue }

@@ -95,38 +95,45 @@ extension Dashboard {
             cursorID = try? PaymentID(parsing: text)
             if cursorID == nil { passedCursor = true }
         }
-        let summaries = backend.store.summaries(of: merchant)
-        for summary in summaries.reversed() {
-            var isCursor = false
-            if !passedCursor, summary.id == cursorID {
-                passedCursor = true
-                selection.cursorFound = true
-                isCursor = true
-            }
-            guard filter.matches(summary) else { continue }
-            selection.matchedCount += 1
-            selection.totals[summary.currency, default: (0, 0)].amountMinorUnits += summary.amountMinorUnits
-            selection.totals[summary.currency, default: (0, 0)].count += 1
-            switch cursor {
-            case .endingBefore:
-                if passedCursor {
-                    selection.olderCount += 1
-                } else {
-                    newer.append(summary)
-                    if newer.count > limit {
-                        newer.removeFirst()
+        // Totals by `Currency.index`: an array, not a dictionary, on this path of every row.
+        var totalAmounts = [Int64](repeating: 0, count: Currency.all.count)
+        var totalCounts = [Int](repeating: 0, count: Currency.all.count)
+        for chunk in backend.store.summaries(of: merchant).reversed() {
+            for summary in chunk.reversed() {
+                var isCursor = false
+                if !passedCursor, summary.id == cursorID {
+                    passedCursor = true
+                    selection.cursorFound = true
+                    isCursor = true
+                }
+                guard filter.matches(summary) else { continue }
+                selection.matchedCount += 1
+                totalAmounts[Int(summary.currencyIndex)] += summary.amountMinorUnits
+                totalCounts[Int(summary.currencyIndex)] += 1
+                switch cursor {
+                case .endingBefore:
+                    if passedCursor {
+                        selection.olderCount += 1
+                    } else {
+                        newer.append(summary)
+                        if newer.count > limit {
+                            newer.removeFirst()
+                            selection.newerCount += 1
+                        }
+                    }
+                case .none, .startingAfter:
+                    if !passedCursor || isCursor {
                         selection.newerCount += 1
+                    } else if page.count < limit {
+                        page.append(summary)
+                    } else {
+                        selection.olderCount += 1
                     }
                 }
-            case .none, .startingAfter:
-                if !passedCursor || isCursor {
-                    selection.newerCount += 1
-                } else if page.count < limit {
-                    page.append(summary)
-                } else {
-                    selection.olderCount += 1
-                }
             }
+        }
+        for (index, count) in totalCounts.enumerated() where count > 0 {
+            selection.totals[Currency.all[index]] = (totalAmounts[index], count)
         }
         if case .endingBefore = cursor { page = Array(newer) }
         selection.page = page.compactMap { summary in

@@ -102,6 +102,8 @@ struct PaymentFilter: Sendable {
     /// The payment a full id search names; nil for a partial id (matched as a prefix).
     private(set) var searchID: PaymentID?
     private(set) var last4Number: Int16?
+    /// `brand` as a value; nil for a name no card has (then nothing matches).
+    private(set) var brandValue: CardBrand?
 
     mutating func prepare() {
         minimumByCurrency = Currency.all.map { currency in
@@ -114,6 +116,7 @@ struct PaymentFilter: Sendable {
         }
         if let search, let id = try? PaymentID(parsing: search), id.description == search { searchID = id }
         last4Number = last4.flatMap { Int16($0) }
+        brandValue = brand.flatMap { CardBrand(rawValue: $0) }
     }
 
     /// Whether a payment passes every filter.
@@ -125,7 +128,7 @@ struct PaymentFilter: Sendable {
         if summary.amountMinorUnits < minimumByCurrency[currencyIndex] { return false }
         if summary.amountMinorUnits > maximumByCurrency[currencyIndex] { return false }
         if let status, summary.status != status { return false }
-        if let brand, summary.brand?.rawValue != brand { return false }
+        if brand != nil, summary.brand != brandValue { return false }
         if let last4Number, summary.last4 != last4Number { return false }
         if let searchID {
             if summary.id != searchID { return false }
