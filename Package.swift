@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "PaystormServices", targets: ["Services"]),
         .library(name: "PaystormScenarios", targets: ["Scenarios"]),
         .library(name: "PaystormServer", targets: ["Server"]),
+        .library(name: "PaystormCharts", targets: ["Charts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,9 +42,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "Core", swiftSettings: swiftSettings),
+        // SVG charts drawn from values: the dashboard's, and any report's.
+        .target(name: "Charts", swiftSettings: swiftSettings),
         .target(name: "CPaystormHooks"),
         .target(
             name: "PaystormRuntime",
@@ -92,7 +96,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "PaystormRuntime", "Journal", "Services",
+                "Core", "PaystormRuntime", "Journal", "Services", "Charts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,6 +104,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -118,6 +123,7 @@ let package = Package(
         .systemLibrary(
             name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PaystormRuntimeTests", dependencies: ["PaystormRuntime"], swiftSettings: swiftSettings),
         .testTarget(

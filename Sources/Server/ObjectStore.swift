@@ -20,7 +20,20 @@ final class ObjectStore: Sendable {
         var events: [MerchantID: Deque<EventObject>] = [:]
         var disputesOpened: [PaymentID: Int64] = [:]
         var disputeOrder: [MerchantID: [PaymentID]] = [:]
+        /// Each merchant's summaries in chunks of `summaryChunkCount`, so that a reader's copy
+        /// of the list shares the chunks (one reference each), and a write after it copies at
+        /// most the one chunk it changes.
+        var summaries: [MerchantID: [[PaymentSummary]]] = [:]
+        var summaryPositions: [PaymentID: (merchant: MerchantID, chunk: Int, index: Int)] = [:]
+        /// Statuses of events that came before their payment was inserted (a facade call emits
+        /// them before the API stores what it answers).
+        var statusesEarly: [PaymentID: DashboardStatus] = [:]
     }
+
+    /// Early statuses kept at most; past it they are dropped (a payment whose insert never
+    /// comes must not hold memory), and the payment shows its status from the next event.
+    static let statusesEarlyMax = 10_000
+    static let summaryChunkCount = 4_096
 
     private let state = Mutex(State())
     /// Events kept per merchant for `/v1/events` (Stripe keeps 30 days); the oldest go first.
@@ -32,8 +45,39 @@ final class ObjectStore: Sendable {
         state.withLock {
             if $0.intents.updateValue(details, forKey: id) == nil {
                 $0.intentOrder[merchant, default: []].append(id)
+                let status = $0.statusesEarly.removeValue(forKey: id) ?? .incomplete
+                let summary = PaymentSummary(id: id, details: details, status: status)
+                var chunks = $0.summaries.removeValue(forKey: merchant) ?? []
+                if chunks.last.map({ $0.count >= Self.summaryChunkCount }) ?? true {
+                    chunks.append([])
+                    chunks[chunks.count - 1].reserveCapacity(Self.summaryChunkCount)
+                }
+                $0.summaryPositions[id] = (merchant, chunks.count - 1, chunks[chunks.count - 1].count)
+                chunks[chunks.count - 1].append(summary)
+                $0.summaries[merchant] = chunks
+            } else if let position = $0.summaryPositions[id] {
+                $0.summaries[position.merchant]![position.chunk][position.index].card(details)
             }
         }
+    }
+
+    /// A payment's status after an event; remembered until the payment is inserted if it
+    /// comes first.
+    func noteStatus(_ status: DashboardStatus, of id: PaymentID) {
+        state.withLock {
+            if let position = $0.summaryPositions[id] {
+                $0.summaries[position.merchant]![position.chunk][position.index].status = status
+                return
+            }
+            if $0.statusesEarly.count >= Self.statusesEarlyMax { $0.statusesEarly.removeAll() }
+            $0.statusesEarly[id] = status
+        }
+    }
+
+    /// The merchant's payment summaries, oldest first, in chunks: the chunks are shared with
+    /// the store (copy on write), so this costs one reference per chunk.
+    func summaries(of merchant: MerchantID) -> [[PaymentSummary]] {
+        state.withLock { $0.summaries[merchant] ?? [] }
     }
 
     func details(_ id: PaymentID) -> IntentDetails? { state.withLock { $0.intents[id] } }

@@ -30,6 +30,8 @@ public struct PaystormServer: Sendable {
         public var idleTimeout: Duration = .seconds(30)
         /// Where `/metrics` reads from; nil: no `/metrics` route.
         public var metrics: MetricsExposition?
+        /// How long a dashboard sign-in lasts (from sign-in, not from the last request).
+        public var dashboardSessionLifetimeSeconds: Int64 = 3_600
         public init() {}
     }
 
@@ -80,9 +82,11 @@ public struct PaystormServer: Sendable {
         if let metrics = options.metrics {
             router.get("/metrics") { _, _ in metrics.response() }
         }
-        StripeRoutes.register(
-            on: router, api: StripeAPI(backend: backend),
-            admin: AdminAPI(backend: backend, reset: makeBackend))
+        let api = StripeAPI(backend: backend)
+        StripeRoutes.register(on: router, api: api, admin: AdminAPI(backend: backend, reset: makeBackend))
+        Dashboard.register(
+            on: router, api: api, sender: sender,
+            sessions: DashboardSessions(lifetimeSeconds: options.dashboardSessionLifetimeSeconds))
         return Application(
             router: router,
             server: .http1(

@@ -85,6 +85,7 @@ final class ServerBackend: Sendable {
         baseURL: String
     ) {
         guard let record = system.paymentNow(event.payment) else { return }
+        store.noteStatus(DashboardStatus(record), of: event.payment)
         let created = now()
         var object = StripeRenderer.paymentIntent(record, store.details(event.payment), baseURL: baseURL)
         if event.type.rawValue.hasPrefix("charge.dispute.") {

@@ -90,6 +90,18 @@ final class WebhookSender: Service, Sendable {
     }
 
     var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// Takes a dead letter out of the list (to send it again), or nil if it is not there.
+    func takeDeadLetter(eventID: String, endpointID: String) -> Delivery? {
+        state.withLock { state in
+            guard
+                let index = state.deadLetters.firstIndex(where: {
+                    $0.eventID == eventID && $0.endpointID == endpointID
+                })
+            else { return nil }
+            return state.deadLetters.remove(at: index)
+        }
+    }
     var recentAttempts: [Attempt] { state.withLock { Array($0.attempts) } }
     var deadLetters: [Delivery] { state.withLock { Array($0.deadLetters) } }
 

@@ -1,0 +1,230 @@
+import Charts
+import Core
+import Hummingbird
+import PaystormRuntime
+import Services
+
+/// The overview: today's figures (UTC day) and the last hour per minute.
+struct OverviewPage: Sendable {
+    struct Volume: Sendable {
+        var currency: String
+        var gross: String
+        var count: String
+        var refunded: String
+    }
+
+    struct Decline: Sendable {
+        var code: String
+        var count: Int
+    }
+
+    struct OpenDispute: Sendable {
+        var id: String
+        var paymentID: String
+        var status: String
+        var amount: String
+        var opened: String
+    }
+
+    var layout: DashboardLayout
+    var day: String
+    var volumes: [Volume]
+    var authorizationRate: String
+    var authorized: Int
+    var declined: Int
+    var blocked: Int
+    var challenged: Int
+    var declines: [Decline]
+    var disputesOpen: [OpenDispute]
+    var disputesOpenCount: Int
+    /// One chart per currency.
+    var volumeCharts: [String]
+    var countChart: String
+    var latencyChart: String
+}
+
+extension Dashboard {
+    static let chartMinutes: Int64 = 60
+
+    func overview(_ session: DashboardSession, _ backend: ServerBackend) -> Response {
+        let page = Self.overviewPage(
+            layout: layout("Overview", .overview, session), merchant: session.merchant, backend: backend,
+            nowUnixSeconds: sessions.now())
+        return DashboardResponse.html(DashboardTemplates.render(page, "overview"))
+    }
+
+    /// Today's figures count payments created since midnight UTC; the charts count the last
+    /// `chartMinutes` minutes by the minute each payment was created in.
+    static func overviewPage(
+        layout: DashboardLayout, merchant: MerchantID, backend: ServerBackend, nowUnixSeconds: Int64
+    ) -> OverviewPage {
+        let dayStart =
+            DashboardTime.floorDivide(nowUnixSeconds, DashboardTime.secondsPerDay)
+            * DashboardTime.secondsPerDay
+        let nowMinute = DashboardTime.floorDivide(nowUnixSeconds, 60)
+        let firstMinute = nowMinute - chartMinutes + 1
+        // Payments are listed in the order their requests were answered; a request started a
+        // little earlier may be listed after a later one, so the walk back goes a minute past.
+        let oldestUnixSeconds = min(dayStart, firstMinute * 60) - 60
+
+        var gross: [Currency: Int64] = [:]
+        var refunded: [Currency: Int64] = [:]
+        var counts: [Currency: Int] = [:]
+        var authorized = 0
+        var declines: [String: Int] = [:]
+        var challenged = 0
+        var volumePerMinute: [Currency: [Int64: Int64]] = [:]
+        var authorizedPerMinute: [Int64: Int64] = [:]
+        var declinedPerMinute: [Int64: Int64] = [:]
+        var latencyPerMinute: [Int64: (totalMilliseconds: Int64, count: Int64)] = [:]
+
+        for summary in backend.store.summaries(of: merchant).reversed().lazy.flatMap({ $0.reversed() }) {
+            let created = summary.createdUnixSeconds
+            if created < oldestUnixSeconds { break }
+            guard let record = backend.system.paymentNow(summary.id) else { continue }
+            let payment = record.payment
+            let currency = payment.amount.currency
+            let minute = DashboardTime.floorDivide(created, 60)
+            let inChart = minute >= firstMinute && minute <= nowMinute
+            var declineCode: DeclineCode?
+            if case .failed(let code) = payment.state { declineCode = code }
+            if inChart {
+                if payment.amountCapturedMinorUnits > 0 {
+                    volumePerMinute[currency, default: [:]][minute, default: 0] +=
+                        payment.amountCapturedMinorUnits
+                }
+                if let authorizedAt = record.authorizedAt {
+                    authorizedPerMinute[minute, default: 0] += 1
+                    let milliseconds = (authorizedAt - record.createdAt) / .milliseconds(1)
+                    latencyPerMinute[minute, default: (0, 0)].totalMilliseconds += Int64(
+                        milliseconds.rounded())
+                    latencyPerMinute[minute, default: (0, 0)].count += 1
+                }
+                if declineCode != nil { declinedPerMinute[minute, default: 0] += 1 }
+            }
+            guard created >= dayStart else { continue }
+            if payment.amountCapturedMinorUnits > 0 {
+                gross[currency, default: 0] += payment.amountCapturedMinorUnits
+                refunded[currency, default: 0] += payment.amountRefundedMinorUnits
+                counts[currency, default: 0] += 1
+            }
+            if record.authorizedAt != nil { authorized += 1 }
+            if let declineCode { declines[declineCode.rawValue, default: 0] += 1 }
+            if payment.isAuthenticated || payment.state == .requiresAction { challenged += 1 }
+        }
+        let declined = declines.values.reduce(0, +)
+        let attempted = authorized + declined
+        let rate =
+            attempted == 0
+            ? "—" : "\(Self.percent(authorized, of: attempted))"
+
+        var disputes: [OverviewPage.OpenDispute] = []
+        for (id, opened) in backend.store.disputes(of: merchant).reversed() {
+            guard let record = backend.system.paymentNow(id), let dispute = record.payment.dispute,
+                dispute.status.isOpen
+            else { continue }
+            disputes.append(
+                OverviewPage.OpenDispute(
+                    id: StripeRenderer.disputeID(id), paymentID: id.description,
+                    status: dispute.status.rawValue,
+                    amount: Money(
+                        minorUnits: dispute.amountMinorUnits, currency: record.payment.amount.currency
+                    )
+                    .description,
+                    opened: DashboardTime.dateTime(opened)))
+        }
+
+        let minutes = Array(firstMinute...nowMinute)
+        let minuteLabel: @Sendable (Double) -> String = { DashboardTime.minute(Int64($0) * 60) }
+        let window = Double(firstMinute)...Double(nowMinute)
+        func minuteAxis(_ chart: inout LineChart) {
+            chart.xTickLabel = minuteLabel
+            chart.xDomain = window
+            chart.xTicksIntegral = true
+        }
+        // One volume chart per currency: amounts in different currencies share no scale.
+        var volumeCharts: [String] = []
+        for currency in volumePerMinute.keys.sorted() {
+            let perMinute = volumePerMinute[currency] ?? [:]
+            var chart = LineChart(
+                title: "Captured volume per minute, \(currency.code)",
+                series: [
+                    ChartSeries(
+                        name: currency.code,
+                        points: minutes.map { minute in
+                            let minor = perMinute[minute] ?? 0
+                            let money = Money(minorUnits: minor, currency: currency)
+                            return ChartPoint(
+                                x: Double(minute), y: Double(minor) / Double(currency.minorUnitsPerMajor),
+                                label: "\(money) at \(DashboardTime.minute(minute * 60))")
+                        })
+                ], xAxisTitle: "minute (UTC)", yAxisTitle: currency.code)
+            minuteAxis(&chart)
+            volumeCharts.append(chart.svg())
+        }
+        if volumeCharts.isEmpty {
+            var chart = LineChart(
+                title: "Captured volume per minute", series: [], xAxisTitle: "minute (UTC)",
+                yAxisTitle: "volume")
+            minuteAxis(&chart)
+            volumeCharts.append(chart.svg())
+        }
+        var countChart = LineChart(
+            title: "Authorizations and declines per minute",
+            series: [("authorized", authorizedPerMinute), ("declined", declinedPerMinute)].map {
+                name, perMinute in
+                ChartSeries(
+                    name: name,
+                    points: minutes.map { minute in
+                        let count = perMinute[minute] ?? 0
+                        return ChartPoint(
+                            x: Double(minute), y: Double(count),
+                            label: "\(count) \(name) at \(DashboardTime.minute(minute * 60))")
+                    })
+            }, xAxisTitle: "minute (UTC)", yAxisTitle: "payments")
+        minuteAxis(&countChart)
+        if authorizedPerMinute.isEmpty && declinedPerMinute.isEmpty {
+            countChart.series = countChart.series.map { ChartSeries(name: $0.name, points: []) }
+        }
+        var latencyChart = LineChart(
+            title: "Mean time from creation to authorization per minute",
+            series: [
+                ChartSeries(
+                    name: "mean ms",
+                    points: minutes.compactMap { minute in
+                        guard let (total, count) = latencyPerMinute[minute], count > 0 else { return nil }
+                        let mean = Double(total) / Double(count)
+                        return ChartPoint(
+                            x: Double(minute), y: mean,
+                            label:
+                                "\(Int64(mean.rounded())) ms mean over \(count) at \(DashboardTime.minute(minute * 60))"
+                        )
+                    })
+            ], xAxisTitle: "minute (UTC)", yAxisTitle: "ms")
+        minuteAxis(&latencyChart)
+
+        return OverviewPage(
+            layout: layout, day: DashboardTime.date(nowUnixSeconds),
+            volumes: gross.keys.sorted().map { currency in
+                OverviewPage.Volume(
+                    currency: currency.code,
+                    gross: Money(minorUnits: gross[currency] ?? 0, currency: currency).description,
+                    count: Self.payments(counts[currency] ?? 0),
+                    refunded: Money(minorUnits: refunded[currency] ?? 0, currency: currency).description)
+            }, authorizationRate: rate, authorized: authorized, declined: declined,
+            blocked: declines[DeclineCode.fraudulent.rawValue] ?? 0, challenged: challenged,
+            declines: declines.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
+                OverviewPage.Decline(code: $0.key, count: $0.value)
+            }, disputesOpen: disputes, disputesOpenCount: disputes.count, volumeCharts: volumeCharts,
+            countChart: countChart.svg(), latencyChart: latencyChart.svg())
+    }
+
+    /// "1 payment", "25 payments".
+    static func payments(_ count: Int) -> String { count == 1 ? "1 payment" : "\(count) payments" }
+
+    /// "97.5%", one decimal, rounded half up, in integers.
+    static func percent(_ part: Int, of whole: Int) -> String {
+        let tenths = (part * 1_000 * 2 + whole) / (whole * 2)
+        return "\(tenths / 10).\(tenths % 10)%"
+    }
+}

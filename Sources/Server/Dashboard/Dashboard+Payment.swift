@@ -1,0 +1,179 @@
+import Core
+import Hummingbird
+import Services
+
+/// One payment: its amounts, card (brand and last4 only), metadata, the actions it allows,
+/// and its timeline from the events with each event's webhook attempts.
+struct PaymentPage: Sendable {
+    struct Pair: Sendable {
+        var key: String
+        var value: String
+    }
+
+    struct Refund: Sendable {
+        var id: String
+        var amount: String
+        var created: String
+    }
+
+    struct Attempt: Sendable {
+        var endpoint: String
+        var attempt: Int
+        var result: String
+        var tone: String
+        var latencyMilliseconds: Int64
+    }
+
+    struct Entry: Sendable {
+        var time: String
+        var type: String
+        var summary: String
+        var attempts: [Attempt]
+    }
+
+    var layout: DashboardLayout
+    var id: String
+    var amount: String
+    var status: String
+    var tone: String
+    var apiStatus: String
+    var created: String
+    var currency: String
+    var captured: String
+    var refunded: String
+    var capturable: String
+    var capturableAmount: String
+    var refundable: String
+    var card: String
+    var network: String
+    var threeDSecure: String
+    var captureMethod: String
+    var paymentMethod: String
+    var description: String
+    var lastError: String?
+    var dispute: String?
+    var metadata: [Pair]
+    var canRefund: Bool
+    var canCapture: Bool
+    var hasActions: Bool
+    var idempotencyKey: String
+    var refunds: [Refund]
+    var timeline: [Entry]
+}
+
+extension Dashboard {
+    /// The merchant's payment named by `text`, or nil for a malformed id and for another
+    /// merchant's payment alike.
+    static func ownPayment(
+        _ text: String, _ merchant: MerchantID, _ backend: ServerBackend
+    ) async -> PaymentRecord? {
+        guard let id = try? PaymentID(parsing: text) else { return nil }
+        return await backend.system.payment(id, of: merchant)
+    }
+
+    func payment(_ text: String, _ session: DashboardSession, _ backend: ServerBackend) async -> Response {
+        guard let record = await Self.ownPayment(text, session.merchant, backend) else {
+            return notFound("payment", session)
+        }
+        let page = Self.paymentPage(
+            record, layout: layout(record.id.description, .payments, session), backend: backend,
+            sender: sender)
+        return DashboardResponse.html(DashboardTemplates.render(page, "payment"))
+    }
+
+    static func paymentPage(
+        _ record: PaymentRecord, layout: DashboardLayout, backend: ServerBackend, sender: WebhookSender
+    ) -> PaymentPage {
+        let id = record.id
+        let details = backend.store.details(id)
+        let payment = record.payment
+        let currency = payment.amount.currency
+        let money = { (minor: Int64) in Money(minorUnits: minor, currency: currency) }
+        let status = DashboardStatus(record)
+        var lastError: String?
+        if let error = details?.lastError,
+            StripeRenderer.status(payment.state, details) == "requires_payment_method"
+        {
+            lastError = [error.code, error.declineCode, error.message].compactMap { $0 }.joined(
+                separator: " · ")
+        }
+        let canRefund = payment.amountRefundableMinorUnits > 0
+        let canCapture = payment.state == .authorized
+        return PaymentPage(
+            layout: layout, id: id.description, amount: payment.amount.description, status: status.label,
+            tone: status.tone, apiStatus: StripeRenderer.status(payment.state, details),
+            created: DashboardTime.dateTime(details?.createdUnixSeconds ?? 0), currency: currency.code,
+            captured: money(payment.amountCapturedMinorUnits).description,
+            refunded: money(payment.amountRefundedMinorUnits).description,
+            capturable: money(payment.amountCapturableMinorUnits).description,
+            capturableAmount: money(payment.amountCapturableMinorUnits).decimalString,
+            refundable: money(payment.amountRefundableMinorUnits).decimalString,
+            card: record.card.map {
+                "\($0.brand) •••• \($0.last4), expires \($0.expiryMonth)/\($0.expiryYear), \($0.funding), \($0.country)"
+            } ?? "—",
+            network: "\(record.network)",
+            threeDSecure: payment.isAuthenticated ? "authenticated" : "not authenticated",
+            captureMethod: details?.request.captureMethod == .manual ? "manual" : "automatic",
+            paymentMethod: details?.paymentMethodID ?? "—", description: details?.description ?? "—",
+            lastError: lastError,
+            dispute: payment.dispute.map {
+                "\(StripeRenderer.disputeID(id)) \($0.status.rawValue), \(money($0.amountMinorUnits))"
+            },
+            metadata: (details?.metadata ?? [:]).sorted { $0.key < $1.key }.map {
+                PaymentPage.Pair(key: $0.key, value: $0.value)
+            },
+            canRefund: canRefund, canCapture: canCapture, hasActions: canRefund || canCapture,
+            idempotencyKey: "dashboard_" + DashboardSessions.randomToken(),
+            refunds: backend.store.refunds(of: record.merchant).filter { $0.payment == id }.map {
+                PaymentPage.Refund(
+                    id: $0.id, amount: $0.amount.description,
+                    created: DashboardTime.dateTime($0.createdUnixSeconds))
+            },
+            timeline: timeline(id, merchant: record.merchant, backend: backend, sender: sender))
+    }
+
+    /// The payment's events, oldest first, each with its webhook attempts.
+    static func timeline(
+        _ id: PaymentID, merchant: MerchantID, backend: ServerBackend, sender: WebhookSender
+    ) -> [PaymentPage.Entry] {
+        let name = JSON.string(id.description)
+        let events = backend.store.events(of: merchant).filter {
+            $0.object["id"] == name || $0.object["payment_intent"] == name
+        }
+        let eventIDs = Set(events.map(\.id))
+        var attempts: [String: [PaymentPage.Attempt]] = [:]
+        for attempt in sender.recentAttempts where eventIDs.contains(attempt.eventID) {
+            let ok = attempt.status.map { (200..<300).contains($0) } ?? false
+            attempts[attempt.eventID, default: []].append(
+                PaymentPage.Attempt(
+                    endpoint: attempt.endpointID, attempt: attempt.attempt,
+                    result: attempt.status.map { "HTTP \($0)" } ?? "no answer", tone: ok ? "good" : "bad",
+                    latencyMilliseconds: attempt.latencyMilliseconds))
+        }
+        return events.map { event in
+            PaymentPage.Entry(
+                time: DashboardTime.dateTime(event.createdUnixSeconds), type: event.type,
+                summary: summary(event.object), attempts: attempts[event.id] ?? [])
+        }
+    }
+
+    /// What an event's object said when it happened: its status, and a decline's code.
+    static func summary(_ object: JSON) -> String {
+        var parts: [String] = []
+        if case .string(let kind)? = object["object"], case .string(let status)? = object["status"] {
+            parts.append(kind == "dispute" ? "dispute \(status)" : "status \(status)")
+        }
+        if case .integer(let received)? = object["amount_received"], received > 0,
+            case .string(let currency)? = object["currency"],
+            let code = try? Currency(code: currency.uppercased())
+        {
+            parts.append("received \(Money(minorUnits: received, currency: code))")
+        }
+        if let error = object["last_payment_error"],
+            case .string(let code)? = error["decline_code"] ?? error["code"]
+        {
+            parts.append("declined: \(code)")
+        }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,16 @@
+import Core
+
+/// A signed-in browser: whose objects it sees, the secret key its actions are made with (they
+/// go through the API's own handlers), the token every form of the session carries, and when
+/// it stops being valid.
+struct DashboardSession: Sendable {
+    /// The cookie's value: 32 random bytes in hex.
+    var token: String
+    var merchant: MerchantID
+    var apiKey: String
+    /// The value every form posts back (`csrf`); a different random value from the cookie's.
+    var csrfToken: String
+    var expiresUnixSeconds: Int64
+    /// A message for the next page shown (after an action's redirect), then forgotten.
+    var notice: String?
+}

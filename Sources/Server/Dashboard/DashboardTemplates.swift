@@ -1,0 +1,259 @@
+import Mustache
+
+/// The dashboard's Mustache templates, compiled into the binary: every page fills the
+/// `layout` parent's `content` block. `{{value}}` escapes HTML (quotes included, so values are
+/// safe inside quoted attributes); the only unescaped insertions (`{{{...}}}`) are SVG charts,
+/// which the chart module builds with every text in them escaped.
+enum DashboardTemplates {
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        for (name, text) in templates {
+            do {
+                try library.register(text, named: name)
+            } catch {
+                // The templates are constants of this file: a test renders each one.
+                fatalError("dashboard template \(name) does not parse: \(error)")
+            }
+        }
+        return library
+    }()
+
+    static func render(_ page: Any, _ name: String) -> String {
+        guard let html = library.render(page, withTemplate: name) else {
+            fatalError("no dashboard template named \(name)")
+        }
+        return html
+    }
+
+    static let templates: [(String, String)] = [
+        ("layout", layout), ("signin", signIn), ("overview", overview), ("payments", payments),
+        ("payment", payment), ("disputes", disputes), ("webhooks", webhooks), ("problem", problem),
+    ]
+
+    static let layout = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{layout.title}} · Paystorm</title>
+        <link rel="stylesheet" href="/dashboard/style.css">
+        </head>
+        <body>
+        <header class="top">
+        <a class="brand" href="/dashboard">Paystorm</a>
+        {{#layout.signedIn}}
+        <nav>{{#layout.nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/layout.nav}}</nav>
+        <span class="merchant" id="merchant">{{layout.merchant}}</span>
+        <form method="post" action="/dashboard/sign-out" class="sign-out">
+        <input type="hidden" name="csrf" value="{{layout.csrf}}">
+        <button type="submit" id="sign-out">Sign out</button>
+        </form>
+        {{/layout.signedIn}}
+        </header>
+        <main>
+        {{#layout.notice}}<p class="notice" role="status" id="notice">{{layout.notice}}</p>{{/layout.notice}}
+        {{$content}}{{/content}}
+        </main>
+        </body>
+        </html>
+        """
+
+    static let signIn = """
+        {{<layout}}{{$content}}
+        <section class="card narrow">
+        <h1>Sign in</h1>
+        <p class="muted">Use one of your secret keys (<code>sk_test_…</code>). The session lasts an hour.</p>
+        {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+        <form method="post" action="/dashboard/sign-in" id="sign-in">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Secret key <input type="password" name="key" id="key" autocomplete="off" required></label>
+        <button type="submit" class="primary">Sign in</button>
+        </form>
+        </section>
+        {{/content}}{{/layout}}
+        """
+
+    static let overview = """
+        {{<layout}}{{$content}}
+        <h1>Today <span class="muted">{{day}} (UTC)</span></h1>
+        <section class="tiles">
+        {{#volumes}}
+        <div class="tile volume" data-currency="{{currency}}"><div class="label">Gross volume {{currency}}</div>
+        <div class="figure">{{gross}}</div><div class="muted">{{count}} · {{refunded}} refunded</div></div>
+        {{/volumes}}
+        {{^volumes}}<div class="tile"><div class="label">Gross volume</div><div class="figure">—</div><div class="muted">No payments today</div></div>{{/volumes}}
+        <div class="tile"><div class="label">Authorization rate</div><div class="figure" id="authorization-rate">{{authorizationRate}}</div>
+        <div class="muted">{{authorized}} authorized · {{declined}} declined</div></div>
+        <div class="tile"><div class="label">Fraud</div><div class="figure">{{blocked}}</div>
+        <div class="muted">blocked as fraudulent · {{challenged}} challenged (3-D Secure)</div></div>
+        <div class="tile"><div class="label">Disputes open</div><div class="figure" id="disputes-open">{{disputesOpenCount}}</div>
+        <div class="muted"><a href="/dashboard/disputes">Respond</a></div></div>
+        </section>
+        <section class="charts">
+        {{#volumeCharts}}<figure class="volume-chart">{{{.}}}</figure>{{/volumeCharts}}
+        <figure id="count-chart">{{{countChart}}}</figure>
+        <figure id="latency-chart">{{{latencyChart}}}</figure>
+        </section>
+        <section class="columns">
+        <div class="card"><h2>Declines by code</h2>
+        <table id="declines"><thead><tr><th>Decline code</th><th class="number">Payments</th></tr></thead><tbody>
+        {{#declines}}<tr><td><code>{{code}}</code></td><td class="number">{{count}}</td></tr>{{/declines}}
+        {{^declines}}<tr><td colspan="2" class="muted">No declines today</td></tr>{{/declines}}
+        </tbody></table></div>
+        <div class="card"><h2>Open disputes</h2>
+        <table><thead><tr><th>Dispute</th><th>Status</th><th class="number">Amount</th><th>Opened</th></tr></thead><tbody>
+        {{#disputesOpen}}<tr><td><a href="/dashboard/payments/{{paymentID}}">{{id}}</a></td><td><span class="badge bad">{{status}}</span></td><td class="number">{{amount}}</td><td>{{opened}}</td></tr>{{/disputesOpen}}
+        {{^disputesOpen}}<tr><td colspan="4" class="muted">None</td></tr>{{/disputesOpen}}
+        </tbody></table>
+        <p class="muted small">Payouts are not scheduled by <code>paystorm serve</code> (settlement does not run on a wall-clock schedule there): no next payout to show.</p></div>
+        </section>
+        {{/content}}{{/layout}}
+        """
+
+    static let payments = """
+        {{<layout}}{{$content}}
+        <h1>Payments</h1>
+        <form method="get" action="/dashboard/payments" class="filters card" id="filters">
+        <label>Search <input type="search" name="q" value="{{q}}" placeholder="pi_…, ch_… or dp_…"></label>
+        <label>Status <select name="status"><option value="">Any</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></label>
+        <label>Currency <select name="currency"><option value="">Any</option>{{#currencies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/currencies}}</select></label>
+        <label>Amount from <input type="text" inputmode="decimal" name="amount_min" value="{{amountMin}}" size="7"></label>
+        <label>to <input type="text" inputmode="decimal" name="amount_max" value="{{amountMax}}" size="7"></label>
+        <label>Created from <input type="date" name="from" value="{{from}}"></label>
+        <label>to <input type="date" name="to" value="{{to}}"></label>
+        <label>Brand <select name="brand"><option value="">Any</option>{{#brands}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/brands}}</select></label>
+        <label>Last4 <input type="text" inputmode="numeric" name="last4" value="{{last4}}" size="4" maxlength="4"></label>
+        <button type="submit" class="primary" id="apply-filters">Filter</button>
+        <a href="/dashboard/payments">Clear</a>
+        </form>
+        {{#problems}}<p class="error" role="alert">{{.}}</p>{{/problems}}
+        <section class="totals" id="totals">
+        <span><strong id="total-count">{{totalCount}}</strong> {{matchWords}}</span>
+        {{#totals}}<span class="total" data-currency="{{currency}}">{{amount}} in {{count}}</span>{{/totals}}
+        <a class="button" id="csv" href="{{csvHref}}">Download CSV</a>
+        </section>
+        <table class="list" id="payments">
+        <thead><tr><th class="number">Amount</th><th>Status</th><th>Payment</th><th>Card</th><th>Description</th><th>Created (UTC)</th></tr></thead>
+        <tbody>
+        {{#rows}}<tr data-id="{{id}}"><td class="number">{{amount}}</td><td><span class="badge {{tone}}">{{status}}</span></td>
+        <td><a href="/dashboard/payments/{{id}}">{{id}}</a></td><td>{{card}}</td><td class="description">{{description}}</td><td>{{created}}</td></tr>
+        {{/rows}}
+        {{^rows}}<tr><td colspan="6" class="muted">No payments match.</td></tr>{{/rows}}
+        </tbody></table>
+        <nav class="pager">{{#previous}}<a href="{{previous}}" id="previous">← Newer</a>{{/previous}}{{#next}}<a href="{{next}}" id="next">Older →</a>{{/next}}</nav>
+        {{/content}}{{/layout}}
+        """
+
+    static let payment = """
+        {{<layout}}{{$content}}
+        <p><a href="/dashboard/payments">← Payments</a></p>
+        <h1><span id="amount">{{amount}}</span> <span class="badge {{tone}}" id="status">{{status}}</span></h1>
+        <p class="muted"><code id="payment-id">{{id}}</code> · API status <code>{{apiStatus}}</code> · created {{created}} UTC</p>
+        <section class="columns">
+        <div class="card"><h2>Details</h2><dl class="facts">
+        <dt>Captured</dt><dd id="captured">{{captured}}</dd>
+        <dt>Refunded</dt><dd id="refunded">{{refunded}}</dd>
+        <dt>Capturable</dt><dd>{{capturable}}</dd>
+        <dt>Card</dt><dd id="card">{{card}}</dd>
+        <dt>Card network</dt><dd>{{network}}</dd>
+        <dt>3-D Secure</dt><dd>{{threeDSecure}}</dd>
+        <dt>Capture method</dt><dd>{{captureMethod}}</dd>
+        <dt>Payment method</dt><dd><code>{{paymentMethod}}</code></dd>
+        <dt>Description</dt><dd>{{description}}</dd>
+        {{#lastError}}<dt>Last error</dt><dd class="error-text">{{lastError}}</dd>{{/lastError}}
+        {{#dispute}}<dt>Dispute</dt><dd><a href="/dashboard/disputes">{{dispute}}</a></dd>{{/dispute}}
+        </dl>
+        <h2>Metadata</h2>
+        <table id="metadata"><tbody>{{#metadata}}<tr><th>{{key}}</th><td class="metadata-value">{{value}}</td></tr>{{/metadata}}
+        {{^metadata}}<tr><td class="muted">None</td></tr>{{/metadata}}</tbody></table>
+        </div>
+        <div class="card"><h2>Actions</h2>
+        {{#canRefund}}
+        <form method="post" action="/dashboard/payments/{{id}}/refund" id="refund-form" class="action">
+        <input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="idempotency_key" value="{{idempotencyKey}}-refund">
+        <label>Refund amount ({{currency}}) <input type="text" inputmode="decimal" name="amount" placeholder="{{refundable}}" size="9"></label>
+        <button type="submit" id="refund">Refund</button><span class="muted small">Empty: all of the {{refundable}} left.</span>
+        </form>
+        {{/canRefund}}
+        {{#canCapture}}
+        <form method="post" action="/dashboard/payments/{{id}}/capture" id="capture-form" class="action">
+        <input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="idempotency_key" value="{{idempotencyKey}}-capture">
+        <label>Capture amount ({{currency}}) <input type="text" inputmode="decimal" name="amount" placeholder="{{capturableAmount}}" size="9"></label>
+        <button type="submit" id="capture" class="primary">Capture</button>
+        </form>
+        <form method="post" action="/dashboard/payments/{{id}}/cancel" id="cancel-form" class="action">
+        <input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="idempotency_key" value="{{idempotencyKey}}-cancel">
+        <button type="submit" id="cancel">Cancel the authorization</button>
+        </form>
+        {{/canCapture}}
+        {{^hasActions}}<p class="muted">Nothing to do: this payment can be neither refunded nor captured.</p>{{/hasActions}}
+        <p class="muted small">Actions go through the API with your key and an idempotency key per form: sending a form twice does it once.</p>
+        <h2>Refunds</h2>
+        <table id="refunds"><tbody>{{#refunds}}<tr><td><code>{{id}}</code></td><td class="number">{{amount}}</td><td>{{created}}</td></tr>{{/refunds}}
+        {{^refunds}}<tr><td class="muted">None</td></tr>{{/refunds}}</tbody></table>
+        </div>
+        </section>
+        <section class="card"><h2>Timeline</h2>
+        <ol class="timeline" id="timeline">
+        {{#timeline}}<li data-type="{{type}}"><span class="when">{{time}}</span> <code class="event-type">{{type}}</code> <span>{{summary}}</span>
+        {{#attempts}}<div class="attempt {{tone}}">webhook to {{endpoint}}: attempt {{attempt}}, {{result}} in {{latencyMilliseconds}} ms</div>{{/attempts}}</li>
+        {{/timeline}}
+        {{^timeline}}<li class="muted">No events yet.</li>{{/timeline}}
+        </ol>
+        <p class="muted small">Ledger entries are not shown: the ledger keeps balances per account, not entries per payment that this page could list.</p>
+        </section>
+        {{/content}}{{/layout}}
+        """
+
+    static let disputes = """
+        {{<layout}}{{$content}}
+        <h1>Disputes</h1>
+        <table class="list" id="disputes"><thead><tr><th>Dispute</th><th>Payment</th><th class="number">Amount</th><th>Reason</th><th>Status</th><th>Opened (UTC)</th></tr></thead><tbody>
+        {{#rows}}<tr data-id="{{id}}"><td><code>{{id}}</code></td><td><a href="/dashboard/payments/{{paymentID}}">{{paymentID}}</a></td><td class="number">{{amount}}</td><td>{{reason}}</td>
+        <td><span class="badge {{tone}} dispute-status">{{status}}</span></td><td>{{opened}}</td></tr>
+        {{#needsResponse}}<tr class="evidence-row"><td colspan="6">
+        <form method="post" action="/dashboard/disputes/{{id}}/evidence" class="evidence" id="evidence-{{id}}">
+        <input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="idempotency_key" value="{{idempotencyKey}}">
+        <label>Product description <textarea name="product_description" rows="2" maxlength="5000"></textarea></label>
+        <label>Customer communication <textarea name="customer_communication" rows="2" maxlength="5000"></textarea></label>
+        <label>Other evidence <textarea name="uncategorized_text" rows="2" maxlength="5000"></textarea></label>
+        <button type="submit" class="primary">Submit evidence</button>
+        </form></td></tr>{{/needsResponse}}
+        {{/rows}}
+        {{^rows}}<tr><td colspan="6" class="muted">No disputes.</td></tr>{{/rows}}
+        </tbody></table>
+        {{/content}}{{/layout}}
+        """
+
+    static let webhooks = """
+        {{<layout}}{{$content}}
+        <h1>Webhooks</h1>
+        <section class="card"><h2>Endpoints</h2>
+        <table class="list" id="endpoints"><thead><tr><th>Endpoint</th><th>URL</th><th>Events</th><th>Created (UTC)</th></tr></thead><tbody>
+        {{#endpoints}}<tr><td><code>{{id}}</code></td><td class="url">{{url}}</td><td>{{events}}</td><td>{{created}}</td></tr>{{/endpoints}}
+        {{^endpoints}}<tr><td colspan="4" class="muted">No endpoints. Add one with <code>POST /v1/webhook_endpoints</code>.</td></tr>{{/endpoints}}
+        </tbody></table></section>
+        <section class="card"><h2>Recent deliveries</h2>
+        <table class="list" id="deliveries"><thead><tr><th>When (UTC)</th><th>Event</th><th>Endpoint</th><th class="number">Attempt</th><th>Result</th><th class="number">Latency</th></tr></thead><tbody>
+        {{#attempts}}<tr><td>{{time}}</td><td><code>{{eventID}}</code></td><td><code>{{endpoint}}</code></td><td class="number">{{attempt}}</td><td><span class="badge {{tone}}">{{result}}</span></td><td class="number">{{latencyMilliseconds}} ms</td></tr>{{/attempts}}
+        {{^attempts}}<tr><td colspan="6" class="muted">No deliveries yet.</td></tr>{{/attempts}}
+        </tbody></table></section>
+        <section class="card"><h2>Dead letters</h2>
+        <p class="muted small">Deliveries that failed every attempt (or found the queue full). Resending one starts a fresh round of attempts.</p>
+        <table class="list" id="dead-letters"><thead><tr><th>Event</th><th>Type</th><th>Endpoint</th><th>URL</th><th></th></tr></thead><tbody>
+        {{#deadLetters}}<tr data-event="{{eventID}}"><td><code>{{eventID}}</code></td><td><code>{{type}}</code></td><td><code>{{endpoint}}</code></td><td class="url">{{url}}</td>
+        <td><form method="post" action="/dashboard/webhooks/resend" class="resend"><input type="hidden" name="csrf" value="{{layout.csrf}}">
+        <input type="hidden" name="event" value="{{eventID}}"><input type="hidden" name="endpoint" value="{{endpoint}}"><button type="submit">Resend</button></form></td></tr>{{/deadLetters}}
+        {{^deadLetters}}<tr><td colspan="5" class="muted">None.</td></tr>{{/deadLetters}}
+        </tbody></table></section>
+        {{/content}}{{/layout}}
+        """
+
+    static let problem = """
+        {{<layout}}{{$content}}
+        <section class="card narrow"><h1 id="problem">{{heading}}</h1><p>{{message}}</p>
+        <p><a href="/dashboard">Back to the dashboard</a></p></section>
+        {{/content}}{{/layout}}
+        """
+}
