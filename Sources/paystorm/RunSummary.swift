@@ -116,7 +116,8 @@ struct RunSummary {
                     (r.snapshotPosition.map { "from snapshot at position \($0) · " } ?? "")
                         + "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
                         + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
-                        + "\(r.webhooksRedelivered) webhooks owed"))
+                        + "\(r.webhooksRedelivered) webhooks owed · \(r.paymentsRepaired) repaired while serving · "
+                        + "serving \(Format.fixed(r.restartToServingMsMax, 1)) ms after the restart began"))
         }
         if let s = report.snapshots {
             lines.append(

@@ -154,10 +154,13 @@ public enum ScenarioRunner {
         // Keys of the resumed life's journeys: unique per journal length, snapshot or not.
         var resumedKeyPrefix: String?
         if options.resume {
+            let restartBegan = runtime.now()
             let (system, recovered) = try await PaymentSystem.recovering(
-                runtime: runtime, configuration: configuration)
+                runtime: runtime, configuration: configuration, crashRepairWhileServing: true)
             firstLife = system
             var figures = RunReport.RecoveryFigures()
+            figures.paymentsRepaired = system.crashRepairFigures.paymentsSettled
+            figures.restartToServingMsMax = Double(runtime.now().nanoseconds - restartBegan.nanoseconds) / 1e6
             figures.recordsReplayed = recovered.report.recordsReplayed
             figures.snapshotPosition = recovered.report.snapshotPosition?.sequence
             figures.paymentsRecovered = recovered.report.payments
@@ -281,7 +284,8 @@ public enum ScenarioRunner {
         }
         var report = await ReportBuilder(
             scenario: scenario, mode: mode, system: system, metrics: metrics, settlement: settlement,
-            simulated: runEnd - start, hasRestarted: host.mayCrash,
+            // A resumed run restarted too: its movement book starts empty beside a replayed ledger.
+            simulated: runEnd - start, hasRestarted: host.mayCrash || options.resume,
             owedAfterServiceCrashes: owedAfterServiceCrashes
         ).build()
         report.resumedFrom = resumedFrom
