@@ -70,6 +70,11 @@ final class WebhookSender: Service, Sendable {
         self.configuration = configuration
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+        // As many connections to one endpoint as deliveries in flight (the default is 8): every
+        // merchant of a test server often shares one receiver.
+        clientConfiguration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrentMax
+        )
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         (stream, continuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .unbounded)
     }
