@@ -10,8 +10,7 @@ struct Paystorm: AsyncParsableCommand {
         subcommands: [
             LedgerCommand.self, RecoverCommand.self, RunCommand.self, ServeCommand.self, SwarmCommand.self,
             ValidateCommand.self,
-        ],
-        defaultSubcommand: LedgerCommand.self)
+        ])
 }
 
 /// Exit codes shared by every command, k6 style.
