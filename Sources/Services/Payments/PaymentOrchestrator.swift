@@ -120,14 +120,7 @@ public final class PaymentOrchestrator: Sendable {
             throw .invalidRequest(error.description)
         }
         let (network, fingerprint) = Self.route(request.method)
-        let input: FraudInput
-        do {
-            input = try FraudInput(
-                fingerprint: fingerprint, amount: request.amount, country: request.customerCountry,
-                deviceID: request.deviceID, isFraudulentTruth: request.isFraudulentTruth)
-        } catch {
-            throw .invalidRequest("\(error)")
-        }
+        let input = try Self.fraudInput(request, fingerprint: fingerprint)
         let id = PaymentID(nextPaymentID.add(1, ordering: .relaxed).newValue)
         let shard = shard(id)
         let parties = PaymentBookkeeping.Parties(
@@ -193,6 +186,20 @@ public final class PaymentOrchestrator: Sendable {
         return try await record(id)
     }
 
+    /// What the fraud engine screens of `request`; a value out of its range is the request's
+    /// error.
+    private static func fraudInput(
+        _ request: PaymentRequest, fingerprint: UInt64
+    ) throws(PaymentServiceError) -> FraudInput {
+        do {
+            return try FraudInput(
+                fingerprint: fingerprint, amount: request.amount, country: request.customerCountry,
+                deviceID: request.deviceID, isFraudulentTruth: request.isFraudulentTruth)
+        } catch {
+            throw .invalidRequest("\(error)")
+        }
+    }
+
     /// Confirms a payment `open` created, with the request as it stands at confirmation (the
     /// payment method may have been given only now). Refused unless the payment is untouched.
     public func confirm(
@@ -201,14 +208,7 @@ public final class PaymentOrchestrator: Sendable {
         -> PaymentRecord
     {
         let (network, fingerprint) = Self.route(request.method)
-        let input: FraudInput
-        do {
-            input = try FraudInput(
-                fingerprint: fingerprint, amount: request.amount, country: request.customerCountry,
-                deviceID: request.deviceID, isFraudulentTruth: request.isFraudulentTruth)
-        } catch {
-            throw .invalidRequest("\(error)")
-        }
+        let input = try Self.fraudInput(request, fingerprint: fingerprint)
         let card: JournaledCardFields? =
             if case .card(let method) = request.method {
                 JournaledCardFields(method, fingerprint: fingerprint)
