@@ -64,6 +64,12 @@ struct RunCommand: AsyncParsableCommand {
                 + "payouts: Stripe's shape) to this path as it is made: CSV, or one JSON object a line "
                 + "when the name ends in .jsonl or .json."))
     var balanceTransactions: String?
+    @Option(
+        help: ArgumentHelp(
+            "Write one row per second of run time (offered and answered rates, in flight, that "
+                + "second's authorization p50/p90/p99, declines, refusals, RSS, CPU) to this path: "
+                + "CSV, or one JSON object a line when the name ends in .jsonl or .json."))
+    var timeseries: String?
 
     func run() async throws {
         guard let mode = RunMode(rawValue: mode) else {
@@ -158,6 +164,16 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { acknowledgementLog?.close() }
         let eventTrace = trace.map { _ in EventTrace() }
+        var series: TimeSeriesFile?
+        if let timeseries {
+            do {
+                series = try TimeSeriesFile(path: timeseries)
+            } catch {
+                printError("paystorm run: --timeseries: cannot write \(timeseries): \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
+        defer { series?.close() }
         let metricsListener = try startMetricsListener(mode: mode)
         defer { metricsListener?.cancel() }
         var export: BalanceTransactionFile?
@@ -174,7 +190,8 @@ struct RunCommand: AsyncParsableCommand {
             report = try await Self.execute(
                 scenario, mode: mode, journal: runJournal, trace: eventTrace, resume: resume,
                 acknowledgements: acknowledgementLog, journalKey: key,
-                snapshotEvery: snapshotRecords > 0 ? snapshotRecords : nil, balanceTransactions: export?.sink)
+                snapshotEvery: snapshotRecords > 0 ? snapshotRecords : nil, balanceTransactions: export?.sink,
+                timeseries: series)
         } catch let error where resume {
             // Resuming failed (an undecodable record, a wrong key): the journal is left as it was.
             await runJournal?.close()
@@ -298,7 +315,7 @@ struct RunCommand: AsyncParsableCommand {
     private static func execute(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,
         acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?, snapshotEvery: Int?,
-        balanceTransactions: BalanceTransactionLog.Sink?
+        balanceTransactions: BalanceTransactionLog.Sink?, timeseries: TimeSeriesFile?
     ) async throws -> RunReport {
         let live = standardErrorIsTerminal
         let report = try await ScenarioRunner.run(
@@ -306,6 +323,7 @@ struct RunCommand: AsyncParsableCommand {
             acknowledgements: acknowledgements, journalKey: journalKey, snapshotEvery: snapshotEvery,
             progress: { progress in
                 journeysInFlight.record(progress.inFlight)
+                timeseries?.record(progress)
                 guard live else { return }
                 let line =
                     "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "

@@ -11,6 +11,11 @@ import Synchronization
 final class RunMetrics: Sendable {
     private struct State {
         var latency = LatencyHistogram()
+        /// Authorizations since the progress reporter last looked (one second of run time).
+        var intervalLatency = LatencyHistogram()
+        var intervalAuthorizations = 0
+        /// Arrivals that got a first answer, of any kind.
+        var answered = 0
         var dispatchDelay = LatencyHistogram()
         var counts = RunReport.PaymentCounts()
         var declines: [String: Int] = [:]
@@ -59,7 +64,13 @@ final class RunMetrics: Sendable {
     }
 
     func authorized(latencyNanoseconds: Int64) {
-        state.withLock { $0.latency.record(nanoseconds: max(0, latencyNanoseconds)) }
+        state.withLock { Self.recordLatency(latencyNanoseconds, in: &$0) }
+    }
+
+    private static func recordLatency(_ nanoseconds: Int64, in state: inout State) {
+        state.latency.record(nanoseconds: max(0, nanoseconds))
+        state.intervalLatency.record(nanoseconds: max(0, nanoseconds))
+        state.intervalAuthorizations += 1
     }
 
     func finished() { state.withLock { $0.inFlight -= 1 } }
@@ -67,7 +78,8 @@ final class RunMetrics: Sendable {
     /// A journey's whole outcome (the runner marks it finished with `finished()`).
     func record(_ outcome: JourneyOutcome) {
         state.withLock { state in
-            if let latency = outcome.latencyNanoseconds { state.latency.record(nanoseconds: max(0, latency)) }
+            if let latency = outcome.latencyNanoseconds { Self.recordLatency(latency, in: &state) }
+            if outcome.answeredNanoseconds != nil { state.answered += 1 }
             state.counts.add(outcome.counts)
             if let code = outcome.declineCode { state.declines[code, default: 0] += 1 }
             for (invariant, example) in outcome.violations { Self.violation(invariant, example, in: &state) }
@@ -126,13 +138,33 @@ final class RunMetrics: Sendable {
         state.violations[invariant] = entry
     }
 
-    var snapshot: (latency: LatencyHistogram, attempted: Int, inFlight: Int, violations: Int) {
+    /// What the progress reporter reads once a second of run time; the interval's latencies
+    /// start afresh after it.
+    func takeSnapshot() -> ProgressSnapshot {
         state.withLock { state in
-            (
-                state.latency, state.counts.attempted, state.inFlight,
-                state.violations.values.reduce(0) { $0 + $1.count }
-            )
+            defer {
+                state.intervalLatency = LatencyHistogram()
+                state.intervalAuthorizations = 0
+            }
+            return ProgressSnapshot(
+                latency: state.latency, interval: state.intervalLatency,
+                intervalAuthorizations: state.intervalAuthorizations, attempted: state.counts.attempted,
+                answered: state.answered, inFlight: state.inFlight, declined: state.counts.declined,
+                rateLimited: state.counts.rateLimited,
+                violations: state.violations.values.reduce(0) { $0 + $1.count })
         }
+    }
+
+    struct ProgressSnapshot {
+        var latency: LatencyHistogram
+        var interval: LatencyHistogram
+        var intervalAuthorizations: Int
+        var attempted: Int
+        var answered: Int
+        var inFlight: Int
+        var declined: Int
+        var rateLimited: Int
+        var violations: Int
     }
 }
 

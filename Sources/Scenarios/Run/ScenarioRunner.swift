@@ -16,9 +16,20 @@ public enum RunMode: String, Sendable, CaseIterable {
 public struct RunProgress: Sendable {
     public var elapsed: Duration
     public var targetTPS: Double
+    /// Arrivals dispatched so far.
     public var attempted: Int
+    /// Arrivals that got a first answer so far (any answer: success, decline, refusal).
+    public var answered: Int
     public var inFlight: Int
+    public var declined: Int
+    public var rateLimited: Int
+    /// Authorization latency p99 over the whole run so far.
     public var p99Milliseconds: Double
+    /// Authorizations since the previous report (one second of run time) and their latency.
+    public var intervalAuthorizations: Int
+    public var intervalP50Milliseconds: Double
+    public var intervalP90Milliseconds: Double
+    public var intervalP99Milliseconds: Double
     public var violations: Int
 }
 
@@ -225,14 +236,20 @@ public enum ScenarioRunner {
             runtime.spawn {
                 while !Task.isCancelled {
                     try? await runtime.sleep(for: .seconds(1))
-                    let snapshot = metrics.snapshot
+                    let snapshot = metrics.takeSnapshot()
                     let elapsed = runtime.now() - start
                     report(
                         RunProgress(
                             elapsed: elapsed,
                             targetTPS: scenario.load.rate(atNanoseconds: elapsed.nanoseconds),
-                            attempted: snapshot.attempted, inFlight: snapshot.inFlight,
+                            attempted: snapshot.attempted, answered: snapshot.answered,
+                            inFlight: snapshot.inFlight,
+                            declined: snapshot.declined, rateLimited: snapshot.rateLimited,
                             p99Milliseconds: snapshot.latency.milliseconds(atPercentile: 99),
+                            intervalAuthorizations: snapshot.intervalAuthorizations,
+                            intervalP50Milliseconds: snapshot.interval.milliseconds(atPercentile: 50),
+                            intervalP90Milliseconds: snapshot.interval.milliseconds(atPercentile: 90),
+                            intervalP99Milliseconds: snapshot.interval.milliseconds(atPercentile: 99),
                             violations: snapshot.violations))
                 }
             }
