@@ -19,6 +19,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Stretch or compress the whole load profile to this length, e.g. 60s or 2m.")
     var duration: String?
     @Option(help: "Multiply every rate by this factor.") var scale: Double?
+    @Option(
+        help: "Drop (and count) arrivals while this many journeys are in flight, instead of queueing them.")
+    var maxInFlight: Int?
     @Option(help: "Override the scenario's seed.") var seed: UInt64?
     @Option(help: "Also write the report as JSON to this path.") var json: String?
     @Option(
@@ -104,6 +107,13 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.badInput)
         }
         if let seed { scenario.seed = seed }
+        if let maxInFlight {
+            guard (1...10_000_000).contains(maxInFlight) else {
+                printError("paystorm run: --max-in-flight must be in 1...10000000")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            scenario.load.maxInFlight = maxInFlight
+        }
         if let snapshotEvery, snapshotEvery < 0 {
             printError("paystorm run: --snapshot-every must be 0 (no snapshots) or a number of records")
             throw ExitCode(ExitStatus.badInput)

@@ -57,6 +57,13 @@ struct RunSummary {
                         ? " (too few to judge)" : " (not judged)")
         }
         if !stages.isEmpty { lines.append(row("stages", stages.joined(separator: " · "))) }
+        if let bound = report.generator.maxInFlight {
+            lines.append(
+                row(
+                    "in flight",
+                    "at most \(Format.count(bound)) journeys; \(Format.count(report.generator.droppedArrivals)) "
+                        + "arrivals dropped at the bound (never sent, unanswered in their stage)"))
+        }
         if report.generator.merchantsOnboardedBeforeLoad > 0 {
             lines.append(
                 row(

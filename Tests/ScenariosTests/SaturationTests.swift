@@ -6,13 +6,14 @@ import Testing
 /// up with its arrivals is SATURATED (a failed threshold, exit 3), naming the stage.
 @Suite struct SaturationTests {
     /// 8,000 TPS for a second asks far more of a debug build on a shared machine than it can
-    /// answer within the scenario's 500 ms objective.
+    /// answer within the scenario's 500 ms objective; with at most 1,000 journeys in flight the
+    /// rest are dropped and counted, not queued.
     @Test func aRealtimeRunThatCannotKeepUpIsSaturated() async throws {
         let scenario = try ScenarioParser.parse(
             """
             name: overload
             merchants: {count: 200}
-            load: {start_tps: 8000, stages: [{hold: 1s}]}
+            load: {start_tps: 8000, max_in_flight: 1000, stages: [{hold: 1s}]}
             thresholds:
               authorize_p99_ms: "< 500"
             """, file: "overload.yaml")
@@ -27,6 +28,17 @@ import Testing
         let check = try #require(report.thresholds.first { $0.metric == "stage_answered_to_due_ratio" })
         #expect(!check.passed)
         #expect(check.condition == ">= 0.99")
+        #expect(report.generator.maxInFlight == 1_000)
+        #expect(report.generator.droppedArrivals > 0)
+        // Every arrival was either sent or dropped.
+        #expect(report.payments.attempted + report.generator.droppedArrivals == stage.due)
+    }
+
+    @Test func theInFlightBoundIsRangeChecked() {
+        #expect(throws: ScenarioError.self) {
+            try ScenarioParser.parse(
+                "name: x\nload: {start_tps: 10, max_in_flight: 0, stages: [{hold: 1s}]}\n", file: "x.yaml")
+        }
     }
 
     /// A simulated run cannot fall behind its virtual clock: its stages are reported and not

@@ -103,7 +103,7 @@ public enum ScenarioParser {
     }
 
     static func parseLoad(_ reader: YAMLReader) throws(ScenarioError) -> LoadProfile {
-        let map = try reader.mapping(allowed: ["start_tps", "stages"])
+        let map = try reader.mapping(allowed: ["start_tps", "stages", "max_in_flight"])
         let stagesReader = try map.required("stages")
         var stages: [LoadProfile.Stage] = []
         for stage in try stagesReader.sequence() {
@@ -145,7 +145,8 @@ public enum ScenarioParser {
             total = sum
         }
         return LoadProfile(
-            initialTPS: try map.optional("start_tps")?.double(in: 0...1_000_000) ?? 0, stages: stages)
+            initialTPS: try map.optional("start_tps")?.double(in: 0...1_000_000) ?? 0,
+            maxInFlight: try map.optional("max_in_flight")?.int(in: 1...10_000_000), stages: stages)
     }
 
     static func parseMix(_ reader: YAMLReader) throws(ScenarioError) -> TrafficMix {

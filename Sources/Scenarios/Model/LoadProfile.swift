@@ -40,9 +40,14 @@ public struct LoadProfile: Sendable, Equatable {
     public var initialTPS: Double
     public var stages: [Stage]
 
-    public init(initialTPS: Double = 0, stages: [Stage]) {
+    /// Journeys the generator keeps in flight at most: an arrival beyond it is dropped and
+    /// counted (`dropped`, k6's dropped iterations), never queued. Nil: no bound.
+    public var maxInFlight: Int?
+
+    public init(initialTPS: Double = 0, maxInFlight: Int? = nil, stages: [Stage]) {
         self.initialTPS = initialTPS
         self.stages = stages
+        self.maxInFlight = maxInFlight
     }
 
     public var duration: Duration { stages.reduce(.zero) { $0 + $1.duration } }
@@ -101,7 +106,7 @@ public struct LoadProfile: Sendable, Equatable {
             .nanoseconds(max(1, Int64((Double($0.nanoseconds) * factor).rounded())))
         }
         return LoadProfile(
-            initialTPS: initialTPS,
+            initialTPS: initialTPS, maxInFlight: maxInFlight,
             stages: stages.map { stage in
                 switch stage {
                 case .ramp(let to, let over): .ramp(toTPS: to, over: scale(over))
@@ -113,7 +118,7 @@ public struct LoadProfile: Sendable, Equatable {
 
     func scaled(by factor: Double) -> LoadProfile {
         LoadProfile(
-            initialTPS: initialTPS * factor,
+            initialTPS: initialTPS * factor, maxInFlight: maxInFlight,
             stages: stages.map { stage in
                 switch stage {
                 case .ramp(let to, let over): .ramp(toTPS: to * factor, over: over)

@@ -311,6 +311,11 @@ public struct RunReport: Sendable, Codable, Equatable {
     }
 
     public struct GeneratorFigures: Sendable, Codable, Equatable {
+        /// Arrivals dropped because `max_in_flight` journeys were in flight (never sent; they
+        /// count against their stage as unanswered).
+        public var droppedArrivals = 0
+        /// The scenario's bound on journeys in flight; nil without one.
+        public var maxInFlight: Int? = nil
         /// True when the generator could not dispatch on time and the run under-sent.
         public var fellBehind: Bool
         public var lateDispatches: Int

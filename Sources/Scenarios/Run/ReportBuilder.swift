@@ -269,6 +269,7 @@ struct ReportBuilder {
             },
             invariants: invariants, thresholds: [],
             generator: RunReport.GeneratorFigures(
+                droppedArrivals: metrics.droppedArrivals, maxInFlight: scenario.load.maxInFlight,
                 fellBehind: counts.attempted > 0 && Double(lateDispatches) / Double(counts.attempted) > 0.01,
                 lateDispatches: lateDispatches, escapedJobs: 0),
             digest: Self.hex16(digest), stages: stages)

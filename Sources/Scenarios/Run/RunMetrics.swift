@@ -21,6 +21,9 @@ final class RunMetrics: Sendable {
         var declines: [String: Int] = [:]
         var lateDispatches = 0
         var inFlight = 0
+        var droppedArrivals = 0
+        /// The runtime's time when the load began: ticks count from it, as the load's stages do.
+        var loadStartNanoseconds: Int64 = 0
         var violations: [String: (count: Int, examples: [String])] = [:]
         var dueByTick: [Int32] = []
         var answeredByTick: [Int32] = []
@@ -75,6 +78,19 @@ final class RunMetrics: Sendable {
 
     func finished() { state.withLock { $0.inFlight -= 1 } }
 
+    /// Where the load's clock starts (a run may onboard merchants or resume before it).
+    func loadStarted(atNanoseconds start: Int64) { state.withLock { $0.loadStartNanoseconds = start } }
+
+    /// An arrival the generator dropped at the in-flight bound: due, never answered.
+    func dropped(intendedNanoseconds: Int64) {
+        state.withLock {
+            $0.droppedArrivals += 1
+            Self.count(intendedNanoseconds - $0.loadStartNanoseconds, in: &$0.dueByTick)
+        }
+    }
+
+    var droppedArrivals: Int { state.withLock { $0.droppedArrivals } }
+
     /// A journey's whole outcome (the runner marks it finished with `finished()`).
     func record(_ outcome: JourneyOutcome) {
         state.withLock { state in
@@ -83,11 +99,12 @@ final class RunMetrics: Sendable {
             state.counts.add(outcome.counts)
             if let code = outcome.declineCode { state.declines[code, default: 0] += 1 }
             for (invariant, example) in outcome.violations { Self.violation(invariant, example, in: &state) }
-            Self.count(outcome.intendedNanoseconds, in: &state.dueByTick)
+            let start = state.loadStartNanoseconds
+            Self.count(outcome.intendedNanoseconds - start, in: &state.dueByTick)
             if let answered = outcome.answeredNanoseconds {
-                Self.count(answered, in: &state.answeredByTick)
+                Self.count(answered - start, in: &state.answeredByTick)
                 if answered - outcome.intendedNanoseconds <= answerDeadlineNanoseconds {
-                    Self.count(outcome.intendedNanoseconds, in: &state.answeredInTimeByTick)
+                    Self.count(outcome.intendedNanoseconds - start, in: &state.answeredInTimeByTick)
                 }
             }
         }

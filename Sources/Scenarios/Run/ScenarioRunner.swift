@@ -201,6 +201,7 @@ public enum ScenarioRunner {
             ? await onboardEveryMerchant(scenario, journey: journey, planner: planner, metrics: metrics)
             : 0
         let start = runtime.now()
+        metrics.loadStarted(atNanoseconds: start.nanoseconds)
         let serviceSchedule = ServiceCrashSchedule(crashes: serviceCrashes, host: host, runtime: runtime)
         let crasher: Task<Void, Never>? =
             crashes.isEmpty
@@ -222,10 +223,16 @@ public enum ScenarioRunner {
             while let offset = arrivals.next() {
                 let intended = SimTime(nanoseconds: start.nanoseconds + offset.nanoseconds)
                 if runtime.now() < intended { try? await runtime.sleep(until: intended) }
+                number += 1
+                // Drawn whether or not the arrival is sent, so that a drop does not change the
+                // journeys of the arrivals after it.
+                let plan = planner.plan(number, intended: intended, random: &random)
+                if let bound = scenario.load.maxInFlight, metrics.inFlight >= bound {
+                    metrics.dropped(intendedNanoseconds: intended.nanoseconds)
+                    continue
+                }
                 let delay = runtime.now().nanoseconds - intended.nanoseconds
                 metrics.dispatched(delayNanoseconds: delay, late: lateAfter > 0 && delay > lateAfter)
-                number += 1
-                let plan = planner.plan(number, intended: intended, random: &random)
                 runtime.spawn {
                     await journey.run(plan)
                     metrics.finished()
