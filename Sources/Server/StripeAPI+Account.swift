@@ -253,3 +253,59 @@ extension StripeAPI {
         return APIAnswer(json: StripeRenderer.deleted(id, object: "webhook_endpoint"))
     }
 }
+
+/// `/v1/balance_transactions`: every movement of the merchant's balance, Stripe-shaped.
+extension StripeAPI {
+    func listBalanceTransactions(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        let backend = backend()
+        let merchant = try admit(request, backend)
+        try request.form.onlyAllow(["limit", "starting_after", "expand", "type", "source"])
+        var limit = 10
+        if let value = try request.form.integer("limit") {
+            guard (1...100).contains(value) else {
+                throw StripeError.invalid(
+                    "limit", "This value must be between 1 and 100 (it currently is \(value)).")
+            }
+            limit = Int(value)
+        }
+        // One more than asked tells whether there are more (the facade lists at most 100).
+        let fetched = await backend.system.balanceTransactions(
+            merchant: merchant, limit: min(limit + 1, 100),
+            startingAfter: request.form.string("starting_after"))
+        var items = fetched
+        if let type = request.form.string("type") { items = items.filter { $0.type.rawValue == type } }
+        if let source = request.form.string("source") { items = items.filter { $0.source == source } }
+        let hasMore = items.count > limit || (limit == 100 && fetched.count == 100)
+        return APIAnswer(
+            json: StripeRenderer.list(
+                items.prefix(limit).map(Self.balanceTransaction), hasMore: hasMore,
+                url: "/v1/balance_transactions"))
+    }
+
+    static func balanceTransaction(_ transaction: BalanceTransaction) -> JSON {
+        .object([
+            ("id", .string(transaction.id)), ("object", "balance_transaction"),
+            ("amount", .integer(transaction.amount)), ("available_on", .integer(transaction.availableOn)),
+            ("created", .integer(transaction.created)), ("currency", .string(transaction.currency)),
+            ("description", nil),
+            // Stripe's exchange_rate is a decimal number; the processor keeps it as its exact text.
+            ("exchange_rate", transaction.exchangeRate.map { .string($0) } ?? .null),
+            ("fee", .integer(transaction.fee)),
+            (
+                "fee_details",
+                .array(
+                    transaction.feeDetails.map {
+                        .object([
+                            ("amount", .integer($0.amount)), ("application", nil),
+                            ("currency", .string($0.currency)),
+                            ("description", .string($0.description)), ("type", .string($0.type)),
+                        ])
+                    })
+            ),
+            ("net", .integer(transaction.net)),
+            ("reporting_category", .string(transaction.reportingCategory)),
+            ("source", .string(transaction.source)), ("status", "available"),
+            ("type", .string(transaction.type.rawValue)),
+        ])
+    }
+}

@@ -42,6 +42,7 @@ enum StripeRoutes {
             try await api.respondToDispute(request, id: id, accept: true)
         }
         route(.get, "/v1/balance", api.balance)
+        route(.get, "/v1/balance_transactions", api.listBalanceTransactions)
         route(.get, "/v1/events", api.listEvents)
         route(.get, "/v1/events/:id", api.retrieveEvent)
         route(.post, "/v1/webhook_endpoints", api.createWebhookEndpoint)

@@ -317,6 +317,21 @@ class PaymentIntentsTest(unittest.TestCase):
         only = self.stripe.v1.events.list(params={"type": "payment_intent.succeeded", "limit": 100})
         self.assertTrue(all(e.type == "payment_intent.succeeded" for e in only.data))
 
+    def test_balance_transactions(self):
+        intent = self.stripe.v1.payment_intents.create(
+            params={"amount": 2000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+        )
+        listed = self.stripe.v1.balance_transactions.list(params={"limit": 100})
+        charge = next(t for t in listed.data if t.source == intent.latest_charge)
+        self.assertEqual(charge.object, "balance_transaction")
+        self.assertTrue(charge.id.startswith("txn_"))
+        self.assertEqual(charge.type, "charge")
+        self.assertEqual(charge.amount, 2000)
+        # Stripe's US price: 2.9% + 30 cents.
+        self.assertEqual(charge.fee, 88)
+        self.assertEqual(charge.net, 1912)
+        self.assertEqual(listed.url, "/v1/balance_transactions")
+
     def test_idempotency(self):
         params = {"amount": 2100, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
         first = self.stripe.v1.payment_intents.create(params=params, options={"idempotency_key": "order-7"})
