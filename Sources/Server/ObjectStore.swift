@@ -169,10 +169,11 @@ final class ObjectStore: Sendable {
 
     func record(_ event: EventObject) {
         state.withLock {
-            var log = $0.events.removeValue(forKey: event.merchant) ?? []
-            if log.count >= Self.eventsPerMerchantMax { log.removeFirst() }
-            log.append(event)
-            $0.events[event.merchant] = log
+            // Changed in place through the default subscript: no copy of the merchant's log.
+            if $0.events[event.merchant, default: []].count >= Self.eventsPerMerchantMax {
+                $0.events[event.merchant]!.removeFirst()
+            }
+            $0.events[event.merchant, default: []].append(event)
         }
     }
 

@@ -13,9 +13,8 @@ import http.server
 import io
 import json
 import os
-import re
 import shutil
-import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -29,7 +28,9 @@ from selenium.common.exceptions import NoSuchElementException, StaleElementRefer
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-BIN = os.environ.get("PAYSTORM_BIN", ".build/debug/paystorm")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "PythonSupport"))
+from paystorm_server import start_server, stop_server  # noqa: E402
+
 CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")
 SCREENSHOTS = os.environ.get("PAYSTORM_SCREENSHOTS", ".build/screenshots")
@@ -56,21 +57,6 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def start_server(*arguments):
-    process = subprocess.Popen(
-        [BIN, "serve", "--port", "0", *arguments],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    line = process.stdout.readline()
-    match = re.search(r"listening on (http://[0-9.]+:\d+)", line)
-    if not match:
-        process.kill()
-        raise RuntimeError("paystorm serve did not start: %r" % line)
-    return process, match.group(1)
-
-
 class Dashboard(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -87,9 +73,7 @@ class Dashboard(unittest.TestCase):
             cls.downloads = tempfile.mkdtemp(prefix="paystorm-downloads-")
             cls.driver = cls.start_browser(cls.downloads)
         except BaseException:
-            cls.process.terminate()
-            cls.process.wait(timeout=20)
-            cls.process.stdout.close()
+            stop_server(cls.process)
             raise
         os.makedirs(SCREENSHOTS, exist_ok=True)
 
@@ -98,9 +82,7 @@ class Dashboard(unittest.TestCase):
         driver = getattr(cls, "driver", None)
         if driver is not None:
             driver.quit()
-        cls.process.terminate()
-        cls.process.wait(timeout=20)
-        cls.process.stdout.close()
+        stop_server(cls.process)
         cls.receiver.shutdown()
         shutil.rmtree(getattr(cls, "downloads", ""), ignore_errors=True)
 

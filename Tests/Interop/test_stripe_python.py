@@ -9,8 +9,7 @@ on a free loopback port.
 import http.server
 import json
 import os
-import re
-import subprocess
+import sys
 import threading
 import time
 import unittest
@@ -19,37 +18,11 @@ from unittest import mock
 
 import stripe
 
-BIN = os.environ.get("PAYSTORM_BIN", ".build/debug/paystorm")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "PythonSupport"))
+from paystorm_server import start_server, stop_server  # noqa: E402
+
 KEY_A = "sk_test_interop_merchant_a"
 KEY_B = "sk_test_interop_merchant_b"
-
-
-def start_server(*arguments):
-    """Starts `paystorm serve --port 0` and returns the process and its base URL."""
-    process = subprocess.Popen(
-        [BIN, "serve", "--port", "0", *arguments],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    line = process.stdout.readline()
-    match = re.search(r"listening on (http://[0-9.]+:\d+)", line)
-    if not match:
-        process.kill()
-        raise RuntimeError("paystorm serve did not start: %r" % line)
-    return process, match.group(1)
-
-
-def stop_server(process):
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    finally:
-        process.stdout.close()
-    return process.returncode
 
 
 def client(base, key=KEY_A, retries=0):

@@ -1,0 +1,37 @@
+"""Starting and stopping `paystorm serve` for the Python suites (interop, browser): one
+launcher, a free loopback port each time. PAYSTORM_BIN names the executable."""
+
+import os
+import re
+import subprocess
+
+BIN = os.environ.get("PAYSTORM_BIN", ".build/debug/paystorm")
+
+
+def start_server(*arguments):
+    """Starts `paystorm serve --port 0` and returns the process and its base URL."""
+    process = subprocess.Popen(
+        [BIN, "serve", "--port", "0", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = process.stdout.readline()
+    match = re.search(r"listening on (http://[0-9.]+:\d+)", line)
+    if not match:
+        process.kill()
+        raise RuntimeError("paystorm serve did not start: %r" % line)
+    return process, match.group(1)
+
+
+def stop_server(process):
+    """SIGTERM, and the exit status of the graceful stop."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    finally:
+        process.stdout.close()
+    return process.returncode
