@@ -40,10 +40,35 @@ struct AdminAPI: Sendable {
     func resetAll(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
         do {
             _ = try await reset()
+        } catch let error as StripeError {
+            throw error
         } catch {
             throw StripeError.internalError("reset failed: \(error)")
         }
         return APIAnswer(json: .object([("object", "reset"), ("ok", true)]))
+    }
+
+    /// Runs the daily settlement now (`serve` runs none on a schedule): captured payments
+    /// settle and every merchant with a positive balance is paid out (`/v1/payouts`).
+    func settle(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+        try request.form.onlyAllow([])
+        let backend = backend()
+        let summary = await backend.system.runDailySettlement()
+        // The payouts' bookings are journaled by the processor; this commits the events the
+        // settlement emitted, so that what the answer reports is durable.
+        return await backend.durable(
+            APIAnswer(
+                json: .object([
+                    ("object", "settlement"), ("payments_settled", .integer(Int64(summary.paymentsSettled))),
+                    ("payouts", .integer(Int64(summary.payouts))),
+                    (
+                        "paid_out",
+                        .object(
+                            summary.paidOut.keys.sorted().map {
+                                ($0.lowercased(), .integer(summary.paidOut[$0]!))
+                            })
+                    ),
+                ])))
     }
 
     /// `kind=network_outage&target=visa&on=true`, `kind=network_timeouts&rate=0.3`,

@@ -120,11 +120,15 @@ final class ObjectStore: Sendable {
 
     // MARK: Disputes
 
-    func noteDispute(_ payment: PaymentID, merchant: MerchantID, created: Int64) {
+    /// Notes a dispute's opening; returns whether it is new (a dispute's later events note it
+    /// again).
+    @discardableResult
+    func noteDispute(_ payment: PaymentID, merchant: MerchantID, created: Int64) -> Bool {
         state.withLock {
-            if $0.disputesOpened.updateValue(created, forKey: payment) == nil {
-                $0.disputeOrder[merchant, default: []].append(payment)
-            }
+            guard $0.disputesOpened[payment] == nil else { return false }
+            $0.disputesOpened[payment] = created
+            $0.disputeOrder[merchant, default: []].append(payment)
+            return true
         }
     }
 
@@ -162,6 +166,25 @@ final class ObjectStore: Sendable {
             guard let index = $0.endpoints[merchant]?.firstIndex(where: { $0.id == id }) else { return false }
             $0.endpoints[merchant]!.remove(at: index)
             return true
+        }
+    }
+
+    // MARK: Restoring
+
+    /// Puts back a refund a resumed server journaled; later refunds are numbered after it.
+    func restoreRefund(_ refund: RefundObject, merchant: MerchantID) {
+        state.withLock {
+            guard $0.refunds.updateValue(refund, forKey: refund.id) == nil else { return }
+            $0.refundOrder[merchant, default: []].append(refund.id)
+            $0.nextRefund = max($0.nextRefund, UInt64(refund.id.dropFirst(3), radix: 16) ?? 0)
+        }
+    }
+
+    /// Puts back an endpoint a resumed server journaled; later endpoints are numbered after it.
+    func restoreEndpoint(_ endpoint: WebhookEndpointObject) {
+        state.withLock {
+            $0.endpoints[endpoint.merchant, default: []].append(endpoint)
+            $0.nextEndpoint = max($0.nextEndpoint, UInt64(endpoint.id.dropFirst(3), radix: 16) ?? 0)
         }
     }
 

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Journal
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -32,16 +33,33 @@ public struct PaystormServer: Sendable {
         public var metrics: MetricsExposition?
         /// How long a dashboard sign-in lasts (from sign-in, not from the last request).
         public var dashboardSessionLifetimeSeconds: Int64 = 3_600
+        /// Where everything the API accepts is journaled before it is answered; nil: memory only.
+        public var journal: (any Journal)?
+        /// Rebuild the processor and the API's objects from `journal` before serving.
+        public var resume = false
         public init() {}
     }
 
     let options: Options
+    private let serverJournal: ServerJournal?
 
-    public init(options: Options) { self.options = options }
+    public init(options: Options) {
+        self.options = options
+        serverJournal = options.journal.map { ServerJournal(journal: $0) }
+    }
 
     /// Serves until SIGTERM or SIGINT; `onListening` gets the bound port.
+    /// With a journal, what is pending is committed and the journal closed once the server
+    /// stopped, so that everything answered is durable when the process exits.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        try await makeApplication(onListening: onListening).runService()
+        let application = try await makeApplication(onListening: onListening)
+        do {
+            try await application.runService()
+        } catch {
+            await serverJournal?.close()
+            throw error
+        }
+        await serverJournal?.close()
     }
 
     /// The application `run` serves: the router over a fresh processor, the webhook sender as
@@ -56,26 +74,50 @@ public struct PaystormServer: Sendable {
         let address = ServerAddress("http://\(options.host):\(options.port)")
         let current = Mutex<ServerBackend?>(nil)
         let options = options
-        let makeBackend: @Sendable () async throws -> ServerBackend = {
-            let backend = try ServerBackend(
-                configuration: ServerBackend.quietConfiguration(
-                    rateLimitPerSecond: options.rateLimitPerSecond, burst: options.rateLimitBurst),
-                settlementCurrency: options.settlementCurrency, sender: sender, address: address,
-                seed: options.seed)
+        let journal = serverJournal
+        let configuration = ServerBackend.quietConfiguration(
+            rateLimitPerSecond: options.rateLimitPerSecond, burst: options.rateLimitBurst)
+        let start: @Sendable (ServerBackend) async throws -> Void = { backend in
             for (index, key) in options.apiKeys.enumerated() {
-                let (merchant, _) = try await backend.onboard(secretKey: key)
-                if index == 0 {
-                    for url in options.webhookURLs {
-                        _ = backend.store.addEndpoint(
-                            merchant: merchant, url: url, enabledEvents: ["*"], secret: StripeAPI.newSecret(),
-                            created: ServerBackend.now(), description: "--webhook-url", metadata: [:])
-                    }
+                // A resumed server knows its keys already: the first start journaled them.
+                let merchant: MerchantID
+                if let known = backend.system.owner(ofAPIKey: key) {
+                    merchant = known
+                } else {
+                    merchant = try await backend.onboard(secretKey: key).0
+                }
+                guard index == 0 else { continue }
+                for url in options.webhookURLs
+                where !backend.store.endpoints(of: merchant).contains(where: { $0.url == url }) {
+                    let endpoint = backend.store.addEndpoint(
+                        merchant: merchant, url: url, enabledEvents: ["*"], secret: StripeAPI.newSecret(),
+                        created: ServerBackend.now(), description: "--webhook-url", metadata: [:])
+                    try await journal?.commit([.endpoint(endpoint)])
                 }
             }
             current.withLock { $0 = backend }
+        }
+        let makeBackend: @Sendable () async throws -> ServerBackend = {
+            // A journal holds one life of the processor: a reset would have to forget it.
+            if journal != nil, current.withLock({ $0 }) != nil {
+                throw StripeError(
+                    status: 400, code: "reset_unavailable",
+                    message: "A server with --journal cannot be reset: start one on a new directory.")
+            }
+            let backend = try await ServerBackend(
+                configuration: configuration, settlementCurrency: options.settlementCurrency, sender: sender,
+                address: address, seed: options.seed, journal: journal)
+            try await start(backend)
             return backend
         }
-        _ = try await makeBackend()
+        if let journal, options.resume {
+            try await start(
+                ServerBackend.resuming(
+                    configuration: configuration, settlementCurrency: options.settlementCurrency,
+                    sender: sender, address: address, seed: options.seed, journal: journal))
+        } else {
+            _ = try await makeBackend()
+        }
         let backend: @Sendable () -> ServerBackend = { current.withLock { $0! } }
         let router = Router()
         router.add(middleware: StripeMiddleware())

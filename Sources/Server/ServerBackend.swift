@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Journal
 import PaystormRuntime
 import Services
 import Synchronization
@@ -12,27 +13,76 @@ final class ServerBackend: Sendable {
     let store = ObjectStore()
     let sender: WebhookSender
     let settlementCurrency: Currency
-    private let nextMerchant = Atomic<UInt64>(0)
+    /// Where the API's own objects are journaled, beside the processor's records; nil: memory
+    /// only.
+    let journal: ServerJournal?
+    let nextMerchant = Atomic<UInt64>(0)
     /// The system, for the event observer, which is built before the system it observes.
     private let systemForEvents = SystemSlot()
     private let address: ServerAddress
     var baseURL: String { address.baseURL }
 
-    init(
+    /// A processor with nothing in it (or, with `journal`, one that journals from the start).
+    convenience init(
         configuration: PaymentSystemConfiguration, settlementCurrency: Currency, sender: WebhookSender,
-        address: ServerAddress, seed: UInt64
-    ) throws {
+        address: ServerAddress, seed: UInt64, journal: ServerJournal? = nil
+    ) async throws {
+        try await self.init(
+            configuration: configuration, settlementCurrency: settlementCurrency, sender: sender,
+            address: address, journal: journal
+        ) { configuration in
+            try PaymentSystem(runtime: ConcurrentRuntime(seed: seed), configuration: configuration)
+        }
+    }
+
+    /// The processor and the API's objects as `journal` left them: the processor recovers its
+    /// payments, merchants, keys and ledger; the API's records bring back what it said about
+    /// them (intents' own fields, refunds, disputes, endpoints, events, idempotent answers).
+    /// Intents a client was last told wait for it stay waiting.
+    static func resuming(
+        configuration: PaymentSystemConfiguration, settlementCurrency: Currency, sender: WebhookSender,
+        address: ServerAddress, seed: UInt64, journal: ServerJournal
+    ) async throws -> ServerBackend {
+        var fold = ServedObjectsFold()
+        var merchantIDMax: UInt64 = 0
+        for try await entry in journal.journal.entries() where entry.record.type == ServerRecord.recordType {
+            fold.apply(try entry.record.decode(ServerRecord.self))
+        }
+        let served = fold.served(nowUnixNanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
+        let backend = try await ServerBackend(
+            configuration: configuration, settlementCurrency: settlementCurrency, sender: sender,
+            address: address, journal: journal
+        ) { configuration in
+            let (system, recovered) = try await PaymentSystem.recovering(
+                runtime: ConcurrentRuntime(seed: seed), configuration: configuration, served: served)
+            merchantIDMax = recovered.merchants.keys.map(\.rawValue).max() ?? 0
+            return system
+        }
+        backend.restore(fold)
+        backend.nextMerchant.store(merchantIDMax, ordering: .relaxed)
+        return backend
+    }
+
+    private init(
+        configuration: PaymentSystemConfiguration, settlementCurrency: Currency, sender: WebhookSender,
+        address: ServerAddress, journal: ServerJournal?,
+        build: (PaymentSystemConfiguration) async throws -> PaymentSystem
+    ) async throws {
         self.sender = sender
         self.settlementCurrency = settlementCurrency
         self.address = address
+        self.journal = journal
         var configuration = configuration
+        configuration.journal = journal?.journal
         let box = systemForEvents
         let store = store
-        configuration.eventObserver = { [box, store, sender, address] event in
+        configuration.eventObserver = { [box, store, sender, address, journal] event in
             guard let system = box.system.withLock({ $0 }) else { return }
-            Self.fanOut(event, system: system, store: store, sender: sender, baseURL: address.baseURL)
+            Self.fanOut(
+                event, system: system, store: store, sender: sender, baseURL: address.baseURL,
+                journal: journal)
         }
-        system = try PaymentSystem(runtime: ConcurrentRuntime(seed: seed), configuration: configuration)
+        system = try await build(configuration)
         box.system.withLock { $0 = system }
     }
 
@@ -42,6 +92,8 @@ final class ServerBackend: Sendable {
     static func quietConfiguration(rateLimitPerSecond: Int64, burst: Int64) -> PaymentSystemConfiguration {
         var configuration = PaymentSystemConfiguration()
         configuration.webhooks.enabled = false
+        // The processor's `created` stamps in Unix time: the server runs on the wall clock.
+        configuration.unixClock = UnixClock(epochOffsetSeconds: now())
         // Stripe's test mode does not score test cards: only its Radar test cards decline as
         // fraud, and those are scripted.
         configuration.fraudScreening = false
@@ -68,7 +120,9 @@ final class ServerBackend: Sendable {
         }
         if let secretKey {
             do {
-                try system.addAPIKey(secretKey, for: merchant)
+                try await system.addAPIKey(secretKey, for: merchant)
+            } catch let error as JournalError {
+                throw StripeError.internalError("the key could not be made durable: \(error)")
             } catch {
                 throw StripeError.invalid("api_key", "Not a usable secret key: keys start with sk_test_.")
             }
@@ -81,15 +135,21 @@ final class ServerBackend: Sendable {
 
     private static func fanOut(
         _ event: PaymentEventSink.EmittedEvent, system: PaymentSystem, store: ObjectStore,
-        sender: WebhookSender,
-        baseURL: String
+        sender: WebhookSender, baseURL: String, journal: ServerJournal?
     ) {
         guard let record = system.paymentNow(event.payment) else { return }
         store.noteStatus(DashboardStatus(record), of: event.payment)
         let created = now()
         var object = StripeRenderer.paymentIntent(record, store.details(event.payment), baseURL: baseURL)
         if event.type.rawValue.hasPrefix("charge.dispute.") {
-            store.noteDispute(event.payment, merchant: record.merchant, created: created)
+            if store.noteDispute(event.payment, merchant: record.merchant, created: created) {
+                journal?.note(
+                    ServerRecord(
+                        .dispute,
+                        ServerRecord.DisputeImage(
+                            paymentID: event.payment.rawValue, merchantID: record.merchant.rawValue,
+                            createdUnixSeconds: created)))
+            }
             object =
                 StripeRenderer.dispute(
                     record, createdUnixSeconds: store.disputeCreated(event.payment) ?? created)
@@ -100,6 +160,7 @@ final class ServerBackend: Sendable {
             id: event.id.description, type: event.type.rawValue, merchant: event.merchant,
             createdUnixSeconds: created, object: object, pendingWebhooks: endpoints.count)
         store.record(stored)
+        journal?.note(.event(stored))
         guard !endpoints.isEmpty else { return }
         let body = Array(stored.json.serialized.utf8)
         for endpoint in endpoints {

@@ -1,6 +1,7 @@
 import Core
 import Ledger
 import Services
+import Synchronization
 
 /// Refunds, disputes, balance, events and webhook endpoints.
 extension StripeAPI {
@@ -38,20 +39,25 @@ extension StripeAPI {
         }
         let metadata = try Self.metadata(form) ?? [:]
         let store = backend.store
+        let created = Mutex<RefundObject?>(nil)
         let response = await backend.system.refund(
             id, amountMinorUnits: amount, merchant: merchant, apiKey: request.apiKey ?? "",
             idempotencyKey: request.idempotencyKey,
             rendering: rendering(
                 backend, details: { _ in nil },
                 success: { record in
-                    StripeRenderer.refund(
-                        store.addRefund(
-                            payment: record.id, merchant: record.merchant,
-                            amount: Money(minorUnits: amount, currency: currency),
-                            created: ServerBackend.now(),
-                            reason: reason, metadata: metadata))
+                    let refund = store.addRefund(
+                        payment: record.id, merchant: record.merchant,
+                        amount: Money(minorUnits: amount, currency: currency),
+                        created: ServerBackend.now(),
+                        reason: reason, metadata: metadata)
+                    created.withLock { $0 = refund }
+                    return StripeRenderer.refund(refund)
                 }))
-        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+        let refund = created.withLock { $0 }
+        return await durableAnswer(
+            response, backend, merchant: merchant, request: request,
+            records: refund.map { [.refund($0, merchant: merchant)] } ?? [])
     }
 
     func retrieveRefund(_ request: APIRequest, id: String) async throws(StripeError) -> APIAnswer {
@@ -137,7 +143,7 @@ extension StripeAPI {
         guard let json = await disputeJSON(backend, id, merchant: merchant) else {
             throw StripeError.noSuch("dispute", text)
         }
-        return APIAnswer(json: json)
+        return await backend.durable(APIAnswer(json: json))
     }
 
     // MARK: Balance
@@ -224,7 +230,9 @@ extension StripeAPI {
             merchant: merchant, url: url, enabledEvents: events, secret: Self.newSecret(),
             created: ServerBackend.now(), description: form.string("description"),
             metadata: try Self.metadata(form) ?? [:])
-        return APIAnswer(json: StripeRenderer.webhookEndpoint(endpoint, withSecret: true))
+        return await backend.durable(
+            APIAnswer(json: StripeRenderer.webhookEndpoint(endpoint, withSecret: true)), [.endpoint(endpoint)]
+        )
     }
 
     static func newSecret() -> String {
@@ -250,7 +258,13 @@ extension StripeAPI {
         guard backend.store.removeEndpoint(id, of: merchant) else {
             throw StripeError.noSuch("webhook_endpoint", id)
         }
-        return APIAnswer(json: StripeRenderer.deleted(id, object: "webhook_endpoint"))
+        return await backend.durable(
+            APIAnswer(json: StripeRenderer.deleted(id, object: "webhook_endpoint")),
+            [
+                ServerRecord(
+                    .endpointRemoved, ServerRecord.EndpointRemovedImage(id: id, merchantID: merchant.rawValue)
+                )
+            ])
     }
 }
 

@@ -52,7 +52,7 @@ extension StripeAPI {
                 fingerprint: form.sortedPairs, rendering: rendering)
         }
         if confirm && !response.replayed { await disputeIfScripted(response, backend) }
-        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+        return await durableAnswer(response, backend, merchant: merchant, request: request)
     }
 
     static func captureMethod(_ form: FormParameters) throws(StripeError) -> PaymentRequest.CaptureMethod {
@@ -125,8 +125,11 @@ extension StripeAPI {
             }
             if let description { details.description = description.isEmpty ? nil : description }
         }
-        return APIAnswer(
-            json: StripeRenderer.paymentIntent(record, backend.store.details(id), baseURL: backend.baseURL))
+        return await backend.durable(
+            APIAnswer(
+                json: StripeRenderer.paymentIntent(
+                    record, backend.store.details(id), baseURL: backend.baseURL)),
+            backend.intentRecord(id).map { [$0] } ?? [])
     }
 
     func confirmPaymentIntent(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer {
@@ -158,7 +161,7 @@ extension StripeAPI {
             id, confirmed.request, apiKey: request.apiKey ?? "", idempotencyKey: request.idempotencyKey,
             fingerprint: request.form.sortedPairs, rendering: rendering(backend, details: { _ in confirmed }))
         if !response.replayed { await disputeIfScripted(response, backend) }
-        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+        return await durableAnswer(response, backend, merchant: merchant, request: request)
     }
 
     func capturePaymentIntent(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer {
@@ -175,7 +178,7 @@ extension StripeAPI {
             id, amountMinorUnits: amount?.minorUnits, merchant: merchant, apiKey: request.apiKey ?? "",
             idempotencyKey: request.idempotencyKey, rendering: rendering(backend, details: { _ in nil }))
         if !response.replayed { await disputeIfScripted(response, backend) }
-        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+        return await durableAnswer(response, backend, merchant: merchant, request: request)
     }
 
     static let cancellationReasons: Set<String> = [
@@ -210,7 +213,7 @@ extension StripeAPI {
                     return StripeRenderer.paymentIntent(
                         record, store.details(record.id), baseURL: backend.baseURL)
                 }))
-        return Self.answer(response, idempotencyKey: request.idempotencyKey)
+        return await durableAnswer(response, backend, merchant: merchant, request: request)
     }
 
     /// The customer's answer to the 3-D Secure challenge (`outcome=succeed` or `fail`): what
@@ -227,9 +230,11 @@ extension StripeAPI {
         let id = try Self.paymentID(text)
         do {
             let record = try await backend.system.completeAuthentication(id, succeeded: succeeded)
-            return APIAnswer(
-                json: StripeRenderer.paymentIntent(
-                    record, backend.store.details(id), baseURL: backend.baseURL))
+            return await backend.durable(
+                APIAnswer(
+                    json: StripeRenderer.paymentIntent(
+                        record, backend.store.details(id), baseURL: backend.baseURL)),
+                backend.intentRecord(id).map { [$0] } ?? [])
         } catch {
             var stripe = Self.stripeError(error)
             if case .cardDeclined = error {
@@ -239,6 +244,9 @@ extension StripeAPI {
             if let record = backend.system.paymentNow(id) {
                 stripe.paymentIntent = StripeRenderer.paymentIntent(
                     record, backend.store.details(id), baseURL: backend.baseURL)
+            }
+            if backend.journal != nil {
+                return await backend.durable(APIAnswer(stripe), backend.intentRecord(id).map { [$0] } ?? [])
             }
             throw stripe
         }

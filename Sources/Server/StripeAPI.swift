@@ -186,6 +186,22 @@ struct StripeAPI: Sendable {
         }
     }
 
+    /// The answer of a facade call about a payment, made durable first with the intent's
+    /// record, `records` and the events the call emitted (see `ServerBackend.durable`).
+    func durableAnswer(
+        _ response: APIResponse, _ backend: ServerBackend, merchant: MerchantID, request: APIRequest,
+        records: [ServerRecord] = []
+    ) async -> APIAnswer {
+        let answer = Self.answer(response, idempotencyKey: request.idempotencyKey)
+        guard backend.journal != nil, !response.replayed else { return answer }
+        var records = records
+        if let id = response.paymentID, let intent = backend.intentRecord(id) {
+            records.insert(intent, at: 0)
+        }
+        return await backend.durable(
+            answer, records, merchant: merchant, idempotencyKey: request.idempotencyKey)
+    }
+
     /// The answer of a facade call, with Stripe's replay header.
     static func answer(_ response: APIResponse, idempotencyKey: String?) -> APIAnswer {
         var headers: [(HTTPField.Name, String)] = []

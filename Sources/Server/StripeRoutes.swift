@@ -43,6 +43,9 @@ enum StripeRoutes {
         }
         route(.get, "/v1/balance", api.balance)
         route(.get, "/v1/balance_transactions", api.listBalanceTransactions)
+        route(.get, "/v1/balance_transactions/:id", api.retrieveBalanceTransaction)
+        route(.get, "/v1/payouts", api.listPayouts)
+        route(.get, "/v1/payouts/:id", api.retrievePayout)
         route(.get, "/v1/events", api.listEvents)
         route(.get, "/v1/events/:id", api.retrieveEvent)
         route(.post, "/v1/webhook_endpoints", api.createWebhookEndpoint)
@@ -50,6 +53,7 @@ enum StripeRoutes {
         route(.delete, "/v1/webhook_endpoints/:id", api.deleteWebhookEndpoint)
         route(.post, "/admin/merchants", admin.onboard)
         route(.post, "/admin/reset", admin.resetAll)
+        route(.post, "/admin/settlement", admin.settle)
         route(.post, "/admin/faults", admin.fault)
         route(.get, "/admin/faults") { (_: APIRequest) async throws(StripeError) in try await admin.faults() }
         route(.get, "/admin/audit", admin.audit)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Foundation
+import Journal
 import Server
 
 /// `paystorm serve`: Stripe's HTTP API over the processor, in real time.
@@ -27,6 +28,15 @@ struct ServeCommand: AsyncParsableCommand {
     var webhookBackoffMilliseconds: Int64 = 1_000
     @Option(help: "Also answer /metrics on this host:port (it is always on the API's port).")
     var metricsAddress: String?
+    @Option(help: "Close a connection that sends nothing for this many seconds (a slow client).")
+    var idleTimeoutSeconds: Int64 = 30
+    @Option(
+        help: ArgumentHelp(
+            "Journal everything the API accepts before answering it: file:DIR (a directory). "
+                + "Default: memory only, nothing survives the process."))
+    var journal: String?
+    @Flag(help: "With --journal file:DIR holding a journal: bring back everything it holds, then serve.")
+    var resume = false
 
     func run() async throws {
         var options = PaystormServer.Options()
@@ -59,6 +69,30 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--webhook-backoff-milliseconds must be in 1...3600000")
         }
         options.webhookBackoffBase = .milliseconds(webhookBackoffMilliseconds)
+        guard (1...3_600).contains(idleTimeoutSeconds) else {
+            throw ValidationError("--idle-timeout-seconds must be in 1...3600")
+        }
+        options.idleTimeout = .seconds(idleTimeoutSeconds)
+        if let journal {
+            let location: JournalLocation
+            do {
+                location = try JournalLocation(parsing: journal)
+            } catch {
+                throw ValidationError("--journal \(journal): \(error)")
+            }
+            guard case .file = location else {
+                throw ValidationError("--journal \(journal): serve journals to a directory, file:DIR")
+            }
+            do {
+                try RunCommand.checkResumable(location, resume: resume)
+                options.journal = try location.open()
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            options.resume = resume
+        } else if resume {
+            throw ValidationError("--resume needs --journal file:DIR")
+        }
         let extraListener = try metricsAddress.map { text in
             guard let address = PrometheusMetrics.address(text) else {
                 throw ValidationError("--metrics-address \(text): give host:port, e.g. 127.0.0.1:9464")

@@ -9,16 +9,22 @@ on a free loopback port.
 import http.server
 import json
 import os
+import shutil
+import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import urllib.request
 from unittest import mock
 
 import stripe
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "PythonSupport"))
+import paystorm_server  # noqa: E402
 from paystorm_server import start_server, stop_server  # noqa: E402
 
 KEY_A = "sk_test_interop_merchant_a"
@@ -436,6 +442,350 @@ class WebhookTest(unittest.TestCase):
             stop_server(process)
             receiver.shutdown()
             receiver.server_close()
+
+
+def kill_server(process):
+    """SIGKILL: no shutdown, no flush; what was answered must already be durable."""
+    process.kill()
+    process.wait(timeout=20)
+    process.stdout.close()
+
+
+class PayoutsTest(unittest.TestCase):
+    """Payouts from the daily settlement (`POST /admin/settlement`), and a balance transaction
+    by id, through the SDK's own methods."""
+
+    def test_settlement_pays_out_the_net(self):
+        process, base = start_server("--api-key", KEY_A, "--api-key", KEY_B)
+        try:
+            sdk = client(base)
+            self.assertEqual(sdk.v1.payouts.list().data, [])
+            for amount in [2000, 1000]:
+                sdk.v1.payment_intents.create(
+                    params={"amount": amount, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+                )
+            request = urllib.request.Request(base + "/admin/settlement", data=b"", method="POST")
+            with urllib.request.urlopen(request) as response:
+                summary = json.loads(response.read())
+            self.assertEqual(summary["payouts"], 1)
+            payouts = sdk.v1.payouts.list()
+            self.assertEqual(len(payouts.data), 1)
+            payout = payouts.data[0]
+            self.assertTrue(payout.id.startswith("po_"))
+            self.assertEqual(payout.object, "payout")
+            # 2.9% + 30 of each charge kept as fees: 2000 - 88 and 1000 - 59.
+            self.assertEqual(payout.amount, (2000 - 88) + (1000 - 59))
+            self.assertEqual(payout.currency, "usd")
+            self.assertEqual(payout.status, "in_transit")
+            self.assertEqual(payout.arrival_date, payout.created + 86400)
+            again = sdk.v1.payouts.retrieve(payout.id)
+            self.assertEqual((again.id, again.amount), (payout.id, payout.amount))
+            transaction = sdk.v1.balance_transactions.retrieve(payout.balance_transaction)
+            self.assertEqual(transaction.object, "balance_transaction")
+            self.assertEqual(transaction.type, "payout")
+            self.assertEqual(transaction.amount, -payout.amount)
+            self.assertEqual(transaction.source, payout.id)
+            charges = sdk.v1.balance_transactions.list(params={"type": "charge"})
+            first = sdk.v1.balance_transactions.retrieve(charges.data[0].id)
+            self.assertEqual((first.id, first.net), (charges.data[0].id, charges.data[0].net))
+            # Another merchant sees neither, and an unknown id is Stripe's resource_missing.
+            other = client(base, KEY_B)
+            self.assertEqual(other.v1.payouts.list().data, [])
+            with self.assertRaises(stripe.InvalidRequestError) as caught:
+                other.v1.payouts.retrieve(payout.id)
+            self.assertEqual(caught.exception.code, "resource_missing")
+            with self.assertRaises(stripe.InvalidRequestError) as caught:
+                other.v1.balance_transactions.retrieve(payout.balance_transaction)
+            self.assertEqual(caught.exception.code, "resource_missing")
+            # Nothing more to pay: a second run pays nothing.
+            with urllib.request.urlopen(
+                urllib.request.Request(base + "/admin/settlement", data=b"", method="POST")
+            ) as response:
+                self.assertEqual(json.loads(response.read())["payouts"], 0)
+        finally:
+            self.assertEqual(stop_server(process), 0)
+
+
+class EdgeTest(unittest.TestCase):
+    """The bad-input cases that need a process: a client that stops sending is cut off, and no
+    card number reaches an answer, the log or the journal."""
+
+    def test_an_idle_client_is_disconnected(self):
+        process, base = start_server("--api-key", KEY_A, "--idle-timeout-seconds", "1")
+        try:
+            host, port = base[len("http://"):].split(":")
+            connection = socket.create_connection((host, int(port)))
+            connection.settimeout(15)
+            # Half a request, then nothing: the server must not wait for the rest forever.
+            connection.sendall(b"POST /v1/payment_intents HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")
+            started = time.time()
+            try:
+                received = connection.recv(4096)
+            except ConnectionResetError:
+                received = b""
+            elapsed = time.time() - started
+            connection.close()
+            self.assertFalse(received.startswith(b"HTTP/1.1 2"), received)
+            self.assertLess(elapsed, 10)
+            # The server still answers others.
+            self.assertEqual(client(base).v1.payment_intents.list().object, "list")
+        finally:
+            self.assertEqual(stop_server(process), 0)
+
+    def test_no_card_number_in_answers_log_or_journal(self):
+        directory = tempfile.mkdtemp(prefix="paystorm-pan-")
+        log = tempfile.TemporaryFile()
+        process, base = start_server(
+            "--api-key", KEY_A, "--journal", "file:" + os.path.join(directory, "journal"), stderr=log
+        )
+        numbers = ["4242424242424242", "4000000000009995", "4000002760003184"]
+        answers = []
+        try:
+            for number in numbers:
+                body = urllib.parse.urlencode(
+                    {
+                        "amount": 1000, "currency": "usd", "confirm": "true",
+                        "payment_method_data[card][number]": number,
+                        "payment_method_data[card][exp_month]": "12", "payment_method_data[card][exp_year]": "2034",
+                    }
+                ).encode()
+                request = urllib.request.Request(
+                    base + "/v1/payment_intents", data=body, method="POST",
+                    headers={"Authorization": "Bearer " + KEY_A},
+                )
+                try:
+                    with urllib.request.urlopen(request) as response:
+                        answers.append(response.read())
+                except urllib.error.HTTPError as error:
+                    answers.append(error.read())
+            sdk = client(base)
+            answers.append(json.dumps(sdk.v1.events.list(params={"limit": 100}).to_dict()).encode())
+            answers.append(json.dumps(sdk.v1.payment_intents.list(params={"limit": 100}).to_dict()).encode())
+        finally:
+            self.assertEqual(stop_server(process), 0)
+        try:
+            self.assertEqual(len(answers), 5)
+            self.assertIn(b"\"status\":\"succeeded\"", answers[0])
+            log.seek(0)
+            written = [log.read()]
+            for root, _, files in os.walk(directory):
+                for name in files:
+                    with open(os.path.join(root, name), "rb") as handle:
+                        written.append(handle.read())
+            self.assertGreater(sum(len(w) for w in written[1:]), 0)
+            for number in numbers:
+                for text in answers + written:
+                    self.assertNotIn(number.encode(), text)
+        finally:
+            log.close()
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+class JournalResumeTest(unittest.TestCase):
+    """`paystorm serve --journal file:DIR`: what the API answered survives a SIGKILL and comes
+    back with `--resume`, and a SIGTERM stops gracefully with everything durable."""
+
+    def setUp(self):
+        self.directory = tempfile.mkdtemp(prefix="paystorm-journal-")
+        self.receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=self.receiver.serve_forever, daemon=True).start()
+        Receiver.deliveries = []
+
+    def tearDown(self):
+        self.receiver.shutdown()
+        self.receiver.server_close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def serve(self, *extra):
+        return start_server(
+            "--journal", "file:" + self.directory, "--api-key", KEY_A, "--rate-limit", "10000",
+            "--rate-burst", "10000", *extra
+        )
+
+    def wait_for_deliveries(self, count):
+        deadline = time.time() + 10
+        while len(Receiver.deliveries) < count and time.time() < deadline:
+            time.sleep(0.05)
+        return list(Receiver.deliveries)
+
+    def test_everything_answered_survives_sigkill(self):
+        process, base = self.serve()
+        try:
+            sdk = client(base)
+            endpoint = sdk.v1.webhook_endpoints.create(
+                params={
+                    "url": "http://127.0.0.1:%d/hook" % self.receiver.server_address[1],
+                    "enabled_events": ["payment_intent.succeeded"],
+                    "metadata": {"team": "payments"},
+                }
+            )
+            succeeded = sdk.v1.payment_intents.create(
+                params={
+                    "amount": 2000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True,
+                    "metadata": {"order": "42"},
+                },
+                options={"idempotency_key": "resume-create-1"},
+            )
+            unconfirmed = sdk.v1.payment_intents.create(
+                params={"amount": 1500, "currency": "usd", "metadata": {"cart": "7"}}
+            )
+            sdk.v1.payment_intents.update(unconfirmed.id, params={"metadata": {"cart": "8", "note": "x"}})
+            to_confirm = sdk.v1.payment_intents.create(
+                params={"amount": 1700, "currency": "usd", "payment_method": "pm_card_mastercard"}
+            )
+            manual = sdk.v1.payment_intents.create(
+                params={
+                    "amount": 3000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True,
+                    "capture_method": "manual",
+                }
+            )
+            challenged = sdk.v1.payment_intents.create(
+                params={
+                    "amount": 2500, "currency": "usd", "payment_method": "pm_card_authenticationRequired",
+                    "confirm": True,
+                }
+            )
+            canceled = sdk.v1.payment_intents.create(params={"amount": 900, "currency": "usd"})
+            sdk.v1.payment_intents.cancel(canceled.id, params={"cancellation_reason": "abandoned"})
+            with self.assertRaises(stripe.CardError):
+                sdk.v1.payment_intents.create(
+                    params={
+                        "amount": 1100, "currency": "usd",
+                        "payment_method": "pm_card_chargeDeclinedInsufficientFunds", "confirm": True,
+                        "metadata": {"declined": "yes"},
+                    }
+                )
+            declined = next(
+                i for i in sdk.v1.payment_intents.list(params={"limit": 100}).data
+                if i.metadata.to_dict().get("declined") == "yes"
+            )
+            refund = sdk.v1.refunds.create(
+                params={"payment_intent": succeeded.id, "amount": 500, "metadata": {"why": "damaged"}}
+            )
+            disputed = sdk.v1.payment_intents.create(
+                params={"amount": 6000, "currency": "usd", "payment_method": "pm_card_createDispute", "confirm": True}
+            )
+            dispute = next(d for d in sdk.v1.disputes.list().data if d.payment_intent == disputed.id)
+            request = urllib.request.Request(
+                base + "/admin/merchants", data=b"api_key=sk_test_interop_onboarded_c", method="POST"
+            )
+            with urllib.request.urlopen(request) as response:
+                onboarded = json.loads(response.read())
+            other = client(base, "sk_test_interop_onboarded_c").v1.payment_intents.create(
+                params={"amount": 700, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+            )
+            self.assertEqual(len(self.wait_for_deliveries(2)), 2)
+            intents = {
+                i.id: i for i in [succeeded, unconfirmed, to_confirm, manual, challenged, canceled, declined, disputed]
+            }
+            before = {i.id: sdk.v1.payment_intents.retrieve(i.id) for i in intents.values()}
+            events_before = [e.id for e in sdk.v1.events.list(params={"limit": 100}).data]
+            balance_before = sdk.v1.balance.retrieve()
+            transactions_before = [t.id for t in sdk.v1.balance_transactions.list(params={"limit": 100}).data]
+        finally:
+            kill_server(process)
+
+        process, base = self.serve("--resume")
+        try:
+            sdk = client(base)
+            for id, old in before.items():
+                now = sdk.v1.payment_intents.retrieve(id)
+                for field in [
+                    "status", "amount", "amount_received", "amount_capturable", "currency", "capture_method",
+                    "created", "cancellation_reason", "payment_method",
+                ]:
+                    self.assertEqual(now[field], old[field], "%s of %s" % (field, id))
+                self.assertEqual(now.metadata.to_dict(), old.metadata.to_dict(), id)
+            self.assertEqual(before[unconfirmed.id].status, "requires_payment_method")
+            self.assertEqual(before[unconfirmed.id].metadata.to_dict(), {"cart": "8", "note": "x"})
+            self.assertEqual(before[to_confirm.id].status, "requires_confirmation")
+            self.assertEqual(before[challenged.id].status, "requires_action")
+            self.assertEqual(before[manual.id].status, "requires_capture")
+            self.assertEqual(before[canceled.id].status, "canceled")
+            self.assertEqual(
+                sdk.v1.payment_intents.retrieve(declined.id).last_payment_error.decline_code, "insufficient_funds"
+            )
+            again = sdk.v1.refunds.retrieve(refund.id)
+            self.assertEqual((again.amount, again.metadata.to_dict()), (500, {"why": "damaged"}))
+            self.assertEqual(sdk.v1.disputes.retrieve(dispute.id).status, "needs_response")
+            self.assertEqual([e.id for e in sdk.v1.events.list(params={"limit": 100}).data], events_before)
+            # Nothing charged twice: the same balance and the same movements.
+            balance = sdk.v1.balance.retrieve()
+            self.assertEqual(
+                [(b.currency, b.amount) for b in balance.pending],
+                [(b.currency, b.amount) for b in balance_before.pending],
+            )
+            # The same movements (listed in the journal's order of bookings, which may differ
+            # from the order the ledger applied them in).
+            self.assertEqual(
+                sorted(t.id for t in sdk.v1.balance_transactions.list(params={"limit": 100}).data),
+                sorted(transactions_before),
+            )
+            # A retried idempotent create answers the same object, and charges nothing more.
+            retried = sdk.v1.payment_intents.create(
+                params={
+                    "amount": 2000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True,
+                    "metadata": {"order": "42"},
+                },
+                options={"idempotency_key": "resume-create-1"},
+            )
+            self.assertEqual(retried.id, succeeded.id)
+            self.assertEqual(retried.status, "succeeded")
+            self.assertEqual(retried.metadata.to_dict(), {"order": "42"})
+            self.assertEqual(retried.last_response.headers.get("Idempotent-Replayed"), "true")
+            self.assertEqual(
+                sorted(t.id for t in sdk.v1.balance_transactions.list(params={"limit": 100}).data),
+                sorted(transactions_before),
+            )
+            # The onboarded merchant's key still works and sees only its payment.
+            c = client(base, "sk_test_interop_onboarded_c")
+            self.assertEqual([i.id for i in c.v1.payment_intents.list().data], [other.id])
+            self.assertNotEqual(onboarded["id"], "")
+            # Waiting intents go on where they were left.
+            confirmed = sdk.v1.payment_intents.confirm(to_confirm.id)
+            self.assertEqual(confirmed.status, "succeeded")
+            captured = sdk.v1.payment_intents.capture(manual.id)
+            self.assertEqual(captured.amount_received, 3000)
+            # The endpoint and its secret came back: the next delivery verifies with the secret
+            # answered before the kill.
+            listed = sdk.v1.webhook_endpoints.list()
+            self.assertEqual([(e.id, e.metadata.to_dict()) for e in listed.data], [(endpoint.id, {"team": "payments"})])
+            deliveries = self.wait_for_deliveries(4)
+            self.assertGreaterEqual(len(deliveries), 4)
+            for headers, body in deliveries[2:]:
+                event = stripe.Webhook.construct_event(body, headers["Stripe-Signature"], endpoint.secret)
+                self.assertIn(event.data.object.id, [to_confirm.id, manual.id])
+            # New objects do not reuse ids of the earlier life.
+            fresh = sdk.v1.payment_intents.create(params={"amount": 800, "currency": "usd"})
+            self.assertNotIn(fresh.id, before)
+            fresh_refund = sdk.v1.refunds.create(params={"payment_intent": succeeded.id, "amount": 100})
+            self.assertNotEqual(fresh_refund.id, refund.id)
+        finally:
+            self.assertEqual(stop_server(process), 0)
+
+    def test_sigterm_stops_gracefully_and_resumes(self):
+        process, base = self.serve()
+        try:
+            sdk = client(base)
+            intent = sdk.v1.payment_intents.create(
+                params={"amount": 1234, "currency": "usd", "metadata": {"kept": "yes"}}
+            )
+        finally:
+            self.assertEqual(stop_server(process), 0)
+        # A directory that holds a journal is refused without --resume: nothing appends to
+        # another life's journal by mistake.
+        refused = subprocess.run(
+            [paystorm_server.BIN, "serve", "--port", "0", "--journal", "file:" + self.directory],
+            capture_output=True, text=True, timeout=60,
+        )
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("--resume", refused.stderr)
+        process, base = self.serve("--resume")
+        try:
+            again = client(base).v1.payment_intents.retrieve(intent.id)
+            self.assertEqual((again.status, again.amount, again.metadata.to_dict()), ("requires_payment_method", 1234, {"kept": "yes"}))
+        finally:
+            self.assertEqual(stop_server(process), 0)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,13 @@ import subprocess
 BIN = os.environ.get("PAYSTORM_BIN", ".build/debug/paystorm")
 
 
-def start_server(*arguments):
-    """Starts `paystorm serve --port 0` and returns the process and its base URL."""
+def start_server(*arguments, stderr=subprocess.DEVNULL):
+    """Starts `paystorm serve --port 0` and returns the process and its base URL; `stderr` is
+    where its log goes (a file, to read it after)."""
     process = subprocess.Popen(
         [BIN, "serve", "--port", "0", *arguments],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
     )
     line = process.stdout.readline()

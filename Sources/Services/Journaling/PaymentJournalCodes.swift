@@ -83,6 +83,9 @@ enum PaymentJournalCodes {
     /// transition back (its booking never started), so that later recoveries undo it too.
     static let rollbackCommand: UInt8 = 100
     static let inquiryApprovedCommand: UInt8 = 7
+    /// Not a command: a payment created and left waiting for its confirmation (an intent
+    /// opened without `confirm`), journaled before its client hears of it.
+    static let openCommand: UInt8 = 101
 
     // MARK: Small enumerations, 1-based so that 0 means "none"
 

@@ -96,6 +96,30 @@ enum PaymentJournaling {
         }
     }
 
+    /// Journals a payment opened without a transition (it waits for confirmation), with its
+    /// card fields as a first transition carries them: recovery sees it created, its creation
+    /// event emitted.
+    static func journalOpening(
+        _ record: PaymentRecord, now: SimTime, journal: any Journal, cipher: FieldCipher?
+    ) async throws(PaymentServiceError) {
+        var image = PaymentEventImage(
+            kind: .transition(command: PaymentJournalCodes.openCommand, firstEvent: nil),
+            payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted), expectsBooking: false,
+            timeNs: now.nanoseconds, idempotencyKey: idempotencyKey)
+        if let cipher, let card = record.card {
+            do throws(JournalError) {
+                image.encryptedCardFields = try card.sealed(for: record.id, with: cipher)
+            } catch {
+                throw .ledgerRefused(record.id, "card fields cannot be journaled: \(error)")
+            }
+        }
+        do throws(JournalError) {
+            _ = try await journal.append([JournalRecord(image.record)])
+        } catch {
+            throw .journalUnavailable(record.id, "journal append failed: \(error)")
+        }
+    }
+
     /// The booking's intent follows a durable transition that expects it: retried, not undone.
     static func journalBooking(
         _ transfers: [Transfer], for id: PaymentID, journal: any Journal, runtime: any Runtime

@@ -99,12 +99,17 @@ public final class PaymentOrchestrator: Sendable {
 
     /// Creates a payment without confirming it (Stripe's PaymentIntent before `confirm`): the
     /// record exists in `created`, its creation event is out; nothing is screened or authorized.
+    /// With a journal, the payment is durable before its creation event goes out: no
+    /// transition will journal it until it is confirmed, and its client is told it exists.
     public func open(_ request: PaymentRequest) async throws(PaymentServiceError) -> PaymentID {
-        try await openPayment(request).id
+        try await openPayment(request, journalsCreation: configuration.journal != nil).id
     }
 
+    /// - Parameter journalsCreation: journal the created payment before its creation event is
+    ///   emitted (an intent that waits for confirmation); otherwise its first transition carries
+    ///   it.
     private func openPayment(
-        _ request: PaymentRequest
+        _ request: PaymentRequest, journalsCreation: Bool = false
     ) async throws(PaymentServiceError) -> (id: PaymentID, input: FraudInput) {
         guard let merchant = await merchants.account(request.merchant) else {
             throw .unknownMerchant(request.merchant)
@@ -135,6 +140,16 @@ public final class PaymentOrchestrator: Sendable {
                 id: id, merchant: request.merchant, payment: payment, network: network, parties: parties,
                 createdAt: runtime.now(), isFraudulentTruth: request.isFraudulentTruth,
                 fingerprint: fingerprint, card: card))
+        if journalsCreation, let journal = configuration.journal, let record = shard.record(id) {
+            do throws(PaymentServiceError) {
+                try await PaymentJournaling.journalOpening(
+                    record, now: runtime.now(), journal: journal, cipher: configuration.journalCipher)
+            } catch {
+                // Not durable, so it never existed: the client retries.
+                _ = shard.remove(id)
+                throw error
+            }
+        }
         await merchants.shard(request.merchant).recordPayment(request.merchant)
         events.emit(
             [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
@@ -640,7 +655,8 @@ public final class PaymentOrchestrator: Sendable {
         }
         if let balanceTransactions {
             balanceTransactions.record(
-                BalanceTransactionDerivation.derive(transfers, payment: id, at: runtime.now()))
+                BalanceTransactionDerivation.derive(
+                    transfers, payment: id, at: runtime.now(), clock: configuration.unixClock))
         }
         if let network {
             let today = CardNetworkState.day(of: runtime.now())

@@ -12,6 +12,19 @@ extension PaymentSystem {
             merchant: merchant, limit: min(max(limit, 1), 100), startingAfter: startingAfter) ?? []
     }
 
+    /// `GET /v1/balance_transactions/:id`: one of `merchant`'s kept balance transactions, or
+    /// nil (also for another merchant's).
+    public func balanceTransaction(_ id: String, merchant: MerchantID) -> BalanceTransaction? {
+        orchestrator.balanceTransactions?.kept(merchant: merchant).last { $0.id == id }
+    }
+
+    /// The balance transactions of `merchant`'s payouts (one per payout, its `source` the
+    /// payout's `po_` id), newest first: what `GET /v1/payouts` lists.
+    public func payoutTransactions(merchant: MerchantID) -> [BalanceTransaction] {
+        (orchestrator.balanceTransactions?.kept(merchant: merchant) ?? []).filter { $0.type == .payout }
+            .reversed()
+    }
+
     /// Balance transactions made since this system started, kept or not.
     public var balanceTransactionsRecorded: Int64 { orchestrator.balanceTransactions?.recorded ?? 0 }
 }

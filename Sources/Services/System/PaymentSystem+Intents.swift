@@ -1,4 +1,5 @@
 import Core
+import Journal
 import Ledger
 
 /// The calls an HTTP client makes besides create-and-confirm: a PaymentIntent created first and
@@ -100,12 +101,26 @@ extension PaymentSystem {
     public func paymentNow(_ id: PaymentID) -> PaymentRecord? { orchestrator.shard(id).record(id) }
 
     /// Registers a secret key the caller chose for an onboarded merchant (a test server started
-    /// with `--api-key sk_test_...`), as if the gateway had issued it.
-    public func addAPIKey(_ secret: String, for merchant: MerchantID) throws(GatewayError) {
+    /// with `--api-key sk_test_...`), as if the gateway had issued it. With a journal, the key's
+    /// hash is durable before this returns, as an issued key's is, so that a resumed system
+    /// still accepts it.
+    /// - Throws: `GatewayError.authenticationFailed` for a key that is not a test secret key;
+    ///   the journal's error if it refused the record (the key is then not registered).
+    public func addAPIKey(_ secret: String, for merchant: MerchantID) async throws {
         guard secret.hasPrefix(APIKey.testPrefix), secret.count > APIKey.testPrefix.count else {
-            throw .authenticationFailed
+            throw GatewayError.authenticationFailed
         }
-        try gateway(merchant).registerKey(APIKeyHash(of: secret), for: merchant)
+        let hash = APIKeyHash(of: secret)
+        try gateway(merchant).registerKey(hash, for: merchant)
+        guard let journal = configuration.journal else { return }
+        do {
+            _ = try await journal.append([
+                JournalRecord(APIKeyIssuedRecord(merchantID: merchant.rawValue, keyHash: hash.bytes))
+            ])
+        } catch {
+            _ = gateway(merchant).revoke(APIKey(secret: secret))
+            throw error
+        }
     }
 
     /// Every ledger account's balance (the audit's view).

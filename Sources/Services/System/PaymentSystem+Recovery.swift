@@ -36,11 +36,13 @@ extension PaymentSystem {
     ///     answers new requests from the start, and a client's retry of an interrupted one
     ///     waits (a retryable refusal) until its payment is settled. Otherwise crash repair is
     ///     over when this returns.
+    ///   - served: what the API server above the facade journaled of its own (see
+    ///     `ServedRecovery`); empty for the runner.
     /// - Throws: `RecoveryError.noJournal` without a journal; what `PaymentSystemRecovery`
     ///   throws; `GatewayError` if a key cannot be registered.
     public static func recovering(
         runtime: any Runtime, configuration: PaymentSystemConfiguration, outside: PaymentSystem? = nil,
-        crashRepairWhileServing: Bool = false
+        crashRepairWhileServing: Bool = false, served: ServedRecovery = ServedRecovery()
     ) async throws -> (system: PaymentSystem, recovered: RecoveredPaymentSystem) {
         guard let journal = configuration.journal else { throw RecoveryError.noJournal }
         let system = try PaymentSystem(
@@ -48,7 +50,8 @@ extension PaymentSystem {
         let recovered = try await PaymentSystemRecovery.recover(
             from: journal, into: system.ledger, cipher: configuration.journalCipher)
         system.ledgerJournalGate?.open()
-        try await system.restore(recovered, crashRepairWhileServing: crashRepairWhileServing)
+        try await system.restore(
+            recovered, crashRepairWhileServing: crashRepairWhileServing, served: served)
         return (system, recovered)
     }
 
@@ -56,7 +59,18 @@ extension PaymentSystem {
     /// a process can have in flight).
     static let paymentIDBlock: UInt64 = 1 << 20
 
-    private func restore(_ recovered: RecoveredPaymentSystem, crashRepairWhileServing: Bool) async throws {
+    private func restore(
+        _ recovered: RecoveredPaymentSystem, crashRepairWhileServing: Bool, served: ServedRecovery
+    ) async throws {
+        // Before this life books anything (crash repair), so that the list stays in order.
+        if served.restoresBalanceTransactions, let log = orchestrator.balanceTransactions,
+            let journal = configuration.journal
+        {
+            // Stamped on this life's clock: the journal holds each life's own time, not its zero.
+            try await BalanceTransactionJournalScan.scan(journal, clock: configuration.unixClock) {
+                log.record($0)
+            }
+        }
         // Merchants: the account, its endpoint, its keys. Earned is what the ledger holds for it
         // plus what it was paid out (the ledger's view is the durable one).
         var paymentsPerMerchant = recovered.retiredByMerchant
@@ -133,7 +147,19 @@ extension PaymentSystem {
             }
         }
 
-        // Idempotency: answered keys replay their answer; keys whose work began resume it.
+        // Idempotency: answered keys replay their answer; keys whose work began resume it. The
+        // server's own answers first: a key holds the first answer restored to it, and the
+        // server's is the one its client read.
+        let now = runtime.now()
+        for answer in served.answers {
+            guard let key = try? IdempotencyKey(merchant: answer.merchant, value: answer.key) else {
+                continue
+            }
+            let gate = idempotency[Int(PaymentOrchestrator.hash(key.description) % UInt64(idempotency.count))]
+            gate.store.restore(
+                key, response: answer.response,
+                completedAt: SimTime(nanoseconds: now.nanoseconds - answer.age.nanoseconds))
+        }
         for answer in recovered.answers.values.sorted(by: { $0.timeNs < $1.timeNs }) {
             guard let key = try? IdempotencyKey(merchant: answer.merchant, value: answer.key) else {
                 continue
@@ -164,7 +190,9 @@ extension PaymentSystem {
         let resumable = Set(recovered.startedKeys.values)
         let interrupted = recovered.payments.sorted(by: { $0.key < $1.key }).compactMap { id, payment in
             switch payment.state {
-            case .created, .requiresAction, .authorizationUnknown: id
+            case .created, .requiresAction:
+                served.waitingForClient.contains(id) ? nil : id
+            case .authorizationUnknown: id
             default: nil
             }
         }

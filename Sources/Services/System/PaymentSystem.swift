@@ -127,7 +127,7 @@ public final class PaymentSystem: Sendable {
             endpoints = []
         }
         events = PaymentEventSink(
-            dispatcher: dispatcher, clock: .standard, runtime: runtime,
+            dispatcher: dispatcher, clock: configuration.unixClock, runtime: runtime,
             tracksCreations: configuration.webhooks.restartable, observer: configuration.eventObserver)
         orchestrator = PaymentOrchestrator(
             runtime: runtime, configuration: configuration, ledger: ledger, fraud: fraud, currency: currency,

@@ -41,6 +41,10 @@ public struct PaymentSystemConfiguration: Sendable {
     /// Where every balance transaction goes as it is made (an export streaming to a file);
     /// nil: nowhere. With neither a sink nor retention, none is derived at all.
     public var balanceTransactionSink: BalanceTransactionLog.Sink?
+    /// Unix time at the runtime's zero: what balance transactions and events print as
+    /// `created`. Fixed by default, so that a seed reproduces them; a server on the wall clock
+    /// sets it to its start.
+    public var unixClock: UnixClock = .standard
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
     /// Issue 4 (journaling): where every transition, booking, onboarding and API answer is made

@@ -1,0 +1,133 @@
+import Core
+import Services
+
+/// The images a `ServerRecord` carries: each the whole object as it stands after a change, so
+/// that the latest image of an object is the object (recovery keeps the last one per id).
+extension ServerRecord {
+    /// A PaymentIntent's own fields. The processor's record (amounts, state) is journaled by
+    /// the processor; the card is named by its test method's id, never by its number.
+    struct IntentImage: Codable, Sendable {
+        var paymentID: UInt64
+        var merchantID: UInt64
+        var paymentMethodID: String?
+        var testMethodID: String
+        var manualCapture: Bool
+        var metadata: [String: String]
+        var description: String?
+        var createdUnixSeconds: Int64
+        var cancellationReason: String?
+        var canceledUnixSeconds: Int64?
+        var lastError: ErrorImage?
+        /// The status the client was told in the answer this record precedes.
+        var status: String
+    }
+
+    struct ErrorImage: Codable, Sendable {
+        var status: Int
+        var type: String
+        var code: String?
+        var message: String
+        var declineCode: String?
+    }
+
+    struct RefundImage: Codable, Sendable {
+        var id: String
+        var paymentID: UInt64
+        var merchantID: UInt64
+        var amountMinorUnits: Int64
+        var currency: String
+        var createdUnixSeconds: Int64
+        var reason: String?
+        var metadata: [String: String]
+    }
+
+    struct DisputeImage: Codable, Sendable {
+        var paymentID: UInt64
+        var merchantID: UInt64
+        var createdUnixSeconds: Int64
+    }
+
+    struct EndpointImage: Codable, Sendable {
+        var id: String
+        var merchantID: UInt64
+        var url: String
+        var enabledEvents: [String]
+        var secret: String
+        var createdUnixSeconds: Int64
+        var description: String?
+        var metadata: [String: String]
+    }
+
+    struct EndpointRemovedImage: Codable, Sendable {
+        var id: String
+        var merchantID: UInt64
+    }
+
+    /// An event with its object as it stood, as the JSON text `/v1/events` answers.
+    struct EventImage: Codable, Sendable {
+        var id: String
+        var type: String
+        var merchantID: UInt64
+        var createdUnixSeconds: Int64
+        var object: String
+        var pendingWebhooks: Int
+    }
+
+    /// The first answer given to an idempotency key, byte for byte.
+    struct AnswerImage: Codable, Sendable {
+        var merchantID: UInt64
+        var key: String
+        var status: Int
+        var body: String
+        var answeredUnixNanoseconds: Int64
+    }
+}
+
+extension ServerRecord {
+    static func intent(_ id: PaymentID, _ details: IntentDetails, status: String) -> ServerRecord {
+        ServerRecord(
+            .intent,
+            IntentImage(
+                paymentID: id.rawValue, merchantID: details.request.merchant.rawValue,
+                paymentMethodID: details.paymentMethodID, testMethodID: details.testMethod.id,
+                manualCapture: details.request.captureMethod == .manual, metadata: details.metadata,
+                description: details.description, createdUnixSeconds: details.createdUnixSeconds,
+                cancellationReason: details.cancellationReason,
+                canceledUnixSeconds: details.canceledUnixSeconds,
+                lastError: details.lastError.map {
+                    ErrorImage(
+                        status: $0.status, type: $0.type, code: $0.code, message: $0.message,
+                        declineCode: $0.declineCode)
+                },
+                status: status))
+    }
+
+    static func refund(_ refund: RefundObject, merchant: MerchantID) -> ServerRecord {
+        ServerRecord(
+            .refund,
+            RefundImage(
+                id: refund.id, paymentID: refund.payment.rawValue, merchantID: merchant.rawValue,
+                amountMinorUnits: refund.amount.minorUnits, currency: refund.amount.currency.code,
+                createdUnixSeconds: refund.createdUnixSeconds, reason: refund.reason,
+                metadata: refund.metadata))
+    }
+
+    static func endpoint(_ endpoint: WebhookEndpointObject) -> ServerRecord {
+        ServerRecord(
+            .endpointAdded,
+            EndpointImage(
+                id: endpoint.id, merchantID: endpoint.merchant.rawValue, url: endpoint.url,
+                enabledEvents: endpoint.enabledEvents, secret: endpoint.secret,
+                createdUnixSeconds: endpoint.createdUnixSeconds, description: endpoint.description,
+                metadata: endpoint.metadata))
+    }
+
+    static func event(_ event: EventObject) -> ServerRecord {
+        ServerRecord(
+            .event,
+            EventImage(
+                id: event.id, type: event.type, merchantID: event.merchant.rawValue,
+                createdUnixSeconds: event.createdUnixSeconds, object: event.object.serialized,
+                pendingWebhooks: event.pendingWebhooks))
+    }
+}
