@@ -770,6 +770,11 @@ class JournalResumeTest(unittest.TestCase):
             intent = sdk.v1.payment_intents.create(
                 params={"amount": 1234, "currency": "usd", "metadata": {"kept": "yes"}}
             )
+            # A journal holds one life of the processor: a reset, which would forget it, is refused.
+            with self.assertRaises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(urllib.request.Request(base + "/admin/reset", data=b"", method="POST"))
+            self.assertEqual(caught.exception.code, 400)
+            self.assertEqual(json.loads(caught.exception.read())["error"]["code"], "reset_unavailable")
         finally:
             self.assertEqual(stop_server(process), 0)
         # A directory that holds a journal is refused without --resume: nothing appends to
