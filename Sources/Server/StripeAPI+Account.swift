@@ -230,9 +230,12 @@ extension StripeAPI {
             merchant: merchant, url: url, enabledEvents: events, secret: Self.newSecret(),
             created: ServerBackend.now(), description: form.string("description"),
             metadata: try Self.metadata(form) ?? [:])
-        return await backend.durable(
+        let answer = await backend.durable(
             APIAnswer(json: StripeRenderer.webhookEndpoint(endpoint, withSecret: true)), [.endpoint(endpoint)]
         )
+        // Not durable, so not registered: a retry registers it again, with a new secret.
+        if answer.status == 503 { _ = backend.store.removeEndpoint(endpoint.id, of: merchant) }
+        return answer
     }
 
     static func newSecret() -> String {

@@ -26,7 +26,8 @@ extension JournalCodable {
 /// - 1...15: Journal's own records (below).
 /// - 16...63: Ledger.
 /// - 64...127: Services.
-/// - 128...255: reserved (Scenarios, tests, future).
+/// - 128...255: reserved (Scenarios, tests, future); 160: the HTTP server's own objects
+///   (`ServerRecord` in Server).
 public enum JournalRecordType {
     public static let ledgerTransfer: UInt8 = 1
     public static let paymentEvent: UInt8 = 2
