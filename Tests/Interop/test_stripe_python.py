@@ -675,6 +675,13 @@ class JournalResumeTest(unittest.TestCase):
                 params={"amount": 700, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
             )
             self.assertEqual(len(self.wait_for_deliveries(2)), 2)
+            settlement = urllib.request.Request(base + "/admin/settlement", data=b"", method="POST")
+            with urllib.request.urlopen(settlement) as response:
+                self.assertGreaterEqual(json.loads(response.read())["payouts"], 1)
+            # Merchant A's dispute leaves its balance negative: merchant C is the one paid.
+            paid = client(base, "sk_test_interop_onboarded_c")
+            payouts_before = [(p.id, p.amount, p.balance_transaction) for p in paid.v1.payouts.list().data]
+            self.assertEqual([amount for _, amount, _ in payouts_before], [700 - 50])
             intents = {
                 i.id: i for i in [succeeded, unconfirmed, to_confirm, manual, challenged, canceled, declined, disputed]
             }
@@ -720,6 +727,10 @@ class JournalResumeTest(unittest.TestCase):
             self.assertEqual(
                 sorted(t.id for t in sdk.v1.balance_transactions.list(params={"limit": 100}).data),
                 sorted(transactions_before),
+            )
+            paid = client(base, "sk_test_interop_onboarded_c")
+            self.assertEqual(
+                [(p.id, p.amount, p.balance_transaction) for p in paid.v1.payouts.list().data], payouts_before
             )
             # A retried idempotent create answers the same object, and charges nothing more.
             retried = sdk.v1.payment_intents.create(
