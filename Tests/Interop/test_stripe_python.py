@@ -786,8 +786,37 @@ class JournalResumeTest(unittest.TestCase):
                 urllib.request.urlopen(urllib.request.Request(base + "/admin/reset", data=b"", method="POST"))
             self.assertEqual(caught.exception.code, 400)
             self.assertEqual(json.loads(caught.exception.read())["error"]["code"], "reset_unavailable")
+            # A request in flight when SIGTERM comes is answered before the process exits: the
+            # card network answers 1.5 s late.
+            faults = urllib.request.Request(
+                base + "/admin/faults", data=b"kind=network_latency&milliseconds=1500", method="POST"
+            )
+            urllib.request.urlopen(faults).close()
+            outcome = {}
+
+            def confirm():
+                outcome["started"] = time.time()
+                try:
+                    outcome["intent"] = sdk.v1.payment_intents.create(
+                        params={"amount": 4321, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+                    )
+                except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                    outcome["error"] = error
+                outcome["answered"] = time.time()
+
+            worker = threading.Thread(target=confirm)
+            worker.start()
+            time.sleep(0.5)
+            terminated = time.time()
         finally:
             self.assertEqual(stop_server(process), 0)
+        worker.join(timeout=20)
+        self.assertNotIn("error", outcome)
+        # SIGTERM came while it was in flight, and it was still answered.
+        self.assertLess(outcome["started"], terminated)
+        self.assertGreater(outcome["answered"], terminated + 0.5)
+        in_flight = outcome["intent"]
+        self.assertEqual(in_flight.status, "succeeded")
         # A directory that holds a journal is refused without --resume: nothing appends to
         # another life's journal by mistake.
         refused = subprocess.run(
@@ -799,7 +828,11 @@ class JournalResumeTest(unittest.TestCase):
         process, base = self.serve("--resume")
         try:
             again = client(base).v1.payment_intents.retrieve(intent.id)
-            self.assertEqual((again.status, again.amount, again.metadata.to_dict()), ("requires_payment_method", 1234, {"kept": "yes"}))
+            self.assertEqual(
+                (again.status, again.amount, again.metadata.to_dict()), ("requires_payment_method", 1234, {"kept": "yes"})
+            )
+            answered = client(base).v1.payment_intents.retrieve(in_flight.id)
+            self.assertEqual((answered.status, answered.amount_received), ("succeeded", 4321))
         finally:
             self.assertEqual(stop_server(process), 0)
 
