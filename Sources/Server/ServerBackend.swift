@@ -10,6 +10,8 @@ import Synchronization
 final class ServerBackend: Sendable {
     let system: PaymentSystem
     let store = ObjectStore()
+    /// Names, kinds and expiries of the merchants' keys (the gateway keeps their hashes).
+    let keys = APIKeyRegistry()
     let sender: WebhookSender
     let settlementCurrency: Currency
     private let nextMerchant = Atomic<UInt64>(0)
@@ -72,8 +74,10 @@ final class ServerBackend: Sendable {
             } catch {
                 throw StripeError.invalid("api_key", "Not a usable secret key: keys start with sk_test_.")
             }
+            keys.add(secretKey, merchant: merchant, name: "Secret key", createdUnixSeconds: Self.now())
             return (merchant, secretKey)
         }
+        keys.add(key.secret, merchant: merchant, name: "Secret key", createdUnixSeconds: Self.now())
         return (merchant, key.secret)
     }
 

@@ -97,8 +97,9 @@ extension Dashboard {
             lastError = [error.code, error.declineCode, error.message].compactMap { $0 }.joined(
                 separator: " · ")
         }
-        let canRefund = payment.amountRefundableMinorUnits > 0
-        let canCapture = payment.state == .authorized
+        // A read key's session sees no form (the server refuses them all the same).
+        let canRefund = !layout.readOnly && payment.amountRefundableMinorUnits > 0
+        let canCapture = !layout.readOnly && payment.state == .authorized
         return PaymentPage(
             layout: layout, id: id.description, amount: payment.amount.description, status: status.label,
             tone: status.tone, apiStatus: StripeRenderer.status(payment.state, details),

@@ -55,6 +55,12 @@ public final class BalanceTransactionLog: Sendable {
         }
     }
 
+    /// The merchant's kept transactions, oldest first (the kept array itself, shared, not
+    /// copied).
+    func kept(merchant: MerchantID) -> [BalanceTransaction] {
+        state.withLock { $0.byMerchant[merchant] ?? [] }
+    }
+
     /// The merchant's kept transactions, newest first: at most `limit`, starting after the one
     /// with id `startingAfter` (Stripe's cursor) when given.
     func list(merchant: MerchantID, limit: Int, startingAfter: String?) -> [BalanceTransaction] {

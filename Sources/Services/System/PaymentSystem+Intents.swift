@@ -100,9 +100,10 @@ extension PaymentSystem {
     public func paymentNow(_ id: PaymentID) -> PaymentRecord? { orchestrator.shard(id).record(id) }
 
     /// Registers a secret key the caller chose for an onboarded merchant (a test server started
-    /// with `--api-key sk_test_...`), as if the gateway had issued it.
+    /// with `--api-key sk_test_...`, or a restricted `rk_test_...` key the server made), as if
+    /// the gateway had issued it. Only its hash is kept.
     public func addAPIKey(_ secret: String, for merchant: MerchantID) throws(GatewayError) {
-        guard secret.hasPrefix(APIKey.testPrefix), secret.count > APIKey.testPrefix.count else {
+        guard APIKey.hasKeyPrefix(secret) else {
             throw .authenticationFailed
         }
         try gateway(merchant).registerKey(APIKeyHash(of: secret), for: merchant)
@@ -116,7 +117,7 @@ extension PaymentSystem {
     /// The merchant that owns `apiKey`, spending no rate-limit token (the call that follows
     /// admits the request and spends it). Nil for an unknown or revoked key.
     public func owner(ofAPIKey apiKey: String) -> MerchantID? {
-        guard apiKey.hasPrefix(APIKey.testPrefix) else { return nil }
+        guard APIKey.hasKeyPrefix(apiKey) else { return nil }
         // Hashed once: the stores are sharded by merchant, which the request does not name.
         let hash = APIKeyHash(of: apiKey)
         for gateway in gateways {
