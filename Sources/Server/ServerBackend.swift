@@ -12,6 +12,8 @@ final class ServerBackend: Sendable {
     let store = ObjectStore()
     /// Names, kinds and expiries of the merchants' keys (the gateway keeps their hashes).
     let keys = APIKeyRegistry()
+    /// The ledger transfers of each payment's bookings, for the dashboard's payment page.
+    let ledgerEntries = LedgerEntryLog()
     let sender: WebhookSender
     let settlementCurrency: Currency
     private let nextMerchant = Atomic<UInt64>(0)
@@ -33,6 +35,10 @@ final class ServerBackend: Sendable {
         configuration.eventObserver = { [box, store, sender, address] event in
             guard let system = box.system.withLock({ $0 }) else { return }
             Self.fanOut(event, system: system, store: store, sender: sender, baseURL: address.baseURL)
+        }
+        let ledgerEntries = ledgerEntries
+        configuration.bookingObserver = { [ledgerEntries] payment, transfers in
+            ledgerEntries.record(transfers, payment: payment, createdUnixSeconds: Self.now())
         }
         system = try PaymentSystem(runtime: ConcurrentRuntime(seed: seed), configuration: configuration)
         box.system.withLock { $0 = system }

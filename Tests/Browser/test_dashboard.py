@@ -730,6 +730,32 @@ class Dashboard(unittest.TestCase):
                 self.assertNotIn(number, body, path)
             self.assertNotRegex(re.sub(r"(pi|ch|dp|txn|re|po|evt|we)_[0-9a-f]+", "", body), r"\b\d{13,19}\b", path)
 
+    def test_17_a_payments_ledger_entries_with_their_legs(self):
+        self.sign_in()
+        self.open("/dashboard/payments/" + self.second["id"])
+        entries = self.driver.find_elements(By.CSS_SELECTOR, "#ledger-entries li.ledger-entry")
+        self.assertGreater(len(entries), 0)
+        legs_seen = []
+        for entry in entries:
+            legs = entry.find_elements(By.CSS_SELECTOR, "tr.leg")
+            self.assertGreaterEqual(len(legs), 2)
+            # Every transfer balances: its debits add up to its credits.
+            debits = sum(int(l.get_attribute("data-amount")) for l in legs if l.get_attribute("data-side") == "debit")
+            credits = sum(int(l.get_attribute("data-amount")) for l in legs if l.get_attribute("data-side") == "credit")
+            self.assertEqual(debits, credits, entry.text)
+            legs_seen += [(l.find_element(By.CSS_SELECTOR, ".account").text, l.get_attribute("data-side"),
+                           int(l.get_attribute("data-amount"))) for l in legs]
+        # The merchant's balance is credited its net, and the fee (2.9% + 0.30 of 45.00 USD) is
+        # the processor's, as the balance transaction says.
+        source = "ch_" + self.second["id"][3:]
+        charge = [t for t in self.all_of("/v1/balance_transactions") if t["source"] == source and t["type"] == "charge"][0]
+        merchant = [a for (a, side, amount) in legs_seen if side == "credit" and amount == charge["net"]]
+        self.assertEqual(len(merchant), 1, legs_seen)
+        self.assertIn(":USD", merchant[0])
+        self.assertIn(("credit", charge["fee"]), [(side, amount) for (_, side, amount) in legs_seen])
+        self.assertEqual(charge["fee"], 160)
+        self.shoot("19-payment-ledger-entries")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -208,7 +208,13 @@ enum DashboardTemplates {
         {{/timeline}}
         {{^timeline}}<li class="muted">No events yet.</li>{{/timeline}}
         </ol>
-        <p class="muted small">Ledger entries are not shown: the ledger keeps balances per account, not entries per payment that this page could list.</p>
+        <h2>Ledger entries</h2>
+        <ol class="timeline" id="ledger-entries">
+        {{#ledgerEntries}}<li class="ledger-entry" data-transfer="{{transfer}}"><span class="when">{{time}}</span> transfer <code>{{transfer}}</code> <span class="muted">{{phase}}</span>
+        <table class="legs"><tbody>{{#legs}}<tr class="leg" data-side="{{side}}" data-amount="{{amountMinorUnits}}"><td><code class="account">{{account}}</code></td><td>{{side}}</td><td class="number">{{amount}}</td></tr>{{/legs}}</tbody></table></li>
+        {{/ledgerEntries}}
+        {{^ledgerEntries}}<li class="muted">No ledger entries yet.</li>{{/ledgerEntries}}
+        </ol>
         </section>
         {{/content}}{{/layout}}
         """

@@ -642,6 +642,7 @@ public final class PaymentOrchestrator: Sendable {
             balanceTransactions.record(
                 BalanceTransactionDerivation.derive(transfers, payment: id, at: runtime.now()))
         }
+        configuration.bookingObserver?(id, transfers)
         if let network {
             let today = CardNetworkState.day(of: runtime.now())
             movementBooks[Int(id.rawValue % UInt64(movementBooks.count))].withLock {
