@@ -696,6 +696,7 @@ class Dashboard(unittest.TestCase):
         self.open("/dashboard/payments/" + payment)
         self.assertEqual(self.text("#payment-id"), payment)
         self.assertEqual(self.driver.find_elements(By.ID, "refund-form"), [])
+        self.assertIn("Read only", self.text("#read-only-actions"))
         self.open("/dashboard/api-keys")
         self.assertEqual(self.driver.find_elements(By.ID, "create-key"), [])
         self.shoot("17-read-only-keys")

@@ -194,8 +194,9 @@ enum DashboardTemplates {
         <button type="submit" id="cancel">Cancel the authorization</button>
         </form>
         {{/canCapture}}
-        {{^hasActions}}<p class="muted">Nothing to do: this payment can be neither refunded nor captured.</p>{{/hasActions}}
-        <p class="muted small">Actions go through the API with your key and an idempotency key per form: sending a form twice does it once.</p>
+        {{#layout.readOnly}}<p class="muted" id="read-only-actions">Read only: you signed in with a restricted key, which can change nothing.</p>{{/layout.readOnly}}
+        {{^layout.readOnly}}{{^hasActions}}<p class="muted">Nothing to do: this payment can be neither refunded nor captured.</p>{{/hasActions}}
+        <p class="muted small">Actions go through the API with your key and an idempotency key per form: sending a form twice does it once.</p>{{/layout.readOnly}}
         <h2>Refunds</h2>
         <table id="refunds"><tbody>{{#refunds}}<tr><td><code>{{id}}</code></td><td class="number">{{amount}}</td><td>{{created}}</td></tr>{{/refunds}}
         {{^refunds}}<tr><td class="muted">None</td></tr>{{/refunds}}</tbody></table>
