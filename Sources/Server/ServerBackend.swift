@@ -40,6 +40,8 @@ final class ServerBackend: Sendable {
         configuration.bookingObserver = { [ledgerEntries] payment, transfers in
             ledgerEntries.record(transfers, payment: payment, createdUnixSeconds: Self.now())
         }
+        // The runtime's zero is now: its balance transactions are dated on the wall clock.
+        configuration.balanceTransactionClock = UnixClock(epochOffsetSeconds: Self.now())
         system = try PaymentSystem(runtime: ConcurrentRuntime(seed: seed), configuration: configuration)
         box.system.withLock { $0 = system }
     }

@@ -585,6 +585,8 @@ class Dashboard(unittest.TestCase):
         # The first charge's fee: Stripe's 2.9% + 0.30 of 20.00 USD.
         charge = [t for t in transactions if t["source"] == "ch_" + self.first["id"][3:] and t["type"] == "charge"]
         self.assertEqual([t["fee"] for t in charge], [88])
+        # Dated on the wall clock, as the payment is: not on the simulated run's 2026-01-01.
+        self.assertLessEqual(abs(charge[0]["created"] - self.first["created"]), 600)
         row = self.driver.find_element(By.CSS_SELECTOR, "#balance-transactions tr[data-id='%s']" % charge[0]["id"])
         self.assertIn("0.88 USD", row.text)
         self.shoot("12-balance")

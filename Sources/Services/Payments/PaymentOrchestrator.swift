@@ -640,7 +640,8 @@ public final class PaymentOrchestrator: Sendable {
         }
         if let balanceTransactions {
             balanceTransactions.record(
-                BalanceTransactionDerivation.derive(transfers, payment: id, at: runtime.now()))
+                BalanceTransactionDerivation.derive(
+                    transfers, payment: id, at: runtime.now(), clock: configuration.balanceTransactionClock))
         }
         configuration.bookingObserver?(id, transfers)
         if let network {

@@ -62,6 +62,10 @@ public struct PaymentSystemConfiguration: Sendable {
     /// payment they are for: what an HTTP server's dashboard lists as a payment's ledger
     /// entries. Called on the booking's task under no lock of the system's; it must not block.
     public var bookingObserver: (@Sendable (PaymentID, [Transfer]) -> Void)?
+    /// Unix seconds at the runtime's zero, for the `created` of balance transactions. A run's
+    /// clock starts at 2026-01-01; an HTTP server's at the wall-clock time it started, so that
+    /// its balance transactions fall on the days its payments were made.
+    public var balanceTransactionClock = UnixClock.standard
 
     /// Each merchant's token bucket at the gateway: `burst` requests at once, refilled at
     /// `perSecond` (Stripe allows about 100 operations per second per account).
