@@ -11,6 +11,10 @@ import Synchronization
 final class ServerBackend: Sendable {
     let system: PaymentSystem
     let store = ObjectStore()
+    /// Names, kinds and expiries of the merchants' keys (the gateway keeps their hashes).
+    let keys = APIKeyRegistry()
+    /// The ledger transfers of each payment's bookings, for the dashboard's payment page.
+    let ledgerEntries = LedgerEntryLog()
     let sender: WebhookSender
     let settlementCurrency: Currency
     /// Where the API's own objects are journaled, beside the processor's records; nil: memory
@@ -82,6 +86,10 @@ final class ServerBackend: Sendable {
                 event, system: system, store: store, sender: sender, baseURL: address.baseURL,
                 journal: journal)
         }
+        let ledgerEntries = ledgerEntries
+        configuration.bookingObserver = { [ledgerEntries] payment, transfers in
+            ledgerEntries.record(transfers, payment: payment, createdUnixSeconds: Self.now())
+        }
         system = try await build(configuration)
         box.system.withLock { $0 = system }
     }
@@ -126,8 +134,10 @@ final class ServerBackend: Sendable {
             } catch {
                 throw StripeError.invalid("api_key", "Not a usable secret key: keys start with sk_test_.")
             }
+            keys.add(secretKey, merchant: merchant, name: "Secret key", createdUnixSeconds: Self.now())
             return (merchant, secretKey)
         }
+        keys.add(key.secret, merchant: merchant, name: "Secret key", createdUnixSeconds: Self.now())
         return (merchant, key.secret)
     }
 

@@ -21,7 +21,7 @@ struct StripeAPI: Sendable {
     /// The merchant of the presented key, spending no rate-limit token: for calls that go
     /// through the facade, which admits them.
     func owner(_ request: APIRequest, _ backend: ServerBackend) throws(StripeError) -> MerchantID {
-        guard let key = request.apiKey, !key.isEmpty else { throw StripeError.missingKey }
+        let key = try usableKey(request, backend)
         guard let merchant = backend.system.owner(ofAPIKey: key) else {
             throw StripeError(.authenticationFailed)
         }
@@ -30,12 +30,28 @@ struct StripeAPI: Sendable {
 
     /// The merchant of the presented key, after its rate limit admitted the request.
     func admit(_ request: APIRequest, _ backend: ServerBackend) throws(StripeError) -> MerchantID {
-        guard let key = request.apiKey, !key.isEmpty else { throw StripeError.missingKey }
+        let key = try usableKey(request, backend)
         do {
             return try backend.system.admit(apiKey: key)
         } catch {
             throw StripeError(error)
         }
+    }
+
+    /// The presented key, unless the server refuses it whatever the gateway says: a rolled key
+    /// past its grace period, or a restricted key asking to write.
+    private func usableKey(_ request: APIRequest, _ backend: ServerBackend) throws(StripeError) -> String {
+        guard let key = request.apiKey, !key.isEmpty else { throw StripeError.missingKey }
+        if let entry = backend.keys.entry(forSecret: key), entry.isExpired(atUnixSeconds: ServerBackend.now())
+        {
+            // The gateway forgets it now that it is seen.
+            _ = backend.system.revoke(apiKey: key)
+            throw StripeError(GatewayError.authenticationFailed)
+        }
+        if APIKeyRegistry.kind(of: key) == .restrictedRead, request.method != .get {
+            throw StripeError.permissionDenied(key)
+        }
+        return key
     }
 
     // MARK: Parameters

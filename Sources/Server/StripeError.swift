@@ -38,6 +38,15 @@ public struct StripeError: Error, Sendable {
         return .object([("error", .object(fields))])
     }
 
+    /// A restricted key asked to write: 403, which the SDKs raise as a permission error.
+    static func permissionDenied(_ key: String) -> StripeError {
+        StripeError(
+            status: 403, code: nil,
+            message:
+                "The provided key 'rk_test_***\(key.suffix(4))' does not have the required permissions for "
+                + "this endpoint: it may only read.")
+    }
+
     static func unknownParameter(_ name: String) -> StripeError {
         StripeError(
             status: 400, code: "parameter_unknown", param: name,

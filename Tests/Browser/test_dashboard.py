@@ -13,6 +13,7 @@ import http.server
 import io
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -502,6 +503,261 @@ class Dashboard(unittest.TestCase):
         self.driver.add_cookie({"name": "paystorm_session", "value": old, "path": "/dashboard"})
         self.open("/dashboard")
         self.assertTrue(self.driver.current_url.endswith("/dashboard/sign-in"))
+
+    # MARK: Balance, keys, read-only sessions
+
+    def sign_in_outside(self, key):
+        """Signs in with urllib (the form's token and its cookie, then the key): the session
+        cookie, or None when the key is refused."""
+        opener = urllib.request.build_opener(NoRedirect)
+        with opener.open(self.base + "/dashboard/sign-in") as response:
+            page = response.read().decode()
+            nonce = response.headers["Set-Cookie"].split(";")[0]
+        token = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+        request = urllib.request.Request(
+            self.base + "/dashboard/sign-in", data=urllib.parse.urlencode({"csrf": token, "key": key}).encode(),
+            headers={"Cookie": nonce},
+        )
+        try:
+            with opener.open(request) as response:
+                return None
+        except urllib.error.HTTPError as error:
+            if error.code != 303:
+                return None
+            for header in error.headers.get_all("Set-Cookie"):
+                if header.startswith("paystorm_session=") and not header.startswith("paystorm_session=;"):
+                    return header.split(";")[0].split("=", 1)[1]
+            return None
+
+    def post_form(self, path, cookie, fields):
+        """POSTs a dashboard form outside the browser with a session cookie."""
+        opener = urllib.request.build_opener(NoRedirect)
+        request = urllib.request.Request(
+            self.base + path, data=urllib.parse.urlencode(fields).encode(),
+            headers={"Cookie": "paystorm_session=" + cookie},
+        )
+        try:
+            with opener.open(request) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def create_key(self, kind, name):
+        """Creates a key on the keys page and returns its secret, read from the page that shows
+        it once."""
+        self.open("/dashboard/api-keys")
+        form = self.driver.find_element(By.ID, "create-key")
+        form.find_element(By.NAME, "name").send_keys(name)
+        form.find_element(By.CSS_SELECTOR, "#key-kind option[value='%s']" % kind).click()
+        self.driver.find_element(By.ID, "create-key-button").click()
+        self.wait(lambda: self.driver.find_elements(By.ID, "new-secret"))
+        return self.text("#new-secret")
+
+    def key_row(self, secret):
+        rows = [r for r in self.driver.find_elements(By.CSS_SELECTOR, "#api-keys tbody tr[data-id]")
+                if r.find_element(By.CSS_SELECTOR, "code.token").text.endswith(secret[-4:])]
+        self.assertEqual(len(rows), 1)
+        return rows[0]
+
+    def test_11_balance_transactions_per_day_with_fees_and_csv(self):
+        self.sign_in()
+        self.open("/dashboard/balance")
+        transactions = self.all_of("/v1/balance_transactions")
+        self.assertGreater(len(transactions), 10)
+        self.assertEqual(self.text("#balance-count"), str(len(transactions)))
+        # Per day and currency: the counts and fees add up to the API's transactions.
+        days = self.driver.find_elements(By.CSS_SELECTOR, "#balance-days tbody tr[data-day]")
+        expected = {}
+        for t in transactions:
+            key = (datetime.datetime.fromtimestamp(t["created"], datetime.timezone.utc).strftime("%Y-%m-%d"),
+                   t["currency"].upper())
+            count, fee, net = expected.get(key, (0, 0, 0))
+            expected[key] = (count + 1, fee + t["fee"], net + t["net"])
+        shown = {}
+        for row in days:
+            cells = row.find_elements(By.TAG_NAME, "td")
+            shown[(row.get_attribute("data-day"), row.get_attribute("data-currency"))] = (
+                int(cells[2].text), cells[4].text, cells[5].text)
+        self.assertEqual(
+            shown,
+            {k: (c, "%.2f %s" % (f / 100, k[1]), "%.2f %s" % (n / 100, k[1])) for k, (c, f, n) in expected.items()},
+        )
+        # The first charge's fee: Stripe's 2.9% + 0.30 of 20.00 USD.
+        charge = [t for t in transactions if t["source"] == "ch_" + self.first["id"][3:] and t["type"] == "charge"]
+        self.assertEqual([t["fee"] for t in charge], [88])
+        # Dated on the wall clock, as the payment is: not on the simulated run's 2026-01-01.
+        self.assertLessEqual(abs(charge[0]["created"] - self.first["created"]), 600)
+        row = self.driver.find_element(By.CSS_SELECTOR, "#balance-transactions tr[data-id='%s']" % charge[0]["id"])
+        self.assertIn("0.88 USD", row.text)
+        self.shoot("12-balance")
+
+        # The CSV of a filtered set: the refunds, exactly the API's, in its order.
+        self.open("/dashboard/balance?type=refund")
+        self.assertEqual(self.text("#balance-count"), str(len([t for t in transactions if t["type"] == "refund"])))
+        for name in os.listdir(self.downloads):
+            os.remove(os.path.join(self.downloads, name))
+        self.driver.find_element(By.ID, "balance-csv").click()
+        path = os.path.join(self.downloads, "balance_transactions.csv")
+        WebDriverWait(self.driver, WAIT_SECONDS).until(lambda _: os.path.exists(path))
+        with open(path, newline="", encoding="utf-8") as file:
+            rows = list(csv.DictReader(file))
+        refunds = [t for t in transactions if t["type"] == "refund"]
+        self.assertGreater(len(refunds), 0)
+        self.assertEqual(
+            [(r["id"], r["type"], int(r["amount"]), int(r["fee"]), int(r["net"]), r["source"]) for r in rows],
+            [(t["id"], t["type"], t["amount"], t["fee"], t["net"], t["source"]) for t in refunds],
+        )
+        status, _, body = self.fetch("/dashboard/balance?currency=xyz", self.session_cookie())
+        self.assertEqual(status, 200)
+        self.assertIn("Unknown currency xyz.", body)
+
+    def test_12_overview_shows_dispute_deadlines_and_next_payout(self):
+        self.sign_in()
+        dispute = "dp_" + self.disputed["id"][3:]
+        row = self.driver.find_element(By.CSS_SELECTOR, "#open-disputes tr[data-id='%s']" % dispute)
+        cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+        opened = datetime.datetime.strptime(cells[3], "%Y-%m-%d %H:%M:%S")
+        self.assertEqual(cells[4], (opened + datetime.timedelta(days=7)).strftime("%Y-%m-%d %H:%M:%S"))
+        _, balance = self.api("GET", "/v1/balance")
+        owed = sum(b["amount"] for b in balance["available"] + balance["pending"] if b["currency"] == "usd")
+        self.assertGreater(owed, 0)
+        self.assertEqual(self.text("#next-payout tr[data-currency='USD'] td"), "%.2f USD" % (owed / 100))
+        self.shoot("13-overview-deadlines-payout")
+
+    def test_13_a_key_is_shown_once_and_works(self):
+        self.sign_in()
+        secret = self.create_key("secret", "CI key")
+        self.assertRegex(secret, r"^sk_test_[0-9a-f]{64}$")
+        self.assertIn("not shown again", self.text("#notice"))
+        self.shoot("14-api-key-created")
+        status, page = self.api("GET", "/v1/payment_intents", {"limit": 1}, key=secret)
+        self.assertEqual((status, page["object"]), (200, "list"))
+        # A reload shows its last four characters only.
+        self.open("/dashboard/api-keys")
+        self.assertEqual(self.driver.find_elements(By.ID, "new-secret"), [])
+        self.assertNotIn(secret, self.driver.page_source)
+        self.assertNotIn(secret[8:-4], self.driver.page_source)
+        row = self.key_row(secret)
+        self.assertIn("CI key", row.text)
+        self.assertEqual(row.find_element(By.CSS_SELECTOR, "code.token").text, "sk_test_…" + secret[-4:])
+        self.shoot("15-api-keys")
+
+    def test_14_a_rolled_key_stops_after_its_grace_period(self):
+        self.sign_in()
+        old = self.create_key("secret", "to roll")
+        old_session = self.sign_in_outside(old)
+        self.assertIsNotNone(old_session)
+        self.open("/dashboard/api-keys")
+        row = self.key_row(old)
+        grace = row.find_element(By.NAME, "grace_seconds")
+        grace.clear()
+        grace.send_keys("5")
+        rolled_at = time.time()
+        row.find_element(By.CSS_SELECTOR, "form.roll button").click()
+        self.wait(lambda: self.driver.find_elements(By.ID, "new-secret"))
+        new = self.text("#new-secret")
+        self.assertNotEqual(new, old)
+        self.assertIn("stops working at", self.text("#notice"))
+        self.assertIn("rolled to", self.key_row(old).text)
+        # Within the grace period both keys work, and so does a session of the old one.
+        self.assertEqual(self.api("GET", "/v1/balance", key=old)[0], 200)
+        self.assertEqual(self.api("GET", "/v1/balance", key=new)[0], 200)
+        self.assertEqual(self.fetch("/dashboard/payments", old_session)[0], 200)
+        self.assertLess(time.time() - rolled_at, 5, "the checks within the grace period came too late")
+        time.sleep(max(0, rolled_at + 6.5 - time.time()))
+        status, error = self.api("GET", "/v1/balance", key=old)
+        self.assertEqual(status, 401, error)
+        self.assertEqual(self.api("GET", "/v1/balance", key=new)[0], 200)
+        status, headers, _ = self.fetch("/dashboard/payments", old_session)
+        self.assertEqual((status, headers["Location"]), (303, "/dashboard/sign-in"))
+        self.assertIsNone(self.sign_in_outside(old))
+        self.assertIsNotNone(self.sign_in_outside(new))
+        self.open("/dashboard/api-keys")
+        self.assertIn("expired", self.key_row(old).text)
+        self.shoot("16-api-key-rolled")
+
+    def test_15_a_read_key_reads_and_cannot_refund(self):
+        import stripe
+
+        self.sign_in()
+        read_key = self.create_key("restricted_read", "Support")
+        self.assertRegex(read_key, r"^rk_test_[0-9a-f]{64}$")
+        payment = self.second["id"]
+        # The API: reads answer, writes are refused with 403 (the SDK's PermissionError).
+        status, intent = self.api("GET", "/v1/payment_intents/" + payment, key=read_key)
+        self.assertEqual((status, intent["id"]), (200, payment))
+        status, error = self.api("POST", "/v1/refunds", {"payment_intent": payment}, key=read_key)
+        self.assertEqual(status, 403, error)
+        client = stripe.StripeClient(read_key, base_addresses={"api": self.base})
+        with self.assertRaises(stripe.PermissionError):
+            client.v1.refunds.create(params={"payment_intent": payment})
+        self.assertEqual(len(client.v1.payment_intents.list(params={"limit": 3}).data), 3)
+        # The dashboard: signed in with it, no action is offered...
+        self.sign_in(key=read_key)
+        self.assertEqual(self.text("#read-only"), "read only")
+        self.open("/dashboard/payments/" + payment)
+        self.assertEqual(self.text("#payment-id"), payment)
+        self.assertEqual(self.driver.find_elements(By.ID, "refund-form"), [])
+        self.assertIn("Read only", self.text("#read-only-actions"))
+        self.open("/dashboard/api-keys")
+        self.assertEqual(self.driver.find_elements(By.ID, "create-key"), [])
+        self.shoot("17-read-only-keys")
+        self.open("/dashboard/payments/" + payment)
+        self.shoot("18-read-only-payment")
+        # ...and a refund form posted anyway, with the session's own token, is refused.
+        token = self.driver.find_element(By.CSS_SELECTOR, "form.sign-out input[name=csrf]").get_attribute("value")
+        cookie = self.session_cookie()
+        status, body = self.post_form(
+            "/dashboard/payments/%s/refund" % payment, cookie,
+            {"csrf": token, "idempotency_key": "read-only-refund", "amount": "1.00"},
+        )
+        self.assertEqual(status, 403, body)
+        status, _ = self.post_form("/dashboard/api-keys/create", cookie, {"csrf": token, "kind": "secret"})
+        self.assertEqual(status, 403)
+        _, refunds = self.api("GET", "/v1/refunds", {"payment_intent": payment})
+        self.assertEqual(refunds["data"], [])
+
+    def test_16_no_card_number_on_any_page(self):
+        self.sign_in()
+        numbers = ["4242424242424242", "4000056655665556", "5555555555554444", "378282246310005"]
+        numbers += ["4242424242%05d" % (n * 7919 % 100000) for n in range(1, self.cards_made + 1)]
+        pages = ["/dashboard", "/dashboard/payments", "/dashboard/balance", "/dashboard/disputes",
+                 "/dashboard/webhooks", "/dashboard/api-keys", "/dashboard/payments.csv", "/dashboard/balance.csv"]
+        pages += ["/dashboard/payments/" + i["id"] for i in [self.first, self.euro, self.debit, self.scripted]]
+        cookie = self.session_cookie()
+        for path in pages:
+            status, _, body = self.fetch(path, cookie)
+            self.assertEqual(status, 200, path)
+            for number in numbers:
+                # The Luhn digit is left off the generated ones: their prefix is enough.
+                self.assertNotIn(number, body, path)
+            self.assertNotRegex(re.sub(r"(pi|ch|dp|txn|re|po|evt|we)_[0-9a-f]+", "", body), r"\b\d{13,19}\b", path)
+
+    def test_17_a_payments_ledger_entries_with_their_legs(self):
+        self.sign_in()
+        self.open("/dashboard/payments/" + self.second["id"])
+        entries = self.driver.find_elements(By.CSS_SELECTOR, "#ledger-entries li.ledger-entry")
+        self.assertGreater(len(entries), 0)
+        legs_seen = []
+        for entry in entries:
+            legs = entry.find_elements(By.CSS_SELECTOR, "tr.leg")
+            self.assertGreaterEqual(len(legs), 2)
+            # Every transfer balances: its debits add up to its credits.
+            debits = sum(int(l.get_attribute("data-amount")) for l in legs if l.get_attribute("data-side") == "debit")
+            credits = sum(int(l.get_attribute("data-amount")) for l in legs if l.get_attribute("data-side") == "credit")
+            self.assertEqual(debits, credits, entry.text)
+            legs_seen += [(l.find_element(By.CSS_SELECTOR, ".account").text, l.get_attribute("data-side"),
+                           int(l.get_attribute("data-amount"))) for l in legs]
+        # The merchant's balance is credited its net, and the fee (2.9% + 0.30 of 45.00 USD) is
+        # the processor's, as the balance transaction says.
+        source = "ch_" + self.second["id"][3:]
+        charge = [t for t in self.all_of("/v1/balance_transactions") if t["source"] == source and t["type"] == "charge"][0]
+        merchant = [a for (a, side, amount) in legs_seen if side == "credit" and amount == charge["net"]]
+        self.assertEqual(len(merchant), 1, legs_seen)
+        self.assertIn(":USD", merchant[0])
+        self.assertIn(("credit", charge["fee"]), [(side, amount) for (_, side, amount) in legs_seen])
+        self.assertEqual(charge["fee"], 160)
+        self.shoot("19-payment-ledger-entries")
 
 
 if __name__ == "__main__":

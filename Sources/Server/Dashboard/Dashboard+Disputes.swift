@@ -30,7 +30,9 @@ extension Dashboard {
             guard let record = backend.system.paymentNow(id), let dispute = record.payment.dispute else {
                 continue
             }
-            let needsResponse = dispute.status == .needsResponse || dispute.status == .warningNeedsResponse
+            let needsResponse =
+                !session.readOnly
+                && (dispute.status == .needsResponse || dispute.status == .warningNeedsResponse)
             rows.append(
                 DisputesPage.Row(
                     id: StripeRenderer.disputeID(id), paymentID: id.description,

@@ -24,6 +24,14 @@ struct OverviewPage: Sendable {
         var status: String
         var amount: String
         var opened: String
+        var respondBy: String
+        var overdue: Bool
+    }
+
+    /// What the next settlement run would pay the merchant in one currency.
+    struct NextPayout: Sendable {
+        var currency: String
+        var amount: String
     }
 
     var layout: DashboardLayout
@@ -37,6 +45,7 @@ struct OverviewPage: Sendable {
     var declines: [Decline]
     var disputesOpen: [OpenDispute]
     var disputesOpenCount: Int
+    var nextPayouts: [NextPayout]
     /// One chart per currency.
     var volumeCharts: [String]
     var countChart: String
@@ -46,10 +55,15 @@ struct OverviewPage: Sendable {
 extension Dashboard {
     static let chartMinutes: Int64 = 60
 
-    func overview(_ session: DashboardSession, _ backend: ServerBackend) -> Response {
-        let page = Self.overviewPage(
+    /// How long a merchant has to answer a dispute with evidence, from its opening: Stripe's
+    /// networks allow 7 to 21 days; the shortest is shown, so that a deadline is never late.
+    static let evidenceWindowSeconds: Int64 = 7 * 86_400
+
+    func overview(_ session: DashboardSession, _ backend: ServerBackend) async -> Response {
+        var page = Self.overviewPage(
             layout: layout("Overview", .overview, session), merchant: session.merchant, backend: backend,
             nowUnixSeconds: sessions.now())
+        page.nextPayouts = await Self.nextPayouts(session.merchant, backend)
         return DashboardResponse.html(DashboardTemplates.render(page, "overview"))
     }
 
@@ -131,7 +145,9 @@ extension Dashboard {
                         minorUnits: dispute.amountMinorUnits, currency: record.payment.amount.currency
                     )
                     .description,
-                    opened: DashboardTime.dateTime(opened)))
+                    opened: DashboardTime.dateTime(opened),
+                    respondBy: DashboardTime.dateTime(opened + evidenceWindowSeconds),
+                    overdue: nowUnixSeconds >= opened + evidenceWindowSeconds))
         }
 
         let minutes = Array(firstMinute...nowMinute)
@@ -215,8 +231,35 @@ extension Dashboard {
             blocked: declines[DeclineCode.fraudulent.rawValue] ?? 0, challenged: challenged,
             declines: declines.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
                 OverviewPage.Decline(code: $0.key, count: $0.value)
-            }, disputesOpen: disputes, disputesOpenCount: disputes.count, volumeCharts: volumeCharts,
+            }, disputesOpen: disputes, disputesOpenCount: disputes.count, nextPayouts: [],
+            volumeCharts: volumeCharts,
             countChart: countChart.svg(), latencyChart: latencyChart.svg())
+    }
+
+    /// What the daily settlement would pay if it ran now: it settles what is captured and pays
+    /// out the merchant's balance when positive (a negative one is carried over), so the
+    /// ledger's settled and pending balances of the merchant, added, per currency.
+    static func nextPayouts(
+        _ merchant: MerchantID, _ backend: ServerBackend
+    ) async -> [OverviewPage.NextPayout] {
+        var payouts: [OverviewPage.NextPayout] = []
+        for currency in Currency.all {
+            let settled = await backend.system.ledger.balance(of: .merchantBalance(merchant, currency))
+                .balance
+            let pending = await backend.system.ledger.balance(of: .merchantPending(merchant, currency))
+                .balance
+            let (total, overflow) = settled.addingReportingOverflow(pending)
+            guard !overflow else {
+                payouts.append(.init(currency: currency.code, amount: "overflow"))
+                continue
+            }
+            guard total > 0 else { continue }
+            payouts.append(
+                .init(
+                    currency: currency.code, amount: Money(minorUnits: total, currency: currency).description)
+            )
+        }
+        return payouts
     }
 
     /// "1 payment", "25 payments".

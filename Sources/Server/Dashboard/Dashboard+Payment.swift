@@ -1,5 +1,6 @@
 import Core
 import Hummingbird
+import Ledger
 import Services
 
 /// One payment: its amounts, card (brand and last4 only), metadata, the actions it allows,
@@ -31,6 +32,21 @@ struct PaymentPage: Sendable {
         var attempts: [Attempt]
     }
 
+    struct LedgerLeg: Sendable {
+        var account: String
+        /// `debit` or `credit`.
+        var side: String
+        var amount: String
+        var amountMinorUnits: Int64
+    }
+
+    struct LedgerEntry: Sendable {
+        var time: String
+        var transfer: String
+        var phase: String
+        var legs: [LedgerLeg]
+    }
+
     var layout: DashboardLayout
     var id: String
     var amount: String
@@ -59,6 +75,7 @@ struct PaymentPage: Sendable {
     var idempotencyKey: String
     var refunds: [Refund]
     var timeline: [Entry]
+    var ledgerEntries: [LedgerEntry]
 }
 
 extension Dashboard {
@@ -97,8 +114,9 @@ extension Dashboard {
             lastError = [error.code, error.declineCode, error.message].compactMap { $0 }.joined(
                 separator: " · ")
         }
-        let canRefund = payment.amountRefundableMinorUnits > 0
-        let canCapture = payment.state == .authorized
+        // A read key's session sees no form (the server refuses them all the same).
+        let canRefund = !layout.readOnly && payment.amountRefundableMinorUnits > 0
+        let canCapture = !layout.readOnly && payment.state == .authorized
         return PaymentPage(
             layout: layout, id: id.description, amount: payment.amount.description, status: status.label,
             tone: status.tone, apiStatus: StripeRenderer.status(payment.state, details),
@@ -129,7 +147,30 @@ extension Dashboard {
                     id: $0.id, amount: $0.amount.description,
                     created: DashboardTime.dateTime($0.createdUnixSeconds))
             },
-            timeline: timeline(id, merchant: record.merchant, backend: backend, sender: sender))
+            timeline: timeline(id, merchant: record.merchant, backend: backend, sender: sender),
+            ledgerEntries: backend.ledgerEntries.entries(of: id).map(Self.ledgerEntry))
+    }
+
+    /// A transfer as the page lists it: each leg's account, side and amount in the transfer's
+    /// currency.
+    static func ledgerEntry(_ entry: LedgerEntryLog.Entry) -> PaymentPage.LedgerEntry {
+        let transfer = entry.transfer
+        let phase: String
+        switch transfer.phase {
+        case .single: phase = "posted"
+        case .pending: phase = "pending (a hold)"
+        case .post(let pending): phase = "posts hold \(pending)"
+        case .void(let pending): phase = "voids hold \(pending)"
+        }
+        return PaymentPage.LedgerEntry(
+            time: DashboardTime.dateTime(entry.createdUnixSeconds), transfer: transfer.id.description,
+            phase: phase,
+            legs: transfer.legs.map { leg in
+                PaymentPage.LedgerLeg(
+                    account: leg.account.description, side: leg.side == .debit ? "debit" : "credit",
+                    amount: Money(minorUnits: leg.amount, currency: transfer.currency).description,
+                    amountMinorUnits: leg.amount)
+            })
     }
 
     /// The payment's events, oldest first, each with its webhook attempts.

@@ -35,8 +35,10 @@ extension Dashboard {
         }
         let key = (form.string("key") ?? "").trimmingCharacters(in: .whitespaces)
         let backend = backend()
-        guard let merchant = backend.system.owner(ofAPIKey: key) else {
-            return signInPage(request, error: "That is not a secret key of this server.")
+        guard let merchant = backend.system.owner(ofAPIKey: key),
+            !(backend.keys.entry(forSecret: key)?.isExpired(atUnixSeconds: ServerBackend.now()) ?? false)
+        else {
+            return signInPage(request, error: "That is not a key of this server.")
         }
         let session = sessions.start(merchant: merchant, apiKey: key)
         var response = DashboardResponse.redirect("/dashboard")
@@ -48,7 +50,7 @@ extension Dashboard {
     /// Ends the session on the server (the cookie alone is worth nothing afterwards) and
     /// clears the cookie.
     func signOut(_ request: Request) async -> Response {
-        await action(request) { session, _, _ in
+        await action(request, writes: false) { session, _, _ in
             sessions.end(session.token)
             var response = DashboardResponse.redirect("/dashboard/sign-in")
             response.setCookie(Self.expiredCookie(Self.sessionCookie))

@@ -35,7 +35,9 @@ struct Dashboard: Sendable {
         router.post("/dashboard/sign-in") { request, _ in await dashboard.signIn(request) }
         router.post("/dashboard/sign-out") { request, _ in await dashboard.signOut(request) }
         router.get("/dashboard") { request, _ in
-            dashboard.page(request) { session, backend in dashboard.overview(session, backend) }
+            await dashboard.asyncPage(request) { session, backend in
+                await dashboard.overview(session, backend)
+            }
         }
         router.get("/dashboard/payments") { request, _ in
             dashboard.page(request) { session, backend in dashboard.payments(request, session, backend) }
@@ -66,6 +68,25 @@ struct Dashboard: Sendable {
                 await dashboard.submitEvidence(id, form, session, backend)
             }
         }
+        router.get("/dashboard/balance") { request, _ in
+            dashboard.page(request) { session, backend in dashboard.balance(request, session, backend) }
+        }
+        router.get("/dashboard/balance.csv") { request, _ in
+            dashboard.page(request) { session, backend in dashboard.balanceCSV(request, session, backend) }
+        }
+        router.get("/dashboard/api-keys") { request, _ in
+            dashboard.page(request) { session, backend in dashboard.apiKeys(session, backend) }
+        }
+        router.post("/dashboard/api-keys/create") { request, _ in
+            await dashboard.action(request) { session, form, backend in
+                await dashboard.createKey(form, session, backend)
+            }
+        }
+        router.post("/dashboard/api-keys/roll") { request, _ in
+            await dashboard.action(request) { session, form, backend in
+                await dashboard.rollKey(form, session, backend)
+            }
+        }
         router.get("/dashboard/webhooks") { request, _ in
             dashboard.page(request) { session, backend in dashboard.webhooks(session, backend) }
         }
@@ -82,7 +103,10 @@ struct Dashboard: Sendable {
     /// merchant (a revoked key, or a reset server, ends the session).
     func session(_ request: Request, _ backend: ServerBackend) -> DashboardSession? {
         guard let session = sessions.session(request.cookies[Self.sessionCookie]?.value) else { return nil }
-        guard backend.system.owner(ofAPIKey: session.apiKey) == session.merchant else {
+        guard backend.system.owner(ofAPIKey: session.apiKey) == session.merchant,
+            !(backend.keys.entry(forSecret: session.apiKey)?.isExpired(atUnixSeconds: ServerBackend.now())
+                ?? false)
+        else {
             sessions.end(session.token)
             return nil
         }
@@ -111,11 +135,19 @@ struct Dashboard: Sendable {
     /// A form post from a signed-in page: its body read (bounded) and its `csrf` field checked
     /// against the session's token before anything else happens.
     func action(
-        _ request: Request, _ perform: (DashboardSession, FormParameters, ServerBackend) async -> Response
+        _ request: Request, writes: Bool = true,
+        _ perform: (DashboardSession, FormParameters, ServerBackend) async -> Response
     ) async -> Response {
         let backend = backend()
         guard let session = session(request, backend) else {
             return DashboardResponse.redirect("/dashboard/sign-in")
+        }
+        // Refused here, not only left off the page: a read key's session can still post a form.
+        if writes, session.readOnly {
+            return problem(
+                .forbidden, "Read only",
+                "You signed in with a restricted read key: it can look at everything and change nothing.",
+                session: session)
         }
         guard let form = await Self.form(request),
             DashboardSessions.equalInConstantTime(form.string("csrf") ?? "", session.csrfToken)

@@ -12,14 +12,18 @@ struct DashboardLayout: Sendable {
         case overview = "Overview"
         case payments = "Payments"
         case disputes = "Disputes"
+        case balance = "Balance"
         case webhooks = "Webhooks"
+        case apiKeys = "API keys"
 
         var href: String {
             switch self {
             case .overview: "/dashboard"
             case .payments: "/dashboard/payments"
             case .disputes: "/dashboard/disputes"
+            case .balance: "/dashboard/balance"
             case .webhooks: "/dashboard/webhooks"
+            case .apiKeys: "/dashboard/api-keys"
             }
         }
     }
@@ -30,6 +34,8 @@ struct DashboardLayout: Sendable {
     var csrf: String
     var nav: [NavigationLink]
     var notice: String?
+    /// Signed in with a restricted read key.
+    var readOnly = false
 
     /// The frame of a signed-out page (sign-in, an error before sign-in).
     static func signedOut(title: String) -> DashboardLayout {
@@ -54,5 +60,6 @@ struct DashboardLayout: Sendable {
                 NavigationLink(label: $0.rawValue, href: $0.href, current: $0 == section)
             },
             notice: notice)
+        readOnly = session.readOnly
     }
 }

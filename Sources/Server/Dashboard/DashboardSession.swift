@@ -11,6 +11,11 @@ struct DashboardSession: Sendable {
     /// The value every form posts back (`csrf`); a different random value from the cookie's.
     var csrfToken: String
     var expiresUnixSeconds: Int64
+    /// Signed in with a restricted read key: pages show no action, and the server refuses
+    /// every form but signing out.
+    var readOnly: Bool
     /// A message for the next page shown (after an action's redirect), then forgotten.
     var notice: String?
+    /// A key's secret made by the last action, for the keys page to show once, then forgotten.
+    var revealedSecret: String?
 }

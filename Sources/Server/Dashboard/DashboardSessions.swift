@@ -36,7 +36,8 @@ final class DashboardSessions: Sendable {
     func start(merchant: MerchantID, apiKey: String) -> DashboardSession {
         let session = DashboardSession(
             token: Self.randomToken(), merchant: merchant, apiKey: apiKey, csrfToken: Self.randomToken(),
-            expiresUnixSeconds: now() + lifetimeSeconds)
+            expiresUnixSeconds: now() + lifetimeSeconds,
+            readOnly: APIKeyRegistry.kind(of: apiKey) == .restrictedRead)
         let nowSeconds = now()
         sessions.withLock { sessions in
             if sessions.count >= Self.sessionsMax {
@@ -67,6 +68,12 @@ final class DashboardSessions: Sendable {
         }
     }
 
+    /// Moves the session to another key of its merchant (its own key was rolled): it lives on
+    /// with the new key instead of ending with the old one.
+    func changeKey(of token: String, to apiKey: String) {
+        sessions.withLock { $0[token]?.apiKey = apiKey }
+    }
+
     func end(_ token: String) {
         _ = sessions.withLock { $0.removeValue(forKey: token) }
     }
@@ -84,6 +91,19 @@ final class DashboardSessions: Sendable {
             let notice = sessions[token]?.notice
             sessions[token]?.notice = nil
             return notice
+        }
+    }
+
+    func setRevealedSecret(_ secret: String, for token: String) {
+        sessions.withLock { $0[token]?.revealedSecret = secret }
+    }
+
+    /// The secret to show, forgotten once read: a reload shows only its last four characters.
+    func takeRevealedSecret(for token: String) -> String? {
+        sessions.withLock { sessions in
+            let secret = sessions[token]?.revealedSecret
+            sessions[token]?.revealedSecret = nil
+            return secret
         }
     }
 

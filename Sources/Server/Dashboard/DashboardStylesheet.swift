@@ -20,6 +20,9 @@ enum DashboardStylesheet {
         h2 { font-size: 15px; margin: 4px 0 10px; }
         a { color: var(--accent); }
         code { font-family: ui-monospace, "SFMono-Regular", monospace; font-size: 12.5px; }
+        code.token { white-space: nowrap; }
+        table.legs { margin: 4px 0 8px 0; }
+        table.legs td { padding: 2px 8px; }
         .muted { color: var(--muted); font-weight: normal; }
         .small { font-size: 12px; }
         .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px 18px;

@@ -28,6 +28,7 @@ enum DashboardTemplates {
     static let templates: [(String, String)] = [
         ("layout", layout), ("signin", signIn), ("overview", overview), ("payments", payments),
         ("payment", payment), ("disputes", disputes), ("webhooks", webhooks), ("problem", problem),
+        ("balance", balance), ("apikeys", apiKeys),
     ]
 
     static let layout = """
@@ -44,7 +45,7 @@ enum DashboardTemplates {
         <a class="brand" href="/dashboard">Paystorm</a>
         {{#layout.signedIn}}
         <nav>{{#layout.nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/layout.nav}}</nav>
-        <span class="merchant" id="merchant">{{layout.merchant}}</span>
+        <span class="merchant" id="merchant">{{layout.merchant}}</span>{{#layout.readOnly}} <span class="badge pending" id="read-only">read only</span>{{/layout.readOnly}}
         <form method="post" action="/dashboard/sign-out" class="sign-out">
         <input type="hidden" name="csrf" value="{{layout.csrf}}">
         <button type="submit" id="sign-out">Sign out</button>
@@ -63,11 +64,11 @@ enum DashboardTemplates {
         {{<layout}}{{$content}}
         <section class="card narrow">
         <h1>Sign in</h1>
-        <p class="muted">Use one of your secret keys (<code>sk_test_…</code>). The session lasts an hour.</p>
+        <p class="muted">Use one of your secret keys (<code>sk_test_…</code>), or a restricted key (<code>rk_test_…</code>) to look without changing anything. The session lasts an hour.</p>
         {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
         <form method="post" action="/dashboard/sign-in" id="sign-in">
         <input type="hidden" name="csrf" value="{{csrf}}">
-        <label>Secret key <input type="password" name="key" id="key" autocomplete="off" required></label>
+        <label>API key <input type="password" name="key" id="key" autocomplete="off" required></label>
         <button type="submit" class="primary">Sign in</button>
         </form>
         </section>
@@ -102,11 +103,17 @@ enum DashboardTemplates {
         {{^declines}}<tr><td colspan="2" class="muted">No declines today</td></tr>{{/declines}}
         </tbody></table></div>
         <div class="card"><h2>Open disputes</h2>
-        <table><thead><tr><th>Dispute</th><th>Status</th><th class="number">Amount</th><th>Opened</th></tr></thead><tbody>
-        {{#disputesOpen}}<tr><td><a href="/dashboard/payments/{{paymentID}}">{{id}}</a></td><td><span class="badge bad">{{status}}</span></td><td class="number">{{amount}}</td><td>{{opened}}</td></tr>{{/disputesOpen}}
-        {{^disputesOpen}}<tr><td colspan="4" class="muted">None</td></tr>{{/disputesOpen}}
+        <table id="open-disputes"><thead><tr><th>Dispute</th><th>Status</th><th class="number">Amount</th><th>Opened</th><th>Respond by (UTC)</th></tr></thead><tbody>
+        {{#disputesOpen}}<tr data-id="{{id}}"><td><a href="/dashboard/payments/{{paymentID}}">{{id}}</a></td><td><span class="badge bad">{{status}}</span></td><td class="number">{{amount}}</td><td>{{opened}}</td><td class="deadline{{#overdue}} error-text{{/overdue}}">{{respondBy}}</td></tr>{{/disputesOpen}}
+        {{^disputesOpen}}<tr><td colspan="5" class="muted">None</td></tr>{{/disputesOpen}}
         </tbody></table>
-        <p class="muted small">Payouts are not scheduled by <code>paystorm serve</code> (settlement does not run on a wall-clock schedule there): no next payout to show.</p></div>
+        <p class="muted small">Deadlines count the shortest window a network gives (7 days from opening).</p>
+        <h2>Next payout</h2>
+        <table id="next-payout"><tbody>
+        {{#nextPayouts}}<tr data-currency="{{currency}}"><th>{{currency}}</th><td class="number">{{amount}}</td></tr>{{/nextPayouts}}
+        {{^nextPayouts}}<tr><td class="muted">Nothing to pay out.</td></tr>{{/nextPayouts}}
+        </tbody></table>
+        <p class="muted small">What the next settlement run pays: your settled and pending balance. <code>paystorm serve</code> runs no settlement on a clock, so no date. <a href="/dashboard/balance?type=payout">Payouts so far</a></p></div>
         </section>
         {{/content}}{{/layout}}
         """
@@ -187,8 +194,9 @@ enum DashboardTemplates {
         <button type="submit" id="cancel">Cancel the authorization</button>
         </form>
         {{/canCapture}}
-        {{^hasActions}}<p class="muted">Nothing to do: this payment can be neither refunded nor captured.</p>{{/hasActions}}
-        <p class="muted small">Actions go through the API with your key and an idempotency key per form: sending a form twice does it once.</p>
+        {{#layout.readOnly}}<p class="muted" id="read-only-actions">Read only: you signed in with a restricted key, which can change nothing.</p>{{/layout.readOnly}}
+        {{^layout.readOnly}}{{^hasActions}}<p class="muted">Nothing to do: this payment can be neither refunded nor captured.</p>{{/hasActions}}
+        <p class="muted small">Actions go through the API with your key and an idempotency key per form: sending a form twice does it once.</p>{{/layout.readOnly}}
         <h2>Refunds</h2>
         <table id="refunds"><tbody>{{#refunds}}<tr><td><code>{{id}}</code></td><td class="number">{{amount}}</td><td>{{created}}</td></tr>{{/refunds}}
         {{^refunds}}<tr><td class="muted">None</td></tr>{{/refunds}}</tbody></table>
@@ -201,7 +209,13 @@ enum DashboardTemplates {
         {{/timeline}}
         {{^timeline}}<li class="muted">No events yet.</li>{{/timeline}}
         </ol>
-        <p class="muted small">Ledger entries are not shown: the ledger keeps balances per account, not entries per payment that this page could list.</p>
+        <h2>Ledger entries</h2>
+        <ol class="timeline" id="ledger-entries">
+        {{#ledgerEntries}}<li class="ledger-entry" data-transfer="{{transfer}}"><span class="when">{{time}}</span> transfer <code>{{transfer}}</code> <span class="muted">{{phase}}</span>
+        <table class="legs"><tbody>{{#legs}}<tr class="leg" data-side="{{side}}" data-amount="{{amountMinorUnits}}"><td><code class="account">{{account}}</code></td><td>{{side}}</td><td class="number">{{amount}}</td></tr>{{/legs}}</tbody></table></li>
+        {{/ledgerEntries}}
+        {{^ledgerEntries}}<li class="muted">No ledger entries yet.</li>{{/ledgerEntries}}
+        </ol>
         </section>
         {{/content}}{{/layout}}
         """
@@ -243,10 +257,64 @@ enum DashboardTemplates {
         <p class="muted small">Deliveries that failed every attempt (or found the queue full). Resending one starts a fresh round of attempts.</p>
         <table class="list" id="dead-letters"><thead><tr><th>Event</th><th>Type</th><th>Endpoint</th><th>URL</th><th></th></tr></thead><tbody>
         {{#deadLetters}}<tr data-event="{{eventID}}"><td><code>{{eventID}}</code></td><td><code>{{type}}</code></td><td><code>{{endpoint}}</code></td><td class="url">{{url}}</td>
-        <td><form method="post" action="/dashboard/webhooks/resend" class="resend"><input type="hidden" name="csrf" value="{{layout.csrf}}">
-        <input type="hidden" name="event" value="{{eventID}}"><input type="hidden" name="endpoint" value="{{endpoint}}"><button type="submit">Resend</button></form></td></tr>{{/deadLetters}}
+        <td>{{^layout.readOnly}}<form method="post" action="/dashboard/webhooks/resend" class="resend"><input type="hidden" name="csrf" value="{{layout.csrf}}">
+        <input type="hidden" name="event" value="{{eventID}}"><input type="hidden" name="endpoint" value="{{endpoint}}"><button type="submit">Resend</button></form>{{/layout.readOnly}}</td></tr>{{/deadLetters}}
         {{^deadLetters}}<tr><td colspan="5" class="muted">None.</td></tr>{{/deadLetters}}
         </tbody></table></section>
+        {{/content}}{{/layout}}
+        """
+
+    static let balance = """
+        {{<layout}}{{$content}}
+        <h1>Balance</h1>
+        <form method="get" action="/dashboard/balance" class="filters card" id="balance-filters">
+        <label>Type <select name="type"><option value="">Any</option>{{#types}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/types}}</select></label>
+        <label>Currency <select name="currency"><option value="">Any</option>{{#currencies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/currencies}}</select></label>
+        <label>Created from <input type="date" name="from" value="{{from}}"></label>
+        <label>to <input type="date" name="to" value="{{to}}"></label>
+        <button type="submit" class="primary" id="apply-balance-filters">Filter</button>
+        <a href="/dashboard/balance">Clear</a>
+        </form>
+        {{#problems}}<p class="error" role="alert">{{.}}</p>{{/problems}}
+        <section class="totals"><span><strong id="balance-count">{{matchedCount}}</strong> balance transactions match</span>
+        <a class="button" id="balance-csv" href="{{csvHref}}">Download CSV</a></section>
+        <section class="card"><h2>Per day and currency</h2>
+        <table class="list" id="balance-days"><thead><tr><th>Day (UTC)</th><th>Currency</th><th class="number">Transactions</th><th class="number">Amount</th><th class="number">Fees</th><th class="number">Net</th><th class="number">Paid out</th></tr></thead><tbody>
+        {{#days}}<tr data-day="{{day}}" data-currency="{{currency}}"><td>{{day}}</td><td>{{currency}}</td><td class="number">{{count}}</td><td class="number">{{amount}}</td><td class="number fee">{{fee}}</td><td class="number net">{{net}}</td><td class="number">{{payouts}}</td></tr>{{/days}}
+        {{^days}}<tr><td colspan="7" class="muted">No balance transactions match.</td></tr>{{/days}}
+        </tbody></table></section>
+        <section class="card"><h2>Payouts</h2>
+        <table class="list" id="payouts"><thead><tr><th>Balance transaction</th><th>Payout</th><th class="number">Amount</th><th>Created (UTC)</th></tr></thead><tbody>
+        {{#payouts}}<tr data-id="{{id}}"><td><code>{{id}}</code></td><td><code>{{source}}</code></td><td class="number">{{amount}}</td><td>{{created}}</td></tr>{{/payouts}}
+        {{^payouts}}<tr><td colspan="4" class="muted">No payouts match. Payouts come from the daily settlement, which <code>paystorm serve</code> does not run on a clock.</td></tr>{{/payouts}}
+        </tbody></table></section>
+        <section class="card"><h2>Transactions <span class="muted small">(the newest {{shownCount}}; the CSV has all)</span></h2>
+        <table class="list" id="balance-transactions"><thead><tr><th>Id</th><th>Type</th><th>Source</th><th class="number">Amount</th><th class="number">Fee</th><th class="number">Net</th><th>Created (UTC)</th><th>Available on</th></tr></thead><tbody>
+        {{#rows}}<tr data-id="{{id}}"><td><code>{{id}}</code></td><td>{{type}}</td><td>{{#paymentID}}<a href="/dashboard/payments/{{paymentID}}">{{source}}</a>{{/paymentID}}{{^paymentID}}<code>{{source}}</code>{{/paymentID}}</td>
+        <td class="number">{{amount}}</td><td class="number">{{fee}}</td><td class="number">{{net}}</td><td>{{created}}</td><td>{{availableOn}}</td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="8" class="muted">None.</td></tr>{{/rows}}
+        </tbody></table></section>
+        {{/content}}{{/layout}}
+        """
+
+    static let apiKeys = """
+        {{<layout}}{{$content}}
+        <h1>API keys</h1>
+        {{#newSecret}}<section class="card" id="new-key"><h2>Your new key</h2>
+        <p><code id="new-secret">{{newSecret}}</code></p>
+        <p class="muted small">Copy it now: it is shown this once. Only its last four characters are kept for this page.</p></section>{{/newSecret}}
+        <table class="list" id="api-keys"><thead><tr><th>Name</th><th>Kind</th><th>Key</th><th>Created (UTC)</th><th>Expires</th><th></th></tr></thead><tbody>
+        {{#rows}}<tr data-id="{{id}}"><td>{{name}}{{#isSessionKey}} <span class="badge good">this session</span>{{/isSessionKey}}</td><td>{{kind}}</td><td><code class="token">{{token}}</code></td><td>{{created}}</td>
+        <td class="expires">{{#expired}}<span class="badge bad">expired</span> {{/expired}}{{expires}}{{^expires}}never{{/expires}}{{#replacedBy}} (rolled to <code>{{replacedBy}}</code>){{/replacedBy}}</td>
+        <td>{{#canRoll}}<form method="post" action="/dashboard/api-keys/roll" class="roll"><input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="key" value="{{id}}">
+        <label>Old key valid for <input type="number" name="grace_seconds" value="3600" min="0" max="{{graceSecondsMax}}" size="7"> s</label> <button type="submit">Roll</button></form>{{/canRoll}}</td></tr>{{/rows}}
+        </tbody></table>
+        {{#canManage}}<section class="card"><h2>Create a key</h2>
+        <form method="post" action="/dashboard/api-keys/create" id="create-key" class="action"><input type="hidden" name="csrf" value="{{layout.csrf}}">
+        <label>Name <input type="text" name="name" maxlength="64"></label>
+        <label>Kind <select name="kind" id="key-kind"><option value="secret">Secret: everything</option><option value="restricted_read">Restricted: read only</option></select></label>
+        <button type="submit" class="primary" id="create-key-button">Create key</button></form>
+        <p class="muted small">A restricted key (<code>rk_test_…</code>) reads through the API (writes answer 403) and signs in to a read-only dashboard. Rolling a key makes a new one now and keeps the old one working for the grace period (0: it stops at once).</p></section>{{/canManage}}
         {{/content}}{{/layout}}
         """
 

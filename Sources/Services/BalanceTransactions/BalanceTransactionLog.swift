@@ -55,7 +55,8 @@ public final class BalanceTransactionLog: Sendable {
         }
     }
 
-    /// The merchant's kept transactions, oldest first.
+    /// The merchant's kept transactions, oldest first (the kept array itself, shared, not
+    /// copied).
     func kept(merchant: MerchantID) -> [BalanceTransaction] {
         state.withLock { $0.byMerchant[merchant] ?? [] }
     }

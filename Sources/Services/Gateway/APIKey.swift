@@ -9,6 +9,16 @@ import PaystormRuntime
 public struct APIKey: Hashable, Sendable, CustomStringConvertible {
     /// The prefix of test-mode secret keys, as Stripe spells it.
     public static let testPrefix = "sk_test_"
+    /// The prefix of test-mode restricted keys. The gateway authenticates them like secret
+    /// keys; what they may do is the caller's to decide (the HTTP server lets them read only).
+    public static let restrictedTestPrefix = "rk_test_"
+
+    /// Whether `presented` has the shape of a test-mode key the gateway stores: a secret or a
+    /// restricted key's prefix followed by at least one character.
+    public static func hasKeyPrefix(_ presented: String) -> Bool {
+        (presented.hasPrefix(testPrefix) || presented.hasPrefix(restrictedTestPrefix))
+            && presented.utf8.count > testPrefix.utf8.count
+    }
     /// Random bytes in a key (256 bits).
     public static let randomBytesCount = 32
 

@@ -60,7 +60,7 @@ public struct APIKeyStore: Sendable {
     /// The merchant that owns the presented secret.
     /// - Throws: `GatewayError.authenticationFailed` for an unknown, revoked or malformed key.
     public func authenticate(_ presented: String) throws(GatewayError) -> MerchantID {
-        guard presented.hasPrefix(APIKey.testPrefix) else { throw .authenticationFailed }
+        guard APIKey.hasKeyPrefix(presented) else { throw .authenticationFailed }
         return try authenticate(hash: APIKeyHash(of: presented))
     }
 

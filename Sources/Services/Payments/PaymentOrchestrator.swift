@@ -658,6 +658,7 @@ public final class PaymentOrchestrator: Sendable {
                 BalanceTransactionDerivation.derive(
                     transfers, payment: id, at: runtime.now(), clock: configuration.unixClock))
         }
+        configuration.bookingObserver?(id, transfers)
         if let network {
             let today = CardNetworkState.day(of: runtime.now())
             movementBooks[Int(id.rawValue % UInt64(movementBooks.count))].withLock {

@@ -25,6 +25,12 @@ extension PaymentSystem {
             .reversed()
     }
 
+    /// Every balance transaction of `merchant` the system still keeps, oldest first: what a
+    /// dashboard groups by day and currency and downloads as CSV.
+    public func keptBalanceTransactions(merchant: MerchantID) -> [BalanceTransaction] {
+        orchestrator.balanceTransactions?.kept(merchant: merchant) ?? []
+    }
+
     /// Balance transactions made since this system started, kept or not.
     public var balanceTransactionsRecorded: Int64 { orchestrator.balanceTransactions?.recorded ?? 0 }
 }

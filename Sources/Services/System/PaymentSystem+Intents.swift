@@ -101,13 +101,14 @@ extension PaymentSystem {
     public func paymentNow(_ id: PaymentID) -> PaymentRecord? { orchestrator.shard(id).record(id) }
 
     /// Registers a secret key the caller chose for an onboarded merchant (a test server started
-    /// with `--api-key sk_test_...`), as if the gateway had issued it. With a journal, the key's
-    /// hash is durable before this returns, as an issued key's is, so that a resumed system
-    /// still accepts it.
-    /// - Throws: `GatewayError.authenticationFailed` for a key that is not a test secret key;
-    ///   the journal's error if it refused the record (the key is then not registered).
+    /// with `--api-key sk_test_...`, or a restricted `rk_test_...` key the server made), as if
+    /// the gateway had issued it. Only its hash is kept. With a journal, the key's hash is
+    /// durable before this returns, as an issued key's is, so that a resumed system still
+    /// accepts it.
+    /// - Throws: `GatewayError.authenticationFailed` for a key without a test key prefix; the
+    ///   journal's error if it refused the record (the key is then not registered).
     public func addAPIKey(_ secret: String, for merchant: MerchantID) async throws {
-        guard secret.hasPrefix(APIKey.testPrefix), secret.count > APIKey.testPrefix.count else {
+        guard APIKey.hasKeyPrefix(secret) else {
             throw GatewayError.authenticationFailed
         }
         let hash = APIKeyHash(of: secret)
@@ -131,7 +132,7 @@ extension PaymentSystem {
     /// The merchant that owns `apiKey`, spending no rate-limit token (the call that follows
     /// admits the request and spends it). Nil for an unknown or revoked key.
     public func owner(ofAPIKey apiKey: String) -> MerchantID? {
-        guard apiKey.hasPrefix(APIKey.testPrefix) else { return nil }
+        guard APIKey.hasKeyPrefix(apiKey) else { return nil }
         // Hashed once: the stores are sharded by merchant, which the request does not name.
         let hash = APIKeyHash(of: apiKey)
         for gateway in gateways {

@@ -1,5 +1,6 @@
 import Core
 import Journal
+import Ledger
 
 /// The knobs of a `PaymentSystem`: sizes, fees and timings. Defaults follow Stripe's published
 /// behaviour where it has one (its fee schedule per currency, 7-day authorization validity).
@@ -61,6 +62,14 @@ public struct PaymentSystemConfiguration: Sendable {
     /// payment: what an HTTP server lists as `/v1/events` and delivers to real endpoints. Called
     /// under no lock of the system's; it must not block.
     public var eventObserver: (@Sendable (PaymentEventSink.EmittedEvent) -> Void)?
+    /// Told of the ledger transfers of every booking once the ledger applied them, with the
+    /// payment they are for: what an HTTP server's dashboard lists as a payment's ledger
+    /// entries. Called on the booking's task under no lock of the system's; it must not block.
+    public var bookingObserver: (@Sendable (PaymentID, [Transfer]) -> Void)?
+    /// Unix seconds at the runtime's zero, for the `created` of balance transactions. A run's
+    /// clock starts at 2026-01-01; an HTTP server's at the wall-clock time it started, so that
+    /// its balance transactions fall on the days its payments were made.
+    public var balanceTransactionClock = UnixClock.standard
 
     /// Each merchant's token bucket at the gateway: `burst` requests at once, refilled at
     /// `perSecond` (Stripe allows about 100 operations per second per account).
