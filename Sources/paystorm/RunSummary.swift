@@ -157,6 +157,31 @@ struct RunSummary {
                         + "\(Format.count(r.handedOver)) handed over · "
                         + "\(Format.count(report.webhooks.duplicatesIgnored)) duplicates ignored"))
         }
+        if let wire = report.wire {
+            lines.append(
+                row(
+                    "wire",
+                    "\(wire.target) · \(Format.count(wire.paymentsChecked)) payments checked against the API · "
+                        + "\(Format.count(wire.answersLost)) answers lost and sent again · "
+                        + "\(Format.count(wire.disputesNotSent)) disputes not sent (no API for the bank's side) · "
+                        + "audit \(wire.auditChecked ? "read" : "not available")"))
+            if let latency = wire.webhookLatencyMs {
+                lines.append(
+                    row(
+                        "webhooks in",
+                        "\(Format.count(report.webhooks.delivered)) events received · "
+                            + "\(Format.count(report.webhooks.duplicatesIgnored)) duplicates ignored · "
+                            + "\(Format.count(report.webhooks.retried)) refused by faults · after the "
+                            + "acknowledgement p50 \(Int(latency.p50)) ms, p99 \(Int(latency.p99)) ms"))
+            }
+            lines.append(
+                row(
+                    "wire faults",
+                    "\(wire.faultsSwitched) switched through /admin/faults · \(wire.faultsRefused) refused"
+                        + (wire.faultsNotInjected.isEmpty
+                            ? "" : " · not injected: " + wire.faultsNotInjected.joined(separator: "; "))))
+            lines.append(row("not checked", wire.notChecked.joined(separator: ", ")))
+        }
         lines.append("")
         for invariant in report.invariants {
             var text = "  \(invariant.holds ? "✓" : "✗") \(invariant.name)"
