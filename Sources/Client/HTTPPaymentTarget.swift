@@ -129,6 +129,23 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         return total
     }
 
+    public func listPayments(
+        apiKey: String, createdWithinSeconds: Int64, limit: Int, startingAfter: String?
+    ) async -> APIResponse? {
+        let since = Int64(Date().timeIntervalSince1970) - createdWithinSeconds
+        var path = "/v1/payment_intents?limit=\(limit)&created%5Bgte%5D=\(since)"
+        if let startingAfter { path += "&starting_after=\(FormEncoding.escape(startingAfter))" }
+        return await request(.GET, path, apiKey: apiKey)
+    }
+
+    public func balance(apiKey: String) async -> APIResponse? {
+        await request(.GET, "/v1/balance", apiKey: apiKey)
+    }
+
+    public func listPayouts(apiKey: String, limit: Int) async -> APIResponse? {
+        await request(.GET, "/v1/payouts?limit=\(limit)", apiKey: apiKey)
+    }
+
     public func audit() async -> TargetAudit? {
         guard let answer = await request(.GET, "/admin/audit"), answer.isSuccess,
             let object = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any],

@@ -182,6 +182,15 @@ struct RunSummary {
                             ? "" : " · not injected: " + wire.faultsNotInjected.joined(separator: "; "))))
             lines.append(row("not checked", wire.notChecked.joined(separator: ", ")))
         }
+        for read in report.reads ?? [] {
+            lines.append(
+                row(
+                    "reads \(read.kind)",
+                    "\(Format.count(read.sent)) sent · \(Format.count(read.succeeded)) ok · "
+                        + "\(Format.count(read.notServed)) not served (404) · \(Format.count(read.failed)) failed · "
+                        + "p50 \(Self.milliseconds(read.latencyMs.p50)) p99 \(Self.milliseconds(read.latencyMs.p99))"
+                ))
+        }
         lines.append("")
         for invariant in report.invariants {
             var text = "  \(invariant.holds ? "✓" : "✗") \(invariant.name)"
@@ -209,6 +218,10 @@ struct RunSummary {
         }
         lines.append("result: \(verdict)")
         return lines.joined(separator: "\n")
+    }
+
+    static func milliseconds(_ value: Double) -> String {
+        value < 10 ? "\((value * 100).rounded() / 100) ms" : "\(Int(value.rounded())) ms"
     }
 
     private func row(_ label: String, _ value: String) -> String {

@@ -130,4 +130,15 @@ struct ForgetfulTarget: PaymentTarget {
     func refundedMinorUnits(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> Int64? {
         await inner.refundedMinorUnits(id, merchant: merchant, apiKey: apiKey)
     }
+    func listPayments(
+        apiKey: String, createdWithinSeconds: Int64, limit: Int, startingAfter: String?
+    ) async -> APIResponse? {
+        await inner.listPayments(
+            apiKey: apiKey, createdWithinSeconds: createdWithinSeconds, limit: limit,
+            startingAfter: startingAfter)
+    }
+    func balance(apiKey: String) async -> APIResponse? { await inner.balance(apiKey: apiKey) }
+    func listPayouts(apiKey: String, limit: Int) async -> APIResponse? {
+        await inner.listPayouts(apiKey: apiKey, limit: limit)
+    }
 }

@@ -47,6 +47,8 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var stages: [StageFigures] = []
     /// A run over the wire (`--target`): what it counted and what it could not check.
     public var wire: WireReport? = nil
+    /// Each read kind of the scenario's `reads:`, when they were sent (over the wire).
+    public var reads: [ReadFigures]? = nil
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }

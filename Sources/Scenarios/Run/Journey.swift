@@ -39,6 +39,8 @@ struct Journey: Sendable {
     var remote: (any PaymentTarget)?
     /// What a run over the wire counts beside the journeys' outcomes.
     var wire: WireFigures?
+    /// Where acknowledged payments go for the read traffic to read (over the wire).
+    var recent: RecentPayments?
 
     static let unknownResolvedInvariant = "unknown_outcome_resolves_to_one_state"
     static let failedNeverCapturedInvariant = "failed_payment_never_captured"
@@ -378,6 +380,7 @@ struct Journey: Sendable {
             classifyFailure(response, &outcome)
             return response.paymentID
         }
+        recent?.note(id, apiKey: apiKey)
         if Self.paymentStatus(response) == "canceled" {
             // Answered with a canceled intent (an authorization whose answer was lost and that
             // could only be reversed): the merchant sees it and captures nothing.

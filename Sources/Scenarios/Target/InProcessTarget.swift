@@ -66,4 +66,20 @@ struct InProcessTarget: PaymentTarget {
     func refundedMinorUnits(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> Int64? {
         await system.payment(id, of: merchant)?.payment.amountRefundedMinorUnits
     }
+
+    // Reads are sent over the wire only: the facade has no per-merchant payment index,
+    // balance or payout read for them (a scan of every payment held per list would cost more
+    // than the payments). A run in process ignores the scenario's `reads:` and says so.
+
+    func listPayments(
+        apiKey: String, createdWithinSeconds: Int64, limit: Int, startingAfter: String?
+    ) async -> APIResponse? { Self.notInProcess }
+
+    func balance(apiKey: String) async -> APIResponse? { Self.notInProcess }
+
+    func listPayouts(apiKey: String, limit: Int) async -> APIResponse? { Self.notInProcess }
+
+    static let notInProcess = APIResponse(
+        status: 404,
+        body: "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"not_modeled_in_process\"}}")
 }

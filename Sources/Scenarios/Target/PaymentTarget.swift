@@ -38,6 +38,19 @@ public protocol PaymentTarget: Sendable {
     /// What the payment's refunds add up to, as the API lists them (`GET /v1/refunds`), or nil
     /// when they could not be read.
     func refundedMinorUnits(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> Int64?
+
+    /// `GET /v1/payment_intents`: one page of the merchant's payments created in the last
+    /// `createdWithinSeconds` (by the server's clock), newest first, after the cursor
+    /// `startingAfter`.
+    func listPayments(
+        apiKey: String, createdWithinSeconds: Int64, limit: Int, startingAfter: String?
+    ) async -> APIResponse?
+
+    /// `GET /v1/balance`.
+    func balance(apiKey: String) async -> APIResponse?
+
+    /// `GET /v1/payouts`.
+    func listPayouts(apiKey: String, limit: Int) async -> APIResponse?
 }
 
 /// A payment a journey asks for: the facade's request, and the card as the customer typed it

@@ -37,10 +37,11 @@ extension ScenarioRunner {
         // No faults of the runner's own: an unknown outcome is read again at once.
         live.markHealed()
         let wire = WireFigures()
+        let recent = RecentPayments()
         let journey = Journey(
             host: nil, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: nil, faults: nil,
             acknowledgements: nil, resumedKeyPrefix: keyPrefix, live: live,
-            retryJitter: ClientRetryJitter(runtime: runtime), remote: target, wire: wire)
+            retryJitter: ClientRetryJitter(runtime: runtime), remote: target, wire: wire, recent: recent)
         let planner = JourneyPlanner(scenario: scenario)
         let onboardedBeforeLoad =
             scenario.merchants.onboarding == .beforeLoad
@@ -51,6 +52,12 @@ extension ScenarioRunner {
         let injector = WireFaultInjector(
             plan: plan, loadEnd: scenario.duration, webhooks: webhooks, server: faults)
         let injecting = runtime.spawn { await injector.run(runtime: runtime, start: start) }
+        let readMetrics = ReadMetrics()
+        let readClients = ReadClients(
+            traffic: scenario.reads, load: scenario.load,
+            averagePaymentTPS: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
+            target: target, recent: recent, metrics: readMetrics, runtime: runtime)
+        let reading = runtime.spawn { await readClients.run(start: start, inFlight: ReadInFlight()) }
         // The open-model generator of `execute`: arrivals at their intended times whatever the
         // server does, bounded in flight when the scenario says so.
         let generator = runtime.spawn {
@@ -97,6 +104,7 @@ extension ScenarioRunner {
             }
         }
         await generator.value
+        await reading.value
         await injecting.value
         await injector.heal()
         // Journeys still in flight get the scenario's liveness bound to end (later steps are
@@ -150,6 +158,7 @@ extension ScenarioRunner {
             figures.notChecked.append("audit_ledger_balanced_per_currency")
         }
         report.wire = figures
+        if !scenario.reads.isEmpty { report.reads = readMetrics.figures(scenario.reads) }
         report.generator.merchantsOnboardedBeforeLoad = onboardedBeforeLoad
         report.memory = nil
         report.thresholds = ReportBuilder.thresholds(
