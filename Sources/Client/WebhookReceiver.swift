@@ -160,18 +160,21 @@ public final class WebhookReceiver: WebhookWitness {
         return .ok
     }
 
-    public func verdict(grace: Duration, audit: TargetAudit?) async -> WebhookVerdict {
-        // Deliveries still retrying arrive for a while after the load: wait until a second
-        // passes with none, at most `grace`.
+    public func settle(grace: Duration) async {
+        // Deliveries still retrying arrive for a while after the load: wait until every
+        // acknowledged payment has had an event, or two seconds pass with none, at most `grace`.
         let deadline = ContinuousClock.now + grace
         while ContinuousClock.now < deadline {
             let quiet = state.withLock {
-                $0.lastArrival.duration(to: .now) > .seconds(1) && $0.waiting.isEmpty
+                $0.waiting.isEmpty || $0.lastArrival.duration(to: .now) > .seconds(2)
             }
             if quiet { break }
             try? await Task.sleep(for: .milliseconds(200))
         }
-        return state.withLock { state in
+    }
+
+    public func verdict(audit: TargetAudit?) -> WebhookVerdict {
+        state.withLock { state in
             var figures = RunReport.WebhookFigures()
             figures.events = state.accepted
             figures.delivered = state.accepted

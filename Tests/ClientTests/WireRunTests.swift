@@ -51,10 +51,13 @@ import Testing
     @Test func smokeOverTheWireHoldsEveryInvariant() async throws {
         let scenario = try Self.scenario(seconds: 4)
         try await Self.withServer { url in
-            let target = HTTPPaymentTarget(baseURL: url, connectionsMax: 32)
+            let receiver = try await WebhookReceiver.start()
+            let target = HTTPPaymentTarget(baseURL: url, connectionsMax: 32, receiver: receiver)
             let report = await ScenarioRunner.runOverWire(
-                scenario, target: target, targetName: url, keyPrefix: "test-journey")
+                scenario, target: target, targetName: url, keyPrefix: "test-journey", webhooks: receiver,
+                faults: target)
             try await target.shutdown()
+            await receiver.stop()
             let failing = report.invariants.filter { !$0.holds }.map { "\($0.name): \($0.examples)" }
             #expect(failing.isEmpty, "\(failing)")
             #expect(report.payments.attempted > 50)
@@ -67,6 +70,15 @@ import Testing
             // Every journey that got a payment id checked it against the API.
             #expect(wire.paymentsChecked > report.payments.succeeded / 2)
             #expect(wire.notChecked.contains("settlement_reconciles_with_network_files"))
+            // The receiver verified and counted the merchants' events, each acknowledged
+            // payment's at least once.
+            #expect(report.webhooks.delivered > report.payments.succeeded)
+            #expect(report.invariants.contains { $0.name == "webhook_signatures_valid" && $0.holds })
+            #expect(
+                report.invariants.contains {
+                    $0.name == "acknowledged_payment_events_delivered_or_dead_lettered" && $0.holds
+                })
+            #expect((wire.webhookLatencyMs?.count ?? 0) > 0)
         }
     }
 

@@ -331,6 +331,7 @@ struct Journey: Sendable {
             isFraudulentTruth: plan.isFraudulent)
         let idempotencyKey = "\(resumedKeyPrefix ?? "journey")-\(plan.number)"
         let order = PaymentOrder(request: request, pan: plan.pan, expiryMonth: 12, expiryYear: 2030)
+        if remote != nil && plan.isBankTransfer { wire?.noteBankTransferAsCard() }
         let create: (any PaymentTarget) async -> APIResponse? = { target in
             await target.createPayment(order, apiKey: apiKey, idempotencyKey: idempotencyKey)
         }

@@ -130,9 +130,10 @@ extension ScenarioRunner {
         figures.faultsSwitched = injector.switched
         figures.faultsRefused = injector.refused
         figures.faultsNotInjected = injector.notInjected
+        await webhooks?.settle(grace: .seconds(30))
         let audit = await (target as? any AuditableTarget)?.audit()
         if let webhooks {
-            let verdict = await webhooks.verdict(grace: .seconds(30), audit: audit)
+            let verdict = webhooks.verdict(audit: audit)
             report.webhooks = verdict.figures
             figures.webhookLatencyMs = verdict.latencyMs
             for check in verdict.checks {

@@ -5,9 +5,12 @@ public protocol WebhookWitness: Sendable {
     /// Every endpoint the receiver plays behaves this way from now on.
     func setMode(_ mode: FaultPlan.EndpointMode)
 
-    /// Waits until deliveries stop arriving (at most `grace`), then judges them. `audit` is the
-    /// server's own count of what it dead-lettered, when it has the audit route.
-    func verdict(grace: Duration, audit: TargetAudit?) async -> WebhookVerdict
+    /// Waits until deliveries stop arriving, at most `grace`.
+    func settle(grace: Duration) async
+
+    /// Judges what arrived. `audit` is the server's own count of what it dead-lettered, read
+    /// once the deliveries settled, when it has the audit route.
+    func verdict(audit: TargetAudit?) -> WebhookVerdict
 }
 
 /// What the receiver saw, and the invariants it judged.

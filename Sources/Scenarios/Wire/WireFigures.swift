@@ -6,6 +6,7 @@ final class WireFigures: Sendable {
         var answersLost = 0
         var disputesNotSent = 0
         var paymentsChecked = 0
+        var bankTransfersAsCards = 0
     }
 
     private let counts = Mutex(Counts())
@@ -13,6 +14,7 @@ final class WireFigures: Sendable {
     func noteLostAnswer() { counts.withLock { $0.answersLost += 1 } }
     func noteDisputeNotSent() { counts.withLock { $0.disputesNotSent += 1 } }
     func notePaymentChecked() { counts.withLock { $0.paymentsChecked += 1 } }
+    func noteBankTransferAsCard() { counts.withLock { $0.bankTransfersAsCards += 1 } }
 
     func report(target: String) -> WireReport {
         counts.withLock { counts in
@@ -20,6 +22,7 @@ final class WireFigures: Sendable {
             report.answersLost = counts.answersLost
             report.disputesNotSent = counts.disputesNotSent
             report.paymentsChecked = counts.paymentsChecked
+            report.bankTransfersSentAsCards = counts.bankTransfersAsCards
             return report
         }
     }

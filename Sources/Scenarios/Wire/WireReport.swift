@@ -6,6 +6,8 @@ public struct WireReport: Sendable, Codable, Equatable {
     public var answersLost = 0
     /// Journeys whose plan had a dispute: the bank's side has no API, so none was opened.
     public var disputesNotSent = 0
+    /// Bank-transfer journeys sent as card payments (the HTTP API takes cards only).
+    public var bankTransfersSentAsCards = 0
     /// Payments checked against the API at their journey's end (`GET /v1/payment_intents/:id`).
     public var paymentsChecked = 0
     /// Whether the server answered its admin audit route.
