@@ -121,7 +121,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         else { return nil }
         var total: Int64 = 0
         for refund in refunds where (refund["status"] as? String) != "failed" {
-            guard let amount = (refund["amount"] as? NSNumber)?.int64Value else { return nil }
+            guard let amount = Self.integer(refund["amount"]) else { return nil }
             let (sum, overflow) = total.addingReportingOverflow(amount)
             if overflow { return nil }
             total = sum
@@ -153,12 +153,12 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         else { return nil }
         var sums: [String: Int64] = [:]
         for (currency, value) in object["ledger_sum_by_currency"] as? [String: Any] ?? [:] {
-            sums[currency] = (value as? NSNumber)?.int64Value
+            sums[currency] = Self.integer(value)
         }
         let webhooks = object["webhooks"] as? [String: Any]
         return TargetAudit(
             ledgerBalanced: balanced, ledgerSumByCurrency: sums,
-            webhooksDeadLettered: (webhooks?["dead_lettered"] as? NSNumber)?.intValue ?? 0)
+            webhooksDeadLettered: Self.integer(webhooks?["dead_lettered"]).map { Int($0) } ?? 0)
     }
 
     public func setNetworkOutage(_ network: CardNetworkKind, down: Bool) async -> Bool {
@@ -216,6 +216,16 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
             return answer
         } catch {
             return nil
+        }
+    }
+
+    /// A JSON number as Foundation hands it over (an `Int` or an `NSNumber`, by platform).
+    static func integer(_ value: Any?) -> Int64? {
+        switch value {
+        case let value as Int: Int64(value)
+        case let value as Int64: value
+        case let value as NSNumber: value.int64Value
+        default: nil
         }
     }
 

@@ -48,17 +48,19 @@ public final class WebhookReceiver: WebhookWitness {
     public static func start() async throws -> WebhookReceiver {
         let receiver = WebhookReceiver()
         let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
-        let router = Router()
-        router.post("/hooks/:token") { [receiver] request, context -> HTTPResponse.Status in
-            let token = context.parameters.get("token") ?? ""
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let signature = request.headers[HTTPField.Name("Stripe-Signature")!]
-            return await receiver.receive(token: token, body: Array(buffer: body), signature: signature)
+        let task = Task {
+            let router = Router()
+            router.post("/hooks/:token") { request, context -> HTTPResponse.Status in
+                let token = context.parameters.get("token") ?? ""
+                let body = try await request.body.collect(upTo: 1 << 20)
+                let signature = request.headers[HTTPField.Name("Stripe-Signature")!]
+                return await receiver.receive(token: token, body: Array(buffer: body), signature: signature)
+            }
+            let app = Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+            try await app.runService()
         }
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        let task = Task { try await app.runService() }
         receiver.server.withLock { $0 = task }
         var iterator = bound.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw WireError.malformed("receiver port") }
