@@ -2,8 +2,10 @@ import DequeModule
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Scenarios
+import ServiceLifecycle
 import Services
 import Synchronization
 
@@ -40,7 +42,7 @@ public final class WebhookReceiver: WebhookWitness {
 
     private let state = Mutex(State())
     private let port = Mutex<Int?>(nil)
-    private let server = Mutex<Task<Void, any Error>?>(nil)
+    private let server = Mutex<(task: Task<Void, any Error>, group: ServiceGroup)?>(nil)
 
     public init() {}
 
@@ -48,20 +50,25 @@ public final class WebhookReceiver: WebhookWitness {
     public static func start() async throws -> WebhookReceiver {
         let receiver = WebhookReceiver()
         let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
-        let task = Task {
-            let router = Router()
-            router.post("/hooks/:token") { request, context -> HTTPResponse.Status in
-                let token = context.parameters.get("token") ?? ""
-                let body = try await request.body.collect(upTo: 1 << 20)
-                let signature = request.headers[HTTPField.Name("Stripe-Signature")!]
-                return await receiver.receive(token: token, body: Array(buffer: body), signature: signature)
-            }
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-            try await app.runService()
+        let router = Router()
+        router.post("/hooks/:token") { request, context -> HTTPResponse.Status in
+            let token = context.parameters.get("token") ?? ""
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let signature = request.headers[HTTPField.Name("Stripe-Signature")!]
+            return await receiver.receive(token: token, body: Array(buffer: body), signature: signature)
         }
-        receiver.server.withLock { $0 = task }
+        var logger = Logger(label: "paystorm.webhook-receiver")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        // Its own service group, stopped gracefully by `stop()`: cancelling a server with
+        // connections open traps in NIO.
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        receiver.server.withLock { $0 = (task, group) }
         var iterator = bound.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw WireError.malformed("receiver port") }
         receiver.port.withLock { $0 = port }
@@ -70,9 +77,9 @@ public final class WebhookReceiver: WebhookWitness {
 
     /// Stops listening.
     public func stop() async {
-        let task = server.withLock { $0 }
-        task?.cancel()
-        _ = await task?.result
+        guard let (task, group) = server.withLock({ $0 }) else { return }
+        await group.triggerGracefulShutdown()
+        _ = await task.result
     }
 
     /// The URL a merchant's endpoint is registered under.
