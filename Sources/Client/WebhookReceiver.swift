@@ -19,6 +19,7 @@ import Synchronization
 /// seen and the acknowledgements waiting for an event keep at most `idsMax` each (the oldest go).
 public final class WebhookReceiver: WebhookWitness {
     static let idsMax = 2_000_000
+    static let quietMax: Duration = .seconds(10)
 
     private struct State {
         var secrets: [String: String] = [:]
@@ -28,6 +29,10 @@ public final class WebhookReceiver: WebhookWitness {
         /// Payments the client was told about and no event has named yet, with when.
         var waiting: [String: ContinuousClock.Instant] = [:]
         var waitingOrder = Deque<String>()
+        /// Payments an event named before their client had its answer (the webhook can beat the
+        /// HTTP response): their acknowledgement waits for nothing.
+        var namedEarly: Set<String> = []
+        var namedEarlyOrder = Deque<String>()
         var forgotten = 0
         var acknowledged = 0
         var received = 0
@@ -97,6 +102,10 @@ public final class WebhookReceiver: WebhookWitness {
     func acknowledged(_ id: String) {
         let now = ContinuousClock.now
         state.withLock { state in
+            if state.namedEarly.remove(id) != nil {
+                state.acknowledged += 1
+                return
+            }
             if state.waiting.updateValue(now, forKey: id) == nil {
                 state.acknowledged += 1
                 state.waitingOrder.append(id)
@@ -160,6 +169,12 @@ public final class WebhookReceiver: WebhookWitness {
             if state.seenOrder.count > Self.idsMax, let oldest = state.seenOrder.popFirst() {
                 state.seen.remove(oldest)
             }
+            if let payment, state.waiting[payment] == nil, state.namedEarly.insert(payment).inserted {
+                state.namedEarlyOrder.append(payment)
+                if state.namedEarlyOrder.count > Self.idsMax, let oldest = state.namedEarlyOrder.popFirst() {
+                    state.namedEarly.remove(oldest)
+                }
+            }
             if let payment, let told = state.waiting.removeValue(forKey: payment) {
                 let waited = told.duration(to: arrived).components
                 state.latency.record(
@@ -171,11 +186,12 @@ public final class WebhookReceiver: WebhookWitness {
 
     public func settle(grace: Duration) async {
         // Deliveries still retrying arrive for a while after the load: wait until every
-        // acknowledged payment has had an event, or two seconds pass with none, at most `grace`.
+        // acknowledged payment has had an event, or `quietMax` passes with none (longer than the
+        // server's fourth retry backoff), at most `grace`.
         let deadline = ContinuousClock.now + grace
         while ContinuousClock.now < deadline {
             let quiet = state.withLock {
-                $0.waiting.isEmpty || $0.lastArrival.duration(to: .now) > .seconds(2)
+                $0.waiting.isEmpty || $0.lastArrival.duration(to: .now) > Self.quietMax
             }
             if quiet { break }
             try? await Task.sleep(for: .milliseconds(200))
