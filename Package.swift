@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "PaystormScenarios", targets: ["Scenarios"]),
         .library(name: "PaystormServer", targets: ["Server"]),
         .library(name: "PaystormCharts", targets: ["Charts"]),
+        .library(name: "PaystormClient", targets: ["Client"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -108,10 +109,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The HTTP target of `paystorm run --target`: Stripe's API over real sockets.
+        .target(
+            name: "Client",
+            dependencies: [
+                "Core", "Services", "Scenarios",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "paystorm",
             dependencies: [
-                "Core", "PaystormRuntime", "Ledger", "Journal", "Services", "Scenarios", "Server",
+                "Core", "PaystormRuntime", "Ledger", "Journal", "Services", "Scenarios", "Server", "Client",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -138,6 +151,13 @@ let package = Package(
             dependencies: [
                 "Server", "Services", "Core", "PaystormRuntime",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: [
+                "Client", "Scenarios", "Server", "Services", "Core",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

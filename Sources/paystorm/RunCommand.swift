@@ -73,6 +73,12 @@ struct RunCommand: AsyncParsableCommand {
                 + "second's authorization p50/p90/p99, declines, refusals, RSS, CPU) to this path: "
                 + "CSV, or one JSON object a line when the name ends in .jsonl or .json."))
     var timeseries: String?
+    @Option(
+        help: ArgumentHelp(
+            "Realtime only: send every journey through Stripe's HTTP API at this URL (a running "
+                + "`paystorm serve`, e.g. http://127.0.0.1:4242) instead of the in-process system, and "
+                + "check the invariants from outside."))
+    var target: String?
 
     func run() async throws {
         guard let mode = RunMode(rawValue: mode) else {
@@ -113,6 +119,10 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.badInput)
             }
             scenario.load.maxInFlight = maxInFlight
+        }
+        if let target {
+            try await runOverWire(scenario, mode: mode, target: target)
+            return
         }
         if let snapshotEvery, snapshotEvery < 0 {
             printError("paystorm run: --snapshot-every must be 0 (no snapshots) or a number of records")

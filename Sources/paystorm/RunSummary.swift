@@ -157,6 +157,40 @@ struct RunSummary {
                         + "\(Format.count(r.handedOver)) handed over · "
                         + "\(Format.count(report.webhooks.duplicatesIgnored)) duplicates ignored"))
         }
+        if let wire = report.wire {
+            lines.append(
+                row(
+                    "wire",
+                    "\(wire.target) · \(Format.count(wire.paymentsChecked)) payments checked against the API · "
+                        + "\(Format.count(wire.answersLost)) answers lost and sent again · "
+                        + "\(Format.count(wire.disputesNotSent)) disputes not sent (no API for the bank's side) · "
+                        + "audit \(wire.auditChecked ? "read" : "not available")"))
+            if let latency = wire.webhookLatencyMs {
+                lines.append(
+                    row(
+                        "webhooks in",
+                        "\(Format.count(report.webhooks.delivered)) events received · "
+                            + "\(Format.count(report.webhooks.duplicatesIgnored)) duplicates ignored · "
+                            + "\(Format.count(report.webhooks.retried)) refused by faults · after the "
+                            + "acknowledgement p50 \(Int(latency.p50)) ms, p99 \(Int(latency.p99)) ms"))
+            }
+            lines.append(
+                row(
+                    "wire faults",
+                    "\(wire.faultsSwitched) switched through /admin/faults · \(wire.faultsRefused) refused"
+                        + (wire.faultsNotInjected.isEmpty
+                            ? "" : " · not injected: " + wire.faultsNotInjected.joined(separator: "; "))))
+            lines.append(row("not checked", wire.notChecked.joined(separator: ", ")))
+        }
+        for read in report.reads ?? [] {
+            lines.append(
+                row(
+                    "reads \(read.kind)",
+                    "\(Format.count(read.sent)) sent · \(Format.count(read.succeeded)) ok · "
+                        + "\(Format.count(read.notServed)) not served (404) · \(Format.count(read.failed)) failed · "
+                        + "p50 \(Self.milliseconds(read.latencyMs.p50)) p99 \(Self.milliseconds(read.latencyMs.p99))"
+                ))
+        }
         lines.append("")
         for invariant in report.invariants {
             var text = "  \(invariant.holds ? "✓" : "✗") \(invariant.name)"
@@ -184,6 +218,10 @@ struct RunSummary {
         }
         lines.append("result: \(verdict)")
         return lines.joined(separator: "\n")
+    }
+
+    static func milliseconds(_ value: Double) -> String {
+        value < 10 ? "\((value * 100).rounded() / 100) ms" : "\(Int(value.rounded())) ms"
     }
 
     private func row(_ label: String, _ value: String) -> String {

@@ -24,13 +24,13 @@ public enum ScenarioParser {
         let root = try YAMLReader.parse(text, file: file)
         let document = try root.mapping(allowed: [
             "name", "description", "seed", "merchants", "load", "mix", "networks", "faults", "thresholds",
-            "liveness_timeout", "fees",
+            "liveness_timeout", "fees", "reads",
         ])
         let name = try document.required("name").string()
         let load = try parseLoad(try document.required("load"))
         let networks = try document.optional("networks").map(parseNetworks) ?? defaultNetworks
         let faults = try document.optional("faults").map(parseFaults) ?? []
-        let scenario = Scenario(
+        var scenario = Scenario(
             name: name,
             description: try document.optional("description")?.string() ?? "",
             seed: try document.optional("seed")?.uint64() ?? 1,
@@ -43,6 +43,7 @@ public enum ScenarioParser {
             livenessTimeout: try document.optional("liveness_timeout").map(parseLivenessTimeout)
                 ?? Scenario.livenessTimeoutDefault,
             fees: try document.optional("fees").map(parseFees) ?? .stripe)
+        scenario.reads = try document.optional("reads").map(parseReads) ?? ReadTraffic()
         if let problem = ScenarioLimits.problem(with: scenario) {
             throw try document.required("load").error(problem)
         }

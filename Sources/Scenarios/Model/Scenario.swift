@@ -20,6 +20,8 @@ public struct Scenario: Sendable, Equatable {
     public var livenessTimeout: Duration = Scenario.livenessTimeoutDefault
     /// The processor's prices per settlement currency (`fees:`; Stripe's by default).
     public var fees: FeeSchedule = .stripe
+    /// Read traffic beside the payments (`reads:`); none by default.
+    public var reads = ReadTraffic()
 
     /// Long enough for what a healed system still does for a request in flight at the heal: a
     /// slow network answer and its inquiries and reversal (under 40 s), journal appends retried

@@ -45,6 +45,10 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// Each stage of the load: the arrivals due in it and the answers given, the verdict's
     /// evidence that the system kept up (or where it did not).
     public var stages: [StageFigures] = []
+    /// A run over the wire (`--target`): what it counted and what it could not check.
+    public var wire: WireReport? = nil
+    /// Each read kind of the scenario's `reads:`, when they were sent (over the wire).
+    public var reads: [ReadFigures]? = nil
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }

@@ -11,7 +11,8 @@ import Services
 /// is in flight, the answer never comes, and the journey sends the same request again (same
 /// idempotency key) once the system is back, as a real client does after a timeout.
 struct Journey: Sendable {
-    let host: SystemHost
+    /// The in-process system's host; nil when the journeys drive `remote` instead.
+    let host: SystemHost?
     let keys: KeyRing
     let metrics: RunMetrics
     let runtime: any Runtime
@@ -33,6 +34,13 @@ struct Journey: Sendable {
     /// How clients retry refused requests (Stripe's SDKs), and the jitter they draw.
     var retryPolicy = ClientRetryPolicy.stripe
     var retryJitter: ClientRetryJitter?
+    /// The API over the wire (`--target`), instead of `host`'s in-process system: the same
+    /// journeys, checked at their end against what the API shows (`checkRemote`).
+    var remote: (any PaymentTarget)?
+    /// What a run over the wire counts beside the journeys' outcomes.
+    var wire: WireFigures?
+    /// Where acknowledged payments go for the read traffic to read (over the wire).
+    var recent: RecentPayments?
 
     static let unknownResolvedInvariant = "unknown_outcome_resolves_to_one_state"
     static let failedNeverCapturedInvariant = "failed_payment_never_captured"
@@ -73,9 +81,14 @@ struct Journey: Sendable {
         var outcome = JourneyOutcome()
         outcome.intendedNanoseconds = plan.intended.nanoseconds
         live.begin(plan.number, key: "journey-\(plan.number)")
-        if let id = await play(plan, &outcome) {
+        var told = ToldState()
+        if let id = await play(plan, &outcome, &told) {
             live.note(plan.number, step: "retire", payment: id)
-            await retire(id, &outcome)
+            if let remote {
+                await checkRemote(id, merchant: plan.merchant, told: told, remote, &outcome)
+            } else {
+                await retire(id, &outcome)
+            }
         }
         live.end(plan.number)
         metrics.record(outcome)
@@ -96,7 +109,7 @@ struct Journey: Sendable {
     /// - Returns: the answer to go on with (`first` when it was known already).
     private func resolve(
         _ operation: String, key: String, number: Int, _ first: APIResponse?, payment: PaymentID?,
-        _ outcome: inout JourneyOutcome, _ call: (PaymentSystem) async -> APIResponse
+        _ outcome: inout JourneyOutcome, _ call: (any PaymentTarget) async -> APIResponse?
     ) async -> APIResponse? {
         guard Self.isUnknown(first) else { return first }
         live.noteUnknownResolved()
@@ -124,7 +137,7 @@ struct Journey: Sendable {
                 "\(key): \(operation) read \(read.status) then \(again.map { String($0.status) } ?? "no answer")"
             )
         }
-        if let id = read.paymentID ?? payment,
+        if let host, let id = read.paymentID ?? payment,
             let record = await host.current().system.orchestrator.payment(id)
         {
             switch record.payment.state {
@@ -147,8 +160,8 @@ struct Journey: Sendable {
     /// A retryable refusal (`isRetryableRefusal`) is sent again after a backoff, at most
     /// `refusalsRetriedMax` times; then the refusal is the answer (an unknown outcome). Any
     /// other 409, 429 or 5xx is retried as Stripe's SDKs do (`policy`), same idempotency key.
-    private func send(
-        _ call: (PaymentSystem) async -> APIResponse, policy: ClientRetryPolicy? = nil
+    func send(
+        _ call: (any PaymentTarget) async -> APIResponse?, policy: ClientRetryPolicy? = nil
     ) async -> APIResponse? {
         let policy = policy ?? retryPolicy
         var lost = 0
@@ -156,12 +169,29 @@ struct Journey: Sendable {
         var retries = 0
         var backoff = Self.refusalBackoffFirst
         while lost < Self.sendsMax {
-            let (system, generation) = await host.current()
-            let response = await call(system)
-            guard host.isAlive(generation) else {
-                host.noteLostAnswer()
-                lost += 1
-                continue
+            let response: APIResponse
+            if let remote {
+                // No answer (connection refused, reset or timed out): sent again after a
+                // backoff, same idempotency key.
+                guard let answer = await call(remote) else {
+                    wire?.noteLostAnswer()
+                    lost += 1
+                    try? await runtime.sleep(for: backoff)
+                    backoff = min(backoff * 2, Self.refusalBackoffMax)
+                    continue
+                }
+                response = answer
+            } else if let host {
+                let (system, generation) = await host.current()
+                let answer = await call(InProcessTarget(system: system))
+                guard host.isAlive(generation), let answer else {
+                    host.noteLostAnswer()
+                    lost += 1
+                    continue
+                }
+                response = answer
+            } else {
+                return nil
             }
             if Self.isRetryableRefusal(response), refusals < Self.refusalsRetriedMax, !live.isClosed {
                 refusals += 1
@@ -203,6 +233,7 @@ struct Journey: Sendable {
     func apiKey(for merchant: MerchantID, settlement: Currency, waitingForHeal: Bool = true) async -> String?
     {
         let host = self.host
+        let remote = self.remote
         let faults = self.faults
         let runtime = self.runtime
         let live = self.live
@@ -211,20 +242,27 @@ struct Journey: Sendable {
             var attempts = 0
             var waitedForHeal = false
             while attempts < Self.sendsMax {
-                let (system, generation) = await host.current()
+                let target: any PaymentTarget
+                var generation = 0
+                if let remote {
+                    target = remote
+                } else if let host {
+                    let current = await host.current()
+                    target = InProcessTarget(system: current.system)
+                    generation = current.generation
+                } else {
+                    return nil
+                }
                 var key: String?
                 var refused = false
                 do {
-                    key = try await system.onboard(merchant, settlementCurrency: settlement)?
-                        .secret
-                    // Onboarded by a call whose answer was lost (a crash), or whose key the
-                    // journal refused: ask for another key.
-                    if key == nil { key = try await system.issueAPIKey(for: merchant)?.secret }
+                    key = try await target.onboard(merchant, settlementCurrency: settlement)
                 } catch {
-                    // The journal refused it (undone): send it again after a backoff.
+                    // The journal refused it (undone), or no answer came over the wire: send it
+                    // again after a backoff.
                     refused = true
                 }
-                guard host.isAlive(generation) else {
+                if let host, !host.isAlive(generation) {
                     host.noteLostAnswer()
                     attempts += 1
                     continue
@@ -253,7 +291,9 @@ struct Journey: Sendable {
     }
 
     /// Runs the journey; returns the payment it created, if any.
-    private func play(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) async -> PaymentID? {
+    private func play(
+        _ plan: JourneyPlan, _ outcome: inout JourneyOutcome, _ told: inout ToldState
+    ) async -> PaymentID? {
         let host = self.host
         let runtime = self.runtime
         let live = self.live
@@ -290,9 +330,12 @@ struct Journey: Sendable {
             deviceID: plan.device,
             isFraudulentTruth: plan.isFraudulent)
         let idempotencyKey = "\(resumedKeyPrefix ?? "journey")-\(plan.number)"
-        let create: (PaymentSystem) async -> APIResponse = { system in
-            await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
+        let order = PaymentOrder(request: request, pan: plan.pan, expiryMonth: 12, expiryYear: 2030)
+        if remote != nil && plan.isBankTransfer { wire?.noteBankTransferAsCard() }
+        let create: (any PaymentTarget) async -> APIResponse? = { target in
+            await target.createPayment(order, apiKey: apiKey, idempotencyKey: idempotencyKey)
         }
+        told.apiKey = apiKey
         guard
             let response = await resolve(
                 "create_payment", key: idempotencyKey, number: plan.number, await send(create), payment: nil,
@@ -303,8 +346,9 @@ struct Journey: Sendable {
             outcome.counts.errors += 1
             return nil
         }
+        told.answer = response
         if let id = response.paymentID {
-            host.acknowledged(id, response)
+            host?.acknowledged(id, response)
             acknowledgements?.acknowledged(id, response)
             live.note(plan.number, step: "create_payment answered", payment: id)
         }
@@ -317,8 +361,7 @@ struct Journey: Sendable {
         // it): the merchant's resend is of a request that was answered.
         if plan.clientRetry && !ClientRetryPolicy.isRefusedBeforeWork(response) {
             let retry =
-                await send({ await $0.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey) }
-                )
+                await send({ await $0.createPayment(order, apiKey: apiKey, idempotencyKey: idempotencyKey) })
                 ?? response
             trace("create_payment_retry", idempotencyKey, retry)
             checkJournaled(retry, .createPayment, &outcome)
@@ -338,6 +381,7 @@ struct Journey: Sendable {
             classifyFailure(response, &outcome)
             return response.paymentID
         }
+        recent?.note(id, apiKey: apiKey)
         if Self.paymentStatus(response) == "canceled" {
             // Answered with a canceled intent (an authorization whose answer was lost and that
             // could only be reversed): the merchant sees it and captures nothing.
@@ -355,8 +399,8 @@ struct Journey: Sendable {
             await wait(after, plan.number, before: "capture", payment: id)
             var amount: Int64?
             if case .partial(let partial, _) = plan.capture { amount = partial }
-            let capture: (PaymentSystem) async -> APIResponse = { [amount] system in
-                await system.capture(
+            let capture: (any PaymentTarget) async -> APIResponse? = { [amount] target in
+                await target.capture(
                     id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
                     idempotencyKey: "\(idempotencyKey)-capture")
             }
@@ -380,11 +424,18 @@ struct Journey: Sendable {
                     "\(id): \(captured?.body ?? "no answer after \(Self.sendsMax) sends")")
                 return id
             }
-            host.acknowledged(id, captured)
+            told.answer = captured
+            host?.acknowledged(id, captured)
             acknowledgements?.acknowledged(id, captured)
             outcome.counts.succeeded += 1
         }
         if let dispute = plan.dispute {
+            // The bank's side of a dispute has no API: over the wire the payment goes on
+            // undisputed (counted).
+            guard host != nil else {
+                wire?.noteDisputeNotSent()
+                return id
+            }
             await wait(dispute.after, plan.number, before: "dispute", payment: id)
             await self.dispute(
                 id, dispute, number: plan.number, merchant: merchant, apiKey: apiKey,
@@ -396,12 +447,19 @@ struct Journey: Sendable {
             break
         case .full(let after), .partial(_, let after):
             await wait(after, plan.number, before: "refund", payment: id)
-            guard let record = await host.current().system.orchestrator.payment(id) else { return id }
-            var amount = record.payment.amountRefundableMinorUnits
+            let refundable: Int64
+            if let host {
+                guard let record = await host.current().system.orchestrator.payment(id) else { return id }
+                refundable = record.payment.amountRefundableMinorUnits
+            } else {
+                // Over the wire the client refunds what it was told was captured.
+                refundable = told.answer.flatMap { Self.integerField("amount_received", in: $0) } ?? 0
+            }
+            var amount = refundable
             if case .partial(let partial, _) = plan.refund { amount = min(amount, partial) }
             guard amount > 0 else { return id }
-            let refund: (PaymentSystem) async -> APIResponse = { [amount] system in
-                await system.refund(
+            let refund: (any PaymentTarget) async -> APIResponse? = { [amount] target in
+                await target.refund(
                     id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey,
                     idempotencyKey: "\(idempotencyKey)-refund")
             }
@@ -417,7 +475,8 @@ struct Journey: Sendable {
             if ClientRetryPolicy.isRefusedBeforeWork(refunded) {
                 countRefusal(refunded, &outcome)
             } else if refunded.isSuccess {
-                if amount == record.payment.amountRefundableMinorUnits {
+                told.refundedMinorUnits += amount
+                if amount == refundable {
                     outcome.counts.refundedFull += 1
                 } else {
                     outcome.counts.refundedPartial += 1
@@ -438,6 +497,7 @@ struct Journey: Sendable {
         _ id: PaymentID, _ plan: JourneyPlan.Dispute, number: Int, merchant: MerchantID, apiKey: String,
         idempotencyKey: String, _ outcome: inout JourneyOutcome
     ) async {
+        guard let host else { return }
         var opened = false
         var lost = 0
         var refusals = 0
@@ -520,6 +580,7 @@ struct Journey: Sendable {
         _ id: PaymentID, when isDue: (DisputeStatus?) -> Bool, _ outcome: inout JourneyOutcome,
         _ step: (PaymentOrchestrator) async throws -> PaymentRecord
     ) async -> Bool {
+        guard let host else { return false }
         var lost = 0
         var refusals = 0
         while lost < Self.sendsMax {
@@ -562,11 +623,13 @@ struct Journey: Sendable {
         _ id: PaymentID, when status: DisputeStatus, number: Int, merchant: MerchantID, apiKey: String,
         idempotencyKey: String, _ outcome: inout JourneyOutcome
     ) async -> EvidenceOutcome {
-        guard await host.current().system.orchestrator.payment(id)?.payment.dispute?.status == status else {
+        guard let host,
+            await host.current().system.orchestrator.payment(id)?.payment.dispute?.status == status
+        else {
             return .submitted
         }
-        let submit: (PaymentSystem) async -> APIResponse = { system in
-            await system.submitDisputeEvidence(
+        let submit: (any PaymentTarget) async -> APIResponse? = { target in
+            await target.submitDisputeEvidence(
                 id, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey)
         }
         let response = await resolve(
@@ -604,6 +667,7 @@ struct Journey: Sendable {
     /// Checks the payment's final record and forgets it: the continuous form of the
     /// "no payment lost" and "amounts within bounds" invariants.
     private func retire(_ id: PaymentID, _ outcome: inout JourneyOutcome) async {
+        guard let host else { return }
         let (system, _) = await host.current()
         host.retired(id)
         let (retired, emitted) = await system.orchestrator.retireCountingEvents(id)

@@ -1,0 +1,57 @@
+import Core
+import Services
+
+extension Journey {
+    static let retrievableAsToldInvariant = "acknowledged_payment_retrievable_as_told"
+    static let refundsListedWithinCapturedInvariant = "refunds_listed_within_captured"
+
+    /// The invariants a journey over the wire checks from outside at its end: the payment it
+    /// was told about is retrievable, in the status and with the captured amount it was told;
+    /// the refunds the API lists add up to what the client was told was refunded, within what
+    /// was captured; a payment the client was told failed captured nothing.
+    func checkRemote(
+        _ id: PaymentID, merchant: MerchantID, told: ToldState, _ target: any PaymentTarget,
+        _ outcome: inout JourneyOutcome
+    ) async {
+        wire?.notePaymentChecked()
+        guard let answer = told.answer else { return }
+        let retrieved = await send { await $0.retrievePayment(id, merchant: merchant, apiKey: told.apiKey) }
+        guard let retrieved, retrieved.isSuccess else {
+            // A declined create names its payment too: it must be retrievable as well.
+            outcome.violation(
+                Self.retrievableAsToldInvariant,
+                "\(id): retrieve answered \(retrieved.map { String($0.status) } ?? "nothing")")
+            return
+        }
+        let received = Self.integerField("amount_received", in: retrieved) ?? -1
+        if answer.isSuccess {
+            let toldStatus = Self.paymentStatus(answer)
+            let status = Self.paymentStatus(retrieved)
+            let toldReceived = Self.integerField("amount_received", in: answer)
+            if status != toldStatus || (toldReceived != nil && received != toldReceived) {
+                outcome.violation(
+                    Self.retrievableAsToldInvariant,
+                    "\(id): told \(toldStatus ?? "-") received \(toldReceived ?? -1), "
+                        + "retrieved \(status ?? "-") received \(received)")
+            }
+        } else if received != 0 {
+            outcome.violation(
+                Self.failedNeverCapturedInvariant, "\(id): told \(answer.status), received \(received)")
+        }
+        guard told.refundedMinorUnits > 0 else { return }
+        let listed = await target.refundedMinorUnits(id, merchant: merchant, apiKey: told.apiKey)
+        if listed != told.refundedMinorUnits || told.refundedMinorUnits > received {
+            outcome.violation(
+                Self.refundsListedWithinCapturedInvariant,
+                "\(id): told refunded \(told.refundedMinorUnits), listed \(listed.map { String($0) } ?? "nothing"), "
+                    + "received \(received)")
+        }
+    }
+
+    /// An integer field of an answer's body (its first occurrence), as a client reads it.
+    static func integerField(_ name: String, in response: APIResponse) -> Int64? {
+        guard let start = response.body.firstRange(of: "\"\(name)\":")?.upperBound else { return nil }
+        let digits = response.body[start...].prefix { $0 == "-" || $0.isASCII && $0.isNumber }
+        return Int64(digits)
+    }
+}

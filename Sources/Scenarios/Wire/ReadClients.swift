@@ -1,0 +1,91 @@
+import Core
+import PaystormRuntime
+import Services
+
+/// The scenario's read traffic over the wire: one open-model arrival process per read kind,
+/// its rate the load curve scaled to that kind, each read a task of its own reading a recent
+/// payment's merchant through the target.
+struct ReadClients: Sendable {
+    let traffic: ReadTraffic
+    let load: LoadProfile
+    let averagePaymentTPS: Double
+    let target: any PaymentTarget
+    let recent: RecentPayments
+    let metrics: ReadMetrics
+    let runtime: any Runtime
+    /// Reads in flight at most: beyond it an arrival is not sent (counted as failed).
+    static let inFlightMax = 20_000
+
+    /// Sends every kind's reads from `start` until the load ends.
+    func run(start: SimTime, inFlight: ReadInFlight) async {
+        await withTaskGroup(of: Void.self) { group in
+            for kind in ReadTraffic.Kind.allCases {
+                let factor = traffic.factor(kind, averagePaymentTPS: averagePaymentTPS)
+                guard factor > 0 else { continue }
+                group.addTask {
+                    var arrivals = ArrivalProcess(
+                        profile: load.scaled(by: factor),
+                        random: runtime.randomStream("reads-\(kind.rawValue)"))
+                    var random = runtime.randomStream("read-picks-\(kind.rawValue)")
+                    while let offset = arrivals.next() {
+                        let intended = SimTime(nanoseconds: start.nanoseconds + offset.nanoseconds)
+                        if runtime.now() < intended { try? await runtime.sleep(until: intended) }
+                        guard let entry = recent.pick(random.nextUnit()) else {
+                            metrics.skipped(kind)
+                            continue
+                        }
+                        guard inFlight.enter(Self.inFlightMax) else {
+                            metrics.record(kind, status: nil, nanoseconds: 0)
+                            continue
+                        }
+                        runtime.spawn {
+                            let began = runtime.now()
+                            let status = await read(kind, entry)
+                            metrics.record(
+                                kind, status: status,
+                                nanoseconds: runtime.now().nanoseconds - began.nanoseconds)
+                            inFlight.leave()
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One read; its last answer's status, or nil when none came.
+    private func read(_ kind: ReadTraffic.Kind, _ entry: RecentPayments.Entry) async -> Int? {
+        switch kind {
+        case .statusChecks:
+            // The merchant is the key's: the target reads by key, the id names the payment.
+            return await target.retrievePayment(entry.payment, merchant: MerchantID(0), apiKey: entry.apiKey)?
+                .status
+        case .listQueries:
+            var cursor: String?
+            var status: Int?
+            for _ in 0..<traffic.listPagesMax {
+                guard
+                    let page = await target.listPayments(
+                        apiKey: entry.apiKey, createdWithinSeconds: 60, limit: traffic.listPageSize,
+                        startingAfter: cursor)
+                else { return nil }
+                status = page.status
+                guard page.isSuccess, page.body.contains("\"has_more\":true"),
+                    let last = Self.lastID(in: page.body)
+                else { break }
+                cursor = last
+            }
+            return status
+        case .balance:
+            return await target.balance(apiKey: entry.apiKey)?.status
+        case .payouts:
+            return await target.listPayouts(apiKey: entry.apiKey, limit: 10)?.status
+        }
+    }
+
+    /// The last payment intent id of a list page: the cursor of the next page.
+    static func lastID(in body: String) -> String? {
+        guard let range = body.ranges(of: "\"id\":\"pi_").last else { return nil }
+        let start = body.index(range.upperBound, offsetBy: -3)
+        return String(body[start...].prefix { $0 != "\"" })
+    }
+}

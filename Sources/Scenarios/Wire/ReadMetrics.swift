@@ -1,0 +1,48 @@
+import Synchronization
+
+/// Counts and latency per read kind, noted by the read clients without suspending.
+final class ReadMetrics: Sendable {
+    private struct Kind {
+        var figures: ReadFigures
+        var latency = LatencyHistogram()
+    }
+
+    private let kinds: Mutex<[ReadTraffic.Kind: Kind]>
+
+    init() {
+        var kinds: [ReadTraffic.Kind: Kind] = [:]
+        for kind in ReadTraffic.Kind.allCases {
+            kinds[kind] = Kind(
+                figures: ReadFigures(kind: kind.rawValue, latencyMs: LatencyHistogram().summary))
+        }
+        self.kinds = Mutex(kinds)
+    }
+
+    func skipped(_ kind: ReadTraffic.Kind) { kinds.withLock { $0[kind]?.figures.skippedNoPayment += 1 } }
+
+    func record(_ kind: ReadTraffic.Kind, status: Int?, nanoseconds: Int64) {
+        kinds.withLock { kinds in
+            guard var entry = kinds[kind] else { return }
+            entry.figures.sent += 1
+            switch status {
+            case let status? where (200..<300).contains(status):
+                entry.figures.succeeded += 1
+                entry.latency.record(nanoseconds: nanoseconds)
+            case 404: entry.figures.notServed += 1
+            default: entry.figures.failed += 1
+            }
+            kinds[kind] = entry
+        }
+    }
+
+    /// The kinds the scenario asked for, in their order.
+    func figures(_ traffic: ReadTraffic) -> [ReadFigures] {
+        kinds.withLock { kinds in
+            ReadTraffic.Kind.allCases.filter { traffic.rates[$0] != nil }.compactMap { kind in
+                guard var entry = kinds[kind] else { return nil }
+                entry.figures.latencyMs = entry.latency.summary
+                return entry.figures
+            }
+        }
+    }
+}

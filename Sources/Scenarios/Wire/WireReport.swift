@@ -1,0 +1,25 @@
+/// What a run over the wire counted beside the journeys, and which of the in-process checks it
+/// could not make from outside.
+public struct WireReport: Sendable, Codable, Equatable {
+    public var target: String
+    /// Requests that got no answer (connection refused, reset, timed out) and were sent again.
+    public var answersLost = 0
+    /// Journeys whose plan had a dispute: the bank's side has no API, so none was opened.
+    public var disputesNotSent = 0
+    /// Bank-transfer journeys sent as card payments (the HTTP API takes cards only).
+    public var bankTransfersSentAsCards = 0
+    /// Payments checked against the API at their journey's end (`GET /v1/payment_intents/:id`).
+    public var paymentsChecked = 0
+    /// Whether the server answered its admin audit route.
+    public var auditChecked = false
+    /// Fault switches the server's admin route took, and refused.
+    public var faultsSwitched = 0
+    public var faultsRefused = 0
+    /// The scenario's faults a run over the wire cannot inject, described.
+    public var faultsNotInjected: [String] = []
+    /// Webhook delivery latency: from the client's acknowledgement of a payment to the first
+    /// of its events at the receiver, in milliseconds.
+    public var webhookLatencyMs: LatencySummary?
+    /// The in-process checks a run over the wire does not make, by name.
+    public var notChecked: [String] = []
+}

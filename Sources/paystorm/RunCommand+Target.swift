@@ -1,0 +1,74 @@
+import ArgumentParser
+import Client
+import Foundation
+import Scenarios
+
+extension RunCommand {
+    /// `paystorm run FILE --mode realtime --target URL`: the scenario over the wire.
+    func runOverWire(_ scenario: Scenario, mode: RunMode, target: String) async throws {
+        guard mode == .realtime else {
+            printError(
+                "paystorm run: --target needs --mode realtime: a server over the wire runs on the wall clock, "
+                    + "so a run against it cannot be simulated (drop --target for the in-process simulation)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        guard target.hasPrefix("http://") || target.hasPrefix("https://"), URL(string: target)?.host != nil
+        else {
+            printError("paystorm run: --target must be a URL like http://127.0.0.1:4242, not \(target)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        var unsupported: [String] = []
+        if journal != "none" { unsupported.append("--journal") }
+        if resume { unsupported.append("--resume") }
+        if trace != nil { unsupported.append("--trace") }
+        if balanceTransactions != nil { unsupported.append("--balance-transactions") }
+        if acknowledgements != nil { unsupported.append("--acknowledgements") }
+        guard unsupported.isEmpty else {
+            printError(
+                "paystorm run: \(unsupported.joined(separator: ", ")) cannot be used with --target: "
+                    + "they record the in-process system, which a run over the wire does not have")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        let report = try await Self.executeOverWire(scenario, target: target)
+        print(RunSummary(report: report).text)
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            do {
+                try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+            } catch {
+                printError("paystorm run: cannot write \(json): \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
+        if !report.invariantsHold { throw ExitCode(ExitStatus.invariantViolated) }
+        if !report.thresholdsPass { throw ExitCode(ExitStatus.thresholdFailed) }
+    }
+
+    /// Drives the load from the pool, never from the main actor (DESIGN.md).
+    @concurrent
+    private static func executeOverWire(_ scenario: Scenario, target: String) async throws -> RunReport {
+        // The merchants' webhook endpoint: a receiver on a loopback port of this process.
+        let receiver = try await WebhookReceiver.start()
+        let client = HTTPPaymentTarget(baseURL: target, receiver: receiver)
+        // Keys unique to this run: a server outlives runs, and a key seen before would replay.
+        let keyPrefix = "run-\(UInt64(Date().timeIntervalSince1970 * 1_000))-journey"
+        let live = standardErrorIsTerminal
+        let report = await ScenarioRunner.runOverWire(
+            scenario, target: client, targetName: target, keyPrefix: keyPrefix, webhooks: receiver,
+            faults: client,
+            progress: { progress in
+                guard live else { return }
+                let line =
+                    "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
+                    + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
+                    + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations   "
+                FileHandle.standardError.write(Data(line.utf8))
+            })
+        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+        try? await client.shutdown()
+        await receiver.stop()
+        return report
+    }
+}

@@ -1,0 +1,156 @@
+import Client
+import Core
+import Foundation
+import Scenarios
+import Server
+import Services
+import Testing
+
+/// A short scenario over real sockets against `paystorm serve`'s application on a loopback
+/// port: the journeys' outside checks and the server's audit must hold, and a target that
+/// answers a retrieve differently from what it acknowledged must be caught.
+@Suite(.serialized) struct WireRunTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// smoke.yaml shortened to `seconds`, without the thresholds a few seconds cannot judge.
+    static func scenario(seconds: Int64) throws -> Scenario {
+        var scenario = try ScenarioParser.load(
+            path: packageRoot.appendingPathComponent("scenarios/smoke.yaml").path
+        ).withDuration(.seconds(seconds))
+        scenario.thresholds = []
+        return scenario
+    }
+
+    /// Serves the API on a free loopback port while `body` runs.
+    static func withServer(_ body: @Sendable (String) async throws -> Void) async throws {
+        var options = PaystormServer.Options()
+        options.port = 0
+        options.rateLimitPerSecond = 10_000
+        options.rateLimitBurst = 10_000
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = Task {
+            try await PaystormServer(options: options).run { continuation.yield($0) }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            server.cancel()
+            Issue.record("the server never listened")
+            return
+        }
+        do {
+            try await body("http://127.0.0.1:\(port)")
+        } catch {
+            server.cancel()
+            throw error
+        }
+        server.cancel()
+        _ = await server.result
+    }
+
+    @Test func smokeOverTheWireHoldsEveryInvariant() async throws {
+        let scenario = try Self.scenario(seconds: 4)
+        try await Self.withServer { url in
+            let receiver = try await WebhookReceiver.start()
+            let target = HTTPPaymentTarget(baseURL: url, connectionsMax: 32, receiver: receiver)
+            let report = await ScenarioRunner.runOverWire(
+                scenario, target: target, targetName: url, keyPrefix: "test-journey", webhooks: receiver,
+                faults: target)
+            try await target.shutdown()
+            await receiver.stop()
+            let failing = report.invariants.filter { !$0.holds }.map { "\($0.name): \($0.examples)" }
+            #expect(failing.isEmpty, "\(failing)")
+            #expect(report.payments.attempted > 50)
+            #expect(report.payments.succeeded > 0)
+            #expect(report.payments.errors == 0)
+            let wire = try #require(report.wire)
+            #expect(wire.auditChecked)
+            #expect(
+                report.invariants.contains { $0.name == "audit_ledger_balanced_per_currency" && $0.holds })
+            // Every journey that got a payment id checked it against the API.
+            #expect(wire.paymentsChecked > report.payments.succeeded / 2)
+            #expect(wire.notChecked.contains("settlement_reconciles_with_network_files"))
+            // The receiver verified and counted the merchants' events, each acknowledged
+            // payment's at least once.
+            #expect(report.webhooks.delivered > report.payments.succeeded)
+            #expect(report.invariants.contains { $0.name == "webhook_signatures_valid" && $0.holds })
+            #expect(
+                report.invariants.contains {
+                    $0.name == "acknowledged_payment_events_delivered_or_dead_lettered" && $0.holds
+                })
+            #expect((wire.webhookLatencyMs?.count ?? 0) > 0)
+        }
+    }
+
+    @Test func aRetrieveThatContradictsTheAcknowledgementIsAViolation() async throws {
+        let scenario = try Self.scenario(seconds: 2)
+        try await Self.withServer { url in
+            let honest = HTTPPaymentTarget(baseURL: url, connectionsMax: 16)
+            let report = await ScenarioRunner.runOverWire(
+                scenario, target: ForgetfulTarget(honest), targetName: url, keyPrefix: "forgetful-journey")
+            try await honest.shutdown()
+            let violated = report.invariants.first { $0.name == "acknowledged_payment_retrievable_as_told" }
+            #expect(violated?.holds == false)
+            #expect((violated?.violations ?? 0) > 0)
+            // Without the audit route the report names the check it could not make.
+            #expect(report.wire?.auditChecked == false)
+            #expect(report.wire?.notChecked.contains("audit_ledger_balanced_per_currency") == true)
+        }
+    }
+}
+
+/// A server that loses what it acknowledged: every retrieve answers "canceled". It has no
+/// audit route (it is not an `AuditableTarget`).
+struct ForgetfulTarget: PaymentTarget {
+    let inner: HTTPPaymentTarget
+    init(_ inner: HTTPPaymentTarget) { self.inner = inner }
+
+    func onboard(_ merchant: MerchantID, settlementCurrency: Currency) async throws -> String? {
+        try await inner.onboard(merchant, settlementCurrency: settlementCurrency)
+    }
+    func createPayment(_ order: PaymentOrder, apiKey: String, idempotencyKey: String) async -> APIResponse? {
+        await inner.createPayment(order, apiKey: apiKey, idempotencyKey: idempotencyKey)
+    }
+    func capture(
+        _ id: PaymentID, amountMinorUnits: Int64?, merchant: MerchantID, apiKey: String,
+        idempotencyKey: String
+    ) async -> APIResponse? {
+        await inner.capture(
+            id, amountMinorUnits: amountMinorUnits, merchant: merchant, apiKey: apiKey,
+            idempotencyKey: idempotencyKey)
+    }
+    func refund(
+        _ id: PaymentID, amountMinorUnits: Int64, merchant: MerchantID, apiKey: String, idempotencyKey: String
+    ) async -> APIResponse? {
+        await inner.refund(
+            id, amountMinorUnits: amountMinorUnits, merchant: merchant, apiKey: apiKey,
+            idempotencyKey: idempotencyKey)
+    }
+    func submitDisputeEvidence(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
+    ) async -> APIResponse? {
+        await inner.submitDisputeEvidence(
+            id, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey)
+    }
+    func retrievePayment(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> APIResponse? {
+        APIResponse(
+            status: 200,
+            body:
+                "{\"id\":\"\(id)\",\"object\":\"payment_intent\",\"amount_received\":0,\"status\":\"canceled\"}"
+        )
+    }
+    func refundedMinorUnits(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> Int64? {
+        await inner.refundedMinorUnits(id, merchant: merchant, apiKey: apiKey)
+    }
+    func listPayments(
+        apiKey: String, createdWithinSeconds: Int64, limit: Int, startingAfter: String?
+    ) async -> APIResponse? {
+        await inner.listPayments(
+            apiKey: apiKey, createdWithinSeconds: createdWithinSeconds, limit: limit,
+            startingAfter: startingAfter)
+    }
+    func balance(apiKey: String) async -> APIResponse? { await inner.balance(apiKey: apiKey) }
+    func listPayouts(apiKey: String, limit: Int) async -> APIResponse? {
+        await inner.listPayouts(apiKey: apiKey, limit: limit)
+    }
+}
