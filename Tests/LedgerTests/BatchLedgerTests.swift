@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import Synchronization
 import Testing
 
 @testable import Ledger
@@ -243,7 +244,8 @@ import Testing
     /// Submitters racing on one journaled ledger: the journal's order must be the order the
     /// batches were applied in, or the replay would book a repeated id from the other batch.
     @Test func concurrentSubmittersJournalInTheOrderTheyWereApplied() async throws {
-        let journal = InMemoryJournal()
+        let memory = InMemoryJournal()
+        let journal = DelayingJournal(memory)
         let accounts = 16
         var configuration = BatchLedgerConfiguration(accountCount: accounts, transferCapacity: 20_000)
         configuration.batchMax = 4_096
@@ -265,7 +267,7 @@ import Testing
         }
         let live = await ledger.audit()
         #expect(live.refusals > 0)
-        let (recovered, report) = try await BatchLedger.recover(configuration: configuration, from: journal)
+        let (recovered, report) = try await BatchLedger.recover(configuration: configuration, from: memory)
         #expect(report.batches == 40)
         #expect(await recovered.audit() == live)
     }
@@ -318,4 +320,32 @@ import Testing
         let (recovered, _) = try await BatchLedger.recover(configuration: ledgerConfiguration, from: journal)
         #expect(await recovered.audit().balancesDigest == first.balancesDigest)
     }
+}
+
+/// A journal that lets a varying number of other jobs run before each append reaches the
+/// journal underneath: appends issued in one order may land in another unless the caller
+/// orders them.
+final class DelayingJournal: Journal {
+    let inner: InMemoryJournal
+    private let appends = Atomic<UInt64>(0)
+
+    init(_ inner: InMemoryJournal) { self.inner = inner }
+
+    func append(_ records: [JournalRecord]) async throws(JournalError) -> JournalPosition {
+        let number = appends.add(1, ordering: .relaxed).newValue
+        for _ in 0..<(number &* 7 % 5) { await Task.yield() }
+        return try await inner.append(records)
+    }
+
+    func read(from position: JournalPosition, limit: Int) async throws(JournalError) -> [JournalEntry] {
+        try await inner.read(from: position, limit: limit)
+    }
+
+    func snapshot(_ data: [UInt8], upTo position: JournalPosition) async throws(JournalError) {
+        try await inner.snapshot(data, upTo: position)
+    }
+
+    func latestSnapshot() async throws(JournalError) -> JournalSnapshot? { try await inner.latestSnapshot() }
+    func lastPosition() async -> JournalPosition { await inner.lastPosition() }
+    func close() async { await inner.close() }
 }
