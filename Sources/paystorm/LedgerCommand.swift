@@ -39,8 +39,9 @@ struct LedgerCommand: AsyncParsableCommand {
                 + "empty or new."))
     var journal = "none"
     @Flag(
-        help: "With --journal file:DIR (benchmark): reopen the journal after the run, replay it into a "
-            + "fresh ledger and check that it holds the same balances.")
+        help: ArgumentHelp(
+            "With --journal file:DIR (benchmark): reopen the journal after the run, replay it into a "
+                + "fresh ledger and check that it holds the same balances."))
     var checkRecovery = false
     @Option(help: "Also write the result as JSON to this path (benchmark only).") var json: String?
     @Option(help: "Ledger shard actors (payments only; default 8).") var shards: Int?
