@@ -4,8 +4,10 @@ public struct BatchLedgerConfiguration: Sendable, Hashable {
     /// The largest account count: account numbers are `UInt32` and every account is
     /// preallocated (32 bytes each).
     public static let accountCountMax = 1 << 26
-    /// The largest transfer capacity: a transfer's place in the store is a `UInt32`.
-    public static let transferCapacityMax = 1 << 31
+    /// The largest transfer capacity (134M): its store and id table, about 50 bytes a
+    /// transfer, are reserved up front, so a larger one would ask for more memory than this
+    /// machine kind has (24 GiB) instead of being refused.
+    public static let transferCapacityMax = 1 << 27
     /// The largest batch: its journal record (26 bytes a transfer) must fit the journals'
     /// default record limit of 1 MiB.
     public static let batchMaxLimit = 32_768
