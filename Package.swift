@@ -71,7 +71,10 @@ let package = Package(
         ),
         .target(
             name: "Ledger",
-            dependencies: ["Core", "PaystormRuntime", "Journal"],
+            dependencies: [
+                "Core", "PaystormRuntime", "Journal",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "PaystormCore", package: "Paystorm"),
                 .product(name: "PaystormRuntime", package: "Paystorm"),
                 .product(name: "PaystormLedger", package: "Paystorm"),
+                .product(name: "PaystormJournal", package: "Paystorm"),
             ],
             path: "Benchmarks/LedgerBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],

@@ -1,5 +1,7 @@
 import Benchmark
 import Core
+import Foundation
+import Journal
 import Ledger
 import PaystormRuntime
 
@@ -118,6 +120,34 @@ func perSecond(_ count: Int, _ elapsed: Duration) -> Int {
     return nanoseconds > 0 ? Int(Int64(count) * 1_000_000_000 / nanoseconds) : 0
 }
 
+/// TigerBeetle's benchmark shape for the batch ledger: `count` transfers with ids in sequence
+/// between `accounts` accounts chosen uniformly (debit and credit distinct), in batches.
+func makeTransferBatches(count: Int, batchSize: Int, accounts: Int) -> [TransferBatch] {
+    var random = RandomStream(seed: 9)
+    var batches: [TransferBatch] = []
+    var batch = TransferBatch(capacity: batchSize)
+    for number in 0..<count {
+        let debit = UInt32(random.index(accounts) + 1)
+        var credit = UInt32(random.index(accounts - 1) + 1)
+        if credit >= debit { credit += 1 }
+        batch.append(
+            id: UInt64(number + 1), debitAccount: debit, creditAccount: credit,
+            amount: Int64(random.index(10_000) + 1))
+        if batch.count == batchSize {
+            batches.append(batch)
+            batch = TransferBatch(capacity: batchSize)
+        }
+    }
+    if !batch.isEmpty { batches.append(batch) }
+    return batches
+}
+
+/// Where the batch-path benchmark journals: nowhere, in memory, or a file journal that
+/// fdatasyncs every batch (in the system temporary directory: check that it is a real disk).
+enum BatchJournalKind: String, CaseIterable {
+    case none, memory, file
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal, .peakMemoryResident, transfersPerSecond],
@@ -153,7 +183,8 @@ let benchmarks: @Sendable () -> Void = {
     // bookkeeping. One shard is a single `LedgerShard` actor behind the coordinator.
     for shape in submitShapes {
         Benchmark(shape.name) { benchmark async throws in
-            let batches = makeBatches(count: shape.transfers, batchSize: shape.batchSize, producers: shape.tasks)
+            let batches = makeBatches(
+                count: shape.transfers, batchSize: shape.batchSize, producers: shape.tasks)
             // The tasks run unevenly, so one can be a whole run's ids ahead of another: every
             // shard remembers every id of the run, or late ids are refused as too old to
             // deduplicate (the default window is 65,536 ids per shard). 2^18 covers a whole
@@ -173,6 +204,43 @@ let benchmarks: @Sendable () -> Void = {
                 fatalError("\(applied) of \(shape.transfers) applied; first refusal: \(refusal ?? "none")")
             }
             benchmark.measurement(transfersPerSecond, perSecond(applied, elapsed))
+        }
+    }
+
+    // The batch path behind `paystorm ledger` (TigerBeetle's workload): prepared batches of
+    // 8,189 two-leg transfers between 10,000 accounts, submitted one after another by one task
+    // and journaled one record per batch. mallocCountTotal shows the path allocates per batch,
+    // not per transfer.
+    for kind in BatchJournalKind.allCases {
+        let transfers = 8_189 * 128
+        Benchmark("Ledger.batch submit, journal \(kind), 10,000 accounts, batches of 8,189, 1M transfers") {
+            benchmark async throws in
+            let batches = makeTransferBatches(count: transfers, batchSize: 8_189, accounts: 10_000)
+            var directory: URL?
+            let journal: (any Journal)?
+            switch kind {
+            case .none: journal = nil
+            case .memory: journal = InMemoryJournal()
+            case .file:
+                let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "paystorm-ledger-bench-\(UInt64.random(in: 0...UInt64.max))")
+                directory = url
+                journal = try FileJournal(directory: url.path)
+            }
+            defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
+            let ledger = try BatchLedger(
+                configuration: BatchLedgerConfiguration(accountCount: 10_000, transferCapacity: transfers),
+                journal: journal)
+            let clock = ContinuousClock()
+            benchmark.startMeasurement()
+            let start = clock.now
+            var refused = 0
+            for batch in batches { refused += try await ledger.submit(batch).count }
+            let elapsed = clock.now - start
+            benchmark.stopMeasurement()
+            await journal?.close()
+            if refused != 0 { fatalError("\(refused) transfers refused") }
+            benchmark.measurement(transfersPerSecond, perSecond(transfers, elapsed))
         }
     }
 }
