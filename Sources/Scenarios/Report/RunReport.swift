@@ -45,6 +45,8 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// Each stage of the load: the arrivals due in it and the answers given, the verdict's
     /// evidence that the system kept up (or where it did not).
     public var stages: [StageFigures] = []
+    /// When each fault of the seed was on, from the load's start (not part of the digest).
+    public var faultWindows: [FaultWindow] = []
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }
