@@ -129,7 +129,8 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ReportsTests", dependencies: ["Reports", "Charts", "Scenarios"], swiftSettings: swiftSettings),
+            name: "ReportsTests", dependencies: ["Reports", "Charts", "Scenarios"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PaystormRuntimeTests", dependencies: ["PaystormRuntime"], swiftSettings: swiftSettings),
         .testTarget(

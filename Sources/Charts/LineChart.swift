@@ -97,7 +97,8 @@ public struct LineChart: Sendable {
         return Frame(
             left: Self.marginLeftPoints, right: widthPoints - Self.marginRightPoints,
             top: Self.marginTopPoints,
-            bottom: heightPoints - Self.marginBottomPoints - Double(legendLayout().rows - 1) * Self.legendRowPoints,
+            bottom: heightPoints - Self.marginBottomPoints - Double(legendLayout().rows - 1)
+                * Self.legendRowPoints,
             xDomain: domain,
             xTicks: xTicks, yTicks: yTicks)
     }
@@ -273,7 +274,7 @@ public struct LineChart: Sendable {
                 "<rect class=\"band band-\(band.kind.rawValue)\" x=\"\(n(left))\" y=\"\(n(frame.top))\" "
                 + "width=\"\(n(width))\" height=\"\(n(frame.bottom - frame.top))\" \(fill) "
                 + "data-label=\"\(e(band.label))\"><title>\(e(band.label))</title></rect>"
-            if band.kind != .fault, width > 24 {
+            if band.kind != .fault, width > Double(band.label.count) * 5 + 6 {
                 out +=
                     "<text class=\"band-label\" x=\"\(n(left + 3))\" y=\"\(n(frame.top + 10))\" "
                     + "font-size=\"9\" fill=\"#697386\">\(e(band.label))</text>"

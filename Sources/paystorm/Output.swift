@@ -21,7 +21,8 @@ var progressLineMode: ProgressLine.Mode {
     var size = winsize()
     let columns = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 ? Int(size.ws_col) : nil
     return ProgressLine.mode(
-        isTerminal: standardErrorIsTerminal, columns: columns, term: ProcessInfo.processInfo.environment["TERM"])
+        isTerminal: standardErrorIsTerminal, columns: columns,
+        term: ProcessInfo.processInfo.environment["TERM"])
 }
 
 /// Draws `mode`'s redraw of `text` on standard error (nothing when quiet).

@@ -373,7 +373,8 @@ struct RunCommand: AsyncParsableCommand {
                     "\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
                         + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
                         + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations"
-                        + (progress.faultsActive.isEmpty ? "" : " · faults: " + progress.faultsActive.joined(separator: ", ")),
+                        + (progress.faultsActive.isEmpty
+                            ? "" : " · faults: " + progress.faultsActive.joined(separator: ", ")),
                     line)
             }, balanceTransactions: balanceTransactions)
         finishProgress(line)

@@ -113,7 +113,8 @@ struct SwarmCommand: AsyncParsableCommand {
             scenarioText: try? String(contentsOfFile: file, encoding: .utf8)
         ) { outcome in
             if let bug {
-                return "paystorm swarm \(file) --seeds \(outcome.seed)\(replayDuration) --plant-bug \(bug.rawValue)"
+                return
+                    "paystorm swarm \(file) --seeds \(outcome.seed)\(replayDuration) --plant-bug \(bug.rawValue)"
             }
             return "paystorm run \(file) --mode simulated --seed \(outcome.seed)" + replayDuration
         }

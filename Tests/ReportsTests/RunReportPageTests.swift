@@ -1,8 +1,8 @@
 import Foundation
-@testable import Scenarios
 import Testing
 
 @testable import Reports
+@testable import Scenarios
 
 /// The run report's page: self-contained, every chart drawn with the run's data, the scenario
 /// text escaped, the tables filled from the report.
@@ -12,11 +12,13 @@ import Testing
             scenario: "tiny <b>", seed: 7, mode: "simulated", durationSeconds: 4, wallSeconds: 0.5,
             payments: RunReport.PaymentCounts(),
             tps: RunReport.Throughput(
-                targetAverage: 20, targetPeak: 20, achievedAverage: 20, achievedPeak: 20, achievedToTargetRatio: 1,
+                targetAverage: 20, targetPeak: 20, achievedAverage: 20, achievedPeak: 20,
+                achievedToTargetRatio: 1,
                 peakAnsweredToDueRatio: 1),
             latencyMs: LatencySummary(count: 0, p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 2),
             dispatchDelayMs: LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0),
-            declines: ["insufficient_funds": 3], fraud: RunReport.FraudFigures(), webhooks: RunReport.WebhookFigures(),
+            declines: ["insufficient_funds": 3], fraud: RunReport.FraudFigures(),
+            webhooks: RunReport.WebhookFigures(),
             settlement: [RunReport.CurrencyAmount(currency: "USD", amount: "12.34", payouts: 2)],
             ledger: [
                 RunReport.LedgerCurrencyFigures(
@@ -26,7 +28,8 @@ import Testing
                 RunReport.InvariantResult(name: "ledger_balances", holds: true, violations: 0, examples: [])
             ],
             thresholds: [
-                RunReport.ThresholdResult(metric: "authorize_p99_ms", condition: "< 2000", value: 3, passed: true)
+                RunReport.ThresholdResult(
+                    metric: "authorize_p99_ms", condition: "< 2000", value: 3, passed: true)
             ],
             generator: RunReport.GeneratorFigures(fellBehind: false, lateDispatches: 0, escapedJobs: 0),
             digest: "00000000000000ff")
@@ -61,7 +64,8 @@ import Testing
         report.faultWindows = [FaultWindow(name: "network_outage visa", startSeconds: 1.5, endSeconds: 2.5)]
         report.stages = [
             RunReport.StageFigures(
-                stage: 1, startSeconds: 0, endSeconds: 4, targetTPS: 20, due: 80, answered: 80, answeredToDueRatio: 1,
+                stage: 1, startSeconds: 0, endSeconds: 4, targetTPS: 20, due: 80, answered: 80,
+                answeredToDueRatio: 1,
                 judged: false)
         ]
         let html = RunReportPage(report: report, rows: Self.rows(4), scenarioText: "name: tiny").html()
@@ -96,7 +100,9 @@ import Testing
         let text = "name: x\ndescription: </pre><script>alert('x')</script> & \"quoted\""
         let html = RunReportPage(report: Self.report(), rows: Self.rows(2), scenarioText: text).html()
         #expect(!html.contains("<script>alert"))
-        #expect(html.contains("&lt;/pre&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"))
+        #expect(
+            html.contains(
+                "&lt;/pre&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"))
         #expect(html.contains("paystorm run: tiny &lt;b&gt;"))
         #expect(!html.contains("tiny <b>"))
     }
@@ -134,7 +140,8 @@ import Testing
     @Test func theKneeIsTheLastStepThatHeld() {
         let steps = [500.0, 1_000, 1_500, 2_000].map { offered in
             CapacityStep(
-                offeredTPS: offered, answeredTPS: min(offered, 1_600), p50Ms: 10, p99Ms: offered > 1_500 ? 4_000 : 90,
+                offeredTPS: offered, answeredTPS: min(offered, 1_600), p50Ms: 10,
+                p99Ms: offered > 1_500 ? 4_000 : 90,
                 cpuCores: offered / 1_000, rssBytes: 200 << 20, held: offered <= 1_500)
         }
         #expect(CapacityStep.knee(of: steps)?.offeredTPS == 1_500)

@@ -1,7 +1,7 @@
-@testable import Scenarios
 import Testing
 
 @testable import Reports
+@testable import Scenarios
 
 @Suite struct TimeSeriesRecorderTests {
     @Test func ratesAreChangesPerSecondAndARestartedCounterCountsFromZero() {
@@ -47,7 +47,9 @@ import Testing
         let row = RunReportPageTests.rows(2)[1]
         let cells = TimeSeriesText.csv(row).split(separator: ",", omittingEmptySubsequences: false)
         #expect(cells.count == TimeSeriesText.columns.count)
-        #expect(cells[TimeSeriesText.columns.firstIndex(of: "declines_by_code")!] == "do_not_honor=1;insufficient_funds=2")
+        #expect(
+            cells[TimeSeriesText.columns.firstIndex(of: "declines_by_code")!]
+                == "do_not_honor=1;insufficient_funds=2")
         let json = TimeSeriesText.jsonLine(row)
         for column in TimeSeriesText.columns { #expect(json.contains("\"\(column)\":"), "\(column)") }
         #expect(json.contains("\"faults_active\":[\"network_outage visa\"]"))

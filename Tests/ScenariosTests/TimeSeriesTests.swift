@@ -7,14 +7,14 @@ import Testing
     /// The tiny scenario with Visa down from 1 s to 2 s.
     static let withOutage =
         CommandLineExitCodeTests.tiny
-        + """
+            + """
 
-        faults:
-          - kind: network_outage
-            target: visa
-            start: 1s
-            duration: 1s
-        """
+            faults:
+              - kind: network_outage
+                target: visa
+                start: 1s
+                duration: 1s
+            """
 
     @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
     func aRowPerSecondThatAddsUpToTheRun() throws {
@@ -39,7 +39,8 @@ import Testing
         for column in [
             "t_s", "authorize_p99_ms", "rss_mb", "captured_per_s", "declined_per_s", "blocked_per_s",
             "challenged_per_s", "rate_limited_per_s", "shed_per_s", "webhooks_delivered_per_s",
-            "webhook_retries_per_s", "webhooks_dead_lettered_per_s", "webhook_backlog", "ledger_transfers_per_s",
+            "webhook_retries_per_s", "webhooks_dead_lettered_per_s", "webhook_backlog",
+            "ledger_transfers_per_s",
             "declines_by_code", "faults_active",
         ] {
             #expect(header.contains(column), "\(column)")

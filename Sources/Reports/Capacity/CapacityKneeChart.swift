@@ -19,7 +19,8 @@ public struct CapacityKneeChart: Sendable {
     /// Every chart: its id and the chart.
     func charts() -> [(id: String, chart: LineChart)] {
         func label(_ step: CapacityStep, _ what: String) -> String {
-            "offered \(ReportNumber.fixed(step.offeredTPS, 0)) TPS: \(what)" + (step.held ? "" : " (did not hold)")
+            "offered \(ReportNumber.fixed(step.offeredTPS, 0)) TPS: \(what)"
+                + (step.held ? "" : " (did not hold)")
         }
         var bands: [ChartBand] = []
         if let knee {
@@ -38,7 +39,9 @@ public struct CapacityKneeChart: Sendable {
             chart.heightPoints = 280
             return chart
         }
-        func series(_ name: String, _ value: (CapacityStep) -> Double, _ what: (CapacityStep) -> String) -> ChartSeries {
+        func series(
+            _ name: String, _ value: (CapacityStep) -> Double, _ what: (CapacityStep) -> String
+        ) -> ChartSeries {
             ChartSeries(
                 name: name,
                 points: steps.map { ChartPoint(x: $0.offeredTPS, y: value($0), label: label($0, what($0))) })
@@ -49,8 +52,12 @@ public struct CapacityKneeChart: Sendable {
                 chart(
                     "Answered against offered", "TPS",
                     [
-                        series("offered", \.offeredTPS) { "offered \(ReportNumber.fixed($0.offeredTPS, 0)) TPS" },
-                        series("answered", \.answeredTPS) { "answered \(ReportNumber.fixed($0.answeredTPS, 1)) TPS" },
+                        series("offered", \.offeredTPS) {
+                            "offered \(ReportNumber.fixed($0.offeredTPS, 0)) TPS"
+                        },
+                        series("answered", \.answeredTPS) {
+                            "answered \(ReportNumber.fixed($0.answeredTPS, 1)) TPS"
+                        },
                     ])
             ),
             (

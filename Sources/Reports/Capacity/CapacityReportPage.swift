@@ -34,13 +34,16 @@ public struct CapacityReportPage: Sendable {
         body += "</header>"
         body += HTMLDocument.section(
             id: "charts", title: "Against offered rate",
-            "<div class=\"charts\">" + charts.charts().map { HTMLDocument.figure(id: $0.id, $0.chart.svg()) }.joined()
+            "<div class=\"charts\">"
+                + charts.charts().map { HTMLDocument.figure(id: $0.id, $0.chart.svg()) }.joined()
                 + "</div>")
         let table = HTMLTable(
-            id: "steps", headers: ["offered TPS", "answered TPS", "p50 ms", "p99 ms", "CPU cores", "RSS MB", "held"],
+            id: "steps",
+            headers: ["offered TPS", "answered TPS", "p50 ms", "p99 ms", "CPU cores", "RSS MB", "held"],
             rows: charts.steps.map { step in
                 [
-                    .number(ReportNumber.fixed(step.offeredTPS, 0)), .number(ReportNumber.fixed(step.answeredTPS, 1)),
+                    .number(ReportNumber.fixed(step.offeredTPS, 0)),
+                    .number(ReportNumber.fixed(step.answeredTPS, 1)),
                     .number(ReportNumber.fixed(step.p50Ms, 1)), .number(ReportNumber.fixed(step.p99Ms, 1)),
                     .number(ReportNumber.fixed(step.cpuCores, 2)),
                     .number(ReportNumber.fixed(Double(step.rssBytes) / 1_048_576, 0)),

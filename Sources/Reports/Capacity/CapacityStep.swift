@@ -12,7 +12,8 @@ public struct CapacityStep: Sendable, Equatable, Codable {
     public var held: Bool
 
     public init(
-        offeredTPS: Double, answeredTPS: Double, p50Ms: Double, p99Ms: Double, cpuCores: Double, rssBytes: Int,
+        offeredTPS: Double, answeredTPS: Double, p50Ms: Double, p99Ms: Double, cpuCores: Double,
+        rssBytes: Int,
         held: Bool
     ) {
         self.offeredTPS = offeredTPS

@@ -19,7 +19,8 @@ struct RunCharts {
     ]
 
     var xDomain: ClosedRange<Double> {
-        let end = max(rows.last?.seconds ?? 1, faultWindows.map(\.endSeconds).max() ?? 0, stages.last?.endSeconds ?? 0)
+        let end = max(
+            rows.last?.seconds ?? 1, faultWindows.map(\.endSeconds).max() ?? 0, stages.last?.endSeconds ?? 0)
         return 0...max(1, end)
     }
 
@@ -61,8 +62,10 @@ struct RunCharts {
         for row in rows {
             for (code, rate) in row.declinesPerSecondByCode { declineCodes[code, default: 0] += rate }
         }
-        let topCodes = declineCodes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(Self.declineCodesMax)
-            .map(\.key)
+        let topCodes = declineCodes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(
+            Self.declineCodesMax
+        )
+        .map(\.key)
         var declineSeries = topCodes.map { code in line(code) { $0.declinesPerSecondByCode[code] ?? 0 } }
         if declineCodes.count > topCodes.count {
             declineSeries.append(
@@ -125,9 +128,11 @@ struct RunCharts {
                 chart(
                     "Webhooks and backlog", "per second / deliveries",
                     [
-                        line("delivered", \.webhooksDeliveredPerSecond), line("retries", \.webhookRetriesPerSecond),
+                        line("delivered", \.webhooksDeliveredPerSecond),
+                        line("retries", \.webhookRetriesPerSecond),
                         line("dead-lettered", \.webhooksDeadLetteredPerSecond),
-                        line("backlog", \.webhookBacklog, .max), line("client retries", \.clientRetriesPerSecond),
+                        line("backlog", \.webhookBacklog, .max),
+                        line("client retries", \.clientRetriesPerSecond),
                     ]),
                 "Deliveries settled per second, attempts retried, dead letters; the backlog is what is owed and not "
                     + "yet settled at each instant."

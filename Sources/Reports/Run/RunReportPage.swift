@@ -84,7 +84,7 @@ public struct RunReportPage: Sendable {
                 .init("peak stage"),
                 .init(
                     "answered \(ReportNumber.fixed(r.tps.achievedPeak, 1)) TPS, "
-                        + "\(ReportNumber.fixed(r.tps.peakAnsweredToDueRatio * 100, 2))% of the arrivals due")
+                        + "\(ReportNumber.fixed(r.tps.peakAnsweredToDueRatio * 100, 2))% of the arrivals due"),
             ],
             [
                 .init("authorize"),
@@ -118,7 +118,8 @@ public struct RunReportPage: Sendable {
             id: "invariants", headers: ["invariant", "held", "violations", "first examples"],
             rows: report.invariants.map { invariant in
                 [
-                    .code(invariant.name), .init(invariant.holds ? "✓" : "✗", cssClass: invariant.holds ? "pass" : "fail"),
+                    .code(invariant.name),
+                    .init(invariant.holds ? "✓" : "✗", cssClass: invariant.holds ? "pass" : "fail"),
                     .number(ReportNumber.count(invariant.violations)),
                     .init(invariant.examples.joined(separator: "; ")),
                 ]
@@ -143,8 +144,10 @@ public struct RunReportPage: Sendable {
             ("attempted", p.attempted), ("captured", p.succeeded), ("authorized only", p.authorizedOnly),
             ("declined", p.declined), ("blocked", p.blocked), ("challenged (3DS)", report.fraud.challenged),
             ("3DS abandoned", p.abandoned3DS), ("rate limited", p.rateLimited),
-            ("shed at the in-flight bound", report.generator.droppedArrivals), ("amount refused", p.amountRefused),
-            ("errors", p.errors), ("voided", p.voided), ("expired", p.expired), ("refunded in full", p.refundedFull),
+            ("shed at the in-flight bound", report.generator.droppedArrivals),
+            ("amount refused", p.amountRefused),
+            ("errors", p.errors), ("voided", p.voided), ("expired", p.expired),
+            ("refunded in full", p.refundedFull),
             ("refunded in part", p.refundedPartial), ("disputed", p.disputed),
             ("timeouts resolved", p.timeoutsResolved), ("idempotent replays", p.idempotentReplays),
             ("client retries", p.clientRetries),
@@ -163,7 +166,9 @@ public struct RunReportPage: Sendable {
                     .number(ReportNumber.fixed(stage.endSeconds, 0) + " s"),
                     .number(ReportNumber.fixed(stage.targetTPS, 0)), .number(ReportNumber.count(stage.due)),
                     .number(ReportNumber.count(stage.answered)),
-                    .number(ReportNumber.fixed(stage.answeredToDueRatio * 100, 1) + "%" + (stage.judged ? "" : " (not judged)")),
+                    .number(
+                        ReportNumber.fixed(stage.answeredToDueRatio * 100, 1) + "%"
+                            + (stage.judged ? "" : " (not judged)")),
                 ]
             })
     }
@@ -172,7 +177,8 @@ public struct RunReportPage: Sendable {
         let w = report.webhooks
         let figures: [(String, Int)] = [
             ("events", w.events), ("delivered", w.delivered), ("retried", w.retried),
-            ("dead-lettered", w.deadLettered), ("pending", w.pending), ("duplicates ignored", w.duplicatesIgnored),
+            ("dead-lettered", w.deadLettered), ("pending", w.pending),
+            ("duplicates ignored", w.duplicatesIgnored),
         ]
         return HTMLTable(
             id: "webhooks", headers: ["webhooks", "count"],

@@ -35,7 +35,9 @@ public struct SwarmReportPage: Sendable {
 
     /// The rows in the table's order: failing seeds first, then by seed.
     public var ordered: [Seed] {
-        seeds.sorted { ($0.outcome.failed ? 0 : 1, $0.outcome.seed) < ($1.outcome.failed ? 0 : 1, $1.outcome.seed) }
+        seeds.sorted {
+            ($0.outcome.failed ? 0 : 1, $0.outcome.seed) < ($1.outcome.failed ? 0 : 1, $1.outcome.seed)
+        }
     }
 
     public func html() -> String {
@@ -77,7 +79,8 @@ public struct SwarmReportPage: Sendable {
         body += HTMLDocument.section(
             id: "over-seeds", title: "Seeds",
             "<div class=\"charts\">"
-                + HTMLDocument.figure(id: "payments", chart.svg(), note: "Red: a seed that broke an invariant.")
+                + HTMLDocument.figure(
+                    id: "payments", chart.svg(), note: "Red: a seed that broke an invariant.")
                 + "</div>")
 
         let table = HTMLTable(
@@ -89,7 +92,8 @@ public struct SwarmReportPage: Sendable {
                     .init(
                         outcome.failed ? "✗ \(outcome.firstViolation ?? "")" : "✓ held",
                         cssClass: outcome.failed ? "fail" : "pass"),
-                    .init(outcome.faults), .number(ReportNumber.count(outcome.payments)), .code(outcome.digest),
+                    .init(outcome.faults), .number(ReportNumber.count(outcome.payments)),
+                    .code(outcome.digest),
                     .code(seed.replay),
                 ]
             })

@@ -93,7 +93,8 @@ public final class TimeSeriesRecorder: Sendable {
             dispatchedPerSecond: rate(progress.attempted, before?.attempted),
             answeredPerSecond: rate(progress.answered, before?.answered), inFlight: Double(progress.inFlight),
             authorizations: Double(progress.intervalAuthorizations),
-            authorizeP50Ms: progress.intervalP50Milliseconds, authorizeP90Ms: progress.intervalP90Milliseconds,
+            authorizeP50Ms: progress.intervalP50Milliseconds,
+            authorizeP90Ms: progress.intervalP90Milliseconds,
             authorizeP99Ms: progress.intervalP99Milliseconds,
             capturedPerSecond: rate(counts.succeeded, was?.succeeded),
             declinedPerSecond: rate(counts.declined, was?.declined),
@@ -151,7 +152,9 @@ public final class TimeSeriesRecorder: Sendable {
         }
         last.declinesPerSecondByCode = declines
         var faults: [String] = []
-        for row in rows { for fault in row.faultsActive where !faults.contains(fault) { faults.append(fault) } }
+        for row in rows {
+            for fault in row.faultsActive where !faults.contains(fault) { faults.append(fault) }
+        }
         last.faultsActive = faults
         return last
     }

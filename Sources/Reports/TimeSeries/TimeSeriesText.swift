@@ -21,7 +21,8 @@ public enum TimeSeriesText {
             row.seconds, row.targetTPS, row.dispatchedPerSecond, row.answeredPerSecond, row.inFlight,
             row.authorizations, row.authorizeP50Ms, row.authorizeP90Ms, row.authorizeP99Ms,
             row.capturedPerSecond, row.declinedPerSecond, row.blockedPerSecond, row.challengedPerSecond,
-            row.abandoned3DSPerSecond, row.rateLimitedPerSecond, row.shedPerSecond, row.amountRefusedPerSecond,
+            row.abandoned3DSPerSecond, row.rateLimitedPerSecond, row.shedPerSecond,
+            row.amountRefusedPerSecond,
             row.errorsPerSecond, row.clientRetriesPerSecond, row.webhooksDeliveredPerSecond,
             row.webhookRetriesPerSecond, row.webhooksDeadLetteredPerSecond, row.webhookBacklog,
             row.ledgerTransfersPerSecond, row.violations, row.rssMB, row.cpuCores, row.cpuSeconds,
@@ -32,9 +33,10 @@ public enum TimeSeriesText {
         let declines = row.declinesPerSecondByCode.sorted { $0.key < $1.key }.map {
             "\(csvSafe($0.key))=\(number($0.value))"
         }
-        return (numbers(row).map(number) + [
-            declines.joined(separator: ";"), row.faultsActive.map(csvSafe).joined(separator: ";"),
-        ]).joined(separator: ",")
+        return
+            (numbers(row).map(number) + [
+                declines.joined(separator: ";"), row.faultsActive.map(csvSafe).joined(separator: ";"),
+            ]).joined(separator: ",")
     }
 
     public static func jsonLine(_ row: TimeSeriesRow) -> String {

@@ -55,7 +55,8 @@ public struct RunProgress: Sendable {
 
     init(
         elapsed: Duration, targetTPS: Double, attempted: Int, answered: Int, inFlight: Int, declined: Int,
-        rateLimited: Int, p99Milliseconds: Double, intervalAuthorizations: Int, intervalP50Milliseconds: Double,
+        rateLimited: Int, p99Milliseconds: Double, intervalAuthorizations: Int,
+        intervalP50Milliseconds: Double,
         intervalP90Milliseconds: Double, intervalP99Milliseconds: Double, violations: Int
     ) {
         self.elapsed = elapsed
@@ -290,17 +291,17 @@ public enum ScenarioRunner {
                     // Read without suspending: the reporter adds no job to the run's schedule
                     // beyond its timer, so the digest does not depend on what it reads.
                     var progress = RunProgress(
-                            elapsed: elapsed,
-                            targetTPS: scenario.load.rate(atNanoseconds: elapsed.nanoseconds),
-                            attempted: snapshot.attempted, answered: snapshot.answered,
-                            inFlight: snapshot.inFlight,
-                            declined: snapshot.declined, rateLimited: snapshot.rateLimited,
-                            p99Milliseconds: snapshot.latency.milliseconds(atPercentile: 99),
-                            intervalAuthorizations: snapshot.intervalAuthorizations,
-                            intervalP50Milliseconds: snapshot.interval.milliseconds(atPercentile: 50),
-                            intervalP90Milliseconds: snapshot.interval.milliseconds(atPercentile: 90),
-                            intervalP99Milliseconds: snapshot.interval.milliseconds(atPercentile: 99),
-                            violations: snapshot.violations)
+                        elapsed: elapsed,
+                        targetTPS: scenario.load.rate(atNanoseconds: elapsed.nanoseconds),
+                        attempted: snapshot.attempted, answered: snapshot.answered,
+                        inFlight: snapshot.inFlight,
+                        declined: snapshot.declined, rateLimited: snapshot.rateLimited,
+                        p99Milliseconds: snapshot.latency.milliseconds(atPercentile: 99),
+                        intervalAuthorizations: snapshot.intervalAuthorizations,
+                        intervalP50Milliseconds: snapshot.interval.milliseconds(atPercentile: 50),
+                        intervalP90Milliseconds: snapshot.interval.milliseconds(atPercentile: 90),
+                        intervalP99Milliseconds: snapshot.interval.milliseconds(atPercentile: 99),
+                        violations: snapshot.violations)
                     progress.counts = snapshot.counts
                     progress.declinesByCode = snapshot.declines
                     progress.droppedArrivals = snapshot.droppedArrivals
