@@ -180,7 +180,9 @@ struct SwarmCommand: AsyncParsableCommand {
             }
         }
         let failures = self.failures
-        try writeReport(title: "--generate", outcomes: outcomes, wallSeconds: seconds, scenarioText: nil) {
+        try writeReport(
+            title: "generated scenarios", outcomes: outcomes, wallSeconds: seconds, scenarioText: nil
+        ) {
             outcome in
             outcome.failed
                 ? "paystorm run \((failures as NSString).appendingPathComponent("generated-\(outcome.seed).yaml"))"
