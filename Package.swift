@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "PaystormServer", targets: ["Server"]),
         .library(name: "PaystormCharts", targets: ["Charts"]),
         .library(name: "PaystormClient", targets: ["Client"]),
+        .library(name: "PaystormReports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -112,6 +113,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What a run, a swarm or a capacity search shows a person: the per-second time series
+        // and the self-contained HTML reports drawn with Charts.
+        .target(name: "Reports", dependencies: ["Charts", "Scenarios"], swiftSettings: swiftSettings),
         // The HTTP target of `paystorm run --target`: Stripe's API over real sockets.
         .target(
             name: "Client",
@@ -128,6 +132,7 @@ let package = Package(
             name: "paystorm",
             dependencies: [
                 "Core", "PaystormRuntime", "Ledger", "Journal", "Services", "Scenarios", "Server", "Client",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -140,6 +145,9 @@ let package = Package(
             name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReportsTests", dependencies: ["Reports", "Charts", "Scenarios"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PaystormRuntimeTests", dependencies: ["PaystormRuntime"], swiftSettings: swiftSettings),
         .testTarget(

@@ -3,6 +3,9 @@
 /// each mark's `<title>` (no script). The markup needs no stylesheet, so a dashboard page and
 /// a saved report draw it the same way.
 ///
+/// Stacked, the series are drawn as areas one on top of the other (outcomes that add up to a
+/// whole); bands shade spans of the x axis behind the data (fault windows, load stages).
+///
 /// Each mark also carries its series and raw values (`data-series`, `data-x`, `data-y`), so
 /// that a test in a browser can check what was drawn against what was meant.
 public struct LineChart: Sendable {
@@ -22,9 +25,17 @@ public struct LineChart: Sendable {
     public var xDomain: ClosedRange<Double>?
     /// Ticks on whole numbers only (minutes, counts): no tick between two minutes.
     public var xTicksIntegral = false
+    /// Draw the series as stacked areas: each point's height adds to those of the series
+    /// before it (matched by index), and its hover text gives its own value.
+    public var isStacked = false
+    /// Spans shaded behind the data, in x coordinates.
+    public var bands: [ChartBand] = []
 
     /// Colours taken in turn by the series (then reused).
-    public static let palette = ["#635bff", "#0a9396", "#ee9b00", "#ae2012", "#3a86ff", "#6a4c93"]
+    public static let palette = [
+        "#635bff", "#0a9396", "#ee9b00", "#ae2012", "#3a86ff", "#6a4c93", "#e76f51", "#8ac926", "#1d3557",
+        "#f15bb5",
+    ]
 
     static let marginLeftPoints = 64.0
     static let marginRightPoints = 16.0
@@ -65,7 +76,7 @@ public struct LineChart: Sendable {
 
     func frame() -> Frame {
         let points = series.flatMap(\.points)
-        let ys = points.map(\.y)
+        let ys = isStacked ? (stackedTops().last ?? []) + points.map(\.y) : points.map(\.y)
         let domain: ClosedRange<Double>
         if let xDomain {
             domain = xDomain
@@ -85,7 +96,10 @@ public struct LineChart: Sendable {
             countMax: yTickCountMax)
         return Frame(
             left: Self.marginLeftPoints, right: widthPoints - Self.marginRightPoints,
-            top: Self.marginTopPoints, bottom: heightPoints - Self.marginBottomPoints, xDomain: domain,
+            top: Self.marginTopPoints,
+            bottom: heightPoints - Self.marginBottomPoints - Double(legendLayout().rows - 1)
+                * Self.legendRowPoints,
+            xDomain: domain,
             xTicks: xTicks, yTicks: yTicks)
     }
 
@@ -102,6 +116,7 @@ public struct LineChart: Sendable {
         out +=
             "<text class=\"chart-title\" x=\"8\" y=\"18\" font-size=\"13\" "
             + "font-weight=\"600\" fill=\"#1a1f36\">\(e(title))</text>"
+        out += drawBands(frame)
         out += axes(frame)
         if series.allSatisfy({ $0.points.isEmpty }) {
             out +=
@@ -109,8 +124,12 @@ public struct LineChart: Sendable {
                 + "y=\"\(n((frame.top + frame.bottom) / 2))\" text-anchor=\"middle\" fill=\"#697386\">"
                 + "No data yet</text>"
         }
-        for (index, line) in series.enumerated() {
-            out += draw(line, colour: Self.palette[index % Self.palette.count], frame: frame)
+        if isStacked {
+            out += drawStacked(frame)
+        } else {
+            for (index, line) in series.enumerated() {
+                out += draw(line, colour: Self.palette[index % Self.palette.count], frame: frame)
+            }
         }
         out += legend(frame)
         out += "</svg>"
@@ -164,34 +183,147 @@ public struct LineChart: Sendable {
                 "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" "
                 + "stroke-linejoin=\"round\" points=\"\(path)\"/>"
         }
-        // Dense series get small marks, so that the line stays readable.
-        let radius = line.points.count > 30 ? "2.2" : "3.5"
+        let radius = Self.markRadius(line.points.count)
         for point in line.points {
-            let hover =
-                point.label ?? "\(line.name): \(yTickLabel(point.y)) at \(xTickLabel(point.x))"
-            out +=
-                "<circle class=\"point\" cx=\"\(n(frame.x(point.x)))\" cy=\"\(n(frame.y(point.y)))\" "
-                + "r=\"\(radius)\" fill=\"\(colour)\" data-series=\"\(name)\" data-x=\"\(n(point.x))\" "
-                + "data-y=\"\(n(point.y))\"><title>\(e(hover))</title></circle>"
+            out += mark(point, of: line, at: frame.y(point.y), radius: radius, colour: colour, frame: frame)
         }
         return out + "</g>"
     }
 
-    private func legend(_ frame: Frame) -> String {
+    /// Dense series get small marks, so that the line stays readable.
+    static func markRadius(_ count: Int) -> String {
+        count > 200 ? "1.3" : count > 30 ? "2.2" : "3.5"
+    }
+
+    /// One point's mark with its values and hover text, drawn at `y` on the drawing.
+    private func mark(
+        _ point: ChartPoint, of line: ChartSeries, at y: Double, radius: String, colour: String, frame: Frame
+    ) -> String {
         let n = SVGText.number
-        var out = "<g class=\"legend\">"
-        var x = frame.left
-        let y = heightPoints - 14
+        let e = SVGText.escape
+        let hover = point.label ?? "\(line.name): \(yTickLabel(point.y)) at \(xTickLabel(point.x))"
+        return "<circle class=\"point\" cx=\"\(n(frame.x(point.x)))\" cy=\"\(n(y))\" "
+            + "r=\"\(radius)\" fill=\"\(colour)\" data-series=\"\(e(line.name))\" data-x=\"\(n(point.x))\" "
+            + "data-y=\"\(n(point.y))\"><title>\(e(hover))</title></circle>"
+    }
+
+    /// The running totals of the stacked series: `tops[i][j]` is the sum of point j of series
+    /// 0 through i (series are matched by index, up to the shortest).
+    func stackedTops() -> [[Double]] {
+        let count = series.map(\.points.count).min() ?? 0
+        var tops: [[Double]] = []
+        var running = [Double](repeating: 0, count: count)
+        for line in series {
+            for index in 0..<count { running[index] += max(0, line.points[index].y) }
+            tops.append(running)
+        }
+        return tops
+    }
+
+    private func drawStacked(_ frame: Frame) -> String {
+        let n = SVGText.number
+        let tops = stackedTops()
+        var out = ""
         for (index, line) in series.enumerated() {
             let colour = Self.palette[index % Self.palette.count]
+            let top = tops[index]
+            let bottom = index == 0 ? [Double](repeating: 0, count: top.count) : tops[index - 1]
+            let xs = line.points.prefix(top.count).map { frame.x($0.x) }
+            out += "<g class=\"series stacked\" data-series=\"\(SVGText.escape(line.name))\">"
+            if top.count > 1 {
+                let upper = zip(xs, top).map { "\(n($0)),\(n(frame.y($1)))" }
+                let lower = zip(xs, bottom).reversed().map { "\(n($0)),\(n(frame.y($1)))" }
+                out +=
+                    "<polygon fill=\"\(colour)\" fill-opacity=\"0.55\" stroke=\"none\" "
+                    + "points=\"\((upper + lower).joined(separator: " "))\"/>"
+                out +=
+                    "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" "
+                    + "stroke-linejoin=\"round\" points=\"\(upper.joined(separator: " "))\"/>"
+            }
+            let radius = Self.markRadius(top.count)
+            for (point, y) in zip(line.points.prefix(top.count), top) {
+                out += mark(point, of: line, at: frame.y(y), radius: radius, colour: colour, frame: frame)
+            }
+            out += "</g>"
+        }
+        return out
+    }
+
+    private func drawBands(_ frame: Frame) -> String {
+        guard !bands.isEmpty else { return "" }
+        let n = SVGText.number
+        let e = SVGText.escape
+        var out = "<g class=\"bands\">"
+        var stageIndex = 0
+        for band in bands {
+            let low = max(frame.xDomain.lowerBound, min(band.startX, band.endX))
+            let high = min(frame.xDomain.upperBound, max(band.startX, band.endX))
+            guard high >= low else { continue }
+            let left = frame.x(low)
+            // An instant (a crash) still shows: at least two points wide.
+            let width = max(2, frame.x(high) - left)
+            let fill: String
+            switch band.kind {
+            case .fault: fill = "fill=\"#ae2012\" fill-opacity=\"0.13\""
+            case .stage:
+                stageIndex += 1
+                fill = "fill=\"#635bff\" fill-opacity=\"\(stageIndex % 2 == 0 ? "0.07" : "0.02")\""
+            case .marker: fill = "fill=\"#0a9396\" fill-opacity=\"0.25\""
+            }
             out +=
-                "<rect x=\"\(n(x))\" y=\"\(n(y - 9))\" width=\"10\" height=\"10\" rx=\"2\" "
-                + "fill=\"\(colour)\"/>"
-            out +=
-                "<text class=\"legend-label\" x=\"\(n(x + 14))\" y=\"\(n(y))\" fill=\"#1a1f36\">"
-                + "\(SVGText.escape(line.name))</text>"
+                "<rect class=\"band band-\(band.kind.rawValue)\" x=\"\(n(left))\" y=\"\(n(frame.top))\" "
+                + "width=\"\(n(width))\" height=\"\(n(frame.bottom - frame.top))\" \(fill) "
+                + "data-label=\"\(e(band.label))\"><title>\(e(band.label))</title></rect>"
+            if band.kind != .fault, width > Double(band.label.count) * 5 + 6 {
+                out +=
+                    "<text class=\"band-label\" x=\"\(n(left + 3))\" y=\"\(n(frame.top + 10))\" "
+                    + "font-size=\"9\" fill=\"#697386\">\(e(band.label))</text>"
+            }
+        }
+        return out + "</g>"
+    }
+
+    static let legendRowPoints = 16.0
+
+    /// Where each legend entry goes: its x and its row (entries wrap to a new row below when
+    /// the next would pass the right edge), and the fault swatch last when any band is a fault.
+    func legendLayout() -> (entries: [(x: Double, row: Int)], rows: Int) {
+        var names = series.map(\.name)
+        if bands.contains(where: { $0.kind == .fault }) { names.append(Self.faultLegendName) }
+        var entries: [(x: Double, row: Int)] = []
+        var x = Self.marginLeftPoints
+        var row = 0
+        for name in names {
             // Wide enough for a short name; long names are the caller's to shorten.
-            x += 24 + Double(line.name.count) * 7
+            let width = 24 + Double(name.count) * 7
+            if x > Self.marginLeftPoints, x + width > widthPoints - Self.marginRightPoints {
+                row += 1
+                x = Self.marginLeftPoints
+            }
+            entries.append((x, row))
+            x += width
+        }
+        return (entries, row + 1)
+    }
+
+    static let faultLegendName = "fault on"
+
+    private func legend(_ frame: Frame) -> String {
+        let n = SVGText.number
+        let layout = legendLayout()
+        var out = "<g class=\"legend\">"
+        let firstRowY = heightPoints - 14 - Double(layout.rows - 1) * Self.legendRowPoints
+        for (index, entry) in layout.entries.enumerated() {
+            let isFault = index >= series.count
+            let colour = isFault ? "#ae2012" : Self.palette[index % Self.palette.count]
+            let name = isFault ? Self.faultLegendName : series[index].name
+            let y = firstRowY + Double(entry.row) * Self.legendRowPoints
+            out +=
+                "<rect x=\"\(n(entry.x))\" y=\"\(n(y - 9))\" width=\"10\" height=\"10\" rx=\"2\" "
+                + "fill=\"\(colour)\"\(isFault ? " fill-opacity=\"0.35\"" : "")/>"
+            out +=
+                "<text class=\"legend-label\" x=\"\(n(entry.x + 14))\" y=\"\(n(y))\" fill=\"#1a1f36\">"
+                + "\(SVGText.escape(name))</text>"
         }
         return out + "</g>"
     }

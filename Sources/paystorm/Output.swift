@@ -1,3 +1,6 @@
+import Foundation
+import Reports
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -12,6 +15,27 @@ func printError(_ line: String) {
 
 /// Whether standard error is a terminal (a live progress line is drawn only then).
 var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+
+/// How the progress line is drawn on this standard error (`ProgressLine.mode`).
+var progressLineMode: ProgressLine.Mode {
+    var size = winsize()
+    let columns = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 ? Int(size.ws_col) : nil
+    return ProgressLine.mode(
+        isTerminal: standardErrorIsTerminal, columns: columns,
+        term: ProcessInfo.processInfo.environment["TERM"])
+}
+
+/// Draws `mode`'s redraw of `text` on standard error (nothing when quiet).
+func drawProgress(_ text: String, _ mode: ProgressLine.Mode) {
+    guard case .live(let columns) = mode else { return }
+    FileHandle.standardError.write(Data(ProgressLine.redraw(text, columns: columns).utf8))
+}
+
+/// Ends the progress line, if one was drawn.
+func finishProgress(_ mode: ProgressLine.Mode) {
+    let end = ProgressLine.finish(mode)
+    if !end.isEmpty { FileHandle.standardError.write(Data(end.utf8)) }
+}
 
 /// Number formatting for summaries (no Foundation formatters: output must not depend on locale).
 enum Format {

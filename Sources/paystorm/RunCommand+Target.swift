@@ -1,11 +1,15 @@
 import ArgumentParser
 import Client
 import Foundation
+import Reports
 import Scenarios
 
 extension RunCommand {
     /// `paystorm run FILE --mode realtime --target URL`: the scenario over the wire.
-    func runOverWire(_ scenario: Scenario, mode: RunMode, target: String) async throws {
+    func runOverWire(
+        _ scenario: Scenario, mode: RunMode, target: String, recorder: TimeSeriesRecorder?,
+        timeseries: TimeSeriesFile?
+    ) async throws {
         guard mode == .realtime else {
             printError(
                 "paystorm run: --target needs --mode realtime: a server over the wire runs on the wall clock, "
@@ -29,8 +33,10 @@ extension RunCommand {
                     + "they record the in-process system, which a run over the wire does not have")
             throw ExitCode(ExitStatus.badInput)
         }
-        let report = try await Self.executeOverWire(scenario, target: target)
+        let report = try await Self.executeOverWire(
+            scenario, target: target, recorder: recorder, timeseries: timeseries)
         print(RunSummary(report: report).text)
+        try writeReportPage(report, recorder: recorder)
         if let json {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -48,25 +54,31 @@ extension RunCommand {
 
     /// Drives the load from the pool, never from the main actor (DESIGN.md).
     @concurrent
-    private static func executeOverWire(_ scenario: Scenario, target: String) async throws -> RunReport {
+    private static func executeOverWire(
+        _ scenario: Scenario, target: String, recorder: TimeSeriesRecorder?, timeseries: TimeSeriesFile?
+    ) async throws -> RunReport {
         // The merchants' webhook endpoint: a receiver on a loopback port of this process.
         let receiver = try await WebhookReceiver.start()
         let client = HTTPPaymentTarget(baseURL: target, receiver: receiver)
         // Keys unique to this run: a server outlives runs, and a key seen before would replay.
         let keyPrefix = "run-\(UInt64(Date().timeIntervalSince1970 * 1_000))-journey"
-        let live = standardErrorIsTerminal
+        let line = progressLineMode
         let report = await ScenarioRunner.runOverWire(
             scenario, target: client, targetName: target, keyPrefix: keyPrefix, webhooks: receiver,
             faults: client,
             progress: { progress in
-                guard live else { return }
-                let line =
-                    "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
-                    + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
-                    + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations   "
-                FileHandle.standardError.write(Data(line.utf8))
+                if let recorder {
+                    let cpu = ProcessCPU.seconds().map { $0.user + $0.system } ?? 0
+                    let row = recorder.record(progress, rssBytes: ResidentMemory.bytes(), cpuSeconds: cpu)
+                    timeseries?.write(row)
+                }
+                drawProgress(
+                    "\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
+                        + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
+                        + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations",
+                    line)
             })
-        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+        finishProgress(line)
         try? await client.shutdown()
         await receiver.stop()
         return report

@@ -3,6 +3,7 @@ import Foundation
 import Journal
 import Metrics
 import PaystormRuntime
+import Reports
 import Scenarios
 import Services
 
@@ -70,8 +71,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Write one row per second of run time (offered and answered rates, in flight, that "
-                + "second's authorization p50/p90/p99, declines, refusals, RSS, CPU) to this path: "
-                + "CSV, or one JSON object a line when the name ends in .jsonl or .json."))
+                + "second's authorization p50/p90/p99, outcomes, declines by code, webhooks and their "
+                + "backlog, ledger transfers, RSS, CPU, the faults on) to this path: CSV, or one JSON "
+                + "object a line when the name ends in .jsonl or .json."))
     var timeseries: String?
     @Option(
         help: ArgumentHelp(
@@ -79,6 +81,12 @@ struct RunCommand: AsyncParsableCommand {
                 + "`paystorm serve`, e.g. http://127.0.0.1:4242) instead of the in-process system, and "
                 + "check the invariants from outside."))
     var target: String?
+    @Option(
+        help: ArgumentHelp(
+            "Write the run as one self-contained HTML page (charts over time with the stages and "
+                + "fault windows, the invariants, thresholds, counts, payouts and ledger per "
+                + "currency, the scenario file) to this path."))
+    var report: String?
 
     func run() async throws {
         guard let mode = RunMode(rawValue: mode) else {
@@ -120,8 +128,27 @@ struct RunCommand: AsyncParsableCommand {
             }
             scenario.load.maxInFlight = maxInFlight
         }
+        var series: TimeSeriesFile?
+        if let timeseries {
+            do {
+                series = try TimeSeriesFile(path: timeseries)
+            } catch {
+                printError("paystorm run: --timeseries: cannot write \(timeseries): \(error)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
+        defer { series?.close() }
+        if let report, !FileManager.default.createFile(atPath: report, contents: nil) {
+            printError("paystorm run: --report: cannot write \(report)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        // Rows are kept only for the HTML page; the file alone needs each row once.
+        let recorder =
+            timeseries == nil && report == nil
+            ? nil : TimeSeriesRecorder(rowsMax: report == nil ? 0 : TimeSeriesRecorder.rowsMaxDefault)
         if let target {
-            try await runOverWire(scenario, mode: mode, target: target)
+            try await runOverWire(
+                scenario, mode: mode, target: target, recorder: recorder, timeseries: series)
             return
         }
         if let snapshotEvery, snapshotEvery < 0 {
@@ -184,16 +211,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { acknowledgementLog?.close() }
         let eventTrace = trace.map { _ in EventTrace() }
-        var series: TimeSeriesFile?
-        if let timeseries {
-            do {
-                series = try TimeSeriesFile(path: timeseries)
-            } catch {
-                printError("paystorm run: --timeseries: cannot write \(timeseries): \(error)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-        }
-        defer { series?.close() }
         let metricsListener = try startMetricsListener(mode: mode)
         defer { metricsListener?.cancel() }
         var export: BalanceTransactionFile?
@@ -205,13 +222,13 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.badInput)
             }
         }
-        let report: RunReport
+        let runReport: RunReport
         do {
-            report = try await Self.execute(
+            runReport = try await Self.execute(
                 scenario, mode: mode, journal: runJournal, trace: eventTrace, resume: resume,
                 acknowledgements: acknowledgementLog, journalKey: key,
                 snapshotEvery: snapshotRecords > 0 ? snapshotRecords : nil, balanceTransactions: export?.sink,
-                timeseries: series)
+                recorder: recorder, timeseries: series)
         } catch let error where resume {
             // Resuming failed (an undecodable record, a wrong key): the journal is left as it was.
             await runJournal?.close()
@@ -248,7 +265,9 @@ struct RunCommand: AsyncParsableCommand {
                         $0 < Int(last.sequence) ? " (\($0) kept in memory after the snapshot)" : ""
                     } ?? ""))
         }
+        let report = runReport
         print(RunSummary(report: report).text)
+        try writeReportPage(report, recorder: recorder)
         if let json {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -262,6 +281,22 @@ struct RunCommand: AsyncParsableCommand {
         }
         if !report.invariantsHold { throw ExitCode(ExitStatus.invariantViolated) }
         if !report.thresholdsPass { throw ExitCode(ExitStatus.thresholdFailed) }
+    }
+
+    /// `--report`: the run as one HTML page, from the report and the rows the recorder kept.
+    func writeReportPage(_ report: RunReport, recorder: TimeSeriesRecorder?) throws {
+        guard let path = self.report, let recorder else { return }
+        let page = RunReportPage(
+            report: report, rows: recorder.rows,
+            scenarioText: try? String(contentsOfFile: file, encoding: .utf8), scenarioPath: file,
+            command: (["paystorm"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        do {
+            try Data(page.html().utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            printError("paystorm run: cannot write \(path): \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        printError("report: \(path)")
     }
 
     static let fileJournalInSimulatedMode =
@@ -335,23 +370,29 @@ struct RunCommand: AsyncParsableCommand {
     private static func execute(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,
         acknowledgements: AcknowledgementLog?, journalKey: [UInt8]?, snapshotEvery: Int?,
-        balanceTransactions: BalanceTransactionLog.Sink?, timeseries: TimeSeriesFile?
+        balanceTransactions: BalanceTransactionLog.Sink?, recorder: TimeSeriesRecorder?,
+        timeseries: TimeSeriesFile?
     ) async throws -> RunReport {
-        let live = standardErrorIsTerminal
+        let line = progressLineMode
         let report = try await ScenarioRunner.run(
             scenario, mode: mode, journal: journal, trace: trace, resume: resume,
             acknowledgements: acknowledgements, journalKey: journalKey, snapshotEvery: snapshotEvery,
             progress: { progress in
                 journeysInFlight.record(progress.inFlight)
-                timeseries?.record(progress)
-                guard live else { return }
-                let line =
-                    "\r\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
-                    + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
-                    + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations   "
-                FileHandle.standardError.write(Data(line.utf8))
+                if let recorder {
+                    let cpu = ProcessCPU.seconds().map { $0.user + $0.system } ?? 0
+                    let row = recorder.record(progress, rssBytes: ResidentMemory.bytes(), cpuSeconds: cpu)
+                    timeseries?.write(row)
+                }
+                drawProgress(
+                    "\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
+                        + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
+                        + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations"
+                        + (progress.faultsActive.isEmpty
+                            ? "" : " · faults: " + progress.faultsActive.joined(separator: ", ")),
+                    line)
             }, balanceTransactions: balanceTransactions)
-        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+        finishProgress(line)
         return report
     }
 }

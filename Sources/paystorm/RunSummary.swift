@@ -208,15 +208,7 @@ struct RunSummary {
         }
         lines.append("")
         lines.append("digest \(report.digest)")
-        var verdict =
-            !report.invariantsHold
-            ? "FAIL (invariant violated)" : !report.thresholdsPass ? "FAIL (threshold)" : "PASS"
-        if report.invariantsHold, let stage = report.saturatedStage {
-            verdict =
-                "SATURATED (stage \(stage.stage), \(Format.fixed(stage.targetTPS, 0)) TPS target: answered "
-                + "\(stage.answered) of \(stage.due) arrivals due, \(Format.fixed(stage.answeredToDueRatio * 100, 1))%)"
-        }
-        lines.append("result: \(verdict)")
+        lines.append("result: \(report.verdict)")
         return lines.joined(separator: "\n")
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaystormRuntime
+import Reports
 import Scenarios
 import Services
 import Synchronization
@@ -34,6 +35,11 @@ struct SwarmCommand: AsyncParsableCommand {
             visibility: .hidden))
     var plantBug: String?
     @Flag(help: "Print every seed's digest and faults, not only the failing seeds.") var list = false
+    @Option(
+        help: ArgumentHelp(
+            "Write every seed (faults drawn, payments, verdict, the command that replays it; failing "
+                + "seeds first) as one self-contained HTML page to this path."))
+    var report: String?
 
     func run() async throws {
         guard let seedList = SeedList.parse(seeds) else {
@@ -42,6 +48,10 @@ struct SwarmCommand: AsyncParsableCommand {
         }
         guard (1...Swarm.jobsMax).contains(jobs) else {
             printError("paystorm swarm: --jobs must be in 1...\(Swarm.jobsMax)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        if let report, !FileManager.default.createFile(atPath: report, contents: nil) {
+            printError("paystorm swarm: --report: cannot write \(report)")
             throw ExitCode(ExitStatus.badInput)
         }
         if generate {
@@ -98,6 +108,16 @@ struct SwarmCommand: AsyncParsableCommand {
                 + "\(Format.fixed(seconds, 1)) s wall, \(Format.fixed(Double(outcomes.count) / seconds, 2)) seeds/s, "
                 + "\(Format.count(outcomes.reduce(0) { $0 + $1.payments })) payments")
         let replayDuration = duration.map { " --duration \($0)" } ?? ""
+        try writeReport(
+            title: scenario.name, outcomes: outcomes, wallSeconds: seconds,
+            scenarioText: try? String(contentsOfFile: file, encoding: .utf8)
+        ) { outcome in
+            if let bug {
+                return
+                    "paystorm swarm \(file) --seeds \(outcome.seed)\(replayDuration) --plant-bug \(bug.rawValue)"
+            }
+            return "paystorm run \(file) --mode simulated --seed \(outcome.seed)" + replayDuration
+        }
         if list {
             for outcome in outcomes {
                 print(
@@ -159,6 +179,15 @@ struct SwarmCommand: AsyncParsableCommand {
                         + "payments \(outcome.payments) faults: \(outcome.faults)")
             }
         }
+        let failures = self.failures
+        try writeReport(
+            title: "generated scenarios", outcomes: outcomes, wallSeconds: seconds, scenarioText: nil
+        ) {
+            outcome in
+            outcome.failed
+                ? "paystorm run \((failures as NSString).appendingPathComponent("generated-\(outcome.seed).yaml"))"
+                : "paystorm swarm --generate --seeds \(outcome.seed)"
+        }
         if !failed.isEmpty {
             do {
                 try FileManager.default.createDirectory(atPath: failures, withIntermediateDirectories: true)
@@ -191,6 +220,25 @@ struct SwarmCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--report`: every seed on one page, with `replay(outcome)` as its replay command.
+    private func writeReport(
+        title: String, outcomes: [SwarmOutcome], wallSeconds: Double, scenarioText: String?,
+        replay: (SwarmOutcome) -> String
+    ) throws {
+        guard let report else { return }
+        let page = SwarmReportPage(
+            title: title, seeds: outcomes.map { SwarmReportPage.Seed(outcome: $0, replay: replay($0)) },
+            wallSeconds: wallSeconds, scenarioText: scenarioText,
+            command: (["paystorm"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        do {
+            try Data(page.html().utf8).write(to: URL(fileURLWithPath: report))
+        } catch {
+            printError("paystorm swarm: cannot write \(report): \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        printError("report: \(report)")
+    }
+
     /// Runs the swarm off the main actor and draws a progress bar on stderr when it is a terminal.
     @concurrent
     private static func execute(_ scenario: Scenario, seeds: [UInt64], jobs: Int) async -> [SwarmOutcome] {
@@ -204,13 +252,12 @@ struct SwarmCommand: AsyncParsableCommand {
         seeds: [UInt64], jobs: Int,
         swarm: ([UInt64], Int, @escaping @Sendable (SwarmOutcome) -> Void) async -> [SwarmOutcome]
     ) async -> [SwarmOutcome] {
-        let live = standardErrorIsTerminal
+        let mode = progressLineMode
         let progress = SwarmProgress(total: seeds.count)
         let outcomes = await swarm(seeds, jobs) { outcome in
-            let line = progress.record(outcome)
-            if live { FileHandle.standardError.write(Data(line.utf8)) }
+            drawProgress(progress.record(outcome), mode)
         }
-        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+        finishProgress(mode)
         return outcomes
     }
 }
@@ -230,8 +277,8 @@ final class SwarmProgress: Sendable {
             return counts
         }
         let filled = done * Self.width / total
-        return "\r[" + String(repeating: "#", count: filled)
+        return "[" + String(repeating: "#", count: filled)
             + String(repeating: ".", count: Self.width - filled)
-            + "] \(done)/\(total) · \(failed) failed   "
+            + "] \(done)/\(total) · \(failed) failed"
     }
 }

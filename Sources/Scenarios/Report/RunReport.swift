@@ -49,6 +49,8 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var wire: WireReport? = nil
     /// Each read kind of the scenario's `reads:`, when they were sent (over the wire).
     public var reads: [ReadFigures]? = nil
+    /// When each fault of the seed was on, from the load's start (not part of the digest).
+    public var faultWindows: [FaultWindow] = []
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }

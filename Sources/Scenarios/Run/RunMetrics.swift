@@ -168,7 +168,8 @@ final class RunMetrics: Sendable {
                 intervalAuthorizations: state.intervalAuthorizations, attempted: state.counts.attempted,
                 answered: state.answered, inFlight: state.inFlight, declined: state.counts.declined,
                 rateLimited: state.counts.rateLimited,
-                violations: state.violations.values.reduce(0) { $0 + $1.count })
+                violations: state.violations.values.reduce(0) { $0 + $1.count }, counts: state.counts,
+                declines: state.declines, droppedArrivals: state.droppedArrivals)
         }
     }
 
@@ -182,6 +183,9 @@ final class RunMetrics: Sendable {
         var declined: Int
         var rateLimited: Int
         var violations: Int
+        var counts: RunReport.PaymentCounts
+        var declines: [String: Int]
+        var droppedArrivals: Int
     }
 }
 

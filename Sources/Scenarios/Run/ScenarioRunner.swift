@@ -14,23 +14,65 @@ public enum RunMode: String, Sendable, CaseIterable {
 
 /// A live view of a run, for the progress line.
 public struct RunProgress: Sendable {
-    public var elapsed: Duration
-    public var targetTPS: Double
+    public var elapsed: Duration = .zero
+    public var targetTPS = 0.0
     /// Arrivals dispatched so far.
-    public var attempted: Int
+    public var attempted = 0
     /// Arrivals that got a first answer so far (any answer: success, decline, refusal).
-    public var answered: Int
-    public var inFlight: Int
-    public var declined: Int
-    public var rateLimited: Int
+    public var answered = 0
+    public var inFlight = 0
+    public var declined = 0
+    public var rateLimited = 0
     /// Authorization latency p99 over the whole run so far.
-    public var p99Milliseconds: Double
+    public var p99Milliseconds = 0.0
     /// Authorizations since the previous report (one second of run time) and their latency.
-    public var intervalAuthorizations: Int
-    public var intervalP50Milliseconds: Double
-    public var intervalP90Milliseconds: Double
-    public var intervalP99Milliseconds: Double
-    public var violations: Int
+    public var intervalAuthorizations = 0
+    public var intervalP50Milliseconds = 0.0
+    public var intervalP90Milliseconds = 0.0
+    public var intervalP99Milliseconds = 0.0
+    public var violations = 0
+    /// Journeys ended so far, by outcome (a journey counts when it ends, not when it was
+    /// answered first).
+    public var counts = RunReport.PaymentCounts()
+    /// Journeys ended so far with a decline, by Stripe's decline code.
+    public var declinesByCode: [String: Int] = [:]
+    /// Arrivals dropped at the run's in-flight bound so far (shed: never sent).
+    public var droppedArrivals = 0
+    /// Payments the fraud engine stepped up to 3-D Secure (`requires_action` events), webhook
+    /// figures and ledger transfers: the serving system's own counters, which start again
+    /// from zero when a crash fault restarts it.
+    public var challenged = 0
+    public var webhooksDelivered = 0
+    public var webhookRetries = 0
+    public var webhooksDeadLettered = 0
+    /// Webhook deliveries handed to the dispatcher and not yet settled (queued or retrying).
+    public var webhookBacklog = 0
+    public var ledgerTransfers = 0
+    /// The faults on at this instant (`FaultWindow.name`).
+    public var faultsActive: [String] = []
+
+    public init() {}
+
+    init(
+        elapsed: Duration, targetTPS: Double, attempted: Int, answered: Int, inFlight: Int, declined: Int,
+        rateLimited: Int, p99Milliseconds: Double, intervalAuthorizations: Int,
+        intervalP50Milliseconds: Double,
+        intervalP90Milliseconds: Double, intervalP99Milliseconds: Double, violations: Int
+    ) {
+        self.elapsed = elapsed
+        self.targetTPS = targetTPS
+        self.attempted = attempted
+        self.answered = answered
+        self.inFlight = inFlight
+        self.declined = declined
+        self.rateLimited = rateLimited
+        self.p99Milliseconds = p99Milliseconds
+        self.intervalAuthorizations = intervalAuthorizations
+        self.intervalP50Milliseconds = intervalP50Milliseconds
+        self.intervalP90Milliseconds = intervalP90Milliseconds
+        self.intervalP99Milliseconds = intervalP99Milliseconds
+        self.violations = violations
+    }
 }
 
 /// Runs a scenario: an open-model generator (arrivals at their intended times, whatever the
@@ -239,25 +281,34 @@ public enum ScenarioRunner {
                 }
             }
         }
+        let faultWindows = faults.windows(loadEnd: scenario.duration)
         let reporter = progress.map { report in
             runtime.spawn {
                 while !Task.isCancelled {
                     try? await runtime.sleep(for: .seconds(1))
                     let snapshot = metrics.takeSnapshot()
                     let elapsed = runtime.now() - start
-                    report(
-                        RunProgress(
-                            elapsed: elapsed,
-                            targetTPS: scenario.load.rate(atNanoseconds: elapsed.nanoseconds),
-                            attempted: snapshot.attempted, answered: snapshot.answered,
-                            inFlight: snapshot.inFlight,
-                            declined: snapshot.declined, rateLimited: snapshot.rateLimited,
-                            p99Milliseconds: snapshot.latency.milliseconds(atPercentile: 99),
-                            intervalAuthorizations: snapshot.intervalAuthorizations,
-                            intervalP50Milliseconds: snapshot.interval.milliseconds(atPercentile: 50),
-                            intervalP90Milliseconds: snapshot.interval.milliseconds(atPercentile: 90),
-                            intervalP99Milliseconds: snapshot.interval.milliseconds(atPercentile: 99),
-                            violations: snapshot.violations))
+                    // Read without suspending: the reporter adds no job to the run's schedule
+                    // beyond its timer, so the digest does not depend on what it reads.
+                    var progress = RunProgress(
+                        elapsed: elapsed,
+                        targetTPS: scenario.load.rate(atNanoseconds: elapsed.nanoseconds),
+                        attempted: snapshot.attempted, answered: snapshot.answered,
+                        inFlight: snapshot.inFlight,
+                        declined: snapshot.declined, rateLimited: snapshot.rateLimited,
+                        p99Milliseconds: snapshot.latency.milliseconds(atPercentile: 99),
+                        intervalAuthorizations: snapshot.intervalAuthorizations,
+                        intervalP50Milliseconds: snapshot.interval.milliseconds(atPercentile: 50),
+                        intervalP90Milliseconds: snapshot.interval.milliseconds(atPercentile: 90),
+                        intervalP99Milliseconds: snapshot.interval.milliseconds(atPercentile: 99),
+                        violations: snapshot.violations)
+                    progress.counts = snapshot.counts
+                    progress.declinesByCode = snapshot.declines
+                    progress.droppedArrivals = snapshot.droppedArrivals
+                    Self.readSystemFigures(host.system, into: &progress)
+                    let seconds = elapsed.seconds
+                    progress.faultsActive = faultWindows.filter { $0.contains(seconds: seconds) }.map(\.name)
+                    report(progress)
                 }
             }
         }
@@ -313,6 +364,7 @@ public enum ScenarioRunner {
             owedAfterServiceCrashes: owedAfterServiceCrashes
         ).build()
         report.resumedFrom = resumedFrom
+        report.faultWindows = faultWindows
         if let (figures, invariant) = await serviceSchedule.report(system: system) {
             report.serviceRestarts = figures
             report.invariants.append(invariant)
@@ -356,6 +408,20 @@ public enum ScenarioRunner {
     }
 
     static let livenessInvariant = "every_payment_settles_after_heal"
+
+    /// The serving system's counters for the progress report: all behind locks, none awaited.
+    static func readSystemFigures(_ system: PaymentSystem, into progress: inout RunProgress) {
+        let events = system.events.snapshot
+        progress.challenged = Int(events.byType[PaymentEventType.paymentIntentRequiresAction.rawValue] ?? 0)
+        for life in system.events.dispatcherLives() {
+            let statistics = life.statistics()
+            progress.webhooksDelivered += Int(statistics.delivered)
+            progress.webhookRetries += Int(statistics.retries)
+            progress.webhooksDeadLettered += Int(statistics.deadLettered)
+            progress.webhookBacklog += statistics.inFlight
+        }
+        progress.ledgerTransfers = Int(system.counters.ledgerTransfersApplied)
+    }
 
     /// Concurrent onboarding clients of `onboardEveryMerchant`.
     static let onboardingClients = 256

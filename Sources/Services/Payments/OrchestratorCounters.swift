@@ -20,6 +20,8 @@ public struct OrchestratorCounters: Sendable, Hashable {
     public var networkObligationsDropped: Int64 = 0
     /// Transfers the ledger refused although the state machine allowed the step: must be 0.
     public var ledgerRefusals: Int64 = 0
+    /// Ledger transfers applied for this system's payments (a run's time series reads it).
+    public var ledgerTransfersApplied: Int64 = 0
     /// The first violations, described (at most 20).
     public var violationExamples: [String] = []
     /// Transitions the journal refused and that were undone in memory (the caller got

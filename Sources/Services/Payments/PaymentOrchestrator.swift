@@ -626,7 +626,9 @@ public final class PaymentOrchestrator: Sendable {
         }
         do {
             outcomes = try await ledger.submit(transfers)
-            ProcessorMetrics.ledgerTransfers.increment(by: outcomes.count { $0 == .applied })
+            let applied = outcomes.count { $0 == .applied }
+            ProcessorMetrics.ledgerTransfers.increment(by: applied)
+            counters.withLock { $0.ledgerTransfersApplied += Int64(applied) }
         } catch {
             counters.withLock { $0.ledgerRefusals += 1 }
             // A batch the ledger applied but could not journal stays applied: its durable intent

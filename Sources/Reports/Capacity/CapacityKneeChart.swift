@@ -1,0 +1,90 @@
+import Charts
+
+/// The knee of a capacity search as charts: answered against offered rate (with the line
+/// where they are equal), latency against offered rate, and CPU and memory against offered
+/// rate; the knee shaded on each, steps that did not hold named in their hover text.
+public struct CapacityKneeChart: Sendable {
+    public var steps: [CapacityStep]
+    /// The knee to mark; `CapacityStep.knee(of:)` when nil.
+    public var knee: CapacityStep?
+
+    public init(steps: [CapacityStep], knee: CapacityStep? = nil) {
+        self.steps = steps.sorted { $0.offeredTPS < $1.offeredTPS }
+        self.knee = knee ?? CapacityStep.knee(of: steps)
+    }
+
+    /// The chart of answered against offered rate: the knee chart itself.
+    public func kneeSVG() -> String { charts()[0].chart.svg() }
+
+    /// Every chart: its id and the chart.
+    func charts() -> [(id: String, chart: LineChart)] {
+        func label(_ step: CapacityStep, _ what: String) -> String {
+            "offered \(ReportNumber.fixed(step.offeredTPS, 0)) TPS: \(what)"
+                + (step.held ? "" : " (did not hold)")
+        }
+        var bands: [ChartBand] = []
+        if let knee {
+            let width = max(1, (steps.last?.offeredTPS ?? 1) / 200)
+            bands.append(
+                ChartBand(
+                    kind: .marker, startX: knee.offeredTPS - width, endX: knee.offeredTPS + width,
+                    label: "knee: \(ReportNumber.fixed(knee.offeredTPS, 0)) TPS offered held"))
+        }
+        func chart(_ title: String, _ yTitle: String, _ series: [ChartSeries]) -> LineChart {
+            var chart = LineChart(title: title, series: series, xAxisTitle: "offered TPS", yAxisTitle: yTitle)
+            chart.bands = bands
+            chart.yTickLabel = { ReportNumber.short($0) }
+            chart.xTickLabel = { ReportNumber.short($0) }
+            chart.widthPoints = 640
+            chart.heightPoints = 280
+            return chart
+        }
+        func series(
+            _ name: String, _ value: (CapacityStep) -> Double, _ what: (CapacityStep) -> String
+        ) -> ChartSeries {
+            ChartSeries(
+                name: name,
+                points: steps.map { ChartPoint(x: $0.offeredTPS, y: value($0), label: label($0, what($0))) })
+        }
+        return [
+            (
+                "knee",
+                chart(
+                    "Answered against offered", "TPS",
+                    [
+                        series("offered", \.offeredTPS) {
+                            "offered \(ReportNumber.fixed($0.offeredTPS, 0)) TPS"
+                        },
+                        series("answered", \.answeredTPS) {
+                            "answered \(ReportNumber.fixed($0.answeredTPS, 1)) TPS"
+                        },
+                    ])
+            ),
+            (
+                "capacity-latency",
+                chart(
+                    "Latency against offered", "ms",
+                    [
+                        series("p50", \.p50Ms) { "p50 \(ReportNumber.fixed($0.p50Ms, 1)) ms" },
+                        series("p99", \.p99Ms) { "p99 \(ReportNumber.fixed($0.p99Ms, 1)) ms" },
+                    ])
+            ),
+            (
+                "capacity-cpu",
+                chart(
+                    "CPU against offered", "cores",
+                    [series("CPU", \.cpuCores) { "\(ReportNumber.fixed($0.cpuCores, 2)) cores" }])
+            ),
+            (
+                "capacity-memory",
+                chart(
+                    "Memory against offered", "RSS MB",
+                    [
+                        series("RSS", { Double($0.rssBytes) / 1_048_576 }) {
+                            "RSS \(ReportNumber.fixed(Double($0.rssBytes) / 1_048_576, 0)) MB"
+                        }
+                    ])
+            ),
+        ]
+    }
+}
