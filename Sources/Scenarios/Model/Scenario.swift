@@ -20,6 +20,9 @@ public struct Scenario: Sendable, Equatable {
     public var livenessTimeout: Duration = Scenario.livenessTimeoutDefault
     /// The processor's prices per settlement currency (`fees:`; Stripe's by default).
     public var fees: FeeSchedule = .stripe
+    /// The gateway's load shedder (`admission:`; `AdmissionStateMachine.Configuration.standard`
+    /// by default).
+    public var admission: AdmissionStateMachine.Configuration = .standard
 
     /// Long enough for what a healed system still does for a request in flight at the heal: a
     /// slow network answer and its inquiries and reversal (under 40 s), journal appends retried

@@ -150,6 +150,15 @@ struct Journey: Sendable {
     private func send(
         _ call: (PaymentSystem) async -> APIResponse, policy: ClientRetryPolicy? = nil
     ) async -> APIResponse? {
+        var lastAttemptStart = runtime.now()
+        return await send(call, policy: policy, lastAttemptStart: &lastAttemptStart)
+    }
+
+    /// `send`, saying when its last attempt was sent.
+    private func send(
+        _ call: (PaymentSystem) async -> APIResponse, policy: ClientRetryPolicy? = nil,
+        lastAttemptStart: inout SimTime
+    ) async -> APIResponse? {
         let policy = policy ?? retryPolicy
         var lost = 0
         var refusals = 0
@@ -157,6 +166,7 @@ struct Journey: Sendable {
         var backoff = Self.refusalBackoffFirst
         while lost < Self.sendsMax {
             let (system, generation) = await host.current()
+            lastAttemptStart = runtime.now()
             let response = await call(system)
             guard host.isAlive(generation) else {
                 host.noteLostAnswer()
@@ -293,9 +303,11 @@ struct Journey: Sendable {
         let create: (PaymentSystem) async -> APIResponse = { system in
             await system.createPayment(request, apiKey: apiKey, idempotencyKey: idempotencyKey)
         }
+        var createAttemptStart = runtime.now()
+        let sent = await send(create, lastAttemptStart: &createAttemptStart)
         guard
             let response = await resolve(
-                "create_payment", key: idempotencyKey, number: plan.number, await send(create), payment: nil,
+                "create_payment", key: idempotencyKey, number: plan.number, sent, payment: nil,
                 &outcome, create)
         else {
             outcome.violation(
@@ -313,6 +325,9 @@ struct Journey: Sendable {
         // Latency from the intended arrival, not from when the generator got round to it.
         outcome.latencyNanoseconds = runtime.now().nanoseconds - plan.intended.nanoseconds
         outcome.answeredNanoseconds = runtime.now().nanoseconds
+        if let sent, sent.status != 429 {
+            outcome.admittedLatencyNanoseconds = runtime.now().nanoseconds - createAttemptStart.nanoseconds
+        }
         // A request refused before any work after every retry is given up (the report counts
         // it): the merchant's resend is of a request that was answered.
         if plan.clientRetry && !ClientRetryPolicy.isRefusedBeforeWork(response) {
