@@ -14,10 +14,12 @@ struct CapacityCommand: AsyncParsableCommand {
     @Argument(help: "Scenario file (YAML).") var file: String
     @Option(help: "Each step's length: the whole load profile is compressed or stretched to it.")
     var stepDuration: String = "20s"
-    @Option(help: "The first scale tried.") var scaleStart: Double = CapacitySearch.Configuration.standard.scaleStart
+    @Option(help: "The first scale tried.") var scaleStart: Double = CapacitySearch.Configuration.standard
+        .scaleStart
     @Option(help: "Each step multiplies the scale by this while the steps hold.")
     var stepFactor: Double = CapacitySearch.Configuration.standard.stepFactor
-    @Option(help: "The largest scale tried.") var scaleMax: Double = CapacitySearch.Configuration.standard.scaleMax
+    @Option(help: "The largest scale tried.") var scaleMax: Double = CapacitySearch.Configuration.standard
+        .scaleMax
     @Option(help: "Bisect until the gap between held and failed is at most this share of the held rate.")
     var resolution: Double = CapacitySearch.Configuration.standard.resolution
     @Option(help: "Steps at most, stepping and bisecting together.")
@@ -114,11 +116,13 @@ final class PeakResidentMemory: @unchecked Sendable {
 enum CapacityTable {
     static let header =
         pad("step", 10) + pad("offered", 10) + pad("answered", 10) + pad("ratio", 8) + pad("p50 ms", 9)
-        + pad("p99 ms", 9) + pad("cores", 7) + pad("RSS MB", 8) + pad("shed", 9) + pad("dropped", 9) + "verdict"
+        + pad("p99 ms", 9) + pad("cores", 7) + pad("RSS MB", 8) + pad("shed", 9) + pad("dropped", 9)
+        + "verdict"
 
     static func row(_ step: CapacityStep) -> String {
         pad("\(Format.fixed(step.scale, 3))x", 10) + pad(Format.fixed(step.offeredTPS, 0), 10)
-            + pad(Format.fixed(step.answeredTPS, 0), 10) + pad(Format.fixed(step.answeredRatio * 100, 1) + "%", 8)
+            + pad(Format.fixed(step.answeredTPS, 0), 10)
+            + pad(Format.fixed(step.answeredRatio * 100, 1) + "%", 8)
             + pad(Format.fixed(step.authorizeP50Ms, 0), 9) + pad(Format.fixed(step.authorizeP99Ms, 0), 9)
             + pad(step.cpuCores.map { Format.fixed($0, 2) } ?? "-", 7)
             + pad(step.residentMBMax.map { Format.fixed($0, 0) } ?? "-", 8)

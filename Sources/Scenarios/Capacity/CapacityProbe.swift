@@ -7,7 +7,8 @@ public enum CapacityProbe {
     ///   - step: runs the scenario at a scale and says what it held.
     ///   - observe: told of each step as it finishes (the terminal's table row).
     public static func run(
-        scenario: String, peakTPS: Double, stepSeconds: Double, search configuration: CapacitySearch.Configuration,
+        scenario: String, peakTPS: Double, stepSeconds: Double,
+        search configuration: CapacitySearch.Configuration,
         step: (_ scale: Double, _ phase: CapacitySearch.Phase) async throws -> CapacityStep,
         observe: (CapacityStep) -> Void = { _ in }
     ) async rethrows -> CapacityReport {

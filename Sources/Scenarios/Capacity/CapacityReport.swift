@@ -11,7 +11,8 @@ public struct CapacityReport: Sendable, Codable, Equatable {
     public var steps: [CapacityStep]
 
     public init(
-        scenario: String, peakTPSAtScaleOne: Double, stepSeconds: Double, search: CapacitySearch.Configuration,
+        scenario: String, peakTPSAtScaleOne: Double, stepSeconds: Double,
+        search: CapacitySearch.Configuration,
         steps: [CapacityStep]
     ) {
         self.scenario = scenario
@@ -33,8 +34,16 @@ public struct CapacityReport: Sendable, Codable, Equatable {
     }
 
     // The computed figures are written too, so that a reader of the JSON needs no arithmetic.
+    // Keys are spelled in snake case here, so that the JSON reads the same with or without
+    // `.convertToSnakeCase` and a plain `JSONDecoder` reads it back (`peakTPS...` would come
+    // back from `.convertFromSnakeCase` as `peakTps...`).
     private enum CodingKeys: String, CodingKey {
-        case scenario, peakTPSAtScaleOne, stepSeconds, search, steps, highestHeld, knee
+        case scenario
+        case peakTPSAtScaleOne = "peak_tps_at_scale_one"
+        case stepSeconds = "step_seconds"
+        case search, steps
+        case highestHeld = "highest_held"
+        case knee
     }
 
     public func encode(to encoder: any Encoder) throws {

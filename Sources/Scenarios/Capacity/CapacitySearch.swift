@@ -20,6 +20,16 @@ public struct CapacitySearch: Sendable {
         /// Steps run at most, stepping and bisecting together.
         public var stepsMax: Int
 
+        /// Snake case spelled out, as in `CapacityReport`.
+        private enum CodingKeys: String, CodingKey {
+            case scaleStart = "scale_start"
+            case stepFactor = "step_factor"
+            case scaleMax = "scale_max"
+            case scaleMin = "scale_min"
+            case resolution
+            case stepsMax = "steps_max"
+        }
+
         public static let standard = Configuration(
             scaleStart: 1, stepFactor: 2, scaleMax: 64, scaleMin: 1.0 / 64, resolution: 0.1, stepsMax: 10)
 

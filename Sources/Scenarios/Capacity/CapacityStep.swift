@@ -25,6 +25,21 @@ public struct CapacityStep: Sendable, Codable, Equatable {
     /// among them) passed.
     public var held: Bool
 
+    /// Snake case spelled out, as in `CapacityReport`.
+    private enum CodingKeys: String, CodingKey {
+        case scale, phase
+        case offeredTPS = "offered_tps"
+        case answeredTPS = "answered_tps"
+        case answeredRatio = "answered_ratio"
+        case authorizeP50Ms = "authorize_p50_ms"
+        case authorizeP99Ms = "authorize_p99_ms"
+        case cpuCores = "cpu_cores"
+        case residentMBMax = "resident_mb_max"
+        case shed
+        case droppedArrivals = "dropped_arrivals"
+        case verdict, held
+    }
+
     public init(
         scale: Double, phase: CapacitySearch.Phase, offeredTPS: Double, answeredTPS: Double,
         answeredRatio: Double, authorizeP50Ms: Double, authorizeP99Ms: Double, cpuCores: Double?,
@@ -47,7 +62,8 @@ public struct CapacityStep: Sendable, Codable, Equatable {
 
     /// The step a run's report describes.
     public init(
-        scale: Double, phase: CapacitySearch.Phase, offeredTPS: Double, report: RunReport, residentMBMax: Double?
+        scale: Double, phase: CapacitySearch.Phase, offeredTPS: Double, report: RunReport,
+        residentMBMax: Double?
     ) {
         let verdict: String
         if let broken = report.invariants.first(where: { !$0.holds }) {

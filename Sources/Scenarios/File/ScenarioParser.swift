@@ -67,12 +67,16 @@ public enum ScenarioParser {
     // MARK: Sections
 
     /// `admission:` the gateway's load shedder; a key left out keeps its standard value.
-    static func parseAdmission(_ reader: YAMLReader) throws(ScenarioError) -> AdmissionStateMachine.Configuration {
+    static func parseAdmission(
+        _ reader: YAMLReader
+    ) throws(ScenarioError) -> AdmissionStateMachine.Configuration {
         let map = try reader.mapping(allowed: [
             "in_flight_max", "merchant_in_flight_max", "queue_time_budget", "queue_length_max", "retry_after",
         ])
         var admission = AdmissionStateMachine.Configuration.standard
-        if let value = map.optional("in_flight_max") { admission.inFlightMax = try value.int(in: 1...10_000_000) }
+        if let value = map.optional("in_flight_max") {
+            admission.inFlightMax = try value.int(in: 1...10_000_000)
+        }
         if let value = map.optional("merchant_in_flight_max") {
             admission.merchantInFlightMax = try value.int(in: 1...10_000_000)
         }
@@ -80,12 +84,18 @@ public enum ScenarioParser {
             admission.queueLengthMax = try value.int(in: 0...10_000_000)
         }
         for (key, apply) in [
-            ("queue_time_budget", { (admission: inout AdmissionStateMachine.Configuration, d: Duration) in
-                admission.queueTimeBudget = d
-            }),
-            ("retry_after", { (admission: inout AdmissionStateMachine.Configuration, d: Duration) in
-                admission.retryAfter = d
-            }),
+            (
+                "queue_time_budget",
+                { (admission: inout AdmissionStateMachine.Configuration, d: Duration) in
+                    admission.queueTimeBudget = d
+                }
+            ),
+            (
+                "retry_after",
+                { (admission: inout AdmissionStateMachine.Configuration, d: Duration) in
+                    admission.retryAfter = d
+                }
+            ),
         ] {
             guard let value = map.optional(key) else { continue }
             let duration = try value.duration()

@@ -20,7 +20,8 @@ public enum ScenarioWriter {
                 "admission: {in_flight_max: \(admission.inFlightMax), "
                     + "merchant_in_flight_max: \(admission.merchantInFlightMax), "
                     + "queue_time_budget: \(duration(admission.queueTimeBudget)), "
-                    + "queue_length_max: \(admission.queueLengthMax), retry_after: \(duration(admission.retryAfter))}")
+                    + "queue_length_max: \(admission.queueLengthMax), retry_after: \(duration(admission.retryAfter))}"
+            )
         }
         let merchants = scenario.merchants
         lines.append("merchants:")

@@ -22,7 +22,8 @@ public final class AdmissionController: Sendable {
     public let configuration: AdmissionStateMachine.Configuration
 
     /// - Throws: `GatewayError.invalidConfiguration` for a limit out of range.
-    public init(runtime: any Runtime, configuration: AdmissionStateMachine.Configuration) throws(GatewayError) {
+    public init(runtime: any Runtime, configuration: AdmissionStateMachine.Configuration) throws(GatewayError)
+    {
         try configuration.validate()
         self.runtime = runtime
         self.configuration = configuration

@@ -152,7 +152,8 @@ public struct AdmissionStateMachine: Sendable {
         }
         merchantLoad[merchant] = load + 1
         nextTicket += 1
-        waiters.append(Waiter(ticket: nextTicket, merchant: merchant, deadline: now + configuration.queueTimeBudget))
+        waiters.append(
+            Waiter(ticket: nextTicket, merchant: merchant, deadline: now + configuration.queueTimeBudget))
         counts.queueLengthPeak = max(counts.queueLengthPeak, waiters.count)
         return (.queued(ticket: nextTicket), resolutions)
     }
