@@ -8,7 +8,8 @@ struct Paystorm: AsyncParsableCommand {
         commandName: "paystorm",
         abstract: "Simulate a Stripe-like payment processor under Black-Friday load and chaos.",
         subcommands: [
-            LedgerCommand.self, RecoverCommand.self, RunCommand.self, ServeCommand.self, SwarmCommand.self,
+            CapacityCommand.self, LedgerCommand.self, RecoverCommand.self, RunCommand.self, ServeCommand.self,
+            SwarmCommand.self,
             ValidateCommand.self,
         ])
 }

@@ -58,11 +58,29 @@ struct RunSummary {
         }
         if !stages.isEmpty { lines.append(row("stages", stages.joined(separator: " · "))) }
         if let bound = report.generator.maxInFlight {
+            let source =
+                report.generator.maxInFlightSource == RunReport.GeneratorFigures.memoryBudgetSource
+                ? " (default: a \(Format.fixed(Double(report.generator.memoryBudgetMB ?? 0), 0)) MB budget at "
+                    + "\(Format.fixed(Double(report.generator.journeyBytesEstimate ?? 0) / 1024, 1)) KB a journey)"
+                : ""
             lines.append(
                 row(
                     "in flight",
-                    "at most \(Format.count(bound)) journeys; \(Format.count(report.generator.droppedArrivals)) "
+                    "at most \(Format.count(bound)) journeys\(source); "
+                        + "\(Format.count(report.generator.droppedArrivals)) "
                         + "arrivals dropped at the bound (never sent, unanswered in their stage)"))
+        }
+        if let admission = report.admission {
+            lines.append(
+                row(
+                    "admission",
+                    "\(Format.count(Int(admission.shed))) shed with 429 (merchant limit "
+                        + "\(Format.count(Int(admission.shedMerchantLimit))), queue full "
+                        + "\(Format.count(Int(admission.shedQueueFull))), queue timeout "
+                        + "\(Format.count(Int(admission.shedQueueTimeout)))) of "
+                        + "\(Format.count(Int(admission.admitted + admission.shed))) requests; "
+                        + "in flight peak \(Format.count(admission.inFlightPeak)) of \(Format.count(admission.inFlightMax)); "
+                        + "admitted create p99 \(Format.fixed(admission.admittedCreateLatencyMs.p99, 1)) ms"))
         }
         if report.generator.merchantsOnboardedBeforeLoad > 0 {
             lines.append(

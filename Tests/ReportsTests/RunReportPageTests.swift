@@ -137,21 +137,29 @@ import Testing
         #expect(html.contains("class=\"band band-fault\""))
     }
 
-    @Test func theKneeIsTheLastStepThatHeld() {
+    @Test func theCapacityPageMarksTheHighestRateHeld() {
         let steps = [500.0, 1_000, 1_500, 2_000].map { offered in
             CapacityStep(
-                offeredTPS: offered, answeredTPS: min(offered, 1_600), p50Ms: 10,
-                p99Ms: offered > 1_500 ? 4_000 : 90,
-                cpuCores: offered / 1_000, rssBytes: 200 << 20, held: offered <= 1_500)
+                scale: offered / 1_000, phase: .stepping, offeredTPS: offered,
+                answeredTPS: min(offered, 1_600), answeredRatio: offered > 1_500 ? 0.8 : 1,
+                authorizeP50Ms: 10, authorizeP99Ms: offered > 1_500 ? 4_000 : 90, cpuCores: offered / 1_000,
+                residentMBMax: 200, shed: 0, droppedArrivals: 0,
+                verdict: offered > 1_500 ? "SATURATED (stage 1)" : "PASS", held: offered <= 1_500)
         }
-        #expect(CapacityStep.knee(of: steps)?.offeredTPS == 1_500)
-        let html = CapacityReportPage(title: "bf", steps: steps.reversed()).html()
+        let report = CapacityReport(
+            scenario: "bf <i>", peakTPSAtScaleOne: 1_000, stepSeconds: 20, search: .standard,
+            steps: steps.reversed())
+        #expect(report.highestHeld?.offeredTPS == 1_500)
+        let html = CapacityReportPage(report, scenarioText: "name: <x>").html()
         for id in CapacityReportPage.chartIDs {
             #expect(html.contains("id=\"chart-\(id)\""), "\(id)")
         }
-        #expect(html.contains("knee: 1,500 TPS offered"))
+        #expect(html.contains("highest held: 1,500 TPS offered"))
+        #expect(html.contains("first failure at 2,000 TPS: SATURATED (stage 1)"))
+        #expect(html.contains("paystorm capacity: bf &lt;i&gt;"))
+        #expect(html.contains("name: &lt;x&gt;"))
         #expect(html.contains("class=\"band band-marker\""))
-        let svg = CapacityKneeChart(steps: steps).kneeSVG()
+        let svg = CapacityKneeChart(report).kneeSVG()
         #expect(svg.contains("did not hold"))
         #expect(svg.components(separatedBy: "<circle").count - 1 == 8)
     }

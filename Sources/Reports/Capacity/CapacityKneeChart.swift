@@ -1,16 +1,17 @@
 import Charts
+import Scenarios
 
 /// The knee of a capacity search as charts: answered against offered rate (with the line
 /// where they are equal), latency against offered rate, and CPU and memory against offered
 /// rate; the knee shaded on each, steps that did not hold named in their hover text.
 public struct CapacityKneeChart: Sendable {
     public var steps: [CapacityStep]
-    /// The knee to mark; `CapacityStep.knee(of:)` when nil.
+    /// The step to mark: the highest rate held.
     public var knee: CapacityStep?
 
-    public init(steps: [CapacityStep], knee: CapacityStep? = nil) {
-        self.steps = steps.sorted { $0.offeredTPS < $1.offeredTPS }
-        self.knee = knee ?? CapacityStep.knee(of: steps)
+    public init(_ report: CapacityReport) {
+        self.steps = report.steps.sorted { $0.offeredTPS < $1.offeredTPS }
+        self.knee = report.highestHeld
     }
 
     /// The chart of answered against offered rate: the knee chart itself.
@@ -28,7 +29,7 @@ public struct CapacityKneeChart: Sendable {
             bands.append(
                 ChartBand(
                     kind: .marker, startX: knee.offeredTPS - width, endX: knee.offeredTPS + width,
-                    label: "knee: \(ReportNumber.fixed(knee.offeredTPS, 0)) TPS offered held"))
+                    label: "highest held: \(ReportNumber.fixed(knee.offeredTPS, 0)) TPS offered"))
         }
         func chart(_ title: String, _ yTitle: String, _ series: [ChartSeries]) -> LineChart {
             var chart = LineChart(title: title, series: series, xAxisTitle: "offered TPS", yAxisTitle: yTitle)
@@ -63,25 +64,33 @@ public struct CapacityKneeChart: Sendable {
             (
                 "capacity-latency",
                 chart(
-                    "Latency against offered", "ms",
+                    "Authorization latency against offered", "ms",
                     [
-                        series("p50", \.p50Ms) { "p50 \(ReportNumber.fixed($0.p50Ms, 1)) ms" },
-                        series("p99", \.p99Ms) { "p99 \(ReportNumber.fixed($0.p99Ms, 1)) ms" },
+                        series("p50", \.authorizeP50Ms) {
+                            "p50 \(ReportNumber.fixed($0.authorizeP50Ms, 1)) ms"
+                        },
+                        series("p99", \.authorizeP99Ms) {
+                            "p99 \(ReportNumber.fixed($0.authorizeP99Ms, 1)) ms"
+                        },
                     ])
             ),
             (
                 "capacity-cpu",
                 chart(
                     "CPU against offered", "cores",
-                    [series("CPU", \.cpuCores) { "\(ReportNumber.fixed($0.cpuCores, 2)) cores" }])
+                    [
+                        series("CPU", { $0.cpuCores ?? 0 }) {
+                            "\(ReportNumber.fixed($0.cpuCores ?? 0, 2)) cores"
+                        }
+                    ])
             ),
             (
                 "capacity-memory",
                 chart(
                     "Memory against offered", "RSS MB",
                     [
-                        series("RSS", { Double($0.rssBytes) / 1_048_576 }) {
-                            "RSS \(ReportNumber.fixed(Double($0.rssBytes) / 1_048_576, 0)) MB"
+                        series("RSS", { $0.residentMBMax ?? 0 }) {
+                            "RSS \(ReportNumber.fixed($0.residentMBMax ?? 0, 0)) MB"
                         }
                     ])
             ),

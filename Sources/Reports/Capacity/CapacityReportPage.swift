@@ -1,18 +1,13 @@
+import Scenarios
+
 /// A capacity search on one page: the knee, the charts against offered rate, and the steps.
 public struct CapacityReportPage: Sendable {
-    public var title: String
-    public var steps: [CapacityStep]
-    public var knee: CapacityStep?
+    public var report: CapacityReport
     public var scenarioText: String?
     public var command: String?
 
-    public init(
-        title: String, steps: [CapacityStep], knee: CapacityStep? = nil, scenarioText: String? = nil,
-        command: String? = nil
-    ) {
-        self.title = title
-        self.steps = steps
-        self.knee = knee
+    public init(_ report: CapacityReport, scenarioText: String? = nil, command: String? = nil) {
+        self.report = report
         self.scenarioText = scenarioText
         self.command = command
     }
@@ -21,13 +16,18 @@ public struct CapacityReportPage: Sendable {
 
     public func html() -> String {
         let e = HTMLDocument.escape
-        let charts = CapacityKneeChart(steps: steps, knee: knee)
+        let title = report.scenario
+        let charts = CapacityKneeChart(report)
         var body = "<header><h1>paystorm capacity: \(e(title))</h1>"
         if let command { body += "<p class=\"meta\">command: <code>\(e(command))</code></p>" }
         if let knee = charts.knee {
             body +=
-                "<div class=\"verdict pass\" id=\"verdict\">knee: \(ReportNumber.fixed(knee.offeredTPS, 0)) TPS offered, "
-                + "\(ReportNumber.fixed(knee.answeredTPS, 1)) answered, p99 \(ReportNumber.fixed(knee.p99Ms, 1)) ms</div>"
+                "<div class=\"verdict pass\" id=\"verdict\">highest held: \(ReportNumber.fixed(knee.offeredTPS, 0)) TPS offered, "
+                + "\(ReportNumber.fixed(knee.answeredTPS, 1)) answered, p99 \(ReportNumber.fixed(knee.authorizeP99Ms, 1)) ms"
+                + (report.knee.map {
+                    ", first failure at \(ReportNumber.fixed($0.offeredTPS, 0)) TPS: \(e($0.verdict))"
+                } ?? "")
+                + "</div>"
         } else {
             body += "<div class=\"verdict fail\" id=\"verdict\">no step held</div>"
         }
@@ -39,15 +39,22 @@ public struct CapacityReportPage: Sendable {
                 + "</div>")
         let table = HTMLTable(
             id: "steps",
-            headers: ["offered TPS", "answered TPS", "p50 ms", "p99 ms", "CPU cores", "RSS MB", "held"],
+            headers: [
+                "scale", "offered TPS", "answered TPS", "answered", "p50 ms", "p99 ms", "CPU cores", "RSS MB",
+                "shed", "dropped", "verdict",
+            ],
             rows: charts.steps.map { step in
                 [
+                    .number(ReportNumber.fixed(step.scale, 2)),
                     .number(ReportNumber.fixed(step.offeredTPS, 0)),
                     .number(ReportNumber.fixed(step.answeredTPS, 1)),
-                    .number(ReportNumber.fixed(step.p50Ms, 1)), .number(ReportNumber.fixed(step.p99Ms, 1)),
-                    .number(ReportNumber.fixed(step.cpuCores, 2)),
-                    .number(ReportNumber.fixed(Double(step.rssBytes) / 1_048_576, 0)),
-                    .init(step.held ? "✓" : "✗", cssClass: step.held ? "pass" : "fail"),
+                    .number(ReportNumber.fixed(step.answeredRatio * 100, 1) + "%"),
+                    .number(ReportNumber.fixed(step.authorizeP50Ms, 1)),
+                    .number(ReportNumber.fixed(step.authorizeP99Ms, 1)),
+                    .number(step.cpuCores.map { ReportNumber.fixed($0, 2) } ?? "–"),
+                    .number(step.residentMBMax.map { ReportNumber.fixed($0, 0) } ?? "–"),
+                    .number(String(step.shed)), .number(String(step.droppedArrivals)),
+                    .init(step.verdict, cssClass: step.held ? "pass" : "fail"),
                 ]
             })
         body += HTMLDocument.section(id: "step-table", title: "Steps", table.html)

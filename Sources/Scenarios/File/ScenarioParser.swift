@@ -1,4 +1,5 @@
 import Core
+import Services
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -24,7 +25,7 @@ public enum ScenarioParser {
         let root = try YAMLReader.parse(text, file: file)
         let document = try root.mapping(allowed: [
             "name", "description", "seed", "merchants", "load", "mix", "networks", "faults", "thresholds",
-            "liveness_timeout", "fees", "reads",
+            "liveness_timeout", "fees", "reads", "admission",
         ])
         let name = try document.required("name").string()
         let load = try parseLoad(try document.required("load"))
@@ -44,6 +45,9 @@ public enum ScenarioParser {
                 ?? Scenario.livenessTimeoutDefault,
             fees: try document.optional("fees").map(parseFees) ?? .stripe)
         scenario.reads = try document.optional("reads").map(parseReads) ?? ReadTraffic()
+        if let admission = document.optional("admission") {
+            scenario.admission = try parseAdmission(admission)
+        }
         if let problem = ScenarioLimits.problem(with: scenario) {
             throw try document.required("load").error(problem)
         }
@@ -62,6 +66,47 @@ public enum ScenarioParser {
     }
 
     // MARK: Sections
+
+    /// `admission:` the gateway's load shedder; a key left out keeps its standard value.
+    static func parseAdmission(
+        _ reader: YAMLReader
+    ) throws(ScenarioError) -> AdmissionStateMachine.Configuration {
+        let map = try reader.mapping(allowed: [
+            "in_flight_max", "merchant_in_flight_max", "queue_time_budget", "queue_length_max", "retry_after",
+        ])
+        var admission = AdmissionStateMachine.Configuration.standard
+        if let value = map.optional("in_flight_max") {
+            admission.inFlightMax = try value.int(in: 1...10_000_000)
+        }
+        if let value = map.optional("merchant_in_flight_max") {
+            admission.merchantInFlightMax = try value.int(in: 1...10_000_000)
+        }
+        if let value = map.optional("queue_length_max") {
+            admission.queueLengthMax = try value.int(in: 0...10_000_000)
+        }
+        for (key, apply) in [
+            (
+                "queue_time_budget",
+                { (admission: inout AdmissionStateMachine.Configuration, d: Duration) in
+                    admission.queueTimeBudget = d
+                }
+            ),
+            (
+                "retry_after",
+                { (admission: inout AdmissionStateMachine.Configuration, d: Duration) in
+                    admission.retryAfter = d
+                }
+            ),
+        ] {
+            guard let value = map.optional(key) else { continue }
+            let duration = try value.duration()
+            guard duration >= .zero, duration <= .seconds(60) else {
+                throw value.error("\(key) must be between 0s and 60s")
+            }
+            apply(&admission, duration)
+        }
+        return admission
+    }
 
     static func parseMerchants(_ reader: YAMLReader) throws(ScenarioError) -> MerchantPopulation {
         let map = try reader.mapping(allowed: ["count", "currencies", "webhook_endpoint", "onboarding"])

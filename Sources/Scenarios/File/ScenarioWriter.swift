@@ -1,4 +1,5 @@
 import Core
+import Services
 
 /// Writes a `Scenario` as the YAML file `ScenarioParser` reads back to an equal value: what a
 /// generated swarm seed that failed leaves behind, so that `paystorm run FILE` replays it.
@@ -13,6 +14,15 @@ public enum ScenarioWriter {
         if !scenario.description.isEmpty { lines.append("description: \(quoted(scenario.description))") }
         lines.append("seed: \(scenario.seed)")
         lines.append("liveness_timeout: \(duration(scenario.livenessTimeout))")
+        if scenario.admission != .standard {
+            let admission = scenario.admission
+            lines.append(
+                "admission: {in_flight_max: \(admission.inFlightMax), "
+                    + "merchant_in_flight_max: \(admission.merchantInFlightMax), "
+                    + "queue_time_budget: \(duration(admission.queueTimeBudget)), "
+                    + "queue_length_max: \(admission.queueLengthMax), retry_after: \(duration(admission.retryAfter))}"
+            )
+        }
         let merchants = scenario.merchants
         lines.append("merchants:")
         lines.append("  count: \(merchants.count)")

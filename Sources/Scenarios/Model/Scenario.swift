@@ -22,6 +22,9 @@ public struct Scenario: Sendable, Equatable {
     public var fees: FeeSchedule = .stripe
     /// Read traffic beside the payments (`reads:`); none by default.
     public var reads = ReadTraffic()
+    /// The gateway's load shedder (`admission:`; `AdmissionStateMachine.Configuration.standard`
+    /// by default).
+    public var admission: AdmissionStateMachine.Configuration = .standard
 
     /// Long enough for what a healed system still does for a request in flight at the heal: a
     /// slow network answer and its inquiries and reversal (under 40 s), journal appends retried

@@ -1,3 +1,5 @@
+import Services
+
 /// Everything a run found out, in one value: printed as the summary, written as JSON, and
 /// compared by the thresholds. Keys are snake_case in JSON.
 public struct RunReport: Sendable, Codable, Equatable {
@@ -51,6 +53,8 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var reads: [ReadFigures]? = nil
     /// When each fault of the seed was on, from the load's start (not part of the digest).
     public var faultWindows: [FaultWindow] = []
+    /// What the gateway's load shedder admitted and shed (the last life's, after crashes).
+    public var admission: AdmissionFigures? = nil
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }
@@ -320,8 +324,16 @@ public struct RunReport: Sendable, Codable, Equatable {
         /// Arrivals dropped because `max_in_flight` journeys were in flight (never sent; they
         /// count against their stage as unanswered).
         public var droppedArrivals = 0
-        /// The scenario's bound on journeys in flight; nil without one.
+        /// The bound on journeys in flight: the scenario's or the flag's, else derived from the
+        /// memory budget (`maxInFlightSource` says which).
         public var maxInFlight: Int? = nil
+        /// "scenario" (the file or `--max-in-flight`) or "memory_budget".
+        public var maxInFlightSource: String? = nil
+        /// The memory budget and the measured cost of one journey the default came from.
+        public var memoryBudgetMB: Int? = nil
+        public var journeyBytesEstimate: Int? = nil
+
+        public static let memoryBudgetSource = "memory_budget"
         /// True when the generator could not dispatch on time and the run under-sent.
         public var fellBehind: Bool
         public var lateDispatches: Int
@@ -349,6 +361,43 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var systemSeconds: Double
         /// (user + system) over the run's wall seconds: 1 is one core busy all the time.
         public var cores: Double
+    }
+
+    /// The gateway's admission control over the run.
+    public struct AdmissionFigures: Sendable, Codable, Equatable {
+        public var inFlightMax: Int
+        public var merchantInFlightMax: Int
+        public var queueTimeBudgetMs: Double
+        public var admitted: Int64
+        /// Requests answered 429 by the shedder (each one a client may retry after `Retry-After`).
+        public var shed: Int64
+        public var shedMerchantLimit: Int64
+        public var shedQueueFull: Int64
+        public var shedQueueTimeout: Int64
+        public var admittedAfterQueueing: Int64
+        public var inFlightPeak: Int
+        public var queueLengthPeak: Int
+        /// Payment creates the gateway admitted, from their last attempt's sending to its
+        /// answer: the system's own latency, without the clients' waits after a 429.
+        public var admittedCreateLatencyMs: LatencySummary
+
+        public init(
+            configuration: AdmissionStateMachine.Configuration, counts: AdmissionStateMachine.Counts,
+            admittedCreateLatencyMs: LatencySummary
+        ) {
+            inFlightMax = configuration.inFlightMax
+            merchantInFlightMax = configuration.merchantInFlightMax
+            queueTimeBudgetMs = Double(configuration.queueTimeBudget.nanoseconds) / 1e6
+            admitted = counts.admitted
+            shed = counts.shed
+            shedMerchantLimit = counts.shedMerchantLimit
+            shedQueueFull = counts.shedQueueFull
+            shedQueueTimeout = counts.shedQueueTimeout
+            admittedAfterQueueing = counts.admittedAfterQueueing
+            inFlightPeak = counts.inFlightPeak
+            queueLengthPeak = counts.queueLengthPeak
+            self.admittedCreateLatencyMs = admittedCreateLatencyMs
+        }
     }
 
     public struct MemorySample: Sendable, Codable, Equatable {

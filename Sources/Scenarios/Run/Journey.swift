@@ -163,6 +163,15 @@ struct Journey: Sendable {
     func send(
         _ call: (any PaymentTarget) async -> APIResponse?, policy: ClientRetryPolicy? = nil
     ) async -> APIResponse? {
+        var lastAttemptStart = runtime.now()
+        return await send(call, policy: policy, lastAttemptStart: &lastAttemptStart)
+    }
+
+    /// `send`, saying when its last attempt was sent.
+    private func send(
+        _ call: (any PaymentTarget) async -> APIResponse?, policy: ClientRetryPolicy? = nil,
+        lastAttemptStart: inout SimTime
+    ) async -> APIResponse? {
         let policy = policy ?? retryPolicy
         var lost = 0
         var refusals = 0
@@ -170,6 +179,7 @@ struct Journey: Sendable {
         var backoff = Self.refusalBackoffFirst
         while lost < Self.sendsMax {
             let response: APIResponse
+            lastAttemptStart = runtime.now()
             if let remote {
                 // No answer (connection refused, reset or timed out): sent again after a
                 // backoff, same idempotency key.
@@ -336,9 +346,11 @@ struct Journey: Sendable {
             await target.createPayment(order, apiKey: apiKey, idempotencyKey: idempotencyKey)
         }
         told.apiKey = apiKey
+        var createAttemptStart = runtime.now()
+        let sent = await send(create, lastAttemptStart: &createAttemptStart)
         guard
             let response = await resolve(
-                "create_payment", key: idempotencyKey, number: plan.number, await send(create), payment: nil,
+                "create_payment", key: idempotencyKey, number: plan.number, sent, payment: nil,
                 &outcome, create)
         else {
             outcome.violation(
@@ -357,6 +369,9 @@ struct Journey: Sendable {
         // Latency from the intended arrival, not from when the generator got round to it.
         outcome.latencyNanoseconds = runtime.now().nanoseconds - plan.intended.nanoseconds
         outcome.answeredNanoseconds = runtime.now().nanoseconds
+        if let sent, sent.status != 429 {
+            outcome.admittedLatencyNanoseconds = runtime.now().nanoseconds - createAttemptStart.nanoseconds
+        }
         // A request refused before any work after every retry is given up (the report counts
         // it): the merchant's resend is of a request that was answered.
         if plan.clientRetry && !ClientRetryPolicy.isRefusedBeforeWork(response) {

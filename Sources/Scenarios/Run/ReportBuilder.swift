@@ -272,7 +272,10 @@ struct ReportBuilder {
                 droppedArrivals: metrics.droppedArrivals, maxInFlight: scenario.load.maxInFlight,
                 fellBehind: counts.attempted > 0 && Double(lateDispatches) / Double(counts.attempted) > 0.01,
                 lateDispatches: lateDispatches, escapedJobs: 0),
-            digest: Self.hex16(digest), stages: stages)
+            digest: Self.hex16(digest), stages: stages,
+            admission: RunReport.AdmissionFigures(
+                configuration: system.admission.configuration, counts: system.admission.counts,
+                admittedCreateLatencyMs: metrics.admittedLatency.summary))
     }
 
     /// Each segment's arrivals due and how many of them were answered within the metrics'

@@ -11,6 +11,8 @@ import Synchronization
 final class RunMetrics: Sendable {
     private struct State {
         var latency = LatencyHistogram()
+        /// Creates the gateway admitted, from their last attempt's sending to its answer.
+        var admittedLatency = LatencyHistogram()
         /// Authorizations since the progress reporter last looked (one second of run time).
         var intervalLatency = LatencyHistogram()
         var intervalAuthorizations = 0
@@ -45,6 +47,7 @@ final class RunMetrics: Sendable {
 
     var latency: LatencyHistogram { state.withLock { $0.latency } }
     var dispatchDelay: LatencyHistogram { state.withLock { $0.dispatchDelay } }
+    var admittedLatency: LatencyHistogram { state.withLock { $0.admittedLatency } }
     var counts: RunReport.PaymentCounts { state.withLock { $0.counts } }
     var declines: [String: Int] { state.withLock { $0.declines } }
     var lateDispatches: Int { state.withLock { $0.lateDispatches } }
@@ -95,6 +98,9 @@ final class RunMetrics: Sendable {
     func record(_ outcome: JourneyOutcome) {
         state.withLock { state in
             if let latency = outcome.latencyNanoseconds { Self.recordLatency(latency, in: &state) }
+            if let latency = outcome.admittedLatencyNanoseconds {
+                state.admittedLatency.record(nanoseconds: max(0, latency))
+            }
             if outcome.answeredNanoseconds != nil { state.answered += 1 }
             state.counts.add(outcome.counts)
             if let code = outcome.declineCode { state.declines[code, default: 0] += 1 }

@@ -9,6 +9,9 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
     case authenticationFailed
     /// The merchant's token bucket is empty; retrying after `retryAfter` will find a token (429).
     case rateLimited(retryAfter: Duration)
+    /// Shed by admission control: too many requests running (its merchant's or in total), or
+    /// no slot freed within the queue-time budget (429, as Stripe's load shedders answer).
+    case overloaded(AdmissionStateMachine.Refusal, retryAfter: Duration)
     /// Another request with this idempotency key is still running (Stripe's 409). Safe to retry.
     case idempotencyKeyInUse
     /// The key was first used with other parameters (Stripe's `idempotency_error`, 400).
@@ -28,7 +31,7 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
     public var httpStatus: Int {
         switch self {
         case .authenticationFailed: 401
-        case .rateLimited: 429
+        case .rateLimited, .overloaded: 429
         case .idempotencyKeyInUse: 409
         case .idempotencyParametersMismatch, .idempotencyKeyTooLong, .idempotencyKeyEmpty: 400
         case .idempotencyStoreFull: 503
@@ -41,7 +44,7 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .idempotencyParametersMismatch: "idempotency_error"
         case .idempotencyStoreFull, .invalidConfiguration: "api_error"
-        case .authenticationFailed, .rateLimited, .idempotencyKeyInUse, .idempotencyKeyTooLong,
+        case .authenticationFailed, .rateLimited, .overloaded, .idempotencyKeyInUse, .idempotencyKeyTooLong,
             .idempotencyKeyEmpty:
             "invalid_request_error"
         }
@@ -54,6 +57,8 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .authenticationFailed: "api_key_invalid"
         case .rateLimited: "rate_limit"
+        case .overloaded(.queueTimeout, _): "lock_timeout"
+        case .overloaded: "rate_limit"
         case .idempotencyKeyInUse: "idempotency_key_in_use"
         case .idempotencyParametersMismatch: "idempotency_error"
         case .idempotencyKeyTooLong: "idempotency_key_too_long"
@@ -67,6 +72,9 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .authenticationFailed: "Invalid API key provided"
         case .rateLimited(let retryAfter): "Too many requests; retry after \(retryAfter)"
+        case .overloaded(.queueTimeout, let retryAfter):
+            "The request waited too long for capacity; retry after \(retryAfter)"
+        case .overloaded(_, let retryAfter): "Too many requests in flight; retry after \(retryAfter)"
         case .idempotencyKeyInUse:
             "There is currently another in-progress request using this idempotency key"
         case .idempotencyParametersMismatch:

@@ -137,7 +137,10 @@ public struct APIResponse: Sendable, Hashable {
     public static func error(_ error: GatewayError) -> APIResponse {
         var response = APIResponse.error(
             status: error.httpStatus, type: error.type, code: error.code, message: error.description)
-        if case .rateLimited(let retryAfter) = error { response.retryAfter = retryAfter }
+        switch error {
+        case .rateLimited(let retryAfter), .overloaded(_, let retryAfter): response.retryAfter = retryAfter
+        default: break
+        }
         return response
     }
 

@@ -28,6 +28,9 @@ public final class PaymentSystem: Sendable {
     let makeDispatcher: (@Sendable () -> WebhookDispatcher)?
     public let events: PaymentEventSink
     let gateways: [APIGateway]
+    /// Sheds what the system cannot serve within its time budget (one for the whole system:
+    /// the total limit is the point).
+    public let admission: AdmissionController
     let idempotency: [IdempotencyGate]
     let settlement: SettlementRun
     /// Open unless the system is being rebuilt from its journal (replayed transfers are not
@@ -140,6 +143,7 @@ public final class PaymentSystem: Sendable {
                 runtime: runtime, keys: try APIKeyStore(), rateLimiter: try RateLimiter(bucket: bucket),
                 stream: UInt64(index))
         }
+        admission = try AdmissionController(runtime: runtime, configuration: configuration.admission)
         let keys = try IdempotencyStateMachine.Configuration(
             retention: configuration.idempotencyRetention,
             entriesMax: configuration.idempotencyKeysPerShardMax)
@@ -369,6 +373,12 @@ public final class PaymentSystem: Sendable {
         } catch {
             return .error(error)
         }
+        do {
+            try await admission.admit(merchant)
+        } catch {
+            return .error(error)
+        }
+        defer { admission.release(merchant) }
         ProcessorMetrics.apiRequestsInFlight.increment()
         defer { ProcessorMetrics.apiRequestsInFlight.decrement() }
         let run = { () async -> IdempotentOutcome in

@@ -75,6 +75,10 @@ public struct PaymentSystemConfiguration: Sendable {
     /// `perSecond` (Stripe allows about 100 operations per second per account).
     public var rateLimit = RateLimitSettings()
 
+    /// The gateway's load shedder: requests running at once in total and per merchant, and how
+    /// long a request waits for a slot before a 429 (see `AdmissionStateMachine`).
+    public var admission: AdmissionStateMachine.Configuration = .standard
+
     public struct RateLimitSettings: Sendable {
         public var burst: Int64 = 200
         public var perSecond: Int64 = 100
@@ -120,5 +124,10 @@ public struct PaymentSystemConfiguration: Sendable {
         try check(
             (1...65_536).contains(crashRepairConcurrencyMax), "crashRepairConcurrencyMax not in 1...65536")
         try check((1...100_000).contains(webhooks.endpoints), "webhooks.endpoints not in 1...100000")
+        do throws(GatewayError) {
+            try admission.validate()
+        } catch {
+            try check(false, error.description)
+        }
     }
 }
