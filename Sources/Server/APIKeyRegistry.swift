@@ -79,6 +79,29 @@ final class APIKeyRegistry: Sendable {
         }
     }
 
+    /// Puts back an entry a resumed server read from the journal (the latest image of it), and
+    /// keeps new ids above its id.
+    func restore(hash: [UInt8], _ entry: Entry) {
+        state.withLock { state in
+            if state.entries.updateValue(entry, forKey: hash) == nil {
+                state.byMerchant[entry.merchant, default: []].append(hash)
+            }
+            if let number = UInt64(entry.id.dropFirst("key_".count), radix: 16) {
+                state.nextID = max(state.nextID, number)
+            }
+        }
+    }
+
+    /// The hash and entry of the merchant's key `id`, for journaling it.
+    func hashAndEntry(_ id: String, of merchant: MerchantID) -> ([UInt8], Entry)? {
+        state.withLock { state in
+            guard let hash = state.byMerchant[merchant]?.first(where: { state.entries[$0]?.id == id }),
+                let entry = state.entries[hash]
+            else { return nil }
+            return (hash, entry)
+        }
+    }
+
     /// Whether a merchant may add another key.
     func hasRoom(for merchant: MerchantID) -> Bool {
         state.withLock { ($0.byMerchant[merchant]?.count ?? 0) < Self.keysPerMerchantMax }

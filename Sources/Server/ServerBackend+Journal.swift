@@ -99,5 +99,32 @@ extension ServerBackend {
                     createdUnixSeconds: image.createdUnixSeconds, object: object,
                     pendingWebhooks: image.pendingWebhooks))
         }
+        for hashHex in fold.keyOrder {
+            let image = fold.keyEntries[hashHex]!
+            guard let hash = Self.bytes(hex: hashHex), let kind = APIKeyRegistry.Kind(rawValue: image.kind)
+            else { continue }
+            keys.restore(
+                hash: hash,
+                APIKeyRegistry.Entry(
+                    id: image.id, merchant: MerchantID(image.merchantID), kind: kind, name: image.name,
+                    last4: image.last4, createdUnixSeconds: image.createdUnixSeconds,
+                    expiresUnixSeconds: image.expiresUnixSeconds, replacedBy: image.replacedBy))
+        }
+    }
+
+    /// `0a1b...` as bytes, or nil when it is not an even run of hex digits.
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16)
+            else {
+                return nil
+            }
+            bytes.append(byte)
+        }
+        return bytes
     }
 }

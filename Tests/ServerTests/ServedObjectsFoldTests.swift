@@ -108,4 +108,41 @@ import Testing
             #expect(JSON(parsing: broken).map { _ in 1 } == nil, "\(broken)")
         }
     }
+
+    @Test func aRolledKeysExpiryComesBackFromTheJournal() throws {
+        let secret = "sk_test_rolled0123456789"
+        let hash = APIKeyRegistry.hash(secret)
+        let made = APIKeyRegistry.Entry(
+            id: "key_0000000000000a", merchant: MerchantID(3), kind: .secret, name: "ci", last4: "6789",
+            createdUnixSeconds: 1_000)
+        var rolled = made
+        rolled.expiresUnixSeconds = 1_060
+        rolled.replacedBy = "key_0000000000000b"
+        var fold = ServedObjectsFold()
+        for record in [ServerRecord.keyEntry(hash: hash, made), ServerRecord.keyEntry(hash: hash, rolled)] {
+            fold.apply(try Self.roundTrip(record))
+        }
+        #expect(fold.keyOrder.count == 1)
+        #expect(fold.undecodable == 0)
+        let image = try #require(fold.keyEntries[fold.keyOrder[0]])
+        #expect(ServerBackend.bytes(hex: image.hashHex) == hash)
+        let registry = APIKeyRegistry()
+        registry.restore(
+            hash: try #require(ServerBackend.bytes(hex: image.hashHex)),
+            APIKeyRegistry.Entry(
+                id: image.id, merchant: MerchantID(image.merchantID), kind: .secret, name: image.name,
+                last4: image.last4, createdUnixSeconds: image.createdUnixSeconds,
+                expiresUnixSeconds: image.expiresUnixSeconds, replacedBy: image.replacedBy))
+        let restored = try #require(registry.entry(forSecret: secret))
+        #expect(restored.isExpired(atUnixSeconds: 1_060))
+        #expect(!restored.isExpired(atUnixSeconds: 1_059))
+        #expect(restored.replacedBy == "key_0000000000000b")
+        // New keys are numbered above the restored one.
+        let next = try #require(
+            registry.add(
+                "sk_test_newer0123456789", merchant: MerchantID(3), name: "n", createdUnixSeconds: 2_000))
+        #expect(next.id == "key_0000000000000b")
+        #expect(ServerBackend.bytes(hex: "0g") == nil)
+        #expect(ServerBackend.bytes(hex: "abc") == nil)
+    }
 }

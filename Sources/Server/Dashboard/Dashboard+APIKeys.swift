@@ -103,8 +103,22 @@ extension Dashboard {
             }
             sessions.setRevealedSecret(secret, for: session.token)
             let when = graceSeconds == 0 ? "now" : "at " + DashboardTime.dateTime(now + graceSeconds) + " UTC"
+            // The old key's expiry must outlive a restart, or a resumed server would accept it.
+            var durable = true
+            if let journal = backend.journal,
+                let (hash, expired) = backend.keys.hashAndEntry(old.id, of: session.merchant)
+            {
+                do {
+                    try await journal.commit([ServerRecord.keyEntry(hash: hash, expired)])
+                } catch {
+                    durable = false
+                }
+            }
             sessions.setNotice(
-                "Rolled \(old.redacted): it stops working \(when). The new key \(entry.redacted) is shown once below.",
+                "Rolled \(old.redacted): it stops working \(when). The new key \(entry.redacted) is shown once below."
+                    + (durable
+                        ? ""
+                        : " The roll could not be made durable: after a restart the old key would work again."),
                 for: session.token)
         case .failure(let error):
             sessions.setNotice(error.message, for: session.token)
@@ -135,6 +149,15 @@ extension Dashboard {
         else {
             _ = backend.system.revoke(apiKey: secret)
             return .failure(DashboardActionError(message: "The key could not be stored."))
+        }
+        do {
+            try await backend.journal?.commit([
+                ServerRecord.keyEntry(hash: APIKeyRegistry.hash(secret), entry)
+            ])
+        } catch {
+            return .failure(
+                DashboardActionError(
+                    message: "The key works, but its name could not be made durable: \(error)."))
         }
         return .success((secret, entry))
     }

@@ -16,6 +16,9 @@ struct ServedObjectsFold {
     /// `merchant/key` to the first answer.
     var answers: [String: ServerRecord.AnswerImage] = [:]
     var answerOrder: [String] = []
+    /// The latest entry of each dashboard key, by its hash, in the order keys were first seen.
+    var keyEntries: [String: ServerRecord.KeyEntryImage] = [:]
+    var keyOrder: [String] = []
     /// Records whose image did not decode (a newer layout): counted, not guessed at.
     var undecodable = 0
 
@@ -43,6 +46,11 @@ struct ServedObjectsFold {
         case .event:
             guard let image = record.decode(ServerRecord.EventImage.self) else { return undecodable += 1 }
             events.append(image)
+        case .keyEntry:
+            guard let image = record.decode(ServerRecord.KeyEntryImage.self) else { return undecodable += 1 }
+            if keyEntries.updateValue(image, forKey: image.hashHex) == nil {
+                keyOrder.append(image.hashHex)
+            }
         case .answer:
             guard let image = record.decode(ServerRecord.AnswerImage.self) else { return undecodable += 1 }
             let scoped = "\(image.merchantID)/\(image.key)"

@@ -1,9 +1,34 @@
 import Core
+import Foundation
 import Services
 
 /// The images a `ServerRecord` carries: each the whole object as it stands after a change, so
 /// that the latest image of an object is the object (recovery keeps the last one per id).
 extension ServerRecord {
+    /// What the server knows of a key besides the gateway's hash (`APIKeyRegistry.Entry`),
+    /// found again by the secret's SHA-256 (hex); the secret itself is never journaled.
+    struct KeyEntryImage: Codable, Sendable {
+        var hashHex: String
+        var id: String
+        var merchantID: UInt64
+        var kind: String
+        var name: String
+        var last4: String
+        var createdUnixSeconds: Int64
+        var expiresUnixSeconds: Int64?
+        var replacedBy: String?
+    }
+
+    static func keyEntry(hash: [UInt8], _ entry: APIKeyRegistry.Entry) -> ServerRecord {
+        ServerRecord(
+            .keyEntry,
+            KeyEntryImage(
+                hashHex: hash.map { String(format: "%02x", $0) }.joined(), id: entry.id,
+                merchantID: entry.merchant.rawValue, kind: entry.kind.rawValue, name: entry.name,
+                last4: entry.last4, createdUnixSeconds: entry.createdUnixSeconds,
+                expiresUnixSeconds: entry.expiresUnixSeconds, replacedBy: entry.replacedBy))
+    }
+
     /// A PaymentIntent's own fields. The processor's record (amounts, state) is journaled by
     /// the processor; the card is named by its test method's id, never by its number.
     struct IntentImage: Codable, Sendable {

@@ -19,6 +19,8 @@ struct ServerRecord: JournalCodable, Sendable {
         case endpointRemoved = 5
         case event = 6
         case answer = 7
+        /// A dashboard key's entry (name, kind, a roll's expiry), as it now stands.
+        case keyEntry = 8
     }
 
     let kind: Kind
