@@ -77,6 +77,16 @@ struct LedgerCommand: AsyncParsableCommand {
 
     // MARK: TigerBeetle's benchmark
 
+    /// The journal `--journal` names, opened; nil for `none`.
+    private func open(_ location: JournalLocation?) throws -> (any Journal)? {
+        do {
+            return try location?.open()
+        } catch {
+            printError("paystorm ledger: --journal \(journal): \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+    }
+
     private func runBenchmark(_ location: JournalLocation?) async throws {
         let misplaced = [
             ("--shards", shards != nil), ("--producers", producers != nil), ("--merchants", merchants != nil),
@@ -97,13 +107,7 @@ struct LedgerCommand: AsyncParsableCommand {
         if let batchSize { configuration.batchSize = batchSize }
         if let accounts { configuration.accounts = accounts }
         if let queries { configuration.queries = queries }
-        let opened: (any Journal)?
-        do {
-            opened = try location?.open()
-        } catch {
-            printError("paystorm ledger: --journal \(journal): \(error)")
-            throw ExitCode(ExitStatus.badInput)
-        }
+        let opened = try open(location)
         let result: LedgerBenchmarkResult
         do {
             result = try await Self.benchmark(configuration, deterministic: deterministic, journal: opened)
@@ -208,13 +212,7 @@ struct LedgerCommand: AsyncParsableCommand {
         configuration.merchants = merchants ?? 10_000
         configuration.batchSize = batchSize ?? 64
         configuration.redeliveryRate = redeliveryRate ?? 0.02
-        let opened: (any Journal)?
-        do {
-            opened = try location?.open()
-        } catch {
-            printError("paystorm ledger: --journal \(journal): \(error)")
-            throw ExitCode(ExitStatus.badInput)
-        }
+        let opened = try open(location)
         let result: LedgerWorkloadResult
         do {
             result = try await Self.execute(configuration, deterministic: deterministic, journal: opened)

@@ -35,21 +35,7 @@ extension RunCommand {
         }
         let report = try await Self.executeOverWire(
             scenario, target: target, recorder: recorder, timeseries: timeseries)
-        print(RunSummary(report: report).text)
-        try writeReportPage(report, recorder: recorder)
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do {
-                try encoder.encode(report).write(to: URL(fileURLWithPath: json))
-            } catch {
-                printError("paystorm run: cannot write \(json): \(error)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-        }
-        if !report.invariantsHold { throw ExitCode(ExitStatus.invariantViolated) }
-        if !report.thresholdsPass { throw ExitCode(ExitStatus.thresholdFailed) }
+        try finish(report, recorder: recorder)
     }
 
     /// Drives the load from the pool, never from the main actor (DESIGN.md).
@@ -66,18 +52,7 @@ extension RunCommand {
         let report = await ScenarioRunner.runOverWire(
             scenario, target: client, targetName: target, keyPrefix: keyPrefix, webhooks: receiver,
             faults: client,
-            progress: { progress in
-                if let recorder {
-                    let cpu = ProcessCPU.seconds().map { $0.user + $0.system } ?? 0
-                    let row = recorder.record(progress, rssBytes: ResidentMemory.bytes(), cpuSeconds: cpu)
-                    timeseries?.write(row)
-                }
-                drawProgress(
-                    "\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
-                        + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
-                        + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations",
-                    line)
-            })
+            progress: progressHandler(recorder: recorder, timeseries: timeseries, line: line))
         finishProgress(line)
         try? await client.shutdown()
         await receiver.stop()

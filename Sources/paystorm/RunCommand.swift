@@ -265,7 +265,12 @@ struct RunCommand: AsyncParsableCommand {
                         $0 < Int(last.sequence) ? " (\($0) kept in memory after the snapshot)" : ""
                     } ?? ""))
         }
-        let report = runReport
+        try finish(runReport, recorder: recorder)
+    }
+
+    /// What every run ends with, in process or over the wire: the summary, the page, the JSON,
+    /// and the exit code of the verdict.
+    func finish(_ report: RunReport, recorder: TimeSeriesRecorder?) throws {
         print(RunSummary(report: report).text)
         try writeReportPage(report, recorder: recorder)
         if let json {
@@ -366,6 +371,28 @@ struct RunCommand: AsyncParsableCommand {
     /// `paystorm_journeys_in_flight`, as the progress line reports it.
     private static let journeysInFlight = Gauge(label: "paystorm_journeys_in_flight")
 
+    /// What a run does with each second's progress report: the in-flight gauge, the time
+    /// series row (for `--timeseries` and `--report`) and the terminal's progress line.
+    static func progressHandler(
+        recorder: TimeSeriesRecorder?, timeseries: TimeSeriesFile?, line: ProgressLine.Mode
+    ) -> @Sendable (RunProgress) -> Void {
+        { progress in
+            journeysInFlight.record(progress.inFlight)
+            if let recorder {
+                let cpu = ProcessCPU.seconds().map { $0.user + $0.system } ?? 0
+                let row = recorder.record(progress, rssBytes: ResidentMemory.bytes(), cpuSeconds: cpu)
+                timeseries?.write(row)
+            }
+            drawProgress(
+                "\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
+                    + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
+                    + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations"
+                    + (progress.faultsActive.isEmpty
+                        ? "" : " · faults: " + progress.faultsActive.joined(separator: ", ")),
+                line)
+        }
+    }
+
     @concurrent
     private static func execute(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,
@@ -377,21 +404,8 @@ struct RunCommand: AsyncParsableCommand {
         let report = try await ScenarioRunner.run(
             scenario, mode: mode, journal: journal, trace: trace, resume: resume,
             acknowledgements: acknowledgements, journalKey: journalKey, snapshotEvery: snapshotEvery,
-            progress: { progress in
-                journeysInFlight.record(progress.inFlight)
-                if let recorder {
-                    let cpu = ProcessCPU.seconds().map { $0.user + $0.system } ?? 0
-                    let row = recorder.record(progress, rssBytes: ResidentMemory.bytes(), cpuSeconds: cpu)
-                    timeseries?.write(row)
-                }
-                drawProgress(
-                    "\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
-                        + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
-                        + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations"
-                        + (progress.faultsActive.isEmpty
-                            ? "" : " · faults: " + progress.faultsActive.joined(separator: ", ")),
-                    line)
-            }, balanceTransactions: balanceTransactions)
+            progress: progressHandler(recorder: recorder, timeseries: timeseries, line: line),
+            balanceTransactions: balanceTransactions)
         finishProgress(line)
         return report
     }
