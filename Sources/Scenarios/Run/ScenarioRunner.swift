@@ -300,21 +300,7 @@ public enum ScenarioRunner {
                     let elapsed = runtime.now() - start
                     // Read without suspending: the reporter adds no job to the run's schedule
                     // beyond its timer, so the digest does not depend on what it reads.
-                    var progress = RunProgress(
-                        elapsed: elapsed,
-                        targetTPS: scenario.load.rate(atNanoseconds: elapsed.nanoseconds),
-                        attempted: snapshot.attempted, answered: snapshot.answered,
-                        inFlight: snapshot.inFlight,
-                        declined: snapshot.declined, rateLimited: snapshot.rateLimited,
-                        p99Milliseconds: snapshot.latency.milliseconds(atPercentile: 99),
-                        intervalAuthorizations: snapshot.intervalAuthorizations,
-                        intervalP50Milliseconds: snapshot.interval.milliseconds(atPercentile: 50),
-                        intervalP90Milliseconds: snapshot.interval.milliseconds(atPercentile: 90),
-                        intervalP99Milliseconds: snapshot.interval.milliseconds(atPercentile: 99),
-                        violations: snapshot.violations)
-                    progress.counts = snapshot.counts
-                    progress.declinesByCode = snapshot.declines
-                    progress.droppedArrivals = snapshot.droppedArrivals
+                    var progress = Self.progress(snapshot, elapsed: elapsed, scenario: scenario)
                     Self.readSystemFigures(host.system, into: &progress)
                     let seconds = elapsed.seconds
                     progress.faultsActive = faultWindows.filter { $0.contains(seconds: seconds) }.map(\.name)
@@ -618,5 +604,30 @@ extension ScenarioRunner {
 extension Duration {
     var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+extension ScenarioRunner {
+    /// A second's progress report from the client's own counters, the same for a run in
+    /// process and over the wire; what the system itself counts is added by the caller.
+    static func progress(
+        _ snapshot: RunMetrics.ProgressSnapshot, elapsed: Duration, scenario: Scenario
+    ) -> RunProgress {
+        var progress = RunProgress(
+            elapsed: elapsed,
+            targetTPS: scenario.load.rate(atNanoseconds: elapsed.nanoseconds),
+            attempted: snapshot.attempted, answered: snapshot.answered,
+            inFlight: snapshot.inFlight,
+            declined: snapshot.declined, rateLimited: snapshot.rateLimited,
+            p99Milliseconds: snapshot.latency.milliseconds(atPercentile: 99),
+            intervalAuthorizations: snapshot.intervalAuthorizations,
+            intervalP50Milliseconds: snapshot.interval.milliseconds(atPercentile: 50),
+            intervalP90Milliseconds: snapshot.interval.milliseconds(atPercentile: 90),
+            intervalP99Milliseconds: snapshot.interval.milliseconds(atPercentile: 99),
+            violations: snapshot.violations)
+        progress.counts = snapshot.counts
+        progress.declinesByCode = snapshot.declines
+        progress.droppedArrivals = snapshot.droppedArrivals
+        return progress
     }
 }

@@ -87,19 +87,7 @@ extension ScenarioRunner {
                     try? await runtime.sleep(for: .seconds(1))
                     let snapshot = metrics.takeSnapshot()
                     let elapsed = runtime.now() - start
-                    report(
-                        RunProgress(
-                            elapsed: elapsed,
-                            targetTPS: scenario.load.rate(atNanoseconds: elapsed.nanoseconds),
-                            attempted: snapshot.attempted, answered: snapshot.answered,
-                            inFlight: snapshot.inFlight, declined: snapshot.declined,
-                            rateLimited: snapshot.rateLimited,
-                            p99Milliseconds: snapshot.latency.milliseconds(atPercentile: 99),
-                            intervalAuthorizations: snapshot.intervalAuthorizations,
-                            intervalP50Milliseconds: snapshot.interval.milliseconds(atPercentile: 50),
-                            intervalP90Milliseconds: snapshot.interval.milliseconds(atPercentile: 90),
-                            intervalP99Milliseconds: snapshot.interval.milliseconds(atPercentile: 99),
-                            violations: snapshot.violations))
+                    report(Self.progress(snapshot, elapsed: elapsed, scenario: scenario))
                 }
             }
         }
