@@ -48,11 +48,11 @@ public struct PaymentSystemConfiguration: Sendable {
     public var unixClock: UnixClock = .standard
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
-    /// Issue 4 (journaling): where every transition, booking, onboarding and API answer is made
+    /// Where every transition, booking, onboarding and API answer is made
     /// durable before it is acknowledged (see `PaymentJournaling`); the ledger journals its
     /// transfers here too. Nil: nothing is journaled (the fastest, purely in-memory run).
     public var journal: (any Journal)?
-    /// Issue 4 (card data): seals the card-related fields the journal keeps about each payment
+    /// Seals the card-related fields the journal keeps about each payment
     /// (`JournaledCardFields`) with AES-GCM under the run's key. Nil: card fields are not
     /// journaled at all (a recovered payment then has no card fields). Give every journal its
     /// own key: nonces are (domain, payment id), so two unrelated journals under one key and
