@@ -82,6 +82,10 @@ final class WebhookSender: Service, Sendable {
         clientConfiguration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrentMax
         )
+        // An endpoint that refuses the connection fails the attempt at once, and the delivery's
+        // own backoff retries it: the client's default (reconnecting until the connect timeout)
+        // spent 5 s of a slot on every attempt at a dead endpoint.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         (stream, continuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .unbounded)
     }

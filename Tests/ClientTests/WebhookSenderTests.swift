@@ -63,7 +63,13 @@ import Testing
         // has been dead-lettered yet, so none held a slot until it gave up.
         let statistics = sender.statistics
         #expect(statistics.deadLettered == 0)
-        #expect(statistics.failedAttempts >= 1)
+        #expect(statistics.failedAttempts >= 5)
+        // A refused connection failed its attempt at once instead of being tried again until
+        // the client's 5 s connect timeout, with the slot held.
+        let refused = sender.recentAttempts.filter { $0.status == nil }
+        #expect(refused.count >= 5)
+        #expect(
+            refused.allSatisfy { $0.latencyMilliseconds < 5_000 }, "\(refused.map(\.latencyMilliseconds))")
         running.cancel()
         _ = await running.result
         await live.stop()
