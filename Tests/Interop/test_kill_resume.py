@@ -1,0 +1,169 @@
+"""`paystorm serve --journal file:DIR` SIGKILLed while clients keep sending, then restarted with
+`--resume` on the same port: every payment a client was told about is still there as it was
+told, and no idempotency key was charged twice, however many times its request was sent.
+
+Run by scripts/test (PAYSTORM_BIN names the executable).
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "PythonSupport"))
+from paystorm_server import start_server, stop_server  # noqa: E402
+
+KEY = "sk_test_kill_resume_merchant"
+CLIENTS = 4
+
+
+def call(base, method, path, form=None, idempotency_key=None, timeout=10):
+    """One request: (status, JSON body, headers), or None when no answer came (refused, reset,
+    timed out): the outcome is then unknown to the client."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("Authorization", "Bearer " + KEY)
+    if idempotency_key:
+        request.add_header("Idempotency-Key", idempotency_key)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}"), dict(error.headers)
+    except (OSError, ValueError):
+        return None
+
+
+class Client(threading.Thread):
+    """A merchant's backend: creates payments one after another, each with its own idempotency
+    key; a request without an answer (or answered 5xx, 409 or 429) is sent again with the same
+    key after a backoff until it is answered, as a careful client does across a restart."""
+
+    def __init__(self, base, number, stop):
+        super().__init__(daemon=True)
+        self.base, self.number, self.stop = base, number, stop
+        self.told = {}  # key -> the intent the client was told about
+        self.resent = 0
+
+    def run(self):
+        index = 0
+        while not self.stop.is_set():
+            index += 1
+            key = "kill-resume-%d-%d" % (self.number, index)
+            form = {
+                "amount": 1000 + index, "currency": "usd", "payment_method": "pm_card_visa",
+                "confirm": "true", "metadata[key]": key,
+            }
+            backoff = 0.05
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                answer = call(self.base, "POST", "/v1/payment_intents", form, idempotency_key=key)
+                if answer is not None and answer[0] == 200:
+                    self.told[key] = answer[1]
+                    break
+                if answer is not None and answer[0] not in (409, 429) and answer[0] < 500:
+                    raise AssertionError("%s: answered %s %s" % (key, answer[0], answer[1]))
+                self.resent += 1
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 1.0)
+            else:
+                raise AssertionError("%s: no answer in 120 s" % key)
+
+
+class KillResumeTest(unittest.TestCase):
+    def setUp(self):
+        self.directory = tempfile.mkdtemp(prefix="paystorm-kill-")
+
+    def tearDown(self):
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def serve(self, *extra, port=0):
+        return start_server(
+            "--journal", "file:" + self.directory, "--api-key", KEY, "--rate-limit", "100000",
+            "--rate-burst", "100000", *extra, port=port,
+        )
+
+    def test_sigkill_mid_load_then_resume_loses_nothing_and_charges_once(self):
+        process, base = self.serve()
+        port = int(base.rsplit(":", 1)[1])
+        stop = threading.Event()
+        clients = [Client(base, number, stop) for number in range(CLIENTS)]
+        for client in clients:
+            client.start()
+        try:
+            # Load for a while, then the process dies with requests in flight.
+            deadline = time.time() + 20
+            while sum(len(c.told) for c in clients) < 40 and time.time() < deadline:
+                time.sleep(0.05)
+            told_before_kill = sum(len(c.told) for c in clients)
+            self.assertGreaterEqual(told_before_kill, 40)
+            process.kill()
+            process.wait(timeout=20)
+            process.stdout.close()
+            # Back on the same port: the clients' resends find it there.
+            process, _ = self.serve("--resume", port=port)
+            deadline = time.time() + 60
+            while sum(len(c.told) for c in clients) < told_before_kill + 40 and time.time() < deadline:
+                time.sleep(0.05)
+            stop.set()
+            for client in clients:
+                client.join(timeout=150)
+                self.assertFalse(client.is_alive())
+            told = {}
+            for client in clients:
+                told.update(client.told)
+            self.assertGreaterEqual(len(told), told_before_kill + 40)
+            # The clients had to send again across the restart.
+            self.assertGreater(sum(c.resent for c in clients), 0)
+            # Every payment a client was told about is there, as it was told.
+            for key, intent in told.items():
+                status, now, _ = call(base, "GET", "/v1/payment_intents/" + intent["id"])
+                self.assertEqual(status, 200, key)
+                for field in ["status", "amount", "amount_received", "currency"]:
+                    self.assertEqual(now[field], intent[field], "%s of %s (%s)" % (field, intent["id"], key))
+                self.assertEqual(now["metadata"], {"key": key})
+                self.assertEqual(intent["status"], "succeeded")
+                # Sent once more with its key: the same payment, replayed.
+                status, again, headers = call(
+                    base, "POST", "/v1/payment_intents",
+                    {
+                        "amount": intent["amount"], "currency": "usd", "payment_method": "pm_card_visa",
+                        "confirm": "true", "metadata[key]": key,
+                    },
+                    idempotency_key=key,
+                )
+                self.assertEqual((status, again["id"]), (200, intent["id"]), key)
+                self.assertEqual(headers.get("Idempotent-Replayed"), "true", key)
+            # One charge per idempotency key: the server holds exactly one payment per key.
+            keys = []
+            cursor = None
+            while True:
+                path = "/v1/payment_intents?limit=100" + ("&starting_after=" + cursor if cursor else "")
+                status, page, _ = call(base, "GET", path)
+                self.assertEqual(status, 200)
+                keys += [intent["metadata"].get("key") for intent in page["data"]]
+                if not page["has_more"]:
+                    break
+                cursor = page["data"][-1]["id"]
+            self.assertEqual(sorted(keys), sorted(told.keys()))
+            # And the balance holds each of them once.
+            status, balance, _ = call(base, "GET", "/v1/balance")
+            self.assertEqual(status, 200)
+            held = sum(b["amount"] for b in balance["available"] + balance["pending"] if b["currency"] == "usd")
+            # Stripe's 2.9% + 30 on each charge (rounded half-even to the cent by the server).
+            fees = sum(round(i["amount"] * 0.029 + 30) for i in told.values())
+            self.assertAlmostEqual(held, sum(i["amount"] for i in told.values()) - fees, delta=len(told))
+        finally:
+            stop.set()
+            self.assertEqual(stop_server(process), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
