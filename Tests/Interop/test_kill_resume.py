@@ -51,6 +51,7 @@ class Client(threading.Thread):
         self.base, self.number, self.stop = base, number, stop
         self.told = {}  # key -> the intent the client was told about
         self.resent = 0
+        self.how = {}
 
     def run(self):
         index = 0
@@ -62,15 +63,18 @@ class Client(threading.Thread):
                 "confirm": "true", "metadata[key]": key,
             }
             backoff = 0.05
+            self.resent_of_key = 0
             deadline = time.time() + 120
             while time.time() < deadline:
                 answer = call(self.base, "POST", "/v1/payment_intents", form, idempotency_key=key)
                 if answer is not None and answer[0] == 200:
                     self.told[key] = answer[1]
+                    self.how[key] = (answer[2].get("Idempotent-Replayed"), self.resent_of_key)
                     break
                 if answer is not None and answer[0] not in (409, 429) and answer[0] < 500:
                     raise AssertionError("%s: answered %s %s" % (key, answer[0], answer[1]))
                 self.resent += 1
+                self.resent_of_key += 1
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 1.0)
             else:
@@ -128,7 +132,7 @@ class KillResumeTest(unittest.TestCase):
                 self.assertEqual(status, 200, key)
                 for field in ["status", "amount", "amount_received", "currency"]:
                     self.assertEqual(now[field], intent[field], "%s of %s (%s)" % (field, intent["id"], key))
-                self.assertEqual(now["metadata"], {"key": key})
+                self.assertEqual(now["metadata"], {"key": key}, str([c.how.get(key) for c in clients]))
                 self.assertEqual(intent["status"], "succeeded")
                 # Sent once more with its key: the same payment, replayed.
                 status, again, headers = call(
