@@ -70,7 +70,11 @@ public struct PaystormServer: Sendable {
         var senderConfiguration = WebhookSender.Configuration()
         senderConfiguration.attemptsMax = options.webhookAttemptsMax
         senderConfiguration.backoffBase = options.webhookBackoffBase
-        let sender = WebhookSender(configuration: senderConfiguration)
+        let settledJournal = serverJournal
+        let sender = WebhookSender(configuration: senderConfiguration) { delivery in
+            // Goes with the next commit: a settling lost to a SIGKILL only sends a delivery again.
+            settledJournal?.note(.deliverySettled(eventID: delivery.eventID, endpointID: delivery.endpointID))
+        }
         let address = ServerAddress("http://\(options.host):\(options.port)")
         let current = Mutex<ServerBackend?>(nil)
         let options = options

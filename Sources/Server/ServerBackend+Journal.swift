@@ -112,6 +112,37 @@ extension ServerBackend {
         }
     }
 
+    /// Sends again every delivery the journal shows owed: queued or being retried when the
+    /// last life ended (a delivery settles when it is delivered or dead-lettered). At least
+    /// once: one delivered just before a SIGKILL whose settling was not yet durable goes again,
+    /// and the endpoint de-duplicates it by event id.
+    /// - Returns: how many were sent again.
+    @discardableResult
+    func redeliverOwed(_ fold: ServedObjectsFold) -> Int {
+        var sent = 0
+        for image in fold.events {
+            let merchant = MerchantID(image.merchantID)
+            let endpoints = store.endpoints(of: merchant).filter { endpoint in
+                image.endpointIDs?.contains(endpoint.id) ?? endpoint.accepts(image.type)
+            }
+            let owed = endpoints.filter { !fold.settledDeliveries.contains("\(image.id)/\($0.id)") }
+            guard !owed.isEmpty, let object = JSON(parsing: image.object) else { continue }
+            let event = EventObject(
+                id: image.id, type: image.type, merchant: merchant,
+                createdUnixSeconds: image.createdUnixSeconds,
+                object: object, pendingWebhooks: image.pendingWebhooks)
+            let body = Array(event.json.serialized.utf8)
+            for endpoint in owed {
+                sender.send(
+                    WebhookSender.Delivery(
+                        eventID: image.id, eventType: image.type, endpointID: endpoint.id, url: endpoint.url,
+                        secret: endpoint.secret, body: body))
+                sent += 1
+            }
+        }
+        return sent
+    }
+
     /// `0a1b...` as bytes, or nil when it is not an even run of hex digits.
     static func bytes(hex: String) -> [UInt8]? {
         let digits = Array(hex.utf8)

@@ -63,6 +63,7 @@ final class ServerBackend: Sendable {
             return system
         }
         backend.restore(fold)
+        backend.redeliverOwed(fold)
         backend.nextMerchant.store(merchantIDMax, ordering: .relaxed)
         return backend
     }
@@ -170,7 +171,7 @@ final class ServerBackend: Sendable {
             id: event.id.description, type: event.type.rawValue, merchant: event.merchant,
             createdUnixSeconds: created, object: object, pendingWebhooks: endpoints.count)
         store.record(stored)
-        journal?.note(.event(stored))
+        journal?.note(.event(stored, endpointIDs: endpoints.map(\.id)))
         guard !endpoints.isEmpty else { return }
         let body = Array(stored.json.serialized.utf8)
         for endpoint in endpoints {

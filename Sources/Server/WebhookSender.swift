@@ -73,8 +73,13 @@ final class WebhookSender: Service, Sendable {
     private let state = Mutex(State())
     static let historyMax = 1_000
 
-    init(configuration: Configuration = Configuration()) {
+    /// Told of each delivery that needs no more attempts (delivered, or dead-lettered), so
+    /// that a journal can say what a resumed server still owes.
+    private let onSettled: (@Sendable (Delivery) -> Void)?
+
+    init(configuration: Configuration = Configuration(), onSettled: (@Sendable (Delivery) -> Void)? = nil) {
         self.configuration = configuration
+        self.onSettled = onSettled
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(10))
         // As many connections to one endpoint as deliveries in flight (the default is 8): every
@@ -102,7 +107,7 @@ final class WebhookSender: Service, Sendable {
             state.queued += 1
             return true
         }
-        if admitted { continuation.yield(delivery) }
+        if admitted { continuation.yield(delivery) } else { onSettled?(delivery) }
     }
 
     var statistics: Statistics { state.withLock { $0.statistics } }
@@ -168,6 +173,7 @@ final class WebhookSender: Service, Sendable {
         }
         if ok {
             ProcessorMetrics.webhookDelivered.increment()
+            onSettled?(delivery)
             return
         }
         guard attempt < configuration.attemptsMax else {
@@ -176,6 +182,7 @@ final class WebhookSender: Service, Sendable {
                 Self.append(delivery, to: &$0.deadLetters)
             }
             ProcessorMetrics.webhookDeadLettered.increment()
+            onSettled?(delivery)
             return
         }
         ProcessorMetrics.webhookFailedAttempts.increment()

@@ -5,6 +5,7 @@ told, and no idempotency key was charged twice, however many times its request w
 Run by scripts/test (PAYSTORM_BIN names the executable).
 """
 
+import http.server
 import json
 import os
 import shutil
@@ -166,6 +167,84 @@ class KillResumeTest(unittest.TestCase):
             self.assertAlmostEqual(held, sum(i["amount"] for i in told.values()) - fees, delta=len(told))
         finally:
             stop.set()
+            self.assertEqual(stop_server(process), 0)
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """A merchant's endpoint: records each delivery's event id and answers `status`."""
+
+    received = []
+    status = 500
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append((json.loads(body)["id"], Receiver.status))
+        self.send_response(Receiver.status)
+        self.end_headers()
+
+    def log_message(self, *arguments):
+        pass
+
+
+class OwedWebhooksTest(unittest.TestCase):
+    """Deliveries queued or waiting for a retry when the server is SIGKILLed are sent after
+    `--resume`: nothing accepted is lost (at least once; the endpoint de-duplicates by id)."""
+
+    def setUp(self):
+        self.directory = tempfile.mkdtemp(prefix="paystorm-owed-")
+        self.receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=self.receiver.serve_forever, daemon=True).start()
+        Receiver.received = []
+        Receiver.status = 500
+
+    def tearDown(self):
+        self.receiver.shutdown()
+        self.receiver.server_close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def test_deliveries_owed_at_sigkill_are_sent_after_resume(self):
+        arguments = [
+            "--journal", "file:" + self.directory, "--api-key", KEY,
+            "--webhook-url", "http://127.0.0.1:%d/hook" % self.receiver.server_address[1],
+            "--webhook-attempts", "20", "--webhook-backoff-milliseconds", "300",
+        ]
+        process, base = start_server(*arguments)
+        port = int(base.rsplit(":", 1)[1])
+        try:
+            ids = []
+            for index in range(3):
+                status, intent, _ = call(
+                    base, "POST", "/v1/payment_intents",
+                    {"amount": 500 + index, "currency": "usd", "payment_method": "pm_card_visa", "confirm": "true"},
+                    idempotency_key="owed-%d" % index,
+                )
+                self.assertEqual(status, 200)
+                ids.append(intent["id"])
+            status, events, _ = call(base, "GET", "/v1/events?limit=100")
+            self.assertEqual(status, 200)
+            owed = {e["id"] for e in events["data"]}
+            self.assertGreaterEqual(len(owed), 6)
+            # Every delivery failed at least once (the endpoint answers 500) and waits for a retry.
+            deadline = time.time() + 10
+            while not owed <= {event for event, _ in Receiver.received} and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(owed <= {event for event, _ in Receiver.received})
+        finally:
+            process.kill()
+            process.wait(timeout=20)
+            process.stdout.close()
+        # The endpoint recovers while the server is down; nothing had been delivered.
+        self.assertEqual([e for e, status in Receiver.received if status == 200], [])
+        Receiver.status = 200
+        process, base = start_server("--resume", *arguments, port=port)
+        try:
+            deadline = time.time() + 20
+            delivered = set()
+            while not owed <= delivered and time.time() < deadline:
+                time.sleep(0.05)
+                delivered = {event for event, status in Receiver.received if status == 200}
+            self.assertEqual(owed - delivered, set())
+        finally:
             self.assertEqual(stop_server(process), 0)
 
 

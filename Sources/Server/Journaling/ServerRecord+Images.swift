@@ -96,6 +96,15 @@ extension ServerRecord {
         var createdUnixSeconds: Int64
         var object: String
         var pendingWebhooks: Int
+        /// The endpoints it was owed to when it was emitted (nil in journals written before
+        /// deliveries were journaled: every endpoint of the merchant that takes its type).
+        var endpointIDs: [String]?
+    }
+
+    /// A delivery of `eventID` to `endpointID` that is owed no more.
+    struct DeliverySettledImage: Codable, Sendable {
+        var eventID: String
+        var endpointID: String
     }
 
     /// The first answer given to an idempotency key, byte for byte.
@@ -147,12 +156,16 @@ extension ServerRecord {
                 metadata: endpoint.metadata))
     }
 
-    static func event(_ event: EventObject) -> ServerRecord {
+    static func event(_ event: EventObject, endpointIDs: [String]) -> ServerRecord {
         ServerRecord(
             .event,
             EventImage(
                 id: event.id, type: event.type, merchantID: event.merchant.rawValue,
                 createdUnixSeconds: event.createdUnixSeconds, object: event.object.serialized,
-                pendingWebhooks: event.pendingWebhooks))
+                pendingWebhooks: event.pendingWebhooks, endpointIDs: endpointIDs))
+    }
+
+    static func deliverySettled(eventID: String, endpointID: String) -> ServerRecord {
+        ServerRecord(.deliverySettled, DeliverySettledImage(eventID: eventID, endpointID: endpointID))
     }
 }
