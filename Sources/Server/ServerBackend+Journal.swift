@@ -11,7 +11,7 @@ extension ServerBackend {
     /// Without a journal: `answer` as it is.
     func durable(
         _ answer: APIAnswer, _ records: [ServerRecord] = [], merchant: MerchantID? = nil,
-        idempotencyKey: String? = nil, replayed: Bool = false
+        idempotencyKey: String? = nil, parametersSHA256Hex: String? = nil, replayed: Bool = false
     ) async -> APIAnswer {
         guard let journal else { return answer }
         var records = records
@@ -24,7 +24,8 @@ extension ServerBackend {
                     ServerRecord.AnswerImage(
                         merchantID: merchant.rawValue, key: idempotencyKey, status: answer.status,
                         body: answer.body,
-                        answeredUnixNanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))))
+                        answeredUnixNanoseconds: Int64(Date().timeIntervalSince1970 * 1e9),
+                        parametersSHA256Hex: parametersSHA256Hex)))
         }
         do {
             try await journal.commit(records)
@@ -44,8 +45,31 @@ extension ServerBackend {
         return .intent(id, details, status: record.payment.state.stripeStatus)
     }
 
+    /// A key answered before the restart, sent again with other parameters: Stripe's
+    /// `idempotency_error`, as before the restart (the processor's idempotency store restores
+    /// the answer without the request it answered).
+    func checkRestoredKey(_ request: APIRequest, merchant: MerchantID) throws(StripeError) {
+        guard let key = request.idempotencyKey,
+            let first = restoredKeys.withLock({ $0["\(merchant.rawValue)/\(key)"] })
+        else { return }
+        let age = Int64(Date().timeIntervalSince1970 * 1e9) - first.answeredUnixNanoseconds
+        // Kept as long as the idempotency store keeps the answer: 24 hours.
+        guard age < 86_400 * 1_000_000_000, first.parametersSHA256Hex != request.parametersSHA256Hex else {
+            return
+        }
+        throw StripeError(GatewayError.idempotencyParametersMismatch)
+    }
+
     /// Puts the API's objects back after the processor recovered its own.
     func restore(_ fold: ServedObjectsFold) {
+        restoredKeys.withLock { keys in
+            for (scoped, image) in fold.answers {
+                if let digest = image.parametersSHA256Hex {
+                    keys[scoped] = RestoredKey(
+                        parametersSHA256Hex: digest, answeredUnixNanoseconds: image.answeredUnixNanoseconds)
+                }
+            }
+        }
         let placeholder = TestPaymentMethod.named("pm_card_visa")!
         for paymentID in fold.intentOrder {
             let image = fold.intents[paymentID]!
@@ -123,7 +147,9 @@ extension ServerBackend {
         for image in fold.events {
             let merchant = MerchantID(image.merchantID)
             let endpoints = store.endpoints(of: merchant).filter { endpoint in
-                image.endpointIDs?.contains(endpoint.id) ?? endpoint.accepts(image.type)
+                // A journal written before deliveries were journaled cannot say which were
+                // settled: its events are not sent again (rather than all of them).
+                image.endpointIDs?.contains(endpoint.id) ?? false
             }
             let owed = endpoints.filter { !fold.settledDeliveries.contains("\(image.id)/\($0.id)") }
             guard !owed.isEmpty, let object = JSON(parsing: image.object) else { continue }

@@ -21,6 +21,9 @@ final class ServerBackend: Sendable {
     /// only.
     let journal: ServerJournal?
     let nextMerchant = Atomic<UInt64>(0)
+    /// The parameters each idempotency key answered before a restart was sent with, by
+    /// `merchant/key` (filled once, by `restore`).
+    let restoredKeys = Mutex<[String: RestoredKey]>([:])
     /// The system, for the event observer, which is built before the system it observes.
     private let systemForEvents = SystemSlot()
     private let address: ServerAddress
@@ -181,6 +184,12 @@ final class ServerBackend: Sendable {
                     secret: endpoint.secret, body: body))
         }
     }
+}
+
+/// An idempotency key's first answer as a resumed server found it journaled.
+struct RestoredKey: Sendable {
+    var parametersSHA256Hex: String
+    var answeredUnixNanoseconds: Int64
 }
 
 /// A place for the system, filled once it exists.

@@ -18,6 +18,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import stripe
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "PythonSupport"))
 from paystorm_server import start_server, stop_server  # noqa: E402
 
@@ -244,6 +246,65 @@ class OwedWebhooksTest(unittest.TestCase):
                 time.sleep(0.05)
                 delivered = {event for event, status in Receiver.received if status == 200}
             self.assertEqual(owed - delivered, set())
+        finally:
+            self.assertEqual(stop_server(process), 0)
+
+
+class RestoredKeysTest(unittest.TestCase):
+    """An Idempotency-Key answered before a SIGKILL answers after `--resume` as it did before:
+    the same parameters replay the first answer, other parameters are Stripe's
+    `idempotency_error` (stripe-python's IdempotencyError)."""
+
+    def setUp(self):
+        self.directory = tempfile.mkdtemp(prefix="paystorm-keys-")
+
+    def tearDown(self):
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def test_a_key_reused_with_other_parameters_after_resume_is_refused(self):
+        arguments = ["--journal", "file:" + self.directory, "--api-key", KEY]
+        params = {"amount": 2000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+        process, base = start_server(*arguments)
+        try:
+            sdk = stripe.StripeClient(KEY, base_addresses={"api": base}, max_network_retries=0)
+            first = sdk.v1.payment_intents.create(params=params, options={"idempotency_key": "restored-1"})
+            capture = sdk.v1.payment_intents.create(
+                params={**params, "capture_method": "manual"}, options={"idempotency_key": "restored-2"}
+            )
+            captured = sdk.v1.payment_intents.capture(
+                capture.id, params={"amount_to_capture": 1500}, options={"idempotency_key": "restored-3"}
+            )
+            with self.assertRaises(stripe.IdempotencyError):
+                sdk.v1.payment_intents.create(
+                    params={**params, "amount": 2001}, options={"idempotency_key": "restored-1"}
+                )
+        finally:
+            process.kill()
+            process.wait(timeout=20)
+            process.stdout.close()
+        process, base = start_server("--resume", *arguments)
+        try:
+            sdk = stripe.StripeClient(KEY, base_addresses={"api": base}, max_network_retries=0)
+            with self.assertRaises(stripe.IdempotencyError) as caught:
+                sdk.v1.payment_intents.create(
+                    params={**params, "amount": 2001}, options={"idempotency_key": "restored-1"}
+                )
+            self.assertEqual(caught.exception.http_status, 400)
+            with self.assertRaises(stripe.IdempotencyError):
+                sdk.v1.payment_intents.capture(
+                    capture.id, params={"amount_to_capture": 1000}, options={"idempotency_key": "restored-3"}
+                )
+            again = sdk.v1.payment_intents.create(params=params, options={"idempotency_key": "restored-1"})
+            self.assertEqual((again.id, again.status, again.amount), (first.id, "succeeded", 2000))
+            self.assertEqual(again.last_response.headers.get("Idempotent-Replayed"), "true")
+            recaptured = sdk.v1.payment_intents.capture(
+                capture.id, params={"amount_to_capture": 1500}, options={"idempotency_key": "restored-3"}
+            )
+            self.assertEqual((recaptured.id, recaptured.amount_received), (captured.id, 1500))
+            self.assertEqual(recaptured.last_response.headers.get("Idempotent-Replayed"), "true")
+            # A new key with the same parameters is a new payment.
+            fresh = sdk.v1.payment_intents.create(params=params, options={"idempotency_key": "restored-4"})
+            self.assertNotEqual(fresh.id, first.id)
         finally:
             self.assertEqual(stop_server(process), 0)
 

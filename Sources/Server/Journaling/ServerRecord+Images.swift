@@ -97,7 +97,7 @@ extension ServerRecord {
         var object: String
         var pendingWebhooks: Int
         /// The endpoints it was owed to when it was emitted (nil in journals written before
-        /// deliveries were journaled: every endpoint of the merchant that takes its type).
+        /// deliveries were journaled: none is sent again).
         var endpointIDs: [String]?
     }
 
@@ -114,6 +114,9 @@ extension ServerRecord {
         var status: Int
         var body: String
         var answeredUnixNanoseconds: Int64
+        /// The request's `APIRequest.parametersSHA256Hex` (nil in journals written before it
+        /// was kept: such a key replays to any parameters).
+        var parametersSHA256Hex: String?
     }
 }
 
