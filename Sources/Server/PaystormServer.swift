@@ -29,6 +29,9 @@ public struct PaystormServer: Sendable {
         public var seed: UInt64 = 1
         /// A connection idle this long is closed (a slow client cannot hold one forever).
         public var idleTimeout: Duration = .seconds(30)
+        /// A request must arrive in full (headers and body) this long after its first byte, or
+        /// its connection is closed: a client that trickles is cut off, not only a silent one.
+        public var readTimeout: Duration = .seconds(10)
         /// Where `/metrics` reads from; nil: no `/metrics` route.
         public var metrics: MetricsExposition?
         /// How long a dashboard sign-in lasts (from sign-in, not from the last request).
@@ -136,7 +139,11 @@ public struct PaystormServer: Sendable {
         return Application(
             router: router,
             server: .http1(
-                configuration: .init(idleTimeout: .seconds(options.idleTimeout.components.seconds))),
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        RequestReadDeadline(limit: .seconds(options.readTimeout.components.seconds))
+                    ],
+                    idleTimeout: .seconds(options.idleTimeout.components.seconds))),
             configuration: .init(
                 address: .hostname(options.host, port: options.port), serverName: "paystorm"),
             services: [sender],

@@ -32,6 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
     var idleTimeoutSeconds: Int64 = 30
     @Option(
         help: ArgumentHelp(
+            "Close a connection whose request has not arrived in full this many seconds after its "
+                + "first byte (a client that trickles)."))
+    var readTimeoutSeconds: Int64 = 10
+    @Option(
+        help: ArgumentHelp(
             "Journal everything the API accepts before answering it: file:DIR (a directory). "
                 + "Default: memory only, nothing survives the process."))
     var journal: String?
@@ -73,6 +78,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--idle-timeout-seconds must be in 1...3600")
         }
         options.idleTimeout = .seconds(idleTimeoutSeconds)
+        guard (1...3_600).contains(readTimeoutSeconds) else {
+            throw ValidationError("--read-timeout-seconds must be in 1...3600")
+        }
+        options.readTimeout = .seconds(readTimeoutSeconds)
         if let journal {
             let location: JournalLocation
             do {
