@@ -9,6 +9,7 @@ import http.server
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -21,7 +22,7 @@ import urllib.request
 import stripe
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "PythonSupport"))
-from paystorm_server import start_server, stop_server  # noqa: E402
+from paystorm_server import BIN, start_server, stop_server  # noqa: E402
 
 KEY = "sk_test_kill_resume_merchant"
 CLIENTS = 4
@@ -170,6 +171,57 @@ class KillResumeTest(unittest.TestCase):
         finally:
             stop.set()
             self.assertEqual(stop_server(process), 0)
+
+
+class RunnerAcrossKillTest(unittest.TestCase):
+    """`paystorm run --target` drives the server while it is SIGKILLed and resumed on the same
+    port: the runner resends what lost its answer (same idempotency keys) and every check it
+    makes from outside holds (payments retrievable as told, one charge per key, refunds,
+    events delivered or dead-lettered, signatures, the audit's ledger). Latency and the
+    saturation verdict are not judged: the server was down for a while."""
+
+    def setUp(self):
+        self.directory = tempfile.mkdtemp(prefix="paystorm-run-kill-")
+
+    def tearDown(self):
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def test_every_outside_check_holds_across_a_sigkill(self):
+        arguments = ["--journal", "file:" + self.directory, "--rate-limit", "100000", "--rate-burst", "100000"]
+        process, base = start_server(*arguments)
+        port = int(base.rsplit(":", 1)[1])
+        report = os.path.join(self.directory, "run.json")
+        runner = subprocess.Popen(
+            [BIN, "run", "scenarios/smoke.yaml", "--mode", "realtime", "--duration", "8s", "--target", base,
+             "--json", report],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(3)
+            process.kill()
+            process.wait(timeout=20)
+            process.stdout.close()
+            process, _ = start_server("--resume", *arguments, port=port)
+            # 0: everything held; 3: a threshold or the saturation verdict failed (the outage).
+            self.assertIn(runner.wait(timeout=240), (0, 3))
+        finally:
+            if runner.poll() is None:
+                runner.kill()
+            self.assertEqual(stop_server(process), 0)
+        with open(report) as handle:
+            run = json.load(handle)
+        failing = [(i["name"], i["examples"]) for i in run["invariants"] if not i["holds"]]
+        self.assertEqual(failing, [])
+        names = {i["name"] for i in run["invariants"]}
+        for name in [
+            "acknowledged_payment_retrievable_as_told", "one_charge_per_idempotency_key",
+            "refunds_listed_within_captured", "acknowledged_payment_events_delivered_or_dead_lettered",
+            "webhook_signatures_valid", "audit_ledger_balanced_per_currency",
+        ]:
+            self.assertIn(name, names)
+        # The kill cost answers, which the runner sent again.
+        self.assertGreater(run["wire"]["answers_lost"], 0)
+        self.assertGreater(run["wire"]["payments_checked"], 500)
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
