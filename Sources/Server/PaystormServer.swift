@@ -40,15 +40,22 @@ public struct PaystormServer: Sendable {
         public var journal: (any Journal)?
         /// Rebuild the processor and the API's objects from `journal` before serving.
         public var resume = false
+        /// 32 bytes sealing the webhook endpoints' signing secrets in the journal (AES-256-GCM);
+        /// nil: they are journaled in plain text.
+        public var journalKey: [UInt8]?
         public init() {}
     }
 
     let options: Options
     private let serverJournal: ServerJournal?
 
-    public init(options: Options) {
+    /// - Throws: a journal key that is not 32 bytes.
+    public init(options: Options) throws {
         self.options = options
-        serverJournal = options.journal.map { ServerJournal(journal: $0) }
+        let cipher = try options.journalKey.map {
+            try FieldCipher(key: $0, domain: ServerJournal.endpointSecretDomain)
+        }
+        serverJournal = options.journal.map { ServerJournal(journal: $0, secretCipher: cipher) }
     }
 
     /// Serves until SIGTERM or SIGINT; `onListening` gets the bound port.
@@ -99,7 +106,9 @@ public struct PaystormServer: Sendable {
                     let endpoint = backend.store.addEndpoint(
                         merchant: merchant, url: url, enabledEvents: ["*"], secret: StripeAPI.newSecret(),
                         created: ServerBackend.now(), description: "--webhook-url", metadata: [:])
-                    try await journal?.commit([.endpoint(endpoint)])
+                    if let journal {
+                        try await journal.commit([.endpoint(endpoint, sealing: journal.secretCipher)])
+                    }
                 }
             }
             current.withLock { $0 = backend }

@@ -61,7 +61,8 @@ extension ServerBackend {
     }
 
     /// Puts the API's objects back after the processor recovered its own.
-    func restore(_ fold: ServedObjectsFold) {
+    /// - Throws: an endpoint secret sealed under a key this server was not given.
+    func restore(_ fold: ServedObjectsFold) throws {
         restoredKeys.withLock { keys in
             for (scoped, image) in fold.answers {
                 if let digest = image.parametersSHA256Hex {
@@ -111,7 +112,8 @@ extension ServerBackend {
             store.restoreEndpoint(
                 WebhookEndpointObject(
                     id: image.id, merchant: MerchantID(image.merchantID), url: image.url,
-                    enabledEvents: image.enabledEvents, secret: image.secret,
+                    enabledEvents: image.enabledEvents,
+                    secret: try journal?.secret(of: image) ?? image.secret,
                     createdUnixSeconds: image.createdUnixSeconds, description: image.description,
                     metadata: image.metadata))
         }

@@ -65,7 +65,7 @@ final class ServerBackend: Sendable {
             merchantIDMax = recovered.merchants.keys.map(\.rawValue).max() ?? 0
             return system
         }
-        backend.restore(fold)
+        try backend.restore(fold)
         backend.redeliverOwed(fold)
         backend.nextMerchant.store(merchantIDMax, ordering: .relaxed)
         return backend

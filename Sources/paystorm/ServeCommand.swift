@@ -42,6 +42,12 @@ struct ServeCommand: AsyncParsableCommand {
     var journal: String?
     @Flag(help: "With --journal file:DIR holding a journal: bring back everything it holds, then serve.")
     var resume = false
+    @Option(
+        help: ArgumentHelp(
+            "The key sealing the webhook endpoints' signing secrets in the journal (AES-256-GCM): a file "
+                + "holding 32 bytes or 64 hex digits, or the hex digits. Default: $PAYSTORM_JOURNAL_KEY; "
+                + "without either, the secrets are journaled in plain text."))
+    var journalKey: String?
 
     func run() async throws {
         var options = PaystormServer.Options()
@@ -99,6 +105,11 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
             options.resume = resume
+            do {
+                options.journalKey = try JournalKeyInput.load(journalKey)
+            } catch {
+                throw ValidationError("\(error)")
+            }
         } else if resume {
             throw ValidationError("--resume needs --journal file:DIR")
         }

@@ -361,5 +361,97 @@ class RestoredKeysTest(unittest.TestCase):
             self.assertEqual(stop_server(process), 0)
 
 
+class SignedReceiver(http.server.BaseHTTPRequestHandler):
+    """Keeps each delivery's headers and body, to verify its signature."""
+
+    deliveries = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        SignedReceiver.deliveries.append((dict(self.headers), body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *arguments):
+        pass
+
+
+class EndpointSecretTest(unittest.TestCase):
+    """Webhook signing secrets in the journal: plain text without a key (a Stripe double must
+    sign with them after a restart), sealed with `--journal-key`; journal files are the
+    owner's only."""
+
+    def setUp(self):
+        self.directory = tempfile.mkdtemp(prefix="paystorm-secret-")
+        self.journal = os.path.join(self.directory, "journal")
+        self.receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SignedReceiver)
+        threading.Thread(target=self.receiver.serve_forever, daemon=True).start()
+        SignedReceiver.deliveries = []
+        self.key_file = os.path.join(self.directory, "key.hex")
+        with open(self.key_file, "w") as handle:
+            handle.write(os.urandom(32).hex())
+
+    def tearDown(self):
+        self.receiver.shutdown()
+        self.receiver.server_close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def journal_bytes(self):
+        written = b""
+        for root, _, files in os.walk(self.journal):
+            for name in files:
+                path = os.path.join(root, name)
+                self.assertEqual(os.stat(path).st_mode & 0o077, 0, path)
+                with open(path, "rb") as handle:
+                    written += handle.read()
+        return written
+
+    def endpoint_then_kill(self, *extra):
+        process, base = start_server("--journal", "file:" + self.journal, "--api-key", KEY, *extra)
+        try:
+            sdk = stripe.StripeClient(KEY, base_addresses={"api": base}, max_network_retries=0)
+            endpoint = sdk.v1.webhook_endpoints.create(
+                params={"url": "http://127.0.0.1:%d/hook" % self.receiver.server_address[1], "enabled_events": ["*"]}
+            )
+        finally:
+            process.kill()
+            process.wait(timeout=20)
+            process.stdout.close()
+        return endpoint.secret
+
+    def test_without_a_key_the_secret_is_journaled_in_plain_text(self):
+        secret = self.endpoint_then_kill()
+        self.assertIn(secret.encode(), self.journal_bytes())
+
+    def test_with_a_key_the_secret_is_sealed_and_signs_after_resume(self):
+        secret = self.endpoint_then_kill("--journal-key", self.key_file)
+        self.assertNotIn(secret.encode(), self.journal_bytes())
+        self.assertNotIn(secret[len("whsec_"):].encode(), self.journal_bytes())
+        # Without the key the sealed secret cannot be opened: the resume is refused, clearly.
+        refused = subprocess.run(
+            [BIN, "serve", "--port", "0", "--journal", "file:" + self.journal, "--resume", "--api-key", KEY],
+            capture_output=True, text=True, timeout=60, env={k: v for k, v in os.environ.items() if k != "PAYSTORM_JOURNAL_KEY"},
+        )
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("--journal-key", refused.stderr)
+        process, base = start_server(
+            "--journal", "file:" + self.journal, "--resume", "--api-key", KEY, "--journal-key", self.key_file
+        )
+        try:
+            sdk = stripe.StripeClient(KEY, base_addresses={"api": base}, max_network_retries=0)
+            sdk.v1.payment_intents.create(
+                params={"amount": 900, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+            )
+            deadline = time.time() + 10
+            while not SignedReceiver.deliveries and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(SignedReceiver.deliveries)
+            headers, body = SignedReceiver.deliveries[0]
+            event = stripe.Webhook.construct_event(body, headers["Stripe-Signature"], secret)
+            self.assertTrue(event.id.startswith("evt_"))
+        finally:
+            self.assertEqual(stop_server(process), 0)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

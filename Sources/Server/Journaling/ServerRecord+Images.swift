@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Journal
 import Services
 
 /// The images a `ServerRecord` carries: each the whole object as it stands after a change, so
@@ -77,7 +78,11 @@ extension ServerRecord {
         var merchantID: UInt64
         var url: String
         var enabledEvents: [String]
+        /// The signing secret in plain text, or "" when `sealedSecret` holds it.
         var secret: String
+        /// The secret sealed with the journal's key (AES-256-GCM, base64), when the server
+        /// has one (`--journal-key`).
+        var sealedSecret: String?
         var createdUnixSeconds: Int64
         var description: String?
         var metadata: [String: String]
@@ -149,12 +154,27 @@ extension ServerRecord {
                 metadata: refund.metadata))
     }
 
-    static func endpoint(_ endpoint: WebhookEndpointObject) -> ServerRecord {
-        ServerRecord(
+    /// The endpoint's record; with `sealing`, its secret sealed, bound to the endpoint's id.
+    /// - Throws: the cipher's refusal (then nothing may be journaled in plain text instead).
+    static func endpoint(
+        _ endpoint: WebhookEndpointObject, sealing cipher: FieldCipher?
+    ) throws(JournalError) -> ServerRecord {
+        var secret = endpoint.secret
+        var sealed: String?
+        if let cipher {
+            // The endpoint's number is its nonce's counter: never reused under the key, since
+            // endpoint ids never repeat in one journal.
+            let number = UInt64(endpoint.id.dropFirst(3), radix: 16) ?? 0
+            sealed = Data(
+                try cipher.seal(Array(secret.utf8), counter: number, authenticating: Array(endpoint.id.utf8))
+            ).base64EncodedString()
+            secret = ""
+        }
+        return ServerRecord(
             .endpointAdded,
             EndpointImage(
                 id: endpoint.id, merchantID: endpoint.merchant.rawValue, url: endpoint.url,
-                enabledEvents: endpoint.enabledEvents, secret: endpoint.secret,
+                enabledEvents: endpoint.enabledEvents, secret: secret, sealedSecret: sealed,
                 createdUnixSeconds: endpoint.createdUnixSeconds, description: endpoint.description,
                 metadata: endpoint.metadata))
     }
