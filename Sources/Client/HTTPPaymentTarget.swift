@@ -211,7 +211,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
                 answer.shouldRetry = advice == "true"
             }
             if method == .POST, answer.isSuccess, let receiver, let id = answer.paymentID {
-                receiver.acknowledged(id.description)
+                receiver.acknowledged(id.description, idempotencyKey: idempotencyKey)
             }
             return answer
         } catch {

@@ -33,6 +33,10 @@ public final class WebhookReceiver: WebhookWitness {
         /// HTTP response): their acknowledgement waits for nothing.
         var namedEarly: Set<String> = []
         var namedEarlyOrder = Deque<String>()
+        /// Idempotency keys whose change the client was told of: another 2xx answer to the same
+        /// key (a resend, a replay) tells of the same change, whose events were emitted once.
+        var acknowledgedKeys: Set<String> = []
+        var acknowledgedKeyOrder = Deque<String>()
         var forgotten = 0
         var acknowledged = 0
         var received = 0
@@ -97,11 +101,23 @@ public final class WebhookReceiver: WebhookWitness {
         state.withLock { $0.secrets[token] = secret }
     }
 
-    /// The client was told about the payment `id` (a 2xx answer naming it): its events are
-    /// awaited from now.
-    func acknowledged(_ id: String) {
+    /// The client was told about a change of the payment `id` (a 2xx answer naming it, to the
+    /// request sent with `idempotencyKey`): its events are awaited from now. A second answer to
+    /// the same key (the client resent the request: a merchant's retry, an answer lost and
+    /// asked again) tells of the same change, whose events were emitted once, when the first
+    /// request ran: it awaits nothing new.
+    func acknowledged(_ id: String, idempotencyKey: String?) {
         let now = ContinuousClock.now
         state.withLock { state in
+            if let key = idempotencyKey {
+                guard state.acknowledgedKeys.insert(key).inserted else { return }
+                state.acknowledgedKeyOrder.append(key)
+                if state.acknowledgedKeyOrder.count > Self.idsMax,
+                    let oldest = state.acknowledgedKeyOrder.popFirst()
+                {
+                    state.acknowledgedKeys.remove(oldest)
+                }
+            }
             if state.namedEarly.remove(id) != nil {
                 state.acknowledged += 1
                 return

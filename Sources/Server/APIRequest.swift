@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -38,6 +39,24 @@ struct APIRequest: Sendable {
         form = try FormParameters(encoded: Substring(encoded))
         apiKey = Self.secretKey(request.headers[.authorization])
         idempotencyKey = request.headers[Self.idempotencyKeyHeader]
+    }
+
+    /// The SHA-256 (hex) of the method, path and parameters sorted by name, each
+    /// length-prefixed: what an idempotency key's first answer is journaled with, so that a
+    /// resumed server still refuses the key with other parameters.
+    var parametersSHA256Hex: String {
+        var canonical: [UInt8] = []
+        func append(_ text: String) {
+            canonical.append(contentsOf: "\(text.utf8.count):".utf8)
+            canonical.append(contentsOf: text.utf8)
+        }
+        append(method.rawValue)
+        append(path)
+        for (name, value) in form.sortedPairs {
+            append(name)
+            append(value)
+        }
+        return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
     }
 
     /// `Bearer sk_test_...`, or Basic with the key as the user name (curl's `-u sk_test_...:`).

@@ -29,6 +29,9 @@ public struct PaystormServer: Sendable {
         public var seed: UInt64 = 1
         /// A connection idle this long is closed (a slow client cannot hold one forever).
         public var idleTimeout: Duration = .seconds(30)
+        /// A request must arrive in full (headers and body) this long after its first byte, or
+        /// its connection is closed: a client that trickles is cut off, not only a silent one.
+        public var readTimeout: Duration = .seconds(10)
         /// Where `/metrics` reads from; nil: no `/metrics` route.
         public var metrics: MetricsExposition?
         /// How long a dashboard sign-in lasts (from sign-in, not from the last request).
@@ -37,15 +40,22 @@ public struct PaystormServer: Sendable {
         public var journal: (any Journal)?
         /// Rebuild the processor and the API's objects from `journal` before serving.
         public var resume = false
+        /// 32 bytes sealing the webhook endpoints' signing secrets in the journal (AES-256-GCM);
+        /// nil: they are journaled in plain text.
+        public var journalKey: [UInt8]?
         public init() {}
     }
 
     let options: Options
     private let serverJournal: ServerJournal?
 
-    public init(options: Options) {
+    /// - Throws: a journal key that is not 32 bytes.
+    public init(options: Options) throws {
         self.options = options
-        serverJournal = options.journal.map { ServerJournal(journal: $0) }
+        let cipher = try options.journalKey.map {
+            try FieldCipher(key: $0, domain: ServerJournal.endpointSecretDomain)
+        }
+        serverJournal = options.journal.map { ServerJournal(journal: $0, secretCipher: cipher) }
     }
 
     /// Serves until SIGTERM or SIGINT; `onListening` gets the bound port.
@@ -70,7 +80,11 @@ public struct PaystormServer: Sendable {
         var senderConfiguration = WebhookSender.Configuration()
         senderConfiguration.attemptsMax = options.webhookAttemptsMax
         senderConfiguration.backoffBase = options.webhookBackoffBase
-        let sender = WebhookSender(configuration: senderConfiguration)
+        let settledJournal = serverJournal
+        let sender = WebhookSender(configuration: senderConfiguration) { delivery in
+            // Goes with the next commit: a settling lost to a SIGKILL only sends a delivery again.
+            settledJournal?.note(.deliverySettled(eventID: delivery.eventID, endpointID: delivery.endpointID))
+        }
         let address = ServerAddress("http://\(options.host):\(options.port)")
         let current = Mutex<ServerBackend?>(nil)
         let options = options
@@ -92,7 +106,9 @@ public struct PaystormServer: Sendable {
                     let endpoint = backend.store.addEndpoint(
                         merchant: merchant, url: url, enabledEvents: ["*"], secret: StripeAPI.newSecret(),
                         created: ServerBackend.now(), description: "--webhook-url", metadata: [:])
-                    try await journal?.commit([.endpoint(endpoint)])
+                    if let journal {
+                        try await journal.commit([.endpoint(endpoint, sealing: journal.secretCipher)])
+                    }
                 }
             }
             current.withLock { $0 = backend }
@@ -132,7 +148,11 @@ public struct PaystormServer: Sendable {
         return Application(
             router: router,
             server: .http1(
-                configuration: .init(idleTimeout: .seconds(options.idleTimeout.components.seconds))),
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        RequestReadDeadline(limit: .seconds(options.readTimeout.components.seconds))
+                    ],
+                    idleTimeout: .seconds(options.idleTimeout.components.seconds))),
             configuration: .init(
                 address: .hostname(options.host, port: options.port), serverName: "paystorm"),
             services: [sender],

@@ -11,7 +11,7 @@ extension ServerBackend {
     /// Without a journal: `answer` as it is.
     func durable(
         _ answer: APIAnswer, _ records: [ServerRecord] = [], merchant: MerchantID? = nil,
-        idempotencyKey: String? = nil, replayed: Bool = false
+        idempotencyKey: String? = nil, parametersSHA256Hex: String? = nil, replayed: Bool = false
     ) async -> APIAnswer {
         guard let journal else { return answer }
         var records = records
@@ -24,7 +24,8 @@ extension ServerBackend {
                     ServerRecord.AnswerImage(
                         merchantID: merchant.rawValue, key: idempotencyKey, status: answer.status,
                         body: answer.body,
-                        answeredUnixNanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))))
+                        answeredUnixNanoseconds: Int64(Date().timeIntervalSince1970 * 1e9),
+                        parametersSHA256Hex: parametersSHA256Hex)))
         }
         do {
             try await journal.commit(records)
@@ -44,8 +45,32 @@ extension ServerBackend {
         return .intent(id, details, status: record.payment.state.stripeStatus)
     }
 
+    /// A key answered before the restart, sent again with other parameters: Stripe's
+    /// `idempotency_error`, as before the restart (the processor's idempotency store restores
+    /// the answer without the request it answered).
+    func checkRestoredKey(_ request: APIRequest, merchant: MerchantID) throws(StripeError) {
+        guard let key = request.idempotencyKey,
+            let first = restoredKeys.withLock({ $0["\(merchant.rawValue)/\(key)"] })
+        else { return }
+        let age = Int64(Date().timeIntervalSince1970 * 1e9) - first.answeredUnixNanoseconds
+        // Kept as long as the idempotency store keeps the answer: 24 hours.
+        guard age < 86_400 * 1_000_000_000, first.parametersSHA256Hex != request.parametersSHA256Hex else {
+            return
+        }
+        throw StripeError(GatewayError.idempotencyParametersMismatch)
+    }
+
     /// Puts the API's objects back after the processor recovered its own.
-    func restore(_ fold: ServedObjectsFold) {
+    /// - Throws: an endpoint secret sealed under a key this server was not given.
+    func restore(_ fold: ServedObjectsFold) throws {
+        restoredKeys.withLock { keys in
+            for (scoped, image) in fold.answers {
+                if let digest = image.parametersSHA256Hex {
+                    keys[scoped] = RestoredKey(
+                        parametersSHA256Hex: digest, answeredUnixNanoseconds: image.answeredUnixNanoseconds)
+                }
+            }
+        }
         let placeholder = TestPaymentMethod.named("pm_card_visa")!
         for paymentID in fold.intentOrder {
             let image = fold.intents[paymentID]!
@@ -87,7 +112,8 @@ extension ServerBackend {
             store.restoreEndpoint(
                 WebhookEndpointObject(
                     id: image.id, merchant: MerchantID(image.merchantID), url: image.url,
-                    enabledEvents: image.enabledEvents, secret: image.secret,
+                    enabledEvents: image.enabledEvents,
+                    secret: try journal?.secret(of: image) ?? image.secret,
                     createdUnixSeconds: image.createdUnixSeconds, description: image.description,
                     metadata: image.metadata))
         }
@@ -110,6 +136,39 @@ extension ServerBackend {
                     last4: image.last4, createdUnixSeconds: image.createdUnixSeconds,
                     expiresUnixSeconds: image.expiresUnixSeconds, replacedBy: image.replacedBy))
         }
+    }
+
+    /// Sends again every delivery the journal shows owed: queued or being retried when the
+    /// last life ended (a delivery settles when it is delivered or dead-lettered). At least
+    /// once: one delivered just before a SIGKILL whose settling was not yet durable goes again,
+    /// and the endpoint de-duplicates it by event id.
+    /// - Returns: how many were sent again.
+    @discardableResult
+    func redeliverOwed(_ fold: ServedObjectsFold) -> Int {
+        var sent = 0
+        for image in fold.events {
+            let merchant = MerchantID(image.merchantID)
+            let endpoints = store.endpoints(of: merchant).filter { endpoint in
+                // A journal written before deliveries were journaled cannot say which were
+                // settled: its events are not sent again (rather than all of them).
+                image.endpointIDs?.contains(endpoint.id) ?? false
+            }
+            let owed = endpoints.filter { !fold.settledDeliveries.contains("\(image.id)/\($0.id)") }
+            guard !owed.isEmpty, let object = JSON(parsing: image.object) else { continue }
+            let event = EventObject(
+                id: image.id, type: image.type, merchant: merchant,
+                createdUnixSeconds: image.createdUnixSeconds,
+                object: object, pendingWebhooks: image.pendingWebhooks)
+            let body = Array(event.json.serialized.utf8)
+            for endpoint in owed {
+                sender.send(
+                    WebhookSender.Delivery(
+                        eventID: image.id, eventType: image.type, endpointID: endpoint.id, url: endpoint.url,
+                        secret: endpoint.secret, body: body))
+                sent += 1
+            }
+        }
+        return sent
     }
 
     /// `0a1b...` as bytes, or nil when it is not an even run of hex digits.

@@ -21,6 +21,9 @@ final class ServerBackend: Sendable {
     /// only.
     let journal: ServerJournal?
     let nextMerchant = Atomic<UInt64>(0)
+    /// The parameters each idempotency key answered before a restart was sent with, by
+    /// `merchant/key` (filled once, by `restore`).
+    let restoredKeys = Mutex<[String: RestoredKey]>([:])
     /// The system, for the event observer, which is built before the system it observes.
     private let systemForEvents = SystemSlot()
     private let address: ServerAddress
@@ -62,7 +65,8 @@ final class ServerBackend: Sendable {
             merchantIDMax = recovered.merchants.keys.map(\.rawValue).max() ?? 0
             return system
         }
-        backend.restore(fold)
+        try backend.restore(fold)
+        backend.redeliverOwed(fold)
         backend.nextMerchant.store(merchantIDMax, ordering: .relaxed)
         return backend
     }
@@ -170,7 +174,7 @@ final class ServerBackend: Sendable {
             id: event.id.description, type: event.type.rawValue, merchant: event.merchant,
             createdUnixSeconds: created, object: object, pendingWebhooks: endpoints.count)
         store.record(stored)
-        journal?.note(.event(stored))
+        journal?.note(.event(stored, endpointIDs: endpoints.map(\.id)))
         guard !endpoints.isEmpty else { return }
         let body = Array(stored.json.serialized.utf8)
         for endpoint in endpoints {
@@ -180,6 +184,12 @@ final class ServerBackend: Sendable {
                     secret: endpoint.secret, body: body))
         }
     }
+}
+
+/// An idempotency key's first answer as a resumed server found it journaled.
+struct RestoredKey: Sendable {
+    var parametersSHA256Hex: String
+    var answeredUnixNanoseconds: Int64
 }
 
 /// A place for the system, filled once it exists.

@@ -230,9 +230,17 @@ extension StripeAPI {
             merchant: merchant, url: url, enabledEvents: events, secret: Self.newSecret(),
             created: ServerBackend.now(), description: form.string("description"),
             metadata: try Self.metadata(form) ?? [:])
+        let record: ServerRecord
+        do {
+            record = try .endpoint(endpoint, sealing: backend.journal?.secretCipher)
+        } catch {
+            _ = backend.store.removeEndpoint(endpoint.id, of: merchant)
+            throw StripeError(
+                status: 503, type: "api_error", code: "journal_unavailable",
+                message: "The endpoint could not be made durable; retry.")
+        }
         let answer = await backend.durable(
-            APIAnswer(json: StripeRenderer.webhookEndpoint(endpoint, withSecret: true)), [.endpoint(endpoint)]
-        )
+            APIAnswer(json: StripeRenderer.webhookEndpoint(endpoint, withSecret: true)), [record])
         // Not durable, so not registered: a retry registers it again, with a new secret.
         if answer.status == 503 { _ = backend.store.removeEndpoint(endpoint.id, of: merchant) }
         return answer

@@ -52,7 +52,31 @@ extension StripeAPI {
                 fingerprint: form.sortedPairs, rendering: rendering)
         }
         if confirm && !response.replayed { await disputeIfScripted(response, backend) }
+        if response.replayed, response.status == 200, let id = response.paymentID,
+            backend.store.details(id) == nil,
+            let record = backend.system.paymentNow(id), record.merchant == merchant
+        {
+            return await completeInterruptedCreate(response, record, details, backend, request: request)
+        }
         return await durableAnswer(response, backend, merchant: merchant, request: request)
+    }
+
+    /// A retried create whose first request the process died in after the processor journaled
+    /// the payment and before the API's own record of it (metadata, description, payment
+    /// method) was durable: the payment is kept, and the retry, which carries the same
+    /// parameters under the same key, supplies what the API had not recorded. Answered as a
+    /// replay (no second charge) with the intent in full, once that is durable.
+    func completeInterruptedCreate(
+        _ response: APIResponse, _ record: PaymentRecord, _ details: IntentDetails, _ backend: ServerBackend,
+        request: APIRequest
+    ) async -> APIAnswer {
+        backend.store.noteStatus(DashboardStatus(record), of: record.id)
+        backend.store.insert(details, for: record.id, merchant: record.merchant)
+        var rendered = response
+        rendered.body = StripeRenderer.paymentIntent(record, details, baseURL: backend.baseURL).serialized
+        return await backend.durable(
+            Self.answer(rendered, idempotencyKey: request.idempotencyKey),
+            backend.intentRecord(record.id).map { [$0] } ?? [])
     }
 
     static func captureMethod(_ form: FormParameters) throws(StripeError) -> PaymentRequest.CaptureMethod {

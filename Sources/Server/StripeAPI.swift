@@ -25,6 +25,7 @@ struct StripeAPI: Sendable {
         guard let merchant = backend.system.owner(ofAPIKey: key) else {
             throw StripeError(.authenticationFailed)
         }
+        try backend.checkRestoredKey(request, merchant: merchant)
         return merchant
     }
 
@@ -215,7 +216,8 @@ struct StripeAPI: Sendable {
             records.insert(intent, at: 0)
         }
         return await backend.durable(
-            answer, records, merchant: merchant, idempotencyKey: request.idempotencyKey)
+            answer, records, merchant: merchant, idempotencyKey: request.idempotencyKey,
+            parametersSHA256Hex: request.parametersSHA256Hex)
     }
 
     /// The answer of a facade call, with Stripe's replay header.

@@ -12,8 +12,10 @@ import Synchronization
 /// exponential backoff until a 2xx answer or the last attempt, then dead-lettered.
 ///
 /// Runs on real time (the server's side of the world). Deliveries wait in a bounded queue and at
-/// most `concurrentMax` are in flight; an event that finds the queue full is dead-lettered at
-/// once and counted, never held without bound.
+/// most `concurrentMax` attempts are in flight; an event that finds the queue full (deliveries
+/// queued and waiting to retry together) is dead-lettered at once and counted, never held
+/// without bound. A failed attempt gives its slot back while it waits for its retry: a dead
+/// endpoint's backoff must not hold up every other merchant's webhooks.
 final class WebhookSender: Service, Sendable {
     struct Configuration: Sendable {
         var attemptsMax = 5
@@ -31,6 +33,8 @@ final class WebhookSender: Service, Sendable {
         var url: String
         var secret: String
         var body: [UInt8]
+        /// The attempt this delivery makes next (1 for a new one).
+        var attempt = 1
     }
 
     /// One attempt's outcome, for the API's and the dashboard's delivery views.
@@ -55,8 +59,11 @@ final class WebhookSender: Service, Sendable {
         var statistics = Statistics()
         var attempts = Deque<Attempt>()
         var deadLetters = Deque<Delivery>()
-        /// Deliveries waiting for a free slot.
+        /// Deliveries waiting for a free slot, and waiting for their next attempt.
         var queued = 0
+        var retrying = 0
+        /// Stopped: a retry whose timer fires now is not sent.
+        var stopped = false
     }
 
     let configuration: Configuration
@@ -66,8 +73,13 @@ final class WebhookSender: Service, Sendable {
     private let state = Mutex(State())
     static let historyMax = 1_000
 
-    init(configuration: Configuration = Configuration()) {
+    /// Told of each delivery that needs no more attempts (delivered, or dead-lettered), so
+    /// that a journal can say what a resumed server still owes.
+    private let onSettled: (@Sendable (Delivery) -> Void)?
+
+    init(configuration: Configuration = Configuration(), onSettled: (@Sendable (Delivery) -> Void)? = nil) {
         self.configuration = configuration
+        self.onSettled = onSettled
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(10))
         // As many connections to one endpoint as deliveries in flight (the default is 8): every
@@ -75,6 +87,10 @@ final class WebhookSender: Service, Sendable {
         clientConfiguration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrentMax
         )
+        // An endpoint that refuses the connection fails the attempt at once, and the delivery's
+        // own backoff retries it: the client's default (reconnecting until the connect timeout)
+        // spent 5 s of a slot on every attempt at a dead endpoint.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         (stream, continuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .unbounded)
     }
@@ -82,7 +98,7 @@ final class WebhookSender: Service, Sendable {
     /// Queues one delivery, or dead-letters it at once when the queue is full.
     func send(_ delivery: Delivery) {
         let admitted = state.withLock { state -> Bool in
-            guard state.queued < configuration.queueMax else {
+            guard state.queued + state.retrying < configuration.queueMax else {
                 state.statistics.queueFullDrops += 1
                 state.statistics.deadLettered += 1
                 Self.append(delivery, to: &state.deadLetters)
@@ -91,7 +107,7 @@ final class WebhookSender: Service, Sendable {
             state.queued += 1
             return true
         }
-        if admitted { continuation.yield(delivery) }
+        if admitted { continuation.yield(delivery) } else { onSettled?(delivery) }
     }
 
     var statistics: Statistics { state.withLock { $0.statistics } }
@@ -104,7 +120,10 @@ final class WebhookSender: Service, Sendable {
                     $0.eventID == eventID && $0.endpointID == endpointID
                 })
             else { return nil }
-            return state.deadLetters.remove(at: index)
+            var delivery = state.deadLetters.remove(at: index)
+            // Sent again from its first attempt, with every retry.
+            delivery.attempt = 1
+            return delivery
         }
     }
     var recentAttempts: [Attempt] { state.withLock { Array($0.attempts) } }
@@ -123,46 +142,75 @@ final class WebhookSender: Service, Sendable {
                 running += 1
                 state.withLock { $0.queued -= 1 }
                 group.addTask { [self] in
-                    await deliver(delivery)
+                    await attempt(delivery)
                     finished.continuation.yield()
                 }
             }
+            // Deliveries waiting for a retry are not requests in flight: they stop here.
+            state.withLock { $0.stopped = true }
         }
         try await client.shutdown()
     }
 
-    private func deliver(_ delivery: Delivery) async {
-        for attempt in 1...configuration.attemptsMax {
-            let started = ContinuousClock.now
-            let status = await post(delivery)
-            let latency = started.duration(to: .now)
-            let ok = status.map { (200..<300).contains($0) } ?? false
-            state.withLock {
-                if $0.attempts.count >= Self.historyMax { $0.attempts.removeFirst() }
-                $0.attempts.append(
-                    Attempt(
-                        eventID: delivery.eventID, endpointID: delivery.endpointID, attempt: attempt,
-                        status: status,
-                        latencyMilliseconds: latency.components.seconds * 1_000
-                            + latency.components.attoseconds / 1_000_000_000_000_000,
-                        unixSeconds: Int64(Date().timeIntervalSince1970)))
-                if ok { $0.statistics.delivered += 1 } else { $0.statistics.failedAttempts += 1 }
-            }
-            if ok {
-                ProcessorMetrics.webhookDelivered.increment()
-            } else if attempt < configuration.attemptsMax {
-                ProcessorMetrics.webhookFailedAttempts.increment()
-            }
-            if ok { return }
-            if attempt < configuration.attemptsMax {
-                try? await Task.sleep(for: backoff(after: attempt))
-            }
-        }
+    /// Makes one attempt; a failure before the last attempt waits for its retry on a timer of
+    /// its own, not in a slot.
+    private func attempt(_ delivery: Delivery) async {
+        let attempt = delivery.attempt
+        let started = ContinuousClock.now
+        let status = await post(delivery)
+        let latency = started.duration(to: .now)
+        let ok = status.map { (200..<300).contains($0) } ?? false
         state.withLock {
-            $0.statistics.deadLettered += 1
-            Self.append(delivery, to: &$0.deadLetters)
+            if $0.attempts.count >= Self.historyMax { $0.attempts.removeFirst() }
+            $0.attempts.append(
+                Attempt(
+                    eventID: delivery.eventID, endpointID: delivery.endpointID, attempt: attempt,
+                    status: status,
+                    latencyMilliseconds: latency.components.seconds * 1_000
+                        + latency.components.attoseconds / 1_000_000_000_000_000,
+                    unixSeconds: Int64(Date().timeIntervalSince1970)))
+            if ok { $0.statistics.delivered += 1 } else { $0.statistics.failedAttempts += 1 }
         }
-        ProcessorMetrics.webhookDeadLettered.increment()
+        if ok {
+            ProcessorMetrics.webhookDelivered.increment()
+            onSettled?(delivery)
+            return
+        }
+        guard attempt < configuration.attemptsMax else {
+            state.withLock {
+                $0.statistics.deadLettered += 1
+                Self.append(delivery, to: &$0.deadLetters)
+            }
+            ProcessorMetrics.webhookDeadLettered.increment()
+            onSettled?(delivery)
+            return
+        }
+        ProcessorMetrics.webhookFailedAttempts.increment()
+        var retry = delivery
+        retry.attempt = attempt + 1
+        scheduleRetry(retry, after: backoff(after: attempt))
+    }
+
+    /// Puts `delivery` back in the queue after `delay`, unless the sender stops first.
+    private func scheduleRetry(_ delivery: Delivery, after delay: Duration) {
+        let scheduled = state.withLock { state -> Bool in
+            guard !state.stopped else { return false }
+            state.retrying += 1
+            return true
+        }
+        guard scheduled else { return }
+        // A timer rather than a sleep in the delivery's task: the slot is free meanwhile. One
+        // that fires after the sender stopped does nothing.
+        Task { [self] in
+            try? await Task.sleep(for: delay)
+            let due = state.withLock { state -> Bool in
+                state.retrying -= 1
+                guard !state.stopped else { return false }
+                state.queued += 1
+                return true
+            }
+            if due { continuation.yield(delivery) }
+        }
     }
 
     /// Doubling from `backoffBase`, capped at `backoffMax`, with up to a quarter of jitter so

@@ -32,11 +32,22 @@ struct ServeCommand: AsyncParsableCommand {
     var idleTimeoutSeconds: Int64 = 30
     @Option(
         help: ArgumentHelp(
+            "Close a connection whose request has not arrived in full this many seconds after its "
+                + "first byte (a client that trickles)."))
+    var readTimeoutSeconds: Int64 = 10
+    @Option(
+        help: ArgumentHelp(
             "Journal everything the API accepts before answering it: file:DIR (a directory). "
                 + "Default: memory only, nothing survives the process."))
     var journal: String?
     @Flag(help: "With --journal file:DIR holding a journal: bring back everything it holds, then serve.")
     var resume = false
+    @Option(
+        help: ArgumentHelp(
+            "The key sealing the webhook endpoints' signing secrets in the journal (AES-256-GCM): a file "
+                + "holding 32 bytes or 64 hex digits, or the hex digits. Default: $PAYSTORM_JOURNAL_KEY; "
+                + "without either, the secrets are journaled in plain text."))
+    var journalKey: String?
 
     func run() async throws {
         var options = PaystormServer.Options()
@@ -73,6 +84,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--idle-timeout-seconds must be in 1...3600")
         }
         options.idleTimeout = .seconds(idleTimeoutSeconds)
+        guard (1...3_600).contains(readTimeoutSeconds) else {
+            throw ValidationError("--read-timeout-seconds must be in 1...3600")
+        }
+        options.readTimeout = .seconds(readTimeoutSeconds)
         if let journal {
             let location: JournalLocation
             do {
@@ -90,6 +105,11 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
             options.resume = resume
+            do {
+                options.journalKey = try JournalKeyInput.load(journalKey)
+            } catch {
+                throw ValidationError("\(error)")
+            }
         } else if resume {
             throw ValidationError("--resume needs --journal file:DIR")
         }

@@ -532,6 +532,51 @@ class EdgeTest(unittest.TestCase):
         finally:
             self.assertEqual(stop_server(process), 0)
 
+    def test_a_trickling_client_is_cut_off(self):
+        # Never idle for a second (the idle timeout is 5 s), but the request takes far longer
+        # than the read timeout (2 s): headers a byte every 0.2 s, then a body the same way.
+        process, base = start_server(
+            "--api-key", KEY_A, "--idle-timeout-seconds", "5", "--read-timeout-seconds", "2"
+        )
+        try:
+            host, port = base[len("http://"):].split(":")
+            for request in [
+                b"GET /v1/payment_intents HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY_A.encode()
+                + b"\r\nX-Padding: " + b"a" * 60 + b"\r\n\r\n",
+                b"POST /v1/payment_intents HTTP/1.1\r\nHost: x\r\nContent-Length: 60\r\n\r\n" + b"a=1&" * 15,
+            ]:
+                connection = socket.create_connection((host, int(port)))
+                connection.settimeout(15)
+                started = time.time()
+                sent = 0
+                closed = False
+                try:
+                    for byte in request:
+                        connection.sendall(bytes([byte]))
+                        sent += 1
+                        time.sleep(0.2)
+                except (BrokenPipeError, ConnectionResetError):
+                    closed = True
+                if not closed:
+                    try:
+                        closed = connection.recv(4096) == b""
+                    except ConnectionResetError:
+                        closed = True
+                elapsed = time.time() - started
+                connection.close()
+                # Cut off mid-request, about 2 s in, long before the request was sent whole.
+                self.assertTrue(closed)
+                self.assertLess(sent, len(request) - 5)
+                self.assertLess(elapsed, 0.2 * len(request))
+            # A request sent at once is unaffected, and so is a keep-alive connection that waits
+            # between requests (silence is the idle timeout's).
+            sdk = client(base)
+            self.assertEqual(sdk.v1.payment_intents.list().object, "list")
+            time.sleep(3)
+            self.assertEqual(sdk.v1.payment_intents.list().object, "list")
+        finally:
+            self.assertEqual(stop_server(process), 0)
+
     def test_no_card_number_in_answers_log_or_journal(self):
         directory = tempfile.mkdtemp(prefix="paystorm-pan-")
         log = tempfile.TemporaryFile()

@@ -8,11 +8,12 @@ import subprocess
 BIN = os.environ.get("PAYSTORM_BIN", ".build/debug/paystorm")
 
 
-def start_server(*arguments, stderr=subprocess.DEVNULL):
-    """Starts `paystorm serve --port 0` and returns the process and its base URL; `stderr` is
-    where its log goes (a file, to read it after)."""
+def start_server(*arguments, stderr=subprocess.DEVNULL, port=0):
+    """Starts `paystorm serve --port 0` (or on `port`, to restart a server where its clients
+    expect it) and returns the process and its base URL; `stderr` is where its log goes (a
+    file, to read it after)."""
     process = subprocess.Popen(
-        [BIN, "serve", "--port", "0", *arguments],
+        [BIN, "serve", "--port", str(port), *arguments],
         stdout=subprocess.PIPE,
         stderr=stderr,
         text=True,

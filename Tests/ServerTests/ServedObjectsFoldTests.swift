@@ -62,10 +62,10 @@ import Testing
         let endpoint = WebhookEndpointObject(
             id: "we_00000000000001", merchant: MerchantID(1), url: "http://127.0.0.1:9/hook",
             enabledEvents: ["*"], secret: "whsec_abc", createdUnixSeconds: 5, description: nil, metadata: [:])
-        fold.apply(try Self.roundTrip(.endpoint(endpoint)))
+        fold.apply(try Self.roundTrip(.endpoint(endpoint, sealing: nil)))
         var second = endpoint
         second.id = "we_00000000000002"
-        fold.apply(try Self.roundTrip(.endpoint(second)))
+        fold.apply(try Self.roundTrip(.endpoint(second, sealing: nil)))
         fold.apply(
             try Self.roundTrip(
                 ServerRecord(
@@ -144,5 +144,33 @@ import Testing
         #expect(next.id == "key_0000000000000b")
         #expect(ServerBackend.bytes(hex: "0g") == nil)
         #expect(ServerBackend.bytes(hex: "abc") == nil)
+    }
+
+    @Test func aSealedEndpointSecretOpensOnlyWithItsKey() throws {
+        let endpoint = WebhookEndpointObject(
+            id: "we_00000000000003", merchant: MerchantID(1), url: "http://127.0.0.1:9/hook",
+            enabledEvents: ["*"], secret: "whsec_sealed", createdUnixSeconds: 5, description: nil,
+            metadata: [:])
+        let key = [UInt8](repeating: 7, count: 32)
+        let cipher = try FieldCipher(key: key, domain: ServerJournal.endpointSecretDomain)
+        var fold = ServedObjectsFold()
+        fold.apply(try Self.roundTrip(.endpoint(endpoint, sealing: cipher)))
+        let image = try #require(fold.endpoints.first)
+        #expect(image.secret == "")
+        #expect(image.sealedSecret?.contains("whsec") == false)
+        let journal = InMemoryJournal()
+        #expect(try ServerJournal(journal: journal, secretCipher: cipher).secret(of: image) == "whsec_sealed")
+        #expect(throws: JournalError.self) { try ServerJournal(journal: journal).secret(of: image) }
+        let other = try FieldCipher(key: [UInt8](repeating: 8, count: 32))
+        #expect(throws: JournalError.self) {
+            try ServerJournal(journal: journal, secretCipher: other).secret(of: image)
+        }
+    }
+
+    @Test func settledDeliveriesAreFoldedByEventAndEndpoint() throws {
+        var fold = ServedObjectsFold()
+        fold.apply(try Self.roundTrip(.deliverySettled(eventID: "evt_1", endpointID: "we_1")))
+        #expect(fold.settledDeliveries == ["evt_1/we_1"])
+        #expect(fold.undecodable == 0)
     }
 }

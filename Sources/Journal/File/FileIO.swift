@@ -10,7 +10,9 @@
 /// (not `fsync`, which also flushes metadata we do not need per batch) and `ftruncate` with
 /// their `errno`, and swift-system is not a dependency of this package.
 enum FileIO {
-    static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(JournalError) -> Int32 {
+    /// Files are created readable by their owner only (and the directory is its owner's): a
+    /// journal holds every movement of money and, for `serve`, webhook signing secrets.
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0o600) throws(JournalError) -> Int32 {
         while true {
             let descriptor = path.withCString { systemOpen($0, flags | O_CLOEXEC, mode) }
             if descriptor >= 0 { return descriptor }
@@ -115,7 +117,7 @@ enum FileIO {
     /// interleave frames and corrupt it, so a second open fails instead (from this process or
     /// another, e.g. `paystorm recover` on the directory of a live run).
     static func lockDirectory(_ directory: String) throws(JournalError) -> Int32 {
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw .io(operation: "mkdir", path: directory, errno: errno)
         }
         let path = directory + "/LOCK"

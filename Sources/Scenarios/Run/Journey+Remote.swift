@@ -39,13 +39,32 @@ extension Journey {
                 Self.failedNeverCapturedInvariant, "\(id): told \(answer.status), received \(received)")
         }
         guard told.refundedMinorUnits > 0 else { return }
-        let listed = await target.refundedMinorUnits(id, merchant: merchant, apiKey: told.apiKey)
+        let listed = await refundsListed(id, merchant: merchant, apiKey: told.apiKey, target)
         if listed != told.refundedMinorUnits || told.refundedMinorUnits > received {
             outcome.violation(
                 Self.refundsListedWithinCapturedInvariant,
-                "\(id): told refunded \(told.refundedMinorUnits), listed \(listed.map { String($0) } ?? "nothing"), "
+                "\(id): told refunded \(told.refundedMinorUnits), "
+                    + "listed \(listed.map { String($0) } ?? "nothing after \(Self.sendsMax) reads"), "
                     + "received \(received)")
         }
+    }
+
+    /// What the API lists as refunded for `id`, read again after a backoff when the answer is
+    /// lost (as `send` resends a request), at most `sendsMax` times: an unanswered read is the
+    /// client's ignorance, not a refund that went missing.
+    private func refundsListed(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, _ target: any PaymentTarget
+    ) async -> Int64? {
+        var backoff = Self.refusalBackoffFirst
+        for _ in 0..<Self.sendsMax {
+            if let listed = await target.refundedMinorUnits(id, merchant: merchant, apiKey: apiKey) {
+                return listed
+            }
+            wire?.noteLostAnswer()
+            try? await runtime.sleep(for: backoff)
+            backoff = min(backoff * 2, Self.refusalBackoffMax)
+        }
+        return nil
     }
 
     /// An integer field of an answer's body (its first occurrence), as a client reads it.

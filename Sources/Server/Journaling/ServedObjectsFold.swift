@@ -19,6 +19,9 @@ struct ServedObjectsFold {
     /// The latest entry of each dashboard key, by its hash, in the order keys were first seen.
     var keyEntries: [String: ServerRecord.KeyEntryImage] = [:]
     var keyOrder: [String] = []
+    /// Deliveries owed no more, as `eventID/endpointID`: every other delivery of a journaled
+    /// event is sent again by a resumed server.
+    var settledDeliveries: Set<String> = []
     /// Records whose image did not decode (a newer layout): counted, not guessed at.
     var undecodable = 0
 
@@ -51,6 +54,11 @@ struct ServedObjectsFold {
             if keyEntries.updateValue(image, forKey: image.hashHex) == nil {
                 keyOrder.append(image.hashHex)
             }
+        case .deliverySettled:
+            guard let image = record.decode(ServerRecord.DeliverySettledImage.self) else {
+                return undecodable += 1
+            }
+            settledDeliveries.insert("\(image.eventID)/\(image.endpointID)")
         case .answer:
             guard let image = record.decode(ServerRecord.AnswerImage.self) else { return undecodable += 1 }
             let scoped = "\(image.merchantID)/\(image.key)"

@@ -1,3 +1,4 @@
+import Foundation
 import Journal
 import Synchronization
 
@@ -10,6 +11,13 @@ import Synchronization
 /// commit took answers only after that commit is durable too.
 final class ServerJournal: Sendable {
     let journal: any Journal
+    /// Seals the webhook endpoints' signing secrets in the journal (`--journal-key`); nil:
+    /// they are journaled in plain text (a Stripe double must sign with them after a restart,
+    /// so it keeps them recoverably, as Stripe does to show them again).
+    let secretCipher: FieldCipher?
+
+    /// The nonce domain of the endpoint secrets' seals under the journal's key.
+    static let endpointSecretDomain: UInt32 = 0x5745_0001
 
     private struct State {
         var pending: [JournalRecord] = []
@@ -19,7 +27,26 @@ final class ServerJournal: Sendable {
 
     private let state = Mutex(State())
 
-    init(journal: any Journal) { self.journal = journal }
+    init(journal: any Journal, secretCipher: FieldCipher? = nil) {
+        self.journal = journal
+        self.secretCipher = secretCipher
+    }
+
+    /// An endpoint's secret as its record holds it: opened with the journal's key when sealed.
+    /// - Throws: a sealed secret without the key, or with another key (never echoing either).
+    func secret(of image: ServerRecord.EndpointImage) throws -> String {
+        guard let sealed = image.sealedSecret else { return image.secret }
+        guard let secretCipher else {
+            throw JournalError.cipher(
+                "webhook endpoint \(image.id)'s secret is sealed: resume with the same --journal-key")
+        }
+        guard let bytes = Data(base64Encoded: sealed) else {
+            throw JournalError.cipher("webhook endpoint \(image.id)'s sealed secret is not base64")
+        }
+        return String(
+            decoding: try secretCipher.open(Array(bytes), authenticating: Array(image.id.utf8)), as: UTF8.self
+        )
+    }
 
     /// Keeps `record` for the next commit.
     func note(_ record: ServerRecord) {

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Journal
 import Services
 
 /// The images a `ServerRecord` carries: each the whole object as it stands after a change, so
@@ -77,7 +78,11 @@ extension ServerRecord {
         var merchantID: UInt64
         var url: String
         var enabledEvents: [String]
+        /// The signing secret in plain text, or "" when `sealedSecret` holds it.
         var secret: String
+        /// The secret sealed with the journal's key (AES-256-GCM, base64), when the server
+        /// has one (`--journal-key`).
+        var sealedSecret: String?
         var createdUnixSeconds: Int64
         var description: String?
         var metadata: [String: String]
@@ -96,6 +101,15 @@ extension ServerRecord {
         var createdUnixSeconds: Int64
         var object: String
         var pendingWebhooks: Int
+        /// The endpoints it was owed to when it was emitted (nil in journals written before
+        /// deliveries were journaled: none is sent again).
+        var endpointIDs: [String]?
+    }
+
+    /// A delivery of `eventID` to `endpointID` that is owed no more.
+    struct DeliverySettledImage: Codable, Sendable {
+        var eventID: String
+        var endpointID: String
     }
 
     /// The first answer given to an idempotency key, byte for byte.
@@ -105,6 +119,9 @@ extension ServerRecord {
         var status: Int
         var body: String
         var answeredUnixNanoseconds: Int64
+        /// The request's `APIRequest.parametersSHA256Hex` (nil in journals written before it
+        /// was kept: such a key replays to any parameters).
+        var parametersSHA256Hex: String?
     }
 }
 
@@ -137,22 +154,41 @@ extension ServerRecord {
                 metadata: refund.metadata))
     }
 
-    static func endpoint(_ endpoint: WebhookEndpointObject) -> ServerRecord {
-        ServerRecord(
+    /// The endpoint's record; with `sealing`, its secret sealed, bound to the endpoint's id.
+    /// - Throws: the cipher's refusal (then nothing may be journaled in plain text instead).
+    static func endpoint(
+        _ endpoint: WebhookEndpointObject, sealing cipher: FieldCipher?
+    ) throws(JournalError) -> ServerRecord {
+        var secret = endpoint.secret
+        var sealed: String?
+        if let cipher {
+            // The endpoint's number is its nonce's counter: never reused under the key, since
+            // endpoint ids never repeat in one journal.
+            let number = UInt64(endpoint.id.dropFirst(3), radix: 16) ?? 0
+            sealed = Data(
+                try cipher.seal(Array(secret.utf8), counter: number, authenticating: Array(endpoint.id.utf8))
+            ).base64EncodedString()
+            secret = ""
+        }
+        return ServerRecord(
             .endpointAdded,
             EndpointImage(
                 id: endpoint.id, merchantID: endpoint.merchant.rawValue, url: endpoint.url,
-                enabledEvents: endpoint.enabledEvents, secret: endpoint.secret,
+                enabledEvents: endpoint.enabledEvents, secret: secret, sealedSecret: sealed,
                 createdUnixSeconds: endpoint.createdUnixSeconds, description: endpoint.description,
                 metadata: endpoint.metadata))
     }
 
-    static func event(_ event: EventObject) -> ServerRecord {
+    static func event(_ event: EventObject, endpointIDs: [String]) -> ServerRecord {
         ServerRecord(
             .event,
             EventImage(
                 id: event.id, type: event.type, merchantID: event.merchant.rawValue,
                 createdUnixSeconds: event.createdUnixSeconds, object: event.object.serialized,
-                pendingWebhooks: event.pendingWebhooks))
+                pendingWebhooks: event.pendingWebhooks, endpointIDs: endpointIDs))
+    }
+
+    static func deliverySettled(eventID: String, endpointID: String) -> ServerRecord {
+        ServerRecord(.deliverySettled, DeliverySettledImage(eventID: eventID, endpointID: endpointID))
     }
 }

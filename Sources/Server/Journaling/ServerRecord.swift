@@ -21,6 +21,8 @@ struct ServerRecord: JournalCodable, Sendable {
         case answer = 7
         /// A dashboard key's entry (name, kind, a roll's expiry), as it now stands.
         case keyEntry = 8
+        /// A webhook delivery that needs no more attempts (delivered, or dead-lettered).
+        case deliverySettled = 9
     }
 
     let kind: Kind

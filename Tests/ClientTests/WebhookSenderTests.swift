@@ -1,0 +1,77 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Testing
+
+@testable import Server
+
+/// The server's webhook sender over real sockets: a merchant whose endpoint is dead must not
+/// hold up another merchant's webhooks while its deliveries wait for their retries.
+@Suite struct WebhookSenderTests {
+    /// A loopback endpoint that tells `arrivals` of every POST it answers 200.
+    static func liveEndpoint() async throws -> (
+        url: String, arrivals: AsyncStream<Void>, stop: () async -> Void
+    ) {
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
+        let (bound, port) = AsyncStream.makeStream(of: Int.self)
+        let router = Router()
+        router.post("/hook") { _, _ -> HTTPResponse.Status in
+            arrived.yield()
+            return .ok
+        }
+        var logger = Logger(label: "webhook-sender-test")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { port.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var ports = bound.makeAsyncIterator()
+        let number = try #require(await ports.next())
+        return (
+            "http://127.0.0.1:\(number)/hook", arrivals,
+            {
+                await group.triggerGracefulShutdown()
+                _ = await task.result
+            }
+        )
+    }
+
+    static func delivery(_ number: Int, url: String) -> WebhookSender.Delivery {
+        WebhookSender.Delivery(
+            eventID: "evt_\(number)", eventType: "payment_intent.succeeded",
+            endpointID: "we_\(url.hashValue)",
+            url: url, secret: "whsec_test", body: Array("{\"id\":\"evt_\(number)\"}".utf8))
+    }
+
+    @Test func aDeadEndpointsRetriesDoNotHoldUpAnotherEndpoint() async throws {
+        var configuration = WebhookSender.Configuration()
+        configuration.concurrentMax = 4
+        configuration.attemptsMax = 3
+        configuration.backoffBase = .seconds(2)
+        let sender = WebhookSender(configuration: configuration)
+        let running = Task { try await sender.run() }
+        let live = try await Self.liveEndpoint()
+        // Twice as many deliveries as slots to an address nothing listens on (refused at once),
+        // each owed two retries after 2 s and 4 s; then one to a live endpoint.
+        for number in 0..<8 { sender.send(Self.delivery(number, url: "http://127.0.0.1:1/hook")) }
+        sender.send(Self.delivery(100, url: live.url))
+        var arrivals = live.arrivals.makeAsyncIterator()
+        _ = await arrivals.next()
+        // It arrived while the dead endpoint's deliveries still wait for retries: none of them
+        // has been dead-lettered yet, so none held a slot until it gave up.
+        let statistics = sender.statistics
+        #expect(statistics.deadLettered == 0)
+        #expect(statistics.failedAttempts >= 5)
+        // A refused connection failed its attempt at once instead of being tried again until
+        // the client's 5 s connect timeout, with the slot held.
+        let refused = sender.recentAttempts.filter { $0.status == nil }
+        #expect(refused.count >= 5)
+        #expect(
+            refused.allSatisfy { $0.latencyMilliseconds < 5_000 }, "\(refused.map(\.latencyMilliseconds))")
+        running.cancel()
+        _ = await running.result
+        await live.stop()
+    }
+}
