@@ -298,10 +298,12 @@ public final class PaymentOrchestrator: Sendable {
                     paymentID: id, amount: request.amount, isFraudulentTruth: request.isFraudulentTruth,
                     scriptedDecline: request.scriptedDecline))
         } catch {
+            configuration.authorizationObserver?(id, nil, runtime.now() - sentAt)
             // Refused outright (outage): the issuer never saw it, so this is a clean decline.
             try await transition(.authorizationResult(.declined(.issuerNotAvailable)), id)
             throw .cardDeclined(id, .issuerNotAvailable)
         }
+        configuration.authorizationObserver?(id, result, runtime.now() - sentAt)
         switch result {
         case .approved:
             try await transition(.authorizationResult(.approved), id)

@@ -66,6 +66,12 @@ public struct PaymentSystemConfiguration: Sendable {
     /// payment they are for: what an HTTP server's dashboard lists as a payment's ledger
     /// entries. Called on the booking's task under no lock of the system's; it must not block.
     public var bookingObserver: (@Sendable (PaymentID, [Transfer]) -> Void)?
+    /// Told of every card network's answer to an authorization, with the time it took on the
+    /// runtime's clock: what an HTTP server's dashboard shows in a payment's timeline (the
+    /// events say what the payment became, not what the network said or how fast). `nil`
+    /// result: the network refused the request outright (an outage). Called on the
+    /// authorization's task under no lock of the system's; it must not block.
+    public var authorizationObserver: (@Sendable (PaymentID, NetworkAuthorizationResult?, Duration) -> Void)?
     /// Unix seconds at the runtime's zero, for the `created` of balance transactions. A run's
     /// clock starts at 2026-01-01; an HTTP server's at the wall-clock time it started, so that
     /// its balance transactions fall on the days its payments were made.
