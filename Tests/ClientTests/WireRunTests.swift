@@ -86,7 +86,7 @@ import Testing
             #expect((wire.webhookLatencyMs?.count ?? 0) > 0)
             let lists = try #require(report.reads?.first { $0.kind == "list_queries" })
             #expect(lists.sent > 10)
-            #expect(lists.succeeded == lists.sent && lists.failed == 0 && lists.notServed == 0)
+            #expect(lists.succeeded == lists.sent && lists.failed == 0 && lists.notServed == 0, "\(lists)")
         }
     }
 
