@@ -91,9 +91,12 @@ public struct LineChart: Sendable {
             xTicks = Array(stride(from: domain.lowerBound.rounded(.up), through: domain.upperBound, by: 1))
         }
         xTicks = xTicks.filter { domain.contains($0) }
+        // Zero is always on the axis; a series of zeros gets the axis 0 to 1, not a sliver of
+        // width 1e-9 whose ticks all print as 0.00.
+        let yLow = Swift.min(0, ys.min() ?? 0)
+        let yHigh = Swift.max(0, ys.max() ?? 1)
         let yTicks = ChartTicks.nice(
-            lower: Swift.min(0, ys.min() ?? 0), upper: Swift.max(ys.max() ?? 1, 1e-9),
-            countMax: yTickCountMax)
+            lower: yLow, upper: yHigh > yLow ? yHigh : yLow + 1, countMax: yTickCountMax)
         return Frame(
             left: Self.marginLeftPoints, right: widthPoints - Self.marginRightPoints,
             top: Self.marginTopPoints,

@@ -138,6 +138,16 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         return await request(.GET, path, apiKey: apiKey)
     }
 
+    public func searchPayments(
+        apiKey: String, status: String, createdWithinSeconds: Int64, limit: Int, page: String?
+    ) async -> APIResponse? {
+        let since = Int64(Date().timeIntervalSince1970) - createdWithinSeconds
+        let query = "status:'\(status)' AND created>=\(since)"
+        var path = "/v1/payment_intents/search?limit=\(limit)&query=\(FormEncoding.escape(query))"
+        if let page { path += "&page=\(FormEncoding.escape(page))" }
+        return await request(.GET, path, apiKey: apiKey)
+    }
+
     public func balance(apiKey: String) async -> APIResponse? {
         await request(.GET, "/v1/balance", apiKey: apiKey)
     }

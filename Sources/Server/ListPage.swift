@@ -38,7 +38,7 @@ struct ListPage: Sendable {
     }
 
     /// True when the created bounds exclude everything.
-    private var emptyRange = false
+    private(set) var emptyRange = false
 
     /// The page of `oldestFirst` (filtered to `createdRange`) that the cursor asks for, newest
     /// first, and whether more lie beyond it in the direction of travel.

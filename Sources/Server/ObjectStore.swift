@@ -11,7 +11,6 @@ import Synchronization
 final class ObjectStore: Sendable {
     private struct State {
         var intents: [PaymentID: IntentDetails] = [:]
-        var intentOrder: [MerchantID: [PaymentID]] = [:]
         var refunds: [String: RefundObject] = [:]
         var refundOrder: [MerchantID: [String]] = [:]
         var nextRefund: UInt64 = 0
@@ -20,20 +19,18 @@ final class ObjectStore: Sendable {
         var events: [MerchantID: Deque<EventObject>] = [:]
         var disputesOpened: [PaymentID: Int64] = [:]
         var disputeOrder: [MerchantID: [PaymentID]] = [:]
-        /// Each merchant's summaries in chunks of `summaryChunkCount`, so that a reader's copy
-        /// of the list shares the chunks (one reference each), and a write after it copies at
-        /// most the one chunk it changes.
-        var summaries: [MerchantID: [[PaymentSummary]]] = [:]
-        var summaryPositions: [PaymentID: (merchant: MerchantID, chunk: Int, index: Int)] = [:]
-        /// Statuses of events that came before their payment was inserted (a facade call emits
-        /// them before the API stores what it answers).
-        var statusesEarly: [PaymentID: DashboardStatus] = [:]
+        /// Each merchant's payments with the indexes its lists read (`MerchantPaymentIndex`).
+        var payments: [MerchantID: MerchantPaymentIndex] = [:]
+        /// Where each payment sits in its merchant's index.
+        var positions: [PaymentID: (merchant: MerchantID, position: Int)] = [:]
+        /// Statuses and overview contributions of events that came before their payment was
+        /// inserted (a facade call emits them before the API stores what it answers).
+        var statusesEarly: [PaymentID: (DashboardStatus, PaymentContribution)] = [:]
     }
 
     /// Early statuses kept at most; past it they are dropped (a payment whose insert never
     /// comes must not hold memory), and the payment shows its status from the next event.
     static let statusesEarlyMax = 10_000
-    static let summaryChunkCount = 4_096
 
     private let state = Mutex(State())
     /// Events kept per merchant for `/v1/events` (Stripe keeps 30 days); the oldest go first.
@@ -44,40 +41,58 @@ final class ObjectStore: Sendable {
     func insert(_ details: IntentDetails, for id: PaymentID, merchant: MerchantID) {
         state.withLock {
             if $0.intents.updateValue(details, forKey: id) == nil {
-                $0.intentOrder[merchant, default: []].append(id)
-                let status = $0.statusesEarly.removeValue(forKey: id) ?? .incomplete
-                let summary = PaymentSummary(id: id, details: details, status: status)
-                var chunks = $0.summaries.removeValue(forKey: merchant) ?? []
-                if chunks.last.map({ $0.count >= Self.summaryChunkCount }) ?? true {
-                    chunks.append([])
-                    chunks[chunks.count - 1].reserveCapacity(Self.summaryChunkCount)
-                }
-                $0.summaryPositions[id] = (merchant, chunks.count - 1, chunks[chunks.count - 1].count)
-                chunks[chunks.count - 1].append(summary)
-                $0.summaries[merchant] = chunks
-            } else if let position = $0.summaryPositions[id] {
-                $0.summaries[position.merchant]![position.chunk][position.index].card(details)
+                let (status, contribution) = $0.statusesEarly.removeValue(forKey: id) ?? (.incomplete, .none)
+                let summary = PaymentSummary(
+                    id: id, details: details, status: status, contribution: contribution)
+                // Changed in place through the default subscript: no copy of the index.
+                let position = $0.payments[merchant, default: MerchantPaymentIndex()].append(summary)
+                $0.positions[id] = (merchant, position)
+            } else if let (merchant, position) = $0.positions[id] {
+                let card = PaymentSummary(id: id, details: details, status: .incomplete)
+                $0.payments[merchant]?.setCard(brand: card.brand, last4: card.last4, at: position)
             }
         }
     }
 
-    /// A payment's status after an event; remembered until the payment is inserted if it
-    /// comes first.
-    func noteStatus(_ status: DashboardStatus, of id: PaymentID) {
+    /// A payment as its latest event left it: its status and what it adds to the overview.
+    func note(_ record: PaymentRecord) {
+        noteStatus(DashboardStatus(record), contribution: PaymentContribution(record), of: record.id)
+    }
+
+    /// A payment's status (and overview contribution) after an event; remembered until the
+    /// payment is inserted if it comes first.
+    func noteStatus(
+        _ status: DashboardStatus, contribution: PaymentContribution = .none, of id: PaymentID
+    ) {
         state.withLock {
-            if let position = $0.summaryPositions[id] {
-                $0.summaries[position.merchant]![position.chunk][position.index].status = status
+            if let (merchant, position) = $0.positions[id] {
+                $0.payments[merchant]?.setStatus(status, at: position)
+                $0.payments[merchant]?.setContribution(contribution, at: position)
                 return
             }
             if $0.statusesEarly.count >= Self.statusesEarlyMax { $0.statusesEarly.removeAll() }
-            $0.statusesEarly[id] = status
+            $0.statusesEarly[id] = (status, contribution)
         }
     }
 
-    /// The merchant's payment summaries, oldest first, in chunks: the chunks are shared with
-    /// the store (copy on write), so this costs one reference per chunk.
-    func summaries(of merchant: MerchantID) -> [[PaymentSummary]] {
-        state.withLock { $0.summaries[merchant] ?? [] }
+    /// The merchant's overview figures as they stand.
+    func overviewFigures(of merchant: MerchantID) -> OverviewFigures {
+        state.withLock { $0.payments[merchant]?.overview ?? OverviewFigures() }
+    }
+
+    /// The merchant's payments and their indexes as they stand: the chunks are shared with the
+    /// store (copy on write), so this costs one reference per chunk, and the caller walks
+    /// them without holding the store's lock.
+    func paymentIndex(of merchant: MerchantID) -> MerchantPaymentIndex {
+        state.withLock { $0.payments[merchant] ?? MerchantPaymentIndex() }
+    }
+
+    /// The position of `id` in `merchant`'s index; nil for another merchant's payment.
+    func position(of id: PaymentID, merchant: MerchantID) -> Int? {
+        state.withLock { state in
+            guard let (owner, position) = state.positions[id], owner == merchant else { return nil }
+            return position
+        }
     }
 
     func details(_ id: PaymentID) -> IntentDetails? { state.withLock { $0.intents[id] } }
@@ -87,11 +102,6 @@ final class ObjectStore: Sendable {
             guard $0.intents[id] != nil else { return }
             change(&$0.intents[id]!)
         }
-    }
-
-    /// The merchant's payment ids, oldest first.
-    func intentIDs(of merchant: MerchantID) -> [PaymentID] {
-        state.withLock { $0.intentOrder[merchant] ?? [] }
     }
 
     // MARK: Refunds

@@ -90,7 +90,7 @@ extension ServerBackend {
                         status: $0.status, type: $0.type, code: $0.code, message: $0.message,
                         declineCode: $0.declineCode)
                 })
-            store.noteStatus(DashboardStatus(record), of: id)
+            store.note(record)
             store.insert(details, for: id, merchant: record.merchant)
         }
         for image in fold.refunds {

@@ -15,6 +15,8 @@ final class ServerBackend: Sendable {
     let keys = APIKeyRegistry()
     /// The ledger transfers of each payment's bookings, for the dashboard's payment page.
     let ledgerEntries = LedgerEntryLog()
+    /// Each payment's network answers, 3-D Secure steps and events in order, for its timeline.
+    let timeline = PaymentTimelineLog()
     let sender: WebhookSender
     let settlementCurrency: Currency
     /// Where the API's own objects are journaled, beside the processor's records; nil: memory
@@ -87,12 +89,22 @@ final class ServerBackend: Sendable {
         configuration.journal = journal?.journal
         let box = systemForEvents
         let store = store
-        configuration.eventObserver = { [box, store, sender, address, journal] event in
+        let timeline = timeline
+        configuration.eventObserver = { [box, store, sender, address, journal, timeline] event in
             guard let system = box.system.withLock({ $0 }) else { return }
+            timeline.record(.event(event.id.description), payment: event.payment)
             Self.fanOut(
                 eventID: event.id.description, type: event.type.rawValue, payment: event.payment,
                 merchant: event.merchant, system: system, store: store, sender: sender,
                 baseURL: address.baseURL, journal: journal)
+        }
+        configuration.authorizationObserver = { [timeline] payment, result, waited in
+            let microseconds = waited / .microseconds(1)
+            timeline.record(
+                .network(
+                    result, latencyMicroseconds: Int64(microseconds.rounded()), createdUnixSeconds: Self.now()
+                ),
+                payment: payment)
         }
         let ledgerEntries = ledgerEntries
         configuration.bookingObserver = { [ledgerEntries] payment, transfers in
@@ -156,7 +168,7 @@ final class ServerBackend: Sendable {
         store: ObjectStore, sender: WebhookSender, baseURL: String, journal: ServerJournal?
     ) {
         guard let record = system.paymentNow(payment) else { return }
-        store.noteStatus(DashboardStatus(record), of: payment)
+        store.note(record)
         let created = now()
         var object = StripeRenderer.paymentIntent(record, store.details(payment), baseURL: baseURL)
         if type.hasPrefix("charge.dispute.") {

@@ -71,7 +71,7 @@ extension StripeAPI {
         _ response: APIResponse, _ record: PaymentRecord, _ details: IntentDetails, _ backend: ServerBackend,
         request: APIRequest
     ) async -> APIAnswer {
-        backend.store.noteStatus(DashboardStatus(record), of: record.id)
+        backend.store.note(record)
         backend.store.insert(details, for: record.id, merchant: record.merchant)
         return await backend.durable(
             Self.answer(response, idempotencyKey: request.idempotencyKey),
@@ -117,14 +117,25 @@ extension StripeAPI {
         try request.form.onlyAllow(ListPage.parameters.union(["customer"]))
         let page = try ListPage(request.form)
         let store = backend.store
-        let (ids, hasMore) = try page.page(
-            store.intentIDs(of: merchant), key: { $0 }, cursor: { try? PaymentID(parsing: $0) },
-            created: { store.details($0)?.createdUnixSeconds ?? 0 })
+        var query = PaymentIndexQuery()
+        if page.emptyRange { query.statusMask = 0 } else { query.createdRange = page.createdRange }
+        func position(_ text: String?, _ param: String) throws(StripeError) -> Int? {
+            guard let text else { return nil }
+            guard let id = try? PaymentID(parsing: text),
+                let position = store.position(of: id, merchant: merchant)
+            else { throw StripeError.noSuch("object", text, param: param) }
+            return position
+        }
+        let before = try position(page.endingBefore, "ending_before")
+        var after: Int?
+        if before == nil { after = try position(page.startingAfter, "starting_after") }
+        let (summaries, hasMore) = store.paymentIndex(of: merchant).page(
+            limit: page.limit, startingAfter: after, endingBefore: before, query)
         var items: [JSON] = []
-        for id in ids {
-            if let record = backend.system.paymentNow(id) {
+        for summary in summaries {
+            if let record = backend.system.paymentNow(summary.id) {
                 items.append(
-                    StripeRenderer.paymentIntent(record, store.details(id), baseURL: backend.baseURL))
+                    StripeRenderer.paymentIntent(record, store.details(summary.id), baseURL: backend.baseURL))
             }
         }
         return APIAnswer(json: StripeRenderer.list(items, hasMore: hasMore, url: "/v1/payment_intents"))
@@ -220,8 +231,12 @@ extension StripeAPI {
             )
         }
         let id = try Self.paymentID(text)
-        guard await backend.system.payment(id, of: merchant) != nil else {
+        guard let current = await backend.system.payment(id, of: merchant) else {
             throw StripeError.noSuch("payment_intent", text, param: "intent")
+        }
+        if current.payment.state == .requiresAction {
+            backend.timeline.record(
+                .threeDSecure(.abandoned, createdUnixSeconds: ServerBackend.now()), payment: id)
         }
         let store = backend.store
         let response = await backend.system.cancel(
@@ -251,6 +266,11 @@ extension StripeAPI {
         default: throw StripeError.invalid("outcome", "outcome must be succeed or fail.")
         }
         let id = try Self.paymentID(text)
+        if backend.system.paymentNow(id)?.payment.state == .requiresAction {
+            backend.timeline.record(
+                .threeDSecure(succeeded ? .passed : .failed, createdUnixSeconds: ServerBackend.now()),
+                payment: id)
+        }
         do {
             let record = try await backend.system.completeAuthentication(id, succeeded: succeeded)
             return await backend.durable(

@@ -21,6 +21,7 @@ enum StripeRoutes {
         }
         route(.post, "/v1/payment_intents", api.createPaymentIntent)
         route(.get, "/v1/payment_intents", api.listPaymentIntents)
+        route(.get, "/v1/payment_intents/search", api.searchPaymentIntents)
         route(.get, "/v1/payment_intents/:id", api.retrievePaymentIntent)
         route(.post, "/v1/payment_intents/:id", api.updatePaymentIntent)
         route(.post, "/v1/payment_intents/:id/confirm", api.confirmPaymentIntent)

@@ -77,7 +77,7 @@ struct CapacityCommand: AsyncParsableCommand {
             sampling.cancel()
             _ = await sampling.value
             let step = CapacityStep(
-                scale: scale, phase: phase, offeredTPS: peakTPS * scale, report: report,
+                scale: scale, phase: phase, targetPeakTPS: peakTPS * scale, report: report,
                 residentMBMax: sampler.peakMB)
             // Freed pages go back to the kernel after jemalloc's 1 s decay: the next step starts
             // near the process's idle size, not at this step's peak.
@@ -133,12 +133,14 @@ final class PeakResidentMemory: @unchecked Sendable {
 /// The terminal table of `paystorm capacity`.
 enum CapacityTable {
     static let header =
-        pad("step", 10) + pad("offered", 10) + pad("answered", 10) + pad("ratio", 8) + pad("p50 ms", 9)
+        pad("step", 10) + pad("target", 10) + pad("offered", 10) + pad("answered", 10) + pad("lowest", 8)
+        + pad("p50 ms", 9)
         + pad("p99 ms", 9) + pad("cores", 7) + pad("RSS MB", 8) + pad("shed", 9) + pad("dropped", 9)
         + "verdict"
 
     static func row(_ step: CapacityStep) -> String {
-        pad("\(Format.fixed(step.scale, 3))x", 10) + pad(Format.fixed(step.offeredTPS, 0), 10)
+        pad("\(Format.fixed(step.scale, 3))x", 10) + pad(Format.fixed(step.targetPeakTPS, 0), 10)
+            + pad(Format.fixed(step.offeredTPS, 0), 10)
             + pad(Format.fixed(step.answeredTPS, 0), 10)
             + pad(Format.fixed(step.answeredRatio * 100, 1) + "%", 8)
             + pad(Format.fixed(step.authorizeP50Ms, 0), 9) + pad(Format.fixed(step.authorizeP99Ms, 0), 9)

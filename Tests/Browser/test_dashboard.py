@@ -354,11 +354,15 @@ class Dashboard(unittest.TestCase):
         self.assertEqual(self.text("#payment-id"), payment)
         self.assertEqual(self.text("#status"), "Succeeded")
         self.assertIn("visa •••• 4242", self.text("#card"))
-        types = [li.get_attribute("data-type") for li in self.driver.find_elements(By.CSS_SELECTOR, "#timeline li")]
+        types = [li.get_attribute("data-type") for li in self.driver.find_elements(By.CSS_SELECTOR, "#timeline li[data-kind=event]")]
         self.assertEqual(types[0], "payment_intent.created")
         self.assertIn("payment_intent.succeeded", types)
         expected = [e["type"] for e in reversed(self.all_events()) if e["data"]["object"].get("id") == payment]
         self.assertEqual(types, expected)
+        # The network's answer stands between the creation and the success it led to.
+        everything = self.timeline()
+        self.assertLess(everything.index("payment_intent.created"), everything.index("network.approved"))
+        self.assertLess(everything.index("network.approved"), everything.index("payment_intent.succeeded"))
         # The webhook endpoint registered with --webhook-url answered each event: the
         # timeline shows the attempts once they are made.
         def delivered():
@@ -376,7 +380,7 @@ class Dashboard(unittest.TestCase):
         _, refunds = self.api("GET", "/v1/refunds", {"payment_intent": payment})
         self.assertEqual([r["amount"] for r in refunds["data"]], [500])
         self.assertIn(refunds["data"][0]["id"], self.text("#refunds"))
-        types = [li.get_attribute("data-type") for li in self.driver.find_elements(By.CSS_SELECTOR, "#timeline li")]
+        types = [li.get_attribute("data-type") for li in self.driver.find_elements(By.CSS_SELECTOR, "#timeline li[data-kind=event]")]
         self.assertIn("charge.refunded", types)
         self.shoot("06-payment-refunded")
 
@@ -758,6 +762,57 @@ class Dashboard(unittest.TestCase):
         self.assertIn(("credit", charge["fee"]), [(side, amount) for (_, side, amount) in legs_seen])
         self.assertEqual(charge["fee"], 160)
         self.shoot("19-payment-ledger-entries")
+
+    def timeline(self):
+        """The data-type of every item of the open payment's timeline, in order."""
+        return [li.get_attribute("data-type") for li in self.driver.find_elements(By.CSS_SELECTOR, "#timeline li")]
+
+    def timeline_text(self, kind):
+        return [li.find_element(By.CSS_SELECTOR, ".what").text
+                for li in self.driver.find_elements(By.CSS_SELECTOR, "#timeline li[data-kind=%s]" % kind)]
+
+    def test_18_timeline_shows_network_answers_and_3ds_steps(self):
+        def challenged():
+            intent = self.pay(1800, "usd", "pm_card_threeDSecure2Required")
+            self.assertEqual(intent["status"], "requires_action", intent)
+            return intent["id"]
+
+        passed, failed, abandoned = challenged(), challenged(), challenged()
+        self.assertEqual(self.api("POST", "/v1/test_helpers/three_d_secure/" + passed, {"outcome": "succeed"})[0], 200)
+        self.assertEqual(self.api("POST", "/v1/test_helpers/three_d_secure/" + failed, {"outcome": "fail"})[0], 402)
+        self.assertEqual(self.api("POST", "/v1/payment_intents/%s/cancel" % abandoned)[0], 200)
+        self.sign_in()
+
+        # Passed: challenge issued, then passed, then the network's approval, then success.
+        self.open("/dashboard/payments/" + passed)
+        items = self.timeline()
+        order = ["payment_intent.requires_action", "3ds.challenge_issued", "3ds.passed", "network.approved",
+                 "payment_intent.succeeded"]
+        self.assertEqual([t for t in items if t in order], order, items)
+        [answer] = self.timeline_text("network")
+        self.assertRegex(answer, r"^approved \(auth code \w+\) in \d+\.\d\d ms$")
+        self.shoot("20-payment-3ds-passed")
+
+        # Failed: the network is never asked.
+        self.open("/dashboard/payments/" + failed)
+        items = self.timeline()
+        self.assertIn("3ds.failed", items)
+        self.assertNotIn("network.approved", items)
+        self.assertLess(items.index("3ds.failed"), items.index("payment_intent.payment_failed"))
+
+        # Abandoned: canceled while the challenge waited.
+        self.open("/dashboard/payments/" + abandoned)
+        items = self.timeline()
+        self.assertLess(items.index("3ds.challenge_issued"), items.index("3ds.abandoned"))
+        self.assertLess(items.index("3ds.abandoned"), items.index("payment_intent.canceled"))
+
+        # A decline: the network's answer with its code.
+        self.open("/dashboard/payments/" + self.declined["error"]["payment_intent"]["id"])
+        [answer] = self.timeline_text("network")
+        self.assertRegex(answer, r"^declined: insufficient_funds in \d+\.\d\d ms$")
+        self.assertEqual(
+            self.driver.find_element(By.CSS_SELECTOR, "#timeline li[data-kind=network]").get_attribute("data-type"),
+            "network.declined")
 
 
 if __name__ == "__main__":

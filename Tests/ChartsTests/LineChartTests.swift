@@ -63,6 +63,17 @@ import Testing
         #expect(svg.contains("y&#39;"))
     }
 
+    @Test func aSeriesOfZerosGetsAnAxisOfDistinctRoundTicks() {
+        let chart = LineChart(
+            title: "t",
+            series: [ChartSeries(name: "a", points: [ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 0)])],
+            xAxisTitle: "x", yAxisTitle: "y")
+        let ticks = chart.frame().yTicks
+        #expect(ticks.first == 0)
+        #expect(ticks.last == 1)
+        #expect(Set(ticks.map { chart.yTickLabel($0) }).count == ticks.count)
+    }
+
     @Test func anEmptyChartSaysSo() {
         let svg = LineChart(
             title: "Nothing", series: [ChartSeries(name: "USD", points: [])], xAxisTitle: "x",

@@ -128,6 +128,13 @@ final class LossyTarget: PaymentTarget {
             apiKey: apiKey, createdWithinSeconds: createdWithinSeconds, limit: limit,
             startingAfter: startingAfter)
     }
+    func searchPayments(
+        apiKey: String, status: String, createdWithinSeconds: Int64, limit: Int, page: String?
+    ) async -> APIResponse? {
+        await inner.searchPayments(
+            apiKey: apiKey, status: status, createdWithinSeconds: createdWithinSeconds, limit: limit,
+            page: page)
+    }
     func balance(apiKey: String) async -> APIResponse? { await inner.balance(apiKey: apiKey) }
     func listPayouts(apiKey: String, limit: Int) async -> APIResponse? {
         await inner.listPayouts(apiKey: apiKey, limit: limit)

@@ -49,8 +49,13 @@ import Testing
     }
 
     @Test func smokeOverTheWireHoldsEveryInvariant() async throws {
-        let scenario = try Self.scenario(seconds: 4)
-        try await Self.withServer { url in
+        var scenario = try Self.scenario(seconds: 4)
+        // List queries by status go through the search API, page after page.
+        scenario.reads.rates[.listQueries] = .perSecond(20)
+        scenario.reads.listStatus = "succeeded"
+        scenario.reads.listPagesMax = 2
+        scenario.reads.listPageSize = 2
+        try await Self.withServer { [scenario] url in
             let receiver = try await WebhookReceiver.start()
             let target = HTTPPaymentTarget(baseURL: url, connectionsMax: 32, receiver: receiver)
             let report = await ScenarioRunner.runOverWire(
@@ -79,6 +84,9 @@ import Testing
                     $0.name == "acknowledged_payment_events_delivered_or_dead_lettered" && $0.holds
                 })
             #expect((wire.webhookLatencyMs?.count ?? 0) > 0)
+            let lists = try #require(report.reads?.first { $0.kind == "list_queries" })
+            #expect(lists.sent > 10)
+            #expect(lists.succeeded == lists.sent && lists.failed == 0 && lists.notServed == 0, "\(lists)")
         }
     }
 
@@ -148,6 +156,13 @@ struct ForgetfulTarget: PaymentTarget {
         await inner.listPayments(
             apiKey: apiKey, createdWithinSeconds: createdWithinSeconds, limit: limit,
             startingAfter: startingAfter)
+    }
+    func searchPayments(
+        apiKey: String, status: String, createdWithinSeconds: Int64, limit: Int, page: String?
+    ) async -> APIResponse? {
+        await inner.searchPayments(
+            apiKey: apiKey, status: status, createdWithinSeconds: createdWithinSeconds, limit: limit,
+            page: page)
     }
     func balance(apiKey: String) async -> APIResponse? { await inner.balance(apiKey: apiKey) }
     func listPayouts(apiKey: String, limit: Int) async -> APIResponse? {

@@ -29,6 +29,7 @@ from paystorm_server import start_server, stop_server  # noqa: E402
 
 KEY_A = "sk_test_interop_merchant_a"
 KEY_B = "sk_test_interop_merchant_b"
+KEY_SEARCH = "sk_test_interop_merchant_search"
 
 
 def client(base, key=KEY_A, retries=0):
@@ -53,7 +54,16 @@ class PaymentIntentsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.process, cls.base = start_server(
-            "--api-key", KEY_A, "--api-key", KEY_B, "--rate-limit", "10000", "--rate-burst", "10000"
+            "--api-key",
+            KEY_A,
+            "--api-key",
+            KEY_B,
+            "--api-key",
+            KEY_SEARCH,
+            "--rate-limit",
+            "10000",
+            "--rate-burst",
+            "10000",
         )
         cls.stripe = client(cls.base)
 
@@ -160,6 +170,86 @@ class PaymentIntentsTest(unittest.TestCase):
         newer = other.v1.payment_intents.list(params={"created": {"gte": int(time.time()) - 3600}, "limit": 100})
         self.assertEqual(len(newer.data), 5)
         self.assertEqual(newer.url, "/v1/payment_intents")
+
+    def test_search_by_status_currency_amount_created_and_metadata(self):
+        searcher = client(self.base, KEY_SEARCH)
+        paid = [
+            searcher.v1.payment_intents.create(
+                params={
+                    "amount": 1000 + i,
+                    "currency": "usd",
+                    "payment_method": "pm_card_visa",
+                    "confirm": True,
+                    "metadata": {"batch": "s", "n": str(i)},
+                }
+            )
+            for i in range(3)
+        ]
+        manual = searcher.v1.payment_intents.create(
+            params={
+                "amount": 5000,
+                "currency": "eur",
+                "payment_method": "pm_card_visa",
+                "confirm": True,
+                "capture_method": "manual",
+            }
+        )
+        unpaid = searcher.v1.payment_intents.create(params={"amount": 700, "currency": "usd"})
+        with self.assertRaises(stripe.CardError) as declined:
+            searcher.v1.payment_intents.create(
+                params={
+                    "amount": 800,
+                    "currency": "usd",
+                    "payment_method": "pm_card_chargeDeclined",
+                    "confirm": True,
+                }
+            )
+        declined_id = declined.exception.error.payment_intent.id
+
+        def ids(query, **extra):
+            result = searcher.v1.payment_intents.search(params={"query": query, **extra})
+            self.assertEqual(result.object, "search_result")
+            self.assertEqual(result.url, "/v1/payment_intents/search")
+            return [p.id for p in result.data]
+
+        newest_first = [p.id for p in paid[::-1]]
+        self.assertEqual(ids("status:'succeeded'"), newest_first)
+        self.assertEqual(ids("status:'requires_capture'"), [manual.id])
+        self.assertEqual(ids("status:'requires_payment_method'"), [declined_id, unpaid.id])
+        self.assertEqual(ids("currency:'eur'"), [manual.id])
+        self.assertEqual(ids("amount>1001 AND status:'succeeded'"), [paid[2].id])
+        self.assertEqual(ids("-status:'succeeded'"), [declined_id, unpaid.id, manual.id])
+        self.assertEqual(ids(f"created>={int(time.time()) - 3600} AND metadata['n']:'1'"), [paid[1].id])
+        self.assertEqual(ids("status:'canceled' OR status:'requires_capture'"), [manual.id])
+        self.assertEqual(ids("created<1000000000"), [])
+        # Pages: next_page goes on where the last page ended; the SDK's iterator follows it.
+        first = searcher.v1.payment_intents.search(params={"query": "metadata['batch']:'s'", "limit": 2})
+        self.assertEqual([p.id for p in first.data], newest_first[:2])
+        self.assertTrue(first.has_more)
+        second = searcher.v1.payment_intents.search(
+            params={"query": "metadata['batch']:'s'", "limit": 2, "page": first.next_page}
+        )
+        self.assertEqual([p.id for p in second.data], newest_first[2:])
+        self.assertFalse(second.has_more)
+        self.assertIsNone(second.next_page)
+        self.assertEqual([p.id for p in first.auto_paging_iter()], newest_first)
+        # Another merchant's search finds none of these.
+        others = client(self.base, KEY_B).v1.payment_intents.search(params={"query": "amount>0", "limit": 100})
+        self.assertFalse(set(p.id for p in others.data) & set(newest_first + [manual.id, unpaid.id]))
+        for query, words in [
+            ("colour:'red'", "unsupported search field"),
+            ("status:'succeeded' AND currency:'usd' OR amount>1", "AND and OR"),
+            ("amount>'ten'", "takes a number"),
+            ("status:'succeeded", "unable to parse"),
+        ]:
+            with self.assertRaises(stripe.InvalidRequestError) as caught:
+                searcher.v1.payment_intents.search(params={"query": query})
+            self.assertEqual(caught.exception.http_status, 400)
+            self.assertEqual(caught.exception.param, "query")
+            self.assertIn(words, caught.exception.user_message)
+        with self.assertRaises(stripe.InvalidRequestError) as caught:
+            searcher.v1.payment_intents.search(params={"query": "amount>0", "page": "page_pi_00000000000000"})
+        self.assertEqual(caught.exception.param, "page")
 
     def test_other_merchant_sees_404(self):
         intent = self.stripe.v1.payment_intents.create(params={"amount": 900, "currency": "usd"})

@@ -140,7 +140,7 @@ import Testing
     @Test func theCapacityPageMarksTheHighestRateHeld() {
         let steps = [500.0, 1_000, 1_500, 2_000].map { offered in
             CapacityStep(
-                scale: offered / 1_000, phase: .stepping, offeredTPS: offered,
+                scale: offered / 1_000, phase: .stepping, targetPeakTPS: offered, offeredTPS: offered,
                 answeredTPS: min(offered, 1_600), answeredRatio: offered > 1_500 ? 0.8 : 1,
                 authorizeP50Ms: 10, authorizeP99Ms: offered > 1_500 ? 4_000 : 90, cpuCores: offered / 1_000,
                 residentMBMax: 200, shed: 0, droppedArrivals: 0,

@@ -19,7 +19,8 @@ import Testing
             let offered = peakTPS * scale
             let held = offered <= ceilingTPS
             return CapacityStep(
-                scale: scale, phase: phase, offeredTPS: offered, answeredTPS: min(offered, ceilingTPS),
+                scale: scale, phase: phase, targetPeakTPS: offered, offeredTPS: offered,
+                answeredTPS: min(offered, ceilingTPS),
                 answeredRatio: min(1, ceilingTPS / offered), authorizeP50Ms: 100,
                 authorizeP99Ms: held ? 500 : 9_000,
                 cpuCores: nil, residentMBMax: nil, shed: 0, droppedArrivals: 0,
@@ -91,5 +92,26 @@ import Testing
         search.stepFactor = 1
         #expect(search.problem != nil)
         #expect(Self.search.problem == nil)
+    }
+
+    /// A step's offered rate is what its answered rate is measured against: the arrivals due per
+    /// second in the peak stage, not the scenario's instantaneous peak, which on a ramp is
+    /// higher than anything the stage asks on average.
+    @Test func offeredIsThePeakStagesDueRate() async throws {
+        let scenario = try ScenarioParser.parse(
+            """
+            name: ramps
+            merchants: {count: 20}
+            load: {start_tps: 100, stages: [{ramp_to: 300, over: 2s}, {ramp_to: 100, over: 2s}]}
+            """, file: "ramps.yaml")
+        let report = try await ScenarioRunner.run(scenario, mode: .simulated)
+        let step = CapacityStep(
+            scale: 1, phase: .stepping, targetPeakTPS: scenario.load.peakTPS, report: report,
+            residentMBMax: nil)
+        #expect(step.targetPeakTPS == 300)
+        // Arrivals are drawn at random around the mean: 200 give or take, far from 300.
+        #expect(abs(step.offeredTPS - 200) <= 30)
+        #expect(step.answeredTPS <= step.offeredTPS * 1.05)
+        #expect(step.answeredTPS >= step.offeredTPS * 0.9)
     }
 }

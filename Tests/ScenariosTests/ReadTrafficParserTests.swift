@@ -43,6 +43,23 @@ import Testing
         }
     }
 
+    @Test func listQueriesMayAskForAStatusOfStripes() throws {
+        let scenario = try ScenarioParser.parse(
+            Self.load + "\nreads:\n  list_queries: {per_second: 5, status: requires_capture}\n",
+            file: "r.yaml")
+        #expect(scenario.reads.listStatus == "requires_capture")
+        #expect(try ScenarioParser.parse(Self.load, file: "r.yaml").reads.listStatus == nil)
+        do {
+            _ = try ScenarioParser.parse(
+                Self.load + "\nreads:\n  list_queries: {per_second: 5, status: paid}\n", file: "r.yaml")
+            Issue.record("a status Stripe does not have was taken")
+        } catch {
+            #expect(error.description.hasPrefix("r.yaml:7:"), "\(error.description)")
+            #expect(error.description.contains("reads.list_queries.status"), "\(error.description)")
+            #expect(error.description.contains("succeeded"), "\(error.description)")
+        }
+    }
+
     @Test func shippedBlackFridayCarriesTheSeedsReads() throws {
         let scenario = try ScenarioParser.load(
             path: ShippedScenariosTests.directory.appendingPathComponent("black-friday.yaml").path)
@@ -52,5 +69,7 @@ import Testing
         }
         .reduce(0, +)
         #expect(abs(total - 3_000) < 1)
+        // Its list queries filter by status (through the search API) and by date.
+        #expect(scenario.reads.listStatus == "succeeded")
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 @testable import Services
 
-/// Issue 4, card data: the card fields a journal keeps are sealed with AES-GCM under the run's
+/// The card fields a journal keeps are sealed with AES-GCM under the run's
 /// key, so that the bytes on disk hold none of them in the clear, and recovery with the key
 /// (and only with it) gives them back.
 @Suite struct JournaledCardFieldsTests {

@@ -7,7 +7,7 @@ import Testing
 
 @testable import Services
 
-/// Issue 4, snapshots: recovery from the latest snapshot plus the tail after it rebuilds exactly
+/// Recovery from the latest snapshot plus the tail after it rebuilds exactly
 /// what recovery from the first record does, with crash repair in the tail, for the memory and
 /// the file journal; a snapshot that cannot be trusted is a clear error; card fields stay sealed.
 @Suite struct SnapshotRecoveryTests {

@@ -3,7 +3,10 @@ public struct CapacityStep: Sendable, Codable, Equatable {
     /// The factor every rate of the scenario was multiplied by.
     public var scale: Double
     public var phase: CapacitySearch.Phase
-    /// The peak stage's target rate at this scale.
+    /// The scenario's highest instantaneous target rate at this scale (its peak times the scale).
+    public var targetPeakTPS: Double
+    /// Arrivals made due per second during the peak stage (the stage with the highest mean
+    /// target rate): what `answeredTPS` is measured against, so the two read side by side.
     public var offeredTPS: Double
     /// Answers given per second during the peak stage.
     public var answeredTPS: Double
@@ -28,6 +31,7 @@ public struct CapacityStep: Sendable, Codable, Equatable {
     /// Snake case spelled out, as in `CapacityReport`.
     private enum CodingKeys: String, CodingKey {
         case scale, phase
+        case targetPeakTPS = "target_peak_tps"
         case offeredTPS = "offered_tps"
         case answeredTPS = "answered_tps"
         case answeredRatio = "answered_ratio"
@@ -41,12 +45,14 @@ public struct CapacityStep: Sendable, Codable, Equatable {
     }
 
     public init(
-        scale: Double, phase: CapacitySearch.Phase, offeredTPS: Double, answeredTPS: Double,
-        answeredRatio: Double, authorizeP50Ms: Double, authorizeP99Ms: Double, cpuCores: Double?,
-        residentMBMax: Double?, shed: Int64, droppedArrivals: Int, verdict: String, held: Bool
+        scale: Double, phase: CapacitySearch.Phase, targetPeakTPS: Double, offeredTPS: Double,
+        answeredTPS: Double, answeredRatio: Double, authorizeP50Ms: Double, authorizeP99Ms: Double,
+        cpuCores: Double?, residentMBMax: Double?, shed: Int64, droppedArrivals: Int, verdict: String,
+        held: Bool
     ) {
         self.scale = scale
         self.phase = phase
+        self.targetPeakTPS = targetPeakTPS
         self.offeredTPS = offeredTPS
         self.answeredTPS = answeredTPS
         self.answeredRatio = answeredRatio
@@ -62,7 +68,7 @@ public struct CapacityStep: Sendable, Codable, Equatable {
 
     /// The step a run's report describes.
     public init(
-        scale: Double, phase: CapacitySearch.Phase, offeredTPS: Double, report: RunReport,
+        scale: Double, phase: CapacitySearch.Phase, targetPeakTPS: Double, report: RunReport,
         residentMBMax: Double?
     ) {
         let verdict: String
@@ -75,8 +81,16 @@ public struct CapacityStep: Sendable, Codable, Equatable {
         } else {
             verdict = "PASS"
         }
+        // The same stage `achievedPeak` is measured over: the highest mean target rate.
+        let peak = report.stages.max { $0.targetTPS < $1.targetTPS }
+        let offeredTPS =
+            peak.map { stage in
+                let seconds = stage.endSeconds - stage.startSeconds
+                return seconds > 0 ? Double(stage.due) / seconds : 0
+            } ?? targetPeakTPS
         self.init(
-            scale: scale, phase: phase, offeredTPS: offeredTPS, answeredTPS: report.tps.achievedPeak,
+            scale: scale, phase: phase, targetPeakTPS: targetPeakTPS, offeredTPS: offeredTPS,
+            answeredTPS: report.tps.achievedPeak,
             answeredRatio: report.lowestStage.ratio, authorizeP50Ms: report.latencyMs.p50,
             authorizeP99Ms: report.latencyMs.p99, cpuCores: report.cpu?.cores,
             residentMBMax: residentMBMax ?? report.memory?.residentMBMax, shed: report.admission?.shed ?? 0,

@@ -4,7 +4,7 @@ extension ScenarioParser {
 
     /// `reads:` each kind (`status_checks`, `list_queries`, `balance`, `payouts`) with either
     /// `share` (reads per payment) or `per_second` (at the load's average); `list_queries` also
-    /// takes `pages` and `page_size`.
+    /// takes `pages`, `page_size` and `status` (one of Stripe's PaymentIntent statuses).
     static func parseReads(_ reader: YAMLReader) throws(ScenarioError) -> ReadTraffic {
         let mapping = try reader.mapping(allowed: Set(ReadTraffic.Kind.allCases.map(\.rawValue)))
         var reads = ReadTraffic()
@@ -12,7 +12,7 @@ extension ScenarioParser {
             guard let entry = mapping.optional(kind.rawValue) else { continue }
             let fields = try entry.mapping(
                 allowed: kind == .listQueries
-                    ? ["share", "per_second", "pages", "page_size"] : ["share", "per_second"])
+                    ? ["share", "per_second", "pages", "page_size", "status"] : ["share", "per_second"])
             switch (fields.optional("share"), fields.optional("per_second")) {
             case (let share?, nil): reads.rates[kind] = .share(try share.double(in: 0...1_000))
             case (nil, let rate?): reads.rates[kind] = .perSecond(try rate.double(in: 0...readsPerSecondMax))
@@ -21,6 +21,15 @@ extension ScenarioParser {
             if kind == .listQueries {
                 reads.listPagesMax = try fields.optional("pages")?.int(in: 1...10) ?? reads.listPagesMax
                 reads.listPageSize = try fields.optional("page_size")?.int(in: 1...100) ?? reads.listPageSize
+                if let status = fields.optional("status") {
+                    let text = try status.string()
+                    guard ReadTraffic.listStatuses.contains(text) else {
+                        throw status.error(
+                            "a PaymentIntent status: one of "
+                                + ReadTraffic.listStatuses.joined(separator: ", "))
+                    }
+                    reads.listStatus = text
+                }
             }
         }
         return reads

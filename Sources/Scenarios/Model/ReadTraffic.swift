@@ -5,7 +5,9 @@ public struct ReadTraffic: Sendable, Equatable {
     public enum Kind: String, CaseIterable, Sendable, Codable {
         /// Retrieve a recent payment of the same merchant.
         case statusChecks = "status_checks"
-        /// The merchant's recent payments (created in the last minute), paginated.
+        /// The merchant's recent payments (created in the last minute), paginated; in one
+        /// status when `listStatus` names one (through the search API: Stripe's list has no
+        /// status filter).
         case listQueries = "list_queries"
         /// The merchant's balance.
         case balance
@@ -24,6 +26,15 @@ public struct ReadTraffic: Sendable, Equatable {
     /// Pages a list query reads at most (it stops early when `has_more` is false).
     public var listPagesMax = 2
     public var listPageSize = 10
+    /// The PaymentIntent status (Stripe's word: `succeeded`, `requires_capture`...) list
+    /// queries ask for; nil lists every status.
+    public var listStatus: String?
+
+    /// The statuses a list query may ask for: Stripe's PaymentIntent statuses.
+    public static let listStatuses = [
+        "requires_payment_method", "requires_confirmation", "requires_action", "processing",
+        "requires_capture", "canceled", "succeeded",
+    ]
 
     public init() {}
 

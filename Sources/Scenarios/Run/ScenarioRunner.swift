@@ -81,7 +81,7 @@ public struct RunProgress: Sendable {
 public enum ScenarioRunner {
     /// - Parameters:
     ///   - journal: where the run journals every transition, booking and answer before
-    ///     acknowledging it (issue 4); nil journals nothing. The caller opens and closes it.
+    ///     acknowledging it; nil journals nothing. The caller opens and closes it.
     ///   - trace: records the run's ordered event trace (`EventTrace`); nil records nothing.
     ///   - resume: rebuild the system from `journal` (`PaymentSystem.recovering`, the path a
     ///     crash fault takes) and go on appending to it, instead of starting an empty system.

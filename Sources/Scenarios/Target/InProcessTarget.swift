@@ -75,6 +75,10 @@ struct InProcessTarget: PaymentTarget {
         apiKey: String, createdWithinSeconds: Int64, limit: Int, startingAfter: String?
     ) async -> APIResponse? { Self.notInProcess }
 
+    func searchPayments(
+        apiKey: String, status: String, createdWithinSeconds: Int64, limit: Int, page: String?
+    ) async -> APIResponse? { Self.notInProcess }
+
     func balance(apiKey: String) async -> APIResponse? { Self.notInProcess }
 
     func listPayouts(apiKey: String, limit: Int) async -> APIResponse? { Self.notInProcess }

@@ -46,6 +46,13 @@ public protocol PaymentTarget: Sendable {
         apiKey: String, createdWithinSeconds: Int64, limit: Int, startingAfter: String?
     ) async -> APIResponse?
 
+    /// `GET /v1/payment_intents/search`: one page of the merchant's payments in `status` (one
+    /// of Stripe's PaymentIntent statuses) created in the last `createdWithinSeconds`, newest
+    /// first, from the `next_page` token `page`.
+    func searchPayments(
+        apiKey: String, status: String, createdWithinSeconds: Int64, limit: Int, page: String?
+    ) async -> APIResponse?
+
     /// `GET /v1/balance`.
     func balance(apiKey: String) async -> APIResponse?
 

@@ -63,16 +63,23 @@ struct ReadClients: Sendable {
             var cursor: String?
             var status: Int?
             for _ in 0..<traffic.listPagesMax {
-                guard
-                    let page = await target.listPayments(
+                let page: APIResponse?
+                if let wanted = traffic.listStatus {
+                    page = await target.searchPayments(
+                        apiKey: entry.apiKey, status: wanted, createdWithinSeconds: 60,
+                        limit: traffic.listPageSize, page: cursor)
+                } else {
+                    page = await target.listPayments(
                         apiKey: entry.apiKey, createdWithinSeconds: 60, limit: traffic.listPageSize,
                         startingAfter: cursor)
-                else { return nil }
+                }
+                guard let page else { return nil }
                 status = page.status
                 guard page.isSuccess, page.body.contains("\"has_more\":true"),
-                    let last = Self.lastID(in: page.body)
+                    let next = traffic.listStatus == nil
+                        ? Self.lastID(in: page.body) : Self.nextPage(in: page.body)
                 else { break }
-                cursor = last
+                cursor = next
             }
             return status
         case .balance:
@@ -80,6 +87,12 @@ struct ReadClients: Sendable {
         case .payouts:
             return await target.listPayouts(apiKey: entry.apiKey, limit: 10)?.status
         }
+    }
+
+    /// A search result's `next_page` token, or nil when it has none.
+    static func nextPage(in body: String) -> String? {
+        guard let range = body.range(of: "\"next_page\":\"") else { return nil }
+        return String(body[range.upperBound...].prefix { $0 != "\"" })
     }
 
     /// The last payment intent id of a list page: the cursor of the next page.

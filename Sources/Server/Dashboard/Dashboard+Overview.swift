@@ -77,54 +77,45 @@ extension Dashboard {
             * DashboardTime.secondsPerDay
         let nowMinute = DashboardTime.floorDivide(nowUnixSeconds, 60)
         let firstMinute = nowMinute - chartMinutes + 1
-        // Payments are listed in the order their requests were answered; a request started a
-        // little earlier may be listed after a later one, so the walk back goes a minute past.
-        let oldestUnixSeconds = min(dayStart, firstMinute * 60) - 60
 
+        // The store keeps these figures as payments change (`OverviewFigures`): one day and an
+        // hour of minutes are read here, not every record of the day.
+        let figures = backend.store.overviewFigures(of: merchant)
         var gross: [Currency: Int64] = [:]
         var refunded: [Currency: Int64] = [:]
         var counts: [Currency: Int] = [:]
+        var overflowed: Set<Currency> = []
         var authorized = 0
         var declines: [String: Int] = [:]
         var challenged = 0
+        if let today = figures.day(startingAt: dayStart) {
+            for entry in today.currencies where entry.count > 0 {
+                let currency = Currency.all[Int(entry.currencyIndex)]
+                gross[currency] = entry.grossMinorUnits
+                refunded[currency] = entry.refundedMinorUnits
+                counts[currency] = entry.count
+                if entry.overflowed { overflowed.insert(currency) }
+            }
+            authorized = today.authorized
+            for (index, count) in today.declines.enumerated() where count > 0 {
+                declines[DeclineCode.allCases[index].rawValue] = count
+            }
+            challenged = today.challenged
+        }
         var volumePerMinute: [Currency: [Int64: Int64]] = [:]
         var authorizedPerMinute: [Int64: Int64] = [:]
         var declinedPerMinute: [Int64: Int64] = [:]
         var latencyPerMinute: [Int64: (totalMilliseconds: Int64, count: Int64)] = [:]
-
-        for summary in backend.store.summaries(of: merchant).reversed().lazy.flatMap({ $0.reversed() }) {
-            let created = summary.createdUnixSeconds
-            if created < oldestUnixSeconds { break }
-            guard let record = backend.system.paymentNow(summary.id) else { continue }
-            let payment = record.payment
-            let currency = payment.amount.currency
-            let minute = DashboardTime.floorDivide(created, 60)
-            let inChart = minute >= firstMinute && minute <= nowMinute
-            var declineCode: DeclineCode?
-            if case .failed(let code) = payment.state { declineCode = code }
-            if inChart {
-                if payment.amountCapturedMinorUnits > 0 {
-                    volumePerMinute[currency, default: [:]][minute, default: 0] +=
-                        payment.amountCapturedMinorUnits
-                }
-                if let authorizedAt = record.authorizedAt {
-                    authorizedPerMinute[minute, default: 0] += 1
-                    let milliseconds = (authorizedAt - record.createdAt) / .milliseconds(1)
-                    latencyPerMinute[minute, default: (0, 0)].totalMilliseconds += Int64(
-                        milliseconds.rounded())
-                    latencyPerMinute[minute, default: (0, 0)].count += 1
-                }
-                if declineCode != nil { declinedPerMinute[minute, default: 0] += 1 }
+        for figure in figures.minutes where figure.minute >= firstMinute && figure.minute <= nowMinute {
+            for volume in figure.volumes where volume.grossMinorUnits != 0 {
+                volumePerMinute[Currency.all[Int(volume.currencyIndex)], default: [:]][figure.minute] =
+                    volume.grossMinorUnits
             }
-            guard created >= dayStart else { continue }
-            if payment.amountCapturedMinorUnits > 0 {
-                gross[currency, default: 0] += payment.amountCapturedMinorUnits
-                refunded[currency, default: 0] += payment.amountRefundedMinorUnits
-                counts[currency, default: 0] += 1
+            if figure.authorized > 0 {
+                authorizedPerMinute[figure.minute] = figure.authorized
+                latencyPerMinute[figure.minute] = (figure.latencyTotalMilliseconds, figure.latencyCount)
             }
-            if record.authorizedAt != nil { authorized += 1 }
-            if let declineCode { declines[declineCode.rawValue, default: 0] += 1 }
-            if payment.isAuthenticated || payment.state == .requiresAction { challenged += 1 }
+            if figure.declined > 0 { declinedPerMinute[figure.minute] = figure.declined }
         }
         let declined = declines.values.reduce(0, +)
         let attempted = authorized + declined
@@ -224,7 +215,9 @@ extension Dashboard {
             volumes: gross.keys.sorted().map { currency in
                 OverviewPage.Volume(
                     currency: currency.code,
-                    gross: Money(minorUnits: gross[currency] ?? 0, currency: currency).description,
+                    gross: overflowed.contains(currency)
+                        ? "overflow"
+                        : Money(minorUnits: gross[currency] ?? 0, currency: currency).description,
                     count: Self.payments(counts[currency] ?? 0),
                     refunded: Money(minorUnits: refunded[currency] ?? 0, currency: currency).description)
             }, authorizationRate: rate, authorized: authorized, declined: declined,

@@ -26,9 +26,13 @@ struct PaymentPage: Sendable {
     }
 
     struct Entry: Sendable {
+        /// `event`, `network` (a card network's answer) or `three_d_secure` (a customer's
+        /// authentication step).
+        var kind: String
         var time: String
         var type: String
         var summary: String
+        var tone: String
         var attempts: [Attempt]
     }
 
@@ -173,7 +177,10 @@ extension Dashboard {
             })
     }
 
-    /// The payment's events, oldest first, each with its webhook attempts.
+    /// The payment's events, oldest first, each with its webhook attempts, and among them the
+    /// network's answers and the 3-D Secure steps where the server saw them. Events the
+    /// timeline log does not hold (a resumed server's, or a payment it forgot) come first:
+    /// they are older than anything it holds.
     static func timeline(
         _ id: PaymentID, merchant: MerchantID, backend: ServerBackend, sender: WebhookSender
     ) -> [PaymentPage.Entry] {
@@ -191,11 +198,68 @@ extension Dashboard {
                     result: attempt.status.map { "HTTP \($0)" } ?? "no answer", tone: ok ? "good" : "bad",
                     latencyMilliseconds: attempt.latencyMilliseconds))
         }
-        return events.map { event in
-            PaymentPage.Entry(
-                time: DashboardTime.dateTime(event.createdUnixSeconds), type: event.type,
-                summary: summary(event.object), attempts: attempts[event.id] ?? [])
+        func entries(_ event: EventObject) -> [PaymentPage.Entry] {
+            let time = DashboardTime.dateTime(event.createdUnixSeconds)
+            var entries = [
+                PaymentPage.Entry(
+                    kind: "event", time: time, type: event.type, summary: summary(event.object), tone: "",
+                    attempts: attempts[event.id] ?? [])
+            ]
+            if event.type == "payment_intent.requires_action" {
+                entries.append(threeDSecureEntry(.challengeIssued, time: time))
+            }
+            return entries
         }
+        let items = backend.timeline.items(of: id)
+        var logged = Set<String>()
+        for case .event(let eventID) in items { logged.insert(eventID) }
+        var timeline = events.filter { !logged.contains($0.id) }.flatMap(entries)
+        let byID = Dictionary(events.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for item in items {
+            switch item {
+            case .event(let eventID):
+                if let event = byID[eventID] { timeline += entries(event) }
+            case .network(let result, let latencyMicroseconds, let created):
+                timeline.append(
+                    networkEntry(result, latencyMicroseconds, time: DashboardTime.dateTime(created)))
+            case .threeDSecure(let step, let created):
+                timeline.append(threeDSecureEntry(step, time: DashboardTime.dateTime(created)))
+            }
+        }
+        return timeline
+    }
+
+    /// "approved (auth code 4F2A9C) in 0.84 ms", "declined: insufficient_funds in 1.20 ms".
+    static func networkEntry(
+        _ result: NetworkAuthorizationResult?, _ latencyMicroseconds: Int64, time: String
+    ) -> PaymentPage.Entry {
+        let hundredths = latencyMicroseconds % 1_000 / 10
+        let latency = "\(latencyMicroseconds / 1_000).\(hundredths < 10 ? "0" : "")\(hundredths) ms"
+        let (type, summary, tone): (String, String, String) =
+            switch result {
+            case .approved(let code)?:
+                ("network.approved", "approved (auth code \(code)) in \(latency)", "good")
+            case .declined(let code)?: ("network.declined", "declined: \(code.rawValue) in \(latency)", "bad")
+            case .timedOut?: ("network.timed_out", "no answer in \(latency)", "bad")
+            case nil: ("network.unavailable", "refused: the network is unavailable", "bad")
+            }
+        return PaymentPage.Entry(
+            kind: "network", time: time, type: type, summary: summary, tone: tone, attempts: [])
+    }
+
+    static func threeDSecureEntry(
+        _ step: PaymentTimelineLog.ThreeDSecureStep, time: String
+    ) -> PaymentPage.Entry {
+        let (summary, tone): (String, String) =
+            switch step {
+            case .challengeIssued: ("3-D Secure challenge issued to the customer", "pending")
+            case .passed: ("the customer passed 3-D Secure", "good")
+            case .failed: ("the customer failed 3-D Secure", "bad")
+            case .abandoned: ("3-D Secure abandoned: canceled before the customer answered", "bad")
+            }
+        return PaymentPage.Entry(
+            kind: "three_d_secure", time: time, type: "3ds." + step.rawValue, summary: summary, tone: tone,
+            attempts: [])
     }
 
     /// What an event's object said when it happened: its status, and a decline's code.

@@ -1,5 +1,4 @@
 import Core
-import DequeModule
 import Hummingbird
 import Services
 
@@ -56,13 +55,15 @@ struct MatchedPayment: Sendable {
     var record: PaymentRecord
 }
 
-/// The outcome of one filtered walk over a merchant's payments, newest first.
+/// A page of the payments a filter matches, newest first, and the totals of all of them.
 struct PaymentSelection: Sendable {
     var page: [MatchedPayment] = []
-    var newerCount = 0
-    var olderCount = 0
-    var matchedCount = 0
-    var totals: [Currency: (amountMinorUnits: Int64, count: Int)] = [:]
+    /// Whether matches lie before the page (newer) and after it (older).
+    var hasNewer = false
+    var hasOlder = false
+    var totals = PaymentSums()
+    /// False when the totals count only the newest `Dashboard.totalsWalkMax` matches.
+    var totalsComplete = true
     var cursorFound = true
 }
 
@@ -70,6 +71,9 @@ extension Dashboard {
     static let pageSize = 25
     /// A CSV download holds at most this many rows (the newest).
     static let csvRowsMax = 100_000
+    /// The totals of a filter the indexes cannot total (amount range, dates, card, id) walk at
+    /// most this many candidates: more than a big merchant's day, and a bound on a page's cost.
+    static let totalsWalkMax = 250_000
 
     enum Cursor {
         case none
@@ -77,65 +81,66 @@ extension Dashboard {
         case endingBefore(String)
     }
 
-    /// Walks the merchant's payment summaries newest first once: every match counts in the
-    /// totals, and the `limit` matches the cursor asks for are kept, then read in full.
+    /// The page the cursor asks for, by a seek to the cursor's position and a walk from there
+    /// over the candidates the status and currency bitmaps admit; the totals from the
+    /// per-status-and-currency sums when the filter is only those, else by a bounded walk.
     static func select(
-        _ filter: PaymentFilter, cursor: Cursor, limit: Int, merchant: MerchantID, backend: ServerBackend
+        _ filter: PaymentFilter, cursor: Cursor, limit: Int, merchant: MerchantID, backend: ServerBackend,
+        withTotals: Bool = true
     ) -> PaymentSelection {
         var selection = PaymentSelection()
-        var page: [PaymentSummary] = []
-        // Matches newer than an `ending_before` cursor, the last `limit` of them kept.
-        var newer = Deque<PaymentSummary>()
-        var passedCursor = false
-        var cursorID: PaymentID?
+        let index = backend.store.paymentIndex(of: merchant)
+        let query = filter.indexQuery
+        var position: Int?
         switch cursor {
-        case .none: passedCursor = true
+        case .none: break
         case .startingAfter(let text), .endingBefore(let text):
-            selection.cursorFound = false
-            cursorID = try? PaymentID(parsing: text)
-            if cursorID == nil { passedCursor = true }
+            position = (try? PaymentID(parsing: text)).flatMap {
+                backend.store.position(of: $0, merchant: merchant)
+            }
+            selection.cursorFound = position != nil
         }
-        // Totals by `Currency.index`: an array, not a dictionary, on this path of every row.
-        var totalAmounts = [Int64](repeating: 0, count: Currency.all.count)
-        var totalCounts = [Int](repeating: 0, count: Currency.all.count)
-        for chunk in backend.store.summaries(of: merchant).reversed() {
-            for summary in chunk.reversed() {
-                var isCursor = false
-                if !passedCursor, summary.id == cursorID {
-                    passedCursor = true
-                    selection.cursorFound = true
-                    isCursor = true
-                }
-                guard filter.matches(summary) else { continue }
-                selection.matchedCount += 1
-                totalAmounts[Int(summary.currencyIndex)] += summary.amountMinorUnits
-                totalCounts[Int(summary.currencyIndex)] += 1
-                switch cursor {
-                case .endingBefore:
-                    if passedCursor {
-                        selection.olderCount += 1
-                    } else {
-                        newer.append(summary)
-                        if newer.count > limit {
-                            newer.removeFirst()
-                            selection.newerCount += 1
-                        }
-                    }
-                case .none, .startingAfter:
-                    if !passedCursor || isCursor {
-                        selection.newerCount += 1
-                    } else if page.count < limit {
-                        page.append(summary)
-                    } else {
-                        selection.olderCount += 1
-                    }
-                }
+        var page: [PaymentSummary] = []
+        if case .endingBefore = cursor, let position {
+            index.walkOldestFirst(from: position + 1, query) { _, summary in
+                guard filter.matches(summary) else { return true }
+                page.append(summary)
+                return page.count <= limit
+            }
+            selection.hasNewer = page.count > limit
+            page = Array(page.prefix(limit).reversed())
+            index.walkNewestFirst(before: position + 1, query) { _, summary in
+                selection.hasOlder = filter.matches(summary)
+                return !selection.hasOlder
+            }
+        } else {
+            let end: Int
+            if case .startingAfter = cursor, let position { end = position } else { end = index.count }
+            index.walkNewestFirst(before: end, query) { _, summary in
+                guard filter.matches(summary) else { return true }
+                page.append(summary)
+                return page.count <= limit
+            }
+            selection.hasOlder = page.count > limit
+            page = Array(page.prefix(limit))
+            index.walkOldestFirst(from: end, query) { _, summary in
+                selection.hasNewer = filter.matches(summary)
+                return !selection.hasNewer
             }
         }
-        for (index, count) in totalCounts.enumerated() where count > 0 {
-            selection.totals[Currency.all[index]] = (totalAmounts[index], count)
+        if withTotals {
+            if filter.isIndexedOnly {
+                selection.totals = index.totals.sums(query)
+            } else {
+                var walked = 0
+                index.walkNewestFirst(before: index.count, query) { _, summary in
+                    walked += 1
+                    if filter.matches(summary) { selection.totals.add(summary) }
+                    return walked < totalsWalkMax
+                }
+                selection.totalsComplete = walked < totalsWalkMax
+            }
         }
-        if case .endingBefore = cursor { page = Array(newer) }
         selection.page = page.compactMap { summary in
             guard let details = backend.store.details(summary.id),
                 let record = backend.system.paymentNow(summary.id)
@@ -167,6 +172,10 @@ extension Dashboard {
                 backend: backend)
             if !selection.cursorFound {
                 problems.append("The page asked for starts at a payment not in your list.")
+            }
+            if !selection.totalsComplete {
+                problems.append(
+                    "The totals count the newest \(Self.totalsWalkMax) payments only: narrow the filter.")
             }
         } else {
             selection = PaymentSelection()
@@ -203,17 +212,22 @@ extension Dashboard {
                     description: match.details.description ?? "",
                     created: DashboardTime.dateTime(match.details.createdUnixSeconds))
             },
-            totals: selection.totals.keys.sorted().map { currency in
-                let total = selection.totals[currency]!
-                return .init(
-                    currency: currency.code,
-                    amount: Money(minorUnits: total.amountMinorUnits, currency: currency).description,
-                    count: total.count)
-            }, totalCount: selection.matchedCount,
-            matchWords: selection.matchedCount == 1 ? "payment matches" : "payments match",
-            previous: selection.newerCount > 0 && !selection.page.isEmpty
+            totals: Currency.all.compactMap { currency in
+                let count = selection.totals.counts[currency.index]
+                guard count > 0 else { return nil }
+                let amount =
+                    selection.totals.overflowed[currency.index]
+                    ? "overflow"
+                    : Money(
+                        minorUnits: selection.totals.amountsMinorUnits[currency.index], currency: currency
+                    )
+                    .description
+                return .init(currency: currency.code, amount: amount, count: count)
+            }.sorted { $0.currency < $1.currency }, totalCount: selection.totals.count,
+            matchWords: selection.totals.count == 1 ? "payment matches" : "payments match",
+            previous: selection.hasNewer && !selection.page.isEmpty
                 ? link([("ending_before", selection.page[0].id.description)]) : nil,
-            next: selection.olderCount > 0 && !selection.page.isEmpty
+            next: selection.hasOlder && !selection.page.isEmpty
                 ? link([("starting_after", selection.page[selection.page.count - 1].id.description)]) : nil,
             csvHref: link([], path: "/dashboard/payments.csv"))
         return DashboardResponse.html(DashboardTemplates.render(page, "payments"))
@@ -228,7 +242,8 @@ extension Dashboard {
                 .badRequest, "Bad filter", filter.problems.joined(separator: " "), session: session)
         }
         let selection = Self.select(
-            filter, cursor: .none, limit: Self.csvRowsMax, merchant: session.merchant, backend: backend)
+            filter, cursor: .none, limit: Self.csvRowsMax, merchant: session.merchant, backend: backend,
+            withTotals: false)
         var csv = PaymentsCSV()
         for match in selection.page { csv.append(match) }
         return DashboardResponse.download(

@@ -31,6 +31,37 @@ enum DashboardStatus: String, CaseIterable, Sendable {
         }
     }
 
+    /// The status's place in `allCases`: its bit in the store's status bitmaps.
+    var ordinal: Int {
+        switch self {
+        case .succeeded: 0
+        case .partiallyRefunded: 1
+        case .refunded: 2
+        case .disputed: 3
+        case .uncaptured: 4
+        case .failed: 5
+        case .canceled: 6
+        case .incomplete: 7
+        case .processing: 8
+        case .returned: 9
+        }
+    }
+
+    /// The dashboard statuses whose payments the API shows with `status` (Stripe's
+    /// PaymentIntent statuses); an incomplete payment may show any of three, so its record
+    /// decides. Nil for a status Stripe does not have.
+    static func matching(apiStatus: String) -> [DashboardStatus]? {
+        switch apiStatus {
+        case "succeeded": [.succeeded, .partiallyRefunded, .refunded, .disputed]
+        case "requires_capture": [.uncaptured]
+        case "requires_payment_method": [.failed, .returned, .incomplete]
+        case "requires_confirmation", "requires_action": [.incomplete]
+        case "processing": [.processing]
+        case "canceled": [.canceled]
+        default: nil
+        }
+    }
+
     /// "Partially refunded".
     var label: String {
         switch self {

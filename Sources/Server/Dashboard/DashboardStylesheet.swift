@@ -81,6 +81,10 @@ enum DashboardStylesheet {
         .attempt { font-size: 12px; margin: 2px 0 0 70px; }
         .attempt.good { color: var(--good); }
         .attempt.bad { color: var(--bad); }
+        ol.timeline li.network::before, ol.timeline li.three_d_secure::before { border-radius: 2px; }
+        ol.timeline li.good::before { background: var(--good); }
+        ol.timeline li.bad::before { background: var(--bad); }
+        ol.timeline li.pending::before { background: var(--pending); }
         form.sign-out button { padding: 4px 10px; }
         @media (max-width: 900px) { .columns { grid-template-columns: 1fr; } .charts { grid-template-columns: 1fr; } }
         """

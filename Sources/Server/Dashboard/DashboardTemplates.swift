@@ -204,7 +204,7 @@ enum DashboardTemplates {
         </section>
         <section class="card"><h2>Timeline</h2>
         <ol class="timeline" id="timeline">
-        {{#timeline}}<li data-type="{{type}}"><span class="when">{{time}}</span> <code class="event-type">{{type}}</code> <span>{{summary}}</span>
+        {{#timeline}}<li data-kind="{{kind}}" data-type="{{type}}" class="{{kind}} {{tone}}"><span class="when">{{time}}</span> <code class="event-type">{{type}}</code> <span class="what">{{summary}}</span>
         {{#attempts}}<div class="attempt {{tone}}">webhook to {{endpoint}}: attempt {{attempt}}, {{result}} in {{latencyMilliseconds}} ms</div>{{/attempts}}</li>
         {{/timeline}}
         {{^timeline}}<li class="muted">No events yet.</li>{{/timeline}}

@@ -117,6 +117,23 @@ struct PaymentFilter: Sendable {
         if let search, let id = try? PaymentID(parsing: search), id.description == search { searchID = id }
         last4Number = last4.flatMap { Int16($0) }
         brandValue = brand.flatMap { CardBrand(rawValue: $0) }
+        indexQuery = PaymentIndexQuery()
+        if let status { indexQuery.statusMask = PaymentIndexQuery.mask([status]) }
+        if let currency { indexQuery.currencyMask = PaymentIndexQuery.mask(currency) }
+        let upper = createdUntilUnixSeconds.map { $0 == .min ? $0 : $0 - 1 } ?? .max
+        let lower = createdFromUnixSeconds ?? .min
+        // An empty range (from after to) matches nothing: no status can then match either.
+        if lower > upper { indexQuery.statusMask = 0 } else { indexQuery.createdRange = lower...upper }
+    }
+
+    /// What of this filter the store's indexes narrow to: status, currency, created days.
+    private(set) var indexQuery = PaymentIndexQuery()
+
+    /// Whether the filter is status and currency alone (or nothing), whose totals the store
+    /// keeps as it goes.
+    var isIndexedOnly: Bool {
+        amountMinText == nil && amountMaxText == nil && createdFromUnixSeconds == nil
+            && createdUntilUnixSeconds == nil && brand == nil && last4 == nil && search == nil
     }
 
     /// Whether a payment passes every filter.

@@ -15,9 +15,15 @@ struct PaymentSummary: Sendable {
     var brand: CardBrand?
     /// The card's last four digits as a number, or -1 for no card.
     var last4: Int16
+    /// What the payment adds to its merchant's overview, as of its latest event.
+    var contribution = PaymentContribution.none
 
-    init(id: PaymentID, details: IntentDetails, status: DashboardStatus) {
+    init(
+        id: PaymentID, details: IntentDetails, status: DashboardStatus,
+        contribution: PaymentContribution = .none
+    ) {
         self.id = id
+        self.contribution = contribution
         createdUnixSeconds = details.createdUnixSeconds
         amountMinorUnits = details.request.amount.minorUnits
         currencyIndex = UInt8(details.request.amount.currency.index)

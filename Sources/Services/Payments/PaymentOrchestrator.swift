@@ -298,10 +298,12 @@ public final class PaymentOrchestrator: Sendable {
                     paymentID: id, amount: request.amount, isFraudulentTruth: request.isFraudulentTruth,
                     scriptedDecline: request.scriptedDecline))
         } catch {
+            configuration.authorizationObserver?(id, nil, runtime.now() - sentAt)
             // Refused outright (outage): the issuer never saw it, so this is a clean decline.
             try await transition(.authorizationResult(.declined(.issuerNotAvailable)), id)
             throw .cardDeclined(id, .issuerNotAvailable)
         }
+        configuration.authorizationObserver?(id, result, runtime.now() - sentAt)
         switch result {
         case .approved:
             try await transition(.authorizationResult(.approved), id)
@@ -572,7 +574,7 @@ public final class PaymentOrchestrator: Sendable {
     ) async throws(PaymentServiceError) -> PaymentRecord {
         let now = runtime.now()
         let (record, emitted, previous) = try shard(id).apply(command, to: id, now: now)
-        // Issue 4 (journaling): the transition is durable before its events go out or anyone
+        // The transition is durable before its events go out or anyone
         // acts on it. A transition the journal refused is undone (the payment is again what the
         // journal shows) and nobody hears of it: the caller gets `journalUnavailable`.
         if let journal = configuration.journal {
@@ -618,7 +620,7 @@ public final class PaymentOrchestrator: Sendable {
         _ transfers: [Transfer], for id: PaymentID, network: CardNetworkKind? = nil, day: Int64? = nil
     ) async throws(PaymentServiceError) {
         let outcomes: [TransferOutcome]
-        // Issue 4 (journaling): the intent (redo record) goes first, so that recovery can finish
+        // The intent (redo record) goes first, so that recovery can finish
         // a booking the ledger had not journaled when the process died; an abort follows a
         // refusal.
         if let journal = configuration.journal {

@@ -5,8 +5,8 @@ import PaystormRuntime
 
 extension PaymentSystem {
     /// Rebuilds a payment system from its journal and returns it ready to serve: the same run
-    /// code goes on where the journal ends (issue 4, "the same run code can resume from a
-    /// recovered state").
+    /// code goes on where the journal ends, so the same run code resumes from a recovered
+    /// state.
     ///
     /// Rebuilt: merchants (with their API key hashes and webhook endpoints), every journaled
     /// payment not retired (state, amounts, open hold, booked settlement amounts; a retired

@@ -64,7 +64,7 @@ public final class PaymentSystem: Sendable {
         try configuration.validate()
         self.runtime = runtime
         self.configuration = configuration
-        // Issue 4 (journaling): the ledger journals its applied transfers to the run's journal.
+        // The ledger journals its applied transfers to the run's journal.
         let gate = configuration.journal.map {
             LedgerJournalGate(JournalLedgerAdapter($0), open: ledgerJournalOpen, runtime: runtime)
         }
@@ -88,7 +88,7 @@ public final class PaymentSystem: Sendable {
         let currency = try CurrencyService(runtime: runtime)
         let dispatcher: WebhookDispatcher?
         if configuration.webhooks.enabled {
-            // Issue 4 (journaling): each event's settlement is journaled, so that recovery knows
+            // Each event's settlement is journaled, so that recovery knows
             // which events are still owed (emitted by a journaled transition, never settled).
             var settled: (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)?
             if let journal = configuration.journal {
@@ -172,7 +172,7 @@ public final class PaymentSystem: Sendable {
             MerchantAccount(id: merchant, settlementCurrency: settlementCurrency, webhookSecret: secret)
         }
         guard created else { return nil }
-        // Issue 4 (journaling): the onboarding is durable before the key is handed out. If the
+        // The onboarding is durable before the key is handed out. If the
         // journal refuses it, the account is forgotten again: the client retries the onboarding.
         if let journal = configuration.journal {
             do {
@@ -194,7 +194,7 @@ public final class PaymentSystem: Sendable {
         return try await issueJournaledKey(for: merchant)
     }
 
-    /// Issue 4 (journaling): the key's hash is durable before the key is handed out, so that a
+    /// The key's hash is durable before the key is handed out, so that a
     /// recovered system still accepts it.
     private func issueJournaledKey(for merchant: MerchantID) async throws -> APIKey {
         let key = try gateway(merchant).issueKey(for: merchant)
@@ -314,7 +314,7 @@ public final class PaymentSystem: Sendable {
         }
     }
 
-    /// Issue 4 (journaling): answers `apiOperation` and, with a journal, makes the answer durable
+    /// Answers `apiOperation` and, with a journal, makes the answer durable
     /// before returning it (journal before acknowledge), so that recovery knows every payment a
     /// client was told about.
     func call(

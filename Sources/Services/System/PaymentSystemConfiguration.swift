@@ -48,11 +48,11 @@ public struct PaymentSystemConfiguration: Sendable {
     public var unixClock: UnixClock = .standard
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
-    /// Issue 4 (journaling): where every transition, booking, onboarding and API answer is made
+    /// Where every transition, booking, onboarding and API answer is made
     /// durable before it is acknowledged (see `PaymentJournaling`); the ledger journals its
     /// transfers here too. Nil: nothing is journaled (the fastest, purely in-memory run).
     public var journal: (any Journal)?
-    /// Issue 4 (card data): seals the card-related fields the journal keeps about each payment
+    /// Seals the card-related fields the journal keeps about each payment
     /// (`JournaledCardFields`) with AES-GCM under the run's key. Nil: card fields are not
     /// journaled at all (a recovered payment then has no card fields). Give every journal its
     /// own key: nonces are (domain, payment id), so two unrelated journals under one key and
@@ -66,6 +66,12 @@ public struct PaymentSystemConfiguration: Sendable {
     /// payment they are for: what an HTTP server's dashboard lists as a payment's ledger
     /// entries. Called on the booking's task under no lock of the system's; it must not block.
     public var bookingObserver: (@Sendable (PaymentID, [Transfer]) -> Void)?
+    /// Told of every card network's answer to an authorization, with the time it took on the
+    /// runtime's clock: what an HTTP server's dashboard shows in a payment's timeline (the
+    /// events say what the payment became, not what the network said or how fast). `nil`
+    /// result: the network refused the request outright (an outage). Called on the
+    /// authorization's task under no lock of the system's; it must not block.
+    public var authorizationObserver: (@Sendable (PaymentID, NetworkAuthorizationResult?, Duration) -> Void)?
     /// Unix seconds at the runtime's zero, for the `created` of balance transactions. A run's
     /// clock starts at 2026-01-01; an HTTP server's at the wall-clock time it started, so that
     /// its balance transactions fall on the days its payments were made.
