@@ -171,6 +171,22 @@ extension ServerBackend {
         return sent
     }
 
+    /// Events the processor's journal shows emitted whose record (and deliveries) the API
+    /// never made durable: the process died between a transition and the commit of the request
+    /// that made it. They are recorded and sent now, with their payment as it stands.
+    func emitUnrecorded(_ emitted: [PendingWebhook], recorded fold: ServedObjectsFold) async throws {
+        let known = Set(fold.events.map(\.id))
+        var added = 0
+        for event in emitted where !known.contains(event.eventID.description) {
+            Self.fanOut(
+                eventID: event.eventID.description, type: event.type.rawValue, payment: event.payment,
+                merchant: event.merchant, system: system, store: store, sender: sender, baseURL: baseURL,
+                journal: journal)
+            added += 1
+        }
+        if added > 0 { try await journal?.commit() }
+    }
+
     /// `0a1b...` as bytes, or nil when it is not an even run of hex digits.
     static func bytes(hex: String) -> [UInt8]? {
         let digits = Array(hex.utf8)

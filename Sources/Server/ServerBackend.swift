@@ -54,6 +54,7 @@ final class ServerBackend: Sendable {
     ) async throws -> ServerBackend {
         var fold = ServedObjectsFold()
         var merchantIDMax: UInt64 = 0
+        var emitted: [PendingWebhook] = []
         for try await entry in journal.journal.entries() where entry.record.type == ServerRecord.recordType {
             fold.apply(try entry.record.decode(ServerRecord.self))
         }
@@ -65,10 +66,12 @@ final class ServerBackend: Sendable {
             let (system, recovered) = try await PaymentSystem.recovering(
                 runtime: ConcurrentRuntime(seed: seed), configuration: configuration, served: served)
             merchantIDMax = recovered.merchants.keys.map(\.rawValue).max() ?? 0
+            emitted = recovered.pendingWebhooks
             return system
         }
         try backend.restore(fold)
         backend.redeliverOwed(fold)
+        try await backend.emitUnrecorded(emitted, recorded: fold)
         backend.nextMerchant.store(merchantIDMax, ordering: .relaxed)
         return backend
     }
@@ -91,8 +94,9 @@ final class ServerBackend: Sendable {
             guard let system = box.system.withLock({ $0 }) else { return }
             timeline.record(.event(event.id.description), payment: event.payment)
             Self.fanOut(
-                event, system: system, store: store, sender: sender, baseURL: address.baseURL,
-                journal: journal)
+                eventID: event.id.description, type: event.type.rawValue, payment: event.payment,
+                merchant: event.merchant, system: system, store: store, sender: sender,
+                baseURL: address.baseURL, journal: journal)
         }
         configuration.authorizationObserver = { [timeline] payment, result, waited in
             let microseconds = waited / .microseconds(1)
@@ -159,31 +163,30 @@ final class ServerBackend: Sendable {
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
-    private static func fanOut(
-        _ event: PaymentEventSink.EmittedEvent, system: PaymentSystem, store: ObjectStore,
-        sender: WebhookSender, baseURL: String, journal: ServerJournal?
+    static func fanOut(
+        eventID: String, type: String, payment: PaymentID, merchant: MerchantID, system: PaymentSystem,
+        store: ObjectStore, sender: WebhookSender, baseURL: String, journal: ServerJournal?
     ) {
-        guard let record = system.paymentNow(event.payment) else { return }
+        guard let record = system.paymentNow(payment) else { return }
         store.note(record)
         let created = now()
-        var object = StripeRenderer.paymentIntent(record, store.details(event.payment), baseURL: baseURL)
-        if event.type.rawValue.hasPrefix("charge.dispute.") {
-            if store.noteDispute(event.payment, merchant: record.merchant, created: created) {
+        var object = StripeRenderer.paymentIntent(record, store.details(payment), baseURL: baseURL)
+        if type.hasPrefix("charge.dispute.") {
+            if store.noteDispute(payment, merchant: record.merchant, created: created) {
                 journal?.note(
                     ServerRecord(
                         .dispute,
                         ServerRecord.DisputeImage(
-                            paymentID: event.payment.rawValue, merchantID: record.merchant.rawValue,
+                            paymentID: payment.rawValue, merchantID: record.merchant.rawValue,
                             createdUnixSeconds: created)))
             }
             object =
-                StripeRenderer.dispute(
-                    record, createdUnixSeconds: store.disputeCreated(event.payment) ?? created)
+                StripeRenderer.dispute(record, createdUnixSeconds: store.disputeCreated(payment) ?? created)
                 ?? object
         }
-        let endpoints = store.endpoints(of: event.merchant).filter { $0.accepts(event.type.rawValue) }
+        let endpoints = store.endpoints(of: merchant).filter { $0.accepts(type) }
         let stored = EventObject(
-            id: event.id.description, type: event.type.rawValue, merchant: event.merchant,
+            id: eventID, type: type, merchant: merchant,
             createdUnixSeconds: created, object: object, pendingWebhooks: endpoints.count)
         store.record(stored)
         journal?.note(.event(stored, endpointIDs: endpoints.map(\.id)))

@@ -64,18 +64,17 @@ extension StripeAPI {
     /// A retried create whose first request the process died in after the processor journaled
     /// the payment and before the API's own record of it (metadata, description, payment
     /// method) was durable: the payment is kept, and the retry, which carries the same
-    /// parameters under the same key, supplies what the API had not recorded. Answered as a
-    /// replay (no second charge) with the intent in full, once that is durable.
+    /// parameters under the same key, supplies what the API had not recorded, durable before
+    /// the answer. The answer stays the replay the idempotency store holds for the key, so
+    /// that every retry of it reads the same bytes.
     func completeInterruptedCreate(
         _ response: APIResponse, _ record: PaymentRecord, _ details: IntentDetails, _ backend: ServerBackend,
         request: APIRequest
     ) async -> APIAnswer {
-        backend.store.noteStatus(DashboardStatus(record), of: record.id)
+        backend.store.note(record)
         backend.store.insert(details, for: record.id, merchant: record.merchant)
-        var rendered = response
-        rendered.body = StripeRenderer.paymentIntent(record, details, baseURL: backend.baseURL).serialized
         return await backend.durable(
-            Self.answer(rendered, idempotencyKey: request.idempotencyKey),
+            Self.answer(response, idempotencyKey: request.idempotencyKey),
             backend.intentRecord(record.id).map { [$0] } ?? [])
     }
 

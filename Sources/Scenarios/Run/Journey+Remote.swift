@@ -1,4 +1,5 @@
 import Core
+import PaystormRuntime
 import Services
 
 extension Journey {
@@ -44,22 +45,26 @@ extension Journey {
             outcome.violation(
                 Self.refundsListedWithinCapturedInvariant,
                 "\(id): told refunded \(told.refundedMinorUnits), "
-                    + "listed \(listed.map { String($0) } ?? "nothing after \(Self.sendsMax) reads"), "
+                    + "listed \(listed.map { String($0) } ?? "nothing after every read"), "
                     + "received \(received)")
         }
     }
 
     /// What the API lists as refunded for `id`, read again after a backoff when the answer is
-    /// lost (as `send` resends a request), at most `sendsMax` times: an unanswered read is the
-    /// client's ignorance, not a refund that went missing.
+    /// lost (as `send` resends a request, as patiently): an unanswered read is the client's
+    /// ignorance, not a refund that went missing.
     private func refundsListed(
         _ id: PaymentID, merchant: MerchantID, apiKey: String, _ target: any PaymentTarget
     ) async -> Int64? {
         var backoff = Self.refusalBackoffFirst
-        for _ in 0..<Self.sendsMax {
+        var reads = 0
+        var lostSince: SimTime?
+        while reads < Self.sendsMax || isStillPatient(since: lostSince) {
+            reads += 1
             if let listed = await target.refundedMinorUnits(id, merchant: merchant, apiKey: apiKey) {
                 return listed
             }
+            lostSince = lostSince ?? runtime.now()
             wire?.noteLostAnswer()
             try? await runtime.sleep(for: backoff)
             backoff = min(backoff * 2, Self.refusalBackoffMax)

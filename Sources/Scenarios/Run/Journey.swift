@@ -177,7 +177,8 @@ struct Journey: Sendable {
         var refusals = 0
         var retries = 0
         var backoff = Self.refusalBackoffFirst
-        while lost < Self.sendsMax {
+        var lostSince: SimTime?
+        while lost < Self.sendsMax || isStillPatient(since: lostSince) {
             let response: APIResponse
             lastAttemptStart = runtime.now()
             if let remote {
@@ -186,6 +187,7 @@ struct Journey: Sendable {
                 guard let answer = await call(remote) else {
                     wire?.noteLostAnswer()
                     lost += 1
+                    lostSince = lostSince ?? runtime.now()
                     try? await runtime.sleep(for: backoff)
                     backoff = min(backoff * 2, Self.refusalBackoffMax)
                     continue
@@ -222,6 +224,17 @@ struct Journey: Sendable {
             return response
         }
         return nil
+    }
+
+    /// How long a client over the wire goes on resending a request whose answers are lost,
+    /// from the first loss, once `sendsMax` sends are spent: a server restarting (resuming its
+    /// journal) refuses connections for longer than those sends' backoffs (about 7 s).
+    static let lostAnswersPatience: Duration = .seconds(60)
+
+    /// Whether a client over the wire that first lost an answer at `since` still resends.
+    func isStillPatient(since: SimTime?) -> Bool {
+        guard remote != nil, let since, !live.isClosed else { return false }
+        return runtime.now() - since < Self.lostAnswersPatience
     }
 
     /// Counts a request still refused before any work after the client's retries: rate
