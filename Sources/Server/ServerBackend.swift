@@ -172,7 +172,7 @@ final class ServerBackend: Sendable {
         store.record(stored)
         journal?.note(.event(stored))
         guard !endpoints.isEmpty else { return }
-        let body = Array(stored.json.serialized.utf8)
+        let body = stored.json.serializedBytes
         for endpoint in endpoints {
             sender.send(
                 WebhookSender.Delivery(
