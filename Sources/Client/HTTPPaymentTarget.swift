@@ -9,13 +9,15 @@ import Services
 /// Stripe's HTTP API as a journey's target (`paystorm run --target URL`): every request over a
 /// real socket, form-encoded, with the merchant's secret key and an `Idempotency-Key`; keys come
 /// from the admin onboarding route. Connections are pooled and bounded (`connectionsMax` per
-/// host), so a load beyond them waits in the client's queue instead of opening more sockets.
+/// host), and so are requests on the wire: a load beyond them waits in a `RequestGate`
+/// instead of opening more sockets or queueing inside the HTTP client's pool.
 ///
 /// Runs on real time (the client's side of the world).
 public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     public let baseURL: String
     private let client: HTTPClient
-    private let timeout: TimeAmount
+    private let timeout: Duration
+    private let gate: RequestGate
     /// Where each onboarded merchant's webhook endpoint points, when the run has a receiver.
     let receiver: WebhookReceiver?
 
@@ -32,7 +34,8 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsMax)
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.timeout = .seconds(timeout.components.seconds)
+        self.timeout = timeout
+        gate = RequestGate(slotsMax: connectionsMax)
     }
 
     /// Closes the pool's connections: call once the run is over.
@@ -208,8 +211,17 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(string: FormEncoding.encode(form)))
         }
+        // The request's time counts from now, waiting for a slot included, as it did when
+        // the pool's queue held it.
+        let deadline = ContinuousClock.now + timeout
+        guard await gate.enter(deadline: deadline) else { return nil }
+        defer { gate.leave() }
         do {
-            let response = try await client.execute(request, timeout: timeout)
+            let remaining = ContinuousClock.now.duration(to: deadline).components
+            let response = try await client.execute(
+                request,
+                timeout: .nanoseconds(
+                    remaining.seconds * 1_000_000_000 + remaining.attoseconds / 1_000_000_000))
             let body = try await response.body.collect(upTo: 4 << 20)
             var answer = APIResponse(
                 status: Int(response.status.code), body: String(buffer: body),

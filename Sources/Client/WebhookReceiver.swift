@@ -169,11 +169,9 @@ public final class WebhookReceiver: WebhookWitness {
             }
             return .badRequest
         }
-        guard let event = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            let id = event["id"] as? String
-        else { return .badRequest }
-        let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]
-        let payment = (object?["payment_intent"] as? String) ?? (object?["id"] as? String)
+        guard let event = WebhookEventFields(json: body) else { return .badRequest }
+        let id = event.id
+        let payment = event.payment
         let arrived = ContinuousClock.now
         state.withLock { state in
             guard state.seen.insert(id).inserted else {

@@ -26,6 +26,8 @@ public struct PaystormServer: Sendable {
         public var rateLimitBurst: Int64 = 200
         public var webhookAttemptsMax = 5
         public var webhookBackoffBase: Duration = .seconds(1)
+        /// Webhook deliveries in flight at once, and connections to one endpoint's host at most.
+        public var webhookDeliveriesInFlightMax = WebhookSender.Configuration().concurrentMax
         public var seed: UInt64 = 1
         /// A connection idle this long is closed (a slow client cannot hold one forever).
         public var idleTimeout: Duration = .seconds(30)
@@ -80,6 +82,7 @@ public struct PaystormServer: Sendable {
         var senderConfiguration = WebhookSender.Configuration()
         senderConfiguration.attemptsMax = options.webhookAttemptsMax
         senderConfiguration.backoffBase = options.webhookBackoffBase
+        senderConfiguration.concurrentMax = options.webhookDeliveriesInFlightMax
         let settledJournal = serverJournal
         let sender = WebhookSender(configuration: senderConfiguration) { delivery in
             // Goes with the next commit: a settling lost to a SIGKILL only sends a delivery again.

@@ -191,7 +191,7 @@ final class ServerBackend: Sendable {
         store.record(stored)
         journal?.note(.event(stored, endpointIDs: endpoints.map(\.id)))
         guard !endpoints.isEmpty else { return }
-        let body = Array(stored.json.serialized.utf8)
+        let body = stored.json.serializedBytes
         for endpoint in endpoints {
             sender.send(
                 WebhookSender.Delivery(

@@ -22,7 +22,11 @@ final class WebhookSender: Service, Sendable {
         var backoffBase: Duration = .seconds(1)
         var backoffMax: Duration = .seconds(60)
         var timeout: Duration = .seconds(10)
-        var concurrentMax = 64
+        /// A delivery to a local endpoint spends most of its time waiting for a thread, not
+        /// working, when the API's requests keep both cores busy: with 64 in flight the sender
+        /// drained about 3,500 deliveries/s beside 4,400 create+confirm requests/s (three to
+        /// four events each), and dead-lettered the rest once its queue was full.
+        var concurrentMax = 256
         var queueMax = 100_000
     }
 

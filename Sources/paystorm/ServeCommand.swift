@@ -26,6 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Delivery attempts per webhook before it is dead-lettered.") var webhookAttempts = 5
     @Option(help: "First retry delay of a failed webhook, in milliseconds (doubling).")
     var webhookBackoffMilliseconds: Int64 = 1_000
+    @Option(help: "Webhook deliveries in flight at once (and connections to an endpoint's host at most).")
+    var webhookDeliveriesInFlightMax = 256
     @Option(help: "Also answer /metrics on this host:port (it is always on the API's port).")
     var metricsAddress: String?
     @Option(help: "Close a connection that sends nothing for this many seconds (a slow client).")
@@ -80,6 +82,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--webhook-backoff-milliseconds must be in 1...3600000")
         }
         options.webhookBackoffBase = .milliseconds(webhookBackoffMilliseconds)
+        guard (1...4_096).contains(webhookDeliveriesInFlightMax) else {
+            throw ValidationError("--webhook-deliveries-in-flight-max must be in 1...4096")
+        }
+        options.webhookDeliveriesInFlightMax = webhookDeliveriesInFlightMax
         guard (1...3_600).contains(idleTimeoutSeconds) else {
             throw ValidationError("--idle-timeout-seconds must be in 1...3600")
         }

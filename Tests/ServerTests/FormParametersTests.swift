@@ -1,5 +1,6 @@
-import Server
 import Testing
+
+@testable import Server
 
 @Suite struct FormParametersTests {
     @Test func bracketNotationReadsHashesAndLists() throws {
@@ -20,6 +21,24 @@ import Testing
     @Test func malformedEncodingIsRefused() {
         for text in ["%zz=1", "a[b=1", "a]=1", "[a]=1", "a[b][[c]]=1"] {
             #expect(throws: StripeError.self, "\(text)") { try FormParameters(encoded: Substring(text)) }
+        }
+    }
+}
+
+@Suite struct FormDecodingTests {
+    @Test func percentAndPlusDecodeToUTF8() throws {
+        let cases: [(Substring, String)] = [
+            ("plain", "plain"), ("a+b", "a b"), ("a%2Bb", "a+b"), ("%5Bx%5d", "[x]"),
+            ("caf%C3%A9", "café"), ("%F0%9F%98%80", "😀"), ("", ""), ("100%25", "100%"),
+        ]
+        for (text, expected) in cases {
+            #expect(FormParameters.decode(text) == expected, "\(text)")
+        }
+    }
+
+    @Test func brokenEncodingIsNil() {
+        for text: Substring in ["%", "%4", "%zz", "a%g1", "%C3", "%FF%FE"] {
+            #expect(FormParameters.decode(text) == nil, "\(text)")
         }
     }
 }

@@ -21,17 +21,17 @@ final class ReadMetrics: Sendable {
     func skipped(_ kind: ReadTraffic.Kind) { kinds.withLock { $0[kind]?.figures.skippedNoPayment += 1 } }
 
     func record(_ kind: ReadTraffic.Kind, status: Int?, nanoseconds: Int64) {
+        // Changed in place through the dictionary's subscript: a copy of the entry made the
+        // histogram's buckets (hundreds of KB) copied on every read answered.
         kinds.withLock { kinds in
-            guard var entry = kinds[kind] else { return }
-            entry.figures.sent += 1
+            kinds[kind]?.figures.sent += 1
             switch status {
             case let status? where (200..<300).contains(status):
-                entry.figures.succeeded += 1
-                entry.latency.record(nanoseconds: nanoseconds)
-            case 404: entry.figures.notServed += 1
-            default: entry.figures.failed += 1
+                kinds[kind]?.figures.succeeded += 1
+                kinds[kind]?.latency.record(nanoseconds: nanoseconds)
+            case 404: kinds[kind]?.figures.notServed += 1
+            default: kinds[kind]?.figures.failed += 1
             }
-            kinds[kind] = entry
         }
     }
 
