@@ -85,7 +85,10 @@ import Testing
                 })
             #expect((wire.webhookLatencyMs?.count ?? 0) > 0)
             let lists = try #require(report.reads?.first { $0.kind == "list_queries" })
-            #expect(lists.sent > 10)
+            // A read finds no payment of its merchant yet when the first answers come late (a
+            // starved machine): it is skipped, not sent.
+            #expect(lists.sent + lists.skippedNoPayment > 10)
+            #expect(lists.sent > 0)
             #expect(lists.succeeded == lists.sent && lists.failed == 0 && lists.notServed == 0, "\(lists)")
         }
     }

@@ -13,4 +13,7 @@ final class ReadInFlight: Sendable {
     }
 
     func leave() { count.withLock { $0 -= 1 } }
+
+    /// Reads sent and not yet answered.
+    var current: Int { count.withLock { $0 } }
 }

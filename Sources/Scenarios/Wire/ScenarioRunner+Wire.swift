@@ -57,7 +57,8 @@ extension ScenarioRunner {
             traffic: scenario.reads, load: scenario.load,
             averagePaymentTPS: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
             target: target, recent: recent, metrics: readMetrics, runtime: runtime)
-        let reading = runtime.spawn { await readClients.run(start: start, inFlight: ReadInFlight()) }
+        let readsInFlight = ReadInFlight()
+        let reading = runtime.spawn { await readClients.run(start: start, inFlight: readsInFlight) }
         // The open-model generator of `execute`: arrivals at their intended times whatever the
         // server does, bounded in flight when the scenario says so.
         let generator = runtime.spawn {
@@ -98,7 +99,9 @@ extension ScenarioRunner {
         // Journeys still in flight get the scenario's liveness bound to end (later steps are
         // at most `laterStepsWithin` away); one still running then is named.
         let deadline = runtime.now() + scenario.livenessTimeout
-        while metrics.inFlight > 0, runtime.now() < deadline {
+        // Reads are counted when answered: the report waits for those still out as it does for
+        // journeys, or a slow machine would report reads sent as never sent.
+        while metrics.inFlight > 0 || readsInFlight.current > 0, runtime.now() < deadline {
             try? await runtime.sleep(for: .milliseconds(20))
         }
         for (_, entry) in live.snapshot {
