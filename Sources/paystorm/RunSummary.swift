@@ -15,7 +15,8 @@ struct RunSummary {
             row(
                 "payments",
                 "\(Format.count(p.attempted)) attempted · \(Format.count(p.succeeded)) captured · "
-                    + "\(Format.count(p.authorizedOnly)) authorized only · \(Format.count(p.declined)) declined · "
+                    + "\(Format.count(p.authorizedOnly)) authorized only · \(Format.count(p.voided)) voided · "
+                    + "\(Format.count(p.expired)) expired · \(Format.count(p.declined)) declined · "
                     + "\(Format.count(p.blocked)) blocked · \(Format.count(p.abandoned3DS)) abandoned 3DS · "
                     + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.amountRefused)) amount refused · "
                     + "\(Format.count(p.errors)) errors · \(Format.count(p.timeoutsResolved)) timeouts resolved"
