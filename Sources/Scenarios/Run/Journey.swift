@@ -736,6 +736,8 @@ struct Journey: Sendable {
         guard let host else { return }
         let (system, _) = await host.current()
         host.retired(id)
+        // Retired, it can no longer be read: the read traffic reads the payments still held.
+        recent?.forget(id)
         let (retired, emitted) = await system.orchestrator.retireCountingEvents(id)
         guard let record = retired else {
             outcome.violation("no_payment_lost", "\(id) was acknowledged but is not held")

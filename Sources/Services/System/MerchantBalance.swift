@@ -1,8 +1,8 @@
 import Core
 
-/// A merchant's balance in its settlement currency (`GET /v1/balance`): `available` is what the
-/// daily settlement has paid out to it, `pending` what was captured and not yet settled (less
-/// fees, refunds and disputes).
+/// A merchant's balance in its settlement currency (`GET /v1/balance`): `available` is what it
+/// has earned (captures less fees, refunds and disputes) and the daily settlement has not yet
+/// paid out, `pending` what its pending account holds (both as the HTTP API answers them).
 public struct MerchantBalance: Sendable, Hashable {
     public var available: Money
     public var pending: Money
