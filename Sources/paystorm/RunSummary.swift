@@ -204,8 +204,8 @@ struct RunSummary {
         for read in report.reads ?? [] {
             lines.append(
                 row(
-                    "reads \(read.kind)",
-                    "\(Format.count(read.sent)) sent · \(Format.count(read.succeeded)) ok · "
+                    "reads",
+                    "\(read.kind) \(Format.count(read.sent)) sent · \(Format.count(read.succeeded)) ok · "
                         + "\(Format.count(read.notServed)) not served (404) · \(Format.count(read.failed)) failed · "
                         + "p50 \(Self.milliseconds(read.latencyMs.p50)) p99 \(Self.milliseconds(read.latencyMs.p99))"
                 ))
