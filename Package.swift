@@ -40,6 +40,8 @@ let package = Package(
         .library(name: "PaystormCharts", targets: ["Charts"]),
         .library(name: "PaystormClient", targets: ["Client"]),
         .library(name: "PaystormReports", targets: ["Reports"]),
+        // What tests and benchmarks (Paystorm's and an embedder's) configure the processor with.
+        .library(name: "PaystormTesting", targets: ["PaystormTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -121,6 +123,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "PaystormTesting", dependencies: ["Services", "PaystormRuntime"],
+            swiftSettings: swiftSettings),
         // What a run, a swarm or a capacity search shows a person: the per-second time series
         // and the self-contained HTML reports drawn with Charts.
         .target(name: "Reports", dependencies: ["Charts", "Scenarios"], swiftSettings: swiftSettings),
@@ -180,7 +185,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServicesTests", dependencies: ["Services", "PaystormRuntime", "Ledger", "Core"],
+            name: "ServicesTests",
+            dependencies: ["Services", "PaystormRuntime", "Ledger", "Core", "PaystormTesting"],
             swiftSettings: swiftSettings),
     ]
 )
