@@ -1,23 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Cross-module optimization for a release build of Paystorm itself, when asked for with
-/// `PAYSTORM_CROSS_MODULE_OPTIMIZATION=1`: it is an unsafe flag, and a package whose manifest
-/// carries one cannot be depended on by version, so the manifest others resolve does without
-/// it (PERFORMANCE.md has what it costs).
-let crossModuleOptimization = Context.environment["PAYSTORM_CROSS_MODULE_OPTIMIZATION"] == "1"
-
 /// Settings every Paystorm target shares: Swift 6 mode, strict concurrency, and
 /// `NonisolatedNonsendingByDefault` so that nonisolated async functions run on the caller's
 /// executor (without it they hop to the global pool and escape the deterministic runtime).
-let swiftSettings: [SwiftSetting] =
-    [
-        .swiftLanguageMode(.v6),
-        .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
-        .enableUpcomingFeature("ExistentialAny"),
-    ]
-    + (crossModuleOptimization
-        ? [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))] : [])
+/// No unsafe flags: a package that carries one cannot be depended on by version
+/// (`-cross-module-optimization` was one; dropping it measured no cost, PERFORMANCE.md).
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
 
 /// The executable links jemalloc (Debian: `apt-get install libjemalloc-dev`) as its allocator:
 /// the actor pipeline allocates on every hop and jemalloc measured faster than glibc malloc here
