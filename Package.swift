@@ -4,11 +4,12 @@ import PackageDescription
 /// Settings every Paystorm target shares: Swift 6 mode, strict concurrency, and
 /// `NonisolatedNonsendingByDefault` so that nonisolated async functions run on the caller's
 /// executor (without it they hop to the global pool and escape the deterministic runtime).
+/// No unsafe flags: a package that carries one cannot be depended on by version
+/// (`-cross-module-optimization` was one; dropping it measured no cost, PERFORMANCE.md).
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
     .enableUpcomingFeature("ExistentialAny"),
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 /// The executable links jemalloc (Debian: `apt-get install libjemalloc-dev`) as its allocator:
@@ -32,6 +33,8 @@ let package = Package(
         .library(name: "PaystormCharts", targets: ["Charts"]),
         .library(name: "PaystormClient", targets: ["Client"]),
         .library(name: "PaystormReports", targets: ["Reports"]),
+        // What tests and benchmarks (Paystorm's and an embedder's) configure the processor with.
+        .library(name: "PaystormTesting", targets: ["PaystormTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -113,6 +116,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "PaystormTesting", dependencies: ["Services", "PaystormRuntime"],
+            swiftSettings: swiftSettings),
         // What a run, a swarm or a capacity search shows a person: the per-second time series
         // and the self-contained HTML reports drawn with Charts.
         .target(name: "Reports", dependencies: ["Charts", "Scenarios"], swiftSettings: swiftSettings),
@@ -172,7 +178,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServicesTests", dependencies: ["Services", "PaystormRuntime", "Ledger", "Core"],
+            name: "ServicesTests",
+            dependencies: ["Services", "PaystormRuntime", "Ledger", "Core", "PaystormTesting"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -15,7 +15,8 @@ struct RunSummary {
             row(
                 "payments",
                 "\(Format.count(p.attempted)) attempted · \(Format.count(p.succeeded)) captured · "
-                    + "\(Format.count(p.authorizedOnly)) authorized only · \(Format.count(p.declined)) declined · "
+                    + "\(Format.count(p.authorizedOnly)) authorized only · \(Format.count(p.voided)) voided · "
+                    + "\(Format.count(p.expired)) expired · \(Format.count(p.declined)) declined · "
                     + "\(Format.count(p.blocked)) blocked · \(Format.count(p.abandoned3DS)) abandoned 3DS · "
                     + "\(Format.count(p.rateLimited)) rate limited · \(Format.count(p.amountRefused)) amount refused · "
                     + "\(Format.count(p.errors)) errors · \(Format.count(p.timeoutsResolved)) timeouts resolved"
@@ -203,8 +204,8 @@ struct RunSummary {
         for read in report.reads ?? [] {
             lines.append(
                 row(
-                    "reads \(read.kind)",
-                    "\(Format.count(read.sent)) sent · \(Format.count(read.succeeded)) ok · "
+                    "reads",
+                    "\(read.kind) \(Format.count(read.sent)) sent · \(Format.count(read.succeeded)) ok · "
                         + "\(Format.count(read.notServed)) not served (404) · \(Format.count(read.failed)) failed · "
                         + "p50 \(Self.milliseconds(read.latencyMs.p50)) p99 \(Self.milliseconds(read.latencyMs.p99))"
                 ))

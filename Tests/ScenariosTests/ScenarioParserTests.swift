@@ -72,7 +72,7 @@ import Testing
         ),
         (
             "name: x\nmix:\n  capture:\n    immediate: 0.5\n    delayed: 0.2\nload:\n  stages:\n    - hold: 1s\n",
-            "f.yaml:4:5: mix.capture: immediate + delayed + never must add up to 1 (they add up to 0.7)"
+            "f.yaml:4:5: mix.capture: immediate + delayed + never + cancel must add up to 1 (they add up to 0.7)"
         ),
         (
             "name: x\nnetworks:\n  discover:\n    share: 1\nload:\n  stages:\n    - hold: 1s\n",

@@ -1,6 +1,7 @@
 import Core
 import Ledger
 import PaystormRuntime
+import PaystormTesting
 import Testing
 
 @testable import Services
@@ -11,17 +12,7 @@ import Testing
 
     /// A system whose networks approve everything, never time out, and answer in 100 ms.
     static func makeSystem(_ runtime: DeterministicRuntime, webhooks: Bool = true) throws -> PaymentSystem {
-        var configuration = PaymentSystemConfiguration()
-        configuration.paymentShards = 4
-        configuration.ledgerShards = 4
-        configuration.webhooks.enabled = webhooks
-        configuration.webhooks.failureProbability = 0
-        for kind in CardNetworkKind.allCases {
-            configuration.networks[kind] = NetworkBehaviour(
-                latencyMedian: .milliseconds(100), latencySigma: 0, declineRate: 0, fraudDeclineRate: 0,
-                timeoutRate: 0)
-        }
-        return try PaymentSystem(runtime: runtime, configuration: configuration)
+        try PaymentSystem(runtime: runtime, configuration: .quiet(webhooks: webhooks))
     }
 
     static func card(_ pan: String = "4242424242424242") throws -> PaymentMethod {

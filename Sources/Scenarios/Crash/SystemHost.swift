@@ -151,7 +151,7 @@ final class SystemHost: Sendable {
         for id in retired.sorted() { _ = await system.orchestrator.retire(id) }
         let acknowledged = state.withLock { $0.acknowledged }
         for (id, told) in acknowledged.sorted(by: { $0.key < $1.key }) {
-            guard let record = await system.orchestrator.payment(id) else {
+            guard let record = system.paymentNow(id) else {
                 violation(
                     "acknowledged_survives_crash", "\(id) was acknowledged, the recovered system lacks it")
                 continue

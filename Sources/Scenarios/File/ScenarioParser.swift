@@ -25,7 +25,7 @@ public enum ScenarioParser {
         let root = try YAMLReader.parse(text, file: file)
         let document = try root.mapping(allowed: [
             "name", "description", "seed", "merchants", "load", "mix", "networks", "faults", "thresholds",
-            "liveness_timeout", "fees", "reads", "admission",
+            "liveness_timeout", "fees", "reads", "admission", "authorization_validity",
         ])
         let name = try document.required("name").string()
         let load = try parseLoad(try document.required("load"))
@@ -45,6 +45,8 @@ public enum ScenarioParser {
                 ?? Scenario.livenessTimeoutDefault,
             fees: try document.optional("fees").map(parseFees) ?? .stripe)
         scenario.reads = try document.optional("reads").map(parseReads) ?? ReadTraffic()
+        scenario.authorizationValidity = try document.optional("authorization_validity").map(
+            parseAuthorizationValidity)
         if let admission = document.optional("admission") {
             scenario.admission = try parseAdmission(admission)
         }
@@ -61,6 +63,18 @@ public enum ScenarioParser {
             throw reader.error(
                 "liveness_timeout must be positive and at most \(DurationText.format(Scenario.livenessTimeoutMax))"
             )
+        }
+        return value
+    }
+
+    /// `authorization_validity`: how long an uncaptured authorization holds before it expires,
+    /// positive and at most `Scenario.authorizationValidityMax`.
+    static func parseAuthorizationValidity(_ reader: YAMLReader) throws(ScenarioError) -> Duration {
+        let value = try reader.duration()
+        guard value > .zero, value <= Scenario.authorizationValidityMax else {
+            throw reader.error(
+                "authorization_validity must be positive and at most "
+                    + DurationText.format(Scenario.authorizationValidityMax))
         }
         return value
     }
@@ -211,15 +225,17 @@ public enum ScenarioParser {
         }
         if let amounts = map.optional("amounts") { mix.amounts = try parseAmounts(amounts) }
         if let capture = map.optional("capture") {
-            let c = try capture.mapping(allowed: ["immediate", "delayed", "never", "partial"])
+            let c = try capture.mapping(allowed: ["immediate", "delayed", "never", "cancel", "partial"])
             mix.capture = CaptureMix(
                 immediate: try c.optional("immediate")?.fraction() ?? 0,
                 delayed: try c.optional("delayed")?.fraction() ?? 0,
                 never: try c.optional("never")?.fraction() ?? 0,
-                partial: try c.optional("partial")?.fraction() ?? 0)
-            let sum = mix.capture.immediate + mix.capture.delayed + mix.capture.never
+                partial: try c.optional("partial")?.fraction() ?? 0,
+                cancel: try c.optional("cancel")?.fraction() ?? 0)
+            let sum = mix.capture.immediate + mix.capture.delayed + mix.capture.never + mix.capture.cancel
             guard abs(sum - 1) < 1e-9 else {
-                throw capture.error("immediate + delayed + never must add up to 1 (they add up to \(sum))")
+                throw capture.error(
+                    "immediate + delayed + never + cancel must add up to 1 (they add up to \(sum))")
             }
         }
         if let refunds = map.optional("refunds") {

@@ -14,6 +14,9 @@ public enum ScenarioWriter {
         if !scenario.description.isEmpty { lines.append("description: \(quoted(scenario.description))") }
         lines.append("seed: \(scenario.seed)")
         lines.append("liveness_timeout: \(duration(scenario.livenessTimeout))")
+        if let validity = scenario.authorizationValidity {
+            lines.append("authorization_validity: \(duration(validity))")
+        }
         if scenario.admission != .standard {
             let admission = scenario.admission
             lines.append(
@@ -90,7 +93,9 @@ public enum ScenarioWriter {
         let capture = mix.capture
         lines.append(
             "  capture: {immediate: \(number(capture.immediate)), delayed: \(number(capture.delayed)), "
-                + "never: \(number(capture.never)), partial: \(number(capture.partial))}")
+                + "never: \(number(capture.never)), "
+                + (capture.cancel > 0 ? "cancel: \(number(capture.cancel)), " : "")
+                + "partial: \(number(capture.partial))}")
         lines.append(
             "  refunds: {full: \(number(mix.refunds.full)), partial: \(number(mix.refunds.partial))}")
         lines.append("  disputes: \(number(mix.disputeRate))")

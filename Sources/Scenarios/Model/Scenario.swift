@@ -20,6 +20,11 @@ public struct Scenario: Sendable, Equatable {
     public var livenessTimeout: Duration = Scenario.livenessTimeoutDefault
     /// The processor's prices per settlement currency (`fees:`; Stripe's by default).
     public var fees: FeeSchedule = .stripe
+    /// How long an uncaptured card authorization holds (`authorization_validity`; Stripe: 7
+    /// days). When set, the run sweeps expired authorizations as the processor's scheduler
+    /// does, and a journey that never captures waits to see its authorization expire; nil keeps
+    /// the processor's 7 days, which no run reaches, and sweeps nothing.
+    public var authorizationValidity: Duration?
     /// Read traffic beside the payments (`reads:`); none by default.
     public var reads = ReadTraffic()
     /// The gateway's load shedder (`admission:`; `AdmissionStateMachine.Configuration.standard`
@@ -30,6 +35,8 @@ public struct Scenario: Sendable, Equatable {
     /// slow network answer and its inquiries and reversal (under 40 s), journal appends retried
     /// with backoff (about 40 s), clients backing off from refusals (about 30 s).
     public static let livenessTimeoutDefault: Duration = .seconds(120)
+    /// Stripe holds a card authorization at most 31 days (some card types); 7 for most.
+    public static let authorizationValidityMax: Duration = .seconds(31 * 86_400)
     /// A bound longer than this is a hang by another name.
     public static let livenessTimeoutMax: Duration = .seconds(86_400)
 

@@ -30,9 +30,13 @@ public struct AmountSpec: Sendable, Equatable {
 public struct CaptureMix: Sendable, Equatable {
     public var immediate: Double
     public var delayed: Double
+    /// Authorized and never captured: the authorization expires (`authorization_validity`).
     public var never: Double
     /// Of delayed captures, the share captured for less than authorized (partial capture).
     public var partial: Double
+    /// Authorized, then canceled by the merchant before any capture (a void: the hold is
+    /// released). `immediate + delayed + never + cancel` is 1.
+    public var cancel: Double = 0
 }
 
 public struct RefundMix: Sendable, Equatable {

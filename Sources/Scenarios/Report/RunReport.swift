@@ -49,7 +49,7 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var stages: [StageFigures] = []
     /// A run over the wire (`--target`): what it counted and what it could not check.
     public var wire: WireReport? = nil
-    /// Each read kind of the scenario's `reads:`, when they were sent (over the wire).
+    /// Each read kind of the scenario's `reads:`, when it has any (in process or over the wire).
     public var reads: [ReadFigures]? = nil
     /// When each fault of the seed was on, from the load's start (not part of the digest).
     public var faultWindows: [FaultWindow] = []

@@ -39,8 +39,12 @@ struct Journey: Sendable {
     var remote: (any PaymentTarget)?
     /// What a run over the wire counts beside the journeys' outcomes.
     var wire: WireFigures?
-    /// Where acknowledged payments go for the read traffic to read (over the wire).
+    /// Where acknowledged payments go for the read traffic to read.
     var recent: RecentPayments?
+    /// How long after its authorization a payment never captured must have expired (the
+    /// scenario's `authorization_validity` plus the expiry sweep's interval): a journey that
+    /// never captures waits that long, then reads whether it did. Nil: it does not wait.
+    var authorizationExpiryWait: Duration?
 
     static let unknownResolvedInvariant = "unknown_outcome_resolves_to_one_state"
     static let failedNeverCapturedInvariant = "failed_payment_never_captured"
@@ -138,7 +142,7 @@ struct Journey: Sendable {
             )
         }
         if let host, let id = read.paymentID ?? payment,
-            let record = await host.current().system.orchestrator.payment(id)
+            let record = await host.current().system.paymentNow(id)
         {
             switch record.payment.state {
             case .created, .requiresAction, .authorizationUnknown:
@@ -421,7 +425,55 @@ struct Journey: Sendable {
         case .immediate:
             outcome.counts.succeeded += 1
         case .never:
-            outcome.counts.authorizedOnly += 1
+            guard let expiryWait = authorizationExpiryWait, let host else {
+                outcome.counts.authorizedOnly += 1
+                return id
+            }
+            await wait(expiryWait, plan.number, before: "authorization_expiry", payment: id)
+            let state = await host.current().system.payment(id, of: merchant)?.payment.state
+            if state == .expired {
+                outcome.counts.expired += 1
+            } else {
+                // Captured by nobody, yet still held (a sweep the journal refused, a restart):
+                // counted as held; the payment is checked as any other at retirement.
+                outcome.counts.authorizedOnly += 1
+            }
+            return id
+        case .cancel(let after):
+            // Over the wire the journeys send no cancel (the HTTP target has none yet): the
+            // payment stays authorized, as a never-captured one does.
+            guard host != nil else {
+                outcome.counts.authorizedOnly += 1
+                return id
+            }
+            await wait(after, plan.number, before: "cancel", payment: id)
+            let cancel: (any PaymentTarget) async -> APIResponse? = { target in
+                await target.cancel(
+                    id, merchant: merchant, apiKey: apiKey, idempotencyKey: "\(idempotencyKey)-cancel")
+            }
+            let canceled = await resolve(
+                "cancel", key: "\(idempotencyKey)-cancel", number: plan.number, await send(cancel),
+                payment: id,
+                &outcome, cancel)
+            if let canceled {
+                trace("cancel", "\(idempotencyKey)-cancel", canceled)
+                checkJournaled(canceled, .cancel, &outcome)
+            }
+            if let canceled, ClientRetryPolicy.isRefusedBeforeWork(canceled) {
+                countRefusal(canceled, &outcome)
+                return id
+            }
+            guard let canceled, canceled.isSuccess else {
+                outcome.counts.errors += 1
+                outcome.violation(
+                    "cancel_of_authorized_payment",
+                    "\(id): \(canceled?.body ?? "no answer after \(Self.sendsMax) sends")")
+                return id
+            }
+            told.answer = canceled
+            host?.acknowledged(id, canceled)
+            acknowledgements?.acknowledged(id, canceled)
+            outcome.counts.voided += 1
             return id
         case .delayed(let after), .partial(_, let after):
             await wait(after, plan.number, before: "capture", payment: id)
@@ -477,7 +529,7 @@ struct Journey: Sendable {
             await wait(after, plan.number, before: "refund", payment: id)
             let refundable: Int64
             if let host {
-                guard let record = await host.current().system.orchestrator.payment(id) else { return id }
+                guard let record = await host.current().system.payment(id, of: merchant) else { return id }
                 refundable = record.payment.amountRefundableMinorUnits
             } else {
                 // Over the wire the client refunds what it was told was captured.
@@ -531,16 +583,15 @@ struct Journey: Sendable {
         var refusals = 0
         while lost < Self.sendsMax {
             let (system, generation) = await host.current()
-            guard let record = await system.orchestrator.payment(id) else { return }
+            guard let record = await system.payment(id, of: merchant) else { return }
             if record.payment.dispute != nil {
                 opened = true
                 break
             }
             guard record.payment.amountRefundableMinorUnits > 0 else { return }
             do {
-                try await system.orchestrator.openDispute(
-                    id, amountMinorUnits: record.payment.amountRefundableMinorUnits, isInquiry: plan.isInquiry
-                )
+                // The bank disputes what was captured and not refunded.
+                _ = try await system.openDispute(id, isInquiry: plan.isInquiry)
                 if host.isAlive(generation) {
                     opened = true
                     break
@@ -597,7 +648,7 @@ struct Journey: Sendable {
         await wait(plan.after, number, before: "close_dispute", payment: id)
         let won = answered && plan.won
         _ = await networkStep(id, when: { $0 == .needsResponse || $0 == .underReview }, &outcome) {
-            try await $0.closeDispute(id, won: won)
+            try await $0.decideDispute(id, won: won)
         }
     }
 
@@ -606,16 +657,16 @@ struct Journey: Sendable {
     /// does not repeat a step it sees done. Returns whether the dispute can go on.
     private func networkStep(
         _ id: PaymentID, when isDue: (DisputeStatus?) -> Bool, _ outcome: inout JourneyOutcome,
-        _ step: (PaymentOrchestrator) async throws -> PaymentRecord
+        _ step: (PaymentSystem) async throws -> PaymentRecord
     ) async -> Bool {
         guard let host else { return false }
         var lost = 0
         var refusals = 0
         while lost < Self.sendsMax {
             let (system, generation) = await host.current()
-            guard isDue(await system.orchestrator.payment(id)?.payment.dispute?.status) else { return true }
+            guard isDue(system.paymentNow(id)?.payment.dispute?.status) else { return true }
             do {
-                _ = try await step(system.orchestrator)
+                _ = try await step(system)
                 if host.isAlive(generation) { return true }
             } catch {
                 if host.isAlive(generation) {
@@ -652,7 +703,7 @@ struct Journey: Sendable {
         idempotencyKey: String, _ outcome: inout JourneyOutcome
     ) async -> EvidenceOutcome {
         guard let host,
-            await host.current().system.orchestrator.payment(id)?.payment.dispute?.status == status
+            await host.current().system.dispute(of: id, merchant: merchant)?.status == status
         else {
             return .submitted
         }
@@ -698,6 +749,8 @@ struct Journey: Sendable {
         guard let host else { return }
         let (system, _) = await host.current()
         host.retired(id)
+        // Retired, it can no longer be read: the read traffic reads the payments still held.
+        recent?.forget(id)
         let (retired, emitted) = await system.orchestrator.retireCountingEvents(id)
         guard let record = retired else {
             outcome.violation("no_payment_lost", "\(id) was acknowledged but is not held")

@@ -5,7 +5,10 @@ import Services
 /// One simulated customer's payment, drawn from the scenario's mix before it is sent: what is
 /// bought, how, and what happens afterwards (capture, refunds, a dispute, a client retry).
 struct JourneyPlan: Sendable {
-    enum Capture: Sendable { case immediate, delayed(Duration), partial(Int64, Duration), never }
+    /// `cancel`: the merchant voids the authorization after the duration, before any capture.
+    enum Capture: Sendable {
+        case immediate, delayed(Duration), partial(Int64, Duration), never, cancel(Duration)
+    }
     enum Refund: Sendable { case none, full(Duration), partial(Int64, Duration) }
 
     var number: Int
@@ -172,8 +175,11 @@ struct JourneyPlanner: Sendable {
                         amount.minorUnits * Int64(50 + random.index(50)) / 100, amount.currency),
                     later(0.3))
                 : .delayed(later(0.3))
-        } else {
+        } else if draw < shares.immediate + shares.delayed + shares.never || shares.cancel == 0 {
+            // Drawn as before when the mix has no cancels: the same seed, the same journeys.
             capture = .never
+        } else {
+            capture = .cancel(later(0.3))
         }
         var refund = JourneyPlan.Refund.none
         let refundDraw = random.nextUnit()

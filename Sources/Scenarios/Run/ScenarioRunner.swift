@@ -233,10 +233,20 @@ public enum ScenarioRunner {
             journal: chaosJournal)
         let metrics = RunMetrics(answerDeadlineNanoseconds: scenario.answerDeadline.nanoseconds)
         let live = LiveJourneys()
-        let journey = Journey(
+        // The payments the read traffic reads: kept only when the scenario has reads.
+        let recent = scenario.reads.isEmpty ? nil : RecentPayments()
+        var client = Journey(
             host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: chaosJournal,
             faults: schedule, acknowledgements: options.acknowledgements,
-            resumedKeyPrefix: resumedKeyPrefix, live: live, retryJitter: ClientRetryJitter(runtime: runtime))
+            resumedKeyPrefix: resumedKeyPrefix, live: live, retryJitter: ClientRetryJitter(runtime: runtime),
+            recent: recent)
+        let expirySweepInterval = scenario.authorizationValidity.map(Self.expirySweepInterval)
+        if let validity = scenario.authorizationValidity, let interval = expirySweepInterval {
+            // A sweep may come up to one interval after the deadline; a second of slack for
+            // the expiry's own work (the hold's release, the network's reversal).
+            client.authorizationExpiryWait = validity + interval + .seconds(1)
+        }
+        let journey = client
         let planner = JourneyPlanner(scenario: scenario)
         let onboardedBeforeLoad =
             scenario.merchants.onboarding == .beforeLoad && !options.resume
@@ -262,6 +272,29 @@ public enum ScenarioRunner {
         // by then, instead of one timer per arrival (20,000 a second at 20,000 TPS). An arrival
         // is sent at most this late; its latency still counts from its intended time.
         let wakeIntervalNanoseconds: Int64 = mode == .realtime ? 1_000_000 : 0
+
+        // The scenario's reads, through the facade of the life serving: the same read clients as
+        // a run over the wire. No task at all without reads, so that such a run keeps its digest.
+        let readMetrics = ReadMetrics()
+        let reading = recent.map { recent in
+            let readClients = ReadClients(
+                traffic: scenario.reads, load: scenario.load,
+                averagePaymentTPS: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
+                target: HostedTarget(host: host), recent: recent, metrics: readMetrics, runtime: runtime)
+            return runtime.spawn { await readClients.run(start: start, inFlight: ReadInFlight()) }
+        }
+
+        // The processor's scheduler: authorizations past their validity expire (only when the
+        // scenario sets one; without, no task, and the digest stays what it was).
+        let expirySweeper = expirySweepInterval.map { interval in
+            runtime.spawn {
+                while !Task.isCancelled {
+                    try? await runtime.sleep(for: interval)
+                    if Task.isCancelled { break }
+                    _ = await host.current().system.expireStaleAuthorizations()
+                }
+            }
+        }
 
         let generator = runtime.spawn {
             var arrivals = ArrivalProcess(profile: scenario.load, random: runtime.randomStream("arrivals"))
@@ -321,6 +354,7 @@ public enum ScenarioRunner {
             }
         }
         await generator.value
+        await reading?.value
         await crasher?.value
         await serviceSchedule.finish()
         await schedule.heal()  // Safety phase over; journeys still in flight must now finish.
@@ -330,6 +364,7 @@ public enum ScenarioRunner {
         // A restarted life repairs interrupted payments while it serves: no journey waits for a
         // payment its client never heard of, so the checks wait for the repair.
         await host.system.awaitCrashRepair()
+        expirySweeper?.cancel()
         reporter?.cancel()
         memorySampler.cancel()
         let memoryAtEnd = ResidentMemory.bytes()
@@ -361,6 +396,7 @@ public enum ScenarioRunner {
         ).build()
         report.resumedFrom = resumedFrom
         report.faultWindows = faultWindows
+        if !scenario.reads.isEmpty { report.reads = readMetrics.figures(scenario.reads) }
         report.generator.maxInFlight = inFlightBound
         if scenario.load.maxInFlight == nil {
             report.generator.maxInFlightSource = RunReport.GeneratorFigures.memoryBudgetSource
@@ -412,6 +448,12 @@ public enum ScenarioRunner {
     }
 
     static let livenessInvariant = "every_payment_settles_after_heal"
+
+    /// How often the run sweeps expired authorizations: a quarter of their validity, between a
+    /// second and a minute of run time.
+    static func expirySweepInterval(_ validity: Duration) -> Duration {
+        min(max(validity / 4, .seconds(1)), .seconds(60))
+    }
 
     /// The serving system's counters for the progress report: all behind locks, none awaited.
     static func readSystemFigures(_ system: PaymentSystem, into progress: inout RunProgress) {
@@ -490,8 +532,7 @@ public enum ScenarioRunner {
                 reported.insert(number)
                 var state = "no payment"
                 if let id = entry.payment {
-                    state =
-                        await host.system.orchestrator.payment(id).map { "\($0.payment.state)" } ?? "not held"
+                    state = host.system.paymentNow(id).map { "\($0.payment.state)" } ?? "not held"
                 }
                 metrics.violation(
                     livenessInvariant,
@@ -560,6 +601,7 @@ public enum ScenarioRunner {
         configuration.webhooks.endpointsMax = max(
             configuration.webhooks.endpointsMax, scenario.merchants.count)
         configuration.journal = journal
+        if let validity = scenario.authorizationValidity { configuration.authorizationValidity = validity }
         configuration.fees = scenario.fees
         configuration.admission = scenario.admission
         // A run keeps none for queries (an export streams them): memory follows the payments in

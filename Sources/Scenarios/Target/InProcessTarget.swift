@@ -1,4 +1,5 @@
 import Core
+import PaystormRuntime
 import Services
 
 /// The in-process facade as a target: each call is the facade's own, unchanged, so a simulated
@@ -28,6 +29,12 @@ struct InProcessTarget: PaymentTarget {
             idempotencyKey: idempotencyKey)
     }
 
+    func cancel(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
+    ) async -> APIResponse? {
+        await system.cancel(id, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey)
+    }
+
     func refund(
         _ id: PaymentID, amountMinorUnits: Int64, merchant: MerchantID, apiKey: String, idempotencyKey: String
     ) async -> APIResponse? {
@@ -44,13 +51,15 @@ struct InProcessTarget: PaymentTarget {
     }
 
     func retrievePayment(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> APIResponse? {
-        guard (try? system.admit(apiKey: apiKey)) == merchant else {
-            return APIResponse(status: 401, body: "{\"error\":{\"type\":\"invalid_request_error\"}}")
+        // The merchant is the key's, as over the wire (a request names only its key).
+        let owner: MerchantID
+        do {
+            owner = try system.admit(apiKey: apiKey)
+        } catch {
+            return .error(error)
         }
-        guard let record = await system.payment(id, of: merchant) else {
-            return APIResponse(
-                status: 404,
-                body: "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"resource_missing\"}}")
+        guard let record = await system.payment(id, of: owner) else {
+            return .resourceMissing("payment_intent")
         }
         let payment = record.payment
         return APIResponse(
@@ -64,26 +73,80 @@ struct InProcessTarget: PaymentTarget {
     }
 
     func refundedMinorUnits(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> Int64? {
-        await system.payment(id, of: merchant)?.payment.amountRefundedMinorUnits
+        system.refunded(id, merchant: merchant)?.minorUnits
     }
 
-    // Reads are sent over the wire only: the facade has no per-merchant payment index,
-    // balance or payout read for them (a scan of every payment held per list would cost more
-    // than the payments). A run in process ignores the scenario's `reads:` and says so.
+    // The reads below answer from the facade's reads: the payments the system holds (a run
+    // retires each payment when its journey ends), the ledger's balance, the payouts kept.
 
     func listPayments(
         apiKey: String, createdWithinSeconds: Int64, limit: Int, startingAfter: String?
-    ) async -> APIResponse? { Self.notInProcess }
+    ) async -> APIResponse? {
+        let merchant: MerchantID
+        do {
+            merchant = try system.admit(apiKey: apiKey)
+        } catch {
+            return .error(error)
+        }
+        var cursor: PaymentID?
+        if let startingAfter {
+            guard let id = try? PaymentID(parsing: startingAfter) else {
+                return .resourceMissing("payment_intent")
+            }
+            cursor = id
+        }
+        let now = system.runtime.now()
+        let page = system.listPayments(
+            merchant: merchant,
+            PaymentListQuery(
+                limit: limit, startingAfter: cursor,
+                createdAtOrAfter: now + Duration.seconds(-createdWithinSeconds)))
+        return .paymentList(page)
+    }
 
     func searchPayments(
         apiKey: String, status: String, createdWithinSeconds: Int64, limit: Int, page: String?
-    ) async -> APIResponse? { Self.notInProcess }
+    ) async -> APIResponse? {
+        let merchant: MerchantID
+        do {
+            merchant = try system.admit(apiKey: apiKey)
+        } catch {
+            return .error(error)
+        }
+        // The in-process `next_page` token is the last payment id of the previous page.
+        var cursor: PaymentID?
+        if let page {
+            guard let id = try? PaymentID(parsing: page) else { return .resourceMissing("payment_intent") }
+            cursor = id
+        }
+        let now = system.runtime.now()
+        let found = system.listPayments(
+            merchant: merchant,
+            PaymentListQuery(
+                limit: limit, startingAfter: cursor, status: status,
+                createdAtOrAfter: now + Duration.seconds(-createdWithinSeconds)))
+        return .paymentSearchResult(found)
+    }
 
-    func balance(apiKey: String) async -> APIResponse? { Self.notInProcess }
+    func balance(apiKey: String) async -> APIResponse? {
+        let merchant: MerchantID
+        do {
+            merchant = try system.admit(apiKey: apiKey)
+        } catch {
+            return .error(error)
+        }
+        guard let balance = await system.balance(of: merchant) else { return .resourceMissing("account") }
+        return .balance(balance)
+    }
 
-    func listPayouts(apiKey: String, limit: Int) async -> APIResponse? { Self.notInProcess }
-
-    static let notInProcess = APIResponse(
-        status: 404,
-        body: "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"not_modeled_in_process\"}}")
+    func listPayouts(apiKey: String, limit: Int) async -> APIResponse? {
+        let merchant: MerchantID
+        do {
+            merchant = try system.admit(apiKey: apiKey)
+        } catch {
+            return .error(error)
+        }
+        let payouts = system.payouts(of: merchant, limit: limit + 1)
+        return .payoutList(Array(payouts.prefix(limit)), hasMore: payouts.count > limit)
+    }
 }

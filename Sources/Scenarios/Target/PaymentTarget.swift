@@ -22,6 +22,12 @@ public protocol PaymentTarget: Sendable {
         idempotencyKey: String
     ) async -> APIResponse?
 
+    /// `POST /v1/payment_intents/:id/cancel`: the merchant voids an authorization it will not
+    /// capture. Nil (no answer) from a target that does not send it.
+    func cancel(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
+    ) async -> APIResponse?
+
     /// `POST /v1/refunds`.
     func refund(
         _ id: PaymentID, amountMinorUnits: Int64, merchant: MerchantID, apiKey: String, idempotencyKey: String
@@ -58,6 +64,13 @@ public protocol PaymentTarget: Sendable {
 
     /// `GET /v1/payouts`.
     func listPayouts(apiKey: String, limit: Int) async -> APIResponse?
+}
+
+extension PaymentTarget {
+    /// A target that cannot cancel answers nothing; the journeys do not send it one.
+    public func cancel(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
+    ) async -> APIResponse? { nil }
 }
 
 /// A payment a journey asks for: the facade's request, and the card as the customer typed it

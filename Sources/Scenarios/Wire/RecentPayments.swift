@@ -3,7 +3,8 @@ import Synchronization
 
 /// The payments clients were told about most recently, with their merchants' keys: what the
 /// read traffic reads (a merchant checks the status of one of its recent payments). A ring of
-/// `capacity` entries, so its memory does not grow with the run.
+/// `capacity` entries, so its memory does not grow with the run. An in-process run forgets a
+/// payment when its journey retires it (the system no longer holds it to be read).
 final class RecentPayments: Sendable {
     struct Entry: Sendable {
         var apiKey: String
@@ -13,6 +14,8 @@ final class RecentPayments: Sendable {
     static let capacity = 4_096
     private struct Ring {
         var entries: [Entry] = []
+        /// Where each payment of `entries` sits.
+        var positions: [PaymentID: Int] = [:]
         var next = 0
     }
 
@@ -22,11 +25,27 @@ final class RecentPayments: Sendable {
         ring.withLock { ring in
             let entry = Entry(apiKey: apiKey, payment: payment)
             if ring.entries.count < Self.capacity {
+                ring.positions[payment] = ring.entries.count
                 ring.entries.append(entry)
             } else {
-                ring.entries[ring.next] = entry
+                let slot = ring.next % ring.entries.count
+                ring.positions[ring.entries[slot].payment] = nil
+                ring.entries[slot] = entry
+                ring.positions[payment] = slot
             }
             ring.next = (ring.next + 1) % Self.capacity
+        }
+    }
+
+    /// Takes the payment out of the ring, if it is there: the last entry takes its place.
+    func forget(_ payment: PaymentID) {
+        ring.withLock { ring in
+            guard let position = ring.positions.removeValue(forKey: payment) else { return }
+            let last = ring.entries.removeLast()
+            if position < ring.entries.count {
+                ring.entries[position] = last
+                ring.positions[last.payment] = position
+            }
         }
     }
 

@@ -16,6 +16,8 @@ public final class PaymentOrchestrator: Sendable {
     let runtime: any Runtime
     let configuration: PaymentSystemConfiguration
     let shards: [PaymentShard]
+    /// Each merchant's payments held, for listing them.
+    let merchantIndex: MerchantPaymentIndex
     let ledger: ShardedLedger
     let fraud: FraudEngine
     let currency: CurrencyService
@@ -50,7 +52,11 @@ public final class PaymentOrchestrator: Sendable {
     ) {
         self.runtime = runtime
         self.configuration = configuration
-        shards = (0..<configuration.paymentShards).map { PaymentShard(index: $0) }
+        let merchantIndex = MerchantPaymentIndex(shardCount: configuration.paymentShards)
+        self.merchantIndex = merchantIndex
+        shards = (0..<configuration.paymentShards).map {
+            PaymentShard(index: $0, merchantIndex: merchantIndex)
+        }
         // Each shard's book holds its share of a network's daily lines: together the books
         // hold what the networks' files hold, not `paymentShards` times as much.
         let shardCount = configuration.paymentShards
@@ -420,18 +426,31 @@ public final class PaymentOrchestrator: Sendable {
     }
 
     /// Cancels authorizations older than the validity (7 days by default); returns how many.
+    ///
+    /// Up to `expiriesConcurrentMax` at once: each waits for the network's reversal, so one
+    /// at a time would let a busy system's expiries fall behind their deadline.
     public func expireStaleAuthorizations() async -> Int {
         let deadline = SimTime(
             nanoseconds: runtime.now().nanoseconds - configuration.authorizationValidity.nanoseconds)
-        var expired = 0
-        for shard in shards {
-            for id in shard.authorizedBefore(deadline) {
+        let stale = shards.flatMap { $0.authorizedBefore(deadline) }
+        return await withTaskGroup(of: Bool.self) { group in
+            var expired = 0
+            var running = 0
+            for id in stale {
+                if running == Self.expiriesConcurrentMax {
+                    if await group.next() == true { expired += 1 }
+                    running -= 1
+                }
                 // Re-checked inside the transition: a capture may have won the race.
-                if (try? await release(.expire, id)) != nil { expired += 1 }
+                group.addTask { (try? await self.release(.expire, id)) != nil }
+                running += 1
             }
+            for await one in group where one { expired += 1 }
+            return expired
         }
-        return expired
     }
+
+    static let expiriesConcurrentMax = 64
 
     private func release(
         _ command: PaymentCommand, _ id: PaymentID

@@ -23,19 +23,28 @@ final class PaymentShard: Sendable {
     /// Ledger transfer ids: `producer << 32 | sequence`, allocated in order (what the
     /// ledger's deduplication window expects of a producer).
     private let producer: UInt64
+    /// The payments of each merchant, kept in step with the records held here (shared by every
+    /// shard of the orchestrator).
+    private let merchantIndex: MerchantPaymentIndex
 
-    init(index: Int) {
+    init(index: Int, merchantIndex: MerchantPaymentIndex) {
         producer = 0x1_0000 + UInt64(index)
+        self.merchantIndex = merchantIndex
     }
 
     func insert(_ record: PaymentRecord) {
         state.withLock { $0.records[record.id] = record }
+        merchantIndex.insert(record.id, merchant: record.merchant)
     }
 
     func record(_ id: PaymentID) -> PaymentRecord? { state.withLock { $0.records[id] } }
 
     /// Forgets a payment whose lifecycle is over, returning its last record.
-    func remove(_ id: PaymentID) -> PaymentRecord? { state.withLock { $0.records.removeValue(forKey: id) } }
+    func remove(_ id: PaymentID) -> PaymentRecord? {
+        let record = state.withLock { $0.records.removeValue(forKey: id) }
+        if let record { merchantIndex.remove(id, merchant: record.merchant) }
+        return record
+    }
 
     /// Applies `command` to the payment and returns the record after it with the events to emit.
     func apply(

@@ -135,6 +135,11 @@ public final class PaymentEventSink: Sendable {
 
     public var snapshot: Counts { counts.withLock { $0 } }
 
+    /// `merchant`'s events among the last `logMax` emitted, newest first, at most `limit`.
+    public func recentEvents(of merchant: MerchantID, limit: Int) -> [EmittedEvent] {
+        log.withLock { log in Array(log.reversed().lazy.filter { $0.merchant == merchant }.prefix(limit)) }
+    }
+
     /// The types of the events emitted for `payment` among the last `logMax`, in emission order.
     public func recentEvents(for payment: PaymentID) -> [PaymentEventType] {
         log.withLock { log in log.filter { $0.payment == payment }.map(\.type) }

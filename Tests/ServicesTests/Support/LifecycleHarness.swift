@@ -1,6 +1,7 @@
 import Core
 import Ledger
 import PaystormRuntime
+import PaystormTesting
 import Testing
 
 @testable import Services
@@ -21,15 +22,8 @@ struct LifecycleHarness {
         _ runtime: DeterministicRuntime, settlementCurrency: Currency = .usd,
         configure: (inout PaymentSystemConfiguration) -> Void = { _ in }
     ) async throws {
-        var configuration = PaymentSystemConfiguration()
-        configuration.paymentShards = 4
-        configuration.ledgerShards = 4
-        configuration.webhooks.enabled = false
-        for kind in CardNetworkKind.allCases {
-            configuration.networks[kind] = NetworkBehaviour(
-                latencyMedian: .milliseconds(100), latencySigma: 0, declineRate: 0, fraudDeclineRate: 0,
-                timeoutRate: 0, settlementDelayDays: kind == .bankRail ? 3 : 1)
-        }
+        var configuration = PaymentSystemConfiguration.quiet(webhooks: false)
+        configuration.networks[.bankRail]?.settlementDelayDays = 3
         configure(&configuration)
         system = try PaymentSystem(runtime: runtime, configuration: configuration)
         key = try #require(try await system.onboard(Self.merchant, settlementCurrency: settlementCurrency))
