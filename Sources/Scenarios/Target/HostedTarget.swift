@@ -63,6 +63,14 @@ struct HostedTarget: PaymentTarget {
             startingAfter: startingAfter)
     }
 
+    func searchPayments(
+        apiKey: String, status: String, createdWithinSeconds: Int64, limit: Int, page: String?
+    ) async -> APIResponse? {
+        await serving().searchPayments(
+            apiKey: apiKey, status: status, createdWithinSeconds: createdWithinSeconds, limit: limit,
+            page: page)
+    }
+
     func balance(apiKey: String) async -> APIResponse? { await serving().balance(apiKey: apiKey) }
 
     func listPayouts(apiKey: String, limit: Int) async -> APIResponse? {
