@@ -331,20 +331,22 @@ public enum ScenarioRunner {
             }
         }
         let faultWindows = faults.windows(loadEnd: scenario.duration)
-        let reporter = progress.map { report in
-            runtime.spawn {
-                while !Task.isCancelled {
-                    try? await runtime.sleep(for: .seconds(1))
-                    let snapshot = metrics.takeSnapshot()
-                    let elapsed = runtime.now() - start
-                    // Read without suspending: the reporter adds no job to the run's schedule
-                    // beyond its timer, so the digest does not depend on what it reads.
-                    var progress = Self.progress(snapshot, elapsed: elapsed, scenario: scenario)
-                    Self.readSystemFigures(host.system, into: &progress)
-                    let seconds = elapsed.seconds
-                    progress.faultsActive = faultWindows.filter { $0.contains(seconds: seconds) }.map(\.name)
-                    report(progress)
-                }
+        // The reporter's timer runs whether or not anyone watches: it is a job of the run's
+        // schedule, and a run without it (a swarm's seed, a test) drew another schedule than
+        // `paystorm run` with its progress line, so a swarm's replay command did not reproduce it.
+        let reporter = runtime.spawn {
+            while !Task.isCancelled {
+                try? await runtime.sleep(for: .seconds(1))
+                guard let report = progress else { continue }
+                let snapshot = metrics.takeSnapshot()
+                let elapsed = runtime.now() - start
+                // Read without suspending: the reporter adds no job to the run's schedule
+                // beyond its timer, so the digest does not depend on what it reads.
+                var progress = Self.progress(snapshot, elapsed: elapsed, scenario: scenario)
+                Self.readSystemFigures(host.system, into: &progress)
+                let seconds = elapsed.seconds
+                progress.faultsActive = faultWindows.filter { $0.contains(seconds: seconds) }.map(\.name)
+                report(progress)
             }
         }
         // Resident memory once a minute of the run's own clock. It only reads the process's
@@ -371,7 +373,7 @@ public enum ScenarioRunner {
         // payment its client never heard of, so the checks wait for the repair.
         await host.system.awaitCrashRepair()
         expirySweeper?.cancel()
-        reporter?.cancel()
+        reporter.cancel()
         memorySampler.cancel()
         let memoryAtEnd = ResidentMemory.bytes()
         let runEnd = runtime.now()
