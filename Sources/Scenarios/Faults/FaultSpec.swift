@@ -1,3 +1,5 @@
+import Ledger
+
 /// A fault to inject, as a scenario file declares it: what breaks, where, when, how hard, and
 /// how often a seed switches it on.
 ///
@@ -119,7 +121,7 @@ public struct FaultSpec: Sendable, Equatable {
         /// Every card network (Visa, Mastercard, Amex), every endpoint, every client, or the
         /// journal.
         case all
-        case network(NetworkSpec.Name)
+        case network(PaymentNetwork)
         /// One simulated merchant endpoint, by index.
         case endpoint(Int)
         /// One service actor.

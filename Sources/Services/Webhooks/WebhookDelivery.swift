@@ -45,15 +45,15 @@ public struct WebhookDelivery: Sendable {
 
         /// The largest delay after the `failures`-th failure: min(cap, base · 2^(failures-1)).
         public func ceiling(afterFailures failures: Int) -> Duration {
-            let baseNs = base.nanoseconds
-            let capNs = cap.nanoseconds
-            var ceiling = baseNs
+            let baseNanoseconds = base.nanoseconds
+            let capNanoseconds = cap.nanoseconds
+            var ceiling = baseNanoseconds
             var doublings = max(0, failures - 1)
-            while doublings > 0 && ceiling < capNs {
-                ceiling = ceiling > capNs / 2 ? capNs : ceiling * 2
+            while doublings > 0 && ceiling < capNanoseconds {
+                ceiling = ceiling > capNanoseconds / 2 ? capNanoseconds : ceiling * 2
                 doublings -= 1
             }
-            return .nanoseconds(min(ceiling, capNs))
+            return .nanoseconds(min(ceiling, capNanoseconds))
         }
     }
 
