@@ -96,6 +96,17 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
             idempotencyKey: idempotencyKey)
     }
 
+    /// Names the reason Stripe records for a merchant voiding an authorization it will not
+    /// capture: the customer asked (`requested_by_customer`).
+    public func cancel(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
+    ) async -> APIResponse? {
+        await request(
+            .POST, "/v1/payment_intents/\(id)/cancel",
+            form: [("cancellation_reason", "requested_by_customer")], apiKey: apiKey,
+            idempotencyKey: idempotencyKey)
+    }
+
     public func refund(
         _ id: PaymentID, amountMinorUnits: Int64, merchant: MerchantID, apiKey: String, idempotencyKey: String
     ) async -> APIResponse? {
