@@ -52,6 +52,31 @@ struct ServeCommand: AsyncParsableCommand {
     var journalKey: String?
 
     func run() async throws {
+        var options = try serverOptions()
+        try configureJournal(&options)
+        let extraListener = try metricsAddress.map { text in
+            guard let address = PrometheusMetrics.address(text) else {
+                throw ValidationError("--metrics-address \(text): give host:port, e.g. 127.0.0.1:9464")
+            }
+            return address
+        }
+        let metrics = PrometheusMetrics.bootstrap()
+        options.metrics = metrics
+        if let extraListener {
+            Task { try await metrics.serve(host: extraListener.host, port: extraListener.port) }
+        }
+        let host = host
+        try await PaystormServer(options: options).run { port in
+            // Written straight to the descriptor: a caller waiting for this line reads a pipe,
+            // where print's buffer would hold it back.
+            FileHandle.standardOutput.write(
+                Data("paystorm serve: listening on http://\(host):\(port)\n".utf8))
+        }
+    }
+
+    /// The server's options from the flags, each range-checked: a bad value is a usage error
+    /// that names the flag, never a server that starts with it.
+    func serverOptions() throws -> PaystormServer.Options {
         var options = PaystormServer.Options()
         options.host = host
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
@@ -94,6 +119,12 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--read-timeout-seconds must be in 1...3600")
         }
         options.readTimeout = .seconds(readTimeoutSeconds)
+        return options
+    }
+
+    /// Opens `--journal` (a directory only: serve must survive its process) and its key, or
+    /// refuses `--resume` without one.
+    func configureJournal(_ options: inout PaystormServer.Options) throws {
         if let journal {
             let location: JournalLocation
             do {
@@ -118,24 +149,6 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } else if resume {
             throw ValidationError("--resume needs --journal file:DIR")
-        }
-        let extraListener = try metricsAddress.map { text in
-            guard let address = PrometheusMetrics.address(text) else {
-                throw ValidationError("--metrics-address \(text): give host:port, e.g. 127.0.0.1:9464")
-            }
-            return address
-        }
-        let metrics = PrometheusMetrics.bootstrap()
-        options.metrics = metrics
-        if let extraListener {
-            Task { try await metrics.serve(host: extraListener.host, port: extraListener.port) }
-        }
-        let host = host
-        try await PaystormServer(options: options).run { port in
-            // Written straight to the descriptor: a caller waiting for this line reads a pipe,
-            // where print's buffer would hold it back.
-            FileHandle.standardOutput.write(
-                Data("paystorm serve: listening on http://\(host):\(port)\n".utf8))
         }
     }
 }

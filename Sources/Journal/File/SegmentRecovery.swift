@@ -27,7 +27,6 @@ enum SegmentRecovery {
         var truncation: RecoveryReport.Truncation?
         var recovered: UInt64 = 0
         for (position, (firstSequence, name)) in files.enumerated() {
-            let isLast = position == files.count - 1
             if let previous = segments.last, firstSequence != previous.lastSequence + 1 {
                 throw .corruptRecord(
                     segment: name, offset: 0,
@@ -35,75 +34,11 @@ enum SegmentRecovery {
                         "segment starts at sequence \(firstSequence) but \(previous.name) ends at \(previous.lastSequence)"
                 )
             }
-            var segment = SegmentInfo(firstSequence: firstSequence, name: name)
-            let path = directory + "/" + name
-            let descriptor = try FileIO.open(path, flags: O_RDWR)
-            defer { FileIO.close(descriptor) }
-            let size = try FileIO.size(descriptor, path: path)
-            let bytes = try FileIO.read(descriptor, count: Int(size), at: 0, path: path)
-            if bytes.count < SegmentFormat.headerBytes {
-                guard isLast else {
-                    throw .corruptRecord(
-                        segment: name, offset: 0, reason: "segment is shorter than its header")
-                }
-                // A crash while creating the segment: rewrite its header.
-                var header: [UInt8] = []
-                SegmentFormat.appendHeader(firstSequence: firstSequence, to: &header)
-                try FileIO.truncate(descriptor, length: 0, path: path)
-                try FileIO.write(descriptor, header, at: 0, path: path)
-                try FileIO.dataSync(descriptor, path: path)
-                truncation = .init(
-                    segment: name, offset: 0, bytesTruncated: Int64(bytes.count),
-                    reason: "torn segment header")
-                segments.append(segment)
-                continue
-            }
-            if let problem = SegmentFormat.headerProblem(bytes, firstSequence: firstSequence) {
-                throw .corruptRecord(segment: name, offset: 0, reason: problem)
-            }
-            var offset = SegmentFormat.headerBytes
-            var damage: (offset: Int, reason: String)?
-            while offset < bytes.count {
-                switch SegmentFormat.parseFrame(
-                    bytes, at: offset, payloadBytesMax: configuration.recordBytesMax)
-                {
-                case .frame(let sequence, _, let frameBytes):
-                    let expected = segment.lastSequence + 1
-                    guard sequence == expected else {
-                        damage = (offset, "sequence \(sequence) where \(expected) was expected")
-                        break
-                    }
-                    segment.noteFrame(
-                        sequence: sequence, offset: Int64(offset), bytes: frameBytes,
-                        indexIntervalBytes: configuration.indexIntervalBytes)
-                    offset += frameBytes
-                    continue
-                case .incomplete(let reason), .invalid(let reason):
-                    damage = (offset, reason)
-                }
-                break
-            }
-            if let damage {
-                guard isLast else {
-                    throw .corruptRecord(
-                        segment: name, offset: Int64(damage.offset),
-                        reason: damage.reason + "; later segments follow")
-                }
-                if let later = validFrame(
-                    in: bytes, after: damage.offset, from: segment.lastSequence + 1, configuration)
-                {
-                    throw .corruptRecord(
-                        segment: name, offset: Int64(damage.offset),
-                        reason: damage.reason
-                            + "; a valid record (sequence \(later.sequence)) follows at offset \(later.offset)"
-                    )
-                }
-                try FileIO.truncate(descriptor, length: Int64(damage.offset), path: path)
-                try FileIO.dataSync(descriptor, path: path)
-                truncation = .init(
-                    segment: name, offset: Int64(damage.offset),
-                    bytesTruncated: Int64(bytes.count - damage.offset), reason: damage.reason)
-            }
+            let (segment, cut) = try recoverSegment(
+                SegmentInfo(firstSequence: firstSequence, name: name), directory: directory,
+                isLast: position == files.count - 1, configuration)
+            if let cut { truncation = cut }
+            // A segment whose torn header was rewritten is empty: it adds nothing.
             recovered += segment.lastSequence + 1 - segment.firstSequence
             segments.append(segment)
         }
@@ -120,6 +55,84 @@ enum SegmentRecovery {
                 segmentsScanned: files.count, recordsRecovered: recovered,
                 lastPosition: JournalPosition(last),
                 truncation: truncation))
+    }
+
+    /// Validates one segment's header and frames and repairs what a crash can leave at the end
+    /// of the log (a torn header, a torn tail), only in the last segment: anywhere else, or with
+    /// a valid record after the damage, it throws where the damage is.
+    static func recoverSegment(
+        _ empty: SegmentInfo, directory: String, isLast: Bool, _ configuration: FileJournal.Configuration
+    ) throws(JournalError) -> (SegmentInfo, RecoveryReport.Truncation?) {
+        var segment = empty
+        let name = segment.name
+        let path = directory + "/" + name
+        let descriptor = try FileIO.open(path, flags: O_RDWR)
+        defer { FileIO.close(descriptor) }
+        let size = try FileIO.size(descriptor, path: path)
+        let bytes = try FileIO.read(descriptor, count: Int(size), at: 0, path: path)
+        if bytes.count < SegmentFormat.headerBytes {
+            guard isLast else {
+                throw .corruptRecord(segment: name, offset: 0, reason: "segment is shorter than its header")
+            }
+            // A crash while creating the segment: rewrite its header.
+            var header: [UInt8] = []
+            SegmentFormat.appendHeader(firstSequence: segment.firstSequence, to: &header)
+            try FileIO.truncate(descriptor, length: 0, path: path)
+            try FileIO.write(descriptor, header, at: 0, path: path)
+            try FileIO.dataSync(descriptor, path: path)
+            let cut = RecoveryReport.Truncation(
+                segment: name, offset: 0, bytesTruncated: Int64(bytes.count), reason: "torn segment header")
+            return (segment, cut)
+        }
+        if let problem = SegmentFormat.headerProblem(bytes, firstSequence: segment.firstSequence) {
+            throw .corruptRecord(segment: name, offset: 0, reason: problem)
+        }
+        guard let damage = scanFrames(bytes, into: &segment, configuration) else { return (segment, nil) }
+        guard isLast else {
+            throw .corruptRecord(
+                segment: name, offset: Int64(damage.offset), reason: damage.reason + "; later segments follow"
+            )
+        }
+        if let later = validFrame(
+            in: bytes, after: damage.offset, from: segment.lastSequence + 1, configuration)
+        {
+            throw .corruptRecord(
+                segment: name, offset: Int64(damage.offset),
+                reason: damage.reason
+                    + "; a valid record (sequence \(later.sequence)) follows at offset \(later.offset)"
+            )
+        }
+        try FileIO.truncate(descriptor, length: Int64(damage.offset), path: path)
+        try FileIO.dataSync(descriptor, path: path)
+        let cut = RecoveryReport.Truncation(
+            segment: name, offset: Int64(damage.offset), bytesTruncated: Int64(bytes.count - damage.offset),
+            reason: damage.reason)
+        return (segment, cut)
+    }
+
+    /// Notes every valid frame after the header in `segment`, in order, and returns where and
+    /// why the first frame that does not check out (or does not continue the sequence) starts.
+    static func scanFrames(
+        _ bytes: [UInt8], into segment: inout SegmentInfo, _ configuration: FileJournal.Configuration
+    ) -> (offset: Int, reason: String)? {
+        var offset = SegmentFormat.headerBytes
+        while offset < bytes.count {
+            switch SegmentFormat.parseFrame(bytes, at: offset, payloadBytesMax: configuration.recordBytesMax)
+            {
+            case .frame(let sequence, _, let frameBytes):
+                let expected = segment.lastSequence + 1
+                guard sequence == expected else {
+                    return (offset, "sequence \(sequence) where \(expected) was expected")
+                }
+                segment.noteFrame(
+                    sequence: sequence, offset: Int64(offset), bytes: frameBytes,
+                    indexIntervalBytes: configuration.indexIntervalBytes)
+                offset += frameBytes
+            case .incomplete(let reason), .invalid(let reason):
+                return (offset, reason)
+            }
+        }
+        return nil
     }
 
     /// Creates an empty segment (just its header), durably.

@@ -76,53 +76,39 @@ extension Dashboard {
             DashboardTime.floorDivide(nowUnixSeconds, DashboardTime.secondsPerDay)
             * DashboardTime.secondsPerDay
         let nowMinute = DashboardTime.floorDivide(nowUnixSeconds, 60)
-        let firstMinute = nowMinute - chartMinutes + 1
-
         // The store keeps these figures as payments change (`OverviewFigures`): one day and an
         // hour of minutes are read here, not every record of the day.
         let figures = backend.store.overviewFigures(of: merchant)
-        var gross: [Currency: Int64] = [:]
-        var refunded: [Currency: Int64] = [:]
-        var counts: [Currency: Int] = [:]
-        var overflowed: Set<Currency> = []
-        var authorized = 0
-        var declines: [String: Int] = [:]
-        var challenged = 0
-        if let today = figures.day(startingAt: dayStart) {
-            for entry in today.currencies where entry.count > 0 {
-                let currency = Currency.all[Int(entry.currencyIndex)]
-                gross[currency] = entry.grossMinorUnits
-                refunded[currency] = entry.refundedMinorUnits
-                counts[currency] = entry.count
-                if entry.overflowed { overflowed.insert(currency) }
-            }
-            authorized = today.authorized
-            for (index, count) in today.declines.enumerated() where count > 0 {
-                declines[DeclineCode.allCases[index].rawValue] = count
-            }
-            challenged = today.challenged
-        }
-        var volumePerMinute: [Currency: [Int64: Int64]] = [:]
-        var authorizedPerMinute: [Int64: Int64] = [:]
-        var declinedPerMinute: [Int64: Int64] = [:]
-        var latencyPerMinute: [Int64: (totalMilliseconds: Int64, count: Int64)] = [:]
-        for figure in figures.minutes where figure.minute >= firstMinute && figure.minute <= nowMinute {
-            for volume in figure.volumes where volume.grossMinorUnits != 0 {
-                volumePerMinute[Currency.all[Int(volume.currencyIndex)], default: [:]][figure.minute] =
-                    volume.grossMinorUnits
-            }
-            if figure.authorized > 0 {
-                authorizedPerMinute[figure.minute] = figure.authorized
-                latencyPerMinute[figure.minute] = (figure.latencyTotalMilliseconds, figure.latencyCount)
-            }
-            if figure.declined > 0 { declinedPerMinute[figure.minute] = figure.declined }
-        }
-        let declined = declines.values.reduce(0, +)
-        let attempted = authorized + declined
-        let rate =
-            attempted == 0
-            ? "—" : "\(Self.percent(authorized, of: attempted))"
+        let today = OverviewDay(figures, dayStartUnixSeconds: dayStart)
+        let window = OverviewMinutes(figures, first: nowMinute - chartMinutes + 1, last: nowMinute)
+        let declined = today.declined
+        let attempted = today.authorized + declined
+        let rate = attempted == 0 ? "—" : "\(Self.percent(today.authorized, of: attempted))"
+        let disputes = openDisputes(of: merchant, backend, nowUnixSeconds: nowUnixSeconds)
+        return OverviewPage(
+            layout: layout, day: DashboardTime.date(nowUnixSeconds),
+            volumes: today.gross.keys.sorted().map { currency in
+                OverviewPage.Volume(
+                    currency: currency.code,
+                    gross: today.overflowed.contains(currency)
+                        ? "overflow"
+                        : Money(minorUnits: today.gross[currency] ?? 0, currency: currency).description,
+                    count: Self.payments(today.counts[currency] ?? 0),
+                    refunded: Money(minorUnits: today.refunded[currency] ?? 0, currency: currency).description
+                )
+            }, authorizationRate: rate, authorized: today.authorized, declined: declined,
+            blocked: today.declines[DeclineCode.fraudulent.rawValue] ?? 0, challenged: today.challenged,
+            declines: today.declines.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
+                OverviewPage.Decline(code: $0.key, count: $0.value)
+            }, disputesOpen: disputes, disputesOpenCount: disputes.count, nextPayouts: [],
+            volumeCharts: window.volumeCharts(),
+            countChart: window.countChart().svg(), latencyChart: window.latencyChart().svg())
+    }
 
+    /// The merchant's open disputes, newest first, each with the deadline for its evidence.
+    static func openDisputes(
+        of merchant: MerchantID, _ backend: ServerBackend, nowUnixSeconds: Int64
+    ) -> [OverviewPage.OpenDispute] {
         var disputes: [OverviewPage.OpenDispute] = []
         for (id, opened) in backend.store.disputes(of: merchant).reversed() {
             guard let record = backend.system.paymentNow(id), let dispute = record.payment.dispute,
@@ -140,93 +126,7 @@ extension Dashboard {
                     respondBy: DashboardTime.dateTime(opened + evidenceWindowSeconds),
                     overdue: nowUnixSeconds >= opened + evidenceWindowSeconds))
         }
-
-        let minutes = Array(firstMinute...nowMinute)
-        let minuteLabel: @Sendable (Double) -> String = { DashboardTime.minute(Int64($0) * 60) }
-        let window = Double(firstMinute)...Double(nowMinute)
-        func minuteAxis(_ chart: inout LineChart) {
-            chart.xTickLabel = minuteLabel
-            chart.xDomain = window
-            chart.xTicksIntegral = true
-        }
-        // One volume chart per currency: amounts in different currencies share no scale.
-        var volumeCharts: [String] = []
-        for currency in volumePerMinute.keys.sorted() {
-            let perMinute = volumePerMinute[currency] ?? [:]
-            var chart = LineChart(
-                title: "Captured volume per minute, \(currency.code)",
-                series: [
-                    ChartSeries(
-                        name: currency.code,
-                        points: minutes.map { minute in
-                            let minor = perMinute[minute] ?? 0
-                            let money = Money(minorUnits: minor, currency: currency)
-                            return ChartPoint(
-                                x: Double(minute), y: Double(minor) / Double(currency.minorUnitsPerMajor),
-                                label: "\(money) at \(DashboardTime.minute(minute * 60))")
-                        })
-                ], xAxisTitle: "minute (UTC)", yAxisTitle: currency.code)
-            minuteAxis(&chart)
-            volumeCharts.append(chart.svg())
-        }
-        if volumeCharts.isEmpty {
-            var chart = LineChart(
-                title: "Captured volume per minute", series: [], xAxisTitle: "minute (UTC)",
-                yAxisTitle: "volume")
-            minuteAxis(&chart)
-            volumeCharts.append(chart.svg())
-        }
-        var countChart = LineChart(
-            title: "Authorizations and declines per minute",
-            series: [("authorized", authorizedPerMinute), ("declined", declinedPerMinute)].map {
-                name, perMinute in
-                ChartSeries(
-                    name: name,
-                    points: minutes.map { minute in
-                        let count = perMinute[minute] ?? 0
-                        return ChartPoint(
-                            x: Double(minute), y: Double(count),
-                            label: "\(count) \(name) at \(DashboardTime.minute(minute * 60))")
-                    })
-            }, xAxisTitle: "minute (UTC)", yAxisTitle: "payments")
-        minuteAxis(&countChart)
-        if authorizedPerMinute.isEmpty && declinedPerMinute.isEmpty {
-            countChart.series = countChart.series.map { ChartSeries(name: $0.name, points: []) }
-        }
-        var latencyChart = LineChart(
-            title: "Mean time from creation to authorization per minute",
-            series: [
-                ChartSeries(
-                    name: "mean ms",
-                    points: minutes.compactMap { minute in
-                        guard let (total, count) = latencyPerMinute[minute], count > 0 else { return nil }
-                        let mean = Double(total) / Double(count)
-                        return ChartPoint(
-                            x: Double(minute), y: mean,
-                            label:
-                                "\(Int64(mean.rounded())) ms mean over \(count) at \(DashboardTime.minute(minute * 60))"
-                        )
-                    })
-            ], xAxisTitle: "minute (UTC)", yAxisTitle: "ms")
-        minuteAxis(&latencyChart)
-
-        return OverviewPage(
-            layout: layout, day: DashboardTime.date(nowUnixSeconds),
-            volumes: gross.keys.sorted().map { currency in
-                OverviewPage.Volume(
-                    currency: currency.code,
-                    gross: overflowed.contains(currency)
-                        ? "overflow"
-                        : Money(minorUnits: gross[currency] ?? 0, currency: currency).description,
-                    count: Self.payments(counts[currency] ?? 0),
-                    refunded: Money(minorUnits: refunded[currency] ?? 0, currency: currency).description)
-            }, authorizationRate: rate, authorized: authorized, declined: declined,
-            blocked: declines[DeclineCode.fraudulent.rawValue] ?? 0, challenged: challenged,
-            declines: declines.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
-                OverviewPage.Decline(code: $0.key, count: $0.value)
-            }, disputesOpen: disputes, disputesOpenCount: disputes.count, nextPayouts: [],
-            volumeCharts: volumeCharts,
-            countChart: countChart.svg(), latencyChart: latencyChart.svg())
+        return disputes
     }
 
     /// What the daily settlement would pay if it ran now: it settles what is captured and pays
