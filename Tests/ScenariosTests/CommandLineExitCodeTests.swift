@@ -52,6 +52,16 @@ import Testing
             errors: String(decoding: errorData, as: UTF8.self))
     }
 
+    /// A bare `paystorm` is a question, not a run: it prints its help and exits 0 (it used to
+    /// start the ledger workload).
+    @Test func noArgumentsPrintsTheHelp() throws {
+        let outcome = try Self.paystorm([])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        #expect(outcome.output.contains("USAGE: paystorm <subcommand>"), "\(outcome.output)")
+        #expect(outcome.output.contains("SUBCOMMANDS:"))
+        #expect(outcome.errors.isEmpty, "\(outcome.errors)")
+    }
+
     @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
     func aPassingRunExitsZero() throws {
         let outcome = try Self.paystorm(["run", "SCENARIO"])
