@@ -23,8 +23,8 @@ let package = Package(
             dependencies: [
                 .product(name: "PaystormCore", package: "Paystorm"),
                 .product(name: "PaystormRuntime", package: "Paystorm"),
-                .product(name: "PaystormLedger", package: "Paystorm"),
                 .product(name: "PaystormServices", package: "Paystorm"),
+                .product(name: "PaystormTesting", package: "Paystorm"),
             ],
             path: "Benchmarks/BenchmarkSupport",
             swiftSettings: [.swiftLanguageMode(.v6)]

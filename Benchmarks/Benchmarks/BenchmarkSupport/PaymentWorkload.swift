@@ -1,6 +1,6 @@
 import Core
-import Ledger
 import PaystormRuntime
+import PaystormTesting
 import Services
 
 // What the lifecycle and recovery benchmarks share: cards that pass every check, a processor
@@ -31,17 +31,14 @@ public func benchmarkCards(count: Int) throws -> [Card] {
     }
 }
 
-/// A processor whose networks approve everything after `networkLatency` and never time out,
-/// and whose webhook endpoints never fail, as in the services tests.
+/// The tests' quiet processor (`PaystormTesting`: networks that approve everything after
+/// `networkLatency` and never time out, webhook endpoints that never fail) at the default shard
+/// counts, which every benchmark figure so far was taken with.
 public func approvingConfiguration(networkLatency: Duration, webhooks: Bool) -> PaymentSystemConfiguration {
-    var configuration = PaymentSystemConfiguration()
-    configuration.webhooks.enabled = webhooks
-    configuration.webhooks.failureProbability = 0
-    for kind in PaymentNetwork.allCases {
-        configuration.networks[kind] = NetworkBehaviour(
-            latencyMedian: networkLatency, latencySigma: 0, declineRate: 0, fraudDeclineRate: 0,
-            timeoutRate: 0)
-    }
+    var configuration = PaymentSystemConfiguration.quiet(networkLatency: networkLatency, webhooks: webhooks)
+    let defaults = PaymentSystemConfiguration()
+    configuration.paymentShards = defaults.paymentShards
+    configuration.ledgerShards = defaults.ledgerShards
     return configuration
 }
 
