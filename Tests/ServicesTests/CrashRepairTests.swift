@@ -19,7 +19,7 @@ import Testing
         let journal = InMemoryJournal()
         var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
         configuration.journal = journal
-        for kind in CardNetworkKind.allCases { configuration.networks[kind]?.timeoutRate = 1 }
+        for kind in PaymentNetwork.allCases { configuration.networks[kind]?.timeoutRate = 1 }
         let live = try PaymentSystem(runtime: runtime, configuration: configuration)
         let merchant = PaymentSystemTests.merchant
         let key = try #require(try await live.onboard(merchant, settlementCurrency: .usd)).secret
@@ -68,10 +68,10 @@ import Testing
         let concurrent = try Self.repair(concurrencyMax: 256, seed: 61)
         #expect(concurrent.paymentsSettled == Self.interrupted)
         // One inquiry delay (2 s) and its answer, not 200 of them.
-        #expect(concurrent.durationNs < 10 * 1_000_000_000, "\(concurrent)")
+        #expect(concurrent.durationNanoseconds < 10 * 1_000_000_000, "\(concurrent)")
         let sequential = try Self.repair(concurrencyMax: 1, seed: 61)
         #expect(sequential.paymentsSettled == Self.interrupted)
-        #expect(sequential.durationNs > Int64(Self.interrupted) * 2 * 1_000_000_000, "\(sequential)")
+        #expect(sequential.durationNanoseconds > Int64(Self.interrupted) * 2 * 1_000_000_000, "\(sequential)")
     }
 
     /// While serving: the restarted system answers a new payment before crash repair (one
@@ -94,12 +94,14 @@ import Testing
                 customerCountry: "US", deviceID: 9_999)
             let answer = await system.createPayment(request, apiKey: key, idempotencyKey: "after-restart")
             #expect(answer.isSuccess, "\(answer.body)")
-            let answeredAfterNs = runtime.now().nanoseconds - restart.nanoseconds
+            let answeredAfterNanoseconds = runtime.now().nanoseconds - restart.nanoseconds
             #expect(!system.crashRepairFigures.isFinished)
             await system.awaitCrashRepair()
             let figures = system.crashRepairFigures
             #expect(figures.isFinished && figures.paymentsSettled == Self.interrupted)
-            #expect(answeredAfterNs < figures.durationNs, "answered after \(answeredAfterNs) ns, \(figures)")
+            #expect(
+                answeredAfterNanoseconds < figures.durationNanoseconds,
+                "answered after \(answeredAfterNanoseconds) ns, \(figures)")
             for payment in await system.orchestrator.allPayments() {
                 switch payment.payment.state {
                 case .created, .requiresAction, .authorizationUnknown:
