@@ -112,4 +112,34 @@ import Testing
             }
         }
     }
+
+    /// A failing sync that outlives the crash: the journal refuses the first settling steps
+    /// crash repair appends, and repair tries each payment again until it is final (once, it
+    /// left such a payment `created` for good, with nobody to come back for it).
+    @Test func repairTriesAgainWhatTheJournalRefused() throws {
+        let runtime = DeterministicRuntime(seed: 63)
+        try runtime.run {
+            let interrupted = try await Self.journalOfAnInterruptedPeak(runtime)
+            let journal = JournalRefusalTests.RefusingJournal()
+            var records: [JournalRecord] = []
+            for try await entry in interrupted.entries(from: .origin) { records.append(entry.record) }
+            _ = try await journal.base.append(records)
+            let refusals = Self.interrupted / 2
+            journal.refuse(refusals, where: JournalRefusalTests.isTransition)
+            var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
+            configuration.journal = journal
+            let (system, _) = try await PaymentSystem.recovering(
+                runtime: runtime, configuration: configuration)
+            #expect(journal.refused == refusals)
+            #expect(system.crashRepairFigures.paymentsSettled == Self.interrupted)
+            for payment in await system.orchestrator.allPayments() {
+                switch payment.payment.state {
+                case .created, .requiresAction, .authorizationUnknown:
+                    Issue.record("\(payment.id) left \(payment.payment.state) after crash repair")
+                default:
+                    break
+                }
+            }
+        }
+    }
 }

@@ -209,12 +209,7 @@ extension PaymentSystem {
                     }
                     running += 1
                     group.addTask { [orchestrator] in
-                        await orchestrator.settleInterrupted(id)
-                        if !resumable.contains(id),
-                            await orchestrator.payment(id)?.payment.state == .authorized
-                        {
-                            _ = try? await orchestrator.void(id)
-                        }
+                        await orchestrator.repairInterrupted(id, resumable: resumable.contains(id))
                     }
                 }
             }
