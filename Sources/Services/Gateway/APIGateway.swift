@@ -12,7 +12,7 @@ import Synchronization
 /// the stream `runtime.randomStream("gateway.api-keys", stream)`, so a seed reproduces them; the
 /// `PaymentSystem` runs one gateway per merchant shard, each on its own stream number, so that no
 /// two shards can issue the same secret.
-public final class APIGateway: Sendable {
+package final class APIGateway: Sendable {
     private struct State {
         var keys: APIKeyStore
         var limiter: RateLimiter

@@ -8,7 +8,7 @@ import Synchronization
 /// A lock, not an actor: every API request passes here twice (admit, release), and nothing
 /// here suspends while deciding. Time is the runtime's clock, so a simulated run sheds the same
 /// requests for the same seed.
-public final class AdmissionController: Sendable {
+package final class AdmissionController: Sendable {
     private struct State {
         var machine: AdmissionStateMachine
         /// Waiters suspended on their ticket.

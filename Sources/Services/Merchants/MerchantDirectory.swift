@@ -2,7 +2,7 @@ import Core
 import PaystormRuntime
 
 /// All merchants, spread over `MerchantShard` actors by id.
-public struct MerchantDirectory: Sendable {
+package struct MerchantDirectory: Sendable {
     let shards: [MerchantShard]
 
     init(shardCount: Int) {

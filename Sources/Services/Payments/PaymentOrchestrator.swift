@@ -12,7 +12,7 @@ import Synchronization
 /// *first* (that is the reservation: a second, concurrent command sees the new state and is
 /// refused), then await the outside world, then book. State read before an await is never
 /// trusted after it.
-public final class PaymentOrchestrator: Sendable {
+package final class PaymentOrchestrator: Sendable {
     let runtime: any Runtime
     let configuration: PaymentSystemConfiguration
     let shards: [PaymentShard]

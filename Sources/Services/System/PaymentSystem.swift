@@ -14,23 +14,23 @@ import Synchronization
 public final class PaymentSystem: Sendable {
     public let runtime: any Runtime
     public let configuration: PaymentSystemConfiguration
-    public let ledger: ShardedLedger
-    public let orchestrator: PaymentOrchestrator
-    public let merchants: MerchantDirectory
-    public let fraud: FraudEngine
-    public let networks: [PaymentNetwork: CardNetwork]
+    package let ledger: ShardedLedger
+    package let orchestrator: PaymentOrchestrator
+    package let merchants: MerchantDirectory
+    package let fraud: FraudEngine
+    package let networks: [PaymentNetwork: CardNetwork]
     /// The webhook dispatcher serving now (after a `service_crash`, the restarted one; while
     /// it is down, the one that will serve after the restart). Nil when webhooks are off.
     public var webhooks: WebhookDispatcher? { events.dispatcher }
-    public let endpoints: [WebhookEndpoint]
+    package let endpoints: [WebhookEndpoint]
     /// Builds a dispatcher as the first one was built (same configuration, the same journaling
     /// of each event's settlement): what a restart starts. Nil when webhooks are off.
     let makeDispatcher: (@Sendable () -> WebhookDispatcher)?
-    public let events: PaymentEventSink
+    package let events: PaymentEventSink
     let gateways: [APIGateway]
     /// Sheds what the system cannot serve within its time budget (one for the whole system:
     /// the total limit is the point).
-    public let admission: AdmissionController
+    package let admission: AdmissionController
     let idempotency: [IdempotencyGate]
     let settlement: SettlementRun
     /// Open unless the system is being rebuilt from its journal (replayed transfers are not
