@@ -41,13 +41,13 @@ struct Journey: Sendable {
     var wire: WireFigures?
     /// Where acknowledged payments go for the read traffic to read.
     var recent: RecentPayments?
+    /// Where each retired payment's movements of its merchant's balance go, for the checker
+    /// (in process only: over the wire the ledger is not the client's to read).
+    var expectedBalances: ExpectedMerchantBalances?
     /// How long after its authorization a payment never captured must have expired (the
     /// scenario's `authorization_validity` plus the expiry sweep's interval): a journey that
     /// never captures waits that long, then reads whether it did. Nil: it does not wait.
     var authorizationExpiryWait: Duration?
-
-    static let unknownResolvedInvariant = "unknown_outcome_resolves_to_one_state"
-    static let failedNeverCapturedInvariant = "failed_payment_never_captured"
 
     /// Retryable refusals (503 `journal_unavailable`) a client resends at most per request, and
     /// its backoff between them (doubling from the first to the longest): about 11 s in all.
@@ -66,8 +66,6 @@ struct Journey: Sendable {
         return response.status >= 500
     }
 
-    static let acknowledgedJournaledInvariant = "every_acknowledged_answer_journaled"
-
     /// Checks that a successful, first-time answer was durable before it reached the client.
     private func checkJournaled(
         _ response: APIResponse, _ operation: APIOperation, _ outcome: inout JourneyOutcome
@@ -75,7 +73,7 @@ struct Journey: Sendable {
         guard let journal, response.isSuccess, !response.replayed, let id = response.paymentID else { return }
         if journal.takeAcknowledgement(of: id, operation) == false {
             outcome.violation(
-                Self.acknowledgedJournaledInvariant,
+                .everyAcknowledgedAnswerJournaled,
                 "\(operation) of \(id) answered \(response.status) unjournaled")
         }
     }
@@ -128,7 +126,7 @@ struct Journey: Sendable {
         }
         guard let read, !Self.isUnknown(read) else {
             outcome.violation(
-                Self.unknownResolvedInvariant,
+                .unknownOutcomeResolvesToOneState,
                 "\(key): \(operation) still unknown after the heal: \(read?.body ?? "no answer")")
             return read
         }
@@ -136,7 +134,7 @@ struct Journey: Sendable {
             countRefusal(again, &outcome)
         } else if again?.status != read.status || again?.body != read.body {
             outcome.violation(
-                Self.unknownResolvedInvariant,
+                .unknownOutcomeResolvesToOneState,
                 "\(key): \(operation) read \(read.status) then \(again.map { String($0.status) } ?? "no answer")"
             )
         }
@@ -146,7 +144,7 @@ struct Journey: Sendable {
             switch record.payment.state {
             case .created, .requiresAction, .authorizationUnknown:
                 outcome.violation(
-                    Self.unknownResolvedInvariant,
+                    .unknownOutcomeResolvesToOneState,
                     "\(key): \(operation) read \(read.status), \(id) left \(record.payment.state)")
             default:
                 break
@@ -328,7 +326,7 @@ struct Journey: Sendable {
         let settlement = plan.settlementCurrency
         guard let apiKey = await apiKey(for: plan.merchant, settlement: settlement)
         else {
-            outcome.violation("merchant_onboarding", "\(plan.merchant) could not be onboarded")
+            outcome.violation(.merchantOnboarding, "\(plan.merchant) could not be onboarded")
             outcome.counts.errors += 1
             return nil
         }
@@ -347,7 +345,7 @@ struct Journey: Sendable {
                         token: "tok_\(plan.number)"))
             }
         } catch {
-            outcome.violation("generator", "journey \(plan.number): \(error)")
+            outcome.violation(.generator, "journey \(plan.number): \(error)")
             return nil
         }
         var manual = true
@@ -372,7 +370,7 @@ struct Journey: Sendable {
                 &outcome, create)
         else {
             outcome.violation(
-                "answer_after_recovery", "\(idempotencyKey): no answer after \(Self.sendsMax) sends")
+                .answerAfterRecovery, "\(idempotencyKey): no answer after \(Self.sendsMax) sends")
             outcome.counts.errors += 1
             return nil
         }
@@ -405,7 +403,7 @@ struct Journey: Sendable {
                 countRefusal(retry, &outcome)
             } else if retry.paymentID != response.paymentID || retry.body != response.body {
                 outcome.violation(
-                    "one_charge_per_idempotency_key",
+                    .oneChargePerIdempotencyKey,
                     "\(idempotencyKey): first \(response.paymentID?.description ?? "-"), retry "
                         + "\(retry.paymentID?.description ?? "-")")
             }
@@ -467,7 +465,7 @@ struct Journey: Sendable {
             guard let canceled, canceled.isSuccess else {
                 outcome.counts.errors += 1
                 outcome.violation(
-                    "cancel_of_authorized_payment",
+                    .cancelOfAuthorizedPayment,
                     "\(id): \(canceled?.body ?? "no answer after \(Self.sendsMax) sends")")
                 return id
             }
@@ -501,7 +499,7 @@ struct Journey: Sendable {
             guard let captured, captured.isSuccess else {
                 outcome.counts.errors += 1
                 outcome.violation(
-                    "capture_of_authorized_payment",
+                    .captureOfAuthorizedPayment,
                     "\(id): \(captured?.body ?? "no answer after \(Self.sendsMax) sends")")
                 return id
             }
@@ -548,7 +546,7 @@ struct Journey: Sendable {
                 "refund", key: "\(idempotencyKey)-refund", number: plan.number, await send(refund),
                 payment: id, &outcome, refund)
             guard let refunded else {
-                outcome.violation("refund_within_captured", "\(id): no answer after \(Self.sendsMax) sends")
+                outcome.violation(.refundWithinCaptured, "\(id): no answer after \(Self.sendsMax) sends")
                 return id
             }
             trace("refund", "\(idempotencyKey)-refund", refunded)
@@ -563,7 +561,7 @@ struct Journey: Sendable {
                     outcome.counts.refundedPartial += 1
                 }
             } else {
-                outcome.violation("refund_within_captured", "\(id): \(refunded.body)")
+                outcome.violation(.refundWithinCaptured, "\(id): \(refunded.body)")
             }
         }
         return id
@@ -600,7 +598,7 @@ struct Journey: Sendable {
             } catch {
                 if host.isAlive(generation) {
                     if await retryAfterRefusal(error, &refusals) { continue }
-                    outcome.violation("dispute_lifecycle", "\(id): \(error)")
+                    outcome.violation(.disputeLifecycle, "\(id): \(error)")
                     return
                 }
             }
@@ -676,7 +674,7 @@ struct Journey: Sendable {
                     {
                         continue
                     }
-                    outcome.violation("dispute_lifecycle", "\(id): \(error)")
+                    outcome.violation(.disputeLifecycle, "\(id): \(error)")
                     return false
                 }
             }
@@ -717,7 +715,7 @@ struct Journey: Sendable {
             &outcome, submit)
         guard let response else {
             outcome.violation(
-                "dispute_lifecycle", "\(id): evidence got no answer after \(Self.sendsMax) sends")
+                .disputeLifecycle, "\(id): evidence got no answer after \(Self.sendsMax) sends")
             return .failed
         }
         trace("submit_dispute_evidence", idempotencyKey, response)
@@ -727,7 +725,7 @@ struct Journey: Sendable {
             return .unanswered
         }
         guard response.isSuccess else {
-            outcome.violation("dispute_lifecycle", "\(id): evidence refused: \(response.body)")
+            outcome.violation(.disputeLifecycle, "\(id): evidence refused: \(response.body)")
             return .failed
         }
         return .submitted
@@ -743,8 +741,8 @@ struct Journey: Sendable {
         return true
     }
 
-    /// Checks the payment's final record and forgets it: the continuous form of the
-    /// "no payment lost" and "amounts within bounds" invariants.
+    /// Checks the payment's final record and forgets it: the run's invariants checked as it
+    /// goes (`InvariantChecker.finalState`), so that memory holds only the payments in flight.
     private func retire(_ id: PaymentID, _ outcome: inout JourneyOutcome) async {
         guard let host else { return }
         let (system, _) = await host.current()
@@ -753,67 +751,15 @@ struct Journey: Sendable {
         recent?.forget(id)
         let (retired, emitted) = await system.orchestrator.retireCountingEvents(id)
         guard let record = retired else {
-            outcome.violation("no_payment_lost", "\(id) was acknowledged but is not held")
+            outcome.violation(.noPaymentLost, "\(id) was acknowledged but is not held")
             return
         }
-        let payment = record.payment
-        switch payment.state {
-        case .created, .requiresAction, .authorizationUnknown:
-            outcome.violation("no_payment_lost", "\(id) left \(payment.state)")
-        default:
-            break
-        }
-        if payment.amountCapturedMinorUnits > payment.amount.minorUnits
-            || payment.amountRefundedMinorUnits > payment.amountCapturedMinorUnits
+        expectedBalances?.add(record)
+        for (invariant, example) in await InvariantChecker.finalState(
+            of: record, emitted: emitted, system: system)
         {
-            outcome.violation("captures_within_authorized_refunds_within_captured", "\(id): \(payment)")
+            outcome.violation(invariant, example)
         }
-        if let orphan = await Self.orphanedAuthorization(record, system: system) {
-            outcome.violation(Self.orphanedAuthorizationInvariant, orphan)
-        }
-        if case .failed = payment.state, payment.amountCapturedMinorUnits > 0 {
-            outcome.violation(
-                Self.failedNeverCapturedInvariant,
-                "\(id) ended \(payment.state) but captured \(payment.amountCapturedMinorUnits)")
-        }
-        if let mismatch = Self.eventMismatch(record, emitted: emitted) {
-            outcome.violation(Self.oneEventPerStateChangeInvariant, mismatch)
-        }
-    }
-
-    static let oneEventPerStateChangeInvariant = "every_state_change_yields_exactly_one_event"
-
-    /// The payment's events against its state changes: the sink must have emitted exactly the
-    /// events its transitions named (each transition names at least one), plus its creation
-    /// event: none dropped, none doubled.
-    static func eventMismatch(_ record: PaymentRecord, emitted: Int) -> String? {
-        let named = 1 + record.eventsEmitted
-        guard emitted != named || record.eventsEmitted < record.transitions else { return nil }
-        return
-            "\(record.id) (\(record.payment.state)): \(record.transitions) transitions named \(named) events "
-            + "with its creation, \(emitted) emitted"
-    }
-
-    static let orphanedAuthorizationInvariant = "no_authorization_held_for_a_failed_payment"
-
-    /// A payment that ended without charging (declined, voided, reversed) must leave nothing
-    /// held on the customer's card: the network may not hold an approved, unreversed,
-    /// uncaptured authorization for it. That is what a blind retry after a timeout leaves
-    /// behind (the network refuses the duplicate, Paystorm declines, the issuer's first approval
-    /// stays). Asks the network's own record, not Paystorm's.
-    static func orphanedAuthorization(_ record: PaymentRecord, system: PaymentSystem) async -> String? {
-        switch record.payment.state {
-        case .failed, .voided, .expired: break
-        default: return nil
-        }
-        guard let status = await system.networks[record.network]?.status(of: record.id) else { return nil }
-        // A payment the client was told failed must not have been charged at the network either.
-        if status.captured.minorUnits > 0 {
-            return
-                "\(record.id) ended \(record.payment.state) but \(record.network) captured \(status.captured)"
-        }
-        guard status.authorized.minorUnits > 0 else { return nil }
-        return "\(record.id) ended \(record.payment.state) but \(record.network) holds \(status.authorized)"
     }
 
     /// The payment intent's `status` in an answer's body, as a merchant's backend reads it.

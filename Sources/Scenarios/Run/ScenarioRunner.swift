@@ -133,8 +133,7 @@ public enum ScenarioRunner {
             report.generator.jobsRun = runtime.statistics.jobsRun
             report.invariants.append(
                 RunReport.InvariantResult(
-                    name: "deterministic_run_stays_on_its_executor", holds: runtime.escapedJobCount == 0,
-                    violations: runtime.escapedJobCount, examples: []))
+                    .deterministicRunStaysOnItsExecutor, violations: runtime.escapedJobCount, examples: []))
             finish(&report)
             return report
         case .realtime:
@@ -206,6 +205,7 @@ public enum ScenarioRunner {
         var resumedFrom: RunReport.RecoveryFigures?
         // Keys of the resumed life's journeys: unique per journal length, snapshot or not.
         var resumedKeyPrefix: String?
+        let expectedBalances = ExpectedMerchantBalances()
         if options.resume {
             let restartBegan = runtime.now()
             let (system, recovered) = try await PaymentSystem.recovering(
@@ -223,6 +223,11 @@ public enum ScenarioRunner {
             figures.webhooksRedelivered = recovered.pendingWebhooks.count
             resumedFrom = figures
             resumedKeyPrefix = "resumed-\(recovered.report.records)-journey"
+            // The earlier runs' balances are this run's opening ones, read once the repairs of
+            // what they left interrupted are booked (a repair between two reads would count
+            // in one and not the other).
+            await system.awaitCrashRepair()
+            await expectedBalances.open(from: system)
         } else {
             firstLife = try PaymentSystem(runtime: runtime, configuration: configuration)
         }
@@ -239,7 +244,7 @@ public enum ScenarioRunner {
             host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: chaosJournal,
             faults: schedule, acknowledgements: options.acknowledgements,
             resumedKeyPrefix: resumedKeyPrefix, live: live, retryJitter: ClientRetryJitter(runtime: runtime),
-            recent: recent)
+            recent: recent, expectedBalances: expectedBalances)
         let expirySweepInterval = scenario.authorizationValidity.map(Self.expirySweepInterval)
         if let validity = scenario.authorizationValidity, let interval = expirySweepInterval,
             mode == .simulated
@@ -399,7 +404,8 @@ public enum ScenarioRunner {
         var report = await ReportBuilder(
             scenario: scenario, mode: mode, system: system, metrics: metrics, settlement: settlement,
             // A resumed run restarted too: its movement book starts empty beside a replayed ledger.
-            simulated: runEnd - start, hasRestarted: host.mayCrash || options.resume,
+            simulated: runEnd - start, expectedBalances: expectedBalances,
+            hasRestarted: host.mayCrash || options.resume,
             owedAfterServiceCrashes: owedAfterServiceCrashes
         ).build()
         report.resumedFrom = resumedFrom
@@ -435,7 +441,7 @@ public enum ScenarioRunner {
             if statistics.failures > 0 {
                 report.invariants.append(
                     RunReport.InvariantResult(
-                        name: "journal_snapshots_written", holds: false, violations: statistics.failures,
+                        .journalSnapshotsWritten, violations: statistics.failures,
                         examples: statistics.lastFailure.map { [$0] } ?? []))
             }
         }
@@ -454,8 +460,6 @@ public enum ScenarioRunner {
         }
         return report
     }
-
-    static let livenessInvariant = "every_payment_settles_after_heal"
 
     /// How often the run sweeps expired authorizations: a quarter of their validity, between a
     /// second and a minute of run time.
@@ -504,7 +508,7 @@ public enum ScenarioRunner {
                             onboarded += 1
                         } else {
                             metrics.violation(
-                                "merchant_onboarding", "\(merchant) could not be onboarded before the load")
+                                .merchantOnboarding, "\(merchant) could not be onboarded before the load")
                         }
                     }
                     return onboarded
@@ -543,7 +547,7 @@ public enum ScenarioRunner {
                     state = host.system.paymentNow(id).map { "\($0.payment.state)" } ?? "not held"
                 }
                 metrics.violation(
-                    livenessInvariant,
+                    .everyPaymentSettlesAfterHeal,
                     "\(entry.payment?.description ?? entry.key) (\(entry.key)) at \(entry.step), \(state), "
                         + "\(DurationText.format(bound)) after the heal")
             }
@@ -565,18 +569,18 @@ public enum ScenarioRunner {
             let recovered = try await PaymentSystemRecovery.recover(
                 from: journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
             for invariant in recovered.report.invariants where !invariant.holds {
-                for example in invariant.examples { host.violation("recovery_" + invariant.name, example) }
+                for example in invariant.examples { host.recoveryViolation(invariant.name, example) }
             }
             // Once the last life's dispatcher is idle, no event any life emitted is still owed:
             // those the dead lives left undelivered were delivered again.
             if report.webhooks.pending == 0, let first = recovered.pendingWebhooks.first {
                 host.violation(
-                    "webhooks_owed_after_recovery_delivered",
+                    .webhooksOwedAfterRecoveryDelivered,
                     "\(recovered.pendingWebhooks.count) events never settled, e.g. \(first.eventID) \(first.type)"
                 )
             }
         } catch {
-            host.violation("recovery_succeeds", "final recovery of the whole journal: \(error)")
+            host.violation(.recoverySucceeds, "final recovery of the whole journal: \(error)")
         }
         let (figures, invariants) = host.report()
         report.recovery = figures

@@ -6,11 +6,10 @@ extension ScenarioRunner {
     /// The checks an in-process run makes that a run over the wire cannot: they read the
     /// system's own state (its orchestrator, networks, event sink, settlement files).
     static let checksNotOverTheWire = [
-        "settlement_reconciles_with_network_files", "settlement_matches_captured_less_fees_refunds_disputes",
-        "no_authorization_held_for_a_failed_payment",
-        "every_state_change_yields_exactly_one_event", "no_network_obligation_left_owed",
-        "every_acknowledged_answer_journaled", "dispute_lifecycle",
-    ]
+        Invariant.settlementReconcilesWithNetworkFiles, .merchantBalancesAsExpected,
+        .noAuthorizationHeldForAFailedPayment, .oneEventPerStateChange, .noNetworkObligationLeftOwed,
+        .everyAcknowledgedAnswerJournaled, .disputeLifecycle,
+    ].map(\.rawValue)
 
     /// Runs a scenario in real time against a server over the wire: the same arrivals and
     /// journeys as an in-process run, sent through `target`; each journey checks at its end
@@ -106,7 +105,7 @@ extension ScenarioRunner {
         }
         for (_, entry) in live.snapshot {
             metrics.violation(
-                livenessInvariant,
+                .everyPaymentSettlesAfterHeal,
                 "\(entry.payment?.description ?? entry.key) (\(entry.key)) at \(entry.step), "
                     + "\(DurationText.format(scenario.livenessTimeout)) after the load")
         }
@@ -130,24 +129,23 @@ extension ScenarioRunner {
             for check in verdict.checks {
                 report.invariants.append(
                     RunReport.InvariantResult(
-                        name: check.name, holds: check.violations == 0, violations: check.violations,
-                        examples: Array(check.examples.prefix(5))))
+                        check.invariant, violations: check.violations,
+                        examples: Array(check.examples.prefix(InvariantTally.examplesMax))))
             }
         } else {
-            figures.notChecked.append("acknowledged_payment_events_delivered_or_dead_lettered")
-            figures.notChecked.append("webhook_signatures_valid")
+            figures.notChecked.append(Invariant.acknowledgedPaymentEventsDeliveredOrDeadLettered.rawValue)
+            figures.notChecked.append(Invariant.webhookSignaturesValid.rawValue)
         }
         if let audit {
             figures.auditChecked = true
             let unbalanced = audit.ledgerSumByCurrency.filter { $0.value != 0 }.sorted { $0.key < $1.key }
             report.invariants.append(
                 RunReport.InvariantResult(
-                    name: "audit_ledger_balanced_per_currency",
-                    holds: audit.ledgerBalanced && unbalanced.isEmpty,
+                    .auditLedgerBalancedPerCurrency,
                     violations: audit.ledgerBalanced ? unbalanced.count : max(1, unbalanced.count),
                     examples: unbalanced.prefix(5).map { "\($0.key) sums to \($0.value)" }))
         } else {
-            figures.notChecked.append("audit_ledger_balanced_per_currency")
+            figures.notChecked.append(Invariant.auditLedgerBalancedPerCurrency.rawValue)
         }
         report.wire = figures
         if !scenario.reads.isEmpty { report.reads = readMetrics.figures(scenario.reads) }

@@ -12,12 +12,10 @@ struct WireReportBuilder {
     let targetName: String
 
     /// The invariants a journey over the wire checks, listed even when they hold.
-    static let clientInvariants = [
-        Journey.retrievableAsToldInvariant, Journey.refundsListedWithinCapturedInvariant,
-        "one_charge_per_idempotency_key", "capture_of_authorized_payment", "refund_within_captured",
-        "merchant_onboarding", "generator", Journey.unknownResolvedInvariant,
-        Journey.failedNeverCapturedInvariant,
-        ScenarioRunner.livenessInvariant,
+    static let clientInvariants: [Invariant] = [
+        .acknowledgedPaymentRetrievableAsTold, .refundsListedWithinCaptured, .oneChargePerIdempotencyKey,
+        .captureOfAuthorizedPayment, .refundWithinCaptured, .merchantOnboarding, .generator,
+        .unknownOutcomeResolvesToOneState, .failedPaymentNeverCaptured, .everyPaymentSettlesAfterHeal,
     ]
 
     /// Whether a threshold's figure exists over the wire: the server's fraud figures and the
@@ -33,22 +31,9 @@ struct WireReportBuilder {
     func build() -> RunReport {
         let counts = metrics.counts
         let latency = metrics.latency
-        let violations = metrics.violations
-        var invariants: [RunReport.InvariantResult] = []
-        for name in Self.clientInvariants {
-            let entry = violations[name]
-            invariants.append(
-                RunReport.InvariantResult(
-                    name: name, holds: (entry?.count ?? 0) == 0, violations: entry?.count ?? 0,
-                    examples: Array((entry?.examples ?? []).prefix(5))))
-        }
-        for (name, entry) in violations.sorted(by: { $0.key < $1.key })
-        where !Self.clientInvariants.contains(name) {
-            invariants.append(
-                RunReport.InvariantResult(
-                    name: name, holds: entry.count == 0, violations: entry.count,
-                    examples: Array(entry.examples.prefix(5))))
-        }
+        var tally = metrics.violations
+        for invariant in Self.clientInvariants { tally.list(invariant) }
+        let invariants = tally.results
         // The peak stage as `ReportBuilder` measures it: answers in the stage's window shifted
         // by the median latency, against the arrivals due in it.
         var achievedPeak = 0.0
