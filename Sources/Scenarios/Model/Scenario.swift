@@ -83,7 +83,8 @@ public struct MerchantPopulation: Sendable, Equatable {
 public struct EndpointBehaviour: Sendable, Equatable {
     public var failureRate: Double
     public var latency: LatencySpec
-    public init(failureRate: Double = 0.01, latency: LatencySpec = .init(medianMs: 40, sigma: 0.5)) {
+    public init(failureRate: Double = 0.01, latency: LatencySpec = .init(medianMilliseconds: 40, sigma: 0.5))
+    {
         self.failureRate = failureRate
         self.latency = latency
     }
@@ -91,10 +92,10 @@ public struct EndpointBehaviour: Sendable, Equatable {
 
 /// A log-normal latency: median and the standard deviation of its logarithm.
 public struct LatencySpec: Sendable, Equatable {
-    public var medianMs: Double
+    public var medianMilliseconds: Double
     public var sigma: Double
-    public init(medianMs: Double, sigma: Double) {
-        self.medianMs = medianMs
+    public init(medianMilliseconds: Double, sigma: Double) {
+        self.medianMilliseconds = medianMilliseconds
         self.sigma = sigma
     }
 }

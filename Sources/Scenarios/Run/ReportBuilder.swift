@@ -39,56 +39,18 @@ struct ReportBuilder {
         counts.timeoutsResolved = Int(counters.inquiries + counters.reversals)
         let webhookFigures = Self.webhookFigures(system)
 
-        let fraudStatistics = await system.fraud.statistics()
-        var fraud = RunReport.FraudFigures()
-        fraud.blocked = counts.blocked
-        fraud.challenged = Int(fraudStatistics.count(.requireThreeDSecure))
-        fraud.reviewed = Int(fraudStatistics.count(.review))
-        fraud.precision = fraudStatistics.precision ?? 0
-        fraud.recall = fraudStatistics.recall ?? 0
-
-        // The peak stage: the segment with the highest mean target rate. Achieved there is the
-        // answers the system gave during it, against the arrivals that were due in it.
-        var achievedPeak = 0.0
-        var peakRatio = 0.0
-        if let peak = scenario.load.segments.max(by: { $0.startTPS + $0.endTPS < $1.startTPS + $1.endTPS }) {
-            // Answers trail their arrivals by the typical latency: compare the arrivals due in the
-            // stage with the answers given in the same window shifted by the median latency.
-            let shift = Int64(latency.milliseconds(atPercentile: 50) * 1_000_000)
-            let due = metrics.window(peak.startNanoseconds, peak.endNanoseconds).due
-            let answered = metrics.window(peak.startNanoseconds + shift, peak.endNanoseconds + shift)
-                .answered
-            let length = Double(peak.endNanoseconds - peak.startNanoseconds) / 1e9
-            achievedPeak = length > 0 ? Double(answered) / length : 0
-            peakRatio = due > 0 ? Double(answered) / Double(due) : 0
-        }
+        let fraud = await Self.fraudFigures(system, blocked: counts.blocked)
         // A simulated run cannot fall behind its virtual clock: its stages are judged only when
         // the scenario names the check (realtime runs always are).
         let stages = Self.stages(
             scenario.load.segments, metrics: metrics,
             judged: mode == .realtime
                 || scenario.thresholds.contains { $0.metric == .stageAnsweredToDueRatio })
-        let seconds = max(1e-9, simulated.seconds)
-        let peakTarget = scenario.load.peakTPS
-        let tps = RunReport.Throughput(
-            targetAverage: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
-            targetPeak: peakTarget,
-            achievedAverage: Double(counts.attempted) / seconds, achievedPeak: achievedPeak,
-            achievedToTargetRatio: Double(counts.attempted) / max(1, scenario.load.expectedArrivals),
-            peakAnsweredToDueRatio: peakRatio)
-
+        let tps = Self.throughput(
+            scenario, metrics: metrics, attempted: counts.attempted, simulated: simulated)
         let lateDispatches = metrics.lateDispatches
-        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
-        func fold(_ value: UInt64) { digest = (digest ^ value) &* 0x0000_0100_0000_01b3 }
-        fold(await system.ledger.traceDigest())
-        for snapshot in balances {
-            fold(snapshot.account.owner)
-            fold(snapshot.account.tag)
-            fold(UInt64(bitPattern: snapshot.balance))
-        }
-        fold(UInt64(counts.attempted))
-        fold(UInt64(counts.succeeded))
-
+        let digest = Self.digest(
+            traceDigest: await system.ledger.traceDigest(), balances: balances, counts: counts)
         // Thresholds are judged by the runner once the memory figures are in (`thresholds(_:in:)`).
         return RunReport(
             scenario: scenario.name, seed: scenario.seed, mode: mode.rawValue,
@@ -96,23 +58,7 @@ struct ReportBuilder {
             wallSeconds: 0, payments: counts, tps: tps, latencyMs: latency.summary,
             dispatchDelayMs: dispatch.summary,
             declines: metrics.declines, fraud: fraud, webhooks: webhookFigures,
-            settlement: settlement.paidOut.keys.sorted().map { code in
-                let currency = (try? Currency(code: code)) ?? .usd
-                return RunReport.CurrencyAmount(
-                    currency: code,
-                    amount: Money(minorUnits: settlement.paidOut[code] ?? 0, currency: currency)
-                        .decimalString,
-                    payouts: settlement.payoutsByCurrency[code] ?? 0)
-            },
-            ledger: reconciliation.currencies.map { line in
-                func text(_ value: Int128) -> String {
-                    Money(minorUnits: Int64(clamping: value), currency: line.currency).decimalString
-                }
-                return RunReport.LedgerCurrencyFigures(
-                    currency: line.currency.code, debits: text(line.debitsPosted),
-                    credits: text(line.creditsPosted),
-                    imbalance: text(line.imbalance), transfers: Int(line.transfers))
-            },
+            settlement: Self.payouts(settlement), ledger: Self.ledgerFigures(reconciliation),
             invariants: invariants, thresholds: [],
             generator: RunReport.GeneratorFigures(
                 droppedArrivals: metrics.droppedArrivals, maxInFlight: scenario.load.maxInFlight,
@@ -122,6 +68,86 @@ struct ReportBuilder {
             admission: RunReport.AdmissionFigures(
                 configuration: system.admission.configuration, counts: system.admission.counts,
                 admittedCreateLatencyMs: metrics.admittedLatency.summary))
+    }
+
+    /// The run's digest: the ledger's commit order, every account's balance and the counts of
+    /// attempted and succeeded payments, folded with FNV-1a. Equal digests mean equal runs.
+    static func digest(
+        traceDigest: UInt64, balances: [AccountSnapshot], counts: RunReport.PaymentCounts
+    ) -> UInt64 {
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        func fold(_ value: UInt64) { digest = (digest ^ value) &* 0x0000_0100_0000_01b3 }
+        fold(traceDigest)
+        for snapshot in balances {
+            fold(snapshot.account.owner)
+            fold(snapshot.account.tag)
+            fold(UInt64(bitPattern: snapshot.balance))
+        }
+        fold(UInt64(counts.attempted))
+        fold(UInt64(counts.succeeded))
+        return digest
+    }
+
+    /// The fraud engine's figures: what it blocked, challenged and sent to review, and how well.
+    static func fraudFigures(_ system: PaymentSystem, blocked: Int) async -> RunReport.FraudFigures {
+        let statistics = await system.fraud.statistics()
+        var fraud = RunReport.FraudFigures()
+        fraud.blocked = blocked
+        fraud.challenged = Int(statistics.count(.requireThreeDSecure))
+        fraud.reviewed = Int(statistics.count(.review))
+        fraud.precision = statistics.precision ?? 0
+        fraud.recall = statistics.recall ?? 0
+        return fraud
+    }
+
+    /// Throughput against the target: on average, and in the peak stage (the segment with the
+    /// highest mean target rate), where achieved is the answers the system gave during it
+    /// against the arrivals that were due in it.
+    static func throughput(
+        _ scenario: Scenario, metrics: RunMetrics, attempted: Int, simulated: Duration
+    ) -> RunReport.Throughput {
+        var achievedPeak = 0.0
+        var peakRatio = 0.0
+        if let peak = scenario.load.segments.max(by: { $0.startTPS + $0.endTPS < $1.startTPS + $1.endTPS }) {
+            // Answers trail their arrivals by the typical latency: compare the arrivals due in the
+            // stage with the answers given in the same window shifted by the median latency.
+            let shift = Int64(metrics.latency.milliseconds(atPercentile: 50) * 1_000_000)
+            let due = metrics.window(peak.startNanoseconds, peak.endNanoseconds).due
+            let answered = metrics.window(peak.startNanoseconds + shift, peak.endNanoseconds + shift).answered
+            let length = Double(peak.endNanoseconds - peak.startNanoseconds) / 1e9
+            achievedPeak = length > 0 ? Double(answered) / length : 0
+            peakRatio = due > 0 ? Double(answered) / Double(due) : 0
+        }
+        return RunReport.Throughput(
+            targetAverage: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
+            targetPeak: scenario.load.peakTPS,
+            achievedAverage: Double(attempted) / max(1e-9, simulated.seconds), achievedPeak: achievedPeak,
+            achievedToTargetRatio: Double(attempted) / max(1, scenario.load.expectedArrivals),
+            peakAnsweredToDueRatio: peakRatio)
+    }
+
+    /// What settlement paid out per currency, as decimal text.
+    static func payouts(_ settlement: SettlementSummary) -> [RunReport.CurrencyAmount] {
+        settlement.paidOut.keys.sorted().map { code in
+            let currency = (try? Currency(code: code)) ?? .usd
+            return RunReport.CurrencyAmount(
+                currency: code,
+                amount: Money(minorUnits: settlement.paidOut[code] ?? 0, currency: currency).decimalString,
+                payouts: settlement.payoutsByCurrency[code] ?? 0)
+        }
+    }
+
+    /// The ledger's totals per currency, as decimal text.
+    static func ledgerFigures(_ reconciliation: LedgerReconciliation) -> [RunReport.LedgerCurrencyFigures] {
+        reconciliation.currencies.map { line in
+            func text(_ value: Int128) -> String {
+                Money(minorUnits: Int64(clamping: value), currency: line.currency).decimalString
+            }
+            return RunReport.LedgerCurrencyFigures(
+                currency: line.currency.code, debits: text(line.debitsPosted),
+                credits: text(line.creditsPosted),
+                imbalance: text(line.imbalance), transfers: Int(line.transfers))
+        }
     }
 
     /// The webhook figures: events emitted, and what every life of the dispatcher did with them.
@@ -182,12 +208,12 @@ struct ReportBuilder {
         let payments = report.payments
         let attempted = Double(max(1, payments.attempted))
         switch metric {
-        case .authorizeP50Ms: return report.latencyMs.p50
-        case .authorizeP90Ms: return report.latencyMs.p90
-        case .authorizeP99Ms: return report.latencyMs.p99
-        case .authorizeP999Ms: return report.latencyMs.p999
-        case .authorizeMaxMs: return report.latencyMs.max
-        case .dispatchDelayP99Ms: return report.dispatchDelayMs.p99
+        case .authorizeP50Milliseconds: return report.latencyMs.p50
+        case .authorizeP90Milliseconds: return report.latencyMs.p90
+        case .authorizeP99Milliseconds: return report.latencyMs.p99
+        case .authorizeP999Milliseconds: return report.latencyMs.p999
+        case .authorizeMaxMilliseconds: return report.latencyMs.max
+        case .dispatchDelayP99Milliseconds: return report.dispatchDelayMs.p99
         case .declineRate: return Double(payments.declined) / attempted
         case .errorRate: return Double(payments.errors) / attempted
         case .achievedTPS: return report.tps.achievedAverage
@@ -202,7 +228,7 @@ struct ReportBuilder {
                 return nil
             }
             return memory.residentMBAtEnd / first
-        case .rssMaxMB: return report.memory?.residentMBMax
+        case .rssMaxMegabytes: return report.memory?.residentMBMax
         case .stageAnsweredToDueRatio: return report.lowestStage.ratio
         }
     }

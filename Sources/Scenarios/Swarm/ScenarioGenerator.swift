@@ -39,7 +39,7 @@ public enum ScenarioGenerator {
             currencies: shares(settlement, &random),
             webhookEndpoint: EndpointBehaviour(
                 failureRate: random.chance(0.5) ? 0 : rounded(random.nextUnit() * 0.1),
-                latency: LatencySpec(medianMs: Double(5 + random.index(200)), sigma: 0.5)))
+                latency: LatencySpec(medianMilliseconds: Double(5 + random.index(200)), sigma: 0.5)))
         merchants.onboarding = random.chance(0.25) ? .beforeLoad : .onFirstPayment
         return Scenario(
             name: "generated-\(seed)",
@@ -142,7 +142,8 @@ public enum ScenarioGenerator {
                 name: name,
                 share: Double(weights[index]) / total,
                 latency: LatencySpec(
-                    medianMs: Double(40 + random.index(400)), sigma: rounded(random.nextUnit() * 0.6)),
+                    medianMilliseconds: Double(40 + random.index(400)),
+                    sigma: rounded(random.nextUnit() * 0.6)),
                 declineRate: rounded(random.nextUnit() * 0.15),
                 timeoutRate: random.chance(0.7) ? 0 : rounded(random.nextUnit() * 0.05))
         }
@@ -195,9 +196,10 @@ public enum ScenarioGenerator {
             }
             if kind.usesRate { fault.rate = fixed(rounded(0.01 + random.nextUnit() * 0.6)) }
             switch kind {
-            case .networkLatency: fault.addedLatencyMs = fixed(Double(random.index(15_000)))
-            case .journalSlowSync: fault.addedLatencyMs = fixed(Double(1 + random.index(200)))
-            case .webhookEndpointSlow: fault.addedLatencyMs = fixed(Double(100 + random.index(15_000)))
+            case .networkLatency: fault.addedLatencyMilliseconds = fixed(Double(random.index(15_000)))
+            case .journalSlowSync: fault.addedLatencyMilliseconds = fixed(Double(1 + random.index(200)))
+            case .webhookEndpointSlow:
+                fault.addedLatencyMilliseconds = fixed(Double(100 + random.index(15_000)))
             case .clockSkew: fault.skewSeconds = fixed(Double(random.index(1_201) - 600))
             case .serviceCrash:
                 let low = Int64(100 + random.index(2_000))

@@ -58,29 +58,12 @@ extension ScenarioRunner {
             target: target, recent: recent, metrics: readMetrics, runtime: runtime)
         let readsInFlight = ReadInFlight()
         let reading = runtime.spawn { await readClients.run(start: start, inFlight: readsInFlight) }
-        // The open-model generator of `execute`: arrivals at their intended times whatever the
-        // server does, bounded in flight when the scenario says so.
-        let generator = runtime.spawn {
-            var arrivals = ArrivalProcess(profile: scenario.load, random: runtime.randomStream("arrivals"))
-            var random = runtime.randomStream("journeys")
-            var number = 0
-            while let offset = arrivals.next() {
-                let intended = SimTime(nanoseconds: start.nanoseconds + offset.nanoseconds)
-                if runtime.now() < intended { try? await runtime.sleep(until: intended) }
-                number += 1
-                let plan = planner.plan(number, intended: intended, random: &random)
-                if let bound = scenario.load.maxInFlight, metrics.inFlight >= bound {
-                    metrics.dropped(intendedNanoseconds: intended.nanoseconds)
-                    continue
-                }
-                let delay = runtime.now().nanoseconds - intended.nanoseconds
-                metrics.dispatched(delayNanoseconds: delay, late: delay > 10_000_000)
-                runtime.spawn {
-                    await journey.run(plan)
-                    metrics.finished()
-                }
-            }
-        }
+        // The generator of a run in process: arrivals at their intended times whatever the
+        // server does, bounded in flight only when the scenario says so.
+        let generator = LoadGenerator(
+            scenario: scenario, planner: planner, journey: journey, metrics: metrics, runtime: runtime,
+            inFlightBound: scenario.load.maxInFlight, lateAfterNanoseconds: 10_000_000)
+        let generating = runtime.spawn { await generator.run(start: start) }
         let reporter = progress.map { report in
             runtime.spawn {
                 while !Task.isCancelled {
@@ -91,25 +74,12 @@ extension ScenarioRunner {
                 }
             }
         }
-        await generator.value
+        await generating.value
         await reading.value
         await injecting.value
         await injector.heal()
-        // Journeys still in flight get the scenario's liveness bound to end (later steps are
-        // at most `laterStepsWithin` away); one still running then is named.
-        let deadline = runtime.now() + scenario.livenessTimeout
-        // Reads are counted when answered: the report waits for those still out as it does for
-        // journeys, or a slow machine would report reads sent as never sent.
-        while metrics.inFlight > 0 || readsInFlight.current > 0, runtime.now() < deadline {
-            try? await runtime.sleep(for: .milliseconds(20))
-        }
-        for (_, entry) in live.snapshot {
-            metrics.violation(
-                .everyPaymentSettlesAfterHeal,
-                "\(entry.payment?.description ?? entry.key) (\(entry.key)) at \(entry.step), "
-                    + "\(DurationText.format(scenario.livenessTimeout)) after the load")
-        }
-        live.close()
+        await awaitJourneys(
+            live: live, metrics: metrics, reads: readsInFlight, scenario: scenario, runtime: runtime)
         reporter?.cancel()
         let runEnd = runtime.now()
         var report = WireReportBuilder(
@@ -120,6 +90,46 @@ extension ScenarioRunner {
         figures.faultsSwitched = injector.switched
         figures.faultsRefused = injector.refused
         figures.faultsNotInjected = injector.notInjected
+        await addServerChecks(webhooks: webhooks, target: target, to: &report, figures: &figures)
+        report.wire = figures
+        if !scenario.reads.isEmpty { report.reads = readMetrics.figures(scenario.reads) }
+        report.generator.merchantsOnboardedBeforeLoad = onboardedBeforeLoad
+        report.memory = nil
+        report.thresholds = ReportBuilder.thresholds(
+            Threshold.judging(scenario.thresholds).filter {
+                WireReportBuilder.judgedOverTheWire($0.metric, webhooks: webhooks != nil)
+            }, in: report)
+        report.wallSeconds = stopwatch.elapsed.seconds
+        report.cpu = cpuFigures(since: cpuAtStart, wallSeconds: report.wallSeconds)
+        return report
+    }
+
+    /// Journeys still in flight get the scenario's liveness bound to end (later steps are at
+    /// most `laterStepsWithin` away); one still running then is named. Reads are counted when
+    /// answered: the report waits for those still out as it does for journeys, or a slow
+    /// machine would report reads sent as never sent.
+    private static func awaitJourneys(
+        live: LiveJourneys, metrics: RunMetrics, reads: ReadInFlight, scenario: Scenario, runtime: any Runtime
+    ) async {
+        let deadline = runtime.now() + scenario.livenessTimeout
+        while metrics.inFlight > 0 || reads.current > 0, runtime.now() < deadline {
+            try? await runtime.sleep(for: LivenessPhase.pollInterval)
+        }
+        for (_, entry) in live.snapshot {
+            metrics.violation(
+                .everyPaymentSettlesAfterHeal,
+                "\(entry.payment?.description ?? entry.key) (\(entry.key)) at \(entry.step), "
+                    + "\(DurationText.format(scenario.livenessTimeout)) after the load")
+        }
+        live.close()
+    }
+
+    /// What the server's side shows: the webhook receiver's verdict on the events it got, and
+    /// the server's audit of its ledger; each check it cannot make is named as not checked.
+    private static func addServerChecks(
+        webhooks: (any WebhookWitness)?, target: any PaymentTarget, to report: inout RunReport,
+        figures: inout WireReport
+    ) async {
         await webhooks?.settle(grace: .seconds(30))
         let audit = await (target as? any AuditableTarget)?.audit()
         if let webhooks {
@@ -143,26 +153,11 @@ extension ScenarioRunner {
                 RunReport.InvariantResult(
                     .auditLedgerBalancedPerCurrency,
                     violations: audit.ledgerBalanced ? unbalanced.count : max(1, unbalanced.count),
-                    examples: unbalanced.prefix(5).map { "\($0.key) sums to \($0.value)" }))
+                    examples: unbalanced.prefix(InvariantTally.examplesMax).map {
+                        "\($0.key) sums to \($0.value)"
+                    }))
         } else {
             figures.notChecked.append(Invariant.auditLedgerBalancedPerCurrency.rawValue)
         }
-        report.wire = figures
-        if !scenario.reads.isEmpty { report.reads = readMetrics.figures(scenario.reads) }
-        report.generator.merchantsOnboardedBeforeLoad = onboardedBeforeLoad
-        report.memory = nil
-        report.thresholds = ReportBuilder.thresholds(
-            Threshold.judging(scenario.thresholds).filter {
-                WireReportBuilder.judgedOverTheWire($0.metric, webhooks: webhooks != nil)
-            }, in: report)
-        report.wallSeconds = stopwatch.elapsed.seconds
-        if let startCPU = cpuAtStart, let end = ProcessCPU.seconds() {
-            let user = end.user - startCPU.user
-            let system = end.system - startCPU.system
-            report.cpu = RunReport.CPUFigures(
-                userSeconds: user, systemSeconds: system,
-                cores: (user + system) / max(report.wallSeconds, 1e-9))
-        }
-        return report
     }
 }
