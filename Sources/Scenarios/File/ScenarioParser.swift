@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import Services
 
 #if canImport(FoundationEssentials)
@@ -293,7 +294,7 @@ public enum ScenarioParser {
     static func parseNetworks(_ reader: YAMLReader) throws(ScenarioError) -> [NetworkSpec] {
         var networks: [NetworkSpec] = []
         for (key, entry) in try reader.freeMapping() {
-            guard let name = NetworkSpec.Name(rawValue: key) else {
+            guard let name = PaymentNetwork(rawValue: key), name.isCard else {
                 throw entry.error("unknown card network '\(key)' (visa, mastercard, amex)")
             }
             let map = try entry.mapping(allowed: ["share", "latency_ms", "decline_rate", "timeout_rate"])

@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import Services
 
 /// A scenario: what the simulated world looks like, the load it receives, and the thresholds
@@ -102,8 +103,8 @@ public struct LatencySpec: Sendable, Equatable {
 
 /// One card network (or the bank rail) as the scenario configures it.
 public struct NetworkSpec: Sendable, Equatable {
-    public enum Name: String, Sendable, CaseIterable { case visa, mastercard, amex }
-    public var name: Name
+    /// A card scheme: a scenario configures the bank rail through its mix, not here.
+    public var name: PaymentNetwork
     /// Share of card payments routed to this network (by card brand).
     public var share: Double
     public var latency: LatencySpec

@@ -205,12 +205,6 @@ extension Journey {
     private func cancelStep(
         _ context: Context, after: Duration, _ outcome: inout JourneyOutcome, _ told: inout ToldState
     ) async {
-        // Over the wire the journeys send no cancel (the HTTP target has none yet): the
-        // payment stays authorized, as a never-captured one does.
-        guard host != nil else {
-            outcome.counts.authorizedOnly += 1
-            return
-        }
         let (id, merchant, apiKey) = (context.id, context.merchant, context.apiKey)
         let key = "\(context.idempotencyKey)-cancel"
         await wait(after, context.plan.number, before: "cancel", payment: id)

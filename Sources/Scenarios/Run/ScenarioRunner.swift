@@ -264,13 +264,7 @@ public enum ScenarioRunner {
         configuration.balanceTransactionsRetainedMax = 0
         let minuteAtPeak = scenario.load.peakTPS * 60
         for network in scenario.networks {
-            let kind: CardNetworkKind =
-                switch network.name {
-                case .visa: .visa
-                case .mastercard: .mastercard
-                case .amex: .amex
-                }
-            configuration.networks[kind] = NetworkBehaviour(
+            configuration.networks[network.name] = NetworkBehaviour(
                 latencyMedian: .nanoseconds(Int64(network.latency.medianMilliseconds * 1_000_000)),
                 latencySigma: network.latency.sigma, declineRate: network.declineRate,
                 timeoutRate: network.timeoutRate, authorizationsMax: 50_000,

@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import PaystormRuntime
 import Services
 
@@ -137,7 +138,7 @@ public enum ScenarioGenerator {
         guard random.chance(0.5) else { return ScenarioParser.defaultNetworks }
         let weights = parts(3, of: 20, &random).map { $0 + 1 }
         let total = Double(weights.reduce(0, +))
-        return NetworkSpec.Name.allCases.enumerated().map { index, name in
+        return PaymentNetwork.cards.enumerated().map { index, name in
             NetworkSpec(
                 name: name,
                 share: Double(weights[index]) / total,
@@ -212,7 +213,7 @@ public enum ScenarioGenerator {
     }
 
     static func networkTarget(_ random: inout RandomStream) -> FaultSpec.Target {
-        random.chance(0.4) ? .all : .network(NetworkSpec.Name.allCases[random.index(3)])
+        random.chance(0.4) ? .all : .network(PaymentNetwork.cards[random.index(3)])
     }
 
     // MARK: Helpers
