@@ -43,7 +43,7 @@ extension PaymentOrchestrator {
             $0.bankReturnCode = notice.code
             $0.returnedSettled = settled
         }
-        await merchants.shard(record.merchant).recordBankReturn(record.merchant, settled)
+        await merchants.shard(record.merchant).recordBankReturn(record.merchant)
         counters.withLock { $0.bankReturns += 1 }
     }
 }

@@ -410,7 +410,6 @@ package final class PaymentOrchestrator: Sendable {
             $0.capturedSettled = settled
             $0.feeSettled = fee
         }
-        await merchants.shard(record.merchant).adjustEarned(record.merchant, by: settled - fee)
         await fulfil(
             NetworkObligation(
                 payment: id, network: record.network,
@@ -486,7 +485,6 @@ package final class PaymentOrchestrator: Sendable {
             code: PaymentBookkeeping.Code.refund)
         try await book(transfers, for: id, network: record.network)
         shard(id).update(id) { $0.refundedSettled += settled }
-        await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -settled)
         await fulfil(
             NetworkObligation(
                 payment: id, network: record.network,
@@ -546,8 +544,6 @@ package final class PaymentOrchestrator: Sendable {
             (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
             fee: record.disputeFeeSettled)
         try await book(transfers, for: id, network: record.network)
-        await merchants.shard(record.merchant).adjustEarned(
-            record.merchant, by: record.disputedSettled + record.disputeFeeSettled)
         await fulfil(
             NetworkObligation(
                 payment: id, network: record.network,
@@ -575,7 +571,6 @@ package final class PaymentOrchestrator: Sendable {
             $0.disputedSettled = settled
             $0.disputeFeeSettled = fee
         }
-        await merchants.shard(record.merchant).adjustEarned(record.merchant, by: -(settled + fee))
         await fulfil(
             NetworkObligation(
                 payment: id, network: record.network,

@@ -71,8 +71,7 @@ extension PaymentSystem {
                 log.record($0)
             }
         }
-        // Merchants: the account, its endpoint, its keys. Earned is what the ledger holds for it
-        // plus what it was paid out (the ledger's view is the durable one).
+        // Merchants: the account, its endpoint, its keys.
         var paymentsPerMerchant = recovered.retiredByMerchant
         for payment in recovered.payments.values { paymentsPerMerchant[payment.merchant, default: 0] += 1 }
         for (merchant, currency) in recovered.merchants.sorted(by: { $0.key < $1.key }) {
@@ -80,9 +79,7 @@ extension PaymentSystem {
             var account = MerchantAccount(
                 id: merchant, settlementCurrency: currency,
                 webhookSecret: Self.endpointSecret(endpointIndex, seed: runtime.seed))
-            let balance = await ledger.balance(of: .merchantBalance(merchant, currency)).balance
             account.paidOut = recovered.paidOut[merchant] ?? 0
-            account.earned = balance + account.paidOut
             account.payments = paymentsPerMerchant[merchant] ?? 0
             await merchants.shard(merchant).restore(account)
             if let webhooks {
