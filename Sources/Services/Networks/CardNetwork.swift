@@ -9,7 +9,7 @@ import PaystormRuntime
 /// While it sleeps other calls run; nothing is read from the state after the sleep, so
 /// reentrancy cannot act on a stale decision. A cancelled caller does not undo anything: the
 /// network has already decided, exactly as a real one would.
-public actor CardNetwork {
+package actor CardNetwork {
     public nonisolated let kind: PaymentNetwork
     private let runtime: any Runtime
     private var state: CardNetworkState

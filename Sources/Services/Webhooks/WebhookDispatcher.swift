@@ -127,7 +127,7 @@ public final class WebhookDispatcher: Sendable {
 
     /// Sets (or replaces) `merchant`'s endpoint and its signing secret.
     /// - Throws: `.tooManyEndpoints` when the table is full.
-    public func register(
+    package func register(
         _ endpoint: WebhookEndpoint, secret: String, for merchant: MerchantID
     )
         throws(WebhookDispatchError)

@@ -15,7 +15,7 @@ import Synchronization
 /// A class with its state behind a lock rather than an actor: the dispatcher calls `respond`
 /// from inside its own critical section for every attempt, and an actor hop there and back
 /// would be two executor jobs an attempt.
-public final class WebhookEndpoint: Sendable {
+package final class WebhookEndpoint: Sendable {
     /// How the endpoint misbehaves.
     public struct Configuration: Sendable {
         /// The endpoint's signing secret (`whsec_…`).
