@@ -62,14 +62,14 @@ import Testing
         #expect(outcome.errors.isEmpty, "\(outcome.errors)")
     }
 
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func aPassingRunExitsZero() throws {
         let outcome = try Self.paystorm(["run", "SCENARIO"])
         #expect(outcome.status == 0, "\(outcome.output)\(outcome.errors)")
         #expect(outcome.output.contains("result: PASS"))
     }
 
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func aFailedThresholdExitsThree() throws {
         let failing = Self.tiny.replacingOccurrences(of: "\"> 5\"", with: "\"< 5\"")
         let outcome = try Self.paystorm(["run", "SCENARIO"], scenario: failing)
@@ -77,7 +77,7 @@ import Testing
         #expect(outcome.output.contains("✗ payments_total"))
     }
 
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func aMalformedScenarioExitsTwoNamingLineAndKey() throws {
         let malformed = Self.tiny.replacingOccurrences(of: "count: 10", with: "count: ten")
         let outcome = try Self.paystorm(["run", "SCENARIO"], scenario: malformed)
@@ -88,7 +88,7 @@ import Testing
 
     /// Files with numbers that once trapped the process (exit 132) exit 2 naming file, line
     /// and key; so do flags that would push a scenario past its limits.
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func hostileNumbersExitTwoNamingLineAndKey() throws {
         let files: [(String, String, String)] = [
             ("name: x\nload: {stages: [{hold: 106751d}, {hold: 1d}]}\n", ":2:", "load.stages"),
@@ -112,14 +112,14 @@ import Testing
         #expect(scaled.status == 2, "\(scaled.errors)")
     }
 
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func badFlagsExitTwo() throws {
         #expect(try Self.paystorm(["run", "SCENARIO", "--mode", "sideways"]).status == 2)
         #expect(try Self.paystorm(["run", "SCENARIO", "--duration", "soon"]).status == 2)
         #expect(try Self.paystorm(["run", "/nonexistent/scenario.yaml"]).status == 2)
     }
 
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func snapshotFlagsWithoutAJournalOrNegativeExitTwo() throws {
         let negative = try Self.paystorm(["run", "SCENARIO", "--journal", "memory", "--snapshot-every=-1"])
         #expect(negative.status == 2, "\(negative.errors)")
@@ -131,7 +131,7 @@ import Testing
 
     /// A file journal's syncs complete on the wall clock, which a simulated run cannot replay:
     /// the combination is refused with exit 2 and the reason, before the directory is touched.
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func aFileJournalInSimulatedModeExitsTwoSayingWhy() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "paystorm-simulated-file-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
@@ -149,7 +149,7 @@ import Testing
 
     /// `paystorm run --snapshot-every` on a file journal, then `paystorm recover`: it starts
     /// from the snapshot and says where, and every invariant holds.
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func recoverStartsFromTheRunsSnapshotAndSaysWhere() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "paystorm-snapshot-cli-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
@@ -166,7 +166,7 @@ import Testing
         #expect(recover.output.contains("recovery: every invariant holds"), "\(recover.output)")
     }
 
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func aViolatedInvariantExitsOne() throws {
         // A swarm with a planted double-charge bug must find it and exit 1.
         let outcome = try Self.paystorm(
@@ -174,7 +174,7 @@ import Testing
         #expect(outcome.status == 1, "\(outcome.output)\(outcome.errors)")
     }
 
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func hiddenPlantBugHelpListsEveryPlantedBug() throws {
         let outcome = try Self.paystorm(["swarm", "--help-hidden"])
         for bug in [

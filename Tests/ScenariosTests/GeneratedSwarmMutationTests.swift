@@ -60,7 +60,7 @@ import Testing
         #expect(!replay.invariantsHold)
     }
 
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func theCommandWritesEachFailingSeedsScenario() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "paystorm-generated-cli-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")

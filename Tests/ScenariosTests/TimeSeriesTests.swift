@@ -16,7 +16,7 @@ import Testing
                 duration: 1s
             """
 
-    @Test(.enabled(if: CrashRecoveryTests.executable != nil, "paystorm is not built"))
+    @Test
     func aRowPerSecondThatAddsUpToTheRun() throws {
         let directory = FileManager.default.temporaryDirectory
         let path = directory.appendingPathComponent("paystorm-timeseries-\(getpid()).csv").path
