@@ -9,10 +9,13 @@ import Testing
 /// system runs on, and the restarted dispatcher rebuilds every owed event from the journal, so
 /// that every event still reaches its merchant.
 @Suite struct WebhookRestartTests {
-    static func makeSystem(_ runtime: DeterministicRuntime, journal: (any Journal)?) throws -> PaymentSystem {
+    static func makeSystem(
+        _ runtime: DeterministicRuntime, journal: (any Journal)?, plantedBug: PlantedBug? = nil
+    ) throws -> PaymentSystem {
         var configuration = try PaymentRecoveryTests.makeSystem(runtime, journal: InMemoryJournal())
             .configuration
         configuration.journal = journal
+        configuration.plantedBug = plantedBug
         configuration.webhooks.enabled = true
         configuration.webhooks.restartable = true
         configuration.webhooks.failureProbability = 0
@@ -122,17 +125,15 @@ import Testing
     @Test(arguments: [21, 22] as [UInt64])
     func withoutTheRebuildEventsAreLostAndTheJournalShowsThem(seed: UInt64) throws {
         let runtime = DeterministicRuntime(seed: seed)
-        try PlantedBug.$active.withValue(.restartWithoutRebuild) {
-            try runtime.run {
-                let journal = InMemoryJournal()
-                let system = try Self.makeSystem(runtime, journal: journal)
-                let (report, _) = try await Self.crashPayRestart(system)
-                #expect(report?.handedOver == 0)
-                let missing = await Self.unprocessed(system)
-                #expect(!missing.isEmpty, "seed \(seed)")
-                let owed = try await PendingWebhookScan.scan(journal)
-                #expect(Set(owed.map(\.eventID)).isSuperset(of: missing), "seed \(seed)")
-            }
+        try runtime.run {
+            let journal = InMemoryJournal()
+            let system = try Self.makeSystem(runtime, journal: journal, plantedBug: .restartWithoutRebuild)
+            let (report, _) = try await Self.crashPayRestart(system)
+            #expect(report?.handedOver == 0)
+            let missing = await Self.unprocessed(system)
+            #expect(!missing.isEmpty, "seed \(seed)")
+            let owed = try await PendingWebhookScan.scan(journal)
+            #expect(Set(owed.map(\.eventID)).isSuperset(of: missing), "seed \(seed)")
         }
     }
 

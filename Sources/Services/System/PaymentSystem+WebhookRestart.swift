@@ -59,8 +59,8 @@ extension PaymentSystem {
         guard let (successor, creations) = events.restartDispatcher() else { return nil }
         var report = WebhookRestartReport()
         // The planted bug: a dispatcher that restarts empty, as if its queue had been durable.
-        guard PlantedBug.active != .restartWithoutRebuild else { return report }
-        if PlantedBug.active != .restartFromJournalOnly {
+        guard configuration.plantedBug != .restartWithoutRebuild else { return report }
+        if configuration.plantedBug != .restartFromJournalOnly {
             report.keptCreations = creations.count
             report.handedOver += events.handOver(creations, to: successor)
         }

@@ -148,7 +148,9 @@ public final class PaymentSystem: Sendable {
             retention: configuration.idempotencyRetention,
             entriesMax: configuration.idempotencyKeysPerShardMax)
         idempotency = (0..<configuration.paymentShards).map { _ in
-            IdempotencyGate(store: IdempotencyStore(runtime: runtime, configuration: keys))
+            IdempotencyGate(
+                store: IdempotencyStore(runtime: runtime, configuration: keys),
+                ignoresKeys: configuration.plantedBug == .ignoreIdempotencyKeys)
         }
         settlement = SettlementRun(orchestrator: orchestrator, ledger: ledger, merchants: merchants)
     }
