@@ -49,6 +49,7 @@ import Testing
             isFraudulentTruth: false, fingerprint: 1)
         record.eventsEmitted = events
         record.transitions = path.count
+        record.isCreationEventEmitted = true
         if state == .authorized {
             record.hold = PaymentBookkeeping.authorizationHold(TransferID(1), parties, amount: 4_000)
         }
@@ -315,6 +316,32 @@ import Testing
             let (_, actions) = try Self.journaled(input, from: state)
             #expect(actions.map(Self.name) == expected, "\(input) in \(state)")
         }
+    }
+
+    @Test func theCreationEventGoesOutWithTheFirstDurableTransitionOnly() throws {
+        var unopened = try Self.record(.created)
+        unopened.isCreationEventEmitted = false
+        var process = PaymentProcess(record: unopened)
+        var context = Self.context()
+        let screened = process.handle(.screened(.block, capturesAutomatically: false), &context)
+        guard case .journal(let decline) = screened.first else {
+            Issue.record("no journal record: \(screened.map(Self.name))")
+            return
+        }
+        // Not before the transition is durable: a refused append emits nothing.
+        var refused = process
+        let undone = refused.handle(
+            .journalRefused(decline, .journalUnavailable(Self.id, "sync failed")), &context)
+        #expect(!undone.contains { if case .emit = $0 { true } else { false } })
+        #expect(!refused.record.isCreationEventEmitted)
+        let durable = process.handle(.journaled(decline), &context).map(Self.name)
+        #expect(
+            durable == [
+                "emit(payment_intent.created at 0)", "emit(payment_intent.payment_failed at 1)",
+                "count(transition)",
+                "fail(card_declined)",
+            ])
+        #expect(process.record.isCreationEventEmitted)
     }
 
     @Test func whetherABookingFollowsIsTheProcessesOwnNextStep() throws {

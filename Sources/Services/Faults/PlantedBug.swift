@@ -40,11 +40,6 @@ public enum PlantedBug: String, Sendable, CaseIterable {
     /// rebuilding the owed events from the journal: what the dead one held, and what was
     /// emitted while it was down, never reaches the merchants.
     case restartWithoutRebuild = "restart_without_rebuild"
-    /// A restarted webhook dispatcher rebuilds from the journal alone, forgetting the creation
-    /// events the sink kept: a payment's creation event goes out before its first transition is
-    /// journaled, so one in flight or emitted during the downtime, whose payment's first
-    /// transition had not reached the journal by the restart, is never delivered.
-    case restartFromJournalOnly = "restart_from_journal_only"
 
     /// The bug planted for the current task, if any.
     @TaskLocal public static var active: PlantedBug?

@@ -157,9 +157,15 @@ public final class PaymentOrchestrator: Sendable {
             }
         }
         await merchants.shard(request.merchant).recordPayment(request.merchant)
-        events.emit(
-            [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
-            firstIndex: 0)
+        // The creation event goes out once a journal record shows the payment: its opening
+        // here, or (a payment confirmed at once) its first transition, which `PaymentProcess`
+        // emits it with. Without a journal there is nothing to wait for.
+        if journalsCreation || configuration.journal == nil {
+            shard.update(id) { $0.isCreationEventEmitted = true }
+            events.emit(
+                [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
+                firstIndex: 0)
+        }
         return id
     }
 

@@ -300,6 +300,8 @@ extension PaymentRecord {
         disputedSettled = bookings.disputedSettled
         disputeFeeSettled = bookings.disputeFeeSettled
         eventsEmitted = Int(bookings.eventsEmitted)
+        // Its first journal record carried its creation, whose event is emitted or owed.
+        isCreationEventEmitted = true
         if payment.currency != settlement, payment.amountCapturedMinorUnits > 0, bookings.capturedSettled > 0
         {
             lockedRate = Self.impliedRate(

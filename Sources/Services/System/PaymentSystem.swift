@@ -131,7 +131,7 @@ public final class PaymentSystem: Sendable {
         }
         events = PaymentEventSink(
             dispatcher: dispatcher, clock: configuration.unixClock, runtime: runtime,
-            tracksCreations: configuration.webhooks.restartable, observer: configuration.eventObserver)
+            observer: configuration.eventObserver)
         orchestrator = PaymentOrchestrator(
             runtime: runtime, configuration: configuration, ledger: ledger, fraud: fraud, currency: currency,
             networks: networks, merchants: merchants, events: events)

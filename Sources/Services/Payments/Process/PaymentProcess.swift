@@ -142,7 +142,16 @@ struct PaymentProcess {
         }
         let firstIndex = 1 + transition.applied.eventsEmitted - transition.events.count
         let applied = transition.applied
-        return [
+        var actions: [Action] = []
+        if !record.isCreationEventEmitted {
+            // The first durable record of the payment: its creation is durable too.
+            record.isCreationEventEmitted = true
+            actions.append(
+                .emit(
+                    [.paymentIntentCreated], firstIndex: 0, merchant: applied.merchant,
+                    amount: applied.payment.amount))
+        }
+        return actions + [
             .emit(events, firstIndex: firstIndex, merchant: applied.merchant, amount: applied.payment.amount),
             .count(.transition),
         ]
