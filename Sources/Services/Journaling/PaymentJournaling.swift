@@ -29,8 +29,7 @@ enum PaymentJournaling {
     /// Attempts `appendPersistently` makes at most (about 40 s of backoff in all), and the
     /// first and longest wait between two.
     static let persistentAttemptsMax = 48
-    static let persistentBackoffFirst: Duration = .milliseconds(10)
-    static let persistentBackoffMax: Duration = .seconds(1)
+    static let persistentBackoff = Backoff(first: .milliseconds(10), max: .seconds(1))
 
     /// Appends `records`, retrying a refused append with exponential backoff (bounded).
     /// - Throws: the last `JournalError` when every attempt failed, or at once for a closed
@@ -38,7 +37,6 @@ enum PaymentJournaling {
     static func appendPersistently(
         _ records: [JournalRecord], journal: any Journal, runtime: any Runtime
     ) async throws(JournalError) {
-        var backoff = persistentBackoffFirst
         var attempt = 1
         while true {
             do throws(JournalError) {
@@ -48,9 +46,8 @@ enum PaymentJournaling {
                 if case .closed = error { throw error }
                 if attempt >= persistentAttemptsMax { throw error }
             }
+            try? await runtime.sleep(for: persistentBackoff.delay(afterRetries: attempt - 1))
             attempt += 1
-            try? await runtime.sleep(for: backoff)
-            backoff = min(backoff * 2, persistentBackoffMax)
         }
     }
 
