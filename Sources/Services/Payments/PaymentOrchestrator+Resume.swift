@@ -3,12 +3,38 @@ import Core
 extension PaymentOrchestrator {
     /// Finishes a payment a restart left where only the dead process would have moved it on
     /// (the process decides how: `PaymentProcess.Input.restarted`).
+    ///
+    /// `persistently` (crash repair): a step the journal refused is tried again with the
+    /// journal's persistent backoff, until the payment is out of those states or the attempts
+    /// run out. A journal failing its syncs just after the restart must not leave a payment
+    /// `created` for good: nobody else would move it on.
     /// - Returns: whether the payment was moved on.
     @discardableResult
-    func settleInterrupted(_ id: PaymentID) async -> Bool {
+    func settleInterrupted(_ id: PaymentID, persistently: Bool = false) async -> Bool {
         guard let before = await payment(id) else { return false }
-        _ = try? await run(.restarted, id)
+        let attemptsMax = persistently ? PaymentJournaling.persistentAttemptsMax : 1
+        for attempt in 1...attemptsMax {
+            do throws(PaymentServiceError) {
+                try await run(.restarted, id)
+            } catch {
+                // Only a refused append is worth another attempt: anything else ended the step.
+                guard error.isRetryable else { break }
+            }
+            guard let state = await payment(id)?.payment.state, Self.isInterrupted(state) else { break }
+            if attempt < attemptsMax {
+                try? await runtime.sleep(
+                    for: PaymentJournaling.persistentBackoff.delay(afterRetries: attempt - 1))
+            }
+        }
         return await payment(id)?.payment.state != before.payment.state
+    }
+
+    /// Whether only a process that died would have moved a payment on from `state`.
+    static func isInterrupted(_ state: PaymentState) -> Bool {
+        switch state {
+        case .created, .requiresAction, .authorizationUnknown: true
+        default: false
+        }
     }
 
     /// The retry, after a restart, of a create whose work had begun: answers as `create` would

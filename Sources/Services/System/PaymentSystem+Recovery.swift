@@ -232,7 +232,7 @@ extension PaymentSystem {
                     }
                     running += 1
                     group.addTask { [orchestrator] in
-                        await orchestrator.settleInterrupted(id)
+                        await orchestrator.settleInterrupted(id, persistently: true)
                         if !resumable.contains(id),
                             await orchestrator.payment(id)?.payment.state == .authorized
                         {
@@ -242,7 +242,7 @@ extension PaymentSystem {
                 }
             }
             crashRepair.withLock {
-                $0.durationNs = runtime.now().nanoseconds - started.nanoseconds
+                $0.durationNanoseconds = runtime.now().nanoseconds - started.nanoseconds
                 $0.isFinished = true
             }
         }
@@ -291,9 +291,9 @@ extension PaymentRecord {
             parties: PaymentBookkeeping.Parties(
                 merchant: payment.merchant, network: network.ledgerNetwork, presentment: payment.currency,
                 settlement: settlement),
-            createdAt: SimTime(nanoseconds: bookings.createdAtNs), isFraudulentTruth: false, fingerprint: 0)
+            createdAt: SimTime(nanoseconds: bookings.createdAtNanoseconds), isFraudulentTruth: false, fingerprint: 0)
         hold = bookings.hold
-        authorizedAt = bookings.authorizedAtNs.map { SimTime(nanoseconds: $0) }
+        authorizedAt = bookings.authorizedAtNanoseconds.map { SimTime(nanoseconds: $0) }
         capturedSettled = bookings.capturedSettled
         feeSettled = bookings.feeSettled
         refundedSettled = bookings.refundedSettled
