@@ -99,7 +99,9 @@ import Testing
             await system.awaitCrashRepair()
             let figures = system.crashRepairFigures
             #expect(figures.isFinished && figures.paymentsSettled == Self.interrupted)
-            #expect(answeredAfterNs < figures.durationNanoseconds, "answered after \(answeredAfterNs) ns, \(figures)")
+            #expect(
+                answeredAfterNs < figures.durationNanoseconds,
+                "answered after \(answeredAfterNs) ns, \(figures)")
             for payment in await system.orchestrator.allPayments() {
                 switch payment.payment.state {
                 case .created, .requiresAction, .authorizationUnknown:

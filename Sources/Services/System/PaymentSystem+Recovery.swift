@@ -291,7 +291,8 @@ extension PaymentRecord {
             parties: PaymentBookkeeping.Parties(
                 merchant: payment.merchant, network: network.ledgerNetwork, presentment: payment.currency,
                 settlement: settlement),
-            createdAt: SimTime(nanoseconds: bookings.createdAtNanoseconds), isFraudulentTruth: false, fingerprint: 0)
+            createdAt: SimTime(nanoseconds: bookings.createdAtNanoseconds), isFraudulentTruth: false,
+            fingerprint: 0)
         hold = bookings.hold
         authorizedAt = bookings.authorizedAtNanoseconds.map { SimTime(nanoseconds: $0) }
         capturedSettled = bookings.capturedSettled
