@@ -441,12 +441,6 @@ struct Journey: Sendable {
             }
             return id
         case .cancel(let after):
-            // Over the wire the journeys send no cancel (the HTTP target has none yet): the
-            // payment stays authorized, as a never-captured one does.
-            guard host != nil else {
-                outcome.counts.authorizedOnly += 1
-                return id
-            }
             await wait(after, plan.number, before: "cancel", payment: id)
             let cancel: (any PaymentTarget) async -> APIResponse? = { target in
                 await target.cancel(

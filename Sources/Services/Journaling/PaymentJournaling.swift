@@ -67,7 +67,7 @@ enum PaymentJournaling {
             kind: .transition(
                 command: PaymentJournalCodes.code(transition.command), firstEvent: emitted.first),
             payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
-            expectsBooking: transition.expectsBooking, timeNs: transition.time.nanoseconds,
+            expectsBooking: transition.expectsBooking, timeNanoseconds: transition.time.nanoseconds,
             idempotencyKey: idempotencyKey, moreEvents: Array(emitted.dropFirst()))
         // The first transition: no events before this one's (the creation event is index 0).
         if let cipher, let card = record.card, record.eventsEmitted == emitted.count {
@@ -93,7 +93,7 @@ enum PaymentJournaling {
         var image = PaymentEventImage(
             kind: .transition(command: PaymentJournalCodes.openCommand, firstEvent: nil),
             payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted), expectsBooking: false,
-            timeNs: now.nanoseconds, idempotencyKey: idempotencyKey)
+            timeNanoseconds: now.nanoseconds, idempotencyKey: idempotencyKey)
         if let cipher, let card = record.card {
             do throws(JournalError) {
                 image.encryptedCardFields = try card.sealed(for: record.id, with: cipher)
@@ -137,7 +137,7 @@ enum PaymentJournaling {
                 MerchantOnboardedRecord(
                     merchantID: merchant.rawValue,
                     settlementCurrencyIndex: UInt8(truncatingIfNeeded: settlementCurrency.index),
-                    timeNs: now.nanoseconds))
+                    timeNanoseconds: now.nanoseconds))
         ])
     }
 
@@ -155,7 +155,7 @@ enum PaymentJournaling {
         if orchestrator.configuration.plantedBug == .acknowledgeWithoutJournal { return response }
         let image = PaymentEventImage(
             kind: .acknowledgement(operation, httpStatus: response.status), payment: RecoveredPayment(record),
-            sequence: Int64(record.eventsEmitted), expectsBooking: false, timeNs: now.nanoseconds,
+            sequence: Int64(record.eventsEmitted), expectsBooking: false, timeNanoseconds: now.nanoseconds,
             idempotencyKey: idempotencyKey)
         do throws(JournalError) {
             _ = try await journal.append([JournalRecord(image.record)])

@@ -309,7 +309,7 @@ extension BinaryWriter {
         writeVarint(webhook.merchant.rawValue)
         writeSignedVarint(webhook.amount.minorUnits)
         write(UInt8(webhook.amount.currency.index))
-        writeSignedVarint(webhook.timeNs)
+        writeSignedVarint(webhook.timeNanoseconds)
     }
 
     fileprivate mutating func write(_ answer: RecoveredAnswer) {
@@ -318,7 +318,7 @@ extension BinaryWriter {
         write(answer.operation.rawValue)
         writeSignedVarint(Int64(answer.status))
         write(answer.payment)
-        writeSignedVarint(answer.timeNs)
+        writeSignedVarint(answer.timeNanoseconds)
     }
 
     fileprivate mutating func write(_ invariant: PaymentRecoveryReport.Invariant) {
@@ -486,7 +486,8 @@ extension BinaryReader {
         let currency = try readCurrency()
         return PendingWebhook(
             eventID: eventID, type: type, payment: payment, merchant: merchant,
-            amount: Money(minorUnits: minorUnits, currency: currency), timeNs: try readSignedVarint())
+            amount: Money(minorUnits: minorUnits, currency: currency), timeNanoseconds: try readSignedVarint()
+        )
     }
 
     fileprivate mutating func readAnswer() throws(JournalError) -> RecoveredAnswer {
@@ -499,7 +500,7 @@ extension BinaryReader {
         let status = Int(clamping: try readSignedVarint())
         return RecoveredAnswer(
             merchant: merchant, key: key, operation: operation, status: status, payment: try readPayment(),
-            timeNs: try readSignedVarint())
+            timeNanoseconds: try readSignedVarint())
     }
 
     fileprivate mutating func readInvariant(

@@ -17,11 +17,11 @@ extension PaymentOrchestrator {
     func run(
         _ input: PaymentProcess.Input, _ id: PaymentID, request: PaymentRequest? = nil
     ) async throws(PaymentServiceError) -> PaymentRecord {
-        var pending = try decide(input, id)
-        while !pending.isEmpty {
-            let action = pending.removeFirst()
+        // A stack, last action on top: a result's actions go before what was still pending.
+        var pending = Array(try decide(input, id).reversed())
+        while let action = pending.popLast() {
             if let result = try await perform(action, id, request) {
-                pending.insert(contentsOf: try decide(result, id), at: 0)
+                pending += try decide(result, id).reversed()
             }
         }
         return try await record(id)

@@ -147,8 +147,7 @@ extension PaymentOrchestrator {
 
     /// Enters a confirmed movement's lines in the movement book (its totals were entered when
     /// it was booked).
-    func recordNetworkLines(_ transfers: [Transfer], for id: PaymentID, network: CardNetworkKind, day: Int64)
-    {
+    func recordNetworkLines(_ transfers: [Transfer], for id: PaymentID, network: PaymentNetwork, day: Int64) {
         let today = CardNetworkState.day(of: runtime.now())
         movementBooks[Int(id.rawValue % UInt64(movementBooks.count))].withLock {
             $0.record(transfers, payment: id, network: network, day: day, today: today, totals: false)

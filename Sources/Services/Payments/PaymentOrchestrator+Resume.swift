@@ -1,39 +1,42 @@
 import Core
+import PaystormRuntime
 
 extension PaymentOrchestrator {
     /// Finishes a payment a restart left where only the dead process would have moved it on
     /// (the process decides how: `PaymentProcess.Input.restarted`).
-    ///
-    /// `persistently` (crash repair): a step the journal refused is tried again with the
-    /// journal's persistent backoff, until the payment is out of those states or the attempts
-    /// run out. A journal failing its syncs just after the restart must not leave a payment
-    /// `created` for good: nobody else would move it on.
     /// - Returns: whether the payment was moved on.
     @discardableResult
-    func settleInterrupted(_ id: PaymentID, persistently: Bool = false) async -> Bool {
+    func settleInterrupted(_ id: PaymentID) async -> Bool {
         guard let before = await payment(id) else { return false }
-        let attemptsMax = persistently ? PaymentJournaling.persistentAttemptsMax : 1
-        for attempt in 1...attemptsMax {
-            do throws(PaymentServiceError) {
-                try await run(.restarted, id)
-            } catch {
-                // Only a refused append is worth another attempt: anything else ended the step.
-                guard error.isRetryable else { break }
-            }
-            guard let state = await payment(id)?.payment.state, Self.isInterrupted(state) else { break }
-            if attempt < attemptsMax {
-                try? await runtime.sleep(
-                    for: PaymentJournaling.persistentBackoff.delay(afterRetries: attempt - 1))
-            }
-        }
+        _ = try? await run(.restarted, id)
         return await payment(id)?.payment.state != before.payment.state
     }
 
-    /// Whether only a process that died would have moved a payment on from `state`.
-    static func isInterrupted(_ state: PaymentState) -> Bool {
-        switch state {
-        case .created, .requiresAction, .authorizationUnknown: true
-        default: false
+    /// The wait before crash repair tries an interrupted payment again: the journal may refuse
+    /// the step that settles it (a failing sync outlives the crash), and nobody else comes back
+    /// for a payment no client's key leads to.
+    static let crashRepairBackoff = Backoff(first: .milliseconds(250), max: .seconds(8))
+    /// Tries per interrupted payment: about two minutes of refusals at the longest wait.
+    static let crashRepairAttemptsMax = 20
+
+    /// Crash repair of one payment: settles it (see `settleInterrupted`) and, when no client
+    /// will come back for it (`resumable` false) and it turns out authorized, voids it. A step
+    /// the journal refuses is tried again after a backoff, until the payment is final.
+    func repairInterrupted(_ id: PaymentID, resumable: Bool) async {
+        for retries in 0..<Self.crashRepairAttemptsMax {
+            if retries > 0 {
+                try? await runtime.sleep(for: Self.crashRepairBackoff.delay(afterRetries: retries - 1))
+            }
+            await settleInterrupted(id)
+            guard let state = await payment(id)?.payment.state else { return }
+            switch state {
+            case .created, .requiresAction, .authorizationUnknown:
+                continue
+            case .authorized where !resumable:
+                if (try? await void(id)) != nil { return }
+            default:
+                return
+            }
         }
     }
 

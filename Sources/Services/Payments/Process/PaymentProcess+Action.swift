@@ -23,7 +23,7 @@ extension PaymentProcess {
         /// Wait the inquiry delay, then ask the network; feeds back `.inquiryAnswered`.
         case inquire(attempt: Int, capturesAutomatically: Bool)
         /// Lock the FX rate for a capture; feeds back `.rateLocked`.
-        case lockRate(from: Currency, to: Currency, capture: PaymentRecord)
+        case lockRate(from: Currency, to: Currency, capture: Transition)
         /// Book in the ledger (its intent journaled first); feeds back `.booked`.
         case book(Booking)
         /// Owe the network a movement until it confirms it.
@@ -50,15 +50,32 @@ extension PaymentProcess {
 
     /// One state change decided and applied in the shard (the reservation), waiting for its
     /// journal record to be durable before anyone hears of it.
-    struct Transition: Sendable {
-        var command: PaymentCommand
+    ///
+    /// A class: it travels from an action to an input and on to the next step's actions, and
+    /// holds two records; shared by reference, it keeps the actions (and the executor's async
+    /// frames that hold them across awaits) a few words wide.
+    final class Transition: Sendable {
+        let command: PaymentCommand
         /// The record right after the change, and right before it (to undo a refused append).
-        var applied: PaymentRecord
-        var previous: PaymentRecord
-        var events: [PaymentEventType]
-        var time: SimTime
+        let applied: PaymentRecord
+        let previous: PaymentRecord
+        let events: [PaymentEventType]
+        let time: SimTime
         /// What follows once it is durable.
-        var next: Next
+        let next: Next
+
+        init(
+            command: PaymentCommand, applied: PaymentRecord, previous: PaymentRecord,
+            events: [PaymentEventType],
+            time: SimTime, next: Next
+        ) {
+            self.command = command
+            self.applied = applied
+            self.previous = previous
+            self.events = events
+            self.time = time
+            self.next = next
+        }
 
         /// Whether ledger transfers follow this transition (so that recovery can tell a
         /// transition whose booking never started).
@@ -93,16 +110,28 @@ extension PaymentProcess {
         case bankReturn(BankReturnNotice)
     }
 
-    /// Ledger transfers to book, and what the process records once they are booked.
-    struct Booking: Sendable {
-        var transfers: [Transfer]
+    /// Ledger transfers to book, and what the process records once they are booked (a class
+    /// for the reason `Transition` is one).
+    final class Booking: Sendable {
+        let transfers: [Transfer]
         /// The network whose accounts the movement touches (entered in the movement book).
-        var network: CardNetworkKind?
+        let network: PaymentNetwork?
         /// The settlement day the network files the movement under, when known now.
-        var day: Int64?
+        let day: Int64?
         /// Filed under the network's settlement day counted from today (no answer gives one).
-        var isFiledOnSettlementDay = false
-        var purpose: Purpose
+        let isFiledOnSettlementDay: Bool
+        let purpose: Purpose
+
+        init(
+            transfers: [Transfer], network: PaymentNetwork? = nil, day: Int64? = nil,
+            isFiledOnSettlementDay: Bool = false, purpose: Purpose
+        ) {
+            self.transfers = transfers
+            self.network = network
+            self.day = day
+            self.isFiledOnSettlementDay = isFiledOnSettlementDay
+            self.purpose = purpose
+        }
 
         enum Purpose: Sendable {
             case hold(Transfer, capturesAutomatically: Bool)

@@ -12,7 +12,7 @@ extension PaymentProcess {
         /// Confirm the payment (its first confirmation: `route`, when the payment method was
         /// given or changed only now). Asks for 3-D Secure at once when the request requires
         /// it, otherwise screens.
-        case confirm(requiresAuthentication: Bool, capturesAutomatically: Bool, route: Route?)
+        indirect case confirm(requiresAuthentication: Bool, capturesAutomatically: Bool, route: Route?)
         /// The customer answered a 3-D Secure challenge.
         case authenticated(Bool, capturesAutomatically: Bool)
         /// Capture all (`nil`) or part of the authorization.
@@ -38,7 +38,7 @@ extension PaymentProcess {
         case inquiryClosed
         case disputeClosed(won: Bool)
         /// The customer's bank returned a bank debit.
-        case bankReturned(BankReturnNotice)
+        indirect case bankReturned(BankReturnNotice)
 
         // MARK: Timers
 
@@ -55,13 +55,13 @@ extension PaymentProcess {
         case journaled(Transition)
         case journalRefused(Transition, PaymentServiceError)
         /// The FX rate a capture across currencies converts at, locked now.
-        case rateLocked(LockedRate, capture: PaymentRecord)
+        case rateLocked(LockedRate, capture: Transition)
         case booked(Booking)
     }
 
     /// The network a payment method names, given or changed at confirmation.
     struct Route: Sendable, Hashable {
-        var network: CardNetworkKind
+        var network: PaymentNetwork
         var fingerprint: UInt64
         var card: JournaledCardFields?
     }

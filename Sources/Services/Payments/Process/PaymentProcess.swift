@@ -76,7 +76,7 @@ struct PaymentProcess {
         case .journalRefused(let transition, let error):
             return [.count(.undone(conflict: undo(transition))), .fail(error)]
         case .rateLocked(let rate, let capture):
-            return bookCapture(capture, rate: rate, &context)
+            return bookCapture(capture.applied, rate: rate, &context)
         case .booked(let booking):
             return booked(booking, &context)
         }
@@ -191,7 +191,7 @@ struct PaymentProcess {
         case .capture:
             let parties = applied.parties
             guard parties.presentment == parties.settlement else {
-                return [.lockRate(from: parties.presentment, to: parties.settlement, capture: applied)]
+                return [.lockRate(from: parties.presentment, to: parties.settlement, capture: transition)]
             }
             return bookCapture(applied, rate: nil, &context)
         case .release:
