@@ -232,10 +232,10 @@ public final class WebhookReceiver: WebhookWitness {
                 figures: figures, latencyMs: state.latency.summary,
                 checks: [
                     .init(
-                        name: "webhook_signatures_valid", violations: state.badSignatures,
+                        .webhookSignaturesValid, violations: state.badSignatures,
                         examples: state.badSignatureExamples),
                     .init(
-                        name: "acknowledged_payment_events_delivered_or_dead_lettered",
+                        .acknowledgedPaymentEventsDeliveredOrDeadLettered,
                         violations: unexplained,
                         examples: examples),
                 ])

@@ -143,7 +143,8 @@ enum CapacityTable {
             + pad(Format.fixed(step.offeredTPS, 0), 10)
             + pad(Format.fixed(step.answeredTPS, 0), 10)
             + pad(Format.fixed(step.answeredRatio * 100, 1) + "%", 8)
-            + pad(Format.fixed(step.authorizeP50Ms, 0), 9) + pad(Format.fixed(step.authorizeP99Ms, 0), 9)
+            + pad(Format.fixed(step.authorizeP50Milliseconds, 0), 9)
+            + pad(Format.fixed(step.authorizeP99Milliseconds, 0), 9)
             + pad(step.cpuCores.map { Format.fixed($0, 2) } ?? "-", 7)
             + pad(step.residentMBMax.map { Format.fixed($0, 0) } ?? "-", 8)
             + pad(Format.count(Int(step.shed)), 9) + pad(Format.count(step.droppedArrivals), 9) + step.verdict
@@ -153,7 +154,7 @@ enum CapacityTable {
         let held =
             report.highestHeld.map {
                 "highest held: \(Format.fixed($0.offeredTPS, 0)) TPS (scale \(Format.fixed($0.scale, 3))), "
-                    + "answered \(Format.fixed($0.answeredTPS, 0)) TPS, p99 \(Format.fixed($0.authorizeP99Ms, 0)) ms"
+                    + "answered \(Format.fixed($0.answeredTPS, 0)) TPS, p99 \(Format.fixed($0.authorizeP99Milliseconds, 0)) ms"
             } ?? "highest held: none (even the smallest scale tried was not held)"
         let knee =
             report.knee.map {

@@ -93,55 +93,9 @@ struct RunCommand: AsyncParsableCommand {
             printError("paystorm run: --mode must be realtime or simulated, not \(mode)")
             throw ExitCode(ExitStatus.badInput)
         }
-        var scenario: Scenario
-        do {
-            scenario = try ScenarioParser.load(path: file)
-        } catch {
-            printError("✗ \(error)")
-            throw ExitCode(ExitStatus.badInput)
-        }
-        if let duration {
-            guard let parsed = DurationText.parse(duration), parsed <= ScenarioLimits.durationMax else {
-                printError(
-                    "paystorm run: --duration \(duration) is not a duration like 60s, 5m or 1h30m of at most "
-                        + DurationText.format(ScenarioLimits.durationMax))
-                throw ExitCode(ExitStatus.badInput)
-            }
-            scenario = scenario.withDuration(parsed)
-        }
-        if let scale {
-            guard scale > 0, scale <= 1_000 else {
-                printError("paystorm run: --scale must be in (0, 1000]")
-                throw ExitCode(ExitStatus.badInput)
-            }
-            scenario = scenario.scaled(by: scale)
-        }
-        if let problem = ScenarioLimits.problem(with: scenario) {
-            printError("paystorm run: with --duration and --scale, \(problem)")
-            throw ExitCode(ExitStatus.badInput)
-        }
-        if let seed { scenario.seed = seed }
-        if let maxInFlight {
-            guard (1...10_000_000).contains(maxInFlight) else {
-                printError("paystorm run: --max-in-flight must be in 1...10000000")
-                throw ExitCode(ExitStatus.badInput)
-            }
-            scenario.load.maxInFlight = maxInFlight
-        }
-        var series: TimeSeriesFile?
-        if let timeseries {
-            do {
-                series = try TimeSeriesFile(path: timeseries)
-            } catch {
-                printError("paystorm run: --timeseries: cannot write \(timeseries): \(error)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-        }
+        let scenario = try loadScenario()
+        let series = try openTimeSeries()
         defer { series?.close() }
-        if let report, !FileManager.default.createFile(atPath: report, contents: nil) {
-            printError("paystorm run: --report: cannot write \(report)")
-            throw ExitCode(ExitStatus.badInput)
-        }
         // Rows are kept only for the HTML page; the file alone needs each row once.
         let recorder =
             timeseries == nil && report == nil
@@ -158,41 +112,7 @@ struct RunCommand: AsyncParsableCommand {
         let snapshotRecords =
             journal == "none" || (journal == "memory" && snapshotEvery == nil)
             ? 0 : (snapshotEvery ?? Self.snapshotEveryDefault)
-        var runJournal: (any Journal)?
-        if journal == "none" {
-            if resume {
-                printError("paystorm run: --resume needs --journal file:PATH")
-                throw ExitCode(ExitStatus.badInput)
-            }
-            if let snapshotEvery, snapshotEvery > 0 {
-                printError("paystorm run: --snapshot-every needs a journal (--journal memory or file:PATH)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-        } else {
-            if mode == .simulated, case .file = try? JournalLocation(parsing: journal) {
-                // The deterministic runtime cannot see a sync in progress on the journal's
-                // writer thread: it advances virtual time past it to the next timer, so where
-                // each completion lands depends on the disk. A simulated run that cannot be
-                // replayed must not look like one that can: refuse it, before touching the
-                // directory.
-                printError(Self.fileJournalInSimulatedMode)
-                throw ExitCode(ExitStatus.badInput)
-            }
-            do {
-                let location = try JournalLocation(parsing: journal)
-                try Self.checkResumable(location, resume: resume)
-                runJournal = try location.open(
-                    memory: InMemoryJournal.Configuration(
-                        recordsMax: Self.memoryJournalRecordsMax, dropsSnapshottedRecords: snapshotRecords > 0
-                    ))
-            } catch let error as ResumeError {
-                printError("paystorm run: \(error)")
-                throw ExitCode(ExitStatus.badInput)
-            } catch {
-                printError("paystorm run: --journal \(journal): \(error)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-        }
+        let runJournal = try openJournal(mode: mode, snapshotRecords: snapshotRecords)
         let key: [UInt8]?
         do {
             key = try JournalKeyInput.load(journalKey)
@@ -235,36 +155,8 @@ struct RunCommand: AsyncParsableCommand {
             printError("paystorm run: --resume: \(error)")
             throw ExitCode(ExitStatus.badInput)
         }
-        if let trace, let eventTrace {
-            do {
-                try Data(eventTrace.text.utf8).write(to: URL(fileURLWithPath: trace))
-            } catch {
-                printError("paystorm run: cannot write \(trace): \(error)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-            let dropped = eventTrace.dropped
-            printError(
-                "trace: \(trace) holds \(eventTrace.lines.count) events"
-                    + (dropped > 0
-                        ? " (\(dropped) more dropped: the trace keeps \(eventTrace.linesMax))" : ""))
-        }
-        if let export, let balanceTransactions {
-            guard let written = export.close() else {
-                printError("paystorm run: cannot write \(balanceTransactions)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-            printError("balance transactions: \(balanceTransactions) holds \(written)")
-        }
-        if let runJournal {
-            let last = await runJournal.lastPosition()
-            let held = (runJournal as? InMemoryJournal)?.recordsHeld
-            await runJournal.close()
-            printError(
-                "journal: \(journal) holds \(last.sequence) records"
-                    + (held.map {
-                        $0 < Int(last.sequence) ? " (\($0) kept in memory after the snapshot)" : ""
-                    } ?? ""))
-        }
+        try writeTrace(eventTrace)
+        try await closeOutputs(export: export, journal: runJournal)
         try finish(runReport, recorder: recorder)
     }
 

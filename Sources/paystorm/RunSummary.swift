@@ -5,9 +5,16 @@ struct RunSummary {
     var report: RunReport
 
     var text: String {
+        (headline + generatorRows + moneyRows + resourceRows + restartRows + wireRows + readRows + [""]
+            + checkRows + ["", "digest \(report.digest)", "result: \(report.verdict)"]).joined(
+                separator: "\n")
+    }
+
+    /// What ran, and the payments, throughput and latency it reached.
+    private var headline: [String] {
         let p = report.payments
         let l = report.latencyMs
-        var lines = [
+        return [
             "paystorm run: \(report.scenario) (\(report.mode), seed \(report.seed)), "
                 + "\(Format.fixed(report.durationSeconds, 1)) s simulated in \(Format.fixed(report.wallSeconds, 1)) s wall "
                 + "(\(allocatorName))",
@@ -48,7 +55,12 @@ struct RunSummary {
                         ? " · GENERATOR FELL BEHIND (\(report.generator.lateDispatches) late dispatches)"
                         : "")),
         ]
-        // Each stage's answers against its arrivals due: where a run that could not keep up broke.
+    }
+
+    /// Each stage's answers against its arrivals due (where a run that could not keep up broke), the
+    /// generator's bound, admission and onboarding.
+    private var generatorRows: [String] {
+        var lines: [String] = []
         let stages = report.stages.map { stage in
             "\(stage.stage): \(Format.fixed(stage.targetTPS, 0)) TPS \(Format.count(stage.answered))/"
                 + "\(Format.count(stage.due)) \(Format.fixed(stage.answeredToDueRatio * 100, 1))%"
@@ -90,6 +102,12 @@ struct RunSummary {
                     "\(Format.count(report.generator.merchantsOnboardedBeforeLoad)) onboarded before the load"
                 ))
         }
+        return lines
+    }
+
+    /// Declines, fraud, webhooks, payouts and the ledger per currency.
+    private var moneyRows: [String] {
+        var lines: [String] = []
         let declines = report.declines.sorted { $0.value > $1.value }.map {
             "\($0.key) \(Format.count($0.value))"
         }
@@ -119,6 +137,12 @@ struct RunSummary {
                     "debits \(line.debits) = credits \(line.credits) · imbalance \(line.imbalance) · "
                         + "\(Format.count(line.transfers)) transfers"))
         }
+        return lines
+    }
+
+    /// Memory and CPU; where a resumed run started; the journal's snapshots.
+    private var resourceRows: [String] {
+        var lines: [String] = []
         if let m = report.memory {
             lines.append(
                 row(
@@ -154,6 +178,12 @@ struct RunSummary {
                         + "\(Format.count(s.largestBytes)))"
                         + (s.failures > 0 ? " · \(s.failures) failed: \(s.lastFailure ?? "")" : "")))
         }
+        return lines
+    }
+
+    /// Crashes of the process and restarts of a service.
+    private var restartRows: [String] {
+        var lines: [String] = []
         if let r = report.recovery {
             lines.append(
                 row(
@@ -176,6 +206,12 @@ struct RunSummary {
                         + "\(Format.count(r.handedOver)) handed over · "
                         + "\(Format.count(report.webhooks.duplicatesIgnored)) duplicates ignored"))
         }
+        return lines
+    }
+
+    /// A run over the wire: what it checked against the API, webhooks received, faults switched.
+    private var wireRows: [String] {
+        var lines: [String] = []
         if let wire = report.wire {
             lines.append(
                 row(
@@ -201,6 +237,12 @@ struct RunSummary {
                             ? "" : " · not injected: " + wire.faultsNotInjected.joined(separator: "; "))))
             lines.append(row("not checked", wire.notChecked.joined(separator: ", ")))
         }
+        return lines
+    }
+
+    /// The read traffic per kind.
+    private var readRows: [String] {
+        var lines: [String] = []
         for read in report.reads ?? [] {
             lines.append(
                 row(
@@ -210,7 +252,12 @@ struct RunSummary {
                         + "p50 \(Self.milliseconds(read.latencyMs.p50)) p99 \(Self.milliseconds(read.latencyMs.p99))"
                 ))
         }
-        lines.append("")
+        return lines
+    }
+
+    /// Each invariant and threshold, held or not.
+    private var checkRows: [String] {
+        var lines: [String] = []
         for invariant in report.invariants {
             var text = "  \(invariant.holds ? "✓" : "✗") \(invariant.name)"
             if !invariant.holds {
@@ -225,10 +272,7 @@ struct RunSummary {
                     + (threshold.value.map { "(actual \(Format.fixed($0, 3)))" }
                         ?? "(no figure in this run: memory is sampled once a minute of its clock)"))
         }
-        lines.append("")
-        lines.append("digest \(report.digest)")
-        lines.append("result: \(report.verdict)")
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     static func milliseconds(_ value: Double) -> String {

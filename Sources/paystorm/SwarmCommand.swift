@@ -66,36 +66,8 @@ struct SwarmCommand: AsyncParsableCommand {
             printError("paystorm swarm: give a scenario FILE, or --generate")
             throw ExitCode(ExitStatus.badInput)
         }
-        var scenario: Scenario
-        do {
-            scenario = try ScenarioParser.load(path: file)
-        } catch {
-            printError("✗ \(error)")
-            throw ExitCode(ExitStatus.badInput)
-        }
-        if let duration {
-            guard let parsed = DurationText.parse(duration), parsed <= ScenarioLimits.durationMax else {
-                printError(
-                    "paystorm swarm: --duration \(duration) is not a duration like 5s, 1m or 1h30m of at most "
-                        + DurationText.format(ScenarioLimits.durationMax))
-                throw ExitCode(ExitStatus.badInput)
-            }
-            scenario = scenario.withDuration(parsed)
-            if let problem = ScenarioLimits.problem(with: scenario) {
-                printError("paystorm swarm: with --duration, \(problem)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-        }
-        var bug: PlantedBug?
-        if let plantBug {
-            guard let known = PlantedBug(rawValue: plantBug) else {
-                printError(
-                    "paystorm swarm: --plant-bug must be one of "
-                        + PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))
-                throw ExitCode(ExitStatus.badInput)
-            }
-            bug = known
-        }
+        let scenario = try loadScenario(file)
+        let bug = try plantedBug()
         let stopwatch = Stopwatch()
         let outcomes = await PlantedBug.$active.withValue(bug) {
             await Self.execute(scenario, seeds: seedList, jobs: jobs)
@@ -118,13 +90,7 @@ struct SwarmCommand: AsyncParsableCommand {
             }
             return "paystorm run \(file) --mode simulated --seed \(outcome.seed)" + replayDuration
         }
-        if list {
-            for outcome in outcomes {
-                print(
-                    "\(outcome.failed ? "✗" : "✓") seed \(outcome.seed) digest \(outcome.digest) "
-                        + "payments \(outcome.payments) faults: \(outcome.faults)")
-            }
-        }
+        if list { Self.printEachSeed(outcomes) }
         for outcome in failed {
             print("✗ seed \(outcome.seed): \(outcome.firstViolation ?? "")")
             print("    faults: \(outcome.faults)")
@@ -148,16 +114,7 @@ struct SwarmCommand: AsyncParsableCommand {
     /// `--generate`: one drawn scenario per seed; each failing one is written where `paystorm
     /// run` can replay it (the file holds its seed, and so its faults).
     private func runGenerated(_ seeds: [UInt64]) async throws {
-        var bug: PlantedBug?
-        if let plantBug {
-            guard let known = PlantedBug(rawValue: plantBug) else {
-                printError(
-                    "paystorm swarm: --plant-bug must be one of "
-                        + PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))
-                throw ExitCode(ExitStatus.badInput)
-            }
-            bug = known
-        }
+        let bug = try plantedBug()
         let stopwatch = Stopwatch()
         let jobs = self.jobs
         let outcomes = await PlantedBug.$active.withValue(bug) {
@@ -172,13 +129,7 @@ struct SwarmCommand: AsyncParsableCommand {
             "swarm --generate: \(outcomes.count) seeds, \(failed.count) failed, "
                 + "\(Format.fixed(seconds, 1)) s wall, \(Format.fixed(Double(outcomes.count) / seconds, 2)) seeds/s, "
                 + "\(Format.count(outcomes.reduce(0) { $0 + $1.payments })) payments")
-        if list {
-            for outcome in outcomes {
-                print(
-                    "\(outcome.failed ? "✗" : "✓") seed \(outcome.seed) digest \(outcome.digest) "
-                        + "payments \(outcome.payments) faults: \(outcome.faults)")
-            }
-        }
+        if list { Self.printEachSeed(outcomes) }
         let failures = self.failures
         try writeReport(
             title: "generated scenarios", outcomes: outcomes, wallSeconds: seconds, scenarioText: nil
@@ -217,6 +168,57 @@ struct SwarmCommand: AsyncParsableCommand {
             print("✓ every invariant held on every seed")
         } else {
             throw ExitCode(ExitStatus.invariantViolated)
+        }
+    }
+
+    /// The scenario FILE, with `--duration` applied.
+    /// - Throws: `ExitCode(badInput)` after printing what is wrong.
+    private func loadScenario(_ file: String) throws -> Scenario {
+        var scenario: Scenario
+        do {
+            scenario = try ScenarioParser.load(path: file)
+        } catch {
+            printError("✗ \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        if let duration {
+            guard let parsed = DurationText.parse(duration), parsed <= ScenarioLimits.durationMax else {
+                printError(
+                    "paystorm swarm: --duration \(duration) is not a duration like 5s, 1m or 1h30m of at most "
+                        + DurationText.format(ScenarioLimits.durationMax))
+                throw ExitCode(ExitStatus.badInput)
+            }
+            scenario = scenario.withDuration(parsed)
+            if let problem = ScenarioLimits.problem(with: scenario) {
+                printError("paystorm swarm: with --duration, \(problem)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
+        return scenario
+    }
+
+    /// `--plant-bug`, checked against the bugs there are.
+    /// - Throws: `ExitCode(badInput)` for a name no planted bug has.
+    private func plantedBug() throws -> PlantedBug? {
+        var bug: PlantedBug?
+        if let plantBug {
+            guard let known = PlantedBug(rawValue: plantBug) else {
+                printError(
+                    "paystorm swarm: --plant-bug must be one of "
+                        + PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))
+                throw ExitCode(ExitStatus.badInput)
+            }
+            bug = known
+        }
+        return bug
+    }
+
+    /// `--list`: a line per seed, failing or not.
+    private static func printEachSeed(_ outcomes: [SwarmOutcome]) {
+        for outcome in outcomes {
+            print(
+                "\(outcome.failed ? "✗" : "✓") seed \(outcome.seed) digest \(outcome.digest) "
+                    + "payments \(outcome.payments) faults: \(outcome.faults)")
         }
     }
 

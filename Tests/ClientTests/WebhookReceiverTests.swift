@@ -1,4 +1,5 @@
 import Foundation
+import Scenarios
 import Services
 import Testing
 
@@ -29,7 +30,7 @@ import Testing
 
     static func missing(_ receiver: WebhookReceiver) -> Int {
         receiver.verdict(audit: nil).checks.first {
-            $0.name == "acknowledged_payment_events_delivered_or_dead_lettered"
+            $0.invariant == .acknowledgedPaymentEventsDeliveredOrDeadLettered
         }?.violations ?? -1
     }
 
@@ -65,7 +66,7 @@ import Testing
         let forged = WebhookSigner.header(
             payload: body, secret: "whsec_other", timestamp: Int64(Date().timeIntervalSince1970))
         #expect(await receiver.receive(token: "we_1", body: body, signature: forged) == .badRequest)
-        let signatures = receiver.verdict(audit: nil).checks.first { $0.name == "webhook_signatures_valid" }
+        let signatures = receiver.verdict(audit: nil).checks.first { $0.invariant == .webhookSignaturesValid }
         #expect(signatures?.violations == 1)
     }
 }

@@ -142,7 +142,8 @@ import Testing
             CapacityStep(
                 scale: offered / 1_000, phase: .stepping, targetPeakTPS: offered, offeredTPS: offered,
                 answeredTPS: min(offered, 1_600), answeredRatio: offered > 1_500 ? 0.8 : 1,
-                authorizeP50Ms: 10, authorizeP99Ms: offered > 1_500 ? 4_000 : 90, cpuCores: offered / 1_000,
+                authorizeP50Milliseconds: 10, authorizeP99Milliseconds: offered > 1_500 ? 4_000 : 90,
+                cpuCores: offered / 1_000,
                 residentMBMax: 200, shed: 0, droppedArrivals: 0,
                 verdict: offered > 1_500 ? "SATURATED (stage 1)" : "PASS", held: offered <= 1_500)
         }

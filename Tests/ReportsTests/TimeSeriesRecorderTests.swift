@@ -21,7 +21,7 @@ import Testing
         #expect(row.dispatchedPerSecond == 10)
         #expect(row.ledgerTransfersPerSecond == 4)
         #expect(row.declinesPerSecondByCode == ["insufficient_funds": 3])
-        #expect(row.rssMB == 2)
+        #expect(row.rssMegabytes == 2)
         #expect(row.cpuCores == 0.5)
         #expect(recorder.rows.count == 2)
     }
@@ -40,7 +40,7 @@ import Testing
         #expect(rows.last?.seconds == 100)
         // Merged rows keep the rate and the worst percentile.
         #expect(rows.allSatisfy { abs($0.dispatchedPerSecond - 5) < 1e-9 })
-        #expect(rows.contains { $0.authorizeP99Ms == 900 })
+        #expect(rows.contains { $0.authorizeP99Milliseconds == 900 })
     }
 
     @Test func csvAndJSONLinesHaveEveryColumn() {

@@ -21,8 +21,8 @@ import Testing
             return CapacityStep(
                 scale: scale, phase: phase, targetPeakTPS: offered, offeredTPS: offered,
                 answeredTPS: min(offered, ceilingTPS),
-                answeredRatio: min(1, ceilingTPS / offered), authorizeP50Ms: 100,
-                authorizeP99Ms: held ? 500 : 9_000,
+                answeredRatio: min(1, ceilingTPS / offered), authorizeP50Milliseconds: 100,
+                authorizeP99Milliseconds: held ? 500 : 9_000,
                 cpuCores: nil, residentMBMax: nil, shed: 0, droppedArrivals: 0,
                 verdict: held ? "PASS" : "SATURATED (stage 1)", held: held)
         }

@@ -50,7 +50,8 @@ import Testing
                 FaultSpec(
                     kind: .networkOutage, target: .network(.visa), start: .seconds(1), duration: .seconds(2)),
                 FaultSpec(kind: .networkTimeouts, rate: 0.1...0.3, enabledProbability: 0.25),
-                FaultSpec(kind: .networkLatency, target: .network(.amex), addedLatencyMs: 500...500),
+                FaultSpec(
+                    kind: .networkLatency, target: .network(.amex), addedLatencyMilliseconds: 500...500),
                 FaultSpec(kind: .networkErrors, target: .network(.mastercard), rate: 0.5...0.5),
                 FaultSpec(kind: .webhookEndpointDown, target: .endpoint(3), start: .seconds(2)),
                 FaultSpec(kind: .webhookEndpointErrors, duration: .seconds(60), rate: 0.4...0.4),
@@ -58,7 +59,7 @@ import Testing
                 FaultSpec(
                     kind: .clockSkew, target: .endpoint(1), start: .seconds(1), duration: .seconds(2),
                     skewSeconds: -30...400),
-                FaultSpec(kind: .journalSlowSync, addedLatencyMs: 5...50),
+                FaultSpec(kind: .journalSlowSync, addedLatencyMilliseconds: 5...50),
                 FaultSpec(
                     kind: .networkTimeouts, target: .network(.visa), start: .seconds(1),
                     duration: .seconds(2),

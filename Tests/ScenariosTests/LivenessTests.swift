@@ -92,7 +92,10 @@ import Testing
         #expect(report.invariantsHold, "\(report.invariants.filter { !$0.holds })")
         let chaos = try #require(report.chaos)
         #expect(chaos.unknownOutcomesResolved > 0, "\(chaos)")
-        #expect(report.invariants.contains { $0.name == Journey.unknownResolvedInvariant && $0.holds })
+        #expect(
+            report.invariants.contains {
+                $0.name == Invariant.unknownOutcomeResolvesToOneState.rawValue && $0.holds
+            })
     }
 
     /// A bound shorter than what a healed system still needs: the journeys still at a request
@@ -104,7 +107,8 @@ import Testing
               - {kind: network_latency, added_latency_ms: 4000}
             """
         let bounded = try await Self.run(Self.base + "\nliveness_timeout: 100ms" + slow)
-        let liveness = try #require(bounded.invariants.first { $0.name == ScenarioRunner.livenessInvariant })
+        let liveness = try #require(
+            bounded.invariants.first { $0.name == Invariant.everyPaymentSettlesAfterHeal.rawValue })
         #expect(!liveness.holds && liveness.violations > 0)
         #expect(
             liveness.examples.allSatisfy { $0.contains("journey-") && $0.contains("after the heal") },

@@ -8,7 +8,9 @@ import Testing
 /// on a healthy run heavy with disputes, and failing when a planted bug breaks what they guard
 /// (a checker that never fails proves nothing).
 extension RunReport {
-    fileprivate func result(_ name: String) -> InvariantResult? { invariants.first { $0.name == name } }
+    fileprivate func result(_ invariant: Invariant) -> InvariantResult? {
+        invariants.first { $0.name == invariant.rawValue }
+    }
 }
 
 @Suite struct RunInvariantTests {
@@ -26,11 +28,10 @@ extension RunReport {
         let report = try await Self.run()
         #expect(report.invariantsHold, "\(report.invariants.filter { !$0.holds })")
         #expect(report.payments.disputed > 10)
-        for name in [
-            ReportBuilder.settlementFilesInvariant, Journey.oneEventPerStateChangeInvariant,
-            "dispute_lifecycle",
+        for invariant in [
+            Invariant.settlementReconcilesWithNetworkFiles, .oneEventPerStateChange, .disputeLifecycle,
         ] {
-            #expect(report.result(name)?.holds == true, "\(name)")
+            #expect(report.result(invariant)?.holds == true, "\(invariant)")
         }
     }
 
@@ -44,11 +45,11 @@ extension RunReport {
             of: "refunds: {full: 0.1, partial: 0.1}", with: "refunds: {full: 0.5, partial: 0.1}")
         let scenario = try ScenarioParser.parse(text, file: "refunds.yaml")
         let healthy = try await ScenarioRunner.run(scenario, mode: .simulated)
-        #expect(healthy.result(ReportBuilder.settlementFilesInvariant)?.holds == true)
+        #expect(healthy.result(.settlementReconcilesWithNetworkFiles)?.holds == true)
         let report = try await PlantedBug.$active.withValue(.refundBeyondCaptured) {
             try await ScenarioRunner.run(scenario, mode: .simulated)
         }
-        let result = try #require(report.result(ReportBuilder.settlementFilesInvariant))
+        let result = try #require(report.result(.settlementReconcilesWithNetworkFiles))
         #expect(!result.holds)
         #expect(result.examples.first?.contains("refunded") == true, "\(result.examples)")
     }
@@ -57,11 +58,11 @@ extension RunReport {
     @Test(arguments: [PlantedBug.dropEvent, .emitEventTwice])
     func aDroppedOrDoubledEventIsFound(_ bug: PlantedBug) async throws {
         let report = try await Self.run(bug)
-        let result = try #require(report.result(Journey.oneEventPerStateChangeInvariant))
+        let result = try #require(report.result(.oneEventPerStateChange))
         #expect(!result.holds)
         #expect(result.violations > 0)
         #expect(result.examples.first?.contains("transitions named") == true, "\(result.examples)")
         // Nothing else is broken by it: the money is right.
-        #expect(report.result("ledger_balances")?.holds == true)
+        #expect(report.result(.ledgerBalances)?.holds == true)
     }
 }

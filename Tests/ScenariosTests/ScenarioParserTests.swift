@@ -27,7 +27,8 @@ import Testing
         #expect(scenario.load.peakTPS == 500)
         #expect(scenario.thresholds.count == 2)
         #expect(
-            scenario.thresholds.contains(Threshold(metric: .authorizeP99Ms, comparison: .less, bound: 2000)))
+            scenario.thresholds.contains(
+                Threshold(metric: .authorizeP99Milliseconds, comparison: .less, bound: 2000)))
         #expect(
             scenario.thresholds.contains(
                 Threshold(metric: .declineRate, comparison: .lessOrEqual, bound: 0.08)))

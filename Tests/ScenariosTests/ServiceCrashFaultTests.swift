@@ -119,7 +119,8 @@ import Testing
         let restarts = try #require(first.serviceRestarts, "seed \(seed)")
         #expect(restarts.crashes >= 1, "seed \(seed)")
         #expect(restarts.restarts == restarts.crashes, "seed \(seed): \(restarts)")
-        #expect(first.invariants.contains { $0.name == ServiceCrashSchedule.invariant && $0.holds })
+        #expect(
+            first.invariants.contains { $0.name == Invariant.serviceRestartSucceeds.rawValue && $0.holds })
         #expect(first.webhooks.pending == 0)
         #expect(first.webhooks.delivered + first.webhooks.deadLettered >= first.webhooks.events)
         // The run went on while the dispatcher was down and after it came back.
@@ -150,6 +151,6 @@ import Testing
         quiet.faults.removeAll { $0.kind == .serviceCrash }
         let report = try await ScenarioRunner.run(quiet, mode: .simulated)
         #expect(report.serviceRestarts == nil)
-        #expect(!report.invariants.contains { $0.name == ServiceCrashSchedule.invariant })
+        #expect(!report.invariants.contains { $0.name == Invariant.serviceRestartSucceeds.rawValue })
     }
 }

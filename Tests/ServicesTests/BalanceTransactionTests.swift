@@ -113,7 +113,6 @@ import Testing
             for account in await system.merchants.allAccounts() {
                 #expect(account.paidOut > 0, "\(account.id)")
                 #expect(payouts[account.id] == account.paidOut, "\(account.id)")
-                #expect(earned[account.id] == account.earned, "\(account.id)")
                 let balance = await system.ledger.balance(
                     of: .merchantBalance(account.id, account.settlementCurrency)
                 ).balance

@@ -148,8 +148,7 @@ import Testing
         case .lockRate: "lock_rate"
         case .book(let booking): "book(\(booking.transfers.count))"
         case .owe(let obligation): "owe(\(obligation.kind))"
-        case .adjustMerchantEarned(_, let amount): "earned(\(amount))"
-        case .recordBankReturn(_, let settled): "bank_return(\(settled))"
+        case .recordBankReturn: "bank_return"
         case .count(let tally): "count(\(tally))"
         case .fail(let error): "fail(\(error.code))"
         }
@@ -402,7 +401,7 @@ import Testing
         var context = Self.context()
         let after = process.handle(.booked(booking), &context)
         // 3,000 less 2.9% (87) and 30.
-        #expect(after.map(Self.name) == ["earned(2883)", "owe(capture(30.00 USD))"])
+        #expect(after.map(Self.name) == ["owe(capture(30.00 USD))"])
         #expect(process.record.hold == nil)
         #expect(process.record.capturedSettled == 3_000)
         #expect(process.record.feeSettled == 117)

@@ -66,11 +66,11 @@ public struct CapacityKneeChart: Sendable {
                 chart(
                     "Authorization latency against offered", "ms",
                     [
-                        series("p50", \.authorizeP50Ms) {
-                            "p50 \(ReportNumber.fixed($0.authorizeP50Ms, 1)) ms"
+                        series("p50", \.authorizeP50Milliseconds) {
+                            "p50 \(ReportNumber.fixed($0.authorizeP50Milliseconds, 1)) ms"
                         },
-                        series("p99", \.authorizeP99Ms) {
-                            "p99 \(ReportNumber.fixed($0.authorizeP99Ms, 1)) ms"
+                        series("p99", \.authorizeP99Milliseconds) {
+                            "p99 \(ReportNumber.fixed($0.authorizeP99Milliseconds, 1)) ms"
                         },
                     ])
             ),

@@ -23,7 +23,7 @@ public struct CapacityReportPage: Sendable {
         if let knee = charts.knee {
             body +=
                 "<div class=\"verdict pass\" id=\"verdict\">highest held: \(ReportNumber.fixed(knee.offeredTPS, 0)) TPS offered, "
-                + "\(ReportNumber.fixed(knee.answeredTPS, 1)) answered, p99 \(ReportNumber.fixed(knee.authorizeP99Ms, 1)) ms"
+                + "\(ReportNumber.fixed(knee.answeredTPS, 1)) answered, p99 \(ReportNumber.fixed(knee.authorizeP99Milliseconds, 1)) ms"
                 + (report.knee.map {
                     ", first failure at \(ReportNumber.fixed($0.offeredTPS, 0)) TPS: \(e($0.verdict))"
                 } ?? "")
@@ -49,8 +49,8 @@ public struct CapacityReportPage: Sendable {
                     .number(ReportNumber.fixed(step.offeredTPS, 0)),
                     .number(ReportNumber.fixed(step.answeredTPS, 1)),
                     .number(ReportNumber.fixed(step.answeredRatio * 100, 1) + "%"),
-                    .number(ReportNumber.fixed(step.authorizeP50Ms, 1)),
-                    .number(ReportNumber.fixed(step.authorizeP99Ms, 1)),
+                    .number(ReportNumber.fixed(step.authorizeP50Milliseconds, 1)),
+                    .number(ReportNumber.fixed(step.authorizeP99Milliseconds, 1)),
                     .number(step.cpuCores.map { ReportNumber.fixed($0, 2) } ?? "–"),
                     .number(step.residentMBMax.map { ReportNumber.fixed($0, 0) } ?? "–"),
                     .number(String(step.shed)), .number(String(step.droppedArrivals)),

@@ -24,19 +24,14 @@ struct RunCharts {
         return 0...max(1, end)
     }
 
-    func charts() -> [(id: String, chart: LineChart, note: String)] {
-        let long = xDomain.upperBound > 600
-        let faultBands = faultWindows.map {
-            ChartBand(
-                kind: .fault, startX: $0.startSeconds, endX: $0.endSeconds,
-                label: "\($0.name): \(ReportNumber.runTime($0.startSeconds, long: long)) to "
-                    + ReportNumber.runTime($0.endSeconds, long: long))
-        }
-        let stageBands = stages.map {
-            ChartBand(
-                kind: .stage, startX: $0.startSeconds, endX: $0.endSeconds,
-                label: "stage \($0.stage): \(ReportNumber.fixed($0.targetTPS, 0)) TPS")
-        }
+    /// A chart's frame: the shared x axis, the fault windows (and the load's stages) as bands.
+    private struct Frame {
+        let xDomain: ClosedRange<Double>
+        let long: Bool
+        let faultBands: [ChartBand]
+        let stageBands: [ChartBand]
+        let rows: [TimeSeriesRow]
+
         func chart(
             _ title: String, _ yTitle: String, _ series: [ChartSeries], stacked: Bool = false,
             withStages: Bool = false
@@ -45,19 +40,46 @@ struct RunCharts {
             chart.xDomain = xDomain
             chart.isStacked = stacked
             chart.bands = (withStages ? stageBands : []) + faultBands
+            let long = self.long
             chart.xTickLabel = { ReportNumber.runTime($0, long: long) }
             chart.yTickLabel = { ReportNumber.short($0) }
             chart.widthPoints = 640
             chart.heightPoints = 280
             return chart
         }
+
         func line(
             _ name: String, _ value: (TimeSeriesRow) -> Double, _ reduction: ChartSeries.Reduction = .mean
         ) -> ChartSeries {
             ChartSeries(name: name, points: rows.map { ChartPoint(x: $0.seconds, y: value($0)) })
-                .thinned(toAtMost: Self.pointsMax, by: reduction)
+                .thinned(toAtMost: RunCharts.pointsMax, by: reduction)
         }
+    }
 
+    private var frame: Frame {
+        let long = xDomain.upperBound > 600
+        return Frame(
+            xDomain: xDomain, long: long,
+            faultBands: faultWindows.map {
+                ChartBand(
+                    kind: .fault, startX: $0.startSeconds, endX: $0.endSeconds,
+                    label: "\($0.name): \(ReportNumber.runTime($0.startSeconds, long: long)) to "
+                        + ReportNumber.runTime($0.endSeconds, long: long))
+            },
+            stageBands: stages.map {
+                ChartBand(
+                    kind: .stage, startX: $0.startSeconds, endX: $0.endSeconds,
+                    label: "stage \($0.stage): \(ReportNumber.fixed($0.targetTPS, 0)) TPS")
+            }, rows: rows)
+    }
+
+    func charts() -> [(id: String, chart: LineChart, note: String)] {
+        let frame = self.frame
+        return loadCharts(frame) + systemCharts(frame)
+    }
+
+    /// The most frequent decline codes one line each, the others summed as "other".
+    private func declineSeries(_ frame: Frame) -> [ChartSeries] {
         var declineCodes: [String: Double] = [:]
         for row in rows {
             for (code, rate) in row.declinesPerSecondByCode { declineCodes[code, default: 0] += rate }
@@ -66,22 +88,28 @@ struct RunCharts {
             Self.declineCodesMax
         )
         .map(\.key)
-        var declineSeries = topCodes.map { code in line(code) { $0.declinesPerSecondByCode[code] ?? 0 } }
+        var series = topCodes.map { code in frame.line(code) { $0.declinesPerSecondByCode[code] ?? 0 } }
         if declineCodes.count > topCodes.count {
-            declineSeries.append(
-                line("other") { row in
+            series.append(
+                frame.line("other") { row in
                     row.declinesPerSecondByCode.filter { !topCodes.contains($0.key) }.values.reduce(0, +)
                 })
         }
+        return series
+    }
 
+    /// Throughput, latency, outcomes and declines.
+    private func loadCharts(_ frame: Frame) -> [(id: String, chart: LineChart, note: String)] {
+        let declines = declineSeries(frame)
         return [
             (
                 "tps",
-                chart(
+                frame.chart(
                     "Throughput: target against answered", "per second",
                     [
-                        line("target TPS", \.targetTPS), line("dispatched", \.dispatchedPerSecond),
-                        line("answered", \.answeredPerSecond),
+                        frame.line("target TPS", \.targetTPS),
+                        frame.line("dispatched", \.dispatchedPerSecond),
+                        frame.line("answered", \.answeredPerSecond),
                     ], withStages: true),
                 "Arrivals the load profile asked for, sent and answered (any answer) per second of run time; "
                     + "bands are the load's stages, red the faults. Journeys in flight are in the time series "
@@ -89,68 +117,81 @@ struct RunCharts {
             ),
             (
                 "latency",
-                chart(
+                frame.chart(
                     "Authorization latency", "ms",
                     [
-                        line("p50", \.authorizeP50Ms, .max), line("p90", \.authorizeP90Ms, .max),
-                        line("p99", \.authorizeP99Ms, .max),
+                        frame.line("p50", \.authorizeP50Milliseconds, .max),
+                        frame.line("p90", \.authorizeP90Milliseconds, .max),
+                        frame.line("p99", \.authorizeP99Milliseconds, .max),
                     ]),
                 "Percentiles of each second's authorizations (from the arrival's intended time to its answer)."
             ),
             (
                 "outcomes",
-                chart(
+                frame.chart(
                     "Outcomes (stacked)", "journeys per second",
                     [
-                        line("captured", \.capturedPerSecond), line("declined", \.declinedPerSecond),
-                        line("blocked", \.blockedPerSecond), line("3DS abandoned", \.abandoned3DSPerSecond),
-                        line("rate limited", \.rateLimitedPerSecond), line("shed", \.shedPerSecond),
-                        line("amount refused", \.amountRefusedPerSecond), line("errors", \.errorsPerSecond),
+                        frame.line("captured", \.capturedPerSecond),
+                        frame.line("declined", \.declinedPerSecond),
+                        frame.line("blocked", \.blockedPerSecond),
+                        frame.line("3DS abandoned", \.abandoned3DSPerSecond),
+                        frame.line("rate limited", \.rateLimitedPerSecond),
+                        frame.line("shed", \.shedPerSecond),
+                        frame.line("amount refused", \.amountRefusedPerSecond),
+                        frame.line("errors", \.errorsPerSecond),
                     ], stacked: true),
                 "Journeys counted when they end (a manual capture ends later than its answer)."
             ),
             (
                 "declines",
-                chart("Declines by code", "per second", declineSeries),
+                frame.chart("Declines by code", "per second", declines),
                 "Stripe's decline_code of each declined journey; the \(Self.declineCodesMax) most frequent drawn apart."
             ),
+        ]
+    }
+
+    /// Fraud, webhooks, the ledger, memory and CPU.
+    private func systemCharts(_ frame: Frame) -> [(id: String, chart: LineChart, note: String)] {
+        [
             (
                 "fraud",
-                chart(
+                frame.chart(
                     "Fraud: blocked and challenged", "per second",
                     [
-                        line("blocked", \.blockedPerSecond), line("challenged (3DS)", \.challengedPerSecond),
-                        line("3DS abandoned", \.abandoned3DSPerSecond),
+                        frame.line("blocked", \.blockedPerSecond),
+                        frame.line("challenged (3DS)", \.challengedPerSecond),
+                        frame.line("3DS abandoned", \.abandoned3DSPerSecond),
                     ]),
                 "Payments the fraud engine blocked or stepped up to 3-D Secure."
             ),
             (
                 "webhooks",
-                chart(
+                frame.chart(
                     "Webhooks and backlog", "per second / deliveries",
                     [
-                        line("delivered", \.webhooksDeliveredPerSecond),
-                        line("retries", \.webhookRetriesPerSecond),
-                        line("dead-lettered", \.webhooksDeadLetteredPerSecond),
-                        line("backlog", \.webhookBacklog, .max),
-                        line("client retries", \.clientRetriesPerSecond),
+                        frame.line("delivered", \.webhooksDeliveredPerSecond),
+                        frame.line("retries", \.webhookRetriesPerSecond),
+                        frame.line("dead-lettered", \.webhooksDeadLetteredPerSecond),
+                        frame.line("backlog", \.webhookBacklog, .max),
+                        frame.line("client retries", \.clientRetriesPerSecond),
                     ]),
                 "Deliveries settled per second, attempts retried, dead letters; the backlog is what is owed and not "
                     + "yet settled at each instant."
             ),
             (
                 "ledger",
-                chart("Ledger transfers", "per second", [line("transfers", \.ledgerTransfersPerSecond)]),
+                frame.chart(
+                    "Ledger transfers", "per second", [frame.line("transfers", \.ledgerTransfersPerSecond)]),
                 "Balanced transfers the ledger applied."
             ),
             (
                 "memory",
-                chart("Memory", "RSS MB", [line("RSS", \.rssMB, .max)]),
+                frame.chart("Memory", "RSS MB", [frame.line("RSS", \.rssMegabytes, .max)]),
                 "The process's resident memory."
             ),
             (
                 "cpu",
-                chart("CPU", "CPU s per run second", [line("user + system", \.cpuCores)]),
+                frame.chart("CPU", "CPU s per run second", [frame.line("user + system", \.cpuCores)]),
                 "CPU seconds the process used per second of run time (realtime: cores busy; simulated: what a "
                     + "virtual second cost)."
             ),

@@ -93,9 +93,9 @@ public final class TimeSeriesRecorder: Sendable {
             dispatchedPerSecond: rate(progress.attempted, before?.attempted),
             answeredPerSecond: rate(progress.answered, before?.answered), inFlight: Double(progress.inFlight),
             authorizations: Double(progress.intervalAuthorizations),
-            authorizeP50Ms: progress.intervalP50Milliseconds,
-            authorizeP90Ms: progress.intervalP90Milliseconds,
-            authorizeP99Ms: progress.intervalP99Milliseconds,
+            authorizeP50Milliseconds: progress.intervalP50Milliseconds,
+            authorizeP90Milliseconds: progress.intervalP90Milliseconds,
+            authorizeP99Milliseconds: progress.intervalP99Milliseconds,
             capturedPerSecond: rate(counts.succeeded, was?.succeeded),
             declinedPerSecond: rate(counts.declined, was?.declined),
             blockedPerSecond: rate(counts.blocked, was?.blocked),
@@ -111,7 +111,7 @@ public final class TimeSeriesRecorder: Sendable {
             webhooksDeadLetteredPerSecond: rate(progress.webhooksDeadLettered, before?.webhooksDeadLettered),
             webhookBacklog: Double(progress.webhookBacklog),
             ledgerTransfersPerSecond: rate(progress.ledgerTransfers, before?.ledgerTransfers),
-            violations: Double(progress.violations), rssMB: Double(rssBytes ?? 0) / 1_048_576,
+            violations: Double(progress.violations), rssMegabytes: Double(rssBytes ?? 0) / 1_048_576,
             cpuCores: previous == nil ? 0 : cpuChange / interval, cpuSeconds: cpuSeconds,
             faultsActive: progress.faultsActive)
     }
@@ -138,12 +138,12 @@ public final class TimeSeriesRecorder: Sendable {
             last[keyPath: rate] = mean(rate)
         }
         last.authorizations = rows.reduce(0) { $0 + $1.authorizations }
-        last.authorizeP50Ms = maximum(\.authorizeP50Ms)
-        last.authorizeP90Ms = maximum(\.authorizeP90Ms)
-        last.authorizeP99Ms = maximum(\.authorizeP99Ms)
+        last.authorizeP50Milliseconds = maximum(\.authorizeP50Milliseconds)
+        last.authorizeP90Milliseconds = maximum(\.authorizeP90Milliseconds)
+        last.authorizeP99Milliseconds = maximum(\.authorizeP99Milliseconds)
         last.inFlight = maximum(\.inFlight)
         last.webhookBacklog = maximum(\.webhookBacklog)
-        last.rssMB = maximum(\.rssMB)
+        last.rssMegabytes = maximum(\.rssMegabytes)
         var declines: [String: Double] = [:]
         for row in rows {
             for (code, rate) in row.declinesPerSecondByCode {

@@ -11,9 +11,9 @@ public struct TimeSeriesRow: Sendable, Equatable {
     public var answeredPerSecond: Double
     public var inFlight: Double
     public var authorizations: Double
-    public var authorizeP50Ms: Double
-    public var authorizeP90Ms: Double
-    public var authorizeP99Ms: Double
+    public var authorizeP50Milliseconds: Double
+    public var authorizeP90Milliseconds: Double
+    public var authorizeP99Milliseconds: Double
     /// Journeys that ended per second, by outcome.
     public var capturedPerSecond: Double
     public var declinedPerSecond: Double
@@ -38,7 +38,7 @@ public struct TimeSeriesRow: Sendable, Equatable {
     public var webhookBacklog: Double
     public var ledgerTransfersPerSecond: Double
     public var violations: Double
-    public var rssMB: Double
+    public var rssMegabytes: Double
     /// CPU seconds the process used in the row's interval, per second of run time (1 = one core
     /// busy, in realtime; in simulated mode, the CPU a second of virtual time cost).
     public var cpuCores: Double

@@ -19,13 +19,14 @@ public enum TimeSeriesText {
     static func numbers(_ row: TimeSeriesRow) -> [Double] {
         [
             row.seconds, row.targetTPS, row.dispatchedPerSecond, row.answeredPerSecond, row.inFlight,
-            row.authorizations, row.authorizeP50Ms, row.authorizeP90Ms, row.authorizeP99Ms,
+            row.authorizations, row.authorizeP50Milliseconds, row.authorizeP90Milliseconds,
+            row.authorizeP99Milliseconds,
             row.capturedPerSecond, row.declinedPerSecond, row.blockedPerSecond, row.challengedPerSecond,
             row.abandoned3DSPerSecond, row.rateLimitedPerSecond, row.shedPerSecond,
             row.amountRefusedPerSecond,
             row.errorsPerSecond, row.clientRetriesPerSecond, row.webhooksDeliveredPerSecond,
             row.webhookRetriesPerSecond, row.webhooksDeadLetteredPerSecond, row.webhookBacklog,
-            row.ledgerTransfersPerSecond, row.violations, row.rssMB, row.cpuCores, row.cpuSeconds,
+            row.ledgerTransfersPerSecond, row.violations, row.rssMegabytes, row.cpuCores, row.cpuSeconds,
         ]
     }
 

@@ -12,8 +12,8 @@ public struct CapacityStep: Sendable, Codable, Equatable {
     public var answeredTPS: Double
     /// The lowest answered-to-due ratio of the judged stages (1 = kept up everywhere).
     public var answeredRatio: Double
-    public var authorizeP50Ms: Double
-    public var authorizeP99Ms: Double
+    public var authorizeP50Milliseconds: Double
+    public var authorizeP99Milliseconds: Double
     /// CPU used over the step's wall time, in cores.
     public var cpuCores: Double?
     /// The largest resident memory seen during the step, in MB.
@@ -35,8 +35,8 @@ public struct CapacityStep: Sendable, Codable, Equatable {
         case offeredTPS = "offered_tps"
         case answeredTPS = "answered_tps"
         case answeredRatio = "answered_ratio"
-        case authorizeP50Ms = "authorize_p50_ms"
-        case authorizeP99Ms = "authorize_p99_ms"
+        case authorizeP50Milliseconds = "authorize_p50_ms"
+        case authorizeP99Milliseconds = "authorize_p99_ms"
         case cpuCores = "cpu_cores"
         case residentMBMax = "resident_mb_max"
         case shed
@@ -46,7 +46,8 @@ public struct CapacityStep: Sendable, Codable, Equatable {
 
     public init(
         scale: Double, phase: CapacitySearch.Phase, targetPeakTPS: Double, offeredTPS: Double,
-        answeredTPS: Double, answeredRatio: Double, authorizeP50Ms: Double, authorizeP99Ms: Double,
+        answeredTPS: Double, answeredRatio: Double, authorizeP50Milliseconds: Double,
+        authorizeP99Milliseconds: Double,
         cpuCores: Double?, residentMBMax: Double?, shed: Int64, droppedArrivals: Int, verdict: String,
         held: Bool
     ) {
@@ -56,8 +57,8 @@ public struct CapacityStep: Sendable, Codable, Equatable {
         self.offeredTPS = offeredTPS
         self.answeredTPS = answeredTPS
         self.answeredRatio = answeredRatio
-        self.authorizeP50Ms = authorizeP50Ms
-        self.authorizeP99Ms = authorizeP99Ms
+        self.authorizeP50Milliseconds = authorizeP50Milliseconds
+        self.authorizeP99Milliseconds = authorizeP99Milliseconds
         self.cpuCores = cpuCores
         self.residentMBMax = residentMBMax
         self.shed = shed
@@ -91,8 +92,8 @@ public struct CapacityStep: Sendable, Codable, Equatable {
         self.init(
             scale: scale, phase: phase, targetPeakTPS: targetPeakTPS, offeredTPS: offeredTPS,
             answeredTPS: report.tps.achievedPeak,
-            answeredRatio: report.lowestStage.ratio, authorizeP50Ms: report.latencyMs.p50,
-            authorizeP99Ms: report.latencyMs.p99, cpuCores: report.cpu?.cores,
+            answeredRatio: report.lowestStage.ratio, authorizeP50Milliseconds: report.latencyMs.p50,
+            authorizeP99Milliseconds: report.latencyMs.p99, cpuCores: report.cpu?.cores,
             residentMBMax: residentMBMax ?? report.memory?.residentMBMax, shed: report.admission?.shed ?? 0,
             droppedArrivals: report.generator.droppedArrivals, verdict: verdict, held: verdict == "PASS")
     }

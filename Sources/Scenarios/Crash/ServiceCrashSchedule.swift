@@ -21,8 +21,6 @@ final class ServiceCrashSchedule: Sendable {
         let state = Mutex(State())
     }
 
-    /// The invariant that fails when a crash or a restart could not be carried out.
-    static let invariant = "service_restart_succeeds"
     static let failuresMax = 5
 
     let planned: Int
@@ -109,7 +107,7 @@ final class ServiceCrashSchedule: Sendable {
         }
         figures.eventsLeftToJournal = Int(system.events.snapshot.leftToJournal)
         let invariant = RunReport.InvariantResult(
-            name: Self.invariant, holds: failures.isEmpty, violations: failures.count, examples: failures)
+            .serviceRestartSucceeds, violations: failures.count, examples: failures)
         return (figures, invariant)
     }
 }

@@ -35,7 +35,7 @@ final class SystemHost: Sendable {
         var figures = RunReport.RecoveryFigures()
         /// When the latest restart began, until a client of the new life gets an answer.
         var restartBegan: SimTime?
-        var violations: [String: (count: Int, examples: [String])] = [:]
+        var violations = InvariantTally()
     }
 
     let runtime: any Runtime
@@ -43,7 +43,6 @@ final class SystemHost: Sendable {
     let mayCrash: Bool
     private let configuration: PaymentSystemConfiguration
     private let state: Mutex<State>
-    static let examplesMax = 5
 
     /// - Parameters:
     ///   - journal: the fenced view the first life appends through (nil without crashes).
@@ -139,7 +138,7 @@ final class SystemHost: Sendable {
         } catch {
             // The run cannot go on without a system: the dead one serves again, and the run
             // reports that recovery failed.
-            violation("recovery_succeeds", "crash \(state.withLock { $0.figures.crashes }): \(error)")
+            violation(.recoverySucceeds, "crash \(state.withLock { $0.figures.crashes }): \(error)")
             state.withLock { state in
                 state.system = dead
                 state.journal = journal
@@ -153,24 +152,24 @@ final class SystemHost: Sendable {
         for (id, told) in acknowledged.sorted(by: { $0.key < $1.key }) {
             guard let record = system.paymentNow(id) else {
                 violation(
-                    "acknowledged_survives_crash", "\(id) was acknowledged, the recovered system lacks it")
+                    .acknowledgedSurvivesCrash, "\(id) was acknowledged, the recovered system lacks it")
                 continue
             }
             if record.payment.amountCapturedMinorUnits < told.capturedMinorUnits {
                 violation(
-                    "acknowledged_survives_crash",
+                    .acknowledgedSurvivesCrash,
                     "\(id): told captured \(told.capturedMinorUnits), recovered \(record.payment)")
             }
             if told.failed {
                 if case .failed = record.payment.state {
                 } else {
                     violation(
-                        "acknowledged_survives_crash", "\(id): told declined, recovered \(record.payment)")
+                        .acknowledgedSurvivesCrash, "\(id): told declined, recovered \(record.payment)")
                 }
             }
         }
         for invariant in recovered.report.invariants where !invariant.holds {
-            for example in invariant.examples { violation("recovery_" + invariant.name, example) }
+            for example in invariant.examples { recoveryViolation(invariant.name, example) }
         }
         state.withLock { state in
             state.figures.recordsReplayed += recovered.report.recordsReplayed
@@ -190,12 +189,17 @@ final class SystemHost: Sendable {
         }
     }
 
-    func violation(_ name: String, _ example: String) {
-        state.withLock { state in
-            var entry = state.violations[name] ?? (0, [])
-            entry.count += 1
-            if entry.examples.count < Self.examplesMax { entry.examples.append(example) }
-            state.violations[name] = entry
+    func violation(_ invariant: Invariant, _ example: String) {
+        state.withLock { $0.violations.add(invariant, example) }
+    }
+
+    /// A violation of one of recovery's own checks: under its invariant, or, for a check the
+    /// runner does not name yet, under `recoverySucceeds` with the check's name.
+    func recoveryViolation(_ check: String, _ example: String) {
+        if let invariant = Invariant(recoveryCheck: check) {
+            violation(invariant, example)
+        } else {
+            violation(.recoverySucceeds, "\(check): \(example)")
         }
     }
 
@@ -203,16 +207,11 @@ final class SystemHost: Sendable {
     /// crash, so that a clean run shows them holding).
     func report() -> (figures: RunReport.RecoveryFigures, invariants: [RunReport.InvariantResult]) {
         state.withLock { state in
-            var names = Set(state.violations.keys)
-            names.insert("acknowledged_survives_crash")
-            names.insert("recovery_succeeds")
-            names.insert("webhooks_owed_after_recovery_delivered")
-            let invariants = names.sorted().map { name in
-                let entry = state.violations[name] ?? (0, [])
-                return RunReport.InvariantResult(
-                    name: name, holds: entry.count == 0, violations: entry.count, examples: entry.examples)
-            }
-            return (state.figures, invariants)
+            var tally = state.violations
+            tally.list(.acknowledgedSurvivesCrash)
+            tally.list(.recoverySucceeds)
+            tally.list(.webhooksOwedAfterRecoveryDelivered)
+            return (state.figures, tally.results)
         }
     }
 

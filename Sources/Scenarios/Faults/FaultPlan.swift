@@ -19,7 +19,7 @@ public struct FaultPlan: Sendable, Equatable {
         /// Offset at which it heals; nil lasts until the load ends.
         public var end: Duration?
         public var rate: Double
-        public var addedLatencyMs: Double
+        public var addedLatencyMilliseconds: Double
         /// Whole seconds a skewed clock is ahead (negative: behind).
         public var skewSeconds: Int64 = 0
         /// Bounds of a crashed service's downtime (`service_crash`; drawn in `serviceCrashes`).
@@ -33,7 +33,7 @@ public struct FaultPlan: Sendable, Equatable {
                 text += end.map { " to \(DurationText.format($0))" } ?? " to the end of the load"
             }
             if kind.usesRate { text += " rate \(Self.fixed(rate))" }
-            if kind.addsLatency { text += " +\(Int(addedLatencyMs.rounded())) ms" }
+            if kind.addsLatency { text += " +\(Int(addedLatencyMilliseconds.rounded())) ms" }
             if kind == .clockSkew { text += " skew \(skewSeconds) s" }
             if kind == .serviceCrash {
                 text += " restart after \(DurationText.format(restartAfter.lowerBound))"
@@ -77,14 +77,14 @@ public struct FaultPlan: Sendable, Equatable {
         for spec in scenario.faults {
             let on = random.nextUnit() < spec.enabledProbability
             let rate = Self.draw(spec.rate, &random)
-            let latency = Self.draw(spec.addedLatencyMs, &random)
+            let latency = Self.draw(spec.addedLatencyMilliseconds, &random)
             // Only clock skews draw a skew: the plans of files without one stay as they were.
             let skew = spec.kind == .clockSkew ? Self.draw(spec.skewSeconds, &random) : 0
             guard on else { continue }
             faults.append(
                 Fault(
                     kind: spec.kind, target: spec.target, start: spec.start,
-                    end: spec.duration.map { spec.start + $0 }, rate: rate, addedLatencyMs: latency,
+                    end: spec.duration.map { spec.start + $0 }, rate: rate, addedLatencyMilliseconds: latency,
                     skewSeconds: Int64(skew.rounded()), restartAfter: spec.restartAfter))
         }
         self.faults = faults
@@ -128,7 +128,7 @@ public struct FaultPlan: Sendable, Equatable {
                 case .networkTimeouts:
                     behaviour.timeoutRate = max(behaviour.timeoutRate, fault.rate)
                 case .networkLatency:
-                    behaviour.latencyMedian += .nanoseconds(Int64(fault.addedLatencyMs * 1_000_000))
+                    behaviour.latencyMedian += .nanoseconds(Int64(fault.addedLatencyMilliseconds * 1_000_000))
                     behaviour.latencyMax = max(behaviour.latencyMax, behaviour.latencyMedian)
                 default:
                     break
@@ -208,7 +208,8 @@ public struct FaultPlan: Sendable, Equatable {
                 let effect =
                     fault.kind == .networkTimeouts
                     ? NetworkFault(timeoutRate: fault.rate)
-                    : NetworkFault(addedLatency: .nanoseconds(Int64(fault.addedLatencyMs * 1_000_000)))
+                    : NetworkFault(
+                        addedLatency: .nanoseconds(Int64(fault.addedLatencyMilliseconds * 1_000_000)))
                 for network in PaymentNetwork.cards where fault.hits(network) {
                     now[network] = (now[network] ?? .healthy).merged(with: effect)
                 }
@@ -232,7 +233,7 @@ public struct FaultPlan: Sendable, Equatable {
         for moment in moments.sorted() {
             var added = Duration.zero
             for fault in slow where fault.start <= moment && moment < min(fault.end ?? loadEnd, loadEnd) {
-                added += .nanoseconds(Int64(fault.addedLatencyMs * 1_000_000))
+                added += .nanoseconds(Int64(fault.addedLatencyMilliseconds * 1_000_000))
             }
             if changes.last?.added != added { changes.append((moment, added)) }
         }
@@ -314,7 +315,7 @@ public struct FaultPlan: Sendable, Equatable {
                     }
                 // Down beats failing beats slow beats skewed: an endpoint that refuses or fails a
                 // delivery never gets to check its signature, and a slow one is slow either way.
-                let slowMs = Int64(fault.addedLatencyMs.rounded())
+                let slowMilliseconds = Int64(fault.addedLatencyMilliseconds.rounded())
                 for index in indices {
                     switch (modes[index], fault.kind) {
                     case (.down, _), (_, .webhookEndpointDown): modes[index] = .down
@@ -323,9 +324,9 @@ public struct FaultPlan: Sendable, Equatable {
                     case (.failing, _): break
                     case (_, .webhookEndpointErrors): modes[index] = .failing(fault.rate)
                     case (.slow(let milliseconds), .webhookEndpointSlow):
-                        modes[index] = .slow(max(milliseconds, slowMs))
+                        modes[index] = .slow(max(milliseconds, slowMilliseconds))
                     case (.slow, _): break
-                    case (_, .webhookEndpointSlow): modes[index] = .slow(slowMs)
+                    case (_, .webhookEndpointSlow): modes[index] = .slow(slowMilliseconds)
                     case (.skewed(let seconds), _):
                         modes[index] = .skewed(
                             abs(fault.skewSeconds) > abs(seconds) ? fault.skewSeconds : seconds)

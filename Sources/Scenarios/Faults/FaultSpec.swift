@@ -11,7 +11,7 @@ import Ledger
 public struct FaultSpec: Sendable, Equatable {
     /// What breaks.
     public enum Kind: String, Sendable, CaseIterable {
-        /// Card-network answers take `addedLatencyMs` longer (past the 10 s timeout they are lost).
+        /// Card-network answers take `addedLatencyMilliseconds` longer (past the 10 s timeout they are lost).
         /// With `start` or `duration`, only during that window.
         case networkLatency = "network_latency"
         /// Card-network answers are lost with probability `rate`, after the issuer may or may not
@@ -27,7 +27,7 @@ public struct FaultSpec: Sendable, Equatable {
         case webhookEndpointDown = "webhook_endpoint_down"
         /// Merchant webhook endpoints answer 500 with probability `rate` during the window.
         case webhookEndpointErrors = "webhook_endpoint_errors"
-        /// Merchant webhook endpoints answer `addedLatencyMs` later during the window (past the
+        /// Merchant webhook endpoints answer `addedLatencyMilliseconds` later during the window (past the
         /// dispatcher's 10 s attempt timeout an attempt counts as timed out and is retried).
         case webhookEndpointSlow = "webhook_endpoint_slow"
         /// Clients resend `rate` of their requests with the same idempotency key.
@@ -40,7 +40,7 @@ public struct FaultSpec: Sendable, Equatable {
         /// Paystorm's during the window: past the 300 s signature tolerance, the endpoint refuses
         /// every signature as too old (400) and the dispatcher retries.
         case clockSkew = "clock_skew"
-        /// Every journal append (and so every acknowledgement) waits `addedLatencyMs` longer for
+        /// Every journal append (and so every acknowledgement) waits `addedLatencyMilliseconds` longer for
         /// its sync during the window. The run journals in memory if it has no journal.
         case journalSlowSync = "journal_slow_sync"
         /// During the window each journal append fails with probability `rate` (a failed sync:
@@ -140,7 +140,7 @@ public struct FaultSpec: Sendable, Equatable {
     /// Longest window and latest start a fault may have (a week of run time).
     public static let timeMax: Duration = .seconds(7 * 86_400)
     /// Added latency beyond this is pointless: the network times out at 10 s anyway.
-    public static let addedLatencyMsMax = 60_000.0
+    public static let addedLatencyMillisecondsMax = 60_000.0
     /// A clock skewed by more than a day is a misconfigured clock, not a skew.
     public static let skewSecondsMax = 86_400.0
     /// How long a crashed service stays down when the file does not say.
@@ -157,7 +157,7 @@ public struct FaultSpec: Sendable, Equatable {
     /// Bounds of the probability the fault uses (timeouts, errors, retries).
     public var rate: ClosedRange<Double>
     /// Bounds of the latency added to each network answer or journal append, in milliseconds.
-    public var addedLatencyMs: ClosedRange<Double>
+    public var addedLatencyMilliseconds: ClosedRange<Double>
     /// Bounds of a clock skew, in seconds (positive: the endpoint's clock is ahead).
     public var skewSeconds: ClosedRange<Double>
     /// Bounds of how long a crashed service stays down before its restart (`service_crash`).
@@ -167,7 +167,7 @@ public struct FaultSpec: Sendable, Equatable {
 
     public init(
         kind: Kind, target: Target = .all, start: Duration = .zero, duration: Duration? = nil,
-        rate: ClosedRange<Double> = 0...0, addedLatencyMs: ClosedRange<Double> = 0...0,
+        rate: ClosedRange<Double> = 0...0, addedLatencyMilliseconds: ClosedRange<Double> = 0...0,
         skewSeconds: ClosedRange<Double> = 0...0,
         restartAfter: ClosedRange<Duration> = FaultSpec.restartAfterDefault...FaultSpec.restartAfterDefault,
         enabledProbability: Double = 1
@@ -178,7 +178,7 @@ public struct FaultSpec: Sendable, Equatable {
         self.start = start
         self.duration = duration
         self.rate = rate
-        self.addedLatencyMs = addedLatencyMs
+        self.addedLatencyMilliseconds = addedLatencyMilliseconds
         self.skewSeconds = skewSeconds
         self.enabledProbability = enabledProbability
     }

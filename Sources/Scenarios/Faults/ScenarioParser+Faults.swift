@@ -60,8 +60,8 @@ extension ScenarioParser {
             try refuse("rate", "it has no probability")
         }
         if kind.addsLatency {
-            fault.addedLatencyMs = try bounds(
-                try map.required("added_latency_ms"), in: 0...FaultSpec.addedLatencyMsMax)
+            fault.addedLatencyMilliseconds = try bounds(
+                try map.required("added_latency_ms"), in: 0...FaultSpec.addedLatencyMillisecondsMax)
         } else {
             try refuse(
                 "added_latency_ms",

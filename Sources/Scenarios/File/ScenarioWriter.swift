@@ -120,7 +120,9 @@ public enum ScenarioWriter {
             if let length = fault.duration { fields.append("duration: \(duration(length))") }
         }
         if fault.kind.usesRate { fields.append("rate: \(bounds(fault.rate))") }
-        if fault.kind.addsLatency { fields.append("added_latency_ms: \(bounds(fault.addedLatencyMs))") }
+        if fault.kind.addsLatency {
+            fields.append("added_latency_ms: \(bounds(fault.addedLatencyMilliseconds))")
+        }
         if fault.kind == .clockSkew { fields.append("skew_seconds: \(bounds(fault.skewSeconds))") }
         if fault.kind == .serviceCrash {
             fields.append(

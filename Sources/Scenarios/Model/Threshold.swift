@@ -51,12 +51,12 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
 /// Every figure a threshold may name. A threshold on anything else is an error in the file,
 /// never a silent pass.
 public enum Metric: String, Sendable, CaseIterable {
-    case authorizeP50Ms = "authorize_p50_ms"
-    case authorizeP90Ms = "authorize_p90_ms"
-    case authorizeP99Ms = "authorize_p99_ms"
-    case authorizeP999Ms = "authorize_p999_ms"
-    case authorizeMaxMs = "authorize_max_ms"
-    case dispatchDelayP99Ms = "dispatch_delay_p99_ms"
+    case authorizeP50Milliseconds = "authorize_p50_ms"
+    case authorizeP90Milliseconds = "authorize_p90_ms"
+    case authorizeP99Milliseconds = "authorize_p99_ms"
+    case authorizeP999Milliseconds = "authorize_p999_ms"
+    case authorizeMaxMilliseconds = "authorize_max_ms"
+    case dispatchDelayP99Milliseconds = "dispatch_delay_p99_ms"
     case declineRate = "decline_rate"
     case errorRate = "error_rate"
     case achievedTPS = "achieved_tps"
@@ -71,7 +71,7 @@ public enum Metric: String, Sendable, CaseIterable {
     case memoryGrowthRatio = "memory_growth_ratio"
     /// The largest RSS sampled during the run, in MiB (2^20 bytes, as the summary's `memory`
     /// line prints it).
-    case rssMaxMB = "rss_max_mb"
+    case rssMaxMegabytes = "rss_max_mb"
     /// The lowest answered-to-due ratio over the load's stages (answers in a stage's window over
     /// the arrivals due in it; stages with too few arrivals to judge are left out). Every run
     /// is held to `>= 0.99` unless its scenario names this metric with a bound of its own: a run
@@ -85,7 +85,8 @@ extension Scenario {
     /// when it states one, else 10 s.
     public var answerDeadline: Duration {
         let objective = thresholds.first {
-            $0.metric == .authorizeP99Ms && ($0.comparison == .less || $0.comparison == .lessOrEqual)
+            $0.metric == .authorizeP99Milliseconds
+                && ($0.comparison == .less || $0.comparison == .lessOrEqual)
         }
         guard let objective, objective.bound > 0, objective.bound < 3_600_000 else { return .seconds(10) }
         return .milliseconds(Int64(objective.bound))

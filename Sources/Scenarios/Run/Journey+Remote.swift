@@ -3,9 +3,6 @@ import PaystormRuntime
 import Services
 
 extension Journey {
-    static let retrievableAsToldInvariant = "acknowledged_payment_retrievable_as_told"
-    static let refundsListedWithinCapturedInvariant = "refunds_listed_within_captured"
-
     /// The invariants a journey over the wire checks from outside at its end: the payment it
     /// was told about is retrievable, in the status and with the captured amount it was told;
     /// the refunds the API lists add up to what the client was told was refunded, within what
@@ -20,7 +17,7 @@ extension Journey {
         guard let retrieved, retrieved.isSuccess else {
             // A declined create names its payment too: it must be retrievable as well.
             outcome.violation(
-                Self.retrievableAsToldInvariant,
+                .acknowledgedPaymentRetrievableAsTold,
                 "\(id): retrieve answered \(retrieved.map { String($0.status) } ?? "nothing")")
             return
         }
@@ -31,19 +28,19 @@ extension Journey {
             let toldReceived = Self.integerField("amount_received", in: answer)
             if status != toldStatus || (toldReceived != nil && received != toldReceived) {
                 outcome.violation(
-                    Self.retrievableAsToldInvariant,
+                    .acknowledgedPaymentRetrievableAsTold,
                     "\(id): told \(toldStatus ?? "-") received \(toldReceived ?? -1), "
                         + "retrieved \(status ?? "-") received \(received)")
             }
         } else if received != 0 {
             outcome.violation(
-                Self.failedNeverCapturedInvariant, "\(id): told \(answer.status), received \(received)")
+                .failedPaymentNeverCaptured, "\(id): told \(answer.status), received \(received)")
         }
         guard told.refundedMinorUnits > 0 else { return }
         let listed = await refundsListed(id, merchant: merchant, apiKey: told.apiKey, target)
         if listed != told.refundedMinorUnits || told.refundedMinorUnits > received {
             outcome.violation(
-                Self.refundsListedWithinCapturedInvariant,
+                .refundsListedWithinCaptured,
                 "\(id): told refunded \(told.refundedMinorUnits), "
                     + "listed \(listed.map { String($0) } ?? "nothing after every read"), "
                     + "received \(received)")

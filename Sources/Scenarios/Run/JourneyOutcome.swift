@@ -13,9 +13,9 @@ struct JourneyOutcome: Sendable {
     var intendedNanoseconds: Int64 = 0
     var answeredNanoseconds: Int64?
     var declineCode: String?
-    var violations: [(invariant: String, example: String)] = []
+    var violations: [(invariant: Invariant, example: String)] = []
 
-    mutating func violation(_ invariant: String, _ example: String) {
+    mutating func violation(_ invariant: Invariant, _ example: String) {
         violations.append((invariant, example))
     }
 }

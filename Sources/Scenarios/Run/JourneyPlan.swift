@@ -130,31 +130,9 @@ struct JourneyPlanner: Sendable {
         let merchant = MerchantID(UInt64(random.index(scenario.merchants.count) + 1))
         let spec = pickAmountSpec(&random)
         let isFraudulent = random.chance(mix.fraud.share)
-        var amount = drawAmount(spec, &random)
-        var country = "US"
-        var pan: String
-        if isFraudulent
-            && random.nextUnit() < mix.fraud.cardTesting
-                / max(1e-9, mix.fraud.cardTesting + mix.fraud.stolenCard)
-        {
-            // Card testing: bursts of tiny amounts, about `testingAttemptsPerCard` on each of
-            // the slot's cards.
-            let slot = UInt64(max(0, intended.nanoseconds) / testingSlotNanoseconds)
-            let card = slot &* UInt64(testerCardsPerSlot) &+ UInt64(random.index(testerCardsPerSlot))
-            pan = Self.pan(index: Self.testerCardIndexFirst &+ card, random: &random)
-            amount = Money(minorUnits: spec.min.minorUnits, currency: spec.currency)
-        } else if isFraudulent {
-            // Stolen card: a fresh card, a large amount, from abroad.
-            pan = Self.pan(index: random.next() % 1_000_000_000 + 10_000_000, random: &random)
-            let (fourfold, overflow) = amount.minorUnits.multipliedReportingOverflow(by: 4)
-            amount = Money(
-                minorUnits: overflow ? spec.max.minorUnits : min(spec.max.minorUnits, fourfold),
-                currency: spec.currency)
-            country = ["RU", "NG", "BR", "VN"][random.index(4)]
-        } else {
-            pan = Self.pan(
-                index: Self.cardholderIndexFirst + UInt64(random.index(cardholders)), random: &random)
-        }
+        let drawn = drawAmount(spec, &random)
+        let (pan, amount, country) = customer(
+            isFraudulent: isFraudulent, spec: spec, amount: drawn, intended: intended, random: &random)
         // Later steps (delayed capture, refund, dispute) come within a share of the time left,
         // and never more than two minutes later: a long run must not hold more journeys in
         // flight than a short one, or its memory would grow with its length.
@@ -205,6 +183,35 @@ struct JourneyPlanner: Sendable {
             isFraudulent: isFraudulent, isBankTransfer: !isFraudulent && !random.chance(mix.cardShare),
             capture: capture, refund: refund, dispute: dispute,
             clientRetry: random.chance(mix.clientRetryRate))
+    }
+
+    /// Who pays, how much, from where: a cardholder of the population at the drawn amount; or a
+    /// fraudster, card testing (bursts of tiny amounts, about `testingAttemptsPerCard` on each
+    /// of the time slot's cards) or with a stolen card (a fresh card, a large amount, from
+    /// abroad).
+    private func customer(
+        isFraudulent: Bool, spec: AmountSpec, amount: Money, intended: SimTime, random: inout RandomStream
+    ) -> (pan: String, amount: Money, country: String) {
+        let fraud = scenario.mix.fraud
+        if isFraudulent
+            && random.nextUnit() < fraud.cardTesting / max(1e-9, fraud.cardTesting + fraud.stolenCard)
+        {
+            let slot = UInt64(max(0, intended.nanoseconds) / testingSlotNanoseconds)
+            let card = slot &* UInt64(testerCardsPerSlot) &+ UInt64(random.index(testerCardsPerSlot))
+            let pan = Self.pan(index: Self.testerCardIndexFirst &+ card, random: &random)
+            return (pan, Money(minorUnits: spec.min.minorUnits, currency: spec.currency), "US")
+        }
+        if isFraudulent {
+            let pan = Self.pan(index: random.next() % 1_000_000_000 + 10_000_000, random: &random)
+            let (fourfold, overflow) = amount.minorUnits.multipliedReportingOverflow(by: 4)
+            let large = Money(
+                minorUnits: overflow ? spec.max.minorUnits : min(spec.max.minorUnits, fourfold),
+                currency: spec.currency)
+            return (pan, large, ["RU", "NG", "BR", "VN"][random.index(4)])
+        }
+        let pan = Self.pan(
+            index: Self.cardholderIndexFirst + UInt64(random.index(cardholders)), random: &random)
+        return (pan, amount, "US")
     }
 
     /// A partial amount Stripe accepts: at least one minor unit, and in a three-decimal currency

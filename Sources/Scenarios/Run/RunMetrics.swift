@@ -26,7 +26,7 @@ final class RunMetrics: Sendable {
         var droppedArrivals = 0
         /// The runtime's time when the load began: ticks count from it, as the load's stages do.
         var loadStartNanoseconds: Int64 = 0
-        var violations: [String: (count: Int, examples: [String])] = [:]
+        var violations = InvariantTally()
         var dueByTick: [Int32] = []
         var answeredByTick: [Int32] = []
         /// Arrivals answered within `answerDeadlineNanoseconds` of their intended time, counted
@@ -52,7 +52,7 @@ final class RunMetrics: Sendable {
     var declines: [String: Int] { state.withLock { $0.declines } }
     var lateDispatches: Int { state.withLock { $0.lateDispatches } }
     var inFlight: Int { state.withLock { $0.inFlight } }
-    var violations: [String: (count: Int, examples: [String])] { state.withLock { $0.violations } }
+    var violations: InvariantTally { state.withLock { $0.violations } }
 
     /// Arrivals due and first answers given, per 100 ms of the run: what was offered and what
     /// the system answered during any window (the peak stage, for the achieved-TPS figure).
@@ -104,7 +104,7 @@ final class RunMetrics: Sendable {
             if outcome.answeredNanoseconds != nil { state.answered += 1 }
             state.counts.add(outcome.counts)
             if let code = outcome.declineCode { state.declines[code, default: 0] += 1 }
-            for (invariant, example) in outcome.violations { Self.violation(invariant, example, in: &state) }
+            for (invariant, example) in outcome.violations { state.violations.add(invariant, example) }
             let start = state.loadStartNanoseconds
             Self.count(outcome.intendedNanoseconds - start, in: &state.dueByTick)
             if let answered = outcome.answeredNanoseconds {
@@ -150,15 +150,8 @@ final class RunMetrics: Sendable {
 
     func declined(_ code: String) { state.withLock { $0.declines[code, default: 0] += 1 } }
 
-    func violation(_ invariant: String, _ example: String) {
-        state.withLock { Self.violation(invariant, example, in: &$0) }
-    }
-
-    private static func violation(_ invariant: String, _ example: String, in state: inout State) {
-        var entry = state.violations[invariant] ?? (0, [])
-        entry.count += 1
-        if entry.examples.count < 5 { entry.examples.append(example) }
-        state.violations[invariant] = entry
+    func violation(_ invariant: Invariant, _ example: String) {
+        state.withLock { $0.violations.add(invariant, example) }
     }
 
     /// What the progress reporter reads once a second of run time; the interval's latencies
@@ -174,7 +167,7 @@ final class RunMetrics: Sendable {
                 intervalAuthorizations: state.intervalAuthorizations, attempted: state.counts.attempted,
                 answered: state.answered, inFlight: state.inFlight, declined: state.counts.declined,
                 rateLimited: state.counts.rateLimited,
-                violations: state.violations.values.reduce(0) { $0 + $1.count }, counts: state.counts,
+                violations: state.violations.total, counts: state.counts,
                 declines: state.declines, droppedArrivals: state.droppedArrivals)
         }
     }

@@ -197,9 +197,10 @@ public enum ScenarioGenerator {
             }
             if kind.usesRate { fault.rate = fixed(rounded(0.01 + random.nextUnit() * 0.6)) }
             switch kind {
-            case .networkLatency: fault.addedLatencyMs = fixed(Double(random.index(15_000)))
-            case .journalSlowSync: fault.addedLatencyMs = fixed(Double(1 + random.index(200)))
-            case .webhookEndpointSlow: fault.addedLatencyMs = fixed(Double(100 + random.index(15_000)))
+            case .networkLatency: fault.addedLatencyMilliseconds = fixed(Double(random.index(15_000)))
+            case .journalSlowSync: fault.addedLatencyMilliseconds = fixed(Double(1 + random.index(200)))
+            case .webhookEndpointSlow:
+                fault.addedLatencyMilliseconds = fixed(Double(100 + random.index(15_000)))
             case .clockSkew: fault.skewSeconds = fixed(Double(random.index(1_201) - 600))
             case .serviceCrash:
                 let low = Int64(100 + random.index(2_000))

@@ -6,11 +6,10 @@ extension ScenarioRunner {
     /// The checks an in-process run makes that a run over the wire cannot: they read the
     /// system's own state (its orchestrator, networks, event sink, settlement files).
     static let checksNotOverTheWire = [
-        "settlement_reconciles_with_network_files", "settlement_matches_captured_less_fees_refunds_disputes",
-        "no_authorization_held_for_a_failed_payment",
-        "every_state_change_yields_exactly_one_event", "no_network_obligation_left_owed",
-        "every_acknowledged_answer_journaled", "dispute_lifecycle",
-    ]
+        Invariant.settlementReconcilesWithNetworkFiles, .merchantBalancesAsExpected,
+        .noAuthorizationHeldForAFailedPayment, .oneEventPerStateChange, .noNetworkObligationLeftOwed,
+        .everyAcknowledgedAnswerJournaled, .disputeLifecycle,
+    ].map(\.rawValue)
 
     /// Runs a scenario in real time against a server over the wire: the same arrivals and
     /// journeys as an in-process run, sent through `target`; each journey checks at its end
@@ -59,29 +58,12 @@ extension ScenarioRunner {
             target: target, recent: recent, metrics: readMetrics, runtime: runtime)
         let readsInFlight = ReadInFlight()
         let reading = runtime.spawn { await readClients.run(start: start, inFlight: readsInFlight) }
-        // The open-model generator of `execute`: arrivals at their intended times whatever the
-        // server does, bounded in flight when the scenario says so.
-        let generator = runtime.spawn {
-            var arrivals = ArrivalProcess(profile: scenario.load, random: runtime.randomStream("arrivals"))
-            var random = runtime.randomStream("journeys")
-            var number = 0
-            while let offset = arrivals.next() {
-                let intended = SimTime(nanoseconds: start.nanoseconds + offset.nanoseconds)
-                if runtime.now() < intended { try? await runtime.sleep(until: intended) }
-                number += 1
-                let plan = planner.plan(number, intended: intended, random: &random)
-                if let bound = scenario.load.maxInFlight, metrics.inFlight >= bound {
-                    metrics.dropped(intendedNanoseconds: intended.nanoseconds)
-                    continue
-                }
-                let delay = runtime.now().nanoseconds - intended.nanoseconds
-                metrics.dispatched(delayNanoseconds: delay, late: delay > 10_000_000)
-                runtime.spawn {
-                    await journey.run(plan)
-                    metrics.finished()
-                }
-            }
-        }
+        // The generator of a run in process: arrivals at their intended times whatever the
+        // server does, bounded in flight only when the scenario says so.
+        let generator = LoadGenerator(
+            scenario: scenario, planner: planner, journey: journey, metrics: metrics, runtime: runtime,
+            inFlightBound: scenario.load.maxInFlight, lateAfterNanoseconds: 10_000_000)
+        let generating = runtime.spawn { await generator.run(start: start) }
         let reporter = progress.map { report in
             runtime.spawn {
                 while !Task.isCancelled {
@@ -92,25 +74,12 @@ extension ScenarioRunner {
                 }
             }
         }
-        await generator.value
+        await generating.value
         await reading.value
         await injecting.value
         await injector.heal()
-        // Journeys still in flight get the scenario's liveness bound to end (later steps are
-        // at most `laterStepsWithin` away); one still running then is named.
-        let deadline = runtime.now() + scenario.livenessTimeout
-        // Reads are counted when answered: the report waits for those still out as it does for
-        // journeys, or a slow machine would report reads sent as never sent.
-        while metrics.inFlight > 0 || readsInFlight.current > 0, runtime.now() < deadline {
-            try? await runtime.sleep(for: .milliseconds(20))
-        }
-        for (_, entry) in live.snapshot {
-            metrics.violation(
-                livenessInvariant,
-                "\(entry.payment?.description ?? entry.key) (\(entry.key)) at \(entry.step), "
-                    + "\(DurationText.format(scenario.livenessTimeout)) after the load")
-        }
-        live.close()
+        await awaitJourneys(
+            live: live, metrics: metrics, reads: readsInFlight, scenario: scenario, runtime: runtime)
         reporter?.cancel()
         let runEnd = runtime.now()
         var report = WireReportBuilder(
@@ -121,34 +90,7 @@ extension ScenarioRunner {
         figures.faultsSwitched = injector.switched
         figures.faultsRefused = injector.refused
         figures.faultsNotInjected = injector.notInjected
-        await webhooks?.settle(grace: .seconds(30))
-        let audit = await (target as? any AuditableTarget)?.audit()
-        if let webhooks {
-            let verdict = webhooks.verdict(audit: audit)
-            report.webhooks = verdict.figures
-            figures.webhookLatencyMs = verdict.latencyMs
-            for check in verdict.checks {
-                report.invariants.append(
-                    RunReport.InvariantResult(
-                        name: check.name, holds: check.violations == 0, violations: check.violations,
-                        examples: Array(check.examples.prefix(5))))
-            }
-        } else {
-            figures.notChecked.append("acknowledged_payment_events_delivered_or_dead_lettered")
-            figures.notChecked.append("webhook_signatures_valid")
-        }
-        if let audit {
-            figures.auditChecked = true
-            let unbalanced = audit.ledgerSumByCurrency.filter { $0.value != 0 }.sorted { $0.key < $1.key }
-            report.invariants.append(
-                RunReport.InvariantResult(
-                    name: "audit_ledger_balanced_per_currency",
-                    holds: audit.ledgerBalanced && unbalanced.isEmpty,
-                    violations: audit.ledgerBalanced ? unbalanced.count : max(1, unbalanced.count),
-                    examples: unbalanced.prefix(5).map { "\($0.key) sums to \($0.value)" }))
-        } else {
-            figures.notChecked.append("audit_ledger_balanced_per_currency")
-        }
+        await addServerChecks(webhooks: webhooks, target: target, to: &report, figures: &figures)
         report.wire = figures
         if !scenario.reads.isEmpty { report.reads = readMetrics.figures(scenario.reads) }
         report.generator.merchantsOnboardedBeforeLoad = onboardedBeforeLoad
@@ -158,13 +100,64 @@ extension ScenarioRunner {
                 WireReportBuilder.judgedOverTheWire($0.metric, webhooks: webhooks != nil)
             }, in: report)
         report.wallSeconds = stopwatch.elapsed.seconds
-        if let startCPU = cpuAtStart, let end = ProcessCPU.seconds() {
-            let user = end.user - startCPU.user
-            let system = end.system - startCPU.system
-            report.cpu = RunReport.CPUFigures(
-                userSeconds: user, systemSeconds: system,
-                cores: (user + system) / max(report.wallSeconds, 1e-9))
-        }
+        report.cpu = cpuFigures(since: cpuAtStart, wallSeconds: report.wallSeconds)
         return report
+    }
+
+    /// Journeys still in flight get the scenario's liveness bound to end (later steps are at
+    /// most `laterStepsWithin` away); one still running then is named. Reads are counted when
+    /// answered: the report waits for those still out as it does for journeys, or a slow
+    /// machine would report reads sent as never sent.
+    private static func awaitJourneys(
+        live: LiveJourneys, metrics: RunMetrics, reads: ReadInFlight, scenario: Scenario, runtime: any Runtime
+    ) async {
+        let deadline = runtime.now() + scenario.livenessTimeout
+        while metrics.inFlight > 0 || reads.current > 0, runtime.now() < deadline {
+            try? await runtime.sleep(for: LivenessPhase.pollInterval)
+        }
+        for (_, entry) in live.snapshot {
+            metrics.violation(
+                .everyPaymentSettlesAfterHeal,
+                "\(entry.payment?.description ?? entry.key) (\(entry.key)) at \(entry.step), "
+                    + "\(DurationText.format(scenario.livenessTimeout)) after the load")
+        }
+        live.close()
+    }
+
+    /// What the server's side shows: the webhook receiver's verdict on the events it got, and
+    /// the server's audit of its ledger; each check it cannot make is named as not checked.
+    private static func addServerChecks(
+        webhooks: (any WebhookWitness)?, target: any PaymentTarget, to report: inout RunReport,
+        figures: inout WireReport
+    ) async {
+        await webhooks?.settle(grace: .seconds(30))
+        let audit = await (target as? any AuditableTarget)?.audit()
+        if let webhooks {
+            let verdict = webhooks.verdict(audit: audit)
+            report.webhooks = verdict.figures
+            figures.webhookLatencyMs = verdict.latencyMs
+            for check in verdict.checks {
+                report.invariants.append(
+                    RunReport.InvariantResult(
+                        check.invariant, violations: check.violations,
+                        examples: Array(check.examples.prefix(InvariantTally.examplesMax))))
+            }
+        } else {
+            figures.notChecked.append(Invariant.acknowledgedPaymentEventsDeliveredOrDeadLettered.rawValue)
+            figures.notChecked.append(Invariant.webhookSignaturesValid.rawValue)
+        }
+        if let audit {
+            figures.auditChecked = true
+            let unbalanced = audit.ledgerSumByCurrency.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+            report.invariants.append(
+                RunReport.InvariantResult(
+                    .auditLedgerBalancedPerCurrency,
+                    violations: audit.ledgerBalanced ? unbalanced.count : max(1, unbalanced.count),
+                    examples: unbalanced.prefix(InvariantTally.examplesMax).map {
+                        "\($0.key) sums to \($0.value)"
+                    }))
+        } else {
+            figures.notChecked.append(Invariant.auditLedgerBalancedPerCurrency.rawValue)
+        }
     }
 }

@@ -23,12 +23,12 @@ public struct WebhookVerdict: Sendable {
     public var checks: [Check]
 
     public struct Check: Sendable {
-        public var name: String
+        public var invariant: Invariant
         public var violations: Int
         public var examples: [String]
 
-        public init(name: String, violations: Int, examples: [String]) {
-            self.name = name
+        public init(_ invariant: Invariant, violations: Int, examples: [String]) {
+            self.invariant = invariant
             self.violations = violations
             self.examples = examples
         }

@@ -50,7 +50,8 @@ final class WireFaultInjector: Sendable {
                 let effect =
                     fault.kind == .networkTimeouts
                     ? NetworkFault(timeoutRate: fault.rate)
-                    : NetworkFault(addedLatency: .nanoseconds(Int64(fault.addedLatencyMs * 1_000_000)))
+                    : NetworkFault(
+                        addedLatency: .nanoseconds(Int64(fault.addedLatencyMilliseconds * 1_000_000)))
                 for kind in PaymentNetwork.cards where fault.hits(kind) {
                     baseline[kind] = (baseline[kind] ?? .healthy).merged(with: effect)
                 }

@@ -12,19 +12,17 @@ struct WireReportBuilder {
     let targetName: String
 
     /// The invariants a journey over the wire checks, listed even when they hold.
-    static let clientInvariants = [
-        Journey.retrievableAsToldInvariant, Journey.refundsListedWithinCapturedInvariant,
-        "one_charge_per_idempotency_key", "capture_of_authorized_payment", "refund_within_captured",
-        "merchant_onboarding", "generator", Journey.unknownResolvedInvariant,
-        Journey.failedNeverCapturedInvariant,
-        ScenarioRunner.livenessInvariant,
+    static let clientInvariants: [Invariant] = [
+        .acknowledgedPaymentRetrievableAsTold, .refundsListedWithinCaptured, .oneChargePerIdempotencyKey,
+        .captureOfAuthorizedPayment, .refundWithinCaptured, .merchantOnboarding, .generator,
+        .unknownOutcomeResolvesToOneState, .failedPaymentNeverCaptured, .everyPaymentSettlesAfterHeal,
     ]
 
     /// Whether a threshold's figure exists over the wire: the server's fraud figures and the
     /// runner's memory are not the client's to judge; webhook figures are, with a receiver.
     static func judgedOverTheWire(_ metric: Metric, webhooks: Bool) -> Bool {
         switch metric {
-        case .fraudPrecision, .fraudRecall, .rssMaxMB, .memoryGrowthRatio: false
+        case .fraudPrecision, .fraudRecall, .rssMaxMegabytes, .memoryGrowthRatio: false
         case .webhookDeadLetterRate: webhooks
         default: true
         }
@@ -33,41 +31,11 @@ struct WireReportBuilder {
     func build() -> RunReport {
         let counts = metrics.counts
         let latency = metrics.latency
-        let violations = metrics.violations
-        var invariants: [RunReport.InvariantResult] = []
-        for name in Self.clientInvariants {
-            let entry = violations[name]
-            invariants.append(
-                RunReport.InvariantResult(
-                    name: name, holds: (entry?.count ?? 0) == 0, violations: entry?.count ?? 0,
-                    examples: Array((entry?.examples ?? []).prefix(5))))
-        }
-        for (name, entry) in violations.sorted(by: { $0.key < $1.key })
-        where !Self.clientInvariants.contains(name) {
-            invariants.append(
-                RunReport.InvariantResult(
-                    name: name, holds: entry.count == 0, violations: entry.count,
-                    examples: Array(entry.examples.prefix(5))))
-        }
-        // The peak stage as `ReportBuilder` measures it: answers in the stage's window shifted
-        // by the median latency, against the arrivals due in it.
-        var achievedPeak = 0.0
-        var peakRatio = 0.0
-        if let peak = scenario.load.segments.max(by: { $0.startTPS + $0.endTPS < $1.startTPS + $1.endTPS }) {
-            let shift = Int64(latency.milliseconds(atPercentile: 50) * 1_000_000)
-            let due = metrics.window(peak.startNanoseconds, peak.endNanoseconds).due
-            let answered = metrics.window(peak.startNanoseconds + shift, peak.endNanoseconds + shift).answered
-            let length = Double(peak.endNanoseconds - peak.startNanoseconds) / 1e9
-            achievedPeak = length > 0 ? Double(answered) / length : 0
-            peakRatio = due > 0 ? Double(answered) / Double(due) : 0
-        }
-        let seconds = max(1e-9, simulated.seconds)
-        let tps = RunReport.Throughput(
-            targetAverage: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
-            targetPeak: scenario.load.peakTPS,
-            achievedAverage: Double(counts.attempted) / seconds, achievedPeak: achievedPeak,
-            achievedToTargetRatio: Double(counts.attempted) / max(1, scenario.load.expectedArrivals),
-            peakAnsweredToDueRatio: peakRatio)
+        var tally = metrics.violations
+        for invariant in Self.clientInvariants { tally.list(invariant) }
+        let invariants = tally.results
+        let tps = ReportBuilder.throughput(
+            scenario, metrics: metrics, attempted: counts.attempted, simulated: simulated)
         var digest: UInt64 = 0xcbf2_9ce4_8422_2325
         for value in [counts.attempted, counts.succeeded, counts.declined, counts.errors] {
             digest = (digest ^ UInt64(value)) &* 0x0000_0100_0000_01b3

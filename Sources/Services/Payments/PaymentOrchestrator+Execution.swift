@@ -85,11 +85,8 @@ extension PaymentOrchestrator {
         case .owe(let obligation):
             await fulfil(obligation)
             return nil
-        case .adjustMerchantEarned(let merchant, let amount):
-            await merchants.shard(merchant).adjustEarned(merchant, by: amount)
-            return nil
-        case .recordBankReturn(let merchant, let settled):
-            await merchants.shard(merchant).recordBankReturn(merchant, settled)
+        case .recordBankReturn(let merchant):
+            await merchants.shard(merchant).recordBankReturn(merchant)
             return nil
         case .count(let tally):
             count(tally)

@@ -2,8 +2,8 @@ import Core
 import Ledger
 
 /// The daily settlement: the bank rail's returns are applied, captured payments become settled,
-/// and every merchant whose balance moved is paid out what the ledger holds for it (captured less
-/// fees, refunds, returns and disputes).
+/// and every merchant is paid out what the ledger holds for it (captured less fees, refunds,
+/// returns and disputes), read from the ledger itself rather than from a tally of what moved.
 /// A negative balance is not paid; it is carried over and nets against the next day's captures.
 struct SettlementRun: Sendable {
     let orchestrator: PaymentOrchestrator
@@ -21,8 +21,9 @@ struct SettlementRun: Sendable {
         }
         for (index, shard) in merchants.shards.enumerated() {
             let transferIDs = PayoutIDs(shard: index)
-            for merchant in await shard.takeActive() {
-                guard let account = await shard.existing(merchant) else { continue }
+            // In id order, so that payouts are booked in a fixed order.
+            for account in await shard.allAccounts() {
+                let merchant = account.id
                 let currency = account.settlementCurrency
                 let balance = await ledger.balance(of: .merchantBalance(merchant, currency)).balance
                 guard balance > 0 else {

@@ -91,8 +91,6 @@ extension PaymentSystem {
 
     /// Merchants: the account, its endpoint, its keys.
     private func restoreMerchants(_ recovered: RecoveredPaymentSystem) async throws {
-        // Earned is what the ledger holds for it plus what it was paid out (the ledger's view is
-        // the durable one).
         var paymentsPerMerchant = recovered.retiredByMerchant
         for payment in recovered.payments.values { paymentsPerMerchant[payment.merchant, default: 0] += 1 }
         for (merchant, currency) in recovered.merchants.sorted(by: { $0.key < $1.key }) {
@@ -100,9 +98,7 @@ extension PaymentSystem {
             var account = MerchantAccount(
                 id: merchant, settlementCurrency: currency,
                 webhookSecret: Self.endpointSecret(endpointIndex, seed: runtime.seed))
-            let balance = await ledger.balance(of: .merchantBalance(merchant, currency)).balance
             account.paidOut = recovered.paidOut[merchant] ?? 0
-            account.earned = balance + account.paidOut
             account.payments = paymentsPerMerchant[merchant] ?? 0
             await merchants.shard(merchant).restore(account)
             if let webhooks {

@@ -28,10 +28,8 @@ extension PaymentProcess {
         case book(Booking)
         /// Owe the network a movement until it confirms it.
         case owe(NetworkObligation)
-        /// Move the merchant's own view of what it earned (settled currency).
-        case adjustMerchantEarned(MerchantID, by: Int64)
         /// Tell the merchant's account that a bank debit came back.
-        case recordBankReturn(MerchantID, settledMinorUnits: Int64)
+        case recordBankReturn(MerchantID)
         case count(Tally)
         /// End the operation with this error (the payment stays as the process left it).
         case fail(PaymentServiceError)

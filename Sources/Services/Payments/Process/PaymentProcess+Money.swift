@@ -136,28 +136,26 @@ extension PaymentProcess {
             return plantedCaptureBookings(
                 captured: captured, settled: settled, fee: fee, hold: hold, &context)
                 + [
-                    .adjustMerchantEarned(record.merchant, by: settled - fee),
-                    owe(.capture(Money(minorUnits: captured, currency: record.parties.presentment))),
+                    owe(.capture(Money(minorUnits: captured, currency: record.parties.presentment)))
                 ]
         case .release:
             record.hold = nil
             return [oweReversal(record)]
         case .refund(let refundID, let amount, let settled):
             record.refundedSettled += settled
-            return [.adjustMerchantEarned(record.merchant, by: -settled), owe(.refund(refundID, amount))]
+            return [owe(.refund(refundID, amount))]
         case .disputeWithdrawal(let amount, let settled, let fee):
             record.disputedSettled = settled
             record.disputeFeeSettled = fee
-            return [.adjustMerchantEarned(record.merchant, by: -(settled + fee)), owe(.chargeback(amount))]
+            return [owe(.chargeback(amount))]
         case .disputeReinstatement(let amount):
             return [
-                .adjustMerchantEarned(record.merchant, by: record.disputedSettled + record.disputeFeeSettled),
-                owe(.chargebackReversal(amount)),
+                owe(.chargebackReversal(amount))
             ]
         case .bankReturn(let code, let settled):
             record.bankReturnCode = code
             record.returnedSettled = settled
-            return [.recordBankReturn(record.merchant, settledMinorUnits: settled), .count(.bankReturn)]
+            return [.recordBankReturn(record.merchant), .count(.bankReturn)]
         case .planted:
             return []
         }

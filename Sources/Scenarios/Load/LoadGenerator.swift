@@ -1,0 +1,56 @@
+import Core
+import PaystormRuntime
+
+/// The open-model load generator: arrivals at their intended times whatever the system does,
+/// each played by a journey of its own, and dropped (counted, never sent) beyond the bound of
+/// journeys in flight. The same for a run in process and over the wire.
+struct LoadGenerator: Sendable {
+    let scenario: Scenario
+    let planner: JourneyPlanner
+    let journey: Journey
+    let metrics: RunMetrics
+    let runtime: any Runtime
+    /// Journeys in flight beyond which an arrival is dropped; nil bounds nothing.
+    var inFlightBound: Int?
+    /// A dispatch later than this behind its intended time counts as late (the generator, not
+    /// the system, fell behind, and the run says so); 0 counts none.
+    var lateAfterNanoseconds: Int64 = 0
+    /// The generator wakes at most once per this interval and sends every arrival due by then
+    /// (0: a timer per arrival). An arrival is sent at most this late; its latency still counts
+    /// from its intended time.
+    var wakeIntervalNanoseconds: Int64 = 0
+
+    /// Sends every arrival of the scenario's load, from `start` on; returns once the last one
+    /// is dispatched (its journey runs on).
+    func run(start: SimTime) async {
+        var arrivals = ArrivalProcess(profile: scenario.load, random: runtime.randomStream("arrivals"))
+        var random = runtime.randomStream("journeys")
+        var number = 0
+        var wokeNanoseconds = Int64.min / 2
+        while let offset = arrivals.next() {
+            let intended = SimTime(nanoseconds: start.nanoseconds + offset.nanoseconds)
+            if runtime.now() < intended {
+                let wake = max(intended.nanoseconds, wokeNanoseconds + wakeIntervalNanoseconds)
+                try? await runtime.sleep(until: SimTime(nanoseconds: wake))
+                wokeNanoseconds = runtime.now().nanoseconds
+            }
+            number += 1
+            // Drawn whether or not the arrival is sent, so that a drop does not change the
+            // journeys of the arrivals after it.
+            let plan = planner.plan(number, intended: intended, random: &random)
+            if let inFlightBound, metrics.inFlight >= inFlightBound {
+                metrics.dropped(intendedNanoseconds: intended.nanoseconds)
+                continue
+            }
+            let delay = runtime.now().nanoseconds - intended.nanoseconds
+            metrics.dispatched(
+                delayNanoseconds: delay, late: lateAfterNanoseconds > 0 && delay > lateAfterNanoseconds)
+            let journey = self.journey
+            let metrics = self.metrics
+            runtime.spawn {
+                await journey.run(plan)
+                metrics.finished()
+            }
+        }
+    }
+}
