@@ -202,7 +202,7 @@ struct RunSummary {
                     "webhook dispatcher \(r.crashes) crashed · \(r.restarts) restarted · "
                         + "\(Format.count(r.deliveriesAbandoned)) deliveries abandoned · "
                         + "\(Format.count(r.eventsLeftToJournal)) events left to the journal · "
-                        + "\(Format.count(r.owedInJournal)) owed in the journal + \(r.keptCreations) kept · "
+                        + "\(Format.count(r.owedInJournal)) owed in the journal · "
                         + "\(Format.count(r.handedOver)) handed over · "
                         + "\(Format.count(report.webhooks.duplicatesIgnored)) duplicates ignored"))
         }

@@ -87,7 +87,6 @@ import Testing
         (PlantedBug.dropEvent, "every_state_change_yields_exactly_one_event"),
         (PlantedBug.emitEventTwice, "every_state_change_yields_exactly_one_event"),
         (PlantedBug.restartWithoutRebuild, "every_event_delivered_or_dead_lettered"),
-        (PlantedBug.restartFromJournalOnly, "every_event_delivered_or_dead_lettered"),
     ])
     func thePlantedBugIsFoundAndItsSeedReplays(bug: PlantedBug, invariant: String) async throws {
         let scenario = try Self.scenario(for: bug)
@@ -111,7 +110,7 @@ import Testing
     /// chaos-everything, with more of what a bug needs where chaos-everything has little of it:
     /// partial captures refunded in full for `refundBeyondCaptured`; a journal (its slow-sync
     /// fault on for every seed) for `acknowledgeWithoutJournal`; the dispatcher's crash on for
-    /// every seed for `restartWithoutRebuild` and `restartFromJournalOnly`. The faults are the file's own.
+    /// every seed for `restartWithoutRebuild`. The faults are the file's own.
     static func scenario(for bug: PlantedBug) throws -> Scenario {
         var scenario = try SwarmTests.shipped("chaos-everything.yaml")
         switch bug {
@@ -123,7 +122,7 @@ import Testing
                 scenario.faults[index].enabledProbability = 1
             }
             #expect(scenario.faults.contains { $0.kind == .journalSlowSync })
-        case .restartWithoutRebuild, .restartFromJournalOnly:
+        case .restartWithoutRebuild:
             for index in scenario.faults.indices where scenario.faults[index].kind == .serviceCrash {
                 scenario.faults[index].enabledProbability = 1
             }

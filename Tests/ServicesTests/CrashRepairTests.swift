@@ -142,4 +142,33 @@ import Testing
             }
         }
     }
+
+    /// A payment journaled `created` (opened, waiting for its confirmation), then a crash, and
+    /// the restarted system's journal refuses crash repair's first appends (a failing sync):
+    /// crash repair tries again until the payment's transition is durable, so that no payment
+    /// stays `created` after it (an older schedule of chaos-everything seed 958 left one so).
+    @Test(arguments: [3, 4] as [UInt64])
+    func anOpenedPaymentIsBroughtForwardThoughTheJournalRefusesCrashRepair(seed: UInt64) throws {
+        let runtime = DeterministicRuntime(seed: seed)
+        try runtime.run {
+            let journal = JournalRefusalTests.RefusingJournal()
+            let live = try PaymentRecoveryTests.makeSystem(runtime, journal: journal)
+            let merchant = PaymentRecoveryTests.merchants[0]
+            let key = try #require(try await live.onboard(merchant, settlementCurrency: .usd)).secret
+            let request = try PaymentRecoveryTests.request(merchant, 5_000, .usd, manual: true)
+            let opened = await live.openPayment(request, apiKey: key, idempotencyKey: "open", fingerprint: [])
+            let id = try #require(opened.paymentID, "\(opened.body)")
+            #expect(await live.orchestrator.payment(id)?.payment.state == .created)
+            // The crash: a new system from the same journal, which refuses the next transitions.
+            journal.refuse(3, where: JournalRefusalTests.isTransition)
+            let (system, recovered) = try await PaymentSystem.recovering(
+                runtime: runtime, configuration: live.configuration)
+            #expect(recovered.payments[id]?.state == .created)
+            #expect(journal.refused == 3, "crash repair met the refusals")
+            let state = try #require(await system.orchestrator.payment(id)).payment.state
+            #expect(state != .created && state != .authorizationUnknown, "\(id) left \(state)")
+            let again = try await PaymentSystemRecovery.recover(from: journal)
+            #expect(again.payments[id]?.state == state, "the journal shows where crash repair left it")
+        }
+    }
 }

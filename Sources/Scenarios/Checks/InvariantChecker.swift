@@ -71,9 +71,9 @@ struct InvariantChecker {
 
     /// The payment's events against its state changes: the sink must have emitted exactly the
     /// events its transitions named (each transition names at least one), plus its creation
-    /// event: none dropped, none doubled.
+    /// event once a journal record showed the payment: none dropped, none doubled.
     static func eventMismatch(_ record: PaymentRecord, emitted: Int) -> String? {
-        let named = 1 + record.eventsEmitted
+        let named = (record.isCreationEventEmitted ? 1 : 0) + record.eventsEmitted
         guard emitted != named || record.eventsEmitted < record.transitions else { return nil }
         return
             "\(record.id) (\(record.payment.state)): \(record.transitions) transitions named \(named) events "

@@ -72,12 +72,11 @@ final class ServiceCrashSchedule: Sendable {
                     runtime.now(), "faults", "service_restart",
                     [
                         "service": crash.service.rawValue, "owed": "\(rebuilt.owedInJournal)",
-                        "kept": "\(rebuilt.keptCreations)", "handed_over": "\(rebuilt.handedOver)",
+                        "handed_over": "\(rebuilt.handedOver)",
                     ])
                 box.state.withLock {
                     $0.figures.restarts += 1
                     $0.figures.owedInJournal += rebuilt.owedInJournal
-                    $0.figures.keptCreations += rebuilt.keptCreations
                     $0.figures.handedOver += rebuilt.handedOver
                 }
             } catch {

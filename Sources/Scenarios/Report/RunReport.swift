@@ -253,8 +253,6 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var eventsLeftToJournal = 0
         /// Events the journal showed owed at the restarts (emitted, never settled).
         public var owedInJournal = 0
-        /// Creation events the sink kept because the journal could not show them yet.
-        public var keptCreations = 0
         /// Events handed to the restarted dispatchers (the others were in flight there already).
         public var handedOver = 0
         public init() {}

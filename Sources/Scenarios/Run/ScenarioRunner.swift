@@ -242,6 +242,7 @@ public enum ScenarioRunner {
         _ scenario: Scenario, journal: (any Journal)? = nil
     ) -> PaymentSystemConfiguration {
         var configuration = PaymentSystemConfiguration()
+        configuration.plantedBug = PlantedBug.active
         // Client retries in a scenario come within seconds; keeping keys 24 hours would make a
         // long run's memory grow with its length (at 2,000 TPS, ~350 million keys a day). Two
         // minutes of virtual time covers every retry the journeys make.

@@ -1,10 +1,11 @@
 /// Bugs a test can plant in the services to prove that the swarm finds them (mutation testing:
 /// a checker that never fails proves nothing).
 ///
-/// Off unless a task sets one with `PlantedBug.$active.withValue(.x) { ... }`. A task-local
-/// value flows into every task the run starts (the runtimes' `spawn` creates unstructured tasks,
-/// which inherit task-locals) and into no other test running in the same process at the same
-/// time, which a global flag would break.
+/// The services read the bug from `PaymentSystemConfiguration.plantedBug`, given to the system
+/// by whoever builds it (nil: none), never from a task-local on a payment's path. The scenario
+/// runner fills it from `PlantedBug.active` once, when it assembles the system: a test or
+/// `paystorm swarm --plant-bug` sets that with `PlantedBug.$active.withValue(.x) { ... }`,
+/// which reaches the runs it starts and no other test running in the process at the time.
 public enum PlantedBug: String, Sendable, CaseIterable {
     /// The idempotency gate runs every request, even a retry of a key it already answered: a
     /// client retry charges twice.
@@ -40,11 +41,6 @@ public enum PlantedBug: String, Sendable, CaseIterable {
     /// rebuilding the owed events from the journal: what the dead one held, and what was
     /// emitted while it was down, never reaches the merchants.
     case restartWithoutRebuild = "restart_without_rebuild"
-    /// A restarted webhook dispatcher rebuilds from the journal alone, forgetting the creation
-    /// events the sink kept: a payment's creation event goes out before its first transition is
-    /// journaled, so one in flight or emitted during the downtime, whose payment's first
-    /// transition had not reached the journal by the restart, is never delivered.
-    case restartFromJournalOnly = "restart_from_journal_only"
 
     /// The bug planted for the current task, if any.
     @TaskLocal public static var active: PlantedBug?

@@ -36,8 +36,15 @@ public enum IdempotencyGateResult: Hashable, Sendable {
 /// payment does not hold the store.
 public struct IdempotencyGate: Sendable {
     public let store: IdempotencyStore
+    /// Whether the gate ignores keys (`PlantedBug.ignoreIdempotencyKeys`, a mutation test).
+    let ignoresKeys: Bool
 
-    public init(store: IdempotencyStore) { self.store = store }
+    public init(store: IdempotencyStore) { self.init(store: store, ignoresKeys: false) }
+
+    init(store: IdempotencyStore, ignoresKeys: Bool) {
+        self.store = store
+        self.ignoresKeys = ignoresKeys
+    }
 
     /// Runs `operation` unless `key` was already used.
     /// - Throws: `GatewayError.idempotencyKeyInUse`, `.idempotencyParametersMismatch` or
@@ -46,7 +53,7 @@ public struct IdempotencyGate: Sendable {
         key: IdempotencyKey, fingerprint: RequestFingerprint,
         operation: () async -> IdempotentOutcome
     ) async throws(GatewayError) -> IdempotencyGateResult {
-        if PlantedBug.active == .ignoreIdempotencyKeys { return await Self.performIgnoringKey(operation) }
+        if ignoresKeys { return await Self.performIgnoringKey(operation) }
         let token: IdempotencyStateMachine.Token
         switch store.begin(key, fingerprint: fingerprint) {
         case .proceed(let granted): token = granted

@@ -55,28 +55,19 @@ enum PaymentJournaling {
     /// transition the request makes (see `PaymentSystem.call`).
     @TaskLocal static var idempotencyKey: String?
 
-    /// Whether the orchestrator books ledger transfers after this transition (so that recovery
-    /// can tell a transition whose booking never happened).
-    static func expectsBooking(_ command: PaymentCommand, _ record: PaymentRecord) -> Bool {
-        switch command {
-        case .authorizationResult(.approved), .inquiryResult(.approved), .capture, .refund,
-            .openDispute(_, isInquiry: false), .escalateInquiry, .closeDispute(.won), .bankReturn:
-            true
-        case .void, .expire: record.hold != nil
-        default: false
-        }
-    }
-
-    /// Journals a transition; the payment's first one also carries its card fields, sealed
-    /// under `cipher` (none without a cipher).
+    /// Journals a transition (its record says whether a booking follows, as the process
+    /// decided); the payment's first one also carries its card fields, sealed under `cipher`
+    /// (none without a cipher).
     static func journalTransition(
-        _ command: PaymentCommand, _ record: PaymentRecord, emitted: [PaymentEventType], now: SimTime,
-        journal: any Journal, cipher: FieldCipher? = nil
+        _ transition: PaymentProcess.Transition, journal: any Journal, cipher: FieldCipher? = nil
     ) async throws(PaymentServiceError) {
+        let record = transition.applied
+        let emitted = transition.events
         var image = PaymentEventImage(
-            kind: .transition(command: PaymentJournalCodes.code(command), firstEvent: emitted.first),
+            kind: .transition(
+                command: PaymentJournalCodes.code(transition.command), firstEvent: emitted.first),
             payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
-            expectsBooking: expectsBooking(command, record), timeNanoseconds: now.nanoseconds,
+            expectsBooking: transition.expectsBooking, timeNanoseconds: transition.time.nanoseconds,
             idempotencyKey: idempotencyKey, moreEvents: Array(emitted.dropFirst()))
         // The first transition: no events before this one's (the creation event is index 0).
         if let cipher, let card = record.card, record.eventsEmitted == emitted.count {
@@ -161,7 +152,7 @@ enum PaymentJournaling {
         else {
             return response
         }
-        if PlantedBug.active == .acknowledgeWithoutJournal { return response }
+        if orchestrator.configuration.plantedBug == .acknowledgeWithoutJournal { return response }
         let image = PaymentEventImage(
             kind: .acknowledgement(operation, httpStatus: response.status), payment: RecoveredPayment(record),
             sequence: Int64(record.eventsEmitted), expectsBooking: false, timeNanoseconds: now.nanoseconds,

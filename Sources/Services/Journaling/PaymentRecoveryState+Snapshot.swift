@@ -63,6 +63,11 @@ extension PaymentRecoveryState {
             writer.writeVarint(merchant.rawValue)
             writer.writeBytes(hash)
         }
+        encodeLedgerSide(into: &writer)
+    }
+
+    /// The part of the fold about money and the report: payouts, transfer ids, counters.
+    private func encodeLedgerSide(into writer: inout BinaryWriter) {
         writer.writeVarint(paymentIDBlockReserved)
         writer.writeVarint(UInt64(paidOut.count))
         for (merchant, amount) in paidOut.sorted(by: { $0.key < $1.key }) {
@@ -157,6 +162,12 @@ extension PaymentRecoveryState {
             let merchant = MerchantID(try reader.readVarint())
             apiKeyHashes.append((merchant, try reader.readBytes(maxLength: 1_024)))
         }
+        try readLedgerSide(from: &reader, version: version)
+    }
+
+    /// Reads what `encodeLedgerSide` wrote.
+    private mutating func readLedgerSide(from reader: inout BinaryReader, version: UInt8) throws(JournalError)
+    {
         paymentIDBlockReserved = try reader.readVarint()
         for _ in 0..<(try reader.readCount("snapshot payouts", bytesEach: 2)) {
             let merchant = MerchantID(try reader.readVarint())

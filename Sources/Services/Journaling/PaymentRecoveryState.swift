@@ -179,86 +179,97 @@ struct PaymentRecoveryState {
             return
         }
         switch image.kind {
-        case .transition(let command, _):
-            report.transitions += 1
-            if command == PaymentJournalCodes.rollbackCommand, var track = tracks[id] {
-                if track.beforeUnbooked != nil && track.unbookedWasCapture { track.captureCommands -= 1 }
-                track.beforeUnbooked = nil
-                track.unbookedKey = nil
-                for event in track.unbookedEvents { pendingWebhooks[event] = nil }
-                track.unbookedEvents = []
-                track.payment = image.payment
-                track.sequence = max(track.sequence, image.sequence)
-                tracks[id] = track
-                return
-            }
-            var track = tracks[id] ?? Track(payment: image.payment.created())
-            if track.sequence == .min {
-                track.bookings.createdAtNanoseconds = image.timeNanoseconds
-                owe(.paymentIntentCreated, index: 0, image)
-            }
-            var emitted = image.moreEvents
-            if case .transition(_, let first?) = image.kind { emitted.insert(first, at: 0) }
-            var emittedIDs: [UInt64] = []
-            for (offset, type) in emitted.enumerated() {
-                let index = 1 + image.sequence - Int64(emitted.count) + Int64(offset)
-                emittedIDs.append(owe(type, index: index, image))
-            }
-            if command == PaymentJournalCodes.captureCommand { track.captureCommands += 1 }
-            if command == PaymentJournalCodes.approvedCommand
-                || command == PaymentJournalCodes.inquiryApprovedCommand
-            {
-                track.bookings.authorizedAtNanoseconds = image.timeNanoseconds
-            }
-            let scopedKey = image.idempotencyKey.map { "\(image.payment.merchant)/\($0)" }
-            // Two transitions of one payment appended concurrently may land out of order: the
-            // later state (more events emitted) wins.
-            if image.sequence >= track.sequence {
-                if image.expectsBooking {
-                    track.beforeUnbooked = track.payment
-                    track.unbookedWasCapture = command == PaymentJournalCodes.captureCommand
-                    track.unbookedKey = scopedKey
-                    track.unbookedEvents = emittedIDs
-                } else {
-                    track.beforeUnbooked = nil
-                    if let scopedKey, !track.startedKeys.contains(scopedKey) {
-                        track.startedKeys.append(scopedKey)
-                    }
-                }
-                track.payment = image.payment
-                track.sequence = image.sequence
-            }
-            tracks[id] = track
+        case .transition(let command, _): applyTransition(image, command: command)
         case .acknowledgement(let operation, let status):
-            report.acknowledgements += 1
-            guard var track = tracks[id] else {
-                acknowledged.violated("\(operation) answered for \(id), which the journal never shows")
-                return
-            }
-            if track.beforeUnbooked != nil {
-                acknowledged.violated("\(operation) answered for \(id) before its booking was journaled")
-            }
-            prune(&track)
-            if let unseen = (track.olderUnseen + track.lastIntentUnseen).first {
-                acknowledged.violated(
-                    "\(operation) answered for \(id) before the ledger journaled transfer \(unseen.id)")
-            }
+            applyAcknowledgement(image, operation, status: status)
+        }
+    }
+
+    private mutating func applyTransition(_ image: PaymentEventImage, command: UInt8) {
+        let id = image.payment.id
+        report.transitions += 1
+        if command == PaymentJournalCodes.rollbackCommand, var track = tracks[id] {
+            if track.beforeUnbooked != nil && track.unbookedWasCapture { track.captureCommands -= 1 }
+            track.beforeUnbooked = nil
+            track.unbookedKey = nil
+            for event in track.unbookedEvents { pendingWebhooks[event] = nil }
+            track.unbookedEvents = []
+            track.payment = image.payment
+            track.sequence = max(track.sequence, image.sequence)
             tracks[id] = track
-            if let key = image.idempotencyKey {
-                let scoped = "\(image.payment.merchant)/\(key)"
-                if let first = idempotencyKeys[scoped], first != id {
-                    oneKeyOnePayment.violated("\(scoped) answered for \(first) and for \(id)")
-                } else {
-                    idempotencyKeys[scoped] = id
-                    if !track.answeredKeys.contains(scoped) {
-                        track.answeredKeys.append(scoped)
-                        tracks[id] = track
-                    }
-                    if answers[scoped] == nil {
-                        answers[scoped] = RecoveredAnswer(
-                            merchant: image.payment.merchant, key: key, operation: operation,
-                            status: status, payment: image.payment, timeNanoseconds: image.timeNanoseconds)
-                    }
+            return
+        }
+        var track = tracks[id] ?? Track(payment: image.payment.created())
+        if track.sequence == .min {
+            track.bookings.createdAtNanoseconds = image.timeNanoseconds
+            owe(.paymentIntentCreated, index: 0, image)
+        }
+        var emitted = image.moreEvents
+        if case .transition(_, let first?) = image.kind { emitted.insert(first, at: 0) }
+        var emittedIDs: [UInt64] = []
+        for (offset, type) in emitted.enumerated() {
+            let index = 1 + image.sequence - Int64(emitted.count) + Int64(offset)
+            emittedIDs.append(owe(type, index: index, image))
+        }
+        if command == PaymentJournalCodes.captureCommand { track.captureCommands += 1 }
+        if command == PaymentJournalCodes.approvedCommand
+            || command == PaymentJournalCodes.inquiryApprovedCommand
+        {
+            track.bookings.authorizedAtNanoseconds = image.timeNanoseconds
+        }
+        let scopedKey = image.idempotencyKey.map { "\(image.payment.merchant)/\($0)" }
+        // Two transitions of one payment appended concurrently may land out of order: the
+        // later state (more events emitted) wins.
+        if image.sequence >= track.sequence {
+            if image.expectsBooking {
+                track.beforeUnbooked = track.payment
+                track.unbookedWasCapture = command == PaymentJournalCodes.captureCommand
+                track.unbookedKey = scopedKey
+                track.unbookedEvents = emittedIDs
+            } else {
+                track.beforeUnbooked = nil
+                if let scopedKey, !track.startedKeys.contains(scopedKey) {
+                    track.startedKeys.append(scopedKey)
+                }
+            }
+            track.payment = image.payment
+            track.sequence = image.sequence
+        }
+        tracks[id] = track
+    }
+
+    private mutating func applyAcknowledgement(
+        _ image: PaymentEventImage, _ operation: APIOperation, status: Int
+    ) {
+        let id = image.payment.id
+        report.acknowledgements += 1
+        guard var track = tracks[id] else {
+            acknowledged.violated("\(operation) answered for \(id), which the journal never shows")
+            return
+        }
+        if track.beforeUnbooked != nil {
+            acknowledged.violated("\(operation) answered for \(id) before its booking was journaled")
+        }
+        prune(&track)
+        if let unseen = (track.olderUnseen + track.lastIntentUnseen).first {
+            acknowledged.violated(
+                "\(operation) answered for \(id) before the ledger journaled transfer \(unseen.id)")
+        }
+        tracks[id] = track
+        if let key = image.idempotencyKey {
+            let scoped = "\(image.payment.merchant)/\(key)"
+            if let first = idempotencyKeys[scoped], first != id {
+                oneKeyOnePayment.violated("\(scoped) answered for \(first) and for \(id)")
+            } else {
+                idempotencyKeys[scoped] = id
+                if !track.answeredKeys.contains(scoped) {
+                    track.answeredKeys.append(scoped)
+                    tracks[id] = track
+                }
+                if answers[scoped] == nil {
+                    answers[scoped] = RecoveredAnswer(
+                        merchant: image.payment.merchant, key: key, operation: operation,
+                        status: status, payment: image.payment, timeNanoseconds: image.timeNanoseconds)
                 }
             }
         }

@@ -56,9 +56,12 @@ public enum PaymentBookkeeping {
     }
 
     /// The capture's movement of funds to the merchant. `settled` is the captured amount in S
-    /// (the same as `captured` when P == S); `fee` is in S.
+    /// (the same as `captured` when P == S); `fee` is in S. Without `booksFeeRevenue` (a planted
+    /// bug only) the fee leaves the merchant's share and lands nowhere: the transfer does not
+    /// balance.
     public static func capture(
-        _ ids: (TransferID, TransferID), _ parties: Parties, captured: Int64, settled: Int64, fee: Int64
+        _ ids: (TransferID, TransferID), _ parties: Parties, captured: Int64, settled: Int64, fee: Int64,
+        booksFeeRevenue: Bool = true
     ) -> [Transfer] {
         let (first, second) = ids
         let P = parties.presentment
@@ -71,7 +74,7 @@ public enum PaymentBookkeeping {
                         ? .credit(.merchantBalance(parties.merchant, S), settled - fee)
                         : .debit(.merchantBalance(parties.merchant, S), fee - settled))
             }
-            if fee > 0, PlantedBug.active != .bookFeeWithoutCounterLeg {
+            if fee > 0, booksFeeRevenue {
                 legs.append(.credit(.feesRevenue(S), fee))
             }
             return Transfer(id: id, currency: S, legs: legs, code: Code.capture)

@@ -28,22 +28,8 @@ extension PaymentOrchestrator {
         return applied
     }
 
+    /// The transition first: it is the reservation (a refund or dispute racing it is refused).
     private func applyBankReturn(_ notice: BankReturnNotice) async throws(PaymentServiceError) {
-        let id = notice.paymentID
-        // The transition first: it is the reservation (a refund or dispute racing it is refused).
-        let record = try await transition(.bankReturn, id)
-        let captured = record.payment.amountCapturedMinorUnits
-        let settled = record.capturedSettled
-        let ids = shard(id).nextTransferIDs(2)
-        try await book(
-            PaymentBookkeeping.bankReturn(
-                (ids[0], ids[1]), record.parties, amount: captured, settled: settled),
-            for: id, network: record.network, day: notice.day)
-        shard(id).update(id) {
-            $0.bankReturnCode = notice.code
-            $0.returnedSettled = settled
-        }
-        await merchants.shard(record.merchant).recordBankReturn(record.merchant)
-        counters.withLock { $0.bankReturns += 1 }
+        try await run(.bankReturned(notice), notice.paymentID)
     }
 }

@@ -2,33 +2,14 @@ import Core
 import PaystormRuntime
 
 extension PaymentOrchestrator {
-    /// Finishes a payment a restart left in a state only the dead process would have moved on
-    /// from: waiting for 3-D Secure (`requiresAction`: abandoned, the customer's session is
-    /// gone), or with an authorization whose outcome it never learnt: after a timeout
-    /// (`authorizationUnknown`) or not even that (`created`: the request may have reached the
-    /// issuer, which may have approved). Those are asked, then reversed, as `authorize` does
-    /// after a timeout: authorizing again could hold the customer's money twice.
+    /// Finishes a payment a restart left where only the dead process would have moved it on
+    /// (the process decides how: `PaymentProcess.Input.restarted`).
     /// - Returns: whether the payment was moved on.
     @discardableResult
     func settleInterrupted(_ id: PaymentID) async -> Bool {
-        guard let record = await payment(id) else { return false }
-        switch record.payment.state {
-        case .created:
-            guard (try? await transition(.authorizationResult(.timedOut), id)) != nil else { return false }
-            do {
-                try await resolveUnknownAuthorization(id, network: networks[record.network]!)
-            } catch {}
-            return true
-        case .requiresAction:
-            return (try? await transition(.actionAbandoned, id)) != nil
-        case .authorizationUnknown:
-            do {
-                try await resolveUnknownAuthorization(id, network: networks[record.network]!)
-            } catch {}
-            return true
-        default:
-            return false
-        }
+        guard let before = await payment(id) else { return false }
+        _ = try? await run(.restarted, id)
+        return await payment(id)?.payment.state != before.payment.state
     }
 
     /// The wait before crash repair tries an interrupted payment again: the journal may refuse

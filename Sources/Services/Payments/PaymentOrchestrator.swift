@@ -99,8 +99,8 @@ package final class PaymentOrchestrator: Sendable {
     /// capture. Returns the payment as it stands; a decline is a thrown `cardDeclined` (the
     /// payment exists, failed, and its events were emitted).
     public func create(_ request: PaymentRequest) async throws(PaymentServiceError) -> PaymentRecord {
-        let (id, input) = try await openPayment(request)
-        return try await proceed(id, request, input)
+        let id = try await openPayment(request)
+        return try await proceed(id, request)
     }
 
     /// Creates a payment without confirming it (Stripe's PaymentIntent before `confirm`): the
@@ -108,7 +108,7 @@ package final class PaymentOrchestrator: Sendable {
     /// With a journal, the payment is durable before its creation event goes out: no
     /// transition will journal it until it is confirmed, and its client is told it exists.
     public func open(_ request: PaymentRequest) async throws(PaymentServiceError) -> PaymentID {
-        try await openPayment(request, journalsCreation: configuration.journal != nil).id
+        try await openPayment(request, journalsCreation: configuration.journal != nil)
     }
 
     /// - Parameter journalsCreation: journal the created payment before its creation event is
@@ -116,7 +116,7 @@ package final class PaymentOrchestrator: Sendable {
     ///   it.
     private func openPayment(
         _ request: PaymentRequest, journalsCreation: Bool = false
-    ) async throws(PaymentServiceError) -> (id: PaymentID, input: FraudInput) {
+    ) async throws(PaymentServiceError) -> PaymentID {
         guard let merchant = await merchants.account(request.merchant) else {
             throw .unknownMerchant(request.merchant)
         }
@@ -131,7 +131,7 @@ package final class PaymentOrchestrator: Sendable {
             throw .invalidRequest(error.description)
         }
         let (network, fingerprint) = Self.route(request.method)
-        let input = try Self.fraudInput(request, fingerprint: fingerprint)
+        _ = try Self.fraudInput(request, fingerprint: fingerprint)
         let id = PaymentID(nextPaymentID.add(1, ordering: .relaxed).newValue)
         let shard = shard(id)
         let parties = PaymentBookkeeping.Parties(
@@ -157,59 +157,32 @@ package final class PaymentOrchestrator: Sendable {
             }
         }
         await merchants.shard(request.merchant).recordPayment(request.merchant)
-        events.emit(
-            [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
-            firstIndex: 0)
-        return (id, input)
+        // The creation event goes out once a journal record shows the payment: its opening
+        // here, or (a payment confirmed at once) its first transition, which `PaymentProcess`
+        // emits it with. Without a journal there is nothing to wait for.
+        if journalsCreation || configuration.journal == nil {
+            shard.update(id) { $0.isCreationEventEmitted = true }
+            events.emit(
+                [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
+                firstIndex: 0)
+        }
+        return id
     }
 
     /// Screens, authorizes and (for automatic capture) captures an opened payment.
     private func proceed(
-        _ id: PaymentID, _ request: PaymentRequest, _ input: FraudInput
+        _ id: PaymentID, _ request: PaymentRequest, route: PaymentProcess.Route? = nil
     ) async throws(PaymentServiceError) -> PaymentRecord {
-        let network = Self.route(request.method).0
-        if request.requiresAuthentication {
-            // The customer answers the challenge later, over the API: nothing waits here.
-            try await transition(.requireAction, id)
-            awaitingAuthentication.withLock {
-                if $0.count < Self.awaitingAuthenticationMax { $0[id] = request }
-            }
-            return try await record(id)
-        }
-        // Screening: block, or step up to 3-D Secure.
-        let decision = configuration.fraudScreening ? await fraud.assess(input).decision : .approve
-        switch decision {
-        case .block:
-            try await transition(.authorizationResult(.declined(.fraudulent)), id)
-            throw .cardDeclined(id, .fraudulent)
-        case .requireThreeDSecure:
-            try await transition(.requireAction, id)
-            if await fraud.runThreeDSecure(for: input).isAuthenticated {
-                try await transition(.actionCompleted, id)
-            } else {
-                try await transition(.actionAbandoned, id)
-                throw .cardDeclined(id, .authenticationRequired)
-            }
-        default:
-            break
-        }
-
-        return try await authorizeAndCapture(id, request, network: network)
-    }
-
-    private func authorizeAndCapture(
-        _ id: PaymentID, _ request: PaymentRequest, network: PaymentNetwork
-    ) async throws(PaymentServiceError) -> PaymentRecord {
-        try await authorize(id, request: request, network: network)
-        if request.captureMethod == .automatic {
-            return try await capture(id, amountMinorUnits: nil)
-        }
-        return try await record(id)
+        try await run(
+            .confirm(
+                requiresAuthentication: request.requiresAuthentication,
+                capturesAutomatically: request.captureMethod == .automatic, route: route),
+            id, request: request)
     }
 
     /// What the fraud engine screens of `request`; a value out of its range is the request's
     /// error.
-    private static func fraudInput(
+    static func fraudInput(
         _ request: PaymentRequest, fingerprint: UInt64
     ) throws(PaymentServiceError) -> FraudInput {
         do {
@@ -229,27 +202,15 @@ package final class PaymentOrchestrator: Sendable {
         -> PaymentRecord
     {
         let (network, fingerprint) = Self.route(request.method)
-        let input = try Self.fraudInput(request, fingerprint: fingerprint)
+        _ = try Self.fraudInput(request, fingerprint: fingerprint)
         let card: JournaledCardFields? =
             if case .card(let method) = request.method {
                 JournaledCardFields(method, fingerprint: fingerprint)
             } else {
                 nil
             }
-        let shard = shard(id)
-        // Routed again under the shard's lock and only while untouched: a concurrent confirm
-        // of the same payment finds it moved on and is refused.
-        let routed = shard.withRecord(id) { record -> Bool in
-            guard record.payment.state == .created, record.transitions == 0 else { return false }
-            record.route(network: network, fingerprint: fingerprint, card: card)
-            return true
-        }
-        guard let routed else { throw .paymentNotFound(id) }
-        guard routed else {
-            let state = shard.record(id)?.payment.state ?? .created
-            throw .unexpectedState(.illegal(command: .authorizationResult(.approved), state: state))
-        }
-        return try await proceed(id, request, input)
+        return try await proceed(
+            id, request, route: PaymentProcess.Route(network: network, fingerprint: fingerprint, card: card))
     }
 
     /// The customer's answer to a 3-D Secure challenge the issuer asked for: authenticated, the
@@ -261,12 +222,9 @@ package final class PaymentOrchestrator: Sendable {
             _ = try await record(id)
             throw .invalidRequest("payment \(id) is not waiting for customer authentication")
         }
-        guard succeeded else {
-            try await transition(.actionAbandoned, id)
-            throw .cardDeclined(id, .authenticationRequired)
-        }
-        try await transition(.actionCompleted, id)
-        return try await authorizeAndCapture(id, request, network: Self.route(request.method).0)
+        return try await run(
+            .authenticated(succeeded, capturesAutomatically: request.captureMethod == .automatic), id,
+            request: request)
     }
 
     /// Stripe's minimum and maximum charge amounts (`ChargeLimits`): the amount in its own
@@ -288,91 +246,6 @@ package final class PaymentOrchestrator: Sendable {
         }
     }
 
-    private func authorize(
-        _ id: PaymentID, request: PaymentRequest, network kind: PaymentNetwork, isRetry: Bool = false
-    ) async throws(PaymentServiceError) {
-        let network = networks[kind]!
-        let result: NetworkAuthorizationResult
-        let sentAt = runtime.now()
-        defer {
-            let waited = runtime.now().nanoseconds - sentAt.nanoseconds
-            ProcessorMetrics.authorizeDuration.recordNanoseconds(waited)
-        }
-        do {
-            result = try await network.authorize(
-                AuthorizationRequest(
-                    paymentID: id, amount: request.amount, isFraudulentTruth: request.isFraudulentTruth,
-                    scriptedDecline: request.scriptedDecline))
-        } catch {
-            configuration.authorizationObserver?(id, nil, runtime.now() - sentAt)
-            // Refused outright (outage): the issuer never saw it, so this is a clean decline.
-            try await transition(.authorizationResult(.declined(.issuerNotAvailable)), id)
-            throw .cardDeclined(id, .issuerNotAvailable)
-        }
-        configuration.authorizationObserver?(id, result, runtime.now() - sentAt)
-        switch result {
-        case .approved:
-            try await transition(.authorizationResult(.approved), id)
-            try await bookHold(id)
-        case .declined(let code):
-            try await transition(.authorizationResult(.declined(code)), id)
-            throw .cardDeclined(id, code)
-        case .timedOut:
-            if PlantedBug.active == .retryAuthorizationAfterTimeout, !isRetry {
-                try await authorize(id, request: request, network: kind, isRetry: true)
-                return
-            }
-            try await transition(.authorizationResult(.timedOut), id)
-            counters.withLock { $0.authorizationTimeouts += 1 }
-            try await resolveUnknownAuthorization(id, network: network)
-        }
-    }
-
-    /// After a timeout the issuer may have approved: ask, a few times, and if it still cannot be
-    /// known, reverse. Authorizing again could hold the customer's money twice.
-    func resolveUnknownAuthorization(
-        _ id: PaymentID, network: CardNetwork
-    ) async throws(PaymentServiceError) {
-        for _ in 0..<configuration.inquiriesMax {
-            try? await runtime.sleep(for: configuration.inquiryDelay)
-            let answer: NetworkInquiryResult
-            do {
-                answer = try await network.inquire(id)
-            } catch {
-                continue
-            }
-            counters.withLock { $0.inquiries += 1 }
-            switch answer {
-            case .approved:
-                try await transition(.inquiryResult(.approved), id)
-                try await bookHold(id)
-                return
-            case .declined(let code):
-                try await transition(.inquiryResult(.declined(code)), id)
-                throw .cardDeclined(id, code)
-            case .reversed, .notFound:
-                try await transition(.inquiryResult(.notFound), id)
-                throw .cardDeclined(id, .processingError)
-            }
-        }
-        // The reversal is owed once the transition is journaled, and sent until the network
-        // confirms it: a network down now would otherwise keep the customer's money held.
-        try await transition(.reverse, id)
-        counters.withLock { $0.reversals += 1 }
-        await fulfil(NetworkObligation(payment: id, network: network.kind, kind: .reversal, transfers: []))
-        throw .cardDeclined(id, .processingError)
-    }
-
-    private func bookHold(_ id: PaymentID) async throws(PaymentServiceError) {
-        let shard = shard(id)
-        let record = try await record(id)
-        let transferID = shard.nextTransferIDs(1)[0]
-        let hold = PaymentBookkeeping.authorizationHold(
-            transferID, record.parties, amount: record.payment.amountCapturableMinorUnits)
-        try await book([hold], for: id)
-        shard.update(id) { $0.hold = hold }
-    }
-
     // MARK: Capture, void, expire
 
     /// Captures an authorized payment, in full (`nil`) or in part; the rest of the hold is
@@ -381,47 +254,13 @@ package final class PaymentOrchestrator: Sendable {
     public func capture(
         _ id: PaymentID, amountMinorUnits: Int64?
     ) async throws(PaymentServiceError) -> PaymentRecord {
-        let record = try await transition(.capture(amountMinorUnits: amountMinorUnits), id)
-        let captured = record.payment.amountCapturedMinorUnits
-        let parties = record.parties
-        var lockedRate: LockedRate?
-        var settled = captured
-        if parties.presentment != parties.settlement {
-            let rate = await currency.quote(from: parties.presentment, to: parties.settlement)
-            lockedRate = rate
-            settled = try convert(captured, with: rate, id)
-        }
-        // A capture that converts to nothing (a partial capture of a few minor units) pays no
-        // fee: a fixed fee on it would take from the merchant more than the charge brought.
-        let fee = try self.fee(on: settled, in: parties.settlement, id)
-        let ids = shard(id).nextTransferIDs(3)
-        guard let hold = record.hold else { throw .ledgerRefused(id, "no authorization hold to capture") }
-        let transfers =
-            [Transfer.post(ids[0], of: hold, amount: captured)]
-            + PaymentBookkeeping.capture(
-                (ids[1], ids[2]), parties, captured: captured, settled: settled, fee: fee)
-        try await book(transfers, for: id, network: record.network)
-        try await plantedCaptureBug(
-            id, hold: hold, parties: parties, captured: captured, settled: settled, fee: fee,
-            network: record.network, day: settlementDay(record.network))
-        shard(id).update(id) { [lockedRate, settled] in
-            $0.hold = nil
-            $0.lockedRate = lockedRate
-            $0.capturedSettled = settled
-            $0.feeSettled = fee
-        }
-        await fulfil(
-            NetworkObligation(
-                payment: id, network: record.network,
-                kind: .capture(Money(minorUnits: captured, currency: parties.presentment)),
-                transfers: transfers))
-        return try await self.record(id)
+        try await run(.capture(amountMinorUnits: amountMinorUnits), id)
     }
 
     /// Cancels an authorized (or not yet authorized) payment: the hold is released.
     @discardableResult
     public func void(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
-        try await release(.void, id)
+        try await run(.cancel, id)
     }
 
     /// Cancels authorizations older than the validity (7 days by default); returns how many.
@@ -441,7 +280,7 @@ package final class PaymentOrchestrator: Sendable {
                     running -= 1
                 }
                 // Re-checked inside the transition: a capture may have won the race.
-                group.addTask { (try? await self.release(.expire, id)) != nil }
+                group.addTask { (try? await self.run(.authorizationExpired, id)) != nil }
                 running += 1
             }
             for await one in group where one { expired += 1 }
@@ -451,19 +290,6 @@ package final class PaymentOrchestrator: Sendable {
 
     static let expiriesConcurrentMax = 64
 
-    private func release(
-        _ command: PaymentCommand, _ id: PaymentID
-    ) async throws(PaymentServiceError) -> PaymentRecord {
-        let record = try await transition(command, id)
-        if let hold = record.hold {
-            let voidID = shard(id).nextTransferIDs(1)[0]
-            try await book([Transfer.void(voidID, of: hold)], for: id)
-            shard(id).update(id) { $0.hold = nil }
-        }
-        await fulfil(NetworkObligation(payment: id, network: record.network, kind: .reversal, transfers: []))
-        return try await self.record(id)
-    }
-
     // MARK: Refunds and disputes
 
     /// Refunds `amountMinorUnits` (in the payment's currency) of a captured payment; several
@@ -472,27 +298,7 @@ package final class PaymentOrchestrator: Sendable {
     public func refund(
         _ id: PaymentID, amountMinorUnits: Int64
     ) async throws(PaymentServiceError) -> PaymentRecord {
-        let record = try await transition(.refund(amountMinorUnits: amountMinorUnits), id)
-        let settled = try settledValue(of: amountMinorUnits, record, id)
-        let booked = Self.plantedRefundAmount(amountMinorUnits, record)
-        let ids = shard(id).nextTransferIDs(2)
-        // Booked first (the customer is owed the refund whether or not the network answers),
-        // then owed to the network until it confirms; its lines in the movement book wait for
-        // the settlement day the network files it under.
-        let transfers = PaymentBookkeeping.toNetwork(
-            (ids[0], ids[1]), record.parties, amount: booked,
-            settled: booked == amountMinorUnits ? settled : try settledValue(of: booked, record, id),
-            code: PaymentBookkeeping.Code.refund)
-        try await book(transfers, for: id, network: record.network)
-        shard(id).update(id) { $0.refundedSettled += settled }
-        await fulfil(
-            NetworkObligation(
-                payment: id, network: record.network,
-                kind: .refund(
-                    Self.networkRefundID(transfers) ?? RefundID(ids[1].rawValue),
-                    Money(minorUnits: amountMinorUnits, currency: record.parties.presentment)),
-                transfers: transfers))
-        return try await self.record(id)
+        try await run(.refund(amountMinorUnits: amountMinorUnits), id)
     }
 
     /// The cardholder's bank opens a dispute on the network's side. A chargeback takes the
@@ -502,10 +308,7 @@ package final class PaymentOrchestrator: Sendable {
     public func openDispute(
         _ id: PaymentID, amountMinorUnits: Int64, isInquiry: Bool = false
     ) async throws(PaymentServiceError) -> PaymentRecord {
-        let record = try await transition(
-            .openDispute(amountMinorUnits: amountMinorUnits, isInquiry: isInquiry), id)
-        guard !isInquiry else { return record }
-        return try await withdrawDisputedFunds(record)
+        try await run(.disputeOpened(amountMinorUnits: amountMinorUnits, isInquiry: isInquiry), id)
     }
 
     /// The merchant answers a dispute with evidence (Stripe's `POST /v1/disputes/:id` with
@@ -513,21 +316,21 @@ package final class PaymentOrchestrator: Sendable {
     /// `under_review`. Moves no money.
     @discardableResult
     public func submitDisputeEvidence(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
-        try await transition(.submitEvidence, id)
+        try await run(.submitDisputeEvidence, id)
     }
 
     /// The cardholder's bank escalates an open inquiry into a chargeback (`needs_response`):
     /// the disputed amount and the fee are withdrawn now, as when a chargeback opens.
     @discardableResult
     public func escalateInquiry(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
-        try await withdrawDisputedFunds(try await transition(.escalateInquiry, id))
+        try await run(.inquiryEscalated, id)
     }
 
     /// The cardholder's bank closes an open inquiry without a chargeback (`warning_closed`):
     /// nothing had moved, nothing moves, and the payment is back to captured or settled.
     @discardableResult
     public func closeInquiry(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
-        try await transition(.closeInquiry, id)
+        try await run(.inquiryClosed, id)
     }
 
     /// The network decides a chargeback. Won (only after evidence, `under_review`): the amount
@@ -536,89 +339,10 @@ package final class PaymentOrchestrator: Sendable {
     /// (`submitDisputeEvidence`), never submitted here.
     @discardableResult
     public func closeDispute(_ id: PaymentID, won: Bool) async throws(PaymentServiceError) -> PaymentRecord {
-        let record = try await transition(.closeDispute(won ? .won : .lost), id)
-        guard won else { return record }
-        let ids = shard(id).nextTransferIDs(3)
-        let amount = record.payment.dispute?.amountMinorUnits ?? 0
-        let transfers = PaymentBookkeeping.disputeWon(
-            (ids[0], ids[1], ids[2]), record.parties, amount: amount, settled: record.disputedSettled,
-            fee: record.disputeFeeSettled)
-        try await book(transfers, for: id, network: record.network)
-        await fulfil(
-            NetworkObligation(
-                payment: id, network: record.network,
-                kind: .chargebackReversal(Money(minorUnits: amount, currency: record.parties.presentment)),
-                transfers: transfers))
-        return try await self.record(id)
-    }
-
-    /// Books a chargeback's withdrawal (the disputed amount back to the network, the fee to
-    /// fees revenue) after the transition that opened it or escalated an inquiry into it.
-    private func withdrawDisputedFunds(
-        _ record: PaymentRecord
-    ) async throws(PaymentServiceError) -> PaymentRecord {
-        let id = record.id
-        let amountMinorUnits = record.payment.dispute?.amountMinorUnits ?? 0
-        let settled = try settledValue(of: amountMinorUnits, record, id)
-        let fee = configuration.fees.disputeFeeMinorUnits(in: record.parties.settlement)
-        let ids = shard(id).nextTransferIDs(3)
-        var transfers = PaymentBookkeeping.toNetwork(
-            (ids[0], ids[1]), record.parties, amount: amountMinorUnits, settled: settled,
-            code: PaymentBookkeeping.Code.dispute)
-        if fee > 0 { transfers.append(PaymentBookkeeping.disputeFee(ids[2], record.parties, fee: fee)) }
-        try await book(transfers, for: id, network: record.network)
-        shard(id).update(id) {
-            $0.disputedSettled = settled
-            $0.disputeFeeSettled = fee
-        }
-        await fulfil(
-            NetworkObligation(
-                payment: id, network: record.network,
-                kind: .chargeback(Money(minorUnits: amountMinorUnits, currency: record.parties.presentment)),
-                transfers: transfers))
-        return try await self.record(id)
+        try await run(.disputeClosed(won: won), id)
     }
 
     // MARK: Helpers
-
-    /// Applies a command in the payment's shard and emits its events.
-    @discardableResult
-    func transition(
-        _ command: PaymentCommand, _ id: PaymentID
-    ) async throws(PaymentServiceError) -> PaymentRecord {
-        let now = runtime.now()
-        let (record, emitted, previous) = try shard(id).apply(command, to: id, now: now)
-        // The transition is durable before its events go out or anyone
-        // acts on it. A transition the journal refused is undone (the payment is again what the
-        // journal shows) and nobody hears of it: the caller gets `journalUnavailable`.
-        if let journal = configuration.journal {
-            do throws(PaymentServiceError) {
-                try await PaymentJournaling.journalTransition(
-                    command, record, emitted: emitted, now: now, journal: journal,
-                    cipher: configuration.journalCipher)
-            } catch {
-                let undone = shard(id).undo(id, to: previous, ifStill: record)
-                counters.withLock {
-                    $0.transitionsUndone += 1
-                    // Another command moved the payment on from the unjournaled state while the
-                    // append was in flight: it cannot be undone without losing that.
-                    if !undone {
-                        $0.undoConflicts += 1
-                        if $0.undoConflictExamples.count < 20 {
-                            $0.undoConflictExamples.append(
-                                "\(id): \(command) refused by the journal, superseded")
-                        }
-                    }
-                }
-                throw error
-            }
-        }
-        events.emit(
-            Self.plantedEventBug(emitted), for: id, merchant: record.merchant, amount: record.payment.amount,
-            firstIndex: 1 + record.eventsEmitted - emitted.count)
-        counters.withLock { $0.transitions += 1 }
-        return record
-    }
 
     func record(_ id: PaymentID) async throws(PaymentServiceError) -> PaymentRecord {
         guard let record = shard(id).record(id) else { throw .paymentNotFound(id) }
@@ -696,37 +420,6 @@ package final class PaymentOrchestrator: Sendable {
     func settlementDay(_ network: PaymentNetwork) -> Int64 {
         CardNetworkState.day(of: runtime.now())
             + Int64(configuration.behaviour(of: network).settlementDelayDays)
-    }
-
-    /// The processing fee on a capture worth `settled` in the settlement currency.
-    /// - Throws: `ledgerRefused` (an internal error, counted) if the fee overflows.
-    func fee(on settled: Int64, in currency: Currency, _ id: PaymentID) throws(PaymentServiceError) -> Int64 {
-        do throws(FeeScheduleError) {
-            return try configuration.fees.processingFeeMinorUnits(onSettled: settled, in: currency)
-        } catch {
-            throw .ledgerRefused(id, error.description)
-        }
-    }
-
-    private func convert(
-        _ amount: Int64, with rate: LockedRate, _ id: PaymentID
-    ) throws(PaymentServiceError) -> Int64 {
-        do {
-            return try rate.convert(Money(minorUnits: amount, currency: rate.from)).converted.minorUnits
-        } catch {
-            throw .invalidRequest("conversion of \(id): \(error)")
-        }
-    }
-
-    /// An amount of the payment's currency in the settlement currency, at the rate locked at
-    /// capture.
-    private func settledValue(
-        of amount: Int64, _ record: PaymentRecord, _ id: PaymentID
-    ) throws(PaymentServiceError)
-        -> Int64
-    {
-        guard let rate = record.lockedRate else { return amount }
-        return try convert(amount, with: rate, id)
     }
 
     /// Which network a method goes to, and the fingerprint fraud screening keys on.

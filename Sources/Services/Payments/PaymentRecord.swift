@@ -35,6 +35,9 @@ public struct PaymentRecord: Sendable, Hashable {
     public internal(set) var eventsEmitted = 0
     /// Transitions applied in this life of the system (each names at least one event).
     public internal(set) var transitions = 0
+    /// Whether the creation event went out: once a journal record shows the payment (its
+    /// opening, or its first transition), never before.
+    public internal(set) var isCreationEventEmitted = false
     /// The card's journaled fields (token, last4, expiry, fingerprint...); nil for a bank
     /// transfer, and for a recovered payment whose journal kept none.
     public internal(set) var card: JournaledCardFields? = nil

@@ -16,12 +16,10 @@ import Synchronization
 final class PaymentShard: Sendable {
     private struct State {
         var records: [PaymentID: PaymentRecord] = [:]
-        var transferSequence: UInt32 = 0
+        var transferIDs: TransferIDSequence
     }
 
-    private let state = Mutex(State())
-    /// Ledger transfer ids: `producer << 32 | sequence`, allocated in order (what the
-    /// ledger's deduplication window expects of a producer).
+    private let state: Mutex<State>
     private let producer: UInt64
     /// The payments of each merchant, kept in step with the records held here (shared by every
     /// shard of the orchestrator).
@@ -29,6 +27,7 @@ final class PaymentShard: Sendable {
 
     init(index: Int, merchantIndex: MerchantPaymentIndex) {
         producer = 0x1_0000 + UInt64(index)
+        state = Mutex(State(transferIDs: TransferIDSequence(producer: producer)))
         self.merchantIndex = merchantIndex
     }
 
@@ -46,62 +45,24 @@ final class PaymentShard: Sendable {
         return record
     }
 
-    /// Applies `command` to the payment and returns the record after it with the events to emit.
-    func apply(
-        _ command: PaymentCommand, to id: PaymentID, now: SimTime
-    ) throws(PaymentServiceError) -> (PaymentRecord, [PaymentEventType], previous: PaymentRecord) {
+    /// Hands `input` to the payment's process, stores what it left, and returns its actions:
+    /// decided and stored in one step under the lock.
+    /// - Throws: `paymentNotFound` for a payment this shard does not hold.
+    func handle(
+        _ input: PaymentProcess.Input, for id: PaymentID, now: SimTime, fees: FeeSchedule,
+        plantedBug: PlantedBug?, inquiriesMax: Int
+    ) throws(PaymentServiceError) -> [PaymentProcess.Action] {
         try state.withLock { (state) throws(PaymentServiceError) in
-            try Self.apply(command, to: id, now: now, in: &state.records)
+            guard let record = state.records[id] else { throw .paymentNotFound(id) }
+            var process = PaymentProcess(record: record)
+            var context = PaymentProcess.Context(
+                now: now, fees: fees, plantedBug: plantedBug, inquiriesMax: inquiriesMax,
+                transferIDs: state.transferIDs)
+            let actions = process.handle(input, &context)
+            state.records[id] = process.record
+            state.transferIDs = context.transferIDs
+            return actions
         }
-    }
-
-    private static func apply(
-        _ command: PaymentCommand, to id: PaymentID, now: SimTime,
-        in records: inout [PaymentID: PaymentRecord]
-    ) throws(PaymentServiceError) -> (PaymentRecord, [PaymentEventType], previous: PaymentRecord) {
-        guard var record = records[id] else { throw .paymentNotFound(id) }
-        let previous = record
-        let events: [PaymentEventType]
-        do {
-            events = try record.payment.apply(command)
-        } catch .amountNotStripeCompatible(let command, let state, let currency) {
-            throw .invalidAmount(
-                .amountNotStripeCompatible(command: command, state: state, currency: currency))
-        } catch {
-            throw .unexpectedState(error)
-        }
-        if case .authorizationResult(.approved) = command { record.authorizedAt = now }
-        if case .inquiryResult(.approved) = command { record.authorizedAt = now }
-        record.eventsEmitted += events.count
-        record.transitions += 1
-        records[id] = record
-        return (record, events, previous)
-    }
-
-    /// Puts `previous` back in place of `applied` (a transition the journal refused), unless the
-    /// record changed since; returns whether it did.
-    func undo(_ id: PaymentID, to previous: PaymentRecord, ifStill applied: PaymentRecord) -> Bool {
-        state.withLock { state in
-            Self.undo(id, to: previous, ifStill: applied, in: &state.records)
-        }
-    }
-
-    private static func undo(
-        _ id: PaymentID, to previous: PaymentRecord, ifStill applied: PaymentRecord,
-        in records: inout [PaymentID: PaymentRecord]
-    ) -> Bool {
-        guard let current = records[id] else { return false }
-        guard current.payment == applied.payment, current.eventsEmitted == applied.eventsEmitted else {
-            return false
-        }
-        var restored = current
-        restored.payment = previous.payment
-        restored.eventsEmitted = previous.eventsEmitted
-        // An undone transition did not happen: it names no events and counts for none.
-        restored.transitions = previous.transitions
-        restored.authorizedAt = previous.authorizedAt
-        records[id] = restored
-        return true
     }
 
     /// Changes the orchestrator's own fields of a record (hold, locked rate, booked amounts).
@@ -123,18 +84,13 @@ final class PaymentShard: Sendable {
 
     /// After a restart: allocate after the highest sequence the journal shows for this shard.
     func resumeTransferIDs(after sequence: UInt32) {
-        state.withLock { $0.transferSequence = max($0.transferSequence, sequence) }
+        state.withLock { $0.transferIDs.sequence = max($0.transferIDs.sequence, sequence) }
     }
 
     var transferProducer: UInt64 { producer }
 
     func nextTransferIDs(_ count: Int) -> [TransferID] {
-        state.withLock { state in
-            (0..<count).map { _ in
-                state.transferSequence &+= 1
-                return TransferID(producer << 32 | UInt64(state.transferSequence))
-            }
-        }
+        state.withLock { $0.transferIDs.next(count) }
     }
 
     /// Authorized payments whose authorization is older than `deadline`, for the expiry sweep.

@@ -15,7 +15,7 @@ struct SettlementRun: Sendable {
         summary.bankReturns = await orchestrator.processBankReturns()
         for shard in orchestrator.shards {
             for id in shard.capturedUnsettled()
-            where (try? await orchestrator.transition(.settle, id)) != nil {
+            where (try? await orchestrator.run(.settlementDue, id)) != nil {
                 summary.paymentsSettled += 1
             }
         }

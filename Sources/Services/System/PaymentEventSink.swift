@@ -59,14 +59,12 @@ public final class PaymentEventSink: Sendable {
         public var rebuildSkippedInFlight: Int64 = 0
     }
 
-    /// - Parameter tracksCreations: the dispatcher may crash and restart: keep the creation
-    ///   events the journal cannot show yet (see `WebhookOutboxStateMachine`).
     init(
-        dispatcher: WebhookDispatcher?, clock: UnixClock, runtime: any Runtime, tracksCreations: Bool = false,
+        dispatcher: WebhookDispatcher?, clock: UnixClock, runtime: any Runtime,
         observer: (@Sendable (EmittedEvent) -> Void)? = nil
     ) {
         self.observer = observer
-        outbox = Mutex(WebhookOutboxStateMachine(dispatcher: dispatcher, tracksCreations: tracksCreations))
+        outbox = Mutex(WebhookOutboxStateMachine(dispatcher: dispatcher))
         webhooksOn = dispatcher != nil
         self.clock = clock
         self.runtime = runtime
@@ -95,8 +93,8 @@ public final class PaymentEventSink: Sendable {
     var lastKilledDispatcher: WebhookDispatcher? { outbox.withLock { $0.lastKilled } }
 
     /// The successor starts taking events.
-    /// - Returns: it, and the creation events the journal may not show yet.
-    func restartDispatcher() -> (dispatcher: WebhookDispatcher, creations: [WebhookEvent])? {
+    /// - Returns: it, nil when the dispatcher was not down.
+    func restartDispatcher() -> WebhookDispatcher? {
         outbox.withLock { $0.restart() }
     }
 
@@ -148,8 +146,7 @@ public final class PaymentEventSink: Sendable {
     /// How many events were emitted for `payment`, forgotten as it is read: the caller is
     /// retiring the payment.
     public func takeEmittedCount(for payment: PaymentID) -> Int {
-        outbox.withLock { $0.retired(payment) }
-        return emittedByPayment.withLock { $0.removeValue(forKey: payment) ?? 0 }
+        emittedByPayment.withLock { $0.removeValue(forKey: payment) ?? 0 }
     }
 
     /// The events emitted per payment not yet retired.
@@ -211,7 +208,7 @@ public final class PaymentEventSink: Sendable {
                 id: eventID, type: type.rawValue, merchant: merchant,
                 createdUnixSeconds: clock.seconds(at: runtime.now()), paymentIntent: id, amount: amount)
             let dispatcher: WebhookDispatcher
-            switch outbox.withLock({ $0.emitted(event, payment: id, index: firstIndex + offset) }) {
+            switch outbox.withLock({ $0.emitted() }) {
             case .enqueue(let running): dispatcher = running
             case .leaveToJournal:
                 counts.withLock { $0.leftToJournal += 1 }

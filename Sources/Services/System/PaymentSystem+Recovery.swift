@@ -71,7 +71,26 @@ extension PaymentSystem {
                 log.record($0)
             }
         }
-        // Merchants: the account, its endpoint, its keys.
+        try await restoreMerchants(recovered)
+        try await restorePayments(recovered)
+        try await journalCrashRepair(recovered)
+        restoreIdempotency(recovered, served: served)
+        // Webhooks owed by the dead process go out again (the endpoints de-duplicate by id).
+        events.redeliver(recovered.pendingWebhooks)
+
+        // Obligations to the networks the dead process may not have seen confirmed: sent again
+        // (each is idempotent at the network) from tasks of their own.
+        var owed: [NetworkObligation] = []
+        for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
+            owed += PaymentOrchestrator.owedAfterRestart(payment, bookings: recovered.bookings[id])
+        }
+        orchestrator.resumeOwed(owed)
+
+        await repairInterrupted(recovered, served: served, whileServing: crashRepairWhileServing)
+    }
+
+    /// Merchants: the account, its endpoint, its keys.
+    private func restoreMerchants(_ recovered: RecoveredPaymentSystem) async throws {
         var paymentsPerMerchant = recovered.retiredByMerchant
         for payment in recovered.payments.values { paymentsPerMerchant[payment.merchant, default: 0] += 1 }
         for (merchant, currency) in recovered.merchants.sorted(by: { $0.key < $1.key }) {
@@ -95,7 +114,10 @@ extension PaymentSystem {
             gateway.drawKeys(fromStream: UInt64(recovered.report.records) << 16 | UInt64(index))
         }
 
-        // Payments, and the allocators after them.
+    }
+
+    /// Payments, and the allocators after them.
+    private func restorePayments(_ recovered: RecoveredPaymentSystem) async throws {
         var paymentIDMax: UInt64 = 0
         for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
             paymentIDMax = max(paymentIDMax, id.rawValue)
@@ -124,6 +146,9 @@ extension PaymentSystem {
             }
         }
 
+    }
+
+    private func journalCrashRepair(_ recovered: RecoveredPaymentSystem) async throws {
         // Crash repair is journaled, so that a later recovery, which will see what this life
         // does after it, starts from the same state: the transfers recovery booked, and the
         // transitions it rolled back.
@@ -144,6 +169,9 @@ extension PaymentSystem {
             }
         }
 
+    }
+
+    private func restoreIdempotency(_ recovered: RecoveredPaymentSystem, served: ServedRecovery) {
         // Idempotency: answered keys replay their answer; keys whose work began resume it. The
         // server's own answers first: a key holds the first answer restored to it, and the
         // server's is the one its client read.
@@ -168,17 +196,12 @@ extension PaymentSystem {
         }
         startedWork.withLock { $0 = recovered.startedKeys }
 
-        // Webhooks owed by the dead process go out again (the endpoints de-duplicate by id).
-        events.redeliver(recovered.pendingWebhooks)
+    }
 
-        // Obligations to the networks the dead process may not have seen confirmed: sent again
-        // (each is idempotent at the network) from tasks of their own.
-        var owed: [NetworkObligation] = []
-        for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
-            owed += PaymentOrchestrator.owedAfterRestart(payment, bookings: recovered.bookings[id])
-        }
-        orchestrator.resumeOwed(owed)
-
+    private func repairInterrupted(
+        _ recovered: RecoveredPaymentSystem, served: ServedRecovery,
+        whileServing crashRepairWhileServing: Bool
+    ) async {
         // Crash repair: what the dead process left mid-flight reaches a final state. A payment
         // no idempotency key leads back to (its client's retry will start another) and that
         // turns out authorized is released: nobody will capture it. Concurrently, at most
@@ -270,6 +293,8 @@ extension PaymentRecord {
         disputedSettled = bookings.disputedSettled
         disputeFeeSettled = bookings.disputeFeeSettled
         eventsEmitted = Int(bookings.eventsEmitted)
+        // Its first journal record carried its creation, whose event is emitted or owed.
+        isCreationEventEmitted = true
         if payment.currency != settlement, payment.amountCapturedMinorUnits > 0, bookings.capturedSettled > 0
         {
             lockedRate = Self.impliedRate(

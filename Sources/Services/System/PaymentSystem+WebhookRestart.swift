@@ -5,8 +5,6 @@ import PaystormRuntime
 public struct WebhookRestartReport: Sendable, Hashable {
     /// Events the journal showed owed (emitted, never settled) when the dispatcher restarted.
     public var owedInJournal = 0
-    /// Creation events the sink had kept because the journal could not show them yet.
-    public var keptCreations = 0
     /// Events handed to the restarted dispatcher (the rest were in flight there already).
     public var handedOver = 0
 }
@@ -39,8 +37,8 @@ extension PaymentSystem {
 
     /// Starts the dispatcher that replaces the crashed one and rebuilds its deliveries: the
     /// endpoints of the dead one (the merchants' configuration), then every event the journal
-    /// shows owed (`PendingWebhookScan`) and the creation events the sink kept, each under its
-    /// original id. Delivery stays at least once: an event the dead dispatcher had delivered
+    /// shows owed (`PendingWebhookScan`), each under its original id: every event is emitted
+    /// after its journal record is durable, so the journal holds all the dead one owed. Delivery stays at least once: an event the dead dispatcher had delivered
     /// without settling goes out again, and the endpoints de-duplicate it.
     ///
     /// The successor takes live events before the journal is read, so that an event emitted
@@ -56,14 +54,10 @@ extension PaymentSystem {
         if let successor = webhooks, let dead = events.lastKilledDispatcher {
             successor.adoptEndpoints(of: dead)
         }
-        guard let (successor, creations) = events.restartDispatcher() else { return nil }
+        guard let successor = events.restartDispatcher() else { return nil }
         var report = WebhookRestartReport()
         // The planted bug: a dispatcher that restarts empty, as if its queue had been durable.
-        guard PlantedBug.active != .restartWithoutRebuild else { return report }
-        if PlantedBug.active != .restartFromJournalOnly {
-            report.keptCreations = creations.count
-            report.handedOver += events.handOver(creations, to: successor)
-        }
+        guard configuration.plantedBug != .restartWithoutRebuild else { return report }
         let owed = try await PendingWebhookScan.scan(
             journal, ledgerConfiguration: ledger.configuration, cipher: configuration.journalCipher)
         report.owedInJournal = owed.count

@@ -86,52 +86,13 @@ public final class PaymentSystem: Sendable {
         }
         self.networks = networks
         let currency = try CurrencyService(runtime: runtime)
-        let dispatcher: WebhookDispatcher?
-        if configuration.webhooks.enabled {
-            // Each event's settlement is journaled, so that recovery knows
-            // which events are still owed (emitted by a journaled transition, never settled).
-            var settled: (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)?
-            if let journal = configuration.journal {
-                settled = { settlements in
-                    // Retried: an event left unsettled is only delivered again after a restart
-                    // (at least once; the endpoints de-duplicate), but a crash check counts it.
-                    let records = settlements.map { settlement in
-                        JournalRecord(
-                            WebhookSettledRecord(
-                                eventID: settlement.id.rawValue, deadLettered: settlement.deadLettered))
-                    }
-                    try? await PaymentJournaling.appendPersistently(
-                        records, journal: journal, runtime: runtime)
-                }
-            }
-            var dispatching = WebhookDispatcher.Configuration()
-            dispatching.endpointsMax = configuration.webhooks.endpointsMax
-            dispatching.restartable = configuration.webhooks.restartable
-            let make: @Sendable () -> WebhookDispatcher = { [dispatching, settled] in
-                WebhookDispatcher(runtime: runtime, configuration: dispatching, settled: settled)
-            }
-            makeDispatcher = make
-            dispatcher = make()
-            endpoints =
-                outside.map(\.endpoints).flatMap { $0.isEmpty ? nil : $0 }
-                ?? (0..<configuration.webhooks.endpoints).map { index in
-                    WebhookEndpoint(
-                        runtime: runtime,
-                        configuration: WebhookEndpoint.Configuration(
-                            secret: Self.endpointSecret(index, seed: runtime.seed),
-                            failureProbability: configuration.webhooks.failureProbability,
-                            latencyMedian: configuration.webhooks.latencyMedian,
-                            seenEventsMax: configuration.webhooks.seenEventsPerEndpointMax),
-                        random: runtime.randomStream("webhook-endpoint", UInt64(index)))
-                }
-        } else {
-            makeDispatcher = nil
-            dispatcher = nil
-            endpoints = []
-        }
+        let webhookParties = Self.webhookParties(configuration, runtime, outside: outside)
+        makeDispatcher = webhookParties.make
+        let dispatcher = webhookParties.dispatcher
+        endpoints = webhookParties.endpoints
         events = PaymentEventSink(
             dispatcher: dispatcher, clock: configuration.unixClock, runtime: runtime,
-            tracksCreations: configuration.webhooks.restartable, observer: configuration.eventObserver)
+            observer: configuration.eventObserver)
         orchestrator = PaymentOrchestrator(
             runtime: runtime, configuration: configuration, ledger: ledger, fraud: fraud, currency: currency,
             networks: networks, merchants: merchants, events: events)
@@ -148,9 +109,57 @@ public final class PaymentSystem: Sendable {
             retention: configuration.idempotencyRetention,
             entriesMax: configuration.idempotencyKeysPerShardMax)
         idempotency = (0..<configuration.paymentShards).map { _ in
-            IdempotencyGate(store: IdempotencyStore(runtime: runtime, configuration: keys))
+            IdempotencyGate(
+                store: IdempotencyStore(runtime: runtime, configuration: keys),
+                ignoresKeys: configuration.plantedBug == .ignoreIdempotencyKeys)
         }
         settlement = SettlementRun(orchestrator: orchestrator, ledger: ledger, merchants: merchants)
+    }
+
+    /// The webhook dispatcher (and how to build its successor after a crash) and the merchants'
+    /// endpoints, or none with webhooks off.
+    private static func webhookParties(
+        _ configuration: PaymentSystemConfiguration, _ runtime: any Runtime, outside: PaymentSystem?
+    ) -> (
+        make: (@Sendable () -> WebhookDispatcher)?, dispatcher: WebhookDispatcher?,
+        endpoints: [WebhookEndpoint]
+    ) {
+        guard configuration.webhooks.enabled else { return (nil, nil, []) }
+        // Each event's settlement is journaled, so that recovery knows
+        // which events are still owed (emitted by a journaled transition, never settled).
+        var settled: (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)?
+        if let journal = configuration.journal {
+            settled = { settlements in
+                // Retried: an event left unsettled is only delivered again after a restart
+                // (at least once; the endpoints de-duplicate), but a crash check counts it.
+                let records = settlements.map { settlement in
+                    JournalRecord(
+                        WebhookSettledRecord(
+                            eventID: settlement.id.rawValue, deadLettered: settlement.deadLettered))
+                }
+                try? await PaymentJournaling.appendPersistently(
+                    records, journal: journal, runtime: runtime)
+            }
+        }
+        var dispatching = WebhookDispatcher.Configuration()
+        dispatching.endpointsMax = configuration.webhooks.endpointsMax
+        dispatching.restartable = configuration.webhooks.restartable
+        let make: @Sendable () -> WebhookDispatcher = { [dispatching, settled] in
+            WebhookDispatcher(runtime: runtime, configuration: dispatching, settled: settled)
+        }
+        let endpoints =
+            outside.map(\.endpoints).flatMap { $0.isEmpty ? nil : $0 }
+            ?? (0..<configuration.webhooks.endpoints).map { index in
+                WebhookEndpoint(
+                    runtime: runtime,
+                    configuration: WebhookEndpoint.Configuration(
+                        secret: Self.endpointSecret(index, seed: runtime.seed),
+                        failureProbability: configuration.webhooks.failureProbability,
+                        latencyMedian: configuration.webhooks.latencyMedian,
+                        seenEventsMax: configuration.webhooks.seenEventsPerEndpointMax),
+                    random: runtime.randomStream("webhook-endpoint", UInt64(index)))
+            }
+        return (make, make(), endpoints)
     }
 
     // MARK: Merchants

@@ -32,6 +32,10 @@ public struct PaymentSystemConfiguration: Sendable {
     /// screens none: its test cards decline as scripted, and one test card used a thousand times
     /// is no velocity attack).
     public var fraudScreening = true
+    /// The bug a mutation test plants in the services (nil in every real run): given to the
+    /// system by whoever builds it, so that the services read a value they were handed rather
+    /// than a task-local on every payment.
+    public var plantedBug: PlantedBug?
     /// Where fraud scores turn into approve, review, 3-D Secure and block (30, 70, 90).
     public var fraudThresholds: FraudThresholds = .standard
     /// How simulated customers meet a 3-D Secure challenge.
