@@ -23,6 +23,7 @@ let package = Package(
             dependencies: [
                 .product(name: "PaystormCore", package: "Paystorm"),
                 .product(name: "PaystormRuntime", package: "Paystorm"),
+                .product(name: "PaystormLedger", package: "Paystorm"),
                 .product(name: "PaystormServices", package: "Paystorm"),
             ],
             path: "Benchmarks/BenchmarkSupport",

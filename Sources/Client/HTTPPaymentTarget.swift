@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Core
 import Foundation
+import Ledger
 import NIOCore
 import NIOHTTP1
 import Scenarios
@@ -95,6 +96,17 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
             idempotencyKey: idempotencyKey)
     }
 
+    /// Names the reason Stripe records for a merchant voiding an authorization it will not
+    /// capture: the customer asked (`requested_by_customer`).
+    public func cancel(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
+    ) async -> APIResponse? {
+        await request(
+            .POST, "/v1/payment_intents/\(id)/cancel",
+            form: [("cancellation_reason", "requested_by_customer")], apiKey: apiKey,
+            idempotencyKey: idempotencyKey)
+    }
+
     public func refund(
         _ id: PaymentID, amountMinorUnits: Int64, merchant: MerchantID, apiKey: String, idempotencyKey: String
     ) async -> APIResponse? {
@@ -174,14 +186,14 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
             webhooksDeadLettered: Self.integer(webhooks?["dead_lettered"]).map { Int($0) } ?? 0)
     }
 
-    public func setNetworkOutage(_ network: CardNetworkKind, down: Bool) async -> Bool {
+    public func setNetworkOutage(_ network: PaymentNetwork, down: Bool) async -> Bool {
         await request(
             .POST, "/admin/faults",
             form: [("kind", "network_outage"), ("target", network.rawValue), ("on", down ? "true" : "false")]
         )?.isSuccess ?? false
     }
 
-    public func setNetworkFault(_ network: CardNetworkKind, _ fault: NetworkFault) async -> Bool {
+    public func setNetworkFault(_ network: PaymentNetwork, _ fault: NetworkFault) async -> Bool {
         let latency = fault.addedLatency.components
         let milliseconds = latency.seconds * 1_000 + latency.attoseconds / 1_000_000_000_000_000
         // `healthy` would also end an outage: no timeouts is sent as a rate of zero instead.

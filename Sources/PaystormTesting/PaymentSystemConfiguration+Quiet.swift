@@ -1,3 +1,4 @@
+import Ledger
 import PaystormRuntime
 import Services
 
@@ -14,7 +15,7 @@ extension PaymentSystemConfiguration {
         configuration.ledgerShards = 4
         configuration.webhooks.enabled = webhooks
         configuration.webhooks.failureProbability = 0
-        for kind in CardNetworkKind.allCases {
+        for kind in PaymentNetwork.allCases {
             configuration.networks[kind] = NetworkBehaviour(
                 latencyMedian: networkLatency, latencySigma: 0, declineRate: 0, fraudDeclineRate: 0,
                 timeoutRate: 0)

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Journal
+import Ledger
 import PaystormRuntime
 import Services
 import Synchronization
@@ -125,7 +126,7 @@ final class ServerBackend: Sendable {
         // Stripe's test mode does not score test cards: only its Radar test cards decline as
         // fraud, and those are scripted.
         configuration.fraudScreening = false
-        for kind in CardNetworkKind.allCases {
+        for kind in PaymentNetwork.allCases {
             var behaviour = NetworkBehaviour.standard(for: kind)
             behaviour.declineRate = 0
             behaviour.fraudDeclineRate = 0

@@ -3,6 +3,7 @@ import DequeModule
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PaystormRuntime
 import ServiceLifecycle
 import Services
 import Synchronization
@@ -217,12 +218,15 @@ final class WebhookSender: Service, Sendable {
         }
     }
 
-    /// Doubling from `backoffBase`, capped at `backoffMax`, with up to a quarter of jitter so
-    /// that endpoints coming back are not hit by every retry at once.
+    /// Doubling from `backoffBase`, capped at `backoffMax`, each wait drawn in [half, all] of
+    /// that so that endpoints coming back are not hit by every retry at once. The server runs on
+    /// real time: the system's generator draws the jitter.
     func backoff(after attempt: Int) -> Duration {
-        let doubled = configuration.backoffBase * (1 << min(attempt - 1, 20))
-        let capped = min(doubled, configuration.backoffMax)
-        return capped + capped * Double.random(in: 0..<0.25)
+        var random = SystemRandomNumberGenerator()
+        // A base above the cap (`--webhook-backoff-milliseconds` allows an hour) waits the cap.
+        let first = min(configuration.backoffBase, configuration.backoffMax)
+        return Backoff(first: first, max: configuration.backoffMax, jitter: .half)
+            .delay(afterRetries: attempt - 1, using: &random)
     }
 
     private func post(_ delivery: Delivery) async -> Int? {

@@ -96,6 +96,13 @@ final class LossyTarget: PaymentTarget {
                 idempotencyKey: idempotencyKey)
         }
     }
+    func cancel(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
+    ) async -> APIResponse? {
+        await write { [inner] in
+            await inner.cancel(id, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey)
+        }
+    }
     func refund(
         _ id: PaymentID, amountMinorUnits: Int64, merchant: MerchantID, apiKey: String, idempotencyKey: String
     ) async -> APIResponse? {

@@ -120,6 +120,33 @@ import Testing
             #expect(report.wire?.notChecked.contains("audit_ledger_balanced_per_currency") == true)
         }
     }
+    /// Merchants that void some authorizations cancel them over HTTP as they do in process:
+    /// the voided payments are counted, each retrieve agrees with the cancel's answer, and the
+    /// server keeps the cancellation reason the client sent.
+    @Test func cancelsInTheMixVoidPaymentsOverTheWire() async throws {
+        var scenario = try Self.scenario(seconds: 4)
+        scenario.mix.capture.immediate = 0.4
+        scenario.mix.capture.cancel = 0.4
+        try await Self.withServer { [scenario] url in
+            let receiver = try await WebhookReceiver.start()
+            let http = HTTPPaymentTarget(baseURL: url, connectionsMax: 32, receiver: receiver)
+            let target = CancelCountingTarget(http)
+            let report = await ScenarioRunner.runOverWire(
+                scenario, target: target, targetName: url, keyPrefix: "cancel-journey", webhooks: receiver,
+                faults: http)
+            try await http.shutdown()
+            await receiver.stop()
+            let failing = report.invariants.filter { !$0.holds }.map { "\($0.name): \($0.examples)" }
+            #expect(failing.isEmpty, "\(failing)")
+            #expect(report.payments.errors == 0)
+            #expect(report.wire?.auditChecked == true)
+            // Every void the run counted was answered over HTTP by a canceled intent that keeps
+            // the reason the client sent.
+            let answers = target.canceledAnswers
+            #expect(report.payments.voided > 0)
+            #expect(answers >= report.payments.voided, "\(answers) canceled answers")
+        }
+    }
 }
 
 /// A server that loses what it acknowledged: every retrieve answers "canceled". It has no
@@ -141,6 +168,11 @@ struct ForgetfulTarget: PaymentTarget {
         await inner.capture(
             id, amountMinorUnits: amountMinorUnits, merchant: merchant, apiKey: apiKey,
             idempotencyKey: idempotencyKey)
+    }
+    func cancel(
+        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
+    ) async -> APIResponse? {
+        await inner.cancel(id, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey)
     }
     func refund(
         _ id: PaymentID, amountMinorUnits: Int64, merchant: MerchantID, apiKey: String, idempotencyKey: String

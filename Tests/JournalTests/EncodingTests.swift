@@ -127,7 +127,7 @@ import Testing
         #expect(try JournalRecord(transfer).decode(LedgerTransferRecord.self) == transfer)
         let event = PaymentEventRecord(
             paymentID: 1, merchantID: 1, eventType: 1, state: 1, amounts: Array(repeating: -1, count: 100),
-            currencyIndex: 0, timeNs: 0, idempotencyKey: String(repeating: "k", count: 300))
+            currencyIndex: 0, timeNanoseconds: 0, idempotencyKey: String(repeating: "k", count: 300))
         #expect(try JournalRecord(event).decode(PaymentEventRecord.self) == event)
 
         var writer = BinaryWriter()

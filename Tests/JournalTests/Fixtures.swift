@@ -23,14 +23,14 @@ enum Fixtures {
     static let payments: [PaymentEventRecord] = [
         PaymentEventRecord(
             paymentID: 1, merchantID: 2, eventType: 3, state: 4, amounts: [10_000, -250, 0],
-            currencyIndex: 1, timeNs: 1_234_567_890, idempotencyKey: "idem-ключ-✓",
+            currencyIndex: 1, timeNanoseconds: 1_234_567_890, idempotencyKey: "idem-ключ-✓",
             encryptedCardFields: [1, 2, 3, 0, 255]),
         PaymentEventRecord(
             paymentID: .max, merchantID: 0, eventType: .max, state: .max, amounts: [], currencyIndex: 0,
-            timeNs: .min),
+            timeNanoseconds: .min),
         PaymentEventRecord(
             paymentID: 5, merchantID: 6, eventType: 0, state: 0, amounts: Array(repeating: .min, count: 16),
-            currencyIndex: 2, timeNs: .max, idempotencyKey: "", encryptedCardFields: []),
+            currencyIndex: 2, timeNanoseconds: .max, idempotencyKey: "", encryptedCardFields: []),
     ]
 
     /// One record of each fixture, encoded.

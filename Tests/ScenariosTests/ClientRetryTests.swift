@@ -6,6 +6,12 @@ import Testing
 
 /// Clients retry as Stripe's SDKs do, and what is still refused after that is a counted outcome
 /// of the run, never an invariant violation.
+/// A generator that returns one value over and over: the jitter pinned to its bounds.
+struct ConstantGenerator: RandomNumberGenerator {
+    var value: UInt64
+    mutating func next() -> UInt64 { value }
+}
+
 @Suite struct ClientRetryTests {
     static func response(_ status: Int, retryAfter: Duration? = nil, shouldRetry: Bool? = nil) -> APIResponse
     {
@@ -35,16 +41,20 @@ import Testing
         let plain = Self.response(429)
         // Drawn in [half, all] of 0.5 s, 1 s, 2 s, 4 s, 5 s (capped), never under 0.5 s.
         for (retries, full) in [(0, 500), (1, 1_000), (2, 2_000), (3, 4_000), (4, 5_000), (9, 5_000)] {
-            let low = policy.delay(retriesMade: retries, plain, unit: 0)
-            let high = policy.delay(retriesMade: retries, plain, unit: 0.999_999)
+            var lowest = ConstantGenerator(value: 0)
+            var highest = ConstantGenerator(value: .max)
+            let low = policy.delay(retriesMade: retries, plain, using: &lowest)
+            let high = policy.delay(retriesMade: retries, plain, using: &highest)
             #expect(low == .milliseconds(max(500, full / 2)), "\(retries)")
             #expect(high <= .milliseconds(full) && high > .milliseconds(full) * 0.99, "\(retries)")
         }
+        var lowest = ConstantGenerator(value: 0)
         #expect(
-            policy.delay(retriesMade: 0, Self.response(429, retryAfter: .seconds(3)), unit: 0) == .seconds(3))
+            policy.delay(retriesMade: 0, Self.response(429, retryAfter: .seconds(3)), using: &lowest)
+                == .seconds(3))
         // A Retry-After past a minute is not believed.
         #expect(
-            policy.delay(retriesMade: 0, Self.response(429, retryAfter: .seconds(120)), unit: 0)
+            policy.delay(retriesMade: 0, Self.response(429, retryAfter: .seconds(120)), using: &lowest)
                 == .milliseconds(500))
     }
 

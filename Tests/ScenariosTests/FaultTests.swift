@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import PaystormRuntime
 import Services
 import Testing
@@ -219,7 +220,7 @@ import Testing
         let plan = FaultPlan(try ScenarioParser.parse(text, file: "f.yaml"))
         #expect(plan.faults.allSatisfy { $0.isScheduled })
         var configuration = PaymentSystemConfiguration()
-        for kind in [CardNetworkKind.visa, .mastercard] {
+        for kind in [PaymentNetwork.visa, .mastercard] {
             configuration.networks[kind] = NetworkBehaviour(
                 latencyMedian: .milliseconds(100), latencySigma: 0, declineRate: 0, fraudDeclineRate: 0,
                 timeoutRate: 0)

@@ -1,3 +1,4 @@
+import Ledger
 import Services
 import Testing
 
@@ -25,8 +26,8 @@ import Testing
         func verdict(audit: TargetAudit?) -> WebhookVerdict {
             WebhookVerdict(figures: .init(), latencyMs: LatencyHistogram().summary, checks: [])
         }
-        func setNetworkOutage(_ network: CardNetworkKind, down: Bool) async -> Bool { true }
-        func setNetworkFault(_ network: CardNetworkKind, _ fault: NetworkFault) async -> Bool { true }
+        func setNetworkOutage(_ network: PaymentNetwork, down: Bool) async -> Bool { true }
+        func setNetworkFault(_ network: PaymentNetwork, _ fault: NetworkFault) async -> Bool { true }
     }
 
     @Test func faultsBecomeStepsAtTheirMomentsAndTheRestIsListed() throws {

@@ -15,11 +15,11 @@ import Testing
                 cancellationReason: nil, canceledUnixSeconds: nil, lastError: nil, status: status))
     }
 
-    static func answer(_ key: String, body: String, atNs: Int64) -> ServerRecord {
+    static func answer(_ key: String, body: String, atNanoseconds: Int64) -> ServerRecord {
         ServerRecord(
             .answer,
             ServerRecord.AnswerImage(
-                merchantID: 1, key: key, status: 200, body: body, answeredUnixNanoseconds: atNs))
+                merchantID: 1, key: key, status: 200, body: body, answeredUnixNanoseconds: atNanoseconds))
     }
 
     /// Through the journal's own encoding, as a resumed server reads them.
@@ -47,9 +47,9 @@ import Testing
 
     @Test func theFirstAnswerToAKeyIsKeptWithItsAge() throws {
         var fold = ServedObjectsFold()
-        fold.apply(try Self.roundTrip(Self.answer("k1", body: "{\"id\":\"first\"}", atNs: 1_000)))
-        fold.apply(try Self.roundTrip(Self.answer("k1", body: "{\"id\":\"second\"}", atNs: 2_000)))
-        fold.apply(try Self.roundTrip(Self.answer("k2", body: "{}", atNs: 3_000)))
+        fold.apply(try Self.roundTrip(Self.answer("k1", body: "{\"id\":\"first\"}", atNanoseconds: 1_000)))
+        fold.apply(try Self.roundTrip(Self.answer("k1", body: "{\"id\":\"second\"}", atNanoseconds: 2_000)))
+        fold.apply(try Self.roundTrip(Self.answer("k2", body: "{}", atNanoseconds: 3_000)))
         let answers = fold.served(nowUnixNanoseconds: 5_000).answers
         #expect(answers.map(\.key) == ["k1", "k2"])
         #expect(answers[0].response == StoredResponse(status: 200, text: "{\"id\":\"first\"}"))

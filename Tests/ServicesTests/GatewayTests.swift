@@ -346,10 +346,10 @@ extension SimTime {
     static let fingerprint = RequestFingerprint(
         method: "POST", path: "/v1/payment_intents", parameters: ["amount": "500", "currency": "eur"])
 
-    /// `submissions` requests with one key arrive `spacingMs` apart while the operation takes
+    /// `submissions` requests with one key arrive `spacingMilliseconds` apart while the operation takes
     /// 100 ms.
     static func concurrentSubmissions(
-        seed: UInt64, submissions: Int = 8, spacingMs: Int = 30
+        seed: UInt64, submissions: Int = 8, spacingMilliseconds: Int = 30
     ) throws
         -> (runs: Int, results: [Result<IdempotencyGateResult, GatewayError>])
     {
@@ -361,7 +361,7 @@ extension SimTime {
             await withTaskGroup(of: Result<IdempotencyGateResult, GatewayError>.self) { group in
                 for index in 0..<submissions {
                     group.addTask {
-                        try? await runtime.sleep(for: .milliseconds(spacingMs * index))
+                        try? await runtime.sleep(for: .milliseconds(spacingMilliseconds * index))
                         do throws(GatewayError) {
                             return .success(
                                 try await gate.perform(key: key, fingerprint: fingerprint) {
@@ -414,7 +414,8 @@ extension SimTime {
     /// and a check-then-suspend-then-reserve bug would let two of them run.
     @Test(arguments: UInt64(1)...200)
     func simultaneousDuplicatesRunTheOperationOnce(seed: UInt64) throws {
-        let (runs, results) = try Self.concurrentSubmissions(seed: seed, submissions: 6, spacingMs: 0)
+        let (runs, results) = try Self.concurrentSubmissions(
+            seed: seed, submissions: 6, spacingMilliseconds: 0)
         #expect(runs == 1, "seed \(seed)")
         let executed = results.filter { if case .success(.executed) = $0 { true } else { false } }
         let inUse = results.filter { $0 == .failure(.idempotencyKeyInUse) }
@@ -427,7 +428,8 @@ extension SimTime {
     @Test func theWinnerOfSimultaneousSubmissionsDependsOnTheSeed() throws {
         var winners: Set<String> = []
         for seed in UInt64(1)...32 {
-            let (_, results) = try Self.concurrentSubmissions(seed: seed, submissions: 6, spacingMs: 0)
+            let (_, results) = try Self.concurrentSubmissions(
+                seed: seed, submissions: 6, spacingMilliseconds: 0)
             for case .success(.executed(let response)) in results {
                 winners.insert(String(decoding: response.body, as: UTF8.self))
             }

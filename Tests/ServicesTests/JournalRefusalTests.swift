@@ -150,7 +150,7 @@ import Testing
             if answer.isSuccess {
                 #expect(
                     journal.refused - refusedBefore == 3, "the intent was refused three times, then written")
-                #expect(runtime.now() - before >= PaymentJournaling.persistentBackoffFirst * 7)
+                #expect(runtime.now() - before >= PaymentJournaling.persistentBackoff.delayFirst * 7)
             }
             let recovered = try await PaymentSystemRecovery.recover(from: journal)
             #expect(recovered.report.invariantsHold, "\(recovered.report)")

@@ -117,7 +117,7 @@ import Testing
         configuration.ledgerShards = 4
         configuration.webhooks.enabled = false
         configuration.journal = journal
-        for kind in CardNetworkKind.allCases {
+        for kind in PaymentNetwork.allCases {
             configuration.networks[kind] = NetworkBehaviour(
                 latencyMedian: .milliseconds(50), latencySigma: 0, declineRate: 0.1, fraudDeclineRate: 0,
                 timeoutRate: 0.1)
@@ -269,13 +269,14 @@ import Testing
             disputeStatus: nil, isSettled: false, isAuthenticated: false)
         let capture = PaymentEventImage(
             kind: .transition(command: PaymentJournalCodes.captureCommand, firstEvent: .chargeCaptured),
-            payment: payment, sequence: 1, expectsBooking: false, timeNs: 0)
+            payment: payment, sequence: 1, expectsBooking: false, timeNanoseconds: 0)
         let ack = PaymentEventImage(
             kind: .acknowledgement(.capture, httpStatus: 200), payment: ghost, sequence: 1,
             expectsBooking: false,
-            timeNs: 0)
+            timeNanoseconds: 0)
         _ = try await journal.append([
-            JournalRecord(MerchantOnboardedRecord(merchantID: 7, settlementCurrencyIndex: 0, timeNs: 0)),
+            JournalRecord(
+                MerchantOnboardedRecord(merchantID: 7, settlementCurrencyIndex: 0, timeNanoseconds: 0)),
             JournalRecord(capture.record), JournalRecord(capture.record), JournalRecord(ack.record),
         ])
         let report = try await PaymentSystemRecovery.recover(from: journal).report
@@ -324,7 +325,8 @@ import Testing
     }
 
     @Test func servicesRecordsRoundTrip() throws {
-        let merchant = MerchantOnboardedRecord(merchantID: 1 << 40, settlementCurrencyIndex: 9, timeNs: -5)
+        let merchant = MerchantOnboardedRecord(
+            merchantID: 1 << 40, settlementCurrencyIndex: 9, timeNanoseconds: -5)
         #expect(try JournalRecord(merchant).decode(MerchantOnboardedRecord.self) == merchant)
         let booking = PaymentBookingRecord(
             paymentID: 77, kind: .intent,
@@ -342,7 +344,7 @@ import Testing
                 state: .failed(.stolenCard), amountMinorUnits: 10, amountCapturableMinorUnits: 0,
                 amountCapturedMinorUnits: 0, amountRefundedMinorUnits: 0, disputeAmountMinorUnits: 0,
                 disputeStatus: .underReview, isSettled: true, isAuthenticated: true), sequence: 4,
-            expectsBooking: false, timeNs: 123, idempotencyKey: "k")
+            expectsBooking: false, timeNanoseconds: 123, idempotencyKey: "k")
         let decoded = try PaymentEventImage(
             record: JournalRecord(image.record).decode(PaymentEventRecord.self))
         #expect(decoded == image)

@@ -34,7 +34,7 @@ import Testing
                         currency: [Currency.usd, .jpy, .eur][random.index(3)], journey: random.index(6)
                     )
                 }
-                let outcomes = await withTaskGroup(of: (CardNetworkKind, Currency, Int64, UInt64?).self) {
+                let outcomes = await withTaskGroup(of: (PaymentNetwork, Currency, Int64, UInt64?).self) {
                     group in
                     for plan in plans {
                         group.addTask {
@@ -42,7 +42,7 @@ import Testing
                                 plan.method == 3
                                 ? try! LifecycleHarness.bankAccount()
                                 : try! LifecycleHarness.card(Self.pans[plan.method])
-                            let kind: CardNetworkKind = [.visa, .mastercard, .amex, .bankRail][plan.method]
+                            let kind: PaymentNetwork = [.visa, .mastercard, .amex, .bankRail][plan.method]
                             let manual = plan.journey >= 3
                             guard
                                 let response = try? await h.create(
@@ -75,7 +75,7 @@ import Testing
                             return (kind, plan.currency, captured, id.rawValue)
                         }
                     }
-                    var all: [(CardNetworkKind, Currency, Int64, UInt64?)] = []
+                    var all: [(PaymentNetwork, Currency, Int64, UInt64?)] = []
                     for await outcome in group { all.append(outcome) }
                     return all
                 }

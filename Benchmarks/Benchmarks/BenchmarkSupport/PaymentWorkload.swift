@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import PaystormRuntime
 import Services
 
@@ -36,7 +37,7 @@ public func approvingConfiguration(networkLatency: Duration, webhooks: Bool) -> 
     var configuration = PaymentSystemConfiguration()
     configuration.webhooks.enabled = webhooks
     configuration.webhooks.failureProbability = 0
-    for kind in CardNetworkKind.allCases {
+    for kind in PaymentNetwork.allCases {
         configuration.networks[kind] = NetworkBehaviour(
             latencyMedian: networkLatency, latencySigma: 0, declineRate: 0, fraudDeclineRate: 0,
             timeoutRate: 0)

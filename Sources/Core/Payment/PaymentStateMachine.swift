@@ -3,7 +3,7 @@
 ///
 /// Stripe's PaymentIntent semantics with manual capture, plus what a card-network simulator
 /// needs: a timed-out authorization (resolved by inquiry or reversal, never retried blindly),
-/// settlement, and disputes. No clock, no I/O: the orchestrator actor decides with this
+/// settlement, and disputes. No clock, no I/O: the orchestrator decides with this
 /// synchronously and performs the returned events afterwards, so that a suspension can never
 /// split a decision. See `PaymentState` for the diagram and `PaymentCommand` for where each
 /// command is legal.

@@ -21,14 +21,14 @@ public struct PaymentEventRecord: JournalCodable, Hashable, Sendable {
     public var amounts: [Int64]
     public var currencyIndex: UInt8
     /// Simulated time of the event, nanoseconds since the run's start.
-    public var timeNs: Int64
+    public var timeNanoseconds: Int64
     public var idempotencyKey: String?
     /// `FieldCipher`-sealed bytes; never plaintext card data.
     public var encryptedCardFields: [UInt8]?
 
     public init(
         paymentID: UInt64, merchantID: UInt64, eventType: UInt16, state: UInt8, amounts: [Int64],
-        currencyIndex: UInt8, timeNs: Int64, idempotencyKey: String? = nil,
+        currencyIndex: UInt8, timeNanoseconds: Int64, idempotencyKey: String? = nil,
         encryptedCardFields: [UInt8]? = nil
     ) {
         self.paymentID = paymentID
@@ -37,7 +37,7 @@ public struct PaymentEventRecord: JournalCodable, Hashable, Sendable {
         self.state = state
         self.amounts = amounts
         self.currencyIndex = currencyIndex
-        self.timeNs = timeNs
+        self.timeNanoseconds = timeNanoseconds
         self.idempotencyKey = idempotencyKey
         self.encryptedCardFields = encryptedCardFields
     }
@@ -48,7 +48,7 @@ public struct PaymentEventRecord: JournalCodable, Hashable, Sendable {
         writer.writeLittleEndian(eventType)
         writer.write(state)
         writer.write(currencyIndex)
-        writer.writeLittleEndian(timeNs)
+        writer.writeLittleEndian(timeNanoseconds)
         writer.writeVarint(UInt64(amounts.count))
         for amount in amounts { writer.writeSignedVarint(amount) }
         var flags: UInt8 = 0
@@ -65,7 +65,7 @@ public struct PaymentEventRecord: JournalCodable, Hashable, Sendable {
         eventType = try reader.readLittleEndian()
         state = try reader.readUInt8()
         currencyIndex = try reader.readUInt8()
-        timeNs = try reader.readLittleEndian()
+        timeNanoseconds = try reader.readLittleEndian()
         let count = try reader.readVarint()
         // Each amount takes at least one byte: a larger count is corruption, refused before
         // allocating. (No fixed limit, so that whatever encodes also decodes.)

@@ -47,11 +47,12 @@ public struct AccountID: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func networkReceivable(_ network: PaymentNetwork, _ currency: Currency) -> AccountID {
         AccountID(
-            kind: .networkReceivable, currencyIndex: currency.index, network: network.rawValue, owner: 0)
+            kind: .networkReceivable, currencyIndex: currency.index, network: network.accountCode, owner: 0)
     }
 
     public static func networkPayable(_ network: PaymentNetwork, _ currency: Currency) -> AccountID {
-        AccountID(kind: .networkPayable, currencyIndex: currency.index, network: network.rawValue, owner: 0)
+        AccountID(
+            kind: .networkPayable, currencyIndex: currency.index, network: network.accountCode, owner: 0)
     }
 
     public static func feesRevenue(_ currency: Currency) -> AccountID { system(.feesRevenue, currency) }
@@ -78,7 +79,7 @@ public struct AccountID: Hashable, Comparable, Sendable, CustomStringConvertible
         return index < Currency.all.count ? Currency.all[index] : nil
     }
 
-    public var network: PaymentNetwork? { PaymentNetwork(rawValue: UInt8(truncatingIfNeeded: tag >> 40)) }
+    public var network: PaymentNetwork? { PaymentNetwork(accountCode: UInt8(truncatingIfNeeded: tag >> 40)) }
 
     public var merchant: MerchantID? {
         kind?.isMerchantAccount == true ? MerchantID(owner) : nil

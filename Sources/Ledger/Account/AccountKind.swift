@@ -59,20 +59,3 @@ public enum AccountKind: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         }
     }
 }
-
-/// A card network or bank rail: the counterparty of the network accounts.
-public enum PaymentNetwork: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case visa = 1
-    case mastercard = 2
-    case amex = 3
-    case bankRail = 4
-
-    public var description: String {
-        switch self {
-        case .visa: "visa"
-        case .mastercard: "mastercard"
-        case .amex: "amex"
-        case .bankRail: "bank_rail"
-        }
-    }
-}

@@ -1,7 +1,7 @@
 import PaystormRuntime
 
 extension FaultPlan {
-    /// One crash of one service actor, and how long it stays down.
+    /// One crash of one service, and how long it stays down.
     public struct ServiceCrash: Sendable, Equatable {
         public var service: FaultSpec.Service
         /// Offset from the run's start.

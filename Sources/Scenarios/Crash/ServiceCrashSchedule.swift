@@ -2,7 +2,7 @@ import PaystormRuntime
 import Services
 import Synchronization
 
-/// Crashes and restarts service actors at a `FaultPlan`'s `serviceCrashes` instants, on the
+/// Crashes and restarts services at a `FaultPlan`'s `serviceCrashes` instants, on the
 /// system serving at each instant (after a whole-process crash, its next life), while the rest
 /// of the system runs on.
 ///

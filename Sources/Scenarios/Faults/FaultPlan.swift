@@ -1,3 +1,4 @@
+import Ledger
 import PaystormRuntime
 import Services
 
@@ -53,10 +54,10 @@ public struct FaultPlan: Sendable, Equatable {
         /// holding it for the whole load).
         public var isScheduled: Bool { kind.isWindowed || start > .zero || end != nil }
 
-        /// Whether this fault hits the card network `name`.
-        func hits(_ name: NetworkSpec.Name) -> Bool {
+        /// Whether this fault hits the card network `network`.
+        func hits(_ network: PaymentNetwork) -> Bool {
             guard kind.targetsNetworks else { return false }
-            return target == .all || target == .network(name)
+            return target == .all || target == .network(network)
         }
     }
 
@@ -116,12 +117,11 @@ public struct FaultPlan: Sendable, Equatable {
     /// their configuration exactly, so a run without faults is the run it always was.
     public func configure(_ configuration: PaymentSystemConfiguration) -> PaymentSystemConfiguration {
         var copy = configuration
-        for name in NetworkSpec.Name.allCases {
+        for kind in PaymentNetwork.cards {
             let hitting = faults.filter {
-                $0.hits(name) && ($0.kind.isWindowed || !$0.isScheduled)
+                $0.hits(kind) && ($0.kind.isWindowed || !$0.isScheduled)
             }
             guard !hitting.isEmpty else { continue }
-            let kind = Self.kind(name)
             var behaviour = copy.networks[kind] ?? .standard(for: kind)
             for fault in hitting {
                 switch fault.kind {
@@ -142,21 +142,13 @@ public struct FaultPlan: Sendable, Equatable {
         return copy
     }
 
-    static func kind(_ name: NetworkSpec.Name) -> CardNetworkKind {
-        switch name {
-        case .visa: .visa
-        case .mastercard: .mastercard
-        case .amex: .amex
-        }
-    }
-
     // MARK: Windows
 
     /// When each card network is down, merged per network, as offsets from the run's start;
     /// windows without an end close at `loadEnd`.
-    public func networkDowntime(loadEnd: Duration) -> [CardNetworkKind: [Range<Duration>]] {
+    public func networkDowntime(loadEnd: Duration) -> [PaymentNetwork: [Range<Duration>]] {
         var flaps = RandomStream(seed: seed).derived("fault-flaps")
-        var windows: [CardNetworkKind: [Range<Duration>]] = [:]
+        var windows: [PaymentNetwork: [Range<Duration>]] = [:]
         for fault in faults where fault.kind == .networkOutage || fault.kind == .networkErrors {
             let end = min(fault.end ?? loadEnd, loadEnd)
             guard fault.start < end else { continue }
@@ -173,8 +165,8 @@ public struct FaultPlan: Sendable, Equatable {
                     slots += 1
                 }
             }
-            for name in NetworkSpec.Name.allCases where fault.hits(name) {
-                windows[Self.kind(name), default: []] += down
+            for network in PaymentNetwork.cards where fault.hits(network) {
+                windows[network, default: []] += down
             }
         }
         return windows.mapValues(Self.merged)
@@ -197,7 +189,7 @@ public struct FaultPlan: Sendable, Equatable {
     /// is back to `.healthy`); windows without an end close at `loadEnd`.
     public func networkFaultChanges(
         loadEnd: Duration
-    ) -> [(at: Duration, faults: [CardNetworkKind: NetworkFault])] {
+    ) -> [(at: Duration, faults: [PaymentNetwork: NetworkFault])] {
         let scheduled = faults.filter {
             ($0.kind == .networkTimeouts || $0.kind == .networkLatency) && $0.isScheduled
                 && $0.start < min($0.end ?? loadEnd, loadEnd)
@@ -208,17 +200,17 @@ public struct FaultPlan: Sendable, Equatable {
             moments.insert(fault.start)
             moments.insert(min(fault.end ?? loadEnd, loadEnd))
         }
-        var changes: [(at: Duration, faults: [CardNetworkKind: NetworkFault])] = []
+        var changes: [(at: Duration, faults: [PaymentNetwork: NetworkFault])] = []
         for moment in moments.sorted() {
-            var now: [CardNetworkKind: NetworkFault] = [:]
+            var now: [PaymentNetwork: NetworkFault] = [:]
             for fault in scheduled where fault.start <= moment && moment < min(fault.end ?? loadEnd, loadEnd)
             {
                 let effect =
                     fault.kind == .networkTimeouts
                     ? NetworkFault(timeoutRate: fault.rate)
                     : NetworkFault(addedLatency: .nanoseconds(Int64(fault.addedLatencyMs * 1_000_000)))
-                for name in NetworkSpec.Name.allCases where fault.hits(name) {
-                    now[Self.kind(name)] = (now[Self.kind(name)] ?? .healthy).merged(with: effect)
+                for network in PaymentNetwork.cards where fault.hits(network) {
+                    now[network] = (now[network] ?? .healthy).merged(with: effect)
                 }
             }
             if changes.last?.faults != now { changes.append((moment, now)) }

@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import PaystormRuntime
 import Services
 
@@ -11,8 +12,8 @@ import Services
 /// late step cannot break something after the heal.
 public final class FaultSchedule: Sendable {
     enum Step: Sendable, CustomStringConvertible {
-        case network(CardNetworkKind, down: Bool)
-        case networkFault(CardNetworkKind, NetworkFault)
+        case network(PaymentNetwork, down: Bool)
+        case networkFault(PaymentNetwork, NetworkFault)
         case endpoints([Int: FaultPlan.EndpointMode])
         case journalLatency(Duration)
         case journalFailures(Double)
@@ -40,8 +41,8 @@ public final class FaultSchedule: Sendable {
     private let runtime: any Runtime
     private let switchboard: EndpointSwitchboard
     private let task: Task<Void, Never>?
-    private let networksTouched: [CardNetworkKind]
-    private let networksFaulted: [CardNetworkKind]
+    private let networksTouched: [PaymentNetwork]
+    private let networksFaulted: [PaymentNetwork]
     private let endpointsTouched: Bool
     private let journal: ChaosJournal?
 
@@ -95,14 +96,14 @@ public final class FaultSchedule: Sendable {
     static func steps(_ plan: FaultPlan, loadEnd: Duration, endpoints: Int) -> [(at: Duration, step: Step)] {
         var steps: [(at: Duration, step: Step, order: Int)] = []
         let downtime = plan.networkDowntime(loadEnd: loadEnd)
-        for (index, kind) in CardNetworkKind.allCases.enumerated() {
+        for (index, kind) in PaymentNetwork.allCases.enumerated() {
             for window in downtime[kind] ?? [] {
                 steps.append((window.lowerBound, .network(kind, down: true), index))
                 steps.append((window.upperBound, .network(kind, down: false), index))
             }
         }
         for change in plan.networkFaultChanges(loadEnd: loadEnd) {
-            for (index, kind) in CardNetworkKind.allCases.enumerated() {
+            for (index, kind) in PaymentNetwork.allCases.enumerated() {
                 let before = steps.last { if case .networkFault(kind, _) = $0.step { true } else { false } }
                 let fault = change.faults[kind] ?? .healthy
                 if before == nil && fault == .healthy { continue }
@@ -111,13 +112,13 @@ public final class FaultSchedule: Sendable {
             }
         }
         for change in plan.endpointChanges(loadEnd: loadEnd, endpoints: endpoints) {
-            steps.append((change.at, .endpoints(change.modes), CardNetworkKind.allCases.count))
+            steps.append((change.at, .endpoints(change.modes), PaymentNetwork.allCases.count))
         }
         for change in plan.journalLatencyChanges(loadEnd: loadEnd) {
-            steps.append((change.at, .journalLatency(change.added), CardNetworkKind.allCases.count + 1))
+            steps.append((change.at, .journalLatency(change.added), PaymentNetwork.allCases.count + 1))
         }
         for change in plan.journalFailureChanges(loadEnd: loadEnd) {
-            steps.append((change.at, .journalFailures(change.rate), CardNetworkKind.allCases.count + 2))
+            steps.append((change.at, .journalFailures(change.rate), PaymentNetwork.allCases.count + 2))
         }
         return steps.enumerated()
             .sorted {

@@ -1,3 +1,5 @@
+import Ledger
+
 /// A fault to inject, as a scenario file declares it: what breaks, where, when, how hard, and
 /// how often a seed switches it on.
 ///
@@ -46,7 +48,7 @@ public struct FaultSpec: Sendable, Equatable {
         /// retryable 503 (`journal_unavailable`); appends completing a durable step are retried.
         /// The run journals in memory if it has no journal.
         case journalFailingSync = "journal_failing_sync"
-        /// One service actor (`target`) dies at one instant (drawn in `start`...`start +
+        /// One service (`target`) dies at one instant (drawn in `start`...`start +
         /// duration`), losing its in-memory state, while the rest of the system runs on; after
         /// `restart_after` a fresh one rebuilds that state from the journal. The run journals in
         /// memory if it has no journal.
@@ -106,7 +108,7 @@ public struct FaultSpec: Sendable, Equatable {
         }
     }
 
-    /// A service actor a `service_crash` can kill. Only services whose in-memory state the
+    /// A service a `service_crash` can kill. Only services whose in-memory state the
     /// journal can rebuild while the rest of the system runs on are listed (the fraud engine's
     /// card history, for one, is not journaled: a restart could not rebuild it).
     public enum Service: String, Sendable, CaseIterable {
@@ -119,10 +121,10 @@ public struct FaultSpec: Sendable, Equatable {
         /// Every card network (Visa, Mastercard, Amex), every endpoint, every client, or the
         /// journal.
         case all
-        case network(NetworkSpec.Name)
+        case network(PaymentNetwork)
         /// One simulated merchant endpoint, by index.
         case endpoint(Int)
-        /// One service actor.
+        /// One service.
         case service(Service)
 
         public var description: String {

@@ -1,3 +1,4 @@
+import Ledger
 import Services
 
 extension ScenarioParser {
@@ -129,7 +130,7 @@ extension ScenarioParser {
         }
         if text == "all" { return .all }
         if kind.targetsNetworks {
-            guard let name = NetworkSpec.Name(rawValue: text) else {
+            guard let name = PaymentNetwork(rawValue: text), name.isCard else {
                 throw reader.error("a network fault targets visa, mastercard, amex or all, not '\(text)'")
             }
             return .network(name)

@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import Services
 
 #if canImport(FoundationEssentials)
@@ -154,11 +155,11 @@ public enum ScenarioParser {
 
     static func parseLatency(_ reader: YAMLReader) throws(ScenarioError) -> LatencySpec {
         if reader.scalarText != nil {
-            return LatencySpec(medianMs: try reader.double(in: 0...600_000), sigma: 0)
+            return LatencySpec(medianMilliseconds: try reader.double(in: 0...600_000), sigma: 0)
         }
         let map = try reader.mapping(allowed: ["median", "sigma"])
         return LatencySpec(
-            medianMs: try map.required("median").double(in: 0...600_000),
+            medianMilliseconds: try map.required("median").double(in: 0...600_000),
             sigma: try map.optional("sigma")?.double(in: 0...3) ?? 0.5)
     }
 
@@ -293,7 +294,7 @@ public enum ScenarioParser {
     static func parseNetworks(_ reader: YAMLReader) throws(ScenarioError) -> [NetworkSpec] {
         var networks: [NetworkSpec] = []
         for (key, entry) in try reader.freeMapping() {
-            guard let name = NetworkSpec.Name(rawValue: key) else {
+            guard let name = PaymentNetwork(rawValue: key), name.isCard else {
                 throw entry.error("unknown card network '\(key)' (visa, mastercard, amex)")
             }
             let map = try entry.mapping(allowed: ["share", "latency_ms", "decline_rate", "timeout_rate"])
@@ -302,7 +303,7 @@ public enum ScenarioParser {
                     name: name,
                     share: try map.required("share").fraction(),
                     latency: try map.optional("latency_ms").map(parseLatency)
-                        ?? LatencySpec(medianMs: 150, sigma: 0.4),
+                        ?? LatencySpec(medianMilliseconds: 150, sigma: 0.4),
                     declineRate: try map.optional("decline_rate")?.fraction() ?? 0.05,
                     timeoutRate: try map.optional("timeout_rate")?.fraction() ?? 0))
         }
@@ -368,13 +369,15 @@ public enum ScenarioParser {
 
     static let defaultNetworks: [NetworkSpec] = [
         NetworkSpec(
-            name: .visa, share: 0.55, latency: LatencySpec(medianMs: 150, sigma: 0.4), declineRate: 0.05,
+            name: .visa, share: 0.55, latency: LatencySpec(medianMilliseconds: 150, sigma: 0.4),
+            declineRate: 0.05,
             timeoutRate: 0),
         NetworkSpec(
-            name: .mastercard, share: 0.35, latency: LatencySpec(medianMs: 160, sigma: 0.4),
+            name: .mastercard, share: 0.35, latency: LatencySpec(medianMilliseconds: 160, sigma: 0.4),
             declineRate: 0.05, timeoutRate: 0),
         NetworkSpec(
-            name: .amex, share: 0.10, latency: LatencySpec(medianMs: 200, sigma: 0.4), declineRate: 0.06,
+            name: .amex, share: 0.10, latency: LatencySpec(medianMilliseconds: 200, sigma: 0.4),
+            declineRate: 0.06,
             timeoutRate: 0),
     ]
 

@@ -137,7 +137,7 @@ public enum ScenarioWriter {
     }
 
     static func latency(_ spec: LatencySpec) -> String {
-        "{median: \(number(spec.medianMs)), sigma: \(number(spec.sigma))}"
+        "{median: \(number(spec.medianMilliseconds)), sigma: \(number(spec.sigma))}"
     }
 
     /// Swift's shortest spelling that reads back to the same `Double`.

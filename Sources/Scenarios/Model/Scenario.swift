@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import Services
 
 /// A scenario: what the simulated world looks like, the load it receives, and the thresholds
@@ -83,7 +84,8 @@ public struct MerchantPopulation: Sendable, Equatable {
 public struct EndpointBehaviour: Sendable, Equatable {
     public var failureRate: Double
     public var latency: LatencySpec
-    public init(failureRate: Double = 0.01, latency: LatencySpec = .init(medianMs: 40, sigma: 0.5)) {
+    public init(failureRate: Double = 0.01, latency: LatencySpec = .init(medianMilliseconds: 40, sigma: 0.5))
+    {
         self.failureRate = failureRate
         self.latency = latency
     }
@@ -91,18 +93,18 @@ public struct EndpointBehaviour: Sendable, Equatable {
 
 /// A log-normal latency: median and the standard deviation of its logarithm.
 public struct LatencySpec: Sendable, Equatable {
-    public var medianMs: Double
+    public var medianMilliseconds: Double
     public var sigma: Double
-    public init(medianMs: Double, sigma: Double) {
-        self.medianMs = medianMs
+    public init(medianMilliseconds: Double, sigma: Double) {
+        self.medianMilliseconds = medianMilliseconds
         self.sigma = sigma
     }
 }
 
 /// One card network (or the bank rail) as the scenario configures it.
 public struct NetworkSpec: Sendable, Equatable {
-    public enum Name: String, Sendable, CaseIterable { case visa, mastercard, amex }
-    public var name: Name
+    /// A card scheme: a scenario configures the bank rail through its mix, not here.
+    public var name: PaymentNetwork
     /// Share of card payments routed to this network (by card brand).
     public var share: Double
     public var latency: LatencySpec

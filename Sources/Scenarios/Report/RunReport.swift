@@ -41,7 +41,7 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// What the journal faults and the liveness phase did (present when the run journaled or
     /// a client met an unknown outcome).
     public var chaos: ChaosFigures? = nil
-    /// Service actors crashed and restarted during the run (`service_crash`); nil when the
+    /// Services crashed and restarted during the run (`service_crash`); nil when the
     /// seed switched none on.
     public var serviceRestarts: ServiceRestartFigures? = nil
     /// Each stage of the load: the arrivals due in it and the answers given, the verdict's
@@ -239,7 +239,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         public init() {}
     }
 
-    /// What the crashes of service actors cost and what their restarts rebuilt.
+    /// What the crashes of services cost and what their restarts rebuilt.
     public struct ServiceRestartFigures: Sendable, Codable, Equatable {
         public var crashes = 0
         public var restarts = 0

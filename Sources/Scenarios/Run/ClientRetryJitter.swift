@@ -1,4 +1,5 @@
 import PaystormRuntime
+import Services
 import Synchronization
 
 /// The clients' jitter draws: one stream of the run's seed shared by every journey. Under the
@@ -11,6 +12,8 @@ final class ClientRetryJitter: Sendable {
         stream = Mutex(runtime.randomStream("client-retries"))
     }
 
-    /// A uniform draw in [0, 1).
-    func unit() -> Double { stream.withLock { $0.nextUnit() } }
+    /// The wait `policy` asks for before retry number `retriesMade + 1`, drawn from the stream.
+    func delay(_ policy: ClientRetryPolicy, retriesMade: Int, _ response: APIResponse) -> Duration {
+        stream.withLock { policy.delay(retriesMade: retriesMade, response, using: &$0) }
+    }
 }

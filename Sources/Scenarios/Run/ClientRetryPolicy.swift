@@ -1,3 +1,4 @@
+import PaystormRuntime
 import Services
 
 /// How a simulated client retries a refused request, as Stripe's SDKs do: 409 (the key's first
@@ -11,20 +12,22 @@ import Services
 struct ClientRetryPolicy: Sendable, Equatable {
     /// Retries after the first request; then the refusal is the answer.
     var retriesMax: Int
-    var delayFirst: Duration
-    var delayMax: Duration
+    /// Half jitter: each wait drawn in [half, all] of the doubling ceiling.
+    var backoff: Backoff
     /// A `Retry-After` longer than this is ignored (the SDKs' bound: the server is confused).
     var retryAfterMax: Duration
 
     /// stripe-python's defaults (`max_network_retries = 2`, `INITIAL_DELAY = 0.5`,
     /// `MAX_DELAY = 5`, `MAX_RETRY_AFTER = 60`).
     static let stripe = ClientRetryPolicy(
-        retriesMax: 2, delayFirst: .milliseconds(500), delayMax: .seconds(5), retryAfterMax: .seconds(60))
+        retriesMax: 2, backoff: Backoff(first: .milliseconds(500), max: .seconds(5), jitter: .half),
+        retryAfterMax: .seconds(60))
 
     /// A final read after the heal: the client keeps asking until it gets a definite answer,
     /// within about a minute (the liveness bound is two).
     static let finalRead = ClientRetryPolicy(
-        retriesMax: 12, delayFirst: .milliseconds(500), delayMax: .seconds(5), retryAfterMax: .seconds(60))
+        retriesMax: 12, backoff: Backoff(first: .milliseconds(500), max: .seconds(5), jitter: .half),
+        retryAfterMax: .seconds(60))
 
     /// A refusal made before any work: the request may be sent again as it was.
     static func isRefusedBeforeWork(_ response: APIResponse) -> Bool {
@@ -39,16 +42,14 @@ struct ClientRetryPolicy: Sendable, Equatable {
         return response.status == 409 || response.status == 429 || response.status >= 500
     }
 
-    /// The wait before retry number `retriesMade + 1`; `unit` is a uniform draw in [0, 1).
-    func delay(retriesMade: Int, _ response: APIResponse, unit: Double) -> Duration {
-        let first = delayFirst.nanoseconds
-        let doubled = first << min(max(0, retriesMade), 20)
-        let capped = min(doubled, delayMax.nanoseconds)
-        let jittered = Int64(Double(capped) * 0.5 * (1 + min(max(unit, 0), 1)))
-        var wait = max(first, jittered)
+    /// The wait before retry number `retriesMade + 1`, its jitter drawn from `random`.
+    func delay(
+        retriesMade: Int, _ response: APIResponse, using random: inout some RandomNumberGenerator
+    ) -> Duration {
+        let wait = backoff.delay(afterRetries: retriesMade, using: &random)
         if let retryAfter = response.retryAfter, retryAfter <= retryAfterMax {
-            wait = max(wait, retryAfter.nanoseconds)
+            return max(wait, retryAfter)
         }
-        return .nanoseconds(wait)
+        return wait
     }
 }

@@ -56,7 +56,7 @@ extension Journey {
     private func refundsListed(
         _ id: PaymentID, merchant: MerchantID, apiKey: String, _ target: any PaymentTarget
     ) async -> Int64? {
-        var backoff = Self.refusalBackoffFirst
+        var backoffRetries = 0
         var reads = 0
         var lostSince: SimTime?
         while reads < Self.sendsMax || isStillPatient(since: lostSince) {
@@ -66,8 +66,8 @@ extension Journey {
             }
             lostSince = lostSince ?? runtime.now()
             wire?.noteLostAnswer()
-            try? await runtime.sleep(for: backoff)
-            backoff = min(backoff * 2, Self.refusalBackoffMax)
+            try? await runtime.sleep(for: Self.refusalBackoff.delay(afterRetries: backoffRetries))
+            backoffRetries += 1
         }
         return nil
     }

@@ -33,7 +33,7 @@ struct Journey: Sendable {
     var live = LiveJourneys()
     /// How clients retry refused requests (Stripe's SDKs), and the jitter they draw.
     var retryPolicy = ClientRetryPolicy.stripe
-    var retryJitter: ClientRetryJitter?
+    var retryJitter: ClientRetryJitter
     /// The API over the wire (`--target`), instead of `host`'s in-process system: the same
     /// journeys, checked at their end against what the API shows (`checkRemote`).
     var remote: (any PaymentTarget)?
@@ -52,8 +52,7 @@ struct Journey: Sendable {
     /// Retryable refusals (503 `journal_unavailable`) a client resends at most per request, and
     /// its backoff between them (doubling from the first to the longest): about 11 s in all.
     static let refusalsRetriedMax = 10
-    static let refusalBackoffFirst: Duration = .milliseconds(50)
-    static let refusalBackoffMax: Duration = .seconds(2)
+    static let refusalBackoff = Backoff(first: .milliseconds(50), max: .seconds(2))
 
     /// A refusal the client should resend as it was, same idempotency key.
     static func isRetryableRefusal(_ response: APIResponse) -> Bool {
@@ -180,7 +179,7 @@ struct Journey: Sendable {
         var lost = 0
         var refusals = 0
         var retries = 0
-        var backoff = Self.refusalBackoffFirst
+        var backoffRetries = 0
         var lostSince: SimTime?
         while lost < Self.sendsMax || isStillPatient(since: lostSince) {
             let response: APIResponse
@@ -192,8 +191,8 @@ struct Journey: Sendable {
                     wire?.noteLostAnswer()
                     lost += 1
                     lostSince = lostSince ?? runtime.now()
-                    try? await runtime.sleep(for: backoff)
-                    backoff = min(backoff * 2, Self.refusalBackoffMax)
+                    try? await runtime.sleep(for: Self.refusalBackoff.delay(afterRetries: backoffRetries))
+                    backoffRetries += 1
                     continue
                 }
                 response = answer
@@ -212,14 +211,14 @@ struct Journey: Sendable {
             if Self.isRetryableRefusal(response), refusals < Self.refusalsRetriedMax, !live.isClosed {
                 refusals += 1
                 live.noteRefusalRetried()
-                try? await runtime.sleep(for: backoff)
-                backoff = min(backoff * 2, Self.refusalBackoffMax)
+                try? await runtime.sleep(for: Self.refusalBackoff.delay(afterRetries: backoffRetries))
+                backoffRetries += 1
                 continue
             }
             if !Self.isRetryableRefusal(response), policy.shouldRetry(response, retriesMade: retries),
                 !live.isClosed
             {
-                let wait = policy.delay(retriesMade: retries, response, unit: retryJitter?.unit() ?? 0.5)
+                let wait = retryJitter.delay(policy, retriesMade: retries, response)
                 retries += 1
                 metrics.count { $0.clientRetries += 1 }
                 try? await runtime.sleep(for: wait)
@@ -297,7 +296,9 @@ struct Journey: Sendable {
                 if refused, refusals < Self.refusalsRetriedMax, !live.isClosed {
                     refusals += 1
                     live.noteRefusalRetried()
-                    try? await runtime.sleep(for: Self.refusalBackoffFirst * (1 << min(refusals, 5)))
+                    // Onboarding stops doubling at 1.6 s, as it always has: another wait would draw
+                    // another run from the same seed.
+                    try? await runtime.sleep(for: Self.refusalBackoff.delay(afterRetries: min(refusals, 5)))
                     continue
                 }
                 if refused, !waitedForHeal, waitingForHeal {
@@ -440,12 +441,6 @@ struct Journey: Sendable {
             }
             return id
         case .cancel(let after):
-            // Over the wire the journeys send no cancel (the HTTP target has none yet): the
-            // payment stays authorized, as a never-captured one does.
-            guard host != nil else {
-                outcome.counts.authorizedOnly += 1
-                return id
-            }
             await wait(after, plan.number, before: "cancel", payment: id)
             let cancel: (any PaymentTarget) async -> APIResponse? = { target in
                 await target.cancel(
@@ -738,8 +733,7 @@ struct Journey: Sendable {
         guard error.isRetryable, refusals < Self.refusalsRetriedMax, !live.isClosed else { return false }
         refusals += 1
         live.noteRefusalRetried()
-        try? await runtime.sleep(
-            for: min(Self.refusalBackoffFirst * (1 << min(refusals, 6)), Self.refusalBackoffMax))
+        try? await runtime.sleep(for: Self.refusalBackoff.delay(afterRetries: refusals))
         return true
     }
 

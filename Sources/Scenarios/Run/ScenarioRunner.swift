@@ -617,14 +617,8 @@ public enum ScenarioRunner {
         configuration.balanceTransactionsRetainedMax = 0
         let minuteAtPeak = scenario.load.peakTPS * 60
         for network in scenario.networks {
-            let kind: CardNetworkKind =
-                switch network.name {
-                case .visa: .visa
-                case .mastercard: .mastercard
-                case .amex: .amex
-                }
-            configuration.networks[kind] = NetworkBehaviour(
-                latencyMedian: .nanoseconds(Int64(network.latency.medianMs * 1_000_000)),
+            configuration.networks[network.name] = NetworkBehaviour(
+                latencyMedian: .nanoseconds(Int64(network.latency.medianMilliseconds * 1_000_000)),
                 latencySigma: network.latency.sigma, declineRate: network.declineRate,
                 timeoutRate: network.timeoutRate, authorizationsMax: 50_000,
                 settlementLinesPerDayMax: settlementLines(
@@ -636,7 +630,8 @@ public enum ScenarioRunner {
         configuration.networks[.bankRail] = bankRail
         let endpoint = scenario.merchants.webhookEndpoint
         configuration.webhooks.failureProbability = endpoint.failureRate
-        configuration.webhooks.latencyMedian = .nanoseconds(Int64(endpoint.latency.medianMs * 1_000_000))
+        configuration.webhooks.latencyMedian = .nanoseconds(
+            Int64(endpoint.latency.medianMilliseconds * 1_000_000))
         return configuration
     }
 }

@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import PaystormRuntime
 import Services
 
@@ -39,7 +40,7 @@ public enum ScenarioGenerator {
             currencies: shares(settlement, &random),
             webhookEndpoint: EndpointBehaviour(
                 failureRate: random.chance(0.5) ? 0 : rounded(random.nextUnit() * 0.1),
-                latency: LatencySpec(medianMs: Double(5 + random.index(200)), sigma: 0.5)))
+                latency: LatencySpec(medianMilliseconds: Double(5 + random.index(200)), sigma: 0.5)))
         merchants.onboarding = random.chance(0.25) ? .beforeLoad : .onFirstPayment
         return Scenario(
             name: "generated-\(seed)",
@@ -137,12 +138,13 @@ public enum ScenarioGenerator {
         guard random.chance(0.5) else { return ScenarioParser.defaultNetworks }
         let weights = parts(3, of: 20, &random).map { $0 + 1 }
         let total = Double(weights.reduce(0, +))
-        return NetworkSpec.Name.allCases.enumerated().map { index, name in
+        return PaymentNetwork.cards.enumerated().map { index, name in
             NetworkSpec(
                 name: name,
                 share: Double(weights[index]) / total,
                 latency: LatencySpec(
-                    medianMs: Double(40 + random.index(400)), sigma: rounded(random.nextUnit() * 0.6)),
+                    medianMilliseconds: Double(40 + random.index(400)),
+                    sigma: rounded(random.nextUnit() * 0.6)),
                 declineRate: rounded(random.nextUnit() * 0.15),
                 timeoutRate: random.chance(0.7) ? 0 : rounded(random.nextUnit() * 0.05))
         }
@@ -210,7 +212,7 @@ public enum ScenarioGenerator {
     }
 
     static func networkTarget(_ random: inout RandomStream) -> FaultSpec.Target {
-        random.chance(0.4) ? .all : .network(NetworkSpec.Name.allCases[random.index(3)])
+        random.chance(0.4) ? .all : .network(PaymentNetwork.cards[random.index(3)])
     }
 
     // MARK: Helpers

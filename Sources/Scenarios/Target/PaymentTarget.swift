@@ -23,7 +23,7 @@ public protocol PaymentTarget: Sendable {
     ) async -> APIResponse?
 
     /// `POST /v1/payment_intents/:id/cancel`: the merchant voids an authorization it will not
-    /// capture. Nil (no answer) from a target that does not send it.
+    /// capture.
     func cancel(
         _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
     ) async -> APIResponse?
@@ -64,13 +64,6 @@ public protocol PaymentTarget: Sendable {
 
     /// `GET /v1/payouts`.
     func listPayouts(apiKey: String, limit: Int) async -> APIResponse?
-}
-
-extension PaymentTarget {
-    /// A target that cannot cancel answers nothing; the journeys do not send it one.
-    public func cancel(
-        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
-    ) async -> APIResponse? { nil }
 }
 
 /// A payment a journey asks for: the facade's request, and the card as the customer typed it

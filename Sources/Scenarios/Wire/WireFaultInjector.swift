@@ -1,3 +1,4 @@
+import Ledger
 import PaystormRuntime
 import Services
 import Synchronization
@@ -9,15 +10,15 @@ import Synchronization
 final class WireFaultInjector: Sendable {
     enum Step: Sendable {
         case webhooks(FaultPlan.EndpointMode)
-        case outage(CardNetworkKind, down: Bool)
-        case network(CardNetworkKind, NetworkFault)
+        case outage(PaymentNetwork, down: Bool)
+        case network(PaymentNetwork, NetworkFault)
     }
 
     let timeline: [(at: Duration, step: Step)]
     let notInjected: [String]
     private let webhooks: (any WebhookWitness)?
     private let server: (any ServerFaultControl)?
-    private let networksTouched: Set<CardNetworkKind>
+    private let networksTouched: Set<PaymentNetwork>
     private let counts = Mutex((switched: 0, refused: 0))
 
     init(
@@ -27,7 +28,7 @@ final class WireFaultInjector: Sendable {
         self.server = server
         var timeline: [(at: Duration, step: Step)] = []
         var notInjected: [String] = []
-        var touched: Set<CardNetworkKind> = []
+        var touched: Set<PaymentNetwork> = []
         // The receiver plays one endpoint for every merchant: its faults are endpoint 0's.
         if webhooks != nil {
             for change in plan.endpointChanges(loadEnd: loadEnd, endpoints: 1) {
@@ -43,15 +44,14 @@ final class WireFaultInjector: Sendable {
                 }
             }
             // Whole-run timeouts and latency hold from the start, under the scheduled ones.
-            var baseline: [CardNetworkKind: NetworkFault] = [:]
+            var baseline: [PaymentNetwork: NetworkFault] = [:]
             for fault in plan.faults
             where (fault.kind == .networkTimeouts || fault.kind == .networkLatency) && !fault.isScheduled {
                 let effect =
                     fault.kind == .networkTimeouts
                     ? NetworkFault(timeoutRate: fault.rate)
                     : NetworkFault(addedLatency: .nanoseconds(Int64(fault.addedLatencyMs * 1_000_000)))
-                for name in NetworkSpec.Name.allCases where fault.hits(name) {
-                    let kind = FaultPlan.kind(name)
+                for kind in PaymentNetwork.cards where fault.hits(kind) {
                     baseline[kind] = (baseline[kind] ?? .healthy).merged(with: effect)
                 }
             }
@@ -59,7 +59,7 @@ final class WireFaultInjector: Sendable {
                 touched.insert(network)
                 timeline.append((.zero, .network(network, fault)))
             }
-            var previous: Set<CardNetworkKind> = []
+            var previous: Set<PaymentNetwork> = []
             for change in plan.networkFaultChanges(loadEnd: loadEnd) {
                 for network in previous.union(change.faults.keys) {
                     let fault = (baseline[network] ?? .healthy).merged(

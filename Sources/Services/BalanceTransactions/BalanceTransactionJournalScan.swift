@@ -22,12 +22,13 @@ public enum BalanceTransactionJournalScan {
     ) async throws -> Int {
         var pending: [UInt64: [Transfer]] = [:]
         var order: [UInt64] = []
-        var timeNs: Int64 = 0
+        var timeNanoseconds: Int64 = 0
         var exported = 0
         func flush(_ payment: UInt64) {
             guard let transfers = pending.removeValue(forKey: payment) else { return }
             let transactions = BalanceTransactionDerivation.derive(
-                transfers, payment: PaymentID(payment), at: SimTime(nanoseconds: timeNs), clock: clock)
+                transfers, payment: PaymentID(payment), at: SimTime(nanoseconds: timeNanoseconds),
+                clock: clock)
             exported += transactions.count
             sink(transactions)
         }
@@ -35,7 +36,8 @@ public enum BalanceTransactionJournalScan {
             do throws(JournalError) {
                 switch entry.record.type {
                 case PaymentEventRecord.recordType:
-                    timeNs = max(timeNs, try entry.record.decode(PaymentEventRecord.self).timeNs)
+                    timeNanoseconds = max(
+                        timeNanoseconds, try entry.record.decode(PaymentEventRecord.self).timeNanoseconds)
                 case PaymentBookingRecord.recordType:
                     let booking = try entry.record.decode(PaymentBookingRecord.self)
                     switch booking.kind {

@@ -9,7 +9,7 @@ extension PaymentOrchestrator {
     /// resolved.
     func plantedCaptureBug(
         _ id: PaymentID, hold: Transfer, parties: PaymentBookkeeping.Parties, captured: Int64, settled: Int64,
-        fee: Int64, network: CardNetworkKind, day: Int64
+        fee: Int64, network: PaymentNetwork, day: Int64
     ) async throws(PaymentServiceError) {
         switch PlantedBug.active {
         case .bookCaptureTwice:

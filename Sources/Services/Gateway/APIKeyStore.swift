@@ -3,7 +3,7 @@ import PaystormRuntime
 
 /// The gateway's table of API keys: hashes only, each mapped to its merchant.
 ///
-/// A plain value, held by the gateway actor. Authentication hashes the presented secret, finds
+/// A plain value that `APIGateway` holds behind its lock. Authentication hashes the presented secret, finds
 /// candidates by the hash's first 8 bytes, and confirms with a constant-time comparison of the
 /// whole digest. Bounded by `keysMax`.
 public struct APIKeyStore: Sendable {

@@ -30,7 +30,7 @@ public enum IdempotencyGateResult: Hashable, Sendable {
 /// Begins, runs and completes an idempotent operation in one call, so no caller can forget to
 /// complete or abandon a key.
 ///
-/// The reservation happens inside the store actor before the operation's first suspension; a
+/// The reservation happens under the store's lock before the operation's first suspension; a
 /// duplicate arriving while the operation awaits gets `GatewayError.idempotencyKeyInUse` and the
 /// operation runs once. The operation runs on the caller's executor, not the store's, so a slow
 /// payment does not hold the store.

@@ -6,7 +6,7 @@ import PaystormRuntime
 /// A key goes through: absent → in flight (`begin` answered `.proceed`) → completed (`complete`
 /// stored the response) → expired (evicted after the retention window), or in flight → absent
 /// again (`abandon`: the request failed validation before any work began, so nothing is stored
-/// and the client may retry). The actor `IdempotencyStore` holds one of these and never awaits
+/// and the client may retry). `IdempotencyStore` holds one of these behind a lock and never awaits
 /// between `begin`'s check and its reservation, which is what makes a concurrent duplicate see
 /// `.inUse` instead of running the work a second time.
 ///

@@ -3,7 +3,7 @@ import PaystormRuntime
 
 /// Per-merchant token buckets with a bounded table.
 ///
-/// A pure value held by the gateway actor. The table holds at most `merchantsMax` buckets. When
+/// A pure value that `APIGateway` holds behind its lock. The table holds at most `merchantsMax` buckets. When
 /// it is full, buckets that have refilled completely are forgotten first: a full bucket behaves
 /// exactly like a new one, so forgetting it changes no answer. If every bucket is still
 /// refilling, the least recently used one is forgotten and counted in `activeEvictions`: that

@@ -3,7 +3,7 @@
 public struct CrashRepairFigures: Sendable, Hashable {
     public var paymentsSettled = 0
     /// From the start of crash repair to its end (0 until it ends).
-    public var durationNs: Int64 = 0
+    public var durationNanoseconds: Int64 = 0
     public var isFinished = false
     public init() {}
 }

@@ -11,18 +11,18 @@ public struct MerchantOnboardedRecord: JournalCodable, Hashable, Sendable {
     public var merchantID: UInt64
     public var settlementCurrencyIndex: UInt8
     /// Simulated time of the onboarding, nanoseconds.
-    public var timeNs: Int64
+    public var timeNanoseconds: Int64
 
-    public init(merchantID: UInt64, settlementCurrencyIndex: UInt8, timeNs: Int64) {
+    public init(merchantID: UInt64, settlementCurrencyIndex: UInt8, timeNanoseconds: Int64) {
         self.merchantID = merchantID
         self.settlementCurrencyIndex = settlementCurrencyIndex
-        self.timeNs = timeNs
+        self.timeNanoseconds = timeNanoseconds
     }
 
     public func encode(into writer: inout BinaryWriter) {
         writer.writeVarint(merchantID)
         writer.write(settlementCurrencyIndex)
-        writer.writeLittleEndian(timeNs)
+        writer.writeLittleEndian(timeNanoseconds)
     }
 
     public init(from reader: inout BinaryReader) throws(JournalError) {
@@ -33,6 +33,6 @@ public struct MerchantOnboardedRecord: JournalCodable, Hashable, Sendable {
                 "MerchantOnboardedRecord.settlementCurrencyIndex",
                 reason: "unknown currency index \(settlementCurrencyIndex)")
         }
-        timeNs = try reader.readLittleEndian()
+        timeNanoseconds = try reader.readLittleEndian()
     }
 }

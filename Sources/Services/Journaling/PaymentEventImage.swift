@@ -29,7 +29,7 @@ public struct PaymentEventImage: Sendable, Hashable {
     /// The orchestrator will book ledger transfers for this transition (a `PaymentBookingRecord`
     /// intent follows unless the process died first).
     public var expectsBooking: Bool
-    public var timeNs: Int64
+    public var timeNanoseconds: Int64
     public var idempotencyKey: String?
     /// The events a transition emitted after its first, in order.
     public var moreEvents: [PaymentEventType] = []
@@ -40,7 +40,7 @@ public struct PaymentEventImage: Sendable, Hashable {
     static let amountsCount = 12
 
     public init(
-        kind: Kind, payment: RecoveredPayment, sequence: Int64, expectsBooking: Bool, timeNs: Int64,
+        kind: Kind, payment: RecoveredPayment, sequence: Int64, expectsBooking: Bool, timeNanoseconds: Int64,
         idempotencyKey: String? = nil, moreEvents: [PaymentEventType] = []
     ) {
         self.moreEvents = moreEvents
@@ -48,7 +48,7 @@ public struct PaymentEventImage: Sendable, Hashable {
         self.payment = payment
         self.sequence = sequence
         self.expectsBooking = expectsBooking
-        self.timeNs = timeNs
+        self.timeNanoseconds = timeNanoseconds
         self.idempotencyKey = idempotencyKey
     }
 
@@ -82,7 +82,8 @@ public struct PaymentEventImage: Sendable, Hashable {
         return PaymentEventRecord(
             paymentID: payment.id.rawValue, merchantID: payment.merchant.rawValue, eventType: eventType,
             state: codes.code(payment.state), amounts: amounts,
-            currencyIndex: UInt8(truncatingIfNeeded: payment.currency.index), timeNs: timeNs,
+            currencyIndex: UInt8(truncatingIfNeeded: payment.currency.index),
+            timeNanoseconds: timeNanoseconds,
             idempotencyKey: idempotencyKey, encryptedCardFields: encryptedCardFields)
     }
 
@@ -130,7 +131,7 @@ public struct PaymentEventImage: Sendable, Hashable {
         sequence = amounts[9]
         moreEvents = amounts.dropFirst(Self.amountsCount).compactMap { codes.value($0, in: codes.eventTypes) }
         expectsBooking = amounts[10] & 1 != 0
-        timeNs = record.timeNs
+        timeNanoseconds = record.timeNanoseconds
         idempotencyKey = record.idempotencyKey
         encryptedCardFields = record.encryptedCardFields
     }

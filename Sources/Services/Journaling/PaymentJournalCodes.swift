@@ -1,4 +1,5 @@
 import Core
+import Ledger
 
 /// The numbers Services writes into `PaymentEventRecord`'s generic fields: state codes, command
 /// codes, event type codes and API operation codes. Fixed forever once journaled (append new
@@ -97,7 +98,7 @@ enum PaymentJournalCodes {
     static let disputeStatuses: [DisputeStatus] = [
         .warningNeedsResponse, .needsResponse, .underReview, .won, .lost, .warningUnderReview, .warningClosed,
     ]
-    static let networks: [CardNetworkKind] = [.visa, .mastercard, .amex, .bankRail]
+    static let networks: [PaymentNetwork] = [.visa, .mastercard, .amex, .bankRail]
     static let eventTypes: [PaymentEventType] = [
         .paymentIntentCreated, .paymentIntentRequiresAction, .paymentIntentProcessing,
         .paymentIntentAmountCapturableUpdated, .paymentIntentSucceeded, .paymentIntentPaymentFailed,

@@ -29,8 +29,7 @@ enum PaymentJournaling {
     /// Attempts `appendPersistently` makes at most (about 40 s of backoff in all), and the
     /// first and longest wait between two.
     static let persistentAttemptsMax = 48
-    static let persistentBackoffFirst: Duration = .milliseconds(10)
-    static let persistentBackoffMax: Duration = .seconds(1)
+    static let persistentBackoff = Backoff(first: .milliseconds(10), max: .seconds(1))
 
     /// Appends `records`, retrying a refused append with exponential backoff (bounded).
     /// - Throws: the last `JournalError` when every attempt failed, or at once for a closed
@@ -38,7 +37,6 @@ enum PaymentJournaling {
     static func appendPersistently(
         _ records: [JournalRecord], journal: any Journal, runtime: any Runtime
     ) async throws(JournalError) {
-        var backoff = persistentBackoffFirst
         var attempt = 1
         while true {
             do throws(JournalError) {
@@ -48,9 +46,8 @@ enum PaymentJournaling {
                 if case .closed = error { throw error }
                 if attempt >= persistentAttemptsMax { throw error }
             }
+            try? await runtime.sleep(for: persistentBackoff.delay(afterRetries: attempt - 1))
             attempt += 1
-            try? await runtime.sleep(for: backoff)
-            backoff = min(backoff * 2, persistentBackoffMax)
         }
     }
 
@@ -79,7 +76,7 @@ enum PaymentJournaling {
         var image = PaymentEventImage(
             kind: .transition(command: PaymentJournalCodes.code(command), firstEvent: emitted.first),
             payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
-            expectsBooking: expectsBooking(command, record), timeNs: now.nanoseconds,
+            expectsBooking: expectsBooking(command, record), timeNanoseconds: now.nanoseconds,
             idempotencyKey: idempotencyKey, moreEvents: Array(emitted.dropFirst()))
         // The first transition: no events before this one's (the creation event is index 0).
         if let cipher, let card = record.card, record.eventsEmitted == emitted.count {
@@ -105,7 +102,7 @@ enum PaymentJournaling {
         var image = PaymentEventImage(
             kind: .transition(command: PaymentJournalCodes.openCommand, firstEvent: nil),
             payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted), expectsBooking: false,
-            timeNs: now.nanoseconds, idempotencyKey: idempotencyKey)
+            timeNanoseconds: now.nanoseconds, idempotencyKey: idempotencyKey)
         if let cipher, let card = record.card {
             do throws(JournalError) {
                 image.encryptedCardFields = try card.sealed(for: record.id, with: cipher)
@@ -149,7 +146,7 @@ enum PaymentJournaling {
                 MerchantOnboardedRecord(
                     merchantID: merchant.rawValue,
                     settlementCurrencyIndex: UInt8(truncatingIfNeeded: settlementCurrency.index),
-                    timeNs: now.nanoseconds))
+                    timeNanoseconds: now.nanoseconds))
         ])
     }
 
@@ -167,7 +164,7 @@ enum PaymentJournaling {
         if PlantedBug.active == .acknowledgeWithoutJournal { return response }
         let image = PaymentEventImage(
             kind: .acknowledgement(operation, httpStatus: response.status), payment: RecoveredPayment(record),
-            sequence: Int64(record.eventsEmitted), expectsBooking: false, timeNs: now.nanoseconds,
+            sequence: Int64(record.eventsEmitted), expectsBooking: false, timeNanoseconds: now.nanoseconds,
             idempotencyKey: idempotencyKey)
         do throws(JournalError) {
             _ = try await journal.append([JournalRecord(image.record)])

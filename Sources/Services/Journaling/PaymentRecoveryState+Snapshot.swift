@@ -236,12 +236,12 @@ extension BinaryWriter {
         if let hold = bookings.hold { hold.encodeLengthPrefixed(into: &self) }
         for amount in [
             bookings.capturedSettled, bookings.feeSettled, bookings.refundedSettled, bookings.disputedSettled,
-            bookings.disputeFeeSettled, bookings.createdAtNs,
+            bookings.disputeFeeSettled, bookings.createdAtNanoseconds,
         ] {
             writeSignedVarint(amount)
         }
-        write(bookings.authorizedAtNs != nil)
-        if let authorized = bookings.authorizedAtNs { writeSignedVarint(authorized) }
+        write(bookings.authorizedAtNanoseconds != nil)
+        if let authorized = bookings.authorizedAtNanoseconds { writeSignedVarint(authorized) }
         writeSignedVarint(bookings.eventsEmitted)
         writeVarint(UInt64(bookings.networkRefunds.count))
         for refund in bookings.networkRefunds {
@@ -298,7 +298,7 @@ extension BinaryWriter {
         writeVarint(webhook.merchant.rawValue)
         writeSignedVarint(webhook.amount.minorUnits)
         write(UInt8(webhook.amount.currency.index))
-        writeSignedVarint(webhook.timeNs)
+        writeSignedVarint(webhook.timeNanoseconds)
     }
 
     fileprivate mutating func write(_ answer: RecoveredAnswer) {
@@ -307,7 +307,7 @@ extension BinaryWriter {
         write(answer.operation.rawValue)
         writeSignedVarint(Int64(answer.status))
         write(answer.payment)
-        writeSignedVarint(answer.timeNs)
+        writeSignedVarint(answer.timeNanoseconds)
     }
 
     fileprivate mutating func write(_ invariant: PaymentRecoveryReport.Invariant) {
@@ -391,8 +391,8 @@ extension BinaryReader {
         bookings.refundedSettled = try readSignedVarint()
         bookings.disputedSettled = try readSignedVarint()
         bookings.disputeFeeSettled = try readSignedVarint()
-        bookings.createdAtNs = try readSignedVarint()
-        if try readBool() { bookings.authorizedAtNs = try readSignedVarint() }
+        bookings.createdAtNanoseconds = try readSignedVarint()
+        if try readBool() { bookings.authorizedAtNanoseconds = try readSignedVarint() }
         bookings.eventsEmitted = try readSignedVarint()
         if version >= 3 {
             let count = try readCount("snapshot refunds")
@@ -475,7 +475,8 @@ extension BinaryReader {
         let currency = try readCurrency()
         return PendingWebhook(
             eventID: eventID, type: type, payment: payment, merchant: merchant,
-            amount: Money(minorUnits: minorUnits, currency: currency), timeNs: try readSignedVarint())
+            amount: Money(minorUnits: minorUnits, currency: currency), timeNanoseconds: try readSignedVarint()
+        )
     }
 
     fileprivate mutating func readAnswer() throws(JournalError) -> RecoveredAnswer {
@@ -488,7 +489,7 @@ extension BinaryReader {
         let status = Int(clamping: try readSignedVarint())
         return RecoveredAnswer(
             merchant: merchant, key: key, operation: operation, status: status, payment: try readPayment(),
-            timeNs: try readSignedVarint())
+            timeNanoseconds: try readSignedVarint())
     }
 
     fileprivate mutating func readInvariant(

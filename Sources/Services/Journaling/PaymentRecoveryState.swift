@@ -194,7 +194,7 @@ struct PaymentRecoveryState {
             }
             var track = tracks[id] ?? Track(payment: image.payment.created())
             if track.sequence == .min {
-                track.bookings.createdAtNs = image.timeNs
+                track.bookings.createdAtNanoseconds = image.timeNanoseconds
                 owe(.paymentIntentCreated, index: 0, image)
             }
             var emitted = image.moreEvents
@@ -208,7 +208,7 @@ struct PaymentRecoveryState {
             if command == PaymentJournalCodes.approvedCommand
                 || command == PaymentJournalCodes.inquiryApprovedCommand
             {
-                track.bookings.authorizedAtNs = image.timeNs
+                track.bookings.authorizedAtNanoseconds = image.timeNanoseconds
             }
             let scopedKey = image.idempotencyKey.map { "\(image.payment.merchant)/\($0)" }
             // Two transitions of one payment appended concurrently may land out of order: the
@@ -257,7 +257,7 @@ struct PaymentRecoveryState {
                     if answers[scoped] == nil {
                         answers[scoped] = RecoveredAnswer(
                             merchant: image.payment.merchant, key: key, operation: operation,
-                            status: status, payment: image.payment, timeNs: image.timeNs)
+                            status: status, payment: image.payment, timeNanoseconds: image.timeNanoseconds)
                     }
                 }
             }

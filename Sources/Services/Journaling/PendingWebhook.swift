@@ -9,7 +9,7 @@ public struct PendingWebhook: Sendable, Hashable {
     public let merchant: MerchantID
     public let amount: Money
     /// When the transition that emitted it was journaled.
-    public let timeNs: Int64
+    public let timeNanoseconds: Int64
 }
 
 extension PendingWebhook {
@@ -26,6 +26,6 @@ extension PendingWebhook {
             eventID: Self.eventID(payment: payment.id, index: index), type: type, payment: payment.id,
             merchant: payment.merchant,
             amount: Money(minorUnits: payment.amountMinorUnits, currency: payment.currency),
-            timeNs: image.timeNs)
+            timeNanoseconds: image.timeNanoseconds)
     }
 }

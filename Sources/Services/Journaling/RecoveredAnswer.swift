@@ -10,7 +10,7 @@ public struct RecoveredAnswer: Sendable, Hashable {
     public let status: Int
     /// The payment as the answer described it.
     public let payment: RecoveredPayment
-    public let timeNs: Int64
+    public let timeNanoseconds: Int64
 
     /// The response as the idempotency store held it. A 200 is the payment's body and a 402
     /// the decline, both byte for byte what `APIResponse` built the first time; any other

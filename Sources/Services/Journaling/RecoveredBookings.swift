@@ -17,8 +17,8 @@ public struct RecoveredBookings: Sendable, Hashable {
     public var disputedSettled: Int64 = 0
     public var disputeFeeSettled: Int64 = 0
     /// Simulated time of the first and of the approving transition, nanoseconds.
-    public var createdAtNs: Int64 = 0
-    public var authorizedAtNs: Int64?
+    public var createdAtNanoseconds: Int64 = 0
+    public var authorizedAtNanoseconds: Int64?
     /// Events the payment had emitted (orders its later transitions in the journal).
     public var eventsEmitted: Int64 = 0
     /// The refunds booked, as the network knows them (refund id and amount in the payment's

@@ -1,4 +1,5 @@
 import Core
+import Ledger
 
 /// A payment as recovery rebuilds it from the journal: who, how much, in which state. Equal to
 /// `RecoveredPayment(record)` of the live payment when nothing was lost.
@@ -6,7 +7,7 @@ public struct RecoveredPayment: Sendable, Hashable, CustomStringConvertible {
     public let id: PaymentID
     public var merchant: MerchantID
     public var currency: Currency
-    public var network: CardNetworkKind?
+    public var network: PaymentNetwork?
     public var state: PaymentState
     public var amountMinorUnits: Int64
     public var amountCapturableMinorUnits: Int64
@@ -18,7 +19,7 @@ public struct RecoveredPayment: Sendable, Hashable, CustomStringConvertible {
     public var isAuthenticated: Bool
 
     public init(
-        id: PaymentID, merchant: MerchantID, currency: Currency, network: CardNetworkKind?,
+        id: PaymentID, merchant: MerchantID, currency: Currency, network: PaymentNetwork?,
         state: PaymentState, amountMinorUnits: Int64, amountCapturableMinorUnits: Int64,
         amountCapturedMinorUnits: Int64, amountRefundedMinorUnits: Int64, disputeAmountMinorUnits: Int64,
         disputeStatus: DisputeStatus?, isSettled: Bool, isAuthenticated: Bool

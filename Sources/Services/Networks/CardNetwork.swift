@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import PaystormRuntime
 
 /// A simulated card network (Visa, Mastercard, Amex) or bank rail, as an actor.
@@ -9,7 +10,7 @@ import PaystormRuntime
 /// reentrancy cannot act on a stale decision. A cancelled caller does not undo anything: the
 /// network has already decided, exactly as a real one would.
 public actor CardNetwork {
-    public nonisolated let kind: CardNetworkKind
+    public nonisolated let kind: PaymentNetwork
     private let runtime: any Runtime
     private var state: CardNetworkState
 
@@ -18,7 +19,7 @@ public actor CardNetwork {
     ///   - stream: which random stream of the run (label "network-<kind>") drives it.
     /// - Throws: `NetworkError.invalidConfiguration` for an out-of-range behaviour.
     public init(
-        kind: CardNetworkKind, runtime: any Runtime, behaviour: NetworkBehaviour? = nil, stream: UInt64 = 0
+        kind: PaymentNetwork, runtime: any Runtime, behaviour: NetworkBehaviour? = nil, stream: UInt64 = 0
     )
         throws(NetworkError)
     {

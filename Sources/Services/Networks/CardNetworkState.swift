@@ -1,5 +1,6 @@
 import Core
 import DequeModule
+import Ledger
 import PaystormRuntime
 
 /// The rules of one simulated network as a synchronous state machine; `CardNetwork` is the
@@ -24,7 +25,7 @@ public struct CardNetworkState: Sendable {
     /// What an issuer says when it catches fraud itself.
     static let fraudDeclineCodes: [DeclineCode] = [.lostCard, .stolenCard, .fraudulent]
 
-    public let kind: CardNetworkKind
+    public let kind: PaymentNetwork
     public let behaviour: NetworkBehaviour
     private var random: RandomStream
     private var records: [PaymentID: NetworkAuthorizationRecord] = [:]
@@ -44,7 +45,7 @@ public struct CardNetworkState: Sendable {
     public private(set) var statistics = NetworkStatistics()
 
     /// - Throws: `NetworkError.invalidConfiguration` for an out-of-range behaviour.
-    public init(kind: CardNetworkKind, behaviour: NetworkBehaviour, random: RandomStream) throws(NetworkError)
+    public init(kind: PaymentNetwork, behaviour: NetworkBehaviour, random: RandomStream) throws(NetworkError)
     {
         try behaviour.validate()
         self.kind = kind

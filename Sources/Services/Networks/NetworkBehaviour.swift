@@ -1,4 +1,5 @@
 import Core
+import Ledger
 import PaystormRuntime
 
 /// How a simulated network behaves: latency, declines, timeouts, outages, settlement and caps.
@@ -115,7 +116,7 @@ public struct NetworkBehaviour: Hashable, Sendable {
 
     /// The default behaviour of each network: Amex answers a little slower and declines a
     /// little less; the bank rail approves every debit at once, settles T+3 and returns 1%.
-    public static func standard(for kind: CardNetworkKind) -> NetworkBehaviour {
+    public static func standard(for kind: PaymentNetwork) -> NetworkBehaviour {
         switch kind {
         case .visa:
             NetworkBehaviour()

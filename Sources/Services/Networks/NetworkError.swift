@@ -1,10 +1,11 @@
 import Core
+import Ledger
 
 /// Why a network refused a request outright (as opposed to an issuer's decline, which is an
 /// authorization result).
 public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The network is down (fault hook or outage window) and answered at once.
-    case unavailable(CardNetworkKind)
+    case unavailable(PaymentNetwork)
     /// The payment already has an authorization on this network: authorizing it again is
     /// exactly the blind retry that double-charges, so it is refused.
     case duplicateAuthorization(PaymentID)

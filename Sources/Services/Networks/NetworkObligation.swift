@@ -19,7 +19,7 @@ struct NetworkObligation: Sendable, CustomStringConvertible {
     }
 
     let payment: PaymentID
-    let network: CardNetworkKind
+    let network: PaymentNetwork
     let kind: Kind
     /// The ledger transfers booked for this movement: their lines on the network's accounts
     /// are entered under the settlement day the network files the movement under, which is

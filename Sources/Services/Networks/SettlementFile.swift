@@ -1,4 +1,5 @@
 import Core
+import Ledger
 
 /// One network's settlement file for one day, as the network keeps it: its lines (one per
 /// payment) and their totals per currency. Processors receive such a file from each card
@@ -25,7 +26,7 @@ public struct SettlementFile: Hashable, Sendable {
         }
     }
 
-    public let network: CardNetworkKind
+    public let network: PaymentNetwork
     public let day: Int64
     /// Sorted by payment id.
     public let lines: [SettlementLine]
@@ -33,7 +34,7 @@ public struct SettlementFile: Hashable, Sendable {
     public let isIncomplete: Bool
     public let totals: [Currency: Totals]
 
-    public init(network: CardNetworkKind, day: Int64, lines: [SettlementLine], isIncomplete: Bool) {
+    public init(network: PaymentNetwork, day: Int64, lines: [SettlementLine], isIncomplete: Bool) {
         self.network = network
         self.day = day
         self.lines = lines

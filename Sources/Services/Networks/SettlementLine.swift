@@ -1,4 +1,5 @@
 import Core
+import Ledger
 
 /// One payment's movements in one day's settlement file, as the network believes them.
 ///
@@ -6,7 +7,7 @@ import Core
 /// the ledger's captured, refunded, charged-back and returned amounts must equal the network's.
 public struct SettlementLine: Hashable, Sendable, Codable {
     public let paymentID: PaymentID
-    public let network: CardNetworkKind
+    public let network: PaymentNetwork
     /// The settlement day (whole days of run time since the start).
     public let day: Int64
     public let currency: Currency

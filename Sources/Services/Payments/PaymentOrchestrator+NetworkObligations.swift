@@ -6,8 +6,7 @@ extension PaymentOrchestrator {
     /// The wait before sending an unconfirmed obligation again, doubling up to the longest: a
     /// network back from an outage hears of everything owed within seconds, without a storm of
     /// attempts while it is down.
-    static let obligationBackoffFirst: Duration = .milliseconds(250)
-    static let obligationBackoffMax: Duration = .seconds(4)
+    static let obligationBackoff = Backoff(first: .milliseconds(250), max: .seconds(4))
 
     /// What a network answered to an obligation.
     enum ObligationAnswer {
@@ -95,12 +94,12 @@ extension PaymentOrchestrator {
     /// Sends the payment's obligations, head first, until none is owed: an unconfirmed one is
     /// sent again after a backoff, for as long as the network stays down.
     func sendOwed(_ payment: PaymentID, waitFirst: Bool) async {
-        var backoff = Self.obligationBackoffFirst
+        var retries = 0
         var wait = waitFirst
         while let head = networkObligations.withLock({ $0.head(payment) }) {
             if wait {
-                try? await runtime.sleep(for: backoff)
-                backoff = min(backoff * 2, Self.obligationBackoffMax)
+                try? await runtime.sleep(for: Self.obligationBackoff.delay(afterRetries: retries))
+                retries += 1
             }
             switch await send(head) {
             case .unconfirmed:
@@ -109,7 +108,7 @@ extension PaymentOrchestrator {
             case .confirmed, .refused:
                 _ = networkObligations.withLock { $0.finishHead(payment) }
                 wait = false
-                backoff = Self.obligationBackoffFirst
+                retries = 0
             }
         }
     }
@@ -148,8 +147,7 @@ extension PaymentOrchestrator {
 
     /// Enters a confirmed movement's lines in the movement book (its totals were entered when
     /// it was booked).
-    func recordNetworkLines(_ transfers: [Transfer], for id: PaymentID, network: CardNetworkKind, day: Int64)
-    {
+    func recordNetworkLines(_ transfers: [Transfer], for id: PaymentID, network: PaymentNetwork, day: Int64) {
         let today = CardNetworkState.day(of: runtime.now())
         movementBooks[Int(id.rawValue % UInt64(movementBooks.count))].withLock {
             $0.record(transfers, payment: id, network: network, day: day, today: today, totals: false)

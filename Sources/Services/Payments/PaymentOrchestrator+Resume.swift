@@ -1,4 +1,5 @@
 import Core
+import PaystormRuntime
 
 extension PaymentOrchestrator {
     /// Finishes a payment a restart left in a state only the dead process would have moved on
@@ -27,6 +28,34 @@ extension PaymentOrchestrator {
             return true
         default:
             return false
+        }
+    }
+
+    /// The wait before crash repair tries an interrupted payment again: the journal may refuse
+    /// the step that settles it (a failing sync outlives the crash), and nobody else comes back
+    /// for a payment no client's key leads to.
+    static let crashRepairBackoff = Backoff(first: .milliseconds(250), max: .seconds(8))
+    /// Tries per interrupted payment: about two minutes of refusals at the longest wait.
+    static let crashRepairAttemptsMax = 20
+
+    /// Crash repair of one payment: settles it (see `settleInterrupted`) and, when no client
+    /// will come back for it (`resumable` false) and it turns out authorized, voids it. A step
+    /// the journal refuses is tried again after a backoff, until the payment is final.
+    func repairInterrupted(_ id: PaymentID, resumable: Bool) async {
+        for retries in 0..<Self.crashRepairAttemptsMax {
+            if retries > 0 {
+                try? await runtime.sleep(for: Self.crashRepairBackoff.delay(afterRetries: retries - 1))
+            }
+            await settleInterrupted(id)
+            guard let state = await payment(id)?.payment.state else { return }
+            switch state {
+            case .created, .requiresAction, .authorizationUnknown:
+                continue
+            case .authorized where !resumable:
+                if (try? await void(id)) != nil { return }
+            default:
+                return
+            }
         }
     }
 

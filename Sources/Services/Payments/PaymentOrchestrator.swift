@@ -21,7 +21,7 @@ public final class PaymentOrchestrator: Sendable {
     let ledger: ShardedLedger
     let fraud: FraudEngine
     let currency: CurrencyService
-    let networks: [CardNetworkKind: CardNetwork]
+    let networks: [PaymentNetwork: CardNetwork]
     let merchants: MerchantDirectory
     let events: PaymentEventSink
     let nextPaymentID = Atomic<UInt64>(0)
@@ -47,7 +47,7 @@ public final class PaymentOrchestrator: Sendable {
 
     init(
         runtime: any Runtime, configuration: PaymentSystemConfiguration, ledger: ShardedLedger,
-        fraud: FraudEngine, currency: CurrencyService, networks: [CardNetworkKind: CardNetwork],
+        fraud: FraudEngine, currency: CurrencyService, networks: [PaymentNetwork: CardNetwork],
         merchants: MerchantDirectory, events: PaymentEventSink
     ) {
         self.runtime = runtime
@@ -61,7 +61,7 @@ public final class PaymentOrchestrator: Sendable {
         // hold what the networks' files hold, not `paymentShards` times as much.
         let shardCount = configuration.paymentShards
         movementBooks = (0..<shardCount).map { _ in
-            let behaviours = CardNetworkKind.allCases.map { configuration.behaviour(of: $0) }
+            let behaviours = PaymentNetwork.allCases.map { configuration.behaviour(of: $0) }
             let linesPerDay = behaviours.map(\.settlementLinesPerDayMax).max() ?? 1
             return LockedMovementBook(
                 NetworkMovementBook(
@@ -135,7 +135,7 @@ public final class PaymentOrchestrator: Sendable {
         let id = PaymentID(nextPaymentID.add(1, ordering: .relaxed).newValue)
         let shard = shard(id)
         let parties = PaymentBookkeeping.Parties(
-            merchant: request.merchant, network: network.ledgerNetwork, presentment: request.amount.currency,
+            merchant: request.merchant, network: network, presentment: request.amount.currency,
             settlement: merchant.settlementCurrency)
         var card: JournaledCardFields?
         if case .card(let method) = request.method {
@@ -198,7 +198,7 @@ public final class PaymentOrchestrator: Sendable {
     }
 
     private func authorizeAndCapture(
-        _ id: PaymentID, _ request: PaymentRequest, network: CardNetworkKind
+        _ id: PaymentID, _ request: PaymentRequest, network: PaymentNetwork
     ) async throws(PaymentServiceError) -> PaymentRecord {
         try await authorize(id, request: request, network: network)
         if request.captureMethod == .automatic {
@@ -289,7 +289,7 @@ public final class PaymentOrchestrator: Sendable {
     }
 
     private func authorize(
-        _ id: PaymentID, request: PaymentRequest, network kind: CardNetworkKind, isRetry: Bool = false
+        _ id: PaymentID, request: PaymentRequest, network kind: PaymentNetwork, isRetry: Bool = false
     ) async throws(PaymentServiceError) {
         let network = networks[kind]!
         let result: NetworkAuthorizationResult
@@ -636,7 +636,7 @@ public final class PaymentOrchestrator: Sendable {
     /// the settlement reconciliation; a movement the network has yet to confirm gets its lines
     /// when it does (`recordNetworkLines`).
     func book(
-        _ transfers: [Transfer], for id: PaymentID, network: CardNetworkKind? = nil, day: Int64? = nil
+        _ transfers: [Transfer], for id: PaymentID, network: PaymentNetwork? = nil, day: Int64? = nil
     ) async throws(PaymentServiceError) {
         let outcomes: [TransferOutcome]
         // The intent (redo record) goes first, so that recovery can finish
@@ -698,7 +698,7 @@ public final class PaymentOrchestrator: Sendable {
 
     /// The settlement day a network files a movement made now under, when the network did not
     /// answer with one (it was down): today plus its settlement delay.
-    func settlementDay(_ network: CardNetworkKind) -> Int64 {
+    func settlementDay(_ network: PaymentNetwork) -> Int64 {
         CardNetworkState.day(of: runtime.now())
             + Int64(configuration.behaviour(of: network).settlementDelayDays)
     }
@@ -735,10 +735,10 @@ public final class PaymentOrchestrator: Sendable {
     }
 
     /// Which network a method goes to, and the fingerprint fraud screening keys on.
-    static func route(_ method: PaymentMethod) -> (CardNetworkKind, UInt64) {
+    static func route(_ method: PaymentMethod) -> (PaymentNetwork, UInt64) {
         switch method {
         case .card(let card):
-            let network: CardNetworkKind =
+            let network: PaymentNetwork =
                 switch card.brand {
                 case .mastercard: .mastercard
                 case .amex: .amex
@@ -755,18 +755,6 @@ public final class PaymentOrchestrator: Sendable {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         return hash
-    }
-}
-
-extension CardNetworkKind {
-    /// The ledger's name for this network's accounts.
-    var ledgerNetwork: PaymentNetwork {
-        switch self {
-        case .visa: .visa
-        case .mastercard: .mastercard
-        case .amex: .amex
-        case .bankRail: .bankRail
-        }
     }
 }
 

@@ -9,7 +9,7 @@ public struct PaymentRecord: Sendable, Hashable {
     public let id: PaymentID
     public let merchant: MerchantID
     public internal(set) var payment: Payment
-    public internal(set) var network: CardNetworkKind
+    public internal(set) var network: PaymentNetwork
     public internal(set) var parties: PaymentBookkeeping.Parties
     public let createdAt: SimTime
     /// The simulator's ground truth, carried for fraud precision and recall.
@@ -43,9 +43,9 @@ public struct PaymentRecord: Sendable, Hashable {
 extension PaymentRecord {
     /// Sends a payment not yet confirmed through the network its payment method names (given
     /// or changed at confirmation). Nothing is booked before confirmation, so nothing moves.
-    mutating func route(network: CardNetworkKind, fingerprint: UInt64, card: JournaledCardFields?) {
+    mutating func route(network: PaymentNetwork, fingerprint: UInt64, card: JournaledCardFields?) {
         self.network = network
-        parties.network = network.ledgerNetwork
+        parties.network = network
         self.fingerprint = fingerprint
         self.card = card
     }

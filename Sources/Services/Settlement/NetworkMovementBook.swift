@@ -11,12 +11,12 @@ import Ledger
 /// counted, the day marked incomplete), days older than `daysRetained` forgotten.
 struct NetworkMovementBook: Sendable {
     struct DayKey: Hashable, Sendable {
-        var network: CardNetworkKind
+        var network: PaymentNetwork
         var day: Int64
     }
 
     struct AccountKey: Hashable, Sendable {
-        var network: CardNetworkKind
+        var network: PaymentNetwork
         var currency: Currency
     }
 
@@ -49,14 +49,13 @@ struct NetworkMovementBook: Sendable {
     /// confirmed yet is in the totals (the ledger holds it) and gets its line when the network
     /// names the settlement day that files it.
     mutating func record(
-        _ transfers: [Transfer], payment: PaymentID, network: CardNetworkKind, day: Int64?, today: Int64,
+        _ transfers: [Transfer], payment: PaymentID, network: PaymentNetwork, day: Int64?, today: Int64,
         totals countsTotals: Bool = true
     ) {
-        let ledgerNetwork = network.ledgerNetwork
         for transfer in transfers {
             if case .void = transfer.phase { continue }
             if case .pending = transfer.phase { continue }
-            for leg in transfer.legs where leg.account.network == ledgerNetwork && leg.amount != 0 {
+            for leg in transfer.legs where leg.account.network == network && leg.amount != 0 {
                 guard let kind = leg.account.kind, let currency = leg.account.currency else { continue }
                 var line = SettlementLine(
                     paymentID: payment, network: network, day: day ?? 0, currency: currency,
@@ -133,7 +132,7 @@ struct NetworkMovementBook: Sendable {
     }
 
     /// The lines of one network and day.
-    func lines(_ network: CardNetworkKind, day: Int64) -> [PaymentID: SettlementLine] {
+    func lines(_ network: PaymentNetwork, day: Int64) -> [PaymentID: SettlementLine] {
         days[DayKey(network: network, day: day)] ?? [:]
     }
 

@@ -1,4 +1,5 @@
 import Core
+import Ledger
 
 /// One disagreement between a network's settlement file and the ledger: for one network, day,
 /// currency and kind of movement, the two totals and the payments whose lines differ.
@@ -25,7 +26,7 @@ public struct SettlementMismatch: Hashable, Sendable, CustomStringConvertible {
     /// Payment ids listed per mismatch at most (the count is always exact).
     public static let paymentIDsMax = 50
 
-    public let network: CardNetworkKind
+    public let network: PaymentNetwork
     public let day: Int64
     public let currency: Currency
     public let movement: Movement

@@ -112,7 +112,7 @@ public struct SettlementReconciliation: Sendable, Hashable {
         for snapshot in balances {
             let account = snapshot.account
             guard let kind = account.kind, kind.isNetworkAccount, let currency = account.currency,
-                let network = account.network.flatMap(CardNetworkKind.init(ledgerNetwork:))
+                let network = account.network
             else { continue }
             let key = NetworkMovementBook.AccountKey(network: network, currency: currency)
             if kind == .networkReceivable {
@@ -141,7 +141,7 @@ public struct SettlementReconciliation: Sendable, Hashable {
 
 /// A network, a settlement day and a currency.
 public struct SettlementFileKey: Hashable, Sendable, Comparable {
-    public let network: CardNetworkKind
+    public let network: PaymentNetwork
     public let day: Int64
     public let currency: Currency
 
@@ -149,17 +149,5 @@ public struct SettlementFileKey: Hashable, Sendable, Comparable {
         (lhs.network.rawValue, lhs.day, lhs.currency.code) < (
             rhs.network.rawValue, rhs.day, rhs.currency.code
         )
-    }
-}
-
-extension CardNetworkKind {
-    /// The network of a ledger network account.
-    init?(ledgerNetwork: PaymentNetwork) {
-        switch ledgerNetwork {
-        case .visa: self = .visa
-        case .mastercard: self = .mastercard
-        case .amex: self = .amex
-        case .bankRail: self = .bankRail
-        }
     }
 }

@@ -26,7 +26,6 @@ final class LedgerJournalGate: LedgerJournal {
 
     func record(_ batch: [Transfer]) async throws {
         guard isOpen.load(ordering: .acquiring) else { return }
-        var backoff = PaymentJournaling.persistentBackoffFirst
         var attempt = 1
         while true {
             do {
@@ -36,9 +35,9 @@ final class LedgerJournalGate: LedgerJournal {
                 if case .closed? = error as? JournalError { throw error }
                 if attempt >= PaymentJournaling.persistentAttemptsMax { throw error }
             }
+            try? await runtime.sleep(
+                for: PaymentJournaling.persistentBackoff.delay(afterRetries: attempt - 1))
             attempt += 1
-            try? await runtime.sleep(for: backoff)
-            backoff = min(backoff * 2, PaymentJournaling.persistentBackoffMax)
         }
     }
 }

@@ -129,7 +129,7 @@ public final class PaymentEventSink: Sendable {
     func webhookEvent(_ pending: PendingWebhook) -> WebhookEvent {
         WebhookEvent(
             id: pending.eventID, type: pending.type.rawValue, merchant: pending.merchant,
-            createdUnixSeconds: clock.seconds(at: SimTime(nanoseconds: pending.timeNs)),
+            createdUnixSeconds: clock.seconds(at: SimTime(nanoseconds: pending.timeNanoseconds)),
             paymentIntent: pending.payment, amount: pending.amount)
     }
 

@@ -141,7 +141,7 @@ extension PaymentSystem {
                 let image = PaymentEventImage(
                     kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
                     payment: payment, sequence: recovered.bookings[id]?.eventsEmitted ?? 0,
-                    expectsBooking: false, timeNs: runtime.now().nanoseconds)
+                    expectsBooking: false, timeNanoseconds: runtime.now().nanoseconds)
                 try await PaymentJournaling.appendPersistently(
                     [JournalRecord(image.record)], journal: journal, runtime: runtime)
             }
@@ -160,13 +160,14 @@ extension PaymentSystem {
                 key, response: answer.response,
                 completedAt: SimTime(nanoseconds: now.nanoseconds - answer.age.nanoseconds))
         }
-        for answer in recovered.answers.values.sorted(by: { $0.timeNs < $1.timeNs }) {
+        for answer in recovered.answers.values.sorted(by: { $0.timeNanoseconds < $1.timeNanoseconds }) {
             guard let key = try? IdempotencyKey(merchant: answer.merchant, value: answer.key) else {
                 continue
             }
             let gate = idempotency[Int(PaymentOrchestrator.hash(key.description) % UInt64(idempotency.count))]
             gate.store.restore(
-                key, response: answer.storedResponse, completedAt: SimTime(nanoseconds: answer.timeNs))
+                key, response: answer.storedResponse,
+                completedAt: SimTime(nanoseconds: answer.timeNanoseconds))
         }
         startedWork.withLock { $0 = recovered.startedKeys }
 
@@ -208,17 +209,12 @@ extension PaymentSystem {
                     }
                     running += 1
                     group.addTask { [orchestrator] in
-                        await orchestrator.settleInterrupted(id)
-                        if !resumable.contains(id),
-                            await orchestrator.payment(id)?.payment.state == .authorized
-                        {
-                            _ = try? await orchestrator.void(id)
-                        }
+                        await orchestrator.repairInterrupted(id, resumable: resumable.contains(id))
                     }
                 }
             }
             crashRepair.withLock {
-                $0.durationNs = runtime.now().nanoseconds - started.nanoseconds
+                $0.durationNanoseconds = runtime.now().nanoseconds - started.nanoseconds
                 $0.isFinished = true
             }
         }
@@ -265,11 +261,12 @@ extension PaymentRecord {
         self.init(
             id: payment.id, merchant: payment.merchant, payment: core, network: network,
             parties: PaymentBookkeeping.Parties(
-                merchant: payment.merchant, network: network.ledgerNetwork, presentment: payment.currency,
+                merchant: payment.merchant, network: network, presentment: payment.currency,
                 settlement: settlement),
-            createdAt: SimTime(nanoseconds: bookings.createdAtNs), isFraudulentTruth: false, fingerprint: 0)
+            createdAt: SimTime(nanoseconds: bookings.createdAtNanoseconds), isFraudulentTruth: false,
+            fingerprint: 0)
         hold = bookings.hold
-        authorizedAt = bookings.authorizedAtNs.map { SimTime(nanoseconds: $0) }
+        authorizedAt = bookings.authorizedAtNanoseconds.map { SimTime(nanoseconds: $0) }
         capturedSettled = bookings.capturedSettled
         feeSettled = bookings.feeSettled
         refundedSettled = bookings.refundedSettled

@@ -18,7 +18,7 @@ public final class PaymentSystem: Sendable {
     public let orchestrator: PaymentOrchestrator
     public let merchants: MerchantDirectory
     public let fraud: FraudEngine
-    public let networks: [CardNetworkKind: CardNetwork]
+    public let networks: [PaymentNetwork: CardNetwork]
     /// The webhook dispatcher serving now (after a `service_crash`, the restarted one; while
     /// it is down, the one that will serve after the restart). Nil when webhooks are off.
     public var webhooks: WebhookDispatcher? { events.dispatcher }
@@ -79,8 +79,8 @@ public final class PaymentSystem: Sendable {
         fraudConfiguration.challenge = configuration.threeDSecure
         fraud = try FraudEngine(
             runtime: runtime, configuration: fraudConfiguration, shardCount: configuration.fraudShards)
-        var networks: [CardNetworkKind: CardNetwork] = outside?.networks ?? [:]
-        for kind in CardNetworkKind.allCases where networks[kind] == nil {
+        var networks: [PaymentNetwork: CardNetwork] = outside?.networks ?? [:]
+        for kind in PaymentNetwork.allCases where networks[kind] == nil {
             networks[kind] = try CardNetwork(
                 kind: kind, runtime: runtime, behaviour: configuration.networks[kind])
         }
@@ -433,7 +433,7 @@ public final class PaymentSystem: Sendable {
     /// Every network's settlement file of `day`, from the networks' own records.
     public func settlementFiles(day: Int64) async -> [SettlementFile] {
         var files: [SettlementFile] = []
-        for kind in CardNetworkKind.allCases {
+        for kind in PaymentNetwork.allCases {
             if let network = networks[kind] { files.append(await network.settlementFile(for: day)) }
         }
         return files
@@ -444,7 +444,7 @@ public final class PaymentSystem: Sendable {
     /// reported as mismatches too. Meaningful when no payment is in flight.
     public func reconcileSettlement() async -> SettlementReconciliation {
         var files: [SettlementFile] = []
-        for kind in CardNetworkKind.allCases {
+        for kind in PaymentNetwork.allCases {
             guard let network = networks[kind] else { continue }
             for day in await network.settlementDays { files.append(await network.settlementFile(for: day)) }
         }

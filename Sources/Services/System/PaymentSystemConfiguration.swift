@@ -21,7 +21,7 @@ public struct PaymentSystemConfiguration: Sendable {
     /// wait out `inquiriesMax` inquiry delays).
     public var crashRepairConcurrencyMax = 256
     /// Behaviour per card network; missing ones use `NetworkBehaviour.standard(for:)`.
-    public var networks: [CardNetworkKind: NetworkBehaviour] = [:]
+    public var networks: [PaymentNetwork: NetworkBehaviour] = [:]
     /// How long a completed idempotency key is kept (Stripe: at least 24 hours), and how many
     /// keys each of the `paymentShards` idempotency stores holds at most.
     public var idempotencyRetention: Duration = .seconds(86_400)
@@ -114,7 +114,7 @@ public struct PaymentSystemConfiguration: Sendable {
     public init() {}
 
     /// The behaviour of `network`: the configured one or the standard.
-    func behaviour(of network: CardNetworkKind) -> NetworkBehaviour {
+    func behaviour(of network: PaymentNetwork) -> NetworkBehaviour {
         networks[network] ?? .standard(for: network)
     }
 

@@ -43,17 +43,12 @@ public struct WebhookDelivery: Sendable {
         /// 1 s doubling, capped at 1 h, 8 attempts.
         public static let standard = Policy(unchecked: .seconds(1), cap: .seconds(3600), attemptsMax: 8)
 
+        /// The schedule: from `base` doubling to `cap`, with full jitter.
+        public var backoff: Backoff { Backoff(first: base, max: cap, jitter: .full) }
+
         /// The largest delay after the `failures`-th failure: min(cap, base · 2^(failures-1)).
         public func ceiling(afterFailures failures: Int) -> Duration {
-            let baseNs = base.nanoseconds
-            let capNs = cap.nanoseconds
-            var ceiling = baseNs
-            var doublings = max(0, failures - 1)
-            while doublings > 0 && ceiling < capNs {
-                ceiling = ceiling > capNs / 2 ? capNs : ceiling * 2
-                doublings -= 1
-            }
-            return .nanoseconds(min(ceiling, capNs))
+            backoff.ceiling(afterRetries: failures - 1)
         }
     }
 
@@ -95,7 +90,6 @@ public struct WebhookDelivery: Sendable {
             state = .deadLettered
             return .deadLetter
         }
-        let ceiling = policy.ceiling(afterFailures: attempts).nanoseconds
-        return .retry(after: .nanoseconds(random.int(in: 0...ceiling)))
+        return .retry(after: policy.backoff.delay(afterRetries: attempts - 1, using: &random))
     }
 }

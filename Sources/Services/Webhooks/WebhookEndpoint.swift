@@ -124,12 +124,12 @@ public final class WebhookEndpoint: Sendable {
             state.counters.refusedWhileDown += 1
             return (503, .zero)
         }
-        let latencyMs = state.random.logNormal(
+        let latencyMilliseconds = state.random.logNormal(
             median: Double(configuration.latencyMedian.nanoseconds) / 1e6,
             sigma: configuration.latencySigma)
         let fails = state.random.chance(configuration.failureProbability)
         let losesAcknowledgement = state.random.chance(configuration.lostAcknowledgementProbability)
-        let latency = Duration.nanoseconds(Int64(min(max(latencyMs, 0), 3.6e6) * 1e6))
+        let latency = Duration.nanoseconds(Int64(min(max(latencyMilliseconds, 0), 3.6e6) * 1e6))
         if fails {
             state.counters.injectedFailures += 1
             return (500, latency)
