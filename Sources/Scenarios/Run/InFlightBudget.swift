@@ -12,9 +12,9 @@ import Services
 public enum InFlightBudget {
     /// What the journeys in flight and the answers retained for retries may hold together.
     public static let totalBudgetBytes = 3 << 29
-    /// What one retained answer costs at most, with its key, fingerprint and table slot: about
-    /// 360 bytes for the runner's compact answers by a heap profile of an overloaded realtime
-    /// run (PERFORMANCE.md), rounded up.
+    /// What one retained answer costs, with its key, fingerprint and table slot: about 500
+    /// bytes for the runner's compact answers by a heap profile of an overloaded realtime run
+    /// (PERFORMANCE.md).
     public static let answerBytesEstimate = 512
     /// The most the idempotency stores hold in answers: one store per payment shard, each with
     /// at most `answersMaxDefault` answers.
