@@ -46,8 +46,8 @@ struct ReplayStateMachine: Sendable {
         var end = 0
         var stillRefused: [Transfer] = []
         var applied = 0
-        /// `finish` makes one pass after the flush's whatever it applies, then goes on while
-        /// passes apply anything.
+        /// `finish` always makes a second pass after the flush's, then goes on while a pass
+        /// applies anything.
         var isFirst = true
     }
 
