@@ -75,6 +75,9 @@ actor OperationCounter {
         #expect(GatewayError.rateLimited(retryAfter: .seconds(1)).httpStatus == 429)
         #expect(GatewayError.authenticationFailed.httpStatus == 401)
         #expect(GatewayError.idempotencyKeyTooLong(length: 256).httpStatus == 400)
+        #expect(GatewayError.idempotencyAnswerDropped.httpStatus == 409)
+        #expect(GatewayError.idempotencyAnswerDropped.type == "idempotency_error")
+        #expect(GatewayError.idempotencyAnswerDropped.code == "idempotency_answer_dropped")
     }
 
     @Test func idempotencyKeysAreAtMost255Characters() throws {
@@ -336,6 +339,62 @@ actor OperationCounter {
             inFlight, response: StoredResponse(status: 201, text: "a"), now: .seconds(3_600))
         #expect(completed)
     }
+
+    @Test func answersBeyondTheBoundAreDroppedOldestFirstAndTheirKeysNeverRunAgain() throws {
+        var machine = IdempotencyStateMachine(
+            configuration: try .init(retention: .seconds(60), entriesMax: 100, answersMax: 2))
+        for (index, name) in ["a", "b", "c"].enumerated() {
+            let token = try begun(&machine, try key(name), fingerprint: create, now: .seconds(Int64(index)))
+            machine.complete(
+                token, response: StoredResponse(status: 200, text: name), now: .seconds(Int64(index)))
+        }
+        // "a", the oldest answer, was dropped; its key is still known, so a retry cannot run it.
+        #expect(machine.begin(try key("a"), fingerprint: create, now: .seconds(10)) == .answerDropped)
+        #expect(
+            machine.begin(try key("b"), fingerprint: create, now: .seconds(10))
+                == .replay(StoredResponse(status: 200, text: "b")))
+        let statistics = machine.statistics
+        #expect(statistics.answersDropped == 1)
+        #expect(statistics.answerDroppedRetries == 1)
+        #expect(statistics.entries == 2)
+        #expect(statistics.droppedKeys == 1)
+        // The dropped key lives out its retention window, not a second longer.
+        let justBefore = SimTime.zero + .seconds(60) + .nanoseconds(-1)
+        #expect(machine.begin(try key("a"), fingerprint: create, now: justBefore) == .answerDropped)
+        #expect(proceedToken(machine.begin(try key("a"), fingerprint: create, now: .seconds(60))) != nil)
+        #expect(machine.statistics.droppedKeys == 0)
+    }
+
+    @Test func droppedKeysCountAgainstTheStoreAndAreRestoredNoMore() throws {
+        var machine = IdempotencyStateMachine(
+            configuration: try .init(retention: .seconds(60), entriesMax: 2, answersMax: 1))
+        for name in ["a", "b"] {
+            let token = try begun(&machine, try key(name), fingerprint: create, now: .zero)
+            machine.complete(token, response: StoredResponse(status: 200, text: name), now: .zero)
+        }
+        // One answer kept, one key dropped: two keys held, the store is full.
+        #expect(machine.begin(try key("c"), fingerprint: create, now: .seconds(1)) == .storeFull)
+        // Restoring the dropped key's answer after a restart would replay what was dropped
+        // for some clients and not others: a dropped key stays dropped.
+        machine.restore(
+            try key("a"), response: StoredResponse(status: 200, text: "a"), completedAt: .zero,
+            now: .seconds(1))
+        #expect(machine.begin(try key("a"), fingerprint: create, now: .seconds(1)) == .answerDropped)
+    }
+
+    @Test func restoredAnswersAreBoundedLikeCompletedOnes() throws {
+        var machine = IdempotencyStateMachine(
+            configuration: try .init(retention: .seconds(60), entriesMax: 10, answersMax: 2))
+        for (index, name) in ["a", "b", "c"].enumerated() {
+            machine.restore(
+                try key(name), response: StoredResponse(status: 200, text: name),
+                completedAt: .seconds(Int64(index)), now: .seconds(5))
+        }
+        #expect(machine.begin(try key("a"), fingerprint: create, now: .seconds(5)) == .answerDropped)
+        #expect(
+            machine.begin(try key("c"), fingerprint: create, now: .seconds(5))
+                == .replay(StoredResponse(status: 200, text: "c")))
+    }
 }
 
 extension SimTime {
@@ -513,6 +572,40 @@ extension SimTime {
         #expect(results[1] == .replayed(StoredResponse(status: 200, text: "pi_1")))
         #expect(results[2] == .executed(StoredResponse(status: 200, text: "pi_2")))
         #expect(runtime.now() >= SimTime.zero + .seconds(86_400))
+    }
+
+    @Test func aRetryWhoseAnswerWasDroppedGetsAClearErrorAndChargesNothing() throws {
+        let runtime = DeterministicRuntime(seed: 9)
+        let counter = OperationCounter()
+        let (outcome, runs) = try runtime.run { () async throws -> (GatewayError?, Int) in
+            let configuration = try IdempotencyStateMachine.Configuration(
+                retention: .seconds(120), entriesMax: 1_000, answersMax: 1)
+            let gate = IdempotencyGate(
+                store: IdempotencyStore(runtime: runtime, configuration: configuration))
+            let first = try IdempotencyKey(merchant: MerchantID(3), value: "charge-1")
+            let second = try IdempotencyKey(merchant: MerchantID(3), value: "charge-2")
+            for key in [first, second] {
+                _ = try await gate.perform(key: key, fingerprint: Self.fingerprint) {
+                    let run = await counter.increment()
+                    return .completed(StoredResponse(status: 200, text: "pi_\(run)"))
+                }
+            }
+            // The first key's answer made room for the second's; the client retries the first.
+            try await runtime.sleep(for: .seconds(5))
+            do throws(GatewayError) {
+                _ = try await gate.perform(key: first, fingerprint: Self.fingerprint) {
+                    let run = await counter.increment()
+                    return .completed(StoredResponse(status: 200, text: "pi_\(run)"))
+                }
+                return (nil, await counter.runs)
+            } catch {
+                return (error, await counter.runs)
+            }
+        }
+        #expect(outcome == .idempotencyAnswerDropped)
+        #expect(outcome?.httpStatus == 409)
+        #expect(outcome?.code == "idempotency_answer_dropped")
+        #expect(runs == 2)
     }
 }
 

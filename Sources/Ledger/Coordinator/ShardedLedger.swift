@@ -46,10 +46,10 @@ public final class ShardedLedger: Sendable {
 
     /// Applies `transfers`, in order, and returns one outcome per transfer.
     ///
-    /// Transfers of one call are booked together, one actor hop per shard; a transfer that
-    /// depends on an earlier one of the same call (a post or void of a pending transfer in the
-    /// call, or a repeated id) starts a new round after the earlier one is booked, so a call
-    /// means the same as submitting its transfers one by one.
+    /// Transfers of one call are booked together, one actor hop per shard per step
+    /// (`RoundCoordinator` decides the rounds and steps; this only carries them out); a
+    /// transfer that depends on an earlier one of the same call starts a new round after the
+    /// earlier one is booked, so a call means the same as submitting its transfers one by one.
     ///
     /// - Throws: `LedgerError.batchTooLarge`, or `journalFailed` when the journal refused the
     ///   applied transfers (they were not acknowledged; recover from the journal).
@@ -57,101 +57,37 @@ public final class ShardedLedger: Sendable {
         guard transfers.count <= configuration.batchMax else {
             throw .batchTooLarge(count: transfers.count, max: configuration.batchMax)
         }
-        var outcomes = [TransferOutcome](repeating: .applied, count: transfers.count)
-        if transfers.count > 1 {
-            var roundStart = 0
-            var idsInRound = RoundIDSet(capacity: transfers.count)
-            for index in transfers.indices {
-                let id = transfers[index].id.rawValue
-                let dependsOnRound =
-                    idsInRound.contains(id)
-                    || transfers[index].pendingID.map { idsInRound.contains($0.rawValue) } == true
-                if dependsOnRound {
-                    await runRound(transfers, roundStart..<index, &outcomes)
-                    roundStart = index
-                    idsInRound.startRound()
+        var coordinator = RoundCoordinator(
+            transfers, placement: placement, legsPerTransferMax: configuration.legsPerTransferMax)
+        var action = coordinator.start()
+        while true {
+            switch action {
+            case .applyAndPrepare(let plan):
+                let answers = await forEachInvolvedShard(plan.involved) { shard in
+                    await shard.applyAndPrepare(plan.singles[shard.index], plan.cross[shard.index])
                 }
-                idsInRound.insert(id)
-            }
-            await runRound(transfers, roundStart..<transfers.count, &outcomes)
-        } else {
-            await runRound(transfers, transfers.indices, &outcomes)
-        }
-        if journals {
-            let applied = zip(transfers, outcomes).compactMap { $1 == .applied ? $0 : nil }
-            if !applied.isEmpty {
-                do {
-                    try await journal.record(applied)
-                } catch {
-                    throw .journalFailed(String(describing: error))
+                action = coordinator.prepared(answers)
+            case .finish(let plan, let deciding, let decisions):
+                _ = await forEachInvolvedShard(deciding) { shard in
+                    await shard.finish(plan.cross[shard.index], decisions[shard.index])
                 }
+                action = coordinator.finished()
+            case .done(let outcomes):
+                try await record(transfers, outcomes)
+                return outcomes
             }
-        }
-        return outcomes
-    }
-
-    /// Books the independent transfers `range` of `transfers`.
-    private func runRound(
-        _ transfers: [Transfer], _ range: Range<Int>, _ outcomes: inout [TransferOutcome]
-    ) async {
-        if range.isEmpty { return }
-        var plan = RoundPlan(shardCount: shards.count, transfers: range.count)
-        for index in range {
-            let transfer = transfers[index]
-            if let error = transfer.validationError(legsMax: configuration.legsPerTransferMax) {
-                outcomes[index] = .rejected(error)
-                continue
-            }
-            plan.add(transfer, origin: index, placement: placement)
-        }
-        if plan.isEmpty { return }
-
-        // Step 1: single-shard transfers are booked, cross-shard ones prepared.
-        let answers = await forEachInvolvedShard(plan.involved) { [plan] shard in
-            await shard.applyAndPrepare(plan.singles[shard.index], plan.cross[shard.index])
-        }
-        // Outcomes of the cross-shard transfers, by position in the round; nil until one shard
-        // votes, so most rounds (all single-shard) never allocate it.
-        var crossOutcome: [TransferOutcome?] = []
-        for (shardIndex, answer) in answers {
-            for (header, outcome) in zip(plan.singles[shardIndex].headers, answer.applied) {
-                outcomes[Int(header.origin)] = outcome
-            }
-            if answer.votes.isEmpty { continue }
-            if crossOutcome.isEmpty { crossOutcome = Array(repeating: nil, count: range.count) }
-            for (header, vote) in zip(plan.cross[shardIndex].headers, answer.votes) {
-                let position = Int(header.origin) - range.lowerBound
-                crossOutcome[position] = Self.combine(crossOutcome[position] ?? .applied, vote)
-            }
-        }
-        if crossOutcome.isEmpty { return }
-
-        // Step 2: every shard that prepared a cross-shard transfer commits or releases it.
-        var decisions = [[ShardDecision]](repeating: [], count: shards.count)
-        var deciding: [Int] = []
-        for (shardIndex, answer) in answers where !plan.cross[shardIndex].isEmpty {
-            deciding.append(shardIndex)
-            decisions[shardIndex] = zip(plan.cross[shardIndex].headers, answer.votes).map { header, vote in
-                guard vote == .applied else { return .skip }
-                return crossOutcome[Int(header.origin) - range.lowerBound] == .applied ? .commit : .release
-            }
-        }
-        _ = await forEachInvolvedShard(deciding) { [plan, decisions] shard in
-            await shard.finish(plan.cross[shard.index], decisions[shard.index])
-        }
-        for (position, outcome) in crossOutcome.enumerated() {
-            if let outcome { outcomes[range.lowerBound + position] = outcome }
         }
     }
 
-    /// One shard's vote folded into a cross-shard transfer's outcome: any shard that remembers
-    /// the id means it was booked before (everywhere: commits are all-or-nothing); otherwise
-    /// the first refusal wins.
-    private static func combine(_ current: TransferOutcome, _ vote: TransferOutcome) -> TransferOutcome {
-        switch (current, vote) {
-        case (.alreadyApplied, _), (_, .alreadyApplied): .alreadyApplied
-        case (.rejected, _): current
-        case (.applied, _): vote
+    /// Journals the transfers of a submission that were applied, before they are acknowledged.
+    private func record(_ transfers: [Transfer], _ outcomes: [TransferOutcome]) async throws(LedgerError) {
+        guard journals else { return }
+        let applied = zip(transfers, outcomes).compactMap { $1 == .applied ? $0 : nil }
+        if applied.isEmpty { return }
+        do {
+            try await journal.record(applied)
+        } catch {
+            throw .journalFailed(String(describing: error))
         }
     }
 

@@ -4,40 +4,34 @@ import Journal
 /// recovery.
 ///
 /// Exactly-once makes replay idempotent (a transfer already in the ledger answers
-/// `alreadyApplied`). Transfers are submitted in chunks of `chunkSize` (one hop per shard per
-/// chunk); a transfer refused at its place (a limit, a post before its pending transfer) is
-/// deferred and retried after later chunks, because the journal's order is the order appends
-/// arrived, which may differ from the order the live shards booked them. A refusal that
-/// persists once everything else is in is reported, never dropped silently.
-///
-/// Memory: one chunk plus the deferred transfers (at most `deferredMax`; beyond that they are
-/// reported as rejected).
+/// `alreadyApplied`). What to submit when, and what a refusal means (deferral, retry passes,
+/// the final report), is `ReplayStateMachine`'s, shared with `LedgerFold`; this carries its
+/// submissions out on `ledger`, one hop per shard per chunk.
 public struct LedgerReplayer: Sendable {
     public let ledger: ShardedLedger
-    public let chunkSize: Int
-    public static let deferredMax = 1 << 16
-    public private(set) var report = LedgerReplayReport()
-    private var chunk: [Transfer] = []
-    private var deferred: [Transfer] = []
+    private var replay: ReplayStateMachine
 
     public init(ledger: ShardedLedger, chunkSize: Int = 1_024) {
         self.ledger = ledger
-        self.chunkSize = max(1, min(chunkSize, ledger.configuration.batchMax))
-        chunk.reserveCapacity(self.chunkSize)
+        replay = ReplayStateMachine(chunkSize: min(chunkSize, ledger.configuration.batchMax))
     }
+
+    /// Transfers submitted together.
+    public var chunkSize: Int { replay.chunkSize }
+
+    /// What the replay did so far.
+    public var report: LedgerReplayReport { replay.report }
 
     /// Queues one journaled transfer; submits when a chunk is full.
     public mutating func add(_ transfer: Transfer) async throws(LedgerError) {
-        report.transfersRead += 1
-        chunk.append(transfer)
-        if chunk.count >= chunkSize { try await flush() }
+        if replay.add(transfer) { try await flush() }
     }
 
     /// Decodes and queues a journal entry if it is a ledger transfer; counts it otherwise.
     /// - Throws: `LedgerReplayError` for an undecodable record or a failed submission.
     public mutating func add(_ entry: JournalEntry) async throws(LedgerReplayError) {
         guard entry.record.type == LedgerTransferRecord.recordType else {
-            report.otherRecords += 1
+            replay.skipOtherRecord()
             return
         }
         let transfer: Transfer
@@ -55,64 +49,30 @@ public struct LedgerReplayer: Sendable {
 
     /// Submits the queued chunk, then retries the deferred transfers once.
     public mutating func flush() async throws(LedgerError) {
-        if !chunk.isEmpty {
-            let transfers = chunk
-            chunk.removeAll(keepingCapacity: true)
-            let outcomes = try await ledger.submit(transfers)
-            for (transfer, outcome) in zip(transfers, outcomes) {
-                switch outcome {
-                case .applied: report.applied += 1
-                case .alreadyApplied: report.alreadyApplied += 1
-                case .rejected(let error): postpone(transfer, error)
-                }
-            }
-        }
-        _ = try await retryDeferred()
+        try await run(replay.flush())
     }
 
     /// Submits what is queued and retries the deferred transfers until a pass applies none;
     /// what is still refused is reported as rejected.
     public mutating func finish() async throws(LedgerError) -> LedgerReplayReport {
-        try await flush()
-        while try await retryDeferred() > 0 {}
-        for transfer in deferred { reject(transfer, reason: "still refused after every other transfer") }
-        deferred.removeAll()
-        return report
+        try await run(replay.finish())
+        return replay.report
     }
 
-    /// One pass over the deferred transfers; returns how many it applied.
-    private mutating func retryDeferred() async throws(LedgerError) -> Int {
-        if deferred.isEmpty { return 0 }
-        var progress = 0
-        var start = 0
-        var stillRefused: [Transfer] = []
-        while start < deferred.count {
-            let end = min(start + chunkSize, deferred.count)
-            let transfers = Array(deferred[start..<end])
-            let outcomes = try await ledger.submit(transfers)
-            for (transfer, outcome) in zip(transfers, outcomes) {
-                if report.noteRetried(outcome) {
-                    stillRefused.append(transfer)
-                } else if case .applied = outcome {
-                    progress += 1
-                }
+    /// Carries out the replay's submissions until it has none left.
+    private mutating func run(_ first: ReplayStateMachine.Action) async throws(LedgerError) {
+        var action = first
+        while case .submit(let transfers) = action {
+            let outcomes: [TransferOutcome]
+            do {
+                outcomes = try await ledger.submit(transfers)
+            } catch {
+                // What was out is lost with the submission, as a failed append loses it.
+                replay.abandonSubmission()
+                throw error
             }
-            start = end
+            action = replay.submitted(outcomes)
         }
-        deferred = stillRefused
-        return progress
-    }
-
-    private mutating func postpone(_ transfer: Transfer, _ error: TransferError) {
-        guard deferred.count < Self.deferredMax else {
-            reject(transfer, reason: error.reason)
-            return
-        }
-        deferred.append(transfer)
-    }
-
-    private mutating func reject(_ transfer: Transfer, reason: String) {
-        report.noteRejected(transfer, reason: reason)
     }
 }
 

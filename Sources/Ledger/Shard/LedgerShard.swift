@@ -22,11 +22,8 @@ public actor LedgerShard {
     /// Books `singles` (transfers wholly on this shard) and prepares `cross` (this shard's part
     /// of transfers that span shards), in one hop.
     func applyAndPrepare(_ singles: ShardBatch, _ cross: ShardBatch) -> ShardAnswer {
-        ShardAnswer(
-            applied: singles.isEmpty ? [] : state.apply(singles),
-            votes: cross.isEmpty ? [] : state.prepare(cross))
+        state.applyAndPrepare(singles, cross)
     }
-    func prepare(_ batch: ShardBatch) -> [TransferOutcome] { state.prepare(batch) }
     func finish(_ batch: ShardBatch, _ decisions: [ShardDecision]) { state.finish(batch, decisions) }
     func setFlags(_ flags: AccountFlags, for account: AccountID) -> Bool {
         state.setFlags(flags, for: account)

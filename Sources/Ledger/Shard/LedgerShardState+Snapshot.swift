@@ -94,6 +94,28 @@ extension LedgerShardState {
     init(index: Int, configuration: LedgerConfiguration, from reader: inout BinaryReader) throws(JournalError)
     {
         self.init(index: index, configuration: configuration)
+        try readAccounts(&reader)
+        try readPending(&reader)
+        try readTotals(&reader)
+        traceDigest = try reader.readLittleEndian()
+        committed = try reader.readVarint()
+        window = try TransferIDWindow(
+            capacity: configuration.deduplicationWindowPerShard,
+            restoring: try Self.readWindow(&reader, index))
+        let entriesAppended = try reader.readVarint()
+        entries = RingBuffer(
+            capacity: configuration.entryHistoryPerShard, restoring: try Self.readEntries(&reader, index),
+            appended: entriesAppended)
+        let netsAppended = try reader.readVarint()
+        nets = RingBuffer(
+            capacity: configuration.transferNetHistoryPerShard, restoring: try Self.readNets(&reader, index),
+            appended: netsAppended)
+    }
+
+    // MARK: Reading, in the order `encode` writes
+
+    /// The accounts, in slot order, into an empty shard.
+    private mutating func readAccounts(_ reader: inout BinaryReader) throws(JournalError) {
         let accountCount = try reader.readCount("ledger shard \(index) accounts", bytesEach: 14)
         guard accountCount <= configuration.accountsPerShardMax else {
             throw .invalidField(
@@ -114,6 +136,10 @@ extension LedgerShardState {
             accounts.append(account)
             accountSlots.insert(id, slot: Int32(slot))
         }
+    }
+
+    /// The open pending transfers; their holds name slots of the accounts read before.
+    private mutating func readPending(_ reader: inout BinaryReader) throws(JournalError) {
         let pendingCount = try reader.readCount("ledger shard \(index) pending", bytesEach: 5)
         guard pendingCount <= configuration.pendingPerShardMax else {
             throw .invalidField(
@@ -128,19 +154,7 @@ extension LedgerShardState {
             let holdCount = try reader.readCount("ledger shard \(index) holds", bytesEach: 4)
             var holds: [Hold] = []
             holds.reserveCapacity(holdCount)
-            for _ in 0..<holdCount {
-                let slot = try reader.readVarint()
-                guard slot < UInt64(accounts.count) else {
-                    throw .invalidField(
-                        "ledger shard \(index) hold", reason: "slot \(slot) of \(accounts.count) accounts")
-                }
-                let amount = try reader.readSignedVarint()
-                let legIndex = try Self.readUInt16(&reader, "hold leg")
-                holds.append(
-                    Hold(
-                        slot: Int32(slot), amount: amount, legIndex: legIndex,
-                        side: try Self.readSide(&reader)))
-            }
+            for _ in 0..<holdCount { holds.append(try readHold(&reader)) }
             guard Int(currencyIndex) < Currency.all.count, pending[id] == nil else {
                 throw .invalidField(
                     "ledger shard \(index) pending", reason: "transfer \(id) is invalid or repeated")
@@ -148,6 +162,21 @@ extension LedgerShardState {
             pending[id] = OpenPending(
                 holds: holds, legsTotal: legsTotal, currencyIndex: currencyIndex, resolving: resolving)
         }
+    }
+
+    private func readHold(_ reader: inout BinaryReader) throws(JournalError) -> Hold {
+        let slot = try reader.readVarint()
+        guard slot < UInt64(accounts.count) else {
+            throw .invalidField(
+                "ledger shard \(index) hold", reason: "slot \(slot) of \(accounts.count) accounts")
+        }
+        let amount = try reader.readSignedVarint()
+        let legIndex = try Self.readUInt16(&reader, "hold leg")
+        return Hold(slot: Int32(slot), amount: amount, legIndex: legIndex, side: try Self.readSide(&reader))
+    }
+
+    /// One line of totals per currency of `Currency.all`.
+    private mutating func readTotals(_ reader: inout BinaryReader) throws(JournalError) {
         let totalsCount = try reader.readCount("ledger shard \(index) totals", bytesEach: 73)
         guard totalsCount == Currency.all.count else {
             throw .invalidField(
@@ -162,8 +191,12 @@ extension LedgerShardState {
             totals[currency].fingerprint = try reader.readLittleEndian()
             totals[currency].transfers = try reader.readVarint()
         }
-        traceDigest = try reader.readLittleEndian()
-        committed = try reader.readVarint()
+    }
+
+    /// The exactly-once window's ids (delta-coded), watermarks and eviction count.
+    private static func readWindow(
+        _ reader: inout BinaryReader, _ index: Int
+    ) throws(JournalError) -> TransferIDWindow.Image {
         let idCount = try reader.readCount("ledger shard \(index) window")
         var ids: [UInt64] = []
         ids.reserveCapacity(idCount)
@@ -183,18 +216,21 @@ extension LedgerShardState {
             watermarks.append((UInt32(producer), UInt32(sequence)))
         }
         let evicted = try reader.readVarint()
-        window = try TransferIDWindow(
-            capacity: configuration.deduplicationWindowPerShard,
-            restoring: TransferIDWindow.Image(ids: ids, watermarks: watermarks, evicted: evicted))
-        let entriesAppended = try reader.readVarint()
+        return TransferIDWindow.Image(ids: ids, watermarks: watermarks, evicted: evicted)
+    }
+
+    /// The recent entries, oldest first.
+    private static func readEntries(
+        _ reader: inout BinaryReader, _ index: Int
+    ) throws(JournalError) -> [LedgerEntry] {
         let entryCount = try reader.readCount("ledger shard \(index) entries", bytesEach: 14)
         var recent: [LedgerEntry] = []
         recent.reserveCapacity(entryCount)
         for _ in 0..<entryCount {
             let transfer = TransferID(try reader.readVarint())
-            let account = try Self.readAccount(&reader)
+            let account = try readAccount(&reader)
             let amount = try reader.readSignedVarint()
-            let side = try Self.readSide(&reader)
+            let side = try readSide(&reader)
             let rawKind = try reader.readUInt8()
             guard let kind = LedgerEntry.Kind(rawValue: rawKind) else {
                 throw .invalidField("ledger shard \(index) entry kind", reason: "unknown kind \(rawKind)")
@@ -204,9 +240,13 @@ extension LedgerShardState {
                     transfer: transfer, account: account, amount: amount, side: side, kind: kind,
                     balanceAfter: try reader.readSignedVarint(), pendingAfter: try reader.readSignedVarint()))
         }
-        entries = RingBuffer(
-            capacity: configuration.entryHistoryPerShard, restoring: recent, appended: entriesAppended)
-        let netsAppended = try reader.readVarint()
+        return recent
+    }
+
+    /// The recent transfer nets, oldest first.
+    private static func readNets(
+        _ reader: inout BinaryReader, _ index: Int
+    ) throws(JournalError) -> [TransferNet] {
         let netCount = try reader.readCount("ledger shard \(index) nets", bytesEach: 5)
         var recentNets: [TransferNet] = []
         recentNets.reserveCapacity(netCount)
@@ -214,12 +254,11 @@ extension LedgerShardState {
             recentNets.append(
                 TransferNet(
                     id: try reader.readVarint(), net: try reader.readSignedVarint(),
-                    legs: try Self.readUInt16(&reader, "net legs"),
-                    legsTotal: try Self.readUInt16(&reader, "net legs total"),
+                    legs: try readUInt16(&reader, "net legs"),
+                    legsTotal: try readUInt16(&reader, "net legs total"),
                     currencyIndex: try reader.readUInt8()))
         }
-        nets = RingBuffer(
-            capacity: configuration.transferNetHistoryPerShard, restoring: recentNets, appended: netsAppended)
+        return recentNets
     }
 
     /// True for a shard that has never booked or opened anything: the only kind a snapshot may

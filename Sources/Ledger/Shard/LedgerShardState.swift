@@ -100,6 +100,14 @@ struct LedgerShardState {
         return outcomes
     }
 
+    /// Books `singles` (transfers wholly on this shard) and prepares `cross` (this shard's part
+    /// of transfers that span shards): the first step of a round (`RoundCoordinator`).
+    mutating func applyAndPrepare(_ singles: ShardBatch, _ cross: ShardBatch) -> ShardAnswer {
+        ShardAnswer(
+            applied: singles.isEmpty ? [] : apply(singles),
+            votes: cross.isEmpty ? [] : prepare(cross))
+    }
+
     /// Prepares each transfer of `batch`; `.applied` in the result means "prepared".
     mutating func prepare(_ batch: ShardBatch) -> [TransferOutcome] {
         var votes: [TransferOutcome] = []
@@ -258,95 +266,128 @@ struct LedgerShardState {
     private mutating func commit(
         _ header: ShardBatch.Header, _ legs: UnsafeBufferPointer<ShardBatch.Leg>, wasInFlight: Bool
     ) {
+        let net: Int64 =
+            switch header.phase {
+            case .single: commitPosted(header, legs)
+            case .pending: commitHeld(header, legs)
+            case .post, .void: commitResolution(header, legs)
+            }
         let id = header.id
-        let transferID = TransferID(id)
-        let start = Int(header.legStart)
-        let count = Int(header.legCount)
-        let currency = Int(header.currencyIndex)
-        var net: Int64 = 0
-        switch header.phase {
-        case .single:
-            // Summed here and added to the totals once: validation guarantees that a transfer's
-            // debits and its credits each fit an Int64.
-            var debits: Int64 = 0
-            var credits: Int64 = 0
-            for k in 0..<count {
-                let leg = legs[start + k]
-                let slot = Int(scratch[k])
-                let amount = leg.amount
-                switch leg.side {
-                case .debit:
-                    accounts[slot].debitsPending &-= amount
-                    accounts[slot].debitsPosted &+= amount
-                    debits &+= amount
-                case .credit:
-                    accounts[slot].creditsPending &-= amount
-                    accounts[slot].creditsPosted &+= amount
-                    credits &+= amount
-                }
-                record(transferID, leg.account, slot, leg.side, amount, .posted)
-            }
-            totals[currency].debitsPosted &+= Int128(debits)
-            totals[currency].creditsPosted &+= Int128(credits)
-            net = credits &- debits
-            totals[currency].fingerprint &+= UInt64(bitPattern: net) &* LedgerMix.mix(id)
-        case .pending:
-            var holds: [Hold] = []
-            holds.reserveCapacity(count)
-            for k in 0..<count {
-                let leg = legs[start + k]
-                let slot = scratch[k]
-                switch leg.side {
-                case .debit:
-                    totals[currency].debitsPending &+= Int128(leg.amount)
-                    net &-= leg.amount
-                case .credit:
-                    totals[currency].creditsPending &+= Int128(leg.amount)
-                    net &+= leg.amount
-                }
-                holds.append(Hold(slot: slot, amount: leg.amount, legIndex: leg.legIndex, side: leg.side))
-                record(transferID, leg.account, Int(slot), leg.side, leg.amount, .held)
-            }
-            pending[id] = OpenPending(
-                holds: holds, legsTotal: header.legCountTotal, currencyIndex: header.currencyIndex)
-        case .post, .void:
-            guard let open = pending.removeValue(forKey: header.pendingID), open.resolving else {
-                preconditionFailure("commit of a post or void whose pending transfer was not reserved")
-            }
-            let isPost = header.phase == .post
-            for k in 0..<count {
-                let hold = open.holds[k]
-                let slot = Int(hold.slot)
-                let moved = isPost ? legs[start + k].amount : 0
-                switch hold.side {
-                case .debit:
-                    accounts[slot].debitsPending &-= hold.amount
-                    accounts[slot].debitsPosted &+= moved
-                    totals[currency].debitsPending &-= Int128(hold.amount)
-                    totals[currency].debitsPosted &+= Int128(moved)
-                    net &-= isPost ? moved : hold.amount
-                case .credit:
-                    accounts[slot].creditsPending &-= hold.amount
-                    accounts[slot].creditsPosted &+= moved
-                    totals[currency].creditsPending &-= Int128(hold.amount)
-                    totals[currency].creditsPosted &+= Int128(moved)
-                    net &+= isPost ? moved : hold.amount
-                }
-                record(
-                    transferID, legs[start + k].account, slot, hold.side, isPost ? moved : hold.amount,
-                    isPost ? .holdPosted : .holdVoided)
-            }
-            if isPost { totals[currency].fingerprint &+= UInt64(bitPattern: net) &* LedgerMix.mix(id) }
-        }
         window.insert(id)
         if wasInFlight { inFlight.remove(id) }
-        totals[currency].transfers &+= 1
+        totals[Int(header.currencyIndex)].transfers &+= 1
         committed &+= 1
         traceDigest = LedgerMix.fold(traceDigest, id)
         nets.append(
             TransferNet(
                 id: id, net: net, legs: header.legCount, legsTotal: header.legCountTotal,
                 currencyIndex: header.currencyIndex))
+    }
+
+    /// Posts a single-phase transfer's legs (their slots in `scratch`); returns its net here.
+    @inline(__always)
+    private mutating func commitPosted(
+        _ header: ShardBatch.Header, _ legs: UnsafeBufferPointer<ShardBatch.Leg>
+    ) -> Int64 {
+        let transferID = TransferID(header.id)
+        let start = Int(header.legStart)
+        let currency = Int(header.currencyIndex)
+        // Summed here and added to the totals once: validation guarantees that a transfer's
+        // debits and its credits each fit an Int64.
+        var debits: Int64 = 0
+        var credits: Int64 = 0
+        for k in 0..<Int(header.legCount) {
+            let leg = legs[start + k]
+            let slot = Int(scratch[k])
+            let amount = leg.amount
+            switch leg.side {
+            case .debit:
+                accounts[slot].debitsPending &-= amount
+                accounts[slot].debitsPosted &+= amount
+                debits &+= amount
+            case .credit:
+                accounts[slot].creditsPending &-= amount
+                accounts[slot].creditsPosted &+= amount
+                credits &+= amount
+            }
+            record(transferID, leg.account, slot, leg.side, amount, .posted)
+        }
+        totals[currency].debitsPosted &+= Int128(debits)
+        totals[currency].creditsPosted &+= Int128(credits)
+        let net = credits &- debits
+        totals[currency].fingerprint &+= UInt64(bitPattern: net) &* LedgerMix.mix(header.id)
+        return net
+    }
+
+    /// Turns a pending transfer's reservations (slots in `scratch`) into open holds; returns
+    /// its net here.
+    @inline(__always)
+    private mutating func commitHeld(
+        _ header: ShardBatch.Header, _ legs: UnsafeBufferPointer<ShardBatch.Leg>
+    ) -> Int64 {
+        let transferID = TransferID(header.id)
+        let start = Int(header.legStart)
+        let count = Int(header.legCount)
+        let currency = Int(header.currencyIndex)
+        var net: Int64 = 0
+        var holds: [Hold] = []
+        holds.reserveCapacity(count)
+        for k in 0..<count {
+            let leg = legs[start + k]
+            let slot = scratch[k]
+            switch leg.side {
+            case .debit:
+                totals[currency].debitsPending &+= Int128(leg.amount)
+                net &-= leg.amount
+            case .credit:
+                totals[currency].creditsPending &+= Int128(leg.amount)
+                net &+= leg.amount
+            }
+            holds.append(Hold(slot: slot, amount: leg.amount, legIndex: leg.legIndex, side: leg.side))
+            record(transferID, leg.account, Int(slot), leg.side, leg.amount, .held)
+        }
+        pending[header.id] = OpenPending(
+            holds: holds, legsTotal: header.legCountTotal, currencyIndex: header.currencyIndex)
+        return net
+    }
+
+    /// Posts (up to the held amounts) or voids a pending transfer's holds; returns the net here.
+    @inline(__always)
+    private mutating func commitResolution(
+        _ header: ShardBatch.Header, _ legs: UnsafeBufferPointer<ShardBatch.Leg>
+    ) -> Int64 {
+        guard let open = pending.removeValue(forKey: header.pendingID), open.resolving else {
+            preconditionFailure("commit of a post or void whose pending transfer was not reserved")
+        }
+        let transferID = TransferID(header.id)
+        let start = Int(header.legStart)
+        let currency = Int(header.currencyIndex)
+        let isPost = header.phase == .post
+        var net: Int64 = 0
+        for k in 0..<Int(header.legCount) {
+            let hold = open.holds[k]
+            let slot = Int(hold.slot)
+            let moved = isPost ? legs[start + k].amount : 0
+            switch hold.side {
+            case .debit:
+                accounts[slot].debitsPending &-= hold.amount
+                accounts[slot].debitsPosted &+= moved
+                totals[currency].debitsPending &-= Int128(hold.amount)
+                totals[currency].debitsPosted &+= Int128(moved)
+                net &-= isPost ? moved : hold.amount
+            case .credit:
+                accounts[slot].creditsPending &-= hold.amount
+                accounts[slot].creditsPosted &+= moved
+                totals[currency].creditsPending &-= Int128(hold.amount)
+                totals[currency].creditsPosted &+= Int128(moved)
+                net &+= isPost ? moved : hold.amount
+            }
+            record(
+                transferID, legs[start + k].account, slot, hold.side, isPost ? moved : hold.amount,
+                isPost ? .holdPosted : .holdVoided)
+        }
+        if isPost { totals[currency].fingerprint &+= UInt64(bitPattern: net) &* LedgerMix.mix(header.id) }
+        return net
     }
 
     @inline(__always)

@@ -15,6 +15,8 @@ extension LedgerFold {
         writer.write(Self.snapshotFormatVersion)
         for value in Self.shape(configuration) { writer.writeVarint(value) }
         writer.writeVarint(UInt64(chunkSize))
+        precondition(replay.isIdle, "snapshot of a ledger fold in the middle of a submission")
+        let report = replay.report
         writer.writeVarint(UInt64(report.transfersRead))
         writer.writeVarint(UInt64(report.otherRecords))
         writer.writeVarint(UInt64(report.applied))
@@ -23,7 +25,7 @@ extension LedgerFold {
         writer.writeVarint(UInt64(report.rejected))
         writer.writeVarint(UInt64(report.rejectedExamples.count))
         for example in report.rejectedExamples { writer.writeString(example) }
-        for transfers in [chunk, deferred] {
+        for transfers in [replay.chunk, replay.deferred] {
             writer.writeVarint(UInt64(transfers.count))
             for transfer in transfers { transfer.encodeLengthPrefixed(into: &writer) }
         }
@@ -54,6 +56,7 @@ extension LedgerFold {
         } catch {
             throw .invalidField("ledger snapshot configuration", reason: "\(error)")
         }
+        var report = LedgerReplayReport()
         report.transfersRead = try Self.readInt(&reader)
         report.otherRecords = try Self.readInt(&reader)
         report.applied = try Self.readInt(&reader)
@@ -65,12 +68,14 @@ extension LedgerFold {
             throw .invalidField("ledger snapshot rejected examples", reason: "\(examples) examples")
         }
         for _ in 0..<examples { report.rejectedExamples.append(try reader.readString(maxLength: 4_096)) }
-        chunk = try Self.readTransfers(&reader, "chunk")
-        deferred = try Self.readTransfers(&reader, "deferred")
-        guard chunk.count < self.chunkSize, deferred.count <= LedgerReplayer.deferredMax else {
+        let chunk = try Self.readTransfers(&reader, "chunk")
+        let deferred = try Self.readTransfers(&reader, "deferred")
+        guard chunk.count < self.chunkSize, deferred.count <= ReplayStateMachine.deferredMax else {
             throw .invalidField(
                 "ledger snapshot", reason: "\(chunk.count) queued, \(deferred.count) deferred")
         }
+        replay = ReplayStateMachine(
+            chunkSize: self.chunkSize, report: report, chunk: chunk, deferred: deferred)
         for index in shards.indices {
             shards[index] = try LedgerShardState(index: index, configuration: configuration, from: &reader)
         }

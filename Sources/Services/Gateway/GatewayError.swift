@@ -24,6 +24,11 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
     /// would break the retention promise and could double-charge, so the request is refused and
     /// counted instead; it is safe to retry later. (Simulation code, not Stripe's.)
     case idempotencyStoreFull
+    /// The key was used within its retention window, but its stored answer was dropped to bound
+    /// memory (409: the work ran once and does not run again; retrieve the object to learn its
+    /// state). Stripe keeps answers 24 hours; a processor under overload must not let them take
+    /// the machine. (Simulation code, not Stripe's.)
+    case idempotencyAnswerDropped
     /// A configuration value is out of range (a programming or scenario error, not a request's).
     case invalidConfiguration(String)
 
@@ -32,7 +37,7 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .authenticationFailed: 401
         case .rateLimited, .overloaded: 429
-        case .idempotencyKeyInUse: 409
+        case .idempotencyKeyInUse, .idempotencyAnswerDropped: 409
         case .idempotencyParametersMismatch, .idempotencyKeyTooLong, .idempotencyKeyEmpty: 400
         case .idempotencyStoreFull: 503
         case .invalidConfiguration: 500
@@ -42,7 +47,7 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Stripe's error `type` field.
     public var type: String {
         switch self {
-        case .idempotencyParametersMismatch: "idempotency_error"
+        case .idempotencyParametersMismatch, .idempotencyAnswerDropped: "idempotency_error"
         case .idempotencyStoreFull, .invalidConfiguration: "api_error"
         case .authenticationFailed, .rateLimited, .overloaded, .idempotencyKeyInUse, .idempotencyKeyTooLong,
             .idempotencyKeyEmpty:
@@ -51,8 +56,8 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Stripe's error `code` field (`api_key_invalid`, `idempotency_key_too_long`,
-    /// `idempotency_key_empty`, `idempotency_store_full`, `invalid_configuration` are this
-    /// simulation's own).
+    /// `idempotency_key_empty`, `idempotency_store_full`, `idempotency_answer_dropped`,
+    /// `invalid_configuration` are this simulation's own).
     public var code: String {
         switch self {
         case .authenticationFailed: "api_key_invalid"
@@ -64,6 +69,7 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
         case .idempotencyKeyTooLong: "idempotency_key_too_long"
         case .idempotencyKeyEmpty: "idempotency_key_empty"
         case .idempotencyStoreFull: "idempotency_store_full"
+        case .idempotencyAnswerDropped: "idempotency_answer_dropped"
         case .invalidConfiguration: "invalid_configuration"
         }
     }
@@ -83,6 +89,8 @@ public enum GatewayError: Error, Hashable, Sendable, CustomStringConvertible {
             "Idempotency key is \(length) characters long; the maximum is \(IdempotencyKey.lengthMax)"
         case .idempotencyKeyEmpty: "Idempotency key is empty"
         case .idempotencyStoreFull: "Idempotency store is full; retry later"
+        case .idempotencyAnswerDropped:
+            "This idempotency key was already used; its response is no longer kept. Retrieve the object instead"
         case .invalidConfiguration(let what): "Invalid configuration: \(what)"
         }
     }

@@ -47,8 +47,8 @@ public struct IdempotencyGate: Sendable {
     }
 
     /// Runs `operation` unless `key` was already used.
-    /// - Throws: `GatewayError.idempotencyKeyInUse`, `.idempotencyParametersMismatch` or
-    ///   `.idempotencyStoreFull`; the operation did not run.
+    /// - Throws: `GatewayError.idempotencyKeyInUse`, `.idempotencyParametersMismatch`,
+    ///   `.idempotencyStoreFull` or `.idempotencyAnswerDropped`; the operation did not run.
     public func perform(
         key: IdempotencyKey, fingerprint: RequestFingerprint,
         operation: () async -> IdempotentOutcome
@@ -61,6 +61,7 @@ public struct IdempotencyGate: Sendable {
         case .inUse: throw .idempotencyKeyInUse
         case .mismatch: throw .idempotencyParametersMismatch
         case .storeFull: throw .idempotencyStoreFull
+        case .answerDropped: throw .idempotencyAnswerDropped
         }
         switch await operation() {
         case .completed(let response):

@@ -25,4 +25,24 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(merchant)/\(value)" }
+
+    /// A 64-bit digest of the key (merchant and string), for a key remembered without its
+    /// answer (`IdempotencyStateMachine`'s capacity policy). FNV-1a, then a finalizer that
+    /// spreads every input bit over the word: stable across processes, so a seed reproduces a
+    /// run. Two keys sharing a digest can only make a new key look used (a clear error), never
+    /// replay another key's answer.
+    var digest: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var merchantBits = merchant.rawValue
+        for _ in 0..<8 {
+            hash = (hash ^ (merchantBits & 0xff)) &* 0x0000_0100_0000_01b3
+            merchantBits >>= 8
+        }
+        for byte in value.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        hash ^= hash >> 30
+        hash &*= 0xbf58_476d_1ce4_e5b9
+        hash ^= hash >> 27
+        hash &*= 0x94d0_49bb_1331_11eb
+        return hash ^ (hash >> 31)
+    }
 }
