@@ -8,22 +8,8 @@ extension RunCommand {
     /// The scenario file as the flags shape it (duration, scale, seed, in-flight bound).
     /// - Throws: `ExitCode(badInput)` after printing what is wrong.
     func loadScenario() throws -> Scenario {
-        var scenario: Scenario
-        do {
-            scenario = try ScenarioParser.load(path: file)
-        } catch {
-            printError("✗ \(error)")
-            throw ExitCode(ExitStatus.badInput)
-        }
-        if let duration {
-            guard let parsed = DurationText.parse(duration), parsed <= ScenarioLimits.durationMax else {
-                printError(
-                    "paystorm run: --duration \(duration) is not a duration like 60s, 5m or 1h30m of at most "
-                        + DurationText.format(ScenarioLimits.durationMax))
-                throw ExitCode(ExitStatus.badInput)
-            }
-            scenario = scenario.withDuration(parsed)
-        }
+        var scenario = try ScenarioInput.load(
+            file, duration: duration, command: "run", durationExamples: "60s, 5m or 1h30m")
         if let scale {
             guard scale > 0, scale <= 1_000 else {
                 printError("paystorm run: --scale must be in (0, 1000]")

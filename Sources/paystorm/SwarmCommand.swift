@@ -174,25 +174,11 @@ struct SwarmCommand: AsyncParsableCommand {
     /// The scenario FILE, with `--duration` applied.
     /// - Throws: `ExitCode(badInput)` after printing what is wrong.
     private func loadScenario(_ file: String) throws -> Scenario {
-        var scenario: Scenario
-        do {
-            scenario = try ScenarioParser.load(path: file)
-        } catch {
-            printError("✗ \(error)")
+        let scenario = try ScenarioInput.load(
+            file, duration: duration, command: "swarm", durationExamples: "5s, 1m or 1h30m")
+        if duration != nil, let problem = ScenarioLimits.problem(with: scenario) {
+            printError("paystorm swarm: with --duration, \(problem)")
             throw ExitCode(ExitStatus.badInput)
-        }
-        if let duration {
-            guard let parsed = DurationText.parse(duration), parsed <= ScenarioLimits.durationMax else {
-                printError(
-                    "paystorm swarm: --duration \(duration) is not a duration like 5s, 1m or 1h30m of at most "
-                        + DurationText.format(ScenarioLimits.durationMax))
-                throw ExitCode(ExitStatus.badInput)
-            }
-            scenario = scenario.withDuration(parsed)
-            if let problem = ScenarioLimits.problem(with: scenario) {
-                printError("paystorm swarm: with --duration, \(problem)")
-                throw ExitCode(ExitStatus.badInput)
-            }
         }
         return scenario
     }
