@@ -53,8 +53,9 @@ public struct PaymentSystemConfiguration: Sendable {
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
     /// Where every transition, booking, onboarding and API answer is made
-    /// durable before it is acknowledged (see `PaymentJournaling`); the ledger journals its
-    /// transfers here too. Nil: nothing is journaled (the fastest, purely in-memory run).
+    /// durable before it is acknowledged (see `PaymentJournal`); the ledger journals its
+    /// transfers here too. Nil: nothing is journaled (the fastest, purely in-memory run): the
+    /// system then runs every step through a null port that keeps nothing.
     public var journal: (any Journal)?
     /// Seals the card-related fields the journal keeps about each payment
     /// (`JournaledCardFields`) with AES-GCM under the run's key. Nil: card fields are not
