@@ -117,7 +117,8 @@ public final class PaymentSystem: Sendable {
         admission = try AdmissionController(runtime: runtime, configuration: configuration.admission)
         let keys = try IdempotencyStateMachine.Configuration(
             retention: configuration.idempotencyRetention,
-            entriesMax: configuration.idempotencyKeysPerShardMax)
+            entriesMax: configuration.idempotencyKeysPerShardMax,
+            answersMax: configuration.idempotencyAnswersPerShardMax)
         idempotency = (0..<configuration.paymentShards).map { _ in
             IdempotencyGate(
                 store: IdempotencyStore(runtime: runtime, configuration: keys),
