@@ -99,7 +99,7 @@ extension Journey {
         _ outcome: inout JourneyOutcome, _ told: inout ToldState
     ) async -> APIResponse? {
         if remote != nil && plan.isBankTransfer { wire?.noteBankTransferAsCard() }
-        let create: (any PaymentTarget) async -> APIResponse? = { target in
+        let create: Call = { target in
             await target.createPayment(order, apiKey: apiKey, idempotencyKey: idempotencyKey)
         }
         told.apiKey = apiKey
@@ -139,7 +139,7 @@ extension Journey {
 
     /// The merchant's resend of an answered create: it must get the first answer again.
     private func retryCreate(
-        _ create: (any PaymentTarget) async -> APIResponse?, idempotencyKey: String,
+        _ create: @escaping Call, idempotencyKey: String,
         first response: APIResponse,
         _ outcome: inout JourneyOutcome
     ) async {
@@ -208,7 +208,7 @@ extension Journey {
         let (id, merchant, apiKey) = (context.id, context.merchant, context.apiKey)
         let key = "\(context.idempotencyKey)-cancel"
         await wait(after, context.plan.number, before: "cancel", payment: id)
-        let cancel: (any PaymentTarget) async -> APIResponse? = { target in
+        let cancel: Call = { target in
             await target.cancel(id, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
         let canceled = await resolve(
@@ -241,7 +241,7 @@ extension Journey {
     ) async -> Bool {
         let (id, merchant, apiKey) = (context.id, context.merchant, context.apiKey)
         let key = "\(context.idempotencyKey)-capture"
-        let capture: (any PaymentTarget) async -> APIResponse? = { target in
+        let capture: Call = { target in
             await target.capture(
                 id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
@@ -295,7 +295,7 @@ extension Journey {
         if case .partial(let partial, _) = context.plan.refund { amount = min(amount, partial) }
         guard amount > 0 else { return }
         let key = "\(context.idempotencyKey)-refund"
-        let refund: (any PaymentTarget) async -> APIResponse? = { [amount] target in
+        let refund: Call = { [amount] target in
             await target.refund(
                 id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
