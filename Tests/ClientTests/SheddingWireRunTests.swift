@@ -18,6 +18,12 @@ import Testing
             let target = HTTPPaymentTarget(
                 baseURL: url, connectionsMax: 1, patience: [.payment: .zero, .read: .zero], receiver: receiver
             )
+            // Each authorization 300 ms slower: the one connection is busy most of the time,
+            // however fast or starved the machine, so reads and creates find it busy.
+            let slowed = NetworkFault(addedLatency: .milliseconds(300))
+            #expect(await target.setNetworkFault(.visa, slowed))
+            #expect(await target.setNetworkFault(.mastercard, slowed))
+            #expect(await target.setNetworkFault(.amex, slowed))
             let report = await ScenarioRunner.runOverWire(
                 scenario, target: target, targetName: url, keyPrefix: "shed-journey", webhooks: receiver,
                 faults: target, readTarget: target.forReadTraffic())

@@ -58,14 +58,8 @@ extension ScenarioRunner {
         let reading = startReads(
             scenario, target: readTarget ?? target, recent: recent, metrics: readMetrics,
             inFlight: readsInFlight, runtime: runtime, start: start)
-        // The generator of a realtime run in process: arrivals at their intended times whatever
-        // the server does, bounded in flight only when the scenario says so, at most one
-        // wake-up a millisecond rather than a timer per arrival.
-        let generator = LoadGenerator(
-            scenario: scenario, planner: planner, journey: journey, metrics: metrics, runtime: runtime,
-            inFlightBound: scenario.load.maxInFlight, lateAfterNanoseconds: 10_000_000,
-            wakeIntervalNanoseconds: 1_000_000)
-        let generating = runtime.spawn { await generator.run(start: start) }
+        let generating = startArrivals(
+            scenario, planner: planner, journey: journey, metrics: metrics, runtime: runtime, start: start)
         let reporter = progress.map { report in
             runtime.spawn {
                 while !Task.isCancelled {
@@ -104,6 +98,25 @@ extension ScenarioRunner {
         report.wallSeconds = stopwatch.elapsed.seconds
         report.cpu = cpuFigures(since: cpuAtStart, wallSeconds: report.wallSeconds)
         return report
+    }
+
+    /// The generator of a realtime run in process (arrivals at their intended times whatever
+    /// the server does, bounded in flight only when the scenario says so, one wake-up a
+    /// millisecond at most), each arrival's merchant onboarded ahead of it by the warmer.
+    private static func startArrivals(
+        _ scenario: Scenario, planner: JourneyPlanner, journey: Journey, metrics: RunMetrics,
+        runtime: any Runtime, start: SimTime
+    ) -> Task<Void, Never> {
+        let generator = LoadGenerator(
+            scenario: scenario, planner: planner, journey: journey, metrics: metrics, runtime: runtime,
+            inFlightBound: scenario.load.maxInFlight, lateAfterNanoseconds: 10_000_000,
+            wakeIntervalNanoseconds: 1_000_000)
+        let warmer = MerchantWarmer(scenario: scenario, planner: planner, journey: journey, runtime: runtime)
+        return runtime.spawn {
+            async let warmed: Void = warmer.run(start: start)
+            await generator.run(start: start)
+            await warmed
+        }
     }
 
     /// The scenario's read traffic over the wire, from `start` until the load ends.
