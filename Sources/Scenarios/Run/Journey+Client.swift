@@ -163,14 +163,16 @@ extension Journey {
     /// - Parameter waitingForHeal: whether a client still refused after its retries waits for
     ///   the faults' heal and tries once more (a journey does; onboarding before the load must
     ///   not, as the heal comes after the load).
-    func apiKey(for merchant: MerchantID, settlement: Currency, waitingForHeal: Bool = true) async -> String?
-    {
+    /// - Throws: `ShedByRunner` when the target shed the onboarding before sending it.
+    func apiKey(
+        for merchant: MerchantID, settlement: Currency, waitingForHeal: Bool = true
+    ) async throws(ShedByRunner) -> String? {
         let host = self.host
         let remote = self.remote
         let faults = self.faults
         let runtime = self.runtime
         let live = self.live
-        return await keys.key(for: merchant) {
+        return try await keys.key(for: merchant) { () async -> KeyRing.Onboarding in
             var refusals = 0
             var attempts = 0
             var waitedForHeal = false
@@ -184,12 +186,14 @@ extension Journey {
                     target = InProcessTarget(system: current.system)
                     generation = current.generation
                 } else {
-                    return nil
+                    return .success(nil)
                 }
                 var key: String?
                 var refused = false
                 do {
                     key = try await target.onboard(merchant, settlementCurrency: settlement)
+                } catch let shed as ShedByRunner {
+                    return .failure(shed)
                 } catch {
                     // The journal refused it (undone), or no answer came over the wire: send it
                     // again after a backoff.
@@ -219,9 +223,9 @@ extension Journey {
                     continue
                 }
                 await faults?.merchantOnboarded(merchant)
-                return key
+                return .success(key)
             }
-            return nil
-        }
+            return .success(nil)
+        }.get()
     }
 }

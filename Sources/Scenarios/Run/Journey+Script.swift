@@ -20,7 +20,15 @@ extension Journey {
     func play(
         _ plan: JourneyPlan, _ outcome: inout JourneyOutcome, _ told: inout ToldState
     ) async -> PaymentID? {
-        guard let apiKey = await apiKey(for: plan.merchant, settlement: plan.settlementCurrency) else {
+        let key: String?
+        do {
+            key = try await apiKey(for: plan.merchant, settlement: plan.settlementCurrency)
+        } catch {
+            // Never sent: the new payment is shed with its merchant's onboarding (see `create`).
+            wire?.noteCreateShed()
+            return nil
+        }
+        guard let apiKey = key else {
             outcome.violation(.merchantOnboarding, "\(plan.merchant) could not be onboarded")
             outcome.counts.errors += 1
             return nil
@@ -105,6 +113,12 @@ extension Journey {
         told.apiKey = apiKey
         var createAttemptStart = runtime.now()
         let sent = await send(create, lastAttemptStart: &createAttemptStart)
+        if let sent, sent.isShedByRunner {
+            // Never sent (the runner's connections were saturated): like an arrival dropped
+            // beyond the in-flight bound, counted and not answered, and nothing to check.
+            wire?.noteCreateShed()
+            return nil
+        }
         guard
             let response = await resolve(
                 "create_payment", key: idempotencyKey, number: plan.number, sent, payment: nil,
@@ -145,6 +159,11 @@ extension Journey {
     ) async {
         let retry = await send(create) ?? response
         trace("create_payment_retry", idempotencyKey, retry)
+        if retry.isShedByRunner {
+            // Never sent: the resend learnt nothing, which contradicts nothing.
+            wire?.noteCreateShed()
+            return
+        }
         checkJournaled(retry, .createPayment, &outcome)
         if retry.replayed { outcome.counts.idempotentReplays += 1 }
         if ClientRetryPolicy.isRefusedBeforeWork(retry) {
