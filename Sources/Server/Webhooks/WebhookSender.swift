@@ -35,8 +35,9 @@ final class WebhookSender: Service, Sendable {
         var concurrentMax = 256
         var queueMax = 100_000
         /// From this many deliveries waiting for a slot, write requests to the API wait until
-        /// the line is down to half (see `waitForRoom`).
-        var pushbackWaitingMin = 4_096
+        /// the line is down to half (see `waitForRoom`): a fraction of a second of deliveries,
+        /// so that a request waits no longer than that.
+        var pushbackWaitingMin = 1_024
     }
 
     struct Delivery: Sendable {
