@@ -16,7 +16,7 @@ import Ledger
 ///
 /// Memory: the owed events (bounded), and one sequence per journaled payment, as long as the
 /// journal read from its origin is.
-public struct PendingWebhookScan: Sendable {
+package struct PendingWebhookScan: Sendable {
     /// Owed events kept at most (beyond, counted in `dropped`), as recovery bounds them.
     static let owedMax = 1 << 20
     /// Settlements read before the emission they settle, kept at most.
@@ -24,7 +24,7 @@ public struct PendingWebhookScan: Sendable {
 
     private(set) var owed: [UInt64: PendingWebhook] = [:]
     /// Owed events not kept (past `owedMax`).
-    public private(set) var dropped = 0
+    package private(set) var dropped = 0
     private var settledUnseen: Set<UInt64> = []
     /// Per payment, the sequence of its latest transition (present once one was read).
     private var sequences: [UInt64: Int64] = [:]
@@ -38,7 +38,7 @@ public struct PendingWebhookScan: Sendable {
     ///   - ledgerConfiguration, cipher: the run's, needed only to open a snapshot.
     /// - Throws: `RecoveryError.undecodable` when a record of a kind it reads does not decode;
     ///   `RecoveryError.unreadableSnapshot` for a snapshot it had to start from and cannot read.
-    public static func scan(
+    package static func scan(
         _ journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),
         cipher: FieldCipher? = nil
     ) async throws -> [PendingWebhook] {
@@ -71,13 +71,13 @@ public struct PendingWebhookScan: Sendable {
     }
 
     /// The owed events, by id.
-    public var pending: [PendingWebhook] { owed.values.sorted { $0.eventID < $1.eventID } }
+    package var pending: [PendingWebhook] { owed.values.sorted { $0.eventID < $1.eventID } }
 
-    public init() {}
+    package init() {}
 
     /// Folds one record (records of kinds it does not read are skipped).
     /// - Throws: `JournalError` when a record of a kind it reads does not decode.
-    public mutating func apply(_ record: JournalRecord) throws(JournalError) {
+    package mutating func apply(_ record: JournalRecord) throws(JournalError) {
         switch record.type {
         case PaymentEventRecord.recordType:
             apply(try PaymentEventImage(record: record.decode(PaymentEventRecord.self)))
