@@ -200,8 +200,10 @@ final class WebhookSender: Service, Sendable {
     private func start(_ delivery: Delivery) {
         let started = NIODeadline.now()
         guard let target = target(of: delivery) else {
-            // Not a URL the client can post to: a failed attempt, as an unreachable endpoint is.
-            finish(delivery, status: nil, started: started)
+            // Not a URL the client can post to (`http://` alone): a failed attempt, as an
+            // unreachable endpoint is, finished on an event loop rather than here, so that a
+            // line of such deliveries does not recurse through `slotFreed`.
+            client.eventLoopGroup.any().execute { [self] in finish(delivery, status: nil, started: started) }
             return
         }
         let request = target.request(
