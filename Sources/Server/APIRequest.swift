@@ -59,11 +59,24 @@ struct APIRequest: Sendable {
         return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// `text` without the spaces and tabs around it: keys are ASCII, and Foundation's
+    /// `trimmingCharacters(in:)` bridged every request's header through `NSString`.
+    static func trimmingBlanks(_ text: Substring) -> String {
+        var text = text
+        while let first = text.utf8.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            text = text.dropFirst()
+        }
+        while let last = text.utf8.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+            text = text.dropLast()
+        }
+        return String(text)
+    }
+
     /// `Bearer sk_test_...`, or Basic with the key as the user name (curl's `-u sk_test_...:`).
     static func secretKey(_ header: String?) -> String? {
         guard let header else { return nil }
         if header.hasPrefix("Bearer ") {
-            return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            return trimmingBlanks(header.dropFirst(7))
         }
         if header.hasPrefix("Basic "),
             let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),

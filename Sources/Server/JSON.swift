@@ -10,6 +10,11 @@ public indirect enum JSON: Sendable, Hashable, ExpressibleByStringLiteral, Expre
     case null
     case array([JSON])
     case object([(String, JSON)])
+    /// JSON text already written (compact and valid), kept as its bytes and written as they
+    /// are. A PaymentIntent is rendered this way (`JSONObjectWriter`): a tree of values for its
+    /// two dozen fields cost an allocation per field to build and again to free, for each of a
+    /// payment's answers and events, and each stored event held its tree until it was evicted.
+    case raw([UInt8])
 
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .integer(value) }
@@ -32,8 +37,12 @@ public indirect enum JSON: Sendable, Hashable, ExpressibleByStringLiteral, Expre
 
     /// The value of `key` in an object, or nil.
     public subscript(key: String) -> JSON? {
-        guard case .object(let pairs) = self else { return nil }
-        return pairs.first { $0.0 == key }?.1
+        switch self {
+        case .object(let pairs): return pairs.first { $0.0 == key }?.1
+        // Parsed to be read: only the dashboard's summaries read fields of rendered objects.
+        case .raw(let bytes): return JSON(parsing: String(decoding: bytes, as: UTF8.self))?[key]
+        default: return nil
+        }
     }
 
     /// The compact JSON text.
@@ -52,8 +61,9 @@ public indirect enum JSON: Sendable, Hashable, ExpressibleByStringLiteral, Expre
         return bytes
     }
 
-    private func write(to bytes: inout [UInt8]) {
+    func write(to bytes: inout [UInt8]) {
         switch self {
+        case .raw(let text): bytes.append(contentsOf: text)
         case .string(let value): Self.quote(value, to: &bytes)
         case .integer(let value): Self.writeInteger(value, to: &bytes)
         case .bool(let value): bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
@@ -86,7 +96,7 @@ public indirect enum JSON: Sendable, Hashable, ExpressibleByStringLiteral, Expre
     private static let nullBytes = Array("null".utf8)
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func writeInteger(_ value: Int64, to bytes: inout [UInt8]) {
+    static func writeInteger(_ value: Int64, to bytes: inout [UInt8]) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         // The magnitude as unsigned, so that Int64.min has one too; digits last to first.
         var magnitude = value.magnitude
@@ -101,7 +111,7 @@ public indirect enum JSON: Sendable, Hashable, ExpressibleByStringLiteral, Expre
     /// Escapes as RFC 8259 asks, and `<`, `>` and `&` too, so that a value echoed into a page
     /// can never close a script element. Runs of bytes that need no escape are copied at once;
     /// bytes of multi-byte characters are never escaped, so they are copied as they are.
-    private static func quote(_ value: String, to bytes: inout [UInt8]) {
+    static func quote(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in

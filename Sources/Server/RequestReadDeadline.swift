@@ -36,22 +36,48 @@ final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     /// The request being read, and the timer that closes its connection.
+    ///
+    /// The timer is not scheduled and cancelled for every request: on a busy keep-alive
+    /// connection that was a timer in the event loop's heap per request (and a linear search of
+    /// the heap to cancel it). It stays armed while requests come; when it fires it closes the
+    /// connection if the request being read began `limit` ago or more, and otherwise waits for
+    /// that request's own deadline, or for the next request to arm it again.
     final class Clock {
         let limit: TimeAmount
         var timer: Scheduled<Void>?
+        /// When the request being read began; nil between requests.
+        var began: NIODeadline?
 
         init(limit: TimeAmount) { self.limit = limit }
 
         func requestBegan(_ context: ChannelHandlerContext) {
-            guard timer == nil else { return }
-            timer = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
-                context.close(promise: nil)
-            }
+            guard began == nil else { return }
+            let now = NIODeadline.now()
+            began = now
+            if timer == nil { arm(context, at: now + limit) }
         }
 
         func requestEnded() {
+            began = nil
+        }
+
+        func connectionEnded() {
             timer?.cancel()
             timer = nil
+            began = nil
+        }
+
+        private func arm(_ context: ChannelHandlerContext, at deadline: NIODeadline) {
+            timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+                timer = nil
+                guard let began else { return }
+                let due = began + limit
+                if due <= .now() {
+                    context.close(promise: nil)
+                } else {
+                    arm(context, at: due)
+                }
+            }
         }
     }
 
@@ -69,7 +95,7 @@ final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler 
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            clock.requestEnded()
+            clock.connectionEnded()
             context.fireChannelInactive()
         }
     }

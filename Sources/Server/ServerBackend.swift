@@ -194,7 +194,8 @@ final class ServerBackend: Sendable {
         let endpoints = store.endpoints(of: merchant).filter { $0.accepts(type) }
         let stored = EventObject(
             id: eventID, type: type, merchant: merchant,
-            createdUnixSeconds: created, object: object, pendingWebhooks: endpoints.count)
+            createdUnixSeconds: created, object: object, pendingWebhooks: endpoints.count,
+            paymentIntentID: payment.description)
         store.record(stored)
         journal?.note(.event(stored, endpointIDs: endpoints.map(\.id)))
         guard !endpoints.isEmpty else { return }

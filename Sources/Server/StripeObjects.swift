@@ -51,6 +51,10 @@ struct EventObject: Sendable {
     var createdUnixSeconds: Int64
     var object: JSON
     var pendingWebhooks: Int
+    /// The payment the event is about, when the server emitted it in this life: the
+    /// dashboard finds a payment's events by it without reading their objects (an intent's is
+    /// kept as its rendered text). Nil for an event a resumed server read back from the journal.
+    var paymentIntentID: String? = nil
 
     var json: JSON {
         .object([
@@ -103,29 +107,32 @@ enum StripeRenderer {
             ]
             lastError = .object(fields)
         }
-        return .object([
-            ("id", .string(id.description)), ("object", "payment_intent"),
-            ("amount", .integer(payment.amount.minorUnits)),
-            ("amount_capturable", .integer(payment.amountCapturableMinorUnits)),
-            ("amount_received", .integer(payment.amountCapturedMinorUnits)),
-            ("canceled_at", .optional(details?.canceledUnixSeconds)),
-            ("cancellation_reason", .optional(details?.cancellationReason)),
-            ("capture_method", .string(captureMethod)),
-            ("client_secret", .string("\(id)_secret_\(suffix(id))")),
-            ("confirmation_method", "automatic"),
-            ("created", .integer(details?.createdUnixSeconds ?? 0)),
-            ("currency", .string(payment.amount.currency.code.lowercased())),
-            ("customer", nil),
-            ("description", .optional(details?.description)),
-            ("last_payment_error", lastError),
-            ("latest_charge", charged ? .string(chargeID(id)) : nil),
-            ("livemode", false),
-            ("metadata", .dictionary(details?.metadata ?? [:])),
-            ("next_action", nextAction),
-            ("payment_method", .optional(details?.paymentMethodID ?? nil)),
-            ("payment_method_types", .array(["card"])),
-            ("status", .string(status(state, details))),
-        ])
+        let idText = id.description
+        let suffix = idText.dropFirst(3)
+        var object = JSONObjectWriter()
+        object.string("id", idText)
+        object.string("object", "payment_intent")
+        object.integer("amount", payment.amount.minorUnits)
+        object.integer("amount_capturable", payment.amountCapturableMinorUnits)
+        object.integer("amount_received", payment.amountCapturedMinorUnits)
+        object.integer("canceled_at", details?.canceledUnixSeconds)
+        object.string("cancellation_reason", details?.cancellationReason)
+        object.string("capture_method", captureMethod)
+        object.string("client_secret", idText + "_secret_" + suffix)
+        object.string("confirmation_method", "automatic")
+        object.integer("created", details?.createdUnixSeconds ?? 0)
+        object.string("currency", payment.amount.currency.code.lowercased())
+        object.null("customer")
+        object.string("description", details?.description)
+        object.field("last_payment_error", lastError)
+        object.string("latest_charge", charged ? "ch_" + suffix : nil)
+        object.bool("livemode", false)
+        object.dictionary("metadata", details?.metadata ?? [:])
+        object.field("next_action", nextAction)
+        object.string("payment_method", details?.paymentMethodID ?? nil)
+        object.field("payment_method_types", .array(["card"]))
+        object.string("status", status(state, details))
+        return object.json()
     }
 
     static func status(_ state: PaymentState, _ details: IntentDetails?) -> String {

@@ -8,11 +8,17 @@ enum StripeRoutes {
     typealias IDHandler = @Sendable (APIRequest, String) async throws(StripeError) -> APIAnswer
 
     static func register(on router: Router<BasicRequestContext>, api: StripeAPI, admin: AdminAPI) {
+        // A request that may make events waits while the webhook line is long: the API slows
+        // to what the endpoints take instead of dead-lettering what it cannot deliver.
         func route(_ method: HTTPRequest.Method, _ path: RouterPath, _ handler: @escaping Handler) {
-            router.on(path, method: method) { request, _ in await respond(request, handler) }
+            router.on(path, method: method) { request, _ in
+                if method != .get { await api.backend().sender.waitForRoom() }
+                return await respond(request, handler)
+            }
         }
         func route(_ method: HTTPRequest.Method, _ path: RouterPath, _ handler: @escaping IDHandler) {
             router.on(path, method: method) { request, context in
+                if method != .get { await api.backend().sender.waitForRoom() }
                 let id = context.parameters.get("id") ?? ""
                 return await respond(request) { (request) async throws(StripeError) in
                     try await handler(request, id)

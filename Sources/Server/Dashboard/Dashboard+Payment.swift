@@ -186,7 +186,8 @@ extension Dashboard {
     ) -> [PaymentPage.Entry] {
         let name = JSON.string(id.description)
         let events = backend.store.events(of: merchant).filter {
-            $0.object["id"] == name || $0.object["payment_intent"] == name
+            if let paymentIntentID = $0.paymentIntentID { return paymentIntentID == id.description }
+            return $0.object["id"] == name || $0.object["payment_intent"] == name
         }
         let eventIDs = Set(events.map(\.id))
         var attempts: [String: [PaymentPage.Attempt]] = [:]
