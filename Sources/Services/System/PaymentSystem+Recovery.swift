@@ -82,7 +82,7 @@ extension PaymentSystem {
         // (each is idempotent at the network) from tasks of their own.
         var owed: [NetworkObligation] = []
         for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
-            owed += PaymentOrchestrator.owedAfterRestart(payment, bookings: recovered.bookings[id])
+            owed += PaymentOrchestrator.owedAfterRestart(payment, booked: recovered.obligations[id] ?? [])
         }
         orchestrator.resumeOwed(owed)
 
@@ -119,13 +119,8 @@ extension PaymentSystem {
     /// Payments, and the allocators after them.
     private func restorePayments(_ recovered: RecoveredPaymentSystem) async throws {
         var paymentIDMax: UInt64 = 0
-        for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
+        for (id, record) in recovered.payments.sorted(by: { $0.key < $1.key }) {
             paymentIDMax = max(paymentIDMax, id.rawValue)
-            let bookings = recovered.bookings[id] ?? RecoveredBookings()
-            let settlement = recovered.merchants[payment.merchant] ?? payment.currency
-            var record = try PaymentRecord(
-                restoring: payment, bookings: bookings, settlement: settlement)
-            record.card = recovered.cards[id]
             orchestrator.shard(id).insert(record)
             events.restoreEmittedCount(1 + record.eventsEmitted, for: id)
         }
@@ -159,10 +154,10 @@ extension PaymentSystem {
                     runtime: runtime)
             }
             for id in recovered.rolledBack {
-                guard let payment = recovered.payments[id] else { continue }
+                guard let record = recovered.payments[id] else { continue }
                 let image = PaymentEventImage(
                     kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
-                    payment: payment, sequence: recovered.bookings[id]?.eventsEmitted ?? 0,
+                    payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
                     expectsBooking: false, timeNanoseconds: runtime.now().nanoseconds)
                 try await PaymentJournaling.appendPersistently(
                     [JournalRecord(image.record)], journal: journal, runtime: runtime)
@@ -209,8 +204,8 @@ extension PaymentSystem {
         // delays (seconds), and hundreds in a row would keep a restarted system from answering
         // for minutes.
         let resumable = Set(recovered.startedKeys.values)
-        let interrupted = recovered.payments.sorted(by: { $0.key < $1.key }).compactMap { id, payment in
-            switch payment.state {
+        let interrupted = recovered.payments.sorted(by: { $0.key < $1.key }).compactMap { id, record in
+            switch record.payment.state {
             case .created, .requiresAction:
                 served.waitingForClient.contains(id) ? nil : id
             case .authorizationUnknown: id
@@ -256,65 +251,4 @@ extension PaymentSystem {
     /// payments it moved on, and how long it took on the run's clock (nil figures for a system
     /// that did not restart).
     public var crashRepairFigures: CrashRepairFigures { crashRepair.withLock { $0 } }
-}
-
-extension PaymentRecord {
-    /// A payment as recovery rebuilt it.
-    /// - Throws: `PaymentServiceError.invalidRequest` if the journaled amounts are impossible.
-    init(
-        restoring payment: RecoveredPayment, bookings: RecoveredBookings, settlement: Currency
-    ) throws(PaymentServiceError) {
-        let amount = Money(minorUnits: payment.amountMinorUnits, currency: payment.currency)
-        let core: Payment
-        do {
-            core = try Payment(
-                restoring: payment.state, amount: amount,
-                amountCapturableMinorUnits: payment.amountCapturableMinorUnits,
-                amountCapturedMinorUnits: payment.amountCapturedMinorUnits,
-                amountRefundedMinorUnits: payment.amountRefundedMinorUnits,
-                dispute: payment.disputeStatus.map { (payment.disputeAmountMinorUnits, $0) },
-                isSettled: payment.isSettled, isAuthenticated: payment.isAuthenticated)
-        } catch {
-            throw .invalidRequest("journaled \(payment.id) cannot be restored: \(error)")
-        }
-        let network = payment.network ?? .visa
-        self.init(
-            id: payment.id, merchant: payment.merchant, payment: core, network: network,
-            parties: PaymentBookkeeping.Parties(
-                merchant: payment.merchant, network: network, presentment: payment.currency,
-                settlement: settlement),
-            createdAt: SimTime(nanoseconds: bookings.createdAtNanoseconds), isFraudulentTruth: false,
-            fingerprint: 0)
-        hold = bookings.hold
-        authorizedAt = bookings.authorizedAtNanoseconds.map { SimTime(nanoseconds: $0) }
-        capturedSettled = bookings.capturedSettled
-        feeSettled = bookings.feeSettled
-        refundedSettled = bookings.refundedSettled
-        disputedSettled = bookings.disputedSettled
-        disputeFeeSettled = bookings.disputeFeeSettled
-        eventsEmitted = Int(bookings.eventsEmitted)
-        // Its first journal record carried its creation, whose event is emitted or owed.
-        isCreationEventEmitted = true
-        if payment.currency != settlement, payment.amountCapturedMinorUnits > 0, bookings.capturedSettled > 0
-        {
-            lockedRate = Self.impliedRate(
-                from: payment.currency, to: settlement, captured: payment.amountCapturedMinorUnits,
-                settled: bookings.capturedSettled, at: authorizedAt ?? createdAt)
-        }
-    }
-
-    /// The rate `settled / captured`, in nanos, between the currencies' minor units: what the
-    /// capture's booking shows of the rate locked then (rounded to a nano).
-    static func impliedRate(
-        from: Currency, to: Currency, captured: Int64, settled: Int64, at time: SimTime
-    ) -> LockedRate? {
-        let numerator =
-            Int128(settled) * Int128(ExchangeRate.nanosPerUnit) * FixedPoint.powerOfTen(from.exponent)
-        let denominator = Int128(captured) * FixedPoint.powerOfTen(to.exponent)
-        let nanos = FixedPoint.divide(numerator, by: denominator, rounding: .halfEven)
-        guard let value = Int64(exactly: nanos),
-            let rate = try? ExchangeRate(from: from, to: to, nanos: value)
-        else { return nil }
-        return LockedRate(validated: FXQuoteID(0), midMarket: rate, spreadBasisPoints: 0, lockedAt: time)
-    }
 }
