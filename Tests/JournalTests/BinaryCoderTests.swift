@@ -31,6 +31,7 @@ import Testing
         var largest: UInt64
         var smallest: Int64
         var nested: [[String]]
+        @SortedByKey var index: [String: Int] = [:]
     }
 
     static let tree = Tree(
@@ -43,7 +44,8 @@ import Testing
             .opened, .declined(3), .captured(amountMinorUnits: nil, note: ""),
             .captured(amountMinorUnits: -9, note: "x"),
         ],
-        kind: .bank, missing: nil, narrow: 4, largest: .max, smallest: .min, nested: [[], ["a", "b"]])
+        kind: .bank, missing: nil, narrow: 4, largest: .max, smallest: .min, nested: [[], ["a", "b"]],
+        index: ["b": 2, "a": -1, "": 0])
 
     static func bytes(_ value: some Encodable) throws -> [UInt8] {
         var writer = BinaryWriter()

@@ -13,7 +13,8 @@
 /// its `encode(to:)` writes them.
 ///
 /// A dictionary keyed by `String` or `Int` encodes through a keyed container whose keys it
-/// lists when decoding, which a positional form cannot give: encode such maps as arrays.
+/// lists when decoding, which a positional form cannot give: encode such maps as arrays
+/// (`SortedByKey`).
 public struct BinaryEncoder {
     public init() {}
 

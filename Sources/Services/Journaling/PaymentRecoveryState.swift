@@ -418,39 +418,14 @@ struct PaymentRecoveryState: Codable {
         return [bounds, twice, booked, merchantKnown, acknowledged, oneKeyOnePayment]
     }
 
-    /// The payments rebuilt, each with its card fields.
+    /// The payments rebuilt, each with its card fields, as a new life of the system starts
+    /// them (no transition applied in it yet).
     var records: [PaymentID: PaymentRecord] {
         payments.mapValues { replay in
             var record = replay.process.record
             record.card = cards[record.id]
+            record.transitions = 0
             return record
         }
     }
 }
-
-/// A map encoded as its pairs sorted by key: one value always gives the same bytes, and the
-/// positional `BinaryEncoder` needs no key names.
-@propertyWrapper
-struct SortedByKey<Key: Codable & Comparable & Hashable, Value: Codable>: Codable {
-    var wrappedValue: [Key: Value]
-
-    init(wrappedValue: [Key: Value]) { self.wrappedValue = wrappedValue }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.unkeyedContainer()
-        for (key, value) in wrappedValue.sorted(by: { $0.key < $1.key }) {
-            try container.encode(key)
-            try container.encode(value)
-        }
-    }
-
-    init(from decoder: any Decoder) throws {
-        var container = try decoder.unkeyedContainer()
-        wrappedValue = [:]
-        while !container.isAtEnd {
-            wrappedValue[try container.decode(Key.self)] = try container.decode(Value.self)
-        }
-    }
-}
-
-extension SortedByKey: Sendable where Key: Sendable, Value: Sendable {}
