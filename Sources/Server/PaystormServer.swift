@@ -24,6 +24,10 @@ public struct PaystormServer: Sendable {
         public var settlementCurrency: Currency = .usd
         public var rateLimitPerSecond: Int64 = 100
         public var rateLimitBurst: Int64 = 200
+        /// Idempotency answers kept to replay, across the processor's stores: Stripe replays
+        /// the first answer for 24 hours, so a test double keeps far more than a load run does.
+        public var idempotencyAnswersMax = Options.idempotencyAnswersMaxDefault
+        public static let idempotencyAnswersMaxDefault = 1_000_000
         public var webhookAttemptsMax = 5
         public var webhookBackoffBase: Duration = .seconds(1)
         /// Webhook deliveries in flight at once, and connections to one endpoint's host at most.
@@ -93,7 +97,8 @@ public struct PaystormServer: Sendable {
         let options = options
         let journal = serverJournal
         let configuration = ServerBackend.quietConfiguration(
-            rateLimitPerSecond: options.rateLimitPerSecond, burst: options.rateLimitBurst)
+            rateLimitPerSecond: options.rateLimitPerSecond, burst: options.rateLimitBurst,
+            idempotencyAnswersMax: options.idempotencyAnswersMax)
         let start: @Sendable (ServerBackend) async throws -> Void = { backend in
             for (index, key) in options.apiKeys.enumerated() {
                 // A resumed server knows its keys already: the first start journaled them.

@@ -118,8 +118,14 @@ final class ServerBackend: Sendable {
     /// The configuration a Stripe double runs with: the issuers approve unless a test card
     /// says otherwise, answer fast and never time out (faults switch that on at runtime), and
     /// webhooks go to real endpoints instead of the simulated ones.
-    static func quietConfiguration(rateLimitPerSecond: Int64, burst: Int64) -> PaymentSystemConfiguration {
+    /// - Parameter idempotencyAnswersMax: answers kept to replay across the idempotency stores.
+    static func quietConfiguration(
+        rateLimitPerSecond: Int64, burst: Int64,
+        idempotencyAnswersMax: Int = PaystormServer.Options.idempotencyAnswersMaxDefault
+    ) -> PaymentSystemConfiguration {
         var configuration = PaymentSystemConfiguration()
+        let stores = configuration.paymentShards
+        configuration.idempotencyAnswersPerShardMax = max(1, (idempotencyAnswersMax + stores - 1) / stores)
         configuration.webhooks.enabled = false
         // The processor's `created` stamps in Unix time: the server runs on the wall clock.
         configuration.unixClock = UnixClock(epochOffsetSeconds: now())

@@ -23,6 +23,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Settlement currency of onboarded merchants.") var currency = "usd"
     @Option(help: "Requests per second each merchant's key may make.") var rateLimit: Int64 = 100
     @Option(help: "Requests a merchant's key may burst above the rate.") var rateBurst: Int64 = 200
+    @Option(
+        help: ArgumentHelp(
+            "Idempotency answers kept to replay (the newest, across the processor's stores); a retry "
+                + "of an older key within 24 hours gets 409 idempotency_answer_dropped."))
+    var idempotencyAnswersMax = PaystormServer.Options.idempotencyAnswersMaxDefault
     @Option(help: "Delivery attempts per webhook before it is dead-lettered.") var webhookAttempts = 5
     @Option(help: "First retry delay of a failed webhook, in milliseconds (doubling).")
     var webhookBackoffMilliseconds: Int64 = 1_000
@@ -99,6 +104,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         options.rateLimitPerSecond = rateLimit
         options.rateLimitBurst = rateBurst
+        guard (1...100_000_000).contains(idempotencyAnswersMax) else {
+            throw ValidationError("--idempotency-answers-max must be in 1...100000000")
+        }
+        options.idempotencyAnswersMax = idempotencyAnswersMax
         guard (1...50).contains(webhookAttempts) else {
             throw ValidationError("--webhook-attempts must be in 1...50")
         }

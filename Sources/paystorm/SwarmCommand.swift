@@ -69,9 +69,7 @@ struct SwarmCommand: AsyncParsableCommand {
         let scenario = try loadScenario(file)
         let bug = try plantedBug()
         let stopwatch = Stopwatch()
-        let outcomes = await PlantedBug.$active.withValue(bug) {
-            await Self.execute(scenario, seeds: seedList, jobs: jobs)
-        }
+        let outcomes = await Self.execute(scenario, seeds: seedList, jobs: jobs, plantedBug: bug)
         let elapsed = stopwatch.elapsed.components
         let seconds = max(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, 1e-9)
         let failed = outcomes.filter(\.failed)
@@ -117,10 +115,8 @@ struct SwarmCommand: AsyncParsableCommand {
         let bug = try plantedBug()
         let stopwatch = Stopwatch()
         let jobs = self.jobs
-        let outcomes = await PlantedBug.$active.withValue(bug) {
-            await Self.execute(seeds: seeds, jobs: jobs) { seeds, jobs, finished in
-                await Swarm.runGenerated(seeds: seeds, jobs: jobs, finished: finished)
-            }
+        let outcomes = await Self.execute(seeds: seeds, jobs: jobs) { seeds, jobs, finished in
+            await Swarm.runGenerated(seeds: seeds, jobs: jobs, plantedBug: bug, finished: finished)
         }
         let elapsed = stopwatch.elapsed.components
         let seconds = max(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, 1e-9)
@@ -229,9 +225,11 @@ struct SwarmCommand: AsyncParsableCommand {
 
     /// Runs the swarm off the main actor and draws a progress bar on stderr when it is a terminal.
     @concurrent
-    private static func execute(_ scenario: Scenario, seeds: [UInt64], jobs: Int) async -> [SwarmOutcome] {
+    private static func execute(
+        _ scenario: Scenario, seeds: [UInt64], jobs: Int, plantedBug: PlantedBug?
+    ) async -> [SwarmOutcome] {
         await execute(seeds: seeds, jobs: jobs) { seeds, jobs, finished in
-            await Swarm.run(scenario, seeds: seeds, jobs: jobs, finished: finished)
+            await Swarm.run(scenario, seeds: seeds, jobs: jobs, plantedBug: plantedBug, finished: finished)
         }
     }
 

@@ -72,9 +72,7 @@ import Testing
         #expect(healthy.invariants.first { $0.name == name }?.holds == true)
         #expect(healthy.payments.succeeded > 50 && healthy.payments.refundedFull > 10)
         #expect(healthy.settlement.contains { $0.payouts > 0 }, "money reached the merchants")
-        let broken = try await PlantedBug.$active.withValue(bug) {
-            try await ScenarioRunner.run(scenario, mode: .simulated)
-        }
+        let broken = try await ScenarioRunner.run(scenario, mode: .simulated, plantedBug: bug)
         let result = try #require(broken.invariants.first { $0.name == name })
         #expect(!result.holds, "\(bug)")
         #expect(result.examples.first?.contains("expected") == true, "\(result.examples)")

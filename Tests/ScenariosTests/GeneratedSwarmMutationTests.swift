@@ -18,15 +18,12 @@ import Testing
         var first: UInt64 = 1
         while first <= Self.seedsMax {
             let seeds = Array(first...min(first + Self.batch - 1, Self.seedsMax))
-            let outcomes = await PlantedBug.$active.withValue(bug) {
-                await Swarm.runGenerated(seeds: seeds, jobs: 2)
-            }
+            let outcomes = await Swarm.runGenerated(seeds: seeds, jobs: 2, plantedBug: bug)
             for failing in outcomes where failing.failed {
                 let healthy = await Swarm.runScenario(ScenarioGenerator.scenario(seed: failing.seed))
                 guard !healthy.failed else { continue }
-                let replay = await PlantedBug.$active.withValue(bug) {
-                    await Swarm.runScenario(ScenarioGenerator.scenario(seed: failing.seed))
-                }
+                let replay = await Swarm.runScenario(
+                    ScenarioGenerator.scenario(seed: failing.seed), plantedBug: bug)
                 #expect(replay.digest == failing.digest)
                 #expect(replay.firstViolation == failing.firstViolation)
                 print(
@@ -43,9 +40,7 @@ import Testing
     /// (the parser, then the runner) replays to the seed's digest.
     @Test func aFailingSeedsFileReplaysToItsDigest() async throws {
         let bug = PlantedBug.ignoreIdempotencyKeys
-        let outcomes = await PlantedBug.$active.withValue(bug) {
-            await Swarm.runGenerated(seeds: [1, 2], jobs: 2)
-        }
+        let outcomes = await Swarm.runGenerated(seeds: [1, 2], jobs: 2, plantedBug: bug)
         let failing = try #require(outcomes.first { $0.failed })
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "paystorm-generated-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).yaml")
@@ -53,9 +48,7 @@ import Testing
         try ScenarioWriter.yaml(ScenarioGenerator.scenario(seed: failing.seed))
             .write(to: file, atomically: true, encoding: .utf8)
         let scenario = try ScenarioParser.load(path: file.path)
-        let replay = try await PlantedBug.$active.withValue(bug) {
-            try await ScenarioRunner.run(scenario, mode: .simulated)
-        }
+        let replay = try await ScenarioRunner.run(scenario, mode: .simulated, plantedBug: bug)
         #expect(replay.digest == failing.digest)
         #expect(!replay.invariantsHold)
     }

@@ -19,9 +19,7 @@ extension RunReport {
 
     static func run(_ bug: PlantedBug? = nil) async throws -> RunReport {
         let scenario = try ScenarioParser.parse(Self.text, file: "disputes.yaml")
-        return try await PlantedBug.$active.withValue(bug) {
-            try await ScenarioRunner.run(scenario, mode: .simulated)
-        }
+        return try await ScenarioRunner.run(scenario, mode: .simulated, plantedBug: bug)
     }
 
     @Test func aHealthyRunWithManyDisputesHoldsBoth() async throws {
@@ -46,9 +44,8 @@ extension RunReport {
         let scenario = try ScenarioParser.parse(text, file: "refunds.yaml")
         let healthy = try await ScenarioRunner.run(scenario, mode: .simulated)
         #expect(healthy.result(.settlementReconcilesWithNetworkFiles)?.holds == true)
-        let report = try await PlantedBug.$active.withValue(.refundBeyondCaptured) {
-            try await ScenarioRunner.run(scenario, mode: .simulated)
-        }
+        let report = try await ScenarioRunner.run(
+            scenario, mode: .simulated, plantedBug: .refundBeyondCaptured)
         let result = try #require(report.result(.settlementReconcilesWithNetworkFiles))
         #expect(!result.holds)
         #expect(result.examples.first?.contains("refunded") == true, "\(result.examples)")

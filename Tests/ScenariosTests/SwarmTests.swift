@@ -90,15 +90,12 @@ import Testing
     ])
     func thePlantedBugIsFoundAndItsSeedReplays(bug: PlantedBug, invariant: String) async throws {
         let scenario = try Self.scenario(for: bug)
-        let outcomes = await PlantedBug.$active.withValue(bug) {
-            await Swarm.run(scenario, seeds: Array(1...6), jobs: 2)
-        }
+        let outcomes = await Swarm.run(scenario, seeds: Array(1...6), jobs: 2, plantedBug: bug)
         let firstFailing = outcomes.first { $0.failed }
         let failing = try #require(firstFailing, "the planted bug \(bug) went unnoticed")
         #expect(failing.firstViolation?.hasPrefix(invariant) == true, "\(failing)")
-        let replay = try await PlantedBug.$active.withValue(bug) {
-            try await ScenarioRunner.run(Swarm.scenario(scenario, seed: failing.seed), mode: .simulated)
-        }
+        let replay = try await ScenarioRunner.run(
+            Swarm.scenario(scenario, seed: failing.seed), mode: .simulated, plantedBug: bug)
         #expect(replay.digest == failing.digest)
         let violated = try #require(replay.invariants.first { !$0.holds })
         #expect(failing.firstViolation?.hasPrefix(violated.name) == true)

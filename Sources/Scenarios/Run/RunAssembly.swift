@@ -48,6 +48,7 @@ struct RunAssembly {
         var configuration = faults.configure(
             ScenarioRunner.systemConfiguration(scenario, journal: journals.life ?? journals.chaos))
         configuration.journalCipher = options.journalCipher
+        configuration.plantedBug = options.plantedBug
         configuration.balanceTransactionSink = options.balanceTransactions
         // Service crashes: the services they kill keep what a kill must be able to stop.
         let serviceCrashes = faults.serviceCrashes(loadEnd: scenario.duration)

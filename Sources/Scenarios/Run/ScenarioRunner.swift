@@ -29,20 +29,22 @@ public enum ScenarioRunner {
     ///     (`JournalCheckpointer`); nil writes none. Ignored without a journal.
     ///   - balanceTransactions: where every balance transaction of the run goes as it is made
     ///     (an export); nil derives none.
+    ///   - plantedBug: the bug a mutation test plants in the services (nil in every real run).
     /// - Throws: `RecoveryError.noJournal` when `resume` is set without a journal; what
     ///   recovery throws.
     public static func run(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)? = nil, trace: EventTrace? = nil,
         resume: Bool = false, acknowledgements: AcknowledgementLog? = nil, journalKey: [UInt8]? = nil,
         snapshotEvery: Int? = nil, progress: (@Sendable (RunProgress) -> Void)? = nil,
-        balanceTransactions: BalanceTransactionLog.Sink? = nil
+        balanceTransactions: BalanceTransactionLog.Sink? = nil, plantedBug: PlantedBug? = nil
     ) async throws -> RunReport {
         if resume && journal == nil { throw RecoveryError.noJournal }
         let options = Options(
             resume: resume, acknowledgements: acknowledgements,
             journalCipher: try journalKey.map { key throws(JournalError) in
                 try FieldCipher(key: key, domain: cipherDomain(seed: scenario.seed))
-            }, snapshotEvery: snapshotEvery.map { max(1, $0) }, balanceTransactions: balanceTransactions)
+            }, snapshotEvery: snapshotEvery.map { max(1, $0) }, balanceTransactions: balanceTransactions,
+            plantedBug: plantedBug)
         let stopwatch = Stopwatch()
         let cpuAtStart = ProcessCPU.seconds()
         /// Wall and CPU time of the run, read last.
@@ -86,6 +88,8 @@ public enum ScenarioRunner {
         var snapshotEvery: Int?
         /// Where every balance transaction of the run goes (`--balance-transactions`).
         var balanceTransactions: BalanceTransactionLog.Sink?
+        /// The bug a mutation test plants in the services (`paystorm swarm --plant-bug`).
+        var plantedBug: PlantedBug?
     }
 
     /// The process's CPU time since `start` (user and system), and the cores it kept busy over
@@ -242,7 +246,6 @@ public enum ScenarioRunner {
         _ scenario: Scenario, journal: (any Journal)? = nil
     ) -> PaymentSystemConfiguration {
         var configuration = PaymentSystemConfiguration()
-        configuration.plantedBug = PlantedBug.active
         // Client retries in a scenario come within seconds; keeping keys 24 hours would make a
         // long run's memory grow with its length (at 2,000 TPS, ~350 million keys a day). Two
         // minutes of virtual time covers every retry the journeys make.

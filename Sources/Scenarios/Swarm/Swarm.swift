@@ -1,3 +1,5 @@
+import Services
+
 /// Swarm testing: one scenario run in simulated mode once per seed, each seed also choosing
 /// which faults are on and how hard (`FaultPlan`), a few runs at a time.
 ///
@@ -16,26 +18,34 @@ public enum Swarm {
 
     /// Runs every seed, at most `jobs` at a time, each on its own pool thread (a deterministic run
     /// drives its executor on the thread that calls it).
-    /// - Parameter finished: called once per seed as it finishes, in completion order.
+    /// - Parameters:
+    ///   - plantedBug: the bug planted in every seed's services (`paystorm swarm --plant-bug`).
+    ///   - finished: called once per seed as it finishes, in completion order.
     /// - Returns: the outcomes in seed order.
     public static func run(
-        _ base: Scenario, seeds: [UInt64], jobs: Int, finished: @Sendable (SwarmOutcome) -> Void = { _ in }
+        _ base: Scenario, seeds: [UInt64], jobs: Int, plantedBug: PlantedBug? = nil,
+        finished: @Sendable (SwarmOutcome) -> Void = { _ in }
     ) async -> [SwarmOutcome] {
-        await run(seeds: seeds, jobs: jobs, finished: finished) { seed in scenario(base, seed: seed) }
+        await run(seeds: seeds, jobs: jobs, plantedBug: plantedBug, finished: finished) { seed in
+            scenario(base, seed: seed)
+        }
     }
 
     /// Runs one generated scenario per seed (`ScenarioGenerator`), at most `jobs` at a time:
     /// `paystorm swarm --generate`.
     public static func runGenerated(
-        seeds: [UInt64], jobs: Int, finished: @Sendable (SwarmOutcome) -> Void = { _ in }
+        seeds: [UInt64], jobs: Int, plantedBug: PlantedBug? = nil,
+        finished: @Sendable (SwarmOutcome) -> Void = { _ in }
     ) async -> [SwarmOutcome] {
-        await run(seeds: seeds, jobs: jobs, finished: finished, scenario: ScenarioGenerator.scenario(seed:))
+        await run(
+            seeds: seeds, jobs: jobs, plantedBug: plantedBug, finished: finished,
+            scenario: ScenarioGenerator.scenario(seed:))
     }
 
     /// Runs `scenario(seed)` for every seed, at most `jobs` at a time, each on its own pool
     /// thread.
     static func run(
-        seeds: [UInt64], jobs: Int, finished: @Sendable (SwarmOutcome) -> Void,
+        seeds: [UInt64], jobs: Int, plantedBug: PlantedBug?, finished: @Sendable (SwarmOutcome) -> Void,
         scenario: @escaping @Sendable (UInt64) -> Scenario
     ) async -> [SwarmOutcome] {
         let width = min(max(1, jobs), jobsMax)
@@ -45,13 +55,13 @@ public enum Swarm {
             var next = seeds.makeIterator()
             for _ in 0..<width {
                 guard let seed = next.next() else { break }
-                group.addTask { await runScenario(scenario(seed)) }
+                group.addTask { await runScenario(scenario(seed), plantedBug: plantedBug) }
             }
             while let outcome = await group.next() {
                 finished(outcome)
                 outcomes.append(outcome)
                 if let seed = next.next() {
-                    group.addTask { await runScenario(scenario(seed)) }
+                    group.addTask { await runScenario(scenario(seed), plantedBug: plantedBug) }
                 }
             }
         }
@@ -60,17 +70,20 @@ public enum Swarm {
 
     /// Runs one seed in simulated mode, off the caller's executor.
     @concurrent
-    public static func runSeed(_ base: Scenario, seed: UInt64) async -> SwarmOutcome {
-        await runScenario(scenario(base, seed: seed))
+    public static func runSeed(
+        _ base: Scenario, seed: UInt64, plantedBug: PlantedBug? = nil
+    ) async -> SwarmOutcome {
+        await runScenario(scenario(base, seed: seed), plantedBug: plantedBug)
     }
 
     /// Runs one scenario (its own seed) in simulated mode, off the caller's executor.
     @concurrent
-    public static func runScenario(_ scenario: Scenario) async -> SwarmOutcome {
+    public static func runScenario(_ scenario: Scenario, plantedBug: PlantedBug? = nil) async -> SwarmOutcome
+    {
         let seed = scenario.seed
         let faults = FaultPlan(scenario).summary
         do {
-            let report = try await ScenarioRunner.run(scenario, mode: .simulated)
+            let report = try await ScenarioRunner.run(scenario, mode: .simulated, plantedBug: plantedBug)
             let violated = report.invariants.first { !$0.holds }
             return SwarmOutcome(
                 seed: seed, digest: report.digest, faults: faults,

@@ -2,10 +2,10 @@
 /// a checker that never fails proves nothing).
 ///
 /// The services read the bug from `PaymentSystemConfiguration.plantedBug`, given to the system
-/// by whoever builds it (nil: none), never from a task-local on a payment's path. The scenario
-/// runner fills it from `PlantedBug.active` once, when it assembles the system: a test or
-/// `paystorm swarm --plant-bug` sets that with `PlantedBug.$active.withValue(.x) { ... }`,
-/// which reaches the runs it starts and no other test running in the process at the time.
+/// by whoever builds it (nil: none), never from a task-local on a payment's path. A run takes it
+/// as an option (`ScenarioRunner.run(..., plantedBug:)`, `Swarm.run(..., plantedBug:)`, which
+/// `paystorm swarm --plant-bug` passes), so it reaches the runs it is given to and no other
+/// test running in the process at the time.
 public enum PlantedBug: String, Sendable, CaseIterable {
     /// The idempotency gate runs every request, even a retry of a key it already answered: a
     /// client retry charges twice.
@@ -41,9 +41,6 @@ public enum PlantedBug: String, Sendable, CaseIterable {
     /// rebuilding the owed events from the journal: what the dead one held, and what was
     /// emitted while it was down, never reaches the merchants.
     case restartWithoutRebuild = "restart_without_rebuild"
-
-    /// The bug planted for the current task, if any.
-    @TaskLocal public static var active: PlantedBug?
 }
 
 extension IdempotencyGate {

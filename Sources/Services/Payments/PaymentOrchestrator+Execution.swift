@@ -1,5 +1,4 @@
 import Core
-import Journal
 import Ledger
 import PaystormRuntime
 
@@ -42,10 +41,8 @@ extension PaymentOrchestrator {
     ) async throws(PaymentServiceError) -> PaymentProcess.Input? {
         switch action {
         case .journal(let transition):
-            guard let journal = configuration.journal else { return .journaled(transition) }
             do throws(PaymentServiceError) {
-                try await PaymentJournaling.journalTransition(
-                    transition, journal: journal, cipher: configuration.journalCipher)
+                try await paymentJournal.transition(transition)
                 return .journaled(transition)
             } catch {
                 return .journalRefused(transition, error)

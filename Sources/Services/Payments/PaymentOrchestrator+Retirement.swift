@@ -1,5 +1,4 @@
 import Core
-import Journal
 
 extension PaymentOrchestrator {
     /// Forgets a payment its caller will not touch again, returning its final record so the
@@ -28,9 +27,7 @@ extension PaymentOrchestrator {
         // Journaled so that recovery's fold forgets the payment too (its memory then follows the
         // payments in flight, not the run's length). Tried once, not awaited for durability's
         // sake: a lost retirement only leaves the payment in the fold, as before.
-        if record != nil, let journal = configuration.journal {
-            _ = try? await journal.append([JournalRecord(PaymentRetiredRecord(paymentID: id.rawValue))])
-        }
+        if record != nil { await paymentJournal.retirement(of: id) }
         return (record, emitted)
     }
 

@@ -15,6 +15,8 @@ import Synchronization
 package final class PaymentOrchestrator: Sendable {
     let runtime: any Runtime
     let configuration: PaymentSystemConfiguration
+    /// Where every step is made durable before anyone hears of it (a null port keeps nothing).
+    let paymentJournal: any PaymentJournal
     let shards: [PaymentShard]
     /// Each merchant's payments held, for listing them.
     let merchantIndex: MerchantPaymentIndex
@@ -46,12 +48,14 @@ package final class PaymentOrchestrator: Sendable {
     static let awaitingAuthenticationMax = 100_000
 
     init(
-        runtime: any Runtime, configuration: PaymentSystemConfiguration, ledger: ShardedLedger,
-        fraud: FraudEngine, currency: CurrencyService, networks: [PaymentNetwork: CardNetwork],
+        runtime: any Runtime, configuration: PaymentSystemConfiguration, paymentJournal: any PaymentJournal,
+        ledger: ShardedLedger, fraud: FraudEngine, currency: CurrencyService,
+        networks: [PaymentNetwork: CardNetwork],
         merchants: MerchantDirectory, events: PaymentEventSink
     ) {
         self.runtime = runtime
         self.configuration = configuration
+        self.paymentJournal = paymentJournal
         let merchantIndex = MerchantPaymentIndex(shardCount: configuration.paymentShards)
         self.merchantIndex = merchantIndex
         shards = (0..<configuration.paymentShards).map {
@@ -105,10 +109,10 @@ package final class PaymentOrchestrator: Sendable {
 
     /// Creates a payment without confirming it (Stripe's PaymentIntent before `confirm`): the
     /// record exists in `created`, its creation event is out; nothing is screened or authorized.
-    /// With a journal, the payment is durable before its creation event goes out: no
-    /// transition will journal it until it is confirmed, and its client is told it exists.
+    /// The payment is durable before its creation event goes out: no transition will journal
+    /// it until it is confirmed, and its client is told it exists.
     public func open(_ request: PaymentRequest) async throws(PaymentServiceError) -> PaymentID {
-        try await openPayment(request, journalsCreation: configuration.journal != nil)
+        try await openPayment(request, journalsCreation: true)
     }
 
     /// - Parameter journalsCreation: journal the created payment before its creation event is
@@ -146,10 +150,9 @@ package final class PaymentOrchestrator: Sendable {
                 id: id, merchant: request.merchant, payment: payment, network: network, parties: parties,
                 createdAt: runtime.now(), isFraudulentTruth: request.isFraudulentTruth,
                 fingerprint: fingerprint, card: card))
-        if journalsCreation, let journal = configuration.journal, let record = shard.record(id) {
+        if journalsCreation, let record = shard.record(id) {
             do throws(PaymentServiceError) {
-                try await PaymentJournaling.journalOpening(
-                    record, now: runtime.now(), journal: journal, cipher: configuration.journalCipher)
+                try await paymentJournal.opening(record, now: runtime.now())
             } catch {
                 // Not durable, so it never existed: the client retries.
                 _ = shard.remove(id)
@@ -159,8 +162,8 @@ package final class PaymentOrchestrator: Sendable {
         await merchants.shard(request.merchant).recordPayment(request.merchant)
         // The creation event goes out once a journal record shows the payment: its opening
         // here, or (a payment confirmed at once) its first transition, which `PaymentProcess`
-        // emits it with. Without a journal there is nothing to wait for.
-        if journalsCreation || configuration.journal == nil {
+        // emits it with. Without durability there is nothing to wait for.
+        if journalsCreation || !paymentJournal.isDurable {
             shard.update(id) { $0.isCreationEventEmitted = true }
             events.emit(
                 [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
@@ -361,9 +364,7 @@ package final class PaymentOrchestrator: Sendable {
         // The intent (redo record) goes first, so that recovery can finish
         // a booking the ledger had not journaled when the process died; an abort follows a
         // refusal.
-        if let journal = configuration.journal {
-            try await PaymentJournaling.journalBooking(transfers, for: id, journal: journal, runtime: runtime)
-        }
+        try await paymentJournal.bookingIntent(transfers, for: id)
         do {
             outcomes = try await ledger.submit(transfers)
             let applied = outcomes.count { $0 == .applied }
@@ -373,9 +374,7 @@ package final class PaymentOrchestrator: Sendable {
             counters.withLock { $0.ledgerRefusals += 1 }
             // A batch the ledger applied but could not journal stays applied: its durable intent
             // is what recovery redoes, so an abort here would make the journal disagree.
-            if let journal = configuration.journal, !error.isJournalFailure {
-                await PaymentJournaling.journalBookingAborted(for: id, journal: journal, runtime: runtime)
-            }
+            if !error.isJournalFailure { await paymentJournal.bookingAborted(for: id) }
             throw .ledgerRefused(id, error.description)
         }
         EventTrace.record(
@@ -386,9 +385,7 @@ package final class PaymentOrchestrator: Sendable {
                 "outcomes": outcomes.map(\.description).joined(separator: " "),
             ])
         if let refused = outcomes.first(where: { $0 != .applied }) {
-            if let journal = configuration.journal {
-                await PaymentJournaling.journalBookingAborted(for: id, journal: journal, runtime: runtime)
-            }
+            await paymentJournal.bookingAborted(for: id)
             counters.withLock {
                 $0.ledgerRefusals += 1
                 $0.noteViolation("ledger refused \(refused) for \(id)")

@@ -113,11 +113,8 @@ extension PaymentSystem {
         }
         let hash = APIKeyHash(of: secret)
         try gateway(merchant).registerKey(hash, for: merchant)
-        guard let journal = configuration.journal else { return }
         do {
-            _ = try await journal.append([
-                JournalRecord(APIKeyIssuedRecord(merchantID: merchant.rawValue, keyHash: hash.bytes))
-            ])
+            try await paymentJournal.keyIssued(hash, for: merchant)
         } catch {
             _ = gateway(merchant).revoke(APIKey(secret: secret))
             throw error

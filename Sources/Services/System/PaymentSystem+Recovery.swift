@@ -44,11 +44,11 @@ extension PaymentSystem {
         runtime: any Runtime, configuration: PaymentSystemConfiguration, outside: PaymentSystem? = nil,
         crashRepairWhileServing: Bool = false, served: ServedRecovery = ServedRecovery()
     ) async throws -> (system: PaymentSystem, recovered: RecoveredPaymentSystem) {
-        guard let journal = configuration.journal else { throw RecoveryError.noJournal }
         let system = try PaymentSystem(
             runtime: runtime, configuration: configuration, ledgerJournalOpen: false, outside: outside)
+        guard system.paymentJournal.isDurable else { throw RecoveryError.noJournal }
         let recovered = try await PaymentSystemRecovery.recover(
-            from: journal, into: system.ledger, cipher: configuration.journalCipher)
+            from: system.paymentJournal.log, into: system.ledger, cipher: configuration.journalCipher)
         system.ledgerJournalGate?.open()
         try await system.restore(
             recovered, crashRepairWhileServing: crashRepairWhileServing, served: served)
@@ -63,11 +63,9 @@ extension PaymentSystem {
         _ recovered: RecoveredPaymentSystem, crashRepairWhileServing: Bool, served: ServedRecovery
     ) async throws {
         // Before this life books anything (crash repair), so that the list stays in order.
-        if served.restoresBalanceTransactions, let log = orchestrator.balanceTransactions,
-            let journal = configuration.journal
-        {
+        if served.restoresBalanceTransactions, let log = orchestrator.balanceTransactions {
             // Stamped on this life's clock: the journal holds each life's own time, not its zero.
-            try await BalanceTransactionJournalScan.scan(journal, clock: configuration.unixClock) {
+            try await BalanceTransactionJournalScan.scan(paymentJournal.log, clock: configuration.unixClock) {
                 log.record($0)
             }
         }
@@ -130,10 +128,9 @@ extension PaymentSystem {
         // restart starts past it even if none of its payments reached the journal.
         let block = PaymentSystem.paymentIDBlock
         let firstID = max((paymentIDMax / block + 1) * block, recovered.paymentIDBlockReserved + block)
-        if let journal = configuration.journal {
-            try await PaymentJournaling.appendPersistently(
-                [JournalRecord(PaymentIDBlockRecord(firstID: firstID))], journal: journal, runtime: runtime)
-        }
+        try await PaymentJournaling.appendPersistently(
+            [JournalRecord(PaymentIDBlockRecord(firstID: firstID))], journal: paymentJournal.log,
+            runtime: runtime)
         orchestrator.nextPaymentID.store(firstID, ordering: .relaxed)
         for shard in orchestrator.shards {
             if let sequence = recovered.transferSequences[shard.transferProducer] {
@@ -147,21 +144,20 @@ extension PaymentSystem {
         // Crash repair is journaled, so that a later recovery, which will see what this life
         // does after it, starts from the same state: the transfers recovery booked, and the
         // transitions it rolled back.
-        if let journal = configuration.journal {
-            if !recovered.rolledForward.isEmpty {
-                try await PaymentJournaling.appendPersistently(
-                    recovered.rolledForward.map { JournalRecord($0.journalRecord) }, journal: journal,
-                    runtime: runtime)
-            }
-            for id in recovered.rolledBack {
-                guard let record = recovered.payments[id] else { continue }
-                let image = PaymentEventImage(
-                    kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
-                    payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
-                    expectsBooking: false, timeNanoseconds: runtime.now().nanoseconds)
-                try await PaymentJournaling.appendPersistently(
-                    [JournalRecord(image.record)], journal: journal, runtime: runtime)
-            }
+        let journal = paymentJournal.log
+        if !recovered.rolledForward.isEmpty {
+            try await PaymentJournaling.appendPersistently(
+                recovered.rolledForward.map { JournalRecord($0.journalRecord) }, journal: journal,
+                runtime: runtime)
+        }
+        for id in recovered.rolledBack {
+            guard let record = recovered.payments[id] else { continue }
+            let image = PaymentEventImage(
+                kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
+                payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
+                expectsBooking: false, timeNanoseconds: runtime.now().nanoseconds)
+            try await PaymentJournaling.appendPersistently(
+                [JournalRecord(image.record)], journal: journal, runtime: runtime)
         }
 
     }

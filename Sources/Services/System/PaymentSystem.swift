@@ -14,6 +14,9 @@ import Synchronization
 public final class PaymentSystem: Sendable {
     public let runtime: any Runtime
     public let configuration: PaymentSystemConfiguration
+    /// Where everything the system acknowledges is made durable first: the configuration's
+    /// journal, or a null port that keeps nothing.
+    let paymentJournal: any PaymentJournal
     package let ledger: ShardedLedger
     package let orchestrator: PaymentOrchestrator
     package let merchants: MerchantDirectory
@@ -64,6 +67,11 @@ public final class PaymentSystem: Sendable {
         try configuration.validate()
         self.runtime = runtime
         self.configuration = configuration
+        let paymentJournal: any PaymentJournal =
+            configuration.journal.map {
+                DurablePaymentJournal(log: $0, cipher: configuration.journalCipher, runtime: runtime)
+            } ?? NullPaymentJournal()
+        self.paymentJournal = paymentJournal
         // The ledger journals its applied transfers to the run's journal.
         let gate = configuration.journal.map {
             LedgerJournalGate(JournalLedgerAdapter($0), open: ledgerJournalOpen, runtime: runtime)
@@ -86,7 +94,8 @@ public final class PaymentSystem: Sendable {
         }
         self.networks = networks
         let currency = try CurrencyService(runtime: runtime)
-        let webhookParties = Self.webhookParties(configuration, runtime, outside: outside)
+        let webhookParties = Self.webhookParties(
+            configuration, runtime, settled: paymentJournal.webhookSettlementRecorder(), outside: outside)
         makeDispatcher = webhookParties.make
         let dispatcher = webhookParties.dispatcher
         endpoints = webhookParties.endpoints
@@ -94,7 +103,8 @@ public final class PaymentSystem: Sendable {
             dispatcher: dispatcher, clock: configuration.unixClock, runtime: runtime,
             observer: configuration.eventObserver)
         orchestrator = PaymentOrchestrator(
-            runtime: runtime, configuration: configuration, ledger: ledger, fraud: fraud, currency: currency,
+            runtime: runtime, configuration: configuration, paymentJournal: paymentJournal, ledger: ledger,
+            fraud: fraud, currency: currency,
             networks: networks, merchants: merchants, events: events)
         let bucket = try TokenBucket.Configuration(
             capacityTokens: configuration.rateLimit.burst,
@@ -107,7 +117,8 @@ public final class PaymentSystem: Sendable {
         admission = try AdmissionController(runtime: runtime, configuration: configuration.admission)
         let keys = try IdempotencyStateMachine.Configuration(
             retention: configuration.idempotencyRetention,
-            entriesMax: configuration.idempotencyKeysPerShardMax)
+            entriesMax: configuration.idempotencyKeysPerShardMax,
+            answersMax: configuration.idempotencyAnswersPerShardMax)
         idempotency = (0..<configuration.paymentShards).map { _ in
             IdempotencyGate(
                 store: IdempotencyStore(runtime: runtime, configuration: keys),
@@ -118,29 +129,16 @@ public final class PaymentSystem: Sendable {
 
     /// The webhook dispatcher (and how to build its successor after a crash) and the merchants'
     /// endpoints, or none with webhooks off.
+    /// - Parameter settled: told of each event's settlement, journaled so that recovery knows
+    ///   which events are still owed (emitted by a journaled transition, never settled).
     private static func webhookParties(
-        _ configuration: PaymentSystemConfiguration, _ runtime: any Runtime, outside: PaymentSystem?
+        _ configuration: PaymentSystemConfiguration, _ runtime: any Runtime,
+        settled: (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)?, outside: PaymentSystem?
     ) -> (
         make: (@Sendable () -> WebhookDispatcher)?, dispatcher: WebhookDispatcher?,
         endpoints: [WebhookEndpoint]
     ) {
         guard configuration.webhooks.enabled else { return (nil, nil, []) }
-        // Each event's settlement is journaled, so that recovery knows
-        // which events are still owed (emitted by a journaled transition, never settled).
-        var settled: (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)?
-        if let journal = configuration.journal {
-            settled = { settlements in
-                // Retried: an event left unsettled is only delivered again after a restart
-                // (at least once; the endpoints de-duplicate), but a crash check counts it.
-                let records = settlements.map { settlement in
-                    JournalRecord(
-                        WebhookSettledRecord(
-                            eventID: settlement.id.rawValue, deadLettered: settlement.deadLettered))
-                }
-                try? await PaymentJournaling.appendPersistently(
-                    records, journal: journal, runtime: runtime)
-            }
-        }
         var dispatching = WebhookDispatcher.Configuration()
         dispatching.endpointsMax = configuration.webhooks.endpointsMax
         dispatching.restartable = configuration.webhooks.restartable
@@ -183,14 +181,12 @@ public final class PaymentSystem: Sendable {
         guard created else { return nil }
         // The onboarding is durable before the key is handed out. If the
         // journal refuses it, the account is forgotten again: the client retries the onboarding.
-        if let journal = configuration.journal {
-            do {
-                try await PaymentJournaling.journalOnboarding(
-                    merchant, settlementCurrency: settlementCurrency, now: runtime.now(), journal: journal)
-            } catch {
-                await merchants.shard(merchant).remove(merchant)
-                throw error
-            }
+        do {
+            try await paymentJournal.onboarding(
+                merchant, settlementCurrency: settlementCurrency, now: runtime.now())
+        } catch {
+            await merchants.shard(merchant).remove(merchant)
+            throw error
         }
         return try await issueJournaledKey(for: merchant)
     }
@@ -207,16 +203,12 @@ public final class PaymentSystem: Sendable {
     /// recovered system still accepts it.
     private func issueJournaledKey(for merchant: MerchantID) async throws -> APIKey {
         let key = try gateway(merchant).issueKey(for: merchant)
-        if let journal = configuration.journal {
-            do {
-                _ = try await journal.append([
-                    JournalRecord(APIKeyIssuedRecord(merchantID: merchant.rawValue, keyHash: key.hash.bytes))
-                ])
-            } catch {
-                // Not durable, so not valid: a recovered system would refuse it.
-                _ = gateway(merchant).revoke(key)
-                throw error
-            }
+        do {
+            try await paymentJournal.keyIssued(key.hash, for: merchant)
+        } catch {
+            // Not durable, so not valid: a recovered system would refuse it.
+            _ = gateway(merchant).revoke(key)
+            throw error
         }
         return key
     }
@@ -355,21 +347,13 @@ public final class PaymentSystem: Sendable {
                 throw error
             }
         }
-        guard let journal = configuration.journal else {
-            return await call(
-                merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,
-                rendering: rendering, work)
-        }
-        // The key rides along with every transition the request journals, so that recovery can
-        // tell which key started the work of a request whose answer never became durable.
-        let response = await PaymentJournaling.$idempotencyKey.withValue(idempotencyKey) {
+        return await paymentJournal.acknowledging(
+            apiOperation, idempotencyKey: idempotencyKey, orchestrator: orchestrator
+        ) {
             await call(
                 merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,
                 rendering: rendering, work)
         }
-        return await PaymentJournaling.acknowledge(
-            response, operation: apiOperation, idempotencyKey: idempotencyKey, orchestrator: orchestrator,
-            journal: journal, now: runtime.now())
     }
 
     /// Authenticates, rate-limits, and runs `operation` behind the idempotency gate.

@@ -26,6 +26,13 @@ public struct PaymentSystemConfiguration: Sendable {
     /// keys each of the `paymentShards` idempotency stores holds at most.
     public var idempotencyRetention: Duration = .seconds(86_400)
     public var idempotencyKeysPerShardMax = 1_000_000
+    /// Answers each idempotency store keeps to replay, at most (the newest): an older answer's
+    /// key is kept as a digest for its retention, and its retry is refused (409
+    /// `idempotency_answer_dropped`) rather than run twice. The default bounds a run's memory
+    /// under overload (a few seconds to a minute of answers, what a client's retries need); a
+    /// Stripe double, whose clients expect the first answer replayed for 24 hours, keeps many
+    /// more (`paystorm serve --idempotency-answers-max`).
+    public var idempotencyAnswersPerShardMax = IdempotencyStateMachine.Configuration.answersMaxDefault
     /// Card profiles each fraud-engine shard remembers (least recently used forgotten first).
     public var fraudCardsPerShardMax = 100_000
     /// Whether payments are screened by the fraud engine at all (a Stripe test-mode double
@@ -53,8 +60,9 @@ public struct PaymentSystemConfiguration: Sendable {
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
     /// Where every transition, booking, onboarding and API answer is made
-    /// durable before it is acknowledged (see `PaymentJournaling`); the ledger journals its
-    /// transfers here too. Nil: nothing is journaled (the fastest, purely in-memory run).
+    /// durable before it is acknowledged (see `PaymentJournal`); the ledger journals its
+    /// transfers here too. Nil: nothing is journaled (the fastest, purely in-memory run): the
+    /// system then runs every step through a null port that keeps nothing.
     public var journal: (any Journal)?
     /// Seals the card-related fields the journal keeps about each payment
     /// (`JournaledCardFields`) with AES-GCM under the run's key. Nil: card fields are not
@@ -131,6 +139,7 @@ public struct PaymentSystemConfiguration: Sendable {
         try check((1...1_024).contains(fraudShards), "fraudShards not in 1...1024")
         if let violation = fees.violation { try check(false, violation) }
         try check(inquiriesMax >= 1, "inquiriesMax must be at least 1")
+        try check(idempotencyAnswersPerShardMax >= 1, "idempotencyAnswersPerShardMax must be at least 1")
         try check(
             (1...65_536).contains(crashRepairConcurrencyMax), "crashRepairConcurrencyMax not in 1...65536")
         try check((1...100_000).contains(webhooks.endpoints), "webhooks.endpoints not in 1...100000")

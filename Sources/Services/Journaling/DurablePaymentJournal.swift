@@ -1,0 +1,140 @@
+import Core
+import Journal
+import Ledger
+import PaystormRuntime
+
+/// The port over a `Journal` that keeps what it is given: every call becomes a record appended
+/// to `log` (see `PaymentJournal` for which records, and how a refused append is met).
+struct DurablePaymentJournal: PaymentJournal {
+    let log: any Journal
+    /// Seals the card fields a payment's first record carries; nil journals none.
+    let cipher: FieldCipher?
+    let runtime: any Runtime
+
+    init(log: any Journal, cipher: FieldCipher?, runtime: any Runtime) {
+        self.log = log
+        self.cipher = cipher
+        self.runtime = runtime
+    }
+
+    var isDurable: Bool { true }
+
+    func transition(_ transition: PaymentProcess.Transition) async throws(PaymentServiceError) {
+        let record = transition.applied
+        let emitted = transition.events
+        var image = PaymentEventImage(
+            kind: .transition(
+                command: PaymentJournalCodes.code(transition.command), firstEvent: emitted.first),
+            payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
+            expectsBooking: transition.expectsBooking, timeNanoseconds: transition.time.nanoseconds,
+            idempotencyKey: PaymentJournaling.idempotencyKey, moreEvents: Array(emitted.dropFirst()))
+        // The first transition: no events before this one's (the creation event is index 0).
+        if record.eventsEmitted == emitted.count {
+            image.encryptedCardFields = try sealedCard(of: record)
+        }
+        try await appendOnce(image, for: record.id)
+    }
+
+    func opening(_ record: PaymentRecord, now: SimTime) async throws(PaymentServiceError) {
+        var image = PaymentEventImage(
+            kind: .transition(command: PaymentJournalCodes.openCommand, firstEvent: nil),
+            payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted), expectsBooking: false,
+            timeNanoseconds: now.nanoseconds, idempotencyKey: PaymentJournaling.idempotencyKey)
+        image.encryptedCardFields = try sealedCard(of: record)
+        try await appendOnce(image, for: record.id)
+    }
+
+    /// The payment's card fields sealed under `cipher`, or nil (no cipher, or no card).
+    private func sealedCard(of record: PaymentRecord) throws(PaymentServiceError) -> [UInt8]? {
+        guard let cipher, let card = record.card else { return nil }
+        do throws(JournalError) {
+            return try card.sealed(for: record.id, with: cipher)
+        } catch {
+            throw .ledgerRefused(record.id, "card fields cannot be journaled: \(error)")
+        }
+    }
+
+    private func appendOnce(_ image: PaymentEventImage, for id: PaymentID) async throws(PaymentServiceError) {
+        do throws(JournalError) {
+            _ = try await log.append([JournalRecord(image.record)])
+        } catch {
+            throw .journalUnavailable(id, "journal append failed: \(error)")
+        }
+    }
+
+    func bookingIntent(_ transfers: [Transfer], for id: PaymentID) async throws(PaymentServiceError) {
+        let booking = PaymentBookingRecord(
+            paymentID: id.rawValue, kind: .intent, transfers: transfers.map(\.journalRecord))
+        do throws(JournalError) {
+            try await PaymentJournaling.appendPersistently(
+                [JournalRecord(booking)], journal: log, runtime: runtime)
+        } catch {
+            throw .ledgerRefused(
+                id, "journal append failed \(PaymentJournaling.persistentAttemptsMax) times: \(error)")
+        }
+    }
+
+    func bookingAborted(for id: PaymentID) async {
+        try? await PaymentJournaling.appendPersistently(
+            [JournalRecord(PaymentBookingRecord(paymentID: id.rawValue, kind: .abort, transfers: []))],
+            journal: log, runtime: runtime)
+    }
+
+    func retirement(of id: PaymentID) async {
+        _ = try? await log.append([JournalRecord(PaymentRetiredRecord(paymentID: id.rawValue))])
+    }
+
+    func onboarding(_ merchant: MerchantID, settlementCurrency: Currency, now: SimTime) async throws {
+        _ = try await log.append([
+            JournalRecord(
+                MerchantOnboardedRecord(
+                    merchantID: merchant.rawValue,
+                    settlementCurrencyIndex: UInt8(truncatingIfNeeded: settlementCurrency.index),
+                    timeNanoseconds: now.nanoseconds))
+        ])
+    }
+
+    func keyIssued(_ hash: APIKeyHash, for merchant: MerchantID) async throws {
+        _ = try await log.append([
+            JournalRecord(APIKeyIssuedRecord(merchantID: merchant.rawValue, keyHash: hash.bytes))
+        ])
+    }
+
+    func acknowledging(
+        _ operation: APIOperation, idempotencyKey: String?, orchestrator: PaymentOrchestrator,
+        _ answer: () async -> APIResponse
+    ) async -> APIResponse {
+        let response = await PaymentJournaling.$idempotencyKey.withValue(idempotencyKey) { await answer() }
+        // A retryable refusal (503, no payment named) is no answer the client may rely on.
+        guard !response.replayed, let id = response.paymentID, let record = await orchestrator.payment(id)
+        else {
+            return response
+        }
+        if orchestrator.configuration.plantedBug == .acknowledgeWithoutJournal { return response }
+        let image = PaymentEventImage(
+            kind: .acknowledgement(operation, httpStatus: response.status), payment: RecoveredPayment(record),
+            sequence: Int64(record.eventsEmitted), expectsBooking: false,
+            timeNanoseconds: runtime.now().nanoseconds, idempotencyKey: idempotencyKey)
+        do throws(JournalError) {
+            _ = try await log.append([JournalRecord(image.record)])
+            return response
+        } catch {
+            return .error(
+                status: 503, type: "api_error", code: "journal_unavailable",
+                message: "the answer could not be made durable: \(error)", payment: id)
+        }
+    }
+
+    func webhookSettlementRecorder() -> (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)? {
+        { [log, runtime] settlements in
+            // Retried: an event left unsettled is only delivered again after a restart (at
+            // least once; the endpoints de-duplicate), but a crash check counts it.
+            let records = settlements.map { settlement in
+                JournalRecord(
+                    WebhookSettledRecord(
+                        eventID: settlement.id.rawValue, deadLettered: settlement.deadLettered))
+            }
+            try? await PaymentJournaling.appendPersistently(records, journal: log, runtime: runtime)
+        }
+    }
+}

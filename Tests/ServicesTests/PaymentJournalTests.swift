@@ -1,0 +1,75 @@
+import Core
+import Journal
+import PaystormRuntime
+import PaystormTesting
+import Testing
+
+@testable import Services
+
+/// The services' one durability boundary: a system with a journal writes each step to it before
+/// acknowledging it; a system without one runs the same steps through the null port, which
+/// keeps nothing and reads back nothing, and answers alike.
+@Suite struct PaymentJournalTests {
+    typealias Fixture = PaymentRecoveryTests
+
+    struct Outcome {
+        var statuses: [Int] = []
+        var events: [PaymentEventType] = []
+        var recordTypes: [UInt8] = []
+        var isDurable = false
+    }
+
+    /// Onboards a merchant, then takes a payment through capture and a partial refund, with
+    /// idempotency keys, and an intent opened without confirmation.
+    static func drive(journal: (any Journal)?) throws -> Outcome {
+        let runtime = DeterministicRuntime(seed: 3)
+        return try runtime.run {
+            var configuration = PaymentSystemConfiguration.quiet(webhooks: false)
+            configuration.journal = journal
+            let system = try PaymentSystem(runtime: runtime, configuration: configuration)
+            let merchant = Fixture.merchants[0]
+            let key = try #require(try await system.onboard(merchant, settlementCurrency: .usd)).secret
+            var outcome = Outcome(isDurable: system.paymentJournal.isDurable)
+            let created = await system.createPayment(
+                try Fixture.request(merchant, 2_500, .usd, manual: true), apiKey: key, idempotencyKey: "k1")
+            let id = try #require(created.paymentID)
+            let captured = await system.capture(id, merchant: merchant, apiKey: key, idempotencyKey: "k2")
+            let refunded = await system.refund(
+                id, amountMinorUnits: 1_000, merchant: merchant, apiKey: key, idempotencyKey: "k3")
+            let opened = try await system.orchestrator.open(
+                try Fixture.request(merchant, 700, .usd, manual: true))
+            outcome.statuses = [created.status, captured.status, refunded.status]
+            outcome.events = system.events.recentEvents(for: id) + system.events.recentEvents(for: opened)
+            for try await entry in system.paymentJournal.log.entries() {
+                outcome.recordTypes.append(entry.record.type)
+            }
+            return outcome
+        }
+    }
+
+    @Test func aDurableJournalHoldsEveryStepBeforeItIsAcknowledged() throws {
+        let outcome = try Self.drive(journal: InMemoryJournal())
+        #expect(outcome.isDurable)
+        #expect(outcome.statuses == [200, 200, 200])
+        let types = Set(outcome.recordTypes)
+        for expected in [
+            MerchantOnboardedRecord.recordType, APIKeyIssuedRecord.recordType, PaymentEventRecord.recordType,
+            PaymentBookingRecord.recordType, LedgerTransferRecord.recordType,
+        ] {
+            #expect(types.contains(expected), "record type \(expected) missing from \(types)")
+        }
+    }
+
+    /// The null port: the same answers and the same events (the creation event goes out at
+    /// once, there being no record to wait for), and nothing to read back.
+    @Test func withoutAJournalTheSameStepsAnswerAlikeAndNothingIsKept() throws {
+        let durable = try Self.drive(journal: InMemoryJournal())
+        let null = try Self.drive(journal: nil)
+        #expect(!null.isDurable)
+        #expect(null.recordTypes.isEmpty)
+        #expect(null.statuses == durable.statuses)
+        #expect(null.events == durable.events)
+        #expect(null.events.first == .paymentIntentCreated)
+        #expect(null.events.last == .paymentIntentCreated)
+    }
+}
