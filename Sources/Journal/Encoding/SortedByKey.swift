@@ -25,3 +25,7 @@ public struct SortedByKey<Key: Codable & Comparable & Hashable, Value: Codable>:
 }
 
 extension SortedByKey: Sendable where Key: Sendable, Value: Sendable {}
+
+extension SortedByKey: Equatable where Value: Equatable {}
+
+extension SortedByKey: Hashable where Value: Hashable {}
