@@ -45,7 +45,7 @@ import Testing
 /// refund), one answer is lost after the server answered it and one while the request is still
 /// in flight there (the request goes on; the client hears nothing); of every three refund
 /// listings, one is lost.
-final class LossyTarget: PaymentTarget {
+final class LossyTarget: ForwardingTarget {
     struct Lost: Sendable {
         var afterWork = 0
         var inFlight = 0
@@ -78,9 +78,6 @@ final class LossyTarget: PaymentTarget {
         }
     }
 
-    func onboard(_ merchant: MerchantID, settlementCurrency: Currency) async throws -> String? {
-        try await inner.onboard(merchant, settlementCurrency: settlementCurrency)
-    }
     func createPayment(_ order: PaymentOrder, apiKey: String, idempotencyKey: String) async -> APIResponse? {
         await write { [inner] in
             await inner.createPayment(order, apiKey: apiKey, idempotencyKey: idempotencyKey)
@@ -112,38 +109,11 @@ final class LossyTarget: PaymentTarget {
                 idempotencyKey: idempotencyKey)
         }
     }
-    func submitDisputeEvidence(
-        _ id: PaymentID, merchant: MerchantID, apiKey: String, idempotencyKey: String
-    ) async -> APIResponse? {
-        await inner.submitDisputeEvidence(
-            id, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey)
-    }
-    func retrievePayment(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> APIResponse? {
-        await inner.retrievePayment(id, merchant: merchant, apiKey: apiKey)
-    }
     func refundedMinorUnits(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> Int64? {
         if reads.add(1, ordering: .relaxed).newValue % 3 == 1 {
             counts.withLock { $0.refundReads += 1 }
             return nil
         }
         return await inner.refundedMinorUnits(id, merchant: merchant, apiKey: apiKey)
-    }
-    func listPayments(
-        apiKey: String, createdWithinSeconds: Int64, limit: Int, startingAfter: String?
-    ) async -> APIResponse? {
-        await inner.listPayments(
-            apiKey: apiKey, createdWithinSeconds: createdWithinSeconds, limit: limit,
-            startingAfter: startingAfter)
-    }
-    func searchPayments(
-        apiKey: String, status: String, createdWithinSeconds: Int64, limit: Int, page: String?
-    ) async -> APIResponse? {
-        await inner.searchPayments(
-            apiKey: apiKey, status: status, createdWithinSeconds: createdWithinSeconds, limit: limit,
-            page: page)
-    }
-    func balance(apiKey: String) async -> APIResponse? { await inner.balance(apiKey: apiKey) }
-    func listPayouts(apiKey: String, limit: Int) async -> APIResponse? {
-        await inner.listPayouts(apiKey: apiKey, limit: limit)
     }
 }

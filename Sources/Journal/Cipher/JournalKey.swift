@@ -1,12 +1,12 @@
 /// The 32-byte AES-256 key a run seals its journal's card fields with, as a user gives it: 64
 /// hex digits (in a file, in `PAYSTORM_JOURNAL_KEY`, or on the command line), or a file of 32
 /// raw bytes.
-public enum JournalKey {
-    public static let bytes = 32
+package enum JournalKey {
+    package static let bytes = 32
 
     /// The key `text` spells in hex (64 digits, either case; surrounding whitespace ignored).
     /// - Throws: `JournalError.cipher` naming what is wrong, never echoing the text.
-    public static func parse(hex text: String) throws(JournalError) -> [UInt8] {
+    package static func parse(hex text: String) throws(JournalError) -> [UInt8] {
         let digits = Array(text.utf8.filter { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) })
         guard digits.count == 2 * bytes else {
             throw .cipher(
@@ -25,7 +25,7 @@ public enum JournalKey {
 
     /// The key in a file's contents: 32 raw bytes, or 64 hex digits.
     /// - Throws: `JournalError.cipher` when the contents are neither.
-    public static func parse(fileContents contents: [UInt8]) throws(JournalError) -> [UInt8] {
+    package static func parse(fileContents contents: [UInt8]) throws(JournalError) -> [UInt8] {
         if contents.count == bytes { return contents }
         return try parse(hex: String(decoding: contents, as: UTF8.self))
     }

@@ -5,7 +5,7 @@
 /// provide it; slicing-by-8 processes 8 bytes per step with eight 256-entry tables, several times
 /// faster than the byte-at-a-time loop, which matters because the single writer thread
 /// checksums every byte the journal writes.
-public enum CRC32C {
+package enum CRC32C {
     /// Reflected Castagnoli polynomial.
     static let polynomial: UInt32 = 0x82F6_3B78
 
@@ -31,7 +31,7 @@ public enum CRC32C {
 
     /// The CRC-32C of `bytes`, continuing from `crc` (the checksum of the preceding bytes, 0 to
     /// start).
-    public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         flatTable.withUnsafeBufferPointer { table in
             var state = ~crc
             var index = 0
@@ -59,11 +59,11 @@ public enum CRC32C {
         }
     }
 
-    public static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0, continuing: crc) }
     }
 
-    public static func checksum(_ bytes: ArraySlice<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func checksum(_ bytes: ArraySlice<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0, continuing: crc) }
     }
 }

@@ -63,7 +63,7 @@ public final class ChaosJournal: Journal {
 
     /// Whether the answer to `operation` about `payment` was journaled as a successful
     /// acknowledgement; forgets it. Nil when it cannot be told (the witness forgot entries).
-    public func takeAcknowledgement(of payment: PaymentID, _ operation: APIOperation) -> Bool? {
+    package func takeAcknowledgement(of payment: PaymentID, _ operation: APIOperation) -> Bool? {
         state.withLock { state in
             if state.acknowledged.remove(Acknowledgement(payment: payment.rawValue, operation: operation))
                 != nil

@@ -4,24 +4,24 @@ import Journal
 /// registers the hash again, so that the clients' keys still authenticate after a restart.
 ///
 /// Layout (version 1): varint merchant id, length-prefixed 32-byte hash.
-public struct APIKeyIssuedRecord: JournalCodable, Hashable, Sendable {
-    public static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 2
+package struct APIKeyIssuedRecord: JournalCodable, Hashable, Sendable {
+    package static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 2
     static let hashLength = 32
 
-    public var merchantID: UInt64
-    public var keyHash: [UInt8]
+    package var merchantID: UInt64
+    package var keyHash: [UInt8]
 
-    public init(merchantID: UInt64, keyHash: [UInt8]) {
+    package init(merchantID: UInt64, keyHash: [UInt8]) {
         self.merchantID = merchantID
         self.keyHash = keyHash
     }
 
-    public func encode(into writer: inout BinaryWriter) {
+    package func encode(into writer: inout BinaryWriter) {
         writer.writeVarint(merchantID)
         writer.writeBytes(keyHash)
     }
 
-    public init(from reader: inout BinaryReader) throws(JournalError) {
+    package init(from reader: inout BinaryReader) throws(JournalError) {
         merchantID = try reader.readVarint()
         keyHash = try reader.readBytes(maxLength: Self.hashLength)
         guard keyHash.count == Self.hashLength else {

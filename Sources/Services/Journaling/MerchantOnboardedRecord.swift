@@ -5,27 +5,27 @@ import Journal
 /// (who exists, in which currency it settles) before it rebuilds their payments.
 ///
 /// Layout (version 1): varint merchant id, settlement currency index u8, time ns i64 LE.
-public struct MerchantOnboardedRecord: JournalCodable, Hashable, Sendable {
-    public static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound
+package struct MerchantOnboardedRecord: JournalCodable, Hashable, Sendable {
+    package static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound
 
-    public var merchantID: UInt64
-    public var settlementCurrencyIndex: UInt8
+    package var merchantID: UInt64
+    package var settlementCurrencyIndex: UInt8
     /// Simulated time of the onboarding, nanoseconds.
-    public var timeNanoseconds: Int64
+    package var timeNanoseconds: Int64
 
-    public init(merchantID: UInt64, settlementCurrencyIndex: UInt8, timeNanoseconds: Int64) {
+    package init(merchantID: UInt64, settlementCurrencyIndex: UInt8, timeNanoseconds: Int64) {
         self.merchantID = merchantID
         self.settlementCurrencyIndex = settlementCurrencyIndex
         self.timeNanoseconds = timeNanoseconds
     }
 
-    public func encode(into writer: inout BinaryWriter) {
+    package func encode(into writer: inout BinaryWriter) {
         writer.writeVarint(merchantID)
         writer.write(settlementCurrencyIndex)
         writer.writeLittleEndian(timeNanoseconds)
     }
 
-    public init(from reader: inout BinaryReader) throws(JournalError) {
+    package init(from reader: inout BinaryReader) throws(JournalError) {
         merchantID = try reader.readVarint()
         settlementCurrencyIndex = try reader.readUInt8()
         guard Int(settlementCurrencyIndex) < Currency.all.count else {

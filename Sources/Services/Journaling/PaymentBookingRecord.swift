@@ -11,26 +11,26 @@ import Journal
 ///
 /// Layout (version 1): varint payment id, kind u8 (0 intent, 1 abort), varint transfer count,
 /// then each transfer as a length-prefixed `LedgerTransferRecord` payload.
-public struct PaymentBookingRecord: JournalCodable, Hashable, Sendable {
-    public static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 1
+package struct PaymentBookingRecord: JournalCodable, Hashable, Sendable {
+    package static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 1
 
-    public enum Kind: UInt8, Hashable, Sendable {
+    package enum Kind: UInt8, Hashable, Sendable {
         case intent = 0
         case abort = 1
     }
 
-    public var paymentID: UInt64
-    public var kind: Kind
+    package var paymentID: UInt64
+    package var kind: Kind
     /// The transfers of an intent; empty for an abort.
-    public var transfers: [LedgerTransferRecord]
+    package var transfers: [LedgerTransferRecord]
 
-    public init(paymentID: UInt64, kind: Kind, transfers: [LedgerTransferRecord]) {
+    package init(paymentID: UInt64, kind: Kind, transfers: [LedgerTransferRecord]) {
         self.paymentID = paymentID
         self.kind = kind
         self.transfers = transfers
     }
 
-    public func encode(into writer: inout BinaryWriter) {
+    package func encode(into writer: inout BinaryWriter) {
         writer.writeVarint(paymentID)
         writer.write(kind.rawValue)
         writer.writeVarint(UInt64(transfers.count))
@@ -41,7 +41,7 @@ public struct PaymentBookingRecord: JournalCodable, Hashable, Sendable {
         }
     }
 
-    public init(from reader: inout BinaryReader) throws(JournalError) {
+    package init(from reader: inout BinaryReader) throws(JournalError) {
         paymentID = try reader.readVarint()
         let rawKind = try reader.readUInt8()
         guard let kind = Kind(rawValue: rawKind) else {

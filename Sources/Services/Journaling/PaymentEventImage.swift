@@ -12,8 +12,8 @@ import Journal
 /// follows", bit 1 settled, bit 2 authenticated. A transition that emitted more than one event
 /// appends the codes of the others after these twelve (readers of the first twelve ignore them).
 
-public struct PaymentEventImage: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
+package struct PaymentEventImage: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// A state change: the command's code (`PaymentJournalCodes`) and the first event it
         /// emitted.
         case transition(command: UInt8, firstEvent: PaymentEventType?)
@@ -21,25 +21,25 @@ public struct PaymentEventImage: Sendable, Hashable {
         case acknowledgement(APIOperation, httpStatus: Int)
     }
 
-    public var kind: Kind
-    public var payment: RecoveredPayment
+    package var kind: Kind
+    package var payment: RecoveredPayment
     /// Orders the transitions of one payment when concurrent appends reach the journal out of
     /// order: the number of events the payment had emitted after this transition.
-    public var sequence: Int64
+    package var sequence: Int64
     /// The orchestrator will book ledger transfers for this transition (a `PaymentBookingRecord`
     /// intent follows unless the process died first).
-    public var expectsBooking: Bool
-    public var timeNanoseconds: Int64
-    public var idempotencyKey: String?
+    package var expectsBooking: Bool
+    package var timeNanoseconds: Int64
+    package var idempotencyKey: String?
     /// The events a transition emitted after its first, in order.
-    public var moreEvents: [PaymentEventType] = []
+    package var moreEvents: [PaymentEventType] = []
     /// The payment's card fields sealed by `FieldCipher` (`JournaledCardFields`): on its first
     /// transition only, and only when the run has a journal key.
-    public var encryptedCardFields: [UInt8]?
+    package var encryptedCardFields: [UInt8]?
 
     static let amountsCount = 12
 
-    public init(
+    package init(
         kind: Kind, payment: RecoveredPayment, sequence: Int64, expectsBooking: Bool, timeNanoseconds: Int64,
         idempotencyKey: String? = nil, moreEvents: [PaymentEventType] = []
     ) {
@@ -53,7 +53,7 @@ public struct PaymentEventImage: Sendable, Hashable {
     }
 
     /// The journal record.
-    public var record: PaymentEventRecord {
+    package var record: PaymentEventRecord {
         let codes = PaymentJournalCodes.self
         var head: Int64 = 0
         var eventType: UInt16 = 0
@@ -89,7 +89,7 @@ public struct PaymentEventImage: Sendable, Hashable {
 
     /// Reads a journaled record back.
     /// - Throws: `JournalError.invalidField` when a code is unknown or the layout is short.
-    public init(record: PaymentEventRecord) throws(JournalError) {
+    package init(record: PaymentEventRecord) throws(JournalError) {
         let codes = PaymentJournalCodes.self
         let amounts = record.amounts
         guard amounts.count >= Self.amountsCount else {

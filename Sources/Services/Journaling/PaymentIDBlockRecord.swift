@@ -8,20 +8,20 @@ import Journal
 /// that block again and reuse ids a network already holds authorizations for.
 ///
 /// Layout (version 1): varint first id of the block.
-public struct PaymentIDBlockRecord: JournalCodable, Hashable, Sendable {
-    public static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 4
+package struct PaymentIDBlockRecord: JournalCodable, Hashable, Sendable {
+    package static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 4
 
-    public var firstID: UInt64
+    package var firstID: UInt64
 
-    public init(firstID: UInt64) {
+    package init(firstID: UInt64) {
         self.firstID = firstID
     }
 
-    public func encode(into writer: inout BinaryWriter) {
+    package func encode(into writer: inout BinaryWriter) {
         writer.writeVarint(firstID)
     }
 
-    public init(from reader: inout BinaryReader) throws(JournalError) {
+    package init(from reader: inout BinaryReader) throws(JournalError) {
         firstID = try reader.readVarint()
     }
 }

@@ -12,20 +12,20 @@ import Journal
 /// leaves the payment in the fold (recovery then rebuilds it, as before this record existed).
 ///
 /// Layout (version 1): varint payment id.
-public struct PaymentRetiredRecord: JournalCodable, Hashable, Sendable {
-    public static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 5
+package struct PaymentRetiredRecord: JournalCodable, Hashable, Sendable {
+    package static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 5
 
-    public var paymentID: UInt64
+    package var paymentID: UInt64
 
-    public init(paymentID: UInt64) {
+    package init(paymentID: UInt64) {
         self.paymentID = paymentID
     }
 
-    public func encode(into writer: inout BinaryWriter) {
+    package func encode(into writer: inout BinaryWriter) {
         writer.writeVarint(paymentID)
     }
 
-    public init(from reader: inout BinaryReader) throws(JournalError) {
+    package init(from reader: inout BinaryReader) throws(JournalError) {
         paymentID = try reader.readVarint()
         guard paymentID != 0 else {
             throw .invalidField(

@@ -10,38 +10,38 @@ public struct RecoveredPaymentSystem: Sendable {
     /// Merchants and the currency each settles in.
     public let merchants: [MerchantID: Currency]
     /// `merchant/key` (e.g. `acct_00000000000007/journey-12`) to the payment its answer named.
-    public let idempotencyKeys: [String: PaymentID]
+    package let idempotencyKeys: [String: PaymentID]
     /// A fresh ledger holding every journaled transfer (and every booking recovery finished).
     public let ledger: ShardedLedger
     public internal(set) var report: PaymentRecoveryReport
     /// Per payment: what its bookings owed the network (refunds are sent again).
     let obligations: [PaymentID: [NetworkObligation]]
     /// `merchant/key` to the first answer journaled for it (what a retry must get again).
-    public let answers: [String: RecoveredAnswer]
+    package let answers: [String: RecoveredAnswer]
     /// `merchant/key` to the payment a request began without a durable answer.
-    public let startedKeys: [String: PaymentID]
+    package let startedKeys: [String: PaymentID]
     /// API key hashes handed out, with their merchants, in journal order.
-    public let apiKeyHashes: [(merchant: MerchantID, hash: [UInt8])]
+    package let apiKeyHashes: [(merchant: MerchantID, hash: [UInt8])]
     /// Paid out to each merchant so far.
-    public let paidOut: [MerchantID: Int64]
+    package let paidOut: [MerchantID: Int64]
     /// The highest transfer sequence used per producer (`transfer id >> 32`).
-    public let transferSequences: [UInt64: UInt32]
+    package let transferSequences: [UInt64: UInt32]
     /// Payments whose last transition was rolled back (its booking never started).
-    public let rolledBack: [PaymentID]
+    package let rolledBack: [PaymentID]
     /// The first id of the last payment-id block a resumed life reserved (0: none).
-    public var paymentIDBlockReserved: UInt64 = 0
+    package var paymentIDBlockReserved: UInt64 = 0
     /// Intended transfers the ledger had not journaled, which recovery booked.
-    public let rolledForward: [Transfer]
+    package let rolledForward: [Transfer]
     /// Webhook events emitted and never settled, by id.
-    public let pendingWebhooks: [PendingWebhook]
+    package let pendingWebhooks: [PendingWebhook]
     /// Payments retired after their journeys ended (`PaymentRetiredRecord`): not in `payments`
     /// nor among the keys and answers. A client told about one was
     /// answered and its payment checked by the run; a resumed system need not hold it.
-    public var retired = RetiredPayments()
-    public var retiredByMerchant: [MerchantID: Int] = [:]
+    package var retired = RetiredPayments()
+    package var retiredByMerchant: [MerchantID: Int] = [:]
 
     /// Each payment's card fields, opened with the run's journal key (none without one).
-    public var cards: [PaymentID: JournaledCardFields] { payments.compactMapValues(\.card) }
+    package var cards: [PaymentID: JournaledCardFields] { payments.compactMapValues(\.card) }
 }
 
 /// Rebuilds a payment system's state from its journal: merchants, payments (state and amounts),

@@ -2,14 +2,14 @@ import Core
 
 /// A webhook event the journal shows emitted and never settled (delivered or dead-lettered):
 /// owed to its merchant. A resumed system delivers it again under the same id.
-public struct PendingWebhook: Sendable, Hashable, Codable {
-    public let eventID: EventID
-    public let type: PaymentEventType
-    public let payment: PaymentID
-    public let merchant: MerchantID
-    public let amount: Money
+package struct PendingWebhook: Sendable, Hashable, Codable {
+    package let eventID: EventID
+    package let type: PaymentEventType
+    package let payment: PaymentID
+    package let merchant: MerchantID
+    package let amount: Money
     /// When the transition that emitted it was journaled.
-    public let timeNanoseconds: Int64
+    package let timeNanoseconds: Int64
 }
 
 extension PendingWebhook {

@@ -11,12 +11,12 @@ import Ledger
 /// repair: the process is alive, so a transition whose booking is not journaled yet is still
 /// being booked and its events were emitted. A rollback that an earlier crash's recovery
 /// journaled is honoured, as recovery honours it.
-public enum PendingWebhookScan {
+package enum PendingWebhookScan {
     /// - Parameters:
     ///   - ledgerConfiguration, cipher: the run's (the fold opens card fields and snapshots).
     /// - Throws: what `PaymentSystemRecovery.recover` throws for a record or snapshot it cannot
     ///   read.
-    public static func scan(
+    package static func scan(
         _ journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),
         cipher: FieldCipher? = nil
     ) async throws -> [PendingWebhook] {

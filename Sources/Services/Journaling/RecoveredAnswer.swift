@@ -2,15 +2,15 @@ import Core
 
 /// The first answer the API gave to one idempotency key, as its journaled acknowledgement
 /// shows it: enough to give a retry after a restart the same answer, not a second charge.
-public struct RecoveredAnswer: Sendable, Hashable, Codable {
-    public let merchant: MerchantID
+package struct RecoveredAnswer: Sendable, Hashable, Codable {
+    package let merchant: MerchantID
     /// The key as the client sent it (unscoped).
-    public let key: String
-    public let operation: APIOperation
-    public let status: Int
+    package let key: String
+    package let operation: APIOperation
+    package let status: Int
     /// The payment as the answer described it.
-    public let payment: RecoveredPayment
-    public let timeNanoseconds: Int64
+    package let payment: RecoveredPayment
+    package let timeNanoseconds: Int64
 
     /// The response as the idempotency store held it. A 200 is the payment's body and a 402
     /// the decline, both byte for byte what `APIResponse` built the first time; any other

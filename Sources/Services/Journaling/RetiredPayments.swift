@@ -8,25 +8,25 @@ import Core
 /// (16 bytes) per gap, that is per payment in flight or never retired (which the fold keeps in
 /// full anyway), not per payment retired: a day of millions of payments stays a few thousand
 /// ranges.
-public struct RetiredPayments: Sendable, Hashable, Codable {
+package struct RetiredPayments: Sendable, Hashable, Codable {
     /// Sorted by lower bound; no two overlap or touch.
     private(set) var ranges: [ClosedRange<UInt64>] = []
     /// Distinct ids inserted.
-    public private(set) var count = 0
+    package private(set) var count = 0
 
-    public init() {}
+    package init() {}
 
     /// The number of ranges held (the memory cost, 16 bytes each).
-    public var rangeCount: Int { ranges.count }
+    package var rangeCount: Int { ranges.count }
 
-    public func contains(_ id: PaymentID) -> Bool {
+    package func contains(_ id: PaymentID) -> Bool {
         let index = firstIndex(endingAtOrAfter: id.rawValue)
         return index < ranges.count && ranges[index].contains(id.rawValue)
     }
 
     /// Adds `id`; returns false if it was already there.
     @discardableResult
-    public mutating func insert(_ id: PaymentID) -> Bool {
+    package mutating func insert(_ id: PaymentID) -> Bool {
         let value = id.rawValue
         let index = firstIndex(endingAtOrAfter: value)
         if index < ranges.count && ranges[index].contains(value) { return false }

@@ -6,23 +6,23 @@ import Journal
 /// endpoints de-duplicate by event id.
 ///
 /// Layout (version 1): varint event id, outcome u8 (0 delivered, 1 dead-lettered).
-public struct WebhookSettledRecord: JournalCodable, Hashable, Sendable {
-    public static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 3
+package struct WebhookSettledRecord: JournalCodable, Hashable, Sendable {
+    package static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 3
 
-    public var eventID: UInt64
-    public var deadLettered: Bool
+    package var eventID: UInt64
+    package var deadLettered: Bool
 
-    public init(eventID: UInt64, deadLettered: Bool) {
+    package init(eventID: UInt64, deadLettered: Bool) {
         self.eventID = eventID
         self.deadLettered = deadLettered
     }
 
-    public func encode(into writer: inout BinaryWriter) {
+    package func encode(into writer: inout BinaryWriter) {
         writer.writeVarint(eventID)
         writer.write(deadLettered ? UInt8(1) : 0)
     }
 
-    public init(from reader: inout BinaryReader) throws(JournalError) {
+    package init(from reader: inout BinaryReader) throws(JournalError) {
         eventID = try reader.readVarint()
         let outcome = try reader.readUInt8()
         guard outcome <= 1 else {

@@ -8,18 +8,18 @@ import PaystormRuntime
 /// is durable (so the appender's answer is not delayed in virtual time, and no job is added to
 /// the scheduler). In a concurrent run it is spawned through the runtime, so that no client
 /// waits for a snapshot's encoding. Everything else passes straight through.
-public final class CheckpointingJournal: Journal {
-    public let base: any Journal
-    public let checkpointer: JournalCheckpointer
+package final class CheckpointingJournal: Journal {
+    package let base: any Journal
+    package let checkpointer: JournalCheckpointer
     private let runtime: any Runtime
 
-    public init(_ base: any Journal, checkpointer: JournalCheckpointer, runtime: any Runtime) {
+    package init(_ base: any Journal, checkpointer: JournalCheckpointer, runtime: any Runtime) {
         self.base = base
         self.checkpointer = checkpointer
         self.runtime = runtime
     }
 
-    public func append(_ records: [JournalRecord]) async throws(JournalError) -> JournalPosition {
+    package func append(_ records: [JournalRecord]) async throws(JournalError) -> JournalPosition {
         let position = try await base.append(records)
         if checkpointer.claimIfDue(position) {
             if runtime.isDeterministic {
@@ -32,24 +32,24 @@ public final class CheckpointingJournal: Journal {
         return position
     }
 
-    public func read(from position: JournalPosition, limit: Int) async throws(JournalError) -> [JournalEntry]
+    package func read(from position: JournalPosition, limit: Int) async throws(JournalError) -> [JournalEntry]
     {
         try await base.read(from: position, limit: limit)
     }
 
-    public func snapshot(_ data: [UInt8], upTo position: JournalPosition) async throws(JournalError) {
+    package func snapshot(_ data: [UInt8], upTo position: JournalPosition) async throws(JournalError) {
         try await base.snapshot(data, upTo: position)
     }
 
-    public func latestSnapshot() async throws(JournalError) -> JournalSnapshot? {
+    package func latestSnapshot() async throws(JournalError) -> JournalSnapshot? {
         try await base.latestSnapshot()
     }
 
-    public func lastPosition() async -> JournalPosition {
+    package func lastPosition() async -> JournalPosition {
         await base.lastPosition()
     }
 
-    public func close() async {
+    package func close() async {
         await base.close()
     }
 }
