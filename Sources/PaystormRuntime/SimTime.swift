@@ -3,7 +3,7 @@
 /// In a deterministic run this is virtual time that jumps from timer to timer; in a concurrent
 /// run it is the monotonic clock. Code never asks the operating system for the time: it asks its
 /// `Runtime`.
-public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var nanoseconds: Int64
 
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }

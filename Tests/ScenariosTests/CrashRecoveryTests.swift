@@ -147,7 +147,7 @@ import Testing
                 }
                 continue
             }
-            if payment.amountCapturedMinorUnits < capturedMinorUnits {
+            if payment.payment.amountCapturedMinorUnits < capturedMinorUnits {
                 missing.append("\(id) told captured \(capturedMinorUnits), recovered \(payment)")
             }
         }

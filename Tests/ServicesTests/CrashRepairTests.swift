@@ -163,12 +163,13 @@ import Testing
             journal.refuse(3, where: JournalRefusalTests.isTransition)
             let (system, recovered) = try await PaymentSystem.recovering(
                 runtime: runtime, configuration: live.configuration)
-            #expect(recovered.payments[id]?.state == .created)
+            #expect(recovered.payments[id]?.payment.state == .created)
             #expect(journal.refused == 3, "crash repair met the refusals")
             let state = try #require(await system.orchestrator.payment(id)).payment.state
             #expect(state != .created && state != .authorizationUnknown, "\(id) left \(state)")
             let again = try await PaymentSystemRecovery.recover(from: journal)
-            #expect(again.payments[id]?.state == state, "the journal shows where crash repair left it")
+            #expect(
+                again.payments[id]?.payment.state == state, "the journal shows where crash repair left it")
         }
     }
 }

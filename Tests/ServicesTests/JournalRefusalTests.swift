@@ -110,8 +110,8 @@ import Testing
             // The journal holds what the clients were told, and nothing more.
             let recovered = try await PaymentSystemRecovery.recover(from: journal)
             #expect(recovered.report.invariantsHold, "\(recovered.report)")
-            #expect(recovered.payments[id]?.state == .authorized)
-            #expect(recovered.payments.values.allSatisfy { $0.state != .created })
+            #expect(recovered.payments[id]?.payment.state == .authorized)
+            #expect(recovered.payments.values.allSatisfy { $0.payment.state != .created })
         }
     }
 

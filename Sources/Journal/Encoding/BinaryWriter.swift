@@ -54,3 +54,11 @@ public struct BinaryWriter: Sendable {
         bytes.append(contentsOf: value)
     }
 }
+
+extension BinaryWriter {
+    /// Overwrites four bytes written earlier: a count known only once what it counts is written
+    /// (`BinaryEncoder`'s unkeyed containers).
+    public mutating func patchLittleEndian(_ value: UInt32, at offset: Int) {
+        for index in 0..<4 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
+    }
+}

@@ -131,3 +131,19 @@ extension Transfer {
         try self.init(journalRecord: record)
     }
 }
+
+/// As the bytes `encodeLengthPrefixed` writes: what a `Codable` snapshot of a fold holds.
+extension Transfer: Codable {
+    public func encode(to encoder: any Encoder) throws {
+        var writer = BinaryWriter()
+        encodeLengthPrefixed(into: &writer)
+        var container = encoder.singleValueContainer()
+        try container.encode(writer.bytes)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        var reader = BinaryReader(try decoder.singleValueContainer().decode([UInt8].self))
+        try self.init(lengthPrefixedFrom: &reader)
+        try reader.expectEnd()
+    }
+}

@@ -71,16 +71,17 @@ extension ExchangeRate: Codable {
     enum CodingKeys: String, CodingKey { case from, to, nanos }
 
     public init(from decoder: any Decoder) throws {
+        // Read in the order `encode` writes: a positional decoder (`BinaryDecoder`) needs it.
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        let from = try container.decode(Currency.self, forKey: .from)
+        let to = try container.decode(Currency.self, forKey: .to)
         let nanos = try container.decode(Int64.self, forKey: .nanos)
         guard (1...Self.nanosMax).contains(nanos) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .nanos, in: container,
                 debugDescription: CurrencyError.invalidRate(nanos: nanos).description)
         }
-        self.init(
-            unchecked: try container.decode(Currency.self, forKey: .from),
-            to: try container.decode(Currency.self, forKey: .to), nanos: nanos)
+        self.init(unchecked: from, to: to, nanos: nanos)
     }
 
     public func encode(to encoder: any Encoder) throws {

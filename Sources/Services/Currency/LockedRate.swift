@@ -72,7 +72,7 @@ public struct LockedRate: Hashable, Sendable {
     }
 }
 
-/// Encoded with its time as nanoseconds (SimTime is not Codable); the customer rate is not
+/// Encoded with its time as nanoseconds (the form its first encoders wrote); the customer rate is not
 /// stored but recomputed from the mid-market rate and the spread, so it cannot disagree.
 extension LockedRate: Codable {
     enum CodingKeys: String, CodingKey {
@@ -80,15 +80,17 @@ extension LockedRate: Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        // Read in the order `encode` writes: a positional decoder (`BinaryDecoder`) needs it.
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        let id = try container.decode(FXQuoteID.self, forKey: .id)
+        let midMarket = try container.decode(ExchangeRate.self, forKey: .midMarket)
         let spread = try container.decode(Int64.self, forKey: .spreadBasisPoints)
         guard (0..<10_000).contains(spread) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .spreadBasisPoints, in: container, debugDescription: "spread must be in 0..<10000")
         }
         self.init(
-            validated: try container.decode(FXQuoteID.self, forKey: .id),
-            midMarket: try container.decode(ExchangeRate.self, forKey: .midMarket), spreadBasisPoints: spread,
+            validated: id, midMarket: midMarket, spreadBasisPoints: spread,
             lockedAt: SimTime(nanoseconds: try container.decode(Int64.self, forKey: .lockedAtNanoseconds)))
     }
 

@@ -78,6 +78,40 @@ enum PaymentJournalCodes {
         }
     }
 
+    /// The command `code` names, with the amount it carried read from the transition's
+    /// `result` (and the payment `before` it, for a refund); nil for a code that names none.
+    static func command(_ code: UInt8, result: RecoveredPayment, before: Payment) -> PaymentCommand? {
+        let decline = Self.decline(of: result.state)
+        switch code {
+        case 1: return .authorizationResult(.approved)
+        case 2: return decline.map { .authorizationResult(.declined($0)) }
+        case 3: return .authorizationResult(.timedOut)
+        case 4: return .requireAction
+        case 5: return .actionCompleted
+        case 6: return .actionAbandoned
+        case 7: return .inquiryResult(.approved)
+        case 8: return decline.map { .inquiryResult(.declined($0)) }
+        case 9: return .inquiryResult(.notFound)
+        case 10: return .reverse
+        case 11: return .capture(amountMinorUnits: result.amountCapturedMinorUnits)
+        case 12: return .void
+        case 13: return .expire
+        case 14: return .settle
+        case 15:
+            return .refund(
+                amountMinorUnits: result.amountRefundedMinorUnits - before.amountRefundedMinorUnits)
+        case 16, 23:
+            return .openDispute(amountMinorUnits: result.disputeAmountMinorUnits, isInquiry: code == 23)
+        case 17: return .submitEvidence
+        case 18: return .closeDispute(.won)
+        case 19: return .closeDispute(.lost)
+        case 20: return .bankReturn
+        case 21: return .escalateInquiry
+        case 22: return .closeInquiry
+        default: return nil
+        }
+    }
+
     static let captureCommand: UInt8 = 11
     static let approvedCommand: UInt8 = 1
     /// Not a command: a resumed system's record that recovery rolled the payment's last
@@ -124,7 +158,7 @@ enum PaymentJournalCodes {
 }
 
 /// The API operations whose answers are acknowledged in the journal.
-package enum APIOperation: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum APIOperation: UInt8, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     case createPayment = 1
     case capture = 2
     case cancel = 3

@@ -3,9 +3,9 @@ import Ledger
 
 /// What `PaymentSystemRecovery` found in a journal: counts of everything it rebuilt, what it had
 /// to finish or undo because the process died mid-operation, and each invariant it checked.
-public struct PaymentRecoveryReport: Sendable, CustomStringConvertible {
+public struct PaymentRecoveryReport: Sendable, Codable, CustomStringConvertible {
     /// One checked invariant: its name, how many times it was violated, a few examples.
-    public struct Invariant: Sendable, Hashable {
+    public struct Invariant: Sendable, Hashable, Codable {
         public let name: String
         public internal(set) var violations = 0
         public internal(set) var examples: [String] = []
@@ -54,6 +54,13 @@ public struct PaymentRecoveryReport: Sendable, CustomStringConvertible {
     public internal(set) var ledgerReplay = LedgerReplayReport()
     public internal(set) var reconciliation: LedgerReconciliation?
     public internal(set) var invariants: [Invariant] = []
+
+    /// What a snapshot of the fold carries: the counts kept while folding (the rest is
+    /// filled in by `finish`).
+    enum CodingKeys: CodingKey {
+        case records, recordsByType, transitions, acknowledgements, bookingIntents, bookingAborts
+        case webhooksPendingDropped, recordsAfterRetirement
+    }
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
 

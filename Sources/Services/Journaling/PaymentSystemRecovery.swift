@@ -4,7 +4,9 @@ import Ledger
 
 /// Everything recovery rebuilt from a journal.
 public struct RecoveredPaymentSystem: Sendable {
-    public let payments: [PaymentID: RecoveredPayment]
+    /// Each payment as its process replayed the journal: state, amounts, open hold, amounts
+    /// booked in the settlement currency, card fields (with the run's journal key).
+    public let payments: [PaymentID: PaymentRecord]
     /// Merchants and the currency each settles in.
     public let merchants: [MerchantID: Currency]
     /// `merchant/key` (e.g. `acct_00000000000007/journey-12`) to the payment its answer named.
@@ -12,8 +14,8 @@ public struct RecoveredPaymentSystem: Sendable {
     /// A fresh ledger holding every journaled transfer (and every booking recovery finished).
     public let ledger: ShardedLedger
     public internal(set) var report: PaymentRecoveryReport
-    /// Per payment: the open hold and the amounts booked in the settlement currency.
-    package let bookings: [PaymentID: RecoveredBookings]
+    /// Per payment: what its bookings owed the network (refunds are sent again).
+    let obligations: [PaymentID: [NetworkObligation]]
     /// `merchant/key` to the first answer journaled for it (what a retry must get again).
     package let answers: [String: RecoveredAnswer]
     /// `merchant/key` to the payment a request began without a durable answer.
@@ -32,13 +34,14 @@ public struct RecoveredPaymentSystem: Sendable {
     package let rolledForward: [Transfer]
     /// Webhook events emitted and never settled, by id.
     package let pendingWebhooks: [PendingWebhook]
-    /// Each payment's card fields, opened with the run's journal key (none without one).
-    package let cards: [PaymentID: JournaledCardFields]
-    /// Payments retired after their journeys ended (`PaymentRetiredRecord`): not in `payments`,
-    /// `bookings`, `cards`, nor among the keys and answers. A client told about one was
+    /// Payments retired after their journeys ended (`PaymentRetiredRecord`): not in `payments`
+    /// nor among the keys and answers. A client told about one was
     /// answered and its payment checked by the run; a resumed system need not hold it.
     package var retired = RetiredPayments()
     package var retiredByMerchant: [MerchantID: Int] = [:]
+
+    /// Each payment's card fields, opened with the run's journal key (none without one).
+    package var cards: [PaymentID: JournaledCardFields] { payments.compactMapValues(\.card) }
 }
 
 /// Rebuilds a payment system's state from its journal: merchants, payments (state and amounts),
@@ -47,15 +50,14 @@ public struct RecoveredPaymentSystem: Sendable {
 /// One pass over the journal from its latest snapshot (`RecoverySnapshot`, written by
 /// `JournalCheckpointer`) or, without one, from its first record: a `RecoveryFold` takes the
 /// records in order (ledger transfers into a `LedgerFold`, everything else into
-/// `PaymentRecoveryState`). Starting from a snapshot gives exactly what starting from zero
+/// `PaymentRecoveryState`, which hands each payment's records to its `PaymentProcess`). Starting from a snapshot gives exactly what starting from zero
 /// gives, because the snapshot is that same fold stopped at its position. At the end, crash
 /// repair: a transition whose booking never started is rolled back (it was never acknowledged:
 /// the answer comes after the booking), and intent transfers the ledger never journaled are
 /// booked (exactly-once makes that safe), so that no payment is left half-booked. The folded
 /// ledger is then installed into the live one.
 ///
-/// Memory: the rebuilt state plus one id per journaled transfer (to know which intents the
-/// ledger already holds).
+/// Memory: the rebuilt state plus the intended transfers the ledger has not journaled yet.
 public enum PaymentSystemRecovery {
     /// - Parameters:
     ///   - journal: opened journal (a file journal has already truncated a torn tail).
@@ -130,11 +132,12 @@ public enum PaymentSystemRecovery {
         }
         report.invariants = [reconciles, complete] + state.paymentInvariants()
         var recovered = RecoveredPaymentSystem(
-            payments: state.payments, merchants: state.merchants, idempotencyKeys: state.idempotencyKeys,
-            ledger: ledger, report: report, bookings: state.tracks.mapValues(\.bookings),
-            answers: state.answers, startedKeys: state.startedKeys, apiKeyHashes: state.apiKeyHashes,
-            paidOut: state.paidOut, transferSequences: state.transferSequences, rolledBack: state.rolledBack,
-            rolledForward: rolledForward, pendingWebhooks: state.owedWebhooks, cards: state.cards)
+            payments: state.records, merchants: state.merchants, idempotencyKeys: state.idempotencyKeys,
+            ledger: ledger, report: report, obligations: state.payments.mapValues(\.obligations),
+            answers: state.answers, startedKeys: state.startedKeys,
+            apiKeyHashes: state.apiKeyHashes.map { ($0.merchant, $0.hash) }, paidOut: state.paidOut,
+            transferSequences: state.transferSequences, rolledBack: state.rolledBack,
+            rolledForward: rolledForward, pendingWebhooks: state.owedWebhooks)
         recovered.paymentIDBlockReserved = state.paymentIDBlockReserved
         recovered.retired = state.retired
         recovered.retiredByMerchant = state.retiredByMerchant

@@ -2,7 +2,7 @@ import Core
 
 /// A webhook event the journal shows emitted and never settled (delivered or dead-lettered):
 /// owed to its merchant. A resumed system delivers it again under the same id.
-package struct PendingWebhook: Sendable, Hashable {
+package struct PendingWebhook: Sendable, Hashable, Codable {
     package let eventID: EventID
     package let type: PaymentEventType
     package let payment: PaymentID
@@ -17,15 +17,5 @@ extension PendingWebhook {
     /// that an event sent again after a restart is the same event (see `PaymentEventSink`).
     static func eventID(payment: PaymentID, index: Int64) -> EventID {
         EventID(payment.rawValue << 16 | UInt64(UInt16(truncatingIfNeeded: index)))
-    }
-
-    /// The `index`-th event of the payment a journaled transition shows.
-    init(_ type: PaymentEventType, index: Int64, _ image: PaymentEventImage) {
-        let payment = image.payment
-        self.init(
-            eventID: Self.eventID(payment: payment.id, index: index), type: type, payment: payment.id,
-            merchant: payment.merchant,
-            amount: Money(minorUnits: payment.amountMinorUnits, currency: payment.currency),
-            timeNanoseconds: image.timeNanoseconds)
     }
 }

@@ -2,7 +2,7 @@ import Core
 
 /// The first answer the API gave to one idempotency key, as its journaled acknowledgement
 /// shows it: enough to give a retry after a restart the same answer, not a second charge.
-package struct RecoveredAnswer: Sendable, Hashable {
+package struct RecoveredAnswer: Sendable, Hashable, Codable {
     package let merchant: MerchantID
     /// The key as the client sent it (unscoped).
     package let key: String

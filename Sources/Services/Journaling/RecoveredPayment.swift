@@ -3,7 +3,7 @@ import Ledger
 
 /// A payment as recovery rebuilds it from the journal: who, how much, in which state. Equal to
 /// `RecoveredPayment(record)` of the live payment when nothing was lost.
-public struct RecoveredPayment: Sendable, Hashable, CustomStringConvertible {
+public struct RecoveredPayment: Sendable, Hashable, Codable, CustomStringConvertible {
     public let id: PaymentID
     public var merchant: MerchantID
     public var currency: Currency
@@ -52,19 +52,6 @@ public struct RecoveredPayment: Sendable, Hashable, CustomStringConvertible {
             disputeAmountMinorUnits: payment.dispute?.amountMinorUnits ?? 0,
             disputeStatus: payment.dispute?.status, isSettled: payment.isSettled,
             isAuthenticated: payment.isAuthenticated)
-    }
-
-    /// The payment before its first transition: created, nothing held or moved.
-    func created() -> RecoveredPayment {
-        var payment = self
-        payment.state = .created
-        payment.amountCapturableMinorUnits = 0
-        payment.amountCapturedMinorUnits = 0
-        payment.amountRefundedMinorUnits = 0
-        payment.disputeAmountMinorUnits = 0
-        payment.disputeStatus = nil
-        payment.isSettled = false
-        return payment
     }
 
     /// Why the amounts are impossible, or nil: `0 <= refunded <= captured <= amount`, capturable

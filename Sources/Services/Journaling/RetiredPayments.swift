@@ -8,7 +8,7 @@ import Core
 /// (16 bytes) per gap, that is per payment in flight or never retired (which the fold keeps in
 /// full anyway), not per payment retired: a day of millions of payments stays a few thousand
 /// ranges.
-package struct RetiredPayments: Sendable, Hashable {
+package struct RetiredPayments: Sendable, Hashable, Codable {
     /// Sorted by lower bound; no two overlap or touch.
     private(set) var ranges: [ClosedRange<UInt64>] = []
     /// Distinct ids inserted.

@@ -9,8 +9,8 @@ import Ledger
 /// Every kind is idempotent at the network (a reversal of a reversed authorization, a capture
 /// of the captured amount, a refund with a known refund id answer as the first time), so that
 /// a retry after a lost answer, or after a restart, never moves money twice.
-struct NetworkObligation: Sendable, CustomStringConvertible {
-    enum Kind: Sendable {
+struct NetworkObligation: Sendable, Hashable, Codable, CustomStringConvertible {
+    enum Kind: Sendable, Hashable, Codable {
         case reversal
         case capture(Money)
         case refund(RefundID, Money)

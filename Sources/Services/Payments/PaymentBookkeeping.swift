@@ -17,7 +17,7 @@ import Ledger
 ///   also takes the dispute fee, returned (with the amount) if the merchant wins;
 /// - payout: merchant → bank (S).
 public enum PaymentBookkeeping {
-    public struct Parties: Sendable, Hashable {
+    public struct Parties: Sendable, Hashable, Codable {
         public var merchant: MerchantID
         public var network: PaymentNetwork
         public var presentment: Currency

@@ -58,29 +58,35 @@ extension PaymentOrchestrator {
     /// journaled the transition (and the booking) before it sent anything, and may have died
     /// before the network confirmed. Each is idempotent at the network, so one it had confirmed
     /// changes nothing there. Chargebacks are not sent again (the network started them).
-    static func owedAfterRestart(
-        _ payment: RecoveredPayment, bookings: RecoveredBookings?
-    ) -> [NetworkObligation] {
-        guard let network = payment.network else { return [] }
+    /// - Parameter booked: what its replayed bookings owed (refunds among them).
+    static func owedAfterRestart(_ record: PaymentRecord, booked: [NetworkObligation]) -> [NetworkObligation]
+    {
+        let payment = record.payment
         var owed: [NetworkObligation] = []
-        func add(_ kind: NetworkObligation.Kind) {
-            owed.append(NetworkObligation(payment: payment.id, network: network, kind: kind, transfers: []))
-        }
         switch payment.state {
         case .voided, .expired:
-            add(.reversal)
+            owed.append(
+                NetworkObligation(payment: record.id, network: record.network, kind: .reversal, transfers: [])
+            )
         case .failed where payment.amountCapturedMinorUnits == 0:
-            add(.reversal)
+            owed.append(
+                NetworkObligation(payment: record.id, network: record.network, kind: .reversal, transfers: [])
+            )
         default:
             break
         }
         if payment.amountCapturedMinorUnits > 0 {
-            add(.capture(Money(minorUnits: payment.amountCapturedMinorUnits, currency: payment.currency)))
-            for refund in bookings?.networkRefunds ?? [] {
-                add(
-                    .refund(
-                        refund.refundID,
-                        Money(minorUnits: refund.amountMinorUnits, currency: payment.currency)))
+            owed.append(
+                NetworkObligation(
+                    payment: record.id, network: record.network, kind: .capture(payment.amountCaptured),
+                    transfers: []))
+            for case let obligation in booked {
+                if case .refund = obligation.kind {
+                    owed.append(
+                        NetworkObligation(
+                            payment: record.id, network: record.network, kind: obligation.kind, transfers: [])
+                    )
+                }
             }
         }
         return owed

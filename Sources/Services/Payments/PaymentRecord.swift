@@ -5,7 +5,7 @@ import PaystormRuntime
 /// Everything the processor keeps about one payment: the Core `Payment` (state and amounts) and
 /// what the orchestrator needs around it (who, which network, the locked rate, the ledger hold,
 /// the amounts booked in the settlement currency).
-public struct PaymentRecord: Sendable, Hashable {
+public struct PaymentRecord: Sendable, Hashable, Codable {
     public let id: PaymentID
     public let merchant: MerchantID
     public internal(set) var payment: Payment
@@ -41,6 +41,14 @@ public struct PaymentRecord: Sendable, Hashable {
     /// The card's journaled fields (token, last4, expiry, fingerprint...); nil for a bank
     /// transfer, and for a recovered payment whose journal kept none.
     public internal(set) var card: JournaledCardFields? = nil
+
+    /// Every field but the card's: a snapshot holds those sealed, as the journal does.
+    enum CodingKeys: CodingKey {
+        case id, merchant, payment, network, parties, createdAt, isFraudulentTruth, fingerprint
+        case lockedRate, hold, authorizedAt, capturedSettled, feeSettled, refundedSettled
+        case disputedSettled, disputeFeeSettled, bankReturnCode, returnedSettled, eventsEmitted
+        case transitions, isCreationEventEmitted
+    }
 }
 
 extension PaymentRecord {

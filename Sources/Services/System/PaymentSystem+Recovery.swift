@@ -44,11 +44,11 @@ extension PaymentSystem {
         runtime: any Runtime, configuration: PaymentSystemConfiguration, outside: PaymentSystem? = nil,
         crashRepairWhileServing: Bool = false, served: ServedRecovery = ServedRecovery()
     ) async throws -> (system: PaymentSystem, recovered: RecoveredPaymentSystem) {
-        guard let journal = configuration.journal else { throw RecoveryError.noJournal }
         let system = try PaymentSystem(
             runtime: runtime, configuration: configuration, ledgerJournalOpen: false, outside: outside)
+        guard system.paymentJournal.isDurable else { throw RecoveryError.noJournal }
         let recovered = try await PaymentSystemRecovery.recover(
-            from: journal, into: system.ledger, cipher: configuration.journalCipher)
+            from: system.paymentJournal.log, into: system.ledger, cipher: configuration.journalCipher)
         system.ledgerJournalGate?.open()
         try await system.restore(
             recovered, crashRepairWhileServing: crashRepairWhileServing, served: served)
@@ -63,11 +63,9 @@ extension PaymentSystem {
         _ recovered: RecoveredPaymentSystem, crashRepairWhileServing: Bool, served: ServedRecovery
     ) async throws {
         // Before this life books anything (crash repair), so that the list stays in order.
-        if served.restoresBalanceTransactions, let log = orchestrator.balanceTransactions,
-            let journal = configuration.journal
-        {
+        if served.restoresBalanceTransactions, let log = orchestrator.balanceTransactions {
             // Stamped on this life's clock: the journal holds each life's own time, not its zero.
-            try await BalanceTransactionJournalScan.scan(journal, clock: configuration.unixClock) {
+            try await BalanceTransactionJournalScan.scan(paymentJournal.log, clock: configuration.unixClock) {
                 log.record($0)
             }
         }
@@ -82,7 +80,7 @@ extension PaymentSystem {
         // (each is idempotent at the network) from tasks of their own.
         var owed: [NetworkObligation] = []
         for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
-            owed += PaymentOrchestrator.owedAfterRestart(payment, bookings: recovered.bookings[id])
+            owed += PaymentOrchestrator.owedAfterRestart(payment, booked: recovered.obligations[id] ?? [])
         }
         orchestrator.resumeOwed(owed)
 
@@ -119,13 +117,8 @@ extension PaymentSystem {
     /// Payments, and the allocators after them.
     private func restorePayments(_ recovered: RecoveredPaymentSystem) async throws {
         var paymentIDMax: UInt64 = 0
-        for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
+        for (id, record) in recovered.payments.sorted(by: { $0.key < $1.key }) {
             paymentIDMax = max(paymentIDMax, id.rawValue)
-            let bookings = recovered.bookings[id] ?? RecoveredBookings()
-            let settlement = recovered.merchants[payment.merchant] ?? payment.currency
-            var record = try PaymentRecord(
-                restoring: payment, bookings: bookings, settlement: settlement)
-            record.card = recovered.cards[id]
             orchestrator.shard(id).insert(record)
             events.restoreEmittedCount(1 + record.eventsEmitted, for: id)
         }
@@ -135,10 +128,9 @@ extension PaymentSystem {
         // restart starts past it even if none of its payments reached the journal.
         let block = PaymentSystem.paymentIDBlock
         let firstID = max((paymentIDMax / block + 1) * block, recovered.paymentIDBlockReserved + block)
-        if let journal = configuration.journal {
-            try await PaymentJournaling.appendPersistently(
-                [JournalRecord(PaymentIDBlockRecord(firstID: firstID))], journal: journal, runtime: runtime)
-        }
+        try await PaymentJournaling.appendPersistently(
+            [JournalRecord(PaymentIDBlockRecord(firstID: firstID))], journal: paymentJournal.log,
+            runtime: runtime)
         orchestrator.nextPaymentID.store(firstID, ordering: .relaxed)
         for shard in orchestrator.shards {
             if let sequence = recovered.transferSequences[shard.transferProducer] {
@@ -152,21 +144,20 @@ extension PaymentSystem {
         // Crash repair is journaled, so that a later recovery, which will see what this life
         // does after it, starts from the same state: the transfers recovery booked, and the
         // transitions it rolled back.
-        if let journal = configuration.journal {
-            if !recovered.rolledForward.isEmpty {
-                try await PaymentJournaling.appendPersistently(
-                    recovered.rolledForward.map { JournalRecord($0.journalRecord) }, journal: journal,
-                    runtime: runtime)
-            }
-            for id in recovered.rolledBack {
-                guard let payment = recovered.payments[id] else { continue }
-                let image = PaymentEventImage(
-                    kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
-                    payment: payment, sequence: recovered.bookings[id]?.eventsEmitted ?? 0,
-                    expectsBooking: false, timeNanoseconds: runtime.now().nanoseconds)
-                try await PaymentJournaling.appendPersistently(
-                    [JournalRecord(image.record)], journal: journal, runtime: runtime)
-            }
+        let journal = paymentJournal.log
+        if !recovered.rolledForward.isEmpty {
+            try await PaymentJournaling.appendPersistently(
+                recovered.rolledForward.map { JournalRecord($0.journalRecord) }, journal: journal,
+                runtime: runtime)
+        }
+        for id in recovered.rolledBack {
+            guard let record = recovered.payments[id] else { continue }
+            let image = PaymentEventImage(
+                kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
+                payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
+                expectsBooking: false, timeNanoseconds: runtime.now().nanoseconds)
+            try await PaymentJournaling.appendPersistently(
+                [JournalRecord(image.record)], journal: journal, runtime: runtime)
         }
 
     }
@@ -209,8 +200,8 @@ extension PaymentSystem {
         // delays (seconds), and hundreds in a row would keep a restarted system from answering
         // for minutes.
         let resumable = Set(recovered.startedKeys.values)
-        let interrupted = recovered.payments.sorted(by: { $0.key < $1.key }).compactMap { id, payment in
-            switch payment.state {
+        let interrupted = recovered.payments.sorted(by: { $0.key < $1.key }).compactMap { id, record in
+            switch record.payment.state {
             case .created, .requiresAction:
                 served.waitingForClient.contains(id) ? nil : id
             case .authorizationUnknown: id
@@ -256,65 +247,4 @@ extension PaymentSystem {
     /// payments it moved on, and how long it took on the run's clock (nil figures for a system
     /// that did not restart).
     public var crashRepairFigures: CrashRepairFigures { crashRepair.withLock { $0 } }
-}
-
-extension PaymentRecord {
-    /// A payment as recovery rebuilt it.
-    /// - Throws: `PaymentServiceError.invalidRequest` if the journaled amounts are impossible.
-    init(
-        restoring payment: RecoveredPayment, bookings: RecoveredBookings, settlement: Currency
-    ) throws(PaymentServiceError) {
-        let amount = Money(minorUnits: payment.amountMinorUnits, currency: payment.currency)
-        let core: Payment
-        do {
-            core = try Payment(
-                restoring: payment.state, amount: amount,
-                amountCapturableMinorUnits: payment.amountCapturableMinorUnits,
-                amountCapturedMinorUnits: payment.amountCapturedMinorUnits,
-                amountRefundedMinorUnits: payment.amountRefundedMinorUnits,
-                dispute: payment.disputeStatus.map { (payment.disputeAmountMinorUnits, $0) },
-                isSettled: payment.isSettled, isAuthenticated: payment.isAuthenticated)
-        } catch {
-            throw .invalidRequest("journaled \(payment.id) cannot be restored: \(error)")
-        }
-        let network = payment.network ?? .visa
-        self.init(
-            id: payment.id, merchant: payment.merchant, payment: core, network: network,
-            parties: PaymentBookkeeping.Parties(
-                merchant: payment.merchant, network: network, presentment: payment.currency,
-                settlement: settlement),
-            createdAt: SimTime(nanoseconds: bookings.createdAtNanoseconds), isFraudulentTruth: false,
-            fingerprint: 0)
-        hold = bookings.hold
-        authorizedAt = bookings.authorizedAtNanoseconds.map { SimTime(nanoseconds: $0) }
-        capturedSettled = bookings.capturedSettled
-        feeSettled = bookings.feeSettled
-        refundedSettled = bookings.refundedSettled
-        disputedSettled = bookings.disputedSettled
-        disputeFeeSettled = bookings.disputeFeeSettled
-        eventsEmitted = Int(bookings.eventsEmitted)
-        // Its first journal record carried its creation, whose event is emitted or owed.
-        isCreationEventEmitted = true
-        if payment.currency != settlement, payment.amountCapturedMinorUnits > 0, bookings.capturedSettled > 0
-        {
-            lockedRate = Self.impliedRate(
-                from: payment.currency, to: settlement, captured: payment.amountCapturedMinorUnits,
-                settled: bookings.capturedSettled, at: authorizedAt ?? createdAt)
-        }
-    }
-
-    /// The rate `settled / captured`, in nanos, between the currencies' minor units: what the
-    /// capture's booking shows of the rate locked then (rounded to a nano).
-    static func impliedRate(
-        from: Currency, to: Currency, captured: Int64, settled: Int64, at time: SimTime
-    ) -> LockedRate? {
-        let numerator =
-            Int128(settled) * Int128(ExchangeRate.nanosPerUnit) * FixedPoint.powerOfTen(from.exponent)
-        let denominator = Int128(captured) * FixedPoint.powerOfTen(to.exponent)
-        let nanos = FixedPoint.divide(numerator, by: denominator, rounding: .halfEven)
-        guard let value = Int64(exactly: nanos),
-            let rate = try? ExchangeRate(from: from, to: to, nanos: value)
-        else { return nil }
-        return LockedRate(validated: FXQuoteID(0), midMarket: rate, spreadBasisPoints: 0, lockedAt: time)
-    }
 }

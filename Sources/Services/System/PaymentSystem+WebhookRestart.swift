@@ -25,7 +25,7 @@ extension PaymentSystem {
     ///   dispatcher was not configured `restartable`.
     @discardableResult
     public func crashWebhookDispatcher() async throws -> Bool {
-        guard configuration.journal != nil else { throw RecoveryError.noJournal }
+        guard paymentJournal.isDurable else { throw RecoveryError.noJournal }
         guard let makeDispatcher, configuration.webhooks.restartable else {
             throw PaymentServiceError.invalidRequest(
                 "the webhook dispatcher can crash only with webhooks on and webhooks.restartable set")
@@ -49,7 +49,7 @@ extension PaymentSystem {
     ///   the journal does not read (the successor then serves, without the owed events).
     @discardableResult
     public func restartWebhookDispatcher() async throws -> WebhookRestartReport? {
-        guard let journal = configuration.journal else { throw RecoveryError.noJournal }
+        guard paymentJournal.isDurable else { throw RecoveryError.noJournal }
         guard events.isDispatcherDown else { return nil }
         if let successor = webhooks, let dead = events.lastKilledDispatcher {
             successor.adoptEndpoints(of: dead)
@@ -59,7 +59,8 @@ extension PaymentSystem {
         // The planted bug: a dispatcher that restarts empty, as if its queue had been durable.
         guard configuration.plantedBug != .restartWithoutRebuild else { return report }
         let owed = try await PendingWebhookScan.scan(
-            journal, ledgerConfiguration: ledger.configuration, cipher: configuration.journalCipher)
+            paymentJournal.log, ledgerConfiguration: ledger.configuration, cipher: configuration.journalCipher
+        )
         report.owedInJournal = owed.count
         report.handedOver += events.handOver(owed.map(events.webhookEvent), to: successor)
         return report

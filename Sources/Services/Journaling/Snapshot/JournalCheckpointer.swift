@@ -138,7 +138,7 @@ public final class JournalCheckpointer: Sendable {
             }
             let last = state.withLock { $0.statistics.lastSnapshotPosition }
             if fold.position.sequence >= last.sequence + UInt64(recordsPerSnapshot) {
-                let bytes = RecoverySnapshot.encode(fold)
+                let bytes = try RecoverySnapshot.encode(fold)
                 try await journal.snapshot(bytes, upTo: fold.position)
                 written = (fold.position, bytes.count)
             }

@@ -5,28 +5,34 @@ import Ledger
 /// the record at `position`, checksummed, so that recovery can start there instead of at zero.
 ///
 /// Layout: magic "PSRS" | version u8 | position varint | records varint | the payment fold
-/// (`PaymentRecoveryState.encode`, its own version first) | the ledger fold
+/// (`PaymentRecoveryState`, as `BinaryEncoder` writes its fields) | the ledger fold
 /// (`LedgerFold.encode`, its own version first) | CRC-32C (u32 LE) of every byte before it.
 ///
 /// The checksum is the snapshot's own, whatever the backend: the file journal checks its file
 /// frame, but a memory journal (or a future database) stores bytes without one, and a snapshot
 /// that decodes to the wrong state would be replayed on silently. A snapshot that fails the
-/// checksum, does not decode or was written by a newer build is refused with
+/// checksum, does not decode or was written by another version is refused with
 /// `RecoveryError.unreadableSnapshot`; recovery never falls back to guessing.
+///
+/// Versions: 2 holds each payment's `PaymentProcess` (the fold that replays records through
+/// it). Version 1 (the fold of journaled results) is refused, not converted: a snapshot is a
+/// cache of the journal, so a file journal, which keeps every record, recovers by replaying it
+/// from the start once that snapshot is removed (the error says so).
 ///
 /// Card fields stay sealed under the run's journal key (AES-GCM), as in the records.
 enum RecoverySnapshot {
     static let magic: [UInt8] = Array("PSRS".utf8)
-    /// The layout this build writes; it reads 1...this.
-    static let formatVersion: UInt8 = 1
+    /// The layout this build writes and reads.
+    static let formatVersion: UInt8 = 2
 
-    static func encode(_ fold: RecoveryFold) -> [UInt8] {
+    static func encode(_ fold: RecoveryFold) throws -> [UInt8] {
         var writer = BinaryWriter(capacity: 1 << 16)
         writer.writeRaw(magic)
         writer.write(formatVersion)
         writer.writeVarint(fold.position.sequence)
         writer.writeVarint(UInt64(fold.records))
-        fold.state.encode(into: &writer)
+        precondition(!fold.state.isFinished, "snapshot of a recovery fold after finish()")
+        try BinaryEncoder().encode(fold.state, into: &writer)
         fold.ledger.encode(into: &writer)
         writer.writeLittleEndian(CRC32C.checksum(writer.bytes))
         return writer.bytes
@@ -49,10 +55,10 @@ enum RecoverySnapshot {
         for (index, byte) in data.suffix(4).enumerated() { stored |= UInt32(byte) << (8 * index) }
         guard CRC32C.checksum(body) == stored else { throw refuse("checksum mismatch") }
         let version = data[magic.count]
-        guard version >= 1 && version <= formatVersion else {
+        guard version == formatVersion else {
             throw refuse(
-                "format version \(version); this build reads 1...\(formatVersion) (written by a newer build?)"
-            )
+                "format version \(version); this build reads \(formatVersion) only (the snapshot is a "
+                    + "cache of the journal: remove it to recover by replaying every record)")
         }
         var reader = BinaryReader(Array(body.dropFirst(magic.count + 1)), version: version)
         do {
@@ -67,7 +73,8 @@ enum RecoverySnapshot {
                 throw JournalError.invalidField(
                     "snapshot records", reason: "\(records) records by #\(sequence)")
             }
-            let state = try PaymentRecoveryState(from: &reader, cipher: cipher)
+            var state = try BinaryDecoder().decode(PaymentRecoveryState.self, from: &reader)
+            try state.openCards(with: cipher)
             let ledger = try LedgerFold(from: &reader, configuration: ledgerConfiguration)
             try reader.expectEnd()
             return RecoveryFold(

@@ -16,8 +16,12 @@ import PaystormRuntime
 /// here is the reservation: a concurrent command sees the new state and is refused. Nothing
 /// read before an action's await is trusted after it: each result comes back as an input and
 /// is decided against the record as it stands then (or against the transition it carries).
-struct PaymentProcess {
+struct PaymentProcess: Codable {
     var record: PaymentRecord
+    /// Replay only: the record before a journaled transition whose booking the journal does not
+    /// show started yet; if the journal ends first, the transition is undone back to it, as a
+    /// refused append is (`PaymentProcess+Replay`). The live process books right after.
+    var awaitingBooking: PaymentRecord? = nil
 
     /// What `handle` may read besides the record: the time, the fee schedule, the planted bug
     /// of a mutation test, the inquiries allowed, and the shard's transfer ids.
@@ -86,7 +90,7 @@ struct PaymentProcess {
 
     /// Applies `command` to the record (the reservation) and asks for its journal record; what
     /// follows it waits until that is durable.
-    private mutating func transition(
+    mutating func transition(
         _ command: PaymentCommand, _ context: inout Context, then next: Next
     ) -> [Action] {
         let previous = record
@@ -125,11 +129,16 @@ struct PaymentProcess {
         else {
             return "\(record.id): \(transition.command) refused by the journal, superseded"
         }
-        record.payment = transition.previous.payment
-        record.eventsEmitted = transition.previous.eventsEmitted
-        record.transitions = transition.previous.transitions
-        record.authorizedAt = transition.previous.authorizedAt
+        undo(to: transition.previous)
         return nil
+    }
+
+    /// Takes the record back to `previous`, from before a transition that did not happen.
+    mutating func undo(to previous: PaymentRecord) {
+        record.payment = previous.payment
+        record.eventsEmitted = previous.eventsEmitted
+        record.transitions = previous.transitions
+        record.authorizedAt = previous.authorizedAt
     }
 
     /// The transition is durable: its events go out, and its next step starts.
@@ -141,10 +150,15 @@ struct PaymentProcess {
         default: break
         }
         let firstIndex = 1 + transition.applied.eventsEmitted - transition.events.count
-        let applied = transition.applied
+        return emit(events, firstIndex: firstIndex, of: transition.applied) + [.count(.transition)]
+            + next(transition.next, after: transition, &context)
+    }
+
+    /// The events of a durable record of the payment, as its `firstIndex`th onwards; the first
+    /// durable record of the payment makes its creation durable too, so its event goes first.
+    mutating func emit(_ events: [PaymentEventType], firstIndex: Int, of applied: PaymentRecord) -> [Action] {
         var actions: [Action] = []
         if !record.isCreationEventEmitted {
-            // The first durable record of the payment: its creation is durable too.
             record.isCreationEventEmitted = true
             actions.append(
                 .emit(
@@ -152,10 +166,8 @@ struct PaymentProcess {
                     amount: applied.payment.amount))
         }
         return actions + [
-            .emit(events, firstIndex: firstIndex, merchant: applied.merchant, amount: applied.payment.amount),
-            .count(.transition),
+            .emit(events, firstIndex: firstIndex, merchant: applied.merchant, amount: applied.payment.amount)
         ]
-            + next(transition.next, after: transition, &context)
     }
 
     private mutating func next(
