@@ -21,47 +21,88 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     private let gate: RequestGate
     /// Where each onboarded merchant's webhook endpoint points, when the run has a receiver.
     let receiver: WebhookReceiver?
+    /// A status check's priority: this target's retrieves are the journeys' checks
+    /// (`followUp`); the read traffic's view of it (`forReadTraffic`) reads at `read`.
+    private let retrievePriority: RequestPriority
 
-    /// Connections to the server at most, and the longest a request may take before its
-    /// outcome counts as unknown.
+    /// How long a new payment's requests and a read wait for one of the connections before
+    /// they are shed (never sent, counted): a new payment waits up to twice (its merchant's
+    /// onboarding, its create) and must still be answered within the scenario's 2 s objective
+    /// after that; a read is worth a quarter of a second of waiting at most.
+    public static let patienceDefault: [RequestPriority: Duration] = [
+        .payment: .milliseconds(500), .read: .milliseconds(250),
+    ]
+
+    /// Connections to the server at most, the longest a request may take before its outcome
+    /// counts as unknown, and how long each priority waits for a connection before it is shed.
+    ///
+    /// 512 connections: a create is answered after the card network's simulated 140-190 ms, so
+    /// 2,000 TPS holds about 400 creates on the wire at once beside the reads and checks; 128
+    /// capped the creates near 850 TPS whatever the CPU could do.
     public init(
-        baseURL: String, connectionsMax: Int = 128, timeout: Duration = .seconds(30),
+        baseURL: String, connectionsMax: Int = 512, timeout: Duration = .seconds(30),
+        patience: [RequestPriority: Duration] = HTTPPaymentTarget.patienceDefault,
         receiver: WebhookReceiver? = nil
     ) {
         self.receiver = receiver
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(timeout.components.seconds))
+        // Every request carries its own deadline (below): an idle-read timer per request
+        // besides it was a second timer scheduled and cancelled for every answer.
+        configuration.timeout = .init(connect: .seconds(5), read: nil)
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsMax)
+        // No tracer: the default no-op one still parsed each request's URL a second time and
+        // filled a span's attributes (3% of the runner's samples under `perf`).
+        configuration.tracing.tracer = nil
+        configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.timeout = timeout
-        gate = RequestGate(slotsMax: connectionsMax)
+        gate = RequestGate(slotsMax: connectionsMax, patience: patience)
+        retrievePriority = .followUp
+    }
+
+    private init(sharing target: HTTPPaymentTarget, retrievePriority: RequestPriority) {
+        baseURL = target.baseURL
+        client = target.client
+        timeout = target.timeout
+        gate = target.gate
+        receiver = target.receiver
+        self.retrievePriority = retrievePriority
+    }
+
+    /// The same connections for the read traffic: its status checks wait and are shed as
+    /// reads, where the journeys' own retrieves (their final checks) are never shed.
+    public func forReadTraffic() -> HTTPPaymentTarget {
+        HTTPPaymentTarget(sharing: self, retrievePriority: .read)
     }
 
     /// Closes the pool's connections: call once the run is over.
     public func shutdown() async throws { try await client.shutdown() }
 
     public func onboard(_ merchant: MerchantID, settlementCurrency: Currency) async throws -> String? {
+        // Onboarded by the first journey of the merchant, just before its create: waits and is
+        // shed as that new payment would be (once the merchant exists, the rest is a step of it).
         guard
             let answer = await request(
                 .POST, "/admin/merchants",
-                form: [("settlement_currency", settlementCurrency.code.lowercased())])
+                form: [("settlement_currency", settlementCurrency.code.lowercased())], priority: .payment)
         else { throw WireError.malformed("no answer from /admin/merchants") }
+        if answer.isShedByRunner { throw ShedByRunner() }
         guard answer.isSuccess else { throw WireError.refused(status: answer.status, body: answer.body) }
-        guard let key = Self.stringField("secret_key", in: answer.body) else {
+        guard let key = answer.stringField("secret_key") else {
             throw WireError.malformed("no secret_key in \(answer.body.prefix(200))")
         }
         if let receiver {
             // The merchant's endpoint is the run's receiver, under a path of its own so that
             // the receiver knows which secret signs its events.
-            let token = Self.stringField("id", in: answer.body) ?? merchant.description
+            let token = answer.stringField("id") ?? merchant.description
             guard
                 let registered = await request(
                     .POST, "/v1/webhook_endpoints",
                     form: [("url", receiver.url(token: token)), ("enabled_events[0]", "*")], apiKey: key)
             else { throw WireError.malformed("no answer from /v1/webhook_endpoints") }
-            guard registered.isSuccess, let secret = Self.stringField("secret", in: registered.body) else {
+            guard registered.isSuccess, let secret = registered.stringField("secret") else {
                 throw WireError.refused(status: registered.status, body: registered.body)
             }
             receiver.register(token: token, secret: secret)
@@ -83,7 +124,8 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
             ("payment_method_data[card][exp_year]", String(order.expiryYear)),
         ]
         return await self.request(
-            .POST, "/v1/payment_intents", form: form, apiKey: apiKey, idempotencyKey: idempotencyKey)
+            .POST, "/v1/payment_intents", form: form, apiKey: apiKey, idempotencyKey: idempotencyKey,
+            priority: .payment)
     }
 
     public func capture(
@@ -125,7 +167,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     }
 
     public func retrievePayment(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> APIResponse? {
-        await request(.GET, "/v1/payment_intents/\(id)", apiKey: apiKey)
+        await request(.GET, "/v1/payment_intents/\(id)", apiKey: apiKey, priority: retrievePriority)
     }
 
     public func refundedMinorUnits(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> Int64? {
@@ -150,7 +192,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         let since = Int64(Date().timeIntervalSince1970) - createdWithinSeconds
         var path = "/v1/payment_intents?limit=\(limit)&created%5Bgte%5D=\(since)"
         if let startingAfter { path += "&starting_after=\(FormEncoding.escape(startingAfter))" }
-        return await request(.GET, path, apiKey: apiKey)
+        return await request(.GET, path, apiKey: apiKey, priority: .read)
     }
 
     public func searchPayments(
@@ -160,15 +202,15 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         let query = "status:'\(status)' AND created>=\(since)"
         var path = "/v1/payment_intents/search?limit=\(limit)&query=\(FormEncoding.escape(query))"
         if let page { path += "&page=\(FormEncoding.escape(page))" }
-        return await request(.GET, path, apiKey: apiKey)
+        return await request(.GET, path, apiKey: apiKey, priority: .read)
     }
 
     public func balance(apiKey: String) async -> APIResponse? {
-        await request(.GET, "/v1/balance", apiKey: apiKey)
+        await request(.GET, "/v1/balance", apiKey: apiKey, priority: .read)
     }
 
     public func listPayouts(apiKey: String, limit: Int) async -> APIResponse? {
-        await request(.GET, "/v1/payouts?limit=\(limit)", apiKey: apiKey)
+        await request(.GET, "/v1/payouts?limit=\(limit)", apiKey: apiKey, priority: .read)
     }
 
     public func audit() async -> TargetAudit? {
@@ -210,24 +252,31 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         return await request(.POST, "/admin/faults", form: form)?.isSuccess ?? false
     }
 
-    /// Sends one request; nil when no answer came (refused, reset or timed out connection).
+    /// Sends one request; nil when no answer came (refused, reset or timed out connection), and
+    /// `APIResponse.shedByRunner` when it waited its priority's patience for a connection and
+    /// was never sent.
     func request(
         _ method: HTTPMethod, _ path: String, form: [(String, String)] = [], apiKey: String? = nil,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil, priority: RequestPriority = .followUp
     ) async -> APIResponse? {
+        // The request's time counts from now, waiting for a slot included, as it did when
+        // the pool's queue held it.
+        let entered = ContinuousClock.now
+        let deadline = entered + timeout
+        switch await gate.enter(priority, deadline: deadline) {
+        case .admitted: break
+        case .expired: return nil
+        case .shed: return .shedByRunner(waitedMilliseconds: Self.milliseconds(entered.duration(to: .now)))
+        }
+        defer { gate.leave() }
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
         if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
         if method == .POST {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: FormEncoding.encode(form)))
+            request.body = .bytes(ByteBuffer(bytes: FormEncoding.bytes(form)))
         }
-        // The request's time counts from now, waiting for a slot included, as it did when
-        // the pool's queue held it.
-        let deadline = ContinuousClock.now + timeout
-        guard await gate.enter(deadline: deadline) else { return nil }
-        defer { gate.leave() }
         do {
             let remaining = ContinuousClock.now.duration(to: deadline).components
             let response = try await client.execute(
@@ -253,6 +302,11 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         }
     }
 
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let components = duration.components
+        return components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000
+    }
+
     /// A JSON number as Foundation hands it over (an `Int` or an `NSNumber`, by platform).
     static func integer(_ value: Any?) -> Int64? {
         switch value {
@@ -261,11 +315,5 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         case let value as NSNumber: value.int64Value
         default: nil
         }
-    }
-
-    /// A string field of a JSON body (its first occurrence).
-    static func stringField(_ name: String, in body: String) -> String? {
-        guard let start = body.firstRange(of: "\"\(name)\":\"")?.upperBound else { return nil }
-        return String(body[start...].prefix { $0 != "\"" })
     }
 }

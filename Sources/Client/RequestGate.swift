@@ -1,67 +1,61 @@
-import DequeModule
 import Synchronization
 
-/// At most `slotsMax` requests on the wire at once; the others wait here, first come first
-/// served, until one is answered.
+/// At most `slotsMax` requests on the wire at once; the others wait here, by priority and then
+/// first come first served, until one is answered, and a waiter whose priority has a patience is
+/// shed once it has waited that long (`RequestGateStateMachine`).
 ///
 /// AsyncHTTPClient would queue them too, but its pool finds a request it times out or fails by
 /// a linear search of its wait queue: once a load outran the pool, every queued request that
 /// timed out scanned thousands of others, and the runner spent most of its CPU there (83% of
 /// its samples under `perf` on black-friday over the wire) while the server sat idle. Here a
-/// waiter only ever leaves from the front, and one whose deadline passed while it waited is
-/// told so at once instead of being sent late.
+/// waiter only ever leaves from the front of its queue. Without a patience, a run past
+/// saturation queued every request until each answer came after its deadline, and its stages
+/// answered 0% in time; the waiters shed are told so at once, without a slot.
 final class RequestGate: Sendable {
-    private struct State {
-        var inFlight = 0
-        var waiters = Deque<CheckedContinuation<Void, Never>>()
+    /// How a request's wait ended.
+    enum Entry: Equatable {
+        /// It holds a slot: send it, then `leave()`.
+        case admitted
+        /// It waited its priority's patience without a slot: not sent.
+        case shed
+        /// Its deadline passed while it waited: not sent.
+        case expired
     }
 
-    let slotsMax: Int
-    private let state = Mutex(State())
+    private typealias Machine = RequestGateStateMachine<CheckedContinuation<Bool, Never>>
+    private let machine: Mutex<Machine>
 
-    init(slotsMax: Int) {
-        precondition(slotsMax > 0, "a gate needs a slot")
-        self.slotsMax = slotsMax
+    /// - Parameter patience: how long a waiter of each priority may wait for a slot before it
+    ///   is shed; a priority without one waits for its turn.
+    init(slotsMax: Int, patience: [RequestPriority: Duration] = [:]) {
+        machine = Mutex(Machine(.init(slotsMax: slotsMax, patience: patience)))
     }
 
-    /// Waits for a slot; returns false (holding none) when `deadline` passed meanwhile.
-    func enter(deadline: ContinuousClock.Instant) async -> Bool {
-        let admitted = state.withLock { state -> Bool in
-            guard state.inFlight < slotsMax, state.waiters.isEmpty else { return false }
-            state.inFlight += 1
-            return true
-        }
-        if admitted { return true }
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> Bool in
-                // A slot freed between the two locks: take it rather than wait for the next.
-                guard state.inFlight < slotsMax, state.waiters.isEmpty else {
-                    state.waiters.append(continuation)
-                    return false
-                }
-                state.inFlight += 1
-                return true
+    /// Waits for a slot.
+    func enter(_ priority: RequestPriority = .followUp, deadline: ContinuousClock.Instant) async -> Entry {
+        let admitted: Bool = await withCheckedContinuation { continuation in
+            let (arrival, shed) = machine.withLock {
+                $0.arrive(continuation, priority: priority, now: .now)
             }
-            if now { continuation.resume() }
+            for waiter in shed { waiter.resume(returning: false) }
+            if arrival == .admitted { continuation.resume(returning: true) }
         }
-        // Resumed by `leave`, which handed its slot over.
+        guard admitted else { return .shed }
+        // Granted a slot by `leave`, which handed its own over.
         guard ContinuousClock.now < deadline else {
             leave()
-            return false
+            return .expired
         }
-        return true
+        return .admitted
     }
 
-    /// Gives a slot back: to the first waiter, or free.
+    /// Gives a slot back: to the first waiter of the highest priority, or free.
     func leave() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let next = state.waiters.popFirst() { return next }
-            state.inFlight -= 1
-            return nil
-        }
-        next?.resume()
+        let (granted, shed) = machine.withLock { $0.release(now: .now) }
+        for waiter in shed { waiter.resume(returning: false) }
+        granted?.resume(returning: true)
     }
 
     /// Requests waiting for a slot now.
-    var waiting: Int { state.withLock { $0.waiters.count } }
+    var waiting: Int { machine.withLock { $0.waiting } }
 }

@@ -135,10 +135,11 @@ public final class WebhookReceiver: WebhookWitness {
     public func setMode(_ mode: FaultPlan.EndpointMode) { state.withLock { $0.mode = mode } }
 
     func receive(token: String, body: [UInt8], signature: String?) async -> HTTPResponse.Status {
-        let mode = state.withLock { state in
+        // The mode and the endpoint's secret under one lock: a run takes four events a payment.
+        let (mode, secret) = state.withLock { state in
             state.received += 1
             state.lastArrival = .now
-            return state.mode
+            return (state.mode, state.secrets[token])
         }
         var skewSeconds: Int64 = 0
         switch mode {
@@ -158,7 +159,7 @@ public final class WebhookReceiver: WebhookWitness {
             skewSeconds = seconds
         }
         let now = Int64(Date().timeIntervalSince1970) + skewSeconds
-        guard let secret = state.withLock({ $0.secrets[token] }), let signature,
+        guard let secret, let signature,
             (try? WebhookSigner.verify(payload: body, header: signature, secret: secret, now: now)) != nil
         else {
             state.withLock { state in

@@ -45,13 +45,18 @@ extension RunCommand {
     ) async throws -> RunReport {
         // The merchants' webhook endpoint: a receiver on a loopback port of this process.
         let receiver = try await WebhookReceiver.start()
-        let client = HTTPPaymentTarget(baseURL: target, receiver: receiver)
+        // A new payment waits for connections at most half its answer deadline in all (twice:
+        // its merchant's onboarding, its create): answered after that, it would most likely be
+        // late anyway, and shed it costs nothing.
+        var patience = HTTPPaymentTarget.patienceDefault
+        patience[.payment] = scenario.answerDeadline / 4
+        let client = HTTPPaymentTarget(baseURL: target, patience: patience, receiver: receiver)
         // Keys unique to this run: a server outlives runs, and a key seen before would replay.
         let keyPrefix = "run-\(UInt64(Date().timeIntervalSince1970 * 1_000))-journey"
         let line = progressLineMode
         let report = await ScenarioRunner.runOverWire(
             scenario, target: client, targetName: target, keyPrefix: keyPrefix, webhooks: receiver,
-            faults: client,
+            faults: client, readTarget: client.forReadTraffic(),
             progress: progressHandler(recorder: recorder, timeseries: timeseries, line: line))
         finishProgress(line)
         try? await client.shutdown()

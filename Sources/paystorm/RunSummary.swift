@@ -218,6 +218,7 @@ struct RunSummary {
                     "wire",
                     "\(wire.target) · \(Format.count(wire.paymentsChecked)) payments checked against the API · "
                         + "\(Format.count(wire.answersLost)) answers lost and sent again · "
+                        + "\(Format.count(wire.createsShed)) creates shed by the runner (never sent) · "
                         + "\(Format.count(wire.disputesNotSent)) disputes not sent (no API for the bank's side) · "
                         + "audit \(wire.auditChecked ? "read" : "not available")"))
             if let latency = wire.webhookLatencyMs {
@@ -249,6 +250,8 @@ struct RunSummary {
                     "reads",
                     "\(read.kind) \(Format.count(read.sent)) sent · \(Format.count(read.succeeded)) ok · "
                         + "\(Format.count(read.notServed)) not served (404) · \(Format.count(read.failed)) failed · "
+                        + (read.shed > 0
+                            ? "\(Format.count(read.shed)) shed by the runner (never sent) · " : "")
                         + "p50 \(Self.milliseconds(read.latencyMs.p50)) p99 \(Self.milliseconds(read.latencyMs.p99))"
                 ))
         }

@@ -86,8 +86,9 @@ import Testing
             #expect((wire.webhookLatencyMs?.count ?? 0) > 0)
             let lists = try #require(report.reads?.first { $0.kind == "list_queries" })
             // A read finds no payment of its merchant yet when the first answers come late (a
-            // starved machine): it is skipped, not sent.
-            #expect(lists.sent + lists.skippedNoPayment > 10)
+            // starved machine): it is skipped, not sent; one that waited its patience for a
+            // connection is shed, not sent.
+            #expect(lists.sent + lists.skippedNoPayment + lists.shed > 10, "\(lists)")
             #expect(lists.succeeded == lists.sent && lists.failed == 0 && lists.notServed == 0, "\(lists)")
             // However starved the run, the search a list query by status sends answers over the
             // wire with Stripe's search_result.

@@ -48,13 +48,8 @@ extension Journey {
         }
     }
 
-    /// The payment intent's `status` in an answer's body, as a merchant's backend reads it.
-    static func paymentStatus(_ response: APIResponse) -> Substring? {
-        let key = "\"status\":\""
-        guard let start = response.body.firstRange(of: key)?.upperBound else { return nil }
-        let rest = response.body[start...]
-        return rest.prefix { $0 != "\"" }
-    }
+    /// The payment's status in an answer's body, as a client reads it.
+    static func paymentStatus(_ response: APIResponse) -> String? { response.stringField("status") }
 
     /// Records an answer the client got in the run's trace, if one is on.
     func trace(_ operation: String, _ key: String, _ response: APIResponse) {

@@ -6,6 +6,10 @@ import Services
 /// retryable refusals, Stripe's SDK retries, all with `Backoff`), reads an unknown outcome again
 /// once the faults are healed, and onboards its merchant.
 extension Journey {
+    /// One request as the journey sends it, to whichever target: sent again as it is (same
+    /// idempotency key) when its answer is lost or refused.
+    typealias Call = @Sendable (any PaymentTarget) async -> APIResponse?
+
     /// Jepsen's final read of an outcome the client never learnt (no answer, or a server
     /// error): once the faults are healed, the same request is sent again with the same
     /// idempotency key, twice. The system must by then give one definite answer, the same both
@@ -14,7 +18,7 @@ extension Journey {
     /// - Returns: the answer to go on with (`first` when it was known already).
     func resolve(
         _ operation: String, key: String, number: Int, _ first: APIResponse?, payment: PaymentID?,
-        _ outcome: inout JourneyOutcome, _ call: (any PaymentTarget) async -> APIResponse?
+        _ outcome: inout JourneyOutcome, _ call: @escaping Call
     ) async -> APIResponse? {
         guard Self.isUnknown(first) else { return first }
         live.noteUnknownResolved()
@@ -66,7 +70,7 @@ extension Journey {
     /// `refusalsRetriedMax` times; then the refusal is the answer (an unknown outcome). Any
     /// other 409, 429 or 5xx is retried as Stripe's SDKs do (`policy`), same idempotency key.
     func send(
-        _ call: (any PaymentTarget) async -> APIResponse?, policy: ClientRetryPolicy? = nil
+        _ call: @escaping Call, policy: ClientRetryPolicy? = nil
     ) async -> APIResponse? {
         var lastAttemptStart = runtime.now()
         return await send(call, policy: policy, lastAttemptStart: &lastAttemptStart)
@@ -74,7 +78,7 @@ extension Journey {
 
     /// `send`, saying when its last attempt was sent.
     func send(
-        _ call: (any PaymentTarget) async -> APIResponse?, policy: ClientRetryPolicy? = nil,
+        _ call: @escaping Call, policy: ClientRetryPolicy? = nil,
         lastAttemptStart: inout SimTime
     ) async -> APIResponse? {
         let policy = policy ?? retryPolicy
@@ -100,7 +104,7 @@ extension Journey {
                 response = answer
             } else if let host {
                 let (system, generation) = await host.current()
-                let answer = await call(InProcessTarget(system: system))
+                let answer = await inOwnTask { await call(InProcessTarget(system: system)) }
                 guard host.isAlive(generation), let answer else {
                     host.noteLostAnswer()
                     lost += 1
@@ -131,6 +135,17 @@ extension Journey {
         return nil
     }
 
+    /// Runs an in-process call in a task of its own and waits for its answer. A task keeps the
+    /// stack memory of its deepest call until it ends (the task allocator keeps its slabs for
+    /// reuse), and an in-process call runs the whole service path in the caller's task: run in
+    /// the journey's task, that depth would stay with the journey through its waits for a later
+    /// capture, refund or dispute, and those waiting journeys are most of a busy run's memory.
+    private func inOwnTask(_ call: @escaping @Sendable () async -> APIResponse?) async -> APIResponse? {
+        await withCheckedContinuation { continuation in
+            _ = runtime.spawn { continuation.resume(returning: await call()) }
+        }
+    }
+
     /// How long a client over the wire goes on resending a request whose answers are lost,
     /// from the first loss, once `sendsMax` sends are spent: a server restarting (resuming its
     /// journal) refuses connections for longer than those sends' backoffs (about 7 s).
@@ -148,14 +163,16 @@ extension Journey {
     /// - Parameter waitingForHeal: whether a client still refused after its retries waits for
     ///   the faults' heal and tries once more (a journey does; onboarding before the load must
     ///   not, as the heal comes after the load).
-    func apiKey(for merchant: MerchantID, settlement: Currency, waitingForHeal: Bool = true) async -> String?
-    {
+    /// - Throws: `ShedByRunner` when the target shed the onboarding before sending it.
+    func apiKey(
+        for merchant: MerchantID, settlement: Currency, waitingForHeal: Bool = true
+    ) async throws(ShedByRunner) -> String? {
         let host = self.host
         let remote = self.remote
         let faults = self.faults
         let runtime = self.runtime
         let live = self.live
-        return await keys.key(for: merchant) {
+        return try await keys.key(for: merchant) { () async -> KeyRing.Onboarding in
             var refusals = 0
             var attempts = 0
             var waitedForHeal = false
@@ -169,12 +186,14 @@ extension Journey {
                     target = InProcessTarget(system: current.system)
                     generation = current.generation
                 } else {
-                    return nil
+                    return .success(nil)
                 }
                 var key: String?
                 var refused = false
                 do {
                     key = try await target.onboard(merchant, settlementCurrency: settlement)
+                } catch let shed as ShedByRunner {
+                    return .failure(shed)
                 } catch {
                     // The journal refused it (undone), or no answer came over the wire: send it
                     // again after a backoff.
@@ -204,9 +223,9 @@ extension Journey {
                     continue
                 }
                 await faults?.merchantOnboarded(merchant)
-                return key
+                return .success(key)
             }
-            return nil
-        }
+            return .success(nil)
+        }.get()
     }
 }

@@ -142,7 +142,7 @@ extension Journey {
         else {
             return .submitted
         }
-        let submit: (any PaymentTarget) async -> APIResponse? = { target in
+        let submit: Call = { target in
             await target.submitDisputeEvidence(
                 id, merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey)
         }

@@ -71,8 +71,6 @@ extension Journey {
 
     /// An integer field of an answer's body (its first occurrence), as a client reads it.
     static func integerField(_ name: String, in response: APIResponse) -> Int64? {
-        guard let start = response.body.firstRange(of: "\"\(name)\":")?.upperBound else { return nil }
-        let digits = response.body[start...].prefix { $0 == "-" || $0.isASCII && $0.isNumber }
-        return Int64(digits)
+        response.integerField(name)
     }
 }

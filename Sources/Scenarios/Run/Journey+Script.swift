@@ -20,7 +20,15 @@ extension Journey {
     func play(
         _ plan: JourneyPlan, _ outcome: inout JourneyOutcome, _ told: inout ToldState
     ) async -> PaymentID? {
-        guard let apiKey = await apiKey(for: plan.merchant, settlement: plan.settlementCurrency) else {
+        let key: String?
+        do {
+            key = try await apiKey(for: plan.merchant, settlement: plan.settlementCurrency)
+        } catch {
+            // Never sent: the new payment is shed with its merchant's onboarding (see `create`).
+            wire?.noteCreateShed()
+            return nil
+        }
+        guard let apiKey = key else {
             outcome.violation(.merchantOnboarding, "\(plan.merchant) could not be onboarded")
             outcome.counts.errors += 1
             return nil
@@ -99,12 +107,18 @@ extension Journey {
         _ outcome: inout JourneyOutcome, _ told: inout ToldState
     ) async -> APIResponse? {
         if remote != nil && plan.isBankTransfer { wire?.noteBankTransferAsCard() }
-        let create: (any PaymentTarget) async -> APIResponse? = { target in
+        let create: Call = { target in
             await target.createPayment(order, apiKey: apiKey, idempotencyKey: idempotencyKey)
         }
         told.apiKey = apiKey
         var createAttemptStart = runtime.now()
         let sent = await send(create, lastAttemptStart: &createAttemptStart)
+        if let sent, sent.isShedByRunner {
+            // Never sent (the runner's connections were saturated): like an arrival dropped
+            // beyond the in-flight bound, counted and not answered, and nothing to check.
+            wire?.noteCreateShed()
+            return nil
+        }
         guard
             let response = await resolve(
                 "create_payment", key: idempotencyKey, number: plan.number, sent, payment: nil,
@@ -139,12 +153,17 @@ extension Journey {
 
     /// The merchant's resend of an answered create: it must get the first answer again.
     private func retryCreate(
-        _ create: (any PaymentTarget) async -> APIResponse?, idempotencyKey: String,
+        _ create: @escaping Call, idempotencyKey: String,
         first response: APIResponse,
         _ outcome: inout JourneyOutcome
     ) async {
         let retry = await send(create) ?? response
         trace("create_payment_retry", idempotencyKey, retry)
+        if retry.isShedByRunner {
+            // Never sent: the resend learnt nothing, which contradicts nothing.
+            wire?.noteCreateShed()
+            return
+        }
         checkJournaled(retry, .createPayment, &outcome)
         if retry.replayed { outcome.counts.idempotentReplays += 1 }
         if ClientRetryPolicy.isRefusedBeforeWork(retry) {
@@ -208,7 +227,7 @@ extension Journey {
         let (id, merchant, apiKey) = (context.id, context.merchant, context.apiKey)
         let key = "\(context.idempotencyKey)-cancel"
         await wait(after, context.plan.number, before: "cancel", payment: id)
-        let cancel: (any PaymentTarget) async -> APIResponse? = { target in
+        let cancel: Call = { target in
             await target.cancel(id, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
         let canceled = await resolve(
@@ -241,7 +260,7 @@ extension Journey {
     ) async -> Bool {
         let (id, merchant, apiKey) = (context.id, context.merchant, context.apiKey)
         let key = "\(context.idempotencyKey)-capture"
-        let capture: (any PaymentTarget) async -> APIResponse? = { target in
+        let capture: Call = { target in
             await target.capture(
                 id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
@@ -295,7 +314,7 @@ extension Journey {
         if case .partial(let partial, _) = context.plan.refund { amount = min(amount, partial) }
         guard amount > 0 else { return }
         let key = "\(context.idempotencyKey)-refund"
-        let refund: (any PaymentTarget) async -> APIResponse? = { [amount] target in
+        let refund: Call = { [amount] target in
             await target.refund(
                 id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }

@@ -191,21 +191,25 @@ final class RunMetrics: Sendable {
 /// The API keys of the merchants the run has onboarded. A merchant is onboarded by its first
 /// journey; journeys that arrive while that is in flight wait for it rather than onboarding
 /// twice (check-then-act across an await is the reentrancy bug this guards against).
+///
+/// A key that could not be had (nil) or an onboarding the runner shed is not kept: the
+/// merchant's next journey onboards it again.
 actor KeyRing {
+    typealias Onboarding = Result<String?, ShedByRunner>
     private var keys: [MerchantID: String] = [:]
-    private var waiting: [MerchantID: [CheckedContinuation<String?, Never>]] = [:]
+    private var waiting: [MerchantID: [CheckedContinuation<Onboarding, Never>]] = [:]
 
     func key(
-        for merchant: MerchantID, onboard: @Sendable () async -> String?
-    ) async -> String? {
-        if let key = keys[merchant] { return key }
+        for merchant: MerchantID, onboard: @Sendable () async -> Onboarding
+    ) async -> Onboarding {
+        if let key = keys[merchant] { return .success(key) }
         if waiting[merchant] != nil {
             return await withCheckedContinuation { waiting[merchant]!.append($0) }
         }
         waiting[merchant] = []
-        let key = await onboard()
-        keys[merchant] = key
-        for waiter in waiting.removeValue(forKey: merchant) ?? [] { waiter.resume(returning: key) }
-        return key
+        let onboarding = await onboard()
+        if case .success(let key) = onboarding { keys[merchant] = key }
+        for waiter in waiting.removeValue(forKey: merchant) ?? [] { waiter.resume(returning: onboarding) }
+        return onboarding
     }
 }

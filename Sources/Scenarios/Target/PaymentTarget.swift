@@ -10,7 +10,8 @@ import Services
 public protocol PaymentTarget: Sendable {
     /// Onboards the merchant and returns one of its secret keys; a merchant that exists already
     /// gets another key. Nil if the merchant could not be given one.
-    /// - Throws: a refusal the client should retry after a backoff (the journal refused it).
+    /// - Throws: `ShedByRunner` when the target shed it before sending it; any other error is a
+    ///   refusal the client should retry after a backoff (the journal refused it).
     func onboard(_ merchant: MerchantID, settlementCurrency: Currency) async throws -> String?
 
     /// `POST /v1/payment_intents` with `confirm=true`.

@@ -15,6 +15,9 @@ struct ReadClients: Sendable {
     let runtime: any Runtime
     /// Reads in flight at most: beyond it an arrival is not sent (counted as failed).
     static let inFlightMax = 20_000
+    /// Each kind's clients wake at most once per this interval and send every read due by then
+    /// (0: a timer per read, as a simulated run's schedule needs).
+    var wakeIntervalNanoseconds: Int64 = 0
 
     /// Sends every kind's reads from `start` until the load ends.
     func run(start: SimTime, inFlight: ReadInFlight) async {
@@ -27,9 +30,14 @@ struct ReadClients: Sendable {
                         profile: load.scaled(by: factor),
                         random: runtime.randomStream("reads-\(kind.rawValue)"))
                     var random = runtime.randomStream("read-picks-\(kind.rawValue)")
+                    var wokeNanoseconds = Int64.min / 2
                     while let offset = arrivals.next() {
                         let intended = SimTime(nanoseconds: start.nanoseconds + offset.nanoseconds)
-                        if runtime.now() < intended { try? await runtime.sleep(until: intended) }
+                        if runtime.now() < intended {
+                            let wake = max(intended.nanoseconds, wokeNanoseconds + wakeIntervalNanoseconds)
+                            try? await runtime.sleep(until: SimTime(nanoseconds: wake))
+                            wokeNanoseconds = runtime.now().nanoseconds
+                        }
                         guard let entry = recent.pick(random.nextUnit()) else {
                             metrics.skipped(kind)
                             continue
@@ -40,10 +48,14 @@ struct ReadClients: Sendable {
                         }
                         runtime.spawn {
                             let began = runtime.now()
-                            let status = await read(kind, entry)
-                            metrics.record(
-                                kind, status: status,
-                                nanoseconds: runtime.now().nanoseconds - began.nanoseconds)
+                            let answer = await read(kind, entry)
+                            if let answer, answer.isShedByRunner {
+                                metrics.shed(kind)
+                            } else {
+                                metrics.record(
+                                    kind, status: answer?.status,
+                                    nanoseconds: runtime.now().nanoseconds - began.nanoseconds)
+                            }
                             inFlight.leave()
                         }
                     }
@@ -52,16 +64,15 @@ struct ReadClients: Sendable {
         }
     }
 
-    /// One read; its last answer's status, or nil when none came.
-    private func read(_ kind: ReadTraffic.Kind, _ entry: RecentPayments.Entry) async -> Int? {
+    /// One read; its last answer, or nil when none came.
+    private func read(_ kind: ReadTraffic.Kind, _ entry: RecentPayments.Entry) async -> APIResponse? {
         switch kind {
         case .statusChecks:
             // The merchant is the key's: the target reads by key, the id names the payment.
-            return await target.retrievePayment(entry.payment, merchant: MerchantID(0), apiKey: entry.apiKey)?
-                .status
+            return await target.retrievePayment(entry.payment, merchant: MerchantID(0), apiKey: entry.apiKey)
         case .listQueries:
             var cursor: String?
-            var status: Int?
+            var last: APIResponse?
             for _ in 0..<traffic.listPagesMax {
                 let page: APIResponse?
                 if let wanted = traffic.listStatus {
@@ -74,25 +85,19 @@ struct ReadClients: Sendable {
                         startingAfter: cursor)
                 }
                 guard let page else { return nil }
-                status = page.status
-                guard page.isSuccess, page.body.contains("\"has_more\":true"),
+                last = page
+                guard page.isSuccess, page.bodyContains("\"has_more\":true"),
                     let next = traffic.listStatus == nil
-                        ? Self.lastID(in: page.body) : Self.nextPage(in: page.body)
+                        ? Self.lastID(in: page.body) : page.stringField("next_page")
                 else { break }
                 cursor = next
             }
-            return status
+            return last
         case .balance:
-            return await target.balance(apiKey: entry.apiKey)?.status
+            return await target.balance(apiKey: entry.apiKey)
         case .payouts:
-            return await target.listPayouts(apiKey: entry.apiKey, limit: 10)?.status
+            return await target.listPayouts(apiKey: entry.apiKey, limit: 10)
         }
-    }
-
-    /// A search result's `next_page` token, or nil when it has none.
-    static func nextPage(in body: String) -> String? {
-        guard let range = body.range(of: "\"next_page\":\"") else { return nil }
-        return String(body[range.upperBound...].prefix { $0 != "\"" })
     }
 
     /// The last payment intent id of a list page: the cursor of the next page.

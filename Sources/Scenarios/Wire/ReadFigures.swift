@@ -10,6 +10,8 @@ public struct ReadFigures: Sendable, Codable, Equatable {
     public var notServed = 0
     /// Answered otherwise (4xx, 5xx), or not at all.
     public var failed = 0
+    /// Not sent: shed by the runner after waiting their patience for one of its connections.
+    public var shed = 0
     /// None sent yet because no payment had been acknowledged to read.
     public var skippedNoPayment = 0
     public var latencyMs: LatencySummary

@@ -20,6 +20,9 @@ final class ReadMetrics: Sendable {
 
     func skipped(_ kind: ReadTraffic.Kind) { kinds.withLock { $0[kind]?.figures.skippedNoPayment += 1 } }
 
+    /// A read the runner shed before sending it.
+    func shed(_ kind: ReadTraffic.Kind) { kinds.withLock { $0[kind]?.figures.shed += 1 } }
+
     func record(_ kind: ReadTraffic.Kind, status: Int?, nanoseconds: Int64) {
         // Changed in place through the dictionary's subscript: a copy of the entry made the
         // histogram's buckets (hundreds of KB) copied on every read answered.

@@ -23,10 +23,12 @@ extension ScenarioRunner {
     ///     faults set its mode, and its verdict joins the report. Nil: events are not checked.
     ///   - faults: the server's admin fault route: the scenario's network faults are switched
     ///     through it on their schedule. Nil: they are not injected (the report says so).
+    ///   - readTarget: what the read traffic reads through, when not `target` (the same
+    ///     connections with the reads' own priority).
     public static func runOverWire(
         _ scenario: Scenario, target: any PaymentTarget, targetName: String, keyPrefix: String,
         webhooks: (any WebhookWitness)? = nil, faults: (any ServerFaultControl)? = nil,
-        progress: (@Sendable (RunProgress) -> Void)? = nil
+        readTarget: (any PaymentTarget)? = nil, progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async -> RunReport {
         let stopwatch = Stopwatch()
         let cpuAtStart = ProcessCPU.seconds()
@@ -52,18 +54,12 @@ extension ScenarioRunner {
             plan: plan, loadEnd: scenario.duration, webhooks: webhooks, server: faults)
         let injecting = runtime.spawn { await injector.run(runtime: runtime, start: start) }
         let readMetrics = ReadMetrics()
-        let readClients = ReadClients(
-            traffic: scenario.reads, load: scenario.load,
-            averagePaymentTPS: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
-            target: target, recent: recent, metrics: readMetrics, runtime: runtime)
         let readsInFlight = ReadInFlight()
-        let reading = runtime.spawn { await readClients.run(start: start, inFlight: readsInFlight) }
-        // The generator of a run in process: arrivals at their intended times whatever the
-        // server does, bounded in flight only when the scenario says so.
-        let generator = LoadGenerator(
-            scenario: scenario, planner: planner, journey: journey, metrics: metrics, runtime: runtime,
-            inFlightBound: scenario.load.maxInFlight, lateAfterNanoseconds: 10_000_000)
-        let generating = runtime.spawn { await generator.run(start: start) }
+        let reading = startReads(
+            scenario, target: readTarget ?? target, recent: recent, metrics: readMetrics,
+            inFlight: readsInFlight, runtime: runtime, start: start)
+        let generating = startArrivals(
+            scenario, planner: planner, journey: journey, metrics: metrics, runtime: runtime, start: start)
         let reporter = progress.map { report in
             runtime.spawn {
                 while !Task.isCancelled {
@@ -102,6 +98,40 @@ extension ScenarioRunner {
         report.wallSeconds = stopwatch.elapsed.seconds
         report.cpu = cpuFigures(since: cpuAtStart, wallSeconds: report.wallSeconds)
         return report
+    }
+
+    /// The generator of a realtime run in process (arrivals at their intended times whatever
+    /// the server does, bounded in flight only when the scenario says so, one wake-up a
+    /// millisecond at most), each arrival's merchant onboarded ahead of it by the warmer.
+    private static func startArrivals(
+        _ scenario: Scenario, planner: JourneyPlanner, journey: Journey, metrics: RunMetrics,
+        runtime: any Runtime, start: SimTime
+    ) -> Task<Void, Never> {
+        let generator = LoadGenerator(
+            scenario: scenario, planner: planner, journey: journey, metrics: metrics, runtime: runtime,
+            inFlightBound: scenario.load.maxInFlight, lateAfterNanoseconds: 10_000_000,
+            wakeIntervalNanoseconds: 1_000_000)
+        let warmer = MerchantWarmer(scenario: scenario, planner: planner, journey: journey, runtime: runtime)
+        return runtime.spawn {
+            async let warmed: Void = warmer.run(start: start)
+            await generator.run(start: start)
+            await warmed
+        }
+    }
+
+    /// The scenario's read traffic over the wire, from `start` until the load ends.
+    private static func startReads(
+        _ scenario: Scenario, target: any PaymentTarget, recent: RecentPayments, metrics: ReadMetrics,
+        inFlight: ReadInFlight, runtime: any Runtime, start: SimTime
+    ) -> Task<Void, Never> {
+        var readClients = ReadClients(
+            traffic: scenario.reads, load: scenario.load,
+            averagePaymentTPS: scenario.load.expectedArrivals / max(1e-9, scenario.duration.seconds),
+            target: target, recent: recent, metrics: metrics, runtime: runtime)
+        // At most one wake-up a millisecond per read kind rather than a timer per read (10,000
+        // a second at black-friday's peak).
+        readClients.wakeIntervalNanoseconds = 1_000_000
+        return runtime.spawn { [readClients] in await readClients.run(start: start, inFlight: inFlight) }
     }
 
     /// Journeys still in flight get the scenario's liveness bound to end (later steps are at

@@ -7,6 +7,7 @@ final class WireFigures: Sendable {
         var disputesNotSent = 0
         var paymentsChecked = 0
         var bankTransfersAsCards = 0
+        var createsShed = 0
     }
 
     private let counts = Mutex(Counts())
@@ -15,6 +16,7 @@ final class WireFigures: Sendable {
     func noteDisputeNotSent() { counts.withLock { $0.disputesNotSent += 1 } }
     func notePaymentChecked() { counts.withLock { $0.paymentsChecked += 1 } }
     func noteBankTransferAsCard() { counts.withLock { $0.bankTransfersAsCards += 1 } }
+    func noteCreateShed() { counts.withLock { $0.createsShed += 1 } }
 
     func report(target: String) -> WireReport {
         counts.withLock { counts in
@@ -23,6 +25,7 @@ final class WireFigures: Sendable {
             report.disputesNotSent = counts.disputesNotSent
             report.paymentsChecked = counts.paymentsChecked
             report.bankTransfersSentAsCards = counts.bankTransfersAsCards
+            report.createsShed = counts.createsShed
             return report
         }
     }

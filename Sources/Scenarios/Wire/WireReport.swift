@@ -4,6 +4,10 @@ public struct WireReport: Sendable, Codable, Equatable {
     public var target: String
     /// Requests that got no answer (connection refused, reset, timed out) and were sent again.
     public var answersLost = 0
+    /// New payments the runner shed before sending them (their create, or their merchant's
+    /// onboarding, waited its patience for one of the runner's connections): their arrivals
+    /// count as not answered. A merchant's resend of a create shed counts too.
+    public var createsShed = 0
     /// Journeys whose plan had a dispute: the bank's side has no API, so none was opened.
     public var disputesNotSent = 0
     /// Bank-transfer journeys sent as card payments (the HTTP API takes cards only).
