@@ -49,12 +49,14 @@ import Testing
         var configuration = WebhookSender.Configuration()
         configuration.concurrentMax = 4
         configuration.attemptsMax = 3
-        configuration.backoffBase = .seconds(2)
+        // Retries far enough apart that a starved test process (the whole suite runs beside
+        // it) still sees the live delivery arrive before the dead ones give up.
+        configuration.backoffBase = .seconds(30)
         let sender = WebhookSender(configuration: configuration)
         let running = Task { try await sender.run() }
         let live = try await Self.liveEndpoint()
         // Twice as many deliveries as slots to an address nothing listens on (refused at once),
-        // each owed two retries after 2 s and 4 s; then one to a live endpoint.
+        // each owed two retries (the first 15-30 s later); then one to a live endpoint.
         for number in 0..<8 { sender.send(Self.delivery(number, url: "http://127.0.0.1:1/hook")) }
         sender.send(Self.delivery(100, url: live.url))
         var arrivals = live.arrivals.makeAsyncIterator()
