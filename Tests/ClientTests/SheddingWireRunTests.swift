@@ -13,11 +13,12 @@ import Testing
         scenario.reads.rates[.statusChecks] = .perSecond(100)
         try await WireRunTests.withServer { [scenario] url in
             let receiver = try await WebhookReceiver.start()
-            // One connection, and no patience for a new payment or a read: whatever finds the
-            // connection busy is shed at the next arrival or answer.
+            // One connection; a new payment waits a second for it at most (about three creates
+            // are answered in that time, so most arrivals are shed, yet some payments exist to be
+            // read however starved the machine), and a read does not wait at all.
             let target = HTTPPaymentTarget(
-                baseURL: url, connectionsMax: 1, patience: [.payment: .zero, .read: .zero], receiver: receiver
-            )
+                baseURL: url, connectionsMax: 1, patience: [.payment: .seconds(1), .read: .zero],
+                receiver: receiver)
             // Each authorization 300 ms slower: the one connection is busy most of the time,
             // however fast or starved the machine, so reads and creates find it busy.
             let slowed = NetworkFault(addedLatency: .milliseconds(300))
