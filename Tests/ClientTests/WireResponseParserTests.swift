@@ -7,11 +7,12 @@ import Testing
 @Suite struct WireResponseParserTests {
     typealias Parser = WireResponseParser
 
-    static func parse(_ text: String, atEnd: Bool = false) throws(Parser.Malformed) -> Parser.Outcome {
-        let bytes = Array(text.utf8)
-        return try bytes.withUnsafeBytes { bytes throws(Parser.Malformed) in
-            try Parser.parse(bytes, atEnd: atEnd)
-        }
+    static func parse(_ text: String, atEnd: Bool = false) throws -> Parser.Outcome {
+        try parse(Array(text.utf8), atEnd: atEnd)
+    }
+
+    static func parse(_ bytes: [UInt8], atEnd: Bool) throws -> Parser.Outcome {
+        try bytes.withUnsafeBytes { try Parser.parse($0, atEnd: atEnd) }
     }
 
     static let created =
@@ -39,16 +40,10 @@ import Testing
     @Test func everyCutShortOfTheWholeAnswerIsIncomplete() throws {
         let bytes = Array(Self.created.utf8)
         for length in 0..<bytes.count {
-            let outcome = try bytes[0..<length].withUnsafeBytes { bytes throws(Parser.Malformed) in
-                try Parser.parse(bytes, atEnd: false)
-            }
+            let outcome = try Self.parse(Array(bytes[0..<length]), atEnd: false)
             #expect(outcome == .incomplete, "cut at \(length)")
             // The connection ended there: the answer is lost, not taken as whole.
-            #expect(throws: Parser.Malformed.self) {
-                try bytes[0..<length].withUnsafeBytes { bytes throws(Parser.Malformed) in
-                    try Parser.parse(bytes, atEnd: true)
-                }
-            }
+            #expect(throws: Parser.Malformed.self) { try Self.parse(Array(bytes[0..<length]), atEnd: true) }
         }
     }
 
