@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import Scenarios
 import Services
+import Synchronization
 
 /// Stripe's HTTP API as a journey's target (`paystorm run --target URL`): every request over a
 /// real socket, form-encoded, with the merchant's secret key and an `Idempotency-Key`; keys come
@@ -25,6 +26,11 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     /// A status check's priority: this target's retrieves are the journeys' checks
     /// (`followUp`); the read traffic's view of it (`forReadTraffic`) reads at `read`.
     private let retrievePriority: RequestPriority
+    /// Onboardings so far: each one's endpoint path is its own.
+    private let onboardings = Atomic<Int>(0)
+    /// Whether the server registers a merchant's endpoint in its onboarding request
+    /// (`webhook_url`); cleared by the first server that refuses the parameter.
+    private let endpointWithMerchant = Atomic<Bool>(true)
 
     /// How long a new payment's requests and a read wait for one of the connections before
     /// they are shed (never sent, counted): a new payment waits up to twice (its merchant's
@@ -79,30 +85,42 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     public func onboard(_ merchant: MerchantID, settlementCurrency: Currency) async throws -> String? {
         // Onboarded by the first journey of the merchant, just before its create: waits and is
         // shed as that new payment would be (once the merchant exists, the rest is a step of it).
-        guard
-            let answer = await request(
-                .POST, "/admin/merchants",
-                form: [("settlement_currency", settlementCurrency.code.lowercased())], priority: .payment)
-        else { throw WireError.malformed("no answer from /admin/merchants") }
+        // The merchant's endpoint is the run's receiver, under a path of its own (one per
+        // onboarding) so that the receiver knows which secret signs its events; a server that
+        // registers it with the merchant takes one request, an older one two.
+        let token = "m\(merchant.rawValue)-\(onboardings.add(1, ordering: .relaxed).newValue)"
+        let together = receiver != nil && endpointWithMerchant.load(ordering: .relaxed)
+        var form = [("settlement_currency", settlementCurrency.code.lowercased())]
+        if together, let receiver { form.append(("webhook_url", receiver.url(token: token))) }
+        guard let answer = await request(.POST, "/admin/merchants", form: form, priority: .payment) else {
+            throw WireError.malformed("no answer from /admin/merchants")
+        }
         if answer.isShedByRunner { throw ShedByRunner() }
+        if together, answer.status == 400, answer.bodyContains("webhook_url") {
+            endpointWithMerchant.store(false, ordering: .relaxed)
+            return try await onboard(merchant, settlementCurrency: settlementCurrency)
+        }
         guard answer.isSuccess else { throw WireError.refused(status: answer.status, body: answer.body) }
         guard let key = answer.stringField("secret_key") else {
             throw WireError.malformed("no secret_key in \(answer.body.prefix(200))")
         }
-        if let receiver {
-            // The merchant's endpoint is the run's receiver, under a path of its own so that
-            // the receiver knows which secret signs its events.
-            let token = answer.stringField("id") ?? merchant.description
-            guard
-                let registered = await request(
-                    .POST, "/v1/webhook_endpoints",
-                    form: [("url", receiver.url(token: token)), ("enabled_events[0]", "*")], apiKey: key)
-            else { throw WireError.malformed("no answer from /v1/webhook_endpoints") }
-            guard registered.isSuccess, let secret = registered.stringField("secret") else {
-                throw WireError.refused(status: registered.status, body: registered.body)
+        guard let receiver else { return key }
+        if together {
+            guard let secret = answer.stringField("secret") else {
+                throw WireError.malformed("no webhook_endpoint secret in \(answer.body.prefix(200))")
             }
             receiver.register(token: token, secret: secret)
+            return key
         }
+        guard
+            let registered = await request(
+                .POST, "/v1/webhook_endpoints",
+                form: [("url", receiver.url(token: token)), ("enabled_events[0]", "*")], apiKey: key)
+        else { throw WireError.malformed("no answer from /v1/webhook_endpoints") }
+        guard registered.isSuccess, let secret = registered.stringField("secret") else {
+            throw WireError.refused(status: registered.status, body: registered.body)
+        }
+        receiver.register(token: token, secret: secret)
         return key
     }
 
