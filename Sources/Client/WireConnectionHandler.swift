@@ -18,11 +18,26 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Bytes read that are not yet a whole response.
     private var received: ByteBuffer?
     private let retired = Atomic<Bool>(false)
+    /// The deadline of the request on the wire (`NIODeadline.uptimeNanoseconds`), 0 while none
+    /// is: set by the sender, cleared here the moment its answer is in, so that the pool's
+    /// sweep never closes a connection whose answer came while its task waited for a thread.
+    private let deadlineNanoseconds = Atomic<UInt64>(0)
 
     /// The connection must not carry another request: it closed, is closing, or its last
     /// answer said so. Set before the answer is handed over, so that the request's task never
     /// puts a dying connection back in the pool.
     var isRetired: Bool { retired.load(ordering: .acquiring) }
+
+    /// Notes the deadline of the request about to be sent.
+    func startClock(deadline: NIODeadline) {
+        deadlineNanoseconds.store(deadline.uptimeNanoseconds, ordering: .relaxed)
+    }
+
+    /// Whether the request on the wire is still unanswered past its deadline at `now`.
+    func isLate(now: NIODeadline) -> Bool {
+        let deadline = deadlineNanoseconds.load(ordering: .relaxed)
+        return deadline != 0 && deadline < now.uptimeNanoseconds
+    }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
@@ -35,6 +50,7 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// connection closed, timed out or answered something unreadable). On the event loop.
     func send(_ request: ByteBuffer, answer: Answer) {
         guard let context, !isRetired, pending == nil else {
+            deadlineNanoseconds.store(0, ordering: .relaxed)
             answer.resume(returning: nil)
             return
         }
@@ -82,6 +98,7 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
                 return
             }
             pending = nil
+            deadlineNanoseconds.store(0, ordering: .relaxed)
             if response.closes {
                 // Retired before the answer is handed over (see `isRetired`).
                 retired.store(true, ordering: .releasing)
@@ -100,6 +117,7 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// connection (when `context` is given).
     private func retire(context: ChannelHandlerContext?) {
         retired.store(true, ordering: .releasing)
+        deadlineNanoseconds.store(0, ordering: .relaxed)
         if let pending {
             self.pending = nil
             pending.resume(returning: nil)
