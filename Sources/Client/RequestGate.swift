@@ -33,6 +33,9 @@ final class RequestGate: Sendable {
 
     /// Waits for a slot.
     func enter(_ priority: RequestPriority = .followUp, deadline: ContinuousClock.Instant) async -> Entry {
+        // A free slot with nobody waiting (most requests, below saturation) is taken without
+        // suspending: a continuation resumed at once still sent the task through the executor.
+        if machine.withLock({ $0.admitAtOnce() }) { return .admitted }
         let admitted: Bool = await withCheckedContinuation { continuation in
             let (arrival, shed) = machine.withLock {
                 $0.arrive(continuation, priority: priority, now: .now)

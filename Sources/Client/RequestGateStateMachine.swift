@@ -64,6 +64,14 @@ struct RequestGateStateMachine<Waiter> {
         return (.queued, shed)
     }
 
+    /// A request of any priority takes a free slot at once if nobody waits (nobody can then be
+    /// overdue); false: it must `arrive` and wait.
+    mutating func admitAtOnce() -> Bool {
+        guard inFlight < configuration.slotsMax && waiting == 0 else { return false }
+        inFlight += 1
+        return true
+    }
+
     /// A request on the wire is done: its slot goes to the first waiter of the highest
     /// priority (returned as `granted`), or is freed. Also returns the waiters shed by now.
     mutating func release(now: ContinuousClock.Instant) -> (granted: Waiter?, shed: [Waiter]) {

@@ -51,4 +51,27 @@ import Testing
         #expect(machine.release(now: at(milliseconds: 1)).granted == nil)
         #expect(machine.inFlight == 1)
     }
+
+    /// The path without a waiter: a free slot is taken while nobody waits, and never past a
+    /// waiter or the bound.
+    @Test func admitAtOnceTakesAFreeSlotOnlyWhileNobodyWaits() {
+        var machine = RequestGateStateMachine<Int>(.init(slotsMax: 2))
+        let admitted1 = machine.admitAtOnce()
+        #expect(admitted1)
+        #expect(machine.inFlight == 1)
+        #expect(machine.arrive(1, priority: .read, now: at(milliseconds: 0)).arrival == .admitted)
+        let admitted2 = machine.admitAtOnce()
+        #expect(!admitted2)
+        #expect(machine.inFlight == 2)
+        #expect(machine.arrive(2, priority: .payment, now: at(milliseconds: 0)).arrival == .queued)
+        // A slot freed while someone waits goes to the waiter; the next free one is taken
+        // at once only once nobody waits.
+        #expect(machine.release(now: at(milliseconds: 1)).granted == 2)
+        let admitted3 = machine.admitAtOnce()
+        #expect(!admitted3)
+        #expect(machine.release(now: at(milliseconds: 1)).granted == nil)
+        let admitted4 = machine.admitAtOnce()
+        #expect(admitted4)
+        #expect(machine.inFlight == 2)
+    }
 }
