@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Core
 import Foundation
 import Ledger
@@ -6,17 +5,20 @@ import NIOCore
 import NIOHTTP1
 import Scenarios
 import Services
+import Synchronization
 
 /// Stripe's HTTP API as a journey's target (`paystorm run --target URL`): every request over a
 /// real socket, form-encoded, with the merchant's secret key and an `Idempotency-Key`; keys come
-/// from the admin onboarding route. Connections are pooled and bounded (`connectionsMax` per
-/// host), and so are requests on the wire: a load beyond them waits in a `RequestGate`
-/// instead of opening more sockets or queueing inside the HTTP client's pool.
+/// from the admin onboarding route. Keep-alive connections are pooled (`WireConnectionPool`)
+/// and bounded (`connectionsMax`), and so are requests on the wire: a load beyond them waits in
+/// a `RequestGate` instead of opening more sockets.
 ///
 /// Runs on real time (the client's side of the world).
 public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     public let baseURL: String
-    private let client: HTTPClient
+    private let pool: WireConnectionPool
+    /// The `Host` header every request carries.
+    private let hostHeader: String
     private let timeout: Duration
     private let gate: RequestGate
     /// Where each onboarded merchant's webhook endpoint points, when the run has a receiver.
@@ -24,6 +26,11 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     /// A status check's priority: this target's retrieves are the journeys' checks
     /// (`followUp`); the read traffic's view of it (`forReadTraffic`) reads at `read`.
     private let retrievePriority: RequestPriority
+    /// Onboardings so far: each one's endpoint path is its own.
+    private let onboardings = Atomic<Int>(0)
+    /// Whether the server registers a merchant's endpoint in its onboarding request
+    /// (`webhook_url`); cleared by the first server that refuses the parameter.
+    private let endpointWithMerchant = Atomic<Bool>(true)
 
     /// How long a new payment's requests and a read wait for one of the connections before
     /// they are shed (never sent, counted): a new payment waits up to twice (its merchant's
@@ -46,17 +53,11 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     ) {
         self.receiver = receiver
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        var configuration = HTTPClient.Configuration()
-        // Every request carries its own deadline (below): an idle-read timer per request
-        // besides it was a second timer scheduled and cancelled for every answer.
-        configuration.timeout = .init(connect: .seconds(5), read: nil)
-        configuration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsMax)
-        // No tracer: the default no-op one still parsed each request's URL a second time and
-        // filled a span's attributes (3% of the runner's samples under `perf`).
-        configuration.tracing.tracer = nil
-        configuration.redirectConfiguration = .disallow
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let url = URL(string: self.baseURL)
+        let host = url?.host ?? "127.0.0.1"
+        let port = url?.port ?? 80
+        hostHeader = url?.port == nil ? host : "\(host):\(port)"
+        pool = WireConnectionPool(host: host, port: port)
         self.timeout = timeout
         gate = RequestGate(slotsMax: connectionsMax, patience: patience)
         retrievePriority = .followUp
@@ -64,7 +65,8 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
 
     private init(sharing target: HTTPPaymentTarget, retrievePriority: RequestPriority) {
         baseURL = target.baseURL
-        client = target.client
+        pool = target.pool
+        hostHeader = target.hostHeader
         timeout = target.timeout
         gate = target.gate
         receiver = target.receiver
@@ -78,35 +80,47 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     }
 
     /// Closes the pool's connections: call once the run is over.
-    public func shutdown() async throws { try await client.shutdown() }
+    public func shutdown() async throws { await pool.shutdown() }
 
     public func onboard(_ merchant: MerchantID, settlementCurrency: Currency) async throws -> String? {
         // Onboarded by the first journey of the merchant, just before its create: waits and is
         // shed as that new payment would be (once the merchant exists, the rest is a step of it).
-        guard
-            let answer = await request(
-                .POST, "/admin/merchants",
-                form: [("settlement_currency", settlementCurrency.code.lowercased())], priority: .payment)
-        else { throw WireError.malformed("no answer from /admin/merchants") }
+        // The merchant's endpoint is the run's receiver, under a path of its own (one per
+        // onboarding) so that the receiver knows which secret signs its events; a server that
+        // registers it with the merchant takes one request, an older one two.
+        let token = "m\(merchant.rawValue)-\(onboardings.add(1, ordering: .relaxed).newValue)"
+        let together = receiver != nil && endpointWithMerchant.load(ordering: .relaxed)
+        var form = [("settlement_currency", settlementCurrency.code.lowercased())]
+        if together, let receiver { form.append(("webhook_url", receiver.url(token: token))) }
+        guard let answer = await request(.POST, "/admin/merchants", form: form, priority: .payment) else {
+            throw WireError.malformed("no answer from /admin/merchants")
+        }
         if answer.isShedByRunner { throw ShedByRunner() }
+        if together, answer.status == 400, answer.bodyContains("webhook_url") {
+            endpointWithMerchant.store(false, ordering: .relaxed)
+            return try await onboard(merchant, settlementCurrency: settlementCurrency)
+        }
         guard answer.isSuccess else { throw WireError.refused(status: answer.status, body: answer.body) }
         guard let key = answer.stringField("secret_key") else {
             throw WireError.malformed("no secret_key in \(answer.body.prefix(200))")
         }
-        if let receiver {
-            // The merchant's endpoint is the run's receiver, under a path of its own so that
-            // the receiver knows which secret signs its events.
-            let token = answer.stringField("id") ?? merchant.description
-            guard
-                let registered = await request(
-                    .POST, "/v1/webhook_endpoints",
-                    form: [("url", receiver.url(token: token)), ("enabled_events[0]", "*")], apiKey: key)
-            else { throw WireError.malformed("no answer from /v1/webhook_endpoints") }
-            guard registered.isSuccess, let secret = registered.stringField("secret") else {
-                throw WireError.refused(status: registered.status, body: registered.body)
+        guard let receiver else { return key }
+        if together {
+            guard let secret = answer.stringField("secret") else {
+                throw WireError.malformed("no webhook_endpoint secret in \(answer.body.prefix(200))")
             }
             receiver.register(token: token, secret: secret)
+            return key
         }
+        guard
+            let registered = await request(
+                .POST, "/v1/webhook_endpoints",
+                form: [("url", receiver.url(token: token)), ("enabled_events[0]", "*")], apiKey: key)
+        else { throw WireError.malformed("no answer from /v1/webhook_endpoints") }
+        guard registered.isSuccess, let secret = registered.stringField("secret") else {
+            throw WireError.refused(status: registered.status, body: registered.body)
+        }
+        receiver.register(token: token, secret: secret)
         return key
     }
 
@@ -269,37 +283,51 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         case .shed: return .shedByRunner(waitedMilliseconds: Self.milliseconds(entered.duration(to: .now)))
         }
         defer { gate.leave() }
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
-        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        guard let connection = await pool.acquire() else { return nil }
+        let remaining = ContinuousClock.now.duration(to: deadline).components
+        let response = await connection.send(
+            encode(method, path, form: form, apiKey: apiKey, idempotencyKey: idempotencyKey),
+            deadline: .now()
+                + .nanoseconds(remaining.seconds * 1_000_000_000 + remaining.attoseconds / 1_000_000_000))
+        pool.release(connection)
+        guard let response else { return nil }
+        var answer = APIResponse(status: response.status, body: response.body, replayed: response.replayed)
+        answer.retryAfter = response.retryAfterSeconds.map { .seconds($0) }
+        answer.shouldRetry = response.shouldRetry
+        if method == .POST, answer.isSuccess, let receiver, let id = answer.paymentID {
+            receiver.acknowledged(id.description, idempotencyKey: idempotencyKey)
+        }
+        return answer
+    }
+
+    /// The request as the bytes that go on the wire, head and body in one buffer: one write.
+    private func encode(
+        _ method: HTTPMethod, _ path: String, form: [(String, String)], apiKey: String?,
+        idempotencyKey: String?
+    ) -> ByteBuffer {
+        let body = method == .POST ? FormEncoding.bytes(form) : []
+        var buffer = ByteBufferAllocator().buffer(capacity: 192 + path.utf8.count + body.count)
+        buffer.writeString(method.rawValue)
+        buffer.writeStaticString(" ")
+        buffer.writeString(path)
+        buffer.writeStaticString(" HTTP/1.1\r\nHost: ")
+        buffer.writeString(hostHeader)
+        if let apiKey {
+            buffer.writeStaticString("\r\nAuthorization: Bearer ")
+            buffer.writeString(apiKey)
+        }
+        if let idempotencyKey {
+            buffer.writeStaticString("\r\nIdempotency-Key: ")
+            buffer.writeString(idempotencyKey)
+        }
         if method == .POST {
-            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(bytes: FormEncoding.bytes(form)))
+            buffer.writeStaticString(
+                "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ")
+            buffer.writeString(String(body.count))
         }
-        do {
-            let remaining = ContinuousClock.now.duration(to: deadline).components
-            let response = try await client.execute(
-                request,
-                timeout: .nanoseconds(
-                    remaining.seconds * 1_000_000_000 + remaining.attoseconds / 1_000_000_000))
-            let body = try await response.body.collect(upTo: 4 << 20)
-            var answer = APIResponse(
-                status: Int(response.status.code), body: String(buffer: body),
-                replayed: response.headers.first(name: "Idempotent-Replayed") == "true")
-            if let seconds = response.headers.first(name: "Retry-After").flatMap({ Int64($0) }) {
-                answer.retryAfter = .seconds(seconds)
-            }
-            if let advice = response.headers.first(name: "Stripe-Should-Retry") {
-                answer.shouldRetry = advice == "true"
-            }
-            if method == .POST, answer.isSuccess, let receiver, let id = answer.paymentID {
-                receiver.acknowledged(id.description, idempotencyKey: idempotencyKey)
-            }
-            return answer
-        } catch {
-            return nil
-        }
+        buffer.writeStaticString("\r\n\r\n")
+        buffer.writeBytes(body)
+        return buffer
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

@@ -4,8 +4,8 @@ import Synchronization
 /// first come first served, until one is answered, and a waiter whose priority has a patience is
 /// shed once it has waited that long (`RequestGateStateMachine`).
 ///
-/// AsyncHTTPClient would queue them too, but its pool finds a request it times out or fails by
-/// a linear search of its wait queue: once a load outran the pool, every queued request that
+/// AsyncHTTPClient (which the runner used before `WireConnectionPool`) would queue them too,
+/// but its pool found a request it timed out or failed by a linear search of its wait queue: once a load outran the pool, every queued request that
 /// timed out scanned thousands of others, and the runner spent most of its CPU there (83% of
 /// its samples under `perf` on black-friday over the wire) while the server sat idle. Here a
 /// waiter only ever leaves from the front of its queue. Without a patience, a run past

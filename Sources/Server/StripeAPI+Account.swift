@@ -154,9 +154,12 @@ extension StripeAPI {
         try request.form.onlyAllow(["expand"])
         var available: [JSON] = []
         var pending: [JSON] = []
-        for currency in Currency.all {
-            let settled = await backend.system.ledger.balance(of: .merchantBalance(merchant, currency))
-            let unsettled = await backend.system.ledger.balance(of: .merchantPending(merchant, currency))
+        // Every currency's two accounts in one read of the ledger: a call per shard, not per account.
+        let snapshots = await backend.system.ledger.balances(
+            of: Currency.all.flatMap { [.merchantBalance(merchant, $0), .merchantPending(merchant, $0)] })
+        for (index, currency) in Currency.all.enumerated() {
+            let settled = snapshots[2 * index]
+            let unsettled = snapshots[2 * index + 1]
             guard settled.balance != 0 || unsettled.balance != 0 || currency == backend.settlementCurrency
             else {
                 continue
@@ -218,29 +221,46 @@ extension StripeAPI {
         try form.onlyAllow([
             "url", "enabled_events", "description", "metadata", "api_version", "connect", "expand",
         ])
-        let url = try form.requiredString("url")
-        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count <= 2_048 else {
-            throw StripeError.invalid(
-                "url", "Invalid URL: \(url.prefix(64)). URLs must begin with http:// or https://.")
-        }
+        let url = try Self.endpointURL(form.requiredString("url"), param: "url")
         guard let events = form.list("enabled_events"), !events.isEmpty else {
             throw StripeError.missing("enabled_events")
         }
+        return await Self.registerEndpoint(
+            of: merchant, url: url, events: events, description: form.string("description"),
+            metadata: try Self.metadata(form) ?? [:], backend
+        ) { APIAnswer(json: StripeRenderer.webhookEndpoint($0, withSecret: true)) }
+    }
+
+    /// `url` if an endpoint may be registered at it.
+    static func endpointURL(_ url: String, param: String) throws(StripeError) -> String {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count <= 2_048 else {
+            throw StripeError.invalid(
+                param, "Invalid URL: \(url.prefix(64)). URLs must begin with http:// or https://.")
+        }
+        return url
+    }
+
+    /// Registers an endpoint of `merchant` and answers `answer(endpoint)` once it is durable;
+    /// 503, and not registered, when the journal refuses it.
+    static func registerEndpoint(
+        of merchant: MerchantID, url: String, events: [String], description: String?,
+        metadata: [String: String], _ backend: ServerBackend,
+        answer: (WebhookEndpointObject) -> APIAnswer
+    ) async -> APIAnswer {
         let endpoint = backend.store.addEndpoint(
             merchant: merchant, url: url, enabledEvents: events, secret: Self.newSecret(),
-            created: ServerBackend.now(), description: form.string("description"),
-            metadata: try Self.metadata(form) ?? [:])
+            created: ServerBackend.now(), description: description, metadata: metadata)
         let record: ServerRecord
         do {
             record = try .endpoint(endpoint, sealing: backend.journal?.secretCipher)
         } catch {
             _ = backend.store.removeEndpoint(endpoint.id, of: merchant)
-            throw StripeError(
-                status: 503, type: "api_error", code: "journal_unavailable",
-                message: "The endpoint could not be made durable; retry.")
+            return APIAnswer(
+                StripeError(
+                    status: 503, type: "api_error", code: "journal_unavailable",
+                    message: "The endpoint could not be made durable; retry."))
         }
-        let answer = await backend.durable(
-            APIAnswer(json: StripeRenderer.webhookEndpoint(endpoint, withSecret: true)), [record])
+        let answer = await backend.durable(answer(endpoint), [record])
         // Not durable, so not registered: a retry registers it again, with a new secret.
         if answer.status == 503 { _ = backend.store.removeEndpoint(endpoint.id, of: merchant) }
         return answer

@@ -16,9 +16,11 @@ extension RunCommand {
                     + "so a run against it cannot be simulated (drop --target for the in-process simulation)")
             throw ExitCode(ExitStatus.badInput)
         }
-        guard target.hasPrefix("http://") || target.hasPrefix("https://"), URL(string: target)?.host != nil
-        else {
-            printError("paystorm run: --target must be a URL like http://127.0.0.1:4242, not \(target)")
+        // Plain HTTP only: the runner's keep-alive client speaks no TLS (load runs on loopback).
+        guard target.hasPrefix("http://"), URL(string: target)?.host != nil else {
+            printError(
+                "paystorm run: --target must be a plain-HTTP URL like http://127.0.0.1:4242 "
+                    + "(the runner speaks no TLS), not \(target)")
             throw ExitCode(ExitStatus.badInput)
         }
         var unsupported: [String] = []

@@ -20,6 +20,27 @@ import Testing
         #expect(entry.kind == .posted)
     }
 
+    /// Several accounts read in one call per shard add up as each read alone does, striped
+    /// ones (the network receivable) summed over their stripes, in the order asked.
+    @Test func balancesOfSeveralAccountsMatchEachAccountsOwn() async throws {
+        let ledger = try ShardedLedger(configuration: LedgerConfiguration(shardCount: 8))
+        for number in 1...40 {
+            let merchant = MerchantID(UInt64(number % 7 + 1))
+            #expect(
+                try await ledger.submit(
+                    Fixture.fund(merchant, Int64(number) * 100, id: Fixture.id(UInt32(number)))) == .applied)
+        }
+        var accounts: [AccountID] = [.networkReceivable(.visa, .usd), .merchantBalance(MerchantID(99), .eur)]
+        for number in 1...7 { accounts.append(.merchantBalance(MerchantID(UInt64(number)), .usd)) }
+        accounts.append(.networkReceivable(.visa, .usd))
+        let together = await ledger.balances(of: accounts)
+        var alone: [AccountSnapshot] = []
+        for account in accounts { alone.append(await ledger.balance(of: account)) }
+        #expect(together == alone)
+        #expect(together.first?.balance == -(1...40).reduce(0) { $0 + Int64($1) * 100 })
+        #expect(together.contains { $0.balance != 0 && $0.account.merchant == MerchantID(3) })
+    }
+
     @Test func aDuplicateTransferIDIsAppliedOnce() async throws {
         let ledger = try ShardedLedger(configuration: LedgerConfiguration(shardCount: 8))
         let transfer = Fixture.fund(Fixture.merchantA, 1_000, id: Fixture.id(7))

@@ -146,6 +146,25 @@ public final class ShardedLedger: Sendable {
         return total
     }
 
+    /// The totals of several logical accounts, each summed over its stripes, in the order
+    /// asked: one call to each shard they live on instead of one per account. A merchant's
+    /// balance reads two accounts per currency, 28 calls to busy shards one after another.
+    public func balances(of accounts: [AccountID]) async -> [AccountSnapshot] {
+        var totals = accounts.map { AccountSnapshot(account: $0.logical) }
+        var asked = [[(index: Int, stripe: AccountID)]](repeating: [], count: shards.count)
+        for (index, account) in accounts.enumerated() {
+            for (stripe, shard) in placement.stripes(of: account) { asked[shard].append((index, stripe)) }
+        }
+        for (shard, wanted) in asked.enumerated() where !wanted.isEmpty {
+            let parts = await shards[shard].snapshots(of: wanted.map(\.stripe))
+            for (entry, part) in zip(wanted, parts) {
+                if entry.stripe == totals[entry.index].account { totals[entry.index].flags = part.flags }
+                totals[entry.index].add(part)
+            }
+        }
+        return totals
+    }
+
     /// Every account the ledger holds, stripes folded into their logical account, sorted.
     public func allBalances() async -> [AccountSnapshot] {
         var byAccount: [AccountID: AccountSnapshot] = [:]

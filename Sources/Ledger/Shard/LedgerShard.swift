@@ -40,6 +40,11 @@ public actor LedgerShard {
     /// The totals of `account` (one stripe) on this shard; zero if it was never used.
     public func snapshot(of account: AccountID) -> AccountSnapshot { state.snapshot(of: account) }
 
+    /// The totals of several accounts (stripes) on this shard, in the order asked.
+    public func snapshots(of accounts: [AccountID]) -> [AccountSnapshot] {
+        accounts.map { state.snapshot(of: $0) }
+    }
+
     /// Every account (stripe) this shard holds, in the order it first used them.
     public func snapshots() -> [AccountSnapshot] { state.snapshots }
 

@@ -44,7 +44,8 @@ struct LoadGenerator: Sendable {
             }
             let delay = runtime.now().nanoseconds - intended.nanoseconds
             metrics.dispatched(
-                delayNanoseconds: delay, late: lateAfterNanoseconds > 0 && delay > lateAfterNanoseconds)
+                intendedNanoseconds: intended.nanoseconds, delayNanoseconds: delay,
+                late: lateAfterNanoseconds > 0 && delay > lateAfterNanoseconds)
             let journey = self.journey
             let metrics = self.metrics
             runtime.spawn {

@@ -60,12 +60,15 @@ final class RunMetrics: Sendable {
     /// Ticks kept: a week of run time, whatever the scenario says (bounded memory).
     static let ticksMax = 7 * 24 * 36_000
 
-    func dispatched(delayNanoseconds: Int64, late: Bool) {
+    /// An arrival sent as a journey: due at its intended time whether or not the journey ever
+    /// records an outcome (one still retrying when the run gives up is due and not answered).
+    func dispatched(intendedNanoseconds: Int64, delayNanoseconds: Int64, late: Bool) {
         state.withLock { state in
             state.dispatchDelay.record(nanoseconds: max(0, delayNanoseconds))
             if late { state.lateDispatches += 1 }
             state.inFlight += 1
             state.counts.attempted += 1
+            Self.count(intendedNanoseconds - state.loadStartNanoseconds, in: &state.dueByTick)
         }
     }
 
@@ -106,7 +109,6 @@ final class RunMetrics: Sendable {
             if let code = outcome.declineCode { state.declines[code, default: 0] += 1 }
             for (invariant, example) in outcome.violations { state.violations.add(invariant, example) }
             let start = state.loadStartNanoseconds
-            Self.count(outcome.intendedNanoseconds - start, in: &state.dueByTick)
             if let answered = outcome.answeredNanoseconds {
                 Self.count(answered - start, in: &state.answeredByTick)
                 if answered - outcome.intendedNanoseconds <= answerDeadlineNanoseconds {
