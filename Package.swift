@@ -127,7 +127,6 @@ let package = Package(
             name: "Client",
             dependencies: [
                 "Core", "Services", "Scenarios",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -300,34 +300,19 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         return answer
     }
 
-    /// The request as the bytes that go on the wire, head and body in one buffer: one write.
+    /// The request for NIO's HTTP/1 encoder: its head, and its form body for a POST.
     private func encode(
         _ method: HTTPMethod, _ path: String, form: [(String, String)], apiKey: String?,
         idempotencyKey: String?
-    ) -> ByteBuffer {
-        let body = method == .POST ? FormEncoding.bytes(form) : []
-        var buffer = ByteBufferAllocator().buffer(capacity: 192 + path.utf8.count + body.count)
-        buffer.writeString(method.rawValue)
-        buffer.writeStaticString(" ")
-        buffer.writeString(path)
-        buffer.writeStaticString(" HTTP/1.1\r\nHost: ")
-        buffer.writeString(hostHeader)
-        if let apiKey {
-            buffer.writeStaticString("\r\nAuthorization: Bearer ")
-            buffer.writeString(apiKey)
-        }
-        if let idempotencyKey {
-            buffer.writeStaticString("\r\nIdempotency-Key: ")
-            buffer.writeString(idempotencyKey)
-        }
-        if method == .POST {
-            buffer.writeStaticString(
-                "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ")
-            buffer.writeString(String(body.count))
-        }
-        buffer.writeStaticString("\r\n\r\n")
-        buffer.writeBytes(body)
-        return buffer
+    ) -> WireRequest {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(5)
+        headers.add(name: "Host", value: hostHeader)
+        if let apiKey { headers.add(name: "Authorization", value: "Bearer " + apiKey) }
+        if let idempotencyKey { headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        guard method == .POST else { return WireRequest(method, path, headers: headers) }
+        headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        return WireRequest(method, path, headers: headers, body: FormEncoding.bytes(form))
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

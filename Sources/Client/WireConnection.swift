@@ -20,13 +20,13 @@ final class WireConnection: Sendable {
     var isReusable: Bool { !handler.isRetired && channel.isActive }
 
     /// Sends a request's bytes and waits for its answer; nil when none came by `deadline`.
-    func send(_ request: ByteBuffer, deadline: NIODeadline) async -> WireResponseParser.Response? {
+    func send(_ request: WireRequest, deadline: NIODeadline) async -> WireResponse? {
         deadlineNanoseconds.store(deadline.uptimeNanoseconds, ordering: .relaxed)
         defer { deadlineNanoseconds.store(0, ordering: .relaxed) }
         let handler = self.handler
         let loop = channel.eventLoop
         return await withUnsafeContinuation { answer in
-            loop.execute { handler.send(request, answer: answer) }
+            loop.execute { handler.send(request) { answer.resume(returning: $0) } }
         }
     }
 

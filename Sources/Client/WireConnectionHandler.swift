@@ -1,22 +1,24 @@
 import NIOCore
+import NIOHTTP1
 import Synchronization
 
-/// One keep-alive connection's end in the channel: it writes a request that is already bytes,
-/// reads the answer with `WireResponseParser`, and hands it to the one waiting request.
+/// One keep-alive connection's end in the channel, after NIO's HTTP/1 codec: it writes a
+/// request and hands the decoded answer to the one waiting request.
 ///
 /// Its state is touched only on its channel's event loop (`send` is called through
 /// `EventLoop.execute`), which is what makes it safe to share; `isRetired` alone is read from
 /// other threads, by the pool deciding whether to reuse the connection.
 final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    typealias Answer = UnsafeContinuation<WireResponseParser.Response?, Never>
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+    typealias Answer = @Sendable (WireResponse?) -> Void
 
     private var context: ChannelHandlerContext?
     /// The request on the wire, waiting for its answer.
     private var pending: Answer?
-    /// Bytes read that are not yet a whole response.
-    private var received: ByteBuffer?
+    /// The answer being read: its head came, its end has not.
+    private var response: WireResponse?
+    private var body: ByteBuffer?
     private let retired = Atomic<Bool>(false)
 
     /// The connection must not carry another request: it closed, is closing, or its last
@@ -33,51 +35,38 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// Writes `request` and answers `answer` with its response, or nil when none comes (the
     /// connection closed, timed out or answered something unreadable). On the event loop.
-    func send(_ request: ByteBuffer, answer: Answer) {
+    func send(_ request: WireRequest, answer: @escaping Answer) {
         guard let context, !isRetired, pending == nil else {
-            answer.resume(returning: nil)
+            answer(nil)
             return
         }
         pending = answer
-        context.writeAndFlush(wrapOutboundOut(request), promise: nil)
+        context.write(wrapOutboundOut(.head(request.head)), promise: nil)
+        if let body = request.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        if received == nil {
-            received = buffer
-        } else {
-            received!.writeBuffer(&buffer)
-        }
-        readResponse(context: context, atEnd: false)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        readResponse(context: context, atEnd: true)
-        retire(context: nil)
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        retire(context: context)
-    }
-
-    private func readResponse(context: ChannelHandlerContext, atEnd: Bool) {
-        guard var bytes = received, bytes.readableBytes > 0 else { return }
-        let outcome = bytes.withUnsafeReadableBytes { bytes in
-            Result { () throws(WireResponseParser.Malformed) in
-                try WireResponseParser.parse(bytes, atEnd: atEnd)
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            response = WireResponse(head: head)
+        case .body(var part):
+            if body == nil {
+                body = part
+            } else {
+                body!.writeBuffer(&part)
             }
-        }
-        switch outcome {
-        case .success(.incomplete):
-            return
-        case .success(.complete(let response, let consumedBytes)):
-            bytes.moveReaderIndex(forwardBy: consumedBytes)
-            received = bytes.readableBytes > 0 ? bytes : nil
-            // An answer nobody asked for, or bytes after one: the two ends disagree on where
-            // a response ends, and nothing more on this connection can be trusted.
-            guard let answer = pending, received == nil else {
+        case .end:
+            guard var response else {
+                retire(context: context)
+                return
+            }
+            self.response = nil
+            response.body = body.map { String(buffer: $0) } ?? ""
+            body = nil
+            // An answer nobody asked for: the two ends disagree on where a response ends, and
+            // nothing more on this connection can be trusted.
+            guard let answer = pending else {
                 retire(context: context)
                 return
             }
@@ -85,24 +74,33 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             if response.closes {
                 // Retired before the answer is handed over (see `isRetired`).
                 retired.store(true, ordering: .releasing)
-                answer.resume(returning: response)
+                answer(response)
                 context.close(promise: nil)
             } else {
-                answer.resume(returning: response)
+                answer(response)
             }
-        case .failure:
-            received = nil
-            retire(context: context)
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        retire(context: nil)
+        context.fireChannelInactive()
+    }
+
+    /// A response the codec cannot read, or a socket error: the answer is unknown.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        retire(context: context)
     }
 
     /// Marks the connection retired, answers the waiting request with nil and closes the
     /// connection (when `context` is given).
     private func retire(context: ChannelHandlerContext?) {
         retired.store(true, ordering: .releasing)
+        response = nil
+        body = nil
         if let pending {
             self.pending = nil
-            pending.resume(returning: nil)
+            pending(nil)
         }
         context?.close(promise: nil)
     }

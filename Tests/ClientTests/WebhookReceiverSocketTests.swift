@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Scenarios
 import Services
 import Testing
@@ -16,15 +17,15 @@ import Testing
         _ path: String, body: String, secret: String?, pool: WireConnectionPool
     ) async throws -> Int? {
         let bytes = Array(body.utf8)
-        var request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(bytes.count)\r\n"
+        var headers: HTTPHeaders = ["Host": "127.0.0.1"]
         if let secret {
             let header = WebhookSigner.header(
                 payload: bytes, secret: secret, timestamp: Int64(Date().timeIntervalSince1970))
-            request += "Stripe-Signature: \(header)\r\n"
+            headers.add(name: "Stripe-Signature", value: header)
         }
         let connection = try #require(await pool.acquire())
-        let answer = await connection.send(
-            ByteBuffer(string: request + "\r\n" + body), deadline: .now() + .seconds(10))
+        let request = WireRequest(.POST, path, headers: headers, body: bytes)
+        let answer = await connection.send(request, deadline: .now() + .seconds(10))
         pool.release(connection)
         return answer?.status
     }

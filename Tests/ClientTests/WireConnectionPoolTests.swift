@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 import Testing
 
@@ -34,8 +35,8 @@ import Testing
         _ = await task.result
     }
 
-    static func get(_ path: String, port: Int) -> ByteBuffer {
-        ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
+    static func get(_ path: String, port: Int) -> WireRequest {
+        WireRequest(.GET, path, headers: ["Host": "127.0.0.1:\(port)"])
     }
 
     @Test func answersComeBackOnOneReusedConnection() async throws {
