@@ -80,10 +80,6 @@ final class WebhookSender: Service, Sendable {
         var idleWaiter: CheckedContinuation<Void, Never>?
         /// Endpoints as posted to, by endpoint id.
         var targets: [String: WebhookTarget] = [:]
-        /// Deliveries given a slot by `send`, waiting for an event loop to start them.
-        var starting: [Delivery] = []
-        /// A loop has been asked to start `starting`.
-        var isStartScheduled = false
     }
 
     let configuration: Configuration
@@ -137,31 +133,9 @@ final class WebhookSender: Service, Sendable {
             return action
         }
         switch action {
-        case .start(let delivery): startOnLoop(delivery)
+        case .start(let delivery): start(delivery)
         case .deadLetter(let delivery): onSettled?(delivery)
         case .queued, .drop: break
-        }
-    }
-
-    /// Starts `delivery` on one of the client's event loops, with the others `send` gave a slot
-    /// meanwhile. `send` runs on the API's tasks, off the loops: an attempt started there had
-    /// its request and its connection on loops picked apart, so that most of its callbacks
-    /// crossed threads, and each attempt woke a loop of its own. Started on a loop, an
-    /// attempt takes an idle connection of that loop, and a request's events go in one wake-up.
-    private func startOnLoop(_ delivery: Delivery) {
-        let schedules = state.withLock { state -> Bool in
-            state.starting.append(delivery)
-            defer { state.isStartScheduled = true }
-            return !state.isStartScheduled
-        }
-        guard schedules else { return }
-        client.eventLoopGroup.next().execute { [self] in
-            let batch = state.withLock { state -> [Delivery] in
-                state.isStartScheduled = false
-                defer { state.starting = [] }
-                return state.starting
-            }
-            for delivery in batch { start(delivery) }
         }
     }
 
