@@ -282,7 +282,7 @@ public final class WebhookReceiver: WebhookWitness {
                 "\($0): acknowledged, no event received (\(missing) such, \(allowed) dead-lettered)"
             }
             return WebhookVerdict(
-                figures: figures, latencyMs: state.latency.summary,
+                figures: figures, latencyMilliseconds: state.latency.summary,
                 checks: [
                     .init(
                         .webhookSignaturesValid, violations: state.badSignatures,

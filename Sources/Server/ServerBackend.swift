@@ -87,7 +87,7 @@ final class ServerBackend: Sendable {
         self.address = address
         self.journal = journal
         var configuration = configuration
-        configuration.journal = journal?.journal
+        configuration.journal = journal.map { DurablePaymentJournal($0.journal) } ?? NullPaymentJournal()
         let box = systemForEvents
         let store = store
         let timeline = timeline

@@ -13,7 +13,7 @@ struct RunSummary {
     /// What ran, and the payments, throughput and latency it reached.
     private var headline: [String] {
         let p = report.payments
-        let l = report.latencyMs
+        let l = report.latencyMilliseconds
         return [
             "paystorm run: \(report.scenario) (\(report.mode), seed \(report.seed)), "
                 + "\(Format.fixed(report.durationSeconds, 1)) s simulated in \(Format.fixed(report.wallSeconds, 1)) s wall "
@@ -50,7 +50,7 @@ struct RunSummary {
                     + "p99.9 \(Format.fixed(l.p999, 1)) · max \(Format.fixed(l.max, 1))"),
             row(
                 "dispatch delay",
-                "p99 \(Format.fixed(report.dispatchDelayMs.p99, 2)) ms · max \(Format.fixed(report.dispatchDelayMs.max, 2)) ms"
+                "p99 \(Format.fixed(report.dispatchDelayMilliseconds.p99, 2)) ms · max \(Format.fixed(report.dispatchDelayMilliseconds.max, 2)) ms"
                     + (report.generator.fellBehind
                         ? " · GENERATOR FELL BEHIND (\(report.generator.lateDispatches) late dispatches)"
                         : "")),
@@ -93,7 +93,8 @@ struct RunSummary {
                         + "\(Format.count(Int(admission.shedQueueTimeout)))) of "
                         + "\(Format.count(Int(admission.admitted + admission.shed))) requests; "
                         + "in flight peak \(Format.count(admission.inFlightPeak)) of \(Format.count(admission.inFlightMax)); "
-                        + "admitted create p99 \(Format.fixed(admission.admittedCreateLatencyMs.p99, 1)) ms"))
+                        + "admitted create p99 \(Format.fixed(admission.admittedCreateLatencyMilliseconds.p99, 1)) ms"
+                ))
         }
         if report.generator.merchantsOnboardedBeforeLoad > 0 {
             lines.append(
@@ -221,7 +222,7 @@ struct RunSummary {
                         + "\(Format.count(wire.createsShed)) creates shed by the runner (never sent) · "
                         + "\(Format.count(wire.disputesNotSent)) disputes not sent (no API for the bank's side) · "
                         + "audit \(wire.auditChecked ? "read" : "not available")"))
-            if let latency = wire.webhookLatencyMs {
+            if let latency = wire.webhookLatencyMilliseconds {
                 lines.append(
                     row(
                         "webhooks in",
@@ -252,7 +253,7 @@ struct RunSummary {
                         + "\(Format.count(read.notServed)) not served (404) · \(Format.count(read.failed)) failed · "
                         + (read.shed > 0
                             ? "\(Format.count(read.shed)) shed by the runner (never sent) · " : "")
-                        + "p50 \(Self.milliseconds(read.latencyMs.p50)) p99 \(Self.milliseconds(read.latencyMs.p99))"
+                        + "p50 \(Self.milliseconds(read.latencyMilliseconds.p50)) p99 \(Self.milliseconds(read.latencyMilliseconds.p99))"
                 ))
         }
         return lines

@@ -83,7 +83,7 @@ import Testing
                 report.invariants.contains {
                     $0.name == "acknowledged_payment_events_delivered_or_dead_lettered" && $0.holds
                 })
-            #expect((wire.webhookLatencyMs?.count ?? 0) > 0)
+            #expect((wire.webhookLatencyMilliseconds?.count ?? 0) > 0)
             let lists = try #require(report.reads?.first { $0.kind == "list_queries" })
             // A read finds no payment of its merchant yet when the first answers come late (a
             // starved machine): it is skipped, not sent; one that waited its patience for a

@@ -15,8 +15,9 @@ import Testing
                 targetAverage: 20, targetPeak: 20, achievedAverage: 20, achievedPeak: 20,
                 achievedToTargetRatio: 1,
                 peakAnsweredToDueRatio: 1),
-            latencyMs: LatencySummary(count: 0, p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 2),
-            dispatchDelayMs: LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0),
+            latencyMilliseconds: LatencySummary(count: 0, p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 2),
+            dispatchDelayMilliseconds: LatencySummary(
+                count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0),
             declines: ["insufficient_funds": 3], fraud: RunReport.FraudFigures(),
             webhooks: RunReport.WebhookFigures(),
             settlement: [RunReport.CurrencyAmount(currency: "USD", amount: "12.34", payouts: 2)],

@@ -30,12 +30,12 @@ import Testing
         // The same load without a binding limit: what the system's own work takes.
         let open = try await ScenarioRunner.run(try Self.scenario(admission: ""), mode: .simulated)
         #expect(open.admission?.shed == 0)
-        let openP99 = try #require(open.admission).admittedCreateLatencyMs.p99
+        let openP99 = try #require(open.admission).admittedCreateLatencyMilliseconds.p99
         // An admitted create waited at most the 50 ms budget before its own work began.
-        #expect(admission.admittedCreateLatencyMs.count > 0)
-        #expect(admission.admittedCreateLatencyMs.p99 <= openP99 + 50 + 1)
+        #expect(admission.admittedCreateLatencyMilliseconds.count > 0)
+        #expect(admission.admittedCreateLatencyMilliseconds.p99 <= openP99 + 50 + 1)
         // The clients' view includes their waits after each 429: longer than the admitted one.
-        #expect(shed.latencyMs.p99 > admission.admittedCreateLatencyMs.p99)
+        #expect(shed.latencyMilliseconds.p99 > admission.admittedCreateLatencyMilliseconds.p99)
     }
 
     @Test func sheddingIsDeterministicForASeed() async throws {

@@ -335,7 +335,7 @@ import Testing
         }
         #expect(outside.webhooks.retried > inside.webhooks.retried + 100)
         // Each answer waits on at least one append (its acknowledgement) of 400 ms.
-        #expect(slow.latencyMs.p50 > inside.latencyMs.p50 + 400)
+        #expect(slow.latencyMilliseconds.p50 > inside.latencyMilliseconds.p50 + 400)
     }
 
     /// Slow endpoints: past the dispatcher's 10 s attempt timeout every attempt in the window

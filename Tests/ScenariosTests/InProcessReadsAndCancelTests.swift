@@ -35,7 +35,7 @@ import Testing
             // Every kind was sent and answered 2xx: none refused as not served in process.
             #expect(read.sent > 0 && read.succeeded == read.sent, "\(read)")
             #expect(read.notServed == 0 && read.failed == 0, "\(read)")
-            #expect(read.latencyMs.p50 > 0, "\(read)")
+            #expect(read.latencyMilliseconds.p50 > 0, "\(read)")
         }
         #expect(report.payments.voided > 0)
         #expect(report.payments.expired > 0)

@@ -56,7 +56,7 @@ import Testing
         #expect(chaos.refusalsRetried > 0, "\(chaos)")
         #expect(quiet.chaos == nil)
         #expect(failing.payments.attempted == quiet.payments.attempted)
-        #expect(failing.latencyMs.p99 > quiet.latencyMs.p99)
+        #expect(failing.latencyMilliseconds.p99 > quiet.latencyMilliseconds.p99)
     }
 
     /// With the journal and a crash both failing, what was acknowledged survives the crash.

@@ -24,7 +24,7 @@ import Testing
         func setMode(_ mode: FaultPlan.EndpointMode) {}
         func settle(grace: Duration) async {}
         func verdict(audit: TargetAudit?) -> WebhookVerdict {
-            WebhookVerdict(figures: .init(), latencyMs: LatencyHistogram().summary, checks: [])
+            WebhookVerdict(figures: .init(), latencyMilliseconds: LatencyHistogram().summary, checks: [])
         }
         func setNetworkOutage(_ network: PaymentNetwork, down: Bool) async -> Bool { true }
         func setNetworkFault(_ network: PaymentNetwork, _ fault: NetworkFault) async -> Bool { true }

@@ -50,8 +50,8 @@ import Testing
         try runtime.run {
             var configuration = try PaymentSystemTests.makeSystem(runtime).configuration
             configuration.balanceTransactionSink = export.sink
-            configuration.journal = InMemoryJournal()
-            let journal = try #require(configuration.journal)
+            let journal = InMemoryJournal()
+            configuration.journal = DurablePaymentJournal(journal)
             let system = try PaymentSystem(runtime: runtime, configuration: configuration)
             var keys: [MerchantID: String] = [:]
             for (merchant, currency) in Self.merchants {

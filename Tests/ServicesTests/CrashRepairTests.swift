@@ -18,7 +18,7 @@ import Testing
     static func journalOfAnInterruptedPeak(_ runtime: DeterministicRuntime) async throws -> InMemoryJournal {
         let journal = InMemoryJournal()
         var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
-        configuration.journal = journal
+        configuration.journal = DurablePaymentJournal(journal)
         for kind in PaymentNetwork.allCases { configuration.networks[kind]?.timeoutRate = 1 }
         let live = try PaymentSystem(runtime: runtime, configuration: configuration)
         let merchant = PaymentSystemTests.merchant
@@ -47,7 +47,7 @@ import Testing
         return try runtime.run {
             let journal = try await Self.journalOfAnInterruptedPeak(runtime)
             var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
-            configuration.journal = journal
+            configuration.journal = DurablePaymentJournal(journal)
             configuration.crashRepairConcurrencyMax = concurrencyMax
             let (system, recovered) = try await PaymentSystem.recovering(
                 runtime: runtime, configuration: configuration)
@@ -81,7 +81,7 @@ import Testing
         try runtime.run {
             let journal = try await Self.journalOfAnInterruptedPeak(runtime)
             var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
-            configuration.journal = journal
+            configuration.journal = DurablePaymentJournal(journal)
             let restart = runtime.now()
             let (system, _) = try await PaymentSystem.recovering(
                 runtime: runtime, configuration: configuration, crashRepairWhileServing: true)
@@ -127,7 +127,7 @@ import Testing
             let refusals = Self.interrupted / 2
             journal.refuse(refusals, where: JournalRefusalTests.isTransition)
             var configuration = try PaymentSystemTests.makeSystem(runtime, webhooks: false).configuration
-            configuration.journal = journal
+            configuration.journal = DurablePaymentJournal(journal)
             let (system, _) = try await PaymentSystem.recovering(
                 runtime: runtime, configuration: configuration)
             #expect(journal.refused == refusals)

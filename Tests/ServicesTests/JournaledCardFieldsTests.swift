@@ -21,7 +21,8 @@ import Testing
         let runtime = DeterministicRuntime(seed: seed)
         return try runtime.run { () async throws -> ([PaymentID: JournaledCardFields], [JournalRecord]) in
             var configuration = try PaymentRecoveryTests.makeSystem(runtime, journal: memory).configuration
-            configuration.journalCipher = try FieldCipher(key: Self.key, domain: UInt32(seed))
+            configuration.journal = DurablePaymentJournal(
+                memory, cipher: try FieldCipher(key: Self.key, domain: UInt32(seed)))
             let system = try PaymentSystem(runtime: runtime, configuration: configuration)
             try await PaymentRecoveryTests.drive(system)
             var cards: [PaymentID: JournaledCardFields] = [:]
@@ -107,7 +108,8 @@ import Testing
         try runtime.run {
             let journal = InMemoryJournal()
             var configuration = try PaymentRecoveryTests.makeSystem(runtime, journal: journal).configuration
-            configuration.journalCipher = try FieldCipher(key: Self.key, domain: 13)
+            configuration.journal = DurablePaymentJournal(
+                journal, cipher: try FieldCipher(key: Self.key, domain: 13))
             let live = try PaymentSystem(runtime: runtime, configuration: configuration)
             try await PaymentRecoveryTests.drive(live)
             let before = Dictionary(

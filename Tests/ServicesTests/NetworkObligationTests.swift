@@ -15,7 +15,7 @@ import Testing
         _ runtime: DeterministicRuntime, journal: (any Journal)? = nil
     ) throws -> PaymentSystem {
         var configuration = try PaymentSystemTests.makeSystem(runtime).configuration
-        configuration.journal = journal
+        configuration.journal = journal.map { DurablePaymentJournal($0) } ?? NullPaymentJournal()
         return try PaymentSystem(runtime: runtime, configuration: configuration)
     }
 

@@ -25,7 +25,7 @@ import Testing
         let runtime = DeterministicRuntime(seed: 3)
         return try runtime.run {
             var configuration = PaymentSystemConfiguration.quiet(webhooks: false)
-            configuration.journal = journal
+            configuration.journal = journal.map { DurablePaymentJournal($0) } ?? NullPaymentJournal()
             let system = try PaymentSystem(runtime: runtime, configuration: configuration)
             let merchant = Fixture.merchants[0]
             let key = try #require(try await system.onboard(merchant, settlementCurrency: .usd)).secret

@@ -116,7 +116,7 @@ import Testing
         configuration.paymentShards = 4
         configuration.ledgerShards = 4
         configuration.webhooks.enabled = false
-        configuration.journal = journal
+        configuration.journal = DurablePaymentJournal(journal)
         for kind in PaymentNetwork.allCases {
             configuration.networks[kind] = NetworkBehaviour(
                 latencyMedian: .milliseconds(50), latencySigma: 0, declineRate: 0.1, fraudDeclineRate: 0,
@@ -221,7 +221,7 @@ import Testing
             #expect(await recovered.ledger.balancesDigest() == system.ledger.balancesDigest())
             #expect(recovered.report.transitionsRolledBack == 0)
             #expect(recovered.report.transfersRolledForward == 0)
-            #expect(recovered.idempotencyKeys["\(Self.merchants[0])/key-0"] != nil)
+            #expect(recovered.state.idempotencyKeys["\(Self.merchants[0])/key-0"] != nil)
             // The run covered what recovery must rebuild.
             let states = Set(live.values.map { "\($0.state)" })
             #expect(

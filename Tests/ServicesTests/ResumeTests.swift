@@ -204,7 +204,7 @@ import Testing
             // The crash: the disk holds what was journaled by now; deliveries are in flight.
             let disk = InMemoryJournal()
             _ = try await disk.append(try await journal.read(from: .origin, limit: .max).map(\.record))
-            configuration.journal = disk
+            configuration.journal = DurablePaymentJournal(disk)
             let (resumed, recovered) = try await PaymentSystem.recovering(
                 runtime: runtime, configuration: configuration, outside: live)
             #expect(recovered.report.invariantsHold, "\(recovered.report)")

@@ -84,22 +84,22 @@ import Testing
     ) async {
         #expect(a.payments == b.payments, "\(label): payments")
         #expect(a.merchants == b.merchants, "\(label): merchants")
-        #expect(a.idempotencyKeys == b.idempotencyKeys, "\(label): idempotency keys")
-        #expect(a.answers == b.answers, "\(label): answers")
+        #expect(a.state.idempotencyKeys == b.state.idempotencyKeys, "\(label): idempotency keys")
+        #expect(a.state.answers == b.state.answers, "\(label): answers")
         #expect(a.startedKeys == b.startedKeys, "\(label): started keys")
         #expect(a.pendingWebhooks == b.pendingWebhooks, "\(label): pending webhooks")
-        #expect(a.paidOut == b.paidOut, "\(label): paid out")
-        #expect(a.transferSequences == b.transferSequences, "\(label): transfer sequences")
-        #expect(a.rolledBack == b.rolledBack, "\(label): rolled back")
+        #expect(a.state.paidOut == b.state.paidOut, "\(label): paid out")
+        #expect(a.state.transferSequences == b.state.transferSequences, "\(label): transfer sequences")
+        #expect(a.state.rolledBack == b.state.rolledBack, "\(label): rolled back")
         #expect(a.rolledForward == b.rolledForward, "\(label): rolled forward")
         #expect(a.cards == b.cards, "\(label): cards")
-        #expect(a.paymentIDBlockReserved == b.paymentIDBlockReserved, "\(label): id block")
-        #expect(a.retired == b.retired, "\(label): retired")
-        #expect(a.retiredByMerchant == b.retiredByMerchant, "\(label): retired per merchant")
+        #expect(a.state.paymentIDBlockReserved == b.state.paymentIDBlockReserved, "\(label): id block")
+        #expect(a.state.retired == b.state.retired, "\(label): retired")
+        #expect(a.state.retiredByMerchant == b.state.retiredByMerchant, "\(label): retired per merchant")
         #expect(a.report.paymentsRetired == b.report.paymentsRetired, "\(label): retired count")
         #expect(
-            a.apiKeyHashes.map { "\($0.merchant) \($0.hash)" }
-                == b.apiKeyHashes.map { "\($0.merchant) \($0.hash)" },
+            a.state.apiKeyHashes.map { "\($0.merchant) \($0.hash)" }
+                == b.state.apiKeyHashes.map { "\($0.merchant) \($0.hash)" },
             "\(label): API keys")
         #expect(a.report.invariants == b.report.invariants, "\(label): invariants")
         #expect(a.report.records == b.report.records, "\(label): records")
@@ -189,16 +189,16 @@ import Testing
         #expect(recovered.report.invariantsHold, "\(recovered.report)")
         #expect(recovered.report.paymentsRetired == retired.count)
         #expect(recovered.report.recordsAfterRetirement == 0)
-        #expect(recovered.retired.count == retired.count)
+        #expect(recovered.state.retired.count == retired.count)
         #expect(recovered.report.payments + retired.count == plain.report.payments)
         for id in retired {
-            #expect(recovered.retired.contains(id))
+            #expect(recovered.state.retired.contains(id))
             #expect(
                 recovered.payments[id] == nil && recovered.cards[id] == nil)
         }
-        #expect(!recovered.idempotencyKeys.values.contains { retired.contains($0) })
-        #expect(!recovered.answers.values.contains { retired.contains($0.payment.id) })
-        #expect(!recovered.startedKeys.values.contains { retired.contains($0) })
+        #expect(!recovered.state.idempotencyKeys.values.contains { retired.contains($0) })
+        #expect(!recovered.state.answers.values.contains { retired.contains($0.payment.id) })
+        #expect(!recovered.state.startedKeys.values.contains { retired.contains($0) })
         // The payments still held are rebuilt as without retirements, and the money is the same.
         #expect(recovered.payments == plain.payments.filter { !retired.contains($0.key) })
         #expect(recovered.cards == plain.cards.filter { !retired.contains($0.key) })
@@ -206,7 +206,7 @@ import Testing
         #expect(recovered.report.transfersRolledForward == plain.report.transfersRolledForward)
         var perMerchant: [MerchantID: Int] = [:]
         for id in retired { perMerchant[try #require(plain.payments[id]).merchant, default: 0] += 1 }
-        #expect(recovered.retiredByMerchant == perMerchant)
+        #expect(recovered.state.retiredByMerchant == perMerchant)
 
         let full = records.count
         for (cut, end) in [(full / 3, full), (full / 2, 2 * full / 3), (full, full)] {

@@ -14,7 +14,7 @@ import Testing
     ) throws -> PaymentSystem {
         var configuration = try PaymentRecoveryTests.makeSystem(runtime, journal: InMemoryJournal())
             .configuration
-        configuration.journal = journal
+        configuration.journal = journal.map { DurablePaymentJournal($0) } ?? NullPaymentJournal()
         configuration.plantedBug = plantedBug
         configuration.webhooks.enabled = true
         configuration.webhooks.restartable = true
@@ -87,7 +87,7 @@ import Testing
             #expect(system.events.snapshot.noEndpoint + system.events.snapshot.refusedQueueFull == 0)
             // Every event of every payment reached its endpoint, and the journal owes nothing.
             #expect(await Self.unprocessed(system).isEmpty, "seed \(seed)")
-            #expect(try await PendingWebhookScan.scan(journal).isEmpty, "seed \(seed)")
+            #expect(try await PaymentSystemRecovery.owedWebhooks(in: journal).isEmpty, "seed \(seed)")
             // The whole-process recovery agrees: nothing owed.
             let recovered = try await PaymentSystemRecovery.recover(from: journal)
             #expect(recovered.report.webhooksPending == 0, "seed \(seed):\n\(recovered.report)")
@@ -114,8 +114,8 @@ import Testing
             let rebuilt = try #require(report)
             #expect(rebuilt.owedInJournal >= Int(system.events.snapshot.leftToJournal))
             #expect(await Self.unprocessed(system).isEmpty)
-            let owed = try await PendingWebhookScan.scan(
-                journal, ledgerConfiguration: system.ledger.configuration)
+            let owed = try await PaymentSystemRecovery.owedWebhooks(
+                in: journal, ledgerConfiguration: system.ledger.configuration)
             #expect(owed.isEmpty)
         }
     }
@@ -132,7 +132,7 @@ import Testing
             #expect(report?.handedOver == 0)
             let missing = await Self.unprocessed(system)
             #expect(!missing.isEmpty, "seed \(seed)")
-            let owed = try await PendingWebhookScan.scan(journal)
+            let owed = try await PaymentSystemRecovery.owedWebhooks(in: journal)
             #expect(Set(owed.map(\.eventID)).isSuperset(of: missing), "seed \(seed)")
         }
     }
@@ -172,7 +172,6 @@ import Testing
             Issue.record("an event while down is left to the journal")
             return
         }
-        #expect(outbox.leftToJournal == 1)
         #expect(outbox.restart() == "second")
         #expect(outbox.restart() == nil)
         #expect(outbox.earlierLives == ["first"])

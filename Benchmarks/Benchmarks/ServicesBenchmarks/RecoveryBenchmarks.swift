@@ -23,7 +23,7 @@ func makeRecoveryJournal() throws -> InMemoryJournal {
     let runtime = DeterministicRuntime(seed: 9)
     let approved = try runtime.run {
         var configuration = approvingConfiguration(networkLatency: .milliseconds(100), webhooks: false)
-        configuration.journal = journal
+        configuration.journal = DurablePaymentJournal(journal)
         let system = try PaymentSystem(runtime: runtime, configuration: configuration)
         let approved = try await payEveryMerchant(
             system, merchants: recoveryMerchants, paymentsPerMerchant: recoveryPaymentsPerMerchant,

@@ -69,7 +69,7 @@ public struct RunReportPage: Sendable {
 
     private func summaryTable() -> HTMLTable {
         let r = report
-        let l = r.latencyMs
+        let l = r.latencyMilliseconds
         var rows: [[HTMLTable.Cell]] = [
             [.init("payments"), .number(ReportNumber.count(r.payments.attempted))],
             [.init("captured"), .number(ReportNumber.count(r.payments.succeeded))],

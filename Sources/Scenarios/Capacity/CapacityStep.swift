@@ -92,8 +92,8 @@ public struct CapacityStep: Sendable, Codable, Equatable {
         self.init(
             scale: scale, phase: phase, targetPeakTPS: targetPeakTPS, offeredTPS: offeredTPS,
             answeredTPS: report.tps.achievedPeak,
-            answeredRatio: report.lowestStage.ratio, authorizeP50Milliseconds: report.latencyMs.p50,
-            authorizeP99Milliseconds: report.latencyMs.p99, cpuCores: report.cpu?.cores,
+            answeredRatio: report.lowestStage.ratio, authorizeP50Milliseconds: report.latencyMilliseconds.p50,
+            authorizeP99Milliseconds: report.latencyMilliseconds.p99, cpuCores: report.cpu?.cores,
             residentMBMax: residentMBMax ?? report.memory?.residentMBMax, shed: report.admission?.shed ?? 0,
             droppedArrivals: report.generator.droppedArrivals, verdict: verdict, held: verdict == "PASS")
     }

@@ -129,7 +129,7 @@ final class SystemHost: Sendable {
         let restartBegan = runtime.now()
         let journal = FencedJournal(deadJournal.base)
         var configuration = self.configuration
-        configuration.journal = journal
+        configuration.journal = DurablePaymentJournal(journal, cipher: configuration.journal.cipher)
         let system: PaymentSystem
         let recovered: RecoveredPaymentSystem
         do {

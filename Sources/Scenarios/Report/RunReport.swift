@@ -12,9 +12,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var wallSeconds: Double
     public var payments: PaymentCounts
     public var tps: Throughput
-    public var latencyMs: LatencySummary
+    public var latencyMilliseconds: LatencySummary
     /// Delay between an arrival's intended time and its dispatch: the generator's own lag.
-    public var dispatchDelayMs: LatencySummary
+    public var dispatchDelayMilliseconds: LatencySummary
     public var declines: [String: Int]
     public var fraud: FraudFigures
     public var webhooks: WebhookFigures
@@ -58,6 +58,17 @@ public struct RunReport: Sendable, Codable, Equatable {
 
     public var invariantsHold: Bool { invariants.allSatisfy(\.holds) }
     public var thresholdsPass: Bool { thresholds.allSatisfy(\.passed) }
+
+    // The JSON keys stay `latency_ms` and `dispatch_delay_ms`: readers of earlier reports (the
+    // Python suites, dashboards) key on them.
+    enum CodingKeys: String, CodingKey {
+        case scenario, seed, mode, durationSeconds, wallSeconds, payments, tps
+        case latencyMilliseconds = "latencyMs"
+        case dispatchDelayMilliseconds = "dispatchDelayMs"
+        case declines, fraud, webhooks, settlement, ledger, invariants, thresholds, generator, digest
+        case recovery, memory, cpu, resumedFrom, snapshots, chaos, serviceRestarts, stages, wire, reads
+        case faultWindows, admission
+    }
 
     public struct PaymentCounts: Sendable, Codable, Equatable {
         public var attempted = 0
@@ -365,7 +376,7 @@ public struct RunReport: Sendable, Codable, Equatable {
     public struct AdmissionFigures: Sendable, Codable, Equatable {
         public var inFlightMax: Int
         public var merchantInFlightMax: Int
-        public var queueTimeBudgetMs: Double
+        public var queueTimeBudgetMilliseconds: Double
         public var admitted: Int64
         /// Requests answered 429 by the shedder (each one a client may retry after `Retry-After`).
         public var shed: Int64
@@ -377,15 +388,24 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var queueLengthPeak: Int
         /// Payment creates the gateway admitted, from their last attempt's sending to its
         /// answer: the system's own latency, without the clients' waits after a 429.
-        public var admittedCreateLatencyMs: LatencySummary
+        public var admittedCreateLatencyMilliseconds: LatencySummary
+
+        // The JSON keys keep their earlier spelling (`queue_time_budget_ms`...).
+        enum CodingKeys: String, CodingKey {
+            case inFlightMax, merchantInFlightMax
+            case queueTimeBudgetMilliseconds = "queueTimeBudgetMs"
+            case admitted, shed, shedMerchantLimit, shedQueueFull, shedQueueTimeout, admittedAfterQueueing
+            case inFlightPeak, queueLengthPeak
+            case admittedCreateLatencyMilliseconds = "admittedCreateLatencyMs"
+        }
 
         public init(
             configuration: AdmissionStateMachine.Configuration, counts: AdmissionStateMachine.Counts,
-            admittedCreateLatencyMs: LatencySummary
+            admittedCreateLatencyMilliseconds: LatencySummary
         ) {
             inFlightMax = configuration.inFlightMax
             merchantInFlightMax = configuration.merchantInFlightMax
-            queueTimeBudgetMs = Double(configuration.queueTimeBudget.nanoseconds) / 1e6
+            queueTimeBudgetMilliseconds = Double(configuration.queueTimeBudget.nanoseconds) / 1e6
             admitted = counts.admitted
             shed = counts.shed
             shedMerchantLimit = counts.shedMerchantLimit
@@ -394,7 +414,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             admittedAfterQueueing = counts.admittedAfterQueueing
             inFlightPeak = counts.inFlightPeak
             queueLengthPeak = counts.queueLengthPeak
-            self.admittedCreateLatencyMs = admittedCreateLatencyMs
+            self.admittedCreateLatencyMilliseconds = admittedCreateLatencyMilliseconds
         }
     }
 

@@ -55,8 +55,8 @@ struct ReportBuilder {
         return RunReport(
             scenario: scenario.name, seed: scenario.seed, mode: mode.rawValue,
             durationSeconds: simulated.seconds,
-            wallSeconds: 0, payments: counts, tps: tps, latencyMs: latency.summary,
-            dispatchDelayMs: dispatch.summary,
+            wallSeconds: 0, payments: counts, tps: tps, latencyMilliseconds: latency.summary,
+            dispatchDelayMilliseconds: dispatch.summary,
             declines: metrics.declines, fraud: fraud, webhooks: webhookFigures,
             settlement: Self.payouts(settlement), ledger: Self.ledgerFigures(reconciliation),
             invariants: invariants, thresholds: [],
@@ -67,7 +67,7 @@ struct ReportBuilder {
             digest: Self.hex16(digest), stages: stages,
             admission: RunReport.AdmissionFigures(
                 configuration: system.admission.configuration, counts: system.admission.counts,
-                admittedCreateLatencyMs: metrics.admittedLatency.summary))
+                admittedCreateLatencyMilliseconds: metrics.admittedLatency.summary))
     }
 
     /// The run's digest: the ledger's commit order, every account's balance and the counts of
@@ -208,12 +208,12 @@ struct ReportBuilder {
         let payments = report.payments
         let attempted = Double(max(1, payments.attempted))
         switch metric {
-        case .authorizeP50Milliseconds: return report.latencyMs.p50
-        case .authorizeP90Milliseconds: return report.latencyMs.p90
-        case .authorizeP99Milliseconds: return report.latencyMs.p99
-        case .authorizeP999Milliseconds: return report.latencyMs.p999
-        case .authorizeMaxMilliseconds: return report.latencyMs.max
-        case .dispatchDelayP99Milliseconds: return report.dispatchDelayMs.p99
+        case .authorizeP50Milliseconds: return report.latencyMilliseconds.p50
+        case .authorizeP90Milliseconds: return report.latencyMilliseconds.p90
+        case .authorizeP99Milliseconds: return report.latencyMilliseconds.p99
+        case .authorizeP999Milliseconds: return report.latencyMilliseconds.p999
+        case .authorizeMaxMilliseconds: return report.latencyMilliseconds.max
+        case .dispatchDelayP99Milliseconds: return report.dispatchDelayMilliseconds.p99
         case .declineRate: return Double(payments.declined) / attempted
         case .errorRate: return Double(payments.errors) / attempted
         case .achievedTPS: return report.tps.achievedAverage

@@ -37,7 +37,7 @@ extension RunAssembly {
         }
         if host.mayCrash, let disk {
             await ScenarioRunner.checkJournalAfterCrashes(
-                disk, cipher: configuration.journalCipher,
+                disk, cipher: configuration.journal.cipher,
                 ledgerConfiguration: LedgerConfiguration(shardCount: configuration.ledgerShards), host: host,
                 report: &report)
         }
@@ -55,8 +55,9 @@ extension RunAssembly {
     ) async -> [PendingWebhook]? {
         guard serviceSchedule.planned > 0, let disk else { return nil }
         do {
-            return try await PendingWebhookScan.scan(
-                disk, ledgerConfiguration: system.ledger.configuration, cipher: configuration.journalCipher)
+            return try await PaymentSystemRecovery.owedWebhooks(
+                in: disk, ledgerConfiguration: system.ledger.configuration,
+                cipher: configuration.journal.cipher)
         } catch {
             serviceSchedule.noteFailure("reading the journal for the events still owed: \(error)")
             return nil

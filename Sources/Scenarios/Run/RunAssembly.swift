@@ -45,9 +45,12 @@ struct RunAssembly {
         let crashes = faults.crashInstants(loadEnd: scenario.duration)
         let journals = Journals(
             scenario, faults: faults, crashes: crashes, journal: journal, options: options, runtime: runtime)
+        let log: (any Journal)? = journals.life ?? journals.chaos
         var configuration = faults.configure(
-            ScenarioRunner.systemConfiguration(scenario, journal: journals.life ?? journals.chaos))
-        configuration.journalCipher = options.journalCipher
+            ScenarioRunner.systemConfiguration(
+                scenario,
+                journal: log.map { DurablePaymentJournal($0, cipher: options.journalCipher) }
+                    ?? NullPaymentJournal()))
         configuration.plantedBug = options.plantedBug
         configuration.balanceTransactionSink = options.balanceTransactions
         // Service crashes: the services they kill keep what a kill must be able to stop.

@@ -244,7 +244,7 @@ public enum ScenarioRunner {
     }
 
     static func systemConfiguration(
-        _ scenario: Scenario, journal: (any Journal)? = nil
+        _ scenario: Scenario, journal: any PaymentJournal = NullPaymentJournal()
     ) -> PaymentSystemConfiguration {
         var configuration = PaymentSystemConfiguration()
         // Client retries in a scenario come within seconds; keeping keys 24 hours would make a

@@ -14,10 +14,16 @@ public struct ReadFigures: Sendable, Codable, Equatable {
     public var shed = 0
     /// None sent yet because no payment had been acknowledged to read.
     public var skippedNoPayment = 0
-    public var latencyMs: LatencySummary
+    public var latencyMilliseconds: LatencySummary
 
-    public init(kind: String, latencyMs: LatencySummary) {
+    // The JSON key stays `latency_ms`, as readers of earlier reports expect.
+    enum CodingKeys: String, CodingKey {
+        case kind, sent, succeeded, notServed, failed, shed, skippedNoPayment
+        case latencyMilliseconds = "latencyMs"
+    }
+
+    public init(kind: String, latencyMilliseconds: LatencySummary) {
         self.kind = kind
-        self.latencyMs = latencyMs
+        self.latencyMilliseconds = latencyMilliseconds
     }
 }

@@ -13,7 +13,7 @@ final class ReadMetrics: Sendable {
         var kinds: [ReadTraffic.Kind: Kind] = [:]
         for kind in ReadTraffic.Kind.allCases {
             kinds[kind] = Kind(
-                figures: ReadFigures(kind: kind.rawValue, latencyMs: LatencyHistogram().summary))
+                figures: ReadFigures(kind: kind.rawValue, latencyMilliseconds: LatencyHistogram().summary))
         }
         self.kinds = Mutex(kinds)
     }
@@ -43,7 +43,7 @@ final class ReadMetrics: Sendable {
         kinds.withLock { kinds in
             ReadTraffic.Kind.allCases.filter { traffic.rates[$0] != nil }.compactMap { kind in
                 guard var entry = kinds[kind] else { return nil }
-                entry.figures.latencyMs = entry.latency.summary
+                entry.figures.latencyMilliseconds = entry.latency.summary
                 return entry.figures
             }
         }

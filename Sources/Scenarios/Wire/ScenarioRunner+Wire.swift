@@ -165,7 +165,7 @@ extension ScenarioRunner {
         if let webhooks {
             let verdict = webhooks.verdict(audit: audit)
             report.webhooks = verdict.figures
-            figures.webhookLatencyMs = verdict.latencyMs
+            figures.webhookLatencyMilliseconds = verdict.latencyMilliseconds
             for check in verdict.checks {
                 report.invariants.append(
                     RunReport.InvariantResult(

@@ -18,7 +18,7 @@ public struct WebhookVerdict: Sendable {
     public var figures: RunReport.WebhookFigures
     /// Delivery latency from the client's acknowledgement of the change to the event's
     /// arrival, in milliseconds.
-    public var latencyMs: LatencySummary
+    public var latencyMilliseconds: LatencySummary
     /// Each invariant judged, with its violations and the first few of them.
     public var checks: [Check]
 
@@ -34,9 +34,9 @@ public struct WebhookVerdict: Sendable {
         }
     }
 
-    public init(figures: RunReport.WebhookFigures, latencyMs: LatencySummary, checks: [Check]) {
+    public init(figures: RunReport.WebhookFigures, latencyMilliseconds: LatencySummary, checks: [Check]) {
         self.figures = figures
-        self.latencyMs = latencyMs
+        self.latencyMilliseconds = latencyMilliseconds
         self.checks = checks
     }
 }

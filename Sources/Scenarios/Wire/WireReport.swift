@@ -23,7 +23,15 @@ public struct WireReport: Sendable, Codable, Equatable {
     public var faultsNotInjected: [String] = []
     /// Webhook delivery latency: from the client's acknowledgement of a payment to the first
     /// of its events at the receiver, in milliseconds.
-    public var webhookLatencyMs: LatencySummary?
+    public var webhookLatencyMilliseconds: LatencySummary?
     /// The in-process checks a run over the wire does not make, by name.
     public var notChecked: [String] = []
+
+    // The JSON key stays `webhook_latency_ms`, as readers of earlier reports expect.
+    enum CodingKeys: String, CodingKey {
+        case target, answersLost, createsShed, disputesNotSent, bankTransfersSentAsCards, paymentsChecked
+        case auditChecked, faultsSwitched, faultsRefused, faultsNotInjected
+        case webhookLatencyMilliseconds = "webhookLatencyMs"
+        case notChecked
+    }
 }

@@ -46,7 +46,7 @@ struct WireReportBuilder {
         return RunReport(
             scenario: scenario.name, seed: scenario.seed, mode: RunMode.realtime.rawValue,
             durationSeconds: simulated.seconds, wallSeconds: 0, payments: counts, tps: tps,
-            latencyMs: latency.summary, dispatchDelayMs: metrics.dispatchDelay.summary,
+            latencyMilliseconds: latency.summary, dispatchDelayMilliseconds: metrics.dispatchDelay.summary,
             declines: metrics.declines, fraud: fraud, webhooks: RunReport.WebhookFigures(),
             settlement: [], ledger: [], invariants: invariants, thresholds: [],
             generator: RunReport.GeneratorFigures(

@@ -5,21 +5,20 @@ import PaystormRuntime
 
 /// The port over a `Journal` that keeps what it is given: every call becomes a record appended
 /// to `log` (see `PaymentJournal` for which records, and how a refused append is met).
-struct DurablePaymentJournal: PaymentJournal {
-    let log: any Journal
-    /// Seals the card fields a payment's first record carries; nil journals none.
-    let cipher: FieldCipher?
-    let runtime: any Runtime
+public struct DurablePaymentJournal: PaymentJournal {
+    public let log: any Journal
+    /// Give every journal its own key: nonces are (domain, payment id), so two unrelated
+    /// journals under one key and one domain would reuse them.
+    public let cipher: FieldCipher?
 
-    init(log: any Journal, cipher: FieldCipher?, runtime: any Runtime) {
+    public init(_ log: any Journal, cipher: FieldCipher? = nil) {
         self.log = log
         self.cipher = cipher
-        self.runtime = runtime
     }
 
-    var isDurable: Bool { true }
+    public var isDurable: Bool { true }
 
-    func transition(_ transition: PaymentProcess.Transition) async throws(PaymentServiceError) {
+    public func transition(_ transition: PaymentProcess.Transition) async throws(PaymentServiceError) {
         let record = transition.applied
         let emitted = transition.events
         var image = PaymentEventImage(
@@ -35,7 +34,7 @@ struct DurablePaymentJournal: PaymentJournal {
         try await appendOnce(image, for: record.id)
     }
 
-    func opening(_ record: PaymentRecord, now: SimTime) async throws(PaymentServiceError) {
+    public func opening(_ record: PaymentRecord, now: SimTime) async throws(PaymentServiceError) {
         var image = PaymentEventImage(
             kind: .transition(command: PaymentJournalCodes.openCommand, firstEvent: nil),
             payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted), expectsBooking: false,
@@ -62,7 +61,9 @@ struct DurablePaymentJournal: PaymentJournal {
         }
     }
 
-    func bookingIntent(_ transfers: [Transfer], for id: PaymentID) async throws(PaymentServiceError) {
+    public func bookingIntent(
+        _ transfers: [Transfer], for id: PaymentID, runtime: any Runtime
+    ) async throws(PaymentServiceError) {
         let booking = PaymentBookingRecord(
             paymentID: id.rawValue, kind: .intent, transfers: transfers.map(\.journalRecord))
         do throws(JournalError) {
@@ -74,17 +75,17 @@ struct DurablePaymentJournal: PaymentJournal {
         }
     }
 
-    func bookingAborted(for id: PaymentID) async {
+    public func bookingAborted(for id: PaymentID, runtime: any Runtime) async {
         try? await PaymentJournaling.appendPersistently(
             [JournalRecord(PaymentBookingRecord(paymentID: id.rawValue, kind: .abort, transfers: []))],
             journal: log, runtime: runtime)
     }
 
-    func retirement(of id: PaymentID) async {
+    public func retirement(of id: PaymentID) async {
         _ = try? await log.append([JournalRecord(PaymentRetiredRecord(paymentID: id.rawValue))])
     }
 
-    func onboarding(_ merchant: MerchantID, settlementCurrency: Currency, now: SimTime) async throws {
+    public func onboarding(_ merchant: MerchantID, settlementCurrency: Currency, now: SimTime) async throws {
         _ = try await log.append([
             JournalRecord(
                 MerchantOnboardedRecord(
@@ -94,27 +95,28 @@ struct DurablePaymentJournal: PaymentJournal {
         ])
     }
 
-    func keyIssued(_ hash: APIKeyHash, for merchant: MerchantID) async throws {
+    public func keyIssued(_ hash: APIKeyHash, for merchant: MerchantID) async throws {
         _ = try await log.append([
             JournalRecord(APIKeyIssuedRecord(merchantID: merchant.rawValue, keyHash: hash.bytes))
         ])
     }
 
-    func acknowledging(
-        _ operation: APIOperation, idempotencyKey: String?, orchestrator: PaymentOrchestrator,
+    public func acknowledging(
+        _ operation: APIOperation, idempotencyKey: String?, system: PaymentSystem,
         _ answer: () async -> APIResponse
     ) async -> APIResponse {
         let response = await PaymentJournaling.$idempotencyKey.withValue(idempotencyKey) { await answer() }
         // A retryable refusal (503, no payment named) is no answer the client may rely on.
-        guard !response.replayed, let id = response.paymentID, let record = await orchestrator.payment(id)
+        guard !response.replayed, let id = response.paymentID,
+            let record = await system.orchestrator.payment(id)
         else {
             return response
         }
-        if orchestrator.configuration.plantedBug == .acknowledgeWithoutJournal { return response }
+        if system.configuration.plantedBug == .acknowledgeWithoutJournal { return response }
         let image = PaymentEventImage(
             kind: .acknowledgement(operation, httpStatus: response.status), payment: RecoveredPayment(record),
             sequence: Int64(record.eventsEmitted), expectsBooking: false,
-            timeNanoseconds: runtime.now().nanoseconds, idempotencyKey: idempotencyKey)
+            timeNanoseconds: system.runtime.now().nanoseconds, idempotencyKey: idempotencyKey)
         do throws(JournalError) {
             _ = try await log.append([JournalRecord(image.record)])
             return response
@@ -125,7 +127,9 @@ struct DurablePaymentJournal: PaymentJournal {
         }
     }
 
-    func webhookSettlementRecorder() -> (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)? {
+    public func webhookSettlementRecorder(
+        runtime: any Runtime
+    ) -> (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)? {
         { [log, runtime] settlements in
             // Retried: an event left unsettled is only delivered again after a restart (at
             // least once; the endpoints de-duplicate), but a crash check counts it.

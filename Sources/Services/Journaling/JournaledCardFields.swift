@@ -25,26 +25,16 @@ public struct JournaledCardFields: Sendable, Hashable {
     /// The card's fingerprint, as the fraud engine keys on it.
     public var fingerprint: UInt64
 
-    public init(
-        token: String, brand: String, funding: String, last4: String, expiryMonth: Int, expiryYear: Int,
-        country: String, fingerprint: UInt64
-    ) {
-        self.token = token
-        self.brand = brand
-        self.funding = funding
-        self.last4 = last4
-        self.expiryMonth = expiryMonth
-        self.expiryYear = expiryYear
-        self.country = country
-        self.fingerprint = fingerprint
-    }
-
     /// The fields of `card`; `fingerprint` is the number the fraud engine derived from it.
     public init(_ card: Card, fingerprint: UInt64) {
-        self.init(
-            token: card.token, brand: card.brand.rawValue, funding: card.funding.rawValue, last4: card.last4,
-            expiryMonth: card.expiryMonth, expiryYear: card.expiryYear, country: card.country,
-            fingerprint: fingerprint)
+        token = card.token
+        brand = card.brand.rawValue
+        funding = card.funding.rawValue
+        last4 = card.last4
+        expiryMonth = card.expiryMonth
+        expiryYear = card.expiryYear
+        country = card.country
+        self.fingerprint = fingerprint
     }
 
     static let formatVersion: UInt8 = 1

@@ -3,31 +3,36 @@ import Journal
 import Ledger
 import PaystormRuntime
 
-/// The port of a run that keeps nothing (the fastest, purely in-memory run): every call is
-/// accepted and discarded before any record is built, so that "no journal" costs nothing on a
-/// payment's path.
-struct NullPaymentJournal: PaymentJournal {
-    init() {}
+/// The port of a run that keeps nothing (the fastest, purely in-memory run, and the default):
+/// every call is accepted and discarded before any record is built, so that "no journal" costs
+/// nothing on a payment's path.
+public struct NullPaymentJournal: PaymentJournal {
+    public init() {}
 
-    var isDurable: Bool { false }
-    var log: any Journal { NullJournal() }
+    public var isDurable: Bool { false }
+    public var log: any Journal { NullJournal() }
+    public var cipher: FieldCipher? { nil }
 
-    func transition(_ transition: PaymentProcess.Transition) async throws(PaymentServiceError) {}
-    func opening(_ record: PaymentRecord, now: SimTime) async throws(PaymentServiceError) {}
-    func bookingIntent(_ transfers: [Transfer], for id: PaymentID) async throws(PaymentServiceError) {}
-    func bookingAborted(for id: PaymentID) async {}
-    func retirement(of id: PaymentID) async {}
-    func onboarding(_ merchant: MerchantID, settlementCurrency: Currency, now: SimTime) async throws {}
-    func keyIssued(_ hash: APIKeyHash, for merchant: MerchantID) async throws {}
+    public func transition(_ transition: PaymentProcess.Transition) async throws(PaymentServiceError) {}
+    public func opening(_ record: PaymentRecord, now: SimTime) async throws(PaymentServiceError) {}
+    public func bookingIntent(
+        _ transfers: [Transfer], for id: PaymentID, runtime: any Runtime
+    ) async throws(PaymentServiceError) {}
+    public func bookingAborted(for id: PaymentID, runtime: any Runtime) async {}
+    public func retirement(of id: PaymentID) async {}
+    public func onboarding(_ merchant: MerchantID, settlementCurrency: Currency, now: SimTime) async throws {}
+    public func keyIssued(_ hash: APIKeyHash, for merchant: MerchantID) async throws {}
 
-    func acknowledging(
-        _ operation: APIOperation, idempotencyKey: String?, orchestrator: PaymentOrchestrator,
+    public func acknowledging(
+        _ operation: APIOperation, idempotencyKey: String?, system: PaymentSystem,
         _ answer: () async -> APIResponse
     ) async -> APIResponse {
         await answer()
     }
 
-    func webhookSettlementRecorder() -> (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)? {
+    public func webhookSettlementRecorder(
+        runtime: any Runtime
+    ) -> (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)? {
         nil
     }
 }

@@ -39,19 +39,6 @@ package struct PaymentEventImage: Sendable, Hashable {
 
     static let amountsCount = 12
 
-    package init(
-        kind: Kind, payment: RecoveredPayment, sequence: Int64, expectsBooking: Bool, timeNanoseconds: Int64,
-        idempotencyKey: String? = nil, moreEvents: [PaymentEventType] = []
-    ) {
-        self.moreEvents = moreEvents
-        self.kind = kind
-        self.payment = payment
-        self.sequence = sequence
-        self.expectsBooking = expectsBooking
-        self.timeNanoseconds = timeNanoseconds
-        self.idempotencyKey = idempotencyKey
-    }
-
     /// The journal record.
     package var record: PaymentEventRecord {
         let codes = PaymentJournalCodes.self
@@ -86,7 +73,10 @@ package struct PaymentEventImage: Sendable, Hashable {
             timeNanoseconds: timeNanoseconds,
             idempotencyKey: idempotencyKey, encryptedCardFields: encryptedCardFields)
     }
+}
 
+// Apart from the declaration, so that the memberwise initializer (the writers') is synthesized.
+extension PaymentEventImage {
     /// Reads a journaled record back.
     /// - Throws: `JournalError.invalidField` when a code is unknown or the layout is short.
     package init(record: PaymentEventRecord) throws(JournalError) {

@@ -27,13 +27,17 @@ import PaystormRuntime
 ///   transition, an abort, a webhook settlement, the ledger's applied transfers, recovery's
 ///   repairs) is retried (`PaymentJournaling.appendPersistently`) with backoff on the run's
 ///   clock: undoing the durable step would need an append as well.
-protocol PaymentJournal: Sendable {
+public protocol PaymentJournal: Sendable {
     /// Whether what passes through is kept. What needs a history to work from (recovery, a
     /// restart of the webhook dispatcher, a server's `--resume`) refuses a port that keeps none.
     var isDurable: Bool { get }
 
     /// The log the records go to, to read them back (a `NullJournal`, empty, when none is kept).
     var log: any Journal { get }
+
+    /// Seals the card fields a payment's first record carries, and opens them again in
+    /// recovery; nil journals none (a recovered payment then has no card fields).
+    var cipher: FieldCipher? { get }
 
     /// Journals a transition (its record says whether a booking follows, as the process
     /// decided); the payment's first one also carries its card fields, sealed.
@@ -47,11 +51,13 @@ protocol PaymentJournal: Sendable {
 
     /// The booking's intent, before the ledger is called: it follows a durable transition that
     /// expects it, so it is retried, not undone.
-    func bookingIntent(_ transfers: [Transfer], for id: PaymentID) async throws(PaymentServiceError)
+    func bookingIntent(
+        _ transfers: [Transfer], for id: PaymentID, runtime: any Runtime
+    ) async throws(PaymentServiceError)
 
     /// The ledger refused the booking whose intent was journaled. Retried; if it still fails,
     /// recovery finds an intent the ledger does not hold and books it.
-    func bookingAborted(for id: PaymentID) async
+    func bookingAborted(for id: PaymentID, runtime: any Runtime) async
 
     /// A payment retired from memory, so that recovery's fold forgets it too. Tried once: a
     /// lost retirement only leaves the payment in the fold.
@@ -69,12 +75,14 @@ protocol PaymentJournal: Sendable {
     /// journals, so that recovery can tell which key started work whose answer never became
     /// durable. An answer that cannot be made durable becomes a 503.
     func acknowledging(
-        _ operation: APIOperation, idempotencyKey: String?, orchestrator: PaymentOrchestrator,
+        _ operation: APIOperation, idempotencyKey: String?, system: PaymentSystem,
         _ answer: () async -> APIResponse
     ) async -> APIResponse
 
     /// What the webhook dispatcher calls as events' deliveries end, to journal their settlement
     /// (recovery then knows which events are still owed); nil when nothing is kept, and the
     /// dispatcher hands no settlement over at all.
-    func webhookSettlementRecorder() -> (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)?
+    func webhookSettlementRecorder(
+        runtime: any Runtime
+    ) -> (@Sendable ([(id: EventID, deadLettered: Bool)]) async -> Void)?
 }

@@ -7,40 +7,21 @@ import Ledger
 enum PaymentJournalCodes {
     // MARK: States
 
+    /// State codes 1... in order. `failed` stands for every decline: its code is journaled apart.
+    static let states: [PaymentState] = [
+        .created, .requiresAction, .authorizationUnknown, .authorized, .captured, .settled,
+        .failed(.genericDecline), .voided, .expired, .refunded, .disputed, .returned,
+    ]
+
     static func code(_ state: PaymentState) -> UInt8 {
-        switch state {
-        case .created: 1
-        case .requiresAction: 2
-        case .authorizationUnknown: 3
-        case .authorized: 4
-        case .captured: 5
-        case .settled: 6
-        case .failed: 7
-        case .voided: 8
-        case .expired: 9
-        case .refunded: 10
-        case .disputed: 11
-        case .returned: 12
-        }
+        UInt8(code(decline(of: state) == nil ? state : .failed(.genericDecline), in: states))
     }
 
     /// The state for `code`; `decline` is needed for `failed`.
     static func state(_ code: UInt8, decline: DeclineCode?) -> PaymentState? {
-        switch code {
-        case 1: .created
-        case 2: .requiresAction
-        case 3: .authorizationUnknown
-        case 4: .authorized
-        case 5: .captured
-        case 6: .settled
-        case 7: decline.map { .failed($0) }
-        case 8: .voided
-        case 9: .expired
-        case 10: .refunded
-        case 11: .disputed
-        case 12: .returned
-        default: nil
-        }
+        let state = value(Int64(code), in: states)
+        if case .failed? = state { return decline.map { .failed($0) } }
+        return state
     }
 
     static func decline(of state: PaymentState) -> DeclineCode? {
@@ -50,65 +31,48 @@ enum PaymentJournalCodes {
 
     // MARK: Commands
 
+    /// Command codes 1... in order, each with placeholder payloads: the journal keeps which
+    /// command it was, and recovery reads its amounts and decline from the transition's result.
+    static let commands: [PaymentCommand] = [
+        .authorizationResult(.approved), .authorizationResult(.declined(.genericDecline)),
+        .authorizationResult(.timedOut), .requireAction, .actionCompleted, .actionAbandoned,
+        .inquiryResult(.approved), .inquiryResult(.declined(.genericDecline)), .inquiryResult(.notFound),
+        .reverse, .capture(amountMinorUnits: nil), .void, .expire, .settle, .refund(amountMinorUnits: 0),
+        .openDispute(amountMinorUnits: 0, isInquiry: false), .submitEvidence, .closeDispute(.won),
+        .closeDispute(.lost), .bankReturn, .escalateInquiry, .closeInquiry,
+        .openDispute(amountMinorUnits: 0, isInquiry: true),
+    ]
+
     static func code(_ command: PaymentCommand) -> UInt8 {
-        switch command {
-        case .authorizationResult(.approved): 1
-        case .authorizationResult(.declined): 2
-        case .authorizationResult(.timedOut): 3
-        case .requireAction: 4
-        case .actionCompleted: 5
-        case .actionAbandoned: 6
-        case .inquiryResult(.approved): 7
-        case .inquiryResult(.declined): 8
-        case .inquiryResult(.notFound): 9
-        case .reverse: 10
-        case .capture: 11
-        case .void: 12
-        case .expire: 13
-        case .settle: 14
-        case .refund: 15
-        case .openDispute(_, isInquiry: false): 16
-        case .openDispute(_, isInquiry: true): 23
-        case .submitEvidence: 17
-        case .closeDispute(.won): 18
-        case .closeDispute(.lost): 19
-        case .bankReturn: 20
-        case .escalateInquiry: 21
-        case .closeInquiry: 22
-        }
+        let placeholder: PaymentCommand =
+            switch command {
+            case .authorizationResult(.declined): .authorizationResult(.declined(.genericDecline))
+            case .inquiryResult(.declined): .inquiryResult(.declined(.genericDecline))
+            case .capture: .capture(amountMinorUnits: nil)
+            case .refund: .refund(amountMinorUnits: 0)
+            case .openDispute(_, let isInquiry): .openDispute(amountMinorUnits: 0, isInquiry: isInquiry)
+            default: command
+            }
+        let code = code(placeholder, in: commands)
+        // A command added to Core without a code here would journal as "none" and never replay.
+        precondition(code > 0, "no journal code for \(command)")
+        return UInt8(code)
     }
 
     /// The command `code` names, with the amount it carried read from the transition's
     /// `result` (and the payment `before` it, for a refund); nil for a code that names none.
     static func command(_ code: UInt8, result: RecoveredPayment, before: Payment) -> PaymentCommand? {
         let decline = Self.decline(of: result.state)
-        switch code {
-        case 1: return .authorizationResult(.approved)
-        case 2: return decline.map { .authorizationResult(.declined($0)) }
-        case 3: return .authorizationResult(.timedOut)
-        case 4: return .requireAction
-        case 5: return .actionCompleted
-        case 6: return .actionAbandoned
-        case 7: return .inquiryResult(.approved)
-        case 8: return decline.map { .inquiryResult(.declined($0)) }
-        case 9: return .inquiryResult(.notFound)
-        case 10: return .reverse
-        case 11: return .capture(amountMinorUnits: result.amountCapturedMinorUnits)
-        case 12: return .void
-        case 13: return .expire
-        case 14: return .settle
-        case 15:
+        switch value(Int64(code), in: commands) {
+        case .authorizationResult(.declined)?: return decline.map { .authorizationResult(.declined($0)) }
+        case .inquiryResult(.declined)?: return decline.map { .inquiryResult(.declined($0)) }
+        case .capture?: return .capture(amountMinorUnits: result.amountCapturedMinorUnits)
+        case .refund?:
             return .refund(
                 amountMinorUnits: result.amountRefundedMinorUnits - before.amountRefundedMinorUnits)
-        case 16, 23:
-            return .openDispute(amountMinorUnits: result.disputeAmountMinorUnits, isInquiry: code == 23)
-        case 17: return .submitEvidence
-        case 18: return .closeDispute(.won)
-        case 19: return .closeDispute(.lost)
-        case 20: return .bankReturn
-        case 21: return .escalateInquiry
-        case 22: return .closeInquiry
-        default: return nil
+        case .openDispute(_, let isInquiry)?:
+            return .openDispute(amountMinorUnits: result.disputeAmountMinorUnits, isInquiry: isInquiry)
+        case let command: return command
         }
     }
 
@@ -158,14 +122,14 @@ enum PaymentJournalCodes {
 }
 
 /// The API operations whose answers are acknowledged in the journal.
-package enum APIOperation: UInt8, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+public enum APIOperation: UInt8, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     case createPayment = 1
     case capture = 2
     case cancel = 3
     case refund = 4
     case submitDisputeEvidence = 5
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .createPayment: "create_payment"
         case .capture: "capture"

@@ -7,39 +7,25 @@ public struct RecoveredPaymentSystem: Sendable {
     /// Each payment as its process replayed the journal: state, amounts, open hold, amounts
     /// booked in the settlement currency, card fields (with the run's journal key).
     public let payments: [PaymentID: PaymentRecord]
-    /// Merchants and the currency each settles in.
-    public let merchants: [MerchantID: Currency]
-    /// `merchant/key` (e.g. `acct_00000000000007/journey-12`) to the payment its answer named.
-    package let idempotencyKeys: [String: PaymentID]
     /// A fresh ledger holding every journaled transfer (and every booking recovery finished).
     public let ledger: ShardedLedger
     public internal(set) var report: PaymentRecoveryReport
-    /// Per payment: what its bookings owed the network (refunds are sent again).
-    let obligations: [PaymentID: [NetworkObligation]]
-    /// `merchant/key` to the first answer journaled for it (what a retry must get again).
-    package let answers: [String: RecoveredAnswer]
-    /// `merchant/key` to the payment a request began without a durable answer.
-    package let startedKeys: [String: PaymentID]
-    /// API key hashes handed out, with their merchants, in journal order.
-    package let apiKeyHashes: [(merchant: MerchantID, hash: [UInt8])]
-    /// Paid out to each merchant so far.
-    package let paidOut: [MerchantID: Int64]
-    /// The highest transfer sequence used per producer (`transfer id >> 32`).
-    package let transferSequences: [UInt64: UInt32]
-    /// Payments whose last transition was rolled back (its booking never started).
-    package let rolledBack: [PaymentID]
-    /// The first id of the last payment-id block a resumed life reserved (0: none).
-    package var paymentIDBlockReserved: UInt64 = 0
     /// Intended transfers the ledger had not journaled, which recovery booked.
     package let rolledForward: [Transfer]
-    /// Webhook events emitted and never settled, by id.
-    package let pendingWebhooks: [PendingWebhook]
-    /// Payments retired after their journeys ended (`PaymentRetiredRecord`): not in `payments`
-    /// nor among the keys and answers. A client told about one was
-    /// answered and its payment checked by the run; a resumed system need not hold it.
-    package var retired = RetiredPayments()
-    package var retiredByMerchant: [MerchantID: Int] = [:]
+    /// The finished fold: merchants, idempotency keys and their answers, API key hashes,
+    /// payouts, id allocators, the payments retired (after their journeys ended: a client told
+    /// about one was answered and its payment checked by the run; a resumed system need not
+    /// hold it), the payments whose last transition crash repair rolled back.
+    let state: PaymentRecoveryState
 
+    /// Merchants and the currency each settles in.
+    public var merchants: [MerchantID: Currency] { state.merchants }
+    /// `merchant/key` to the payment a request began without a durable answer.
+    package var startedKeys: [String: PaymentID] { state.startedKeys }
+    /// Payments retired after their journeys ended: not in `payments`.
+    package var retired: RetiredPayments { state.retired }
+    /// Webhook events emitted and never settled, by id.
+    package var pendingWebhooks: [PendingWebhook] { state.owedWebhooks }
     /// Each payment's card fields, opened with the run's journal key (none without one).
     package var cards: [PaymentID: JournaledCardFields] { payments.compactMapValues(\.card) }
 }
@@ -92,6 +78,26 @@ public enum PaymentSystemRecovery {
         return recovered
     }
 
+    /// The webhook events a live system still owes its merchants, read from its journal: the
+    /// events its journaled transitions emitted less those a `WebhookSettledRecord` shows
+    /// delivered or dead-lettered. What a restarted webhook dispatcher rebuilds its deliveries
+    /// from, and what the run checks is empty at its end.
+    ///
+    /// The fold from the latest snapshot (or the first record), stopped before crash repair: the
+    /// process is alive, so a transition whose booking is not journaled yet is still being
+    /// booked and its events were emitted. A rollback that an earlier crash's recovery journaled
+    /// is honoured, as recovery honours it.
+    /// - Throws: what `recover` throws for a record or snapshot it cannot read.
+    package static func owedWebhooks(
+        in journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),
+        cipher: FieldCipher? = nil
+    ) async throws -> [PendingWebhook] {
+        var fold = try await startingFold(
+            journal: journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
+        for try await entry in journal.entries(from: fold.position.next) { try fold.apply(entry) }
+        return fold.state.owedWebhooks
+    }
+
     /// The fold the journal's latest snapshot holds, or an empty one.
     /// - Throws: `RecoveryError.unreadableSnapshot`, `.cardFields`; `JournalError` when the
     ///   backend cannot read its snapshot.
@@ -131,17 +137,9 @@ public enum PaymentSystemRecovery {
             complete.violations = replay.rejected
         }
         report.invariants = [reconciles, complete] + state.paymentInvariants()
-        var recovered = RecoveredPaymentSystem(
-            payments: state.records, merchants: state.merchants, idempotencyKeys: state.idempotencyKeys,
-            ledger: ledger, report: report, obligations: state.payments.mapValues(\.obligations),
-            answers: state.answers, startedKeys: state.startedKeys,
-            apiKeyHashes: state.apiKeyHashes.map { ($0.merchant, $0.hash) }, paidOut: state.paidOut,
-            transferSequences: state.transferSequences, rolledBack: state.rolledBack,
-            rolledForward: rolledForward, pendingWebhooks: state.owedWebhooks)
-        recovered.paymentIDBlockReserved = state.paymentIDBlockReserved
-        recovered.retired = state.retired
-        recovered.retiredByMerchant = state.retiredByMerchant
-        return recovered
+        return RecoveredPaymentSystem(
+            payments: state.records, ledger: ledger, report: report, rolledForward: rolledForward,
+            state: state)
     }
 }
 
@@ -163,7 +161,7 @@ public enum RecoveryError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .undecodable(let position, let error): "journal record at \(position) does not decode: \(error)"
-        case .noJournal: "no journal to recover from: the configuration's journal is nil"
+        case .noJournal: "no journal to recover from: the configuration's journal keeps nothing"
         case .cardFields(let position, let reason):
             "the encrypted card fields of the journal record at \(position) do not open: \(reason); "
                 + "give the journal key the run was given (--journal-key or PAYSTORM_JOURNAL_KEY)"

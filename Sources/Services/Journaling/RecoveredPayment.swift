@@ -18,42 +18,6 @@ public struct RecoveredPayment: Sendable, Hashable, Codable, CustomStringConvert
     public var isSettled: Bool
     public var isAuthenticated: Bool
 
-    public init(
-        id: PaymentID, merchant: MerchantID, currency: Currency, network: PaymentNetwork?,
-        state: PaymentState, amountMinorUnits: Int64, amountCapturableMinorUnits: Int64,
-        amountCapturedMinorUnits: Int64, amountRefundedMinorUnits: Int64, disputeAmountMinorUnits: Int64,
-        disputeStatus: DisputeStatus?, isSettled: Bool, isAuthenticated: Bool
-    ) {
-        self.id = id
-        self.merchant = merchant
-        self.currency = currency
-        self.network = network
-        self.state = state
-        self.amountMinorUnits = amountMinorUnits
-        self.amountCapturableMinorUnits = amountCapturableMinorUnits
-        self.amountCapturedMinorUnits = amountCapturedMinorUnits
-        self.amountRefundedMinorUnits = amountRefundedMinorUnits
-        self.disputeAmountMinorUnits = disputeAmountMinorUnits
-        self.disputeStatus = disputeStatus
-        self.isSettled = isSettled
-        self.isAuthenticated = isAuthenticated
-    }
-
-    /// The live payment's image, to compare with what recovery rebuilt.
-    public init(_ record: PaymentRecord) {
-        let payment = record.payment
-        self.init(
-            id: record.id, merchant: record.merchant, currency: payment.amount.currency,
-            network: record.network,
-            state: payment.state, amountMinorUnits: payment.amount.minorUnits,
-            amountCapturableMinorUnits: payment.amountCapturableMinorUnits,
-            amountCapturedMinorUnits: payment.amountCapturedMinorUnits,
-            amountRefundedMinorUnits: payment.amountRefundedMinorUnits,
-            disputeAmountMinorUnits: payment.dispute?.amountMinorUnits ?? 0,
-            disputeStatus: payment.dispute?.status, isSettled: payment.isSettled,
-            isAuthenticated: payment.isAuthenticated)
-    }
-
     /// Why the amounts are impossible, or nil: `0 <= refunded <= captured <= amount`, capturable
     /// within the amount, a dispute within what was captured.
     public var amountViolation: String? {
@@ -78,5 +42,24 @@ public struct RecoveredPayment: Sendable, Hashable, Codable, CustomStringConvert
     public var description: String {
         "\(id) \(state) \(amountMinorUnits) \(currency.code) (captured \(amountCapturedMinorUnits), "
             + "refunded \(amountRefundedMinorUnits))"
+    }
+}
+
+// Apart from the declaration, so that the memberwise initializer (recovery's, from a record's
+// fields) is synthesized.
+extension RecoveredPayment {
+    /// The live payment's image, to compare with what recovery rebuilt.
+    public init(_ record: PaymentRecord) {
+        let payment = record.payment
+        self.init(
+            id: record.id, merchant: record.merchant, currency: payment.amount.currency,
+            network: record.network,
+            state: payment.state, amountMinorUnits: payment.amount.minorUnits,
+            amountCapturableMinorUnits: payment.amountCapturableMinorUnits,
+            amountCapturedMinorUnits: payment.amountCapturedMinorUnits,
+            amountRefundedMinorUnits: payment.amountRefundedMinorUnits,
+            disputeAmountMinorUnits: payment.dispute?.amountMinorUnits ?? 0,
+            disputeStatus: payment.dispute?.status, isSettled: payment.isSettled,
+            isAuthenticated: payment.isAuthenticated)
     }
 }

@@ -16,9 +16,6 @@ package struct RetiredPayments: Sendable, Hashable, Codable {
 
     package init() {}
 
-    /// The number of ranges held (the memory cost, 16 bytes each).
-    package var rangeCount: Int { ranges.count }
-
     package func contains(_ id: PaymentID) -> Bool {
         let index = firstIndex(endingAtOrAfter: id.rawValue)
         return index < ranges.count && ranges[index].contains(id.rawValue)
@@ -45,23 +42,6 @@ package struct RetiredPayments: Sendable, Hashable, Codable {
             ranges.insert(value...value, at: index)
         }
         return true
-    }
-
-    /// Rebuilds the set from ranges as `ranges` held them (a snapshot's).
-    /// - Returns: nil when they are not sorted, disjoint and non-adjacent.
-    init?(ranges: [ClosedRange<UInt64>]) {
-        var count = 0
-        for (index, range) in ranges.enumerated() {
-            if index > 0 {
-                let previous = ranges[index - 1].upperBound
-                guard previous < UInt64.max, range.lowerBound > previous + 1 else { return nil }
-            }
-            let (size, overflow) = (range.upperBound - range.lowerBound).addingReportingOverflow(1)
-            guard !overflow, size <= UInt64(Int.max - count) else { return nil }
-            count += Int(size)
-        }
-        self.ranges = ranges
-        self.count = count
     }
 
     /// The first range whose upper bound is at least `value` (binary search).

@@ -2,16 +2,6 @@ import Core
 import PaystormRuntime
 
 extension PaymentOrchestrator {
-    /// Finishes a payment a restart left where only the dead process would have moved it on
-    /// (the process decides how: `PaymentProcess.Input.restarted`).
-    /// - Returns: whether the payment was moved on.
-    @discardableResult
-    func settleInterrupted(_ id: PaymentID) async -> Bool {
-        guard let before = await payment(id) else { return false }
-        _ = try? await run(.restarted, id)
-        return await payment(id)?.payment.state != before.payment.state
-    }
-
     /// The wait before crash repair tries an interrupted payment again: the journal may refuse
     /// the step that settles it (a failing sync outlives the crash), and nobody else comes back
     /// for a payment no client's key leads to.
@@ -19,15 +9,16 @@ extension PaymentOrchestrator {
     /// Tries per interrupted payment: about two minutes of refusals at the longest wait.
     static let crashRepairAttemptsMax = 20
 
-    /// Crash repair of one payment: settles it (see `settleInterrupted`) and, when no client
-    /// will come back for it (`resumable` false) and it turns out authorized, voids it. A step
-    /// the journal refuses is tried again after a backoff, until the payment is final.
+    /// Crash repair of one payment: moves it on from where only the dead process would have
+    /// (the process decides how: `PaymentProcess.Input.restarted`) and, when no client will
+    /// come back for it (`resumable` false) and it turns out authorized, voids it. A step the
+    /// journal refuses is tried again after a backoff, until the payment is final.
     func repairInterrupted(_ id: PaymentID, resumable: Bool) async {
         for retries in 0..<Self.crashRepairAttemptsMax {
             if retries > 0 {
                 try? await runtime.sleep(for: Self.crashRepairBackoff.delay(afterRetries: retries - 1))
             }
-            await settleInterrupted(id)
+            _ = try? await run(.restarted, id)
             guard let state = await payment(id)?.payment.state else { return }
             switch state {
             case .created, .requiresAction, .authorizationUnknown:
@@ -46,7 +37,7 @@ extension PaymentOrchestrator {
     func resumeCreate(
         _ id: PaymentID, automaticCapture: Bool
     ) async throws(PaymentServiceError) -> PaymentRecord {
-        await settleInterrupted(id)
+        _ = try? await run(.restarted, id)
         let record = try await record(id)
         switch record.payment.state {
         case .created, .requiresAction, .authorizationUnknown:

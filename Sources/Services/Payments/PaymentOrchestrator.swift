@@ -364,7 +364,7 @@ package final class PaymentOrchestrator: Sendable {
         // The intent (redo record) goes first, so that recovery can finish
         // a booking the ledger had not journaled when the process died; an abort follows a
         // refusal.
-        try await paymentJournal.bookingIntent(transfers, for: id)
+        try await paymentJournal.bookingIntent(transfers, for: id, runtime: runtime)
         do {
             outcomes = try await ledger.submit(transfers)
             let applied = outcomes.count { $0 == .applied }
@@ -374,7 +374,7 @@ package final class PaymentOrchestrator: Sendable {
             counters.withLock { $0.ledgerRefusals += 1 }
             // A batch the ledger applied but could not journal stays applied: its durable intent
             // is what recovery redoes, so an abort here would make the journal disagree.
-            if !error.isJournalFailure { await paymentJournal.bookingAborted(for: id) }
+            if !error.isJournalFailure { await paymentJournal.bookingAborted(for: id, runtime: runtime) }
             throw .ledgerRefused(id, error.description)
         }
         EventTrace.record(
@@ -385,7 +385,7 @@ package final class PaymentOrchestrator: Sendable {
                 "outcomes": outcomes.map(\.description).joined(separator: " "),
             ])
         if let refused = outcomes.first(where: { $0 != .applied }) {
-            await paymentJournal.bookingAborted(for: id)
+            await paymentJournal.bookingAborted(for: id, runtime: runtime)
             counters.withLock {
                 $0.ledgerRefusals += 1
                 $0.noteViolation("ledger refused \(refused) for \(id)")

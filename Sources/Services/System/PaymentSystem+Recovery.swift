@@ -48,7 +48,7 @@ extension PaymentSystem {
             runtime: runtime, configuration: configuration, ledgerJournalOpen: false, outside: outside)
         guard system.paymentJournal.isDurable else { throw RecoveryError.noJournal }
         let recovered = try await PaymentSystemRecovery.recover(
-            from: system.paymentJournal.log, into: system.ledger, cipher: configuration.journalCipher)
+            from: system.paymentJournal.log, into: system.ledger, cipher: system.paymentJournal.cipher)
         system.ledgerJournalGate?.open()
         try await system.restore(
             recovered, crashRepairWhileServing: crashRepairWhileServing, served: served)
@@ -80,7 +80,8 @@ extension PaymentSystem {
         // (each is idempotent at the network) from tasks of their own.
         var owed: [NetworkObligation] = []
         for (id, payment) in recovered.payments.sorted(by: { $0.key < $1.key }) {
-            owed += PaymentOrchestrator.owedAfterRestart(payment, booked: recovered.obligations[id] ?? [])
+            owed += PaymentOrchestrator.owedAfterRestart(
+                payment, booked: recovered.state.payments[id]?.obligations ?? [])
         }
         orchestrator.resumeOwed(owed)
 
@@ -89,14 +90,14 @@ extension PaymentSystem {
 
     /// Merchants: the account, its endpoint, its keys.
     private func restoreMerchants(_ recovered: RecoveredPaymentSystem) async throws {
-        var paymentsPerMerchant = recovered.retiredByMerchant
+        var paymentsPerMerchant = recovered.state.retiredByMerchant
         for payment in recovered.payments.values { paymentsPerMerchant[payment.merchant, default: 0] += 1 }
         for (merchant, currency) in recovered.merchants.sorted(by: { $0.key < $1.key }) {
             let endpointIndex = endpoints.isEmpty ? 0 : Int(merchant.rawValue % UInt64(endpoints.count))
             var account = MerchantAccount(
                 id: merchant, settlementCurrency: currency,
                 webhookSecret: Self.endpointSecret(endpointIndex, seed: runtime.seed))
-            account.paidOut = recovered.paidOut[merchant] ?? 0
+            account.paidOut = recovered.state.paidOut[merchant] ?? 0
             account.payments = paymentsPerMerchant[merchant] ?? 0
             await merchants.shard(merchant).restore(account)
             if let webhooks {
@@ -104,14 +105,13 @@ extension PaymentSystem {
                     endpoints[endpointIndex], secret: account.webhookSecret, for: merchant)
             }
         }
-        for (merchant, hash) in recovered.apiKeyHashes {
-            try gateway(merchant).registerKey(APIKeyHash(bytes: hash), for: merchant)
+        for key in recovered.state.apiKeyHashes {
+            try gateway(key.merchant).registerKey(APIKeyHash(bytes: key.hash), for: key.merchant)
         }
         // New keys from streams the earlier lives never drew from (one per journal length).
         for (index, gateway) in gateways.enumerated() {
             gateway.drawKeys(fromStream: UInt64(recovered.report.records) << 16 | UInt64(index))
         }
-
     }
 
     /// Payments, and the allocators after them.
@@ -127,17 +127,16 @@ extension PaymentSystem {
         // The block is journaled before this life hands out any id from it, so that the next
         // restart starts past it even if none of its payments reached the journal.
         let block = PaymentSystem.paymentIDBlock
-        let firstID = max((paymentIDMax / block + 1) * block, recovered.paymentIDBlockReserved + block)
+        let firstID = max((paymentIDMax / block + 1) * block, recovered.state.paymentIDBlockReserved + block)
         try await PaymentJournaling.appendPersistently(
             [JournalRecord(PaymentIDBlockRecord(firstID: firstID))], journal: paymentJournal.log,
             runtime: runtime)
         orchestrator.nextPaymentID.store(firstID, ordering: .relaxed)
         for shard in orchestrator.shards {
-            if let sequence = recovered.transferSequences[shard.transferProducer] {
+            if let sequence = recovered.state.transferSequences[shard.transferProducer] {
                 shard.resumeTransferIDs(after: sequence)
             }
         }
-
     }
 
     private func journalCrashRepair(_ recovered: RecoveredPaymentSystem) async throws {
@@ -150,7 +149,7 @@ extension PaymentSystem {
                 recovered.rolledForward.map { JournalRecord($0.journalRecord) }, journal: journal,
                 runtime: runtime)
         }
-        for id in recovered.rolledBack {
+        for id in recovered.state.rolledBack {
             guard let record = recovered.payments[id] else { continue }
             let image = PaymentEventImage(
                 kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
@@ -159,34 +158,23 @@ extension PaymentSystem {
             try await PaymentJournaling.appendPersistently(
                 [JournalRecord(image.record)], journal: journal, runtime: runtime)
         }
-
     }
 
     private func restoreIdempotency(_ recovered: RecoveredPaymentSystem, served: ServedRecovery) {
         // Idempotency: answered keys replay their answer; keys whose work began resume it. The
         // server's own answers first: a key holds the first answer restored to it, and the
         // server's is the one its client read.
-        let now = runtime.now()
-        for answer in served.answers {
-            guard let key = try? IdempotencyKey(merchant: answer.merchant, value: answer.key) else {
-                continue
-            }
+        let now = runtime.now().nanoseconds
+        let fromServer = served.answers.map { ($0.merchant, $0.key, $0.response, now - $0.age.nanoseconds) }
+        let fromJournal = recovered.state.answers.values.sorted { $0.timeNanoseconds < $1.timeNanoseconds }
+            .map { ($0.merchant, $0.key, $0.storedResponse, $0.timeNanoseconds) }
+        for (merchant, value, response, completedNanoseconds) in fromServer + fromJournal {
+            guard let key = try? IdempotencyKey(merchant: merchant, value: value) else { continue }
             let gate = idempotency[Int(PaymentOrchestrator.hash(key.description) % UInt64(idempotency.count))]
             gate.store.restore(
-                key, response: answer.response,
-                completedAt: SimTime(nanoseconds: now.nanoseconds - answer.age.nanoseconds))
-        }
-        for answer in recovered.answers.values.sorted(by: { $0.timeNanoseconds < $1.timeNanoseconds }) {
-            guard let key = try? IdempotencyKey(merchant: answer.merchant, value: answer.key) else {
-                continue
-            }
-            let gate = idempotency[Int(PaymentOrchestrator.hash(key.description) % UInt64(idempotency.count))]
-            gate.store.restore(
-                key, response: answer.storedResponse,
-                completedAt: SimTime(nanoseconds: answer.timeNanoseconds))
+                key, response: response, completedAt: SimTime(nanoseconds: completedNanoseconds))
         }
         startedWork.withLock { $0 = recovered.startedKeys }
-
     }
 
     private func repairInterrupted(

@@ -37,7 +37,7 @@ extension PaymentSystem {
 
     /// Starts the dispatcher that replaces the crashed one and rebuilds its deliveries: the
     /// endpoints of the dead one (the merchants' configuration), then every event the journal
-    /// shows owed (`PendingWebhookScan`), each under its original id: every event is emitted
+    /// shows owed (`PaymentSystemRecovery.owedWebhooks`), each under its original id: every event is emitted
     /// after its journal record is durable, so the journal holds all the dead one owed. Delivery stays at least once: an event the dead dispatcher had delivered
     /// without settling goes out again, and the endpoints de-duplicate it.
     ///
@@ -58,8 +58,8 @@ extension PaymentSystem {
         var report = WebhookRestartReport()
         // The planted bug: a dispatcher that restarts empty, as if its queue had been durable.
         guard configuration.plantedBug != .restartWithoutRebuild else { return report }
-        let owed = try await PendingWebhookScan.scan(
-            paymentJournal.log, ledgerConfiguration: ledger.configuration, cipher: configuration.journalCipher
+        let owed = try await PaymentSystemRecovery.owedWebhooks(
+            in: paymentJournal.log, ledgerConfiguration: ledger.configuration, cipher: paymentJournal.cipher
         )
         report.owedInJournal = owed.count
         report.handedOver += events.handOver(owed.map(events.webhookEvent), to: successor)

@@ -67,15 +67,14 @@ public final class PaymentSystem: Sendable {
         try configuration.validate()
         self.runtime = runtime
         self.configuration = configuration
-        let paymentJournal: any PaymentJournal =
-            configuration.journal.map {
-                DurablePaymentJournal(log: $0, cipher: configuration.journalCipher, runtime: runtime)
-            } ?? NullPaymentJournal()
+        let paymentJournal = configuration.journal
         self.paymentJournal = paymentJournal
         // The ledger journals its applied transfers to the run's journal.
-        let gate = configuration.journal.map {
-            LedgerJournalGate(JournalLedgerAdapter($0), open: ledgerJournalOpen, runtime: runtime)
-        }
+        let gate =
+            paymentJournal.isDurable
+            ? LedgerJournalGate(
+                JournalLedgerAdapter(paymentJournal.log), open: ledgerJournalOpen, runtime: runtime)
+            : nil
         ledgerJournalGate = gate
         ledger = try ShardedLedger(
             configuration: LedgerConfiguration(shardCount: configuration.ledgerShards),
@@ -95,7 +94,8 @@ public final class PaymentSystem: Sendable {
         self.networks = networks
         let currency = try CurrencyService(runtime: runtime)
         let webhookParties = Self.webhookParties(
-            configuration, runtime, settled: paymentJournal.webhookSettlementRecorder(), outside: outside)
+            configuration, runtime, settled: paymentJournal.webhookSettlementRecorder(runtime: runtime),
+            outside: outside)
         makeDispatcher = webhookParties.make
         let dispatcher = webhookParties.dispatcher
         endpoints = webhookParties.endpoints
@@ -348,7 +348,7 @@ public final class PaymentSystem: Sendable {
             }
         }
         return await paymentJournal.acknowledging(
-            apiOperation, idempotencyKey: idempotencyKey, orchestrator: orchestrator
+            apiOperation, idempotencyKey: idempotencyKey, system: self
         ) {
             await call(
                 merchant: merchant, apiKey: apiKey, idempotencyKey: idempotencyKey, fingerprint: fingerprint,

@@ -59,17 +59,12 @@ public struct PaymentSystemConfiguration: Sendable {
     public var unixClock: UnixClock = .standard
     /// Webhook delivery to simulated merchant endpoints.
     public var webhooks = WebhookSettings()
-    /// Where every transition, booking, onboarding and API answer is made
-    /// durable before it is acknowledged (see `PaymentJournal`); the ledger journals its
-    /// transfers here too. Nil: nothing is journaled (the fastest, purely in-memory run): the
-    /// system then runs every step through a null port that keeps nothing.
-    public var journal: (any Journal)?
-    /// Seals the card-related fields the journal keeps about each payment
-    /// (`JournaledCardFields`) with AES-GCM under the run's key. Nil: card fields are not
-    /// journaled at all (a recovered payment then has no card fields). Give every journal its
-    /// own key: nonces are (domain, payment id), so two unrelated journals under one key and
-    /// one domain would reuse them.
-    public var journalCipher: FieldCipher?
+    /// Where every transition, booking, onboarding and API answer is made durable before it is
+    /// acknowledged (see `PaymentJournal`): a `DurablePaymentJournal` over a `Journal` (the
+    /// ledger journals its transfers there too), whose cipher seals the card-related fields
+    /// (`JournaledCardFields`) with AES-GCM under the run's key. By default the null port:
+    /// nothing is journaled (the fastest, purely in-memory run).
+    public var journal: any PaymentJournal = NullPaymentJournal()
     /// Told of every event as it is emitted (after its transition is durable), in order per
     /// payment: what an HTTP server lists as `/v1/events` and delivers to real endpoints. Called
     /// under no lock of the system's; it must not block.

@@ -30,11 +30,9 @@ struct WebhookOutboxStateMachine<Dispatcher> {
     static var earlierLivesMax: Int { 1_024 }
 
     private(set) var phase: Phase?
-    /// Events emitted while the dispatcher was down, left to the journal.
-    private(set) var leftToJournal: Int64 = 0
-    /// The killed dispatchers, oldest first (their counters join the run's figures).
+    /// The killed dispatchers, oldest first (their counters join the run's figures); beyond
+    /// `earlierLivesMax`, not kept.
     private(set) var earlierLives: [Dispatcher] = []
-    private(set) var earlierLivesDropped = 0
     /// The dispatcher the last crash killed: its successor takes over its endpoint table.
     private(set) var lastKilled: Dispatcher?
 
@@ -57,13 +55,11 @@ struct WebhookOutboxStateMachine<Dispatcher> {
     }
 
     /// An event was emitted.
-    mutating func emitted() -> EmitAction {
+    func emitted() -> EmitAction {
         switch phase {
-        case .up(let dispatcher): return .enqueue(dispatcher)
-        case .down:
-            leftToJournal += 1
-            return .leaveToJournal
-        case nil: return .drop
+        case .up(let dispatcher): .enqueue(dispatcher)
+        case .down: .leaveToJournal
+        case nil: .drop
         }
     }
 
@@ -73,11 +69,7 @@ struct WebhookOutboxStateMachine<Dispatcher> {
         guard case .up(let dead) = phase else { return nil }
         phase = .down(successor: successor)
         lastKilled = dead
-        if earlierLives.count < Self.earlierLivesMax {
-            earlierLives.append(dead)
-        } else {
-            earlierLivesDropped += 1
-        }
+        if earlierLives.count < Self.earlierLivesMax { earlierLives.append(dead) }
         return dead
     }
 

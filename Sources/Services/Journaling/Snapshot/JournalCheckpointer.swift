@@ -38,8 +38,8 @@ public final class JournalCheckpointer: Sendable {
         /// A catch-up holds the fold (or is loading it): others leave the work to it.
         var running = false
         var statistics = Statistics()
+        /// The position whose append claims the next catch-up; `.max` once one failed.
         var nextDue: UInt64
-        var failed = false
     }
 
     public let journal: any Journal
@@ -101,35 +101,21 @@ public final class JournalCheckpointer: Sendable {
 
     /// The catch-up itself, by the caller that set `running`.
     func runClaimed() async {
-        let (failed, held) = state.withLock { state -> (Bool, RecoveryFold?) in
-            if state.failed {
-                state.running = false
-                return (true, nil)
-            }
-            let held = state.fold
-            state.fold = nil
-            return (false, held)
+        let (failed, held) = state.withLock { state in
+            defer { state.fold = nil }
+            if state.nextDue == .max { state.running = false }
+            return (state.nextDue == .max, state.fold)
         }
         if failed { return }
+        var folded = 0
+        var written: (position: JournalPosition, bytes: Int)?
         var fold: RecoveryFold
         do {
             if let held {
                 fold = held
             } else {
-                fold = try await PaymentSystemRecovery.startingFold(
-                    journal: journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
-                let start = fold.position
-                state.withLock { $0.statistics.lastSnapshotPosition = start }
+                fold = try await startingFold()
             }
-        } catch {
-            // Without a readable start there is nothing to continue from.
-            state.withLock { Self.fail(&$0, "\(error)") }
-            return
-        }
-        var failure: String?
-        var written: (position: JournalPosition, bytes: Int)?
-        var folded = 0
-        do {
             while true {
                 let entries = try await journal.read(from: fold.position.next, limit: Self.batchRecords)
                 if entries.isEmpty { break }
@@ -143,9 +129,14 @@ public final class JournalCheckpointer: Sendable {
                 written = (fold.position, bytes.count)
             }
         } catch {
-            failure = "\(error)"
+            // A fold that failed mid-record is not a fold of a prefix any more, and without a
+            // readable start there is nothing to continue from: drop it.
+            state.withLock {
+                $0.statistics.recordsFolded += folded
+                Self.fail(&$0, "\(error)")
+            }
+            return
         }
-        let every = UInt64(recordsPerSnapshot)
         state.withLock { state in
             state.statistics.recordsFolded += folded
             if let written {
@@ -155,15 +146,18 @@ public final class JournalCheckpointer: Sendable {
                 state.statistics.largestSnapshotBytes = max(
                     state.statistics.largestSnapshotBytes, written.bytes)
             }
-            if let failure {
-                // A fold that failed mid-record is not a fold of a prefix any more: drop it.
-                Self.fail(&state, failure)
-            } else {
-                state.fold = fold
-                state.nextDue = state.statistics.lastSnapshotPosition.sequence + every
-                state.running = false
-            }
+            state.fold = fold
+            state.nextDue = state.statistics.lastSnapshotPosition.sequence + UInt64(recordsPerSnapshot)
+            state.running = false
         }
+    }
+
+    /// The fold to start from: the latest snapshot's (which counts as the last one written).
+    private func startingFold() async throws -> RecoveryFold {
+        let fold = try await PaymentSystemRecovery.startingFold(
+            journal: journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
+        state.withLock { $0.statistics.lastSnapshotPosition = fold.position }
+        return fold
     }
 
     /// Stops checkpointing for good: later snapshots would need a fold this one cannot give.
@@ -171,7 +165,6 @@ public final class JournalCheckpointer: Sendable {
         state.statistics.failures += 1
         state.statistics.lastFailure = reason
         state.nextDue = .max
-        state.failed = true
         state.running = false
         state.fold = nil
     }

@@ -52,7 +52,7 @@ extension PaymentProcess {
     /// A class: it travels from an action to an input and on to the next step's actions, and
     /// holds two records; shared by reference, it keeps the actions (and the executor's async
     /// frames that hold them across awaits) a few words wide.
-    final class Transition: Sendable {
+    public final class Transition: Sendable {
         let command: PaymentCommand
         /// The record right after the change, and right before it (to undo a refused append).
         let applied: PaymentRecord

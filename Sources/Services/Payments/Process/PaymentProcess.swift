@@ -16,7 +16,7 @@ import PaystormRuntime
 /// here is the reservation: a concurrent command sees the new state and is refused. Nothing
 /// read before an action's await is trusted after it: each result comes back as an input and
 /// is decided against the record as it stands then (or against the transition it carries).
-struct PaymentProcess: Codable {
+public struct PaymentProcess: Codable, Sendable {
     var record: PaymentRecord
     /// Replay only: the record before a journaled transition whose booking the journal does not
     /// show started yet; if the journal ends first, the transition is undone back to it, as a
