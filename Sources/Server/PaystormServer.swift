@@ -169,7 +169,7 @@ public struct PaystormServer: Sendable {
                 address.set("http://\(options.host):\(bound)")
                 onListening(bound)
             },
-            logger: Logger(label: "paystorm.serve")
+            logger: Logger(label: "paystorm.serve") { LazyMetadataLogHandler(label: $0) }
         )
     }
 }

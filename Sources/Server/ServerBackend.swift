@@ -199,7 +199,7 @@ final class ServerBackend: Sendable {
         store.record(stored)
         journal?.note(.event(stored, endpointIDs: endpoints.map(\.id)))
         guard !endpoints.isEmpty else { return }
-        let body = stored.json.serializedBytes
+        let body = stored.serializedBytes
         for endpoint in endpoints {
             sender.send(
                 WebhookSender.Delivery(

@@ -114,6 +114,9 @@ final class WebhookSender: Service, Sendable {
         // own backoff retries it: the client's default (reconnecting until the connect timeout)
         // spent 5 s of a slot on every attempt at a dead endpoint.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // No tracer: the default (the global no-op tracer) still started a span per attempt,
+        // named by string interpolation and given the request's attributes.
+        clientConfiguration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     }
 
