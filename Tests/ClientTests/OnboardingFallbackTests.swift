@@ -1,7 +1,5 @@
 import Core
 import Hummingbird
-import Logging
-import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -17,7 +15,6 @@ import Testing
 
     @Test func anOlderServerGetsTheEndpointInASecondRequest() async throws {
         let seen = Seen()
-        let (bound, port) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
         router.post("/admin/merchants") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
@@ -38,18 +35,9 @@ import Testing
             return Self.json(
                 200, "{\"id\":\"we_1\",\"object\":\"webhook_endpoint\",\"secret\":\"whsec_older\"}")
         }
-        var logger = Logger(label: "onboarding-fallback-test")
-        logger.logLevel = .warning
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { port.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
-        var ports = bound.makeAsyncIterator()
-        let number = try #require(await ports.next())
+        let server = try await LoopbackServer.start(router, label: "onboarding-fallback-test")
         let receiver = try await WebhookReceiver.start()
-        let target = HTTPPaymentTarget(baseURL: "http://127.0.0.1:\(number)", receiver: receiver)
+        let target = HTTPPaymentTarget(baseURL: "http://127.0.0.1:\(server.port)", receiver: receiver)
         #expect(try await target.onboard(MerchantID(1), settlementCurrency: .usd) == "sk_test_older")
         #expect(try await target.onboard(MerchantID(2), settlementCurrency: .eur) == "sk_test_older")
         let counts = seen.counts.withLock { $0 }
@@ -59,8 +47,7 @@ import Testing
         #expect(counts.endpoints == 2)
         try await target.shutdown()
         await receiver.stop()
-        await group.triggerGracefulShutdown()
-        _ = await task.result
+        await server.stop()
     }
 
     static func json(_ status: Int, _ body: String) -> Response {

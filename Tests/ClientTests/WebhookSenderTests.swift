@@ -1,6 +1,4 @@
 import Hummingbird
-import Logging
-import ServiceLifecycle
 import Testing
 
 @testable import Server
@@ -13,29 +11,13 @@ import Testing
         url: String, arrivals: AsyncStream<Void>, stop: () async -> Void
     ) {
         let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
-        let (bound, port) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
         router.post("/hook") { _, _ -> HTTPResponse.Status in
             arrived.yield()
             return .ok
         }
-        var logger = Logger(label: "webhook-sender-test")
-        logger.logLevel = .warning
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { port.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
-        var ports = bound.makeAsyncIterator()
-        let number = try #require(await ports.next())
-        return (
-            "http://127.0.0.1:\(number)/hook", arrivals,
-            {
-                await group.triggerGracefulShutdown()
-                _ = await task.result
-            }
-        )
+        let server = try await LoopbackServer.start(router, label: "webhook-sender-test")
+        return ("http://127.0.0.1:\(server.port)/hook", arrivals, { await server.stop() })
     }
 
     static func delivery(_ number: Int, url: String) -> WebhookSender.Delivery {

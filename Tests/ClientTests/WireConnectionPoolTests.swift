@@ -1,9 +1,7 @@
 import Hummingbird
-import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import ServiceLifecycle
 import Testing
 
 @testable import Client
@@ -14,22 +12,11 @@ import Testing
 @Suite struct WireConnectionPoolTests {
     /// A loopback server with `/ok`, which answers at once.
     static func withServer(_ body: @Sendable (Int) async throws -> Void) async throws {
-        let (bound, port) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
         router.get("/ok") { request, _ -> String in "ok \(request.uri.query ?? "")" }
-        var logger = Logger(label: "wire-pool-test")
-        logger.logLevel = .warning
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { port.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
-        var ports = bound.makeAsyncIterator()
-        let number = try #require(await ports.next())
-        try await body(number)
-        await group.triggerGracefulShutdown()
-        _ = await task.result
+        let server = try await LoopbackServer.start(router, label: "wire-pool-test")
+        try await body(server.port)
+        await server.stop()
     }
 
     /// A loopback server that accepts connections and reads every request without ever
