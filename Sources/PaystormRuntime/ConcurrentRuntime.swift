@@ -27,9 +27,9 @@ public final class ConcurrentRuntime: Runtime {
         SimTime(nanoseconds: Self.monotonicNanoseconds() - startNanoseconds)
     }
 
-    /// The monotonic clock read directly: `now()` is called several times per step of every
-    /// payment, and `ContinuousClock`'s instant arithmetic (128-bit attoseconds) cost about as
-    /// much again as the clock read itself.
+    /// `CLOCK_MONOTONIC` read directly: the clock the timers' dispatch deadlines count in
+    /// (`ContinuousClock` reads `CLOCK_BOOTTIME` on Linux), without `Duration`'s 128-bit
+    /// arithmetic on a call made several times per step of every payment.
     private static func monotonicNanoseconds() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

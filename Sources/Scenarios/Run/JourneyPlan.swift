@@ -249,7 +249,7 @@ struct JourneyPlanner: Sendable {
     /// card index (Visa, Mastercard, Amex in turn).
     ///
     /// Written as ASCII digits straight into the string: one is drawn per arrival, and an array
-    /// of one-digit strings joined measured about 2.5% of a realtime run's CPU.
+    /// of one-digit strings joined was 2.8% of a realtime run's CPU samples.
     static func pan(index: UInt64, random: inout RandomStream) -> String {
         let prefix = panPrefixes[Int(index % 3)]
         let length = prefix == [3, 7] ? 15 : 16
