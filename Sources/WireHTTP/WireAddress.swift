@@ -4,8 +4,14 @@ public struct WireAddress: Hashable, Sendable {
     public let host: String
     public let port: Int
 
+    /// - Parameter host: a name or an address; an IPv6 literal in brackets, as a URL writes it,
+    ///   is kept without them (what a socket connects to).
     public init(host: String, port: Int) {
-        self.host = host
+        if host.hasPrefix("["), host.hasSuffix("]"), host.count > 2 {
+            self.host = String(host.dropFirst().dropLast())
+        } else {
+            self.host = host
+        }
         self.port = port
     }
 
