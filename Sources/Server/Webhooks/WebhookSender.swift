@@ -31,8 +31,8 @@ final class WebhookSender: Service, Sendable {
         var timeout: Duration = .seconds(10)
         /// Attempts in flight at once, and so connections open at once at most. A delivery
         /// to a local endpoint spends most of its time waiting for a thread when the API's
-        /// requests keep both cores busy; 32 and 256 measured the same CPU a delivery (on
-        /// AsyncHTTPClient, not measured again on `WireHTTP`).
+        /// requests keep both cores busy; 32 and 256 measured the same CPU a delivery on
+        /// AsyncHTTPClient, and 32 no less than 256 on `WireHTTP` (PERFORMANCE.md).
         var concurrentMax = 256
         var queueMax = 100_000
         /// From this many deliveries waiting for a slot, write requests to the API wait until
@@ -188,9 +188,9 @@ final class WebhookSender: Service, Sendable {
 
     /// Posts `delivery` in a slot already taken for it; its completion starts the next one in
     /// line. An answer comes on a connection's event loop, never inline; a failure (no
-    /// connection, or none that answered) is finished in a task of its own on an event loop,
-    /// since it may come inline and a line of deliveries to a dead endpoint would otherwise
-    /// recurse through `slotFreed`.
+    /// connection, or none that answered) is finished later on an event loop, since it may
+    /// come inline and a line of deliveries to a dead endpoint would otherwise recurse through
+    /// `slotFreed`.
     private func start(_ delivery: Delivery) {
         let started = NIODeadline.now()
         guard let target = target(of: delivery) else {
