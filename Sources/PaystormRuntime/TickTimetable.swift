@@ -2,12 +2,8 @@ import HeapModule
 
 /// The concurrent runtime's parked sleepers, bucketed by the tick (a whole number of
 /// `ConcurrentTimers.tickNanoseconds`) at or after their deadline: what the one timer of
-/// `ConcurrentTimers` fires, without the timer itself.
-///
-/// Why buckets: a realtime run parks a sleeper for every network call, journey step and
-/// retry (tens of thousands a second), and a dispatch timer each cost a timer-heap insertion
-/// and a manager-thread hop apiece. Here a sleep costs a dictionary append, a tick heap
-/// insertion only when its tick is new, and one wake per tick fires the whole bucket.
+/// `ConcurrentTimers` fires, without the timer itself (why one timer: see there). A sleep costs
+/// a dictionary append, and a heap insertion only when its tick is new.
 struct TickTimetable {
     private var buckets: [Int64: [TimerSleeper]] = [:]
     private var ticks = Heap<Int64>()
