@@ -8,6 +8,7 @@
 # server's own time for a GET (paystorm_api_request_duration_seconds from /metrics, when the
 # server has it; GETs include the journeys' final status checks).
 # Usage: scripts/perf/wire-pair.sh LABEL SERVER_BINARY RUNNER_BINARY SCENARIO PORT [OUT_DIR]
+#   SERVE_FLAGS: more flags for `paystorm serve`, split on spaces.
 # Run it under the machine lock held exclusively when its seconds are to be quoted. Prints one
 # block of lines starting with LABEL; leaves r.json, the summary and the server's log in OUT_DIR.
 set -euo pipefail
@@ -19,7 +20,9 @@ scenario="$4"
 port="$5"
 out="${6:-${TMPDIR:-/tmp}/wire-pair-$label-$port}"
 mkdir -p "$out"
-"$server" serve --port "$port" --rate-limit 1000000 --rate-burst 1000000 >"$out/serve.log" 2>&1 &
+read -r -a serveFlags <<<"${SERVE_FLAGS:-}"
+"$server" serve --port "$port" --rate-limit 1000000 --rate-burst 1000000 "${serveFlags[@]}" \
+    >"$out/serve.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 200); do
@@ -39,7 +42,7 @@ curl -s "http://127.0.0.1:$port/metrics" >"$out/metrics.txt" || true
 kill "$pid"
 wait "$pid" 2>/dev/null || true
 trap - EXIT
-echo "$label: uptime before: $uptimeBefore"
+echo "$label: serve flags: ${SERVE_FLAGS:-none}; uptime before: $uptimeBefore"
 echo "$label: uptime after:  $uptimeAfter"
 echo "$label: runner exit $status, $(cat "$out/time.txt" | tail -1), $(grep '^ *result:' "$out/summary.txt" || echo 'no result line')"
 python3 - "$label" "$out" "$((after - before))" "$(getconf CLK_TCK)" <<'EOF'
