@@ -191,7 +191,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServicesTests",
-            dependencies: ["Services", "PaystormRuntime", "Ledger", "Core", "PaystormTesting"],
+            dependencies: [
+                "Services", "PaystormRuntime", "Ledger", "Core", "PaystormTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )
