@@ -191,10 +191,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServicesTests",
-            dependencies: [
-                "Services", "PaystormRuntime", "Ledger", "Core", "PaystormTesting",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
+            dependencies: ["Services", "PaystormRuntime", "Ledger", "Core", "PaystormTesting"],
             swiftSettings: swiftSettings),
     ]
 )

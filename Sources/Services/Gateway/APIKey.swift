@@ -65,13 +65,7 @@ public struct APIKeyHash: Hashable, Sendable {
 
     /// Hashes `secret` with SHA-256.
     public init(of secret: String) {
-        // From the string's bytes and the digest's bytes in place: every request authenticates
-        // its key, and reading the digest as a `Sequence` went through swift-crypto's
-        // unspecialized iterator.
-        var secret = secret
-        var hash = SHA256()
-        secret.withUTF8 { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        bytes = hash.finalize().withUnsafeBytes { Array($0) }
+        bytes = Array(SHA256.hash(data: Array(secret.utf8)))
     }
 
     /// The first 8 bytes, used to find candidates in the store before the full constant-time
