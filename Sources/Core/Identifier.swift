@@ -32,52 +32,23 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
     /// radix conversion, padding and concatenations cost four strings per id.
     public var description: String {
         let prefix = Kind.prefix.utf8
-        let digits = hexDigitCount
-        return String(unsafeUninitializedCapacity: prefix.count + 1 + digits) { buffer in
-            writeDescription(into: buffer, prefix: prefix, digits: digits)
-        }
-    }
-
-    /// Appends the bytes of `description` to `bytes` without making a String (a webhook body
-    /// prints three ids).
-    public func appendDescription(to bytes: inout [UInt8]) {
-        let prefix = Kind.prefix.utf8
-        let digits = hexDigitCount
-        let count = prefix.count + 1 + digits
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count))
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            _ = writeDescription(
-                into: UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + count)]), prefix: prefix,
-                digits: digits)
-        }
-    }
-
-    /// Hex digits printed: 14, more if the value needs them.
-    private var hexDigitCount: Int {
         var digits = 14
         while digits < 16 && rawValue >> (4 * UInt64(digits)) != 0 { digits += 1 }
-        return digits
-    }
-
-    /// Writes the prefix, `_` and `digits` hex digits at the start of `buffer`.
-    /// - Returns: the bytes written.
-    private func writeDescription(
-        into buffer: UnsafeMutableBufferPointer<UInt8>, prefix: String.UTF8View, digits: Int
-    ) -> Int {
-        var index = 0
-        for byte in prefix {
-            buffer[index] = byte
+        return String(unsafeUninitializedCapacity: prefix.count + 1 + digits) { buffer in
+            var index = 0
+            for byte in prefix {
+                buffer[index] = byte
+                index += 1
+            }
+            buffer[index] = UInt8(ascii: "_")
             index += 1
+            for shift in stride(from: digits - 1, through: 0, by: -1) {
+                let nibble = UInt8(truncatingIfNeeded: rawValue >> (4 * UInt64(shift))) & 0x0F
+                buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                index += 1
+            }
+            return index
         }
-        buffer[index] = UInt8(ascii: "_")
-        index += 1
-        for shift in stride(from: digits - 1, through: 0, by: -1) {
-            let nibble = UInt8(truncatingIfNeeded: rawValue >> (4 * UInt64(shift))) & 0x0F
-            buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-            index += 1
-        }
-        return index
     }
 
     /// Parses what `description` prints.

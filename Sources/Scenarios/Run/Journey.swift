@@ -69,7 +69,7 @@ struct Journey: Sendable {
     func run(_ plan: JourneyPlan) async {
         var outcome = JourneyOutcome()
         outcome.intendedNanoseconds = plan.intended.nanoseconds
-        live.begin(plan.number)
+        live.begin(plan.number, key: "journey-\(plan.number)")
         var told = ToldState()
         if let id = await play(plan, &outcome, &told) {
             live.note(plan.number, step: "retire", payment: id)

@@ -11,11 +11,7 @@ import Synchronization
 /// which the generator's own bound on in-flight work limits.
 final class LiveJourneys: Sendable {
     struct Entry: Sendable {
-        /// The journey's number (its arrival's place in the load).
-        let number: Int
-        /// The journey's idempotency key prefix, `journey-N`: spelled out when read (a report),
-        /// not made for every arrival.
-        var key: String { "journey-\(number)" }
+        var key: String
         var payment: PaymentID?
         /// The request in flight, or the plan step being waited for.
         var step: String
@@ -34,8 +30,8 @@ final class LiveJourneys: Sendable {
 
     private let state = Mutex(State())
 
-    func begin(_ number: Int) {
-        state.withLock { $0.entries[number] = Entry(number: number, step: "create_payment") }
+    func begin(_ number: Int, key: String) {
+        state.withLock { $0.entries[number] = Entry(key: key, step: "create_payment") }
     }
 
     func note(_ number: Int, step: String, payment: PaymentID? = nil, waitingUntil: SimTime? = nil) {

@@ -53,15 +53,13 @@ final class PaymentShard: Sendable {
         plantedBug: PlantedBug?, inquiriesMax: Int
     ) throws(PaymentServiceError) -> [PaymentProcess.Action] {
         try state.withLock { (state) throws(PaymentServiceError) in
-            // Looked up once and written back at the same place: a second look-up by key would
-            // hash and probe the shard's largest table again on every step of every payment.
-            guard let index = state.records.index(forKey: id) else { throw .paymentNotFound(id) }
-            var process = PaymentProcess(record: state.records.values[index])
+            guard let record = state.records[id] else { throw .paymentNotFound(id) }
+            var process = PaymentProcess(record: record)
             var context = PaymentProcess.Context(
                 now: now, fees: fees, plantedBug: plantedBug, inquiriesMax: inquiriesMax,
                 transferIDs: state.transferIDs)
             let actions = process.handle(input, &context)
-            state.records.values[index] = process.record
+            state.records[id] = process.record
             state.transferIDs = context.transferIDs
             return actions
         }

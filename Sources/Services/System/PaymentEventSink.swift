@@ -21,12 +21,11 @@ public final class PaymentEventSink: Sendable {
     private let webhooksOn: Bool
     let clock: UnixClock
     let runtime: any Runtime
-    /// The counts, the log and the events per payment behind one lock.
-    ///
-    /// Why one: every state change of every payment passes here, from both cores of a realtime
-    /// run, and three locks taken once per event (four times with the enqueued count) were a
-    /// dozen lock round trips a payment on cache lines the two cores kept taking from each other.
-    private let books = Mutex(Books())
+    private let counts = Mutex(Counts())
+    private let log = Mutex(Deque<EmittedEvent>())
+    /// Events emitted per payment still held (taken when the payment is retired), for the
+    /// invariant "every state change yields exactly one event": bounded like the payments held.
+    private let emittedByPayment = Mutex<[PaymentID: Int]>([:])
     private let observer: (@Sendable (EmittedEvent) -> Void)?
 
     /// Emitted events kept for reading back in order (`recentEvents`), oldest dropped first: a
@@ -58,18 +57,6 @@ public final class PaymentEventSink: Sendable {
         /// Found owed by a restarted dispatcher's rebuild but already in flight there (handed
         /// over live meanwhile): not handed over twice.
         public var rebuildSkippedInFlight: Int64 = 0
-    }
-
-    private struct Books {
-        /// Every count but `byType`, which `byType` here holds keyed by the type itself (no
-        /// string hashed per event) until a snapshot spells it out.
-        var counts = Counts()
-        var byType: [PaymentEventType: Int64] = [:]
-        var log = Deque<EmittedEvent>()
-        /// Events emitted per payment still held (taken when the payment is retired), for the
-        /// invariant "every state change yields exactly one event": bounded like the payments
-        /// held.
-        var emittedByPayment: [PaymentID: Int] = [:]
     }
 
     init(
@@ -119,20 +106,16 @@ public final class PaymentEventSink: Sendable {
             do {
                 if try dispatcher.enqueue(event, unlessInFlight: true) {
                     handed += 1
-                    books.withLock {
-                        $0.counts.enqueued += 1
-                        $0.counts.redelivered += 1
+                    counts.withLock {
+                        $0.enqueued += 1
+                        $0.redelivered += 1
                     }
                 } else {
-                    books.withLock { $0.counts.rebuildSkippedInFlight += 1 }
+                    counts.withLock { $0.rebuildSkippedInFlight += 1 }
                 }
             } catch {
-                books.withLock {
-                    if case .queueFull = error {
-                        $0.counts.refusedQueueFull += 1
-                    } else {
-                        $0.counts.noEndpoint += 1
-                    }
+                counts.withLock {
+                    if case .queueFull = error { $0.refusedQueueFull += 1 } else { $0.noEndpoint += 1 }
                 }
             }
         }
@@ -148,39 +131,31 @@ public final class PaymentEventSink: Sendable {
             paymentIntent: pending.payment, amount: pending.amount)
     }
 
-    public var snapshot: Counts {
-        books.withLock { books in
-            var counts = books.counts
-            for (type, count) in books.byType { counts.byType[type.rawValue] = count }
-            return counts
-        }
-    }
+    public var snapshot: Counts { counts.withLock { $0 } }
 
     /// `merchant`'s events among the last `logMax` emitted, newest first, at most `limit`.
     public func recentEvents(of merchant: MerchantID, limit: Int) -> [EmittedEvent] {
-        books.withLock { books in
-            Array(books.log.reversed().lazy.filter { $0.merchant == merchant }.prefix(limit))
-        }
+        log.withLock { log in Array(log.reversed().lazy.filter { $0.merchant == merchant }.prefix(limit)) }
     }
 
     /// The types of the events emitted for `payment` among the last `logMax`, in emission order.
     public func recentEvents(for payment: PaymentID) -> [PaymentEventType] {
-        books.withLock { books in books.log.filter { $0.payment == payment }.map(\.type) }
+        log.withLock { log in log.filter { $0.payment == payment }.map(\.type) }
     }
 
     /// How many events were emitted for `payment`, forgotten as it is read: the caller is
     /// retiring the payment.
     public func takeEmittedCount(for payment: PaymentID) -> Int {
-        books.withLock { $0.emittedByPayment.removeValue(forKey: payment) ?? 0 }
+        emittedByPayment.withLock { $0.removeValue(forKey: payment) ?? 0 }
     }
 
     /// The events emitted per payment not yet retired.
-    public func emittedCounts() -> [PaymentID: Int] { books.withLock { $0.emittedByPayment } }
+    public func emittedCounts() -> [PaymentID: Int] { emittedByPayment.withLock { $0 } }
 
     /// After a restart: the events a recovered payment's journaled transitions named were
     /// emitted by an earlier life (or are owed, and redelivered), so they count as emitted.
     func restoreEmittedCount(_ count: Int, for payment: PaymentID) {
-        books.withLock { $0.emittedByPayment[payment] = count }
+        emittedByPayment.withLock { $0[payment] = count }
     }
 
     /// Hands `pending` (events a previous life emitted and never settled) to the dispatcher
@@ -192,17 +167,13 @@ public final class PaymentEventSink: Sendable {
             let webhook = webhookEvent(event)
             do {
                 try dispatcher.enqueue(webhook)
-                books.withLock {
-                    $0.counts.enqueued += 1
-                    $0.counts.redelivered += 1
+                counts.withLock {
+                    $0.enqueued += 1
+                    $0.redelivered += 1
                 }
             } catch {
-                books.withLock {
-                    if case .queueFull = error {
-                        $0.counts.refusedQueueFull += 1
-                    } else {
-                        $0.counts.noEndpoint += 1
-                    }
+                counts.withLock {
+                    if case .queueFull = error { $0.refusedQueueFull += 1 } else { $0.noEndpoint += 1 }
                 }
             }
         }
@@ -213,24 +184,18 @@ public final class PaymentEventSink: Sendable {
     func emit(
         _ types: [PaymentEventType], for id: PaymentID, merchant: MerchantID, amount: Money, firstIndex: Int
     ) {
-        guard !types.isEmpty else { return }
-        books.withLock { books in
-            books.emittedByPayment[id, default: 0] += types.count
-            for (offset, type) in types.enumerated() {
-                let eventID = PendingWebhook.eventID(payment: id, index: Int64(firstIndex + offset))
-                books.counts.emitted += 1
-                books.byType[type, default: 0] += 1
-                if books.log.count >= Self.logMax { books.log.removeFirst() }
-                books.log.append(EmittedEvent(id: eventID, payment: id, type: type, merchant: merchant))
-            }
-        }
-        var enqueued: Int64 = 0
-        var leftToJournal: Int64 = 0
-        var refusedQueueFull: Int64 = 0
-        var noEndpoint: Int64 = 0
+        if !types.isEmpty { emittedByPayment.withLock { $0[id, default: 0] += types.count } }
         for (offset, type) in types.enumerated() {
             let eventID = PendingWebhook.eventID(payment: id, index: Int64(firstIndex + offset))
+            counts.withLock {
+                $0.emitted += 1
+                $0.byType[type.rawValue, default: 0] += 1
+            }
             ProcessorMetrics.emitted(type)
+            log.withLock {
+                if $0.count >= Self.logMax { $0.removeFirst() }
+                $0.append(EmittedEvent(id: eventID, payment: id, type: type, merchant: merchant))
+            }
             observer?(EmittedEvent(id: eventID, payment: id, type: type, merchant: merchant))
             EventTrace.record(
                 runtime.now(), "orchestrator", type.rawValue,
@@ -246,23 +211,18 @@ public final class PaymentEventSink: Sendable {
             switch outbox.withLock({ $0.emitted() }) {
             case .enqueue(let running): dispatcher = running
             case .leaveToJournal:
-                leftToJournal += 1
+                counts.withLock { $0.leftToJournal += 1 }
                 continue
             case .drop: continue
             }
             do {
                 try dispatcher.enqueue(event)
-                enqueued += 1
+                counts.withLock { $0.enqueued += 1 }
             } catch {
-                if case .queueFull = error { refusedQueueFull += 1 } else { noEndpoint += 1 }
+                counts.withLock {
+                    if case .queueFull = error { $0.refusedQueueFull += 1 } else { $0.noEndpoint += 1 }
+                }
             }
-        }
-        guard enqueued + leftToJournal + refusedQueueFull + noEndpoint > 0 else { return }
-        books.withLock {
-            $0.counts.enqueued += enqueued
-            $0.counts.leftToJournal += leftToJournal
-            $0.counts.refusedQueueFull += refusedQueueFull
-            $0.counts.noEndpoint += noEndpoint
         }
     }
 }

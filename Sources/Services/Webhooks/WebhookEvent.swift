@@ -87,13 +87,10 @@ public struct WebhookEvent: Hashable, Sendable {
             // The keys in sorted order, as the general encoder writes them.
             Self.raw("\"amount\":", to: &json)
             withDecimalDigits(of: amount.minorUnits) { json.append(contentsOf: $0) }
-            Self.raw(",\"currency\":\"", to: &json)
-            // ISO 4217 codes are ASCII letters: lower-cased byte by byte, no String made.
-            for byte in amount.currency.code.utf8 {
-                json.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte)
-            }
-            Self.raw("\",\"id\":", to: &json)
-            Self.appendQuoted(payment, to: &json)
+            Self.raw(",\"currency\":", to: &json)
+            Self.appendQuoted(amount.currency.code.lowercased(), to: &json)
+            Self.raw(",\"id\":", to: &json)
+            Self.appendQuoted(payment.description, to: &json)
             Self.raw(",\"object\":\"payment_intent\"", to: &json)
         }
     }
@@ -132,7 +129,7 @@ public struct WebhookEvent: Hashable, Sendable {
         var json: [UInt8] = []
         json.reserveCapacity(320)
         raw("{\"account\":", to: &json)
-        appendQuoted(merchant, to: &json)
+        appendQuoted(merchant.description, to: &json)
         raw(",\"api_version\":", to: &json)
         appendQuoted(apiVersion, to: &json)
         raw(",\"created\":", to: &json)
@@ -140,19 +137,11 @@ public struct WebhookEvent: Hashable, Sendable {
         raw(",\"data\":{\"object\":{", to: &json)
         object(&json)
         raw("}},\"id\":", to: &json)
-        appendQuoted(id, to: &json)
+        appendQuoted(id.description, to: &json)
         raw(",\"livemode\":false,\"object\":\"event\",\"type\":", to: &json)
         appendQuoted(type, to: &json)
         json.append(UInt8(ascii: "}"))
         return json
-    }
-
-    /// Appends `id` as a JSON string literal, the bytes of `"\(id)"`: written in place, as every
-    /// event prints three ids and a String made for each was most of building its body.
-    static func appendQuoted<Kind>(_ id: Identifier<Kind>, to json: inout [UInt8]) {
-        json.append(UInt8(ascii: "\""))
-        id.appendDescription(to: &json)
-        json.append(UInt8(ascii: "\""))
     }
 
     /// Appends `text` as a JSON string literal, with the same escapes as `quoted(_:)`.
