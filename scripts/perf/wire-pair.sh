@@ -13,6 +13,7 @@
 # block of lines starting with LABEL; leaves r.json, the summary and the server's log in OUT_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/perf/server.sh
 label="$1"
 server="$2"
 runner="$3"
@@ -25,18 +26,14 @@ read -r -a serveFlags <<<"${SERVE_FLAGS:-}"
     >"$out/serve.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 200); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/admin/audit" && break
-    sleep 0.1
-done
-ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+wait_for_server "$port" 200
 uptimeBefore="$(uptime)"
-before="$(ticks)"
+before="$(server_cpu_ticks "$pid")"
 status=0
 /usr/bin/time -o "$out/time.txt" -f "%U user %S sys %e wall %M KB" "$runner" run "$scenario" \
     --mode realtime --duration 60s --target "http://127.0.0.1:$port" --json "$out/r.json" \
     >"$out/summary.txt" 2>&1 || status=$?
-after="$(ticks)"
+after="$(server_cpu_ticks "$pid")"
 uptimeAfter="$(uptime)"
 curl -s "http://127.0.0.1:$port/metrics" >"$out/metrics.txt" || true
 kill "$pid"
