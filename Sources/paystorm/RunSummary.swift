@@ -237,11 +237,12 @@ struct RunSummary {
                     "\(wire.faultsSwitched) switched through /admin/faults · \(wire.faultsRefused) refused"
                         + (wire.faultsNotInjected.isEmpty
                             ? "" : " · not injected: " + wire.faultsNotInjected.joined(separator: "; "))))
-            for (label, wait, answer) in [
-                ("journeys' wire", wire.connectionWaitMilliseconds, wire.answerMilliseconds),
-                ("reads' wire", wire.readsConnectionWaitMilliseconds, wire.readsAnswerMilliseconds),
+            for (label, client) in [
+                ("journeys' wire", wire.journeysClient), ("reads' wire", wire.readsClient),
             ] {
-                guard let wait, let answer else { continue }
+                guard let client else { continue }
+                let wait = client.connectionWaitMilliseconds
+                let answer = client.answerMilliseconds
                 lines.append(
                     row(
                         label,
@@ -249,12 +250,14 @@ struct RunSummary {
                             + "sent to answered p50 \(Self.milliseconds(answer.p50)) p99 \(Self.milliseconds(answer.p99))"
                     ))
             }
-            if !wire.unansweredByReason.isEmpty || !wire.readsUnansweredByReason.isEmpty {
+            let journeysUnanswered = wire.journeysClient?.unansweredByReason ?? [:]
+            let readsUnanswered = wire.readsClient?.unansweredByReason ?? [:]
+            if !journeysUnanswered.isEmpty || !readsUnanswered.isEmpty {
                 lines.append(
                     row(
                         "unanswered",
-                        "journeys' requests: \(Self.counts(wire.unansweredByReason)) · "
-                            + "reads: \(Self.counts(wire.readsUnansweredByReason))"))
+                        "journeys' requests: \(Self.counts(journeysUnanswered)) · "
+                            + "reads: \(Self.counts(readsUnanswered))"))
             }
             lines.append(row("not checked", wire.notChecked.joined(separator: ", ")))
         }

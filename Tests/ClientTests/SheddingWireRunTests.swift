@@ -62,8 +62,8 @@ import Testing
             #expect(statusChecks.sent > 0, "\(statusChecks)")
             #expect(statusChecks.shed == 0, "\(statusChecks)")
             #expect(statusChecks.succeeded == statusChecks.sent, "\(statusChecks)")
-            let readsWait = try #require(wire.readsConnectionWaitMilliseconds)
-            let journeysWait = try #require(wire.connectionWaitMilliseconds)
+            let readsWait = try #require(wire.readsClient?.connectionWaitMilliseconds)
+            let journeysWait = try #require(wire.journeysClient?.connectionWaitMilliseconds)
             #expect(readsWait.count == UInt64(statusChecks.sent), "\(readsWait)")
             #expect(readsWait.p50 < journeysWait.p50, "reads \(readsWait), journeys \(journeysWait)")
             // The journeys' connection was busy: their requests waited for it.
@@ -91,7 +91,7 @@ import Testing
             #expect(statusChecks.failed == 0, "\(statusChecks)")
             #expect(statusChecks.succeeded == statusChecks.sent, "\(statusChecks)")
             // Nothing went unanswered on a healthy loopback server.
-            #expect(report.wire?.readsUnansweredByReason == [:], "\(String(describing: report.wire))")
+            #expect(report.wire?.readsClient?.unansweredByReason == [:], "\(String(describing: report.wire))")
         }
     }
 }

@@ -73,11 +73,12 @@ for k in reads:
     say(f"  {k['kind']}: sent {k['sent']} ok {k['succeeded']} shed {k['shed']} failed {k['failed']} "
         f"{k.get('failed_by_status') or ''} p50 / p99 {ms(k['latency_ms'])} ms")
 w = r.get("wire") or {}
-say(f"answers lost {w.get('answers_lost')}; journeys' unanswered {w.get('unanswered_by_reason', '-')}; "
-    f"reads' unanswered {w.get('reads_unanswered_by_reason', '-')}")
-say(f"journeys' wait for a connection p50 / p99 {ms(w.get('connection_wait_ms'))} ms, sent to answered "
-    f"{ms(w.get('answer_ms'))} ms; reads' wait {ms(w.get('reads_connection_wait_ms'))} ms, sent to answered "
-    f"{ms(w.get('reads_answer_ms'))} ms")
+journeys, readers = w.get("journeys_client") or {}, w.get("reads_client") or {}
+say(f"answers lost {w.get('answers_lost')}; journeys' unanswered {journeys.get('unanswered_by_reason', '-')}; "
+    f"reads' unanswered {readers.get('unanswered_by_reason', '-')}")
+say(f"journeys' wait for a connection p50 / p99 {ms(journeys.get('connection_wait_ms'))} ms, sent to answered "
+    f"{ms(journeys.get('answer_ms'))} ms; reads' wait {ms(readers.get('connection_wait_ms'))} ms, sent to answered "
+    f"{ms(readers.get('answer_ms'))} ms")
 # The server's own time by method, from its histogram's cumulative buckets.
 buckets = {}
 for line in open(f"{out}/metrics.txt"):

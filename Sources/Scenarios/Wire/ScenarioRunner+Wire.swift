@@ -86,7 +86,8 @@ extension ScenarioRunner {
         figures.faultsSwitched = injector.switched
         figures.faultsRefused = injector.refused
         figures.faultsNotInjected = injector.notInjected
-        addClientFigures(target: target, readTarget: readTarget, to: &figures)
+        figures.journeysClient = (target as? any WireClientFigures)?.summary
+        figures.readsClient = (readTarget as? any WireClientFigures)?.summary
         await addServerChecks(webhooks: webhooks, target: target, to: &report, figures: &figures)
         report.wire = figures
         if !scenario.reads.isEmpty { report.reads = readMetrics.figures(scenario.reads) }
@@ -99,23 +100,6 @@ extension ScenarioRunner {
         report.wallSeconds = stopwatch.elapsed.seconds
         report.cpu = cpuFigures(since: cpuAtStart, wallSeconds: report.wallSeconds)
         return report
-    }
-
-    /// What the clients know of their own requests: why some went unanswered, how long they
-    /// waited for a connection and then for the answer.
-    private static func addClientFigures(
-        target: any PaymentTarget, readTarget: (any PaymentTarget)?, to figures: inout WireReport
-    ) {
-        if let client = target as? any WireClientFigures {
-            figures.unansweredByReason = client.unansweredByReason
-            figures.connectionWaitMilliseconds = client.connectionWaitMilliseconds
-            figures.answerMilliseconds = client.answerMilliseconds
-        }
-        if let reader = readTarget as? any WireClientFigures {
-            figures.readsUnansweredByReason = reader.unansweredByReason
-            figures.readsConnectionWaitMilliseconds = reader.connectionWaitMilliseconds
-            figures.readsAnswerMilliseconds = reader.answerMilliseconds
-        }
     }
 
     /// The generator of a realtime run in process (arrivals at their intended times whatever

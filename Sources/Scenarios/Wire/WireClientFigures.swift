@@ -15,3 +15,12 @@ public protocol WireClientFigures: Sendable {
     /// tasks' wait for a thread.
     var answerMilliseconds: LatencySummary { get }
 }
+
+extension WireClientFigures {
+    /// The three figures read together, for a report.
+    public var summary: WireClientSummary {
+        WireClientSummary(
+            unansweredByReason: unansweredByReason, connectionWaitMilliseconds: connectionWaitMilliseconds,
+            answerMilliseconds: answerMilliseconds)
+    }
+}

@@ -4,23 +4,13 @@ public struct WireReport: Sendable, Codable, Equatable {
     public var target: String
     /// Requests that got no answer (connection refused, reset, timed out) and were sent again.
     public var answersLost = 0
-    /// Why the journeys' requests went unanswered, by reason (the target's own count: it
-    /// includes the ones the journeys did not send again).
-    public var unansweredByReason: [String: Int] = [:]
-    /// Why the read traffic's requests went unanswered, by reason (its failures without a
-    /// status).
-    public var readsUnansweredByReason: [String: Int] = [:]
-    /// How long the journeys' requests waited for one of the runner's connections, in
-    /// milliseconds: the client's share of their latency.
-    public var connectionWaitMilliseconds: LatencySummary?
-    /// How long the read traffic's requests waited for one of its client's connections: a
-    /// read's latency less this is the server's time (and the network's).
-    public var readsConnectionWaitMilliseconds: LatencySummary?
-    /// From the write of a journey's request to its answer read, in milliseconds (answered
-    /// ones): the server's time and the loopback's.
-    public var answerMilliseconds: LatencySummary?
-    /// The same for the read traffic's requests: what the server took for a read.
-    public var readsAnswerMilliseconds: LatencySummary?
+    /// The journeys' client's own figures (why requests went unanswered, including the ones
+    /// the journeys did not send again; connection waits; answer times), when the target keeps
+    /// them.
+    public var journeysClient: WireClientSummary?
+    /// The same for the read traffic's client: a read's latency less its connection wait is
+    /// the server's time (and the network's).
+    public var readsClient: WireClientSummary?
     /// New payments the runner shed before sending them (their create, or their merchant's
     /// onboarding, waited its patience for one of the runner's connections): their arrivals
     /// count as not answered. A merchant's resend of a create shed counts too.
@@ -44,17 +34,12 @@ public struct WireReport: Sendable, Codable, Equatable {
     /// The in-process checks a run over the wire does not make, by name.
     public var notChecked: [String] = []
 
-    // The JSON key stays `webhook_latency_ms`, as readers of earlier reports expect; the waits
-    // follow it.
+    // The JSON key stays `webhook_latency_ms`, as readers of earlier reports expect.
     enum CodingKeys: String, CodingKey {
-        case target, answersLost, unansweredByReason, readsUnansweredByReason, createsShed, disputesNotSent,
+        case target, answersLost, journeysClient, readsClient, createsShed, disputesNotSent,
             bankTransfersSentAsCards, paymentsChecked
         case auditChecked, faultsSwitched, faultsRefused, faultsNotInjected
         case webhookLatencyMilliseconds = "webhookLatencyMs"
-        case connectionWaitMilliseconds = "connectionWaitMs"
-        case readsConnectionWaitMilliseconds = "readsConnectionWaitMs"
-        case answerMilliseconds = "answerMs"
-        case readsAnswerMilliseconds = "readsAnswerMs"
         case notChecked
     }
 }
