@@ -9,6 +9,7 @@
 # server has it; GETs include the journeys' final status checks).
 # Usage: scripts/perf/wire-pair.sh LABEL SERVER_BINARY RUNNER_BINARY SCENARIO PORT [OUT_DIR]
 #   SERVE_FLAGS: more flags for `paystorm serve`, split on spaces.
+#   RUN_FLAGS: more flags for `paystorm run` (e.g. --scale 0.25), split on spaces.
 # Run it under the machine lock held exclusively when its seconds are to be quoted. Prints one
 # block of lines starting with LABEL; leaves r.json, the summary and the server's log in OUT_DIR.
 set -euo pipefail
@@ -22,6 +23,7 @@ port="$5"
 out="${6:-${TMPDIR:-/tmp}/wire-pair-$label-$port}"
 mkdir -p "$out"
 read -r -a serveFlags <<<"${SERVE_FLAGS:-}"
+read -r -a runFlags <<<"${RUN_FLAGS:-}"
 "$server" serve --port "$port" --rate-limit 1000000 --rate-burst 1000000 "${serveFlags[@]}" \
     >"$out/serve.log" 2>&1 &
 pid=$!
@@ -31,7 +33,7 @@ uptimeBefore="$(uptime)"
 before="$(server_cpu_ticks "$pid")"
 status=0
 /usr/bin/time -o "$out/time.txt" -f "%U user %S sys %e wall %M KB" "$runner" run "$scenario" \
-    --mode realtime --duration 60s --target "http://127.0.0.1:$port" --json "$out/r.json" \
+    --mode realtime --duration 60s --target "http://127.0.0.1:$port" --json "$out/r.json" "${runFlags[@]}" \
     >"$out/summary.txt" 2>&1 || status=$?
 after="$(server_cpu_ticks "$pid")"
 uptimeAfter="$(uptime)"
@@ -39,7 +41,7 @@ curl -s "http://127.0.0.1:$port/metrics" >"$out/metrics.txt" || true
 kill "$pid"
 wait "$pid" 2>/dev/null || true
 trap - EXIT
-echo "$label: serve flags: ${SERVE_FLAGS:-none}; uptime before: $uptimeBefore"
+echo "$label: serve flags: ${SERVE_FLAGS:-none}; run flags: ${RUN_FLAGS:-none}; uptime before: $uptimeBefore"
 echo "$label: uptime after:  $uptimeAfter"
 echo "$label: runner exit $status, $(cat "$out/time.txt" | tail -1), $(grep '^ *result:' "$out/summary.txt" || echo 'no result line')"
 python3 - "$label" "$out" "$((after - before))" "$(getconf CLK_TCK)" <<'EOF'
