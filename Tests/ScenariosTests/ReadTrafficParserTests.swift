@@ -29,6 +29,22 @@ import Testing
         #expect(scenario.reads.factor(.statusChecks, averagePaymentTPS: 100) == 3)
     }
 
+    @Test func scalingTheScenarioScalesItsReadsAsItsPayments() throws {
+        let scenario = try ScenarioParser.parse(
+            Self.load + """
+
+                reads:
+                  status_checks: {share: 3}
+                  list_queries: {per_second: 50}
+                """, file: "reads.yaml"
+        ).scaled(by: 4)
+        // Both kinds stand to the payments as before, so both are four times as many a second.
+        let average = scenario.load.expectedArrivals / scenario.duration.seconds
+        #expect(scenario.reads.rates[.listQueries] == .perSecond(200))
+        #expect(scenario.reads.factor(.listQueries, averagePaymentTPS: average) == 0.5)
+        #expect(scenario.reads.factor(.statusChecks, averagePaymentTPS: average) == 3)
+    }
+
     @Test func aReadKindWithBothRatesOrNeitherNamesItsLine() throws {
         for entry in ["{share: 1, per_second: 5}", "{}"] {
             #expect(throws: ScenarioError.self) {

@@ -40,6 +40,16 @@ public struct ReadTraffic: Sendable, Equatable {
 
     public var isEmpty: Bool { rates.isEmpty }
 
+    /// The same reads with every absolute rate multiplied by `factor` (a share of the payment
+    /// rate already follows the scaled payments).
+    func scaled(by factor: Double) -> ReadTraffic {
+        var copy = self
+        for (kind, rate) in rates {
+            if case .perSecond(let perSecond) = rate { copy.rates[kind] = .perSecond(perSecond * factor) }
+        }
+        return copy
+    }
+
     /// The factor a kind's rate stands in to the payment rate, for a load averaging
     /// `averagePaymentTPS`.
     public func factor(_ kind: Kind, averagePaymentTPS: Double) -> Double {

@@ -52,10 +52,11 @@ public struct Scenario: Sendable, Equatable {
         return copy
     }
 
-    /// Multiplies every arrival rate by `factor`.
+    /// Multiplies every arrival rate by `factor`: the payments' and the reads'.
     public func scaled(by factor: Double) -> Scenario {
         var copy = self
         copy.load = load.scaled(by: factor)
+        copy.reads = reads.scaled(by: factor)
         return copy
     }
 }
