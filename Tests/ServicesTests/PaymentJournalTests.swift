@@ -15,7 +15,8 @@ import Testing
     struct Outcome {
         var statuses: [Int] = []
         var events: [PaymentEventType] = []
-        var recordTypes: [UInt8] = []
+        /// Each record's `PaymentJournalRecord` case, or its type tag for another record.
+        var recordKinds: [String] = []
         var isDurable = false
     }
 
@@ -41,7 +42,8 @@ import Testing
             outcome.statuses = [created.status, captured.status, refunded.status]
             outcome.events = system.events.recentEvents(for: id) + system.events.recentEvents(for: opened)
             for try await entry in system.paymentJournal.log.entries() {
-                outcome.recordTypes.append(entry.record.type)
+                outcome.recordKinds.append(
+                    PaymentJournalRecord.of(entry.record)?.kind ?? "\(entry.record.type)")
             }
             return outcome
         }
@@ -51,12 +53,12 @@ import Testing
         let outcome = try Self.drive(journal: InMemoryJournal())
         #expect(outcome.isDurable)
         #expect(outcome.statuses == [200, 200, 200])
-        let types = Set(outcome.recordTypes)
+        let kinds = Set(outcome.recordKinds)
         for expected in [
-            MerchantOnboardedRecord.recordType, APIKeyIssuedRecord.recordType, PaymentEventRecord.recordType,
-            PaymentBookingRecord.recordType, LedgerTransferRecord.recordType,
+            "merchantOnboarded", "apiKeyIssued", "opened", "transition", "bookingIntent", "acknowledged",
+            "\(LedgerTransferRecord.recordType)",
         ] {
-            #expect(types.contains(expected), "record type \(expected) missing from \(types)")
+            #expect(kinds.contains(expected), "record \(expected) missing from \(kinds)")
         }
     }
 
@@ -66,7 +68,7 @@ import Testing
         let durable = try Self.drive(journal: InMemoryJournal())
         let null = try Self.drive(journal: nil)
         #expect(!null.isDurable)
-        #expect(null.recordTypes.isEmpty)
+        #expect(null.recordKinds.isEmpty)
         #expect(null.statuses == durable.statuses)
         #expect(null.events == durable.events)
         #expect(null.events.first == .paymentIntentCreated)

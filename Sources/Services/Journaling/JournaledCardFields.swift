@@ -6,8 +6,8 @@ import Journal
 /// digits, expiry, BIN country and fingerprint. Never a PAN: `Card` holds none, and the cipher
 /// refuses to seal anything that looks like one.
 ///
-/// Sealed once per payment, into its first journaled transition (`PaymentEventRecord`'s
-/// `encryptedCardFields`), with the payment id as the GCM nonce counter (ids are unique within a
+/// Sealed once per payment, into its first journaled transition (`JournaledTransition`'s
+/// `sealedCard`, or its opening's), with the payment id as the GCM nonce counter (ids are unique within a
 /// journal, across restarts: a resumed system starts at the next id block) and as the
 /// authenticated context (sealed fields moved onto another payment's record do not open).
 ///

@@ -79,7 +79,7 @@ public enum PaymentSystemRecovery {
     }
 
     /// The webhook events a live system still owes its merchants, read from its journal: the
-    /// events its journaled transitions emitted less those a `WebhookSettledRecord` shows
+    /// events its journaled transitions emitted less those a `webhookSettled` record shows
     /// delivered or dead-lettered. What a restarted webhook dispatcher rebuilds its deliveries
     /// from, and what the run checks is empty at its end.
     ///
@@ -157,6 +157,9 @@ public enum RecoveryError: Error, Sendable, CustomStringConvertible {
     /// tail onto a state it cannot trust, or replay from zero records a memory journal may have
     /// dropped.
     case unreadableSnapshot(JournalPosition, String)
+    /// The record at this position is of payment journal format `version`, which this build
+    /// does not read (`PaymentJournalRecord.formatVersion`).
+    case journalFormat(JournalPosition, version: UInt8)
 
     public var description: String {
         switch self {
@@ -168,6 +171,9 @@ public enum RecoveryError: Error, Sendable, CustomStringConvertible {
         case .unreadableSnapshot(let position, let reason):
             "the journal's snapshot at \(position) is unreadable: \(reason); recovery refuses to "
                 + "replay the records after it onto a state it cannot trust"
+        case .journalFormat(let position, let version):
+            "the journal record at \(position) is of payment journal format \(version); this build reads "
+                + "format \(PaymentJournalRecord.formatVersion) only (recover it with the build that wrote it)"
         }
     }
 }

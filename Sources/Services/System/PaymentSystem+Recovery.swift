@@ -22,7 +22,7 @@ extension PaymentSystem {
     /// at the rate the capture's booking implies).
     ///
     /// Webhook events the dead process emitted and never settled (neither delivered nor
-    /// dead-lettered, as its `WebhookSettledRecord`s show) are delivered again under their
+    /// dead-lettered, as its `webhookSettled` records show) are delivered again under their
     /// original ids; the merchants' endpoints de-duplicate by id, so delivery stays at least once.
     ///
     /// - Parameters:
@@ -129,7 +129,8 @@ extension PaymentSystem {
         let block = PaymentSystem.paymentIDBlock
         let firstID = max((paymentIDMax / block + 1) * block, recovered.state.paymentIDBlockReserved + block)
         try await PaymentJournaling.appendPersistently(
-            [JournalRecord(PaymentIDBlockRecord(firstID: firstID))], journal: paymentJournal.log,
+            [JournalRecord(PaymentJournalRecord.paymentIDBlock(firstID: firstID))],
+            journal: paymentJournal.log,
             runtime: runtime)
         orchestrator.nextPaymentID.store(firstID, ordering: .relaxed)
         for shard in orchestrator.shards {
@@ -151,12 +152,10 @@ extension PaymentSystem {
         }
         for id in recovered.state.rolledBack {
             guard let record = recovered.payments[id] else { continue }
-            let image = PaymentEventImage(
-                kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
-                payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
-                expectsBooking: false, timeNanoseconds: runtime.now().nanoseconds)
+            let rolledBack = PaymentJournalRecord.rolledBack(
+                RecoveredPayment(record), eventsEmitted: record.eventsEmitted)
             try await PaymentJournaling.appendPersistently(
-                [JournalRecord(image.record)], journal: journal, runtime: runtime)
+                [JournalRecord(rolledBack)], journal: journal, runtime: runtime)
         }
     }
 
