@@ -48,11 +48,15 @@ public struct DurablePaymentJournal: PaymentJournal {
         }
     }
 
+    private func append(_ record: PaymentJournalRecord) async throws(JournalError) {
+        _ = try await log.append([JournalRecord(record)])
+    }
+
     private func appendOnce(
         _ record: PaymentJournalRecord, for id: PaymentID
     ) async throws(PaymentServiceError) {
         do throws(JournalError) {
-            _ = try await log.append([JournalRecord(record)])
+            try await append(record)
         } catch {
             throw .journalUnavailable(id, "journal append failed: \(error)")
         }
@@ -82,21 +86,17 @@ public struct DurablePaymentJournal: PaymentJournal {
     }
 
     public func retirement(of id: PaymentID) async {
-        _ = try? await log.append([JournalRecord(PaymentJournalRecord.paymentRetired(id))])
+        try? await append(.paymentRetired(id))
     }
 
     public func onboarding(_ merchant: MerchantID, settlementCurrency: Currency, now: SimTime) async throws {
-        _ = try await log.append([
-            JournalRecord(
-                PaymentJournalRecord.merchantOnboarded(
-                    merchant, settlementCurrency: settlementCurrency, timeNanoseconds: now.nanoseconds))
-        ])
+        try await append(
+            .merchantOnboarded(
+                merchant, settlementCurrency: settlementCurrency, timeNanoseconds: now.nanoseconds))
     }
 
     public func keyIssued(_ hash: APIKeyHash, for merchant: MerchantID) async throws {
-        _ = try await log.append([
-            JournalRecord(PaymentJournalRecord.apiKeyIssued(merchant, keyHash: hash.bytes))
-        ])
+        try await append(.apiKeyIssued(merchant, keyHash: hash.bytes))
     }
 
     public func acknowledging(
@@ -111,11 +111,11 @@ public struct DurablePaymentJournal: PaymentJournal {
             return response
         }
         if system.configuration.plantedBug == .acknowledgeWithoutJournal { return response }
-        let acknowledged = PaymentJournalRecord.acknowledged(
-            operation, httpStatus: response.status, answer: RecoveredPayment(record),
-            timeNanoseconds: system.runtime.now().nanoseconds, idempotencyKey: idempotencyKey)
         do throws(JournalError) {
-            _ = try await log.append([JournalRecord(acknowledged)])
+            try await append(
+                .acknowledged(
+                    operation, httpStatus: response.status, answer: RecoveredPayment(record),
+                    timeNanoseconds: system.runtime.now().nanoseconds, idempotencyKey: idempotencyKey))
             return response
         } catch {
             return .error(

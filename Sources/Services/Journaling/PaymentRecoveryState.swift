@@ -53,9 +53,8 @@ struct PaymentRecoveryState: Codable {
     @SortedByKey var retiredByMerchant: [MerchantID: Int] = [:]
     /// Opens the sealed card fields; nil when the run had no journal key.
     var cipher: FieldCipher?
-    /// Each payment's card fields, opened from its first transition.
-    var cards: [PaymentID: JournaledCardFields] = [:]
-    /// The same fields as the journal sealed them: what a snapshot stores.
+    /// Each payment's card fields as the journal sealed them (its record holds them opened):
+    /// what a snapshot stores.
     @SortedByKey var sealedCards: [PaymentID: [UInt8]] = [:]
     /// `finish()` ran: crash repair is applied, and the fold can no longer be snapshotted or
     /// continued (a snapshot is of the state before repair, which a longer journal may undo).
@@ -106,7 +105,7 @@ struct PaymentRecoveryState: Codable {
             throw .cipher("the snapshot holds encrypted card fields and recovery was given no journal key")
         }
         for (id, sealed) in sealedCards {
-            cards[id] = try JournaledCardFields.opening(sealed, for: id, with: cipher)
+            payments[id]?.process.record.card = try JournaledCardFields.opening(sealed, for: id, with: cipher)
         }
     }
 
@@ -133,13 +132,13 @@ struct PaymentRecoveryState: Codable {
         guard record.type == PaymentJournalRecord.recordType else { return }
         switch try record.decode(PaymentJournalRecord.self) {
         case .opened(let payment, let time, let key, let sealedCard):
-            try openCard(sealedCard, of: payment.id)
-            replay(payment, at: time, key: key, command: nil) { $0.replayOpening() }
+            let card = try openCard(sealedCard, of: payment.id)
+            replay(payment, at: time, key: key, command: nil, card: card) { $0.replayOpening() }
         case .transition(let transition):
-            try openCard(transition.sealedCard, of: transition.result.id)
+            let card = try openCard(transition.sealedCard, of: transition.result.id)
             replay(
                 transition.result, at: transition.timeNanoseconds, key: transition.idempotencyKey,
-                command: transition.command
+                command: transition.command, card: card
             ) {
                 $0.replay(transition)
             }
@@ -183,21 +182,23 @@ struct PaymentRecoveryState: Codable {
     }
 
     /// Opens a payment's sealed card fields (its first record carries them).
-    private mutating func openCard(_ sealed: [UInt8]?, of id: PaymentID) throws(JournalError) {
-        guard let sealed else { return }
+    private mutating func openCard(
+        _ sealed: [UInt8]?, of id: PaymentID
+    ) throws(JournalError) -> JournaledCardFields? {
+        guard let sealed else { return nil }
         guard let cipher else {
             throw .cipher("the journal holds encrypted card fields and recovery was given no journal key")
         }
-        cards[id] = try JournaledCardFields.opening(sealed, for: id, with: cipher)
         // Kept sealed too: a snapshot of this fold must hold no plaintext card field.
         sealedCards[id] = sealed
+        return try JournaledCardFields.opening(sealed, for: id, with: cipher)
     }
 
     /// Hands a record of the payment to its process (`step`), which it opens on its first;
     /// `command`: the transition's, nil for an opening.
     private mutating func replay(
         _ payment: RecoveredPayment, at time: Int64, key: String?, command: PaymentCommand?,
-        _ step: (inout PaymentProcess) -> [PaymentProcess.Action]
+        card: JournaledCardFields?, _ step: (inout PaymentProcess) -> [PaymentProcess.Action]
     ) {
         let id = payment.id
         guard !isRetiredOrOutOfBounds(payment) else { return }
@@ -209,6 +210,7 @@ struct PaymentRecoveryState: Codable {
                     Replay(process: $0)
                 })
         else { return }
+        if let card { replay.process.record.card = card }
         let emittedBefore =
             replay.process.record.isCreationEventEmitted ? replay.process.record.eventsEmitted : -1
         owe(step(&replay.process), of: id, at: time)
@@ -372,7 +374,6 @@ struct PaymentRecoveryState: Codable {
             if idempotencyKeys[key] == id { idempotencyKeys[key] = nil }
             if answers[key]?.payment.id == id { answers[key] = nil }
         }
-        cards[id] = nil
         sealedCards[id] = nil
     }
 
@@ -437,7 +438,6 @@ struct PaymentRecoveryState: Codable {
     var records: [PaymentID: PaymentRecord] {
         payments.mapValues { replay in
             var record = replay.process.record
-            record.card = cards[record.id]
             record.transitions = 0
             return record
         }

@@ -67,14 +67,10 @@ public enum PaymentSystemRecovery {
     public static func recover(
         from journal: any Journal, into ledger: ShardedLedger, cipher: FieldCipher? = nil
     ) async throws -> RecoveredPaymentSystem {
-        var fold = try await startingFold(
-            journal: journal, ledgerConfiguration: ledger.configuration, cipher: cipher)
-        let snapshotPosition = fold.position
-        let recordsBefore = fold.records
-        for try await entry in journal.entries(from: fold.position.next) { try fold.apply(entry) }
+        let (fold, start) = try await fold(journal, ledgerConfiguration: ledger.configuration, cipher: cipher)
         var recovered = try await finish(fold, into: ledger)
-        recovered.report.recordsReplayed = fold.records - recordsBefore
-        recovered.report.snapshotPosition = snapshotPosition == .origin ? nil : snapshotPosition
+        recovered.report.recordsReplayed = fold.records - start.records
+        recovered.report.snapshotPosition = start.position == .origin ? nil : start.position
         return recovered
     }
 
@@ -92,10 +88,19 @@ public enum PaymentSystemRecovery {
         in journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),
         cipher: FieldCipher? = nil
     ) async throws -> [PendingWebhook] {
-        var fold = try await startingFold(
+        try await fold(journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher).fold.state
+            .owedWebhooks
+    }
+
+    /// The fold of the whole journal, from its latest snapshot (`start`) or its first record.
+    private static func fold(
+        _ journal: any Journal, ledgerConfiguration: LedgerConfiguration, cipher: FieldCipher?
+    ) async throws -> (fold: RecoveryFold, start: RecoveryFold) {
+        let start = try await startingFold(
             journal: journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
+        var fold = start
         for try await entry in journal.entries(from: fold.position.next) { try fold.apply(entry) }
-        return fold.state.owedWebhooks
+        return (fold, start)
     }
 
     /// The fold the journal's latest snapshot holds, or an empty one.
