@@ -213,9 +213,11 @@ import Testing
             #expect(recovered.report.invariantsHold, "seed \(seed):\n\(recovered.report)")
             #expect(recovered.payments.mapValues(RecoveredPayment.init) == live, "seed \(seed)")
             // Each payment's process replayed its bookings as the live one booked them.
-            for record in await system.orchestrator.allPayments() {
+            let all = await system.orchestrator.allPayments()
+            for record in all {
                 #expect(recovered.payments[record.id].map(Self.booked) == Self.booked(record), "\(record.id)")
             }
+            #expect(all.contains { $0.lockedRate != nil }, "no cross-currency capture to check")
             #expect(Set(recovered.merchants.keys) == Set(Self.merchants))
             #expect(recovered.merchants[Self.merchants[1]] == .eur)
             #expect(await recovered.ledger.balancesDigest() == system.ledger.balancesDigest())
@@ -239,6 +241,8 @@ import Testing
             "\(record.refundedSettled)", "\(record.disputedSettled)", "\(record.disputeFeeSettled)",
             "\(record.eventsEmitted)", "\(record.authorizedAt?.nanoseconds ?? -1)",
             "\(record.isCreationEventEmitted)",
+            // The rate a cross-currency capture locked, as journaled with its booking.
+            String(describing: record.lockedRate),
         ]
     }
 
