@@ -40,6 +40,7 @@ public struct BinaryDecoder {
             switch type {
             case is Bool.Type: return try reader.readBool() as! Value
             case is String.Type: return try reader.readString() as! Value
+            case is [UInt8].Type: return try reader.readBytes() as! Value
             case is Double.Type: return Double(bitPattern: try reader.readLittleEndian()) as! Value
             case is Float.Type: return Float(bitPattern: try reader.readLittleEndian()) as! Value
             case let signed as any (FixedWidthInteger & SignedInteger).Type:

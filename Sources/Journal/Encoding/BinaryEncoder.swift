@@ -6,7 +6,9 @@
 /// Layout: a keyed container is its values in the order they are encoded (an optional, a byte
 /// 0 or 1 first); a nested keyed container (how an enum names its
 /// case) is its key's name, then its values; an unkeyed container is a 4-byte count, then its
-/// elements; integers are (zigzag) varints, a string is its UTF-8 length and bytes. The reader
+/// elements, except a byte array: its length and bytes, like a string (element by element
+/// costs a dynamic cast per byte, and a sealed field or a nested record is all bytes); integers
+/// are (zigzag) varints, a string is its UTF-8 length and bytes. The reader
 /// must be `BinaryDecoder` decoding the same type: nothing in the bytes says what they are, so
 /// the caller versions them. A keyed container is read in the order it was written, which
 /// synthesized conformances do; a hand-written `init(from:)` must read its keys in the order
@@ -44,6 +46,10 @@ public struct BinaryEncoder {
         func singleValueContainer() -> any SingleValueEncodingContainer { Single(encoder: self) }
 
         func write(_ value: some Encodable) throws {
+            // By type: an empty array of any element type casts to `[UInt8]`.
+            if type(of: value) == [UInt8].self, let bytes = value as? [UInt8] {
+                return writer.writeBytes(bytes)
+            }
             switch value {
             case let value as any OptionalCoding:
                 writer.write(value.wrappedValue != nil)
