@@ -43,7 +43,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Declared for the HTTP/1 client of `WireHTTP`; Hummingbird brings the same package.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -105,8 +106,8 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Core", "PaystormRuntime", "Journal", "Services", "Charts",
+                "WireHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -122,11 +123,22 @@ let package = Package(
         // What a run, a swarm or a capacity search shows a person: the per-second time series
         // and the self-contained HTML reports drawn with Charts.
         .target(name: "Reports", dependencies: ["Charts", "Scenarios"], swiftSettings: swiftSettings),
+        // Keep-alive HTTP/1.1 connections on SwiftNIO: the one HTTP client of the tree, for the
+        // runner's requests and the server's webhook deliveries.
+        .target(
+            name: "WireHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP target of `paystorm run --target`: Stripe's API over real sockets.
         .target(
             name: "Client",
             dependencies: [
-                "Core", "Services", "Scenarios",
+                "Core", "Services", "Scenarios", "WireHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -172,7 +184,8 @@ let package = Package(
         .testTarget(
             name: "ClientTests",
             dependencies: [
-                "Client", "Scenarios", "Server", "Services", "Core",
+                "Client", "Scenarios", "Server", "Services", "Core", "WireHTTP",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),

@@ -6,6 +6,7 @@ import NIOHTTP1
 import Scenarios
 import Services
 import Synchronization
+import WireHTTP
 
 /// Stripe's HTTP API as a journey's target (`paystorm run --target URL`): every request over a
 /// real socket, form-encoded, with the merchant's secret key and an `Idempotency-Key`; keys come
@@ -17,6 +18,7 @@ import Synchronization
 public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     public let baseURL: String
     private let pool: WireConnectionPool
+    private let address: WireAddress
     /// The `Host` header every request carries.
     private let hostHeader: String
     private let timeout: Duration
@@ -54,10 +56,9 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         self.receiver = receiver
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         let url = URL(string: self.baseURL)
-        let host = url?.host ?? "127.0.0.1"
-        let port = url?.port ?? 80
-        hostHeader = url?.port == nil ? host : "\(host):\(port)"
-        pool = WireConnectionPool(host: host, port: port)
+        address = WireAddress(host: url?.host ?? "127.0.0.1", port: url?.port ?? 80)
+        hostHeader = address.hostHeader
+        pool = WireConnectionPool()
         self.timeout = timeout
         gate = RequestGate(slotsMax: connectionsMax, patience: patience)
         retrievePriority = .followUp
@@ -66,6 +67,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     private init(sharing target: HTTPPaymentTarget, retrievePriority: RequestPriority) {
         baseURL = target.baseURL
         pool = target.pool
+        address = target.address
         hostHeader = target.hostHeader
         timeout = target.timeout
         gate = target.gate
@@ -283,7 +285,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         case .shed: return .shedByRunner(waitedMilliseconds: Self.milliseconds(entered.duration(to: .now)))
         }
         defer { gate.leave() }
-        guard let connection = await pool.acquire() else { return nil }
+        guard let connection = await pool.acquire(address) else { return nil }
         let remaining = ContinuousClock.now.duration(to: deadline).components
         let response = await connection.send(
             encode(method, path, form: form, apiKey: apiKey, idempotencyKey: idempotencyKey),

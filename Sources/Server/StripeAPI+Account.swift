@@ -231,11 +231,18 @@ extension StripeAPI {
         ) { APIAnswer(json: StripeRenderer.webhookEndpoint($0, withSecret: true)) }
     }
 
-    /// `url` if an endpoint may be registered at it.
+    /// `url` if an endpoint may be registered at it: an `http://` URL with a host. The sender
+    /// posts over plain HTTP/1.1 (a test double's endpoints are local receivers, as with Stripe's
+    /// CLI forwarding), so an `https://` endpoint is refused here rather than accepted and then
+    /// never reached.
     static func endpointURL(_ url: String, param: String) throws(StripeError) -> String {
-        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count <= 2_048 else {
+        guard !url.hasPrefix("https://") else {
             throw StripeError.invalid(
-                param, "Invalid URL: \(url.prefix(64)). URLs must begin with http:// or https://.")
+                param, "Invalid URL: \(url.prefix(64)). Webhooks go over plain HTTP: use an http:// URL.")
+        }
+        guard url.count <= 2_048, WebhookTarget(url: url, secret: "") != nil else {
+            throw StripeError.invalid(
+                param, "Invalid URL: \(url.prefix(64)). URLs must begin with http:// and name a host.")
         }
         return url
     }

@@ -90,6 +90,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--api-key \(key.prefix(8))...: secret keys start with sk_test_")
         }
         options.apiKeys = apiKeys
+        for url in webhookURLs where !url.hasPrefix("http://") {
+            throw ValidationError(
+                "--webhook-url \(url.prefix(64)): webhooks go over plain HTTP, use an http:// URL")
+        }
         options.webhookURLs = webhookURLs
         guard webhookURLs.isEmpty || !apiKeys.isEmpty else {
             throw ValidationError("--webhook-url needs an --api-key whose merchant it serves")

@@ -4,9 +4,9 @@ import NIOHTTP1
 import Synchronization
 import Testing
 
-@testable import Client
+@testable import WireHTTP
 
-/// The runner's connection end behind NIO's HTTP/1 codec, fed bytes as a socket delivers them:
+/// A keep-alive connection's end behind NIO's HTTP/1 codec, fed bytes as a socket delivers them:
 /// whole, a byte at a time, chunked, closing, or broken. What it must get right is its own
 /// part: the headers a client acts on, one answer per request, and a connection retired
 /// whenever what it read cannot be trusted.

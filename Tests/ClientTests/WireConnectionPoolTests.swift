@@ -4,11 +4,12 @@ import NIOHTTP1
 import NIOPosix
 import Testing
 
-@testable import Client
+@testable import WireHTTP
 
-/// The runner's keep-alive connections against real loopback servers: answers come back on
-/// one reused connection, a request to a server that never answers is answered nil at its
-/// deadline and its connection dropped, and a server nobody listens on gives no connection.
+/// Keep-alive connections against real loopback servers: answers come back on one reused
+/// connection, a request to a server that never answers is answered nil at its deadline and its
+/// connection dropped, a server nobody listens on gives no connection, each address gets its
+/// own connections, and no more stay idle than the pool keeps.
 @Suite struct WireConnectionPoolTests {
     /// A loopback server with `/ok`, which answers at once.
     static func withServer(_ body: @Sendable (Int) async throws -> Void) async throws {
@@ -34,16 +35,18 @@ import Testing
         try? await listener.close()
     }
 
+    static func address(_ port: Int) -> WireAddress { WireAddress(host: "127.0.0.1", port: port) }
+
     static func get(_ path: String, port: Int) -> WireRequest {
         WireRequest(.GET, path, headers: ["Host": "127.0.0.1:\(port)"])
     }
 
     @Test func answersComeBackOnOneReusedConnection() async throws {
         try await Self.withServer { port in
-            let pool = WireConnectionPool(host: "127.0.0.1", port: port)
+            let pool = WireConnectionPool()
             var connections: Set<ObjectIdentifier> = []
             for number in 0..<5 {
-                let connection = try #require(await pool.acquire())
+                let connection = try #require(await pool.acquire(Self.address(port)))
                 connections.insert(ObjectIdentifier(connection))
                 // A deadline no starved test machine reaches: the answer, not the sweep, ends it.
                 let answer = await connection.send(
@@ -59,8 +62,8 @@ import Testing
 
     @Test func aRequestPastItsDeadlineIsAnsweredNilAndItsConnectionDropped() async throws {
         try await Self.withSilentServer { port in
-            let pool = WireConnectionPool(host: "127.0.0.1", port: port)
-            let connection = try #require(await pool.acquire())
+            let pool = WireConnectionPool()
+            let connection = try #require(await pool.acquire(Self.address(port)))
             let sent = ContinuousClock.now
             let answer = await connection.send(
                 Self.get("/never", port: port), deadline: .now() + .milliseconds(200))
@@ -69,7 +72,7 @@ import Testing
             #expect(sent.duration(to: .now) >= .milliseconds(200))
             #expect(!connection.isReusable)
             pool.release(connection)
-            let next = try #require(await pool.acquire())
+            let next = try #require(await pool.acquire(Self.address(port)))
             #expect(next !== connection)
             pool.release(next)
             await pool.shutdown()
@@ -78,8 +81,67 @@ import Testing
 
     @Test func noServerGivesNoConnection() async {
         // Port 1 on loopback: nothing listens there, the connection is refused at once.
-        let pool = WireConnectionPool(host: "127.0.0.1", port: 1)
-        #expect(await pool.acquire() == nil)
+        let pool = WireConnectionPool()
+        #expect(await pool.acquire(Self.address(1)) == nil)
         await pool.shutdown()
+    }
+
+    /// What a caller in callbacks (the webhook sender) gets: a connection handed to a closure,
+    /// and the answer to another.
+    static func leaseAndSend(
+        _ pool: WireConnectionPool, port: Int, path: String
+    ) async -> (connection: WireConnection?, answer: WireResponse?) {
+        await withCheckedContinuation { done in
+            let deadline = NIODeadline.now() + .seconds(300)
+            pool.lease(Self.address(port), deadline: deadline) { connection in
+                guard let connection else { return done.resume(returning: (nil, nil)) }
+                connection.send(Self.get(path, port: port), deadline: deadline) { answer in
+                    pool.release(connection)
+                    done.resume(returning: (connection, answer))
+                }
+            }
+        }
+    }
+
+    @Test func aLeasedConnectionAnswersInACallbackAndIsLentAgain() async throws {
+        try await Self.withServer { port in
+            let pool = WireConnectionPool()
+            let first = await Self.leaseAndSend(pool, port: port, path: "/ok?n=1")
+            #expect(first.answer?.status == 200)
+            #expect(first.answer?.body == "ok n=1")
+            let second = await Self.leaseAndSend(pool, port: port, path: "/ok?n=2")
+            #expect(second.answer?.body == "ok n=2")
+            #expect(first.connection != nil && first.connection === second.connection)
+            let refused = await Self.leaseAndSend(pool, port: 1, path: "/ok")
+            #expect(refused.connection == nil)
+            await pool.shutdown()
+        }
+    }
+
+    @Test func eachAddressHasItsOwnConnectionsAndNoMoreThanIdleMaxStayOpen() async throws {
+        try await Self.withServer { first in
+            try await Self.withServer { second in
+                let pool = WireConnectionPool(idleMax: 1)
+                let toFirst = try #require(await pool.acquire(Self.address(first)))
+                let toSecond = try #require(await pool.acquire(Self.address(second)))
+                #expect(toFirst !== toSecond)
+                pool.release(toFirst)
+                // The one idle connection goes to the first server: the second gets a new one.
+                let again = try #require(await pool.acquire(Self.address(second)))
+                #expect(again !== toFirst)
+                // One idle already: the two given back now are closed, not kept.
+                pool.release(toSecond)
+                pool.release(again)
+                let back = try #require(await pool.acquire(Self.address(first)))
+                #expect(back === toFirst)
+                let fresh = try #require(await pool.acquire(Self.address(second)))
+                #expect(fresh !== toSecond && fresh !== again)
+                let answer = await fresh.send(
+                    Self.get("/ok?n=3", port: second), deadline: .now() + .seconds(300))
+                #expect(answer?.body == "ok n=3")
+                pool.release(fresh)
+                await pool.shutdown()
+            }
+        }
     }
 }

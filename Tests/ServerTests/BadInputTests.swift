@@ -78,6 +78,23 @@ import Testing
         }
     }
 
+    /// An endpoint the sender could never post to is refused when it is registered, naming
+    /// `url`: the sender speaks plain HTTP, so `https://` is refused as well as what is not a URL.
+    @Test func aWebhookEndpointThatCannotBeReachedIsRefused() async throws {
+        try await Self.withServer { client in
+            for url in ["https://example.com/hook", "ftp://example.com/hook", "http://", "http:///hook"] {
+                let (status, json) = try await Self.post(
+                    client, "/v1/webhook_endpoints", "url=\(url)&enabled_events[0]=*")
+                #expect(status == 400, "\(url)")
+                #expect(Self.error(json)["param"] as? String == "url", "\(url)")
+            }
+            let (status, json) = try await Self.post(
+                client, "/v1/webhook_endpoints", "url=http://127.0.0.1:9/hook?m=1&enabled_events[0]=*")
+            #expect(status == 200)
+            #expect(json["url"] as? String == "http://127.0.0.1:9/hook?m=1")
+        }
+    }
+
     @Test func keysAreCheckedBeforeAnythingElse() async throws {
         try await Self.withServer { client in
             let missing = try await Self.post(

@@ -1,12 +1,11 @@
-import AsyncHTTPClient
 import DequeModule
 import Foundation
 import NIOCore
-import NIOHTTP1
 import PaystormRuntime
 import ServiceLifecycle
 import Services
 import Synchronization
+import WireHTTP
 
 /// Delivers events to merchants' webhook endpoints by real HTTP POST, signed as Stripe signs
 /// them (`Stripe-Signature: t=<unix seconds>,v1=<HMAC-SHA256 of "t.body">`), retried with
@@ -20,18 +19,20 @@ import Synchronization
 /// take them. A failed attempt gives its slot back while it waits for its retry: a dead
 /// endpoint's backoff must not hold up every other merchant's webhooks.
 ///
-/// Attempts are started and finished in callbacks on the HTTP client's event loops, without a
-/// task per delivery: at several deliveries a request, the sender's own machinery (tasks, an
-/// async stream, hops between the event loops and the task pool) cost more than the requests.
+/// Attempts go out on keep-alive connections (`WireConnectionPool`, the runner's HTTP/1 client)
+/// and are started and finished in callbacks on their event loops, without a task per delivery:
+/// at several deliveries a request, a task per delivery and then AsyncHTTPClient's
+/// per-request machinery cost more than the API request that made the events (PERFORMANCE.md).
 final class WebhookSender: Service, Sendable {
     struct Configuration: Sendable {
         var attemptsMax = 5
         var backoffBase: Duration = .seconds(1)
         var backoffMax: Duration = .seconds(60)
         var timeout: Duration = .seconds(10)
-        /// Attempts in flight at once, and connections to one endpoint's host at most. A
-        /// delivery to a local endpoint spends most of its time waiting for a thread when the
-        /// API's requests keep both cores busy; 32 and 256 measured the same CPU a delivery.
+        /// Attempts in flight at once, and so connections open at once at most. A delivery
+        /// to a local endpoint spends most of its time waiting for a thread when the API's
+        /// requests keep both cores busy; 32 and 256 measured the same CPU a delivery on
+        /// AsyncHTTPClient, and 32 no less than 256 on `WireHTTP` (PERFORMANCE.md).
         var concurrentMax = 256
         var queueMax = 100_000
         /// From this many deliveries waiting for a slot, write requests to the API wait until
@@ -83,7 +84,7 @@ final class WebhookSender: Service, Sendable {
     }
 
     let configuration: Configuration
-    private let client: HTTPClient
+    private let pool: WireConnectionPool
     private let state: Mutex<State>
     static let historyMax = 1_000
     /// Endpoints whose parsed request and signing key are kept; past that the cache starts over.
@@ -101,23 +102,11 @@ final class WebhookSender: Service, Sendable {
                 machine: WebhookSenderStateMachine(
                     concurrentMax: configuration.concurrentMax, queueMax: configuration.queueMax,
                     pushbackWaitingMin: configuration.pushbackWaitingMin)))
-        var clientConfiguration = HTTPClient.Configuration()
-        // The whole attempt is bounded by its deadline (`timeout`); a read timeout as well would
-        // schedule and cancel a second timer on every request.
-        clientConfiguration.timeout = .init(connect: .seconds(5), read: nil)
-        // As many connections to one endpoint as deliveries in flight (the default is 8): every
-        // merchant of a test server often shares one receiver.
-        clientConfiguration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrentMax
-        )
-        // An endpoint that refuses the connection fails the attempt at once, and the delivery's
-        // own backoff retries it: the client's default (reconnecting until the connect timeout)
-        // spent 5 s of a slot on every attempt at a dead endpoint.
-        clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        // No tracer: the default (the global no-op tracer) still started a span per attempt,
-        // named by string interpolation and given the request's attributes.
-        clientConfiguration.tracing.tracer = nil
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        // As many idle connections as attempts in flight: every merchant of a test server often
+        // shares one receiver, and a burst of deliveries to it finds them open. An endpoint
+        // that refuses the connection fails the attempt at once, and the delivery's own backoff
+        // retries it.
+        pool = WireConnectionPool(idleMax: configuration.concurrentMax)
     }
 
     /// Sends one delivery now or puts it in line, or dead-letters it at once when the queue is
@@ -174,7 +163,7 @@ final class WebhookSender: Service, Sendable {
     var deadLetters: [Delivery] { state.withLock { Array($0.deadLetters) } }
 
     /// Sends until graceful shutdown (or cancellation); then stops starting attempts, lets
-    /// those in flight finish and shuts the client down. Deliveries still in line, and those
+    /// those in flight finish and closes the connections. Deliveries still in line, and those
     /// waiting for a retry, are not sent: a journal still owes them.
     func run() async throws {
         try? await gracefulShutdown()
@@ -194,32 +183,48 @@ final class WebhookSender: Service, Sendable {
                 if idleNow { waiter.resume() }
             }
         }
-        try await client.shutdown()
+        await pool.shutdown()
     }
 
     /// Posts `delivery` in a slot already taken for it; its completion starts the next one in
-    /// line. A completion runs inline only when the client has shut down, and by then the
-    /// sender has stopped and starts nothing more, so this does not recurse.
+    /// line. An answer comes on a connection's event loop, never inline; a failure (no
+    /// connection, or none that answered) is finished later on an event loop, since it may
+    /// come inline and a line of deliveries to a dead endpoint would otherwise recurse through
+    /// `slotFreed`.
     private func start(_ delivery: Delivery) {
         let started = NIODeadline.now()
         guard let target = target(of: delivery) else {
-            // Not a URL the client can post to (`http://` alone): a failed attempt, as an
-            // unreachable endpoint is, finished on an event loop rather than here, so that a
-            // line of such deliveries does not recurse through `slotFreed`.
-            client.eventLoopGroup.any().execute { [self] in finish(delivery, status: nil, started: started) }
+            // Not a URL the sender can post to (`http://` alone): a failed attempt, as an
+            // unreachable endpoint is.
+            failLater(delivery, started: started)
             return
         }
         let request = target.request(
             body: delivery.body, timestampUnixSeconds: Int64(Date().timeIntervalSince1970))
-        let task = client.execute(
-            request: request, delegate: WebhookStatusDelegate(), eventLoop: .indifferent,
-            deadline: started + TimeAmount(configuration.timeout), logger: nil)
-        task.futureResult.whenComplete { [self] result in
-            finish(delivery, status: try? result.get(), started: started)
+        // One deadline bounds the whole attempt, connecting included.
+        let deadline = started + TimeAmount(configuration.timeout)
+        pool.lease(target.address, deadline: deadline) { [self] connection in
+            guard let connection else {
+                failLater(delivery, started: started)
+                return
+            }
+            connection.send(request, deadline: deadline) { [self] response in
+                pool.release(connection)
+                guard let response else {
+                    failLater(delivery, started: started)
+                    return
+                }
+                finish(delivery, status: response.status, started: started)
+            }
         }
     }
 
-    /// The endpoint of `delivery`, parsed and keyed once; nil for a URL the client refuses.
+    /// Finishes `delivery`'s attempt as failed, on an event loop rather than here (see `start`).
+    private func failLater(_ delivery: Delivery, started: NIODeadline) {
+        pool.eventLoopGroup.any().execute { [self] in finish(delivery, status: nil, started: started) }
+    }
+
+    /// The endpoint of `delivery`, parsed and keyed once; nil for a URL it cannot post to.
     private func target(of delivery: Delivery) -> WebhookTarget? {
         if let known = state.withLock({ $0.targets[delivery.endpointID] }), known.url == delivery.url,
             known.secret == delivery.secret
@@ -294,7 +299,7 @@ final class WebhookSender: Service, Sendable {
         guard state.withLock({ $0.machine.retryScheduled() }) else { return }
         // A timer on an event loop, not a sleep in a slot: the slot is free meanwhile. One that
         // fires after the sender stopped sends nothing.
-        client.eventLoopGroup.any().scheduleTask(in: TimeAmount(delay)) { [self] in
+        pool.eventLoopGroup.any().scheduleTask(in: TimeAmount(delay)) { [self] in
             switch state.withLock({ $0.machine.retryDue(delivery) }) {
             case .start(let delivery): start(delivery)
             case .queued, .drop, .deadLetter: break

@@ -1,24 +1,24 @@
 import NIOHTTP1
 
-/// What the runner keeps of one HTTP answer: the status, the body, and the few headers a
+/// What a client keeps of one HTTP answer: the status, the body, and the few headers a
 /// client of Stripe's API acts on.
-struct WireResponse: Equatable, Sendable {
-    var status: Int
-    var body: String
-    var replayed = false
-    var retryAfterSeconds: Int64?
-    var shouldRetry: Bool?
+public struct WireResponse: Equatable, Sendable {
+    public var status: Int
+    public var body: String
+    public var replayed = false
+    public var retryAfterSeconds: Int64?
+    public var shouldRetry: Bool?
     /// The server closes the connection after it (`Connection: close`, HTTP/1.0, or a body
     /// read to the connection's end).
-    var closes = false
+    public var closes = false
 
-    init(status: Int, body: String) {
+    public init(status: Int, body: String) {
         self.status = status
         self.body = body
     }
 
     /// The head's fields; the body comes after.
-    init(head: HTTPResponseHead) {
+    public init(head: HTTPResponseHead) {
         status = Int(head.status.code)
         body = ""
         closes = !head.isKeepAlive

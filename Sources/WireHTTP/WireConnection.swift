@@ -1,0 +1,51 @@
+import NIOCore
+
+/// A keep-alive HTTP/1.1 connection that carries one request at a time, as the pool lends it
+/// out. The deadline of the request on it is kept where the pool's sweeper can read it (in its
+/// handler): one sweep closes the connections whose request ran past it, instead of a timer
+/// scheduled and cancelled for every request.
+public final class WireConnection: Sendable {
+    let channel: any Channel
+    let handler: WireConnectionHandler
+    /// Where it goes: the pool keeps it idle under this address.
+    let address: WireAddress
+
+    init(channel: any Channel, handler: WireConnectionHandler, address: WireAddress) {
+        self.channel = channel
+        self.handler = handler
+        self.address = address
+    }
+
+    /// Whether it can carry another request.
+    public var isReusable: Bool { !handler.isRetired && channel.isActive }
+
+    /// Sends a request's bytes and waits for its answer; nil when none came by `deadline`.
+    public func send(_ request: WireRequest, deadline: NIODeadline) async -> WireResponse? {
+        await withUnsafeContinuation { answer in
+            send(request, deadline: deadline) { answer.resume(returning: $0) }
+        }
+    }
+
+    /// Sends a request's bytes and calls `answer` on the connection's event loop with its
+    /// answer, or nil when none came by `deadline`: for a caller that lives in callbacks (the
+    /// webhook sender), without a task per request.
+    public func send(
+        _ request: WireRequest, deadline: NIODeadline,
+        answer: @escaping @Sendable (WireResponse?) -> Void
+    ) {
+        let handler = self.handler
+        handler.startClock(deadline: deadline)
+        let loop = channel.eventLoop
+        if loop.inEventLoop {
+            handler.send(request, answer: answer)
+        } else {
+            loop.execute { handler.send(request, answer: answer) }
+        }
+    }
+
+    /// Closes the connection if its request is past its deadline at `now`: the request is
+    /// answered nil (no answer), as a timed-out request is.
+    func closeIfLate(now: NIODeadline) {
+        if handler.isLate(now: now) { channel.close(promise: nil) }
+    }
+}
