@@ -6,8 +6,8 @@ import NIOPosix
 /// thread that read it rather than waking a second thread.
 public enum ConcurrencyExecutor {
     /// Installs NIO's singleton event loop group as the global executor, for jobs enqueued from
-    /// then on (a task resumed after a sleep still runs on the default pool). Call at most once
-    /// in a process (a second call traps), before the work it should carry starts.
+    /// then on. Call at most once in a process (a second call traps), before the work it should
+    /// carry starts.
     /// - Returns: whether it was installed (false where the hook is not supported).
     @discardableResult
     public static func installEventLoops() -> Bool {

@@ -1,70 +1,46 @@
 import Synchronization
 
-/// `RuntimeAlarm` on the monotonic clock: the sleeper waits on a continuation that a timer
-/// task or a ring resumes, whichever comes first; a ring cancels the timer.
+/// `RuntimeAlarm` on the monotonic clock: the sleeper parks in the runtime's timers until its
+/// deadline, and a ring wakes it there.
 final class ConcurrentAlarm: RuntimeAlarm {
     private struct State {
         var rung = false
-        var sleeper: CheckedContinuation<Void, Never>?
-        var timer: Task<Void, Never>?
-        /// Tells a late timer of an earlier sleep from the current one.
-        var generation: UInt64 = 0
+        var sleeper: TimerSleeper?
     }
 
-    private let runtime: ConcurrentRuntime
+    private let timers: ConcurrentTimers
     private let state = Mutex(State())
 
-    init(runtime: ConcurrentRuntime) { self.runtime = runtime }
+    init(timers: ConcurrentTimers) { self.timers = timers }
 
     func sleep(until deadline: SimTime) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let generation: UInt64? = state.withLock { state in
-                if state.rung {
-                    state.rung = false
-                    return nil
-                }
-                state.generation &+= 1
-                state.sleeper = continuation
-                return state.generation
+        let sleeper: TimerSleeper? = state.withLock { state in
+            if state.rung {
+                state.rung = false
+                return nil
             }
-            guard let generation else { return continuation.resume() }
-            // The concurrent runtime's own timer (the global pool and the real clock, as its
-            // `spawn` uses); deterministic runs use `DeterministicAlarm`.
-            let timer = Task.detached { [runtime] in
-                try? await runtime.sleep(until: deadline)
-                self.fire(generation)
-            }
-            let stale = state.withLock { state in
-                guard state.generation == generation, state.sleeper != nil else { return true }
-                state.timer = timer
-                return false
-            }
-            if stale { timer.cancel() }
-        }
-    }
-
-    private func fire(_ generation: UInt64) {
-        let sleeper = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.generation == generation, let sleeper = state.sleeper else { return nil }
-            state.sleeper = nil
-            state.timer = nil
+            let sleeper = TimerSleeper()
+            state.sleeper = sleeper
             return sleeper
         }
-        sleeper?.resume()
+        guard let sleeper else { return }
+        // Not cancellable, as before: only a ring or the deadline ends an alarm's sleep.
+        try? await timers.park(sleeper, until: deadline.nanoseconds)
+        state.withLock { if $0.sleeper === sleeper { $0.sleeper = nil } }
     }
 
     func ring() {
-        let (sleeper, timer) = state.withLock {
-            state -> (CheckedContinuation<Void, Never>?, Task<Void, Never>?) in
+        let sleeper: TimerSleeper? = state.withLock { state in
             guard let sleeper = state.sleeper else {
                 state.rung = true
-                return (nil, nil)
+                return nil
             }
             state.sleeper = nil
-            defer { state.timer = nil }
-            return (sleeper, state.timer)
+            return sleeper
         }
-        timer?.cancel()
-        sleeper?.resume()
+        guard let sleeper else { return }
+        // The sleeper's tick may have woken it already, between its wake and its clearing
+        // `state.sleeper`: the ring is then kept for the next sleep, never lost.
+        if !timers.wake(sleeper) { state.withLock { $0.rung = true } }
     }
 }

@@ -1,23 +1,51 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The runtime of realtime runs: tasks on the global concurrent pool (all cores), time from the
 /// monotonic clock. Random streams are still derived from the seed, so each actor's draws are
 /// reproducible, but the interleaving of actors is the operating system's.
+///
+/// Sleeps park in the runtime's own timers (`ConcurrentTimers`: one dispatch timer for the
+/// earliest millisecond with a sleeper) rather than a dispatch timer each.
 public final class ConcurrentRuntime: Runtime {
     public let seed: UInt64
     public var isDeterministic: Bool { false }
-    private let clock = ContinuousClock()
-    private let start: ContinuousClock.Instant
+    private let startNanoseconds: Int64
+    let timers: ConcurrentTimers
 
     public init(seed: UInt64) {
         self.seed = seed
-        self.start = clock.now
+        let start = Self.monotonicNanoseconds()
+        self.startNanoseconds = start
+        self.timers = ConcurrentTimers { Self.monotonicNanoseconds() - start }
     }
 
     public func now() -> SimTime {
-        SimTime(nanoseconds: (clock.now - start).nanoseconds)
+        SimTime(nanoseconds: Self.monotonicNanoseconds() - startNanoseconds)
     }
 
+    /// `CLOCK_MONOTONIC` read directly: the clock the timers' dispatch deadlines count in
+    /// (`ContinuousClock` reads `CLOCK_BOOTTIME` on Linux), without `Duration`'s 128-bit
+    /// arithmetic on a call made several times per step of every payment.
+    private static func monotonicNanoseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+
+    /// Ends no earlier than `deadline` and at most a tick of `ConcurrentTimers` later (plus the
+    /// wake's latency on a busy machine).
     public func sleep(until deadline: SimTime) async throws {
-        try await clock.sleep(until: start.advanced(by: .nanoseconds(deadline.nanoseconds)))
+        try Task.checkCancellation()
+        let sleeper = TimerSleeper()
+        try await withTaskCancellationHandler {
+            try await timers.park(sleeper, until: deadline.nanoseconds)
+        } onCancel: {
+            timers.cancel(sleeper)
+        }
     }
 
     @discardableResult
@@ -25,5 +53,5 @@ public final class ConcurrentRuntime: Runtime {
         Task.detached(operation: operation)
     }
 
-    public func makeAlarm() -> any RuntimeAlarm { ConcurrentAlarm(runtime: self) }
+    public func makeAlarm() -> any RuntimeAlarm { ConcurrentAlarm(timers: timers) }
 }

@@ -86,6 +86,9 @@ import Testing
     @Test func aFailedAttemptIsTriedAgainAfterItsBackoffUntilDelivered() async throws {
         var configuration = WebhookSender.Configuration()
         configuration.backoffBase = .milliseconds(20)
+        // Far past any answer's time: on a starved machine (the whole suite on two cores) an
+        // attempt at the default 10 s deadline was once answered too late and counted nil.
+        configuration.timeout = .seconds(120)
         let (settled, settling) = AsyncStream.makeStream(of: String.self)
         let sender = WebhookSender(configuration: configuration) { settling.yield($0.eventID) }
         let running = Task { try await sender.run() }

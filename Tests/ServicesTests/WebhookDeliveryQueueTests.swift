@@ -145,4 +145,44 @@ import Testing
         statistics = queue.statistics()
         #expect(statistics.abandoned == 3 && statistics.enqueued == 3 && statistics.attempts == 0)
     }
+
+    @Test func anAttemptOutWhenTheDispatcherDiesIsAbandonedNotScheduled() throws {
+        let runtime = DeterministicRuntime(seed: 6)
+        var queue = Self.queue(
+            runtime, endpoints: [MerchantID(1): Self.endpoint(runtime, latency: .milliseconds(5))])
+        let intake = try queue.accept(Self.events[0], unlessInFlight: false, random: RandomStream(seed: 6))
+        guard case .attempt(let attempt) = intake else {
+            Issue.record("not accepted: \(intake)")
+            return
+        }
+        _ = queue.kill()
+        let answer = attempt.send(now: .zero, configuration: queue.configuration)
+        #expect(queue.schedule(attempt, answer: answer) == nil)
+        let statistics = queue.statistics()
+        #expect(statistics.abandoned == 1 && statistics.inFlight == 0 && statistics.attempts == 0)
+        #expect(queue.runDue(now: Self.ms(5)).next == nil)
+    }
+}
+
+/// The dispatcher's two ways through the queue, made by hand at `now`: an event accepted, its
+/// first attempt sent and scheduled; a pass of the pump.
+extension WebhookDeliveryQueue {
+    mutating func accept(
+        _ event: WebhookEvent, unlessInFlight: Bool, now: SimTime, random: RandomStream
+    ) throws(WebhookDispatchError) -> Wake? {
+        switch try accept(event, unlessInFlight: unlessInFlight, random: random) {
+        case .skipped: return nil
+        case .abandoned: return .nothing
+        case .attempt(let attempt):
+            return scheduleFirst(attempt, answer: attempt.send(now: now, configuration: configuration))
+        }
+    }
+
+    mutating func runDue(now: SimTime) -> Pass {
+        var pass = Pass()
+        while let attempt = nextAttemptDue(now: now, into: &pass) {
+            schedule(attempt, answer: attempt.send(now: now, configuration: configuration))
+        }
+        return pass
+    }
 }

@@ -247,22 +247,38 @@ struct JourneyPlanner: Sendable {
 
     /// A Luhn-valid 16-digit PAN (15 for Amex) for card `index`; the brand follows the
     /// card index (Visa, Mastercard, Amex in turn).
+    ///
+    /// Written as ASCII digits straight into the string: one is drawn per arrival, and an array
+    /// of one-digit strings joined was 2.8% of a realtime run's CPU samples.
     static func pan(index: UInt64, random: inout RandomStream) -> String {
-        let prefixes = ["4", "51", "37"]
-        let prefix = prefixes[Int(index % 3)]
-        let length = prefix == "37" ? 15 : 16
-        var digits = Array(prefix).map { Int(String($0))! }
-        var mixed = index &* 0x9E37_79B9_7F4A_7C15
-        while digits.count < length - 1 {
-            digits.append(Int(mixed % 10))
-            mixed = mixed / 10 == 0 ? (index &+ UInt64(digits.count)) &* 0xBF58_476D_1CE4_E5B9 : mixed / 10
+        let prefix = panPrefixes[Int(index % 3)]
+        let length = prefix == [3, 7] ? 15 : 16
+        return String(unsafeUninitializedCapacity: length) { digits in
+            var count = 0
+            for digit in prefix {
+                digits[count] = digit
+                count += 1
+            }
+            var mixed = index &* 0x9E37_79B9_7F4A_7C15
+            while count < length - 1 {
+                digits[count] = UInt8(mixed % 10)
+                count += 1
+                mixed = mixed / 10 == 0 ? (index &+ UInt64(count)) &* 0xBF58_476D_1CE4_E5B9 : mixed / 10
+            }
+            // Luhn: every second digit from the right of the payload doubled, the check digit last.
+            var sum = 0
+            for offset in 0..<count {
+                let digit = Int(digits[count - 1 - offset])
+                let doubled = offset % 2 == 0 ? digit * 2 : digit
+                sum += doubled > 9 ? doubled - 9 : doubled
+            }
+            digits[count] = UInt8((10 - sum % 10) % 10)
+            count += 1
+            for place in 0..<count { digits[place] += UInt8(ascii: "0") }
+            return count
         }
-        var sum = 0
-        for (offset, digit) in digits.reversed().enumerated() {
-            let doubled = offset % 2 == 0 ? digit * 2 : digit
-            sum += doubled > 9 ? doubled - 9 : doubled
-        }
-        digits.append((10 - sum % 10) % 10)
-        return digits.map(String.init).joined()
     }
+
+    /// The leading digits of Visa, Mastercard and Amex numbers.
+    private static let panPrefixes: [[UInt8]] = [[4], [5, 1], [3, 7]]
 }

@@ -10,7 +10,9 @@ import PaystormRuntime
 /// answer to the attempt on the wire (due when the endpoint answers or the attempt times out,
 /// whichever is first). Steps due at the same time run in the order they were scheduled. The
 /// queue is synchronous and reads no clock (`now` is passed in), so that the dispatcher can run
-/// it under one lock from one pump task, and a test can drive it directly.
+/// it under one lock from one pump task, and a test can drive it directly. An attempt is taken
+/// out of the queue to be made (signed, sent, verified by the endpoint) outside that lock,
+/// and its answer scheduled back.
 struct WebhookDeliveryQueue {
     typealias Target = WebhookDispatcher.Target
     typealias Settlement = (id: EventID, deadLettered: Bool)
@@ -22,7 +24,9 @@ struct WebhookDeliveryQueue {
     }
 
     /// One event in delivery. A class: the timetable moves its entries as it reorders them.
-    final class Delivery {
+    /// Unchecked-sendable: it is either in the timetable (under the dispatcher's lock) or out
+    /// with the one sender making its attempt, never both.
+    final class Delivery: @unchecked Sendable {
         let event: WebhookEvent
         /// The endpoint registered when the event was accepted, used if the merchant's
         /// registration is gone by the time of an attempt.
@@ -81,6 +85,8 @@ struct WebhookDeliveryQueue {
     /// Whether the pump task runs, and the deadline it sleeps until while it does.
     private var pumpRunning = false
     private var pumpDeadline = Int64.max
+    /// Attempts taken out of the queue and not scheduled back yet (being signed and sent).
+    private var attemptsOut = 0
 
     init(configuration: WebhookDispatcher.Configuration, settlesThroughCallback: Bool) {
         self.configuration = configuration
@@ -90,18 +96,60 @@ struct WebhookDeliveryQueue {
 
     // MARK: Intake
 
-    /// Accepts `event` and makes its first attempt now.
-    /// - Returns: nil when skipped as already in flight, else what the pump must do.
+    /// An attempt taken out of the queue to be made outside the dispatcher's lock (signing and
+    /// the endpoint's verification are most of an attempt's cost); its answer comes back with
+    /// `scheduleFirst` or `schedule(_:answer:)`.
+    struct Attempt: Sendable {
+        let delivery: Delivery
+        /// Where it goes: the endpoint registered when it was taken.
+        let target: Target
+
+        /// Signs and sends the attempt at `now`; the endpoint decides its answer and latency on
+        /// arrival, and the sender waits for the answer or gives up at the attempt timeout (the
+        /// endpoint did the work either way).
+        func send(now: SimTime, configuration: WebhookDispatcher.Configuration) -> Answer {
+            let event = delivery.event
+            let header = WebhookSigner.header(
+                payload: event.body, key: target.key, timestamp: configuration.clock.seconds(at: now))
+            let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
+            let answer = target.endpoint.respond(to: request)
+            let timedOut = answer.latency > configuration.attemptTimeout
+            return Answer(
+                status: timedOut ? nil : answer.status, startedAt: now,
+                dueAt: now + (timedOut ? configuration.attemptTimeout : answer.latency))
+        }
+    }
+
+    /// What the endpoint answered an attempt, and when that answer is due (its latency, or the
+    /// attempt timeout, whichever is first).
+    struct Answer {
+        let status: Int?
+        let startedAt: SimTime
+        let dueAt: SimTime
+    }
+
+    /// What became of an event handed to the queue.
+    enum Intake {
+        /// Already in delivery (a restartable dispatcher's rebuild).
+        case skipped
+        /// Taken and lost: the dispatcher is dead.
+        case abandoned
+        /// Accepted: its first attempt is to be made now.
+        case attempt(Attempt)
+    }
+
+    /// Accepts `event`; its first attempt, made outside the lock, comes back with
+    /// `scheduleFirst`.
     /// - Throws: `.noEndpoint`, `.queueFull`.
     mutating func accept(
-        _ event: WebhookEvent, unlessInFlight: Bool, now: SimTime, random: @autoclosure () -> RandomStream
-    ) throws(WebhookDispatchError) -> Wake? {
+        _ event: WebhookEvent, unlessInFlight: Bool, random: RandomStream
+    ) throws(WebhookDispatchError) -> Intake {
         if isKilled {
             counters.enqueued += 1
             counters.abandoned += 1
-            return .nothing
+            return .abandoned
         }
-        if unlessInFlight && inFlightIDs.contains(event.id) { return nil }
+        if unlessInFlight && inFlightIDs.contains(event.id) { return .skipped }
         guard let target = targets[event.merchant] else { throw .noEndpoint(event.merchant) }
         guard counters.inFlight < configuration.inFlightMax else {
             counters.rejectedQueueFull += 1
@@ -110,10 +158,17 @@ struct WebhookDeliveryQueue {
         counters.enqueued += 1
         counters.inFlight += 1
         if configuration.restartable { inFlightIDs.insert(event.id) }
+        attemptsOut += 1
         let delivery = Delivery(
-            event: event, target: target, policy: configuration.retryPolicy, random: random())
+            event: event, target: target, policy: configuration.retryPolicy, random: random)
         // The target just looked up is the one registered now: the first attempt goes there.
-        let deadline = startAttempt(delivery, to: target, now: now)
+        return .attempt(Attempt(delivery: delivery, target: target))
+    }
+
+    /// Schedules the answer to an accepted event's first attempt. - Returns: what the pump
+    /// must do.
+    mutating func scheduleFirst(_ attempt: Attempt, answer: Answer) -> Wake {
+        guard let deadline = schedule(attempt, answer: answer) else { return .nothing }
         if !pumpRunning {
             pumpRunning = true
             pumpDeadline = deadline
@@ -122,6 +177,16 @@ struct WebhookDeliveryQueue {
         guard deadline < pumpDeadline else { return .nothing }
         pumpDeadline = deadline
         return .ring
+    }
+
+    /// Schedules the answer to an attempt taken out of the queue. - Returns: when it is due;
+    /// nil when the dispatcher died meanwhile (the attempt was counted abandoned then).
+    @discardableResult
+    mutating func schedule(_ attempt: Attempt, answer: Answer) -> Int64? {
+        guard !isKilled else { return nil }
+        attemptsOut -= 1
+        attempt.delivery.step = .answer(status: answer.status, startedAt: answer.startedAt)
+        return schedule(attempt.delivery, at: answer.dueAt)
     }
 
     // MARK: Pump
@@ -136,9 +201,10 @@ struct WebhookDeliveryQueue {
         var idle: [CheckedContinuation<Void, Never>] = []
     }
 
-    /// Runs every step due at or before `now`, in order, including those it schedules for now.
-    mutating func runDue(now: SimTime) -> Pass {
-        var pass = Pass()
+    /// Runs the steps due at or before `now`, in order, up to the next attempt due, which it
+    /// takes out to be made outside the lock (its answer comes back with `schedule`). Returns
+    /// nil when nothing more is due: `pass.next` then says when the pump wakes.
+    mutating func nextAttemptDue(now: SimTime, into pass: inout Pass) -> Attempt? {
         while !isKilled, let top = timetable.min, top.deadline <= now.nanoseconds {
             let delivery = timetable.removeMin().delivery
             switch delivery.step {
@@ -146,12 +212,15 @@ struct WebhookDeliveryQueue {
                 // Each retry goes to the endpoint registered now, as Stripe retries to the URL
                 // configured at the time: a merchant who fixed (or moved) its endpoint gets the
                 // retries there.
-                _ = startAttempt(
-                    delivery, to: targets[delivery.event.merchant] ?? delivery.target, now: now)
+                attemptsOut += 1
+                return Attempt(
+                    delivery: delivery, target: targets[delivery.event.merchant] ?? delivery.target)
             case .answer(let status, let startedAt):
                 answered(delivery, status: status, startedAt: startedAt, now: now, into: &pass)
             }
         }
+        // First attempts still out with their senders are not the pump's to wait for: each
+        // comes back through `scheduleFirst`, which starts or rings the pump as it needs.
         if isKilled || timetable.isEmpty {
             pumpRunning = false
             pumpDeadline = .max
@@ -160,22 +229,7 @@ struct WebhookDeliveryQueue {
             pumpDeadline = timetable.min!.deadline
             pass.next = pumpDeadline
         }
-        return pass
-    }
-
-    /// Signs and sends an attempt to `target`; schedules its answer. - Returns: when the
-    /// answer is due.
-    private mutating func startAttempt(_ delivery: Delivery, to target: Target, now: SimTime) -> Int64 {
-        let event = delivery.event
-        let header = WebhookSigner.header(
-            payload: event.body, key: target.key, timestamp: configuration.clock.seconds(at: now))
-        let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
-        // The endpoint decides its answer and latency on arrival; the sender waits for the
-        // answer or gives up at the attempt timeout (the endpoint did the work either way).
-        let answer = target.endpoint.respond(to: request)
-        let timedOut = answer.latency > configuration.attemptTimeout
-        delivery.step = .answer(status: timedOut ? nil : answer.status, startedAt: now)
-        return schedule(delivery, at: now + (timedOut ? configuration.attemptTimeout : answer.latency))
+        return nil
     }
 
     private mutating func answered(
@@ -263,9 +317,10 @@ struct WebhookDeliveryQueue {
     mutating func kill() -> [CheckedContinuation<Void, Never>] {
         guard !isKilled else { return [] }
         isKilled = true
-        counters.inFlight -= timetable.count
-        counters.abandoned += Int64(timetable.count)
+        counters.inFlight -= timetable.count + attemptsOut
+        counters.abandoned += Int64(timetable.count + attemptsOut)
         timetable = Heap()
+        attemptsOut = 0
         inFlightIDs.removeAll()
         return takeIdleWaiters()
     }
