@@ -44,6 +44,12 @@ package enum PaymentJournalRecord: JournalCodable, Codable, Sendable {
     case paymentIDBlock(firstID: UInt64)
     /// A payment retired from memory: recovery forgets it too.
     case paymentRetired(PaymentID)
+
+    /// Coded by position, one byte a record (`BinaryEncoder`): a new case goes last.
+    private enum CodingKeys: Int, CodingKey {
+        case opened, transition, bookingIntent, bookingAborted, acknowledged, rolledBack, merchantOnboarded,
+            apiKeyIssued, webhookSettled, paymentIDBlock, paymentRetired
+    }
 }
 
 /// One transition as the payment's process decided it: Core's command (with its amounts and

@@ -106,6 +106,12 @@ extension PaymentProcess {
         case withdrawDisputedFunds
         case reinstateDisputedFunds
         case bankReturn(BankReturnNotice)
+
+        /// Coded by position, one byte in the journal (`BinaryEncoder`), not by name: a new case goes last.
+        private enum CodingKeys: Int, CodingKey {
+            case done, decline, challenge, waitForCustomer, authorize, bookHold, inquire, reverse, capture,
+                release, refund, withdrawDisputedFunds, reinstateDisputedFunds, bankReturn
+        }
     }
 
     /// Ledger transfers to book, and what the process records once they are booked (a class
@@ -146,6 +152,12 @@ extension PaymentProcess {
             case planted
             /// A settlement run's payout (payment 0), no payment's.
             case payout
+
+            /// Coded by position, one byte in the journal (`BinaryEncoder`), not by name: a new case goes last.
+            private enum CodingKeys: Int, CodingKey {
+                case hold, capture, release, refund, disputeWithdrawal, disputeReinstatement, bankReturn,
+                    planted, payout
+            }
         }
     }
 }
