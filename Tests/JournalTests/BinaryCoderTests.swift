@@ -1,3 +1,4 @@
+import Core
 import Journal
 import Testing
 
@@ -169,5 +170,26 @@ import Testing
 
     @Test func aCaseKeyedByNameIsItsLengthAndName() throws {
         #expect(try Self.bytes(Step.opened) == [13] + Array("opened".utf8))
+    }
+
+    @Test func theCaseOfARecordIsReadWithoutDecodingIt() throws {
+        let bytes = try Self.bytes(Indexed.second(.opened, label: "x"))
+        #expect(BinaryDecoder.caseKey(Indexed.CodingKeys.self, of: bytes) == .second)
+        #expect(BinaryDecoder.caseKey(Indexed.CodingKeys.self, of: []) == nil)
+    }
+
+    struct Named: Codable, Hashable {
+        var payment: PaymentID
+        var merchant: MerchantID?
+        var events: [EventID]
+    }
+
+    @Test func anIdentifierIsItsNumberAndComesBackAsItsOwnKind() throws {
+        #expect(try Self.bytes(PaymentID(300)) == [0xAC, 0x02])
+        let value = Named(
+            payment: PaymentID(.max), merchant: MerchantID(0), events: [EventID(1), EventID(1 << 40)])
+        var reader = BinaryReader(try Self.bytes(value))
+        #expect(try BinaryDecoder().decode(Named.self, from: &reader) == value)
+        #expect(reader.isAtEnd)
     }
 }

@@ -9,7 +9,7 @@ extension BinaryDecoder {
         var allKeys: [Key] {
             let start = decoder.reader
             defer { decoder.reader = start }
-            return (try? decoder.readKey())?.key(Key.self).map { [$0] } ?? []
+            return (try? decoder.reader.readKeyCode())?.key(Key.self).map { [$0] } ?? []
         }
 
         func contains(_ key: Key) -> Bool { true }
@@ -89,8 +89,8 @@ extension BinaryDecoder {
         func nestedContainer<Nested: CodingKey>(
             keyedBy type: Nested.Type, forKey key: Key
         ) throws -> KeyedDecodingContainer<Nested> {
-            let code = try decoder.readKey()
-            guard code == Decoding.KeyCode(key) else {
+            let code = try decoder.reader.readKeyCode()
+            guard code == CodingKeyCode(key) else {
                 throw JournalError.invalidField("case", reason: "\(code) where \(key.stringValue) was read")
             }
             return decoder.container(keyedBy: type)

@@ -1,6 +1,15 @@
+import Core
+
 /// Decodes what `BinaryEncoder` wrote, as the same type: see its layout.
 public struct BinaryDecoder {
     public init() {}
+
+    /// The key of the case an enum encoded at the start of `bytes` names, without decoding the
+    /// rest: what a reader that wants one case of many checks before it decodes a record.
+    public static func caseKey<Key: CodingKey>(_ type: Key.Type, of bytes: [UInt8]) -> Key? {
+        var reader = BinaryReader(bytes)
+        return (try? reader.readKeyCode())?.key(Key.self)
+    }
 
     /// - Throws: `JournalError` for bytes that end early or hold an impossible value,
     ///   `DecodingError` for a value its own `init(from:)` refuses.
@@ -51,15 +60,17 @@ public struct BinaryDecoder {
             return true
         }
 
-        /// The value if `Value` is one of the primitives, or nil: the common types first, each a
-        /// comparison of type metadata.
+        /// The value if `Value` is one of the primitives (or one of Core's identifiers), or nil:
+        /// the common types first, each a comparison of type metadata.
         private func readPrimitive<Value>(_ type: Value.Type) throws -> Value? {
             if type == String.self { return unsafeBitCast(try reader.readString(), to: Value.self) }
             if type == Int64.self { return unsafeBitCast(try reader.readSignedVarint(), to: Value.self) }
             if type == Int.self { return unsafeBitCast(try readSigned(Int.self), to: Value.self) }
             if type == Bool.self { return unsafeBitCast(try reader.readBool(), to: Value.self) }
             if type == UInt64.self { return unsafeBitCast(try reader.readVarint(), to: Value.self) }
-            if type == [UInt8].self { return unsafeBitCast(try reader.readBytes(), to: Value.self) }
+            if ObjectIdentifier(type) == BinaryCoding.byteArrayType {
+                return unsafeBitCast(try reader.readBytes(), to: Value.self)
+            }
             if type == UInt8.self { return unsafeBitCast(try readUnsigned(UInt8.self), to: Value.self) }
             if type == Int32.self { return unsafeBitCast(try readSigned(Int32.self), to: Value.self) }
             if type == UInt32.self { return unsafeBitCast(try readUnsigned(UInt32.self), to: Value.self) }
@@ -72,6 +83,9 @@ public struct BinaryDecoder {
             }
             if type == Float.self {
                 return unsafeBitCast(Float(bitPattern: try reader.readLittleEndian()), to: Value.self)
+            }
+            if BinaryCoding.identifierTypes.contains(ObjectIdentifier(type)) {
+                return unsafeBitCast(PaymentID(try reader.readVarint()), to: Value.self)
             }
             return nil
         }
@@ -91,38 +105,51 @@ public struct BinaryDecoder {
             }
             return narrow
         }
+    }
+}
 
-        /// A key as `BinaryEncoder.Encoding.writeKey` wrote it: its `intValue` or its name.
-        enum KeyCode: Equatable {
-            case index(Int)
-            case name(String)
+/// What `BinaryEncoder` and `BinaryDecoder` tell apart by type metadata, beside the primitives.
+enum BinaryCoding {
+    /// Taken once: in generic code, `[UInt8].self` asks the runtime for the array's metadata.
+    static let byteArrayType = ObjectIdentifier([UInt8].self)
+    /// Core's identifiers, each coded as its number (every one is a single `UInt64`).
+    static let identifierTypes: [ObjectIdentifier] = [
+        ObjectIdentifier(PaymentID.self), ObjectIdentifier(MerchantID.self), ObjectIdentifier(EventID.self),
+        ObjectIdentifier(RefundID.self), ObjectIdentifier(TransferID.self), ObjectIdentifier(CustomerID.self),
+        ObjectIdentifier(DisputeID.self), ObjectIdentifier(PayoutID.self),
+    ]
+}
 
-            init(_ key: some CodingKey) {
-                if let index = key.intValue, index >= 0 {
-                    self = .index(index)
-                } else {
-                    self = .name(key.stringValue)
-                }
-            }
+/// A key as `BinaryEncoder.Encoding.writeKey` wrote it: its `intValue` or its name.
+enum CodingKeyCode: Equatable {
+    case index(Int)
+    case name(String)
 
-            func key<Key: CodingKey>(_ type: Key.Type) -> Key? {
-                switch self {
-                case .index(let index): Key(intValue: index)
-                case .name(let name): Key(stringValue: name)
-                }
-            }
+    init(_ key: some CodingKey) {
+        if let index = key.intValue, index >= 0 {
+            self = .index(index)
+        } else {
+            self = .name(key.stringValue)
         }
+    }
 
-        func readKey() throws -> KeyCode {
-            let start = reader.offset
-            let tag = try reader.readVarint()
-            guard tag & 1 == 1 else { return .index(Int(tag >> 1)) }
-            let length = tag >> 1
-            guard length <= 256 else {
-                throw JournalError.invalidField(
-                    "key at byte \(start)", reason: "length \(length) exceeds 256")
-            }
-            return .name(try reader.readString(count: Int(length)))
+    func key<Key: CodingKey>(_ type: Key.Type) -> Key? {
+        switch self {
+        case .index(let index): Key(intValue: index)
+        case .name(let name): Key(stringValue: name)
         }
+    }
+}
+
+extension BinaryReader {
+    mutating func readKeyCode() throws(JournalError) -> CodingKeyCode {
+        let start = offset
+        let tag = try readVarint()
+        guard tag & 1 == 1 else { return .index(Int(tag >> 1)) }
+        let length = tag >> 1
+        guard length <= 256 else {
+            throw .invalidField("key at byte \(start)", reason: "length \(length) exceeds 256")
+        }
+        return .name(try readString(count: Int(length)))
     }
 }

@@ -1,3 +1,5 @@
+import Core
+
 /// Encodes a `Codable` value into a compact, positional binary form: the value's fields in the
 /// order its `encode(to:)` writes them, with no field names, integers as varints. What the
 /// services' journal records and a snapshot of a fold are written with, so that a new field is
@@ -16,7 +18,10 @@
 /// - a nested keyed container (how an enum names its case) is its key, then its values: a key
 ///   with an `intValue` of 0 or more (`enum CodingKeys: Int, CodingKey`) as the varint
 ///   `intValue << 1`, any other as the varint `length << 1 | 1` and its UTF-8 name;
-/// - an unkeyed container is a 4-byte count, then its elements.
+/// - an unkeyed container is a 4-byte count, then its elements;
+/// - Core's identifiers (`PaymentID`, `MerchantID`...) are their number, as a varint: their own
+///   `Codable` writes the `pi_…` string that JSON shows, and records name payments, merchants
+///   and events everywhere.
 ///
 /// Why it is built this way: every record a journaled run appends and every record recovery
 /// reads goes through it. The containers implement each primitive requirement directly, and the
@@ -67,8 +72,8 @@ public struct BinaryEncoder {
             if let value { try write(value) }
         }
 
-        /// Writes `value` if it is one of the primitives and says whether it was: the common
-        /// types first, each a comparison of type metadata.
+        /// Writes `value` if it is one of the primitives (or one of Core's identifiers) and says
+        /// whether it was: the common types first, each a comparison of type metadata.
         private func writePrimitive<Value>(_ value: Value) -> Bool {
             let type = Value.self
             if type == String.self {
@@ -81,7 +86,7 @@ public struct BinaryEncoder {
                 writer.write(unsafeBitCast(value, to: Bool.self))
             } else if type == UInt64.self {
                 writer.writeVarint(unsafeBitCast(value, to: UInt64.self))
-            } else if type == [UInt8].self {
+            } else if ObjectIdentifier(type) == BinaryCoding.byteArrayType {
                 writer.writeBytes(unsafeBitCast(value, to: [UInt8].self))
             } else if type == UInt8.self {
                 writer.writeVarint(UInt64(unsafeBitCast(value, to: UInt8.self)))
@@ -101,6 +106,8 @@ public struct BinaryEncoder {
                 writer.writeLittleEndian(unsafeBitCast(value, to: Double.self).bitPattern)
             } else if type == Float.self {
                 writer.writeLittleEndian(unsafeBitCast(value, to: Float.self).bitPattern)
+            } else if BinaryCoding.identifierTypes.contains(ObjectIdentifier(type)) {
+                writer.writeVarint(unsafeBitCast(value, to: PaymentID.self).rawValue)
             } else {
                 return false
             }

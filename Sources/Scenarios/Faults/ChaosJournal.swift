@@ -104,7 +104,7 @@ public final class ChaosJournal: Journal {
 
     /// A successful (2xx) acknowledgement in `record`, if it is one.
     static func acknowledgement(_ record: JournalRecord) -> Acknowledgement? {
-        guard record.type == PaymentJournalRecord.recordType,
+        guard PaymentJournalRecord.isAcknowledgement(record),
             case .acknowledged(let operation, let status, let answer, _, _)? = try? record.decode(
                 PaymentJournalRecord.self),
             (200..<300).contains(status)

@@ -50,6 +50,13 @@ package enum PaymentJournalRecord: JournalCodable, Codable, Sendable {
         case opened, transition, bookingIntent, bookingAborted, acknowledged, rolledBack, merchantOnboarded,
             apiKeyIssued, webhookSettled, paymentIDBlock, paymentRetired
     }
+
+    /// Whether `record` is an acknowledgement, from its first byte (the chaos journal looks at
+    /// every append, and decodes only these).
+    package static func isAcknowledgement(_ record: JournalRecord) -> Bool {
+        record.type == recordType
+            && BinaryDecoder.caseKey(CodingKeys.self, of: record.payload) == .acknowledged
+    }
 }
 
 /// One transition as the payment's process decided it: Core's command (with its amounts and
