@@ -192,4 +192,27 @@ import Testing
         #expect(try BinaryDecoder().decode(Named.self, from: &reader) == value)
         #expect(reader.isAtEnd)
     }
+
+    struct Coded: Codable, Hashable {
+        var currency: Currency
+        var events: [PaymentEventType]
+        var decline: DeclineCode?
+        var dispute: DisputeStatus
+    }
+
+    @Test func aCurrencyAndCoresNamedCasesAreTheirIndexAndComeBack() throws {
+        #expect(try Self.bytes(Currency.kwd) == [UInt8(Currency.kwd.index)])
+        #expect(
+            try Self.bytes(PaymentEventType.allCases.last!) == [UInt8(PaymentEventType.allCases.count - 1)])
+        for currency in Currency.all {
+            let value = Coded(
+                currency: currency, events: PaymentEventType.allCases, decline: DeclineCode.allCases.last,
+                dispute: DisputeStatus.allCases.last!)
+            var reader = BinaryReader(try Self.bytes(value))
+            #expect(try BinaryDecoder().decode(Coded.self, from: &reader) == value)
+            #expect(reader.isAtEnd)
+        }
+        var beyond = BinaryReader([UInt8(Currency.all.count)])
+        #expect(throws: JournalError.self) { try BinaryDecoder().decode(Currency.self, from: &beyond) }
+    }
 }

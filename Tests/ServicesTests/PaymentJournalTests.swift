@@ -18,6 +18,10 @@ import Testing
         /// Each record's `PaymentJournalRecord` case, or its type tag for another record.
         var recordKinds: [String] = []
         var isDurable = false
+        /// Acknowledgements whose head (`PaymentJournalRecord.acknowledgement(in:)`) gives what
+        /// the whole record does, and records of which it gave something wrong.
+        var headsRead = 0
+        var headsWrong = 0
     }
 
     /// Onboards a merchant, then takes a payment through capture and a partial refund, with
@@ -42,8 +46,16 @@ import Testing
             outcome.statuses = [created.status, captured.status, refunded.status]
             outcome.events = system.events.recentEvents(for: id) + system.events.recentEvents(for: opened)
             for try await entry in system.paymentJournal.log.entries() {
-                outcome.recordKinds.append(
-                    PaymentJournalRecord.of(entry.record)?.kind ?? "\(entry.record.type)")
+                let record = PaymentJournalRecord.of(entry.record)
+                outcome.recordKinds.append(record?.kind ?? "\(entry.record.type)")
+                let head = PaymentJournalRecord.acknowledgement(in: entry.record)
+                if case .acknowledged(let operation, let status, let answer, _, _)? = record,
+                    head?.operation == operation, head?.httpStatus == status, head?.payment == answer.id
+                {
+                    outcome.headsRead += 1
+                } else if head != nil {
+                    outcome.headsWrong += 1
+                }
             }
             return outcome
         }
@@ -60,6 +72,8 @@ import Testing
         ] {
             #expect(kinds.contains(expected), "record \(expected) missing from \(kinds)")
         }
+        #expect(outcome.headsRead == outcome.recordKinds.count { $0 == "acknowledged" })
+        #expect(outcome.headsRead > 0 && outcome.headsWrong == 0)
     }
 
     /// The null port: the same answers and the same events (the creation event goes out at

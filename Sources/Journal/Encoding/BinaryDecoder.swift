@@ -11,6 +11,18 @@ public struct BinaryDecoder {
         return (try? reader.readKeyCode())?.key(Key.self)
     }
 
+    /// The leading values of the enum case at the start of `bytes`, decoded as `Prefix` (a type
+    /// whose fields are those values, in order: a nested struct's fields follow inline), when the
+    /// case is `key`; nil for another case or bytes that do not decode. What a reader that
+    /// wants a few fields of one case of many decodes instead of the whole record.
+    public static func casePrefix<Key: CodingKey, Prefix: Decodable>(
+        _ prefix: Prefix.Type, of key: Key, in bytes: [UInt8]
+    ) -> Prefix? {
+        var reader = BinaryReader(bytes)
+        guard (try? reader.readKeyCode()) == CodingKeyCode(key) else { return nil }
+        return try? BinaryDecoder().decode(prefix, from: &reader)
+    }
+
     /// - Throws: `JournalError` for bytes that end early or hold an impossible value,
     ///   `DecodingError` for a value its own `init(from:)` refuses.
     public func decode<Value: Decodable>(_ type: Value.Type, from reader: inout BinaryReader) throws -> Value
@@ -19,6 +31,15 @@ public struct BinaryDecoder {
         let value = try decoder.read(type)
         reader = decoder.reader
         return value
+    }
+
+    /// Runs `read` on the bytes being read when `decoder` is a `BinaryDecoder`'s, or returns nil:
+    /// the reading side of `BinaryEncoder.write(through:_:)`.
+    public static func read<Value>(
+        through decoder: any Decoder, _ read: (inout BinaryReader) throws -> Value
+    ) throws -> Value? {
+        guard let decoding = decoder as? Decoding else { return nil }
+        return try read(&decoding.reader)
     }
 
     final class Decoding: Decoder {
@@ -87,6 +108,18 @@ public struct BinaryDecoder {
             if BinaryCoding.identifierTypes.contains(ObjectIdentifier(type)) {
                 return unsafeBitCast(PaymentID(try reader.readVarint()), to: Value.self)
             }
+            if type == Currency.self {
+                return unsafeBitCast(try BinaryCoding.currencies.value(from: &reader), to: Value.self)
+            }
+            if type == PaymentEventType.self {
+                return unsafeBitCast(try BinaryCoding.eventTypes.value(from: &reader), to: Value.self)
+            }
+            if type == DeclineCode.self {
+                return unsafeBitCast(try BinaryCoding.declineCodes.value(from: &reader), to: Value.self)
+            }
+            if type == DisputeStatus.self {
+                return unsafeBitCast(try BinaryCoding.disputeStatuses.value(from: &reader), to: Value.self)
+            }
             return nil
         }
 
@@ -118,6 +151,33 @@ enum BinaryCoding {
         ObjectIdentifier(RefundID.self), ObjectIdentifier(TransferID.self), ObjectIdentifier(CustomerID.self),
         ObjectIdentifier(DisputeID.self), ObjectIdentifier(PayoutID.self),
     ]
+    static let currencies = CaseTable(Currency.all)
+    static let eventTypes = CaseTable(PaymentEventType.allCases)
+    static let declineCodes = CaseTable(DeclineCode.allCases)
+    static let disputeStatuses = CaseTable(DisputeStatus.allCases)
+}
+
+/// The values of a type coded as their index in a fixed list (a `Currency`, a case of one of
+/// Core's string-valued enums).
+struct CaseTable<Value: Hashable & Sendable>: Sendable {
+    let values: [Value]
+    let indexes: [Value: UInt64]
+
+    init(_ values: [Value]) {
+        self.values = values
+        indexes = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, UInt64($0)) })
+    }
+
+    func index(of value: Value) -> UInt64 { indexes[value]! }
+
+    func value(from reader: inout BinaryReader) throws(JournalError) -> Value {
+        let start = reader.offset
+        let index = try reader.readVarint()
+        guard index < UInt64(values.count) else {
+            throw .invalidField("\(Value.self) at byte \(start)", reason: "index \(index) of \(values.count)")
+        }
+        return values[Int(index)]
+    }
 }
 
 /// A key as `BinaryEncoder.Encoding.writeKey` wrote it: its `intValue` or its name.

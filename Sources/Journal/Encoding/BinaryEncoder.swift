@@ -19,9 +19,13 @@ import Core
 ///   with an `intValue` of 0 or more (`enum CodingKeys: Int, CodingKey`) as the varint
 ///   `intValue << 1`, any other as the varint `length << 1 | 1` and its UTF-8 name;
 /// - an unkeyed container is a 4-byte count, then its elements;
-/// - Core's identifiers (`PaymentID`, `MerchantID`...) are their number, as a varint: their own
-///   `Codable` writes the `pi_…` string that JSON shows, and records name payments, merchants
-///   and events everywhere.
+/// - Core's identifiers (`PaymentID`, `MerchantID`...) are their number, a `Currency` its index,
+///   and Core's string-valued enums (`PaymentEventType`, `DeclineCode`, `DisputeStatus`) the
+///   index of their case, each a varint: their own `Codable` writes the name JSON shows (`pi_…`,
+///   `"USD"`, `"payment_intent.succeeded"`), and records name payments, currencies and events
+///   everywhere;
+/// - a type with a hand-written layout (a ledger `Transfer`) may write it in place
+///   (`write(through:_:)`) rather than as a byte array.
 ///
 /// Why it is built this way: every record a journaled run appends and every record recovery
 /// reads goes through it. The containers implement each primitive requirement directly, and the
@@ -42,6 +46,15 @@ public struct BinaryEncoder {
         swap(&encoder.writer, &writer)
         defer { swap(&encoder.writer, &writer) }
         try encoder.write(value)
+    }
+
+    /// Runs `write` on the bytes being written when `encoder` is a `BinaryEncoder`'s, and says
+    /// whether it was: how a type whose layout is hand-written (a ledger transfer) writes it in
+    /// place, from its `encode(to:)`, instead of through a byte array.
+    public static func write(through encoder: any Encoder, _ write: (inout BinaryWriter) -> Void) -> Bool {
+        guard let encoding = encoder as? Encoding else { return false }
+        write(&encoding.writer)
+        return true
     }
 
     final class Encoding: Encoder {
@@ -108,6 +121,17 @@ public struct BinaryEncoder {
                 writer.writeLittleEndian(unsafeBitCast(value, to: Float.self).bitPattern)
             } else if BinaryCoding.identifierTypes.contains(ObjectIdentifier(type)) {
                 writer.writeVarint(unsafeBitCast(value, to: PaymentID.self).rawValue)
+            } else if type == Currency.self {
+                writer.writeVarint(UInt64(unsafeBitCast(value, to: Currency.self).index))
+            } else if type == PaymentEventType.self {
+                writer.writeVarint(
+                    BinaryCoding.eventTypes.index(of: unsafeBitCast(value, to: PaymentEventType.self)))
+            } else if type == DeclineCode.self {
+                writer.writeVarint(
+                    BinaryCoding.declineCodes.index(of: unsafeBitCast(value, to: DeclineCode.self)))
+            } else if type == DisputeStatus.self {
+                writer.writeVarint(
+                    BinaryCoding.disputeStatuses.index(of: unsafeBitCast(value, to: DisputeStatus.self)))
             } else {
                 return false
             }

@@ -104,12 +104,10 @@ public final class ChaosJournal: Journal {
 
     /// A successful (2xx) acknowledgement in `record`, if it is one.
     static func acknowledgement(_ record: JournalRecord) -> Acknowledgement? {
-        guard PaymentJournalRecord.isAcknowledgement(record),
-            case .acknowledged(let operation, let status, let answer, _, _)? = try? record.decode(
-                PaymentJournalRecord.self),
-            (200..<300).contains(status)
+        guard let head = PaymentJournalRecord.acknowledgement(in: record),
+            (200..<300).contains(head.httpStatus)
         else { return nil }
-        return Acknowledgement(payment: answer.id.rawValue, operation: operation)
+        return Acknowledgement(payment: head.payment.rawValue, operation: head.operation)
     }
 
     public func read(from position: JournalPosition, limit: Int) async throws(JournalError) -> [JournalEntry]

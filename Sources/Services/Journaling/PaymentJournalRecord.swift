@@ -51,11 +51,19 @@ package enum PaymentJournalRecord: JournalCodable, Codable, Sendable {
             apiKeyIssued, webhookSettled, paymentIDBlock, paymentRetired
     }
 
-    /// Whether `record` is an acknowledgement, from its first byte (the chaos journal looks at
-    /// every append, and decodes only these).
-    package static func isAcknowledgement(_ record: JournalRecord) -> Bool {
-        record.type == recordType
-            && BinaryDecoder.caseKey(CodingKeys.self, of: record.payload) == .acknowledged
+    /// The operation, status and payment of an acknowledgement, read from its first fields
+    /// (the chaos journal looks at every append); nil for any other record.
+    package static func acknowledgement(in record: JournalRecord) -> AcknowledgementHead? {
+        guard record.type == recordType else { return nil }
+        return BinaryDecoder.casePrefix(
+            AcknowledgementHead.self, of: CodingKeys.acknowledged, in: record.payload)
+    }
+
+    /// The leading fields of `acknowledged`, in its order (the answer's id is its first field).
+    package struct AcknowledgementHead: Decodable {
+        package let operation: APIOperation
+        package let httpStatus: Int
+        package let payment: PaymentID
     }
 }
 

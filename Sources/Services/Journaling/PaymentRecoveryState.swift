@@ -290,8 +290,8 @@ struct PaymentRecoveryState: Codable {
                 if !replay.keys.contains(scoped) { replay.keys.append(scoped) }
                 if answers[scoped] == nil {
                     answers[scoped] = RecoveredAnswer(
-                        merchant: answer.merchant, key: key, operation: operation, status: status,
-                        payment: answer, timeNanoseconds: time)
+                        merchant: answer.merchant, key: key, status: status, payment: answer,
+                        timeNanoseconds: time)
                 }
             }
         }

@@ -17,9 +17,7 @@ extension PaymentSystem {
     /// Then crash repair: payments the dead process left mid-flight (`created`,
     /// `requiresAction`, `authorizationUnknown`) are moved on to a final state, journaled.
     ///
-    /// Not rebuilt (not journaled): the fraud engine's card history, rate-limit buckets, and the
-    /// FX rate locked at capture (a cross-currency refund or dispute after the restart converts
-    /// at the rate the capture's booking implies).
+    /// Not rebuilt (not journaled): the fraud engine's card history and rate-limit buckets.
     ///
     /// Webhook events the dead process emitted and never settled (neither delivered nor
     /// dead-lettered, as its `webhookSettled` records show) are delivered again under their
@@ -144,19 +142,13 @@ extension PaymentSystem {
         // Crash repair is journaled, so that a later recovery, which will see what this life
         // does after it, starts from the same state: the transfers recovery booked, and the
         // transitions it rolled back.
-        let journal = paymentJournal.log
-        if !recovered.rolledForward.isEmpty {
-            try await PaymentJournaling.appendPersistently(
-                recovered.rolledForward.map { JournalRecord($0.journalRecord) }, journal: journal,
-                runtime: runtime)
+        let rolledBack = recovered.state.rolledBack.compactMap { recovered.payments[$0] }.map {
+            JournalRecord(
+                PaymentJournalRecord.rolledBack(RecoveredPayment($0), eventsEmitted: $0.eventsEmitted))
         }
-        for id in recovered.state.rolledBack {
-            guard let record = recovered.payments[id] else { continue }
-            let rolledBack = PaymentJournalRecord.rolledBack(
-                RecoveredPayment(record), eventsEmitted: record.eventsEmitted)
-            try await PaymentJournaling.appendPersistently(
-                [JournalRecord(rolledBack)], journal: journal, runtime: runtime)
-        }
+        let records = recovered.rolledForward.map { JournalRecord($0.journalRecord) } + rolledBack
+        guard !records.isEmpty else { return }
+        try await PaymentJournaling.appendPersistently(records, journal: paymentJournal.log, runtime: runtime)
     }
 
     private func restoreIdempotency(_ recovered: RecoveredPaymentSystem, served: ServedRecovery) {
