@@ -15,14 +15,19 @@ import WireHTTP
 /// a `RequestGate` instead of opening more sockets.
 ///
 /// Runs on real time (the client's side of the world).
-public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
+public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireClientFigures {
     public let baseURL: String
     private let pool: WireConnectionPool
     private let address: WireAddress
     /// The `Host` header every request carries.
     private let hostHeader: String
     private let timeout: Duration
+    private let patience: [RequestPriority: Duration]
     private let gate: RequestGate
+    /// Requests answered nothing, by `UnansweredReason`.
+    private let unanswered = Mutex<[UnansweredReason: Int]>([:])
+    private let connectionWait = Mutex(LatencyHistogram())
+    private let answerTime = Mutex(LatencyHistogram())
     /// Where each onboarded merchant's webhook endpoint points, when the run has a receiver.
     let receiver: WebhookReceiver?
     /// A status check's priority: this target's retrieves are the journeys' checks
@@ -60,29 +65,63 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         hostHeader = address.hostHeader
         pool = WireConnectionPool()
         self.timeout = timeout
+        self.patience = patience
         gate = RequestGate(slotsMax: connectionsMax, patience: patience)
         retrievePriority = .followUp
     }
 
-    private init(sharing target: HTTPPaymentTarget, retrievePriority: RequestPriority) {
+    private init(
+        readingFor target: HTTPPaymentTarget, connectionsMax: Int, patience: [RequestPriority: Duration]
+    ) {
         baseURL = target.baseURL
-        pool = target.pool
+        pool = WireConnectionPool()
         address = target.address
         hostHeader = target.hostHeader
         timeout = target.timeout
-        gate = target.gate
+        self.patience = patience
+        gate = RequestGate(slotsMax: connectionsMax, patience: patience)
         receiver = target.receiver
-        self.retrievePriority = retrievePriority
+        retrievePriority = .read
     }
 
-    /// The same connections for the read traffic: its status checks wait and are shed as
-    /// reads, where the journeys' own retrieves (their final checks) are never shed.
-    public func forReadTraffic() -> HTTPPaymentTarget {
-        HTTPPaymentTarget(sharing: self, retrievePriority: .read)
+    /// Connections of the read traffic's client at most: black-friday's peak sends about
+    /// 10,000 reads a second, each answered in a millisecond or two by a server with CPU to
+    /// spare, so a few dozen are busy at once; the rest is room for a server slowed by the
+    /// payments' peak. 128 held only 6,400 reads a second once answers took 20 ms on a loaded
+    /// machine, and the reads then waited for connections most of the run.
+    public static let readConnectionsMaxDefault = 512
+
+    /// The read traffic's own client: connections and a gate of its own, as a merchant's
+    /// dashboard or status checker is a different client from its checkout. Sharing the
+    /// journeys' connections, a read waited behind creates that hold a connection through the
+    /// card network's latency, and at the peak most reads waited their whole patience for one
+    /// (PERFORMANCE.md). Its status checks wait and are shed as reads, where the journeys' own
+    /// retrieves (their final checks) are never shed.
+    /// - Parameter patience: how long its reads wait for one of its connections before they are
+    ///   shed; nil: as this target's.
+    public func forReadTraffic(
+        connectionsMax: Int = readConnectionsMaxDefault, patience: [RequestPriority: Duration]? = nil
+    ) -> HTTPPaymentTarget {
+        HTTPPaymentTarget(
+            readingFor: self, connectionsMax: connectionsMax, patience: patience ?? self.patience)
     }
 
     /// Closes the pool's connections: call once the run is over.
     public func shutdown() async throws { await pool.shutdown() }
+
+    public var unansweredByReason: [String: Int] {
+        unanswered.withLock { counts in
+            Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
+        }
+    }
+
+    public var connectionWaitMilliseconds: LatencySummary { connectionWait.withLock { $0.summary } }
+
+    public var answerMilliseconds: LatencySummary { answerTime.withLock { $0.summary } }
+
+    private func noteUnanswered(_ reason: UnansweredReason) {
+        unanswered.withLock { $0[reason, default: 0] += 1 }
+    }
 
     public func onboard(_ merchant: MerchantID, settlementCurrency: Currency) async throws -> String? {
         // Onboarded by the first journey of the merchant, just before its create: waits and is
@@ -187,11 +226,16 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     }
 
     public func refundedMinorUnits(_ id: PaymentID, merchant: MerchantID, apiKey: String) async -> Int64? {
-        guard let answer = await request(.GET, "/v1/refunds?payment_intent=\(id)&limit=100", apiKey: apiKey),
-            answer.isSuccess,
+        guard let answer = await request(.GET, "/v1/refunds?payment_intent=\(id)&limit=100", apiKey: apiKey)
+        else { return nil }
+        // Not a lost answer, but the journey reads it as one and asks again: counted apart.
+        guard answer.isSuccess,
             let object = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any],
             let refunds = object["data"] as? [[String: Any]]
-        else { return nil }
+        else {
+            noteUnanswered(.refundListUnreadable)
+            return nil
+        }
         var total: Int64 = 0
         for refund in refunds where (refund["status"] as? String) != "failed" {
             guard let amount = Self.integer(refund["amount"]) else { return nil }
@@ -273,7 +317,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
     /// was never sent.
     func request(
         _ method: HTTPMethod, _ path: String, form: [(String, String)] = [], apiKey: String? = nil,
-        idempotencyKey: String? = nil, priority: RequestPriority = .followUp
+        idempotencyKey: String? = nil, priority: RequestPriority = .followUp, isResend: Bool = false
     ) async -> APIResponse? {
         // The request's time counts from now, waiting for a slot included, as it did when
         // the pool's queue held it.
@@ -281,18 +325,56 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         let deadline = entered + timeout
         switch await gate.enter(priority, deadline: deadline) {
         case .admitted: break
-        case .expired: return nil
+        case .expired:
+            noteUnanswered(.expiredWaiting)
+            return nil
         case .shed: return .shedByRunner(waitedMilliseconds: Self.milliseconds(entered.duration(to: .now)))
         }
-        defer { gate.leave() }
-        guard let connection = await pool.acquire(address) else { return nil }
-        let remaining = ContinuousClock.now.duration(to: deadline).components
-        let response = await connection.send(
-            encode(method, path, form: form, apiKey: apiKey, idempotencyKey: idempotencyKey),
-            deadline: .now()
-                + .nanoseconds(remaining.seconds * 1_000_000_000 + remaining.attoseconds / 1_000_000_000))
-        pool.release(connection)
-        guard let response else { return nil }
+        let waitedNanoseconds = Self.nanoseconds(entered.duration(to: .now))
+        connectionWait.withLock { $0.record(nanoseconds: waitedNanoseconds) }
+        guard let connection = await pool.acquire(address) else {
+            gate.leave()
+            noteUnanswered(.connectFailed)
+            return nil
+        }
+        let wasUsed = connection.wasUsed
+        let wire = encode(method, path, form: form, apiKey: apiKey, idempotencyKey: idempotencyKey)
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        let sent = ContinuousClock.now
+        // The connection and the slot are given back on the event loop the moment the answer
+        // is read, not when this task next runs: at the peak a runner busy with its own tasks
+        // held both that much longer, and the requests behind them waited for a connection
+        // whose answer was already in.
+        let (response, answered) = await withUnsafeContinuation {
+            (continuation: UnsafeContinuation<(WireResponse?, ContinuousClock.Instant), Never>) in
+            connection.send(wire, deadline: .now() + .nanoseconds(Self.nanoseconds(remaining))) {
+                [pool, gate] response in
+                let answered = ContinuousClock.now
+                pool.release(connection)
+                gate.leave()
+                continuation.resume(returning: (response, answered))
+            }
+        }
+        if response != nil {
+            let nanoseconds = Self.nanoseconds(sent.duration(to: answered))
+            answerTime.withLock { $0.record(nanoseconds: nanoseconds) }
+        }
+        guard let response else {
+            let reason: UnansweredReason =
+                ContinuousClock.now >= deadline ? .late : wasUsed ? .closedKeptAlive : .closedNew
+            // A kept-alive connection the server closed as idle just as the request went out
+            // (its idle timeout, 30 s for `paystorm serve`): sent once more, on another, as HTTP
+            // clients do with a request that is safe to repeat (a read, or a write under an
+            // idempotency key, which the server answers once).
+            if reason == .closedKeptAlive, !isResend, method == .GET || idempotencyKey != nil {
+                noteUnanswered(.closedKeptAliveResent)
+                return await request(
+                    method, path, form: form, apiKey: apiKey, idempotencyKey: idempotencyKey,
+                    priority: priority, isResend: true)
+            }
+            noteUnanswered(reason)
+            return nil
+        }
         var answer = APIResponse(status: response.status, body: response.body, replayed: response.replayed)
         answer.retryAfter = response.retryAfterSeconds.map { .seconds($0) }
         answer.shouldRetry = response.shouldRetry
@@ -315,6 +397,11 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl {
         guard method == .POST else { return WireRequest(method, path, headers: headers) }
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         return WireRequest(method, path, headers: headers, body: FormEncoding.bytes(form))
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let components = duration.components
+        return components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

@@ -16,6 +16,8 @@ public struct MetricsExposition: Sendable {
         "paystorm_payments_total": "PaymentIntents that reached an outcome, by outcome.",
         "paystorm_events_total": "Events emitted, by type.",
         "paystorm_authorize_duration_seconds": "Time from sending an authorization to the network's answer.",
+        "paystorm_api_request_duration_seconds":
+            "The server's time for an API or dashboard request, from its router to its answer, by method.",
         "paystorm_ledger_transfers_total": "Ledger transfers applied.",
         "paystorm_api_requests_in_flight": "API calls admitted and not yet answered.",
         "paystorm_webhook_deliveries_total":

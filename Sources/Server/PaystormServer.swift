@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Journal
 import Logging
+import Metrics
 import NIOCore
 import ServiceLifecycle
 import Services
@@ -190,12 +191,31 @@ struct StripeMiddleware: RouterMiddleware {
     static let requestIDHeader = HTTPField.Name("Request-Id")!
     static let counter = Atomic<UInt64>(0)
 
+    /// `paystorm_api_request_duration_seconds` by method: the server's own time for a request,
+    /// from its router to its answer, so that a client's latency can be split into its own
+    /// queue, the server's handling and what lies between (the request read and written, the
+    /// wait for a thread of the pool). Made once: a timer made per request costs a look-up in
+    /// the metrics factory.
+    private static let durations = [
+        HTTPRequest.Method.get, .post, .delete,
+    ].map {
+        ($0, Timer(label: "paystorm_api_request_duration_seconds", dimensions: [("method", $0.rawValue)]))
+    }
+    private static let otherDuration = Timer(
+        label: "paystorm_api_request_duration_seconds", dimensions: [("method", "other")])
+
+    private static func duration(of method: HTTPRequest.Method) -> Timer {
+        durations.first { $0.0 == method }?.1 ?? otherDuration
+    }
+
     // `@concurrent`: Hummingbird's protocol is compiled without nonisolated-nonsending defaults.
     @concurrent func handle(
         _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         let number = Self.counter.add(1, ordering: .relaxed).newValue
         let requestID = "req_" + String(hex14: number)
+        let started = ContinuousClock.now
+        defer { Self.duration(of: request.method).record(duration: started.duration(to: .now)) }
         var response: Response
         do {
             response = try await next(request, context)

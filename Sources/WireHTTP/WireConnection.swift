@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// A keep-alive HTTP/1.1 connection that carries one request at a time, as the pool lends it
 /// out. The deadline of the request on it is kept where the pool's sweeper can read it (in its
@@ -9,6 +10,7 @@ public final class WireConnection: Sendable {
     let handler: WireConnectionHandler
     /// Where it goes: the pool keeps it idle under this address.
     let address: WireAddress
+    private let requestsSent = Atomic<Int>(0)
 
     init(channel: any Channel, handler: WireConnectionHandler, address: WireAddress) {
         self.channel = channel
@@ -18,6 +20,10 @@ public final class WireConnection: Sendable {
 
     /// Whether it can carry another request.
     public var isReusable: Bool { !handler.isRetired && channel.isActive }
+
+    /// Whether it carried a request before (kept alive since): a request that finds such a
+    /// connection closed under it may have met the server closing it as idle.
+    public var wasUsed: Bool { requestsSent.load(ordering: .relaxed) > 0 }
 
     /// Sends a request's bytes and waits for its answer; nil when none came by `deadline`.
     public func send(_ request: WireRequest, deadline: NIODeadline) async -> WireResponse? {
@@ -34,6 +40,7 @@ public final class WireConnection: Sendable {
         answer: @escaping @Sendable (WireResponse?) -> Void
     ) {
         let handler = self.handler
+        requestsSent.add(1, ordering: .relaxed)
         handler.startClock(deadline: deadline)
         let loop = channel.eventLoop
         if loop.inEventLoop {

@@ -14,6 +14,14 @@ enum PrometheusMetrics {
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
             .milliseconds(2_500), .seconds(5), .seconds(10),
         ]
+        // An API request takes from tens of microseconds (a read) to the authorization's
+        // seconds; the read path's goal is a p99 under 100 ms.
+        factory.durationHistogramBuckets["paystorm_api_request_duration_seconds"] = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .microseconds(2_500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+            .milliseconds(2_500), .seconds(5), .seconds(10),
+        ]
         MetricsSystem.bootstrap(factory)
         return MetricsExposition(registry: registry)
     }

@@ -61,12 +61,15 @@ extension RunCommand {
         // Keys unique to this run: a server outlives runs, and a key seen before would replay.
         let keyPrefix = "run-\(UInt64(Date().timeIntervalSince1970 * 1_000))-journey"
         let line = progressLineMode
+        // The read traffic on connections of its own: a dashboard is not the checkout's client.
+        let reader = client.forReadTraffic()
         let report = await ScenarioRunner.runOverWire(
             scenario, target: client, targetName: target, keyPrefix: keyPrefix, webhooks: receiver,
-            faults: client, readTarget: client.forReadTraffic(),
+            faults: client, readTarget: reader,
             progress: progressHandler(recorder: recorder, timeseries: timeseries, line: line))
         finishProgress(line)
         try? await client.shutdown()
+        try? await reader.shutdown()
         await receiver.stop()
         return report
     }

@@ -237,6 +237,28 @@ struct RunSummary {
                     "\(wire.faultsSwitched) switched through /admin/faults · \(wire.faultsRefused) refused"
                         + (wire.faultsNotInjected.isEmpty
                             ? "" : " · not injected: " + wire.faultsNotInjected.joined(separator: "; "))))
+            for (label, client) in [
+                ("journeys' wire", wire.journeysClient), ("reads' wire", wire.readsClient),
+            ] {
+                guard let client else { continue }
+                let wait = client.connectionWaitMilliseconds
+                let answer = client.answerMilliseconds
+                lines.append(
+                    row(
+                        label,
+                        "waited for a connection p50 \(Self.milliseconds(wait.p50)) p99 \(Self.milliseconds(wait.p99)) · "
+                            + "sent to answered p50 \(Self.milliseconds(answer.p50)) p99 \(Self.milliseconds(answer.p99))"
+                    ))
+            }
+            let journeysUnanswered = wire.journeysClient?.unansweredByReason ?? [:]
+            let readsUnanswered = wire.readsClient?.unansweredByReason ?? [:]
+            if !journeysUnanswered.isEmpty || !readsUnanswered.isEmpty {
+                lines.append(
+                    row(
+                        "unanswered",
+                        "journeys' requests: \(Self.counts(journeysUnanswered)) · "
+                            + "reads: \(Self.counts(readsUnanswered))"))
+            }
             lines.append(row("not checked", wire.notChecked.joined(separator: ", ")))
         }
         return lines
@@ -250,7 +272,9 @@ struct RunSummary {
                 row(
                     "reads",
                     "\(read.kind) \(Format.count(read.sent)) sent · \(Format.count(read.succeeded)) ok · "
-                        + "\(Format.count(read.notServed)) not served (404) · \(Format.count(read.failed)) failed · "
+                        + "\(Format.count(read.notServed)) not served (404) · \(Format.count(read.failed)) failed"
+                        + (read.failedByStatus.isEmpty ? "" : " (\(Self.counts(read.failedByStatus)))")
+                        + " · "
                         + (read.shed > 0
                             ? "\(Format.count(read.shed)) shed by the runner (never sent) · " : "")
                         + "p50 \(Self.milliseconds(read.latencyMilliseconds.p50)) p99 \(Self.milliseconds(read.latencyMilliseconds.p99))"
@@ -277,6 +301,13 @@ struct RunSummary {
                         ?? "(no figure in this run: memory is sampled once a minute of its clock)"))
         }
         return lines
+    }
+
+    /// Counts by name, largest first: `late 3, closed_new 1`; `none` when there are none.
+    static func counts(_ counts: [String: Int]) -> String {
+        guard !counts.isEmpty else { return "none" }
+        return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", ")
     }
 
     static func milliseconds(_ value: Double) -> String {

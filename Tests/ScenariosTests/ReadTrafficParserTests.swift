@@ -69,7 +69,9 @@ import Testing
         }
         .reduce(0, +)
         #expect(abs(total - 3_000) < 1)
-        // Its list queries filter by status (through the search API) and by date.
+        // Its list queries filter by status (through the search API) and by date, in pages of
+        // the dashboard's 25 rows.
         #expect(scenario.reads.listStatus == "succeeded")
+        #expect(scenario.reads.listPageSize == 25)
     }
 }

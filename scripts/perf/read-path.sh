@@ -7,6 +7,7 @@
 # scripts/perf/populate.lua filled.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/perf/server.sh
 port="$1"
 duration="${2:-8s}"
 connections="${3:-16}"
@@ -15,12 +16,11 @@ base="http://127.0.0.1:$port"
 pid="$(ss -ltnpH "sport = :$port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)"
 cookie="$(scripts/perf/dashboard-session.sh "$base" "$key")"
 since=$(($(date +%s) - 3600))
-ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 run() {
     local name="$1" header="$2" path="$3" before after out requests
-    before="$(ticks)"
+    before="$(server_cpu_ticks "$pid")"
     out="$(wrk -t2 -c"$connections" -d"$duration" --latency -H "$header" "$base$path")"
-    after="$(ticks)"
+    after="$(server_cpu_ticks "$pid")"
     requests="$(echo "$out" | awk '/requests in/ { print $1 }')"
     echo "$name: p50 $(echo "$out" | awk '/^ +50%/ { print $2 }')" \
         "p99 $(echo "$out" | awk '/^ +99%/ { print $2 }')" \

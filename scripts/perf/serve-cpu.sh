@@ -13,6 +13,7 @@
 # dead-lettered, failed attempts), server CPU in hundredths of a second and per request.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/perf/server.sh
 bin="$1"
 port="$2"
 mode="$3"
@@ -25,11 +26,7 @@ if [ "$mode" = hooks ]; then hook=(--webhook-url "${WEBHOOK_URL:-http://127.0.0.
     "${hook[@]}" "$@" >"$out.serve.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/admin/audit" && break
-    sleep 0.1
-done
-cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+wait_for_server "$port" 100
 script=Benchmarks/wrk/create-confirm.lua
 url="http://127.0.0.1:$port/v1/payment_intents"
 if [ "$mode" = retrieve ]; then
@@ -39,7 +36,7 @@ if [ "$mode" = retrieve ]; then
     url="$url/pi_00000000000001"
 fi
 load=$(cut -d' ' -f1 /proc/loadavg)
-before=$(cpu)
+before=$(server_cpu_ticks "$pid")
 wrk -t2 -c32 -d"${seconds}s" --latency -s "$script" "$url" >"$out.wrk.txt" 2>&1
 previous=""
 same=0
@@ -55,7 +52,7 @@ for _ in $(seq 1 120); do
     previous=$now
     sleep 1
 done
-after=$(cpu)
+after=$(server_cpu_ticks "$pid")
 requests=$(awk '/requests in/{print $1}' "$out.wrk.txt")
 rps=$(awk '/Requests\/sec/{print $2}' "$out.wrk.txt")
 p50=$(awk '$1=="50%"{print $2}' "$out.wrk.txt")

@@ -13,7 +13,8 @@ struct ReadClients: Sendable {
     let recent: RecentPayments
     let metrics: ReadMetrics
     let runtime: any Runtime
-    /// Reads in flight at most: beyond it an arrival is not sent (counted as failed).
+    /// Reads in flight at most: beyond it an arrival is not sent (counted as failed, by the
+    /// runner).
     static let inFlightMax = 20_000
     /// Each kind's clients wake at most once per this interval and send every read due by then
     /// (0: a timer per read, as a simulated run's schedule needs).
@@ -43,7 +44,7 @@ struct ReadClients: Sendable {
                             continue
                         }
                         guard inFlight.enter(Self.inFlightMax) else {
-                            metrics.record(kind, status: nil, nanoseconds: 0)
+                            metrics.overInFlightBound(kind)
                             continue
                         }
                         runtime.spawn {

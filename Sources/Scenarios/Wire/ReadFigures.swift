@@ -10,6 +10,9 @@ public struct ReadFigures: Sendable, Codable, Equatable {
     public var notServed = 0
     /// Answered otherwise (4xx, 5xx), or not at all.
     public var failed = 0
+    /// `failed` by the status answered, `none` for no answer (the report's wire section says
+    /// why the read traffic's requests went unanswered).
+    public var failedByStatus: [String: Int] = [:]
     /// Not sent: shed by the runner after waiting their patience for one of its connections.
     public var shed = 0
     /// None sent yet because no payment had been acknowledged to read.
@@ -18,7 +21,7 @@ public struct ReadFigures: Sendable, Codable, Equatable {
 
     // The JSON key stays `latency_ms`, as readers of earlier reports expect.
     enum CodingKeys: String, CodingKey {
-        case kind, sent, succeeded, notServed, failed, shed, skippedNoPayment
+        case kind, sent, succeeded, notServed, failed, failedByStatus, shed, skippedNoPayment
         case latencyMilliseconds = "latencyMs"
     }
 

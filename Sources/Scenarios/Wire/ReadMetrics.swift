@@ -23,6 +23,15 @@ final class ReadMetrics: Sendable {
     /// A read the runner shed before sending it.
     func shed(_ kind: ReadTraffic.Kind) { kinds.withLock { $0[kind]?.figures.shed += 1 } }
 
+    /// A read not sent because `ReadClients.inFlightMax` reads were out: a failure of the runner.
+    func overInFlightBound(_ kind: ReadTraffic.Kind) {
+        kinds.withLock { kinds in
+            kinds[kind]?.figures.sent += 1
+            kinds[kind]?.figures.failed += 1
+            kinds[kind]?.figures.failedByStatus["runner_in_flight_max", default: 0] += 1
+        }
+    }
+
     func record(_ kind: ReadTraffic.Kind, status: Int?, nanoseconds: Int64) {
         // Changed in place through the dictionary's subscript: a copy of the entry made the
         // histogram's buckets (hundreds of KB) copied on every read answered.
@@ -33,7 +42,9 @@ final class ReadMetrics: Sendable {
                 kinds[kind]?.figures.succeeded += 1
                 kinds[kind]?.latency.record(nanoseconds: nanoseconds)
             case 404: kinds[kind]?.figures.notServed += 1
-            default: kinds[kind]?.figures.failed += 1
+            default:
+                kinds[kind]?.figures.failed += 1
+                kinds[kind]?.figures.failedByStatus[status.map { String($0) } ?? "none", default: 0] += 1
             }
         }
     }

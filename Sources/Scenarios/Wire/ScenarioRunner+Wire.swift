@@ -23,8 +23,8 @@ extension ScenarioRunner {
     ///     faults set its mode, and its verdict joins the report. Nil: events are not checked.
     ///   - faults: the server's admin fault route: the scenario's network faults are switched
     ///     through it on their schedule. Nil: they are not injected (the report says so).
-    ///   - readTarget: what the read traffic reads through, when not `target` (the same
-    ///     connections with the reads' own priority).
+    ///   - readTarget: what the read traffic reads through, when not `target` (a client of
+    ///     its own, as a dashboard or a status checker is).
     public static func runOverWire(
         _ scenario: Scenario, target: any PaymentTarget, targetName: String, keyPrefix: String,
         webhooks: (any WebhookWitness)? = nil, faults: (any ServerFaultControl)? = nil,
@@ -86,6 +86,8 @@ extension ScenarioRunner {
         figures.faultsSwitched = injector.switched
         figures.faultsRefused = injector.refused
         figures.faultsNotInjected = injector.notInjected
+        figures.journeysClient = (target as? any WireClientFigures)?.summary
+        figures.readsClient = (readTarget as? any WireClientFigures)?.summary
         await addServerChecks(webhooks: webhooks, target: target, to: &report, figures: &figures)
         report.wire = figures
         if !scenario.reads.isEmpty { report.reads = readMetrics.figures(scenario.reads) }

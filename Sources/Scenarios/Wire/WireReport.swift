@@ -4,6 +4,13 @@ public struct WireReport: Sendable, Codable, Equatable {
     public var target: String
     /// Requests that got no answer (connection refused, reset, timed out) and were sent again.
     public var answersLost = 0
+    /// The journeys' client's own figures (why requests went unanswered, including the ones
+    /// the journeys did not send again; connection waits; answer times), when the target keeps
+    /// them.
+    public var journeysClient: WireClientSummary?
+    /// The same for the read traffic's client: a read's latency less its connection wait is
+    /// the server's time (and the network's).
+    public var readsClient: WireClientSummary?
     /// New payments the runner shed before sending them (their create, or their merchant's
     /// onboarding, waited its patience for one of the runner's connections): their arrivals
     /// count as not answered. A merchant's resend of a create shed counts too.
@@ -29,7 +36,8 @@ public struct WireReport: Sendable, Codable, Equatable {
 
     // The JSON key stays `webhook_latency_ms`, as readers of earlier reports expect.
     enum CodingKeys: String, CodingKey {
-        case target, answersLost, createsShed, disputesNotSent, bankTransfersSentAsCards, paymentsChecked
+        case target, answersLost, journeysClient, readsClient, createsShed, disputesNotSent,
+            bankTransfersSentAsCards, paymentsChecked
         case auditChecked, faultsSwitched, faultsRefused, faultsNotInjected
         case webhookLatencyMilliseconds = "webhookLatencyMs"
         case notChecked
