@@ -334,6 +334,35 @@ import Testing
                     purpose: .refund(
                         RefundID(8), amount: Money(minorUnits: 7, currency: .eur), settledMinorUnits: 6))),
             .bookingAborted(PaymentID(77)),
+            // Cases the layout leaves to `Codable` (after its tag 255), beside hand-coded ones.
+            .transition(
+                JournaledTransition(
+                    command: .openDispute(amountMinorUnits: 5, isInquiry: false),
+                    next: .bankReturn(
+                        BankReturnNotice(
+                            paymentID: PaymentID(3), amount: Money(minorUnits: 5, currency: .kwd), code: .r02,
+                            day: 9)),
+                    events: [], result: payment, eventsEmitted: 1, expectsBooking: false, timeNanoseconds: 2,
+                    idempotencyKey: "k", sealedCard: [9])),
+            .bookingIntent(
+                PaymentID(3),
+                PaymentProcess.Booking(
+                    transfers: [transfer], purpose: .hold(transfer, capturesAutomatically: true))),
+            .bookingIntent(
+                PaymentID(3),
+                PaymentProcess.Booking(
+                    transfers: [transfer], isFiledOnSettlementDay: true,
+                    purpose: .capture(
+                        lockedRate: try LockedRate(
+                            id: FXQuoteID(6),
+                            midMarket: ExchangeRate(from: .eur, to: .usd, nanos: 1_100_000_000),
+                            spreadBasisPoints: 100, lockedAt: SimTime(nanoseconds: 4)),
+                        capturedMinorUnits: 99, settledMinorUnits: 108, feeMinorUnits: 3, hold: transfer))),
+            .bookingIntent(
+                PaymentID(3),
+                PaymentProcess.Booking(
+                    transfers: [],
+                    purpose: .disputeReinstatement(amount: Money(minorUnits: 5, currency: .kwd)))),
             .acknowledged(
                 .refund, httpStatus: 402, answer: payment, timeNanoseconds: 123, idempotencyKey: "k"),
             .rolledBack(payment, eventsEmitted: 2),

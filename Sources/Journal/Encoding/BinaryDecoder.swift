@@ -11,18 +11,6 @@ public struct BinaryDecoder {
         return (try? reader.readKeyCode())?.key(Key.self)
     }
 
-    /// The leading values of the enum case at the start of `bytes`, decoded as `Prefix` (a type
-    /// whose fields are those values, in order: a nested struct's fields follow inline), when the
-    /// case is `key`; nil for another case or bytes that do not decode. What a reader that
-    /// wants a few fields of one case of many decodes instead of the whole record.
-    public static func casePrefix<Key: CodingKey, Prefix: Decodable>(
-        _ prefix: Prefix.Type, of key: Key, in bytes: [UInt8]
-    ) -> Prefix? {
-        var reader = BinaryReader(bytes)
-        guard (try? reader.readKeyCode()) == CodingKeyCode(key) else { return nil }
-        return try? BinaryDecoder().decode(prefix, from: &reader)
-    }
-
     /// - Throws: `JournalError` for bytes that end early or hold an impossible value,
     ///   `DecodingError` for a value its own `init(from:)` refuses.
     public func decode<Value: Decodable>(_ type: Value.Type, from reader: inout BinaryReader) throws -> Value
@@ -138,45 +126,6 @@ public struct BinaryDecoder {
             }
             return narrow
         }
-    }
-}
-
-/// What `BinaryEncoder` and `BinaryDecoder` tell apart by type metadata, beside the primitives.
-enum BinaryCoding {
-    /// Taken once: in generic code, `[UInt8].self` asks the runtime for the array's metadata.
-    static let byteArrayType = ObjectIdentifier([UInt8].self)
-    /// Core's identifiers, each coded as its number (every one is a single `UInt64`).
-    static let identifierTypes: [ObjectIdentifier] = [
-        ObjectIdentifier(PaymentID.self), ObjectIdentifier(MerchantID.self), ObjectIdentifier(EventID.self),
-        ObjectIdentifier(RefundID.self), ObjectIdentifier(TransferID.self), ObjectIdentifier(CustomerID.self),
-        ObjectIdentifier(DisputeID.self), ObjectIdentifier(PayoutID.self),
-    ]
-    static let currencies = CaseTable(Currency.all)
-    static let eventTypes = CaseTable(PaymentEventType.allCases)
-    static let declineCodes = CaseTable(DeclineCode.allCases)
-    static let disputeStatuses = CaseTable(DisputeStatus.allCases)
-}
-
-/// The values of a type coded as their index in a fixed list (a `Currency`, a case of one of
-/// Core's string-valued enums).
-struct CaseTable<Value: Hashable & Sendable>: Sendable {
-    let values: [Value]
-    let indexes: [Value: UInt64]
-
-    init(_ values: [Value]) {
-        self.values = values
-        indexes = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, UInt64($0)) })
-    }
-
-    func index(of value: Value) -> UInt64 { indexes[value]! }
-
-    func value(from reader: inout BinaryReader) throws(JournalError) -> Value {
-        let start = reader.offset
-        let index = try reader.readVarint()
-        guard index < UInt64(values.count) else {
-            throw .invalidField("\(Value.self) at byte \(start)", reason: "index \(index) of \(values.count)")
-        }
-        return values[Int(index)]
     }
 }
 

@@ -40,22 +40,9 @@ public enum JournalRecordType {
 /// type needs no reader and writer of its own, and a field added to it is journaled with it.
 /// The record's `formatVersion` versions that layout (nothing in the bytes names the fields).
 extension JournalCodable where Self: Codable {
-    public func encode(into writer: inout BinaryWriter) {
-        do {
-            try BinaryEncoder().encode(self, into: &writer)
-        } catch {
-            // Only an encoder that refuses a value throws, and `BinaryEncoder` refuses none.
-            preconditionFailure("\(Self.self) does not encode: \(error)")
-        }
-    }
+    public func encode(into writer: inout BinaryWriter) { writer.writeCodable(self) }
 
     public init(from reader: inout BinaryReader) throws(JournalError) {
-        do {
-            self = try BinaryDecoder().decode(Self.self, from: &reader)
-        } catch let error as JournalError {
-            throw error
-        } catch {
-            throw .invalidField("\(Self.self)", reason: "\(error)")
-        }
+        self = try reader.readCodable(Self.self)
     }
 }

@@ -2,8 +2,8 @@ import Core
 import Journal
 import Ledger
 
-/// Everything the payment services journal, as one record type coded by `BinaryEncoder` (its
-/// `Codable` conformance is the layout): what each payment's process decided and was given back
+/// Everything the payment services journal, as one record type (its layout in
+/// `PaymentJournalRecord+Layout`): what each payment's process decided and was given back
 /// (its transitions and bookings), the API's answers, and the facts around payments (merchants,
 /// keys, webhook settlements, id blocks, retirements). `PaymentJournal` says when each is
 /// appended; `PaymentRecoveryState` replays them.
@@ -11,7 +11,7 @@ import Ledger
 /// Format version 2. Version 1 (a `PaymentEventRecord` per transition with hand-numbered codes,
 /// a record type per fact) is refused by recovery with `RecoveryError.journalFormat`, not
 /// converted: a journal is read by the build that wrote it, or replaced.
-package enum PaymentJournalRecord: JournalCodable, Codable, Sendable {
+package enum PaymentJournalRecord: JournalCodable, Sendable {
     package static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 8
     package static let formatVersion: UInt8 = 2
     /// The record types of format version 1, which this build refuses.
@@ -44,34 +44,13 @@ package enum PaymentJournalRecord: JournalCodable, Codable, Sendable {
     case paymentIDBlock(firstID: UInt64)
     /// A payment retired from memory: recovery forgets it too.
     case paymentRetired(PaymentID)
-
-    /// Coded by position, one byte a record (`BinaryEncoder`): a new case goes last.
-    private enum CodingKeys: Int, CodingKey {
-        case opened, transition, bookingIntent, bookingAborted, acknowledged, rolledBack, merchantOnboarded,
-            apiKeyIssued, webhookSettled, paymentIDBlock, paymentRetired
-    }
-
-    /// The operation, status and payment of an acknowledgement, read from its first fields
-    /// (the chaos journal looks at every append); nil for any other record.
-    package static func acknowledgement(in record: JournalRecord) -> AcknowledgementHead? {
-        guard record.type == recordType else { return nil }
-        return BinaryDecoder.casePrefix(
-            AcknowledgementHead.self, of: CodingKeys.acknowledged, in: record.payload)
-    }
-
-    /// The leading fields of `acknowledged`, in its order (the answer's id is its first field).
-    package struct AcknowledgementHead: Decodable {
-        package let operation: APIOperation
-        package let httpStatus: Int
-        package let payment: PaymentID
-    }
 }
 
 /// One transition as the payment's process decided it: Core's command (with its amounts and
 /// decline code) and the step that follows it, which recovery runs through the live
 /// `PaymentProcess`; with the events it emitted and the payment after it, which the replay is
 /// checked against (and which a transition that landed out of order is taken as).
-package struct JournaledTransition: Codable, Sendable {
+package struct JournaledTransition: Sendable {
     var command: PaymentCommand
     var next: PaymentProcess.Next
     var events: [PaymentEventType]
