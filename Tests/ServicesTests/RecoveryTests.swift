@@ -382,6 +382,56 @@ import Testing
         }
     }
 
+    /// Every command and every next step a transition can journal comes back as written, those
+    /// the layout codes by hand and those it leaves to `Codable`.
+    @Test func everyCommandAndStepRoundTrips() throws {
+        let payment = RecoveredPayment(
+            id: PaymentID(3), merchant: MerchantID(4), currency: .usd, network: nil, state: .created,
+            amountMinorUnits: 10, amountCapturableMinorUnits: 0, amountCapturedMinorUnits: 0,
+            amountRefundedMinorUnits: 0, disputeAmountMinorUnits: 0, disputeStatus: nil, isSettled: false,
+            isAuthenticated: false)
+        let commands: [PaymentCommand] = [
+            .authorizationResult(.approved), .authorizationResult(.declined(.doNotHonor)),
+            .authorizationResult(.timedOut), .requireAction, .actionCompleted, .actionAbandoned,
+            .inquiryResult(.approved), .inquiryResult(.declined(.expiredCard)), .inquiryResult(.notFound),
+            .reverse,
+            .capture(amountMinorUnits: nil), .capture(amountMinorUnits: 4), .void, .expire, .settle,
+            .refund(amountMinorUnits: 3), .openDispute(amountMinorUnits: 2, isInquiry: true), .submitEvidence,
+            .escalateInquiry, .closeInquiry, .closeDispute(.won), .bankReturn,
+        ]
+        let steps: [PaymentProcess.Next] =
+            [
+                .done, .decline(.fraudulent), .waitForCustomer, .reverse, .capture, .release,
+                .refund(amountMinorUnits: 5), .withdrawDisputedFunds, .reinstateDisputedFunds,
+                .bankReturn(
+                    BankReturnNotice(
+                        paymentID: PaymentID(3), amount: Money(minorUnits: 5, currency: .usd), code: .r01,
+                        day: 2)),
+            ]
+            + [false, true].flatMap { automatic in
+                [
+                    .challenge(capturesAutomatically: automatic),
+                    .authorize(capturesAutomatically: automatic),
+                    .bookHold(capturesAutomatically: automatic),
+                    .inquire(capturesAutomatically: automatic, countsTimeout: !automatic),
+                ]
+            }
+        for (index, command) in commands.enumerated() {
+            let next = steps[index % steps.count]
+            let record = JournalRecord(
+                PaymentJournalRecord.transition(
+                    JournaledTransition(
+                        command: command, next: next, events: [], result: payment, eventsEmitted: 0,
+                        expectsBooking: false, timeNanoseconds: 0)))
+            guard case .transition(let decoded) = try record.decode(PaymentJournalRecord.self) else {
+                Issue.record("\(command) did not decode as a transition")
+                continue
+            }
+            #expect(decoded.command == command)
+            #expect(decoded.next == next, "\(next)")
+        }
+    }
+
     /// A journal written by a build of payment journal format 1 is refused with an error that
     /// names the format, not misread.
     @Test func aJournalOfFormatOneIsRefused() async throws {

@@ -103,18 +103,12 @@ extension PaymentJournalRecord {
 
     /// The operation, status and payment of an acknowledgement, read from its first bytes (the
     /// chaos journal looks at every append); nil for any other record.
-    package static func acknowledgement(in record: JournalRecord) -> AcknowledgementHead? {
+    package static func acknowledgement(
+        in record: JournalRecord
+    ) -> (operation: APIOperation, httpStatus: Int, payment: PaymentID)? {
         var reader = BinaryReader(record.payload)
         guard record.type == recordType, (try? reader.readUInt8()) == 4 else { return nil }
-        return try? AcknowledgementHead(
-            operation: reader.read(APIOperation.self), httpStatus: reader.readInt(),
-            payment: PaymentID(reader.readVarint()))
-    }
-
-    package struct AcknowledgementHead {
-        package let operation: APIOperation
-        package let httpStatus: Int
-        package let payment: PaymentID
+        return try? (reader.read(APIOperation.self), reader.readInt(), PaymentID(reader.readVarint()))
     }
 }
 
@@ -158,66 +152,39 @@ extension BinaryWriter {
         write(transition.sealedCard) { $0.writeBytes($1) }
     }
 
+    /// A command without values as its index in `BinaryReader.plainCommands`; any other as a
+    /// byte after those, then its values.
     fileprivate mutating func write(_ command: PaymentCommand) {
+        if let index = BinaryReader.plainCommands.firstIndex(of: command) { return write(UInt8(index)) }
         switch command {
-        case .authorizationResult(.approved): write(0)
-        case .authorizationResult(.timedOut): write(1)
         case .authorizationResult(.declined(let code)):
-            write(2)
+            write(20)
             write(code)
-        case .inquiryResult(.approved): write(3)
-        case .inquiryResult(.notFound): write(4)
         case .inquiryResult(.declined(let code)):
-            write(5)
+            write(21)
             write(code)
-        case .requireAction: write(6)
-        case .actionCompleted: write(7)
-        case .actionAbandoned: write(8)
-        case .reverse: write(9)
         case .capture(let amount):
-            write(10)
+            write(22)
             write(amount) { $0.writeSignedVarint($1) }
-        case .void: write(11)
-        case .expire: write(12)
-        case .settle: write(13)
         case .refund(let amount):
-            write(14)
+            write(23)
             writeSignedVarint(amount)
-        case .openDispute, .submitEvidence, .escalateInquiry, .closeInquiry, .closeDispute, .bankReturn:
+        default:
             write(PaymentJournalRecord.codableTag)
             writeCodable(command)
         }
     }
 
     fileprivate mutating func write(_ next: PaymentProcess.Next) {
+        if let index = BinaryReader.plainSteps.firstIndex(of: next) { return write(UInt8(index)) }
         switch next {
-        case .done: write(0)
         case .decline(let code):
-            write(1)
+            write(20)
             write(code)
-        case .challenge(let automatic):
-            write(2)
-            write(automatic)
-        case .waitForCustomer: write(3)
-        case .authorize(let automatic):
-            write(4)
-            write(automatic)
-        case .bookHold(let automatic):
-            write(5)
-            write(automatic)
-        case .inquire(let automatic, let countsTimeout):
-            write(6)
-            write(automatic)
-            write(countsTimeout)
-        case .reverse: write(7)
-        case .capture: write(8)
-        case .release: write(9)
         case .refund(let amount):
-            write(10)
+            write(21)
             writeSignedVarint(amount)
-        case .withdrawDisputedFunds: write(11)
-        case .reinstateDisputedFunds: write(12)
-        case .bankReturn:
+        default:
             write(PaymentJournalRecord.codableTag)
             writeCodable(next)
         }
@@ -264,6 +231,28 @@ extension BinaryReader {
         .created, .requiresAction, .authorizationUnknown, .authorized, .captured, .settled, .voided, .expired,
         .refunded, .disputed, .returned,
     ]
+
+    /// The commands and steps that carry no value but flags, in the order of their bytes: a new
+    /// one goes last.
+    fileprivate static let plainCommands: [PaymentCommand] = [
+        .authorizationResult(.approved), .authorizationResult(.timedOut), .inquiryResult(.approved),
+        .inquiryResult(.notFound), .requireAction, .actionCompleted, .actionAbandoned, .reverse, .void,
+        .expire,
+        .settle,
+    ]
+    fileprivate static let plainSteps: [PaymentProcess.Next] =
+        [
+            .done, .waitForCustomer, .reverse, .capture, .release, .withdrawDisputedFunds,
+            .reinstateDisputedFunds,
+        ]
+        + [false, true].flatMap { automatic in
+            [
+                .challenge(capturesAutomatically: automatic), .authorize(capturesAutomatically: automatic),
+                .bookHold(capturesAutomatically: automatic),
+                .inquire(capturesAutomatically: automatic, countsTimeout: false),
+                .inquire(capturesAutomatically: automatic, countsTimeout: true),
+            ]
+        }
 
     fileprivate mutating func readInt() throws(JournalError) -> Int {
         let value = try readSignedVarint()
@@ -327,44 +316,26 @@ extension BinaryReader {
     }
 
     fileprivate mutating func read(_: PaymentCommand.Type) throws(JournalError) -> PaymentCommand {
-        switch try readUInt8() {
-        case 0: .authorizationResult(.approved)
-        case 1: .authorizationResult(.timedOut)
-        case 2: .authorizationResult(.declined(try read(DeclineCode.self)))
-        case 3: .inquiryResult(.approved)
-        case 4: .inquiryResult(.notFound)
-        case 5: .inquiryResult(.declined(try read(DeclineCode.self)))
-        case 6: .requireAction
-        case 7: .actionCompleted
-        case 8: .actionAbandoned
-        case 9: .reverse
-        case 10: .capture(amountMinorUnits: try readBool() ? try readSignedVarint() : nil)
-        case 11: .void
-        case 12: .expire
-        case 13: .settle
-        case 14: .refund(amountMinorUnits: try readSignedVarint())
-        case PaymentJournalRecord.codableTag: try readCodable(PaymentCommand.self)
-        case let tag: throw .invalidField("PaymentCommand", reason: "unknown command \(tag)")
+        let tag = try readUInt8()
+        if Int(tag) < Self.plainCommands.count { return Self.plainCommands[Int(tag)] }
+        switch tag {
+        case 20: return .authorizationResult(.declined(try read(DeclineCode.self)))
+        case 21: return .inquiryResult(.declined(try read(DeclineCode.self)))
+        case 22: return .capture(amountMinorUnits: try readBool() ? try readSignedVarint() : nil)
+        case 23: return .refund(amountMinorUnits: try readSignedVarint())
+        case PaymentJournalRecord.codableTag: return try readCodable(PaymentCommand.self)
+        default: throw .invalidField("PaymentCommand", reason: "unknown command \(tag)")
         }
     }
 
     fileprivate mutating func read(_: PaymentProcess.Next.Type) throws(JournalError) -> PaymentProcess.Next {
-        switch try readUInt8() {
-        case 0: .done
-        case 1: .decline(try read(DeclineCode.self))
-        case 2: .challenge(capturesAutomatically: try readBool())
-        case 3: .waitForCustomer
-        case 4: .authorize(capturesAutomatically: try readBool())
-        case 5: .bookHold(capturesAutomatically: try readBool())
-        case 6: .inquire(capturesAutomatically: try readBool(), countsTimeout: try readBool())
-        case 7: .reverse
-        case 8: .capture
-        case 9: .release
-        case 10: .refund(amountMinorUnits: try readSignedVarint())
-        case 11: .withdrawDisputedFunds
-        case 12: .reinstateDisputedFunds
-        case PaymentJournalRecord.codableTag: try readCodable(PaymentProcess.Next.self)
-        case let tag: throw .invalidField("PaymentProcess.Next", reason: "unknown step \(tag)")
+        let tag = try readUInt8()
+        if Int(tag) < Self.plainSteps.count { return Self.plainSteps[Int(tag)] }
+        switch tag {
+        case 20: return .decline(try read(DeclineCode.self))
+        case 21: return .refund(amountMinorUnits: try readSignedVarint())
+        case PaymentJournalRecord.codableTag: return try readCodable(PaymentProcess.Next.self)
+        default: throw .invalidField("PaymentProcess.Next", reason: "unknown step \(tag)")
         }
     }
 

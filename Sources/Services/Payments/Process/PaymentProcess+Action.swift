@@ -88,7 +88,7 @@ extension PaymentProcess {
     }
 
     /// The step a durable transition leads to.
-    enum Next: Sendable, Codable {
+    enum Next: Sendable, Equatable, Codable {
         case done
         case decline(DeclineCode)
         case challenge(capturesAutomatically: Bool)
