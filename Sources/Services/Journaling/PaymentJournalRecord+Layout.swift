@@ -129,7 +129,7 @@ extension BinaryWriter {
         write(payment.isAuthenticated)
     }
 
-    /// A state without a value as its index in `BinaryReader.states`; a failure as `codableTag`.
+    /// A state without a value as its index in `BinaryReader.states`; a failure as 255 and its code.
     fileprivate mutating func write(_ state: PaymentState) {
         if case .failed(let code) = state {
             write(PaymentJournalRecord.codableTag)
