@@ -172,12 +172,6 @@ import Testing
         #expect(try Self.bytes(Step.opened) == [13] + Array("opened".utf8))
     }
 
-    @Test func theCaseOfARecordIsReadWithoutDecodingIt() throws {
-        let bytes = try Self.bytes(Indexed.second(.opened, label: "x"))
-        #expect(BinaryDecoder.caseKey(Indexed.CodingKeys.self, of: bytes) == .second)
-        #expect(BinaryDecoder.caseKey(Indexed.CodingKeys.self, of: []) == nil)
-    }
-
     struct Named: Codable, Hashable {
         var payment: PaymentID
         var merchant: MerchantID?

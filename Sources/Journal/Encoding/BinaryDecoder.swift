@@ -4,13 +4,6 @@ import Core
 public struct BinaryDecoder {
     public init() {}
 
-    /// The key of the case an enum encoded at the start of `bytes` names, without decoding the
-    /// rest: what a reader that wants one case of many checks before it decodes a record.
-    public static func caseKey<Key: CodingKey>(_ type: Key.Type, of bytes: [UInt8]) -> Key? {
-        var reader = BinaryReader(bytes)
-        return (try? reader.readKeyCode())?.key(Key.self)
-    }
-
     /// - Throws: `JournalError` for bytes that end early or hold an impossible value,
     ///   `DecodingError` for a value its own `init(from:)` refuses.
     public func decode<Value: Decodable>(_ type: Value.Type, from reader: inout BinaryReader) throws -> Value

@@ -1,9 +1,11 @@
 import Core
 
 /// Encodes a `Codable` value into a compact, positional binary form: the value's fields in the
-/// order its `encode(to:)` writes them, with no field names, integers as varints. What the
-/// services' journal records and a snapshot of a fold are written with, so that a new field is
-/// journaled without a reader and a writer of its own.
+/// order its `encode(to:)` writes them, with no field names, integers as varints. What a
+/// snapshot of a fold is written with (a new field is kept without a reader and a writer of its
+/// own), and the rare values a hand-written record layout leaves to `Codable`
+/// (`BinaryWriter.writeCodable`): a record read by the hundred thousand is cheaper written by
+/// hand, since every keyed container costs a box and its generic metadata.
 ///
 /// Layout (the reader must be `BinaryDecoder` decoding the same type: nothing in the bytes says
 /// what they are, so the caller versions them):
@@ -27,8 +29,8 @@ import Core
 /// - a type with a hand-written layout (a ledger `Transfer`) may write it in place
 ///   (`write(through:_:)`) rather than as a byte array.
 ///
-/// Why it is built this way: every record a journaled run appends and every record recovery
-/// reads goes through it. The containers implement each primitive requirement directly, and the
+/// Why it is built this way: every snapshot a journaled run writes and recovery reads goes
+/// through it. The containers implement each primitive requirement directly, and the
 /// generic paths tell the primitives apart by comparing type metadata, so that no value costs a
 /// dynamic cast or a protocol-conformance lookup.
 ///

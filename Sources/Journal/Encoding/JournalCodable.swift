@@ -35,14 +35,3 @@ public enum JournalRecordType {
     public static let servicesRange: ClosedRange<UInt8> = 64...127
     public static let reservedRange: ClosedRange<UInt8> = 128...255
 }
-
-/// A payload whose `Codable` conformance is its layout, as `BinaryEncoder` writes it: a record
-/// type needs no reader and writer of its own, and a field added to it is journaled with it.
-/// The record's `formatVersion` versions that layout (nothing in the bytes names the fields).
-extension JournalCodable where Self: Codable {
-    public func encode(into writer: inout BinaryWriter) { writer.writeCodable(self) }
-
-    public init(from reader: inout BinaryReader) throws(JournalError) {
-        self = try reader.readCodable(Self.self)
-    }
-}
