@@ -1,4 +1,6 @@
 /// Why an issuer or Paystorm declined a payment, in Stripe's `decline_code` vocabulary.
+///
+/// The journal codes a case as its position in `allCases` (`BinaryEncoder`): a new case goes last.
 public enum DeclineCode: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case insufficientFunds = "insufficient_funds"
     case doNotHonor = "do_not_honor"

@@ -53,19 +53,13 @@ import Testing
     }
 
     static func isTransition(_ record: JournalRecord) -> Bool {
-        guard record.type == PaymentEventRecord.recordType,
-            let image = try? PaymentEventImage(record: record.decode(PaymentEventRecord.self)),
-            case .transition = image.kind
-        else { return false }
-        return true
+        if case .transition? = PaymentJournalRecord.of(record) { return true }
+        return false
     }
 
     static func isAcknowledgement(_ record: JournalRecord) -> Bool {
-        guard record.type == PaymentEventRecord.recordType,
-            let image = try? PaymentEventImage(record: record.decode(PaymentEventRecord.self)),
-            case .acknowledgement = image.kind
-        else { return false }
-        return true
+        if case .acknowledged? = PaymentJournalRecord.of(record) { return true }
+        return false
     }
 
     /// The authorization's transition is refused: the client gets a retryable 503 and memory
@@ -144,7 +138,11 @@ import Testing
 
             let before = runtime.now()
             let refusedBefore = journal.refused
-            journal.refuse(3) { $0.type == PaymentBookingRecord.recordType }
+            journal.refuse(3) {
+                if case .bookingIntent? = PaymentJournalRecord.of($0) { return true }
+                if case .bookingAborted? = PaymentJournalRecord.of($0) { return true }
+                return false
+            }
             let request = try Fixture.request(merchant, 9_000, .usd, manual: false)
             let answer = await system.createPayment(request, apiKey: apiKey, idempotencyKey: "intent")
             if answer.isSuccess {

@@ -48,8 +48,12 @@ import Testing
     @Test func cardFieldsAreSealedOnDiskAndRecoveryWithTheKeyRestoresThem() async throws {
         let (cards, records) = try Self.journaledRun(seed: 11)
         #expect(cards.count >= 30)
-        let sealedRecords = try records.filter { $0.type == PaymentEventRecord.recordType }.filter {
-            try $0.decode(PaymentEventRecord.self).encryptedCardFields != nil
+        let sealedRecords = records.filter {
+            switch PaymentJournalRecord.of($0) {
+            case .transition(let transition)?: transition.sealedCard != nil
+            case .opened(_, _, _, let sealed)?: sealed != nil
+            default: false
+            }
         }
         // One sealed copy per payment: on its first transition.
         #expect(sealedRecords.count == cards.count)

@@ -15,8 +15,13 @@ import Testing
     struct Outcome {
         var statuses: [Int] = []
         var events: [PaymentEventType] = []
-        var recordTypes: [UInt8] = []
+        /// Each record's `PaymentJournalRecord` case, or its type tag for another record.
+        var recordKinds: [String] = []
         var isDurable = false
+        /// Acknowledgements whose head (`PaymentJournalRecord.acknowledgement(in:)`) gives what
+        /// the whole record does, and records of which it gave something wrong.
+        var headsRead = 0
+        var headsWrong = 0
     }
 
     /// Onboards a merchant, then takes a payment through capture and a partial refund, with
@@ -41,7 +46,16 @@ import Testing
             outcome.statuses = [created.status, captured.status, refunded.status]
             outcome.events = system.events.recentEvents(for: id) + system.events.recentEvents(for: opened)
             for try await entry in system.paymentJournal.log.entries() {
-                outcome.recordTypes.append(entry.record.type)
+                let record = PaymentJournalRecord.of(entry.record)
+                outcome.recordKinds.append(record?.kind ?? "\(entry.record.type)")
+                let head = PaymentJournalRecord.acknowledgement(in: entry.record)
+                if case .acknowledged(let operation, let status, let answer, _, _)? = record,
+                    head?.operation == operation, head?.httpStatus == status, head?.payment == answer.id
+                {
+                    outcome.headsRead += 1
+                } else if head != nil {
+                    outcome.headsWrong += 1
+                }
             }
             return outcome
         }
@@ -51,13 +65,15 @@ import Testing
         let outcome = try Self.drive(journal: InMemoryJournal())
         #expect(outcome.isDurable)
         #expect(outcome.statuses == [200, 200, 200])
-        let types = Set(outcome.recordTypes)
+        let kinds = Set(outcome.recordKinds)
         for expected in [
-            MerchantOnboardedRecord.recordType, APIKeyIssuedRecord.recordType, PaymentEventRecord.recordType,
-            PaymentBookingRecord.recordType, LedgerTransferRecord.recordType,
+            "merchantOnboarded", "apiKeyIssued", "opened", "transition", "bookingIntent", "acknowledged",
+            "\(LedgerTransferRecord.recordType)",
         ] {
-            #expect(types.contains(expected), "record type \(expected) missing from \(types)")
+            #expect(kinds.contains(expected), "record \(expected) missing from \(kinds)")
         }
+        #expect(outcome.headsRead == outcome.recordKinds.count { $0 == "acknowledged" })
+        #expect(outcome.headsRead > 0 && outcome.headsWrong == 0)
     }
 
     /// The null port: the same answers and the same events (the creation event goes out at
@@ -66,7 +82,7 @@ import Testing
         let durable = try Self.drive(journal: InMemoryJournal())
         let null = try Self.drive(journal: nil)
         #expect(!null.isDurable)
-        #expect(null.recordTypes.isEmpty)
+        #expect(null.recordKinds.isEmpty)
         #expect(null.statuses == durable.statuses)
         #expect(null.events == durable.events)
         #expect(null.events.first == .paymentIntentCreated)

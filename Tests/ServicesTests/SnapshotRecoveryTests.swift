@@ -30,17 +30,13 @@ import Testing
         var unbooked: Int?
         var intent: Int?
         for (index, record) in records.enumerated() where index > records.count / 3 {
-            if unbooked == nil, record.type == PaymentEventRecord.recordType,
-                let image = try? PaymentEventImage(record: record.decode(PaymentEventRecord.self)),
-                case .transition = image.kind, image.expectsBooking
-            {
+            switch PaymentJournalRecord.of(record) {
+            case .transition(let transition)? where unbooked == nil && transition.expectsBooking:
                 unbooked = index + 1
-            }
-            if intent == nil, record.type == PaymentBookingRecord.recordType,
-                let booking = try? record.decode(PaymentBookingRecord.self), booking.kind == .intent,
-                !booking.transfers.isEmpty
-            {
+            case .bookingIntent(_, let booking)? where intent == nil && !booking.transfers.isEmpty:
                 intent = index + 1
+            default:
+                break
             }
         }
         return (try #require(unbooked), try #require(intent))
@@ -150,17 +146,12 @@ import Testing
         #expect(repairs.rolledForward > 0)
     }
 
-    /// `records` with a `PaymentRetiredRecord` after the last record naming each payment of odd
+    /// `records` with a retirement record after the last record naming each payment of odd
     /// id (as the runner retires a payment after its journey's last step), and those ids.
     static func withRetirements(_ records: [JournalRecord]) throws -> ([JournalRecord], Set<PaymentID>) {
         var last: [PaymentID: Int] = [:]
         for (index, record) in records.enumerated() {
-            if record.type == PaymentEventRecord.recordType {
-                last[try PaymentEventImage(record: record.decode(PaymentEventRecord.self)).payment.id] = index
-            } else if record.type == PaymentBookingRecord.recordType {
-                let id = PaymentID(try record.decode(PaymentBookingRecord.self).paymentID)
-                if id.rawValue != 0 { last[id] = index }
-            }
+            if let id = PaymentJournalRecord.of(record)?.payment, id.rawValue != 0 { last[id] = index }
         }
         let retired = Set(last.keys.filter { $0.rawValue % 2 == 1 })
         var after: [Int: [PaymentID]] = [:]
@@ -169,7 +160,7 @@ import Testing
         for (index, record) in records.enumerated() {
             out.append(record)
             for id in (after[index] ?? []).sorted() {
-                out.append(JournalRecord(PaymentRetiredRecord(paymentID: id.rawValue)))
+                out.append(JournalRecord(PaymentJournalRecord.paymentRetired(id)))
             }
         }
         return (out, retired)

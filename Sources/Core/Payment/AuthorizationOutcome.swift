@@ -6,6 +6,11 @@ public enum AuthorizationOutcome: Hashable, Sendable, Codable, CustomStringConve
     /// `PaymentState.authorizationUnknown`.
     case timedOut
 
+    /// Coded by position, one byte in the journal (`BinaryEncoder`), not by name: a new case goes last.
+    private enum CodingKeys: Int, CodingKey {
+        case approved, declined, timedOut
+    }
+
     public var description: String {
         switch self {
         case .approved: "approved"

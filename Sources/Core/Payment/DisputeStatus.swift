@@ -8,6 +8,8 @@
 /// - a *chargeback*: the disputed amount and the fee are withdrawn when it opens
 ///   (`needs_response`); the merchant's evidence puts it `under_review`; the bank decides `won`
 ///   (funds and fee reinstated) or `lost`. A chargeback nobody answered is lost.
+///
+/// The journal codes a case as its position in `allCases` (`BinaryEncoder`): a new case goes last.
 public enum DisputeStatus: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case warningNeedsResponse = "warning_needs_response"
     case warningUnderReview = "warning_under_review"

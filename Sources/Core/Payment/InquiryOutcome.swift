@@ -9,6 +9,11 @@ public enum InquiryOutcome: Hashable, Sendable, Codable, CustomStringConvertible
     /// double-charge.
     case notFound
 
+    /// Coded by position, one byte in the journal (`BinaryEncoder`), not by name: a new case goes last.
+    private enum CodingKeys: Int, CodingKey {
+        case approved, declined, notFound
+    }
+
     public var description: String {
         switch self {
         case .approved: "approved"

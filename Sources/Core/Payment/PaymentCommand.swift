@@ -53,6 +53,13 @@ public enum PaymentCommand: Hashable, Sendable, Codable, CustomStringConvertible
     /// refund).
     case bankReturn
 
+    /// Coded by position, one byte in the journal (`BinaryEncoder`), not by name: a new case goes last.
+    private enum CodingKeys: Int, CodingKey {
+        case authorizationResult, requireAction, actionCompleted, actionAbandoned, inquiryResult, reverse,
+            capture, void, expire, settle, refund, openDispute, submitEvidence, escalateInquiry, closeInquiry,
+            closeDispute, bankReturn
+    }
+
     /// A stable snake-case name for metrics and logs: "capture", "authorization_result".
     public var name: String {
         switch self {

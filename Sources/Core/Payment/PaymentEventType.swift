@@ -2,6 +2,8 @@
 ///
 /// The state machine returns these with each transition so that the orchestrator emits exactly
 /// the events a transition implies, in order, and nothing else decides them.
+///
+/// The journal codes a case as its position in `allCases` (`BinaryEncoder`): a new case goes last.
 public enum PaymentEventType: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case paymentIntentCreated = "payment_intent.created"
     case paymentIntentRequiresAction = "payment_intent.requires_action"

@@ -48,6 +48,12 @@ public enum PaymentState: Hashable, Sendable, Codable, CustomStringConvertible {
     /// `requires_payment_method`.
     case returned
 
+    /// Coded by position, one byte in the journal (`BinaryEncoder`), not by name: a new case goes last.
+    private enum CodingKeys: Int, CodingKey {
+        case created, requiresAction, authorizationUnknown, authorized, captured, settled, failed, voided,
+            expired, refunded, disputed, returned
+    }
+
     /// Whether the state can never change again. A refunded or disputed payment may still be
     /// marked settled, and a dispute still progresses, but the state stays (except for an
     /// inquiry closed without a chargeback, which leaves `disputed`).

@@ -1,3 +1,5 @@
+import Core
+
 /// Decodes what `BinaryEncoder` wrote, as the same type: see its layout.
 public struct BinaryDecoder {
     public init() {}
@@ -12,10 +14,19 @@ public struct BinaryDecoder {
         return value
     }
 
+    /// Runs `read` on the bytes being read when `decoder` is a `BinaryDecoder`'s, or returns nil:
+    /// the reading side of `BinaryEncoder.write(through:_:)`.
+    public static func read<Value>(
+        through decoder: any Decoder, _ read: (inout BinaryReader) throws -> Value
+    ) throws -> Value? {
+        guard let decoding = decoder as? Decoding else { return nil }
+        return try read(&decoding.reader)
+    }
+
     final class Decoding: Decoder {
         var reader: BinaryReader
-        var codingPath: [any CodingKey] = []
-        var userInfo: [CodingUserInfoKey: Any] = [:]
+        var codingPath: [any CodingKey] { [] }
+        var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         init(reader: BinaryReader) { self.reader = reader }
 
@@ -34,179 +45,113 @@ public struct BinaryDecoder {
         func singleValueContainer() -> any SingleValueDecodingContainer { Single(decoder: self) }
 
         func read<Value: Decodable>(_ type: Value.Type) throws -> Value {
-            if let optional = type as? any OptionalDecoding.Type {
-                return try optional.decode(from: self) as! Value
-            }
-            switch type {
-            case is Bool.Type: return try reader.readBool() as! Value
-            case is String.Type: return try reader.readString() as! Value
-            case is Double.Type: return Double(bitPattern: try reader.readLittleEndian()) as! Value
-            case is Float.Type: return Float(bitPattern: try reader.readLittleEndian()) as! Value
-            case let signed as any (FixedWidthInteger & SignedInteger).Type:
-                return try integer(signed, try reader.readSignedVarint()) as! Value
-            case let unsigned as any (FixedWidthInteger & UnsignedInteger).Type:
-                return try integer(unsigned, try reader.readVarint()) as! Value
-            default: return try Value(from: self)
-            }
+            if let value = try readPrimitive(type) { return value }
+            return try Value(from: self)
         }
 
-        private func integer<Wide: BinaryInteger, Narrow: FixedWidthInteger>(
-            _ type: Narrow.Type, _ value: Wide
-        ) throws -> Narrow {
+        func readIfPresent<Value: Decodable>(_ type: Value.Type) throws -> Value? {
+            try reader.readBool() ? try read(type) : nil
+        }
+
+        /// A nil (the byte 0, consumed) or not (nothing consumed: the value's presence byte comes
+        /// next, as `BinaryEncoder` writes an optional's wrapped value).
+        func readNil() throws -> Bool {
+            var peek = reader
+            guard try peek.readUInt8() == 0 else { return false }
+            reader = peek
+            return true
+        }
+
+        /// The value if `Value` is one of the primitives (or one of Core's identifiers), or nil:
+        /// the common types first, each a comparison of type metadata.
+        private func readPrimitive<Value>(_ type: Value.Type) throws -> Value? {
+            if type == String.self { return unsafeBitCast(try reader.readString(), to: Value.self) }
+            if type == Int64.self { return unsafeBitCast(try reader.readSignedVarint(), to: Value.self) }
+            if type == Int.self { return unsafeBitCast(try readSigned(Int.self), to: Value.self) }
+            if type == Bool.self { return unsafeBitCast(try reader.readBool(), to: Value.self) }
+            if type == UInt64.self { return unsafeBitCast(try reader.readVarint(), to: Value.self) }
+            if ObjectIdentifier(type) == BinaryCoding.byteArrayType {
+                return unsafeBitCast(try reader.readBytes(), to: Value.self)
+            }
+            if type == UInt8.self { return unsafeBitCast(try readUnsigned(UInt8.self), to: Value.self) }
+            if type == Int32.self { return unsafeBitCast(try readSigned(Int32.self), to: Value.self) }
+            if type == UInt32.self { return unsafeBitCast(try readUnsigned(UInt32.self), to: Value.self) }
+            if type == UInt.self { return unsafeBitCast(try readUnsigned(UInt.self), to: Value.self) }
+            if type == Int16.self { return unsafeBitCast(try readSigned(Int16.self), to: Value.self) }
+            if type == UInt16.self { return unsafeBitCast(try readUnsigned(UInt16.self), to: Value.self) }
+            if type == Int8.self { return unsafeBitCast(try readSigned(Int8.self), to: Value.self) }
+            if type == Double.self {
+                return unsafeBitCast(Double(bitPattern: try reader.readLittleEndian()), to: Value.self)
+            }
+            if type == Float.self {
+                return unsafeBitCast(Float(bitPattern: try reader.readLittleEndian()), to: Value.self)
+            }
+            if BinaryCoding.identifierTypes.contains(ObjectIdentifier(type)) {
+                return unsafeBitCast(PaymentID(try reader.readVarint()), to: Value.self)
+            }
+            if type == Currency.self {
+                return unsafeBitCast(try BinaryCoding.currencies.value(from: &reader), to: Value.self)
+            }
+            if type == PaymentEventType.self {
+                return unsafeBitCast(try BinaryCoding.eventTypes.value(from: &reader), to: Value.self)
+            }
+            if type == DeclineCode.self {
+                return unsafeBitCast(try BinaryCoding.declineCodes.value(from: &reader), to: Value.self)
+            }
+            if type == DisputeStatus.self {
+                return unsafeBitCast(try BinaryCoding.disputeStatuses.value(from: &reader), to: Value.self)
+            }
+            return nil
+        }
+
+        func readSigned<Narrow: FixedWidthInteger & SignedInteger>(_ type: Narrow.Type) throws -> Narrow {
+            let value = try reader.readSignedVarint()
+            guard let narrow = Narrow(exactly: value) else {
+                throw JournalError.invalidField("\(Narrow.self)", reason: "\(value) out of range")
+            }
+            return narrow
+        }
+
+        func readUnsigned<Narrow: FixedWidthInteger & UnsignedInteger>(_ type: Narrow.Type) throws -> Narrow {
+            let value = try reader.readVarint()
             guard let narrow = Narrow(exactly: value) else {
                 throw JournalError.invalidField("\(Narrow.self)", reason: "\(value) out of range")
             }
             return narrow
         }
     }
+}
 
-    struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
-        let decoder: Decoding
-        var codingPath: [any CodingKey] { decoder.codingPath }
+/// A key as `BinaryEncoder.Encoding.writeKey` wrote it: its `intValue` or its name.
+enum CodingKeyCode: Equatable {
+    case index(Int)
+    case name(String)
 
-        /// Only an enum asks: the name of its case, which comes next.
-        var allKeys: [Key] {
-            var peek = decoder.reader
-            return (try? peek.readString(maxLength: 256)).flatMap { Key(stringValue: $0) }.map { [$0] } ?? []
-        }
-
-        func contains(_ key: Key) -> Bool { true }
-
-        func decodeNil(forKey key: Key) throws -> Bool { try decoder.reader.readUInt8() == 0 }
-
-        func decode<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value {
-            try decoder.read(type)
-        }
-
-        func decodeIfPresent<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value? {
-            try decoder.read(Value?.self)
-        }
-
-        // The protocol's own defaults for these ask `contains` and `decodeNil`: ours read the byte.
-        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-            try decoder.read(Bool?.self)
-        }
-        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-            try decoder.read(String?.self)
-        }
-        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-            try decoder.read(Double?.self)
-        }
-        func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? {
-            try decoder.read(Float?.self)
-        }
-        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decoder.read(Int?.self) }
-        func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? {
-            try decoder.read(Int8?.self)
-        }
-        func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? {
-            try decoder.read(Int16?.self)
-        }
-        func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? {
-            try decoder.read(Int32?.self)
-        }
-        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
-            try decoder.read(Int64?.self)
-        }
-        func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? {
-            try decoder.read(UInt?.self)
-        }
-        func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? {
-            try decoder.read(UInt8?.self)
-        }
-        func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? {
-            try decoder.read(UInt16?.self)
-        }
-        func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? {
-            try decoder.read(UInt32?.self)
-        }
-        func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? {
-            try decoder.read(UInt64?.self)
-        }
-
-        func nestedContainer<Nested: CodingKey>(
-            keyedBy type: Nested.Type, forKey key: Key
-        ) throws -> KeyedDecodingContainer<Nested> {
-            let name = try decoder.reader.readString(maxLength: 256)
-            guard name == key.stringValue else {
-                throw JournalError.invalidField("case", reason: "\(name) where \(key.stringValue) was read")
-            }
-            return decoder.container(keyedBy: type)
-        }
-
-        func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-            try decoder.unkeyedContainer()
-        }
-
-        func superDecoder() throws -> any Decoder { decoder }
-
-        func superDecoder(forKey key: Key) throws -> any Decoder { decoder }
-    }
-
-    struct Unkeyed: UnkeyedDecodingContainer {
-        let decoder: Decoding
-        let count: Int?
-        private(set) var currentIndex = 0
-        var codingPath: [any CodingKey] { decoder.codingPath }
-        var isAtEnd: Bool { currentIndex >= count ?? 0 }
-
-        init(decoder: Decoding, count: Int) {
-            self.decoder = decoder
-            self.count = count
-        }
-
-        private mutating func next() throws {
-            guard !isAtEnd else {
-                throw JournalError.invalidField("unkeyed container", reason: "read past its end")
-            }
-            currentIndex += 1
-        }
-
-        mutating func decodeNil() throws -> Bool {
-            try next()
-            return try decoder.reader.readUInt8() == 0
-        }
-
-        mutating func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
-            try next()
-            return try decoder.read(type)
-        }
-
-        mutating func nestedContainer<Nested: CodingKey>(
-            keyedBy type: Nested.Type
-        ) throws -> KeyedDecodingContainer<Nested> {
-            try next()
-            return decoder.container(keyedBy: type)
-        }
-
-        mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-            try next()
-            return try decoder.unkeyedContainer()
-        }
-
-        mutating func superDecoder() throws -> any Decoder {
-            try next()
-            return decoder
+    init(_ key: some CodingKey) {
+        if let index = key.intValue, index >= 0 {
+            self = .index(index)
+        } else {
+            self = .name(key.stringValue)
         }
     }
 
-    struct Single: SingleValueDecodingContainer {
-        let decoder: Decoding
-        var codingPath: [any CodingKey] { decoder.codingPath }
-
-        func decodeNil() -> Bool { (try? decoder.reader.readUInt8()) == 0 }
-
-        func decode<Value: Decodable>(_ type: Value.Type) throws -> Value { try decoder.read(type) }
+    func key<Key: CodingKey>(_ type: Key.Type) -> Key? {
+        switch self {
+        case .index(let index): Key(intValue: index)
+        case .name(let name): Key(stringValue: name)
+        }
     }
 }
 
-/// How `BinaryDecoder` reads an optional: the presence byte `BinaryEncoder` wrote, then the value.
-protocol OptionalDecoding {
-    static func decode(from decoder: BinaryDecoder.Decoding) throws -> Self
-}
-
-extension Optional: OptionalDecoding where Wrapped: Decodable {
-    static func decode(from decoder: BinaryDecoder.Decoding) throws -> Self {
-        try decoder.reader.readBool() ? try decoder.read(Wrapped.self) : nil
+extension BinaryReader {
+    mutating func readKeyCode() throws(JournalError) -> CodingKeyCode {
+        let start = offset
+        let tag = try readVarint()
+        guard tag & 1 == 1 else { return .index(Int(tag >> 1)) }
+        let length = tag >> 1
+        guard length <= 256 else {
+            throw .invalidField("key at byte \(start)", reason: "length \(length) exceeds 256")
+        }
+        return .name(try readString(count: Int(length)))
     }
 }

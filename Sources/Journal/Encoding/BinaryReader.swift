@@ -87,10 +87,22 @@ public struct BinaryReader: Sendable {
 
     public mutating func readString(maxLength: Int = .max) throws(JournalError) -> String {
         let start = offset
-        let raw = try readBytes(maxLength: maxLength)
-        guard let text = String(validating: raw, as: UTF8.self) else {
-            throw .invalidField("string at byte \(start)", reason: "not valid UTF-8")
+        let length = try readVarint()
+        guard length <= UInt64(maxLength) else {
+            throw .invalidField("string at byte \(start)", reason: "length \(length) exceeds \(maxLength)")
         }
+        return try readString(count: Int(length))
+    }
+
+    /// `count` bytes of UTF-8, validated where they lie (no intermediate array).
+    public mutating func readString(count: Int) throws(JournalError) -> String {
+        let start = offset
+        try need(count)
+        let text = bytes.withUnsafeBufferPointer { buffer in
+            String(validating: UnsafeBufferPointer(rebasing: buffer[start..<start + count]), as: UTF8.self)
+        }
+        guard let text else { throw .invalidField("string at byte \(start)", reason: "not valid UTF-8") }
+        offset += count
         return text
     }
 

@@ -46,7 +46,9 @@ public struct BinaryWriter: Sendable {
 
     /// A varint length, then the UTF-8 bytes.
     public mutating func writeString(_ value: String) {
-        writeBytes(Array(value.utf8))
+        let utf8 = value.utf8
+        writeVarint(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
     }
 
     /// Raw bytes, no length prefix.

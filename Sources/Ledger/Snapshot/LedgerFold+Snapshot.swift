@@ -132,9 +132,11 @@ extension Transfer {
     }
 }
 
-/// As the bytes `encodeLengthPrefixed` writes: what a `Codable` snapshot of a fold holds.
+/// As the bytes `encodeLengthPrefixed` writes: what a journal record or a snapshot coded by
+/// `BinaryEncoder` holds, written in place (any other encoder gets them as a byte array).
 extension Transfer: Codable {
     public func encode(to encoder: any Encoder) throws {
+        if BinaryEncoder.write(through: encoder, encodeLengthPrefixed) { return }
         var writer = BinaryWriter()
         encodeLengthPrefixed(into: &writer)
         var container = encoder.singleValueContainer()
@@ -142,6 +144,10 @@ extension Transfer: Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        if let transfer = try BinaryDecoder.read(through: decoder, Transfer.init(lengthPrefixedFrom:)) {
+            self = transfer
+            return
+        }
         var reader = BinaryReader(try decoder.singleValueContainer().decode([UInt8].self))
         try self.init(lengthPrefixedFrom: &reader)
         try reader.expectEnd()

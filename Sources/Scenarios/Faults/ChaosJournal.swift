@@ -104,12 +104,10 @@ public final class ChaosJournal: Journal {
 
     /// A successful (2xx) acknowledgement in `record`, if it is one.
     static func acknowledgement(_ record: JournalRecord) -> Acknowledgement? {
-        guard record.type == PaymentEventRecord.recordType,
-            let event = try? record.decode(PaymentEventRecord.self),
-            let image = try? PaymentEventImage(record: event),
-            case .acknowledgement(let operation, let status) = image.kind, (200..<300).contains(status)
+        guard let head = PaymentJournalRecord.acknowledgement(in: record),
+            (200..<300).contains(head.httpStatus)
         else { return nil }
-        return Acknowledgement(payment: event.paymentID, operation: operation)
+        return Acknowledgement(payment: head.payment.rawValue, operation: head.operation)
     }
 
     public func read(from position: JournalPosition, limit: Int) async throws(JournalError) -> [JournalEntry]

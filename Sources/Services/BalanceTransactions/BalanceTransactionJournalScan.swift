@@ -34,24 +34,18 @@ public enum BalanceTransactionJournalScan {
         }
         for try await entry in journal.entries(from: .origin) {
             do throws(JournalError) {
-                switch entry.record.type {
-                case PaymentEventRecord.recordType:
-                    timeNanoseconds = max(
-                        timeNanoseconds, try entry.record.decode(PaymentEventRecord.self).timeNanoseconds)
-                case PaymentBookingRecord.recordType:
-                    let booking = try entry.record.decode(PaymentBookingRecord.self)
-                    switch booking.kind {
-                    case .abort:
-                        pending[booking.paymentID] = nil
-                    case .intent:
-                        flush(booking.paymentID)
-                        var transfers: [Transfer] = []
-                        for record in booking.transfers {
-                            transfers.append(try Transfer(journalRecord: record))
-                        }
-                        pending[booking.paymentID] = transfers
-                        order.append(booking.paymentID)
-                    }
+                guard entry.record.type == PaymentJournalRecord.recordType else { continue }
+                switch try entry.record.decode(PaymentJournalRecord.self) {
+                case .transition(let transition):
+                    timeNanoseconds = max(timeNanoseconds, transition.timeNanoseconds)
+                case .opened(_, let time, _, _), .acknowledged(_, _, _, let time, _):
+                    timeNanoseconds = max(timeNanoseconds, time)
+                case .bookingAborted(let id):
+                    pending[id.rawValue] = nil
+                case .bookingIntent(let id, let booking):
+                    flush(id.rawValue)
+                    pending[id.rawValue] = booking.transfers
+                    order.append(id.rawValue)
                 default:
                     break
                 }

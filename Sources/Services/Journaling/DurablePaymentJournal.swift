@@ -20,27 +20,22 @@ public struct DurablePaymentJournal: PaymentJournal {
 
     public func transition(_ transition: PaymentProcess.Transition) async throws(PaymentServiceError) {
         let record = transition.applied
-        let emitted = transition.events
-        var image = PaymentEventImage(
-            kind: .transition(
-                command: PaymentJournalCodes.code(transition.command), firstEvent: emitted.first),
-            payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
-            expectsBooking: transition.expectsBooking, timeNanoseconds: transition.time.nanoseconds,
-            idempotencyKey: PaymentJournaling.idempotencyKey, moreEvents: Array(emitted.dropFirst()))
         // The first transition: no events before this one's (the creation event is index 0).
-        if record.eventsEmitted == emitted.count {
-            image.encryptedCardFields = try sealedCard(of: record)
-        }
-        try await appendOnce(image, for: record.id)
+        let sealedCard = record.eventsEmitted == transition.events.count ? try sealedCard(of: record) : nil
+        let journaled = JournaledTransition(
+            command: transition.command, next: transition.next, events: transition.events,
+            result: RecoveredPayment(record), eventsEmitted: record.eventsEmitted,
+            expectsBooking: transition.expectsBooking, timeNanoseconds: transition.time.nanoseconds,
+            idempotencyKey: PaymentJournaling.idempotencyKey, sealedCard: sealedCard)
+        try await appendOnce(.transition(journaled), for: record.id)
     }
 
     public func opening(_ record: PaymentRecord, now: SimTime) async throws(PaymentServiceError) {
-        var image = PaymentEventImage(
-            kind: .transition(command: PaymentJournalCodes.openCommand, firstEvent: nil),
-            payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted), expectsBooking: false,
-            timeNanoseconds: now.nanoseconds, idempotencyKey: PaymentJournaling.idempotencyKey)
-        image.encryptedCardFields = try sealedCard(of: record)
-        try await appendOnce(image, for: record.id)
+        try await appendOnce(
+            .opened(
+                RecoveredPayment(record), timeNanoseconds: now.nanoseconds,
+                idempotencyKey: PaymentJournaling.idempotencyKey, sealedCard: try sealedCard(of: record)),
+            for: record.id)
     }
 
     /// The payment's card fields sealed under `cipher`, or nil (no cipher, or no card).
@@ -53,22 +48,33 @@ public struct DurablePaymentJournal: PaymentJournal {
         }
     }
 
-    private func appendOnce(_ image: PaymentEventImage, for id: PaymentID) async throws(PaymentServiceError) {
+    private func append(_ record: PaymentJournalRecord) async throws(JournalError) {
+        _ = try await log.append([JournalRecord(record)])
+    }
+
+    private func appendOnce(
+        _ record: PaymentJournalRecord, for id: PaymentID
+    ) async throws(PaymentServiceError) {
         do throws(JournalError) {
-            _ = try await log.append([JournalRecord(image.record)])
+            try await append(record)
         } catch {
             throw .journalUnavailable(id, "journal append failed: \(error)")
         }
     }
 
+    /// Appends what completes a durable step, retrying (see `PaymentJournaling.appendPersistently`).
+    private func appendPersistently(
+        _ records: [PaymentJournalRecord], runtime: any Runtime
+    ) async throws(JournalError) {
+        try await PaymentJournaling.appendPersistently(
+            records.map(JournalRecord.init), journal: log, runtime: runtime)
+    }
+
     public func bookingIntent(
-        _ transfers: [Transfer], for id: PaymentID, runtime: any Runtime
+        _ booking: PaymentProcess.Booking, for id: PaymentID, runtime: any Runtime
     ) async throws(PaymentServiceError) {
-        let booking = PaymentBookingRecord(
-            paymentID: id.rawValue, kind: .intent, transfers: transfers.map(\.journalRecord))
         do throws(JournalError) {
-            try await PaymentJournaling.appendPersistently(
-                [JournalRecord(booking)], journal: log, runtime: runtime)
+            try await appendPersistently([.bookingIntent(id, booking)], runtime: runtime)
         } catch {
             throw .ledgerRefused(
                 id, "journal append failed \(PaymentJournaling.persistentAttemptsMax) times: \(error)")
@@ -76,29 +82,21 @@ public struct DurablePaymentJournal: PaymentJournal {
     }
 
     public func bookingAborted(for id: PaymentID, runtime: any Runtime) async {
-        try? await PaymentJournaling.appendPersistently(
-            [JournalRecord(PaymentBookingRecord(paymentID: id.rawValue, kind: .abort, transfers: []))],
-            journal: log, runtime: runtime)
+        try? await appendPersistently([.bookingAborted(id)], runtime: runtime)
     }
 
     public func retirement(of id: PaymentID) async {
-        _ = try? await log.append([JournalRecord(PaymentRetiredRecord(paymentID: id.rawValue))])
+        try? await append(.paymentRetired(id))
     }
 
     public func onboarding(_ merchant: MerchantID, settlementCurrency: Currency, now: SimTime) async throws {
-        _ = try await log.append([
-            JournalRecord(
-                MerchantOnboardedRecord(
-                    merchantID: merchant.rawValue,
-                    settlementCurrencyIndex: UInt8(truncatingIfNeeded: settlementCurrency.index),
-                    timeNanoseconds: now.nanoseconds))
-        ])
+        try await append(
+            .merchantOnboarded(
+                merchant, settlementCurrency: settlementCurrency, timeNanoseconds: now.nanoseconds))
     }
 
     public func keyIssued(_ hash: APIKeyHash, for merchant: MerchantID) async throws {
-        _ = try await log.append([
-            JournalRecord(APIKeyIssuedRecord(merchantID: merchant.rawValue, keyHash: hash.bytes))
-        ])
+        try await append(.apiKeyIssued(merchant, keyHash: hash.bytes))
     }
 
     public func acknowledging(
@@ -113,12 +111,11 @@ public struct DurablePaymentJournal: PaymentJournal {
             return response
         }
         if system.configuration.plantedBug == .acknowledgeWithoutJournal { return response }
-        let image = PaymentEventImage(
-            kind: .acknowledgement(operation, httpStatus: response.status), payment: RecoveredPayment(record),
-            sequence: Int64(record.eventsEmitted), expectsBooking: false,
-            timeNanoseconds: system.runtime.now().nanoseconds, idempotencyKey: idempotencyKey)
         do throws(JournalError) {
-            _ = try await log.append([JournalRecord(image.record)])
+            try await append(
+                .acknowledged(
+                    operation, httpStatus: response.status, answer: RecoveredPayment(record),
+                    timeNanoseconds: system.runtime.now().nanoseconds, idempotencyKey: idempotencyKey))
             return response
         } catch {
             return .error(
@@ -133,10 +130,8 @@ public struct DurablePaymentJournal: PaymentJournal {
         { [log, runtime] settlements in
             // Retried: an event left unsettled is only delivered again after a restart (at
             // least once; the endpoints de-duplicate), but a crash check counts it.
-            let records = settlements.map { settlement in
-                JournalRecord(
-                    WebhookSettledRecord(
-                        eventID: settlement.id.rawValue, deadLettered: settlement.deadLettered))
+            let records = settlements.map {
+                JournalRecord(PaymentJournalRecord.webhookSettled($0.id, deadLettered: $0.deadLettered))
             }
             try? await PaymentJournaling.appendPersistently(records, journal: log, runtime: runtime)
         }

@@ -6,15 +6,15 @@ import Journal
 /// digits, expiry, BIN country and fingerprint. Never a PAN: `Card` holds none, and the cipher
 /// refuses to seal anything that looks like one.
 ///
-/// Sealed once per payment, into its first journaled transition (`PaymentEventRecord`'s
-/// `encryptedCardFields`), with the payment id as the GCM nonce counter (ids are unique within a
+/// Sealed once per payment, into its first journaled transition (`JournaledTransition`'s
+/// `sealedCard`, or its opening's), with the payment id as the GCM nonce counter (ids are unique within a
 /// journal, across restarts: a resumed system starts at the next id block) and as the
 /// authenticated context (sealed fields moved onto another payment's record do not open).
 ///
-/// Layout (version 1) of the plaintext: token string, brand string, funding string, last4
-/// string, expiry month u8, expiry year u16 LE, country string, fingerprint u64 LE. Binary, so
-/// that the fingerprint's hex digits never form a run the PAN detector would refuse.
-public struct JournaledCardFields: Sendable, Hashable {
+/// The plaintext is a version byte (2), then the fields as `BinaryEncoder` writes them (strings
+/// length-prefixed, integers as varints). Binary, so that the fingerprint's hex digits never
+/// form a run the PAN detector would refuse.
+public struct JournaledCardFields: Sendable, Hashable, Codable {
     public var token: String
     public var brand: String
     public var funding: String
@@ -37,19 +37,13 @@ public struct JournaledCardFields: Sendable, Hashable {
         self.fingerprint = fingerprint
     }
 
-    static let formatVersion: UInt8 = 1
+    static let formatVersion: UInt8 = 2
 
     var plaintext: [UInt8] {
         var writer = BinaryWriter()
         writer.write(Self.formatVersion)
-        writer.writeString(token)
-        writer.writeString(brand)
-        writer.writeString(funding)
-        writer.writeString(last4)
-        writer.write(UInt8(clamping: expiryMonth))
-        writer.writeLittleEndian(UInt16(clamping: expiryYear))
-        writer.writeString(country)
-        writer.writeLittleEndian(fingerprint)
+        // `BinaryEncoder` refuses no value of these fields.
+        try? BinaryEncoder().encode(self, into: &writer)
         return writer.bytes
     }
 
@@ -59,15 +53,11 @@ public struct JournaledCardFields: Sendable, Hashable {
         guard version == Self.formatVersion else {
             throw .invalidField("JournaledCardFields.version", reason: "unknown version \(version)")
         }
-        token = try reader.readString()
-        brand = try reader.readString()
-        funding = try reader.readString()
-        last4 = try reader.readString()
-        expiryMonth = Int(try reader.readUInt8())
-        let year: UInt16 = try reader.readLittleEndian()
-        expiryYear = Int(year)
-        country = try reader.readString()
-        fingerprint = try reader.readLittleEndian()
+        do {
+            self = try BinaryDecoder().decode(Self.self, from: &reader)
+        } catch {
+            throw .invalidField("JournaledCardFields", reason: "\(error)")
+        }
         try reader.expectEnd()
     }
 

@@ -16,7 +16,7 @@ public struct NullPaymentJournal: PaymentJournal {
     public func transition(_ transition: PaymentProcess.Transition) async throws(PaymentServiceError) {}
     public func opening(_ record: PaymentRecord, now: SimTime) async throws(PaymentServiceError) {}
     public func bookingIntent(
-        _ transfers: [Transfer], for id: PaymentID, runtime: any Runtime
+        _ booking: PaymentProcess.Booking, for id: PaymentID, runtime: any Runtime
     ) async throws(PaymentServiceError) {}
     public func bookingAborted(for id: PaymentID, runtime: any Runtime) async {}
     public func retirement(of id: PaymentID) async {}

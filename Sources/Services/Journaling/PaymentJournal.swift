@@ -9,12 +9,12 @@ import PaystormRuntime
 /// it, so that the services never ask whether there is a journal and an unjournaled run builds
 /// no record it would throw away.
 ///
-/// - every transition: a `PaymentEventRecord` (`PaymentEventImage.Kind.transition`), appended
-///   after the payment's shard applied it and before anyone acts on it;
-/// - every booking: a `PaymentBookingRecord` intent before the ledger is called (the ledger then
-///   journals the transfers it applied), an abort if the ledger refused;
-/// - every API answer about a payment: an acknowledgement (`.acknowledgement`), appended before
-///   the answer is returned, with the idempotency key;
+/// - every transition: a `PaymentJournalRecord.transition` (its command and next step),
+///   appended after the payment's shard applied it and before anyone acts on it;
+/// - every booking: its intent (the `Booking` the process asked for) before the ledger is
+///   called (the ledger then journals the transfers it applied), an abort if the ledger refused;
+/// - every API answer about a payment: an acknowledgement, appended before the answer is
+///   returned, with the idempotency key;
 /// - every onboarding and API key, every retirement, every webhook's settlement.
 ///
 /// A journal that refuses an append (a failed sync: nothing of the batch is durable) is met in
@@ -52,7 +52,7 @@ public protocol PaymentJournal: Sendable {
     /// The booking's intent, before the ledger is called: it follows a durable transition that
     /// expects it, so it is retried, not undone.
     func bookingIntent(
-        _ transfers: [Transfer], for id: PaymentID, runtime: any Runtime
+        _ booking: PaymentProcess.Booking, for id: PaymentID, runtime: any Runtime
     ) async throws(PaymentServiceError)
 
     /// The ledger refused the booking whose intent was journaled. Retried; if it still fails,

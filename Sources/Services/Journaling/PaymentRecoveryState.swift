@@ -26,7 +26,7 @@ struct PaymentRecoveryState: Codable {
         var isUnbookedCapture = false
         /// The latest booking intent, noted in the record when the next one (or the journal's
         /// end) comes: an abort in between (the ledger refused it) takes it back.
-        var intent: [Transfer] = []
+        var intent: PaymentProcess.Booking?
         /// Ids of its intents' transfers that the ledger had not journaled when last looked at.
         var intendedIDs: [UInt64] = []
         var captures = 0
@@ -46,16 +46,15 @@ struct PaymentRecoveryState: Codable {
     /// Settlements read before the emission they settle.
     var settledUnseen: Set<UInt64> = []
     @SortedByKey var payments: [PaymentID: Replay] = [:]
-    /// Payments retired (`PaymentRetiredRecord`): their replays, keys, answers and card fields
+    /// Payments retired (`PaymentJournalRecord.paymentRetired`): their replays, keys, answers and card fields
     /// are gone from the fold; only this compact set of their ids is kept.
     var retired = RetiredPayments()
     /// Retired payments per merchant: a resumed merchant account counts them among its payments.
     @SortedByKey var retiredByMerchant: [MerchantID: Int] = [:]
     /// Opens the sealed card fields; nil when the run had no journal key.
     var cipher: FieldCipher?
-    /// Each payment's card fields, opened from its first transition.
-    var cards: [PaymentID: JournaledCardFields] = [:]
-    /// The same fields as the journal sealed them: what a snapshot stores.
+    /// Each payment's card fields as the journal sealed them (its record holds them opened):
+    /// what a snapshot stores.
     @SortedByKey var sealedCards: [PaymentID: [UInt8]] = [:]
     /// `finish()` ran: crash repair is applied, and the fold can no longer be snapshotted or
     /// continued (a snapshot is of the state before repair, which a longer journal may undo).
@@ -106,7 +105,7 @@ struct PaymentRecoveryState: Codable {
             throw .cipher("the snapshot holds encrypted card fields and recovery was given no journal key")
         }
         for (id, sealed) in sealedCards {
-            cards[id] = try JournaledCardFields.opening(sealed, for: id, with: cipher)
+            payments[id]?.process.record.card = try JournaledCardFields.opening(sealed, for: id, with: cipher)
         }
     }
 
@@ -130,81 +129,100 @@ struct PaymentRecoveryState: Codable {
     mutating func apply(_ record: JournalRecord) throws(JournalError) {
         report.records += 1
         report.recordsByType[record.type, default: 0] += 1
-        switch record.type {
-        case PaymentEventRecord.recordType:
-            let image = try PaymentEventImage(record: record.decode(PaymentEventRecord.self))
-            if let sealed = image.encryptedCardFields {
-                guard let cipher else {
-                    throw .cipher(
-                        "the journal holds encrypted card fields and recovery was given no journal key")
-                }
-                cards[image.payment.id] = try JournaledCardFields.opening(
-                    sealed, for: image.payment.id, with: cipher)
-                // Kept sealed too: a snapshot of this fold must hold no plaintext card field.
-                sealedCards[image.payment.id] = sealed
+        guard record.type == PaymentJournalRecord.recordType else { return }
+        switch try record.decode(PaymentJournalRecord.self) {
+        case .opened(let payment, let time, let key, let sealedCard):
+            let card = try openCard(sealedCard, of: payment.id)
+            replay(payment, at: time, key: key, command: nil, card: card) { $0.replayOpening() }
+        case .transition(let transition):
+            let card = try openCard(transition.sealedCard, of: transition.result.id)
+            replay(
+                transition.result, at: transition.timeNanoseconds, key: transition.idempotencyKey,
+                command: transition.command, card: card
+            ) {
+                $0.replay(transition)
             }
-            apply(image)
-        case PaymentBookingRecord.recordType:
-            try apply(record.decode(PaymentBookingRecord.self))
-        case MerchantOnboardedRecord.recordType:
-            let onboarded = try record.decode(MerchantOnboardedRecord.self)
-            merchants[MerchantID(onboarded.merchantID)] = Currency.all[Int(onboarded.settlementCurrencyIndex)]
-        case WebhookSettledRecord.recordType:
-            let settled = try record.decode(WebhookSettledRecord.self)
-            if pendingWebhooks.removeValue(forKey: settled.eventID) == nil {
-                settledUnseen.insert(settled.eventID)
-            }
-        case PaymentIDBlockRecord.recordType:
-            paymentIDBlockReserved = max(
-                paymentIDBlockReserved, try record.decode(PaymentIDBlockRecord.self).firstID)
-        case PaymentRetiredRecord.recordType:
-            retire(PaymentID(try record.decode(PaymentRetiredRecord.self).paymentID))
-        case APIKeyIssuedRecord.recordType:
-            let issued = try record.decode(APIKeyIssuedRecord.self)
-            apiKeyHashes.append(APIKeyHash(merchant: MerchantID(issued.merchantID), hash: issued.keyHash))
-        default:
-            break
+        case .rolledBack(let payment, let eventsEmitted):
+            guard var replay = payments[payment.id] else { break }
+            rollBack(&replay)
+            replay.process.replayRollback(payment, eventsEmitted: eventsEmitted)
+            payments[payment.id] = replay
+        case .acknowledged(let operation, let status, let answer, let time, let key):
+            acknowledge(operation, status: status, answer: answer, at: time, key: key)
+        case .bookingIntent(let id, let booking):
+            noteIntent(booking, of: id)
+        case .bookingAborted(let id):
+            abortIntent(of: id)
+        case .merchantOnboarded(let merchant, let currency, _):
+            merchants[merchant] = currency
+        case .webhookSettled(let id, _):
+            if pendingWebhooks.removeValue(forKey: id.rawValue) == nil { settledUnseen.insert(id.rawValue) }
+        case .paymentIDBlock(let firstID):
+            paymentIDBlockReserved = max(paymentIDBlockReserved, firstID)
+        case .paymentRetired(let id):
+            retire(id)
+        case .apiKeyIssued(let merchant, let hash):
+            apiKeyHashes.append(APIKeyHash(merchant: merchant, hash: hash))
         }
     }
 
-    private mutating func apply(_ image: PaymentEventImage) {
-        // The live system forgot a retired payment: nothing it journals can be about one. A
-        // record that is (two appends landing out of order) would only bring back a partial
-        // payment, so it is counted and left out.
-        if retired.contains(image.payment.id) {
+    /// Whether a record of `payment` is left out: the live system forgot a retired payment, so
+    /// nothing it journals can be about one (a record that is, two appends landing out of order,
+    /// would only bring back a partial payment: counted); impossible amounts are a violation.
+    private mutating func isRetiredOrOutOfBounds(_ payment: RecoveredPayment) -> Bool {
+        if retired.contains(payment.id) {
             report.recordsAfterRetirement += 1
-            return
+            return true
         }
-        if let violation = image.payment.amountViolation {
+        if let violation = payment.amountViolation {
             bounds.violated(violation)
-            return
+            return true
         }
-        switch image.kind {
-        case .transition(let command, _): replayTransition(image, command: command)
-        case .acknowledgement(let operation, let status): acknowledge(image, operation, status: status)
-        }
+        return false
     }
 
-    private mutating func replayTransition(_ image: PaymentEventImage, command: UInt8) {
-        let id = image.payment.id
+    /// Opens a payment's sealed card fields (its first record carries them).
+    private mutating func openCard(
+        _ sealed: [UInt8]?, of id: PaymentID
+    ) throws(JournalError) -> JournaledCardFields? {
+        guard let sealed else { return nil }
+        guard let cipher else {
+            throw .cipher("the journal holds encrypted card fields and recovery was given no journal key")
+        }
+        // Kept sealed too: a snapshot of this fold must hold no plaintext card field.
+        sealedCards[id] = sealed
+        return try JournaledCardFields.opening(sealed, for: id, with: cipher)
+    }
+
+    /// Hands a record of the payment to its process (`step`), which it opens on its first;
+    /// `command`: the transition's, nil for an opening.
+    private mutating func replay(
+        _ payment: RecoveredPayment, at time: Int64, key: String?, command: PaymentCommand?,
+        card: JournaledCardFields?, _ step: (inout PaymentProcess) -> [PaymentProcess.Action]
+    ) {
+        let id = payment.id
+        guard !isRetiredOrOutOfBounds(payment) else { return }
         report.transitions += 1
-        let settlement = merchants[image.payment.merchant] ?? image.payment.currency
+        let settlement = merchants[payment.merchant] ?? payment.currency
         guard
             var replay = payments[id]
-                ?? (try? PaymentProcess(opening: image, settlement: settlement)).map({ Replay(process: $0) })
+                ?? (try? PaymentProcess(opening: payment, at: time, settlement: settlement)).map({
+                    Replay(process: $0)
+                })
         else { return }
-        if command == PaymentJournalCodes.rollbackCommand { rollBack(&replay) }
+        if let card { replay.process.record.card = card }
         let emittedBefore =
             replay.process.record.isCreationEventEmitted ? replay.process.record.eventsEmitted : -1
-        owe(replay.process.replay(image), of: id, at: image.timeNanoseconds)
-        if command == PaymentJournalCodes.captureCommand { replay.captures += 1 }
-        let scopedKey = image.idempotencyKey.map { "\(image.payment.merchant)/\($0)" }
+        owe(step(&replay.process), of: id, at: time)
+        let isCapture = if case .capture? = command { true } else { false }
+        if isCapture { replay.captures += 1 }
+        let scopedKey = key.map { "\(payment.merchant)/\($0)" }
         // Two transitions of one payment appended concurrently may land out of order: the
         // later one (more events emitted) decides what awaits a booking.
-        if image.sequence > emittedBefore && command != PaymentJournalCodes.rollbackCommand {
+        if replay.process.record.eventsEmitted > emittedBefore {
             if replay.process.awaitingBooking != nil {
                 replay.unbookedKey = scopedKey
-                replay.isUnbookedCapture = command == PaymentJournalCodes.captureCommand
+                replay.isUnbookedCapture = isCapture
             } else if let scopedKey, !replay.keys.contains(scopedKey) {
                 replay.keys.append(scopedKey)
             }
@@ -245,8 +263,11 @@ struct PaymentRecoveryState: Codable {
         }
     }
 
-    private mutating func acknowledge(_ image: PaymentEventImage, _ operation: APIOperation, status: Int) {
-        let id = image.payment.id
+    private mutating func acknowledge(
+        _ operation: APIOperation, status: Int, answer: RecoveredPayment, at time: Int64, key: String?
+    ) {
+        let id = answer.id
+        guard !isRetiredOrOutOfBounds(answer) else { return }
         report.acknowledgements += 1
         guard var replay = payments[id] else {
             acknowledged.violated("\(operation) answered for \(id), which the journal never shows")
@@ -260,8 +281,8 @@ struct PaymentRecoveryState: Codable {
             acknowledged.violated(
                 "\(operation) answered for \(id) before the ledger journaled transfer \(TransferID(unseen))")
         }
-        if let key = image.idempotencyKey {
-            let scoped = "\(image.payment.merchant)/\(key)"
+        if let key {
+            let scoped = "\(answer.merchant)/\(key)"
             if let first = idempotencyKeys[scoped], first != id {
                 oneKeyOnePayment.violated("\(scoped) answered for \(first) and for \(id)")
             } else {
@@ -269,58 +290,53 @@ struct PaymentRecoveryState: Codable {
                 if !replay.keys.contains(scoped) { replay.keys.append(scoped) }
                 if answers[scoped] == nil {
                     answers[scoped] = RecoveredAnswer(
-                        merchant: image.payment.merchant, key: key, operation: operation,
-                        status: status, payment: image.payment, timeNanoseconds: image.timeNanoseconds)
+                        merchant: answer.merchant, key: key, status: status, payment: answer,
+                        timeNanoseconds: time)
                 }
             }
         }
         payments[id] = replay
     }
 
-    private mutating func apply(_ booking: PaymentBookingRecord) throws(JournalError) {
-        let id = PaymentID(booking.paymentID)
-        switch booking.kind {
-        case .intent:
-            report.bookingIntents += 1
-            var transfers: [Transfer] = []
-            for record in booking.transfers { transfers.append(try Transfer(journalRecord: record)) }
-            for transfer in transfers {
-                noteSequence(transfer.id)
-                intended[transfer.id.rawValue] = transfer
-            }
-            if id.rawValue == 0 {
-                notePayouts(transfers)
-            } else if var replay = payments[id] {
-                flushIntent(&replay)
-                replay.process.bookingStarted()
-                replay.intent = transfers
-                replay.intendedIDs += transfers.map(\.id.rawValue)
-                if let key = replay.unbookedKey, !replay.keys.contains(key) { replay.keys.append(key) }
-                replay.unbookedKey = nil
-                replay.isUnbookedCapture = false
-                if transfers.contains(where: {
-                    $0.code == PaymentBookkeeping.Code.capture && $0.phase == .single
-                }) {
-                    replay.captureBookings += 1
-                }
-                payments[id] = replay
-            }
-        // A booking for a payment with no transition journaled keeps its money movement (owed
-        // to the ledger above) but has no payment to note it in.
-        case .abort:
-            report.bookingAborts += 1
-            if id.rawValue == 0 {
-                for (merchant, amount) in lastPayout { paidOut[merchant, default: 0] -= amount }
-                lastPayout = [:]
-                for transfer in lastPayoutIDs { intended[transfer] = nil }
-                lastPayoutIDs = []
-            } else if var replay = payments[id] {
-                for transfer in replay.intent { intended[transfer.id.rawValue] = nil }
-                replay.intendedIDs.removeAll { intended[$0] == nil }
-                replay.intent = []
-                replay.process.bookingStarted()
-                payments[id] = replay
-            }
+    // A booking for a payment with no transition journaled keeps its money movement (owed to
+    // the ledger) but has no payment to note it in.
+    private mutating func noteIntent(_ booking: PaymentProcess.Booking, of id: PaymentID) {
+        report.bookingIntents += 1
+        for transfer in booking.transfers {
+            noteSequence(transfer.id)
+            intended[transfer.id.rawValue] = transfer
+        }
+        if id.rawValue == 0 { return notePayouts(booking.transfers) }
+        guard var replay = payments[id] else { return }
+        flushIntent(&replay)
+        replay.process.bookingStarted()
+        replay.intent = booking
+        replay.intendedIDs += booking.transfers.map(\.id.rawValue)
+        if let key = replay.unbookedKey, !replay.keys.contains(key) { replay.keys.append(key) }
+        replay.unbookedKey = nil
+        replay.isUnbookedCapture = false
+        // By the transfers, not the purpose: a capture booked twice by mistake is one too many.
+        if booking.transfers.contains(where: {
+            $0.code == PaymentBookkeeping.Code.capture && $0.phase == .single
+        }) {
+            replay.captureBookings += 1
+        }
+        payments[id] = replay
+    }
+
+    private mutating func abortIntent(of id: PaymentID) {
+        report.bookingAborts += 1
+        if id.rawValue == 0 {
+            for (merchant, amount) in lastPayout { paidOut[merchant, default: 0] -= amount }
+            lastPayout = [:]
+            for transfer in lastPayoutIDs { intended[transfer] = nil }
+            lastPayoutIDs = []
+        } else if var replay = payments[id] {
+            for transfer in replay.intent?.transfers ?? [] { intended[transfer.id.rawValue] = nil }
+            replay.intendedIDs.removeAll { intended[$0] == nil }
+            replay.intent = nil
+            replay.process.bookingStarted()
+            payments[id] = replay
         }
     }
 
@@ -337,11 +353,11 @@ struct PaymentRecoveryState: Codable {
 
     /// Notes the payment's latest intent in its record (no abort can come for it any more).
     private func flushIntent(_ replay: inout Replay) {
-        guard !replay.intent.isEmpty else { return }
-        for case .owe(let obligation) in replay.process.replayBooking(replay.intent) {
+        guard let intent = replay.intent else { return }
+        for case .owe(let obligation) in replay.process.replay(intent) {
             replay.obligations.append(obligation)
         }
-        replay.intent = []
+        replay.intent = nil
     }
 
     /// Forgets a retired payment's details. Its transfers the ledger has not journaled stay
@@ -358,7 +374,6 @@ struct PaymentRecoveryState: Codable {
             if idempotencyKeys[key] == id { idempotencyKeys[key] = nil }
             if answers[key]?.payment.id == id { answers[key] = nil }
         }
-        cards[id] = nil
         sealedCards[id] = nil
     }
 
@@ -423,7 +438,6 @@ struct PaymentRecoveryState: Codable {
     var records: [PaymentID: PaymentRecord] {
         payments.mapValues { replay in
             var record = replay.process.record
-            record.card = cards[record.id]
             record.transitions = 0
             return record
         }

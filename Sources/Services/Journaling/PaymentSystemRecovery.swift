@@ -67,19 +67,15 @@ public enum PaymentSystemRecovery {
     public static func recover(
         from journal: any Journal, into ledger: ShardedLedger, cipher: FieldCipher? = nil
     ) async throws -> RecoveredPaymentSystem {
-        var fold = try await startingFold(
-            journal: journal, ledgerConfiguration: ledger.configuration, cipher: cipher)
-        let snapshotPosition = fold.position
-        let recordsBefore = fold.records
-        for try await entry in journal.entries(from: fold.position.next) { try fold.apply(entry) }
+        let (fold, start) = try await fold(journal, ledgerConfiguration: ledger.configuration, cipher: cipher)
         var recovered = try await finish(fold, into: ledger)
-        recovered.report.recordsReplayed = fold.records - recordsBefore
-        recovered.report.snapshotPosition = snapshotPosition == .origin ? nil : snapshotPosition
+        recovered.report.recordsReplayed = fold.records - start.records
+        recovered.report.snapshotPosition = start.position == .origin ? nil : start.position
         return recovered
     }
 
     /// The webhook events a live system still owes its merchants, read from its journal: the
-    /// events its journaled transitions emitted less those a `WebhookSettledRecord` shows
+    /// events its journaled transitions emitted less those a `webhookSettled` record shows
     /// delivered or dead-lettered. What a restarted webhook dispatcher rebuilds its deliveries
     /// from, and what the run checks is empty at its end.
     ///
@@ -92,10 +88,19 @@ public enum PaymentSystemRecovery {
         in journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),
         cipher: FieldCipher? = nil
     ) async throws -> [PendingWebhook] {
-        var fold = try await startingFold(
+        try await fold(journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher).fold.state
+            .owedWebhooks
+    }
+
+    /// The fold of the whole journal, from its latest snapshot (`start`) or its first record.
+    private static func fold(
+        _ journal: any Journal, ledgerConfiguration: LedgerConfiguration, cipher: FieldCipher?
+    ) async throws -> (fold: RecoveryFold, start: RecoveryFold) {
+        let start = try await startingFold(
             journal: journal, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
+        var fold = start
         for try await entry in journal.entries(from: fold.position.next) { try fold.apply(entry) }
-        return fold.state.owedWebhooks
+        return (fold, start)
     }
 
     /// The fold the journal's latest snapshot holds, or an empty one.
@@ -157,6 +162,9 @@ public enum RecoveryError: Error, Sendable, CustomStringConvertible {
     /// tail onto a state it cannot trust, or replay from zero records a memory journal may have
     /// dropped.
     case unreadableSnapshot(JournalPosition, String)
+    /// The record at this position is of payment journal format `version`, which this build
+    /// does not read (`PaymentJournalRecord.formatVersion`).
+    case journalFormat(JournalPosition, version: UInt8)
 
     public var description: String {
         switch self {
@@ -168,6 +176,9 @@ public enum RecoveryError: Error, Sendable, CustomStringConvertible {
         case .unreadableSnapshot(let position, let reason):
             "the journal's snapshot at \(position) is unreadable: \(reason); recovery refuses to "
                 + "replay the records after it onto a state it cannot trust"
+        case .journalFormat(let position, let version):
+            "the journal record at \(position) is of payment journal format \(version); this build reads "
+                + "format \(PaymentJournalRecord.formatVersion) only (recover it with the build that wrote it)"
         }
     }
 }

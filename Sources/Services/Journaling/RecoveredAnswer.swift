@@ -6,7 +6,6 @@ package struct RecoveredAnswer: Sendable, Hashable, Codable {
     package let merchant: MerchantID
     /// The key as the client sent it (unscoped).
     package let key: String
-    package let operation: APIOperation
     package let status: Int
     /// The payment as the answer described it.
     package let payment: RecoveredPayment

@@ -1,6 +1,6 @@
 import Core
 
-/// The payments recovery's fold saw retired (`PaymentRetiredRecord`), as sorted, disjoint,
+/// The payments recovery's fold saw retired (`PaymentJournalRecord.paymentRetired`), as sorted, disjoint,
 /// non-adjacent ranges of ids.
 ///
 /// Why ranges: ids are handed out in order and payments retire soon after they start, so the

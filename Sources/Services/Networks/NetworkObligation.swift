@@ -16,6 +16,11 @@ struct NetworkObligation: Sendable, Hashable, Codable, CustomStringConvertible {
         case refund(RefundID, Money)
         case chargeback(Money)
         case chargebackReversal(Money)
+
+        /// Coded by position, one byte in the journal (`BinaryEncoder`), not by name: a new case goes last.
+        private enum CodingKeys: Int, CodingKey {
+            case reversal, capture, refund, chargeback, chargebackReversal
+        }
     }
 
     let payment: PaymentID

@@ -77,7 +77,7 @@ extension PaymentOrchestrator {
             return .rateLocked(await currency.quote(from: from, to: to), capture: capture)
         case .book(let booking):
             let day = booking.isFiledOnSettlementDay ? booking.network.map(settlementDay) : booking.day
-            try await book(booking.transfers, for: id, network: booking.network, day: day)
+            try await book(booking, for: id, day: day)
             return .booked(booking)
         case .owe(let obligation):
             await fulfil(obligation)

@@ -352,19 +352,21 @@ package final class PaymentOrchestrator: Sendable {
         return record
     }
 
-    /// Books `transfers`; anything but `.applied` for each is an internal error, counted. With a
-    /// `network`, the movements on its accounts are entered in the movement book's totals and,
+    /// Books the booking's transfers; anything but `.applied` for each is an internal error, counted.
+    /// With a `network`, the movements on its accounts are entered in the movement book's totals and,
     /// with a `day` (the settlement day the network files them under), on that day's lines, for
     /// the settlement reconciliation; a movement the network has yet to confirm gets its lines
     /// when it does (`recordNetworkLines`).
     func book(
-        _ transfers: [Transfer], for id: PaymentID, network: PaymentNetwork? = nil, day: Int64? = nil
+        _ booking: PaymentProcess.Booking, for id: PaymentID, day: Int64? = nil
     ) async throws(PaymentServiceError) {
+        let transfers = booking.transfers
+        let network = booking.network
         let outcomes: [TransferOutcome]
         // The intent (redo record) goes first, so that recovery can finish
         // a booking the ledger had not journaled when the process died; an abort follows a
         // refusal.
-        try await paymentJournal.bookingIntent(transfers, for: id, runtime: runtime)
+        try await paymentJournal.bookingIntent(booking, for: id, runtime: runtime)
         do {
             outcomes = try await ledger.submit(transfers)
             let applied = outcomes.count { $0 == .applied }

@@ -33,7 +33,11 @@ struct SettlementRun: Sendable {
                 let id = await transferIDs.next(orchestrator)
                 let payout = PaymentBookkeeping.payout(
                     id, merchant: merchant, currency: currency, amount: balance)
-                guard (try? await orchestrator.book([payout], for: PaymentID(0))) != nil else { continue }
+                guard
+                    (try? await orchestrator.book(
+                        PaymentProcess.Booking(transfers: [payout], purpose: .payout), for: PaymentID(0)))
+                        != nil
+                else { continue }
                 await shard.recordPayout(merchant, balance)
                 summary.payouts += 1
                 summary.paidOut[currency.code, default: 0] += balance

@@ -17,12 +17,10 @@ extension PaymentSystem {
     /// Then crash repair: payments the dead process left mid-flight (`created`,
     /// `requiresAction`, `authorizationUnknown`) are moved on to a final state, journaled.
     ///
-    /// Not rebuilt (not journaled): the fraud engine's card history, rate-limit buckets, and the
-    /// FX rate locked at capture (a cross-currency refund or dispute after the restart converts
-    /// at the rate the capture's booking implies).
+    /// Not rebuilt (not journaled): the fraud engine's card history and rate-limit buckets.
     ///
     /// Webhook events the dead process emitted and never settled (neither delivered nor
-    /// dead-lettered, as its `WebhookSettledRecord`s show) are delivered again under their
+    /// dead-lettered, as its `webhookSettled` records show) are delivered again under their
     /// original ids; the merchants' endpoints de-duplicate by id, so delivery stays at least once.
     ///
     /// - Parameters:
@@ -129,7 +127,8 @@ extension PaymentSystem {
         let block = PaymentSystem.paymentIDBlock
         let firstID = max((paymentIDMax / block + 1) * block, recovered.state.paymentIDBlockReserved + block)
         try await PaymentJournaling.appendPersistently(
-            [JournalRecord(PaymentIDBlockRecord(firstID: firstID))], journal: paymentJournal.log,
+            [JournalRecord(PaymentJournalRecord.paymentIDBlock(firstID: firstID))],
+            journal: paymentJournal.log,
             runtime: runtime)
         orchestrator.nextPaymentID.store(firstID, ordering: .relaxed)
         for shard in orchestrator.shards {
@@ -143,21 +142,13 @@ extension PaymentSystem {
         // Crash repair is journaled, so that a later recovery, which will see what this life
         // does after it, starts from the same state: the transfers recovery booked, and the
         // transitions it rolled back.
-        let journal = paymentJournal.log
-        if !recovered.rolledForward.isEmpty {
-            try await PaymentJournaling.appendPersistently(
-                recovered.rolledForward.map { JournalRecord($0.journalRecord) }, journal: journal,
-                runtime: runtime)
+        let rolledBack = recovered.state.rolledBack.compactMap { recovered.payments[$0] }.map {
+            JournalRecord(
+                PaymentJournalRecord.rolledBack(RecoveredPayment($0), eventsEmitted: $0.eventsEmitted))
         }
-        for id in recovered.state.rolledBack {
-            guard let record = recovered.payments[id] else { continue }
-            let image = PaymentEventImage(
-                kind: .transition(command: PaymentJournalCodes.rollbackCommand, firstEvent: nil),
-                payment: RecoveredPayment(record), sequence: Int64(record.eventsEmitted),
-                expectsBooking: false, timeNanoseconds: runtime.now().nanoseconds)
-            try await PaymentJournaling.appendPersistently(
-                [JournalRecord(image.record)], journal: journal, runtime: runtime)
-        }
+        let records = recovered.rolledForward.map { JournalRecord($0.journalRecord) } + rolledBack
+        guard !records.isEmpty else { return }
+        try await PaymentJournaling.appendPersistently(records, journal: paymentJournal.log, runtime: runtime)
     }
 
     private func restoreIdempotency(_ recovered: RecoveredPaymentSystem, served: ServedRecovery) {

@@ -21,7 +21,7 @@ package final class CheckpointingJournal: Journal {
 
     package func append(_ records: [JournalRecord]) async throws(JournalError) -> JournalPosition {
         let position = try await base.append(records)
-        if checkpointer.claimIfDue(position) {
+        if checkpointer.claim(at: position) {
             if runtime.isDeterministic {
                 await checkpointer.runClaimed()
             } else {

@@ -70,11 +70,11 @@ public final class JournalCheckpointer: Sendable {
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
-    /// Claims the next catch-up when the journal has grown to the next snapshot's position and
-    /// none is running; the caller must then call `runClaimed()`.
-    func claimIfDue(_ position: JournalPosition) -> Bool {
+    /// Claims the next catch-up when none is running and, given the journal's `position`, when
+    /// it has grown to the next snapshot's; the caller must then call `runClaimed()`.
+    func claim(at position: JournalPosition? = nil) -> Bool {
         state.withLock { state in
-            guard !state.running, position.sequence >= state.nextDue else { return false }
+            guard !state.running, (position?.sequence ?? .max) >= state.nextDue else { return false }
             state.running = true
             return true
         }
@@ -85,12 +85,7 @@ public final class JournalCheckpointer: Sendable {
     /// another catch-up is running. Failures are counted in `statistics`, never thrown: a
     /// snapshot is an optimization of recovery, and the journal stays complete without it.
     public func catchUp() async {
-        let claimed = state.withLock { state in
-            guard !state.running else { return false }
-            state.running = true
-            return true
-        }
-        if claimed { await runClaimed() }
+        if claim() { await runClaimed() }
     }
 
     /// Waits, in `runtime`'s time, until no catch-up is running: a run calls it before it

@@ -36,7 +36,8 @@ struct RecoveryFold: Sendable {
 
     /// Folds the journal's next entry.
     /// - Throws: `LedgerReplayError.undecodable` for a ledger transfer that does not decode,
-    ///   `RecoveryError.cardFields` / `.undecodable` for other records.
+    ///   `RecoveryError.cardFields` / `.undecodable` for other records, `.journalFormat` for a
+    ///   record of an earlier format.
     mutating func apply(_ entry: JournalEntry) throws {
         if entry.record.type == LedgerTransferRecord.recordType {
             let transfer: Transfer
@@ -47,6 +48,8 @@ struct RecoveryFold: Sendable {
             }
             state.noteTransfer(transfer.id)
             ledger.add(transfer)
+        } else if PaymentJournalRecord.formatOneTypes.contains(entry.record.type) {
+            throw RecoveryError.journalFormat(entry.position, version: 1)
         } else {
             do {
                 try state.apply(entry.record)

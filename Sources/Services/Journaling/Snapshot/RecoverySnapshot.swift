@@ -14,8 +14,8 @@ import Ledger
 /// checksum, does not decode or was written by another version is refused with
 /// `RecoveryError.unreadableSnapshot`; recovery never falls back to guessing.
 ///
-/// Versions: 2 holds each payment's `PaymentProcess` (the fold that replays records through
-/// it). Version 1 (the fold of journaled results) is refused, not converted: a snapshot is a
+/// Versions: 3 holds each payment's pending booking intent as the `Booking` the process asked
+/// for (payment journal format 2). Earlier versions are refused, not converted: a snapshot is a
 /// cache of the journal, so a file journal, which keeps every record, recovers by replaying it
 /// from the start once that snapshot is removed (the error says so).
 ///
@@ -23,7 +23,7 @@ import Ledger
 enum RecoverySnapshot {
     static let magic: [UInt8] = Array("PSRS".utf8)
     /// The layout this build writes and reads.
-    static let formatVersion: UInt8 = 2
+    static let formatVersion: UInt8 = 3
 
     static func encode(_ fold: RecoveryFold) throws -> [UInt8] {
         var writer = BinaryWriter(capacity: 1 << 16)

@@ -88,7 +88,7 @@ extension PaymentProcess {
     }
 
     /// The step a durable transition leads to.
-    enum Next: Sendable {
+    enum Next: Sendable, Equatable, Codable {
         case done
         case decline(DeclineCode)
         case challenge(capturesAutomatically: Bool)
@@ -106,11 +106,18 @@ extension PaymentProcess {
         case withdrawDisputedFunds
         case reinstateDisputedFunds
         case bankReturn(BankReturnNotice)
+
+        /// Coded by position, one byte in the journal (`BinaryEncoder`), not by name: a new case goes last.
+        private enum CodingKeys: Int, CodingKey {
+            case done, decline, challenge, waitForCustomer, authorize, bookHold, inquire, reverse, capture,
+                release, refund, withdrawDisputedFunds, reinstateDisputedFunds, bankReturn
+        }
     }
 
     /// Ledger transfers to book, and what the process records once they are booked (a class
-    /// for the reason `Transition` is one).
-    final class Booking: Sendable {
+    /// for the reason `Transition` is one). Journaled as the booking's intent, and replayed in
+    /// recovery as the `.booked` input it becomes.
+    public final class Booking: Sendable, Codable {
         let transfers: [Transfer]
         /// The network whose accounts the movement touches (entered in the movement book).
         let network: PaymentNetwork?
@@ -131,7 +138,7 @@ extension PaymentProcess {
             self.purpose = purpose
         }
 
-        enum Purpose: Sendable {
+        enum Purpose: Sendable, Codable {
             case hold(Transfer, capturesAutomatically: Bool)
             case capture(
                 lockedRate: LockedRate?, capturedMinorUnits: Int64, settledMinorUnits: Int64,
@@ -143,6 +150,14 @@ extension PaymentProcess {
             case bankReturn(BankReturnCode, settledMinorUnits: Int64)
             /// Booked by a planted bug, recording nothing.
             case planted
+            /// A settlement run's payout (payment 0), no payment's.
+            case payout
+
+            /// Coded by position, one byte in the journal (`BinaryEncoder`), not by name: a new case goes last.
+            private enum CodingKeys: Int, CodingKey {
+                case hold, capture, release, refund, disputeWithdrawal, disputeReinstatement, bankReturn,
+                    planted, payout
+            }
         }
     }
 }

@@ -156,7 +156,7 @@ extension PaymentProcess {
             record.bankReturnCode = code
             record.returnedSettled = settled
             return [.recordBankReturn(record.merchant), .count(.bankReturn)]
-        case .planted:
+        case .planted, .payout:
             return []
         }
     }
