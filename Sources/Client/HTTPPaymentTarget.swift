@@ -63,7 +63,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
         let url = URL(string: self.baseURL)
         address = WireAddress(host: url?.host ?? "127.0.0.1", port: url?.port ?? 80)
         hostHeader = address.hostHeader
-        pool = WireConnectionPool()
+        pool = WireConnectionPool(validatesHeaders: false)
         self.timeout = timeout
         self.patience = patience
         gate = RequestGate(slotsMax: connectionsMax, patience: patience)
@@ -74,7 +74,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
         readingFor target: HTTPPaymentTarget, connectionsMax: Int, patience: [RequestPriority: Duration]
     ) {
         baseURL = target.baseURL
-        pool = WireConnectionPool()
+        pool = WireConnectionPool(validatesHeaders: false)
         address = target.address
         hostHeader = target.hostHeader
         timeout = target.timeout

@@ -1,8 +1,8 @@
-import Dispatch
 import Synchronization
 
-/// Every sleep of a `ConcurrentRuntime`, fired by one dispatch timer armed for the earliest
-/// tick (`tickNanoseconds`) with a sleeper, instead of a dispatch timer per sleep.
+/// Every sleep of a `ConcurrentRuntime`, fired by one timer (its `TimerDriver`, a dispatch
+/// timer unless told otherwise) armed for the earliest tick (`tickNanoseconds`) with a sleeper,
+/// instead of a dispatch timer per sleep.
 ///
 /// Why: a realtime run sleeps for every network call, journey step, retry and webhook wake,
 /// tens of thousands of times a second. Each `Task.sleep` made a dispatch timer source: an
@@ -17,27 +17,23 @@ final class ConcurrentTimers: Sendable {
 
     private struct State {
         var timetable = TickTimetable()
-        /// The tick the dispatch timer is armed for (`Int64.max`: not armed).
+        /// The tick the driver is armed for (`Int64.max`: not armed).
         var armedTick = Int64.max
     }
 
     private let state = Mutex(State())
     private let clock: @Sendable () -> Int64
-    // The source is set up in `init` and only re-armed afterwards, always under `state`'s lock.
-    nonisolated(unsafe) private let source: any DispatchSourceTimer
+    /// Armed only under `state`'s lock.
+    private let driver: any TimerDriver
 
-    /// - Parameter clock: the runtime's time in nanoseconds, what deadlines are in.
-    init(clock: @escaping @Sendable () -> Int64) {
+    /// - Parameters:
+    ///   - clock: the runtime's time in nanoseconds, what deadlines are in.
+    ///   - driver: the timer that wakes the sleepers due.
+    init(clock: @escaping @Sendable () -> Int64, driver: any TimerDriver = DispatchTimerDriver()) {
         self.clock = clock
-        // A queue of its own at a high quality of service: libdispatch runs it on threads apart
-        // from the pool the tasks run on, so a busy pool does not hold the wake back.
-        source = DispatchSource.makeTimerSource(
-            queue: DispatchQueue(label: "paystorm.timers", qos: .userInteractive))
-        source.setEventHandler { [weak self] in self?.fire() }
-        source.activate()
+        self.driver = driver
+        driver.start { [weak self] in self?.fire() }
     }
-
-    deinit { source.cancel() }
 
     /// Suspends until `deadline` (nanoseconds of `clock`), or until `wake(sleeper)`;
     /// throws `CancellationError` after `cancel(sleeper)`.
@@ -100,7 +96,7 @@ final class ConcurrentTimers: Sendable {
         return ended
     }
 
-    /// The dispatch timer's handler: resumes every sleeper due and arms for the next tick.
+    /// The driver's handler: resumes every sleeper due and arms for the next tick.
     private func fire() {
         let due = state.withLock { state -> [UnsafeContinuation<Void, any Error>] in
             let sleepers = state.timetable.popDue(throughTick: clock() / Self.tickNanoseconds)
@@ -118,19 +114,19 @@ final class ConcurrentTimers: Sendable {
         for continuation in due { continuation.resume() }
     }
 
-    /// Arms the dispatch timer for `tick` (called under the lock, so that two arming threads
-    /// cannot leave it armed for the later of their ticks).
+    /// Arms the driver for `tick` (called under the lock, so that two arming threads cannot
+    /// leave it armed for the later of their ticks).
     private func arm(_ tick: Int64, _ state: inout State) {
         state.armedTick = tick
         // A far tick is re-armed when the timer fires early for it (it pops nothing).
         let delay = min(max(0, tick * Self.tickNanoseconds - clock()), Self.armedDelayMax)
-        source.schedule(deadline: .now() + .nanoseconds(Int(delay)), leeway: .nanoseconds(0))
+        driver.arm(afterNanoseconds: delay)
     }
 
     /// Later deadlines sleep until this one (about 146 years): a tick's nanoseconds must not
     /// overflow.
     private static let deadlineMax = Int64.max / 2
-    /// The dispatch timer is armed at most this far ahead.
+    /// The driver is armed at most this far ahead.
     private static let armedDelayMax: Int64 = 3_600_000_000_000
 
     private static func tick(atOrAfter nanoseconds: Int64) -> Int64 {

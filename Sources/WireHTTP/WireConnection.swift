@@ -10,12 +10,15 @@ public final class WireConnection: Sendable {
     let handler: WireConnectionHandler
     /// Where it goes: the pool keeps it idle under this address.
     let address: WireAddress
+    /// The event loop its channel runs on: the pool keeps it idle under it too.
+    let loopID: ObjectIdentifier
     private let requestsSent = Atomic<Int>(0)
 
     init(channel: any Channel, handler: WireConnectionHandler, address: WireAddress) {
         self.channel = channel
         self.handler = handler
         self.address = address
+        loopID = ObjectIdentifier(channel.eventLoop)
     }
 
     /// Whether it can carry another request.

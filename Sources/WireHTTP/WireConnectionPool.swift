@@ -18,8 +18,35 @@ public final class WireConnectionPool: Sendable {
     /// Idle connections kept at most, over every address; one given back beyond that is closed.
     public let idleMax: Int
 
+    /// One address's idle connections, by the event loop their channel runs on.
+    private struct IdleConnections {
+        var byLoop: [ObjectIdentifier: [WireConnection]] = [:]
+        var count = 0
+
+        mutating func push(_ connection: WireConnection) {
+            byLoop[connection.loopID, default: []].append(connection)
+            count += 1
+        }
+
+        /// The most recently used one on `loop` when there is one, else on any loop.
+        mutating func pop(preferring loop: ObjectIdentifier?) -> WireConnection? {
+            guard count > 0 else { return nil }
+            if let loop, let connection = byLoop[loop]?.popLast() {
+                count -= 1
+                return connection
+            }
+            for key in byLoop.keys {
+                if let connection = byLoop[key]?.popLast() {
+                    count -= 1
+                    return connection
+                }
+            }
+            return nil
+        }
+    }
+
     private struct State {
-        var idle: [WireAddress: [WireConnection]] = [:]
+        var idle: [WireAddress: IdleConnections] = [:]
         var idleCount = 0
         var open: [ObjectIdentifier: WireConnection] = [:]
         var sweeper: RepeatedTask?
@@ -33,10 +60,19 @@ public final class WireConnectionPool: Sendable {
     public static let sweepInterval = TimeAmount.milliseconds(100)
     public static let connectTimeout = TimeAmount.seconds(5)
 
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, idleMax: Int = .max) {
+    /// Whether NIO checks each request's header names and values before it is written; off
+    /// for a caller that writes only headers of its own making (the runner's), where the check
+    /// walked every byte of every request.
+    public let validatesHeaders: Bool
+
+    public init(
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, idleMax: Int = .max,
+        validatesHeaders: Bool = true
+    ) {
         precondition(idleMax >= 0)
         self.group = group
         self.idleMax = idleMax
+        self.validatesHeaders = validatesHeaders
         let sweeper = group.next().scheduleRepeatedTask(
             initialDelay: Self.sweepInterval, delay: Self.sweepInterval
         ) { [weak self] _ in self?.sweep() }
@@ -73,7 +109,7 @@ public final class WireConnectionPool: Sendable {
             connection.isReusable
             && state.withLock { state in
                 guard !state.isShutDown, state.idleCount < idleMax else { return false }
-                state.idle[connection.address, default: []].append(connection)
+                state.idle[connection.address, default: IdleConnections()].push(connection)
                 state.idleCount += 1
                 return true
             }
@@ -94,12 +130,15 @@ public final class WireConnectionPool: Sendable {
     }
 
     /// The most recently used idle connection to `address` that can still carry a request
-    /// (the others are closed on the way).
+    /// (the others are closed on the way): one on the calling thread's event loop when there
+    /// is one, so that the request is written and its answer read without waking the other
+    /// loop's thread (`EventLoop.execute` from another thread writes to its eventfd).
     private func idleConnection(to address: WireAddress) -> WireConnection? {
+        let here = MultiThreadedEventLoopGroup.currentEventLoop.map { ObjectIdentifier($0) }
         while let connection = state.withLock({ state -> WireConnection? in
-            guard let connection = state.idle[address]?.popLast() else { return nil }
+            guard let connection = state.idle[address]?.pop(preferring: here) else { return nil }
+            if state.idle[address]?.count == 0 { state.idle[address] = nil }
             state.idleCount -= 1
-            if state.idle[address]?.isEmpty == true { state.idle[address] = nil }
             return connection
         }) {
             if connection.isReusable { return connection }
@@ -110,12 +149,14 @@ public final class WireConnectionPool: Sendable {
 
     private func connect(_ address: WireAddress, timeout: TimeAmount) -> EventLoopFuture<WireConnection?> {
         let handler = WireConnectionHandler()
+        let validatesHeaders = self.validatesHeaders
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                        enableOutboundHeaderValidation: validatesHeaders)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

@@ -38,7 +38,8 @@ extension RunCommand {
         // The journeys' tasks then run on the event loops that read their answers instead of
         // waking a thread of the default pool for each: 0.91x the runner's CPU a payment,
         // measured side by side (PERFORMANCE.md). Only over the wire: nothing else in the
-        // process needs the default pool.
+        // process needs the default pool. Their sleeps are woken by the loops' own timers
+        // (`EventLoopTimerDriver`), not a dispatch timer's threads.
         ConcurrencyExecutor.installEventLoops()
         let report = try await Self.executeOverWire(
             scenario, target: target, recorder: recorder, timeseries: timeseries)
@@ -66,6 +67,7 @@ extension RunCommand {
         let report = await ScenarioRunner.runOverWire(
             scenario, target: client, targetName: target, keyPrefix: keyPrefix, webhooks: receiver,
             faults: client, readTarget: reader,
+            timerDriver: EventLoopTimerDriver(),
             progress: progressHandler(recorder: recorder, timeseries: timeseries, line: line))
         finishProgress(line)
         try? await client.shutdown()

@@ -144,4 +144,30 @@ import Testing
             }
         }
     }
+
+    @Test func anIdleConnectionOnTheCallersEventLoopIsLentFirst() async throws {
+        try await Self.withServer { port in
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+            let pool = WireConnectionPool(group: group)
+            // Opened until the two loops each have one (connections go to the loops in turn).
+            var opened: [WireConnection] = []
+            while Set(opened.map(\.loopID)).count < 2, opened.count < 8 {
+                opened.append(try #require(await pool.acquire(Self.address(port))))
+            }
+            for connection in opened { pool.release(connection) }
+            for loop in [group.next(), group.next()] {
+                let lent = try await loop.submit { () -> EventLoopFuture<ObjectIdentifier?> in
+                    let promise = loop.makePromise(of: ObjectIdentifier?.self)
+                    pool.lease(Self.address(port), deadline: .now() + .seconds(300)) { connection in
+                        if let connection { pool.release(connection) }
+                        promise.succeed(connection?.loopID)
+                    }
+                    return promise.futureResult
+                }.flatMap { $0 }.get()
+                #expect(lent == ObjectIdentifier(loop))
+            }
+            await pool.shutdown()
+            try await group.shutdownGracefully()
+        }
+    }
 }

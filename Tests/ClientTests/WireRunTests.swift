@@ -58,9 +58,10 @@ import Testing
         try await Self.withServer { [scenario] url in
             let receiver = try await WebhookReceiver.start()
             let target = HTTPPaymentTarget(baseURL: url, connectionsMax: 32, receiver: receiver)
+            // Its sleeps woken by an event loop's timer, as `paystorm run --target` wakes them.
             let report = await ScenarioRunner.runOverWire(
                 scenario, target: target, targetName: url, keyPrefix: "test-journey", webhooks: receiver,
-                faults: target)
+                faults: target, timerDriver: EventLoopTimerDriver())
             try await target.shutdown()
             await receiver.stop()
             let failing = report.invariants.filter { !$0.holds }.map { "\($0.name): \($0.examples)" }

@@ -25,14 +25,17 @@ extension ScenarioRunner {
     ///     through it on their schedule. Nil: they are not injected (the report says so).
     ///   - readTarget: what the read traffic reads through, when not `target` (a client of
     ///     its own, as a dashboard or a status checker is).
+    ///   - timerDriver: what wakes the run's sleeps (a journey's steps, the arrivals); nil: a
+    ///     dispatch timer.
     public static func runOverWire(
         _ scenario: Scenario, target: any PaymentTarget, targetName: String, keyPrefix: String,
         webhooks: (any WebhookWitness)? = nil, faults: (any ServerFaultControl)? = nil,
-        readTarget: (any PaymentTarget)? = nil, progress: (@Sendable (RunProgress) -> Void)? = nil
+        readTarget: (any PaymentTarget)? = nil, timerDriver: (any TimerDriver)? = nil,
+        progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async -> RunReport {
         let stopwatch = Stopwatch()
         let cpuAtStart = ProcessCPU.seconds()
-        let runtime = ConcurrentRuntime(seed: scenario.seed)
+        let runtime = ConcurrentRuntime(seed: scenario.seed, timerDriver: timerDriver)
         let metrics = RunMetrics(answerDeadlineNanoseconds: scenario.answerDeadline.nanoseconds)
         let live = LiveJourneys()
         // No faults of the runner's own: an unknown outcome is read again at once.

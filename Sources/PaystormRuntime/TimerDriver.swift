@@ -1,0 +1,9 @@
+/// What wakes `ConcurrentTimers` at the earliest tick with a sleeper: one timer, armed again
+/// for each new earliest tick.
+public protocol TimerDriver: Sendable {
+    /// Sets what each arming calls when it comes due. Called once, before any `arm`.
+    func start(firing fire: @escaping @Sendable () -> Void)
+    /// Arms the timer `nanoseconds` from now, replacing an arming not yet due. A replaced
+    /// arming may still fire: the handler must allow a call that finds nothing due.
+    func arm(afterNanoseconds nanoseconds: Int64)
+}
