@@ -42,13 +42,20 @@ struct APIRequest: Sendable {
         idempotencyKey = request.headers[Self.idempotencyKeyHeader]
     }
 
-    /// A GET or DELETE as its head alone (parameters in the query), read on the connection's
-    /// event loop by `ReadFastPath`: the same fields as from Hummingbird's `Request`.
-    init(head: HTTPRequest) throws(StripeError) {
+    /// A request as its head and whole body, read in the channel pipeline by `APIFastPath`: the
+    /// same fields as from Hummingbird's `Request` (a GET's or DELETE's parameters in its query,
+    /// any other's in its body).
+    init(head: HTTPRequest, body: ByteBuffer?) throws(StripeError) {
         method = head.method
         let uri = URI(head.path ?? "")
         path = uri.path
-        form = try FormParameters(encoded: Substring(uri.query ?? ""))
+        let encoded: String
+        if method == .get || method == .delete {
+            encoded = uri.query ?? ""
+        } else {
+            encoded = body.map { String(buffer: $0) } ?? ""
+        }
+        form = try FormParameters(encoded: Substring(encoded))
         apiKey = Self.secretKey(head.headerFields[.authorization])
         idempotencyKey = head.headerFields[Self.idempotencyKeyHeader]
     }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// The `Date` header's value (RFC 9110's IMF-fixdate, `Sun, 06 Dec 2026 19:57:29 GMT`) for
-/// answers written outside Hummingbird's responder (`ReadFastPath`), which adds it to its own.
+/// answers written outside Hummingbird's responder (`APIFastPath`), which adds it to its own.
 /// Made once a second and shared: formatting it for every answer would cost more than reading it.
 enum HTTPDate {
     private static let cache = Mutex<(second: Int, text: String)>((-1, ""))

@@ -152,7 +152,8 @@ public struct PaystormServer: Sendable {
             router.get("/metrics") { _, _ in metrics.response() }
         }
         let api = StripeAPI(backend: backend)
-        StripeRoutes.register(on: router, api: api, admin: AdminAPI(backend: backend, reset: makeBackend))
+        let admin = AdminAPI(backend: backend, reset: makeBackend)
+        StripeRoutes.register(on: router, api: api, admin: admin)
         Dashboard.register(
             on: router, api: api, sender: sender,
             sessions: DashboardSessions(lifetimeSeconds: options.dashboardSessionLifetimeSeconds))
@@ -162,7 +163,7 @@ public struct PaystormServer: Sendable {
                 configuration: .init(
                     additionalChannelHandlers: [
                         RequestReadDeadline(limit: .seconds(options.readTimeout.components.seconds)),
-                        ReadFastPath(api: api, serverName: Self.serverName),
+                        APIFastPath(api: api, admin: admin, serverName: Self.serverName),
                     ],
                     idleTimeout: .seconds(options.idleTimeout.components.seconds))),
             configuration: .init(
@@ -212,7 +213,7 @@ struct StripeMiddleware: RouterMiddleware {
     }
 
     /// The next answer's `Request-Id`: one counter for the answers made here and those of
-    /// `ReadFastPath`.
+    /// `APIFastPath`.
     static func nextRequestID() -> String {
         "req_" + String(hex14: counter.add(1, ordering: .relaxed).newValue)
     }

@@ -99,7 +99,7 @@ extension StripeAPI {
     }
 
     /// Synchronous (the payment's shard read under its lock), so that it can answer on the
-    /// connection's event loop (`ReadFastPath`).
+    /// connection's event loop (`APIFastPath`).
     func retrievePaymentIntent(_ request: APIRequest, id text: String) throws(StripeError) -> APIAnswer {
         let backend = backend()
         let merchant = try admit(request, backend)
