@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// What a route handler needs of an HTTP request: its parameters (body or query), the secret
@@ -39,6 +40,24 @@ struct APIRequest: Sendable {
         form = try FormParameters(encoded: Substring(encoded))
         apiKey = Self.secretKey(request.headers[.authorization])
         idempotencyKey = request.headers[Self.idempotencyKeyHeader]
+    }
+
+    /// A request as its head and whole body, read in the channel pipeline by `APIFastPath`: the
+    /// same fields as from Hummingbird's `Request` (a GET's or DELETE's parameters in its query,
+    /// any other's in its body).
+    init(head: HTTPRequest, body: ByteBuffer?) throws(StripeError) {
+        method = head.method
+        let uri = URI(head.path ?? "")
+        path = uri.path
+        let encoded: String
+        if method == .get || method == .delete {
+            encoded = uri.query ?? ""
+        } else {
+            encoded = body.map { String(buffer: $0) } ?? ""
+        }
+        form = try FormParameters(encoded: Substring(encoded))
+        apiKey = Self.secretKey(head.headerFields[.authorization])
+        idempotencyKey = head.headerFields[Self.idempotencyKeyHeader]
     }
 
     /// The SHA-256 (hex) of the method, path and parameters sorted by name, each

@@ -55,6 +55,8 @@ public struct PaystormServer: Sendable {
 
     let options: Options
     private let serverJournal: ServerJournal?
+    /// Every answer's `Server` header.
+    static let serverName = "paystorm"
 
     /// - Throws: a journal key that is not 32 bytes.
     public init(options: Options) throws {
@@ -150,7 +152,8 @@ public struct PaystormServer: Sendable {
             router.get("/metrics") { _, _ in metrics.response() }
         }
         let api = StripeAPI(backend: backend)
-        StripeRoutes.register(on: router, api: api, admin: AdminAPI(backend: backend, reset: makeBackend))
+        let admin = AdminAPI(backend: backend, reset: makeBackend)
+        StripeRoutes.register(on: router, api: api, admin: admin)
         Dashboard.register(
             on: router, api: api, sender: sender,
             sessions: DashboardSessions(lifetimeSeconds: options.dashboardSessionLifetimeSeconds))
@@ -159,11 +162,12 @@ public struct PaystormServer: Sendable {
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
-                        RequestReadDeadline(limit: .seconds(options.readTimeout.components.seconds))
+                        RequestReadDeadline(limit: .seconds(options.readTimeout.components.seconds)),
+                        APIFastPath(api: api, admin: admin, serverName: Self.serverName),
                     ],
                     idleTimeout: .seconds(options.idleTimeout.components.seconds))),
             configuration: .init(
-                address: .hostname(options.host, port: options.port), serverName: "paystorm"),
+                address: .hostname(options.host, port: options.port), serverName: Self.serverName),
             services: [sender],
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? options.port
@@ -204,16 +208,21 @@ struct StripeMiddleware: RouterMiddleware {
     private static let otherDuration = Timer(
         label: "paystorm_api_request_duration_seconds", dimensions: [("method", "other")])
 
-    private static func duration(of method: HTTPRequest.Method) -> Timer {
+    static func duration(of method: HTTPRequest.Method) -> Timer {
         durations.first { $0.0 == method }?.1 ?? otherDuration
+    }
+
+    /// The next answer's `Request-Id`: one counter for the answers made here and those of
+    /// `APIFastPath`.
+    static func nextRequestID() -> String {
+        "req_" + String(hex14: counter.add(1, ordering: .relaxed).newValue)
     }
 
     // `@concurrent`: Hummingbird's protocol is compiled without nonisolated-nonsending defaults.
     @concurrent func handle(
         _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
-        let number = Self.counter.add(1, ordering: .relaxed).newValue
-        let requestID = "req_" + String(hex14: number)
+        let requestID = Self.nextRequestID()
         let started = ContinuousClock.now
         defer { Self.duration(of: request.method).record(duration: started.duration(to: .now)) }
         var response: Response

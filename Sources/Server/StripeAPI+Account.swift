@@ -282,7 +282,15 @@ extension StripeAPI {
         var generator = SystemRandomNumberGenerator()
         var bytes = Array("whsec_".utf8)
         bytes.reserveCapacity(bytes.count + 32)
-        for _ in 0..<32 { bytes.append(secretDigits[Int(generator.next() % 36)]) }
+        // Twelve base-36 digits from each 64-bit draw (36^12 < 2^64): three draws, each a
+        // system call here, instead of one a digit (32 a secret, one per onboarded merchant).
+        while bytes.count < 6 + 32 {
+            var draw = generator.next()
+            for _ in 0..<min(12, 6 + 32 - bytes.count) {
+                bytes.append(secretDigits[Int(draw % 36)])
+                draw /= 36
+            }
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -98,13 +98,14 @@ extension StripeAPI {
         _ = try? await backend.system.openDispute(id, isInquiry: details.testMethod.dispute == .inquiry)
     }
 
-    func retrievePaymentIntent(_ request: APIRequest, id text: String) async throws(StripeError) -> APIAnswer
-    {
+    /// Synchronous (the payment's shard read under its lock), so that it can answer on the
+    /// connection's event loop (`APIFastPath`).
+    func retrievePaymentIntent(_ request: APIRequest, id text: String) throws(StripeError) -> APIAnswer {
         let backend = backend()
         let merchant = try admit(request, backend)
         try request.form.onlyAllow(["expand", "client_secret"])
         let id = try Self.paymentID(text)
-        guard let record = await backend.system.payment(id, of: merchant) else {
+        guard let record = backend.system.paymentNow(id), record.merchant == merchant else {
             throw StripeError.noSuch("payment_intent", text, param: "intent")
         }
         return APIAnswer(

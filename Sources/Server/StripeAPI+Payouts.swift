@@ -9,7 +9,7 @@ extension StripeAPI {
     /// business days; one day here).
     static let payoutArrivalDelaySeconds: Int64 = 86_400
 
-    func listPayouts(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+    func listPayouts(_ request: APIRequest) throws(StripeError) -> APIAnswer {
         let backend = backend()
         let merchant = try admit(request, backend)
         try request.form.onlyAllow(ListPage.parameters.union(["status", "arrival_date", "destination"]))

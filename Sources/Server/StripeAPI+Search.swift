@@ -10,7 +10,7 @@ extension StripeAPI {
     static let searchCandidatesMax = 50_000
     static let searchParameters: Set<String> = ["query", "limit", "page", "expand"]
 
-    func searchPaymentIntents(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
+    func searchPaymentIntents(_ request: APIRequest) throws(StripeError) -> APIAnswer {
         let backend = backend()
         let merchant = try admit(request, backend)
         let form = request.form

@@ -77,13 +77,21 @@ enum StripeRoutes {
     }
 
     static func response(_ answer: APIAnswer) -> Response {
+        let (head, body) = parts(answer)
+        return Response(status: head.status, headers: head.headerFields, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// An answer's status, headers and body, before the `Content-Length` and the headers every
+    /// answer gets (`Request-Id`, `Date`, `Server`).
+    static func parts(_ answer: APIAnswer) -> (HTTPResponse, ByteBuffer) {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-cache, no-store"
         for (name, value) in answer.headers { headers[name] = value }
-        return Response(
-            status: HTTPResponse.Status(code: answer.status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+        return (
+            HTTPResponse(status: HTTPResponse.Status(code: answer.status), headerFields: headers),
+            ByteBuffer(string: answer.body)
+        )
     }
 
     /// The customer's challenge page a `redirect_to_url` next action points at: two buttons

@@ -22,7 +22,10 @@ import Testing
             #expect(key.hasPrefix("sk_test_"))
             #expect(json["settlement_currency"] as? String == "eur")
             let endpoint = try #require(json["webhook_endpoint"] as? [String: Any])
-            #expect((endpoint["secret"] as? String)?.hasPrefix("whsec_") == true)
+            let secret = try #require(endpoint["secret"] as? String)
+            #expect(secret.hasPrefix("whsec_"))
+            #expect(secret.utf8.count == 38)
+            #expect(secret.dropFirst(6).allSatisfy { $0.isNumber || ("a"..."z").contains($0) })
             #expect(endpoint["url"] as? String == url)
             #expect(endpoint["enabled_events"] as? [String] == ["*"])
             let response = try await client.execute(

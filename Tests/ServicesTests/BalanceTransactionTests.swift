@@ -186,4 +186,27 @@ import Testing
         #expect(
             log.list(merchant: MerchantID(1), limit: 10, startingAfter: nil).map(\.id) == ["txn_9", "txn_7"])
     }
+
+    /// A merchant's payouts are kept apart from its charges, and forgotten with them.
+    @Test func keptPayoutsFollowTheRetention() {
+        let log = BalanceTransactionLog(retainedMax: 3, sink: nil)
+        func record(_ index: Int, _ type: BalanceTransaction.Kind) {
+            log.record([
+                BalanceTransaction(
+                    id: "txn_\(index)", merchant: MerchantID(7), amount: 100, currency: "usd",
+                    created: 0, availableOn: 0, exchangeRate: nil, fee: 0, feeDetails: [], net: 100,
+                    source: "x_\(index)", type: type, reportingCategory: "x")
+            ])
+        }
+        record(0, .payout)
+        record(1, .charge)
+        record(2, .payout)
+        #expect(log.keptPayouts(merchant: MerchantID(7)).map(\.id) == ["txn_0", "txn_2"])
+        record(3, .charge)
+        #expect(log.keptPayouts(merchant: MerchantID(7)).map(\.id) == ["txn_2"])
+        record(4, .charge)
+        record(5, .charge)
+        #expect(log.keptPayouts(merchant: MerchantID(7)).isEmpty)
+        #expect(log.kept(merchant: MerchantID(7)).map(\.id) == ["txn_3", "txn_4", "txn_5"])
+    }
 }

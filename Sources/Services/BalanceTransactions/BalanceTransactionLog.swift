@@ -14,6 +14,9 @@ public final class BalanceTransactionLog: Sendable {
 
     private struct State {
         var byMerchant: [MerchantID: [BalanceTransaction]] = [:]
+        /// The payouts among `byMerchant`'s, oldest first: a merchant's payouts list reads
+        /// them without visiting its charges (a day's worth of them per payout).
+        var payoutsByMerchant: [MerchantID: [BalanceTransaction]] = [:]
         /// The merchant of each kept transaction, oldest first (a ring over `retainedMax`).
         var order: [MerchantID] = []
         var orderStart = 0
@@ -42,7 +45,12 @@ public final class BalanceTransactionLog: Sendable {
                 if state.count == retainedMax {
                     // Forget the oldest: the first of its merchant's list.
                     let oldest = state.order[state.orderStart]
-                    state.byMerchant[oldest]?.removeFirst()
+                    if state.byMerchant[oldest]?.removeFirst().type == .payout {
+                        state.payoutsByMerchant[oldest]?.removeFirst()
+                        if state.payoutsByMerchant[oldest]?.isEmpty == true {
+                            state.payoutsByMerchant[oldest] = nil
+                        }
+                    }
                     if state.byMerchant[oldest]?.isEmpty == true { state.byMerchant[oldest] = nil }
                     state.order[state.orderStart] = transaction.merchant
                     state.orderStart = (state.orderStart + 1) % retainedMax
@@ -51,6 +59,9 @@ public final class BalanceTransactionLog: Sendable {
                     state.count += 1
                 }
                 state.byMerchant[transaction.merchant, default: []].append(transaction)
+                if transaction.type == .payout {
+                    state.payoutsByMerchant[transaction.merchant, default: []].append(transaction)
+                }
             }
         }
     }
@@ -59,6 +70,11 @@ public final class BalanceTransactionLog: Sendable {
     /// copied).
     func kept(merchant: MerchantID) -> [BalanceTransaction] {
         state.withLock { $0.byMerchant[merchant] ?? [] }
+    }
+
+    /// The merchant's kept payouts, oldest first (the kept array itself, shared, not copied).
+    func keptPayouts(merchant: MerchantID) -> [BalanceTransaction] {
+        state.withLock { $0.payoutsByMerchant[merchant] ?? [] }
     }
 
     /// The merchant's kept transactions, newest first: at most `limit`, starting after the one

@@ -21,8 +21,7 @@ extension PaymentSystem {
     /// The balance transactions of `merchant`'s payouts (one per payout, its `source` the
     /// payout's `po_` id), newest first: what `GET /v1/payouts` lists.
     public func payoutTransactions(merchant: MerchantID) -> [BalanceTransaction] {
-        (orchestrator.balanceTransactions?.kept(merchant: merchant) ?? []).filter { $0.type == .payout }
-            .reversed()
+        (orchestrator.balanceTransactions?.keptPayouts(merchant: merchant) ?? []).reversed()
     }
 
     /// Every balance transaction of `merchant` the system still keeps, oldest first: what a
