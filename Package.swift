@@ -108,6 +108,10 @@ let package = Package(
                 "Core", "PaystormRuntime", "Journal", "Services", "Charts",
                 "WireHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // APIFastPath sits in Hummingbird's channel pipeline, beside its connection handler.
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
