@@ -73,6 +73,7 @@ done
 delay=100
 
 uptimeBefore="$(uptime)"
+before="$(server_cpu_ticks "$pid")"
 start="$(date +%s.%N)"
 /usr/bin/time -o "$out/time.txt" -f "%U user %S sys %e wall %M KB" "$binary" run "$out/scenario.yaml" \
     --mode realtime --duration 60s --target "$base" --json "$out/r.json" >"$out/summary.txt" 2>&1 &
@@ -94,6 +95,7 @@ done
 status=0
 wait "$runner" || status=$?
 uptimeAfter="$(uptime)"
+after="$(server_cpu_ticks "$pid")"
 kill "$pid"
 wait "$pid" 2>/dev/null || true
 trap - EXIT
@@ -101,6 +103,7 @@ trap - EXIT
 echo "$label: $binary; $stored payments stored for $key first; reads $readsPerSecond/s," \
     "dashboard pages $dashboardPerSecond/s, each connection's requests ${delay} ms apart; uptime before: $uptimeBefore"
 echo "$label: uptime after: $uptimeAfter"
+echo "$label: server CPU over the run (payments and reads): $(echo "scale=1; ($after - $before) / $(getconf CLK_TCK)" | bc) s"
 echo "$label: runner exit $status, $(tail -1 "$out/time.txt"), $(grep '^ *result:' "$out/summary.txt" || echo 'no result line')"
 python3 - "$label" "$out" "$(printf '%s\n' "${kinds[@]}" | awk '{ print $1 }' | paste -sd,)" <<'EOF'
 import json, re, sys
@@ -142,5 +145,7 @@ say(f"peak stage {peak['stage']} ({peak['target_tps']:.0f} TPS, {peak['start_sec
 say("worst p99 of a window overlapping the peak: " + ", ".join(f"{kind} {worst[kind]:.2f} ms" for kind in kinds))
 broken = [i["name"] for i in r["invariants"] if not i["holds"]]
 failed = [t.get("metric", "?") for t in r["thresholds"] if not t.get("passed", True)]
+p = r["payments"]
+say(f"payments {p['succeeded'] + p['authorized_only'] + p['voided']} (attempted {p['attempted']})")
 say(f"invariants broken: {broken or 'none'}; thresholds failed: {failed or 'none'}")
 EOF
