@@ -239,6 +239,15 @@ final class WebhookSender: Service, Sendable {
         return target
     }
 
+    /// Keeps `target` as the endpoint's until its URL or secret changes (or the cache starts
+    /// over), so that its first delivery does not parse and key it again.
+    func remember(_ target: WebhookTarget, endpointID: String) {
+        state.withLock { state in
+            if state.targets.count >= Self.targetsMax { state.targets.removeAll() }
+            state.targets[endpointID] = target
+        }
+    }
+
     /// Records an attempt's outcome, settles or schedules the delivery's retry, and gives the
     /// slot to the next delivery in line.
     private func finish(_ delivery: Delivery, status: Int?, started: NIODeadline) {

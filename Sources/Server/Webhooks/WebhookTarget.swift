@@ -34,8 +34,23 @@ struct WebhookTarget: Sendable {
         self.headers = headers
         self.url = url
         self.secret = secret
+        // A URL checked at registration is keyed with its secret afterwards (`keyed`).
+        signingKey = secret.isEmpty ? Self.emptyKey : WebhookSigningKey(secret: secret)
+    }
+
+    private static let emptyKey = WebhookSigningKey(secret: "")
+
+    private init(_ parsed: WebhookTarget, secret: String) {
+        url = parsed.url
+        address = parsed.address
+        uri = parsed.uri
+        headers = parsed.headers
+        self.secret = secret
         signingKey = WebhookSigningKey(secret: secret)
     }
+
+    /// The same endpoint signing with `secret`, its URL not parsed again.
+    func keyed(secret: String) -> WebhookTarget { WebhookTarget(self, secret: secret) }
 
     /// The request of one attempt: `body`, signed at `timestampUnixSeconds`.
     func request(body: [UInt8], timestampUnixSeconds: Int64) -> WireRequest {
