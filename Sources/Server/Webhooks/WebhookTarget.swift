@@ -18,8 +18,11 @@ struct WebhookTarget: Sendable {
 
     /// Nil when `url` is not an `http://` URL with a host (the sender speaks no TLS).
     init?(url: String, secret: String) {
+        // Printable ASCII only in the host, which goes into the `Host` header: the sender's
+        // connections do not check each request's headers again (`WebhookSender`).
         guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http",
-            let host = components.host, !host.isEmpty
+            let host = components.host, !host.isEmpty,
+            host.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
         else { return nil }
         let port = components.port ?? 80
         guard (1...65_535).contains(port) else { return nil }
