@@ -13,9 +13,9 @@ struct AdminAPI: Sendable {
     /// of a Black Friday, and one request instead of two takes a request off each of them.
     func onboard(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
         try request.form.onlyAllow(["settlement_currency", "api_key", "webhook_url"])
-        var webhookURL: String?
+        var webhookTarget: WebhookTarget?
         if let url = request.form.string("webhook_url") {
-            webhookURL = try StripeAPI.endpointURL(url, param: "webhook_url")
+            webhookTarget = try StripeAPI.endpointURL(url, param: "webhook_url")
         }
         var currency: Currency?
         if let code = request.form.string("settlement_currency") {
@@ -34,9 +34,9 @@ struct AdminAPI: Sendable {
                 ("secret_key", .string(key)),
                 ("settlement_currency", .string((currency ?? backend.settlementCurrency).code.lowercased())),
             ]
-            guard let webhookURL else { return APIAnswer(json: .object(account)) }
+            guard let webhookTarget else { return APIAnswer(json: .object(account)) }
             return await StripeAPI.registerEndpoint(
-                of: merchant, url: webhookURL, events: ["*"], description: nil, metadata: [:], backend
+                of: merchant, target: webhookTarget, events: ["*"], description: nil, metadata: [:], backend
             ) { endpoint in
                 APIAnswer(
                     json: .object(

@@ -10,7 +10,11 @@ import Synchronization
 /// A lock rather than an actor: every call is a short look-up or insert that never suspends.
 final class ObjectStore: Sendable {
     private struct State {
-        var intents: [PaymentID: IntentDetails] = [:]
+        /// Each intent's details, with a revision that changes whenever they do (renderings
+        /// read from them are kept only while it stands).
+        var intents: [PaymentID: (details: IntentDetails, revision: UInt64)] = [:]
+        var revisionLast: UInt64 = 0
+        var renderings = IntentRenderings()
         var refunds: [String: RefundObject] = [:]
         var refundOrder: [MerchantID: [String]] = [:]
         var nextRefund: UInt64 = 0
@@ -40,7 +44,8 @@ final class ObjectStore: Sendable {
 
     func insert(_ details: IntentDetails, for id: PaymentID, merchant: MerchantID) {
         state.withLock {
-            if $0.intents.updateValue(details, forKey: id) == nil {
+            $0.revisionLast += 1
+            if $0.intents.updateValue((details, $0.revisionLast), forKey: id) == nil {
                 let (status, contribution) = $0.statusesEarly.removeValue(forKey: id) ?? (.incomplete, .none)
                 let summary = PaymentSummary(
                     id: id, details: details, status: status, contribution: contribution)
@@ -95,13 +100,37 @@ final class ObjectStore: Sendable {
         }
     }
 
-    func details(_ id: PaymentID) -> IntentDetails? { state.withLock { $0.intents[id] } }
+    func details(_ id: PaymentID) -> IntentDetails? { state.withLock { $0.intents[id]?.details } }
 
     func update(_ id: PaymentID, _ change: (inout IntentDetails) -> Void) {
         state.withLock {
             guard $0.intents[id] != nil else { return }
-            change(&$0.intents[id]!)
+            $0.revisionLast += 1
+            $0.intents[id]!.revision = $0.revisionLast
+            change(&$0.intents[id]!.details)
         }
+    }
+
+    /// `record` as Stripe's PaymentIntent with its details: the kept rendering when nothing it
+    /// shows changed since (`IntentRenderings`), otherwise rendered outside the lock and kept,
+    /// unless the details changed meanwhile.
+    func paymentIntent(_ record: PaymentRecord, baseURL: String) -> JSON {
+        let (kept, details, key) = state.withLock {
+            state -> ([UInt8]?, IntentDetails?, IntentRenderings.Key) in
+            let key = IntentRenderings.Key(record, detailsRevision: state.intents[record.id]?.revision ?? 0)
+            if let kept = state.renderings.bytes(of: record.id, key: key, baseURL: baseURL) {
+                return (kept, nil, key)
+            }
+            return (nil, state.intents[record.id]?.details, key)
+        }
+        if let kept { return .raw(kept) }
+        let json = StripeRenderer.paymentIntent(record, details, baseURL: baseURL)
+        guard case .raw(let bytes) = json else { return json }
+        state.withLock { state in
+            guard (state.intents[record.id]?.revision ?? 0) == key.detailsRevision else { return }
+            state.renderings.keep(bytes, of: record.id, key: key, baseURL: baseURL)
+        }
+        return json
     }
 
     // MARK: Refunds

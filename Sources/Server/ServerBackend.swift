@@ -177,7 +177,7 @@ final class ServerBackend: Sendable {
         guard let record = system.paymentNow(payment) else { return }
         store.note(record)
         let created = now()
-        var object = StripeRenderer.paymentIntent(record, store.details(payment), baseURL: baseURL)
+        var dispute: JSON?
         if type.hasPrefix("charge.dispute.") {
             if store.noteDispute(payment, merchant: record.merchant, created: created) {
                 journal?.note(
@@ -187,10 +187,12 @@ final class ServerBackend: Sendable {
                             paymentID: payment.rawValue, merchantID: record.merchant.rawValue,
                             createdUnixSeconds: created)))
             }
-            object =
-                StripeRenderer.dispute(record, createdUnixSeconds: store.disputeCreated(payment) ?? created)
-                ?? object
+            dispute = StripeRenderer.dispute(
+                record, createdUnixSeconds: store.disputeCreated(payment) ?? created)
         }
+        // A payment's events in one call see the same record: they share one rendering, and
+        // the call's answer reads it too.
+        let object = dispute ?? store.paymentIntent(record, baseURL: baseURL)
         let endpoints = store.endpoints(of: merchant).filter { $0.accepts(type) }
         let stored = EventObject(
             id: eventID, type: type, merchant: merchant,

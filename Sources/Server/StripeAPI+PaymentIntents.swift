@@ -109,7 +109,7 @@ extension StripeAPI {
             throw StripeError.noSuch("payment_intent", text, param: "intent")
         }
         return APIAnswer(
-            json: StripeRenderer.paymentIntent(record, backend.store.details(id), baseURL: backend.baseURL))
+            json: backend.store.paymentIntent(record, baseURL: backend.baseURL))
     }
 
     func listPaymentIntents(_ request: APIRequest) async throws(StripeError) -> APIAnswer {
@@ -136,7 +136,7 @@ extension StripeAPI {
         for summary in summaries {
             if let record = backend.system.paymentNow(summary.id) {
                 items.append(
-                    StripeRenderer.paymentIntent(record, store.details(summary.id), baseURL: backend.baseURL))
+                    store.paymentIntent(record, baseURL: backend.baseURL))
             }
         }
         return APIAnswer(json: StripeRenderer.list(items, hasMore: hasMore, url: "/v1/payment_intents"))
@@ -162,8 +162,7 @@ extension StripeAPI {
         }
         return await backend.durable(
             APIAnswer(
-                json: StripeRenderer.paymentIntent(
-                    record, backend.store.details(id), baseURL: backend.baseURL)),
+                json: backend.store.paymentIntent(record, baseURL: backend.baseURL)),
             backend.intentRecord(id).map { [$0] } ?? [])
     }
 
@@ -249,8 +248,7 @@ extension StripeAPI {
                         $0.cancellationReason = reason
                         $0.canceledUnixSeconds = ServerBackend.now()
                     }
-                    return StripeRenderer.paymentIntent(
-                        record, store.details(record.id), baseURL: backend.baseURL)
+                    return store.paymentIntent(record, baseURL: backend.baseURL)
                 }))
         return await durableAnswer(response, backend, merchant: merchant, request: request)
     }
@@ -276,8 +274,7 @@ extension StripeAPI {
             let record = try await backend.system.completeAuthentication(id, succeeded: succeeded)
             return await backend.durable(
                 APIAnswer(
-                    json: StripeRenderer.paymentIntent(
-                        record, backend.store.details(id), baseURL: backend.baseURL)),
+                    json: backend.store.paymentIntent(record, baseURL: backend.baseURL)),
                 backend.intentRecord(id).map { [$0] } ?? [])
         } catch {
             var stripe = Self.stripeError(error)
@@ -286,8 +283,7 @@ extension StripeAPI {
                 backend.store.update(id) { $0.lastError = stripe }
             }
             if let record = backend.system.paymentNow(id) {
-                stripe.paymentIntent = StripeRenderer.paymentIntent(
-                    record, backend.store.details(id), baseURL: backend.baseURL)
+                stripe.paymentIntent = backend.store.paymentIntent(record, baseURL: backend.baseURL)
             }
             if backend.journal != nil {
                 return await backend.durable(APIAnswer(stripe), backend.intentRecord(id).map { [$0] } ?? [])

@@ -68,7 +68,7 @@ extension StripeAPI {
         for summary in results {
             if let record = system.paymentNow(summary.id) {
                 items.append(
-                    StripeRenderer.paymentIntent(record, store.details(summary.id), baseURL: backend.baseURL))
+                    store.paymentIntent(record, baseURL: backend.baseURL))
             }
         }
         return APIAnswer(

@@ -151,8 +151,7 @@ struct StripeAPI: Sendable {
                 }
                 let json =
                     await success?(record)
-                    ?? StripeRenderer.paymentIntent(
-                        record, backend.store.details(record.id), baseURL: backend.baseURL)
+                    ?? backend.store.paymentIntent(record, baseURL: backend.baseURL)
                 return APIResponse(status: 200, body: json.serialized)
             },
             failure: { error in
@@ -163,8 +162,7 @@ struct StripeAPI: Sendable {
                     }
                     backend.store.update(id) { $0.lastError = stripe }
                     if let current = backend.system.paymentNow(id) {
-                        stripe.paymentIntent = StripeRenderer.paymentIntent(
-                            current, backend.store.details(id), baseURL: backend.baseURL)
+                        stripe.paymentIntent = backend.store.paymentIntent(current, baseURL: backend.baseURL)
                     }
                 }
                 return APIResponse(status: stripe.status, body: stripe.json.serialized)

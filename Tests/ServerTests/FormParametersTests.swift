@@ -18,6 +18,17 @@ import Testing
         #expect(try FormParameters(encoded: "other=1").hash("metadata") == nil)
     }
 
+    @Test func piecesSplitOnAmpersandsAndTheFirstEquals() throws {
+        let form = try FormParameters(encoded: "&&a=b=c&flag&&e=&caf%C3%A9=th%C3%A9&n=%26%3D&")
+        #expect(form.pairs.map(\.name) == ["a", "flag", "e", "café", "n"])
+        #expect(form.pairs.map(\.value) == ["b=c", "", "", "thé", "&="])
+        #expect(try FormParameters(encoded: "").pairs.isEmpty)
+        #expect(try FormParameters(encoded: "&").pairs.isEmpty)
+        let many = (0..<FormParameters.pairsMax).map { "p\($0)=1" }.joined(separator: "&")
+        #expect(try FormParameters(encoded: Substring(many)).pairs.count == FormParameters.pairsMax)
+        #expect(throws: StripeError.self) { try FormParameters(encoded: Substring(many + "&one=more")) }
+    }
+
     @Test func malformedEncodingIsRefused() {
         for text in ["%zz=1", "a[b=1", "a]=1", "[a]=1", "a[b][[c]]=1"] {
             #expect(throws: StripeError.self, "\(text)") { try FormParameters(encoded: Substring(text)) }

@@ -106,7 +106,9 @@ final class WebhookSender: Service, Sendable {
         // shares one receiver, and a burst of deliveries to it finds them open. An endpoint
         // that refuses the connection fails the attempt at once, and the delivery's own backoff
         // retries it.
-        pool = WireConnectionPool(idleMax: configuration.concurrentMax)
+        // Every header is of the sender's own making (a target's host is checked when it is
+        // parsed): NIO's check of each request's headers, byte by byte, is left out.
+        pool = WireConnectionPool(idleMax: configuration.concurrentMax, validatesHeaders: false)
     }
 
     /// Sends one delivery now or puts it in line, or dead-letters it at once when the queue is
@@ -237,6 +239,15 @@ final class WebhookSender: Service, Sendable {
             state.targets[delivery.endpointID] = target
         }
         return target
+    }
+
+    /// Keeps `target` as the endpoint's until its URL or secret changes (or the cache starts
+    /// over), so that its first delivery does not parse and key it again.
+    func remember(_ target: WebhookTarget, endpointID: String) {
+        state.withLock { state in
+            if state.targets.count >= Self.targetsMax { state.targets.removeAll() }
+            state.targets[endpointID] = target
+        }
     }
 
     /// Records an attempt's outcome, settles or schedules the delivery's retry, and gives the

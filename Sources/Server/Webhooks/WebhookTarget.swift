@@ -18,8 +18,11 @@ struct WebhookTarget: Sendable {
 
     /// Nil when `url` is not an `http://` URL with a host (the sender speaks no TLS).
     init?(url: String, secret: String) {
+        // Printable ASCII only in the host, which goes into the `Host` header: the sender's
+        // connections do not check each request's headers again (`WebhookSender`).
         guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http",
-            let host = components.host, !host.isEmpty
+            let host = components.host, !host.isEmpty,
+            host.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
         else { return nil }
         let port = components.port ?? 80
         guard (1...65_535).contains(port) else { return nil }
@@ -34,8 +37,23 @@ struct WebhookTarget: Sendable {
         self.headers = headers
         self.url = url
         self.secret = secret
+        // A URL checked at registration is keyed with its secret afterwards (`keyed`).
+        signingKey = secret.isEmpty ? Self.emptyKey : WebhookSigningKey(secret: secret)
+    }
+
+    private static let emptyKey = WebhookSigningKey(secret: "")
+
+    private init(_ parsed: WebhookTarget, secret: String) {
+        url = parsed.url
+        address = parsed.address
+        uri = parsed.uri
+        headers = parsed.headers
+        self.secret = secret
         signingKey = WebhookSigningKey(secret: secret)
     }
+
+    /// The same endpoint signing with `secret`, its URL not parsed again.
+    func keyed(secret: String) -> WebhookTarget { WebhookTarget(self, secret: secret) }
 
     /// The request of one attempt: `body`, signed at `timestampUnixSeconds`.
     func request(body: [UInt8], timestampUnixSeconds: Int64) -> WireRequest {
