@@ -40,7 +40,11 @@ extension StripeAPI {
         let details = IntentDetails(
             request: paymentRequest, paymentMethodID: chosen?.id, testMethod: test, metadata: metadata,
             description: description, createdUnixSeconds: created)
-        let rendering = rendering(backend, details: { _ in details })
+        // The API's details are stored as soon as the payment exists, not with the answer: the
+        // payment's first events (created, and those of a confirmation) show its metadata,
+        // description, capture method and creation time, as Stripe's do.
+        var rendering = rendering(backend, details: { _ in nil })
+        rendering.opened = { record in backend.store.insert(details, for: record.id, merchant: record.merchant) }
         let response: APIResponse
         if confirm {
             response = await backend.system.createPayment(

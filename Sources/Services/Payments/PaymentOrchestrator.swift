@@ -102,8 +102,11 @@ package final class PaymentOrchestrator: Sendable {
     /// Creates and confirms a payment: screening, authorization and (for automatic capture)
     /// capture. Returns the payment as it stands; a decline is a thrown `cardDeclined` (the
     /// payment exists, failed, and its events were emitted).
-    public func create(_ request: PaymentRequest) async throws(PaymentServiceError) -> PaymentRecord {
-        let id = try await openPayment(request)
+    /// - Parameter opened: called with the payment as soon as it exists, before its events.
+    public func create(
+        _ request: PaymentRequest, opened: (@Sendable (PaymentRecord) -> Void)? = nil
+    ) async throws(PaymentServiceError) -> PaymentRecord {
+        let id = try await openPayment(request, opened: opened)
         return try await proceed(id, request)
     }
 
@@ -111,15 +114,19 @@ package final class PaymentOrchestrator: Sendable {
     /// record exists in `created`, its creation event is out; nothing is screened or authorized.
     /// The payment is durable before its creation event goes out: no transition will journal
     /// it until it is confirmed, and its client is told it exists.
-    public func open(_ request: PaymentRequest) async throws(PaymentServiceError) -> PaymentID {
-        try await openPayment(request, journalsCreation: true)
+    public func open(
+        _ request: PaymentRequest, opened: (@Sendable (PaymentRecord) -> Void)? = nil
+    ) async throws(PaymentServiceError) -> PaymentID {
+        try await openPayment(request, journalsCreation: true, opened: opened)
     }
 
     /// - Parameter journalsCreation: journal the created payment before its creation event is
     ///   emitted (an intent that waits for confirmation); otherwise its first transition carries
     ///   it.
+    /// - Parameter opened: called with the payment as soon as it exists, before its events.
     private func openPayment(
-        _ request: PaymentRequest, journalsCreation: Bool = false
+        _ request: PaymentRequest, journalsCreation: Bool = false,
+        opened: (@Sendable (PaymentRecord) -> Void)? = nil
     ) async throws(PaymentServiceError) -> PaymentID {
         guard let merchant = await merchants.account(request.merchant) else {
             throw .unknownMerchant(request.merchant)
@@ -159,6 +166,7 @@ package final class PaymentOrchestrator: Sendable {
                 throw error
             }
         }
+        if let opened, let record = shard.record(id) { opened(record) }
         await merchants.shard(request.merchant).recordPayment(request.merchant)
         // The creation event goes out once a journal record shows the payment: its opening
         // here, or (a payment confirmed at once) its first transition, which `PaymentProcess`

@@ -9,13 +9,19 @@ import Core
 public struct APIRendering: Sendable {
     public var success: @Sendable (PaymentRecord) async -> APIResponse
     public var failure: @Sendable (PaymentServiceError) async -> APIResponse
+    /// Called with a payment the request creates as soon as it exists, before any of its
+    /// events: what the caller keeps of the request besides the payment (an API's metadata and
+    /// description) is then there for the payment's first events to show.
+    public var opened: (@Sendable (PaymentRecord) -> Void)?
 
     public init(
         success: @escaping @Sendable (PaymentRecord) async -> APIResponse,
-        failure: @escaping @Sendable (PaymentServiceError) async -> APIResponse
+        failure: @escaping @Sendable (PaymentServiceError) async -> APIResponse,
+        opened: (@Sendable (PaymentRecord) -> Void)? = nil
     ) {
         self.success = success
         self.failure = failure
+        self.opened = opened
     }
 
     /// The payment's id, amounts, currency and status; Stripe's error object on failure.

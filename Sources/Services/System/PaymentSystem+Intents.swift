@@ -34,7 +34,7 @@ extension PaymentSystem {
                 sortedParameters: parameters.sorted { $0.key < $1.key }),
             rendering: rendering
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
-            let id = try await orchestrator.open(request)
+            let id = try await orchestrator.open(request, opened: rendering.opened)
             return try await orchestrator.record(id)
         }
     }

@@ -237,7 +237,7 @@ public final class PaymentSystem: Sendable {
                 method: "POST", path: "/v1/payment_intents", sortedParameters: parameters),
             rendering: rendering
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
-            try await orchestrator.create(request)
+            try await orchestrator.create(request, opened: rendering.opened)
         } resume: { [orchestrator] (id) async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.resumeCreate(id, automaticCapture: request.captureMethod == .automatic)
         }
