@@ -69,8 +69,12 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
         ) -> (handler: APIRoute.Handler, parameter: String)? {
             var path = Substring(path)
             if let query = path.utf8.firstIndex(of: UInt8(ascii: "?")) { path = path[..<query] }
-            for route in routes where route.method == method {
-                if let parameter = route.parameter(in: path) { return (route.handler, String(parameter)) }
+            // By index: a route is read in place, not copied (and its references retained) for
+            // each one passed over.
+            for index in routes.indices where routes[index].method == method {
+                if let parameter = routes[index].parameter(in: path) {
+                    return (routes[index].handler, String(parameter))
+                }
             }
             return nil
         }

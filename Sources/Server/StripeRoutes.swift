@@ -31,9 +31,12 @@ enum StripeRoutes {
         func later(
             _ method: HTTPRequest.Method, _ path: String, pipeline: Bool = false, _ handler: @escaping Handler
         ) -> APIRoute {
-            later(method, path, pipeline: pipeline) { (request, _) async throws(StripeError) in
-                try await handler(request)
-            }
+            APIRoute(
+                method, path, answeredInPipeline: pipeline,
+                .later { (request, _) async throws(StripeError) in
+                    if method != .get { await api.backend().sender.waitForRoom() }
+                    return try await handler(request)
+                })
         }
         func now(_ path: String, pipeline: Bool = false, _ handler: @escaping IDRead) -> APIRoute {
             APIRoute(.get, path, answeredInPipeline: pipeline, .now(handler))
