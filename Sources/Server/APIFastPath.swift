@@ -4,16 +4,17 @@ import HummingbirdCore
 import NIOCore
 import NIOHTTPTypes
 
-/// Answers the routes the wire runner sends most in the channel pipeline instead of handing each
-/// request to Hummingbird's connection task. The reads (a payment intent, the search, payouts)
-/// are answered on the connection's event loop as soon as they are decoded: no hop to a thread
-/// of the concurrency pool and back, no async sequence, router or middleware, which were most of
-/// a read's CPU on the server (its own handler about a fifth of it, PERFORMANCE.md). The writes
-/// a payment makes (onboarding, create, capture, cancel, refund) must wait for the processor, so
-/// they run in a task of their own and are written back from the event loop: the router, the
-/// middleware and the async sequences are still saved. Every other request goes on to
-/// Hummingbird unchanged. Answers are the same bytes, headers included, with the same
-/// `Request-Id` counter and the same request-duration metric.
+/// Answers the routes the wire runner sends most (those `StripeRoutes.table` marks `pipeline`)
+/// in the channel pipeline instead of handing each request to Hummingbird's connection task.
+/// The reads (a payment intent, the search, payouts) are answered on the connection's event
+/// loop as soon as they are decoded: no hop to a thread of the concurrency pool and back, no
+/// async sequence, router or middleware, which were most of a read's CPU on the server (its own
+/// handler about a fifth of it, PERFORMANCE.md). The writes a payment makes (onboarding,
+/// create, capture, cancel, refund) must wait for the processor, so they run in a task of their
+/// own and are written back from the event loop: the router, the middleware and the async
+/// sequences are still saved. Every other request goes on to Hummingbird unchanged. Answers
+/// are the same bytes, headers included, from the same handlers, with the same `Request-Id`
+/// counter and the same request-duration metric.
 ///
 /// Installed as one of Hummingbird's extra HTTP/1 handlers; once the connection's pipeline is
 /// complete it places its `Responder` after Hummingbird's connection state handler, so that the
@@ -22,13 +23,11 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
 
-    private let api: StripeAPI
-    private let admin: AdminAPI
+    private let routes: Routes
     private let serverName: String
 
-    init(api: StripeAPI, admin: AdminAPI, serverName: String) {
-        self.api = api
-        self.admin = admin
+    init(routes: Routes, serverName: String) {
+        self.routes = routes
         self.serverName = serverName
     }
 
@@ -36,8 +35,9 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
         let pipeline = context.pipeline.syncOperations
         if let state = try? pipeline.handler(type: HTTPConnectionStateHandler.self) {
             // Without it (another pipeline) nothing is answered here: Hummingbird answers all.
+            // `APIFastPathTests` builds Hummingbird's pipeline and fails if nothing is.
             try? pipeline.addHandler(
-                Responder(api: api, admin: admin, serverName: serverName), position: .after(state))
+                Responder(routes: routes, serverName: serverName), position: .after(state))
         }
         context.fireChannelRegistered()
     }
@@ -46,64 +46,37 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
-    /// A route answered here: at once (it never waits), or later (it waits for the processor).
-    enum Route {
-        case now(@Sendable (StripeAPI, APIRequest) throws(StripeError) -> APIAnswer)
-        case later(@Sendable (StripeAPI, AdminAPI, APIRequest) async throws(StripeError) -> APIAnswer)
-    }
+    /// The routes of `StripeRoutes.table` answered here, made once for every connection.
+    ///
+    /// Hummingbird's trie is not used for the matching: building one is behind its internal
+    /// SPI, and its look-up fills a parameters dictionary per request; a few routes compared
+    /// segment by segment allocate nothing.
+    struct Routes: Sendable {
+        /// Those without a parameter first: a literal segment wins over a parameter in the
+        /// same place (`/v1/payment_intents/search` over `/v1/payment_intents/:id`), as in
+        /// the router.
+        let routes: [APIRoute]
 
-    /// The route of `path` (its query ignored), if it is one answered here.
-    static func route(method: HTTPRequest.Method, path: String) -> Route? {
-        var path = Substring(path)
-        if let query = path.firstIndex(of: "?") { path = path[..<query] }
-        switch (method, path) {
-        case (.get, "/v1/payment_intents/search"):
-            return .now { (api, request) throws(StripeError) in try api.searchPaymentIntents(request) }
-        case (.get, "/v1/payouts"):
-            return .now { (api, request) throws(StripeError) in try api.listPayouts(request) }
-        case (.post, "/v1/payment_intents"):
-            return .later { (api, _, request) async throws(StripeError) in
-                try await api.createPaymentIntent(request)
-            }
-        case (.post, "/v1/refunds"):
-            return .later { (api, _, request) async throws(StripeError) in try await api.createRefund(request)
-            }
-        case (.post, "/admin/merchants"):
-            return .later { (_, admin, request) async throws(StripeError) in try await admin.onboard(request)
-            }
-        default: break
+        init(_ table: [APIRoute]) {
+            let answered = table.filter(\.answeredInPipeline)
+            routes = answered.filter { $0.parameterName == nil } + answered.filter { $0.parameterName != nil }
         }
-        // `/v1/payment_intents/ID` and `/v1/payment_intents/ID/ACTION`, with an id as the API
-        // makes them; anything else (escapes, other segments) goes to the router.
-        let prefix = "/v1/payment_intents/"
-        guard path.hasPrefix(prefix) else { return nil }
-        let rest = path.dropFirst(prefix.count)
-        let id = rest.prefix { $0 != "/" }
-        guard !id.isEmpty, id.utf8.allSatisfy(isIDByte) else { return nil }
-        let text = String(id)
-        switch (method, rest.dropFirst(id.count)) {
-        case (.get, ""):
-            return .now { (api, request) throws(StripeError) in
-                try api.retrievePaymentIntent(request, id: text)
-            }
-        case (.post, "/capture"):
-            return .later { (api, _, request) async throws(StripeError) in
-                try await api.capturePaymentIntent(request, id: text)
-            }
-        case (.post, "/cancel"):
-            return .later { (api, _, request) async throws(StripeError) in
-                try await api.cancelPaymentIntent(request, id: text)
-            }
-        default: return nil
-        }
-    }
 
-    private static func isIDByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"):
-            true
-        default: false
+        /// The handler of `path` (its query ignored) with its parameter's value, if it is a
+        /// route answered here.
+        func match(
+            method: HTTPRequest.Method, path: String
+        ) -> (handler: APIRoute.Handler, parameter: String)? {
+            var path = Substring(path)
+            if let query = path.utf8.firstIndex(of: UInt8(ascii: "?")) { path = path[..<query] }
+            // By index: a route is read in place, not copied (and its references retained) for
+            // each one passed over.
+            for index in routes.indices where routes[index].method == method {
+                if let parameter = routes[index].parameter(in: path) {
+                    return (routes[index].handler, String(parameter))
+                }
+            }
+            return nil
         }
     }
 
@@ -115,14 +88,13 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
         typealias OutboundIn = HTTPResponsePart
         typealias OutboundOut = HTTPResponsePart
 
-        private let api: StripeAPI
-        private let admin: AdminAPI
+        private let routes: Routes
         private let serverName: String
         /// Requests handed on to Hummingbird and not answered yet: while there are any, every
         /// request goes on too, so that answers leave in the order the requests came.
         private var forwarded = 0
         /// A request to answer here, held from its head until its end, with its body so far.
-        private var held: (head: HTTPRequest, route: Route, body: ByteBuffer?, tooLarge: Bool)?
+        private var held: Held?
         /// The current request's parts go on to Hummingbird.
         private var forwarding = false
         /// An answer is being made in a task: requests that come meanwhile wait in `waiting`
@@ -133,9 +105,17 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
         /// reading its answers, and the connection is closed.
         static let waitingMax = 1_024
 
-        init(api: StripeAPI, admin: AdminAPI, serverName: String) {
-            self.api = api
-            self.admin = admin
+        /// A request taken here: its head, its route's handler and parameter, its body so far.
+        struct Held {
+            var head: HTTPRequest
+            var handler: APIRoute.Handler
+            var parameter: String
+            var body: ByteBuffer?
+            var tooLarge = false
+        }
+
+        init(routes: Routes, serverName: String) {
+            self.routes = routes
             self.serverName = serverName
         }
 
@@ -153,9 +133,9 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
             switch part {
             case .head(let head):
                 if forwarded == 0, head.headerFields[.connection] == nil, head.headerFields[.expect] == nil,
-                    let route = APIFastPath.route(method: head.method, path: head.path ?? "")
+                    let route = routes.match(method: head.method, path: head.path ?? "")
                 {
-                    held = (head, route, nil, false)
+                    held = Held(head: head, handler: route.handler, parameter: route.parameter)
                     forwarding = false
                 } else {
                     forwarded += 1
@@ -196,10 +176,7 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
             context.write(data, promise: promise)
         }
 
-        private func answer(
-            _ request: (head: HTTPRequest, route: Route, body: ByteBuffer?, tooLarge: Bool),
-            context: ChannelHandlerContext
-        ) {
+        private func answer(_ request: Held, context: ChannelHandlerContext) {
             let started = ContinuousClock.now
             let requestID = StripeMiddleware.nextRequestID()
             let method = request.head.method
@@ -207,28 +184,25 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
                 write(APIAnswer(StripeError.bodyTooLarge), requestID, method, started, context: context)
                 return
             }
-            switch request.route {
+            switch request.handler {
             case .now(let handler):
                 let answer: APIAnswer
                 do throws(StripeError) {
-                    answer = try handler(api, try APIRequest(head: request.head, body: request.body))
+                    answer = try handler(
+                        try APIRequest(head: request.head, body: request.body), request.parameter)
                 } catch {
                     answer = APIAnswer(error)
                 }
                 write(answer, requestID, method, started, context: context)
             case .later(let handler):
                 answering = true
-                let api = api
-                let admin = admin
                 let head = request.head
                 let body = request.body
+                let parameter = request.parameter
                 let promise = context.eventLoop.makePromise(of: APIAnswer.self)
                 promise.completeWithTask {
-                    // As the router's routes do: a request that may make events waits while
-                    // the webhook line is long.
-                    await api.backend().sender.waitForRoom()
                     do throws(StripeError) {
-                        return try await handler(api, admin, try APIRequest(head: head, body: body))
+                        return try await handler(try APIRequest(head: head, body: body), parameter)
                     } catch {
                         return APIAnswer(error)
                     }

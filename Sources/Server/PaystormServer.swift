@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Journal
 import Logging
 import Metrics
@@ -55,6 +56,8 @@ public struct PaystormServer: Sendable {
 
     let options: Options
     private let serverJournal: ServerJournal?
+    /// Off: every request goes to Hummingbird's router (what tests compare the fast path with).
+    var answersInPipeline = true
     /// Every answer's `Server` header.
     static let serverName = "paystorm"
 
@@ -153,19 +156,16 @@ public struct PaystormServer: Sendable {
         }
         let api = StripeAPI(backend: backend)
         let admin = AdminAPI(backend: backend, reset: makeBackend)
-        StripeRoutes.register(on: router, api: api, admin: admin)
+        let routes = StripeRoutes.table(api: api, admin: admin)
+        StripeRoutes.register(routes, on: router)
         Dashboard.register(
             on: router, api: api, sender: sender,
             sessions: DashboardSessions(lifetimeSeconds: options.dashboardSessionLifetimeSeconds))
         return Application(
             router: router,
             server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [
-                        RequestReadDeadline(limit: .seconds(options.readTimeout.components.seconds)),
-                        APIFastPath(api: api, admin: admin, serverName: Self.serverName),
-                    ],
-                    idleTimeout: .seconds(options.idleTimeout.components.seconds))),
+                configuration: Self.channelConfiguration(
+                    options, fastRoutes: APIFastPath.Routes(answersInPipeline ? routes : []))),
             configuration: .init(
                 address: .hostname(options.host, port: options.port), serverName: Self.serverName),
             services: [sender],
@@ -176,6 +176,21 @@ public struct PaystormServer: Sendable {
             },
             logger: Logger(label: "paystorm.serve") { LazyMetadataLogHandler(label: $0) }
         )
+    }
+}
+
+extension PaystormServer {
+    /// A connection's HTTP/1 channel: the read deadline, the fast path for `fastRoutes` and the
+    /// idle timeout. Tests build Hummingbird's pipeline with it to see the fast path answer.
+    static func channelConfiguration(
+        _ options: Options, fastRoutes: APIFastPath.Routes
+    ) -> HTTP1Channel.Configuration {
+        .init(
+            additionalChannelHandlers: [
+                RequestReadDeadline(limit: .seconds(options.readTimeout.components.seconds)),
+                APIFastPath(routes: fastRoutes, serverName: serverName),
+            ],
+            idleTimeout: .seconds(options.idleTimeout.components.seconds))
     }
 }
 

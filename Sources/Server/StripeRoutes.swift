@@ -6,64 +6,104 @@ import NIOCore
 enum StripeRoutes {
     typealias Handler = @Sendable (APIRequest) async throws(StripeError) -> APIAnswer
     typealias IDHandler = @Sendable (APIRequest, String) async throws(StripeError) -> APIAnswer
+    typealias Read = @Sendable (APIRequest) throws(StripeError) -> APIAnswer
+    typealias IDRead = @Sendable (APIRequest, String) throws(StripeError) -> APIAnswer
 
-    static func register(on router: Router<BasicRequestContext>, api: StripeAPI, admin: AdminAPI) {
+    /// Every API route, each written once: Hummingbird's router answers them all, and
+    /// `APIFastPath` those marked `pipeline` (the requests a payment and the wire runner's
+    /// reads make most), in the channel pipeline, unless a request comes behind one the router
+    /// still holds. A `now` route's handler never waits, so the fast path answers it on the
+    /// connection's event loop; a `later` route's waits for the processor.
+    static func table(api: StripeAPI, admin: AdminAPI) -> [APIRoute] {
         // A request that may make events waits while the webhook line is long: the API slows
         // to what the endpoints take instead of dead-lettering what it cannot deliver.
-        func route(_ method: HTTPRequest.Method, _ path: RouterPath, _ handler: @escaping Handler) {
-            router.on(path, method: method) { request, _ in
-                if method != .get { await api.backend().sender.waitForRoom() }
-                return await respond(request, handler)
-            }
+        func later(
+            _ method: HTTPRequest.Method, _ path: String, pipeline: Bool = false,
+            _ handler: @escaping IDHandler
+        ) -> APIRoute {
+            APIRoute(
+                method, path, answeredInPipeline: pipeline,
+                .later { (request, id) async throws(StripeError) in
+                    if method != .get { await api.backend().sender.waitForRoom() }
+                    return try await handler(request, id)
+                })
         }
-        func route(_ method: HTTPRequest.Method, _ path: RouterPath, _ handler: @escaping IDHandler) {
-            router.on(path, method: method) { request, context in
-                if method != .get { await api.backend().sender.waitForRoom() }
-                let id = context.parameters.get("id") ?? ""
+        func later(
+            _ method: HTTPRequest.Method, _ path: String, pipeline: Bool = false, _ handler: @escaping Handler
+        ) -> APIRoute {
+            APIRoute(
+                method, path, answeredInPipeline: pipeline,
+                .later { (request, _) async throws(StripeError) in
+                    if method != .get { await api.backend().sender.waitForRoom() }
+                    return try await handler(request)
+                })
+        }
+        func now(_ path: String, pipeline: Bool = false, _ handler: @escaping IDRead) -> APIRoute {
+            APIRoute(.get, path, answeredInPipeline: pipeline, .now(handler))
+        }
+        func now(_ path: String, pipeline: Bool = false, _ handler: @escaping Read) -> APIRoute {
+            now(path, pipeline: pipeline) { (request, _) throws(StripeError) in try handler(request) }
+        }
+        return [
+            later(.post, "/v1/payment_intents", pipeline: true, api.createPaymentIntent),
+            later(.get, "/v1/payment_intents", api.listPaymentIntents),
+            now("/v1/payment_intents/search", pipeline: true, api.searchPaymentIntents),
+            now("/v1/payment_intents/:id", pipeline: true, api.retrievePaymentIntent),
+            later(.post, "/v1/payment_intents/:id", api.updatePaymentIntent),
+            later(.post, "/v1/payment_intents/:id/confirm", api.confirmPaymentIntent),
+            later(.post, "/v1/payment_intents/:id/capture", pipeline: true, api.capturePaymentIntent),
+            later(.post, "/v1/payment_intents/:id/cancel", pipeline: true, api.cancelPaymentIntent),
+            later(.post, "/v1/test_helpers/three_d_secure/:id", api.authenticate),
+            later(.post, "/v1/refunds", pipeline: true, api.createRefund),
+            later(.get, "/v1/refunds", api.listRefunds),
+            later(.get, "/v1/refunds/:id", api.retrieveRefund),
+            later(.get, "/v1/disputes", api.listDisputes),
+            later(.get, "/v1/disputes/:id", api.retrieveDispute),
+            later(.post, "/v1/disputes/:id") { (request, id) async throws(StripeError) in
+                try await api.respondToDispute(request, id: id, accept: false)
+            },
+            later(.post, "/v1/disputes/:id/close") { (request, id) async throws(StripeError) in
+                try await api.respondToDispute(request, id: id, accept: true)
+            },
+            later(.get, "/v1/balance", api.balance),
+            later(.get, "/v1/balance_transactions", api.listBalanceTransactions),
+            later(.get, "/v1/balance_transactions/:id", api.retrieveBalanceTransaction),
+            now("/v1/payouts", pipeline: true, api.listPayouts),
+            later(.get, "/v1/payouts/:id", api.retrievePayout),
+            later(.get, "/v1/events", api.listEvents),
+            later(.get, "/v1/events/:id", api.retrieveEvent),
+            later(.post, "/v1/webhook_endpoints", api.createWebhookEndpoint),
+            later(.get, "/v1/webhook_endpoints", api.listWebhookEndpoints),
+            later(.delete, "/v1/webhook_endpoints/:id", api.deleteWebhookEndpoint),
+            later(.post, "/admin/merchants", pipeline: true, admin.onboard),
+            later(.post, "/admin/reset", admin.resetAll),
+            later(.post, "/admin/settlement", admin.settle),
+            later(.post, "/admin/faults", admin.fault),
+            later(.get, "/admin/faults") { (_: APIRequest) async throws(StripeError) in
+                try await admin.faults()
+            },
+            later(.get, "/admin/audit", admin.audit),
+        ]
+    }
+
+    /// Registers `routes` and the 3-D Secure test page (HTML, not the API's JSON) on `router`.
+    static func register(_ routes: [APIRoute], on router: Router<BasicRequestContext>) {
+        for route in routes {
+            let handler = route.handler
+            let parameterName = route.parameterName
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                let parameter = parameterName.flatMap { context.parameters.get($0) } ?? ""
                 return await respond(request) { (request) async throws(StripeError) in
-                    try await handler(request, id)
+                    switch handler {
+                    case .now(let answer): try answer(request, parameter)
+                    case .later(let answer): try await answer(request, parameter)
+                    }
                 }
             }
         }
-        route(.post, "/v1/payment_intents", api.createPaymentIntent)
-        route(.get, "/v1/payment_intents", api.listPaymentIntents)
-        route(.get, "/v1/payment_intents/search", api.searchPaymentIntents)
-        route(.get, "/v1/payment_intents/:id", api.retrievePaymentIntent)
-        route(.post, "/v1/payment_intents/:id", api.updatePaymentIntent)
-        route(.post, "/v1/payment_intents/:id/confirm", api.confirmPaymentIntent)
-        route(.post, "/v1/payment_intents/:id/capture", api.capturePaymentIntent)
-        route(.post, "/v1/payment_intents/:id/cancel", api.cancelPaymentIntent)
-        route(.post, "/v1/test_helpers/three_d_secure/:id", api.authenticate)
         router.get("/v1/test_helpers/three_d_secure/:id") { _, context in
             threeDSecurePage(context.parameters.get("id") ?? "")
         }
-        route(.post, "/v1/refunds", api.createRefund)
-        route(.get, "/v1/refunds", api.listRefunds)
-        route(.get, "/v1/refunds/:id", api.retrieveRefund)
-        route(.get, "/v1/disputes", api.listDisputes)
-        route(.get, "/v1/disputes/:id", api.retrieveDispute)
-        route(.post, "/v1/disputes/:id") { (request, id) async throws(StripeError) in
-            try await api.respondToDispute(request, id: id, accept: false)
-        }
-        route(.post, "/v1/disputes/:id/close") { (request, id) async throws(StripeError) in
-            try await api.respondToDispute(request, id: id, accept: true)
-        }
-        route(.get, "/v1/balance", api.balance)
-        route(.get, "/v1/balance_transactions", api.listBalanceTransactions)
-        route(.get, "/v1/balance_transactions/:id", api.retrieveBalanceTransaction)
-        route(.get, "/v1/payouts", api.listPayouts)
-        route(.get, "/v1/payouts/:id", api.retrievePayout)
-        route(.get, "/v1/events", api.listEvents)
-        route(.get, "/v1/events/:id", api.retrieveEvent)
-        route(.post, "/v1/webhook_endpoints", api.createWebhookEndpoint)
-        route(.get, "/v1/webhook_endpoints", api.listWebhookEndpoints)
-        route(.delete, "/v1/webhook_endpoints/:id", api.deleteWebhookEndpoint)
-        route(.post, "/admin/merchants", admin.onboard)
-        route(.post, "/admin/reset", admin.resetAll)
-        route(.post, "/admin/settlement", admin.settle)
-        route(.post, "/admin/faults", admin.fault)
-        route(.get, "/admin/faults") { (_: APIRequest) async throws(StripeError) in try await admin.faults() }
-        route(.get, "/admin/audit", admin.audit)
     }
 
     static func respond(_ request: Request, _ handler: Handler) async -> Response {
