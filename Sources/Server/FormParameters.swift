@@ -54,7 +54,8 @@ public struct FormParameters: Sendable {
             }
             guard !name.isEmpty, name.utf8.count <= Self.nameBytesMax, Self.bracketsBalance(name) else {
                 return .failure(
-                    StripeError.invalid(String(name.prefix(64)), "Invalid parameter name: \(name.prefix(64))"))
+                    StripeError.invalid(String(name.prefix(64)), "Invalid parameter name: \(name.prefix(64))")
+                )
             }
             pairs.append((name, value))
         }

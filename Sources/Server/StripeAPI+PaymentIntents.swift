@@ -44,7 +44,9 @@ extension StripeAPI {
         // payment's first events (created, and those of a confirmation) show its metadata,
         // description, capture method and creation time, as Stripe's do.
         var rendering = rendering(backend, details: { _ in nil })
-        rendering.opened = { record in backend.store.insert(details, for: record.id, merchant: record.merchant) }
+        rendering.opened = { record in
+            backend.store.insert(details, for: record.id, merchant: record.merchant)
+        }
         let response: APIResponse
         if confirm {
             response = await backend.system.createPayment(

@@ -23,9 +23,12 @@ import Testing
                 uri: "/v1/events?limit=100", method: .get,
                 headers: [.authorization: "Bearer \(BadInputTests.key)"])
             let listed =
-                try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
+                try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))
+                as? [String: Any]
             let objects = (listed?["data"] as? [[String: Any]] ?? []).compactMap { event in
-                ((event["data"] as? [String: Any])?["object"] as? [String: Any]).map { (event["type"] as? String, $0) }
+                ((event["data"] as? [String: Any])?["object"] as? [String: Any]).map {
+                    (event["type"] as? String, $0)
+                }
             }.filter { $0.1["id"] as? String == id }
             #expect(objects.contains { $0.0 == "payment_intent.created" })
             // Confirmed at once, the payment is authorized and waits for its capture.

@@ -41,8 +41,10 @@ import Testing
                 .serialized
         }
         func retrieve() throws -> String {
-            try api.retrievePaymentIntent(Self.request(.get, "/v1/payment_intents/\(text)", key: key), id: text)
-                .body
+            try api.retrievePaymentIntent(
+                Self.request(.get, "/v1/payment_intents/\(text)", key: key), id: text
+            )
+            .body
         }
         #expect(try retrieve() == fresh())
         #expect(try retrieve() == created.body)
@@ -65,7 +67,8 @@ import Testing
         let key = try await backend.onboard().1
         let answer = try await StripeAPI(backend: { backend }).createPaymentIntent(
             Self.request(
-                .post, "/v1/payment_intents", "amount=500&currency=usd&confirm=true&payment_method=pm_card_visa",
+                .post, "/v1/payment_intents",
+                "amount=500&currency=usd&confirm=true&payment_method=pm_card_visa",
                 key: key))
         guard case .string(let text)? = JSON(parsing: answer.body)?["id"] else {
             Issue.record("no id in \(answer.body)")

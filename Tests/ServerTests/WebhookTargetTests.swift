@@ -34,7 +34,8 @@ import Testing
     }
 
     @Test func whatTheSenderCannotPostToIsNoTarget() {
-        for url in ["https://example.test/h", "ftp://example.test/h", "http://", "http:///h", "not a url",
+        for url in [
+            "https://example.test/h", "ftp://example.test/h", "http://", "http:///h", "not a url",
             // A host that is not printable ASCII would break the `Host` header.
             "http://a%0D%0Ab/h", "http://a%0Ab/h", "http://a%20b/h",
         ] {
