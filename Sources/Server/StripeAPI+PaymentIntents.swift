@@ -43,7 +43,9 @@ extension StripeAPI {
         // The API's details are stored as soon as the payment exists, not with the answer: the
         // payment's first events (created, and those of a confirmation) show its metadata,
         // description, capture method and creation time, as Stripe's do.
-        var rendering = rendering(backend, details: { _ in nil })
+        // A create the retry resumes after a crash (the payment opened before it) has none yet:
+        // the answer's rendering stores them then.
+        var rendering = rendering(backend, details: { backend.store.details($0.id) == nil ? details : nil })
         rendering.opened = { record in
             backend.store.insert(details, for: record.id, merchant: record.merchant)
         }
