@@ -17,11 +17,15 @@ import Testing
         return try APIRequest(head: head, body: ByteBuffer(string: body))
     }
 
-    @Test func answersMatchAFreshRenderingAcrossChanges() async throws {
-        let backend = try await ServerBackend(
+    static func backend() async throws -> ServerBackend {
+        try await ServerBackend(
             configuration: ServerBackend.quietConfiguration(rateLimitPerSecond: 1_000, burst: 1_000),
             settlementCurrency: .usd, sender: WebhookSender(), address: ServerAddress("http://127.0.0.1:1"),
             seed: 1)
+    }
+
+    @Test func answersMatchAFreshRenderingAcrossChanges() async throws {
+        let backend = try await Self.backend()
         let key = try await backend.onboard().1
         let api = StripeAPI(backend: { backend })
         let created = try await api.createPaymentIntent(
@@ -60,10 +64,7 @@ import Testing
     }
 
     @Test func keepsAtMostCountMaxFirstInFirstOut() async throws {
-        let backend = try await ServerBackend(
-            configuration: ServerBackend.quietConfiguration(rateLimitPerSecond: 1_000, burst: 1_000),
-            settlementCurrency: .usd, sender: WebhookSender(), address: ServerAddress("http://127.0.0.1:1"),
-            seed: 1)
+        let backend = try await Self.backend()
         let key = try await backend.onboard().1
         let answer = try await StripeAPI(backend: { backend }).createPaymentIntent(
             Self.request(
