@@ -63,7 +63,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
         let url = URL(string: self.baseURL)
         address = WireAddress(host: url?.host ?? "127.0.0.1", port: url?.port ?? 80)
         hostHeader = address.hostHeader
-        pool = WireConnectionPool(validatesHeaders: false)
+        pool = WireConnectionPool(lendableIdleMax: Self.lendableIdleMax, validatesHeaders: false)
         self.timeout = timeout
         self.patience = patience
         gate = RequestGate(slotsMax: connectionsMax, patience: patience)
@@ -74,7 +74,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
         readingFor target: HTTPPaymentTarget, connectionsMax: Int, patience: [RequestPriority: Duration]
     ) {
         baseURL = target.baseURL
-        pool = WireConnectionPool(validatesHeaders: false)
+        pool = WireConnectionPool(lendableIdleMax: Self.lendableIdleMax, validatesHeaders: false)
         address = target.address
         hostHeader = target.hostHeader
         timeout = target.timeout
@@ -83,6 +83,12 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
         receiver = target.receiver
         retrievePriority = .read
     }
+
+    /// A kept-alive connection idle longer than this is closed, not lent: well under `paystorm
+    /// serve`'s idle timeout (30 s) and under the shortest common one (5 s), so that the server
+    /// never closes a connection as idle while a request is on its way on it. An onboarding has
+    /// no idempotency key and cannot be sent again; at 2 s of idle timeout, runs lost dozens.
+    public static let lendableIdleMax = TimeAmount.seconds(4)
 
     /// Connections of the read traffic's client at most: black-friday's peak sends about
     /// 10,000 reads a second, each answered in a millisecond or two by a server with CPU to

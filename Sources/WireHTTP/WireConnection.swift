@@ -13,6 +13,8 @@ public final class WireConnection: Sendable {
     /// The event loop its channel runs on: the pool keeps it idle under it too.
     let loopID: ObjectIdentifier
     private let requestsSent = Atomic<Int>(0)
+    /// When it was last given back to the pool (`NIODeadline.uptimeNanoseconds`).
+    private let idleSinceNanoseconds = Atomic<UInt64>(0)
 
     init(channel: any Channel, handler: WireConnectionHandler, address: WireAddress) {
         self.channel = channel
@@ -27,6 +29,17 @@ public final class WireConnection: Sendable {
     /// Whether it carried a request before (kept alive since): a request that finds such a
     /// connection closed under it may have met the server closing it as idle.
     public var wasUsed: Bool { requestsSent.load(ordering: .relaxed) > 0 }
+
+    /// Notes that it is idle from `now` (given back to the pool).
+    func markIdle(now: NIODeadline) {
+        idleSinceNanoseconds.store(now.uptimeNanoseconds, ordering: .relaxed)
+    }
+
+    /// How long it has been idle at `now`, since it was last given back.
+    func idleTime(now: NIODeadline) -> TimeAmount {
+        let since = idleSinceNanoseconds.load(ordering: .relaxed)
+        return .nanoseconds(Int64(now.uptimeNanoseconds &- min(since, now.uptimeNanoseconds)))
+    }
 
     /// Sends a request's bytes and waits for its answer; nil when none came by `deadline`.
     public func send(_ request: WireRequest, deadline: NIODeadline) async -> WireResponse? {

@@ -65,13 +65,23 @@ public final class WireConnectionPool: Sendable {
     /// walked every byte of every request.
     public let validatesHeaders: Bool
 
+    /// An idle connection kept longer than this is closed instead of lent (nil: no limit).
+    ///
+    /// A server closes a connection idle for its own timeout; one lent just then is closed
+    /// under its request (HTTP/1.1's keep-alive race), and a request that cannot be repeated
+    /// safely (a POST without an idempotency key) is then lost with its outcome unknown. Well
+    /// under the server's timeout, the connection is closed here before anything is sent on it.
+    public let lendableIdleMax: TimeAmount?
+
     public init(
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, idleMax: Int = .max,
-        validatesHeaders: Bool = true
+        lendableIdleMax: TimeAmount? = nil, validatesHeaders: Bool = true
     ) {
         precondition(idleMax >= 0)
+        precondition(lendableIdleMax.map { $0 > .zero } ?? true)
         self.group = group
         self.idleMax = idleMax
+        self.lendableIdleMax = lendableIdleMax
         self.validatesHeaders = validatesHeaders
         let sweeper = group.next().scheduleRepeatedTask(
             initialDelay: Self.sweepInterval, delay: Self.sweepInterval
@@ -105,6 +115,7 @@ public final class WireConnectionPool: Sendable {
 
     /// Gives a connection back after its request: kept for the next one, or closed.
     public func release(_ connection: WireConnection) {
+        if lendableIdleMax != nil { connection.markIdle(now: .now()) }
         let kept =
             connection.isReusable
             && state.withLock { state in
@@ -129,8 +140,8 @@ public final class WireConnectionPool: Sendable {
         for connection in connections { try? await connection.channel.close() }
     }
 
-    /// The most recently used idle connection to `address` that can still carry a request
-    /// (the others are closed on the way): one on the calling thread's event loop when there
+    /// The most recently used idle connection to `address` that can still carry a request and
+    /// has not been idle past `lendableIdleMax` (the others are closed on the way): one on the calling thread's event loop when there
     /// is one, so that the request is written and its answer read without waking the other
     /// loop's thread (`EventLoop.execute` from another thread writes to its eventfd).
     private func idleConnection(to address: WireAddress) -> WireConnection? {
@@ -141,10 +152,15 @@ public final class WireConnectionPool: Sendable {
             state.idleCount -= 1
             return connection
         }) {
-            if connection.isReusable { return connection }
+            if connection.isReusable, isFresh(connection) { return connection }
             forget(connection)
         }
         return nil
+    }
+
+    private func isFresh(_ connection: WireConnection) -> Bool {
+        guard let lendableIdleMax else { return true }
+        return connection.idleTime(now: .now()) < lendableIdleMax
     }
 
     private func connect(_ address: WireAddress, timeout: TimeAmount) -> EventLoopFuture<WireConnection?> {

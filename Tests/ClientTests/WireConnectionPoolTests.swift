@@ -170,4 +170,28 @@ import Testing
             try await group.shutdownGracefully()
         }
     }
+
+    @Test func aConnectionIdlePastTheLendableMaxIsClosedNotLent() async throws {
+        // The server closes a kept-alive connection under its second request, as one closing
+        // it as idle would: a connection idle past the pool's limit must not carry that request.
+        let server = try await IdleClosingServer.start()
+        let pool = WireConnectionPool(lendableIdleMax: .milliseconds(200))
+        let first = try #require(await pool.acquire(Self.address(server.port)))
+        let answer = await first.send(Self.get("/one", port: server.port), deadline: .now() + .seconds(300))
+        #expect(answer?.status == 200)
+        pool.release(first)
+        try await Task.sleep(for: .milliseconds(400))
+        let second = try #require(await pool.acquire(Self.address(server.port)))
+        #expect(second !== first)
+        #expect(!first.isReusable)
+        let again = await second.send(Self.get("/two", port: server.port), deadline: .now() + .seconds(300))
+        #expect(again?.status == 200)
+        pool.release(second)
+        // Given back and taken at once, well within the limit: the same connection.
+        let third = try #require(await pool.acquire(Self.address(server.port)))
+        #expect(third === second)
+        pool.release(third)
+        await pool.shutdown()
+        await server.stop()
+    }
 }
