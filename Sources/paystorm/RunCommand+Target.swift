@@ -40,6 +40,13 @@ extension RunCommand {
         // measured side by side (PERFORMANCE.md). Only over the wire: nothing else in the
         // process needs the default pool. Their sleeps are woken by the loops' own timers
         // (`EventLoopTimerDriver`), not a dispatch timer's threads.
+        if let eventLoops {
+            guard (1...64).contains(eventLoops) else {
+                printError("paystorm run: --event-loops must be in 1...64")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            ConcurrencyExecutor.suggestEventLoops(eventLoops)
+        }
         ConcurrencyExecutor.installEventLoops()
         let report = try await Self.executeOverWire(
             scenario, target: target, recorder: recorder, timeseries: timeseries)

@@ -87,6 +87,8 @@ struct RunCommand: AsyncParsableCommand {
                 + "fault windows, the invariants, thresholds, counts, payouts and ledger per "
                 + "currency, the scenario file) to this path."))
     var report: String?
+    /// A measuring knob over the wire (PERFORMANCE.md): NIO's event loops, default one per core.
+    @Option(help: .hidden) var eventLoops: Int?
 
     func run() async throws {
         guard let mode = RunMode(rawValue: mode) else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Client
 import Core
 import Foundation
 import Journal
@@ -55,8 +56,20 @@ struct ServeCommand: AsyncParsableCommand {
                 + "holding 32 bytes or 64 hex digits, or the hex digits. Default: $PAYSTORM_JOURNAL_KEY; "
                 + "without either, the secrets are journaled in plain text."))
     var journalKey: String?
+    /// Measuring knobs (PERFORMANCE.md): NIO's event loops (default one per core), and the
+    /// handlers' tasks run on them instead of Swift Concurrency's own pool.
+    @Option(help: .hidden) var eventLoops: Int?
+    @Flag(help: .hidden) var tasksOnEventLoops = false
 
     func run() async throws {
+        // Before anything opens a socket: the group is made at its first use.
+        if let eventLoops {
+            guard (1...64).contains(eventLoops) else {
+                throw ValidationError("--event-loops must be in 1...64")
+            }
+            ConcurrencyExecutor.suggestEventLoops(eventLoops)
+        }
+        if tasksOnEventLoops { ConcurrencyExecutor.installEventLoops() }
         var options = try serverOptions()
         try configureJournal(&options)
         let extraListener = try metricsAddress.map { text in
