@@ -20,6 +20,10 @@ final class WebhookReceiverHandler: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
+    /// Answers written in this read and not flushed yet: they go out together once the read is
+    /// done, one write for the deliveries a sender pipelined (NIO's server pipeline handler
+    /// hands them over one at a time, each once the one before is answered).
+    private var unflushed = false
 
     init(receiver: WebhookReceiver) { self.receiver = receiver }
 
@@ -41,6 +45,14 @@ final class WebhookReceiverHandler: ChannelInboundHandler {
             self.head = nil
             deliver(head, context: context)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if unflushed {
+            unflushed = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     private func deliver(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -67,7 +79,10 @@ final class WebhookReceiverHandler: ChannelInboundHandler {
             context.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) {
                 let (handler, context) = bound.value
                 let status = receiver.check(token: token, body: bytes, signature: signature, skewSeconds: 0)
+                // Outside a read: flushed now, with any answer written in the same turn.
                 handler.answer(HTTPResponseStatus(statusCode: Int(status.code)), to: head, context: context)
+                handler.unflushed = false
+                context.flush()
             }
         }
     }
@@ -84,7 +99,8 @@ final class WebhookReceiverHandler: ChannelInboundHandler {
                 .head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
             promise: nil)
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            unflushed = true
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)

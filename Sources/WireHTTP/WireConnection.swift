@@ -1,8 +1,8 @@
 import NIOCore
 import Synchronization
 
-/// A keep-alive HTTP/1.1 connection that carries one request at a time, as the pool lends it
-/// out. The deadline of the request on it is kept where the pool's sweeper can read it (in its
+/// A keep-alive HTTP/1.1 connection that carries one request at a time, or one batch of
+/// pipelined requests, as the pool lends it out. The deadline of the request on it is kept where the pool's sweeper can read it (in its
 /// handler): one sweep closes the connections whose request ran past it, instead of a timer
 /// scheduled and cancelled for every request.
 public final class WireConnection: Sendable {
@@ -63,6 +63,26 @@ public final class WireConnection: Sendable {
             handler.send(request, answer: answer)
         } else {
             loop.execute { handler.send(request, answer: answer) }
+        }
+    }
+
+    /// Sends `requests` back to back in one write, without waiting for an answer between them
+    /// (HTTP/1.1 pipelining), and calls `answer` on the connection's event loop with each one's
+    /// index and answer, in the order they were sent: nil for every one not answered when the
+    /// connection drops or `deadline` passes. Only for requests the caller can send again
+    /// when they are unanswered: a server may have acted on them, or not, or on some of them.
+    public func send(
+        _ requests: [WireRequest], deadline: NIODeadline,
+        answer: @escaping @Sendable (Int, WireResponse?) -> Void
+    ) {
+        let handler = self.handler
+        requestsSent.add(requests.count, ordering: .relaxed)
+        handler.startClock(deadline: deadline)
+        let loop = channel.eventLoop
+        if loop.inEventLoop {
+            handler.send(requests, answer: answer)
+        } else {
+            loop.execute { handler.send(requests, answer: answer) }
         }
     }
 

@@ -3,7 +3,8 @@ import NIOHTTP1
 import Synchronization
 
 /// One keep-alive connection's end in the channel, after NIO's HTTP/1 codec: it writes a
-/// request and hands the decoded answer to the one waiting request.
+/// request, or several back to back (HTTP/1.1 pipelining), and hands each decoded answer to the
+/// request it answers, in the order they were written (an HTTP/1.1 server answers in order).
 ///
 /// Its state is touched only on its channel's event loop (`send` is called through
 /// `EventLoop.execute`), which is what makes it safe to share; `isRetired` alone is read from
@@ -14,14 +15,14 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias Answer = @Sendable (WireResponse?) -> Void
 
     private var context: ChannelHandlerContext?
-    /// The request on the wire, waiting for its answer.
-    private var pending: Answer?
+    /// The requests on the wire, oldest first, waiting for their answers.
+    private var pending = CircularBuffer<Answer>(initialCapacity: 1)
     /// The answer being read: its head came, its end has not.
     private var response: WireResponse?
     private var body: ByteBuffer?
     private let retired = Atomic<Bool>(false)
-    /// The deadline of the request on the wire (`NIODeadline.uptimeNanoseconds`), 0 while none
-    /// is: set by the sender, cleared here the moment its answer is in, so that the pool's
+    /// The deadline of the requests on the wire (`NIODeadline.uptimeNanoseconds`), 0 while none
+    /// is: set by the sender, cleared here the moment the last one's answer is in, so that the pool's
     /// sweep never closes a connection whose answer came while its task waited for a thread.
     private let deadlineNanoseconds = Atomic<UInt64>(0)
 
@@ -51,15 +52,35 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Writes `request` and answers `answer` with its response, or nil when none comes (the
     /// connection closed, timed out or answered something unreadable). On the event loop.
     func send(_ request: WireRequest, answer: @escaping Answer) {
-        guard let context, !isRetired, pending == nil else {
+        guard let context, !isRetired, pending.isEmpty else {
             deadlineNanoseconds.store(0, ordering: .relaxed)
             answer(nil)
             return
         }
-        pending = answer
+        write(request, answer: answer, context: context)
+        context.flush()
+    }
+
+    /// Writes `requests` back to back, flushed once, without waiting for an answer between
+    /// them; `answer` gets each one's index with its response, in order. When the connection
+    /// drops or turns unreadable, every request not answered yet gets nil, still in order.
+    func send(_ requests: [WireRequest], answer: @escaping @Sendable (Int, WireResponse?) -> Void) {
+        guard let context, !isRetired, pending.isEmpty else {
+            deadlineNanoseconds.store(0, ordering: .relaxed)
+            for index in requests.indices { answer(index, nil) }
+            return
+        }
+        for (index, request) in requests.enumerated() {
+            write(request, answer: { answer(index, $0) }, context: context)
+        }
+        context.flush()
+    }
+
+    private func write(_ request: WireRequest, answer: @escaping Answer, context: ChannelHandlerContext) {
+        pending.append(answer)
         context.write(wrapOutboundOut(.head(request.head)), promise: nil)
         if let body = request.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -82,17 +103,17 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             body = nil
             // An answer nobody asked for: the two ends disagree on where a response ends, and
             // nothing more on this connection can be trusted.
-            guard let answer = pending else {
+            guard let answer = pending.popFirst() else {
                 retire(context: context)
                 return
             }
-            pending = nil
-            deadlineNanoseconds.store(0, ordering: .relaxed)
+            if pending.isEmpty { deadlineNanoseconds.store(0, ordering: .relaxed) }
             if response.closes {
                 // Retired before the answer is handed over (see `isRetired`).
                 retired.store(true, ordering: .releasing)
                 answer(response)
-                context.close(promise: nil)
+                // The requests written after it were not read by the server.
+                retire(context: context)
             } else {
                 answer(response)
             }
@@ -109,17 +130,14 @@ final class WireConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         retire(context: context)
     }
 
-    /// Marks the connection retired, answers the waiting request with nil and closes the
-    /// connection (when `context` is given).
+    /// Marks the connection retired, answers the waiting requests with nil, oldest first, and
+    /// closes the connection (when `context` is given).
     private func retire(context: ChannelHandlerContext?) {
         retired.store(true, ordering: .releasing)
         deadlineNanoseconds.store(0, ordering: .relaxed)
         response = nil
         body = nil
-        if let pending {
-            self.pending = nil
-            pending(nil)
-        }
+        while let answer = pending.popFirst() { answer(nil) }
         context?.close(promise: nil)
     }
 }

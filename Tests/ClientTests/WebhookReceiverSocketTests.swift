@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import Scenarios
 import Services
+import Synchronization
 import Testing
 import WireHTTP
 
@@ -60,5 +61,65 @@ import WireHTTP
         #expect(verdict.figures.duplicatesIgnored == 1)
         #expect(verdict.figures.retried == 1)
         #expect(verdict.checks.first { $0.invariant == .webhookSignaturesValid }?.violations == 1)
+    }
+
+    static func event(_ number: Int) -> String {
+        "{\"id\":\"evt_\(number)\",\"type\":\"payment_intent.succeeded\",\"data\":{\"object\":{\"id\":\"pi_\(number)\"}}}"
+    }
+
+    static func request(_ path: String, body: String, secret: String) -> WireRequest {
+        let bytes = Array(body.utf8)
+        var headers: HTTPHeaders = ["Host": "127.0.0.1"]
+        let header = WebhookSigner.header(
+            payload: bytes, secret: secret, timestamp: Int64(Date().timeIntervalSince1970))
+        headers.add(name: "Stripe-Signature", value: header)
+        return WireRequest(.POST, path, headers: headers, body: bytes)
+    }
+
+    /// Sends `requests` pipelined on one connection; the statuses in the order answered.
+    static func pipeline(_ requests: [WireRequest], on connection: WireConnection) async -> [Int?] {
+        let statuses = Mutex<[Int?]>([])
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            connection.send(requests, deadline: .now() + .seconds(300)) { index, answer in
+                let count = statuses.withLock { statuses in
+                    #expect(index == statuses.count)
+                    statuses.append(answer?.status)
+                    return statuses.count
+                }
+                if count == requests.count { done.resume() }
+            }
+        }
+        return statuses.withLock { $0 }
+    }
+
+    @Test func pipelinedDeliveriesAreEachAnsweredTheirOwnStatusInOrder() async throws {
+        let receiver = try await WebhookReceiver.start()
+        let url = try #require(URL(string: receiver.url(token: "m1-1")))
+        let pool = WireConnectionPool()
+        let address = WireAddress(host: "127.0.0.1", port: try #require(url.port))
+        receiver.register(token: "m1-1", secret: Self.secret)
+        let connection = try #require(await pool.acquire(address))
+        let statuses = await Self.pipeline(
+            [
+                Self.request(url.path, body: Self.event(3), secret: Self.secret),
+                Self.request(url.path, body: Self.event(4), secret: "whsec_wrong"),
+                Self.request("/elsewhere", body: Self.event(5), secret: Self.secret),
+                Self.request(url.path, body: Self.event(6), secret: Self.secret),
+            ], on: connection)
+        #expect(statuses == [200, 400, 404, 200])
+        // A slow endpoint answers the first late and the one behind it after it, both flushed.
+        receiver.setMode(.slow(200))
+        let sent = ContinuousClock.now
+        let slow = await Self.pipeline(
+            [
+                Self.request(url.path, body: Self.event(7), secret: Self.secret),
+                Self.request(url.path, body: Self.event(8), secret: Self.secret),
+            ], on: connection)
+        #expect(slow == [200, 200])
+        #expect(sent.duration(to: .now) >= .milliseconds(400))
+        pool.release(connection)
+        await pool.shutdown()
+        await receiver.stop()
+        #expect(receiver.verdict(audit: nil).figures.delivered == 4)
     }
 }

@@ -134,4 +134,38 @@ import Testing
         _ = await running.result
         try? await listener.close()
     }
+
+    @Test func deliveriesPipelinedOnAConnectionLostMidwayAreRetriedUntilDelivered() async throws {
+        // The endpoint answers the first request of its first connection and closes it on
+        // reading the second: the deliveries written behind it are unanswered.
+        let server = try await PipeliningServer.start(dropAt: 2)
+        var configuration = WebhookSender.Configuration()
+        configuration.backoffBase = .milliseconds(20)
+        configuration.timeout = .seconds(120)
+        let (settled, settling) = AsyncStream.makeStream(of: String.self)
+        let sender = WebhookSender(configuration: configuration) { settling.yield($0.eventID) }
+        let running = Task { try await sender.run() }
+        let url = "http://127.0.0.1:\(server.port)/hook"
+        // Sent from an event loop, as the fan-out of one call: the four go out together, pipelined
+        // on one connection, once the loop is done with this task.
+        try await MultiThreadedEventLoopGroup.singleton.any().submit {
+            for number in 1...4 { sender.send(Self.delivery(number, url: url)) }
+        }.get()
+        var iterator = settled.makeAsyncIterator()
+        var done: Set<String> = []
+        while done.count < 4, let eventID = await iterator.next() { done.insert(eventID) }
+        #expect(done == ["evt_1", "evt_2", "evt_3", "evt_4"])
+        let statistics = sender.statistics
+        #expect(statistics.delivered == 4)
+        #expect(statistics.deadLettered == 0)
+        // The three behind the lost one failed their first attempt and went again.
+        #expect(statistics.failedAttempts == 3)
+        let first = sender.recentAttempts.filter { $0.attempt == 1 }
+        #expect(first.map(\.eventID) == ["evt_1", "evt_2", "evt_3", "evt_4"])
+        #expect(first.map(\.status) == [200, nil, nil, nil])
+        #expect(Set(server.answeredBodies).count == 4)
+        running.cancel()
+        _ = await running.result
+        await server.stop()
+    }
 }
