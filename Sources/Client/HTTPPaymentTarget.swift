@@ -18,6 +18,8 @@ import WireHTTP
 public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireClientFigures {
     public let baseURL: String
     private let pool: WireConnectionPool
+    /// Reads (GETs) go through it, several to a connection when they come together.
+    private let pipeliner: WirePipeliner
     private let address: WireAddress
     /// The `Host` header every request carries.
     private let hostHeader: String
@@ -64,6 +66,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
         address = WireAddress(host: url?.host ?? "127.0.0.1", port: url?.port ?? 80)
         hostHeader = address.hostHeader
         pool = WireConnectionPool(lendableIdleMax: Self.lendableIdleMax, validatesHeaders: false)
+        pipeliner = WirePipeliner(pool: pool, depthMax: Self.pipelineDepthMax)
         self.timeout = timeout
         self.patience = patience
         gate = RequestGate(slotsMax: connectionsMax, patience: patience)
@@ -75,6 +78,7 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
     ) {
         baseURL = target.baseURL
         pool = WireConnectionPool(lendableIdleMax: Self.lendableIdleMax, validatesHeaders: false)
+        pipeliner = WirePipeliner(pool: pool, depthMax: Self.pipelineDepthMax)
         address = target.address
         hostHeader = target.hostHeader
         timeout = target.timeout
@@ -83,6 +87,10 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
         receiver = target.receiver
         retrievePriority = .read
     }
+
+    /// Reads on one connection at most: the server answers a read on its event loop as soon as
+    /// it is decoded, so the last of a few waits little for those before it.
+    public static let pipelineDepthMax = 4
 
     /// A kept-alive connection idle longer than this is closed, not lent: well under `paystorm
     /// serve`'s idle timeout (30 s) and under the shortest common one (5 s), so that the server
@@ -338,27 +346,55 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
         }
         let waitedNanoseconds = Self.nanoseconds(entered.duration(to: .now))
         connectionWait.withLock { $0.record(nanoseconds: waitedNanoseconds) }
-        guard let connection = await pool.acquire(address) else {
-            gate.leave()
-            noteUnanswered(.connectFailed)
-            return nil
-        }
-        let wasUsed = connection.wasUsed
         let wire = encode(method, path, form: form, apiKey: apiKey, idempotencyKey: idempotencyKey)
-        let remaining = ContinuousClock.now.duration(to: deadline)
+        let wireDeadline =
+            NIODeadline.now() + .nanoseconds(Self.nanoseconds(ContinuousClock.now.duration(to: deadline)))
         let sent = ContinuousClock.now
-        // The connection and the slot are given back on the event loop the moment the answer
-        // is read, not when this task next runs: at the peak a runner busy with its own tasks
-        // held both that much longer, and the requests behind them waited for a connection
-        // whose answer was already in.
-        let (response, answered) = await withUnsafeContinuation {
-            (continuation: UnsafeContinuation<(WireResponse?, ContinuousClock.Instant), Never>) in
-            connection.send(wire, deadline: .now() + .nanoseconds(Self.nanoseconds(remaining))) {
-                [pool, gate] response in
-                let answered = ContinuousClock.now
-                pool.release(connection)
+        let response: WireResponse?
+        let answered: ContinuousClock.Instant
+        let wasUsed: Bool
+        if method == .GET {
+            // A read is answered at once and is safe to send again: pipelined with the reads
+            // handed over beside it (`WirePipeliner`). The slot is given back on the event loop
+            // the moment the answer is read, as below.
+            let (outcome, at) = await withUnsafeContinuation {
+                (continuation: UnsafeContinuation<(WirePipeliner.Outcome, ContinuousClock.Instant), Never>) in
+                pipeliner.send(wire, to: address, deadline: wireDeadline) { [gate] outcome in
+                    let answered = ContinuousClock.now
+                    gate.leave()
+                    continuation.resume(returning: (outcome, answered))
+                }
+            }
+            switch outcome {
+            case .noConnection:
+                noteUnanswered(.connectFailed)
+                return nil
+            case .answered(let answer): response = answer
+            case .unanswered: response = nil
+            }
+            answered = at
+            // Counted as closed under it whether or not the connection was new: a pipelined
+            // request does not know, and a read is sent once more either way.
+            wasUsed = true
+        } else {
+            guard let connection = await pool.acquire(address) else {
                 gate.leave()
-                continuation.resume(returning: (response, answered))
+                noteUnanswered(.connectFailed)
+                return nil
+            }
+            wasUsed = connection.wasUsed
+            // The connection and the slot are given back on the event loop the moment the
+            // answer is read, not when this task next runs: at the peak a runner busy with its
+            // own tasks held both that much longer, and the requests behind them waited for a
+            // connection whose answer was already in.
+            (response, answered) = await withUnsafeContinuation {
+                (continuation: UnsafeContinuation<(WireResponse?, ContinuousClock.Instant), Never>) in
+                connection.send(wire, deadline: wireDeadline) { [pool, gate] response in
+                    let answered = ContinuousClock.now
+                    pool.release(connection)
+                    gate.leave()
+                    continuation.resume(returning: (response, answered))
+                }
             }
         }
         if response != nil {

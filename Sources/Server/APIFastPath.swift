@@ -101,6 +101,9 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
         /// (a client that pipelines), and are read once it is written.
         private var answering = false
         private var waiting: [HTTPRequestPart] = []
+        /// Answers written and not flushed yet: those made in one read go out in one write
+        /// once it is done (a client that pipelines its reads sends several in one).
+        private var unflushed = false
         /// Parts waiting behind an answer at most: past that the client is pipelining without
         /// reading its answers, and the connection is closed.
         static let waitingMax = 1_024
@@ -168,7 +171,15 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
         }
 
         func channelReadComplete(context: ChannelHandlerContext) {
+            flushAnswers(context: context)
             context.fireChannelReadComplete()
+        }
+
+        private func flushAnswers(context: ChannelHandlerContext) {
+            if unflushed {
+                unflushed = false
+                context.flush()
+            }
         }
 
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -216,6 +227,8 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
                     responder.write(answer, requestID, method, started, context: context)
                     responder.answering = false
                     responder.readWaiting(context: context)
+                    // Outside a read: this answer, and those of the reads waiting behind it.
+                    responder.flushAnswers(context: context)
                 }
             }
         }
@@ -243,7 +256,8 @@ final class APIFastPath: ChannelInboundHandler, RemovableChannelHandler {
             let head = HTTPResponse(status: response.status, headerFields: fields)
             context.write(wrapOutboundOut(.head(head)), promise: nil)
             context.write(wrapOutboundOut(.body(body)), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            unflushed = true
         }
     }
 }

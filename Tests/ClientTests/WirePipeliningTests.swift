@@ -1,8 +1,10 @@
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Synchronization
 import Testing
 
+@testable import Client
 @testable import WireHTTP
 
 /// Several requests written back to back on one connection (HTTP/1.1 pipelining): each answer
@@ -59,6 +61,58 @@ import Testing
         #expect(!connection.isReusable)
         pool.release(connection)
         await pool.shutdown()
+        await server.stop()
+    }
+
+    @Test func requestsHandedOverTogetherArePipelinedAndEachGetsItsOwnAnswer() async throws {
+        let server = try await PipeliningServer.start()
+        let pool = WireConnectionPool()
+        let pipeliner = WirePipeliner(pool: pool, depthMax: 3)
+        let address = WireAddress(host: "127.0.0.1", port: server.port)
+        let paths = (1...7).map { "/p\($0)" }
+        let answers = Mutex<[String: String]>([:])
+        let done = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+            done.withLock { $0 = finished }
+            // Handed over on one loop, in one turn: they go out together, three to a connection.
+            MultiThreadedEventLoopGroup.singleton.any().execute {
+                for path in paths {
+                    pipeliner.send(
+                        Self.get(path, port: server.port), to: address, deadline: .now() + .seconds(300)
+                    ) {
+                        outcome in
+                        guard case .answered(let answer) = outcome else {
+                            Issue.record("\(path): \(outcome)")
+                            return
+                        }
+                        let count = answers.withLock { answers in
+                            answers[path] = answer.body
+                            return answers.count
+                        }
+                        if count == paths.count { done.withLock { $0 }?.resume() }
+                    }
+                }
+            }
+        }
+        #expect(answers.withLock { $0 } == Dictionary(uniqueKeysWithValues: paths.map { ($0, $0) }))
+        await pool.shutdown()
+        await server.stop()
+    }
+
+    @Test func concurrentReadsEachGetTheirOwnAnswerWhenAConnectionDropsMidPipeline() async throws {
+        // The first connection is closed on its second request: reads behind it are sent again.
+        let server = try await PipeliningServer.start(dropAt: 2)
+        let target = HTTPPaymentTarget(baseURL: "http://127.0.0.1:\(server.port)")
+        let answers = await withTaskGroup(of: (Int, String?).self) { group in
+            for number in 0..<32 {
+                group.addTask { (number, await target.request(.GET, "/r?n=\(number)")?.body) }
+            }
+            var answers: [Int: String] = [:]
+            for await (number, body) in group { answers[number] = body }
+            return answers
+        }
+        for number in 0..<32 { #expect(answers[number] == "/r?n=\(number)") }
+        try await target.shutdown()
         await server.stop()
     }
 }

@@ -187,6 +187,29 @@ import Testing
         #expect(try await connection.handedOn().isEmpty)
     }
 
+    @Test func readsInOneReadAreAnsweredInOrderAndFlushedOnceItIsDone() async throws {
+        let connection = try await Connection()
+        let channel = connection.channel
+        let key = connection.key
+        // Two reads in one read of the socket, as a client that pipelines sends them.
+        try await channel.testingEventLoop.executeInContext {
+            for id in ["pi_00000000000007", "pi_00000000000008"] {
+                var head = HTTPRequest(
+                    method: .get, scheme: nil, authority: nil, path: "/v1/payment_intents/\(id)")
+                head.headerFields[.authorization] = "Bearer \(key)"
+                channel.pipeline.fireChannelRead(HTTPRequestPart.head(head))
+                channel.pipeline.fireChannelRead(HTTPRequestPart.end(nil))
+            }
+        }
+        // Answered, and nothing flushed until the read is done: then both, in order.
+        #expect(try await channel.readOutbound(as: HTTPResponsePart.self) == nil)
+        try await channel.testingEventLoop.executeInContext { channel.pipeline.fireChannelReadComplete() }
+        let (first, firstBody) = try await connection.answer()
+        let (second, secondBody) = try await connection.answer()
+        #expect(first.status == .notFound && firstBody.contains("pi_00000000000007"), "\(firstBody)")
+        #expect(second.status == .notFound && secondBody.contains("pi_00000000000008"), "\(secondBody)")
+    }
+
     @Test func aBodyTooLargeIsRefused() async throws {
         let connection = try await Connection()
         try await connection.send(

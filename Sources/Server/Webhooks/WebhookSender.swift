@@ -86,8 +86,8 @@ final class WebhookSender: Service, Sendable {
     let configuration: Configuration
     private let pool: WireConnectionPool
     private let state: Mutex<State>
-    /// First attempts started and not yet written, by their endpoint's address (see `start`).
-    private let outbox = Mutex<[WireAddress: [Outgoing]]>([:])
+    /// First attempts, pipelined to their endpoint's address (see `start`).
+    private let pipeliner: WirePipeliner
     static let historyMax = 1_000
     /// Endpoints whose parsed request and signing key are kept; past that the cache starts over.
     static let targetsMax = 4_096
@@ -111,6 +111,7 @@ final class WebhookSender: Service, Sendable {
         // Every header is of the sender's own making (a target's host is checked when it is
         // parsed): NIO's check of each request's headers, byte by byte, is left out.
         pool = WireConnectionPool(idleMax: configuration.concurrentMax, validatesHeaders: false)
+        pipeliner = WirePipeliner(pool: pool, depthMax: Self.pipelineDepthMax)
     }
 
     /// Sends one delivery now or puts it in line, or dead-letters it at once when the queue is
@@ -190,23 +191,16 @@ final class WebhookSender: Service, Sendable {
         await pool.shutdown()
     }
 
-    /// An attempt ready to go out: its delivery, its signed request, when it started.
-    private struct Outgoing: Sendable {
-        var delivery: Delivery
-        var request: WireRequest
-        var started: NIODeadline
-    }
-
     /// Requests pipelined on one connection at most. A slow endpoint answers them one after
     /// another, so the last waits for all before it: a few, not the line.
     static let pipelineDepthMax = 4
 
     /// Posts `delivery` in a slot already taken for it; its completion starts the next one in
-    /// line. A first attempt waits in `outbox` for its endpoint's address until an event loop
-    /// picks it up, with every other first attempt to that address started meanwhile (the
-    /// events of one API call come together): they go out pipelined on one connection, in one
-    /// write, and their answers come back in one read, where each took a write and a read of
-    /// its own (PERFORMANCE.md). A retry goes alone, as every attempt did before.
+    /// line. A first attempt goes through `pipeliner`: with every other first attempt to its
+    /// endpoint's address started before an event loop takes them (the events of one API call
+    /// come together), pipelined on one connection, in one write, their answers in one read,
+    /// where each took a write and a read of its own (PERFORMANCE.md). One left unanswered by
+    /// a lost connection is a failed attempt, retried as any. A retry goes alone.
     ///
     /// An answer comes on a connection's event loop, never inline; a failure (no connection, or
     /// none that answered) is finished later on an event loop, since it may come inline and a
@@ -221,59 +215,30 @@ final class WebhookSender: Service, Sendable {
         }
         let request = target.request(
             body: delivery.body, timestampUnixSeconds: Int64(Date().timeIntervalSince1970))
-        let outgoing = Outgoing(delivery: delivery, request: request, started: started)
-        guard delivery.attempt == 1 else { return post([outgoing], to: target.address) }
-        let address = target.address
-        let first = outbox.withLock { outbox in
-            outbox[address, default: []].append(outgoing)
-            return outbox[address]?.count == 1
-        }
-        guard first else { return }
-        // On the loop that runs this when there is one (`any()` prefers it): the attempts it
-        // starts while it reads a batch of answers go out together once it is done.
-        pool.eventLoopGroup.any().execute { [self] in
-            let waiting = outbox.withLock { $0.removeValue(forKey: address) } ?? []
-            var from = 0
-            while from < waiting.count {
-                let upTo = min(from + Self.pipelineDepthMax, waiting.count)
-                post(Array(waiting[from..<upTo]), to: address)
-                from = upTo
-            }
-        }
-    }
-
-    /// Posts `attempts` on one connection to `address`, pipelined when there are several.
-    private func post(_ attempts: [Outgoing], to address: WireAddress) {
-        // One deadline bounds each whole attempt, connecting included; pipelined, the first's.
-        let deadline = attempts[0].started + TimeAmount(configuration.timeout)
-        pool.lease(address, deadline: deadline) { [self] connection in
-            guard let connection else {
-                for attempt in attempts { failLater(attempt.delivery, started: attempt.started) }
-                return
-            }
-            guard attempts.count > 1 else {
-                let attempt = attempts[0]
-                connection.send(attempt.request, deadline: deadline) { [self] response in
-                    pool.release(connection)
-                    guard let response else {
-                        failLater(attempt.delivery, started: attempt.started)
-                        return
-                    }
-                    finish(attempt.delivery, status: response.status, started: attempt.started)
-                }
-                return
-            }
-            connection.send(attempts.map(\.request), deadline: deadline) { [self] index, response in
-                // Answers come in order: the connection is free once the last one's is in.
-                if index == attempts.count - 1 { pool.release(connection) }
-                let attempt = attempts[index]
-                guard let response else {
-                    // Unanswered, as a lost connection leaves a delivery: retried after its
-                    // backoff, and a receiver de-duplicates by event id what it did get.
-                    failLater(attempt.delivery, started: attempt.started)
+        // One deadline bounds the whole attempt, connecting included.
+        let deadline = started + TimeAmount(configuration.timeout)
+        guard delivery.attempt > 1 else {
+            pipeliner.send(request, to: target.address, deadline: deadline) { [self] outcome in
+                guard case .answered(let response) = outcome else {
+                    failLater(delivery, started: started)
                     return
                 }
-                finish(attempt.delivery, status: response.status, started: attempt.started)
+                finish(delivery, status: response.status, started: started)
+            }
+            return
+        }
+        pool.lease(target.address, deadline: deadline) { [self] connection in
+            guard let connection else {
+                failLater(delivery, started: started)
+                return
+            }
+            connection.send(request, deadline: deadline) { [self] response in
+                pool.release(connection)
+                guard let response else {
+                    failLater(delivery, started: started)
+                    return
+                }
+                finish(delivery, status: response.status, started: started)
             }
         }
     }
