@@ -10,11 +10,17 @@ extension DashboardLayout: MustacheParent {
         case "signedIn": signedIn
         case "merchant": merchant
         case "csrf": csrf
-        case "nav": nav
+        case "navigation": navigation
         case "notice": notice
         case "readOnly": readOnly
         default: nil
         }
+    }
+}
+
+extension DashboardLayout.Navigation: MustacheParent {
+    func child(named name: String) -> Any? {
+        name == "links" ? links : nil
     }
 }
 

@@ -28,7 +28,7 @@ enum DashboardTemplates {
 
     static let templates: [(String, String)] = [
         ("layout", layout), ("signin", signIn), ("overview", overview), ("payments", payments),
-        ("paymentRow", paymentRow), ("filterOptions", filterOptions),
+        ("navigation", navigation), ("paymentRow", paymentRow), ("filterOptions", filterOptions),
         ("payment", payment), ("disputes", disputes), ("webhooks", webhooks), ("problem", problem),
         ("balance", balance), ("apikeys", apiKeys),
     ]
@@ -46,7 +46,7 @@ enum DashboardTemplates {
         <header class="top">
         <a class="brand" href="/dashboard">Paystorm</a>
         {{#layout.signedIn}}
-        <nav>{{#layout.nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/layout.nav}}</nav>
+        <nav>{{{layout.navigation}}}</nav>
         <span class="merchant" id="merchant">{{layout.merchant}}</span>{{#layout.readOnly}} <span class="badge pending" id="read-only">read only</span>{{/layout.readOnly}}
         <form method="post" action="/dashboard/sign-out" class="sign-out">
         <input type="hidden" name="csrf" value="{{layout.csrf}}">
@@ -150,6 +150,11 @@ enum DashboardTemplates {
         </tbody></table>
         <nav class="pager">{{#previous}}<a href="{{previous}}" id="previous">← Newer</a>{{/previous}}{{#next}}<a href="{{next}}" id="next">Older →</a>{{/next}}</nav>
         {{/content}}{{/layout}}
+        """
+
+    /// The navigation's links (`DashboardLayout.Navigation`), rendered once per current section.
+    static let navigation = """
+        {{#links}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/links}}
         """
 
     /// A row of the payments list (`PaymentsPage.Row`), rendered once per value it shows.
