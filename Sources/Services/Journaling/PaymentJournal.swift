@@ -26,8 +26,9 @@ import PaystormRuntime
 ///   tried once; on failure the step is undone in memory and the client gets
 ///   `PaymentServiceError.journalUnavailable` (503), to retry with the same idempotency key;
 /// - an append that follows a durable step and only completes it (an intent, an abort, a
-///   webhook settlement, the ledger's applied transfers, recovery's repairs) is retried (`PaymentJournaling.appendPersistently`) with backoff on the run's
-///   clock: undoing the durable step would need an append as well.
+///   webhook settlement, the ledger's applied transfers, recovery's repairs) is retried
+///   (`PaymentJournaling.appendPersistently`) with backoff on the run's clock: undoing the
+///   durable step would need an append as well.
 public protocol PaymentJournal: Sendable {
     /// Whether what passes through is kept. What needs a history to work from (recovery, a
     /// restart of the webhook dispatcher, a server's `--resume`) refuses a port that keeps none.
