@@ -166,7 +166,7 @@ struct RunSummary {
                     "resumed",
                     (r.snapshotPosition.map { "from snapshot at position \($0) · " } ?? "")
                         + "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
-                        + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
+                        + "\(r.transfersRolledForward) rolled forward · "
                         + "\(r.webhooksRedelivered) webhooks owed · \(r.paymentsRepaired) repaired while serving · "
                         + "serving \(Format.fixed(r.restartToServingMsMax, 1)) ms after the restart began"))
         }
@@ -191,7 +191,7 @@ struct RunSummary {
                     "crashes",
                     "\(r.crashes) crashed and recovered · \(Format.count(r.answersLost)) answers lost and resent · "
                         + "\(Format.count(r.recordsReplayed)) records replayed · \(Format.count(r.paymentsRecovered)) payments · "
-                        + "\(r.transitionsRolledBack) rolled back · \(r.transfersRolledForward) rolled forward · "
+                        + "\(r.transfersRolledForward) rolled forward · "
                         + "\(r.keysResumable) keys resumed · \(r.paymentsRepaired) repaired · "
                         + "restart to serving \(Format.fixed(r.restartToServingMsMax, 1)) ms max, to first answer "
                         + "\(Format.fixed(r.restartToFirstAnswerMsMax, 1)) ms max"))

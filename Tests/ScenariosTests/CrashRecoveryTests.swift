@@ -172,7 +172,7 @@ import Testing
         print(
             "crash \(afterFirstAnswerSeconds) s after the first answer: \(told.count) payments acknowledged "
                 + "(\(retired) of them retired), \(report.records) records, \(report.payments) payments, "
-                + "\(report.acknowledgements) answers journaled, \(report.transitionsRolledBack) rolled back, "
+                + "\(report.acknowledgements) answers journaled, "
                 + "\(report.transfersRolledForward) transfers rolled forward; \(result.opening?.description ?? "")"
         )
     }

@@ -13,7 +13,7 @@ extension PaymentJournalRecord {
     /// The payment the record is about, if any (payouts' bookings name payment 0).
     var payment: PaymentID? {
         switch self {
-        case .opened(let payment, _, _, _), .rolledBack(let payment, _): payment.id
+        case .opened(let payment, _, _, _): payment.id
         case .transition(let transition): transition.result.id
         case .acknowledged(_, _, let answer, _, _): answer.id
         case .bookingIntent(let id, _), .bookingAborted(let id), .paymentRetired(let id): id

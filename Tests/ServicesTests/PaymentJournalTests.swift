@@ -67,7 +67,7 @@ import Testing
         #expect(outcome.statuses == [200, 200, 200])
         let kinds = Set(outcome.recordKinds)
         for expected in [
-            "merchantOnboarded", "apiKeyIssued", "opened", "transition", "bookingIntent", "acknowledged",
+            "merchantOnboarded", "apiKeyIssued", "opened", "transition", "acknowledged",
             "\(LedgerTransferRecord.recordType)",
         ] {
             #expect(kinds.contains(expected), "record \(expected) missing from \(kinds)")

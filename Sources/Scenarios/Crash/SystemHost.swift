@@ -174,7 +174,6 @@ final class SystemHost: Sendable {
         state.withLock { state in
             state.figures.recordsReplayed += recovered.report.recordsReplayed
             state.figures.paymentsRecovered += recovered.report.payments
-            state.figures.transitionsRolledBack += recovered.report.transitionsRolledBack
             state.figures.transfersRolledForward += recovered.report.transfersRolledForward
             state.figures.keysResumable += recovered.startedKeys.count
             state.figures.webhooksRedelivered += recovered.pendingWebhooks.count

@@ -234,7 +234,6 @@ public struct RunReport: Sendable, Codable, Equatable {
         /// The journal position of that snapshot; nil when recovery started from the first record.
         public var snapshotPosition: UInt64? = nil
         public var paymentsRecovered = 0
-        public var transitionsRolledBack = 0
         public var transfersRolledForward = 0
         /// Idempotency keys whose work had begun without a durable answer (a retry resumes it).
         public var keysResumable = 0

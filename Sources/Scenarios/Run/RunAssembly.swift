@@ -157,7 +157,6 @@ struct RunAssembly {
             figures.recordsReplayed = recovered.report.recordsReplayed
             figures.snapshotPosition = recovered.report.snapshotPosition?.sequence
             figures.paymentsRecovered = recovered.report.payments
-            figures.transitionsRolledBack = recovered.report.transitionsRolledBack
             figures.transfersRolledForward = recovered.report.transfersRolledForward
             figures.keysResumable = recovered.startedKeys.count
             figures.webhooksRedelivered = recovered.pendingWebhooks.count

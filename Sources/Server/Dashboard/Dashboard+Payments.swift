@@ -5,13 +5,19 @@ import Services
 /// The payments list: filters, totals of everything the filters match, and a page of rows
 /// with cursors (`starting_after`, `ending_before`) as the API pages its lists.
 struct PaymentsPage: Sendable {
-    struct Option: Sendable {
+    struct Option: Hashable, Sendable {
         var value: String
         var label: String
         var selected: Bool
     }
 
-    struct Row: Sendable {
+    /// A filter's `<option>`s, rendered as one fragment.
+    struct Options: Hashable, Sendable {
+        var options: [Option]
+    }
+
+    /// A row of the list, rendered as one fragment.
+    struct Row: Hashable, Sendable {
         var id: String
         var amount: String
         var status: String
@@ -34,11 +40,13 @@ struct PaymentsPage: Sendable {
     var from: String
     var to: String
     var last4: String
-    var statuses: [Option]
-    var currencies: [Option]
-    var brands: [Option]
+    /// The HTML of each filter's options and of the rows, from `Dashboard.fragments`.
+    var statusOptions: String
+    var currencyOptions: String
+    var brandOptions: String
     var problems: [String]
-    var rows: [Row]
+    var rows: String
+    var hasRows: Bool
     var totals: [Total]
     var totalCount: Int
     /// "payment matches" or "payments match".
@@ -69,6 +77,11 @@ struct PaymentSelection: Sendable {
 
 extension Dashboard {
     static let pageSize = 25
+    /// Rows rendered for list pages: at ~450 bytes a row, about 7 MB.
+    static let paymentRows = RenderedFragments<PaymentsPage.Row>(template: "paymentRow", countMax: 16_384)
+    /// A filter's options differ only in which one is selected.
+    static let filterOptions = RenderedFragments<PaymentsPage.Options>(
+        template: "filterOptions", countMax: 256)
     /// A CSV download holds at most this many rows (the newest).
     static let csvRowsMax = 100_000
     /// The totals of a filter the indexes cannot total (amount range, dates, card, id) walk at
@@ -192,26 +205,35 @@ extension Dashboard {
         let page = PaymentsPage(
             layout: layout("Payments", .payments, session), q: value("q"), amountMin: value("amount_min"),
             amountMax: value("amount_max"), from: value("from"), to: value("to"), last4: value("last4"),
-            statuses: DashboardStatus.allCases.map {
-                .init(value: $0.rawValue, label: $0.label, selected: filter.status == $0)
-            },
-            currencies: Currency.all.map {
-                .init(value: $0.code.lowercased(), label: $0.code, selected: filter.currency == $0)
-            },
-            brands: CardBrand.allCases.filter { $0 != .unknown }.map {
+            statusOptions: Self.filterOptions.html(
                 .init(
-                    value: $0.rawValue, label: $0.rawValue.capitalized, selected: filter.brand == $0.rawValue)
-            },
+                    options: DashboardStatus.allCases.map {
+                        .init(value: $0.rawValue, label: $0.label, selected: filter.status == $0)
+                    })),
+            currencyOptions: Self.filterOptions.html(
+                .init(
+                    options: Currency.all.map {
+                        .init(value: $0.code.lowercased(), label: $0.code, selected: filter.currency == $0)
+                    })),
+            brandOptions: Self.filterOptions.html(
+                .init(
+                    options: CardBrand.allCases.filter { $0 != .unknown }.map {
+                        .init(
+                            value: $0.rawValue, label: $0.rawValue.capitalized,
+                            selected: filter.brand == $0.rawValue)
+                    })),
             problems: problems,
             rows: selection.page.map { match in
                 let status = DashboardStatus(match.record)
-                return PaymentsPage.Row(
-                    id: match.id.description, amount: match.record.payment.amount.description,
-                    status: status.label,
-                    tone: status.tone, card: Self.card(match.record),
-                    description: match.details.description ?? "",
-                    created: DashboardTime.dateTime(match.details.createdUnixSeconds))
-            },
+                return Self.paymentRows.html(
+                    PaymentsPage.Row(
+                        id: match.id.description, amount: match.record.payment.amount.description,
+                        status: status.label,
+                        tone: status.tone, card: Self.card(match.record),
+                        description: match.details.description ?? "",
+                        created: DashboardTime.dateTime(match.details.createdUnixSeconds)))
+            }.joined(),
+            hasRows: !selection.page.isEmpty,
             totals: Currency.all.compactMap { currency in
                 let count = selection.totals.counts[currency.index]
                 guard count > 0 else { return nil }

@@ -2,11 +2,18 @@
 /// signed-in merchant, the session's form token (for sign-out and every action) and a notice
 /// left by the last action.
 struct DashboardLayout: Sendable {
-    struct NavigationLink: Sendable {
+    struct NavigationLink: Hashable, Sendable {
         var label: String
         var href: String
         var current: Bool
     }
+
+    /// The navigation's links, rendered as one fragment: a page has one of seven.
+    struct Navigation: Hashable, Sendable {
+        var links: [NavigationLink]
+    }
+
+    static let navigations = RenderedFragments<Navigation>(template: "navigation", countMax: 16)
 
     enum Section: String, CaseIterable, Sendable {
         case overview = "Overview"
@@ -33,6 +40,8 @@ struct DashboardLayout: Sendable {
     var merchant: String
     var csrf: String
     var nav: [NavigationLink]
+    /// `nav` as HTML, from `navigations`.
+    var navigation: String { Self.navigations.html(Navigation(links: nav)) }
     var notice: String?
     /// Signed in with a restricted read key.
     var readOnly = false

@@ -3,7 +3,8 @@ import Mustache
 /// The dashboard's Mustache templates, compiled into the binary: every page fills the
 /// `layout` parent's `content` block. `{{value}}` escapes HTML (quotes included, so values are
 /// safe inside quoted attributes); the only unescaped insertions (`{{{...}}}`) are SVG charts,
-/// which the chart module builds with every text in them escaped.
+/// which the chart module builds with every text in them escaped, and fragments these
+/// templates rendered (`RenderedFragments`), which escaped their values then.
 enum DashboardTemplates {
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
@@ -27,6 +28,7 @@ enum DashboardTemplates {
 
     static let templates: [(String, String)] = [
         ("layout", layout), ("signin", signIn), ("overview", overview), ("payments", payments),
+        ("navigation", navigation), ("paymentRow", paymentRow), ("filterOptions", filterOptions),
         ("payment", payment), ("disputes", disputes), ("webhooks", webhooks), ("problem", problem),
         ("balance", balance), ("apikeys", apiKeys),
     ]
@@ -44,7 +46,7 @@ enum DashboardTemplates {
         <header class="top">
         <a class="brand" href="/dashboard">Paystorm</a>
         {{#layout.signedIn}}
-        <nav>{{#layout.nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/layout.nav}}</nav>
+        <nav>{{{layout.navigation}}}</nav>
         <span class="merchant" id="merchant">{{layout.merchant}}</span>{{#layout.readOnly}} <span class="badge pending" id="read-only">read only</span>{{/layout.readOnly}}
         <form method="post" action="/dashboard/sign-out" class="sign-out">
         <input type="hidden" name="csrf" value="{{layout.csrf}}">
@@ -123,13 +125,13 @@ enum DashboardTemplates {
         <h1>Payments</h1>
         <form method="get" action="/dashboard/payments" class="filters card" id="filters">
         <label>Search <input type="search" name="q" value="{{q}}" placeholder="pi_…, ch_… or dp_…"></label>
-        <label>Status <select name="status"><option value="">Any</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></label>
-        <label>Currency <select name="currency"><option value="">Any</option>{{#currencies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/currencies}}</select></label>
+        <label>Status <select name="status"><option value="">Any</option>{{{statusOptions}}}</select></label>
+        <label>Currency <select name="currency"><option value="">Any</option>{{{currencyOptions}}}</select></label>
         <label>Amount from <input type="text" inputmode="decimal" name="amount_min" value="{{amountMin}}" size="7"></label>
         <label>to <input type="text" inputmode="decimal" name="amount_max" value="{{amountMax}}" size="7"></label>
         <label>Created from <input type="date" name="from" value="{{from}}"></label>
         <label>to <input type="date" name="to" value="{{to}}"></label>
-        <label>Brand <select name="brand"><option value="">Any</option>{{#brands}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/brands}}</select></label>
+        <label>Brand <select name="brand"><option value="">Any</option>{{{brandOptions}}}</select></label>
         <label>Last4 <input type="text" inputmode="numeric" name="last4" value="{{last4}}" size="4" maxlength="4"></label>
         <button type="submit" class="primary" id="apply-filters">Filter</button>
         <a href="/dashboard/payments">Clear</a>
@@ -143,13 +145,28 @@ enum DashboardTemplates {
         <table class="list" id="payments">
         <thead><tr><th class="number">Amount</th><th>Status</th><th>Payment</th><th>Card</th><th>Description</th><th>Created (UTC)</th></tr></thead>
         <tbody>
-        {{#rows}}<tr data-id="{{id}}"><td class="number">{{amount}}</td><td><span class="badge {{tone}}">{{status}}</span></td>
-        <td><a href="/dashboard/payments/{{id}}">{{id}}</a></td><td>{{card}}</td><td class="description">{{description}}</td><td>{{created}}</td></tr>
-        {{/rows}}
-        {{^rows}}<tr><td colspan="6" class="muted">No payments match.</td></tr>{{/rows}}
+        {{{rows}}}
+        {{^hasRows}}<tr><td colspan="6" class="muted">No payments match.</td></tr>{{/hasRows}}
         </tbody></table>
         <nav class="pager">{{#previous}}<a href="{{previous}}" id="previous">← Newer</a>{{/previous}}{{#next}}<a href="{{next}}" id="next">Older →</a>{{/next}}</nav>
         {{/content}}{{/layout}}
+        """
+
+    /// The navigation's links (`DashboardLayout.Navigation`), rendered once per current section.
+    static let navigation = """
+        {{#links}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/links}}
+        """
+
+    /// A row of the payments list (`PaymentsPage.Row`), rendered once per value it shows.
+    static let paymentRow = """
+        <tr data-id="{{id}}"><td class="number">{{amount}}</td><td><span class="badge {{tone}}">{{status}}</span></td>
+        <td><a href="/dashboard/payments/{{id}}">{{id}}</a></td><td>{{card}}</td><td class="description">{{description}}</td><td>{{created}}</td></tr>
+
+        """
+
+    /// A filter's `<option>`s (`PaymentsPage.Options`), rendered once per selection.
+    static let filterOptions = """
+        {{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}
         """
 
     static let payment = """
@@ -269,7 +286,7 @@ enum DashboardTemplates {
         <h1>Balance</h1>
         <form method="get" action="/dashboard/balance" class="filters card" id="balance-filters">
         <label>Type <select name="type"><option value="">Any</option>{{#types}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/types}}</select></label>
-        <label>Currency <select name="currency"><option value="">Any</option>{{#currencies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/currencies}}</select></label>
+        <label>Currency <select name="currency"><option value="">Any</option>{{{currencyOptions}}}</select></label>
         <label>Created from <input type="date" name="from" value="{{from}}"></label>
         <label>to <input type="date" name="to" value="{{to}}"></label>
         <button type="submit" class="primary" id="apply-balance-filters">Filter</button>

@@ -14,11 +14,12 @@ extension PaymentsPage: MustacheParent {
         case "from": from
         case "to": to
         case "last4": last4
-        case "statuses": statuses
-        case "currencies": currencies
-        case "brands": brands
+        case "statusOptions": statusOptions
+        case "currencyOptions": currencyOptions
+        case "brandOptions": brandOptions
         case "problems": problems
         case "rows": rows
+        case "hasRows": hasRows
         case "totals": totals
         case "totalCount": totalCount
         case "matchWords": matchWords
@@ -42,6 +43,12 @@ extension PaymentsPage.Row: MustacheParent {
         case "created": created
         default: nil
         }
+    }
+}
+
+extension PaymentsPage.Options: MustacheParent {
+    func child(named name: String) -> Any? {
+        name == "options" ? options : nil
     }
 }
 

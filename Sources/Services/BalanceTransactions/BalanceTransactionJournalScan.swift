@@ -6,9 +6,9 @@ import PaystormRuntime
 /// The balance transactions of every booking a journal holds, derived as the live system
 /// derives them (`BalanceTransactionDerivation`): an audit of a journal needs no running system.
 ///
-/// An intent the ledger refused (an abort follows it) moved nothing and yields nothing. A
-/// booking record carries no time: a transaction's `created` is the time of the last
-/// transition journaled before its booking (the live system stamps it when the ledger applied
+/// A booking the ledger refused (an abort follows it) moved nothing and yields nothing. A
+/// booking carries no time: a transaction's `created` is the time of its transition, or of the
+/// last one journaled before an intent (the live system stamps it when the ledger applied
 /// it, a network's latency later at most); the amounts are the same.
 public enum BalanceTransactionJournalScan {
     /// Reads `journal` from its origin and hands every transaction to `sink`, in batches.
@@ -24,6 +24,11 @@ public enum BalanceTransactionJournalScan {
         var order: [UInt64] = []
         var timeNanoseconds: Int64 = 0
         var exported = 0
+        func note(_ booking: PaymentProcess.Booking, of id: PaymentID) {
+            flush(id.rawValue)
+            pending[id.rawValue] = booking.transfers
+            order.append(id.rawValue)
+        }
         func flush(_ payment: UInt64) {
             guard let transfers = pending.removeValue(forKey: payment) else { return }
             let transactions = BalanceTransactionDerivation.derive(
@@ -38,14 +43,13 @@ public enum BalanceTransactionJournalScan {
                 switch try entry.record.decode(PaymentJournalRecord.self) {
                 case .transition(let transition):
                     timeNanoseconds = max(timeNanoseconds, transition.timeNanoseconds)
+                    if let booking = transition.booking { note(booking, of: transition.result.id) }
                 case .opened(_, let time, _, _), .acknowledged(_, _, _, let time, _):
                     timeNanoseconds = max(timeNanoseconds, time)
                 case .bookingAborted(let id):
                     pending[id.rawValue] = nil
                 case .bookingIntent(let id, let booking):
-                    flush(id.rawValue)
-                    pending[id.rawValue] = booking.transfers
-                    order.append(id.rawValue)
+                    note(booking, of: id)
                 default:
                     break
                 }

@@ -25,7 +25,7 @@ public struct DurablePaymentJournal: PaymentJournal {
         let journaled = JournaledTransition(
             command: transition.command, next: transition.next, events: transition.events,
             result: RecoveredPayment(record), eventsEmitted: record.eventsEmitted,
-            expectsBooking: transition.expectsBooking, timeNanoseconds: transition.time.nanoseconds,
+            booking: transition.booking, timeNanoseconds: transition.time.nanoseconds,
             idempotencyKey: PaymentJournaling.idempotencyKey, sealedCard: sealedCard)
         try await appendOnce(.transition(journaled), for: record.id)
     }

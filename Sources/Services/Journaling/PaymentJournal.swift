@@ -9,10 +9,12 @@ import PaystormRuntime
 /// it, so that the services never ask whether there is a journal and an unjournaled run builds
 /// no record it would throw away.
 ///
-/// - every transition: a `PaymentJournalRecord.transition` (its command and next step),
-///   appended after the payment's shard applied it and before anyone acts on it;
-/// - every booking: its intent (the `Booking` the process asked for) before the ledger is
-///   called (the ledger then journals the transfers it applied), an abort if the ledger refused;
+/// - every transition: a `PaymentJournalRecord.transition` (its command, next step and the
+///   booking that follows), appended after the payment's shard applied it and before anyone
+///   acts on it (the ledger then journals the transfers it applied), an abort if the ledger
+///   refused the booking;
+/// - a booking no transition carries (a payout, a planted bug's): its intent, before the
+///   ledger is called;
 /// - every API answer about a payment: an acknowledgement, appended before the answer is
 ///   returned, with the idempotency key;
 /// - every onboarding and API key, every retirement, every webhook's settlement.
@@ -23,10 +25,10 @@ import PaystormRuntime
 /// - the first append of a step (a transition, an acknowledgement, an onboarding, a key) is
 ///   tried once; on failure the step is undone in memory and the client gets
 ///   `PaymentServiceError.journalUnavailable` (503), to retry with the same idempotency key;
-/// - an append that follows a durable step and only completes it (a booking intent after its
-///   transition, an abort, a webhook settlement, the ledger's applied transfers, recovery's
-///   repairs) is retried (`PaymentJournaling.appendPersistently`) with backoff on the run's
-///   clock: undoing the durable step would need an append as well.
+/// - an append that follows a durable step and only completes it (an intent, an abort, a
+///   webhook settlement, the ledger's applied transfers, recovery's repairs) is retried
+///   (`PaymentJournaling.appendPersistently`) with backoff on the run's clock: undoing the
+///   durable step would need an append as well.
 public protocol PaymentJournal: Sendable {
     /// Whether what passes through is kept. What needs a history to work from (recovery, a
     /// restart of the webhook dispatcher, a server's `--resume`) refuses a port that keeps none.
@@ -39,8 +41,8 @@ public protocol PaymentJournal: Sendable {
     /// recovery; nil journals none (a recovered payment then has no card fields).
     var cipher: FieldCipher? { get }
 
-    /// Journals a transition (its record says whether a booking follows, as the process
-    /// decided); the payment's first one also carries its card fields, sealed.
+    /// Journals a transition with the booking that follows it, if any; the payment's first one
+    /// also carries its card fields, sealed.
     /// - Throws: `journalUnavailable` when the append was refused (the caller undoes it).
     func transition(_ transition: PaymentProcess.Transition) async throws(PaymentServiceError)
 
@@ -49,8 +51,8 @@ public protocol PaymentJournal: Sendable {
     /// event emitted.
     func opening(_ record: PaymentRecord, now: SimTime) async throws(PaymentServiceError)
 
-    /// The booking's intent, before the ledger is called: it follows a durable transition that
-    /// expects it, so it is retried, not undone.
+    /// The intent of a booking no transition carries, before the ledger is called: retried, not
+    /// undone.
     func bookingIntent(
         _ booking: PaymentProcess.Booking, for id: PaymentID, runtime: any Runtime
     ) async throws(PaymentServiceError)

@@ -42,10 +42,6 @@ extension PaymentJournalRecord {
             writer.write(answer)
             writer.writeSignedVarint(time)
             writer.write(key) { $0.writeString($1) }
-        case .rolledBack(let payment, let eventsEmitted):
-            writer.write(5)
-            writer.write(payment)
-            writer.writeSignedVarint(Int64(eventsEmitted))
         case .merchantOnboarded(let merchant, let currency, let time):
             writer.write(6)
             writer.writeVarint(merchant.rawValue)
@@ -87,8 +83,6 @@ extension PaymentJournalRecord {
                 answer: try reader.read(RecoveredPayment.self),
                 timeNanoseconds: try reader.readSignedVarint(),
                 idempotencyKey: try reader.readBool() ? try reader.readString() : nil)
-        case 5:
-            self = .rolledBack(try reader.read(RecoveredPayment.self), eventsEmitted: try reader.readInt())
         case 6:
             self = .merchantOnboarded(
                 MerchantID(try reader.readVarint()), settlementCurrency: try reader.read(Currency.self),
@@ -146,7 +140,7 @@ extension BinaryWriter {
         for event in transition.events { write(event) }
         write(transition.result)
         writeSignedVarint(Int64(transition.eventsEmitted))
-        write(transition.expectsBooking)
+        write(transition.booking) { $0.write($1) }
         writeSignedVarint(transition.timeNanoseconds)
         write(transition.idempotencyKey) { $0.writeString($1) }
         write(transition.sealedCard) { $0.writeBytes($1) }
@@ -309,7 +303,8 @@ extension BinaryReader {
         }
         return JournaledTransition(
             command: command, next: next, events: events, result: try read(RecoveredPayment.self),
-            eventsEmitted: try readInt(), expectsBooking: try readBool(),
+            eventsEmitted: try readInt(),
+            booking: try readBool() ? try read(PaymentProcess.Booking.self) : nil,
             timeNanoseconds: try readSignedVarint(),
             idempotencyKey: try readBool() ? try readString() : nil,
             sealedCard: try readBool() ? try readBytes() : nil)

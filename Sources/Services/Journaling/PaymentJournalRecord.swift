@@ -8,12 +8,14 @@ import Ledger
 /// keys, webhook settlements, id blocks, retirements). `PaymentJournal` says when each is
 /// appended; `PaymentRecoveryState` replays them.
 ///
-/// Format version 2. Version 1 (a `PaymentEventRecord` per transition with hand-numbered codes,
-/// a record type per fact) is refused by recovery with `RecoveryError.journalFormat`, not
-/// converted: a journal is read by the build that wrote it, or replaced.
+/// Format version 3: a transition carries the booking that follows it. Earlier versions (2: the
+/// booking's intent a record of its own, appended after the transition; 1: a
+/// `PaymentEventRecord` per transition with hand-numbered codes, a record type per fact) are
+/// refused by recovery with `RecoveryError.journalFormat`, not converted: a journal is read by
+/// the build that wrote it, or replaced.
 package enum PaymentJournalRecord: JournalCodable, Sendable {
     package static let recordType: UInt8 = JournalRecordType.servicesRange.lowerBound + 8
-    package static let formatVersion: UInt8 = 2
+    package static let formatVersion: UInt8 = 3
     /// The record types of format version 1, which this build refuses.
     static let formatOneTypes: Set<UInt8> = Set(
         [JournalRecordType.paymentEvent] + (0...5).map { JournalRecordType.servicesRange.lowerBound + $0 })
@@ -22,18 +24,16 @@ package enum PaymentJournalRecord: JournalCodable, Sendable {
     /// creation event emitted. Carries its card fields as a first transition does.
     case opened(RecoveredPayment, timeNanoseconds: Int64, idempotencyKey: String?, sealedCard: [UInt8]?)
     case transition(JournaledTransition)
-    /// The booking a durable transition led to, before the ledger is called (the redo record:
-    /// recovery books every transfer of it the ledger did not journal). Payouts use payment 0.
+    /// A booking no transition carries (a payout, payment 0; a planted bug's), before the ledger
+    /// is called: the redo record, as a transition's booking is (recovery books every transfer
+    /// of it the ledger did not journal).
     case bookingIntent(PaymentID, PaymentProcess.Booking)
-    /// The ledger refused the payment's latest booking intent: it moved nothing.
+    /// The ledger refused the payment's latest booking: it moved nothing.
     case bookingAborted(PaymentID)
     /// The API answered `httpStatus` to `operation` about the payment, as `answer` shows it.
     case acknowledged(
         APIOperation, httpStatus: Int, answer: RecoveredPayment, timeNanoseconds: Int64,
         idempotencyKey: String?)
-    /// A resumed life rolled the payment's last transition back (its booking never started), so
-    /// that later recoveries undo it too.
-    case rolledBack(RecoveredPayment, eventsEmitted: Int)
     case merchantOnboarded(MerchantID, settlementCurrency: Currency, timeNanoseconds: Int64)
     /// An API key's SHA-256 hash, never the secret: a recovered system accepts the key again.
     case apiKeyIssued(MerchantID, keyHash: [UInt8])
@@ -58,8 +58,8 @@ package struct JournaledTransition: Sendable {
     /// The payment's events emitted after it: orders its transitions when two appends of one
     /// payment reach the journal out of order.
     var eventsEmitted: Int
-    /// A booking follows (an intent unless the process died first).
-    var expectsBooking: Bool
+    /// The booking that follows, decided with it: the redo record of its transfers.
+    var booking: PaymentProcess.Booking?
     var timeNanoseconds: Int64
     /// The key of the request that made it: recovery tells from it which keys began work whose
     /// answer never became durable.

@@ -42,9 +42,6 @@ public struct PaymentRecoveryReport: Sendable, Codable, CustomStringConvertible 
     public internal(set) var idempotencyKeys = 0
     public internal(set) var bookingIntents = 0
     public internal(set) var bookingAborts = 0
-    /// Transitions whose booking never started before the crash (no intent): undone, the payment
-    /// is back in its previous state. None of them was acknowledged.
-    public internal(set) var transitionsRolledBack = 0
     /// Intent transfers the ledger had not journaled when the process died: booked by recovery.
     public internal(set) var transfersRolledForward = 0
     /// Webhook events emitted and never settled: delivered again by a resumed system.
@@ -78,8 +75,7 @@ public struct PaymentRecoveryReport: Sendable, Codable, CustomStringConvertible 
                 + ")" + (paymentsRetired > 0 ? ", \(paymentsRetired) retired" : ""),
             "transitions: \(transitions), acknowledgements: \(acknowledgements), idempotency keys: \(idempotencyKeys)",
             "bookings: \(bookingIntents) intents, \(bookingAborts) aborts",
-            "crash repair: \(transitionsRolledBack) unbooked transitions rolled back, "
-                + "\(transfersRolledForward) intent transfers rolled forward",
+            "crash repair: \(transfersRolledForward) intent transfers rolled forward",
             "webhooks: \(webhooksPending) events owed to merchants (emitted, never settled)"
                 + (webhooksPendingDropped > 0 ? ", \(webhooksPendingDropped) more not kept" : ""),
             "ledger: \(ledgerReplay)",

@@ -21,11 +21,8 @@ struct PaymentRecoveryState: Codable {
         /// Idempotency keys (scoped) whose requests journaled a transition of it or were
         /// answered about it: where its started keys come from, what its retirement removes.
         var keys: [String] = []
-        /// The key of the transition awaiting its booking: counted once the booking starts.
-        var unbookedKey: String?
-        var isUnbookedCapture = false
-        /// The latest booking intent, noted in the record when the next one (or the journal's
-        /// end) comes: an abort in between (the ledger refused it) takes it back.
+        /// The latest booking, noted in the record when the next one (or the journal's end)
+        /// comes: an abort in between (the ledger refused it) takes it back.
         var intent: PaymentProcess.Booking?
         /// Ids of its intents' transfers that the ledger had not journaled when last looked at.
         var intendedIDs: [UInt64] = []
@@ -79,8 +76,6 @@ struct PaymentRecoveryState: Codable {
     @SortedByKey var transferSequences: [UInt64: UInt32] = [:]
     /// Transfers of booking intents the ledger has not journaled (yet): booked by `finish`.
     @SortedByKey var intended: [UInt64: Transfer] = [:]
-    /// After `finish`: payments whose last transition it rolled back.
-    var rolledBack: [PaymentID] = []
     var report = PaymentRecoveryReport()
     var acknowledged = PaymentRecoveryReport.Invariant("acknowledged_answers_were_durable")
     var oneKeyOnePayment = PaymentRecoveryReport.Invariant("one_payment_per_idempotency_key")
@@ -142,11 +137,7 @@ struct PaymentRecoveryState: Codable {
             ) {
                 $0.replay(transition)
             }
-        case .rolledBack(let payment, let eventsEmitted):
-            guard var replay = payments[payment.id] else { break }
-            rollBack(&replay)
-            replay.process.replayRollback(payment, eventsEmitted: eventsEmitted)
-            payments[payment.id] = replay
+            if let booking = transition.booking { noteIntent(booking, of: transition.result.id) }
         case .acknowledged(let operation, let status, let answer, let time, let key):
             acknowledge(operation, status: status, answer: answer, at: time, key: key)
         case .bookingIntent(let id, let booking):
@@ -211,38 +202,12 @@ struct PaymentRecoveryState: Codable {
                 })
         else { return }
         if let card { replay.process.record.card = card }
-        let emittedBefore =
-            replay.process.record.isCreationEventEmitted ? replay.process.record.eventsEmitted : -1
         owe(step(&replay.process), of: id, at: time)
-        let isCapture = if case .capture? = command { true } else { false }
-        if isCapture { replay.captures += 1 }
-        let scopedKey = key.map { "\(payment.merchant)/\($0)" }
-        // Two transitions of one payment appended concurrently may land out of order: the
-        // later one (more events emitted) decides what awaits a booking.
-        if replay.process.record.eventsEmitted > emittedBefore {
-            if replay.process.awaitingBooking != nil {
-                replay.unbookedKey = scopedKey
-                replay.isUnbookedCapture = isCapture
-            } else if let scopedKey, !replay.keys.contains(scopedKey) {
-                replay.keys.append(scopedKey)
-            }
+        if case .capture? = command { replay.captures += 1 }
+        if let key = key.map({ "\(payment.merchant)/\($0)" }), !replay.keys.contains(key) {
+            replay.keys.append(key)
         }
         payments[id] = replay
-    }
-
-    /// Undoes the payment's transition awaiting its booking, if any (see `undoUnbooked`).
-    /// - Returns: whether there was one.
-    @discardableResult
-    private mutating func rollBack(_ replay: inout Replay) -> Bool {
-        guard let undone = replay.process.undoUnbooked() else { return false }
-        for index in undone {
-            pendingWebhooks[
-                PendingWebhook.eventID(payment: replay.process.record.id, index: Int64(index)).rawValue] = nil
-        }
-        if replay.isUnbookedCapture { replay.captures -= 1 }
-        replay.isUnbookedCapture = false
-        replay.unbookedKey = nil
-        return true
     }
 
     /// Notes the events the process emitted (`.emit` actions) as owed until a settlement is read.
@@ -272,9 +237,6 @@ struct PaymentRecoveryState: Codable {
         guard var replay = payments[id] else {
             acknowledged.violated("\(operation) answered for \(id), which the journal never shows")
             return
-        }
-        if replay.process.awaitingBooking != nil {
-            acknowledged.violated("\(operation) answered for \(id) before its booking was journaled")
         }
         replay.intendedIDs.removeAll { intended[$0] == nil }
         if let unseen = replay.intendedIDs.first {
@@ -309,12 +271,8 @@ struct PaymentRecoveryState: Codable {
         if id.rawValue == 0 { return notePayouts(booking.transfers) }
         guard var replay = payments[id] else { return }
         flushIntent(&replay)
-        replay.process.bookingStarted()
         replay.intent = booking
         replay.intendedIDs += booking.transfers.map(\.id.rawValue)
-        if let key = replay.unbookedKey, !replay.keys.contains(key) { replay.keys.append(key) }
-        replay.unbookedKey = nil
-        replay.isUnbookedCapture = false
         // By the transfers, not the purpose: a capture booked twice by mistake is one too many.
         if booking.transfers.contains(where: {
             $0.code == PaymentBookkeeping.Code.capture && $0.phase == .single
@@ -335,7 +293,6 @@ struct PaymentRecoveryState: Codable {
             for transfer in replay.intent?.transfers ?? [] { intended[transfer.id.rawValue] = nil }
             replay.intendedIDs.removeAll { intended[$0] == nil }
             replay.intent = nil
-            replay.process.bookingStarted()
             payments[id] = replay
         }
     }
@@ -370,26 +327,21 @@ struct PaymentRecoveryState: Codable {
         guard id.rawValue != 0, retired.insert(id) else { return }
         guard let replay = payments.removeValue(forKey: id) else { return }
         retiredByMerchant[replay.process.record.merchant, default: 0] += 1
-        for key in replay.keys + (replay.unbookedKey.map { [$0] } ?? []) {
+        for key in replay.keys {
             if idempotencyKeys[key] == id { idempotencyKeys[key] = nil }
             if answers[key]?.payment.id == id { answers[key] = nil }
         }
         sealedCards[id] = nil
     }
 
-    /// Ends the fold: notes the last intents, rolls back transitions whose booking never
-    /// started, and returns the intent transfers the ledger never journaled (to be booked now),
-    /// in id order (each producer's, the order it booked them in).
+    /// Ends the fold: notes the last intents and returns the intent transfers the ledger never
+    /// journaled (to be booked now), in id order (each producer's, the order it booked them in).
     mutating func finish() -> [Transfer] {
         precondition(!isFinished, "finish() of a recovery fold that was already finished")
         isFinished = true
         for id in payments.keys.sorted() {
             var replay = payments[id]!
             flushIntent(&replay)
-            if rollBack(&replay) {
-                report.transitionsRolledBack += 1
-                rolledBack.append(id)
-            }
             for key in replay.keys where answers[key] == nil { startedKeys[key] = id }
             payments[id] = replay
         }

@@ -15,7 +15,7 @@ public struct RecoveredPaymentSystem: Sendable {
     /// The finished fold: merchants, idempotency keys and their answers, API key hashes,
     /// payouts, id allocators, the payments retired (after their journeys ended: a client told
     /// about one was answered and its payment checked by the run; a resumed system need not
-    /// hold it), the payments whose last transition crash repair rolled back.
+    /// hold it).
     let state: PaymentRecoveryState
 
     /// Merchants and the currency each settles in.
@@ -36,12 +36,12 @@ public struct RecoveredPaymentSystem: Sendable {
 /// One pass over the journal from its latest snapshot (`RecoverySnapshot`, written by
 /// `JournalCheckpointer`) or, without one, from its first record: a `RecoveryFold` takes the
 /// records in order (ledger transfers into a `LedgerFold`, everything else into
-/// `PaymentRecoveryState`, which hands each payment's records to its `PaymentProcess`). Starting from a snapshot gives exactly what starting from zero
-/// gives, because the snapshot is that same fold stopped at its position. At the end, crash
-/// repair: a transition whose booking never started is rolled back (it was never acknowledged:
-/// the answer comes after the booking), and intent transfers the ledger never journaled are
-/// booked (exactly-once makes that safe), so that no payment is left half-booked. The folded
-/// ledger is then installed into the live one.
+/// `PaymentRecoveryState`, which hands each payment's records to its `PaymentProcess`). Starting
+/// from a snapshot gives exactly what starting from zero gives, because the snapshot is that
+/// same fold stopped at its position. At the end, crash repair: the transfers of bookings
+/// (journaled with their transitions, or as intents) the ledger never journaled are booked
+/// (exactly-once makes that safe), so that no payment is left half-booked. The folded ledger is
+/// then installed into the live one.
 ///
 /// Memory: the rebuilt state plus the intended transfers the ledger has not journaled yet.
 public enum PaymentSystemRecovery {
@@ -79,10 +79,8 @@ public enum PaymentSystemRecovery {
     /// delivered or dead-lettered. What a restarted webhook dispatcher rebuilds its deliveries
     /// from, and what the run checks is empty at its end.
     ///
-    /// The fold from the latest snapshot (or the first record), stopped before crash repair: the
-    /// process is alive, so a transition whose booking is not journaled yet is still being
-    /// booked and its events were emitted. A rollback that an earlier crash's recovery journaled
-    /// is honoured, as recovery honours it.
+    /// The fold from the latest snapshot (or the first record), without crash repair: the
+    /// process is alive, and books what its ledger has not journaled yet.
     /// - Throws: what `recover` throws for a record or snapshot it cannot read.
     package static func owedWebhooks(
         in journal: any Journal, ledgerConfiguration: LedgerConfiguration = LedgerConfiguration(),

@@ -73,11 +73,11 @@ extension PaymentOrchestrator {
             let answer = try? await networks[network]!.inquire(id)
             if answer != nil { counters.withLock { $0.inquiries += 1 } }
             return .inquiryAnswered(answer, attempt: attempt, capturesAutomatically: automatic)
-        case .lockRate(let from, let to, let capture):
-            return .rateLocked(await currency.quote(from: from, to: to), capture: capture)
-        case .book(let booking):
+        case .lockRate(let from, let to, let amount):
+            return .rateLocked(await currency.quote(from: from, to: to), amountMinorUnits: amount)
+        case .book(let booking, let isJournaled):
             let day = booking.isFiledOnSettlementDay ? booking.network.map(settlementDay) : booking.day
-            try await book(booking, for: id, day: day)
+            try await book(booking, for: id, day: day, isJournaled: isJournaled)
             return .booked(booking)
         case .owe(let obligation):
             await fulfil(obligation)

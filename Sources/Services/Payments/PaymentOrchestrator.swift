@@ -366,15 +366,15 @@ package final class PaymentOrchestrator: Sendable {
     /// the settlement reconciliation; a movement the network has yet to confirm gets its lines
     /// when it does (`recordNetworkLines`).
     func book(
-        _ booking: PaymentProcess.Booking, for id: PaymentID, day: Int64? = nil
+        _ booking: PaymentProcess.Booking, for id: PaymentID, day: Int64? = nil, isJournaled: Bool = false
     ) async throws(PaymentServiceError) {
         let transfers = booking.transfers
         let network = booking.network
         let outcomes: [TransferOutcome]
-        // The intent (redo record) goes first, so that recovery can finish
-        // a booking the ledger had not journaled when the process died; an abort follows a
-        // refusal.
-        try await paymentJournal.bookingIntent(booking, for: id, runtime: runtime)
+        // The intent (redo record) goes first, so that recovery can finish a booking the ledger
+        // had not journaled when the process died (a transition's record carries its own); an
+        // abort follows a refusal.
+        if !isJournaled { try await paymentJournal.bookingIntent(booking, for: id, runtime: runtime) }
         do {
             outcomes = try await ledger.submit(transfers)
             let applied = outcomes.count { $0 == .applied }

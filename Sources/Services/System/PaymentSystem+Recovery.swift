@@ -140,13 +140,8 @@ extension PaymentSystem {
 
     private func journalCrashRepair(_ recovered: RecoveredPaymentSystem) async throws {
         // Crash repair is journaled, so that a later recovery, which will see what this life
-        // does after it, starts from the same state: the transfers recovery booked, and the
-        // transitions it rolled back.
-        let rolledBack = recovered.state.rolledBack.compactMap { recovered.payments[$0] }.map {
-            JournalRecord(
-                PaymentJournalRecord.rolledBack(RecoveredPayment($0), eventsEmitted: $0.eventsEmitted))
-        }
-        let records = recovered.rolledForward.map { JournalRecord($0.journalRecord) } + rolledBack
+        // does after it, starts from the same state: the transfers recovery booked.
+        let records = recovered.rolledForward.map { JournalRecord($0.journalRecord) }
         guard !records.isEmpty else { return }
         try await PaymentJournaling.appendPersistently(records, journal: paymentJournal.log, runtime: runtime)
     }

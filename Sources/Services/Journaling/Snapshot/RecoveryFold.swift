@@ -50,6 +50,10 @@ struct RecoveryFold: Sendable {
             ledger.add(transfer)
         } else if PaymentJournalRecord.formatOneTypes.contains(entry.record.type) {
             throw RecoveryError.journalFormat(entry.position, version: 1)
+        } else if entry.record.type == PaymentJournalRecord.recordType,
+            entry.record.version != PaymentJournalRecord.formatVersion
+        {
+            throw RecoveryError.journalFormat(entry.position, version: entry.record.version)
         } else {
             do {
                 try state.apply(entry.record)

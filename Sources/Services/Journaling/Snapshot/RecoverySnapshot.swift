@@ -23,7 +23,7 @@ import Ledger
 enum RecoverySnapshot {
     static let magic: [UInt8] = Array("PSRS".utf8)
     /// The layout this build writes and reads.
-    static let formatVersion: UInt8 = 3
+    static let formatVersion: UInt8 = 4
 
     static func encode(_ fold: RecoveryFold) throws -> [UInt8] {
         var writer = BinaryWriter(capacity: 1 << 16)

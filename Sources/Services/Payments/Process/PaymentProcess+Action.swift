@@ -22,10 +22,12 @@ extension PaymentProcess {
         case authorize(isRetry: Bool, capturesAutomatically: Bool)
         /// Wait the inquiry delay, then ask the network; feeds back `.inquiryAnswered`.
         case inquire(attempt: Int, capturesAutomatically: Bool)
-        /// Lock the FX rate for a capture; feeds back `.rateLocked`.
-        case lockRate(from: Currency, to: Currency, capture: Transition)
-        /// Book in the ledger (its intent journaled first); feeds back `.booked`.
-        case book(Booking)
+        /// Lock the FX rate for a capture of `amountMinorUnits` (nil: all that is capturable);
+        /// feeds back `.rateLocked`.
+        case lockRate(from: Currency, to: Currency, amountMinorUnits: Int64?)
+        /// Book in the ledger; feeds back `.booked`. Its intent is journaled first, unless its
+        /// transition's record carried it (`isJournaled`).
+        case book(Booking, isJournaled: Bool = false)
         /// Owe the network a movement until it confirms it.
         case owe(NetworkObligation)
         /// Tell the merchant's account that a bank debit came back.
@@ -47,7 +49,9 @@ extension PaymentProcess {
     }
 
     /// One state change decided and applied in the shard (the reservation), waiting for its
-    /// journal record to be durable before anyone hears of it.
+    /// journal record to be durable before anyone hears of it. What follows it (`followUp`) is
+    /// decided with it, its booking's transfer ids taken then, so that one record journals
+    /// both: recovery never finds a transition whose booking is unknown.
     ///
     /// A class: it travels from an action to an input and on to the next step's actions, and
     /// holds two records; shared by reference, it keeps the actions (and the executor's async
@@ -59,13 +63,13 @@ extension PaymentProcess {
         let previous: PaymentRecord
         let events: [PaymentEventType]
         let time: SimTime
-        /// What follows once it is durable.
+        /// The step that follows once it is durable, and its actions.
         let next: Next
+        let followUp: [Action]
 
         init(
             command: PaymentCommand, applied: PaymentRecord, previous: PaymentRecord,
-            events: [PaymentEventType],
-            time: SimTime, next: Next
+            events: [PaymentEventType], time: SimTime, next: Next, followUp: [Action]
         ) {
             self.command = command
             self.applied = applied
@@ -73,17 +77,13 @@ extension PaymentProcess {
             self.events = events
             self.time = time
             self.next = next
+            self.followUp = followUp
         }
 
-        /// Whether ledger transfers follow this transition (so that recovery can tell a
-        /// transition whose booking never started).
-        var expectsBooking: Bool {
-            switch next {
-            case .bookHold, .capture, .refund, .withdrawDisputedFunds, .reinstateDisputedFunds, .bankReturn:
-                true
-            case .release: applied.hold != nil
-            case .done, .decline, .challenge, .waitForCustomer, .authorize, .inquire, .reverse: false
-            }
+        /// The booking that follows it, journaled in its record.
+        var booking: Booking? {
+            for case .book(let booking, _) in followUp { return booking }
+            return nil
         }
     }
 

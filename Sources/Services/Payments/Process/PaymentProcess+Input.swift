@@ -54,8 +54,8 @@ extension PaymentProcess {
 
         case journaled(Transition)
         case journalRefused(Transition, PaymentServiceError)
-        /// The FX rate a capture across currencies converts at, locked now.
-        case rateLocked(LockedRate, capture: Transition)
+        /// The FX rate a capture across currencies converts at, locked before it is applied.
+        case rateLocked(LockedRate, amountMinorUnits: Int64?)
         case booked(Booking)
     }
 

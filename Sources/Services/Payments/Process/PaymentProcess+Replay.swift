@@ -5,10 +5,9 @@ import PaystormRuntime
 /// Recovery: the process takes its payment's journal records, in journal order, as the inputs
 /// the live process took. A transition's command and next step go through the live
 /// `transition` (Core's machine: state, amounts, events) and `handle(.journaled)` (its events,
-/// the creation event with the first durable record); a booking intent is the `.booked` input
-/// it became (the hold, the settled amounts, the locked rate, what the network is owed); a
-/// transition whose booking never started is undone at the journal's end as a refused append
-/// is (`undo`).
+/// the creation event with the first durable record); a booking its record carries is the
+/// `.booked` input it became (the hold, the settled amounts, the locked rate, what the network
+/// is owed).
 ///
 /// A transition whose replay does not give the journaled result (two transitions of one
 /// payment appended concurrently can land out of order) is taken as journaled, and the earlier
@@ -57,18 +56,12 @@ extension PaymentProcess {
             }
             actions = emit(journaled.events, firstIndex: firstIndex, of: record)
         }
-        awaitingBooking = journaled.expectsBooking ? before : nil
         return actions
     }
 
     /// The payment opened without a transition: its creation event is durable.
     mutating func replayOpening() -> [Action] {
         emit([], firstIndex: record.eventsEmitted + 1, of: record)
-    }
-
-    /// A rollback a resumed life journaled: the payment is as it shows.
-    mutating func replayRollback(_ journaled: RecoveredPayment, eventsEmitted: Int) {
-        if RecoveredPayment(record) != journaled { adopt(journaled, eventsEmitted: eventsEmitted) }
     }
 
     /// Takes the payment as `journaled` shows it: a result no replay reaches (see above).
@@ -87,18 +80,6 @@ extension PaymentProcess {
         record.eventsEmitted = max(record.eventsEmitted, eventsEmitted)
     }
 
-    /// The journal shows the payment's last transition awaiting a booking that never started:
-    /// it was never acknowledged (answers follow bookings), and is undone as a refused append.
-    /// - Returns: the indexes of the events it had emitted, no longer owed; nil when there was
-    ///   no such transition.
-    mutating func undoUnbooked() -> Range<Int>? {
-        guard let before = awaitingBooking else { return nil }
-        let emitted = record.eventsEmitted
-        undo(to: before)
-        awaitingBooking = nil
-        return (before.eventsEmitted + 1)..<max(before.eventsEmitted + 1, emitted + 1)
-    }
-
     /// A journaled booking intent of the payment, booked: the `.booked` input the live process
     /// took. Returns what the network is owed for it. An automatic capture that follows a hold
     /// is journaled as a transition of its own, so the one `booked` starts is undone here.
@@ -115,8 +96,4 @@ extension PaymentProcess {
             now: SimTime(nanoseconds: nanoseconds), fees: FeeSchedule(), plantedBug: nil, inquiriesMax: 0,
             transferIDs: TransferIDSequence(producer: 0))
     }
-
-    /// The journal shows the booking of the payment's last transition started (its intent):
-    /// that transition stands, whatever comes of the booking.
-    mutating func bookingStarted() { awaitingBooking = nil }
 }

@@ -18,10 +18,6 @@ import PaystormRuntime
 /// is decided against the record as it stands then (or against the transition it carries).
 public struct PaymentProcess: Codable, Sendable {
     var record: PaymentRecord
-    /// Replay only: the record before a journaled transition whose booking the journal does not
-    /// show started yet; if the journal ends first, the transition is undone back to it, as a
-    /// refused append is (`PaymentProcess+Replay`). The live process books right after.
-    var awaitingBooking: PaymentRecord? = nil
 
     /// What `handle` may read besides the record: the time, the fee schedule, the planted bug
     /// of a mutation test, the inquiries allowed, and the shard's transfer ids.
@@ -42,6 +38,17 @@ public struct PaymentProcess: Codable, Sendable {
                 ? transition(.actionCompleted, &context, then: .authorize(capturesAutomatically: automatic))
                 : transition(.actionAbandoned, &context, then: .decline(.authenticationRequired))
         case .capture(let amount):
+            // Across currencies the rate is locked first, so that the capture's record carries
+            // its booking; a capture the state refuses is refused without a quote.
+            let parties = record.parties
+            var trial = record.payment
+            if parties.presentment != parties.settlement,
+                (try? trial.apply(.capture(amountMinorUnits: amount))) != nil
+            {
+                return [
+                    .lockRate(from: parties.presentment, to: parties.settlement, amountMinorUnits: amount)
+                ]
+            }
             return transition(.capture(amountMinorUnits: amount), &context, then: .capture)
         case .cancel:
             return transition(.void, &context, then: .release)
@@ -79,8 +86,8 @@ public struct PaymentProcess: Codable, Sendable {
             return journaled(transition, &context)
         case .journalRefused(let transition, let error):
             return [.count(.undone(conflict: undo(transition))), .fail(error)]
-        case .rateLocked(let rate, let capture):
-            return bookCapture(capture.applied, rate: rate, &context)
+        case .rateLocked(let rate, let amount):
+            return transition(.capture(amountMinorUnits: amount), &context, then: .capture, rate: rate)
         case .booked(let booking):
             return booked(booking, &context)
         }
@@ -88,10 +95,11 @@ public struct PaymentProcess: Codable, Sendable {
 
     // MARK: Transitions
 
-    /// Applies `command` to the record (the reservation) and asks for its journal record; what
-    /// follows it waits until that is durable.
+    /// Applies `command` to the record (the reservation), decides what follows (`rate`: a
+    /// capture's, locked) and asks for its journal record; what follows waits until that is
+    /// durable.
     mutating func transition(
-        _ command: PaymentCommand, _ context: inout Context, then next: Next
+        _ command: PaymentCommand, _ context: inout Context, then next: Next, rate: LockedRate? = nil
     ) -> [Action] {
         let previous = record
         let events: [PaymentEventType]
@@ -112,11 +120,15 @@ public struct PaymentProcess: Codable, Sendable {
         }
         record.eventsEmitted += events.count
         record.transitions += 1
+        let followUp = self.next(next, rate: rate, &context).map { action -> Action in
+            if case .book(let booking, _) = action { return .book(booking, isJournaled: true) }
+            return action
+        }
         return [
             .journal(
                 Transition(
                     command: command, applied: record, previous: previous, events: events, time: context.now,
-                    next: next))
+                    next: next, followUp: followUp))
         ]
     }
 
@@ -151,7 +163,7 @@ public struct PaymentProcess: Codable, Sendable {
         }
         let firstIndex = 1 + transition.applied.eventsEmitted - transition.events.count
         return emit(events, firstIndex: firstIndex, of: transition.applied) + [.count(.transition)]
-            + next(transition.next, after: transition, &context)
+            + transition.followUp
     }
 
     /// The events of a durable record of the payment, as its `firstIndex`th onwards; the first
@@ -170,10 +182,9 @@ public struct PaymentProcess: Codable, Sendable {
         ]
     }
 
-    private mutating func next(
-        _ next: Next, after transition: Transition, _ context: inout Context
-    ) -> [Action] {
-        let applied = transition.applied
+    /// What follows a transition just applied (the record is `applied`).
+    private mutating func next(_ next: Next, rate: LockedRate?, _ context: inout Context) -> [Action] {
+        let applied = record
         switch next {
         case .done:
             return []
@@ -201,11 +212,7 @@ public struct PaymentProcess: Codable, Sendable {
                 .fail(.cardDeclined(record.id, .processingError)),
             ]
         case .capture:
-            let parties = applied.parties
-            guard parties.presentment == parties.settlement else {
-                return [.lockRate(from: parties.presentment, to: parties.settlement, capture: transition)]
-            }
-            return bookCapture(applied, rate: nil, &context)
+            return bookCapture(applied, rate: rate, &context)
         case .release:
             guard let hold = applied.hold else { return [oweReversal(applied)] }
             let void = Transfer.void(context.transferIDs.next(), of: hold)
