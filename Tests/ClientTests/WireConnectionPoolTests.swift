@@ -183,6 +183,11 @@ import Testing
         try await Task.sleep(for: .milliseconds(400))
         let second = try #require(await pool.acquire(Self.address(server.port)))
         #expect(second !== first)
+        // Closed on the way, on its event loop: not at once.
+        let closing = ContinuousClock.now
+        while first.isReusable, closing.duration(to: .now) < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(!first.isReusable)
         let again = await second.send(Self.get("/two", port: server.port), deadline: .now() + .seconds(300))
         #expect(again?.status == 200)
