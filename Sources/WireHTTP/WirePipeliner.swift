@@ -65,26 +65,44 @@ public final class WirePipeliner: Sendable {
         }
     }
 
-    /// Sends `requests` on one connection, pipelined when there are several.
+    /// Sends `requests` on one connection, pipelined when there are several and the connection
+    /// has already kept itself open after an answer. A fresh connection carries the first alone:
+    /// a server that closes after each answer (HTTP/1.0, `Connection: close`, as many webhook
+    /// endpoints do) would drop what was pipelined behind it.
     private func post(_ requests: ArraySlice<Waiting>, to address: WireAddress) {
         let requests = Array(requests)
         // One deadline bounds the batch, connecting included: the earliest.
         let deadline = requests.lazy.map(\.deadline).min() ?? .now()
-        pool.lease(address, deadline: deadline) { [pool] connection in
+        pool.lease(address, deadline: deadline) { [self] connection in
             guard let connection else {
                 for waiting in requests { waiting.answer(.noConnection) }
                 return
             }
-            guard requests.count > 1 else {
-                connection.send(requests[0].request, deadline: deadline) { response in
+            guard requests.count > 1, connection.wasUsed else {
+                connection.send(requests[0].request, deadline: deadline) { [self] response in
                     pool.release(connection)
                     requests[0].answer(response.map { .answered($0) } ?? .unanswered)
+                    guard requests.count > 1 else { return }
+                    if let response, !response.closes {
+                        // Kept open: the rest go pipelined, on it when it is still idle.
+                        post(requests[1...], to: address)
+                    } else {
+                        for index in 1..<requests.count { post(requests[index...index], to: address) }
+                    }
                 }
                 return
             }
-            connection.send(requests.map(\.request), deadline: deadline) { index, response in
+            // The first answer that says its connection closes: the server reads nothing after
+            // it (RFC 9112, section 9.6), so the requests behind it were never acted on.
+            let closedAt = Mutex<Int?>(nil)
+            connection.send(requests.map(\.request), deadline: deadline) { [self] index, response in
                 // Answers come in order: the connection is free once the last one's is in.
                 if index == requests.count - 1 { pool.release(connection) }
+                if let response, response.closes { closedAt.withLock { $0 = $0 ?? index } }
+                if response == nil, let closed = closedAt.withLock({ $0 }), closed < index {
+                    post(requests[index...index], to: address)
+                    return
+                }
                 requests[index].answer(response.map { .answered($0) } ?? .unanswered)
             }
         }

@@ -6,7 +6,9 @@ import Synchronization
 /// A loopback HTTP/1.1 server that answers each request with its own URI as the body, so that a
 /// client can tell which answer is whose, and records each answered request's body. On its first
 /// connection only, it closes the connection unanswered when it reads request number `dropAt`
-/// (from 1): a connection lost in the middle of a pipeline.
+/// (from 1): a connection lost in the middle of a pipeline. With `closesAfterEachAnswer`, it
+/// answers in HTTP/1.0 with `Connection: close` and closes after each answer, as Python's
+/// `http.server` does by default.
 struct PipeliningServer {
     let port: Int
     private let channel: any Channel
@@ -15,7 +17,9 @@ struct PipeliningServer {
     /// The bodies of the requests answered so far, in the order they were answered.
     var answeredBodies: [String] { recorder.bodies.withLock { $0 } }
 
-    static func start(dropAt: Int? = nil) async throws -> PipeliningServer {
+    static func start(
+        dropAt: Int? = nil, closesAfterEachAnswer: Bool = false
+    ) async throws -> PipeliningServer {
         let recorder = Recorder()
         let connections = Atomic<Int>(0)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -25,7 +29,9 @@ struct PipeliningServer {
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
-                        Handler(dropAt: first ? dropAt : nil, recorder: recorder))
+                        Handler(
+                            dropAt: first ? dropAt : nil, closesAfterEachAnswer: closesAfterEachAnswer,
+                            recorder: recorder))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -43,13 +49,15 @@ struct PipeliningServer {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
         private let dropAt: Int?
+        private let closesAfterEachAnswer: Bool
         private let recorder: Recorder
         private var requests = 0
         private var uri = ""
         private var body = ByteBuffer()
 
-        init(dropAt: Int?, recorder: Recorder) {
+        init(dropAt: Int?, closesAfterEachAnswer: Bool, recorder: Recorder) {
             self.dropAt = dropAt
+            self.closesAfterEachAnswer = closesAfterEachAnswer
             self.recorder = recorder
         }
 
@@ -62,19 +70,23 @@ struct PipeliningServer {
                 body.writeBuffer(&part)
             case .end:
                 requests += 1
-                if requests == dropAt {
+                if requests == dropAt || (closesAfterEachAnswer && requests > 1) {
                     context.close(promise: nil)
                     return
                 }
                 recorder.record(String(buffer: body))
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Length", value: String(uri.utf8.count))
+                if closesAfterEachAnswer { headers.add(name: "Connection", value: "close") }
+                let version: HTTPVersion = closesAfterEachAnswer ? .http1_0 : .http1_1
                 context.write(
-                    wrapOutboundOut(
-                        .head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+                    wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))),
                     promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: uri)))), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+                if closesAfterEachAnswer {
+                    written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                }
             }
         }
     }

@@ -99,6 +99,47 @@ import Testing
         await server.stop()
     }
 
+    @Test func aServerThatClosesAfterEachAnswerGetsEveryRequestOnceAndAnswersEach() async throws {
+        // Python's `http.server` by default: HTTP/1.0, one answer a connection. Nothing
+        // pipelined behind a fresh connection's first request, and what an answer that closes
+        // leaves unread goes again on a connection of its own: every request answered, none
+        // reported unanswered, each acted on once.
+        let server = try await PipeliningServer.start(closesAfterEachAnswer: true)
+        let pool = WireConnectionPool()
+        let pipeliner = WirePipeliner(pool: pool, depthMax: 4)
+        let address = WireAddress(host: "127.0.0.1", port: server.port)
+        let paths = (1...9).map { "/c\($0)" }
+        let outcomes = Mutex<[String: String]>([:])
+        let done = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+            done.withLock { $0 = finished }
+            MultiThreadedEventLoopGroup.singleton.any().execute {
+                for path in paths {
+                    pipeliner.send(
+                        Self.get(path, port: server.port), to: address, deadline: .now() + .seconds(300)
+                    ) { outcome in
+                        let text =
+                            switch outcome {
+                            case .answered(let answer):
+                                answer.status == 200 ? answer.body : "HTTP \(answer.status)"
+                            case .noConnection: "no connection"
+                            case .unanswered: "unanswered"
+                            }
+                        let count = outcomes.withLock { outcomes in
+                            outcomes[path] = text
+                            return outcomes.count
+                        }
+                        if count == paths.count { done.withLock { $0 }?.resume() }
+                    }
+                }
+            }
+        }
+        #expect(outcomes.withLock { $0 } == Dictionary(uniqueKeysWithValues: paths.map { ($0, $0) }))
+        #expect(server.answeredBodies.count == paths.count)
+        await pool.shutdown()
+        await server.stop()
+    }
+
     @Test func concurrentReadsEachGetTheirOwnAnswerWhenAConnectionDropsMidPipeline() async throws {
         // The first connection is closed on its second request: reads behind it are sent again.
         let server = try await PipeliningServer.start(dropAt: 2)
