@@ -64,60 +64,21 @@ import Testing
         await server.stop()
     }
 
-    @Test func requestsHandedOverTogetherArePipelinedAndEachGetsItsOwnAnswer() async throws {
-        let server = try await PipeliningServer.start()
-        let pool = WireConnectionPool()
-        let pipeliner = WirePipeliner(pool: pool, depthMax: 3)
-        let address = WireAddress(host: "127.0.0.1", port: server.port)
-        let paths = (1...7).map { "/p\($0)" }
-        let answers = Mutex<[String: String]>([:])
-        let done = Mutex<CheckedContinuation<Void, Never>?>(nil)
-        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
-            done.withLock { $0 = finished }
-            // Handed over on one loop, in one turn: they go out together, three to a connection.
-            MultiThreadedEventLoopGroup.singleton.any().execute {
-                for path in paths {
-                    pipeliner.send(
-                        Self.get(path, port: server.port), to: address, deadline: .now() + .seconds(300)
-                    ) {
-                        outcome in
-                        guard case .answered(let answer) = outcome else {
-                            Issue.record("\(path): \(outcome)")
-                            return
-                        }
-                        let count = answers.withLock { answers in
-                            answers[path] = answer.body
-                            return answers.count
-                        }
-                        if count == paths.count { done.withLock { $0 }?.resume() }
-                    }
-                }
-            }
-        }
-        #expect(answers.withLock { $0 } == Dictionary(uniqueKeysWithValues: paths.map { ($0, $0) }))
-        await pool.shutdown()
-        await server.stop()
-    }
-
-    @Test func aServerThatClosesAfterEachAnswerGetsEveryRequestOnceAndAnswersEach() async throws {
-        // Python's `http.server` by default: HTTP/1.0, one answer a connection. Nothing
-        // pipelined behind a fresh connection's first request, and what an answer that closes
-        // leaves unread goes again on a connection of its own: every request answered, none
-        // reported unanswered, each acted on once.
-        let server = try await PipeliningServer.start(closesAfterEachAnswer: true)
-        let pool = WireConnectionPool()
-        let pipeliner = WirePipeliner(pool: pool, depthMax: 4)
-        let address = WireAddress(host: "127.0.0.1", port: server.port)
-        let paths = (1...9).map { "/c\($0)" }
+    /// Hands GETs of `paths` to `pipeliner` on one event loop in one turn (so they go out
+    /// together) and returns each path's outcome: the answer's body, `HTTP <status>` for another
+    /// status, or what became of it.
+    static func handOver(
+        _ paths: [String], to pipeliner: WirePipeliner, port: Int
+    ) async -> [String: String] {
+        let address = WireAddress(host: "127.0.0.1", port: port)
         let outcomes = Mutex<[String: String]>([:])
         let done = Mutex<CheckedContinuation<Void, Never>?>(nil)
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
             done.withLock { $0 = finished }
             MultiThreadedEventLoopGroup.singleton.any().execute {
                 for path in paths {
-                    pipeliner.send(
-                        Self.get(path, port: server.port), to: address, deadline: .now() + .seconds(300)
-                    ) { outcome in
+                    pipeliner.send(get(path, port: port), to: address, deadline: .now() + .seconds(300)) {
+                        outcome in
                         let text =
                             switch outcome {
                             case .answered(let answer):
@@ -134,7 +95,32 @@ import Testing
                 }
             }
         }
-        #expect(outcomes.withLock { $0 } == Dictionary(uniqueKeysWithValues: paths.map { ($0, $0) }))
+        return outcomes.withLock { $0 }
+    }
+
+    @Test func requestsHandedOverTogetherArePipelinedAndEachGetsItsOwnAnswer() async throws {
+        let server = try await PipeliningServer.start()
+        let pool = WireConnectionPool()
+        // Three to a connection.
+        let pipeliner = WirePipeliner(pool: pool, depthMax: 3)
+        let paths = (1...7).map { "/p\($0)" }
+        let answers = await Self.handOver(paths, to: pipeliner, port: server.port)
+        #expect(answers == Dictionary(uniqueKeysWithValues: paths.map { ($0, $0) }))
+        await pool.shutdown()
+        await server.stop()
+    }
+
+    @Test func aServerThatClosesAfterEachAnswerGetsEveryRequestOnceAndAnswersEach() async throws {
+        // Python's `http.server` by default: HTTP/1.0, one answer a connection. Nothing
+        // pipelined behind a fresh connection's first request, and what an answer that closes
+        // leaves unread goes again on a connection of its own: every request answered, none
+        // reported unanswered, each acted on once.
+        let server = try await PipeliningServer.start(closesAfterEachAnswer: true)
+        let pool = WireConnectionPool()
+        let pipeliner = WirePipeliner(pool: pool, depthMax: 4)
+        let paths = (1...9).map { "/c\($0)" }
+        let outcomes = await Self.handOver(paths, to: pipeliner, port: server.port)
+        #expect(outcomes == Dictionary(uniqueKeysWithValues: paths.map { ($0, $0) }))
         #expect(server.answeredBodies.count == paths.count)
         await pool.shutdown()
         await server.stop()
