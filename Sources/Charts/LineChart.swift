@@ -106,91 +106,88 @@ public struct LineChart: Sendable {
             xTicks: xTicks, yTicks: yTicks)
     }
 
-    /// The chart as an `<svg>` element.
+    /// The chart as an `<svg>` element, built in one buffer: a chart of the dashboard's
+    /// overview has hundreds of marks, and joining their pieces with `+` made each a dozen
+    /// short strings.
     public func svg() -> String {
         let frame = frame()
         let n = SVGText.number
         let e = SVGText.escape
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" "
-            + "viewBox=\"0 0 \(n(widthPoints)) \(n(heightPoints))\" width=\"\(n(widthPoints))\" "
-            + "height=\"\(n(heightPoints))\" font-family=\"system-ui, sans-serif\" font-size=\"11\">"
+        var out = ""
+        out.reserveCapacity(2_048 + series.reduce(0) { $0 + $1.points.count } * 220)
+        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" "
+        out += "viewBox=\"0 0 \(n(widthPoints)) \(n(heightPoints))\" width=\"\(n(widthPoints))\" "
+        out += "height=\"\(n(heightPoints))\" font-family=\"system-ui, sans-serif\" font-size=\"11\">"
         out += "<title>\(e(title))</title>"
-        out +=
-            "<text class=\"chart-title\" x=\"8\" y=\"18\" font-size=\"13\" "
-            + "font-weight=\"600\" fill=\"#1a1f36\">\(e(title))</text>"
-        out += drawBands(frame)
-        out += axes(frame)
+        out += "<text class=\"chart-title\" x=\"8\" y=\"18\" font-size=\"13\" "
+        out += "font-weight=\"600\" fill=\"#1a1f36\">\(e(title))</text>"
+        drawBands(frame, into: &out)
+        axes(frame, into: &out)
         if series.allSatisfy({ $0.points.isEmpty }) {
-            out +=
-                "<text class=\"chart-empty\" x=\"\(n((frame.left + frame.right) / 2))\" "
-                + "y=\"\(n((frame.top + frame.bottom) / 2))\" text-anchor=\"middle\" fill=\"#697386\">"
-                + "No data yet</text>"
+            out += "<text class=\"chart-empty\" x=\"\(n((frame.left + frame.right) / 2))\" "
+            out += "y=\"\(n((frame.top + frame.bottom) / 2))\" text-anchor=\"middle\" fill=\"#697386\">"
+            out += "No data yet</text>"
         }
         if isStacked {
-            out += drawStacked(frame)
+            drawStacked(frame, into: &out)
         } else {
             for (index, line) in series.enumerated() {
-                out += draw(line, colour: Self.palette[index % Self.palette.count], frame: frame)
+                draw(line, colour: Self.palette[index % Self.palette.count], frame: frame, into: &out)
             }
         }
-        out += legend(frame)
+        legend(frame, into: &out)
         out += "</svg>"
         return out
     }
 
-    private func axes(_ frame: Frame) -> String {
+    private func axes(_ frame: Frame, into out: inout String) {
         let n = SVGText.number
         let e = SVGText.escape
-        var out = "<g class=\"axis axis-y\" stroke=\"#e3e8ee\">"
+        out += "<g class=\"axis axis-y\" stroke=\"#e3e8ee\">"
         for tick in frame.yTicks {
-            let y = frame.y(tick)
-            out +=
-                "<line class=\"grid\" x1=\"\(n(frame.left))\" x2=\"\(n(frame.right))\" y1=\"\(n(y))\" "
-                + "y2=\"\(n(y))\"/>"
-            out +=
-                "<text class=\"tick\" x=\"\(n(frame.left - 6))\" y=\"\(n(y + 4))\" text-anchor=\"end\" "
-                + "stroke=\"none\" fill=\"#697386\">\(e(yTickLabel(tick)))</text>"
+            let y = n(frame.y(tick))
+            out += "<line class=\"grid\" x1=\"\(n(frame.left))\" x2=\"\(n(frame.right))\" y1=\"\(y)\" "
+            out += "y2=\"\(y)\"/>"
+            out += "<text class=\"tick\" x=\"\(n(frame.left - 6))\" y=\"\(n(frame.y(tick) + 4))\" "
+            out += "text-anchor=\"end\" stroke=\"none\" fill=\"#697386\">\(e(yTickLabel(tick)))</text>"
         }
         out += "</g><g class=\"axis axis-x\" stroke=\"#8792a2\">"
-        out +=
-            "<line x1=\"\(n(frame.left))\" x2=\"\(n(frame.right))\" y1=\"\(n(frame.bottom))\" "
-            + "y2=\"\(n(frame.bottom))\"/>"
+        out += "<line x1=\"\(n(frame.left))\" x2=\"\(n(frame.right))\" y1=\"\(n(frame.bottom))\" "
+        out += "y2=\"\(n(frame.bottom))\"/>"
         for tick in frame.xTicks {
-            let x = frame.x(tick)
-            out +=
-                "<line class=\"tick-mark\" x1=\"\(n(x))\" x2=\"\(n(x))\" y1=\"\(n(frame.bottom))\" "
-                + "y2=\"\(n(frame.bottom + 4))\"/>"
-            out +=
-                "<text class=\"tick\" x=\"\(n(x))\" y=\"\(n(frame.bottom + 16))\" text-anchor=\"middle\" "
-                + "stroke=\"none\" fill=\"#697386\">\(e(xTickLabel(tick)))</text>"
+            let x = n(frame.x(tick))
+            out += "<line class=\"tick-mark\" x1=\"\(x)\" x2=\"\(x)\" y1=\"\(n(frame.bottom))\" "
+            out += "y2=\"\(n(frame.bottom + 4))\"/>"
+            out += "<text class=\"tick\" x=\"\(x)\" y=\"\(n(frame.bottom + 16))\" text-anchor=\"middle\" "
+            out += "stroke=\"none\" fill=\"#697386\">\(e(xTickLabel(tick)))</text>"
         }
         out += "</g>"
-        out +=
-            "<text class=\"axis-title\" x=\"\(n(frame.right))\" y=\"\(n(frame.bottom + 30))\" "
-            + "text-anchor=\"end\" fill=\"#697386\">\(e(xAxisTitle))</text>"
-        out +=
-            "<text class=\"axis-title\" x=\"8\" y=\"\(n(frame.top - 12))\" "
-            + "text-anchor=\"start\" fill=\"#697386\">\(e(yAxisTitle))</text>"
-        return out
+        out += "<text class=\"axis-title\" x=\"\(n(frame.right))\" y=\"\(n(frame.bottom + 30))\" "
+        out += "text-anchor=\"end\" fill=\"#697386\">\(e(xAxisTitle))</text>"
+        out += "<text class=\"axis-title\" x=\"8\" y=\"\(n(frame.top - 12))\" "
+        out += "text-anchor=\"start\" fill=\"#697386\">\(e(yAxisTitle))</text>"
     }
 
-    private func draw(_ line: ChartSeries, colour: String, frame: Frame) -> String {
+    private func draw(_ line: ChartSeries, colour: String, frame: Frame, into out: inout String) {
         let n = SVGText.number
-        let e = SVGText.escape
-        let name = e(line.name)
-        var out = "<g class=\"series\" data-series=\"\(name)\">"
+        let name = SVGText.escape(line.name)
+        out += "<g class=\"series\" data-series=\"\(name)\">"
         if line.points.count > 1 {
-            let path = line.points.map { "\(n(frame.x($0.x))),\(n(frame.y($0.y)))" }.joined(separator: " ")
-            out +=
-                "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" "
-                + "stroke-linejoin=\"round\" points=\"\(path)\"/>"
+            out += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" "
+            out += "stroke-linejoin=\"round\" points=\""
+            for (index, point) in line.points.enumerated() {
+                if index > 0 { out += " " }
+                out += "\(n(frame.x(point.x))),\(n(frame.y(point.y)))"
+            }
+            out += "\"/>"
         }
         let radius = Self.markRadius(line.points.count)
         for point in line.points {
-            out += mark(point, of: line, at: frame.y(point.y), radius: radius, colour: colour, frame: frame)
+            mark(
+                point, of: line, named: name, at: frame.y(point.y), radius: radius, colour: colour,
+                frame: frame, into: &out)
         }
-        return out + "</g>"
+        out += "</g>"
     }
 
     /// Dense series get small marks, so that the line stays readable.
@@ -198,16 +195,17 @@ public struct LineChart: Sendable {
         count > 200 ? "1.3" : count > 30 ? "2.2" : "3.5"
     }
 
-    /// One point's mark with its values and hover text, drawn at `y` on the drawing.
+    /// One point's mark with its values and hover text, drawn at `y` on the drawing;
+    /// `escapedName` is the series' name escaped once for all its marks.
     private func mark(
-        _ point: ChartPoint, of line: ChartSeries, at y: Double, radius: String, colour: String, frame: Frame
-    ) -> String {
+        _ point: ChartPoint, of line: ChartSeries, named escapedName: String, at y: Double, radius: String,
+        colour: String, frame: Frame, into out: inout String
+    ) {
         let n = SVGText.number
-        let e = SVGText.escape
         let hover = point.label ?? "\(line.name): \(yTickLabel(point.y)) at \(xTickLabel(point.x))"
-        return "<circle class=\"point\" cx=\"\(n(frame.x(point.x)))\" cy=\"\(n(y))\" "
-            + "r=\"\(radius)\" fill=\"\(colour)\" data-series=\"\(e(line.name))\" data-x=\"\(n(point.x))\" "
-            + "data-y=\"\(n(point.y))\"><title>\(e(hover))</title></circle>"
+        out += "<circle class=\"point\" cx=\"\(n(frame.x(point.x)))\" cy=\"\(n(y))\" "
+        out += "r=\"\(radius)\" fill=\"\(colour)\" data-series=\"\(escapedName)\" data-x=\"\(n(point.x))\" "
+        out += "data-y=\"\(n(point.y))\"><title>\(SVGText.escape(hover))</title></circle>"
     }
 
     /// The running totals of the stacked series: `tops[i][j]` is the sum of point j of series
@@ -223,40 +221,39 @@ public struct LineChart: Sendable {
         return tops
     }
 
-    private func drawStacked(_ frame: Frame) -> String {
+    private func drawStacked(_ frame: Frame, into out: inout String) {
         let n = SVGText.number
         let tops = stackedTops()
-        var out = ""
         for (index, line) in series.enumerated() {
             let colour = Self.palette[index % Self.palette.count]
             let top = tops[index]
             let bottom = index == 0 ? [Double](repeating: 0, count: top.count) : tops[index - 1]
             let xs = line.points.prefix(top.count).map { frame.x($0.x) }
-            out += "<g class=\"series stacked\" data-series=\"\(SVGText.escape(line.name))\">"
+            let name = SVGText.escape(line.name)
+            out += "<g class=\"series stacked\" data-series=\"\(name)\">"
             if top.count > 1 {
                 let upper = zip(xs, top).map { "\(n($0)),\(n(frame.y($1)))" }
                 let lower = zip(xs, bottom).reversed().map { "\(n($0)),\(n(frame.y($1)))" }
-                out +=
-                    "<polygon fill=\"\(colour)\" fill-opacity=\"0.55\" stroke=\"none\" "
-                    + "points=\"\((upper + lower).joined(separator: " "))\"/>"
-                out +=
-                    "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" "
-                    + "stroke-linejoin=\"round\" points=\"\(upper.joined(separator: " "))\"/>"
+                out += "<polygon fill=\"\(colour)\" fill-opacity=\"0.55\" stroke=\"none\" "
+                out += "points=\"\((upper + lower).joined(separator: " "))\"/>"
+                out += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" "
+                out += "stroke-linejoin=\"round\" points=\"\(upper.joined(separator: " "))\"/>"
             }
             let radius = Self.markRadius(top.count)
             for (point, y) in zip(line.points.prefix(top.count), top) {
-                out += mark(point, of: line, at: frame.y(y), radius: radius, colour: colour, frame: frame)
+                mark(
+                    point, of: line, named: name, at: frame.y(y), radius: radius, colour: colour,
+                    frame: frame, into: &out)
             }
             out += "</g>"
         }
-        return out
     }
 
-    private func drawBands(_ frame: Frame) -> String {
-        guard !bands.isEmpty else { return "" }
+    private func drawBands(_ frame: Frame, into out: inout String) {
+        guard !bands.isEmpty else { return }
         let n = SVGText.number
         let e = SVGText.escape
-        var out = "<g class=\"bands\">"
+        out += "<g class=\"bands\">"
         var stageIndex = 0
         for band in bands {
             let low = max(frame.xDomain.lowerBound, min(band.startX, band.endX))
@@ -273,17 +270,15 @@ public struct LineChart: Sendable {
                 fill = "fill=\"#635bff\" fill-opacity=\"\(stageIndex % 2 == 0 ? "0.07" : "0.02")\""
             case .marker: fill = "fill=\"#0a9396\" fill-opacity=\"0.25\""
             }
-            out +=
-                "<rect class=\"band band-\(band.kind.rawValue)\" x=\"\(n(left))\" y=\"\(n(frame.top))\" "
-                + "width=\"\(n(width))\" height=\"\(n(frame.bottom - frame.top))\" \(fill) "
-                + "data-label=\"\(e(band.label))\"><title>\(e(band.label))</title></rect>"
+            out += "<rect class=\"band band-\(band.kind.rawValue)\" x=\"\(n(left))\" y=\"\(n(frame.top))\" "
+            out += "width=\"\(n(width))\" height=\"\(n(frame.bottom - frame.top))\" \(fill) "
+            out += "data-label=\"\(e(band.label))\"><title>\(e(band.label))</title></rect>"
             if band.kind != .fault, width > Double(band.label.count) * 5 + 6 {
-                out +=
-                    "<text class=\"band-label\" x=\"\(n(left + 3))\" y=\"\(n(frame.top + 10))\" "
-                    + "font-size=\"9\" fill=\"#697386\">\(e(band.label))</text>"
+                out += "<text class=\"band-label\" x=\"\(n(left + 3))\" y=\"\(n(frame.top + 10))\" "
+                out += "font-size=\"9\" fill=\"#697386\">\(e(band.label))</text>"
             }
         }
-        return out + "</g>"
+        out += "</g>"
     }
 
     static let legendRowPoints = 16.0
@@ -311,23 +306,21 @@ public struct LineChart: Sendable {
 
     static let faultLegendName = "fault on"
 
-    private func legend(_ frame: Frame) -> String {
+    private func legend(_ frame: Frame, into out: inout String) {
         let n = SVGText.number
         let layout = legendLayout()
-        var out = "<g class=\"legend\">"
+        out += "<g class=\"legend\">"
         let firstRowY = heightPoints - 14 - Double(layout.rows - 1) * Self.legendRowPoints
         for (index, entry) in layout.entries.enumerated() {
             let isFault = index >= series.count
             let colour = isFault ? "#ae2012" : Self.palette[index % Self.palette.count]
             let name = isFault ? Self.faultLegendName : series[index].name
             let y = firstRowY + Double(entry.row) * Self.legendRowPoints
-            out +=
-                "<rect x=\"\(n(entry.x))\" y=\"\(n(y - 9))\" width=\"10\" height=\"10\" rx=\"2\" "
-                + "fill=\"\(colour)\"\(isFault ? " fill-opacity=\"0.35\"" : "")/>"
-            out +=
-                "<text class=\"legend-label\" x=\"\(n(entry.x + 14))\" y=\"\(n(y))\" fill=\"#1a1f36\">"
-                + "\(SVGText.escape(name))</text>"
+            out += "<rect x=\"\(n(entry.x))\" y=\"\(n(y - 9))\" width=\"10\" height=\"10\" rx=\"2\" "
+            out += "fill=\"\(colour)\"\(isFault ? " fill-opacity=\"0.35\"" : "")/>"
+            out += "<text class=\"legend-label\" x=\"\(n(entry.x + 14))\" y=\"\(n(y))\" fill=\"#1a1f36\">"
+            out += "\(SVGText.escape(name))</text>"
         }
-        return out + "</g>"
+        out += "</g>"
     }
 }

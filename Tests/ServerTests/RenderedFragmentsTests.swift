@@ -1,3 +1,5 @@
+import Core
+import Synchronization
 import Testing
 
 @testable import Server
@@ -56,5 +58,26 @@ import Testing
                 .init(value: "eur", label: "EUR", selected: true),
             ]))
         #expect(html == #"<option value="usd">USD</option><option value="eur" selected>EUR</option>"#)
+    }
+}
+
+/// The overview's charts are kept by the figures they draw: one drawn again from equal figures
+/// is the kept SVG; a figure changed (a payment) draws anew.
+@Suite struct OverviewChartsKeptTests {
+    @Test func aChartIsKeptByTheFiguresItDraws() {
+        let drawn = Mutex(0)
+        let charts = RenderedFragments<OverviewChart>(countMax: 8) { chart in
+            drawn.withLock { $0 += 1 }
+            return chart.svg
+        }
+        let volume = OverviewChart.volume(.usd, first: 29_000_000, minorUnits: [0, 1_250, 0])
+        let svg = charts.html(volume)
+        #expect(svg == volume.svg)
+        #expect(svg.contains(#"data-series="USD" data-x="29000001" data-y="12.5""#))
+        #expect(charts.html(.volume(.usd, first: 29_000_000, minorUnits: [0, 1_250, 0])) == svg)
+        #expect(drawn.withLock { $0 } == 1)
+        let later = charts.html(.volume(.usd, first: 29_000_000, minorUnits: [0, 1_250, 990]))
+        #expect(later.contains(#"data-x="29000002" data-y="9.9""#))
+        #expect(drawn.withLock { $0 } == 2)
     }
 }

@@ -54,6 +54,9 @@ struct OverviewPage: Sendable {
 
 extension Dashboard {
     static let chartMinutes: Int64 = 60
+    /// The overview's charts drawn most recently: a page draws one per currency with volume in
+    /// the last hour and two more, about 15 KB of SVG each (60 marks with their hover text).
+    static let overviewCharts = RenderedFragments<OverviewChart>(countMax: 512) { $0.svg }
 
     /// How long a merchant has to answer a dispute with evidence, from its opening: Stripe's
     /// networks allow 7 to 21 days; the shortest is shown, so that a deadline is never late.
@@ -101,8 +104,9 @@ extension Dashboard {
             declines: today.declines.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
                 OverviewPage.Decline(code: $0.key, count: $0.value)
             }, disputesOpen: disputes, disputesOpenCount: disputes.count, nextPayouts: [],
-            volumeCharts: window.volumeCharts(),
-            countChart: window.countChart().svg(), latencyChart: window.latencyChart().svg())
+            volumeCharts: window.volumeCharts.map(overviewCharts.html),
+            countChart: overviewCharts.html(window.countChart),
+            latencyChart: overviewCharts.html(window.latencyChart))
     }
 
     /// The merchant's open disputes, newest first, each with the deadline for its evidence.

@@ -1,8 +1,9 @@
 import Charts
 import Core
 
-/// The overview's last minutes (`first...last`, by the minute each payment was created in) and
-/// their charts: volume per currency, authorizations and declines, authorization latency.
+/// The overview's last minutes (`first...last`, by the minute each payment was created in) as
+/// the values of its charts: volume per currency, authorizations and declines, authorization
+/// latency. Each chart is an `OverviewChart` value, drawn once per value and kept.
 struct OverviewMinutes {
     let first: Int64
     let last: Int64
@@ -27,83 +28,112 @@ struct OverviewMinutes {
         }
     }
 
-    var minutes: [Int64] { Array(first...last) }
+    private func perMinute(_ values: [Int64: Int64]) -> [Int64] {
+        (first...last).map { values[$0] ?? 0 }
+    }
+
+    /// One volume chart per currency that has volume in the window (amounts in different
+    /// currencies share no scale), or one empty chart.
+    var volumeCharts: [OverviewChart] {
+        guard !volume.isEmpty else { return [.volume(nil, first: first, minorUnits: perMinute([:]))] }
+        return volume.keys.sorted().map {
+            .volume($0, first: first, minorUnits: perMinute(volume[$0] ?? [:]))
+        }
+    }
+
+    var countChart: OverviewChart {
+        .counts(first: first, authorized: perMinute(authorized), declined: perMinute(declined))
+    }
+
+    var latencyChart: OverviewChart {
+        .latency(
+            first: first, totalMilliseconds: perMinute(latency.mapValues(\.totalMilliseconds)),
+            counts: perMinute(latency.mapValues(\.count)))
+    }
+}
+
+/// One chart of the overview as the figures it draws, a value per minute from `first`: equal
+/// values draw equal SVG, so a chart is drawn once and kept (`Dashboard.overviewCharts`) until a
+/// payment changes its figures or the window moves on a minute.
+enum OverviewChart: Hashable, Sendable {
+    /// The currency's captured volume; nil: the empty chart of a window with no volume.
+    case volume(Currency?, first: Int64, minorUnits: [Int64])
+    case counts(first: Int64, authorized: [Int64], declined: [Int64])
+    case latency(first: Int64, totalMilliseconds: [Int64], counts: [Int64])
+
+    var svg: String { chart.svg() }
+
+    var chart: LineChart {
+        switch self {
+        case .volume(let currency?, let first, let minorUnits):
+            return Self.withMinuteAxis(
+                LineChart(
+                    title: "Captured volume per minute, \(currency.code)",
+                    series: [
+                        ChartSeries(
+                            name: currency.code,
+                            points: minorUnits.enumerated().map { offset, minor in
+                                let minute = first + Int64(offset)
+                                let money = Money(minorUnits: minor, currency: currency)
+                                return ChartPoint(
+                                    x: Double(minute), y: Double(minor) / Double(currency.minorUnitsPerMajor),
+                                    label: "\(money) at \(DashboardTime.minute(minute * 60))")
+                            })
+                    ], xAxisTitle: "minute (UTC)", yAxisTitle: currency.code),
+                first: first, count: minorUnits.count)
+        case .volume(nil, let first, let minorUnits):
+            return Self.withMinuteAxis(
+                LineChart(
+                    title: "Captured volume per minute", series: [], xAxisTitle: "minute (UTC)",
+                    yAxisTitle: "volume"),
+                first: first, count: minorUnits.count)
+        case .counts(let first, let authorized, let declined):
+            let isEmpty = !authorized.contains { $0 != 0 } && !declined.contains { $0 != 0 }
+            return Self.withMinuteAxis(
+                LineChart(
+                    title: "Authorizations and declines per minute",
+                    series: [("authorized", authorized), ("declined", declined)].map { name, counts in
+                        ChartSeries(
+                            name: name,
+                            points: isEmpty
+                                ? []
+                                : counts.enumerated().map { offset, count in
+                                    let minute = first + Int64(offset)
+                                    return ChartPoint(
+                                        x: Double(minute), y: Double(count),
+                                        label: "\(count) \(name) at \(DashboardTime.minute(minute * 60))")
+                                })
+                    }, xAxisTitle: "minute (UTC)", yAxisTitle: "payments"),
+                first: first, count: authorized.count)
+        case .latency(let first, let totals, let counts):
+            return Self.withMinuteAxis(
+                LineChart(
+                    title: "Mean time from creation to authorization per minute",
+                    series: [
+                        ChartSeries(
+                            name: "mean ms",
+                            points: zip(totals, counts).enumerated().compactMap { offset, figures in
+                                let (total, count) = figures
+                                guard count > 0 else { return nil }
+                                let minute = first + Int64(offset)
+                                let mean = Double(total) / Double(count)
+                                return ChartPoint(
+                                    x: Double(minute), y: mean,
+                                    label:
+                                        "\(Int64(mean.rounded())) ms mean over \(count) at \(DashboardTime.minute(minute * 60))"
+                                )
+                            })
+                    ], xAxisTitle: "minute (UTC)", yAxisTitle: "ms"),
+                first: first, count: totals.count)
+        }
+    }
 
     /// Every chart shows the same window, labelled by UTC minute, even with no points in it.
-    func withMinuteAxis(_ chart: LineChart) -> LineChart {
+    private static func withMinuteAxis(_ chart: LineChart, first: Int64, count: Int) -> LineChart {
         var chart = chart
         chart.xTickLabel = { DashboardTime.minute(Int64($0) * 60) }
-        chart.xDomain = Double(first)...Double(last)
+        chart.xDomain = Double(first)...Double(first + Int64(count) - 1)
         chart.xTicksIntegral = true
         return chart
-    }
-
-    /// One volume chart per currency, as SVG: amounts in different currencies share no scale.
-    func volumeCharts() -> [String] {
-        var charts: [String] = []
-        for currency in volume.keys.sorted() {
-            let perMinute = volume[currency] ?? [:]
-            let chart = LineChart(
-                title: "Captured volume per minute, \(currency.code)",
-                series: [
-                    ChartSeries(
-                        name: currency.code,
-                        points: minutes.map { minute in
-                            let minor = perMinute[minute] ?? 0
-                            let money = Money(minorUnits: minor, currency: currency)
-                            return ChartPoint(
-                                x: Double(minute), y: Double(minor) / Double(currency.minorUnitsPerMajor),
-                                label: "\(money) at \(DashboardTime.minute(minute * 60))")
-                        })
-                ], xAxisTitle: "minute (UTC)", yAxisTitle: currency.code)
-            charts.append(withMinuteAxis(chart).svg())
-        }
-        if charts.isEmpty {
-            let chart = LineChart(
-                title: "Captured volume per minute", series: [], xAxisTitle: "minute (UTC)",
-                yAxisTitle: "volume")
-            charts.append(withMinuteAxis(chart).svg())
-        }
-        return charts
-    }
-
-    func countChart() -> LineChart {
-        let minutes = minutes
-        var chart = withMinuteAxis(
-            LineChart(
-                title: "Authorizations and declines per minute",
-                series: [("authorized", authorized), ("declined", declined)].map { name, perMinute in
-                    ChartSeries(
-                        name: name,
-                        points: minutes.map { minute in
-                            let count = perMinute[minute] ?? 0
-                            return ChartPoint(
-                                x: Double(minute), y: Double(count),
-                                label: "\(count) \(name) at \(DashboardTime.minute(minute * 60))")
-                        })
-                }, xAxisTitle: "minute (UTC)", yAxisTitle: "payments"))
-        if authorized.isEmpty && declined.isEmpty {
-            chart.series = chart.series.map { ChartSeries(name: $0.name, points: []) }
-        }
-        return chart
-    }
-
-    func latencyChart() -> LineChart {
-        withMinuteAxis(
-            LineChart(
-                title: "Mean time from creation to authorization per minute",
-                series: [
-                    ChartSeries(
-                        name: "mean ms",
-                        points: minutes.compactMap { minute in
-                            guard let (total, count) = latency[minute], count > 0 else { return nil }
-                            let mean = Double(total) / Double(count)
-                            return ChartPoint(
-                                x: Double(minute), y: mean,
-                                label:
-                                    "\(Int64(mean.rounded())) ms mean over \(count) at \(DashboardTime.minute(minute * 60))"
-                            )
-                        })
-                ], xAxisTitle: "minute (UTC)", yAxisTitle: "ms"))
     }
 }
