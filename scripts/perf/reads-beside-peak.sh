@@ -12,11 +12,11 @@
 # connections, each sending its next request 100 ms after its last answer) to its share of READS_PER_SECOND in
 # black-friday.yaml's mix: status checks 60% (retrieve one of the merchant's payments), list
 # queries 23.3% (the API's search, status succeeded and created in the last hour, 25 rows),
-# balance 10%, payouts 6.7%; and DASHBOARD_PER_SECOND of the dashboard's payments list pages
-# (25 rows) besides, when above 0, in three equal kinds: filtered by status and currency
+# balance 10%, payouts 6.7%; and DASHBOARD_PER_SECOND of the dashboard's pages besides, when
+# above 0, in four equal kinds: the payments list (25 rows) filtered by status and currency
 # (`dashboard`), by an amount range in one currency (`dashboard_amount`: totals the index cannot
-# keep, a walk over the merchant's payments), and the status and currency filter's second page
-# (`dashboard_older`, by its cursor).
+# keep, a walk over the merchant's payments), the status and currency filter's second page
+# (`dashboard_older`, by its cursor), and the overview with its charts (`dashboard_overview`).
 # Prints one line per window (its offset from the run's start, each kind's requests/s, p50 and
 # p99), the worst p99 of the windows overlapping the peak stage, then the run's verdict.
 # Usage: scripts/perf/reads-beside-peak.sh LABEL BINARY SCENARIO PORT [OUT_DIR]
@@ -69,11 +69,12 @@ if [ "$dashboardPerSecond" -gt 0 ]; then
     older="$(curl -s -H "Cookie: $cookie" "$base$filtered" | sed -n 's/.*href="\([^"]*\)" id="next".*/\1/p' | head -1)"
     older="${older//&amp;/\&}"
     [ -n "$older" ] || { echo "the dashboard's filtered list has no older page" >&2; exit 1; }
-    share=$((dashboardPerSecond / 3))
+    share=$((dashboardPerSecond / 4))
     kinds+=(
         "dashboard $share Cookie:~$cookie $filtered"
         "dashboard_amount $share Cookie:~$cookie /dashboard/payments?currency=usd&amount_min=10&amount_max=100"
         "dashboard_older $share Cookie:~$cookie $older"
+        "dashboard_overview $share Cookie:~$cookie /dashboard"
     )
 fi
 for entry in "${kinds[@]}"; do
