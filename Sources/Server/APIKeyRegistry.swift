@@ -108,10 +108,11 @@ final class APIKeyRegistry: Sendable {
     }
 
     /// The entry of a presented secret, if the server made or registered it.
-    func entry(forSecret secret: String) -> Entry? {
-        let hash = Self.hash(secret)
-        return state.withLock { $0.entries[hash] }
-    }
+    func entry(forSecret secret: String) -> Entry? { entry(forHash: Self.hash(secret)) }
+
+    /// The entry of a presented secret by its SHA-256 (`hash(_:)`, the gateway's
+    /// `APIKeyHash` bytes too): a request's key is hashed once for both.
+    func entry(forHash hash: [UInt8]) -> Entry? { state.withLock { $0.entries[hash] } }
 
     /// The merchant's keys, oldest first.
     func entries(of merchant: MerchantID) -> [Entry] {

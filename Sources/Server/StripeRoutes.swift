@@ -65,7 +65,7 @@ enum StripeRoutes {
             later(.post, "/v1/disputes/:id/close") { (request, id) async throws(StripeError) in
                 try await api.respondToDispute(request, id: id, accept: true)
             },
-            later(.get, "/v1/balance", api.balance),
+            now("/v1/balance", pipeline: true, api.balance),
             later(.get, "/v1/balance_transactions", api.listBalanceTransactions),
             later(.get, "/v1/balance_transactions/:id", api.retrieveBalanceTransaction),
             now("/v1/payouts", pipeline: true, api.listPayouts),

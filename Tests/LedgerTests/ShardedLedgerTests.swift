@@ -21,7 +21,8 @@ import Testing
     }
 
     /// Several accounts read in one call per shard add up as each read alone does, striped
-    /// ones (the network receivable) summed over their stripes, in the order asked.
+    /// ones (the network receivable) summed over their stripes, in the order asked; read
+    /// under the shards' locks without a hop (`balancesNow`), the same totals.
     @Test func balancesOfSeveralAccountsMatchEachAccountsOwn() async throws {
         let ledger = try ShardedLedger(configuration: LedgerConfiguration(shardCount: 8))
         for number in 1...40 {
@@ -37,6 +38,7 @@ import Testing
         var alone: [AccountSnapshot] = []
         for account in accounts { alone.append(await ledger.balance(of: account)) }
         #expect(together == alone)
+        #expect(ledger.balancesNow(of: accounts) == alone)
         #expect(together.first?.balance == -(1...40).reduce(0) { $0 + Int64($1) * 100 })
         #expect(together.contains { $0.balance != 0 && $0.account.merchant == MerchantID(3) })
     }

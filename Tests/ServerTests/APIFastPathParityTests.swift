@@ -83,6 +83,9 @@ import Testing
         Exchange(400, .get, "/v1/payment_intents/search?query=colour:'blue'"),
         Exchange(200, .get, "/v1/payouts?limit=10"),
         Exchange(400, .get, "/v1/payouts?limit=0"),
+        Exchange(200, .get, "/v1/balance"),
+        Exchange(400, .get, "/v1/balance?colour=blue"),
+        Exchange(401, .get, "/v1/balance", key: "sk_test_nobody"),
     ]
 
     @Test func fastRoutesAnswerAsTheRouterDoes() async throws {

@@ -30,7 +30,8 @@ import Testing
         (.get, "/v1/payment_intents/pi_1/capture", "no"),
         (.get, "/v1/payment_intents/pi%5F1", "no"),
         (.delete, "/v1/payment_intents/pi_1", "no"),
-        (.get, "/v1/balance", "no"),
+        (.get, "/v1/balance", "now"),
+        (.get, "/v1/balance_transactions", "no"),
         (.get, "/dashboard", "no"),
     ])
     func takesTheRunnersRoutesOnly(method: HTTPRequest.Method, path: String, taken: String) {

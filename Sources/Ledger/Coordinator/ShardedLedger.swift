@@ -151,18 +151,43 @@ public final class ShardedLedger: Sendable {
     /// balance reads two accounts per currency, 28 calls to busy shards one after another.
     public func balances(of accounts: [AccountID]) async -> [AccountSnapshot] {
         var totals = accounts.map { AccountSnapshot(account: $0.logical) }
+        let asked = stripesByShard(of: accounts)
+        for (shard, wanted) in asked.enumerated() where !wanted.isEmpty {
+            Self.add(await shards[shard].snapshots(of: wanted.map(\.stripe)), wanted, to: &totals)
+        }
+        return totals
+    }
+
+    /// The same totals read without a hop onto the shards, under each shard's lock
+    /// (`LedgerShard.snapshotsNow`), for a reader that must not wait behind the bookings: what
+    /// each shard has booked so far, as `balances(of:)` reads it, shard after shard.
+    public func balancesNow(of accounts: [AccountID]) -> [AccountSnapshot] {
+        var totals = accounts.map { AccountSnapshot(account: $0.logical) }
+        let asked = stripesByShard(of: accounts)
+        for (shard, wanted) in asked.enumerated() where !wanted.isEmpty {
+            Self.add(shards[shard].snapshotsNow(of: wanted.map(\.stripe)), wanted, to: &totals)
+        }
+        return totals
+    }
+
+    /// The stripes of `accounts` grouped by the shard they live on, each with its account's
+    /// index in `accounts`.
+    private func stripesByShard(of accounts: [AccountID]) -> [[(index: Int, stripe: AccountID)]] {
         var asked = [[(index: Int, stripe: AccountID)]](repeating: [], count: shards.count)
         for (index, account) in accounts.enumerated() {
             for (stripe, shard) in placement.stripes(of: account) { asked[shard].append((index, stripe)) }
         }
-        for (shard, wanted) in asked.enumerated() where !wanted.isEmpty {
-            let parts = await shards[shard].snapshots(of: wanted.map(\.stripe))
-            for (entry, part) in zip(wanted, parts) {
-                if entry.stripe == totals[entry.index].account { totals[entry.index].flags = part.flags }
-                totals[entry.index].add(part)
-            }
+        return asked
+    }
+
+    private static func add(
+        _ parts: [AccountSnapshot], _ wanted: [(index: Int, stripe: AccountID)],
+        to totals: inout [AccountSnapshot]
+    ) {
+        for (entry, part) in zip(wanted, parts) {
+            if entry.stripe == totals[entry.index].account { totals[entry.index].flags = part.flags }
+            totals[entry.index].add(part)
         }
-        return totals
     }
 
     /// Every account the ledger holds, stripes folded into their logical account, sorted.

@@ -63,11 +63,22 @@ package final class APIGateway: Sendable {
     /// - Throws: `GatewayError.authenticationFailed` or `.rateLimited(retryAfter:)`.
     @discardableResult
     public func admit(apiKey: String, for claimed: MerchantID? = nil) throws(GatewayError) -> MerchantID {
+        guard APIKey.hasKeyPrefix(apiKey) else {
+            state.withLock { $0.authenticationFailures += 1 }
+            throw .authenticationFailed
+        }
+        return try admit(hash: APIKeyHash(of: apiKey), for: claimed)
+    }
+
+    /// The same for a key the caller hashed already (and checked for its prefix): a server
+    /// that looks the key up in stores of its own hashes it once for all of them.
+    @discardableResult
+    public func admit(hash: APIKeyHash, for claimed: MerchantID? = nil) throws(GatewayError) -> MerchantID {
         let now = runtime.now()
         return try state.withLock { (state) throws(GatewayError) in
             let merchant: MerchantID
             do throws(GatewayError) {
-                merchant = try state.keys.authenticate(apiKey)
+                merchant = try state.keys.authenticate(hash: hash)
             } catch {
                 state.authenticationFailures += 1
                 throw error
