@@ -35,9 +35,7 @@ struct Dashboard: Sendable {
         router.post("/dashboard/sign-in") { request, _ in await dashboard.signIn(request) }
         router.post("/dashboard/sign-out") { request, _ in await dashboard.signOut(request) }
         router.get("/dashboard") { request, _ in
-            await dashboard.asyncPage(request) { session, backend in
-                await dashboard.overview(session, backend)
-            }
+            dashboard.page(request) { session, backend in dashboard.overview(session, backend) }
         }
         router.get("/dashboard/payments") { request, _ in
             dashboard.page(request) { session, backend in dashboard.payments(request, session, backend) }
