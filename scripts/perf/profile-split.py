@@ -49,23 +49,28 @@ leafFirst = [
  ('waiting, wake-ups, task and thread scheduling', ['epoll_wait', 'futex', 'swift_task_switch', 'swift_job_run', '_blockingWaitForWork', '__schedule', 'schedule', 'dispatch', 'swift_task_enqueue', 'eventfd', 'Selector', 'SelectableEventLoop', 'swift_continuation', 'swift_task']),
 ]
 cats = anywhere + leafFirst
+other = 'other (allocation, retain/release, kernel elsewhere)'
+
+def category(names):
+    """The first `anywhere` row any frame names; else the leafmost frame's `leafFirst` row."""
+    for c, keys in anywhere:
+        if any(k in n for n in names for k in keys): return c
+    for n in names:
+        for c, keys in leafFirst:
+            if any(k in n for k in keys): return c
+    return None
+
 counts = collections.Counter(); unmatched = collections.Counter(); thread = collections.Counter()
 for comm, frames in samples:
     names = [D.get(f, f) for f in frames]
-    cat = None
-    for c, keys in anywhere:
-        if any(k in n for n in names for k in keys): cat = c; break
-    for n in ([] if cat else names):
-        for c, keys in leafFirst:
-            if any(k in n for k in keys): cat = c; break
-        if cat: break
+    cat = category(names)
     if not cat:
-        cat = 'other (allocation, retain/release, kernel elsewhere)'; unmatched[names[0][:70] if names else '?'] += 1
+        cat = other; unmatched[names[0][:70] if names else '?'] += 1
     counts[cat] += 1
     thread['event loops' if comm.startswith('NIO') else 'concurrency pool' if 'qos' in comm else comm] += 1
 n = len(samples)
 print(f"samples {n}")
-for c, _ in cats + [('other (allocation, retain/release, kernel elsewhere)', 0)]:
+for c, _ in cats + [(other, 0)]:
     print(f"| {c} | {counts[c]*100/n:.1f}% |")
 print("threads:", [(t, f"{k*100/n:.1f}%") for t, k in thread.most_common(6)])
 print("other's leaves:", unmatched.most_common(12))
@@ -74,13 +79,7 @@ if len(sys.argv) > 2:
     sub = collections.Counter(); leaf = collections.Counter()
     for comm, frames in samples:
         names = [D.get(f, f) for f in frames]
-        cat = None
-        for c, keys in anywhere:
-            if any(k in n for n in names for k in keys): cat = c; break
-        for n in ([] if cat else names):
-            for c, keys in leafFirst:
-                if any(k in n for k in keys): cat = c; break
-            if cat: break
+        cat = category(names)
         if cat and cat.startswith(want):
             # the frames just leafward of the category's marker: print a path of 4 Paystorm-ish frames
             interesting = [n for n in names if not n.startswith('swift_') and '[unknown]' not in n][:6]
