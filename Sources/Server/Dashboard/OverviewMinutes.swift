@@ -6,49 +6,44 @@ import Core
 /// latency. Each chart is an `OverviewChart` value, drawn once per value and kept.
 struct OverviewMinutes {
     let first: Int64
-    let last: Int64
-    var volume: [Currency: [Int64: Int64]] = [:]
-    var authorized: [Int64: Int64] = [:]
-    var declined: [Int64: Int64] = [:]
-    var latency: [Int64: (totalMilliseconds: Int64, count: Int64)] = [:]
+    /// A value per minute of the window, oldest first (0 for a minute without one).
+    var volume: [Currency: [Int64]] = [:]
+    var authorized: [Int64]
+    var declined: [Int64]
+    var latencyTotalMilliseconds: [Int64]
+    var latencyCounts: [Int64]
 
     init(_ figures: OverviewFigures, first: Int64, last: Int64) {
         self.first = first
-        self.last = last
+        let zeros = [Int64](repeating: 0, count: Int(last - first + 1))
+        (authorized, declined, latencyTotalMilliseconds, latencyCounts) = (zeros, zeros, zeros, zeros)
         for figure in figures.minutes where figure.minute >= first && figure.minute <= last {
+            let index = Int(figure.minute - first)
             for entry in figure.volumes where entry.grossMinorUnits != 0 {
-                volume[Currency.all[Int(entry.currencyIndex)], default: [:]][figure.minute] =
-                    entry.grossMinorUnits
+                volume[Currency.all[Int(entry.currencyIndex)], default: zeros][index] = entry.grossMinorUnits
             }
             if figure.authorized > 0 {
-                authorized[figure.minute] = figure.authorized
-                latency[figure.minute] = (figure.latencyTotalMilliseconds, figure.latencyCount)
+                authorized[index] = figure.authorized
+                latencyTotalMilliseconds[index] = figure.latencyTotalMilliseconds
+                latencyCounts[index] = figure.latencyCount
             }
-            if figure.declined > 0 { declined[figure.minute] = figure.declined }
+            if figure.declined > 0 { declined[index] = figure.declined }
         }
-    }
-
-    private func perMinute(_ values: [Int64: Int64]) -> [Int64] {
-        (first...last).map { values[$0] ?? 0 }
     }
 
     /// One volume chart per currency that has volume in the window (amounts in different
     /// currencies share no scale), or one empty chart.
     var volumeCharts: [OverviewChart] {
-        guard !volume.isEmpty else { return [.volume(nil, first: first, minorUnits: perMinute([:]))] }
-        return volume.keys.sorted().map {
-            .volume($0, first: first, minorUnits: perMinute(volume[$0] ?? [:]))
+        guard !volume.isEmpty else {
+            return [.volume(nil, first: first, minorUnits: [Int64](repeating: 0, count: authorized.count))]
         }
+        return volume.keys.sorted().map { .volume($0, first: first, minorUnits: volume[$0] ?? []) }
     }
 
-    var countChart: OverviewChart {
-        .counts(first: first, authorized: perMinute(authorized), declined: perMinute(declined))
-    }
+    var countChart: OverviewChart { .counts(first: first, authorized: authorized, declined: declined) }
 
     var latencyChart: OverviewChart {
-        .latency(
-            first: first, totalMilliseconds: perMinute(latency.mapValues(\.totalMilliseconds)),
-            counts: perMinute(latency.mapValues(\.count)))
+        .latency(first: first, totalMilliseconds: latencyTotalMilliseconds, counts: latencyCounts)
     }
 }
 
