@@ -154,16 +154,21 @@ final class APIFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         func match(
             method: HTTPRequest.Method, path: String
         ) -> (handler: APIRoute.Handler, parameter: String)? {
-            var path = Substring(path)
-            if let query = path.utf8.firstIndex(of: UInt8(ascii: "?")) { path = path[..<query] }
-            // By index: a route is read in place, not copied (and its references retained) for
-            // each one passed over.
-            for index in routes.indices where routes[index].method == method {
-                if let parameter = routes[index].parameter(in: path) {
-                    return (routes[index].handler, String(parameter))
+            var path = path
+            return path.withUTF8 { bytes in
+                let end = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+                let path = UnsafeBufferPointer(rebasing: bytes[..<end])
+                // By index: a route is read in place, not copied (and its references retained)
+                // for each one passed over.
+                for index in routes.indices where routes[index].method == method {
+                    if let range = routes[index].parameterRange(in: path) {
+                        let parameter = String(
+                            decoding: UnsafeBufferPointer(rebasing: path[range]), as: UTF8.self)
+                        return (routes[index].handler, parameter)
+                    }
                 }
+                return nil
             }
-            return nil
         }
     }
 }
