@@ -42,9 +42,9 @@ struct APIRequest: Sendable {
         idempotencyKey = request.headers[Self.idempotencyKeyHeader]
     }
 
-    /// A request as its head and whole body, read in the channel pipeline by `APIFastPath`: the
-    /// same fields as from Hummingbird's `Request` (a GET's or DELETE's parameters in its query,
-    /// any other's in its body).
+    /// A request as HTTPTypes' head and its whole body (what tests make requests of): the same
+    /// fields as from Hummingbird's `Request` (a GET's or DELETE's parameters in its query, any
+    /// other's in its body).
     init(head: HTTPRequest, body: ByteBuffer?) throws(StripeError) {
         try self.init(
             method: head.method, uri: head.path ?? "", authorization: head.headerFields[.authorization],
