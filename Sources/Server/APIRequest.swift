@@ -42,12 +42,23 @@ struct APIRequest: Sendable {
         idempotencyKey = request.headers[Self.idempotencyKeyHeader]
     }
 
-    /// A request as its head and whole body, read in the channel pipeline by `APIFastPath`: the
-    /// same fields as from Hummingbird's `Request` (a GET's or DELETE's parameters in its query,
-    /// any other's in its body).
+    /// A request as HTTPTypes' head and its whole body (what tests make requests of): the same
+    /// fields as from Hummingbird's `Request` (a GET's or DELETE's parameters in its query, any
+    /// other's in its body).
     init(head: HTTPRequest, body: ByteBuffer?) throws(StripeError) {
-        method = head.method
-        let uri = URI(head.path ?? "")
+        try self.init(
+            method: head.method, uri: head.path ?? "", authorization: head.headerFields[.authorization],
+            idempotencyKey: head.headerFields[Self.idempotencyKeyHeader], body: body)
+    }
+
+    /// A request from what `APIFastPath` reads of NIO's head (the fields' values as
+    /// HTTPTypes would give them) and its whole body.
+    init(
+        method: HTTPRequest.Method, uri: String, authorization: String?, idempotencyKey: String?,
+        body: ByteBuffer?
+    ) throws(StripeError) {
+        self.method = method
+        let uri = URI(uri)
         path = uri.path
         let encoded: String
         if method == .get || method == .delete {
@@ -56,8 +67,8 @@ struct APIRequest: Sendable {
             encoded = body.map { String(buffer: $0) } ?? ""
         }
         form = try FormParameters(encoded: Substring(encoded))
-        apiKey = Self.secretKey(head.headerFields[.authorization])
-        idempotencyKey = head.headerFields[Self.idempotencyKeyHeader]
+        apiKey = Self.secretKey(authorization)
+        self.idempotencyKey = idempotencyKey
     }
 
     /// The SHA-256 (hex) of the method, path and parameters sorted by name, each

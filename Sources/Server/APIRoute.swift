@@ -22,7 +22,7 @@ struct APIRoute: Sendable {
     let parameterName: String?
     /// The path's segments after their slashes, the parameter's as nil: what the fast path
     /// compares a request's path with, without splitting it into an array of its own.
-    private let segments: [String?]
+    private let segments: [[UInt8]?]
 
     init(_ method: HTTPRequest.Method, _ path: String, answeredInPipeline: Bool, _ handler: Handler) {
         precondition(path.hasPrefix("/"), "a route's path starts with a slash: \(path)")
@@ -31,34 +31,38 @@ struct APIRoute: Sendable {
         self.handler = handler
         self.answeredInPipeline = answeredInPipeline
         segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.hasPrefix(":") ? nil : String($0)
+            $0.hasPrefix(":") ? nil : Array($0.utf8)
         }
         let names = path.split(separator: "/").filter { $0.hasPrefix(":") }
         precondition(names.count <= 1, "one parameter a route at most: \(path)")
         parameterName = names.first.map { String($0.dropFirst()) }
     }
 
-    /// The value of the parameter in `path` (without its query; "" for a route without one) if
-    /// `path` is this route's, else nil. Stricter than the router: a parameter is an id as the
-    /// API makes them (letters, digits, `_`), so that escapes and anything unusual go on to
-    /// the router, which answers every path this does not take.
-    func parameter(in path: Substring) -> Substring? {
-        var rest = path.utf8[...]
-        var value = path[path.startIndex..<path.startIndex]
+    /// Where the parameter is in `path`'s bytes (without its query; an empty range for a route
+    /// without one) if `path` is this route's, else nil. Stricter than the router: a parameter
+    /// is an id as the API makes them (letters, digits, `_`), so that escapes and anything
+    /// unusual go on to the router, which answers every path this does not take. Over the
+    /// bytes in place: Substring's UTF-8 views made the fast path's matching 1.4% of the
+    /// server's samples at the peak.
+    func parameterRange(in path: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        var index = 0
+        var value = 0..<0
         for segment in segments {
-            guard rest.first == UInt8(ascii: "/") else { return nil }
-            rest = rest.dropFirst()
-            let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
-            let part = rest[..<end]
+            guard index < path.count, path[index] == UInt8(ascii: "/") else { return nil }
+            index += 1
+            var end = index
+            while end < path.count, path[end] != UInt8(ascii: "/") { end += 1 }
             if let segment {
-                guard part.elementsEqual(segment.utf8) else { return nil }
+                guard end - index == segment.count else { return nil }
+                for offset in 0..<segment.count where path[index + offset] != segment[offset] { return nil }
             } else {
-                guard !part.isEmpty, part.allSatisfy(Self.isIDByte) else { return nil }
-                value = path[part.startIndex..<part.endIndex]
+                guard end > index else { return nil }
+                for offset in index..<end where !Self.isIDByte(path[offset]) { return nil }
+                value = index..<end
             }
-            rest = rest[end...]
+            index = end
         }
-        return rest.isEmpty ? value : nil
+        return index == path.count ? value : nil
     }
 
     private static func isIDByte(_ byte: UInt8) -> Bool {

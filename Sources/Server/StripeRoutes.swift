@@ -125,13 +125,29 @@ enum StripeRoutes {
     /// answer gets (`Request-Id`, `Date`, `Server`).
     static func parts(_ answer: APIAnswer) -> (HTTPResponse, ByteBuffer) {
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-cache, no-store"
-        for (name, value) in answer.headers { headers[name] = value }
+        for (name, value) in headerFields(answer) { headers.append(HTTPField(name: name, value: value)) }
         return (
             HTTPResponse(status: HTTPResponse.Status(code: answer.status), headerFields: headers),
             ByteBuffer(string: answer.body)
         )
+    }
+
+    /// An answer's own headers in order: its type, its caching, then its extra headers, one a
+    /// name (a name given again replaces the value in its first place, as `HTTPFields` would).
+    /// `APIFastPath` writes them as they are, without making `HTTPFields` of them.
+    static func headerFields(_ answer: APIAnswer) -> [(HTTPField.Name, String)] {
+        var fields: [(HTTPField.Name, String)] = [
+            (.contentType, "application/json"), (.cacheControl, "no-cache, no-store"),
+        ]
+        fields.reserveCapacity(2 + answer.headers.count + 4)
+        for (name, value) in answer.headers {
+            if let index = fields.firstIndex(where: { $0.0 == name }) {
+                fields[index] = (name, value)
+            } else {
+                fields.append((name, value))
+            }
+        }
+        return fields
     }
 
     /// The customer's challenge page a `redirect_to_url` next action points at: two buttons
