@@ -31,24 +31,41 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
     /// Written into one buffer: every event body, answer and log line prints ids, and the
     /// radix conversion, padding and concatenations cost four strings per id.
     public var description: String {
-        let prefix = Kind.prefix.utf8
+        String(unsafeUninitializedCapacity: Kind.prefix.utf8.count + 1 + hexDigitCount) { write(into: $0) }
+    }
+
+    /// Appends what `description` prints, as UTF-8, without making the string: an event body
+    /// (one per state change of every payment) carries three ids.
+    public func appendDescription(to bytes: inout [UInt8]) {
+        let count = Kind.prefix.utf8.count + 1 + hexDigitCount
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            let written = write(into: buffer)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<written]))
+        }
+    }
+
+    private var hexDigitCount: Int {
         var digits = 14
         while digits < 16 && rawValue >> (4 * UInt64(digits)) != 0 { digits += 1 }
-        return String(unsafeUninitializedCapacity: prefix.count + 1 + digits) { buffer in
-            var index = 0
-            for byte in prefix {
-                buffer[index] = byte
-                index += 1
-            }
-            buffer[index] = UInt8(ascii: "_")
+        return digits
+    }
+
+    /// Writes the prefix, `_` and the hex digits at the start of `buffer`; returns the count.
+    private func write(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let digits = hexDigitCount
+        var index = 0
+        for byte in Kind.prefix.utf8 {
+            buffer[index] = byte
             index += 1
-            for shift in stride(from: digits - 1, through: 0, by: -1) {
-                let nibble = UInt8(truncatingIfNeeded: rawValue >> (4 * UInt64(shift))) & 0x0F
-                buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-                index += 1
-            }
-            return index
         }
+        buffer[index] = UInt8(ascii: "_")
+        index += 1
+        for shift in stride(from: digits - 1, through: 0, by: -1) {
+            let nibble = UInt8(truncatingIfNeeded: rawValue >> (4 * UInt64(shift))) & 0x0F
+            buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            index += 1
+        }
+        return index
     }
 
     /// Parses what `description` prints.

@@ -100,7 +100,7 @@ struct AdminAPI: Sendable {
         switch kind {
         case "network_outage":
             let on = try form.boolean("on") ?? true
-            for network in networks.values { await network.setOutage(on) }
+            for network in networks.values { network.setOutage(on) }
         case "network_timeouts", "network_latency", "healthy":
             let rateText = form.string("rate") ?? "0"
             guard let rate = Double(rateText), (0...1).contains(rate) else {
@@ -117,8 +117,8 @@ struct AdminAPI: Sendable {
                     timeoutRate: kind == "network_timeouts" ? rate : 0,
                     addedLatency: .milliseconds(kind == "network_latency" ? milliseconds : 0))
             for network in networks.values {
-                try? await network.setFault(fault)
-                if kind == "healthy" { await network.setOutage(false) }
+                try? network.setFault(fault)
+                if kind == "healthy" { network.setOutage(false) }
             }
         default:
             throw StripeError.invalid(
@@ -132,11 +132,11 @@ struct AdminAPI: Sendable {
     func faults() async throws(StripeError) -> APIAnswer {
         var rows: [JSON] = []
         for (kind, network) in backend().system.networks.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            let fault = await network.fault
+            let fault = network.fault
             let latency = fault.addedLatency.components
             rows.append(
                 .object([
-                    ("network", .string(kind.rawValue)), ("down", .bool(await network.isDown)),
+                    ("network", .string(kind.rawValue)), ("down", .bool(network.isDown)),
                     ("timeout_rate_ppm", .integer(Int64(fault.timeoutRate * 1_000_000))),
                     (
                         "added_latency_ms",

@@ -2,7 +2,7 @@
 /// alone (`singles`) and its part of the transfers that span shards (`cross`).
 ///
 /// Built once per round on the submitting task, so `add` is on the ledger's hot path: it
-/// allocates nothing per transfer (the per-leg scratch is reused, and a shard's batch of
+/// allocates nothing per transfer (the per-leg scratch is on the stack, and a shard's batch of
 /// single-shard transfers gets its capacity once, with its first transfer).
 struct RoundPlan: Sendable {
     var singles: [ShardBatch]
@@ -11,9 +11,6 @@ struct RoundPlan: Sendable {
     private(set) var isEmpty = true
     /// Transfers expected per shard, to size a shard's batch when it is first involved.
     private let expectedPerShard: Int
-    /// Resolved account and shard of each leg of the transfer being added; reused.
-    private var legAccounts: [AccountID] = []
-    private var legShards: [Int] = []
 
     init(shardCount: Int, transfers: Int) {
         singles = Array(repeating: ShardBatch(), count: shardCount)
@@ -36,15 +33,39 @@ struct RoundPlan: Sendable {
         }
         let legs = transfer.legs
         let anchor = placement.anchor(of: legs, key: key)
-        legAccounts.removeAll(keepingCapacity: true)
-        legShards.removeAll(keepingCapacity: true)
-        var isSingleShard = true
-        for legIndex in legs.indices {
-            let (account, shard) = placement.place(
-                legs[legIndex].account, key: key, legIndex: legIndex, anchor: anchor)
-            if legIndex > 0 && shard != legShards[0] { isSingleShard = false }
-            legAccounts.append(account)
-            legShards.append(shard)
+        // The resolved account and shard of each leg, on the stack: a payment's submissions are
+        // rounds of one to three transfers, where scratch arrays kept in the plan were two
+        // allocations of their own for every round.
+        withUnsafeTemporaryAllocation(of: AccountID.self, capacity: legs.count) { legAccounts in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: legs.count) { legShards in
+                var isSingleShard = true
+                for legIndex in legs.indices {
+                    let (account, shard) = placement.place(
+                        legs[legIndex].account, key: key, legIndex: legIndex, anchor: anchor)
+                    if legIndex > 0 && shard != legShards[0] { isSingleShard = false }
+                    legAccounts.initializeElement(at: legIndex, to: account)
+                    legShards.initializeElement(at: legIndex, to: shard)
+                }
+                defer {
+                    legAccounts.deinitialize()
+                    legShards.deinitialize()
+                }
+                add(
+                    transfer, legs, origin: origin, phase: phase, isSingleShard: isSingleShard,
+                    accounts: UnsafeBufferPointer(legAccounts), shards: UnsafeBufferPointer(legShards))
+            }
+        }
+    }
+
+    private mutating func add(
+        _ transfer: Transfer, _ legs: [Transfer.Leg], origin: Int, phase: ShardBatch.PhaseCode,
+        isSingleShard: Bool, accounts legAccounts: UnsafeBufferPointer<AccountID>,
+        shards legShards: UnsafeBufferPointer<Int>
+    ) {
+        func routed(_ legIndex: Int) -> ShardBatch.Leg {
+            ShardBatch.Leg(
+                account: legAccounts[legIndex], amount: legs[legIndex].amount, legIndex: UInt16(legIndex),
+                side: legs[legIndex].side)
         }
         var header = ShardBatch.Header(
             id: transfer.id.rawValue, pendingID: transfer.pendingID?.rawValue ?? 0,
@@ -63,7 +84,7 @@ struct RoundPlan: Sendable {
             header.legStart = Int32(singles[shard].legs.count)
             header.legCount = UInt16(legs.count)
             for legIndex in legs.indices {
-                singles[shard].legs.append(routed(legs[legIndex], legIndex))
+                singles[shard].legs.append(routed(legIndex))
             }
             singles[shard].headers.append(header)
             return
@@ -76,17 +97,11 @@ struct RoundPlan: Sendable {
             header.legStart = Int32(cross[shard].legs.count)
             header.legCount = 0
             for other in legIndex..<legs.count where legShards[other] == shard {
-                cross[shard].legs.append(routed(legs[other], other))
+                cross[shard].legs.append(routed(other))
                 header.legCount += 1
             }
             cross[shard].headers.append(header)
         }
-    }
-
-    @inline(__always)
-    private func routed(_ leg: Transfer.Leg, _ legIndex: Int) -> ShardBatch.Leg {
-        ShardBatch.Leg(
-            account: legAccounts[legIndex], amount: leg.amount, legIndex: UInt16(legIndex), side: leg.side)
     }
 
     private mutating func involve(_ shard: Int) {

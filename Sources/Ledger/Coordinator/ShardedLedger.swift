@@ -1,6 +1,6 @@
 import Core
 
-/// A double-entry ledger spread over `LedgerShard` actors by account id.
+/// A double-entry ledger spread over `LedgerShard`s by account id.
 ///
 /// `submit` routes each transfer's legs to the shards of their accounts. A transfer whose legs
 /// all live on one shard is booked by that shard in one step. A transfer that spans shards is
@@ -19,7 +19,7 @@ import Core
 /// and the shards are the only serialization points.
 public final class ShardedLedger: Sendable {
     public let configuration: LedgerConfiguration
-    /// The shard actors, by index.
+    /// The shards, by index.
     public let shards: [LedgerShard]
     let placement: LedgerPlacement
     private let journal: any LedgerJournal
@@ -64,12 +64,12 @@ public final class ShardedLedger: Sendable {
             switch action {
             case .applyAndPrepare(let plan):
                 let answers = await forEachInvolvedShard(plan.involved) { shard in
-                    await shard.applyAndPrepare(plan.singles[shard.index], plan.cross[shard.index])
+                    shard.applyAndPrepare(plan.singles[shard.index], plan.cross[shard.index])
                 }
                 action = coordinator.prepared(answers)
             case .finish(let plan, let deciding, let decisions):
                 _ = await forEachInvolvedShard(deciding) { shard in
-                    await shard.finish(plan.cross[shard.index], decisions[shard.index])
+                    shard.finish(plan.cross[shard.index], decisions[shard.index])
                 }
                 action = coordinator.finished()
             case .done(let outcomes):
@@ -95,21 +95,21 @@ public final class ShardedLedger: Sendable {
     /// the results by shard index. Child tasks inherit the caller's executor, so a deterministic
     /// run stays deterministic.
     private func forEachInvolvedShard<Result: Sendable>(
-        _ indices: [Int], _ body: @escaping @Sendable (LedgerShard) async -> Result
+        _ indices: [Int], _ body: @escaping @Sendable (LedgerShard) -> Result
     ) async -> [(Int, Result)] {
-        // A few hops in a row cost less than a task group (a child task per shard): the
+        // A few shards in a row cost less than a task group (a child task per shard): the
         // ledger's parallelism comes from its many concurrent submitters, not from fanning out
         // one small transfer. Large batches that touch many shards still fan out.
         if indices.count <= Self.sequentialShardsMax {
             var results: [(Int, Result)] = []
             results.reserveCapacity(indices.count)
-            for index in indices { results.append((index, await body(shards[index]))) }
+            for index in indices { results.append((index, body(shards[index]))) }
             return results
         }
         return await withTaskGroup(of: (Int, Result).self) { group in
             for index in indices {
                 let shard = shards[index]
-                group.addTask { (index, await body(shard)) }
+                group.addTask { (index, body(shard)) }
             }
             var results: [(Int, Result)] = []
             results.reserveCapacity(indices.count)
@@ -130,7 +130,7 @@ public final class ShardedLedger: Sendable {
     public func setFlags(_ flags: AccountFlags, for account: AccountID) async throws(LedgerError) {
         guard account.kind != nil, account.stripe == 0 else { throw .invalidAccount(account) }
         guard !account.isStriped else { throw .cannotLimitStripedAccount(account) }
-        guard await shards[placement.shard(of: account)].setFlags(flags, for: account) else {
+        guard shards[placement.shard(of: account)].setFlags(flags, for: account) else {
             throw .tooManyAccounts
         }
     }
@@ -139,7 +139,7 @@ public final class ShardedLedger: Sendable {
     public func balance(of account: AccountID) async -> AccountSnapshot {
         var total = AccountSnapshot(account: account.logical)
         for (stripe, shard) in placement.stripes(of: account) {
-            let part = await shards[shard].snapshot(of: stripe)
+            let part = shards[shard].snapshot(of: stripe)
             if stripe == account.logical { total.flags = part.flags }
             total.add(part)
         }
@@ -147,20 +147,19 @@ public final class ShardedLedger: Sendable {
     }
 
     /// The totals of several logical accounts, each summed over its stripes, in the order
-    /// asked: one call to each shard they live on instead of one per account. A merchant's
-    /// balance reads two accounts per currency, 28 calls to busy shards one after another.
+    /// asked: one read of each shard they live on instead of one per account (a merchant's
+    /// balance reads two accounts per currency).
     public func balances(of accounts: [AccountID]) async -> [AccountSnapshot] {
         var totals = accounts.map { AccountSnapshot(account: $0.logical) }
         let asked = stripesByShard(of: accounts)
         for (shard, wanted) in asked.enumerated() where !wanted.isEmpty {
-            Self.add(await shards[shard].snapshots(of: wanted.map(\.stripe)), wanted, to: &totals)
+            Self.add(shards[shard].snapshots(of: wanted.map(\.stripe)), wanted, to: &totals)
         }
         return totals
     }
 
-    /// The same totals read without a hop onto the shards, under each shard's lock
-    /// (`LedgerShard.snapshotsNow`), for a reader that must not wait behind the bookings: what
-    /// each shard has booked so far, as `balances(of:)` reads it, shard after shard.
+    /// The same totals, without suspending, for a reader on an event loop: what each shard has
+    /// booked so far, as `balances(of:)` reads it, shard after shard.
     public func balancesNow(of accounts: [AccountID]) -> [AccountSnapshot] {
         var totals = accounts.map { AccountSnapshot(account: $0.logical) }
         let asked = stripesByShard(of: accounts)
@@ -194,7 +193,7 @@ public final class ShardedLedger: Sendable {
     public func allBalances() async -> [AccountSnapshot] {
         var byAccount: [AccountID: AccountSnapshot] = [:]
         for shard in shards {
-            for part in await shard.snapshots() {
+            for part in shard.snapshots() {
                 let logical = part.account.logical
                 byAccount[logical, default: AccountSnapshot(account: logical)].add(part)
                 if part.account == logical { byAccount[logical]!.flags = part.flags }
@@ -207,7 +206,7 @@ public final class ShardedLedger: Sendable {
     /// digests mean the same interleaving, so two runs of one seed must agree.
     public func traceDigest() async -> UInt64 {
         var digest = LedgerMix.digestSeed
-        for shard in shards { digest = LedgerMix.fold(digest, await shard.traceDigest()) }
+        for shard in shards { digest = LedgerMix.fold(digest, shard.traceDigest()) }
         return digest
     }
 
@@ -215,7 +214,7 @@ public final class ShardedLedger: Sendable {
     public func reconcile() async -> LedgerReconciliation {
         var parts: [ShardReconciliation] = []
         parts.reserveCapacity(shards.count)
-        for shard in shards { parts.append(await shard.reconciliationPart()) }
+        for shard in shards { parts.append(shard.reconciliationPart()) }
         return LedgerReconciliation(parts: parts)
     }
 }

@@ -1,20 +1,19 @@
 import Core
 import Synchronization
 
-/// One shard of the ledger: an actor that owns a subset of the accounts (and of the stripes of
-/// hot accounts) and books their legs.
+/// One shard of the ledger: owns a subset of the accounts (and of the stripes of hot accounts)
+/// and books their legs.
 ///
-/// A thin shell around `LedgerShardState`: every method runs to completion without awaiting,
-/// so a shard's decisions are never interleaved with another caller's. Cross-shard atomicity is
-/// the coordinator's job (`ShardedLedger.submit`), built on `prepare` and `finish`.
+/// A thin shell around `LedgerShardState` behind a lock: every method runs to completion under
+/// it without suspending, so a shard's decisions are never interleaved with another caller's.
+/// Cross-shard atomicity is the coordinator's job (`ShardedLedger.submit`), built on `prepare`
+/// and `finish`, and no lock is held across shards.
 ///
-/// The state sits behind a lock as well, held for each call's synchronous step: the actor
-/// still orders the bookings, and the lock lets a reader outside it (`snapshotsNow`) see the
-/// totals without queueing behind the bookings for a hop onto the shard. An HTTP server
-/// answers a merchant's balance on its event loop that way, where a hop onto every busy shard
-/// of the merchant's accounts was the slowest of its reads at the peak. Uncontended, the
-/// lock costs two atomic operations a hop.
-public actor LedgerShard {
+/// A lock rather than an actor: nothing here suspends, so an actor orders the same calls the
+/// same way at the price of two executor jobs (a hop onto the shard and back) for every step
+/// of every booking, and a reader (an HTTP server answering a merchant's balance on its event
+/// loop) had to queue behind the bookings. Uncontended, the lock costs two atomic operations.
+public final class LedgerShard: Sendable {
     private let state: Mutex<LedgerShardState>
 
     init(index: Int, configuration: LedgerConfiguration) {
@@ -23,7 +22,7 @@ public actor LedgerShard {
     }
 
     /// Position of this shard in the ledger's shard array.
-    public nonisolated let index: Int
+    public let index: Int
 
     func apply(_ batch: ShardBatch) -> [TransferOutcome] { state.withLock { $0.apply(batch) } }
 
@@ -57,9 +56,9 @@ public actor LedgerShard {
     /// The totals of several accounts (stripes) on this shard, in the order asked.
     public func snapshots(of accounts: [AccountID]) -> [AccountSnapshot] { snapshotsNow(of: accounts) }
 
-    /// The same, read under the lock from outside the actor: what the shard has booked so far,
-    /// a booking being made either wholly in or wholly out of it.
-    public nonisolated func snapshotsNow(of accounts: [AccountID]) -> [AccountSnapshot] {
+    /// The same, under another name kept for the readers that must not wait: what the shard has
+    /// booked so far, a booking being made either wholly in or wholly out of it.
+    public func snapshotsNow(of accounts: [AccountID]) -> [AccountSnapshot] {
         state.withLock { state in accounts.map { state.snapshot(of: $0) } }
     }
 

@@ -68,7 +68,7 @@ public struct LedgerFold: Sendable {
         }
         precondition(replay.chunk.isEmpty, "install of a fold with transfers not yet submitted")
         for (shard, state) in zip(ledger.shards, shards) {
-            guard await shard.install(state) else {
+            guard shard.install(state) else {
                 throw .invalidConfiguration("ledger shard \(shard.index) already holds accounts or transfers")
             }
         }

@@ -90,7 +90,7 @@ struct InvariantChecker {
         case .failed, .voided, .expired: break
         default: return nil
         }
-        guard let status = await system.networks[record.network]?.status(of: record.id) else { return nil }
+        guard let status = system.networks[record.network]?.status(of: record.id) else { return nil }
         // A payment the client was told failed must not have been charged at the network either.
         if status.captured.minorUnits > 0 {
             return

@@ -132,11 +132,11 @@ public final class FaultSchedule: Sendable {
     ) async {
         switch step {
         case .network(let kind, let down):
-            await system.networks[kind]?.setOutage(down)
+            system.networks[kind]?.setOutage(down)
         case .networkFault(let kind, let fault):
             // The plan's rates are within 0...1 and its latencies non-negative (the parser's
             // bounds), so the hook cannot refuse them.
-            try? await system.networks[kind]?.setFault(fault)
+            try? system.networks[kind]?.setFault(fault)
         case .endpoints(let modes):
             await switchboard.apply(modes)
         case .journalLatency(let added):
@@ -160,8 +160,8 @@ public final class FaultSchedule: Sendable {
         EventTrace.record(runtime.now(), "faults", "heal")
         task.cancel()
         await task.value
-        for kind in networksTouched { await system.networks[kind]?.setOutage(false) }
-        for kind in networksFaulted { try? await system.networks[kind]?.setFault(.healthy) }
+        for kind in networksTouched { system.networks[kind]?.setOutage(false) }
+        for kind in networksFaulted { try? system.networks[kind]?.setFault(.healthy) }
         if endpointsTouched { await switchboard.apply([:]) }
         journal?.addedLatency = .zero
         journal?.failureRate = 0

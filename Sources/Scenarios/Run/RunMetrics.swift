@@ -196,22 +196,52 @@ final class RunMetrics: Sendable {
 ///
 /// A key that could not be had (nil) or an onboarding the runner shed is not kept: the
 /// merchant's next journey onboards it again.
-actor KeyRing {
+///
+/// A lock rather than an actor: every journey asks here first, and most find their merchant's
+/// key, which a lock answers without the hop there and back (two executor jobs) an actor costs.
+final class KeyRing: Sendable {
     typealias Onboarding = Result<String?, ShedByRunner>
-    private var keys: [MerchantID: String] = [:]
-    private var waiting: [MerchantID: [CheckedContinuation<Onboarding, Never>]] = [:]
+    private struct State {
+        var keys: [MerchantID: String] = [:]
+        /// Journeys waiting for their merchant's onboarding in flight.
+        var waiting: [MerchantID: [CheckedContinuation<Onboarding?, Never>]] = [:]
+    }
+    private let state = Mutex(State())
 
     func key(
         for merchant: MerchantID, onboard: @Sendable () async -> Onboarding
     ) async -> Onboarding {
-        if let key = keys[merchant] { return .success(key) }
-        if waiting[merchant] != nil {
-            return await withCheckedContinuation { waiting[merchant]!.append($0) }
+        enum Found { case key(String), onboarding, onboard }
+        while true {
+            let found = state.withLock { state -> Found in
+                if let key = state.keys[merchant] { return .key(key) }
+                if state.waiting[merchant] != nil { return .onboarding }
+                state.waiting[merchant] = []
+                return .onboard
+            }
+            switch found {
+            case .key(let key):
+                return .success(key)
+            case .onboarding:
+                let waited = await withCheckedContinuation { continuation in
+                    let queued = state.withLock { state in
+                        guard state.waiting[merchant] != nil else { return false }
+                        state.waiting[merchant]!.append(continuation)
+                        return true
+                    }
+                    // The onboarding ended between the two locks (another thread): ask again.
+                    if !queued { continuation.resume(returning: nil) }
+                }
+                if let waited { return waited }
+            case .onboard:
+                let onboarding = await onboard()
+                let waiters = state.withLock { state in
+                    if case .success(let key) = onboarding { state.keys[merchant] = key }
+                    return state.waiting.removeValue(forKey: merchant) ?? []
+                }
+                for waiter in waiters { waiter.resume(returning: onboarding) }
+                return onboarding
+            }
         }
-        waiting[merchant] = []
-        let onboarding = await onboard()
-        if case .success(let key) = onboarding { keys[merchant] = key }
-        for waiter in waiting.removeValue(forKey: merchant) ?? [] { waiter.resume(returning: onboarding) }
-        return onboarding
     }
 }

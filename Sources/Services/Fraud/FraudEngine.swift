@@ -1,6 +1,6 @@
 import PaystormRuntime
 
-/// The fraud engine: `shardCount` shard actors, each payment routed by its card fingerprint so
+/// The fraud engine: `shardCount` shards, each payment routed by its card fingerprint so
 /// that one card's history lives on one shard and different cards are scored in parallel.
 public struct FraudEngine: Sendable {
     /// Everything a shard needs.
@@ -55,18 +55,18 @@ public struct FraudEngine: Sendable {
 
     /// Scores `input` on its card's shard.
     public func assess(_ input: FraudInput) async -> FraudAssessment {
-        await shard(for: input.fingerprint).assess(input)
+        shard(for: input.fingerprint).assess(input)
     }
 
     /// Runs 3-D Secure for `input` on its card's shard.
     public func runThreeDSecure(for input: FraudInput) async -> ThreeDSecureOutcome {
-        await shard(for: input.fingerprint).runThreeDSecure(for: input)
+        shard(for: input.fingerprint).runThreeDSecure(for: input)
     }
 
     /// All shards' statistics, summed.
     public func statistics() async -> FraudStatistics {
         var total = FraudStatistics()
-        for shard in shards { total = total.merged(with: await shard.statistics) }
+        for shard in shards { total = total.merged(with: shard.statistics) }
         return total
     }
 }

@@ -1,7 +1,7 @@
 import Core
 import PaystormRuntime
 
-/// All merchants, spread over `MerchantShard` actors by id.
+/// All merchants, spread over `MerchantShard`s by id.
 package struct MerchantDirectory: Sendable {
     let shards: [MerchantShard]
 
@@ -14,12 +14,12 @@ package struct MerchantDirectory: Sendable {
     }
 
     public func account(_ id: MerchantID) async -> MerchantAccount? {
-        await shard(id).existing(id)
+        shard(id).existing(id)
     }
 
     public func allAccounts() async -> [MerchantAccount] {
         var all: [MerchantAccount] = []
-        for shard in shards { all += await shard.allAccounts() }
+        for shard in shards { all += shard.allAccounts() }
         return all.sorted { $0.id < $1.id }
     }
 }

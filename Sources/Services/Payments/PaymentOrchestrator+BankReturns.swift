@@ -15,7 +15,7 @@ extension PaymentOrchestrator {
     public func processBankReturns() async -> Int {
         guard let rail = networks[.bankRail] else { return 0 }
         var applied = 0
-        for notice in await rail.takeReturnsDue() {
+        for notice in rail.takeReturnsDue() {
             do throws(PaymentServiceError) {
                 try await applyBankReturn(notice)
                 applied += 1

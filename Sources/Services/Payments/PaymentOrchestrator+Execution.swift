@@ -83,7 +83,7 @@ extension PaymentOrchestrator {
             await fulfil(obligation)
             return nil
         case .recordBankReturn(let merchant):
-            await merchants.shard(merchant).recordBankReturn(merchant)
+            merchants.shard(merchant).recordBankReturn(merchant)
             return nil
         case .count(let tally):
             count(tally)

@@ -135,9 +135,9 @@ extension PaymentOrchestrator {
             case .refund(let refundID, let amount):
                 day = try await network.refund(payment, refundID: refundID, amount: amount).settlementDay
             case .chargeback(let amount):
-                day = try await network.chargeback(payment, amount: amount)
+                day = try network.chargeback(payment, amount: amount)
             case .chargebackReversal(let amount):
-                day = try await network.reverseChargeback(payment, amount: amount)
+                day = try network.reverseChargeback(payment, amount: amount)
             }
         } catch {
             if case .unavailable = error { return .unconfirmed }

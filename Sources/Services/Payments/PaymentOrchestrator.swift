@@ -167,7 +167,7 @@ package final class PaymentOrchestrator: Sendable {
             }
         }
         if let opened, let record = shard.record(id) { opened(record) }
-        await merchants.shard(request.merchant).recordPayment(request.merchant)
+        merchants.shard(request.merchant).recordPayment(request.merchant)
         // The creation event goes out once a journal record shows the payment: its opening
         // here, or (a payment confirmed at once) its first transition, which `PaymentProcess`
         // emits it with. Without durability there is nothing to wait for.

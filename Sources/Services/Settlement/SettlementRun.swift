@@ -22,7 +22,7 @@ struct SettlementRun: Sendable {
         for (index, shard) in merchants.shards.enumerated() {
             let transferIDs = PayoutIDs(shard: index)
             // In id order, so that payouts are booked in a fixed order.
-            for account in await shard.allAccounts() {
+            for account in shard.allAccounts() {
                 let merchant = account.id
                 let currency = account.settlementCurrency
                 let balance = await ledger.balance(of: .merchantBalance(merchant, currency)).balance
@@ -38,7 +38,7 @@ struct SettlementRun: Sendable {
                         PaymentProcess.Booking(transfers: [payout], purpose: .payout), for: PaymentID(0)))
                         != nil
                 else { continue }
-                await shard.recordPayout(merchant, balance)
+                shard.recordPayout(merchant, balance)
                 summary.payouts += 1
                 summary.paidOut[currency.code, default: 0] += balance
                 summary.payoutsByCurrency[currency.code, default: 0] += 1

@@ -97,7 +97,7 @@ extension PaymentSystem {
                 webhookSecret: Self.endpointSecret(endpointIndex, seed: runtime.seed))
             account.paidOut = recovered.state.paidOut[merchant] ?? 0
             account.payments = paymentsPerMerchant[merchant] ?? 0
-            await merchants.shard(merchant).restore(account)
+            merchants.shard(merchant).restore(account)
             if let webhooks {
                 try webhooks.register(
                     endpoints[endpointIndex], secret: account.webhookSecret, for: merchant)

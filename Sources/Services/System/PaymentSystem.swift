@@ -175,7 +175,7 @@ public final class PaymentSystem: Sendable {
         if let webhooks {
             try webhooks.register(endpoints[endpointIndex], secret: secret, for: merchant)
         }
-        let (_, created) = await merchants.shard(merchant).account(merchant) {
+        let (_, created) = merchants.shard(merchant).account(merchant) {
             MerchantAccount(id: merchant, settlementCurrency: settlementCurrency, webhookSecret: secret)
         }
         guard created else { return nil }
@@ -185,7 +185,7 @@ public final class PaymentSystem: Sendable {
             try await paymentJournal.onboarding(
                 merchant, settlementCurrency: settlementCurrency, now: runtime.now())
         } catch {
-            await merchants.shard(merchant).remove(merchant)
+            merchants.shard(merchant).remove(merchant)
             throw error
         }
         return try await issueJournaledKey(for: merchant)
@@ -427,7 +427,7 @@ public final class PaymentSystem: Sendable {
     public func settlementFiles(day: Int64) async -> [SettlementFile] {
         var files: [SettlementFile] = []
         for kind in PaymentNetwork.allCases {
-            if let network = networks[kind] { files.append(await network.settlementFile(for: day)) }
+            if let network = networks[kind] { files.append(network.settlementFile(for: day)) }
         }
         return files
     }
@@ -439,7 +439,7 @@ public final class PaymentSystem: Sendable {
         var files: [SettlementFile] = []
         for kind in PaymentNetwork.allCases {
             guard let network = networks[kind] else { continue }
-            for day in await network.settlementDays { files.append(await network.settlementFile(for: day)) }
+            for day in network.settlementDays { files.append(network.settlementFile(for: day)) }
         }
         var book = NetworkMovementBook(linesPerDayMax: 1, daysRetained: 1)
         for shardBook in orchestrator.movementBooks { book.merge(shardBook.withLock { $0 }) }
@@ -465,7 +465,7 @@ public final class PaymentSystem: Sendable {
         _ reconciliation: SettlementReconciliation
     ) async -> [SettlementMismatch] {
         let unreported = orchestrator.networkUnreported.withLock { $0 }
-        let returnsNotDue = await networks[.bankRail]?.returnsNotDue() ?? []
+        let returnsNotDue = networks[.bankRail]?.returnsNotDue() ?? []
         return Self.unexplained(
             reconciliation.mismatches, unreported: unreported, returnsNotDue: returnsNotDue)
     }

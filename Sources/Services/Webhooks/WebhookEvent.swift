@@ -89,8 +89,9 @@ public struct WebhookEvent: Hashable, Sendable {
             withDecimalDigits(of: amount.minorUnits) { json.append(contentsOf: $0) }
             Self.raw(",\"currency\":", to: &json)
             Self.appendQuoted(amount.currency.code.lowercased(), to: &json)
-            Self.raw(",\"id\":", to: &json)
-            Self.appendQuoted(payment.description, to: &json)
+            Self.raw(",\"id\":\"", to: &json)
+            payment.appendDescription(to: &json)
+            json.append(UInt8(ascii: "\""))
             Self.raw(",\"object\":\"payment_intent\"", to: &json)
         }
     }
@@ -128,16 +129,19 @@ public struct WebhookEvent: Hashable, Sendable {
     ) -> [UInt8] {
         var json: [UInt8] = []
         json.reserveCapacity(320)
-        raw("{\"account\":", to: &json)
-        appendQuoted(merchant.description, to: &json)
+        // Ids never need an escape: written in place, without a string each.
+        raw("{\"account\":\"", to: &json)
+        merchant.appendDescription(to: &json)
+        json.append(UInt8(ascii: "\""))
         raw(",\"api_version\":", to: &json)
         appendQuoted(apiVersion, to: &json)
         raw(",\"created\":", to: &json)
         withDecimalDigits(of: created) { json.append(contentsOf: $0) }
         raw(",\"data\":{\"object\":{", to: &json)
         object(&json)
-        raw("}},\"id\":", to: &json)
-        appendQuoted(id.description, to: &json)
+        raw("}},\"id\":\"", to: &json)
+        id.appendDescription(to: &json)
+        json.append(UInt8(ascii: "\""))
         raw(",\"livemode\":false,\"object\":\"event\",\"type\":", to: &json)
         appendQuoted(type, to: &json)
         json.append(UInt8(ascii: "}"))

@@ -24,14 +24,32 @@ public enum WebhookSigner {
     public static func header(
         payload: [UInt8], keys: some Collection<WebhookSigningKey>, timestamp: Int64
     ) -> String {
-        var utf8: [UInt8] = Array("t=".utf8)
-        utf8.reserveCapacity(16 + keys.count * 68)
-        withDecimalDigits(of: timestamp) { utf8.append(contentsOf: $0) }
-        for key in keys {
-            utf8.append(contentsOf: ",v1=".utf8)
-            utf8.append(contentsOf: key.signatureHex(payload: payload, timestamp: timestamp))
+        // Written into the string's own storage: a header is made for every delivery attempt.
+        let perKey = 4 + WebhookSigningKey.signatureHexCount
+        return String(unsafeUninitializedCapacity: 2 + 21 + keys.count * perKey) { utf8 in
+            utf8[0] = UInt8(ascii: "t")
+            utf8[1] = UInt8(ascii: "=")
+            var count = 2
+            withDecimalDigits(of: timestamp) { digits in
+                for digit in digits {
+                    utf8[count] = digit
+                    count += 1
+                }
+            }
+            for key in keys {
+                for byte in ",v1=".utf8 {
+                    utf8[count] = byte
+                    count += 1
+                }
+                key.withSignatureHex(payload: payload, timestamp: timestamp) { hex in
+                    for byte in hex {
+                        utf8[count] = byte
+                        count += 1
+                    }
+                }
+            }
+            return count
         }
-        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// The header value for one key: what the dispatcher sends on every attempt.
@@ -75,32 +93,28 @@ public enum WebhookSigner {
         // Parsed and compared in place; the outcome leaves the closure as a value because
         // `withUTF8` rethrows untyped errors.
         let outcome: Result<Int64, WebhookSignatureError> = header.withUTF8 { bytes in
+            // Two passes over the parts, the timestamp and the count of signatures first, then
+            // each `v1` against the expected one: no array of signatures for every attempt.
             var timestamp: Int64?
-            var signatures: [Range<Int>] = []
-            var partStart = 0
-            while partStart <= bytes.count {
-                var partEnd = partStart
-                while partEnd < bytes.count && bytes[partEnd] != UInt8(ascii: ",") { partEnd += 1 }
-                guard let equals = (partStart..<partEnd).first(where: { bytes[$0] == UInt8(ascii: "=") })
-                else { return .failure(.malformedHeader) }
-                let name = trimmed(partStart..<equals, in: bytes)
-                let value = trimmed((equals + 1)..<partEnd, in: bytes)
+            var signatures = 0
+            let parsed = forEachPart(of: bytes) { name, value in
                 if name.count == 1 && bytes[name.lowerBound] == UInt8(ascii: "t") {
-                    guard let number = decimal(value, in: bytes) else { return .failure(.malformedHeader) }
+                    guard let number = decimal(value, in: bytes) else { return false }
                     timestamp = number
-                } else if name.count == 2 && bytes[name.lowerBound] == UInt8(ascii: "v")
-                    && bytes[name.lowerBound + 1] == UInt8(ascii: "1")
-                {
-                    signatures.append(value)
+                } else if isV1(name, in: bytes) {
+                    signatures += 1
                 }  // other schemes (v0) are ignored, as Stripe's SDKs do
-                partStart = partEnd + 1
+                return true
             }
-            guard let timestamp else { return .failure(.malformedHeader) }
-            guard !signatures.isEmpty else { return .failure(.noSignature) }
-            let expected = key.signatureHex(payload: payload, timestamp: timestamp)
-            var matched = false
-            for candidate in signatures where ConstantTime.equals(expected, bytes[candidate]) {
-                matched = true
+            guard parsed, let timestamp else { return .failure(.malformedHeader) }
+            guard signatures > 0 else { return .failure(.noSignature) }
+            let matched = key.withSignatureHex(payload: payload, timestamp: timestamp) { expected in
+                var matched = false
+                _ = forEachPart(of: bytes) { name, value in
+                    if isV1(name, in: bytes) && ConstantTime.equals(expected, bytes[value]) { matched = true }
+                    return true
+                }
+                return matched
             }
             return matched ? .success(timestamp) : .failure(.signatureMismatch)
         }
@@ -110,6 +124,29 @@ public enum WebhookSigner {
             throw .timestampOutsideTolerance(timestamp: timestamp, now: now)
         }
         return timestamp
+    }
+
+    /// Calls `body` with the name and value of each comma-separated `name=value` part of
+    /// `bytes`, both trimmed; false when a part has no `=` or `body` refused one.
+    private static func forEachPart(
+        of bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>, Range<Int>) -> Bool
+    ) -> Bool {
+        var partStart = 0
+        while partStart <= bytes.count {
+            var partEnd = partStart
+            while partEnd < bytes.count && bytes[partEnd] != UInt8(ascii: ",") { partEnd += 1 }
+            guard let equals = (partStart..<partEnd).first(where: { bytes[$0] == UInt8(ascii: "=") })
+            else { return false }
+            guard body(trimmed(partStart..<equals, in: bytes), trimmed((equals + 1)..<partEnd, in: bytes))
+            else { return false }
+            partStart = partEnd + 1
+        }
+        return true
+    }
+
+    private static func isV1(_ name: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        name.count == 2 && bytes[name.lowerBound] == UInt8(ascii: "v")
+            && bytes[name.lowerBound + 1] == UInt8(ascii: "1")
     }
 
     /// `range` without leading and trailing spaces.

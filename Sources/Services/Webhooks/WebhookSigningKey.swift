@@ -19,6 +19,35 @@ public struct WebhookSigningKey: @unchecked Sendable {
 
     /// The lower-case hex HMAC-SHA256 of `"<timestamp>.<payload>"`, as UTF-8 bytes.
     func signatureHex(payload: [UInt8], timestamp: Int64) -> [UInt8] {
+        withSignatureHex(payload: payload, timestamp: timestamp) { Array($0) }
+    }
+
+    /// Hex digits of a signature: 32 bytes of HMAC-SHA256.
+    static let signatureHexCount = 64
+
+    /// Calls `body` with the signature `signatureHex` spells, in a stack buffer: a header
+    /// written or verified on every delivery attempt needs no array of its own for it.
+    func withSignatureHex<Result>(
+        payload: [UInt8], timestamp: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        let digest = mac(payload: payload, timestamp: timestamp)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.signatureHexCount) { hex in
+            // Read from the digest's bytes in place: iterating the code as a `Sequence` goes
+            // through swift-crypto's unspecialized iterator.
+            digest.withUnsafeBytes { bytes in
+                let digits = Self.hexDigits.utf8Start
+                for index in 0..<min(bytes.count, Self.signatureHexCount / 2) {
+                    hex[2 * index] = digits[Int(bytes[index] >> 4)]
+                    hex[2 * index + 1] = digits[Int(bytes[index] & 0x0F)]
+                }
+            }
+            return body(UnsafeBufferPointer(hex))
+        }
+    }
+
+    private static let hexDigits: StaticString = "0123456789abcdef"
+
+    private func mac(payload: [UInt8], timestamp: Int64) -> HashedAuthenticationCode<SHA256> {
         var mac = keyed
         // One update with the whole message, laid out in a stack buffer: each `update` call
         // goes through swift-crypto's generic `DataProtocol` path (metadata lookups, region
@@ -36,9 +65,7 @@ public struct WebhookSigningKey: @unchecked Sendable {
                 mac.update(data: UnsafeRawBufferPointer(message))
             }
         }
-        // Read from the digest's bytes in place: iterating the code as a `Sequence` goes through
-        // swift-crypto's unspecialized iterator.
-        return mac.finalize().withUnsafeBytes { Hex.encodeBytes($0) }
+        return mac.finalize()
     }
 }
 
