@@ -20,7 +20,7 @@ import Testing
         #expect(try await ledger.submit(transfers).allSatisfy { $0 == .applied })
         let home = ledger.placement.shard(of: .merchantBalance(Fixture.merchantA, .usd))
         for (index, shard) in ledger.shards.enumerated() {
-            let snapshots = await shard.snapshots()
+            let snapshots = shard.snapshots()
             if index == home {
                 let fees = snapshots.filter { $0.account.logical == .feesRevenue(.usd) }
                 let funds = snapshots.filter { $0.account.logical == .customerFunds(.usd) }

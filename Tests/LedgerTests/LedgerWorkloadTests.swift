@@ -77,7 +77,7 @@ import Testing
             ShardBatch.Leg(
                 account: .merchantBalance(Fixture.merchantA, .usd), amount: 900, legIndex: 1, side: .credit))
         let shard = ledger.shards[ledger.placement.shard(of: .merchantBalance(Fixture.merchantA, .usd))]
-        _ = await shard.apply(batch)
+        _ = shard.apply(batch)
         let reconciliation = await ledger.reconcile()
         #expect(!reconciliation.isBalanced)
         #expect(reconciliation.currencies.first { $0.currency == .usd }?.imbalance == 900)

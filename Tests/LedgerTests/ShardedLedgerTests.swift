@@ -149,8 +149,7 @@ import Testing
         }
         #expect(try await ledger.submit(transfers).allSatisfy { $0 == .applied })
         var used = 0
-        for (stripe, shard) in stripes where await ledger.shards[shard].snapshot(of: stripe).creditsPosted > 0
-        {
+        for (stripe, shard) in stripes where ledger.shards[shard].snapshot(of: stripe).creditsPosted > 0 {
             used += 1
         }
         #expect(used == 4)

@@ -198,7 +198,7 @@ import Testing
             await schedule.heal()
             let recorded = await results.byIndex
             let answers = probes.indices.map { recorded[$0] ?? "missing" }
-            return (answers, await visa.isDown)
+            return (answers, visa.isDown)
         }
         #expect(answers[0].hasPrefix("approved"), "\(answers)")
         #expect(answers[1] == "timed_out", "\(answers)")
@@ -261,7 +261,7 @@ import Testing
             let recorded = await results.byIndex
             return (
                 (0..<probes.count * 2).map { recorded[$0] ?? "missing" },
-                [await visa.fault, await mastercard.fault]
+                [visa.fault, mastercard.fault]
             )
         }
         // Visa: answers lost (after the 10 s timeout) inside the window only.

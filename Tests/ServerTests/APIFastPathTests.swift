@@ -128,7 +128,8 @@ import Testing
         /// Waits for the connection to be closed by the server.
         func closed() async throws {
             try await channel.closeFuture.get()
-            hummingbirdSide.outbound.finish()
+            // Finishes Hummingbird's side's writer (the channel is closed already).
+            try await hummingbirdSide.executeThenClose { _, _ in }
         }
 
         func send(_ text: String) async throws {

@@ -490,7 +490,7 @@ import Testing
         let runtime = DeterministicRuntime(seed: 314)
         try runtime.run {
             var h = try await LifecycleHarness(runtime)
-            await h.system.networks[.visa]?.setOutage(true)
+            h.system.networks[.visa]?.setOutage(true)
             let response = try await h.create(10_000, capture: .manual)
             let id = try #require(response.paymentID)
             #expect(response.status == 402)

@@ -162,9 +162,9 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
                 results.append(
                     try await network.authorize(AuthorizationRequest(paymentID: id, amount: usd(2_000))))
                 inquiries.append(try await network.inquire(id))
-                statuses.append(await network.status(of: id))
+                statuses.append(network.status(of: id))
             }
-            return (results, inquiries, statuses, await network.statistics)
+            return (results, inquiries, statuses, network.statistics)
         }
         #expect(results.allSatisfy { $0 == .timedOut })
         let found = inquiries.filter { $0 != .notFound }.count
@@ -219,8 +219,8 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
                 async let reversal = try? network.reverse(id)
                 let (c, r) = await (capture, reversal)
                 return (
-                    c != nil, r == .reversed(released: usd(5_000)), await network.status(of: id),
-                    await network.dailySettlementFile(for: 1)
+                    c != nil, r == .reversed(released: usd(5_000)), network.status(of: id),
+                    network.dailySettlementFile(for: 1)
                 )
             }
             #expect(captured != reversed, "seed \(seed): capture \(captured), reversal \(reversed)")
@@ -244,8 +244,8 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
             behaviour: quietBehaviour(
                 outageWindows: [SimTime(nanoseconds: 0)..<SimTime(nanoseconds: 60_000_000_000)]))
         try runtime.run { () async throws -> Void in
-            await slow.setOutage(true)
-            await fast.setOutage(true)
+            slow.setOutage(true)
+            fast.setOutage(true)
             let start = runtime.now()
             #expect(
                 try await slow.authorize(AuthorizationRequest(paymentID: PaymentID(1), amount: usd(10)))
@@ -257,7 +257,7 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
                 try await fast.authorize(AuthorizationRequest(paymentID: PaymentID(1), amount: usd(10)))
                     == .declined(.issuerNotAvailable))
             #expect(runtime.now() == before)
-            await slow.setOutage(false)
+            slow.setOutage(false)
             // The request never reached the issuer: after the outage the inquiry says so.
             #expect(try await slow.inquire(PaymentID(1)) == .notFound)
             #expect(await slow.statistics.outageRejections == 1)
@@ -333,7 +333,7 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
                 return all
             }
             var files: [Int64: [SettlementLine]] = [:]
-            for day in Int64(0)...4 { files[day] = await network.dailySettlementFile(for: day) }
+            for day in Int64(0)...4 { files[day] = network.dailySettlementFile(for: day) }
             return (expected, files)
         }
         #expect(!expected.isEmpty)

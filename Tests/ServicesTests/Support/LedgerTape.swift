@@ -40,7 +40,7 @@ struct LedgerTape {
     init(_ ledger: ShardedLedger) async {
         self.ledger = ledger
         var seen: [Int] = []
-        for shard in ledger.shards { seen.append(await shard.recentEntries().count) }
+        for shard in ledger.shards { seen.append(shard.recentEntries().count) }
         self.seen = seen
     }
 
@@ -49,7 +49,7 @@ struct LedgerTape {
     mutating func take(sourceLocation: SourceLocation = #_sourceLocation) async -> [BookedEntry] {
         var booked: [BookedEntry] = []
         for (index, shard) in ledger.shards.enumerated() {
-            let entries = await shard.recentEntries()
+            let entries = shard.recentEntries()
             #expect(
                 entries.count >= seen[index] && entries.count < ledger.configuration.entryHistoryPerShard,
                 "the shard's entry window wrapped: the step booked more than the tape can read",
