@@ -105,14 +105,8 @@ import Testing
         private let received = Mutex<[UInt8]>([])
 
         init() async throws {
-            let backend = try await ServerBackend(
-                configuration: ServerBackend.quietConfiguration(rateLimitPerSecond: 100, burst: 100),
-                settlementCurrency: .usd, sender: WebhookSender(),
-                address: ServerAddress("http://127.0.0.1:1"), seed: 1)
-            key = try await backend.onboard().1
-            let routes = StripeRoutes.table(
-                api: StripeAPI(backend: { backend }),
-                admin: AdminAPI(backend: { backend }, reset: { backend }))
+            let (routes, key) = try await APIFastPathTests.onboardedRoutes()
+            self.key = key
             let http1 = HTTP1Channel(
                 responder: { _, _, _ in Issue.record("Hummingbird was handed a request") },
                 configuration: PaystormServer.channelConfiguration(
@@ -207,6 +201,19 @@ import Testing
         try await pipeline.closed()
     }
 
+    /// The API's routes on a quiet backend with one merchant, and that merchant's key.
+    static func onboardedRoutes() async throws -> (routes: [APIRoute], key: String) {
+        let backend = try await ServerBackend(
+            configuration: ServerBackend.quietConfiguration(rateLimitPerSecond: 100, burst: 100),
+            settlementCurrency: .usd, sender: WebhookSender(),
+            address: ServerAddress("http://127.0.0.1:1"), seed: 1)
+        let key = try await backend.onboard().1
+        let routes = StripeRoutes.table(
+            api: StripeAPI(backend: { backend }),
+            admin: AdminAPI(backend: { backend }, reset: { backend }))
+        return (routes, key)
+    }
+
     /// Requests with their parts as NIO's decoder makes them, and the answers' heads and
     /// bodies as they were written to NIO's encoder.
     struct Connection {
@@ -214,14 +221,8 @@ import Testing
         let key: String
 
         init() async throws {
-            let backend = try await ServerBackend(
-                configuration: ServerBackend.quietConfiguration(rateLimitPerSecond: 100, burst: 100),
-                settlementCurrency: .usd, sender: WebhookSender(),
-                address: ServerAddress("http://127.0.0.1:1"), seed: 1)
-            key = try await backend.onboard().1
-            let routes = StripeRoutes.table(
-                api: StripeAPI(backend: { backend }),
-                admin: AdminAPI(backend: { backend }, reset: { backend }))
+            let (routes, key) = try await APIFastPathTests.onboardedRoutes()
+            self.key = key
             channel = try await NIOAsyncTestingChannel { channel in
                 try channel.pipeline.syncOperations.addHandler(
                     APIFastPath.Responder(routes: APIFastPath.Routes(routes), serverName: "paystorm"))
