@@ -64,13 +64,7 @@ import Testing
     /// Fails if a Hummingbird release moves or renames its connection state handler, where
     /// the fast path would otherwise turn itself off and leave every request to the router.
     @Test func hummingbirdsPipelineAnswersTheFastRoutesItself() async throws {
-        let backend = try await ServerBackend(
-            configuration: ServerBackend.quietConfiguration(rateLimitPerSecond: 100, burst: 100),
-            settlementCurrency: .usd, sender: WebhookSender(),
-            address: ServerAddress("http://127.0.0.1:1"), seed: 1)
-        let key = try await backend.onboard().1
-        let routes = StripeRoutes.table(
-            api: StripeAPI(backend: { backend }), admin: AdminAPI(backend: { backend }, reset: { backend }))
+        let (routes, key) = try await Self.onboardedRoutes()
         let http1 = HTTP1Channel(
             responder: { _, _, _ in Issue.record("Hummingbird was handed a request") },
             configuration: PaystormServer.channelConfiguration(
