@@ -170,12 +170,12 @@ import Testing
         let service = try CurrencyService(runtime: runtime)
         let (first, firstConversion, later, laterMid, secondQuote) = try runtime.run {
             let amount = Money(minorUnits: 123_456, currency: .usd)
-            let locked = await service.quote(from: .usd, to: .jpy)
+            let locked = service.quote(from: .usd, to: .jpy)
             let conversion = try service.convert(amount, with: locked)
             try await runtime.sleep(for: .seconds(6 * 3600))
             let again = try service.convert(amount, with: locked)
-            let mid = await service.midMarketRate(from: .usd, to: .jpy)
-            let second = await service.quote(from: .usd, to: .jpy)
+            let mid = service.midMarketRate(from: .usd, to: .jpy)
+            let second = service.quote(from: .usd, to: .jpy)
             return (locked, conversion, again, mid, second)
         }
         #expect(firstConversion == later)
@@ -191,7 +191,7 @@ import Testing
         let runtime = DeterministicRuntime(seed: 1)
         let service = try CurrencyService(runtime: runtime)
         let conversion = try runtime.run {
-            let locked = await service.quote(from: .kwd, to: .kwd)
+            let locked = service.quote(from: .kwd, to: .kwd)
             return try service.convert(Money(minorUnits: 1_230, currency: .kwd), with: locked)
         }
         #expect(conversion.converted == Money(minorUnits: 1_230, currency: .kwd))
@@ -206,7 +206,7 @@ import Testing
                 var seen: [Int64] = []
                 for _ in 0..<10 {
                     try await runtime.sleep(for: .seconds(600))
-                    seen.append(await service.midMarketRate(from: .eur, to: .kwd).nanos)
+                    seen.append(service.midMarketRate(from: .eur, to: .kwd).nanos)
                 }
                 return seen
             }

@@ -98,18 +98,21 @@ public final class DeterministicExecutor: TaskExecutor, @unchecked Sendable {
         paystorm_tripwire_arm()
         defer { _ = paystorm_tripwire_disarm() }
         let executor = asUnownedTaskExecutor()
+        // One buffer for every clock step's sleepers due, rather than an array made per step.
+        var due: [UnsafeContinuation<Void, any Error>] = []
         while !isDone() {
             if let job = nextJob() {
                 job.runSynchronously(on: executor)
                 continue
             }
-            let due = state.withLock { state -> [UnsafeContinuation<Void, any Error>] in
-                guard let deadline = state.timers.nextDeadline() else { return [] }
+            due.removeAll(keepingCapacity: true)
+            state.withLock { state in
+                guard let deadline = state.timers.nextDeadline() else { return }
                 let now = max(clock.load(ordering: .relaxed), deadline)
                 clock.store(now, ordering: .releasing)
-                let due = state.timers.popDue(now: now)
-                state.timersFired &+= UInt64(due.count)
-                return due
+                let count = due.count
+                state.timers.popDue(now: now, into: &due)
+                state.timersFired &+= UInt64(due.count - count)
             }
             if due.isEmpty {
                 // Nothing here can make progress. Only a job enqueued from another thread can

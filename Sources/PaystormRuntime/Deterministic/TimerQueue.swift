@@ -58,13 +58,12 @@ struct TimerQueue {
         return nil
     }
 
-    /// Removes and returns every live sleeper due at or before `now`, earliest first.
-    mutating func popDue(now: Int64) -> [UnsafeContinuation<Void, any Error>] {
-        var due: [UnsafeContinuation<Void, any Error>] = []
+    /// Removes every live sleeper due at or before `now` and appends it to `due`, earliest
+    /// first.
+    mutating func popDue(now: Int64, into due: inout [UnsafeContinuation<Void, any Error>]) {
         while let top = heap.min, top.deadline <= now {
             _ = heap.removeMin()
             if let continuation = waiting.removeValue(forKey: top.id) { due.append(continuation) }
         }
-        return due
     }
 }

@@ -69,16 +69,20 @@ extension Journey {
     /// A retryable refusal (`isRetryableRefusal`) is sent again after a backoff, at most
     /// `refusalsRetriedMax` times; then the refusal is the answer (an unknown outcome). Any
     /// other 409, 429 or 5xx is retried as Stripe's SDKs do (`policy`), same idempotency key.
+    /// - Parameter nothingWaitsAfter: no wait of the journey's comes after this call, only its
+    ///   checks and its retirement: an in-process call then runs in the journey's own task,
+    ///   which ends soon after, instead of a task of its own (see `inOwnTask`).
     func send(
-        _ call: @escaping Call, policy: ClientRetryPolicy? = nil
+        _ call: @escaping Call, policy: ClientRetryPolicy? = nil, nothingWaitsAfter: Bool = false
     ) async -> APIResponse? {
         var lastAttemptStart = runtime.now()
-        return await send(call, policy: policy, lastAttemptStart: &lastAttemptStart)
+        return await send(
+            call, policy: policy, nothingWaitsAfter: nothingWaitsAfter, lastAttemptStart: &lastAttemptStart)
     }
 
     /// `send`, saying when its last attempt was sent.
     func send(
-        _ call: @escaping Call, policy: ClientRetryPolicy? = nil,
+        _ call: @escaping Call, policy: ClientRetryPolicy? = nil, nothingWaitsAfter: Bool = false,
         lastAttemptStart: inout SimTime
     ) async -> APIResponse? {
         let policy = policy ?? retryPolicy
@@ -104,7 +108,8 @@ extension Journey {
                 response = answer
             } else if let host {
                 let (system, generation) = await host.current()
-                let answer = await inOwnTask { await call(InProcessTarget(system: system)) }
+                let target = InProcessTarget(system: system)
+                let answer = nothingWaitsAfter ? await call(target) : await inOwnTask { await call(target) }
                 guard host.isAlive(generation), let answer else {
                     host.noteLostAnswer()
                     lost += 1
@@ -140,6 +145,9 @@ extension Journey {
     /// reuse), and an in-process call runs the whole service path in the caller's task: run in
     /// the journey's task, that depth would stay with the journey through its waits for a later
     /// capture, refund or dispute, and those waiting journeys are most of a busy run's memory.
+    /// A call after which the journey waits no more needs no task of its own: the journey's
+    /// task ends with it (`send`'s `nothingWaitsAfter`), and a task and two executor jobs are
+    /// saved.
     private func inOwnTask(_ call: @escaping @Sendable () async -> APIResponse?) async -> APIResponse? {
         await withCheckedContinuation { continuation in
             _ = runtime.spawn { continuation.resume(returning: await call()) }

@@ -69,6 +69,23 @@ extension Journey {
         return id
     }
 
+    /// Whether the journey waits after its create: for a later capture, cancel, refund or
+    /// dispute, or for its authorization to expire.
+    func waitsAfterCreate(_ plan: JourneyPlan) -> Bool {
+        switch plan.capture {
+        case .immediate: Self.waitsAfterCapture(plan)
+        case .never: authorizationExpiryWait != nil
+        case .delayed, .partial, .cancel: true
+        }
+    }
+
+    /// Whether the journey waits after its capture: for a refund or a dispute.
+    static func waitsAfterCapture(_ plan: JourneyPlan) -> Bool {
+        if plan.dispute != nil { return true }
+        if case .none = plan.refund { return false }
+        return true
+    }
+
     /// The create request of the plan: its payment method tokenized as a client would; nil (a
     /// violation of the generator) if the plan's card or account cannot be.
     private func order(_ plan: JourneyPlan, _ outcome: inout JourneyOutcome) -> PaymentOrder? {
@@ -112,7 +129,8 @@ extension Journey {
         }
         told.apiKey = apiKey
         var createAttemptStart = runtime.now()
-        let sent = await send(create, lastAttemptStart: &createAttemptStart)
+        let sent = await send(
+            create, nothingWaitsAfter: !waitsAfterCreate(plan), lastAttemptStart: &createAttemptStart)
         if let sent, sent.isShedByRunner {
             // Never sent (the runner's connections were saturated): like an arrival dropped
             // beyond the in-flight bound, counted and not answered, and nothing to check.
@@ -146,7 +164,9 @@ extension Journey {
         // A request refused before any work after every retry is given up (the report counts
         // it): the merchant's resend is of a request that was answered.
         if plan.clientRetry && !ClientRetryPolicy.isRefusedBeforeWork(response) {
-            await retryCreate(create, idempotencyKey: idempotencyKey, first: response, &outcome)
+            await retryCreate(
+                create, idempotencyKey: idempotencyKey, first: response,
+                nothingWaitsAfter: !waitsAfterCreate(plan), &outcome)
         }
         return response
     }
@@ -154,10 +174,10 @@ extension Journey {
     /// The merchant's resend of an answered create: it must get the first answer again.
     private func retryCreate(
         _ create: @escaping Call, idempotencyKey: String,
-        first response: APIResponse,
+        first response: APIResponse, nothingWaitsAfter: Bool,
         _ outcome: inout JourneyOutcome
     ) async {
-        let retry = await send(create) ?? response
+        let retry = await send(create, nothingWaitsAfter: nothingWaitsAfter) ?? response
         trace("create_payment_retry", idempotencyKey, retry)
         if retry.isShedByRunner {
             // Never sent: the resend learnt nothing, which contradicts nothing.
@@ -230,9 +250,10 @@ extension Journey {
         let cancel: Call = { target in
             await target.cancel(id, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
+        // Nothing follows a cancel but the journey's checks.
+        let sent = await send(cancel, nothingWaitsAfter: true)
         let canceled = await resolve(
-            "cancel", key: key, number: context.plan.number, await send(cancel), payment: id, &outcome, cancel
-        )
+            "cancel", key: key, number: context.plan.number, sent, payment: id, &outcome, cancel)
         if let canceled {
             trace("cancel", key, canceled)
             checkJournaled(canceled, .cancel, &outcome)
@@ -264,9 +285,9 @@ extension Journey {
             await target.capture(
                 id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
+        let sent = await send(capture, nothingWaitsAfter: !Self.waitsAfterCapture(context.plan))
         let captured = await resolve(
-            "capture", key: key, number: context.plan.number, await send(capture), payment: id, &outcome,
-            capture)
+            "capture", key: key, number: context.plan.number, sent, payment: id, &outcome, capture)
         if let captured {
             trace("capture", key, captured)
             checkJournaled(captured, .capture, &outcome)
@@ -318,9 +339,10 @@ extension Journey {
             await target.refund(
                 id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
+        // Nothing follows a refund but the journey's checks.
+        let sent = await send(refund, nothingWaitsAfter: true)
         let refunded = await resolve(
-            "refund", key: key, number: context.plan.number, await send(refund), payment: id, &outcome, refund
-        )
+            "refund", key: key, number: context.plan.number, sent, payment: id, &outcome, refund)
         guard let refunded else {
             outcome.violation(.refundWithinCaptured, "\(id): no answer after \(Self.sendsMax) sends")
             return

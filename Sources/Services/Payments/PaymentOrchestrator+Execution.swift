@@ -74,7 +74,7 @@ extension PaymentOrchestrator {
             if answer != nil { counters.withLock { $0.inquiries += 1 } }
             return .inquiryAnswered(answer, attempt: attempt, capturesAutomatically: automatic)
         case .lockRate(let from, let to, let amount):
-            return .rateLocked(await currency.quote(from: from, to: to), amountMinorUnits: amount)
+            return .rateLocked(currency.quote(from: from, to: to), amountMinorUnits: amount)
         case .book(let booking, let isJournaled):
             let day = booking.isFiledOnSettlementDay ? booking.network.map(settlementDay) : booking.day
             try await book(booking, for: id, day: day, isJournaled: isJournaled)

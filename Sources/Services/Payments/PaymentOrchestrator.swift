@@ -247,7 +247,7 @@ package final class PaymentOrchestrator: Sendable {
         let minimum = ChargeLimits.minimum(amount.currency)
         guard amount.minorUnits >= minimum.minorUnits else { throw .amountTooSmall(amount, minimum: minimum) }
         guard settlement != amount.currency else { return }
-        let rate = await currency.midMarketRate(from: amount.currency, to: settlement)
+        let rate = currency.midMarketRate(from: amount.currency, to: settlement)
         let settlementMinimum = ChargeLimits.minimum(settlement)
         // Rounded down: an amount that only rounding lifts to the minimum is below it.
         guard let value = try? rate.convert(amount, rounding: .down),

@@ -15,7 +15,10 @@ import Synchronization
 /// half-dozen calls a payment makes.
 final class PaymentShard: Sendable {
     private struct State {
-        var records: [PaymentID: PaymentRecord] = [:]
+        /// Each payment's record in its process, so that `handle` runs the process on the
+        /// stored record in place: a copy out and back would retain and release every field of
+        /// the record at each of a payment's half-dozen steps.
+        var processes: [PaymentID: PaymentProcess] = [:]
         var transferIDs: TransferIDSequence
     }
 
@@ -32,15 +35,15 @@ final class PaymentShard: Sendable {
     }
 
     func insert(_ record: PaymentRecord) {
-        state.withLock { $0.records[record.id] = record }
+        state.withLock { $0.processes[record.id] = PaymentProcess(record: record) }
         merchantIndex.insert(record.id, merchant: record.merchant)
     }
 
-    func record(_ id: PaymentID) -> PaymentRecord? { state.withLock { $0.records[id] } }
+    func record(_ id: PaymentID) -> PaymentRecord? { state.withLock { $0.processes[id]?.record } }
 
     /// Forgets a payment whose lifecycle is over, returning its last record.
     func remove(_ id: PaymentID) -> PaymentRecord? {
-        let record = state.withLock { $0.records.removeValue(forKey: id) }
+        let record = state.withLock { $0.processes.removeValue(forKey: id)?.record }
         if let record { merchantIndex.remove(id, merchant: record.merchant) }
         return record
     }
@@ -53,13 +56,11 @@ final class PaymentShard: Sendable {
         plantedBug: PlantedBug?, inquiriesMax: Int
     ) throws(PaymentServiceError) -> [PaymentProcess.Action] {
         try state.withLock { (state) throws(PaymentServiceError) in
-            guard let record = state.records[id] else { throw .paymentNotFound(id) }
-            var process = PaymentProcess(record: record)
+            guard let index = state.processes.index(forKey: id) else { throw .paymentNotFound(id) }
             var context = PaymentProcess.Context(
                 now: now, fees: fees, plantedBug: plantedBug, inquiriesMax: inquiriesMax,
                 transferIDs: state.transferIDs)
-            let actions = process.handle(input, &context)
-            state.records[id] = process.record
+            let actions = state.processes.values[index].handle(input, &context)
             state.transferIDs = context.transferIDs
             return actions
         }
@@ -69,16 +70,16 @@ final class PaymentShard: Sendable {
     /// Runs `body` on the payment's record under the lock, or answers nil for an unknown one.
     func withRecord<T>(_ id: PaymentID, _ body: (inout PaymentRecord) -> T) -> T? {
         state.withLock { state in
-            guard state.records[id] != nil else { return nil }
-            return body(&state.records[id]!)
+            guard let index = state.processes.index(forKey: id) else { return nil }
+            return body(&state.processes.values[index].record)
         }
     }
 
     func update(_ id: PaymentID, _ change: @Sendable (inout PaymentRecord) -> Void) {
         // In place: a copy out and back would copy the whole record twice.
         state.withLock { state in
-            guard state.records[id] != nil else { return }
-            change(&state.records[id]!)
+            guard let index = state.processes.index(forKey: id) else { return }
+            change(&state.processes.values[index].record)
         }
     }
 
@@ -96,21 +97,21 @@ final class PaymentShard: Sendable {
     /// Authorized payments whose authorization is older than `deadline`, for the expiry sweep.
     func authorizedBefore(_ deadline: SimTime) -> [PaymentID] {
         state.withLock { state in
-            state.records.values.filter {
-                $0.payment.state == .authorized && ($0.authorizedAt ?? .zero) < deadline
+            state.processes.values.filter {
+                $0.record.payment.state == .authorized && ($0.record.authorizedAt ?? .zero) < deadline
             }
-            .map(\.id).sorted()
+            .map(\.record.id).sorted()
         }
     }
 
     /// Captured payments not yet settled, for the daily settlement run.
     func capturedUnsettled() -> [PaymentID] {
         state.withLock { state in
-            state.records.values.filter { $0.payment.state == .captured }.map(\.id).sorted()
+            state.processes.values.filter { $0.record.payment.state == .captured }.map(\.record.id).sorted()
         }
     }
 
-    func allRecords() -> [PaymentRecord] { state.withLock { Array($0.records.values) } }
+    func allRecords() -> [PaymentRecord] { state.withLock { $0.processes.values.map(\.record) } }
 
-    var count: Int { state.withLock { $0.records.count } }
+    var count: Int { state.withLock { $0.processes.count } }
 }
