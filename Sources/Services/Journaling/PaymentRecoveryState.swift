@@ -79,7 +79,7 @@ struct PaymentRecoveryState: Codable {
     var report = PaymentRecoveryReport()
     var acknowledged = PaymentRecoveryReport.Invariant("acknowledged_answers_were_durable")
     var oneKeyOnePayment = PaymentRecoveryReport.Invariant("one_payment_per_idempotency_key")
-    var bounds = PaymentRecoveryReport.Invariant("payment_amounts_within_bounds")
+    var bounds = PaymentRecoveryReport.Invariant(RecoveredPayment.boundsInvariant)
 
     enum CodingKeys: CodingKey {
         case pendingWebhooks, settledUnseen, payments, retired, retiredByMerchant, sealedCards, merchants
@@ -125,7 +125,13 @@ struct PaymentRecoveryState: Codable {
         report.records += 1
         report.recordsByType[record.type, default: 0] += 1
         guard record.type == PaymentJournalRecord.recordType else { return }
-        switch try record.decode(PaymentJournalRecord.self) {
+        let decoded: PaymentJournalRecord
+        do {
+            decoded = try record.decode(PaymentJournalRecord.self)
+        } catch .invalidField(RecoveredPayment.boundsInvariant, let reason) {
+            return bounds.violated(reason)
+        }
+        switch decoded {
         case .opened(let payment, let time, let key, let sealedCard):
             let card = try openCard(sealedCard, of: payment.id)
             replay(payment, at: time, key: key, command: nil, card: card) { $0.replayOpening() }
@@ -159,17 +165,11 @@ struct PaymentRecoveryState: Codable {
 
     /// Whether a record of `payment` is left out: the live system forgot a retired payment, so
     /// nothing it journals can be about one (a record that is, two appends landing out of order,
-    /// would only bring back a partial payment: counted); impossible amounts are a violation.
-    private mutating func isRetiredOrOutOfBounds(_ payment: RecoveredPayment) -> Bool {
-        if retired.contains(payment.id) {
-            report.recordsAfterRetirement += 1
-            return true
-        }
-        if let violation = payment.amountViolation {
-            bounds.violated(violation)
-            return true
-        }
-        return false
+    /// would only bring back a partial payment: counted).
+    private mutating func isRetired(_ payment: RecoveredPayment) -> Bool {
+        guard retired.contains(payment.id) else { return false }
+        report.recordsAfterRetirement += 1
+        return true
     }
 
     /// Opens a payment's sealed card fields (its first record carries them).
@@ -192,9 +192,9 @@ struct PaymentRecoveryState: Codable {
         card: JournaledCardFields?, _ step: (inout PaymentProcess) -> [PaymentProcess.Action]
     ) {
         let id = payment.id
-        guard !isRetiredOrOutOfBounds(payment) else { return }
+        guard !isRetired(payment) else { return }
         report.transitions += 1
-        let settlement = merchants[payment.merchant] ?? payment.currency
+        let settlement = merchants[payment.merchant] ?? payment.payment.amount.currency
         guard
             var replay = payments[id]
                 ?? (try? PaymentProcess(opening: payment, at: time, settlement: settlement)).map({
@@ -232,7 +232,7 @@ struct PaymentRecoveryState: Codable {
         _ operation: APIOperation, status: Int, answer: RecoveredPayment, at time: Int64, key: String?
     ) {
         let id = answer.id
-        guard !isRetiredOrOutOfBounds(answer) else { return }
+        guard !isRetired(answer) else { return }
         report.acknowledgements += 1
         guard var replay = payments[id] else {
             acknowledged.violated("\(operation) answered for \(id), which the journal never shows")
