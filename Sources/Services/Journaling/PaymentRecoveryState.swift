@@ -165,9 +165,10 @@ struct PaymentRecoveryState: Codable {
 
     /// Whether a record of `payment` is left out: the live system forgot a retired payment, so
     /// nothing it journals can be about one (a record that is, two appends landing out of order,
-    /// would only bring back a partial payment: counted).
-    private mutating func isRetired(_ payment: RecoveredPayment) -> Bool {
-        guard retired.contains(payment.id) else { return false }
+    /// would only bring back a partial payment: counted). A payment the fold holds (`held`) is
+    /// not retired: the retired ids are searched only for the others.
+    private mutating func isRetired(_ payment: RecoveredPayment, held: Replay?) -> Bool {
+        guard held == nil, retired.contains(payment.id) else { return false }
         report.recordsAfterRetirement += 1
         return true
     }
@@ -192,11 +193,12 @@ struct PaymentRecoveryState: Codable {
         card: JournaledCardFields?, _ step: (inout PaymentProcess) -> [PaymentProcess.Action]
     ) {
         let id = payment.id
-        guard !isRetired(payment) else { return }
+        let held = payments[id]
+        guard !isRetired(payment, held: held) else { return }
         report.transitions += 1
         let settlement = merchants[payment.merchant] ?? payment.payment.amount.currency
         guard
-            var replay = payments[id]
+            var replay = held
                 ?? (try? PaymentProcess(opening: payment, at: time, settlement: settlement)).map({
                     Replay(process: $0)
                 })
@@ -232,9 +234,10 @@ struct PaymentRecoveryState: Codable {
         _ operation: APIOperation, status: Int, answer: RecoveredPayment, at time: Int64, key: String?
     ) {
         let id = answer.id
-        guard !isRetired(answer) else { return }
+        let held = payments[id]
+        guard !isRetired(answer, held: held) else { return }
         report.acknowledgements += 1
-        guard var replay = payments[id] else {
+        guard var replay = held else {
             acknowledged.violated("\(operation) answered for \(id), which the journal never shows")
             return
         }
