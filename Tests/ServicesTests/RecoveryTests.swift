@@ -224,10 +224,10 @@ import Testing
             #expect(recovered.report.transfersRolledForward == 0)
             #expect(recovered.state.idempotencyKeys["\(Self.merchants[0])/key-0"] != nil)
             // The run covered what recovery must rebuild.
-            let states = Set(live.values.map { "\($0.state)" })
+            let states = Set(live.values.map { "\($0.payment.state)" })
             #expect(
                 states.contains("settled") && states.contains("voided") && states.contains("disputed"),
-                "\(live.values.map { "\($0.state)" }.sorted())")
+                "\(live.values.map { "\($0.payment.state)" }.sorted())")
         }
     }
 
@@ -268,21 +268,62 @@ import Testing
         }
     }
 
+    /// A journaled image of payment `id` of merchant 7.
+    static func image(
+        _ id: PaymentID, _ network: PaymentNetwork?, _ state: PaymentState, amount: Int64,
+        currency: Currency = .usd, captured: Int64 = 0, disputeStatus: DisputeStatus? = nil,
+        isSettled: Bool = false, isAuthenticated: Bool = false
+    ) throws -> RecoveredPayment {
+        RecoveredPayment(
+            id: id, merchant: MerchantID(7), network: network,
+            payment: try Payment(
+                restoring: state, amount: Money(minorUnits: amount, currency: currency),
+                amountCapturableMinorUnits: 0, amountCapturedMinorUnits: captured,
+                amountRefundedMinorUnits: 0,
+                dispute: disputeStatus.map { (0, $0) }, isSettled: isSettled, isAuthenticated: isAuthenticated
+            ))
+    }
+
+    /// A record whose amounts break `Payment`'s invariants (refunded beyond captured, as a
+    /// corrupted or foreign journal could hold) is refused where it is read: counted against
+    /// the bounds check and left out, and the rest of the journal recovers.
+    @Test func aRecordWithImpossibleAmountsIsAViolationAndLeftOut() async throws {
+        let payment = try Self.image(PaymentID(1), .visa, .captured, amount: 1_000, captured: 1_000)
+        var bytes = JournalRecord(
+            PaymentJournalRecord.transition(
+                JournaledTransition(
+                    command: .capture(amountMinorUnits: nil), next: .done, events: [.chargeCaptured],
+                    result: payment, eventsEmitted: 1, timeNanoseconds: 0))
+        ).payload
+        // amount 1,000, capturable 0, captured 1,000, refunded 0 (zigzag varints): refunded 2,000.
+        let amounts: [UInt8] = [0xD0, 0x0F, 0x00, 0xD0, 0x0F, 0x00]
+        let at = try #require(
+            (0...(bytes.count - amounts.count)).first { Array(bytes[$0..<($0 + amounts.count)]) == amounts })
+        bytes.replaceSubrange((at + 5)..<(at + 6), with: [0xA0, 0x1F])
+        let journal = InMemoryJournal()
+        _ = try await journal.append([
+            JournalRecord(
+                PaymentJournalRecord.merchantOnboarded(
+                    MerchantID(7), settlementCurrency: .usd, timeNanoseconds: 0)),
+            JournalRecord(
+                type: PaymentJournalRecord.recordType, version: PaymentJournalRecord.formatVersion,
+                payload: bytes),
+        ])
+        let report = try await PaymentSystemRecovery.recover(from: journal).report
+        let bounds = try #require(report.invariant("payment_amounts_within_bounds"))
+        #expect(
+            bounds.violations == 1 && bounds.examples.first?.hasPrefix("\(PaymentID(1)):") == true,
+            "\(bounds)")
+        #expect(report.payments == 0 && report.transitions == 0)
+    }
+
     /// The checks can fail: an acknowledgement the journal has no transition for, and a second
     /// capture of one payment, are reported.
     @Test func anAcknowledgementWithoutItsTransitionAndADoubleCaptureAreViolations() async throws {
         let journal = InMemoryJournal()
-        let payment = RecoveredPayment(
-            id: PaymentID(1), merchant: MerchantID(7), currency: .usd, network: .visa, state: .captured,
-            amountMinorUnits: 1_000, amountCapturableMinorUnits: 0, amountCapturedMinorUnits: 1_000,
-            amountRefundedMinorUnits: 0, disputeAmountMinorUnits: 0, disputeStatus: nil, isSettled: false,
-            isAuthenticated: false)
-        var ghost = payment
-        ghost = RecoveredPayment(
-            id: PaymentID(2), merchant: ghost.merchant, currency: ghost.currency, network: ghost.network,
-            state: ghost.state, amountMinorUnits: ghost.amountMinorUnits, amountCapturableMinorUnits: 0,
-            amountCapturedMinorUnits: 1_000, amountRefundedMinorUnits: 0, disputeAmountMinorUnits: 0,
-            disputeStatus: nil, isSettled: false, isAuthenticated: false)
+        let payment = try Self.image(PaymentID(1), .visa, .captured, amount: 1_000, captured: 1_000)
+        let ghost = RecoveredPayment(
+            id: PaymentID(2), merchant: payment.merchant, network: payment.network, payment: payment.payment)
         let capture = PaymentJournalRecord.transition(
             JournaledTransition(
                 command: .capture(amountMinorUnits: nil), next: .done, events: [.chargeCaptured],
@@ -305,11 +346,10 @@ import Testing
     /// Every kind of record decodes to what was encoded: encoding the decoded record gives the
     /// same bytes.
     @Test func servicesRecordsRoundTrip() throws {
-        let payment = RecoveredPayment(
-            id: PaymentID(3), merchant: MerchantID(4), currency: .kwd, network: .amex,
-            state: .failed(.stolenCard), amountMinorUnits: 10, amountCapturableMinorUnits: 0,
-            amountCapturedMinorUnits: 0, amountRefundedMinorUnits: 0, disputeAmountMinorUnits: 0,
-            disputeStatus: .underReview, isSettled: true, isAuthenticated: true)
+        let payment = try Self.image(
+            PaymentID(3), .amex, .failed(.stolenCard), amount: 10, currency: .kwd,
+            disputeStatus: .underReview,
+            isSettled: true, isAuthenticated: true)
         let transfer = Transfer(
             id: TransferID(5), currency: .eur, debit: .customerFunds(.eur), credit: .fx(.eur), amount: 99)
         let refund = PaymentProcess.Booking(
@@ -381,11 +421,7 @@ import Testing
     /// Every command and every next step a transition can journal comes back as written, those
     /// the layout codes by hand and those it leaves to `Codable`.
     @Test func everyCommandAndStepRoundTrips() throws {
-        let payment = RecoveredPayment(
-            id: PaymentID(3), merchant: MerchantID(4), currency: .usd, network: nil, state: .created,
-            amountMinorUnits: 10, amountCapturableMinorUnits: 0, amountCapturedMinorUnits: 0,
-            amountRefundedMinorUnits: 0, disputeAmountMinorUnits: 0, disputeStatus: nil, isSettled: false,
-            isAuthenticated: false)
+        let payment = try Self.image(PaymentID(3), nil, .created, amount: 10)
         let commands: [PaymentCommand] = [
             .authorizationResult(.approved), .authorizationResult(.declined(.doNotHonor)),
             .authorizationResult(.timedOut), .requireAction, .actionCompleted, .actionAbandoned,

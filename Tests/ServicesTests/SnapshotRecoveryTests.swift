@@ -366,11 +366,10 @@ import Testing
                 let checkpointer = snapshotEvery.map {
                     JournalCheckpointer(
                         journal: memory, recordsPerSnapshot: $0,
-                        ledgerConfiguration: LedgerConfiguration(shardCount: 4), cipher: nil)
+                        ledgerConfiguration: LedgerConfiguration(shardCount: 4), cipher: nil, runtime: runtime
+                    )
                 }
-                let journal: any Journal =
-                    checkpointer.map { CheckpointingJournal(memory, checkpointer: $0, runtime: runtime) }
-                    ?? memory
+                let journal: any Journal = checkpointer ?? memory
                 let system = try PaymentRecoveryTests.makeSystem(runtime, journal: journal)
                 try await PaymentRecoveryTests.drive(system)
                 return (await system.ledger.traceDigest(), memory, checkpointer?.statistics)

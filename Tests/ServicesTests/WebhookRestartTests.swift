@@ -105,9 +105,8 @@ import Testing
             let probe = try Self.makeSystem(runtime, journal: disk)
             let checkpointer = JournalCheckpointer(
                 journal: disk, recordsPerSnapshot: 8, ledgerConfiguration: probe.ledger.configuration,
-                cipher: nil)
-            let journal = CheckpointingJournal(disk, checkpointer: checkpointer, runtime: runtime)
-            let system = try Self.makeSystem(runtime, journal: journal)
+                cipher: nil, runtime: runtime)
+            let system = try Self.makeSystem(runtime, journal: checkpointer)
             let (report, _) = try await Self.crashPayRestart(system)
             #expect(checkpointer.statistics.snapshots > 0)
             await #expect(throws: JournalError.self) { _ = try await disk.read(from: .origin, limit: 1) }
@@ -115,7 +114,7 @@ import Testing
             #expect(rebuilt.owedInJournal >= Int(system.events.snapshot.leftToJournal))
             #expect(await Self.unprocessed(system).isEmpty)
             let owed = try await PaymentSystemRecovery.owedWebhooks(
-                in: journal, ledgerConfiguration: system.ledger.configuration)
+                in: checkpointer, ledgerConfiguration: system.ledger.configuration)
             #expect(owed.isEmpty)
         }
     }

@@ -121,12 +121,10 @@ struct RunAssembly {
                         journal: disk, recordsPerSnapshot: every,
                         ledgerConfiguration: LedgerConfiguration(
                             shardCount: ScenarioRunner.systemConfiguration(scenario).ledgerShards),
-                        cipher: options.journalCipher)
+                        cipher: options.journalCipher, runtime: runtime)
                 }
             }
-            let checkpointed = disk.map { disk in
-                checkpointer.map { CheckpointingJournal(disk, checkpointer: $0, runtime: runtime) } ?? disk
-            }
+            let checkpointed: (any Journal)? = checkpointer ?? disk
             self.disk = disk
             self.checkpointer = checkpointer
             chaos = checkpointed.map { ChaosJournal($0, runtime: runtime) }

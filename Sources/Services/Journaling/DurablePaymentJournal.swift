@@ -64,17 +64,17 @@ public struct DurablePaymentJournal: PaymentJournal {
 
     /// Appends what completes a durable step, retrying (see `PaymentJournaling.appendPersistently`).
     private func appendPersistently(
-        _ records: [PaymentJournalRecord], runtime: any Runtime
+        _ record: PaymentJournalRecord, runtime: any Runtime
     ) async throws(JournalError) {
         try await PaymentJournaling.appendPersistently(
-            records.map(JournalRecord.init), journal: log, runtime: runtime)
+            [JournalRecord(record)], journal: log, runtime: runtime)
     }
 
     public func bookingIntent(
         _ booking: PaymentProcess.Booking, for id: PaymentID, runtime: any Runtime
     ) async throws(PaymentServiceError) {
         do throws(JournalError) {
-            try await appendPersistently([.bookingIntent(id, booking)], runtime: runtime)
+            try await appendPersistently(.bookingIntent(id, booking), runtime: runtime)
         } catch {
             throw .ledgerRefused(
                 id, "journal append failed \(PaymentJournaling.persistentAttemptsMax) times: \(error)")
@@ -82,7 +82,7 @@ public struct DurablePaymentJournal: PaymentJournal {
     }
 
     public func bookingAborted(for id: PaymentID, runtime: any Runtime) async {
-        try? await appendPersistently([.bookingAborted(id)], runtime: runtime)
+        try? await appendPersistently(.bookingAborted(id), runtime: runtime)
     }
 
     public func retirement(of id: PaymentID) async {

@@ -107,18 +107,19 @@ extension PaymentJournalRecord {
 }
 
 extension BinaryWriter {
-    fileprivate mutating func write(_ payment: RecoveredPayment) {
-        writeVarint(payment.id.rawValue)
-        writeVarint(payment.merchant.rawValue)
-        write(payment.currency)
-        write(payment.network) { $0.write($1.accountCode) }
+    fileprivate mutating func write(_ image: RecoveredPayment) {
+        let payment = image.payment
+        writeVarint(image.id.rawValue)
+        writeVarint(image.merchant.rawValue)
+        write(payment.amount.currency)
+        write(image.network) { $0.write($1.accountCode) }
         write(payment.state)
-        writeSignedVarint(payment.amountMinorUnits)
+        writeSignedVarint(payment.amount.minorUnits)
         writeSignedVarint(payment.amountCapturableMinorUnits)
         writeSignedVarint(payment.amountCapturedMinorUnits)
         writeSignedVarint(payment.amountRefundedMinorUnits)
-        writeSignedVarint(payment.disputeAmountMinorUnits)
-        write(payment.disputeStatus) { $0.write($1) }
+        writeSignedVarint(payment.dispute?.amountMinorUnits ?? 0)
+        write(payment.dispute?.status) { $0.write($1) }
         write(payment.isSettled)
         write(payment.isAuthenticated)
     }
@@ -272,17 +273,29 @@ extension BinaryReader {
         return network
     }
 
+    /// - Throws: `.invalidField(RecoveredPayment.boundsInvariant, ...)` for amounts that break
+    ///   `Payment`'s invariants (recovery counts and skips the record).
     fileprivate mutating func read(_: RecoveredPayment.Type) throws(JournalError) -> RecoveredPayment {
-        RecoveredPayment(
-            id: PaymentID(try readVarint()), merchant: MerchantID(try readVarint()),
-            currency: try read(Currency.self),
-            network: try readBool() ? try read(PaymentNetwork.self) : nil,
-            state: try read(PaymentState.self), amountMinorUnits: try readSignedVarint(),
-            amountCapturableMinorUnits: try readSignedVarint(),
-            amountCapturedMinorUnits: try readSignedVarint(),
-            amountRefundedMinorUnits: try readSignedVarint(), disputeAmountMinorUnits: try readSignedVarint(),
-            disputeStatus: try readBool() ? try read(DisputeStatus.self) : nil,
-            isSettled: try readBool(), isAuthenticated: try readBool())
+        let (id, merchant) = (PaymentID(try readVarint()), MerchantID(try readVarint()))
+        let currency = try read(Currency.self)
+        let network = try readBool() ? try read(PaymentNetwork.self) : nil
+        let state = try read(PaymentState.self)
+        let (amount, capturable, captured) = (
+            try readSignedVarint(), try readSignedVarint(), try readSignedVarint()
+        )
+        let (refunded, disputed) = (try readSignedVarint(), try readSignedVarint())
+        let disputeStatus = try readBool() ? try read(DisputeStatus.self) : nil
+        let (isSettled, isAuthenticated) = (try readBool(), try readBool())
+        do {
+            let payment = try Payment(
+                restoring: state, amount: Money(minorUnits: amount, currency: currency),
+                amountCapturableMinorUnits: capturable, amountCapturedMinorUnits: captured,
+                amountRefundedMinorUnits: refunded, dispute: disputeStatus.map { (disputed, $0) },
+                isSettled: isSettled, isAuthenticated: isAuthenticated)
+            return RecoveredPayment(id: id, merchant: merchant, network: network, payment: payment)
+        } catch {
+            throw .invalidField(RecoveredPayment.boundsInvariant, reason: "\(id): \(error)")
+        }
     }
 
     fileprivate mutating func read(_: PaymentState.Type) throws(JournalError) -> PaymentState {

@@ -79,7 +79,7 @@ struct PaymentRecoveryState: Codable {
     var report = PaymentRecoveryReport()
     var acknowledged = PaymentRecoveryReport.Invariant("acknowledged_answers_were_durable")
     var oneKeyOnePayment = PaymentRecoveryReport.Invariant("one_payment_per_idempotency_key")
-    var bounds = PaymentRecoveryReport.Invariant("payment_amounts_within_bounds")
+    var bounds = PaymentRecoveryReport.Invariant(RecoveredPayment.boundsInvariant)
 
     enum CodingKeys: CodingKey {
         case pendingWebhooks, settledUnseen, payments, retired, retiredByMerchant, sealedCards, merchants
@@ -125,7 +125,13 @@ struct PaymentRecoveryState: Codable {
         report.records += 1
         report.recordsByType[record.type, default: 0] += 1
         guard record.type == PaymentJournalRecord.recordType else { return }
-        switch try record.decode(PaymentJournalRecord.self) {
+        let decoded: PaymentJournalRecord
+        do {
+            decoded = try record.decode(PaymentJournalRecord.self)
+        } catch .invalidField(RecoveredPayment.boundsInvariant, let reason) {
+            return bounds.violated(reason)
+        }
+        switch decoded {
         case .opened(let payment, let time, let key, let sealedCard):
             let card = try openCard(sealedCard, of: payment.id)
             replay(payment, at: time, key: key, command: nil, card: card) { $0.replayOpening() }
@@ -159,17 +165,12 @@ struct PaymentRecoveryState: Codable {
 
     /// Whether a record of `payment` is left out: the live system forgot a retired payment, so
     /// nothing it journals can be about one (a record that is, two appends landing out of order,
-    /// would only bring back a partial payment: counted); impossible amounts are a violation.
-    private mutating func isRetiredOrOutOfBounds(_ payment: RecoveredPayment) -> Bool {
-        if retired.contains(payment.id) {
-            report.recordsAfterRetirement += 1
-            return true
-        }
-        if let violation = payment.amountViolation {
-            bounds.violated(violation)
-            return true
-        }
-        return false
+    /// would only bring back a partial payment: counted). A payment the fold holds (`held`) is
+    /// not retired: the retired ids are searched only for the others.
+    private mutating func isRetired(_ payment: RecoveredPayment, held: Replay?) -> Bool {
+        guard held == nil, retired.contains(payment.id) else { return false }
+        report.recordsAfterRetirement += 1
+        return true
     }
 
     /// Opens a payment's sealed card fields (its first record carries them).
@@ -192,11 +193,12 @@ struct PaymentRecoveryState: Codable {
         card: JournaledCardFields?, _ step: (inout PaymentProcess) -> [PaymentProcess.Action]
     ) {
         let id = payment.id
-        guard !isRetiredOrOutOfBounds(payment) else { return }
+        let held = payments[id]
+        guard !isRetired(payment, held: held) else { return }
         report.transitions += 1
-        let settlement = merchants[payment.merchant] ?? payment.currency
+        let settlement = merchants[payment.merchant] ?? payment.payment.amount.currency
         guard
-            var replay = payments[id]
+            var replay = held
                 ?? (try? PaymentProcess(opening: payment, at: time, settlement: settlement)).map({
                     Replay(process: $0)
                 })
@@ -232,9 +234,10 @@ struct PaymentRecoveryState: Codable {
         _ operation: APIOperation, status: Int, answer: RecoveredPayment, at time: Int64, key: String?
     ) {
         let id = answer.id
-        guard !isRetiredOrOutOfBounds(answer) else { return }
+        let held = payments[id]
+        guard !isRetired(answer, held: held) else { return }
         report.acknowledgements += 1
-        guard var replay = payments[id] else {
+        guard var replay = held else {
             acknowledged.violated("\(operation) answered for \(id), which the journal never shows")
             return
         }

@@ -111,7 +111,9 @@ public enum PaymentSystemRecovery {
             return try RecoverySnapshot.decode(
                 snapshot, ledgerConfiguration: ledgerConfiguration, cipher: cipher)
         }
-        return try RecoveryFold(ledgerConfiguration: ledgerConfiguration, cipher: cipher)
+        return RecoveryFold(
+            state: PaymentRecoveryState(cipher: cipher),
+            ledger: try LedgerFold(configuration: ledgerConfiguration))
     }
 
     /// Crash repair, the ledger's installation and every invariant check, after the last record.

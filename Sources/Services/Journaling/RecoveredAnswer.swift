@@ -21,22 +21,23 @@ package struct RecoveredAnswer: Sendable, Hashable, Codable {
 
 extension APIResponse {
     /// The answer about `payment` with `status`, rebuilt from the journal's image of it.
-    static func recovered(status: Int, payment: RecoveredPayment) -> APIResponse {
+    static func recovered(status: Int, payment image: RecoveredPayment) -> APIResponse {
+        let payment = image.payment
         switch status {
         case 200..<300:
             return APIResponse(
                 status: status,
                 body: paymentBody(
-                    id: payment.id, amount: payment.amountMinorUnits,
+                    id: image.id, amount: payment.amount.minorUnits,
                     received: payment.amountCapturedMinorUnits,
-                    currency: payment.currency, state: payment.state))
+                    currency: payment.amount.currency, state: payment.state))
         case 402:
-            if case .failed(let code) = payment.state { return .error(.cardDeclined(payment.id, code)) }
-            return .error(.cardDeclined(payment.id, .processingError))
+            if case .failed(let code) = payment.state { return .error(.cardDeclined(image.id, code)) }
+            return .error(.cardDeclined(image.id, .processingError))
         default:
             return .error(
                 status: status, type: "api_error", code: "recovered_answer",
-                message: "answer to \(payment.id) restored from the journal", payment: payment.id)
+                message: "answer to \(image.id) restored from the journal", payment: image.id)
         }
     }
 }

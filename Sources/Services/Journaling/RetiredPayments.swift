@@ -1,7 +1,7 @@
 import Core
 
-/// The payments recovery's fold saw retired (`PaymentJournalRecord.paymentRetired`), as sorted, disjoint,
-/// non-adjacent ranges of ids.
+/// The payments recovery's fold saw retired (`PaymentJournalRecord.paymentRetired`), as the
+/// standard library's `RangeSet` of their ids.
 ///
 /// Why ranges: ids are handed out in order and payments retire soon after they start, so the
 /// retired ids form long runs broken only by the payments still held. The cost is one range
@@ -9,49 +9,37 @@ import Core
 /// full anyway), not per payment retired: a day of millions of payments stays a few thousand
 /// ranges.
 package struct RetiredPayments: Sendable, Hashable, Codable {
-    /// Sorted by lower bound; no two overlap or touch.
-    private(set) var ranges: [ClosedRange<UInt64>] = []
+    private(set) var ids = RangeSet<UInt64>()
     /// Distinct ids inserted.
     package private(set) var count = 0
 
     package init() {}
 
-    package func contains(_ id: PaymentID) -> Bool {
-        let index = firstIndex(endingAtOrAfter: id.rawValue)
-        return index < ranges.count && ranges[index].contains(id.rawValue)
-    }
+    package func contains(_ id: PaymentID) -> Bool { ids.contains(id.rawValue) }
 
-    /// Adds `id`; returns false if it was already there.
+    /// Adds `id`; returns false if it was already there, or is `UInt64.max` (never handed out,
+    /// and no half-open range ends after it).
     @discardableResult
     package mutating func insert(_ id: PaymentID) -> Bool {
-        let value = id.rawValue
-        let index = firstIndex(endingAtOrAfter: value)
-        if index < ranges.count && ranges[index].contains(value) { return false }
+        guard id.rawValue < .max, !contains(id) else { return false }
+        ids.insert(contentsOf: id.rawValue..<id.rawValue + 1)
         count += 1
-        let joinsNext = index < ranges.count && value < UInt64.max && ranges[index].lowerBound == value + 1
-        let joinsPrevious = index > 0 && ranges[index - 1].upperBound == value - 1
-        switch (joinsPrevious, joinsNext) {
-        case (true, true):
-            ranges[index - 1] = ranges[index - 1].lowerBound...ranges[index].upperBound
-            ranges.remove(at: index)
-        case (true, false):
-            ranges[index - 1] = ranges[index - 1].lowerBound...value
-        case (false, true):
-            ranges[index] = value...ranges[index].upperBound
-        case (false, false):
-            ranges.insert(value...value, at: index)
-        }
         return true
     }
 
-    /// The first range whose upper bound is at least `value` (binary search).
-    private func firstIndex(endingAtOrAfter value: UInt64) -> Int {
-        var low = 0
-        var high = ranges.count
-        while low < high {
-            let middle = (low + high) / 2
-            if ranges[middle].upperBound < value { low = middle + 1 } else { high = middle }
+    /// As a snapshot holds it (`RangeSet` is not `Codable`): the count, then each range's bounds.
+    package init(from decoder: any Decoder) throws {
+        let values = try [UInt64](from: decoder)
+        count = Int(values.first ?? 0)
+        for index in stride(from: 1, to: values.count - 1, by: 2) {
+            guard values[index] < values[index + 1] else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "empty range"))
+            }
+            ids.insert(contentsOf: values[index]..<values[index + 1])
         }
-        return low
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        try ([UInt64(count)] + ids.ranges.flatMap { [$0.lowerBound, $0.upperBound] }).encode(to: encoder)
     }
 }

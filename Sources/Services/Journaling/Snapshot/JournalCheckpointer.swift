@@ -12,14 +12,17 @@ import Synchronization
 /// a point in the log, not a pause of the database). Recovery starts from it and replays the
 /// tail.
 ///
-/// `catchUp()` does the work; `CheckpointingJournal` calls it when an append crosses the next
-/// due position. Nothing in the fold suspends, so in a simulated run (a memory journal, which
-/// never suspends either) a checkpoint adds no job for the deterministic scheduler: the run's
-/// interleaving and digest are the same with and without snapshots. One catch-up runs at a
-/// time; an append that finds one running leaves the work to it.
+/// It is also the run's journal with snapshots on: an append passes through to `journal` and,
+/// when it reaches the next due position, has the checkpointer catch up. In a deterministic run
+/// (or without a runtime) the catch-up runs inline, in the appender's task, after its append is
+/// durable: nothing in the fold suspends, so in a simulated run (a memory journal, which never
+/// suspends either) a checkpoint adds no job for the deterministic scheduler, and the run's
+/// interleaving and digest are the same with and without snapshots. In a concurrent run it is
+/// spawned through the runtime, so that no client waits for a snapshot's encoding. One
+/// catch-up runs at a time; an append that finds one running leaves the work to it.
 ///
 /// Memory: the fold (what recovery would hold at that position) plus one read batch.
-public final class JournalCheckpointer: Sendable {
+public final class JournalCheckpointer: Journal {
     /// What the checkpointer did so far.
     public struct Statistics: Sendable, Hashable {
         public var snapshots = 0
@@ -46,6 +49,7 @@ public final class JournalCheckpointer: Sendable {
     public let recordsPerSnapshot: Int
     public let ledgerConfiguration: LedgerConfiguration
     private let cipher: FieldCipher?
+    private let runtime: (any Runtime)?
     private let state: Mutex<State>
     /// Records read per journal read.
     static let batchRecords = 4_096
@@ -56,23 +60,53 @@ public final class JournalCheckpointer: Sendable {
     ///   - recordsPerSnapshot: at least 1.
     ///   - ledgerConfiguration: the run's ledger configuration (the one recovery will use).
     ///   - cipher: the run's journal key, to open (and keep sealed) the card fields.
+    ///   - runtime: where a catch-up an append claims runs (see above).
     public init(
         journal: any Journal, recordsPerSnapshot: Int, ledgerConfiguration: LedgerConfiguration,
-        cipher: FieldCipher?
+        cipher: FieldCipher?, runtime: (any Runtime)? = nil
     ) {
         precondition(recordsPerSnapshot >= 1, "recordsPerSnapshot must be at least 1")
         self.journal = journal
         self.recordsPerSnapshot = recordsPerSnapshot
         self.ledgerConfiguration = ledgerConfiguration
         self.cipher = cipher
+        self.runtime = runtime
         state = Mutex(State(nextDue: UInt64(recordsPerSnapshot)))
     }
+
+    public func append(_ records: [JournalRecord]) async throws(JournalError) -> JournalPosition {
+        let position = try await journal.append(records)
+        guard claim(at: position) else { return position }
+        if let runtime, !runtime.isDeterministic {
+            runtime.spawn { [self] in await runClaimed() }
+        } else {
+            await runClaimed()
+        }
+        return position
+    }
+
+    public func read(from position: JournalPosition, limit: Int) async throws(JournalError) -> [JournalEntry]
+    {
+        try await journal.read(from: position, limit: limit)
+    }
+
+    public func snapshot(_ data: [UInt8], upTo position: JournalPosition) async throws(JournalError) {
+        try await journal.snapshot(data, upTo: position)
+    }
+
+    public func latestSnapshot() async throws(JournalError) -> JournalSnapshot? {
+        try await journal.latestSnapshot()
+    }
+
+    public func lastPosition() async -> JournalPosition { await journal.lastPosition() }
+
+    public func close() async { await journal.close() }
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// Claims the next catch-up when none is running and, given the journal's `position`, when
     /// it has grown to the next snapshot's; the caller must then call `runClaimed()`.
-    func claim(at position: JournalPosition? = nil) -> Bool {
+    private func claim(at position: JournalPosition? = nil) -> Bool {
         state.withLock { state in
             guard !state.running, (position?.sequence ?? .max) >= state.nextDue else { return false }
             state.running = true
@@ -95,7 +129,7 @@ public final class JournalCheckpointer: Sendable {
     }
 
     /// The catch-up itself, by the caller that set `running`.
-    func runClaimed() async {
+    private func runClaimed() async {
         let (failed, held) = state.withLock { state in
             defer { state.fold = nil }
             if state.nextDue == .max { state.running = false }

@@ -15,24 +15,9 @@ struct RecoveryFold: Sendable {
     var state: PaymentRecoveryState
     var ledger: LedgerFold
     /// The last record folded (`.origin` before any).
-    private(set) var position: JournalPosition
+    var position = JournalPosition.origin
     /// Records folded since the journal's first, through every snapshot this fold came from.
-    private(set) var records: Int
-
-    /// A fold of an empty journal.
-    init(ledgerConfiguration: LedgerConfiguration, cipher: FieldCipher?) throws(LedgerError) {
-        state = PaymentRecoveryState(cipher: cipher)
-        ledger = try LedgerFold(configuration: ledgerConfiguration)
-        position = .origin
-        records = 0
-    }
-
-    init(state: PaymentRecoveryState, ledger: LedgerFold, position: JournalPosition, records: Int) {
-        self.state = state
-        self.ledger = ledger
-        self.position = position
-        self.records = records
-    }
+    var records = 0
 
     /// Folds the journal's next entry.
     /// - Throws: `LedgerReplayError.undecodable` for a ledger transfer that does not decode,

@@ -14,8 +14,7 @@ import Ledger
 /// checksum, does not decode or was written by another version is refused with
 /// `RecoveryError.unreadableSnapshot`; recovery never falls back to guessing.
 ///
-/// Versions: 3 holds each payment's pending booking intent as the `Booking` the process asked
-/// for (payment journal format 2). Earlier versions are refused, not converted: a snapshot is a
+/// Versions: 5 holds a recovered payment's amounts as Core's `Payment`. Earlier versions are refused, not converted: a snapshot is a
 /// cache of the journal, so a file journal, which keeps every record, recovers by replaying it
 /// from the start once that snapshot is removed (the error says so).
 ///
@@ -23,7 +22,7 @@ import Ledger
 enum RecoverySnapshot {
     static let magic: [UInt8] = Array("PSRS".utf8)
     /// The layout this build writes and reads.
-    static let formatVersion: UInt8 = 4
+    static let formatVersion: UInt8 = 5
 
     static func encode(_ fold: RecoveryFold) throws -> [UInt8] {
         var writer = BinaryWriter(capacity: 1 << 16)

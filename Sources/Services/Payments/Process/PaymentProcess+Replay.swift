@@ -18,13 +18,13 @@ extension PaymentProcess {
         opening journaled: RecoveredPayment, at time: Int64, settlement: Currency
     ) throws(PaymentTransitionError) {
         let network = journaled.network ?? .visa
-        let amount = Money(minorUnits: journaled.amountMinorUnits, currency: journaled.currency)
+        let amount = journaled.payment.amount
         self.init(
             record: PaymentRecord(
                 id: journaled.id, merchant: journaled.merchant, payment: try Payment(amount: amount),
                 network: network,
                 parties: PaymentBookkeeping.Parties(
-                    merchant: journaled.merchant, network: network, presentment: journaled.currency,
+                    merchant: journaled.merchant, network: network, presentment: amount.currency,
                     settlement: settlement),
                 createdAt: SimTime(nanoseconds: time), isFraudulentTruth: false, fingerprint: 0))
     }
@@ -66,17 +66,7 @@ extension PaymentProcess {
 
     /// Takes the payment as `journaled` shows it: a result no replay reaches (see above).
     private mutating func adopt(_ journaled: RecoveredPayment, eventsEmitted: Int) {
-        guard
-            let payment = try? Payment(
-                restoring: journaled.state,
-                amount: Money(minorUnits: journaled.amountMinorUnits, currency: journaled.currency),
-                amountCapturableMinorUnits: journaled.amountCapturableMinorUnits,
-                amountCapturedMinorUnits: journaled.amountCapturedMinorUnits,
-                amountRefundedMinorUnits: journaled.amountRefundedMinorUnits,
-                dispute: journaled.disputeStatus.map { (journaled.disputeAmountMinorUnits, $0) },
-                isSettled: journaled.isSettled, isAuthenticated: journaled.isAuthenticated)
-        else { return }
-        record.payment = payment
+        record.payment = journaled.payment
         record.eventsEmitted = max(record.eventsEmitted, eventsEmitted)
     }
 
