@@ -259,6 +259,52 @@ struct DispatchRun: Sendable {
         return result
     }
 
+    /// Delivered answers left for whoever looks next (no settlement callback) against every
+    /// answer run at its time (a callback): the same counters read along the way, the same
+    /// trace, dead letters and end.
+    @Test(arguments: UInt64(1)...5)
+    func deferredAnswersReadAsAnswersRunAtTheirTime(seed: UInt64) throws {
+        func run(exact: Bool) throws -> (DispatchRun, [WebhookDispatcher.Statistics]) {
+            let runtime = DeterministicRuntime(seed: seed)
+            return try runtime.run {
+                let endpoint = WebhookEndpoint(
+                    runtime: runtime,
+                    configuration: .init(
+                        secret: Self.secret, failureProbability: 0.2, lostAcknowledgementProbability: 0.1,
+                        latencyMedian: .milliseconds(40), latencySigma: 0.8),
+                    random: runtime.randomStream("endpoint", 1))
+                let policy = try WebhookDelivery.Policy(
+                    base: .milliseconds(20), cap: .seconds(1), attemptsMax: 4)
+                let dispatcher = WebhookDispatcher(
+                    runtime: runtime, configuration: .init(retryPolicy: policy, inFlightMax: 1_000),
+                    settled: exact ? { @Sendable _ in } : nil)
+                try dispatcher.register(endpoint, secret: Self.secret, for: MerchantID(1))
+                var readings: [WebhookDispatcher.Statistics] = []
+                for (index, event) in Self.events(60).enumerated() {
+                    try dispatcher.enqueue(event)
+                    try await runtime.sleep(for: .milliseconds(Int64(index % 7) * 3 + 1))
+                    if index % 5 == 0 { readings.append(dispatcher.statistics()) }
+                }
+                await dispatcher.waitUntilIdle()
+                let run = DispatchRun(
+                    dispatcher: dispatcher.statistics(), endpoint: endpoint.statistics(),
+                    trace: dispatcher.trace(), deadLetters: dispatcher.deadLetters(),
+                    finishedAt: runtime.now())
+                return (run, readings)
+            }
+        }
+        let (exact, exactReadings) = try run(exact: true)
+        let (deferred, deferredReadings) = try run(exact: false)
+        #expect(deferred.dispatcher == exact.dispatcher)
+        #expect(deferred.endpoint == exact.endpoint)
+        #expect(deferred.trace == exact.trace)
+        #expect(deferred.deadLetters == exact.deadLetters)
+        #expect(deferred.finishedAt == exact.finishedAt)
+        #expect(deferredReadings == exactReadings)
+        #expect(exact.dispatcher.retries > 0 && exact.dispatcher.delivered > 0)
+        #expect(exactReadings.contains { $0.delivered > 0 && $0.inFlight > 0 })
+    }
+
     @Test(arguments: UInt64(1)...10)
     func halfFailingEndpointGetsEveryEventOnceOrDeadLetters(seed: UInt64) throws {
         let run = try Self.run(

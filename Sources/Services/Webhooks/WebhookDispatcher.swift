@@ -124,8 +124,12 @@ public final class WebhookDispatcher: Sendable {
         self.runtime = runtime
         self.configuration = configuration
         self.alarm = runtime.makeAlarm()
+        // Delivered answers are deferred (see `WebhookDeliveryQueue`) unless a callback is
+        // told of each settlement.
         self.state = Mutex(
-            WebhookDeliveryQueue(configuration: configuration, settlesThroughCallback: settled != nil))
+            WebhookDeliveryQueue(
+                configuration: configuration, settlesThroughCallback: settled != nil,
+                defersDeliveredAnswers: true))
     }
 
     /// Sets (or replaces) `merchant`'s endpoint and its signing secret.
@@ -175,7 +179,9 @@ public final class WebhookDispatcher: Sendable {
         let now = runtime.now()
         let random = runtime.randomStream("webhook.delivery", event.id.rawValue)
         let intake = try state.withLock { (queue) throws(WebhookDispatchError) in
-            try queue.accept(event, unlessInFlight: unlessInFlight, random: random)
+            // The answers due by now first: the queue's bound counts what is in flight now.
+            queue.catchUp(now: now)
+            return try queue.accept(event, unlessInFlight: unlessInFlight, random: random)
         }
         let attempt: WebhookDeliveryQueue.Attempt
         switch intake {
@@ -197,7 +203,12 @@ public final class WebhookDispatcher: Sendable {
     /// stands without settling (an attempt on the wire is abandoned), the queue is gone, and
     /// nothing it does afterwards is journaled. Waiters for idleness are released.
     public func kill() {
-        let waiters = state.withLock { $0.kill() }
+        let now = runtime.now()
+        let waiters = state.withLock { queue in
+            // What was delivered by now was delivered before the crash.
+            queue.catchUp(now: now)
+            return queue.kill()
+        }
         for waiter in waiters { waiter.resume() }
         alarm.ring()
     }
@@ -222,20 +233,35 @@ public final class WebhookDispatcher: Sendable {
     /// Returns when no event is in flight (at once for a killed dispatcher).
     public func waitUntilIdle() async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            if !state.withLock({ $0.awaitIdle(waiter) }) { waiter.resume() }
+            let now = runtime.now()
+            switch state.withLock({ $0.awaitIdle(waiter, now: now) }) {
+            case nil: waiter.resume()
+            case .nothing: break
+            case .start: runtime.spawn { await self.pump() }
+            case .ring: alarm.ring()
+            }
         }
     }
 
-    public func statistics() -> Statistics { state.withLock { $0.statistics() } }
+    /// The queue, with the delivered answers due by now run first (see `WebhookDeliveryQueue`).
+    private func caughtUp<Result>(_ body: (inout WebhookDeliveryQueue) -> Result) -> Result {
+        let now = runtime.now()
+        return state.withLock { queue in
+            queue.catchUp(now: now)
+            return body(&queue)
+        }
+    }
+
+    public func statistics() -> Statistics { caughtUp { $0.statistics() } }
 
     /// The dead-letter queue, oldest first (at most `deadLettersMax`).
-    public func deadLetters() -> [DeadLetter] { state.withLock { Array($0.deadLetterQueue) } }
+    public func deadLetters() -> [DeadLetter] { caughtUp { Array($0.deadLetterQueue) } }
 
     /// Removes and returns the dead-letter queue (e.g. for a manual redelivery).
-    public func drainDeadLetters() -> [DeadLetter] { state.withLock { $0.drainDeadLetters() } }
+    public func drainDeadLetters() -> [DeadLetter] { caughtUp { $0.drainDeadLetters() } }
 
     /// The newest attempts, oldest first (at most `traceMax`).
-    public func trace() -> [AttemptRecord] { state.withLock { Array($0.attemptTrace) } }
+    public func trace() -> [AttemptRecord] { caughtUp { Array($0.attemptTrace) } }
 
     // MARK: Delivery
 
