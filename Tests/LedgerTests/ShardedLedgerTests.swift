@@ -15,7 +15,7 @@ import Testing
         #expect(receivable.balance == -5_000)
         let shard = ledger.shards[ledger.placement.shard(of: .merchantBalance(Fixture.merchantA, .usd))]
         let entry = try #require(
-            await shard.recentEntries().last { $0.account.merchant == Fixture.merchantA })
+            shard.recentEntries().last { $0.account.merchant == Fixture.merchantA })
         #expect(entry.balanceAfter == 5_000)
         #expect(entry.kind == .posted)
     }

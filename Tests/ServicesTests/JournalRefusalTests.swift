@@ -99,7 +99,7 @@ import Testing
             let id = try #require(answered.paymentID)
             let record = try #require(await system.orchestrator.payment(id))
             #expect(record.payment.state == .authorized)
-            let status = try #require(await system.networks[record.network]?.status(of: id))
+            let status = try #require(system.networks[record.network]?.status(of: id))
             #expect(status.authorized.minorUnits == request.amount.minorUnits, "authorized once: \(status)")
             // The journal holds what the clients were told, and nothing more.
             let recovered = try await PaymentSystemRecovery.recover(from: journal)

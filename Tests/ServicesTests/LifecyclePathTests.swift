@@ -416,7 +416,7 @@ import Testing
             #expect(h.events(id) == [.paymentIntentCreated, .paymentIntentPaymentFailed])
             #expect(await h.entries().isEmpty)
             #expect(await h.state(id) == .failed(.fraudulent))
-            #expect(await h.system.networks[.visa]?.statistics.authorizations == 0)
+            #expect(h.system.networks[.visa]?.statistics.authorizations == 0)
         }
     }
 
@@ -460,7 +460,7 @@ import Testing
             #expect(await h.entries() == Self.hold(10_000))
             #expect(await h.state(id) == .authorized)
             #expect(h.system.counters.authorizationTimeouts == 1 && h.system.counters.inquiries == 1)
-            #expect(await h.system.networks[.visa]?.statistics.authorizations == 1, "never retried")
+            #expect(h.system.networks[.visa]?.statistics.authorizations == 1, "never retried")
         }
     }
 

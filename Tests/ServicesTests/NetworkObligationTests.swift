@@ -34,11 +34,11 @@ import Testing
             let canceled = await system.cancel(id, merchant: Self.merchant, apiKey: key.secret)
             #expect(canceled.isSuccess, "\(canceled.body)")
             try await runtime.sleep(for: .seconds(30))
-            #expect(await visa.status(of: id)?.authorized.minorUnits == 10_000, "held while down")
+            #expect(visa.status(of: id)?.authorized.minorUnits == 10_000, "held while down")
             #expect(system.orchestrator.owesNetwork(id))
             visa.setOutage(false)
             try await runtime.sleep(for: .seconds(10))
-            #expect(await visa.status(of: id)?.authorized.minorUnits == 0)
+            #expect(visa.status(of: id)?.authorized.minorUnits == 0)
             #expect(!system.orchestrator.owesNetwork(id))
             #expect(system.counters.networkObligationRetries > 0)
             #expect(system.counters.networkObligationsRefused == 0)
@@ -64,11 +64,11 @@ import Testing
                     .isSuccess)
             // Past midnight: the network files them on a later day than the booking's.
             try await runtime.sleep(for: .seconds(86_400))
-            #expect(await visa.status(of: id)?.captured.minorUnits == 0)
+            #expect(visa.status(of: id)?.captured.minorUnits == 0)
             #expect(!(await system.reconcileSettlement().isReconciled))
             visa.setOutage(false)
             try await runtime.sleep(for: .seconds(10))
-            let status = try #require(await visa.status(of: id))
+            let status = try #require(visa.status(of: id))
             #expect(status.captured.minorUnits == 10_000 && status.refunded.minorUnits == 2_500)
             #expect(system.orchestrator.networkObligationsOwed == 0)
             let reconciliation = await system.reconcileSettlement()
@@ -105,7 +105,7 @@ import Testing
             try await runtime.sleep(for: .seconds(10))
             #expect(!restarted.orchestrator.owesNetwork(id))
             // Both lives sent it; the network holds one refund.
-            #expect(await visa.status(of: id)?.refunded.minorUnits == 4_000)
+            #expect(visa.status(of: id)?.refunded.minorUnits == 4_000)
         }
     }
 }

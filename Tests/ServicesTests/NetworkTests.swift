@@ -191,7 +191,7 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
             #expect(try await network.reverse(held) == .reversed(released: usd(4_200)))
             #expect(try await network.inquire(held) == .reversed)
             #expect(try await network.reverse(held) == .alreadyReversed)
-            #expect(await network.status(of: held)?.authorized == usd(0))
+            #expect(network.status(of: held)?.authorized == usd(0))
             await #expect(throws: NetworkError.reversed(held)) {
                 try await network.capture(held, amount: usd(1))
             }
@@ -260,11 +260,11 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
             slow.setOutage(false)
             // The request never reached the issuer: after the outage the inquiry says so.
             #expect(try await slow.inquire(PaymentID(1)) == .notFound)
-            #expect(await slow.statistics.outageRejections == 1)
+            #expect(slow.statistics.outageRejections == 1)
             // A scheduled window: down in the first minute, up after it.
-            #expect(await windowed.isDown)
+            #expect(windowed.isDown)
             try await runtime.sleep(until: SimTime(nanoseconds: 60_000_000_000))
-            #expect(await windowed.isDown == false)
+            #expect(windowed.isDown == false)
             #expect(
                 try await windowed.authorize(AuthorizationRequest(paymentID: PaymentID(7), amount: usd(10)))
                     != .timedOut)
@@ -274,7 +274,7 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
             kind: .visa, runtime: early,
             behaviour: quietBehaviour(outageWindows: [SimTime.zero..<SimTime(nanoseconds: 60_000_000_000)]))
         try early.run { () async throws -> Void in
-            #expect(await down.isDown)
+            #expect(down.isDown)
             #expect(
                 try await down.authorize(AuthorizationRequest(paymentID: PaymentID(1), amount: usd(10)))
                     == .timedOut)
@@ -282,7 +282,7 @@ func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency:
                 try await down.capture(PaymentID(1), amount: usd(1))
             }
             try await early.sleep(for: .seconds(60))
-            #expect(await down.isDown == false)
+            #expect(down.isDown == false)
         }
     }
 
