@@ -196,6 +196,11 @@ struct WebhookDeliveryQueue {
         guard let deadline = schedule(attempt, answer: answer) else { return .nothing }
         // A deferred answer waits for whoever looks next.
         guard Self.wakes(answer) || isExact else { return .nothing }
+        return wake(at: deadline)
+    }
+
+    /// Starts the pump for a step due at `deadline`, or rings it when it sleeps past it.
+    private mutating func wake(at deadline: Int64) -> Wake {
         if !pumpRunning {
             pumpRunning = true
             pumpDeadline = deadline
@@ -375,14 +380,7 @@ struct WebhookDeliveryQueue {
         idleWaiters.append(waiter)
         // Attempts out with their senders come back through `scheduleFirst` or the pump.
         guard let earliest = timetable.min?.deadline else { return .nothing }
-        if !pumpRunning {
-            pumpRunning = true
-            pumpDeadline = earliest
-            return .start
-        }
-        guard earliest < pumpDeadline else { return .nothing }
-        pumpDeadline = earliest
-        return .ring
+        return wake(at: earliest)
     }
 
     /// The dispatcher dies: every event in the timetable is abandoned where it stands (an
