@@ -58,8 +58,8 @@ import Testing
                 var cross: [Int: [Int]] = [:]
                 var answers: [(Int, ShardAnswer)] = []
                 for shard in plan.involved {
-                    let own = plan.singles[shard].headers.map { Int($0.origin) }
-                    let shared = plan.cross[shard].headers.map { Int($0.origin) }
+                    let own = plan.singles(shard).headers.map { Int($0.origin) }
+                    let shared = plan.cross(shard).headers.map { Int($0.origin) }
                     if !own.isEmpty { singles[shard] = own }
                     if !shared.isEmpty { cross[shard] = shared }
                     let answer = { (position: Int) in refusals[shard]?[position] ?? .applied }

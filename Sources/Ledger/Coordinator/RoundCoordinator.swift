@@ -13,10 +13,10 @@
 struct RoundCoordinator {
     /// What the driver does next.
     enum Action {
-        /// Every shard in `plan.involved`, in ascending order, books `plan.singles[shard]` and
-        /// prepares `plan.cross[shard]`; then `prepared(_:)` with the answers in shard order.
+        /// Every shard in `plan.involved`, in ascending order, books `plan.singles(shard)` and
+        /// prepares `plan.cross(shard)`; then `prepared(_:)` with the answers in shard order.
         case applyAndPrepare(RoundPlan)
-        /// Every shard in `shards` commits or releases its part `plan.cross[shard]` of the
+        /// Every shard in `shards` commits or releases its part `plan.cross(shard)` of the
         /// prepared transfers as `decisions[shard]` says; then `finished()`.
         case finish(RoundPlan, shards: [Int], decisions: [[ShardDecision]])
         /// The submission is booked: one outcome per transfer, in order.
@@ -29,7 +29,8 @@ struct RoundCoordinator {
     private var outcomes: [TransferOutcome]
     /// The transfers of the round being booked, and the start of the next one.
     private var round = 0..<0
-    /// Ids of the round being scanned; only built for calls of more than one transfer.
+    /// Ids of the round being scanned; only built for calls of more than
+    /// `scannedTransfersMax` transfers.
     private var idsInRound: RoundIDSet?
     private var plan: RoundPlan?
     /// Outcomes of the round's cross-shard transfers, by position in the round; nil until one
@@ -41,8 +42,12 @@ struct RoundCoordinator {
         self.placement = placement
         self.legsPerTransferMax = legsPerTransferMax
         outcomes = Array(repeating: .applied, count: transfers.count)
-        if transfers.count > 1 { idsInRound = RoundIDSet(capacity: transfers.count) }
+        if transfers.count > Self.scannedTransfersMax { idsInRound = RoundIDSet(capacity: transfers.count) }
     }
+
+    /// Calls of up to this many transfers (a payment's bookings: one to three) find a round's
+    /// end by comparing ids pairwise, without a table of their own to allocate.
+    static let scannedTransfersMax = 8
 
     /// The first action of the submission.
     mutating func start() -> Action {
@@ -51,16 +56,16 @@ struct RoundCoordinator {
 
     /// Takes the answers to `.applyAndPrepare`, one per involved shard in ascending shard order
     /// (the order decides which refusal a cross-shard transfer reports).
-    mutating func prepared(_ answers: [(Int, ShardAnswer)]) -> Action {
+    mutating func prepared<Answers: Collection<(Int, ShardAnswer)>>(_ answers: Answers) -> Action {
         guard let plan else { preconditionFailure("answers without a round being booked") }
         for (shard, answer) in answers {
-            for (header, outcome) in zip(plan.singles[shard].headers, answer.applied) {
+            for (header, outcome) in zip(plan.singles(shard).headers, answer.applied) {
                 outcomes[Int(header.origin)] = outcome
             }
             if answer.votes.isEmpty { continue }
             // Most rounds are all single-shard and never allocate this.
             if crossOutcomes.isEmpty { crossOutcomes = Array(repeating: nil, count: round.count) }
-            for (header, vote) in zip(plan.cross[shard].headers, answer.votes) {
+            for (header, vote) in zip(plan.cross(shard).headers, answer.votes) {
                 let position = Int(header.origin) - round.lowerBound
                 crossOutcomes[position] = Self.combine(crossOutcomes[position] ?? .applied, vote)
             }
@@ -68,9 +73,9 @@ struct RoundCoordinator {
         if crossOutcomes.isEmpty { return nextRound() }
         var shards: [Int] = []
         var decisions = [[ShardDecision]](repeating: [], count: placement.shardCount)
-        for (shard, answer) in answers where !plan.cross[shard].isEmpty {
+        for (shard, answer) in answers where !plan.cross(shard).isEmpty {
             shards.append(shard)
-            decisions[shard] = zip(plan.cross[shard].headers, answer.votes).map { header, vote in
+            decisions[shard] = zip(plan.cross(shard).headers, answer.votes).map { header, vote in
                 Self.decision(vote: vote, outcome: crossOutcomes[Int(header.origin) - round.lowerBound])
             }
         }
@@ -133,7 +138,16 @@ struct RoundCoordinator {
     /// The end of the round that starts at `start`: the first transfer that depends on one
     /// before it in the round, or the end of the call.
     private mutating func roundEnd(from start: Int) -> Int {
-        guard var ids = idsInRound.take() else { return transfers.count }
+        guard var ids = idsInRound.take() else {
+            for index in start..<transfers.count {
+                let transfer = transfers[index]
+                for earlier in transfers[start..<index]
+                where earlier.id == transfer.id || earlier.id == transfer.pendingID {
+                    return index
+                }
+            }
+            return transfers.count
+        }
         defer { idsInRound = ids }
         ids.startRound()
         for index in start..<transfers.count {

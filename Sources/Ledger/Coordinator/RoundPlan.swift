@@ -1,26 +1,51 @@
 /// How one round of a submission is split over the shards: per shard, the transfers it books
-/// alone (`singles`) and its part of the transfers that span shards (`cross`).
+/// alone (`singles(_:)`) and its part of the transfers that span shards (`cross(_:)`).
 ///
 /// Built once per round on the submitting task, so `add` is on the ledger's hot path: it
 /// allocates nothing per transfer (the per-leg scratch is on the stack, and a shard's batch of
-/// single-shard transfers gets its capacity once, with its first transfer).
+/// single-shard transfers gets its capacity once, with its first transfer). A payment's rounds
+/// mostly involve one shard: that shard's batches are kept inline, and the per-shard arrays
+/// (three allocations a round) are made only once a second shard is involved.
 struct RoundPlan: Sendable {
-    var singles: [ShardBatch]
-    var cross: [ShardBatch]
-    private var isInvolved: [Bool]
+    /// The only shard involved so far, -1 before the first; unused once `spreadSingles` is made.
+    private var soleShardIndex = -1
+    private var soleSingles = ShardBatch()
+    private var soleCross = ShardBatch()
+    /// Every shard's batches by index, once more than one shard is involved (empty until then).
+    private var spreadSingles: [ShardBatch] = []
+    private var spreadCross: [ShardBatch] = []
+    private var isInvolved: [Bool] = []
+    private let shardCount: Int
     private(set) var isEmpty = true
     /// Transfers expected per shard, to size a shard's batch when it is first involved.
     private let expectedPerShard: Int
 
     init(shardCount: Int, transfers: Int) {
-        singles = Array(repeating: ShardBatch(), count: shardCount)
-        cross = Array(repeating: ShardBatch(), count: shardCount)
-        isInvolved = Array(repeating: false, count: shardCount)
+        self.shardCount = shardCount
         expectedPerShard = transfers / shardCount + 1
     }
 
+    /// The one shard the round involves, when it involves exactly one (then it has no
+    /// cross-shard transfers).
+    var soleShard: Int? { spreadSingles.isEmpty && soleShardIndex >= 0 ? soleShardIndex : nil }
+
     /// Shards with anything to do, ascending.
-    var involved: [Int] { isInvolved.indices.filter { isInvolved[$0] } }
+    var involved: [Int] {
+        if spreadSingles.isEmpty { return soleShardIndex >= 0 ? [soleShardIndex] : [] }
+        return isInvolved.indices.filter { isInvolved[$0] }
+    }
+
+    /// The transfers `shard` books alone.
+    func singles(_ shard: Int) -> ShardBatch {
+        if !spreadSingles.isEmpty { return spreadSingles[shard] }
+        return shard == soleShardIndex ? soleSingles : ShardBatch()
+    }
+
+    /// `shard`'s part of the transfers that span shards.
+    func cross(_ shard: Int) -> ShardBatch {
+        if !spreadCross.isEmpty { return spreadCross[shard] }
+        return shard == soleShardIndex ? soleCross : ShardBatch()
+    }
 
     mutating func add(_ transfer: Transfer, origin: Int, placement: LedgerPlacement) {
         let phase: ShardBatch.PhaseCode
@@ -75,18 +100,21 @@ struct RoundPlan: Sendable {
         if isSingleShard {
             let shard = legShards[0]
             involve(shard)
-            if singles[shard].headers.isEmpty {
-                // Most transfers of a round are single-shard with two or three legs: size the
-                // batch once instead of growing it by doubling.
-                singles[shard].headers.reserveCapacity(expectedPerShard)
-                singles[shard].legs.reserveCapacity(expectedPerShard * 3)
+            let expected = expectedPerShard
+            modify(single: true, shard) { batch in
+                if batch.headers.isEmpty {
+                    // Most transfers of a round are single-shard with two or three legs: size
+                    // the batch once instead of growing it by doubling.
+                    batch.headers.reserveCapacity(expected)
+                    batch.legs.reserveCapacity(expected * 3)
+                }
+                header.legStart = Int32(batch.legs.count)
+                header.legCount = UInt16(legs.count)
+                for legIndex in legs.indices {
+                    batch.legs.append(routed(legIndex))
+                }
+                batch.headers.append(header)
             }
-            header.legStart = Int32(singles[shard].legs.count)
-            header.legCount = UInt16(legs.count)
-            for legIndex in legs.indices {
-                singles[shard].legs.append(routed(legIndex))
-            }
-            singles[shard].headers.append(header)
             return
         }
         // One header per shard, in the order of each shard's first leg.
@@ -94,19 +122,47 @@ struct RoundPlan: Sendable {
             let shard = legShards[legIndex]
             if legShards[..<legIndex].contains(shard) { continue }
             involve(shard)
-            header.legStart = Int32(cross[shard].legs.count)
-            header.legCount = 0
-            for other in legIndex..<legs.count where legShards[other] == shard {
-                cross[shard].legs.append(routed(other))
-                header.legCount += 1
+            modify(single: false, shard) { batch in
+                header.legStart = Int32(batch.legs.count)
+                header.legCount = 0
+                for other in legIndex..<legs.count where legShards[other] == shard {
+                    batch.legs.append(routed(other))
+                    header.legCount += 1
+                }
+                batch.headers.append(header)
             }
-            cross[shard].headers.append(header)
+        }
+    }
+
+    /// Changes `shard`'s batch of single-shard (`single`) or cross-shard transfers in place;
+    /// `shard` is involved already.
+    private mutating func modify(single: Bool, _ shard: Int, _ body: (inout ShardBatch) -> Void) {
+        switch (single, spreadSingles.isEmpty) {
+        case (true, true): body(&soleSingles)
+        case (false, true): body(&soleCross)
+        case (true, false): body(&spreadSingles[shard])
+        case (false, false): body(&spreadCross[shard])
         }
     }
 
     private mutating func involve(_ shard: Int) {
-        if isInvolved[shard] { return }
+        if isEmpty {
+            soleShardIndex = shard
+            isEmpty = false
+            return
+        }
+        if spreadSingles.isEmpty {
+            if shard == soleShardIndex { return }
+            // A second shard: every shard's batches by index from now on.
+            spreadSingles = Array(repeating: ShardBatch(), count: shardCount)
+            spreadCross = Array(repeating: ShardBatch(), count: shardCount)
+            isInvolved = Array(repeating: false, count: shardCount)
+            spreadSingles[soleShardIndex] = soleSingles
+            spreadCross[soleShardIndex] = soleCross
+            isInvolved[soleShardIndex] = true
+            soleSingles = ShardBatch()
+            soleCross = ShardBatch()
+        }
         isInvolved[shard] = true
-        isEmpty = false
     }
 }

@@ -63,13 +63,20 @@ public final class ShardedLedger: Sendable {
         while true {
             switch action {
             case .applyAndPrepare(let plan):
+                if let sole = plan.soleShard {
+                    // A payment's usual round: one shard, asked in line (no array of shards, of
+                    // answers, nor a closure's context for them).
+                    let answer = shards[sole].applyAndPrepare(plan.singles(sole), plan.cross(sole))
+                    action = coordinator.prepared(CollectionOfOne((sole, answer)))
+                    continue
+                }
                 let answers = await forEachInvolvedShard(plan.involved) { shard in
-                    shard.applyAndPrepare(plan.singles[shard.index], plan.cross[shard.index])
+                    shard.applyAndPrepare(plan.singles(shard.index), plan.cross(shard.index))
                 }
                 action = coordinator.prepared(answers)
             case .finish(let plan, let deciding, let decisions):
                 _ = await forEachInvolvedShard(deciding) { shard in
-                    shard.finish(plan.cross[shard.index], decisions[shard.index])
+                    shard.finish(plan.cross(shard.index), decisions[shard.index])
                 }
                 action = coordinator.finished()
             case .done(let outcomes):

@@ -109,11 +109,11 @@ public struct LedgerFold: Sendable {
                 var answers: [(Int, ShardAnswer)] = []
                 for shard in plan.involved {
                     answers.append(
-                        (shard, shards[shard].applyAndPrepare(plan.singles[shard], plan.cross[shard])))
+                        (shard, shards[shard].applyAndPrepare(plan.singles(shard), plan.cross(shard))))
                 }
                 action = coordinator.prepared(answers)
             case .finish(let plan, let deciding, let decisions):
-                for shard in deciding { shards[shard].finish(plan.cross[shard], decisions[shard]) }
+                for shard in deciding { shards[shard].finish(plan.cross(shard), decisions[shard]) }
                 action = coordinator.finished()
             case .done(let outcomes):
                 return outcomes
