@@ -44,6 +44,16 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
         }
     }
 
+    /// Calls `body` with what `description` prints, as UTF-8 in a stack buffer, without
+    /// making the string.
+    public func withDescriptionUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let count = Kind.prefix.utf8.count + 1 + hexDigitCount
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            let written = write(into: buffer)
+            return body(UnsafeBufferPointer(rebasing: buffer[..<written]))
+        }
+    }
+
     private var hexDigitCount: Int {
         var digits = 14
         while digits < 16 && rawValue >> (4 * UInt64(digits)) != 0 { digits += 1 }
@@ -77,6 +87,35 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
         }
         guard let value = UInt64(text.dropFirst(expected.count), radix: 16) else {
             throw .malformed(text)
+        }
+        self.init(value)
+    }
+
+    /// What `init(parsing:)` makes of `bytes` when they are exactly what `description` prints
+    /// (the prefix, `_`, 1 to 16 hex digits), read without making a string; nil for anything
+    /// else, which `init(parsing:)` then judges.
+    public init?(plainUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        for byte in Kind.prefix.utf8 {
+            guard index < bytes.count, bytes[index] == byte else { return nil }
+            index += 1
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "_") else { return nil }
+        index += 1
+        let digits = bytes.count - index
+        guard digits >= 1, digits <= 16 else { return nil }
+        var value: UInt64 = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let nibble: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(nibble)
+            index += 1
         }
         self.init(value)
     }

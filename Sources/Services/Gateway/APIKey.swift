@@ -65,7 +65,13 @@ public struct APIKeyHash: Hashable, Sendable {
 
     /// Hashes `secret` with SHA-256.
     public init(of secret: String) {
-        bytes = Array(SHA256.hash(data: Array(secret.utf8)))
+        // Hashed from the string's own storage and read from the digest's bytes in place: a
+        // copy of the key into an array, and the digest read through swift-crypto's
+        // unspecialized iterator, were three allocations on every request.
+        var secret = secret
+        var hasher = SHA256()
+        secret.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        bytes = hasher.finalize().withUnsafeBytes { Array($0) }
     }
 
     /// The first 8 bytes, used to find candidates in the store before the full constant-time

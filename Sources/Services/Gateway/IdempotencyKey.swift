@@ -26,6 +26,19 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(merchant)/\(value)" }
 
+    /// FNV-1a of `description`, folded from its parts without making the string: which of a
+    /// system's idempotency stores keeps the key, asked on every request that carries one.
+    var descriptionHash: UInt64 {
+        let prime: UInt64 = 0x0000_0100_0000_01b3
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        merchant.withDescriptionUTF8 { bytes in
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* prime }
+        }
+        hash = (hash ^ UInt64(UInt8(ascii: "/"))) &* prime
+        for byte in value.utf8 { hash = (hash ^ UInt64(byte)) &* prime }
+        return hash
+    }
+
     /// A 64-bit digest of the key (merchant and string), for a key remembered without its
     /// answer (`IdempotencyStateMachine`'s capacity policy). FNV-1a, then a finalizer that
     /// spreads every input bit over the word: stable across processes, so a seed reproduces a

@@ -18,8 +18,11 @@ public struct APIResponse: Sendable, Hashable {
         var body = body
         return body.withUTF8 { bytes -> PaymentID? in
             guard let value = Self.stringValue(of: Self.idKey, in: bytes, from: 0) else { return nil }
-            return try? PaymentID(
-                parsing: String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self))
+            let text = UnsafeBufferPointer(rebasing: bytes[value])
+            // Read from the bytes when they are a plain id (every answer of ours): the string
+            // made for the parser was an allocation each time a client read the id.
+            if let id = PaymentID(plainUTF8: text) { return id }
+            return try? PaymentID(parsing: String(decoding: text, as: UTF8.self))
         }
     }
 

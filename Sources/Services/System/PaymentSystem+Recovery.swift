@@ -156,7 +156,7 @@ extension PaymentSystem {
             .map { ($0.merchant, $0.key, $0.storedResponse, $0.timeNanoseconds) }
         for (merchant, value, response, completedNanoseconds) in fromServer + fromJournal {
             guard let key = try? IdempotencyKey(merchant: merchant, value: value) else { continue }
-            let gate = idempotency[Int(PaymentOrchestrator.hash(key.description) % UInt64(idempotency.count))]
+            let gate = idempotency[Int(key.descriptionHash % UInt64(idempotency.count))]
             gate.store.restore(
                 key, response: response, completedAt: SimTime(nanoseconds: completedNanoseconds))
         }

@@ -235,11 +235,9 @@ public final class PaymentSystem: Sendable {
             .createPayment, merchant: request.merchant, apiKey: apiKey, idempotencyKey: idempotencyKey,
             fingerprint: RequestFingerprint(
                 method: "POST", path: "/v1/payment_intents", sortedParameters: parameters),
-            rendering: rendering
+            rendering: rendering, resumingCreate: request.captureMethod == .automatic
         ) { [orchestrator] () async throws(PaymentServiceError) -> PaymentRecord in
             try await orchestrator.create(request, opened: rendering.opened)
-        } resume: { [orchestrator] (id) async throws(PaymentServiceError) -> PaymentRecord in
-            try await orchestrator.resumeCreate(id, automaticCapture: request.captureMethod == .automatic)
         }
     }
 
@@ -318,29 +316,43 @@ public final class PaymentSystem: Sendable {
     /// Answers `apiOperation` and, with a journal, makes the answer durable
     /// before returning it (journal before acknowledge), so that recovery knows every payment a
     /// client was told about.
+    ///
+    /// The operation is a non-escaping closure, and so is every step between here and the
+    /// idempotency gate (local functions, not closures kept in constants): each escaping
+    /// closure's context was an allocation of its own on every request.
+    /// - Parameter automaticCapture: for a create, what resuming its payment after a restart
+    ///   captures (see `resumeCreate`); nil for the other calls, whose resumed payment answers
+    ///   with its record.
     func call(
         _ apiOperation: APIOperation, merchant: MerchantID, apiKey: String, idempotencyKey: String?,
         fingerprint: RequestFingerprint, rendering: APIRendering = .compact,
-        _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord,
-        resume: (@Sendable (PaymentID) async throws(PaymentServiceError) -> PaymentRecord)? = nil
+        resumingCreate automaticCapture: Bool? = nil,
+        _ operation: () async throws(PaymentServiceError) -> PaymentRecord
     ) async -> APIResponse {
         // After a restart, a key whose request had begun work (a journaled transition) without a
         // durable answer resumes that payment: never a second one. Taken inside the operation,
         // that is after the idempotency gate reserved the key, so one retry takes it.
         // A create the journal refused part-way left its payment in memory as the journal shows
         // it: the key's retry resumes that payment the same way.
-        let work = { [orchestrator, self] () async throws(PaymentServiceError) -> PaymentRecord in
-            let scoped = idempotencyKey.map { "\(merchant)/\($0)" }
+        func work() async throws(PaymentServiceError) -> PaymentRecord {
             do throws(PaymentServiceError) {
-                guard let scoped, let id = self.startedWork.withLock({ $0.removeValue(forKey: scoped) })
+                // The scoped key is made only when some work is waiting to be resumed (never
+                // but after a restart or a refused journal append), not on every request.
+                guard let idempotencyKey,
+                    let id = startedWork.withLock({ started in
+                        started.isEmpty ? nil : started.removeValue(forKey: "\(merchant)/\(idempotencyKey)")
+                    })
                 else {
                     return try await operation()
                 }
-                if let resume { return try await resume(id) }
+                if let automaticCapture {
+                    return try await orchestrator.resumeCreate(id, automaticCapture: automaticCapture)
+                }
                 return try await orchestrator.record(id)
             } catch {
-                if case .journalUnavailable(let id, _) = error, resume != nil, let scoped {
-                    self.startedWork.withLock {
+                if case .journalUnavailable(let id, _) = error, automaticCapture != nil, let idempotencyKey {
+                    let scoped = "\(merchant)/\(idempotencyKey)"
+                    startedWork.withLock {
                         if $0.count < Self.startedWorkMax { $0[scoped] = id }
                     }
                 }
@@ -359,7 +371,7 @@ public final class PaymentSystem: Sendable {
     /// Authenticates, rate-limits, and runs `operation` behind the idempotency gate.
     private func call(
         merchant: MerchantID, apiKey: String, idempotencyKey: String?, fingerprint: RequestFingerprint,
-        rendering: APIRendering, _ operation: @escaping () async throws(PaymentServiceError) -> PaymentRecord
+        rendering: APIRendering, _ operation: () async throws(PaymentServiceError) -> PaymentRecord
     ) async -> APIResponse {
         do {
             try gateway(merchant).admit(apiKey: apiKey, for: merchant)
@@ -374,7 +386,7 @@ public final class PaymentSystem: Sendable {
         defer { admission.release(merchant) }
         ProcessorMetrics.apiRequestsInFlight.increment()
         defer { ProcessorMetrics.apiRequestsInFlight.decrement() }
-        let run = { () async -> IdempotentOutcome in
+        func run() async -> IdempotentOutcome {
             do throws(PaymentServiceError) {
                 return .completed(await rendering.success(try await operation()).stored)
             } catch {
@@ -397,7 +409,7 @@ public final class PaymentSystem: Sendable {
         }
         do {
             let key = try IdempotencyKey(merchant: merchant, value: idempotencyKey)
-            let gate = idempotency[Int(PaymentOrchestrator.hash(key.description) % UInt64(idempotency.count))]
+            let gate = idempotency[Int(key.descriptionHash % UInt64(idempotency.count))]
             switch try await gate.perform(key: key, fingerprint: fingerprint, operation: { await run() }) {
             case .executed(let stored), .rejected(let stored): return APIResponse(stored, replayed: false)
             case .replayed(let stored): return APIResponse(stored, replayed: true)
