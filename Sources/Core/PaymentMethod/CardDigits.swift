@@ -56,13 +56,19 @@ enum CardDigits {
     /// Whether `text` contains `part`, compared as UTF-8 bytes (a card number is ASCII; no
     /// Unicode-aware search is needed to find one in a token, and tokenizing is per payment).
     static func contains(_ text: String, _ part: String) -> Bool {
-        let text = Array(text.utf8)
-        let part = Array(part.utf8)
-        guard !part.isEmpty else { return true }
-        guard text.count >= part.count else { return false }
-        for start in 0...(text.count - part.count) where text[start] == part[0] {
-            if text[start..<start + part.count].elementsEqual(part) { return true }
+        // Read in the strings' own storage (or a stack copy of a small one): arrays of their
+        // bytes were two allocations on every tokenizing.
+        var text = text
+        var part = part
+        return text.withUTF8 { text in
+            part.withUTF8 { part in
+                guard !part.isEmpty else { return true }
+                guard text.count >= part.count else { return false }
+                for start in 0...(text.count - part.count) where text[start] == part[0] {
+                    if text[start..<start + part.count].elementsEqual(part) { return true }
+                }
+                return false
+            }
         }
-        return false
     }
 }

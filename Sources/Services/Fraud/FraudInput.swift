@@ -22,10 +22,16 @@ public struct FraudInput: Hashable, Sendable {
     public init(
         fingerprint: UInt64, amount: Money, country: String, deviceID: UInt64, isFraudulentTruth: Bool = false
     ) throws(FraudError) {
-        let scalars = Array(country.unicodeScalars)
-        guard scalars.count == 2,
-            scalars.allSatisfy({ ("A"..."Z").contains($0) || ("a"..."z").contains($0) })
-        else { throw .invalidCountry(country) }
+        // Checked on the string's own scalars: an array of them was an allocation on every
+        // payment (twice: the orchestrator validates the input before screening it).
+        var scalarCount = 0
+        for scalar in country.unicodeScalars {
+            scalarCount += 1
+            guard scalarCount <= 2, ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) else {
+                throw .invalidCountry(country)
+            }
+        }
+        guard scalarCount == 2 else { throw .invalidCountry(country) }
         guard amount.minorUnits > 0 else { throw .nonPositiveAmount(amount.minorUnits) }
         self.fingerprint = fingerprint
         self.amount = amount

@@ -33,15 +33,21 @@ final class MerchantShard: Sendable {
         accounts.withLock { $0[account.id] = account }
     }
 
-    func recordPayment(_ id: MerchantID) { accounts.withLock { $0[id]?.payments += 1 } }
+    func recordPayment(_ id: MerchantID) { change(id) { $0.payments += 1 } }
 
     /// A bank debit came back (the ledger takes back what its capture credited).
-    func recordBankReturn(_ id: MerchantID) {
-        accounts.withLock { $0[id]?.bankReturns += 1 }
-    }
+    func recordBankReturn(_ id: MerchantID) { change(id) { $0.bankReturns += 1 } }
 
-    func recordPayout(_ id: MerchantID, _ amount: Int64) {
-        accounts.withLock { $0[id]?.paidOut += amount }
+    func recordPayout(_ id: MerchantID, _ amount: Int64) { change(id) { $0.paidOut += amount } }
+
+    /// Changes a known account in place, through its index: `accounts[id]?.field += 1` goes
+    /// through the dictionary's optional `_modify`, whose coroutine frame (an account is
+    /// larger than its inline buffer) was two allocations on every payment.
+    private func change(_ id: MerchantID, _ body: (inout MerchantAccount) -> Void) {
+        accounts.withLock { accounts in
+            guard let index = accounts.index(forKey: id) else { return }
+            body(&accounts.values[index])
+        }
     }
 
     func allAccounts() -> [MerchantAccount] { accounts.withLock { $0.values.sorted { $0.id < $1.id } } }

@@ -183,10 +183,12 @@ package final class CardNetwork: Sendable {
     public var behaviour: NetworkBehaviour { state.withLock { $0.behaviour } }
 
     /// Records a decision in the run's trace (`EventTrace`), if one is on.
-    private func trace(_ event: String, _ paymentID: PaymentID, _ answer: String, _ delay: Duration) {
+    private func trace(
+        _ event: String, _ paymentID: PaymentID, _ answer: @autoclosure () -> String, _ delay: Duration
+    ) {
         EventTrace.record(
             runtime.now(), "network.\(kind.rawValue)", event,
-            ["payment": paymentID.description, "answer": answer, "delay_ns": String(delay.nanoseconds)])
+            ["payment": paymentID.description, "answer": answer(), "delay_ns": String(delay.nanoseconds)])
     }
 
     /// Sleeps a simulated latency. Cancellation ends the sleep early and changes nothing: the

@@ -92,7 +92,10 @@ public enum PaymentBookkeeping {
     /// minor unit of the other currency leaves its rounding in the FX account, as every
     /// conversion's remainder does, and the ledger never sees a zero-amount transfer.
     static func nonZero(_ transfers: [Transfer]) -> [Transfer] {
-        transfers.compactMap { transfer in
+        // Most bookings have no zero leg: they are kept as they are, where a removal on each
+        // transfer's shared legs copied them and a new array held the copies.
+        guard transfers.contains(where: { $0.legs.contains { $0.amount == 0 } }) else { return transfers }
+        return transfers.compactMap { transfer in
             var kept = transfer
             kept.legs.removeAll { $0.amount == 0 }
             return kept.legs.isEmpty ? nil : kept

@@ -17,10 +17,12 @@ extension PaymentOrchestrator {
         _ input: PaymentProcess.Input, _ id: PaymentID, request: PaymentRequest? = nil
     ) async throws(PaymentServiceError) -> PaymentRecord {
         // A stack, last action on top: a result's actions go before what was still pending.
-        var pending = Array(try decide(input, id).reversed())
+        // The first batch is the stack as it comes (reversed in place, not copied).
+        var pending = try decide(input, id)
+        pending.reverse()
         while let action = pending.popLast() {
             if let result = try await perform(action, id, request) {
-                pending += try decide(result, id).reversed()
+                pending.append(contentsOf: try decide(result, id).reversed())
             }
         }
         return try await record(id)

@@ -174,7 +174,7 @@ package final class PaymentOrchestrator: Sendable {
         if journalsCreation || !paymentJournal.isDurable {
             shard.update(id) { $0.isCreationEventEmitted = true }
             events.emit(
-                [.paymentIntentCreated], for: id, merchant: request.merchant, amount: request.amount,
+                PaymentProcess.creationEvents, for: id, merchant: request.merchant, amount: request.amount,
                 firstIndex: 0)
         }
         return id

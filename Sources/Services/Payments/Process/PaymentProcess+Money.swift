@@ -28,15 +28,18 @@ extension PaymentProcess {
         } catch {
             return [.fail(.ledgerRefused(id, error.description))]
         }
-        let ids = context.transferIDs.next(3)
+        let ids = context.transferIDs.nextTriple()
         guard let hold = capture.hold else {
             return [.fail(.ledgerRefused(id, "no authorization hold to capture"))]
         }
-        let transfers =
-            [Transfer.post(ids[0], of: hold, amount: captured)]
-            + PaymentBookkeeping.capture(
-                (ids[1], ids[2]), parties, captured: captured, settled: settled, fee: fee,
-                booksFeeRevenue: context.plantedBug != .bookFeeWithoutCounterLeg)
+        // One array for the post and the movement (a concatenation was another).
+        var transfers: [Transfer] = []
+        transfers.reserveCapacity(3)
+        transfers.append(Transfer.post(ids.0, of: hold, amount: captured))
+        transfers.append(
+            contentsOf: PaymentBookkeeping.capture(
+                (ids.1, ids.2), parties, captured: captured, settled: settled, fee: fee,
+                booksFeeRevenue: context.plantedBug != .bookFeeWithoutCounterLeg))
         return [
             .book(
                 Booking(
@@ -62,16 +65,16 @@ extension PaymentProcess {
         guard let bookedSettled = booked == amount ? settled : Self.settledValue(of: booked, refund) else {
             return [.fail(.invalidRequest("conversion of \(refund.id): \(booked) does not convert"))]
         }
-        let ids = context.transferIDs.next(2)
+        let ids = context.transferIDs.nextPair()
         let transfers = PaymentBookkeeping.toNetwork(
-            (ids[0], ids[1]), refund.parties, amount: booked, settled: bookedSettled,
+            ids, refund.parties, amount: booked, settled: bookedSettled,
             code: PaymentBookkeeping.Code.refund)
         return [
             .book(
                 Booking(
                     transfers: transfers, network: refund.network,
                     purpose: .refund(
-                        PaymentOrchestrator.networkRefundID(transfers) ?? RefundID(ids[1].rawValue),
+                        PaymentOrchestrator.networkRefundID(transfers) ?? RefundID(ids.1.rawValue),
                         amount: Money(minorUnits: amount, currency: refund.parties.presentment),
                         settledMinorUnits: settled)))
         ]

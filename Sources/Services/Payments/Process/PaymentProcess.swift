@@ -120,9 +120,12 @@ public struct PaymentProcess: Codable, Sendable {
         }
         record.eventsEmitted += events.count
         record.transitions += 1
-        let followUp = self.next(next, rate: rate, &context).map { action -> Action in
-            if case .book(let booking, _) = action { return .book(booking, isJournaled: true) }
-            return action
+        // Marked in place: a mapped copy was an array of its own on every transition.
+        var followUp = self.next(next, rate: rate, &context)
+        for index in followUp.indices {
+            if case .book(let booking, _) = followUp[index] {
+                followUp[index] = .book(booking, isJournaled: true)
+            }
         }
         return [
             .journal(
@@ -162,25 +165,41 @@ public struct PaymentProcess: Codable, Sendable {
         default: break
         }
         let firstIndex = 1 + transition.applied.eventsEmitted - transition.events.count
-        return emit(events, firstIndex: firstIndex, of: transition.applied) + [.count(.transition)]
-            + transition.followUp
+        // One array, sized once: joining the pieces with `+` allocated one for each.
+        var actions: [Action] = []
+        actions.reserveCapacity(3 + transition.followUp.count)
+        emit(events, firstIndex: firstIndex, of: transition.applied, into: &actions)
+        actions.append(.count(.transition))
+        actions.append(contentsOf: transition.followUp)
+        return actions
     }
 
     /// The events of a durable record of the payment, as its `firstIndex`th onwards; the first
     /// durable record of the payment makes its creation durable too, so its event goes first.
     mutating func emit(_ events: [PaymentEventType], firstIndex: Int, of applied: PaymentRecord) -> [Action] {
         var actions: [Action] = []
+        actions.reserveCapacity(2)
+        emit(events, firstIndex: firstIndex, of: applied, into: &actions)
+        return actions
+    }
+
+    /// `emit`, appending to `actions`.
+    private mutating func emit(
+        _ events: [PaymentEventType], firstIndex: Int, of applied: PaymentRecord, into actions: inout [Action]
+    ) {
         if !record.isCreationEventEmitted {
             record.isCreationEventEmitted = true
             actions.append(
                 .emit(
-                    [.paymentIntentCreated], firstIndex: 0, merchant: applied.merchant,
+                    Self.creationEvents, firstIndex: 0, merchant: applied.merchant,
                     amount: applied.payment.amount))
         }
-        return actions + [
-            .emit(events, firstIndex: firstIndex, merchant: applied.merchant, amount: applied.payment.amount)
-        ]
+        actions.append(
+            .emit(events, firstIndex: firstIndex, merchant: applied.merchant, amount: applied.payment.amount))
     }
+
+    /// The creation event's list, made once (a literal is an array allocated at each use).
+    static let creationEvents: [PaymentEventType] = [.paymentIntentCreated]
 
     /// What follows a transition just applied (the record is `applied`).
     private mutating func next(_ next: Next, rate: LockedRate?, _ context: inout Context) -> [Action] {
@@ -224,9 +243,9 @@ public struct PaymentProcess: Codable, Sendable {
         case .reinstateDisputedFunds:
             return bookDisputeReinstatement(applied, &context)
         case .bankReturn(let notice):
-            let ids = context.transferIDs.next(2)
             let transfers = PaymentBookkeeping.bankReturn(
-                (ids[0], ids[1]), applied.parties, amount: applied.payment.amountCapturedMinorUnits,
+                context.transferIDs.nextPair(), applied.parties,
+                amount: applied.payment.amountCapturedMinorUnits,
                 settled: applied.capturedSettled)
             return [
                 .book(
@@ -352,4 +371,9 @@ struct TransferIDSequence: Sendable {
     }
 
     mutating func next(_ count: Int) -> [TransferID] { (0..<count).map { _ in next() } }
+
+    /// The next two and three ids, as values: a booking's ids in an array were an allocation
+    /// of their own on every capture, refund and dispute.
+    mutating func nextPair() -> (TransferID, TransferID) { (next(), next()) }
+    mutating func nextTriple() -> (TransferID, TransferID, TransferID) { (next(), next(), next()) }
 }
