@@ -8,22 +8,33 @@
 /// monotonic clock. Random streams are still derived from the seed, so each actor's draws are
 /// reproducible, but the interleaving of actors is the operating system's.
 ///
-/// Sleeps park in the runtime's own timers (`ConcurrentTimers`: one timer, by default a
-/// dispatch timer, for the earliest millisecond with a sleeper) rather than a dispatch timer
-/// each.
+/// Sleeps park in the runtime's own timers (`ConcurrentTimers`: one timer, by default a thread
+/// of its own on Linux, for the earliest millisecond with a sleeper) rather than a dispatch
+/// timer each.
 public final class ConcurrentRuntime: Runtime {
     public let seed: UInt64
     public var isDeterministic: Bool { false }
     private let startNanoseconds: Int64
     let timers: ConcurrentTimers
 
-    /// - Parameter timerDriver: what wakes the sleepers; nil: a dispatch timer.
+    /// - Parameter timerDriver: what wakes the sleepers; nil: the default (`ThreadTimerDriver`
+    ///   on Linux, a dispatch timer elsewhere).
     public init(seed: UInt64, timerDriver: (any TimerDriver)? = nil) {
         self.seed = seed
         let start = Self.monotonicNanoseconds()
         self.startNanoseconds = start
         self.timers = ConcurrentTimers(
-            clock: { Self.monotonicNanoseconds() - start }, driver: timerDriver ?? DispatchTimerDriver())
+            clock: { Self.monotonicNanoseconds() - start }, driver: timerDriver ?? Self.defaultTimerDriver())
+    }
+
+    /// A thread of the timers' own on Linux (`ThreadTimerDriver`: why there), a dispatch timer
+    /// elsewhere.
+    private static func defaultTimerDriver() -> any TimerDriver {
+        #if os(Linux)
+            return ThreadTimerDriver()
+        #else
+            return DispatchTimerDriver()
+        #endif
     }
 
     public func now() -> SimTime {

@@ -1,8 +1,8 @@
 import Synchronization
 
-/// Every sleep of a `ConcurrentRuntime`, fired by one timer (its `TimerDriver`, a dispatch
-/// timer unless told otherwise) armed for the earliest tick (`tickNanoseconds`) with a sleeper,
-/// instead of a dispatch timer per sleep.
+/// Every sleep of a `ConcurrentRuntime`, fired by one timer (its `TimerDriver`: on Linux a
+/// thread of its own, elsewhere a dispatch timer, unless told otherwise) armed for the earliest
+/// tick (`tickNanoseconds`) with a sleeper, instead of a dispatch timer per sleep.
 ///
 /// Why: a realtime run sleeps for every network call, journey step, retry and webhook wake,
 /// tens of thousands of times a second. Each `Task.sleep` made a dispatch timer source: an
@@ -34,6 +34,11 @@ final class ConcurrentTimers: Sendable {
         self.driver = driver
         driver.start { [weak self] in self?.fire() }
     }
+
+    #if os(Linux)
+        // A driver's own thread would outlive the timers it fires for.
+        deinit { (driver as? ThreadTimerDriver)?.stop() }
+    #endif
 
     /// Suspends until `deadline` (nanoseconds of `clock`), or until `wake(sleeper)`;
     /// throws `CancellationError` after `cancel(sleeper)`.

@@ -1,7 +1,8 @@
 import Dispatch
 
-/// The default driver: a dispatch timer source on a queue of its own, at a high quality of
-/// service, so that a busy task pool does not hold the wake back.
+/// The default driver outside Linux (`ThreadTimerDriver` there): a dispatch timer source on a
+/// queue of its own, at a high quality of service, so that a busy task pool does not hold the
+/// wake back.
 public final class DispatchTimerDriver: TimerDriver {
     // Set up in `init`, handled once by `start` and only re-armed afterwards (under the lock of
     // the timers that own it).
