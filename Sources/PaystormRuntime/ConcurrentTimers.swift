@@ -35,10 +35,8 @@ final class ConcurrentTimers: Sendable {
         driver.start { [weak self] in self?.fire() }
     }
 
-    #if os(Linux)
-        // A driver's own thread would outlive the timers it fires for.
-        deinit { (driver as? ThreadTimerDriver)?.stop() }
-    #endif
+    // A driver's own thread would outlive the timers it fires for.
+    deinit { driver.stop() }
 
     /// Suspends until `deadline` (nanoseconds of `clock`), or until `wake(sleeper)`;
     /// throws `CancellationError` after `cancel(sleeper)`.

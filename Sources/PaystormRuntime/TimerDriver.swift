@@ -6,4 +6,11 @@ public protocol TimerDriver: Sendable {
     /// Arms the timer `nanoseconds` from now, replacing an arming not yet due. A replaced
     /// arming may still fire: the handler must allow a call that finds nothing due.
     func arm(afterNanoseconds nanoseconds: Int64)
+    /// Told once, when the timers it fires for are gone: a driver with a thread of its own ends
+    /// it here. Nothing by default.
+    func stop()
+}
+
+extension TimerDriver {
+    public func stop() {}
 }
