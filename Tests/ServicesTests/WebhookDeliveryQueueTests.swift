@@ -60,6 +60,25 @@ import Testing
         #expect(queue.attemptTrace.allSatisfy { $0.startedAt == .zero && $0.status == 200 })
     }
 
+    @Test func anEndedDeliverysSlotIsTakenByTheNextEvent() throws {
+        let runtime = DeterministicRuntime(seed: 3)
+        var queue = Self.queue(
+            runtime, endpoints: [MerchantID(1): Self.endpoint(runtime, latency: .milliseconds(5))])
+        let events = WebhookDispatcherTests.events(40)
+        // Two in delivery at a time, one ending before the next two come: two slots in all.
+        for (index, pair) in stride(from: 0, to: events.count, by: 2).enumerated() {
+            let now = Self.ms(Int64(index) * 10)
+            for event in events[pair..<(pair + 2)] {
+                _ = try queue.accept(event, unlessInFlight: false, now: now, random: RandomStream(seed: 1))
+            }
+            _ = queue.runDue(now: now + .milliseconds(5))
+        }
+        let statistics = queue.statistics()
+        #expect(statistics.delivered == 40 && statistics.inFlight == 0)
+        #expect(queue.deliverySlots == 2)
+        #expect(queue.attemptTrace.map(\.eventID) == events.map(\.id))
+    }
+
     @Test func anEventDueSoonerThanThePumpsSleepRingsIt() throws {
         let runtime = DeterministicRuntime(seed: 2)
         var queue = Self.queue(

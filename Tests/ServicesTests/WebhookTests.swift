@@ -25,6 +25,31 @@ import Testing
                 == Self.timestamp)
     }
 
+    @Test func theHeaderInAStackBufferIsTheStringsBytesAndVerifiesAsBytes() throws {
+        let key = WebhookSigningKey(secret: Self.secret)
+        let header = WebhookSigner.header(payload: Self.payload, key: key, timestamp: Self.timestamp)
+        let bytes = Self.payload.withUnsafeBufferPointer { payload in
+            WebhookSigner.withHeader(payload: payload, key: key, timestamp: Self.timestamp) { Array($0) }
+        }
+        #expect(bytes == Array(header.utf8))
+        func verify(_ payload: [UInt8], now: Int64) -> Result<Int64, WebhookSignatureError> {
+            bytes.withUnsafeBufferPointer { header in
+                payload.withUnsafeBufferPointer { payload in
+                    Result { () throws(WebhookSignatureError) in
+                        try WebhookSigner.verify(payload: payload, header: header, key: key, now: now)
+                    }
+                }
+            }
+        }
+        #expect(try verify(Self.payload, now: Self.timestamp).get() == Self.timestamp)
+        var tampered = Self.payload
+        tampered[3] ^= 0x01
+        #expect(throws: WebhookSignatureError.signatureMismatch) { try verify(tampered, now: Self.timestamp).get() }
+        #expect(throws: WebhookSignatureError.timestampOutsideTolerance(timestamp: Self.timestamp, now: Self.timestamp + 301)) {
+            try verify(Self.payload, now: Self.timestamp + 301).get()
+        }
+    }
+
     @Test func tamperedPayloadOrWrongSecretFails() {
         let header = WebhookSigner.header(
             payload: Self.payload, secret: Self.secret, timestamp: Self.timestamp)
@@ -137,7 +162,24 @@ import Testing
         #expect(again.body == event.body)
     }
 
-    @Test(arguments: [Currency.usd, .jpy, .kwd])
+    /// A payment intent's body is written into a buffer sized beforehand: the largest values
+    /// (an escaped, long type, the largest ids and amounts) must fit and read as spelled out.
+    @Test func aPaymentIntentBodyWithEveryFieldAtItsLargestFits() {
+        let type = "charge.\"odd\"\n\u{01}" + String(repeating: "\\", count: 300)
+        let amount = Money(minorUnits: .min, currency: .kwd)
+        let payment = PaymentID(.max)
+        let compact = WebhookEvent(
+            id: EventID(.max), type: type, merchant: MerchantID(.max), createdUnixSeconds: .min,
+            paymentIntent: payment, amount: amount)
+        let spelled = WebhookEvent(
+            id: EventID(.max), type: type, merchant: MerchantID(.max), createdUnixSeconds: .min,
+            object: WebhookEvent.paymentIntentObject(payment, amount))
+        #expect(compact.body == spelled.body)
+        #expect(compact.withBody { Array($0) } == spelled.body)
+        #expect(compact.bodyText.hasSuffix(#""type":\#(WebhookEvent.quoted(type))}"#))
+    }
+
+    @Test(arguments: Currency.all)
     func aPaymentIntentEventIsTheSameEventAsItsFieldsSpelledOut(currency: Currency) {
         let amount = Money(minorUnits: 123_456, currency: currency)
         let payment = PaymentID(0xbeef)
@@ -148,7 +190,10 @@ import Testing
             id: EventID(0xbeef << 16 | 2), type: "charge.refunded", merchant: MerchantID(9),
             createdUnixSeconds: 1_767_225_601, object: WebhookEvent.paymentIntentObject(payment, amount))
         #expect(compact.body == spelled.body)
+        #expect(compact.withBody { Array($0) } == spelled.body, "the bytes lent are the body's")
+        #expect(spelled.withBody { Array($0) } == spelled.body)
         #expect(compact == spelled)
+        #expect(compact.hashValue == spelled.hashValue)
         #expect(compact.object == spelled.object)
         #expect(compact.bodyText.contains(#""currency":"\#(currency.code.lowercased())""#))
         let other = WebhookEvent(
@@ -433,6 +478,46 @@ struct DispatchRun: Sendable {
         #expect(statistics.badSignatures == 1)
         #expect(statistics.processed == 1)
         #expect(statistics.duplicates == 1)
+    }
+
+    /// The dispatcher hands its header over as bytes: the endpoint must answer exactly as it
+    /// answers the same requests with String headers (same draws, verdicts and counters).
+    @Test func endpointAnswersHeaderBytesAsItAnswersHeaderStrings() throws {
+        let runtime = DeterministicRuntime(seed: 11)
+        func endpoint() -> WebhookEndpoint {
+            WebhookEndpoint(
+                runtime: runtime,
+                configuration: .init(
+                    secret: Self.secret, failureProbability: 0.3, lostAcknowledgementProbability: 0.2),
+                random: runtime.randomStream("e"))
+        }
+        let (strings, bytes) = (endpoint(), endpoint())
+        let key = WebhookSigningKey(secret: Self.secret)
+        let timestamp = UnixClock.standard.seconds(at: runtime.now())
+        var answers: [[Int]] = [[], []]
+        for (index, event) in Self.events(12).enumerated() {
+            var payload = event.body
+            if index % 4 == 3 { payload[payload.count - 3] ^= 0x20 }  // a forged one now and then
+            for _ in 0..<2 {  // and each sent twice: the second is a duplicate
+                let header = WebhookSigner.header(payload: event.body, key: key, timestamp: timestamp)
+                let string = strings.respond(
+                    to: WebhookRequest(eventID: event.id, payload: payload, signatureHeader: header))
+                let byte = event.withBody { body in
+                    WebhookSigner.withHeader(payload: body, key: key, timestamp: timestamp) { header in
+                        payload.withUnsafeBufferPointer {
+                            bytes.respond(eventID: event.id, payload: $0, signatureHeader: header)
+                        }
+                    }
+                }
+                #expect(string == byte)
+                answers[0].append(string.status)
+                answers[1].append(byte.status)
+            }
+        }
+        #expect(answers[0] == answers[1])
+        #expect(Set(answers[0]) == [200, 400, 500], "every verdict was exercised")
+        #expect(strings.statistics() == bytes.statistics())
+        #expect(bytes.statistics().badSignatures > 0 && bytes.statistics().duplicates > 0)
     }
 
     @Test func fullQueueIsBackPressureNotASilentDrop() throws {

@@ -35,10 +35,8 @@ struct WebhookDeliveryQueue {
         case answer(status: Int?, startedAt: SimTime)
     }
 
-    /// One event in delivery. A class: the timetable moves its entries as it reorders them.
-    /// Unchecked-sendable: it is either in the timetable (under the dispatcher's lock) or out
-    /// with the one sender making its attempt, never both.
-    final class Delivery: @unchecked Sendable {
+    /// One event in delivery, kept in `deliveries` at the slot its timetable step names.
+    struct Delivery {
         let event: WebhookEvent
         /// The endpoint registered when the event was accepted, used if the merchant's
         /// registration is gone by the time of an attempt.
@@ -48,19 +46,13 @@ struct WebhookDeliveryQueue {
         /// depend on how other deliveries interleave.
         var random: RandomStream
         var step = Step.attempt
-
-        init(event: WebhookEvent, target: Target, policy: WebhookDelivery.Policy, random: RandomStream) {
-            self.event = event
-            self.target = target
-            self.schedule = WebhookDelivery(policy: policy)
-            self.random = random
-        }
     }
 
     struct Due: Comparable {
         let deadline: Int64
         let sequence: UInt64
-        let delivery: Delivery
+        /// The delivery's place in `deliveries`.
+        let slot: Int
         /// Whether the pump wakes for it when delivered answers are deferred: every step but a
         /// delivered answer.
         let wakes: Bool
@@ -94,6 +86,15 @@ struct WebhookDeliveryQueue {
     private(set) var deadLetterQueue: Deque<WebhookDispatcher.DeadLetter> = []
     private(set) var attemptTrace: Deque<WebhookDispatcher.AttemptRecord> = []
     private var timetable = Heap<Due>()
+    /// The events in delivery by slot, nil where a slot is free (listed in `freeSlots`, reused
+    /// first). Why slots and not an object an event: that was an allocation for every event,
+    /// and a reference the timetable's entries retained and released as it reordered them; a
+    /// slot holds the delivery while its attempt is out, so its index stays valid until the
+    /// delivery ends. At most `inFlightMax` are in use.
+    private var deliveries: [Delivery?] = []
+    private var freeSlots: [Int] = []
+    /// Slots made so far, in use or free (for tests: they are reused).
+    var deliverySlots: Int { deliveries.count }
     /// The deadlines of the steps that wake the pump (`Due.wakes`), kept while answers are
     /// deferred: the pump sleeps until the earliest.
     private var wakeDeadlines = Heap<Int64>()
@@ -125,7 +126,9 @@ struct WebhookDeliveryQueue {
     /// the endpoint's verification are most of an attempt's cost); its answer comes back with
     /// `scheduleFirst` or `schedule(_:answer:)`.
     struct Attempt: Sendable {
-        let delivery: Delivery
+        /// The delivery's slot in the queue.
+        let slot: Int
+        let event: WebhookEvent
         /// Where it goes: the endpoint registered when it was taken.
         let target: Target
 
@@ -133,11 +136,15 @@ struct WebhookDeliveryQueue {
         /// arrival, and the sender waits for the answer or gives up at the attempt timeout (the
         /// endpoint did the work either way).
         func send(now: SimTime, configuration: WebhookDispatcher.Configuration) -> Answer {
-            let event = delivery.event
-            let header = WebhookSigner.header(
-                payload: event.body, key: target.key, timestamp: configuration.clock.seconds(at: now))
-            let request = WebhookRequest(eventID: event.id, payload: event.body, signatureHeader: header)
-            let answer = target.endpoint.respond(to: request)
+            // The body and the header stay in stack buffers: the simulated endpoint reads them
+            // as bytes.
+            let answer = event.withBody { body in
+                WebhookSigner.withHeader(
+                    payload: body, key: target.key, timestamp: configuration.clock.seconds(at: now)
+                ) { header in
+                    target.endpoint.respond(eventID: event.id, payload: body, signatureHeader: header)
+                }
+            }
             let timedOut = answer.latency > configuration.attemptTimeout
             return Answer(
                 status: timedOut ? nil : answer.status, startedAt: now,
@@ -185,9 +192,18 @@ struct WebhookDeliveryQueue {
         if configuration.restartable { inFlightIDs.insert(event.id) }
         attemptsOut += 1
         let delivery = Delivery(
-            event: event, target: target, policy: configuration.retryPolicy, random: random)
+            event: event, target: target, schedule: WebhookDelivery(policy: configuration.retryPolicy),
+            random: random)
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            deliveries[slot] = delivery
+        } else {
+            slot = deliveries.count
+            deliveries.append(delivery)
+        }
         // The target just looked up is the one registered now: the first attempt goes there.
-        return .attempt(Attempt(delivery: delivery, target: target))
+        return .attempt(Attempt(slot: slot, event: event, target: target))
     }
 
     /// Schedules the answer to an accepted event's first attempt. - Returns: what the pump
@@ -217,8 +233,8 @@ struct WebhookDeliveryQueue {
     mutating func schedule(_ attempt: Attempt, answer: Answer) -> Int64? {
         guard !isKilled else { return nil }
         attemptsOut -= 1
-        attempt.delivery.step = .answer(status: answer.status, startedAt: answer.startedAt)
-        return schedule(attempt.delivery, at: answer.dueAt, wakes: Self.wakes(answer))
+        deliveries[attempt.slot]!.step = .answer(status: answer.status, startedAt: answer.startedAt)
+        return schedule(attempt.slot, at: answer.dueAt, wakes: Self.wakes(answer))
     }
 
     /// Whether an answer wakes the pump at its time: one that fails or times out schedules
@@ -241,10 +257,10 @@ struct WebhookDeliveryQueue {
         guard !isExact, !isKilled else { return }
         var pass = Pass()
         while let top = timetable.min, top.deadline <= now.nanoseconds, !top.wakes {
-            let delivery = timetable.removeMin().delivery
-            guard case .answer(let status, let startedAt) = delivery.step else { continue }
+            let slot = timetable.removeMin().slot
+            guard case .answer(let status, let startedAt) = deliveries[slot]!.step else { continue }
             answered(
-                delivery, status: status, startedAt: startedAt, now: SimTime(nanoseconds: top.deadline),
+                slot, status: status, startedAt: startedAt, now: SimTime(nanoseconds: top.deadline),
                 into: &pass)
         }
         // No callback and no one waiting for idleness while answers are deferred: nothing of
@@ -269,20 +285,22 @@ struct WebhookDeliveryQueue {
     /// nil when nothing more is due: `pass.next` then says when the pump wakes.
     mutating func nextAttemptDue(now: SimTime, into pass: inout Pass) -> Attempt? {
         while !isKilled, let top = timetable.min, top.deadline <= now.nanoseconds {
-            let delivery = timetable.removeMin().delivery
+            let slot = timetable.removeMin().slot
             // Steps run in timetable order, so a step that wakes the pump is the earliest of
             // those kept.
             if defersDeliveredAnswers && top.wakes { wakeDeadlines.removeMin() }
-            switch delivery.step {
+            switch deliveries[slot]!.step {
             case .attempt:
                 // Each retry goes to the endpoint registered now, as Stripe retries to the URL
                 // configured at the time: a merchant who fixed (or moved) its endpoint gets the
                 // retries there.
                 attemptsOut += 1
+                let delivery = deliveries[slot]!
                 return Attempt(
-                    delivery: delivery, target: targets[delivery.event.merchant] ?? delivery.target)
+                    slot: slot, event: delivery.event,
+                    target: targets[delivery.event.merchant] ?? delivery.target)
             case .answer(let status, let startedAt):
-                answered(delivery, status: status, startedAt: startedAt, now: now, into: &pass)
+                answered(slot, status: status, startedAt: startedAt, now: now, into: &pass)
             }
         }
         // First attempts still out with their senders are not the pump's to wait for: each
@@ -299,45 +317,62 @@ struct WebhookDeliveryQueue {
     }
 
     private mutating func answered(
-        _ delivery: Delivery, status: Int?, startedAt: SimTime, now: SimTime, into pass: inout Pass
+        _ slot: Int, status: Int?, startedAt: SimTime, now: SimTime, into pass: inout Pass
     ) {
         counters.attempts += 1
         if status == nil { counters.timeouts += 1 }
-        let event = delivery.event
+        let succeeded = status.map { (200..<300).contains($0) } ?? false
+        let (eventID, attempts, action) = Self.recordAttempt(
+            &deliveries[slot]!, succeeded: succeeded)
         record(
             WebhookDispatcher.AttemptRecord(
-                eventID: event.id, attempt: delivery.schedule.attempts + 1, startedAt: startedAt,
-                status: status))
-        let succeeded = status.map { (200..<300).contains($0) } ?? false
-        switch delivery.schedule.recordAttempt(succeeded: succeeded, random: &delivery.random) {
+                eventID: eventID, attempt: attempts, startedAt: startedAt, status: status))
+        switch action {
         case .delivered:
             counters.delivered += 1
             ProcessorMetrics.webhookDelivered.increment()
-            attemptsHistogram[min(delivery.schedule.attempts, attemptsHistogram.count - 1)] += 1
-            ended(event.id, deadLettered: false, into: &pass)
+            attemptsHistogram[min(attempts, attemptsHistogram.count - 1)] += 1
+            free(slot)
+            ended(eventID, deadLettered: false, into: &pass)
         case .deadLetter:
             counters.deadLettered += 1
             ProcessorMetrics.webhookDeadLettered.increment()
             deadLetterQueue.append(
                 WebhookDispatcher.DeadLetter(
-                    event: event, attempts: delivery.schedule.attempts, lastStatus: status))
+                    event: deliveries[slot]!.event, attempts: attempts, lastStatus: status))
             if deadLetterQueue.count > configuration.deadLettersMax {
                 deadLetterQueue.removeFirst()
                 counters.deadLettersDropped += 1
             }
-            ended(event.id, deadLettered: true, into: &pass)
+            free(slot)
+            ended(eventID, deadLettered: true, into: &pass)
         case .retry(let delay):
             ProcessorMetrics.webhookFailedAttempts.increment()
             counters.retries += 1
-            delivery.step = .attempt
-            _ = schedule(delivery, at: now + delay, wakes: true)
+            deliveries[slot]!.step = .attempt
+            _ = schedule(slot, at: now + delay, wakes: true)
         }
     }
 
-    private mutating func schedule(_ delivery: Delivery, at time: SimTime, wakes: Bool) -> Int64 {
+    /// Records an attempt's outcome in its delivery, in place. - Returns: the event, the
+    /// attempts made so far and what comes next.
+    private static func recordAttempt(
+        _ delivery: inout Delivery, succeeded: Bool
+    ) -> (EventID, Int, WebhookDelivery.Action) {
+        let action = delivery.schedule.recordAttempt(succeeded: succeeded, random: &delivery.random)
+        return (delivery.event.id, delivery.schedule.attempts, action)
+    }
+
+    /// Frees an ended delivery's slot for the next event.
+    private mutating func free(_ slot: Int) {
+        deliveries[slot] = nil
+        freeSlots.append(slot)
+    }
+
+    private mutating func schedule(_ slot: Int, at time: SimTime, wakes: Bool) -> Int64 {
         sequence &+= 1
         timetable.insert(
-            Due(deadline: time.nanoseconds, sequence: sequence, delivery: delivery, wakes: wakes))
+            Due(deadline: time.nanoseconds, sequence: sequence, slot: slot, wakes: wakes))
         if defersDeliveredAnswers && wakes { wakeDeadlines.insert(time.nanoseconds) }
         return time.nanoseconds
     }
@@ -394,6 +429,8 @@ struct WebhookDeliveryQueue {
         counters.abandoned += Int64(timetable.count + attemptsOut)
         timetable = Heap()
         wakeDeadlines = Heap()
+        deliveries.removeAll()
+        freeSlots.removeAll()
         attemptsOut = 0
         inFlightIDs.removeAll()
         return takeIdleWaiters()

@@ -99,10 +99,18 @@ public final class WebhookDispatcher: Sendable {
         public init() {}
     }
 
-    struct Target: Sendable {
+    /// A merchant's registration. A class: every event in delivery and every attempt holds
+    /// its target, and as a struct each copy retained the endpoint and both of the key's
+    /// hashers (three shared counters, written by both cores in a realtime run).
+    final class Target: Sendable {
         let endpoint: WebhookEndpoint
         /// The merchant's signing secret, keyed once at registration.
         let key: WebhookSigningKey
+
+        init(endpoint: WebhookEndpoint, key: WebhookSigningKey) {
+            self.endpoint = endpoint
+            self.key = key
+        }
     }
 
     private let runtime: any Runtime

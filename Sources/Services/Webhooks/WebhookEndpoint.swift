@@ -13,8 +13,7 @@ import Synchronization
 /// before the first suspension, from the endpoint's own stream.
 ///
 /// A class with its state behind a lock rather than an actor: the dispatcher calls `respond`
-/// from inside its own critical section for every attempt, and an actor hop there and back
-/// would be two executor jobs an attempt.
+/// for every attempt, and an actor hop there and back would be two executor jobs an attempt.
 package final class WebhookEndpoint: Sendable {
     /// How the endpoint misbehaves.
     public struct Configuration: Sendable {
@@ -113,16 +112,75 @@ package final class WebhookEndpoint: Sendable {
     /// arrival rather than after the latency; for a simulated endpoint nothing observes the
     /// difference except the order of its counters.
     public func respond(to request: WebhookRequest) -> (status: Int, latency: Duration) {
-        state.withLock { respond(to: request, &$0) }
+        var header = request.signatureHeader
+        return header.withUTF8 { header in
+            request.payload.withUnsafeBufferPointer { payload in
+                respond(eventID: request.eventID, payload: payload, signatureHeader: header)
+            }
+        }
     }
 
-    private func respond(to request: WebhookRequest, _ state: inout State) -> (status: Int, latency: Duration)
-    {
-        state.counters.received += 1
+    /// `respond(to:)` for an attempt lent as bytes: the simulated dispatcher writes the body
+    /// and the header in stack buffers.
+    ///
+    /// The signature is verified outside the endpoint's lock: the merchants sharing an endpoint
+    /// would otherwise queue behind each other's HMAC. What the request draws and whether it is
+    /// refused is decided under the lock first, in arrival order, so that a seed gives the same
+    /// answers; de-duplication and the counters after.
+    package func respond(
+        eventID: EventID, payload: UnsafeBufferPointer<UInt8>, signatureHeader: UnsafeBufferPointer<UInt8>
+    ) -> (status: Int, latency: Duration) {
         let arrival = runtime.now()
+        let latency: Duration
+        let losesAcknowledgement: Bool
+        switch state.withLock({ draw(arrival: arrival, &$0) }) {
+        case .answer(let status, let answered): return (status, answered)
+        case .verify(let drawn, let loses):
+            latency = drawn
+            losesAcknowledgement = loses
+        }
+        let verified: Bool
+        do {
+            try WebhookSigner.verify(
+                payload: payload, header: signatureHeader,
+                key: key, now: configuration.clock.seconds(at: arrival + latency),
+                tolerance: configuration.tolerance)
+            verified = true
+        } catch {
+            verified = false
+        }
+        let status = state.withLock { state in
+            guard verified else {
+                state.counters.badSignatures += 1
+                return 400
+            }
+            if state.deduplicator.insert(eventID) {
+                state.counters.processed += 1
+            } else {
+                state.counters.duplicates += 1
+            }
+            if losesAcknowledgement {
+                state.counters.lostAcknowledgements += 1
+                return 500
+            }
+            return 200
+        }
+        return (status, latency)
+    }
+
+    /// What an arrival drew under the lock.
+    private enum Draw {
+        /// Answered without verifying: refused while down (503), or failed first (500).
+        case answer(status: Int, latency: Duration)
+        /// To verify, then process.
+        case verify(latency: Duration, losesAcknowledgement: Bool)
+    }
+
+    private func draw(arrival: SimTime, _ state: inout State) -> Draw {
+        state.counters.received += 1
         if configuration.downtimes.contains(where: { $0.contains(arrival) }) {
             state.counters.refusedWhileDown += 1
-            return (503, .zero)
+            return .answer(status: 503, latency: .zero)
         }
         let latencyMilliseconds = state.random.logNormal(
             median: Double(configuration.latencyMedian.nanoseconds) / 1e6,
@@ -132,27 +190,9 @@ package final class WebhookEndpoint: Sendable {
         let latency = Duration.nanoseconds(Int64(min(max(latencyMilliseconds, 0), 3.6e6) * 1e6))
         if fails {
             state.counters.injectedFailures += 1
-            return (500, latency)
+            return .answer(status: 500, latency: latency)
         }
-        do {
-            try WebhookSigner.verify(
-                payload: request.payload, header: request.signatureHeader,
-                key: key, now: configuration.clock.seconds(at: arrival + latency),
-                tolerance: configuration.tolerance)
-        } catch {
-            state.counters.badSignatures += 1
-            return (400, latency)
-        }
-        if state.deduplicator.insert(request.eventID) {
-            state.counters.processed += 1
-        } else {
-            state.counters.duplicates += 1
-        }
-        if losesAcknowledgement {
-            state.counters.lostAcknowledgements += 1
-            return (500, latency)
-        }
-        return (200, latency)
+        return .verify(latency: latency, losesAcknowledgement: losesAcknowledgement)
     }
 
     /// True if the endpoint has processed `id` (and still remembers it).

@@ -1,13 +1,19 @@
 import Core
 
-/// One event as Stripe sends it to a webhook endpoint, with its JSON body built once, byte for
-/// byte the same in every run with the same seed.
+/// One event as Stripe sends it to a webhook endpoint, its JSON body byte for byte the same in
+/// every run with the same seed.
 ///
 /// The body is hand-built with keys in sorted order at every level (no `JSONEncoder`, whose key
 /// order is unspecified without `.sortedKeys` and whose number formatting we do not control):
 /// `{"account":"acct_…","api_version":"…","created":…,"data":{"object":{…}},"id":"evt_…",
 /// "livemode":false,"object":"event","type":"payment_intent.succeeded"}`. The signature covers
 /// exactly these bytes.
+///
+/// A payment intent's event (one per state change of every payment) keeps its fields, not its
+/// bytes: each delivery attempt writes the body into a stack buffer (`withBody`), which the
+/// dispatcher signs and the simulated endpoint verifies. Why: kept from the event's creation to
+/// its delivery, the body was an allocation for every event and a few hundred bytes for every
+/// event in flight, while an event is attempted about once.
 public struct WebhookEvent: Hashable, Sendable {
     /// A value in the event's `data.object`.
     public enum Value: Hashable, Sendable {
@@ -27,21 +33,47 @@ public struct WebhookEvent: Hashable, Sendable {
     public let merchant: MerchantID
     /// Unix seconds (see `UnixClock`).
     public let createdUnixSeconds: Int64
-    /// The raw JSON body that is signed and sent.
-    public let body: [UInt8]
     private let fields: Fields
 
-    /// `data.object` as given: any fields, or a payment intent's four, kept as values so that
-    /// an event (one per state change of every payment) builds no dictionary.
+    /// `data.object` as given, with the body written once; or a payment intent's four fields,
+    /// kept as values so that an event builds no dictionary and keeps no body.
     private enum Fields: Sendable {
-        case any([String: Value])
+        case any([String: Value], body: [UInt8])
         case paymentIntent(PaymentID, Money)
+    }
+
+    /// The raw JSON body that is signed and sent (written anew for a payment intent's event:
+    /// `withBody` lends it without an array).
+    public var body: [UInt8] {
+        switch fields {
+        case .any(_, let body): return body
+        case .paymentIntent:
+            return Array(unsafeUninitializedCapacity: bodyCountMax) { buffer, count in
+                var writer = JSONByteWriter(buffer)
+                writeBody(to: &writer)
+                count = writer.count
+            }
+        }
+    }
+
+    /// Calls `body` with the raw JSON body: a payment intent's event is written into a stack
+    /// buffer, every other event's kept bytes are lent.
+    public func withBody<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        switch fields {
+        case .any(_, let bytes): return bytes.withUnsafeBufferPointer(body)
+        case .paymentIntent:
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bodyCountMax) { buffer in
+                var writer = JSONByteWriter(buffer)
+                writeBody(to: &writer)
+                return body(writer.written)
+            }
+        }
     }
 
     /// The fields of `data.object`, e.g. `["id": .string("pi_…"), "amount": .integer(2000)]`.
     public var object: [String: Value] {
         switch fields {
-        case .any(let object): object
+        case .any(let object, _): object
         case .paymentIntent(let payment, let amount): Self.paymentIntentObject(payment, amount)
         }
     }
@@ -54,22 +86,30 @@ public struct WebhookEvent: Hashable, Sendable {
         self.type = type
         self.merchant = merchant
         self.createdUnixSeconds = createdUnixSeconds
-        self.fields = .any(object)
-        self.body = Self.encode(id: id, type: type, merchant: merchant, created: createdUnixSeconds) { json in
-            var first = true
-            for name in object.keys.sorted() {
-                if !first { json.append(UInt8(ascii: ",")) }
-                first = false
-                Self.appendQuoted(name, to: &json)
-                json.append(UInt8(ascii: ":"))
-                switch object[name]! {
-                case .string(let text): Self.appendQuoted(text, to: &json)
-                case .integer(let number): withDecimalDigits(of: number) { json.append(contentsOf: $0) }
-                case .bool(let flag): Self.raw(flag ? "true" : "false", to: &json)
-                case .null: Self.raw("null", to: &json)
+        let envelope = Self.envelopeCountMax(type: type)
+        let body = [UInt8](unsafeUninitializedCapacity: envelope + Self.objectCountMax(object)) {
+            buffer, count in
+            var writer = JSONByteWriter(buffer)
+            Self.writeEnvelope(
+                id: id, type: type, merchant: merchant, created: createdUnixSeconds, to: &writer
+            ) { json in
+                var first = true
+                for name in object.keys.sorted() {
+                    if !first { json.append(UInt8(ascii: ",")) }
+                    first = false
+                    json.appendQuoted(name)
+                    json.append(UInt8(ascii: ":"))
+                    switch object[name]! {
+                    case .string(let text): json.appendQuoted(text)
+                    case .integer(let number): json.append(number)
+                    case .bool(let flag): json.append(flag ? "true" : "false")
+                    case .null: json.append("null")
+                    }
                 }
             }
+            count = writer.count
         }
+        self.fields = .any(object, body: body)
     }
 
     /// An event about a payment intent, whose `data.object` is its id, amount and currency:
@@ -83,16 +123,61 @@ public struct WebhookEvent: Hashable, Sendable {
         self.merchant = merchant
         self.createdUnixSeconds = createdUnixSeconds
         self.fields = .paymentIntent(payment, amount)
-        self.body = Self.encode(id: id, type: type, merchant: merchant, created: createdUnixSeconds) { json in
+    }
+
+    /// The most bytes a payment intent's body takes (`.any` events keep theirs).
+    private var bodyCountMax: Int {
+        // `"amount":<Int64>,"currency":<code>,"id":"<pi>","object":"payment_intent"`
+        Self.envelopeCountMax(type: type) + 9 + 20 + 12 + Self.quotedCurrencyCountMax + 8
+            + JSONByteWriter.countMax(PaymentID.self) + 26
+    }
+
+    /// Writes a payment intent's body.
+    private func writeBody(to writer: inout JSONByteWriter) {
+        guard case .paymentIntent(let payment, let amount) = fields else { return }
+        Self.writeEnvelope(
+            id: id, type: type, merchant: merchant, created: createdUnixSeconds, to: &writer
+        ) { json in
             // The keys in sorted order, as the general encoder writes them.
-            Self.raw("\"amount\":", to: &json)
-            withDecimalDigits(of: amount.minorUnits) { json.append(contentsOf: $0) }
-            Self.raw(",\"currency\":", to: &json)
-            Self.appendQuoted(amount.currency.code.lowercased(), to: &json)
-            Self.raw(",\"id\":\"", to: &json)
-            payment.appendDescription(to: &json)
+            json.append("\"amount\":")
+            json.append(amount.minorUnits)
+            json.append(",\"currency\":")
+            Self.appendCurrency(amount.currency, to: &json)
+            json.append(",\"id\":\"")
+            json.append(payment)
             json.append(UInt8(ascii: "\""))
-            Self.raw(",\"object\":\"payment_intent\"", to: &json)
+            json.append(",\"object\":\"payment_intent\"")
+        }
+    }
+
+    /// Every currency's code quoted in lower case, by `Currency.index`: each payment event
+    /// writes one, and `lowercased()` went through Unicode's case mapping every time.
+    private static let quotedCurrencyCodes: [[UInt8]] = Currency.all.map { currency in
+        quotedBytes(currency.code.lowercased())
+    }
+
+    /// The most bytes `appendCurrency` writes.
+    private static let quotedCurrencyCountMax = Currency.all.map {
+        JSONByteWriter.quotedCountMax($0.code)
+    }.max() ?? 0
+
+    /// `apiVersion` quoted once, not scanned for escapes in every body.
+    private static let quotedAPIVersion = quotedBytes(apiVersion)
+
+    private static func quotedBytes(_ text: String) -> [UInt8] {
+        Array(unsafeUninitializedCapacity: JSONByteWriter.quotedCountMax(text)) { buffer, count in
+            var writer = JSONByteWriter(buffer)
+            writer.appendQuoted(text)
+            count = writer.count
+        }
+    }
+
+    /// Appends `currency`'s code as `quoted(code.lowercased())` spells it.
+    private static func appendCurrency(_ currency: Currency, to json: inout JSONByteWriter) {
+        if quotedCurrencyCodes.indices.contains(currency.index) {
+            json.append(quotedCurrencyCodes[currency.index])
+        } else {
+            json.appendQuoted(currency.code.lowercased())
         }
     }
 
@@ -107,76 +192,58 @@ public struct WebhookEvent: Hashable, Sendable {
     /// Two events are equal when they are the same event with the same bytes (the body spells
     /// out every other field).
     public static func == (lhs: WebhookEvent, rhs: WebhookEvent) -> Bool {
-        lhs.id == rhs.id && lhs.body == rhs.body
+        lhs.id == rhs.id && lhs.withBody { left in rhs.withBody { right in left.elementsEqual(right) } }
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(id)
-        hasher.combine(body)
+        withBody { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// The body as text (for logs and tests).
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
-    private static func raw(_ text: StaticString, to json: inout [UInt8]) {
-        text.withUTF8Buffer { json.append(contentsOf: $0) }
+    /// The most bytes the envelope around `data.object` takes for an event of `type`.
+    private static func envelopeCountMax(type: String) -> Int {
+        // The fixed keys and punctuation (under 128 bytes), three ids, a created time.
+        128 + JSONByteWriter.countMax(MerchantID.self) + quotedAPIVersion.count + 20
+            + JSONByteWriter.countMax(EventID.self) + JSONByteWriter.quotedCountMax(type)
     }
 
-    /// Builds the body as bytes directly (one buffer, no intermediate strings): every state
-    /// change of every payment makes one, so this is on the simulation's hot path.
-    private static func encode(
-        id: EventID, type: String, merchant: MerchantID, created: Int64, object: (inout [UInt8]) -> Void
-    ) -> [UInt8] {
-        var json: [UInt8] = []
-        json.reserveCapacity(320)
-        // Ids never need an escape: written in place, without a string each.
-        raw("{\"account\":\"", to: &json)
-        merchant.appendDescription(to: &json)
+    /// The most bytes `object`'s fields take.
+    private static func objectCountMax(_ object: [String: Value]) -> Int {
+        object.reduce(0) { total, field in
+            let value =
+                switch field.value {
+                case .string(let text): JSONByteWriter.quotedCountMax(text)
+                case .integer: 20
+                case .bool, .null: 5
+                }
+            return total + JSONByteWriter.quotedCountMax(field.key) + 2 + value
+        }
+    }
+
+    /// Writes the envelope, `object` writing `data.object`'s fields: ids written in place,
+    /// without a string each.
+    private static func writeEnvelope(
+        id: EventID, type: String, merchant: MerchantID, created: Int64, to json: inout JSONByteWriter,
+        object: (inout JSONByteWriter) -> Void
+    ) {
+        json.append("{\"account\":\"")
+        json.append(merchant)
         json.append(UInt8(ascii: "\""))
-        raw(",\"api_version\":", to: &json)
-        appendQuoted(apiVersion, to: &json)
-        raw(",\"created\":", to: &json)
-        withDecimalDigits(of: created) { json.append(contentsOf: $0) }
-        raw(",\"data\":{\"object\":{", to: &json)
+        json.append(",\"api_version\":")
+        json.append(quotedAPIVersion)
+        json.append(",\"created\":")
+        json.append(created)
+        json.append(",\"data\":{\"object\":{")
         object(&json)
-        raw("}},\"id\":\"", to: &json)
-        id.appendDescription(to: &json)
+        json.append("}},\"id\":\"")
+        json.append(id)
         json.append(UInt8(ascii: "\""))
-        raw(",\"livemode\":false,\"object\":\"event\",\"type\":", to: &json)
-        appendQuoted(type, to: &json)
+        json.append(",\"livemode\":false,\"object\":\"event\",\"type\":")
+        json.appendQuoted(type)
         json.append(UInt8(ascii: "}"))
-        return json
-    }
-
-    /// Appends `text` as a JSON string literal, with the same escapes as `quoted(_:)`.
-    static func appendQuoted(_ text: String, to json: inout [UInt8]) {
-        json.append(UInt8(ascii: "\""))
-        // Ids, codes and types never need an escape: copied in one go.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            json.append(contentsOf: text.utf8)
-            json.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
-                json.append(contentsOf: [
-                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                ])
-                json.append(digits[Int(byte >> 4)])
-                json.append(digits[Int(byte & 0x0F)])
-            default:
-                // Bytes of multi-byte UTF-8 sequences are >= 0x80 and pass through unchanged.
-                json.append(byte)
-            }
-        }
-        json.append(UInt8(ascii: "\""))
     }
 
     /// A JSON string literal (RFC 8259 escapes; other characters are written as UTF-8).

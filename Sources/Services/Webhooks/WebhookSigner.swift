@@ -24,32 +24,59 @@ public enum WebhookSigner {
     public static func header(
         payload: [UInt8], keys: some Collection<WebhookSigningKey>, timestamp: Int64
     ) -> String {
-        // Written into the string's own storage: a header is made for every delivery attempt.
-        let perKey = 4 + WebhookSigningKey.signatureHexCount
-        return String(unsafeUninitializedCapacity: 2 + 21 + keys.count * perKey) { utf8 in
-            utf8[0] = UInt8(ascii: "t")
-            utf8[1] = UInt8(ascii: "=")
-            var count = 2
-            withDecimalDigits(of: timestamp) { digits in
-                for digit in digits {
-                    utf8[count] = digit
-                    count += 1
-                }
+        // Written into the string's own storage: the server makes one for every delivery.
+        payload.withUnsafeBufferPointer { payload in
+            String(unsafeUninitializedCapacity: headerCountMax(keys: keys.count)) { utf8 in
+                writeHeader(payload: payload, keys: keys, timestamp: timestamp, into: utf8)
             }
-            for key in keys {
-                for byte in ",v1=".utf8 {
+        }
+    }
+
+    /// Calls `body` with the header value for `key` in a stack buffer: the simulated
+    /// dispatcher signs every attempt and its endpoint reads the bytes, so no String is made.
+    public static func withHeader<Result>(
+        payload: UnsafeBufferPointer<UInt8>, key: WebhookSigningKey, timestamp: Int64,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: headerCountMax(keys: 1)) { buffer in
+            let count = writeHeader(
+                payload: payload, keys: CollectionOfOne(key), timestamp: timestamp, into: buffer)
+            return body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    /// The longest header for `keys` keys: `t=`, an Int64, and `,v1=<hex>` per key.
+    private static func headerCountMax(keys: Int) -> Int {
+        2 + 21 + keys * (4 + WebhookSigningKey.signatureHexCount)
+    }
+
+    /// Writes the header value into `utf8` (at least `headerCountMax` long). - Returns: its length.
+    private static func writeHeader(
+        payload: UnsafeBufferPointer<UInt8>, keys: some Collection<WebhookSigningKey>, timestamp: Int64,
+        into utf8: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int {
+        utf8[0] = UInt8(ascii: "t")
+        utf8[1] = UInt8(ascii: "=")
+        var count = 2
+        withDecimalDigits(of: timestamp) { digits in
+            for digit in digits {
+                utf8[count] = digit
+                count += 1
+            }
+        }
+        for key in keys {
+            for byte in ",v1=".utf8 {
+                utf8[count] = byte
+                count += 1
+            }
+            key.withSignatureHex(payload: payload, timestamp: timestamp) { hex in
+                for byte in hex {
                     utf8[count] = byte
                     count += 1
                 }
-                key.withSignatureHex(payload: payload, timestamp: timestamp) { hex in
-                    for byte in hex {
-                        utf8[count] = byte
-                        count += 1
-                    }
-                }
             }
-            return count
         }
+        return count
     }
 
     /// The header value for one key: what the dispatcher sends on every attempt.
@@ -90,35 +117,50 @@ public enum WebhookSigner {
         tolerance: Duration = defaultTolerance
     ) throws(WebhookSignatureError) -> Int64 {
         var header = header
-        // Parsed and compared in place; the outcome leaves the closure as a value because
-        // `withUTF8` rethrows untyped errors.
+        // The outcome leaves the closure as a value because `withUTF8` rethrows untyped errors.
         let outcome: Result<Int64, WebhookSignatureError> = header.withUTF8 { bytes in
-            // Two passes over the parts, the timestamp and the count of signatures first, then
-            // each `v1` against the expected one: no array of signatures for every attempt.
-            var timestamp: Int64?
-            var signatures = 0
-            let parsed = forEachPart(of: bytes) { name, value in
-                if name.count == 1 && bytes[name.lowerBound] == UInt8(ascii: "t") {
-                    guard let number = decimal(value, in: bytes) else { return false }
-                    timestamp = number
-                } else if isV1(name, in: bytes) {
-                    signatures += 1
-                }  // other schemes (v0) are ignored, as Stripe's SDKs do
+            payload.withUnsafeBufferPointer { payload in
+                Result { () throws(WebhookSignatureError) in
+                    try verify(payload: payload, header: bytes, key: key, now: now, tolerance: tolerance)
+                }
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Checks the header's bytes against `payload` under `key` at Unix time `now`, as the
+    /// String form does: what the simulated endpoints call with the dispatcher's stack buffer.
+    /// - Returns: the header's timestamp.
+    /// - Throws: `WebhookSignatureError`.
+    @discardableResult
+    public static func verify(
+        payload: UnsafeBufferPointer<UInt8>, header bytes: UnsafeBufferPointer<UInt8>, key: WebhookSigningKey, now: Int64,
+        tolerance: Duration = defaultTolerance
+    ) throws(WebhookSignatureError) -> Int64 {
+        // Two passes over the parts, the timestamp and the count of signatures first, then
+        // each `v1` against the expected one: no array of signatures for every attempt.
+        var timestamp: Int64?
+        var signatures = 0
+        let parsed = forEachPart(of: bytes) { name, value in
+            if name.count == 1 && bytes[name.lowerBound] == UInt8(ascii: "t") {
+                guard let number = decimal(value, in: bytes) else { return false }
+                timestamp = number
+            } else if isV1(name, in: bytes) {
+                signatures += 1
+            }  // other schemes (v0) are ignored, as Stripe's SDKs do
+            return true
+        }
+        guard parsed, let timestamp else { throw .malformedHeader }
+        guard signatures > 0 else { throw .noSignature }
+        let matched = key.withSignatureHex(payload: payload, timestamp: timestamp) { expected in
+            var matched = false
+            _ = forEachPart(of: bytes) { name, value in
+                if isV1(name, in: bytes) && ConstantTime.equals(expected, bytes[value]) { matched = true }
                 return true
             }
-            guard parsed, let timestamp else { return .failure(.malformedHeader) }
-            guard signatures > 0 else { return .failure(.noSignature) }
-            let matched = key.withSignatureHex(payload: payload, timestamp: timestamp) { expected in
-                var matched = false
-                _ = forEachPart(of: bytes) { name, value in
-                    if isV1(name, in: bytes) && ConstantTime.equals(expected, bytes[value]) { matched = true }
-                    return true
-                }
-                return matched
-            }
-            return matched ? .success(timestamp) : .failure(.signatureMismatch)
+            return matched
         }
-        let timestamp = try outcome.get()
+        guard matched else { throw .signatureMismatch }
         let toleranceSeconds = tolerance.components.seconds
         if toleranceSeconds > 0, timestamp < now &- toleranceSeconds {
             throw .timestampOutsideTolerance(timestamp: timestamp, now: now)

@@ -30,6 +30,13 @@ public struct WebhookSigningKey: @unchecked Sendable {
     func withSignatureHex<Result>(
         payload: [UInt8], timestamp: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result
     ) -> Result {
+        payload.withUnsafeBufferPointer { withSignatureHex(payload: $0, timestamp: timestamp, body) }
+    }
+
+    /// `withSignatureHex` of a payload lent as bytes (an event body written on the stack).
+    func withSignatureHex<Result>(
+        payload: UnsafeBufferPointer<UInt8>, timestamp: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
         let digest = mac(payload: payload, timestamp: timestamp)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.signatureHexCount) { hex in
             // Read from the digest's bytes in place: iterating the code as a `Sequence` goes
@@ -47,7 +54,7 @@ public struct WebhookSigningKey: @unchecked Sendable {
 
     private static let hexDigits: StaticString = "0123456789abcdef"
 
-    private func mac(payload: [UInt8], timestamp: Int64) -> HashedAuthenticationCode<SHA256> {
+    private func mac(payload: UnsafeBufferPointer<UInt8>, timestamp: Int64) -> HashedAuthenticationCode<SHA256> {
         var mac = keyed
         // One update with the whole message, laid out in a stack buffer: each `update` call
         // goes through swift-crypto's generic `DataProtocol` path (metadata lookups, region
@@ -58,10 +65,8 @@ public struct WebhookSigningKey: @unchecked Sendable {
                 message in
                 message.copyMemory(from: digits)
                 message[digits.count] = UInt8(ascii: ".")
-                payload.withUnsafeBytes { bytes in
-                    UnsafeMutableRawBufferPointer(rebasing: message[(digits.count + 1)...]).copyMemory(
-                        from: bytes)
-                }
+                UnsafeMutableRawBufferPointer(rebasing: message[(digits.count + 1)...]).copyMemory(
+                    from: UnsafeRawBufferPointer(payload))
                 mac.update(data: UnsafeRawBufferPointer(message))
             }
         }
