@@ -44,8 +44,13 @@ import Testing
         #expect(try verify(Self.payload, now: Self.timestamp).get() == Self.timestamp)
         var tampered = Self.payload
         tampered[3] ^= 0x01
-        #expect(throws: WebhookSignatureError.signatureMismatch) { try verify(tampered, now: Self.timestamp).get() }
-        #expect(throws: WebhookSignatureError.timestampOutsideTolerance(timestamp: Self.timestamp, now: Self.timestamp + 301)) {
+        #expect(throws: WebhookSignatureError.signatureMismatch) {
+            try verify(tampered, now: Self.timestamp).get()
+        }
+        #expect(
+            throws: WebhookSignatureError.timestampOutsideTolerance(
+                timestamp: Self.timestamp, now: Self.timestamp + 301)
+        ) {
             try verify(Self.payload, now: Self.timestamp + 301).get()
         }
     }

@@ -157,9 +157,10 @@ public struct WebhookEvent: Hashable, Sendable {
     }
 
     /// The most bytes `appendCurrency` writes.
-    private static let quotedCurrencyCountMax = Currency.all.map {
-        JSONByteWriter.quotedCountMax($0.code)
-    }.max() ?? 0
+    private static let quotedCurrencyCountMax =
+        Currency.all.map {
+            JSONByteWriter.quotedCountMax($0.code)
+        }.max() ?? 0
 
     /// `apiVersion` quoted once, not scanned for escapes in every body.
     private static let quotedAPIVersion = quotedBytes(apiVersion)

@@ -134,7 +134,8 @@ public enum WebhookSigner {
     /// - Throws: `WebhookSignatureError`.
     @discardableResult
     public static func verify(
-        payload: UnsafeBufferPointer<UInt8>, header bytes: UnsafeBufferPointer<UInt8>, key: WebhookSigningKey, now: Int64,
+        payload: UnsafeBufferPointer<UInt8>, header bytes: UnsafeBufferPointer<UInt8>, key: WebhookSigningKey,
+        now: Int64,
         tolerance: Duration = defaultTolerance
     ) throws(WebhookSignatureError) -> Int64 {
         // Two passes over the parts, the timestamp and the count of signatures first, then

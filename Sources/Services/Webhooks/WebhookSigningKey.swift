@@ -54,7 +54,9 @@ public struct WebhookSigningKey: @unchecked Sendable {
 
     private static let hexDigits: StaticString = "0123456789abcdef"
 
-    private func mac(payload: UnsafeBufferPointer<UInt8>, timestamp: Int64) -> HashedAuthenticationCode<SHA256> {
+    private func mac(
+        payload: UnsafeBufferPointer<UInt8>, timestamp: Int64
+    ) -> HashedAuthenticationCode<SHA256> {
         var mac = keyed
         // One update with the whole message, laid out in a stack buffer: each `update` call
         // goes through swift-crypto's generic `DataProtocol` path (metadata lookups, region
