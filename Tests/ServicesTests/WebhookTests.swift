@@ -525,6 +525,27 @@ struct DispatchRun: Sendable {
         #expect(bytes.statistics().badSignatures > 0 && bytes.statistics().duplicates > 0)
     }
 
+    @Test func merchantsRegisteringOneEndpointAndSecretShareOneTarget() throws {
+        let runtime = DeterministicRuntime(seed: 12)
+        func endpoint(_ secret: String) -> WebhookEndpoint {
+            WebhookEndpoint(
+                runtime: runtime, configuration: .init(secret: secret), random: runtime.randomStream("e"))
+        }
+        let (shared, other) = (endpoint(Self.secret), endpoint(Self.secret))
+        let dispatcher = WebhookDispatcher(runtime: runtime)
+        for merchant in 1...3 {
+            try dispatcher.register(shared, secret: Self.secret, for: MerchantID(UInt64(merchant)))
+        }
+        try dispatcher.register(other, secret: Self.secret, for: MerchantID(4))
+        try dispatcher.register(shared, secret: "whsec_rolled", for: MerchantID(5))
+        let table = dispatcher.endpointTable()
+        #expect(
+            table[MerchantID(1)] === table[MerchantID(2)] && table[MerchantID(2)] === table[MerchantID(3)])
+        #expect(table[MerchantID(4)] !== table[MerchantID(1)], "another endpoint: a target of its own")
+        #expect(table[MerchantID(4)]?.endpoint === other)
+        #expect(table[MerchantID(5)] !== table[MerchantID(1)], "another secret: a target of its own")
+    }
+
     @Test func fullQueueIsBackPressureNotASilentDrop() throws {
         let runtime = DeterministicRuntime(seed: 9)
         let (errors, statistics) = try runtime.run {

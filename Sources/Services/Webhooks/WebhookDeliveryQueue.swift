@@ -80,6 +80,8 @@ struct WebhookDeliveryQueue {
     let defersDeliveredAnswers: Bool
     var targets: [MerchantID: Target] = [:]
     var signingKeys: [String: WebhookSigningKey] = [:]
+    /// The last target made for each secret, shared while its endpoint is the same.
+    var sharedTargets: [String: Target] = [:]
     private(set) var counters = WebhookDispatcher.Statistics()
     /// attemptsHistogram[n]: delivered events that needed n attempts.
     private(set) var attemptsHistogram: [Int64]

@@ -151,8 +151,7 @@ public final class WebhookDispatcher: Sendable {
             if queue.targets[merchant] == nil && queue.targets.count >= configuration.endpointsMax {
                 throw .tooManyEndpoints(endpointsMax: configuration.endpointsMax)
             }
-            queue.targets[merchant] = Target(
-                endpoint: endpoint, key: Self.signingKey(for: secret, in: &queue))
+            queue.targets[merchant] = Self.target(endpoint, secret: secret, in: &queue)
         }
     }
 
@@ -166,6 +165,18 @@ public final class WebhookDispatcher: Sendable {
         let key = WebhookSigningKey(secret: secret)
         if queue.signingKeys.count < Self.signingKeysMax { queue.signingKeys[secret] = key }
         return key
+    }
+
+    /// The target for `endpoint` and `secret`, shared by the merchants that register the same
+    /// two (the simulated merchants share 64 endpoints): one per merchant was an object for
+    /// every registration.
+    private static func target(
+        _ endpoint: WebhookEndpoint, secret: String, in queue: inout WebhookDeliveryQueue
+    ) -> Target {
+        if let shared = queue.sharedTargets[secret], shared.endpoint === endpoint { return shared }
+        let target = Target(endpoint: endpoint, key: signingKey(for: secret, in: &queue))
+        if queue.sharedTargets.count < Self.signingKeysMax { queue.sharedTargets[secret] = target }
+        return target
     }
 
     /// Distinct secrets whose keys are shared; others get a key of their own.
