@@ -82,6 +82,15 @@ struct RoundCoordinator {
         return .finish(plan, shards: shards, decisions: decisions)
     }
 
+    /// Takes a round that involves one shard (`plan.soleShard`, no cross-shard transfer):
+    /// `apply` books that shard's transfers and writes each one's outcome at its position in
+    /// the submission, in place of the answers `prepared(_:)` takes.
+    mutating func appliedAlone(_ apply: (inout [TransferOutcome]) -> Void) -> Action {
+        precondition(plan?.soleShard != nil, "a round of one shard taken for a round of several")
+        apply(&outcomes)
+        return nextRound()
+    }
+
     /// Takes the end of `.finish`.
     mutating func finished() -> Action {
         for (position, outcome) in crossOutcomes.enumerated() {

@@ -64,10 +64,12 @@ public final class ShardedLedger: Sendable {
             switch action {
             case .applyAndPrepare(let plan):
                 if let sole = plan.soleShard {
-                    // A payment's usual round: one shard, asked in line (no array of shards, of
-                    // answers, nor a closure's context for them).
-                    let answer = shards[sole].applyAndPrepare(plan.singles(sole), plan.cross(sole))
-                    action = coordinator.prepared(CollectionOfOne((sole, answer)))
+                    // A payment's usual round: one shard, asked in line, its outcomes written in
+                    // the submission's (no array of shards, of answers, nor a closure's context
+                    // for them).
+                    let shard = shards[sole]
+                    let singles = plan.singles(sole)
+                    action = coordinator.appliedAlone { outcomes in shard.apply(singles, into: &outcomes) }
                     continue
                 }
                 let answers = await forEachInvolvedShard(plan.involved) { shard in
