@@ -263,6 +263,9 @@ import Testing
             + "\(card.country) \(card.token)"
         #expect(card.description == expected)
         #expect(PaymentMethod.card(card).description == "card " + expected)
-        #expect(card.description == "mastercard debit •••• 4444 exp \(monthText)/2029 US tok_a_token_longer_than_fifteen_bytes")
+        #expect(
+            card.description
+                == "mastercard debit •••• 4444 exp \(monthText)/2029 US tok_a_token_longer_than_fifteen_bytes"
+        )
     }
 }

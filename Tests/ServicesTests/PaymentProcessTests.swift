@@ -440,7 +440,8 @@ import Testing
         let inputs: [PaymentProcess.Input] = [
             .authorizationAnswered(.approved(authCode: "a"), isRetry: false, capturesAutomatically: true),
             .screened(.approve, capturesAutomatically: false),
-            .booked(PaymentProcess.Booking(transfers: [hold], purpose: .hold(hold, capturesAutomatically: true))),
+            .booked(
+                PaymentProcess.Booking(transfers: [hold], purpose: .hold(hold, capturesAutomatically: true))),
         ]
         for input in inputs {
             let start = try Self.record(.created)
@@ -494,7 +495,8 @@ import Testing
     /// array-returning call gives, a zero leg or transfer dropped from it alone; a post of an
     /// amount moves that amount on every leg, as a post of that amount per leg does.
     @Test(arguments: [(Currency.usd, Int64(4_000), Int64(4_000)), (.eur, 4_000, 0), (.eur, 4_000, 3_700)])
-    func aCaptureAppendedToItsBookingIsTheCaptureAlone(settlement: Currency, captured: Int64, settled: Int64) {
+    func aCaptureAppendedToItsBookingIsTheCaptureAlone(settlement: Currency, captured: Int64, settled: Int64)
+    {
         let parties = PaymentBookkeeping.Parties(
             merchant: MerchantID(7), network: .visa, presentment: .usd, settlement: settlement)
         let hold = PaymentBookkeeping.authorizationHold(TransferID(1), parties, amount: 5_000)

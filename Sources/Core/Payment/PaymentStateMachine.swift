@@ -174,11 +174,17 @@ public enum PaymentStateMachine {
 private enum EventLists {
     static let captured: [PaymentEventType] = [.chargeCaptured, .paymentIntentSucceeded]
     static let disputeClosed: [PaymentEventType] = [.chargeDisputeClosed]
-    static let disputeClosedFundsReinstated: [PaymentEventType] = [.chargeDisputeClosed, .chargeDisputeFundsReinstated]
+    static let disputeClosedFundsReinstated: [PaymentEventType] = [
+        .chargeDisputeClosed, .chargeDisputeFundsReinstated,
+    ]
     static let disputeCreated: [PaymentEventType] = [.chargeDisputeCreated]
-    static let disputeCreatedFundsWithdrawn: [PaymentEventType] = [.chargeDisputeCreated, .chargeDisputeFundsWithdrawn]
+    static let disputeCreatedFundsWithdrawn: [PaymentEventType] = [
+        .chargeDisputeCreated, .chargeDisputeFundsWithdrawn,
+    ]
     static let disputeUpdated: [PaymentEventType] = [.chargeDisputeUpdated]
-    static let disputeUpdatedFundsWithdrawn: [PaymentEventType] = [.chargeDisputeUpdated, .chargeDisputeFundsWithdrawn]
+    static let disputeUpdatedFundsWithdrawn: [PaymentEventType] = [
+        .chargeDisputeUpdated, .chargeDisputeFundsWithdrawn,
+    ]
     static let expired: [PaymentEventType] = [.chargeExpired, .paymentIntentCanceled]
     static let returned: [PaymentEventType] = [.chargeFailed, .paymentIntentPaymentFailed]
     static let refunded: [PaymentEventType] = [.chargeRefunded]

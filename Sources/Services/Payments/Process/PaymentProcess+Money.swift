@@ -16,7 +16,8 @@ extension PaymentProcess {
         var settled = captured
         if let rate {
             guard let converted = Self.convert(captured, with: rate) else {
-                return .fail(.invalidRequest("conversion of \(id): \(captured) \(rate.from) does not convert"))
+                return .fail(
+                    .invalidRequest("conversion of \(id): \(captured) \(rate.from) does not convert"))
             }
             settled = converted
         }

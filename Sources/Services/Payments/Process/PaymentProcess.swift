@@ -41,7 +41,8 @@ public struct PaymentProcess: Codable, Sendable {
     mutating func handle(_ input: Input, _ context: inout Context, into actions: inout [Action]) {
         switch input {
         case .confirm(let requiresAuthentication, let automatic, let route):
-            confirm(requiresAuthentication: requiresAuthentication, automatic, route, &context, into: &actions)
+            confirm(
+                requiresAuthentication: requiresAuthentication, automatic, route, &context, into: &actions)
         case .authenticated(let succeeded, let automatic):
             if succeeded {
                 transition(
@@ -104,7 +105,8 @@ public struct PaymentProcess: Codable, Sendable {
             actions.append(.count(.undone(conflict: undo(transition))))
             actions.append(.fail(error))
         case .rateLocked(let rate, let amount):
-            transition(.capture(amountMinorUnits: amount), &context, then: .capture, rate: rate, into: &actions)
+            transition(
+                .capture(amountMinorUnits: amount), &context, then: .capture, rate: rate, into: &actions)
         case .booked(let booking):
             booked(booking, &context, into: &actions)
         }
