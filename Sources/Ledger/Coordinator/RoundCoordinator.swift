@@ -82,11 +82,11 @@ struct RoundCoordinator {
         return .finish(plan, shards: shards, decisions: decisions)
     }
 
-    /// Takes a round that involves one shard (`plan.soleShard`, no cross-shard transfer):
-    /// `apply` books that shard's transfers and writes each one's outcome at its position in
-    /// the submission, in place of the answers `prepared(_:)` takes.
-    mutating func appliedAlone(_ apply: (inout [TransferOutcome]) -> Void) -> Action {
-        precondition(plan?.soleShard != nil, "a round of one shard taken for a round of several")
+    /// Takes a round without cross-shard transfers (a payment's every round): `apply` books
+    /// each involved shard's transfers, in ascending shard order, and writes each one's outcome
+    /// at its position in the submission, in place of the answers `prepared(_:)` takes.
+    mutating func appliedInPlace(_ apply: (inout [TransferOutcome]) -> Void) -> Action {
+        precondition(plan?.hasCrossShardTransfers == false, "a round with cross-shard transfers")
         apply(&outcomes)
         return nextRound()
     }

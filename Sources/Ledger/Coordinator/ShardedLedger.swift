@@ -69,10 +69,20 @@ public final class ShardedLedger: Sendable {
                     // for them).
                     let shard = shards[sole]
                     let singles = plan.singles(sole)
-                    action = coordinator.appliedAlone { outcomes in shard.apply(singles, into: &outcomes) }
+                    action = coordinator.appliedInPlace { outcomes in shard.apply(singles, into: &outcomes) }
                     continue
                 }
-                let answers = await forEachInvolvedShard(plan.involved) { shard in
+                let involved = plan.involved
+                if !plan.hasCrossShardTransfers && involved.count <= Self.sequentialShardsMax {
+                    // A capture's round: each transfer on one shard, but not all on the same
+                    // (the hold's post and the movement), asked in line one after another as
+                    // `forEachInvolvedShard` does, without its closure's context and arrays.
+                    action = coordinator.appliedInPlace { outcomes in
+                        for index in involved { shards[index].apply(plan.singles(index), into: &outcomes) }
+                    }
+                    continue
+                }
+                let answers = await forEachInvolvedShard(involved) { shard in
                     shard.applyAndPrepare(plan.singles(shard.index), plan.cross(shard.index))
                 }
                 action = coordinator.prepared(answers)
