@@ -458,6 +458,28 @@ import Testing
         }
     }
 
+    /// A transition keeps what follows it inline: the three actions of a reversal, in order;
+    /// an action is replaced in place (as a booking is marked journaled).
+    @Test func aTransitionsFollowUpHoldsAReversalsThreeActionsInOrder() throws {
+        var process = PaymentProcess(record: try Self.record(.authorizationUnknown))
+        var context = Self.context()
+        let actions = process.handle(
+            .inquiryAnswered(nil, attempt: 3, capturesAutomatically: false), &context)
+        guard case .journal(let transition) = actions.first else {
+            Issue.record("no journal record: \(actions.map(Self.name))")
+            return
+        }
+        #expect(
+            transition.followUp.map(Self.name) == [
+                "count(reversal)", "owe(reversal)", "fail(processing_error)",
+            ])
+        var followUp = PaymentProcess.FollowUp()
+        #expect(followUp.isEmpty)
+        followUp.append(.waitForCustomer)
+        followUp[0] = .count(.transition)
+        #expect(followUp.map(Self.name) == ["count(transition)"])
+    }
+
     @Test func thePlantedBugsStrikeWhereTheySay() throws {
         let dropped = try Self.journaled(.capture(amountMinorUnits: nil), from: .authorized, bug: .dropEvent)
             .actions

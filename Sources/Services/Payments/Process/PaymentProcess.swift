@@ -142,7 +142,7 @@ public struct PaymentProcess: Codable, Sendable {
         record.eventsEmitted += events.count
         record.transitions += 1
         // Marked in place: a mapped copy was an array of its own on every transition.
-        var followUp: [Action] = []
+        var followUp = FollowUp()
         self.next(next, rate: rate, &context, into: &followUp)
         for index in followUp.indices {
             if case .book(let booking, _) = followUp[index] {
@@ -222,7 +222,7 @@ public struct PaymentProcess: Codable, Sendable {
 
     /// What follows a transition just applied (the record is `applied`), appended to `actions`.
     private mutating func next(
-        _ next: Next, rate: LockedRate?, _ context: inout Context, into actions: inout [Action]
+        _ next: Next, rate: LockedRate?, _ context: inout Context, into actions: inout FollowUp
     ) {
         let applied = record
         switch next {
