@@ -249,4 +249,23 @@ import Testing
         #expect(card.funding == .debit)
         #expect(PaymentMethodKind.bankTransfer.rawValue == "bank_transfer")
     }
+
+    /// The descriptions written piece by piece read as the interpolated ones did (a request's
+    /// fingerprint hashes the method's description), with one- and two-digit months.
+    @Test(arguments: [5, 11])
+    func descriptionsReadAsInterpolated(month: Int) throws {
+        let card = try Card.tokenize(
+            pan: "5555555555554444", expiryMonth: month, expiryYear: 2029, funding: .debit,
+            token: "tok_a_token_longer_than_fifteen_bytes")
+        let monthText = month < 10 ? "0\(month)" : "\(month)"
+        let expected =
+            "\(card.brand) \(card.funding) •••• \(card.last4) exp \(monthText)/\(card.expiryYear) "
+            + "\(card.country) \(card.token)"
+        #expect(card.description == expected)
+        #expect(PaymentMethod.card(card).description == "card " + expected)
+        #expect(
+            card.description
+                == "mastercard debit •••• 4444 exp \(monthText)/2029 US tok_a_token_longer_than_fifteen_bytes"
+        )
+    }
 }

@@ -145,6 +145,67 @@ import Testing
         #expect(outcomes == Array(repeating: .applied, count: transfers.count))
     }
 
+    /// A round of one shard takes its outcomes written in place, at each transfer's position,
+    /// and goes on to the next round as `prepared` does.
+    @Test func aRoundOfOneShardTakesItsOutcomesInPlace() throws {
+        let transfers = [
+            Fixture.fund(Self.west, 500, id: Fixture.id(1)),
+            Fixture.fund(Self.west, 500, id: Fixture.id(1)),  // repeats position 0: a round of its own
+            Fixture.fund(Self.west, 0, id: Fixture.id(2)),  // refused without a shard
+        ]
+        var coordinator = RoundCoordinator(transfers, placement: Self.placement, legsPerTransferMax: 8)
+        var rounds: [[Int]] = []
+        var action = coordinator.start()
+        while case .applyAndPrepare(let plan) = action {
+            let sole = try #require(plan.soleShard)
+            #expect(sole == Self.westShard)
+            let positions = plan.singles(sole).headers.map { Int($0.origin) }
+            rounds.append(positions)
+            action = coordinator.appliedInPlace { outcomes in
+                for position in positions { outcomes[position] = position == 0 ? .applied : .alreadyApplied }
+            }
+        }
+        guard case .done(let outcomes) = action else {
+            Issue.record("the submission did not end")
+            return
+        }
+        #expect(rounds == [[0], [1]])
+        #expect(outcomes == [.applied, .alreadyApplied, .rejected(.zeroAmount(leg: 0))])
+    }
+
+    /// A round of single-shard transfers on two shards takes its outcomes in place too; a round
+    /// with a cross-shard transfer says so.
+    @Test func aRoundWithoutCrossShardTransfersTakesItsOutcomesInPlace() throws {
+        let transfers = [
+            Fixture.fund(Self.west, 500, id: Fixture.id(1)),
+            Fixture.fund(Self.east, 700, id: Fixture.id(2)),
+        ]
+        var coordinator = RoundCoordinator(transfers, placement: Self.placement, legsPerTransferMax: 8)
+        guard case .applyAndPrepare(let plan) = coordinator.start() else {
+            Issue.record("no round")
+            return
+        }
+        #expect(plan.soleShard == nil)
+        #expect(!plan.hasCrossShardTransfers)
+        #expect(plan.involved == [Self.westShard, Self.eastShard].sorted())
+        let refused = TransferOutcome.rejected(.tooManyAccounts)
+        let action = coordinator.appliedInPlace { outcomes in
+            outcomes[0] = .applied
+            outcomes[1] = refused
+        }
+        guard case .done(let outcomes) = action else {
+            Issue.record("the submission did not end")
+            return
+        }
+        #expect(outcomes == [.applied, refused])
+        var across = RoundCoordinator([Self.across(3)], placement: Self.placement, legsPerTransferMax: 8)
+        guard case .applyAndPrepare(let crossPlan) = across.start() else {
+            Issue.record("no round")
+            return
+        }
+        #expect(crossPlan.hasCrossShardTransfers)
+    }
+
     @Test func anInvalidTransferIsRefusedWithoutAskingAShard() {
         let zero = Fixture.fund(Self.west, 0, id: Fixture.id(1))
         let (onlyInvalid, refused) = Self.drive([zero])

@@ -431,6 +431,55 @@ import Testing
         #expect(process.record.payment.state == .captured)
     }
 
+    /// The executor keeps one buffer for a whole operation: a step's actions go after what the
+    /// buffer already holds, the same actions a step returns alone, and nothing before them moves.
+    @Test func aStepAppendsItsActionsAfterWhatTheBufferHolds() throws {
+        let hold = Transfer(
+            id: TransferID(1), currency: .usd, debit: .customerFunds(.usd),
+            credit: .merchantPending(MerchantID(1), .usd), amount: 4_000, phase: .pending)
+        let inputs: [PaymentProcess.Input] = [
+            .authorizationAnswered(.approved(authCode: "a"), isRetry: false, capturesAutomatically: true),
+            .screened(.approve, capturesAutomatically: false),
+            .booked(
+                PaymentProcess.Booking(transfers: [hold], purpose: .hold(hold, capturesAutomatically: true))),
+        ]
+        for input in inputs {
+            let start = try Self.record(.created)
+            var alone = PaymentProcess(record: start)
+            var aloneContext = Self.context()
+            let expected = alone.handle(input, &aloneContext).map(Self.name)
+            var buffered = PaymentProcess(record: start)
+            var bufferedContext = Self.context()
+            var actions: [PaymentProcess.Action] = [.count(.reversal), .waitForCustomer]
+            buffered.handle(input, &bufferedContext, into: &actions)
+            #expect(actions.prefix(2).map(Self.name) == ["count(reversal)", "wait_for_customer"], "\(input)")
+            #expect(Array(actions.dropFirst(2).map(Self.name)) == expected, "\(input)")
+            #expect(!expected.isEmpty, "\(input)")
+        }
+    }
+
+    /// A transition keeps what follows it inline: the three actions of a reversal, in order;
+    /// an action is replaced in place (as a booking is marked journaled).
+    @Test func aTransitionsFollowUpHoldsAReversalsThreeActionsInOrder() throws {
+        var process = PaymentProcess(record: try Self.record(.authorizationUnknown))
+        var context = Self.context()
+        let actions = process.handle(
+            .inquiryAnswered(nil, attempt: 3, capturesAutomatically: false), &context)
+        guard case .journal(let transition) = actions.first else {
+            Issue.record("no journal record: \(actions.map(Self.name))")
+            return
+        }
+        #expect(
+            transition.followUp.map(Self.name) == [
+                "count(reversal)", "owe(reversal)", "fail(processing_error)",
+            ])
+        var followUp = PaymentProcess.FollowUp()
+        #expect(followUp.isEmpty)
+        followUp.append(.waitForCustomer)
+        followUp[0] = .count(.transition)
+        #expect(followUp.map(Self.name) == ["count(transition)"])
+    }
+
     @Test func thePlantedBugsStrikeWhereTheySay() throws {
         let dropped = try Self.journaled(.capture(amountMinorUnits: nil), from: .authorized, bug: .dropEvent)
             .actions
@@ -462,5 +511,28 @@ import Testing
         }
         // The full refund of a 3,000 capture of a 4,000 authorization books 4,000.
         #expect(refund.transfers.first?.legs.first?.amount == 4_000)
+    }
+
+    /// A capture's movement appended to its booking (after the hold's post) is the one the
+    /// array-returning call gives, a zero leg or transfer dropped from it alone; a post of an
+    /// amount moves that amount on every leg, as a post of that amount per leg does.
+    @Test(arguments: [(Currency.usd, Int64(4_000), Int64(4_000)), (.eur, 4_000, 0), (.eur, 4_000, 3_700)])
+    func aCaptureAppendedToItsBookingIsTheCaptureAlone(settlement: Currency, captured: Int64, settled: Int64)
+    {
+        let parties = PaymentBookkeeping.Parties(
+            merchant: MerchantID(7), network: .visa, presentment: .usd, settlement: settlement)
+        let hold = PaymentBookkeeping.authorizationHold(TransferID(1), parties, amount: 5_000)
+        let post = Transfer.post(TransferID(2), of: hold, amount: captured)
+        #expect(post == Transfer.post(TransferID(2), of: hold, amounts: [captured, captured]))
+        #expect(post.legs.allSatisfy { $0.amount == captured })
+        let alone = PaymentBookkeeping.capture(
+            (TransferID(3), TransferID(4)), parties, captured: captured, settled: settled, fee: 0)
+        var booking = [post]
+        PaymentBookkeeping.capture(
+            (TransferID(3), TransferID(4)), parties, captured: captured, settled: settled, fee: 0,
+            into: &booking)
+        #expect(booking == [post] + alone)
+        #expect(!alone.isEmpty)
+        #expect(alone.allSatisfy { $0.legs.allSatisfy { $0.amount != 0 } })
     }
 }

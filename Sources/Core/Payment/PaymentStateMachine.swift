@@ -11,7 +11,7 @@ public enum PaymentStateMachine {
     /// A new payment in `created`, with its `payment_intent.created` event.
     /// - Throws: `.paymentAmountNotPositive` for a zero or negative amount.
     public static func create(amount: Money) throws(PaymentTransitionError) -> PaymentTransition {
-        PaymentTransition(payment: try Payment(amount: amount), events: [.paymentIntentCreated])
+        PaymentTransition(payment: try Payment(amount: amount), events: EventLists.created)
     }
 
     /// Applies `command` to `payment`.
@@ -27,44 +27,44 @@ public enum PaymentStateMachine {
         case (.created, .authorizationResult(.approved)), (.authorizationUnknown, .inquiryResult(.approved)):
             next.state = .authorized
             next.amountCapturableMinorUnits = payment.amount.minorUnits
-            events = [.paymentIntentAmountCapturableUpdated]
+            events = EventLists.authorized
 
         case (.created, .authorizationResult(.declined(let code))),
             (.authorizationUnknown, .inquiryResult(.declined(let code))):
             next.state = .failed(code)
-            events = [.paymentIntentPaymentFailed]
+            events = EventLists.failed
 
         case (.authorizationUnknown, .inquiryResult(.notFound)):
             next.state = .failed(.processingError)
-            events = [.paymentIntentPaymentFailed]
+            events = EventLists.failed
 
         case (.created, .authorizationResult(.timedOut)):
             next.state = .authorizationUnknown
-            events = [.paymentIntentProcessing]
+            events = EventLists.processing
 
         case (.created, .requireAction):
             next.state = .requiresAction
-            events = [.paymentIntentRequiresAction]
+            events = EventLists.requiresAction
 
         case (.requiresAction, .actionCompleted):
             next.state = .created
             next.isAuthenticated = true
-            events = [.paymentIntentProcessing]
+            events = EventLists.processing
 
         case (.requiresAction, .actionAbandoned):
             next.state = .failed(.authenticationRequired)
-            events = [.paymentIntentPaymentFailed]
+            events = EventLists.failed
 
         case (.authorizationUnknown, .reverse), (.created, .void), (.requiresAction, .void),
             (.authorized, .void):
             next.state = .voided
             next.amountCapturableMinorUnits = 0
-            events = [.paymentIntentCanceled]
+            events = EventLists.canceled
 
         case (.authorized, .expire):
             next.state = .expired
             next.amountCapturableMinorUnits = 0
-            events = [.chargeExpired, .paymentIntentCanceled]
+            events = EventLists.expired
 
         case (.authorized, .capture(let requested)):
             let capturable = payment.amountCapturableMinorUnits
@@ -75,16 +75,16 @@ public enum PaymentStateMachine {
             next.state = .captured
             next.amountCapturedMinorUnits = amount
             next.amountCapturableMinorUnits = 0  // a partial capture releases the rest
-            events = [.chargeCaptured, .paymentIntentSucceeded]
+            events = EventLists.captured
 
         case (.captured, .settle):
             next.state = .settled
             next.isSettled = true
-            events = [.chargeSettled]
+            events = EventLists.settled
 
         case (.refunded, .settle) where !payment.isSettled, (.disputed, .settle) where !payment.isSettled:
             next.isSettled = true
-            events = [.chargeSettled]
+            events = EventLists.settled
 
         case (.captured, .refund(let amount)), (.settled, .refund(let amount)):
             try requireAmount(
@@ -93,7 +93,7 @@ public enum PaymentStateMachine {
             if next.amountRefundedMinorUnits == next.amountCapturedMinorUnits {
                 next.state = .refunded
             }
-            events = [.chargeRefunded]
+            events = EventLists.refunded
 
         case (.captured, .openDispute(let amount, let isInquiry)) where payment.dispute == nil,
             (.settled, .openDispute(let amount, let isInquiry)) where payment.dispute == nil:
@@ -106,25 +106,25 @@ public enum PaymentStateMachine {
             next.dispute = dispute
             events =
                 dispute.isFundsWithdrawn
-                ? [.chargeDisputeCreated, .chargeDisputeFundsWithdrawn] : [.chargeDisputeCreated]
+                ? EventLists.disputeCreatedFundsWithdrawn : EventLists.disputeCreated
 
         case (.captured, .bankReturn), (.settled, .bankReturn), (.refunded, .bankReturn):
             // The amounts stay as history: what was captured and refunded before the return. A
             // refund already sent stays sent: the merchant bears it (the debit never arrived).
             next.state = .returned
-            events = [.chargeFailed, .paymentIntentPaymentFailed]
+            events = EventLists.returned
 
         case (.disputed, .submitEvidence) where payment.dispute?.status.needsResponse == true:
             next.dispute?.status =
                 payment.dispute?.status == .warningNeedsResponse ? .warningUnderReview : .underReview
-            events = [.chargeDisputeUpdated]
+            events = EventLists.disputeUpdated
 
         case (.disputed, .escalateInquiry)
         where payment.dispute?.status == .warningNeedsResponse
             || payment.dispute?.status == .warningUnderReview:
             // The inquiry becomes a chargeback: this is when the funds and the fee leave.
             next.dispute?.status = .needsResponse
-            events = [.chargeDisputeUpdated, .chargeDisputeFundsWithdrawn]
+            events = EventLists.disputeUpdatedFundsWithdrawn
 
         case (.disputed, .closeInquiry)
         where payment.dispute?.status == .warningNeedsResponse
@@ -132,17 +132,17 @@ public enum PaymentStateMachine {
             // Nothing moved for the inquiry: the payment is as it was before it.
             next.dispute?.status = .warningClosed
             next.state = payment.isSettled ? .settled : .captured
-            events = [.chargeDisputeClosed]
+            events = EventLists.disputeClosed
 
         case (.disputed, .closeDispute(.won)) where payment.dispute?.status == .underReview:
             next.dispute?.status = .won
-            events = [.chargeDisputeClosed, .chargeDisputeFundsReinstated]
+            events = EventLists.disputeClosedFundsReinstated
 
         case (.disputed, .closeDispute(.lost))
         where payment.dispute?.status == .needsResponse || payment.dispute?.status == .underReview:
             // The funds and the fee stay withdrawn.
             next.dispute?.status = .lost
-            events = [.chargeDisputeClosed]
+            events = EventLists.disputeClosed
 
         default:
             throw .illegal(command: command, state: payment.state)
@@ -167,4 +167,32 @@ public enum PaymentStateMachine {
             throw .amountNotStripeCompatible(command: command, state: state, currency: currency)
         }
     }
+}
+
+/// Each transition's events, made once: an array literal is an allocation at each use, and
+/// every transition of every payment returns one of these lists.
+private enum EventLists {
+    static let captured: [PaymentEventType] = [.chargeCaptured, .paymentIntentSucceeded]
+    static let disputeClosed: [PaymentEventType] = [.chargeDisputeClosed]
+    static let disputeClosedFundsReinstated: [PaymentEventType] = [
+        .chargeDisputeClosed, .chargeDisputeFundsReinstated,
+    ]
+    static let disputeCreated: [PaymentEventType] = [.chargeDisputeCreated]
+    static let disputeCreatedFundsWithdrawn: [PaymentEventType] = [
+        .chargeDisputeCreated, .chargeDisputeFundsWithdrawn,
+    ]
+    static let disputeUpdated: [PaymentEventType] = [.chargeDisputeUpdated]
+    static let disputeUpdatedFundsWithdrawn: [PaymentEventType] = [
+        .chargeDisputeUpdated, .chargeDisputeFundsWithdrawn,
+    ]
+    static let expired: [PaymentEventType] = [.chargeExpired, .paymentIntentCanceled]
+    static let returned: [PaymentEventType] = [.chargeFailed, .paymentIntentPaymentFailed]
+    static let refunded: [PaymentEventType] = [.chargeRefunded]
+    static let settled: [PaymentEventType] = [.chargeSettled]
+    static let authorized: [PaymentEventType] = [.paymentIntentAmountCapturableUpdated]
+    static let canceled: [PaymentEventType] = [.paymentIntentCanceled]
+    static let created: [PaymentEventType] = [.paymentIntentCreated]
+    static let failed: [PaymentEventType] = [.paymentIntentPaymentFailed]
+    static let processing: [PaymentEventType] = [.paymentIntentProcessing]
+    static let requiresAction: [PaymentEventType] = [.paymentIntentRequiresAction]
 }

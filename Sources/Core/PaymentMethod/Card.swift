@@ -97,7 +97,27 @@ public struct Card: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// "visa credit •••• 4242 exp 12/2030 US tok_…": safe to log.
     public var description: String {
-        let month = expiryMonth < 10 ? "0\(expiryMonth)" : "\(expiryMonth)"
-        return "\(brand) \(funding) •••• \(last4) exp \(month)/\(expiryYear) \(country) \(token)"
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    /// `description`, appended to `text` in pieces short enough to need no storage of their
+    /// own: the interpolated whole made two strings on every payment's request fingerprint.
+    func write(to text: inout String) {
+        text.reserveCapacity(text.utf8.count + 48 + token.utf8.count)
+        text += brand.description
+        text += " "
+        text += funding.description
+        text += " •••• "
+        text += last4
+        text += expiryMonth < 10 ? " exp 0" : " exp "
+        text += String(expiryMonth)
+        text += "/"
+        text += String(expiryYear)
+        text += " "
+        text += country
+        text += " "
+        text += token
     }
 }

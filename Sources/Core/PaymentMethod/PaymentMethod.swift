@@ -48,8 +48,13 @@ public enum PaymentMethod: Hashable, Sendable, Codable, CustomStringConvertible 
 
     public var description: String {
         switch self {
-        case .card(let card): "card \(card)"
-        case .bankTransfer(let account): account.description
+        case .card(let card):
+            // One string: "card \(card)" made the card's and then this one.
+            var text = "card "
+            card.write(to: &text)
+            return text
+        case .bankTransfer(let account):
+            return account.description
         }
     }
 }

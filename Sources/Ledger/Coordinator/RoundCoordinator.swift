@@ -82,6 +82,15 @@ struct RoundCoordinator {
         return .finish(plan, shards: shards, decisions: decisions)
     }
 
+    /// Takes a round without cross-shard transfers (a payment's every round): `apply` books
+    /// each involved shard's transfers, in ascending shard order, and writes each one's outcome
+    /// at its position in the submission, in place of the answers `prepared(_:)` takes.
+    mutating func appliedInPlace(_ apply: (inout [TransferOutcome]) -> Void) -> Action {
+        precondition(plan?.hasCrossShardTransfers == false, "a round with cross-shard transfers")
+        apply(&outcomes)
+        return nextRound()
+    }
+
     /// Takes the end of `.finish`.
     mutating func finished() -> Action {
         for (position, outcome) in crossOutcomes.enumerated() {

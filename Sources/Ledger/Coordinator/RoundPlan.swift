@@ -17,6 +17,8 @@ struct RoundPlan: Sendable {
     private var isInvolved: [Bool] = []
     private let shardCount: Int
     private(set) var isEmpty = true
+    /// Whether any transfer of the round spans shards (then the round takes two steps).
+    private(set) var hasCrossShardTransfers = false
     /// Transfers expected per shard, to size a shard's batch when it is first involved.
     private let expectedPerShard: Int
 
@@ -118,6 +120,7 @@ struct RoundPlan: Sendable {
             return
         }
         // One header per shard, in the order of each shard's first leg.
+        hasCrossShardTransfers = true
         for legIndex in legs.indices {
             let shard = legShards[legIndex]
             if legShards[..<legIndex].contains(shard) { continue }

@@ -64,13 +64,25 @@ public final class ShardedLedger: Sendable {
             switch action {
             case .applyAndPrepare(let plan):
                 if let sole = plan.soleShard {
-                    // A payment's usual round: one shard, asked in line (no array of shards, of
-                    // answers, nor a closure's context for them).
-                    let answer = shards[sole].applyAndPrepare(plan.singles(sole), plan.cross(sole))
-                    action = coordinator.prepared(CollectionOfOne((sole, answer)))
+                    // A payment's usual round: one shard, asked in line, its outcomes written in
+                    // the submission's (no array of shards, of answers, nor a closure's context
+                    // for them).
+                    let shard = shards[sole]
+                    let singles = plan.singles(sole)
+                    action = coordinator.appliedInPlace { outcomes in shard.apply(singles, into: &outcomes) }
                     continue
                 }
-                let answers = await forEachInvolvedShard(plan.involved) { shard in
+                let involved = plan.involved
+                if !plan.hasCrossShardTransfers && involved.count <= Self.sequentialShardsMax {
+                    // A capture's round: each transfer on one shard, but not all on the same
+                    // (the hold's post and the movement), asked in line one after another as
+                    // `forEachInvolvedShard` does, without its closure's context and arrays.
+                    action = coordinator.appliedInPlace { outcomes in
+                        for index in involved { shards[index].apply(plan.singles(index), into: &outcomes) }
+                    }
+                    continue
+                }
+                let answers = await forEachInvolvedShard(involved) { shard in
                     shard.applyAndPrepare(plan.singles(shard.index), plan.cross(shard.index))
                 }
                 action = coordinator.prepared(answers)

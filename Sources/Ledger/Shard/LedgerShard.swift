@@ -25,6 +25,9 @@ public final class LedgerShard: Sendable {
     public let index: Int
 
     func apply(_ batch: ShardBatch) -> [TransferOutcome] { state.withLock { $0.apply(batch) } }
+    func apply(_ batch: ShardBatch, into outcomes: inout [TransferOutcome]) {
+        state.withLock { $0.apply(batch, into: &outcomes) }
+    }
 
     /// Books `singles` (transfers wholly on this shard) and prepares `cross` (this shard's part
     /// of transfers that span shards), in one hop.

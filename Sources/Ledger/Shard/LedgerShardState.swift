@@ -100,6 +100,22 @@ struct LedgerShardState {
         return outcomes
     }
 
+    /// `apply`, each outcome written at its transfer's position in the submission
+    /// (`Header.origin`): a round that involves this shard alone (a payment's every round)
+    /// needs no array of answers of its own.
+    mutating func apply(_ batch: ShardBatch, into outcomes: inout [TransferOutcome]) {
+        batch.legs.withUnsafeBufferPointer { legs in
+            for header in batch.headers {
+                if let refusal = prepare(header, legs, markInFlight: false) {
+                    outcomes[Int(header.origin)] = refusal
+                } else {
+                    commit(header, legs, wasInFlight: false)
+                    outcomes[Int(header.origin)] = .applied
+                }
+            }
+        }
+    }
+
     /// Books `singles` (transfers wholly on this shard) and prepares `cross` (this shard's part
     /// of transfers that span shards): the first step of a round (`RoundCoordinator`).
     mutating func applyAndPrepare(_ singles: ShardBatch, _ cross: ShardBatch) -> ShardAnswer {

@@ -94,7 +94,12 @@ public struct Transfer: Hashable, Sendable, CustomStringConvertible {
 
     /// Posts `amount` of a two-leg (or equal-legged) pending transfer: every leg moves `amount`.
     public static func post(_ id: TransferID, of pending: Transfer, amount: Int64) -> Transfer {
-        post(id, of: pending, amounts: Array(repeating: amount, count: pending.legs.count))
+        // Set in the legs' copy: an array of amounts to pass was an allocation on every capture.
+        var legs = pending.legs
+        for index in legs.indices { legs[index].amount = amount }
+        return Transfer(
+            id: id, currency: pending.currency, legs: legs, code: pending.code,
+            phase: .post(pending: pending.id))
     }
 
     /// Voids `pending`: releases all its holds.

@@ -11,7 +11,15 @@ struct NetworkObligations: Sendable {
     /// for minutes); past it an obligation is counted as dropped, an invariant violation.
     static let owedMax = 2_000_000
 
-    private var owed: [PaymentID: [NetworkObligation]] = [:]
+    /// A payment's queue: its head inline, what is owed behind it (rare: a refund while the
+    /// capture is still being sent) in an array. An array per payment was an allocation for
+    /// every obligation, and dropping its head copied it (the table held it too).
+    private struct Queue: Sendable {
+        var head: NetworkObligation
+        var rest: [NetworkObligation] = []
+    }
+
+    private var owed: [PaymentID: Queue] = [:]
     private(set) var count = 0
     /// Obligations that met a full table (must stay 0).
     private(set) var dropped: Int64 = 0
@@ -25,24 +33,27 @@ struct NetworkObligations: Sendable {
             return nil
         }
         count += 1
-        owed[obligation.payment, default: []].append(obligation)
-        return owed[obligation.payment]!.count == 1
+        if let index = owed.index(forKey: obligation.payment) {
+            owed.values[index].rest.append(obligation)
+            return false
+        }
+        owed[obligation.payment] = Queue(head: obligation)
+        return true
     }
 
     /// The payment's obligation being sent now.
-    func head(_ payment: PaymentID) -> NetworkObligation? { owed[payment]?.first }
+    func head(_ payment: PaymentID) -> NetworkObligation? { owed[payment]?.head }
 
     /// The head was confirmed (or refused for good): drops it.
     /// - Returns: whether the payment owes more (the caller sends the next head).
     mutating func finishHead(_ payment: PaymentID) -> Bool {
-        guard var queue = owed[payment], !queue.isEmpty else { return false }
-        queue.removeFirst()
+        guard let index = owed.index(forKey: payment) else { return false }
         count -= 1
-        if queue.isEmpty {
-            owed[payment] = nil
+        if owed.values[index].rest.isEmpty {
+            owed.remove(at: index)
             return false
         }
-        owed[payment] = queue
+        owed.values[index].head = owed.values[index].rest.removeFirst()
         return true
     }
 

@@ -63,11 +63,27 @@ public enum PaymentBookkeeping {
         _ ids: (TransferID, TransferID), _ parties: Parties, captured: Int64, settled: Int64, fee: Int64,
         booksFeeRevenue: Bool = true
     ) -> [Transfer] {
+        var transfers: [Transfer] = []
+        capture(
+            ids, parties, captured: captured, settled: settled, fee: fee, booksFeeRevenue: booksFeeRevenue,
+            into: &transfers)
+        return transfers
+    }
+
+    /// `capture`, appended to `transfers` (a capture's booking holds the hold's post first):
+    /// an array of its own was an allocation on every capture.
+    public static func capture(
+        _ ids: (TransferID, TransferID), _ parties: Parties, captured: Int64, settled: Int64, fee: Int64,
+        booksFeeRevenue: Bool = true, into transfers: inout [Transfer]
+    ) {
         let (first, second) = ids
         let P = parties.presentment
         let S = parties.settlement
         func distribute(_ id: TransferID, from source: AccountID) -> Transfer {
-            var legs: [Transfer.Leg] = [.debit(source, settled)]
+            // Sized once: a one-leg literal grown by appends was up to three allocations.
+            var legs: [Transfer.Leg] = []
+            legs.reserveCapacity(3)
+            legs.append(.debit(source, settled))
             if settled - fee != 0 {
                 legs.append(
                     settled - fee > 0
@@ -79,18 +95,30 @@ public enum PaymentBookkeeping {
             }
             return Transfer(id: id, currency: S, legs: legs, code: Code.capture)
         }
-        if P == S { return nonZero([distribute(first, from: .customerFunds(P))]) }
-        return nonZero([
-            Transfer(
-                id: first, currency: P, debit: .customerFunds(P), credit: .fx(P), amount: captured,
-                code: Code.captureConversion),
-            distribute(second, from: .fx(S)),
-        ])
+        let start = transfers.count
+        if P == S {
+            transfers.append(distribute(first, from: .customerFunds(P)))
+        } else {
+            transfers.append(
+                Transfer(
+                    id: first, currency: P, debit: .customerFunds(P), credit: .fx(P), amount: captured,
+                    code: Code.captureConversion))
+            transfers.append(distribute(second, from: .fx(S)))
+        }
+        removeZeros(from: &transfers, start: start)
     }
 
     /// Drops transfers that would move nothing (and zero legs): an amount that converts to no
     /// minor unit of the other currency leaves its rounding in the FX account, as every
     /// conversion's remainder does, and the ledger never sees a zero-amount transfer.
+    /// `nonZero` on `transfers[start...]`, in place.
+    static func removeZeros(from transfers: inout [Transfer], start: Int) {
+        guard transfers[start...].contains(where: { $0.legs.contains { $0.amount == 0 } }) else { return }
+        let kept = nonZero(Array(transfers[start...]))
+        transfers.removeSubrange(start...)
+        transfers.append(contentsOf: kept)
+    }
+
     static func nonZero(_ transfers: [Transfer]) -> [Transfer] {
         // Most bookings have no zero leg: they are kept as they are, where a removal on each
         // transfer's shared legs copied them and a new array held the copies.

@@ -17,24 +17,29 @@ extension PaymentOrchestrator {
         _ input: PaymentProcess.Input, _ id: PaymentID, request: PaymentRequest? = nil
     ) async throws(PaymentServiceError) -> PaymentRecord {
         // A stack, last action on top: a result's actions go before what was still pending.
-        // The first batch is the stack as it comes (reversed in place, not copied).
-        var pending = try decide(input, id)
+        // One buffer for the whole operation: each step's batch is appended and reversed in
+        // place (a payment's batches are a few actions each; eight covers most operations).
+        var pending: [PaymentProcess.Action] = []
+        pending.reserveCapacity(8)
+        try decide(input, id, into: &pending)
         pending.reverse()
         while let action = pending.popLast() {
             if let result = try await perform(action, id, request) {
-                pending.append(contentsOf: try decide(result, id).reversed())
+                let batchStart = pending.count
+                try decide(result, id, into: &pending)
+                pending[batchStart...].reverse()
             }
         }
         return try await record(id)
     }
 
     private func decide(
-        _ input: PaymentProcess.Input, _ id: PaymentID
-    ) throws(PaymentServiceError) -> [PaymentProcess.Action] {
+        _ input: PaymentProcess.Input, _ id: PaymentID, into actions: inout [PaymentProcess.Action]
+    ) throws(PaymentServiceError) {
         try shard(id).handle(
             input, for: id, now: runtime.now(), fees: configuration.fees,
             plantedBug: configuration.plantedBug,
-            inquiriesMax: configuration.inquiriesMax)
+            inquiriesMax: configuration.inquiriesMax, into: &actions)
     }
 
     /// Carries out one action; returns the input its result makes, if it has one.

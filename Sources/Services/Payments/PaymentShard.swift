@@ -48,21 +48,20 @@ final class PaymentShard: Sendable {
         return record
     }
 
-    /// Hands `input` to the payment's process, stores what it left, and returns its actions:
-    /// decided and stored in one step under the lock.
+    /// Hands `input` to the payment's process, stores what it left, and appends its actions to
+    /// `actions`: decided and stored in one step under the lock.
     /// - Throws: `paymentNotFound` for a payment this shard does not hold.
     func handle(
         _ input: PaymentProcess.Input, for id: PaymentID, now: SimTime, fees: FeeSchedule,
-        plantedBug: PlantedBug?, inquiriesMax: Int
-    ) throws(PaymentServiceError) -> [PaymentProcess.Action] {
+        plantedBug: PlantedBug?, inquiriesMax: Int, into actions: inout [PaymentProcess.Action]
+    ) throws(PaymentServiceError) {
         try state.withLock { (state) throws(PaymentServiceError) in
             guard let index = state.processes.index(forKey: id) else { throw .paymentNotFound(id) }
             var context = PaymentProcess.Context(
                 now: now, fees: fees, plantedBug: plantedBug, inquiriesMax: inquiriesMax,
                 transferIDs: state.transferIDs)
-            let actions = state.processes.values[index].handle(input, &context)
+            state.processes.values[index].handle(input, &context, into: &actions)
             state.transferIDs = context.transferIDs
-            return actions
         }
     }
 

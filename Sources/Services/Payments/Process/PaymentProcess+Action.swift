@@ -65,11 +65,11 @@ extension PaymentProcess {
         let time: SimTime
         /// The step that follows once it is durable, and its actions.
         let next: Next
-        let followUp: [Action]
+        let followUp: FollowUp
 
         init(
             command: PaymentCommand, applied: PaymentRecord, previous: PaymentRecord,
-            events: [PaymentEventType], time: SimTime, next: Next, followUp: [Action]
+            events: [PaymentEventType], time: SimTime, next: Next, followUp: FollowUp
         ) {
             self.command = command
             self.applied = applied
@@ -84,6 +84,35 @@ extension PaymentProcess {
         var booking: Booking? {
             for case .book(let booking, _) in followUp { return booking }
             return nil
+        }
+    }
+
+    /// The actions a durable transition leads to: at most three (a reversal's count, what is
+    /// owed and the decline), kept inline in the transition, where an array of their own was an
+    /// allocation on nearly every transition.
+    struct FollowUp: MutableCollection, RandomAccessCollection, Sendable {
+        static let capacity = 3
+        private var slots = InlineArray<3, Action?>(repeating: nil)
+        private(set) var count = 0
+
+        var startIndex: Int { 0 }
+        var endIndex: Int { count }
+
+        subscript(position: Int) -> Action {
+            get {
+                precondition(position < count, "no follow-up action at \(position)")
+                return slots[position]!
+            }
+            set {
+                precondition(position < count, "no follow-up action at \(position)")
+                slots[position] = newValue
+            }
+        }
+
+        mutating func append(_ action: Action) {
+            precondition(count < Self.capacity, "more follow-up actions than a transition holds")
+            slots[count] = action
+            count += 1
         }
     }
 

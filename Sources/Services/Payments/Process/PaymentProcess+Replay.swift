@@ -41,9 +41,9 @@ extension PaymentProcess {
         }
         let before = record
         var context = Self.replayContext(at: journaled.timeNanoseconds)
-        var actions: [Action]
-        if case .journal(let transition)? = transition(journaled.command, &context, then: journaled.next)
-            .first,
+        var actions: [Action] = []
+        transition(journaled.command, &context, then: journaled.next, into: &actions)
+        if case .journal(let transition)? = actions.first,
             RecoveredPayment(record) == journaled.result, record.eventsEmitted == journaled.eventsEmitted
         {
             actions = handle(.journaled(transition), &context)
@@ -75,7 +75,8 @@ extension PaymentProcess {
     /// is journaled as a transition of its own, so the one `booked` starts is undone here.
     mutating func replay(_ booking: Booking) -> [Action] {
         var context = Self.replayContext(at: record.createdAt.nanoseconds)
-        let actions = booked(booking, &context)
+        var actions: [Action] = []
+        booked(booking, &context, into: &actions)
         for case .journal(let capture) in actions { undo(to: capture.previous) }
         return actions
     }

@@ -30,13 +30,28 @@ public struct PaymentProcess: Codable, Sendable {
     }
 
     mutating func handle(_ input: Input, _ context: inout Context) -> [Action] {
+        var actions: [Action] = []
+        handle(input, &context, into: &actions)
+        return actions
+    }
+
+    /// `handle`, appending the actions to `actions`: the executor keeps one buffer for a whole
+    /// operation, where an array returned by each step was an allocation of its own, about ten
+    /// a payment.
+    mutating func handle(_ input: Input, _ context: inout Context, into actions: inout [Action]) {
         switch input {
         case .confirm(let requiresAuthentication, let automatic, let route):
-            return confirm(requiresAuthentication: requiresAuthentication, automatic, route, &context)
+            confirm(
+                requiresAuthentication: requiresAuthentication, automatic, route, &context, into: &actions)
         case .authenticated(let succeeded, let automatic):
-            return succeeded
-                ? transition(.actionCompleted, &context, then: .authorize(capturesAutomatically: automatic))
-                : transition(.actionAbandoned, &context, then: .decline(.authenticationRequired))
+            if succeeded {
+                transition(
+                    .actionCompleted, &context, then: .authorize(capturesAutomatically: automatic),
+                    into: &actions)
+            } else {
+                transition(
+                    .actionAbandoned, &context, then: .decline(.authenticationRequired), into: &actions)
+            }
         case .capture(let amount):
             // Across currencies the rate is locked first, so that the capture's record carries
             // its booking; a capture the state refuses is refused without a quote.
@@ -45,51 +60,55 @@ public struct PaymentProcess: Codable, Sendable {
             if parties.presentment != parties.settlement,
                 (try? trial.apply(.capture(amountMinorUnits: amount))) != nil
             {
-                return [
-                    .lockRate(from: parties.presentment, to: parties.settlement, amountMinorUnits: amount)
-                ]
+                actions.append(
+                    .lockRate(from: parties.presentment, to: parties.settlement, amountMinorUnits: amount))
+                return
             }
-            return transition(.capture(amountMinorUnits: amount), &context, then: .capture)
+            transition(.capture(amountMinorUnits: amount), &context, then: .capture, into: &actions)
         case .cancel:
-            return transition(.void, &context, then: .release)
+            transition(.void, &context, then: .release, into: &actions)
         case .refund(let amount):
-            return transition(
-                .refund(amountMinorUnits: amount), &context, then: .refund(amountMinorUnits: amount))
+            transition(
+                .refund(amountMinorUnits: amount), &context, then: .refund(amountMinorUnits: amount),
+                into: &actions)
         case .submitDisputeEvidence:
-            return transition(.submitEvidence, &context, then: .done)
+            transition(.submitEvidence, &context, then: .done, into: &actions)
         case .screened(let decision, let automatic):
-            return screened(decision, automatic, &context)
+            screened(decision, automatic, &context, into: &actions)
         case .authorizationAnswered(let result, let isRetry, let automatic):
-            return authorizationAnswered(result, isRetry: isRetry, automatic, &context)
+            authorizationAnswered(result, isRetry: isRetry, automatic, &context, into: &actions)
         case .inquiryAnswered(let answer, let attempt, let automatic):
-            return inquiryAnswered(answer, attempt: attempt, automatic, &context)
+            inquiryAnswered(answer, attempt: attempt, automatic, &context, into: &actions)
         case .disputeOpened(let amount, let isInquiry):
-            return transition(
+            transition(
                 .openDispute(amountMinorUnits: amount, isInquiry: isInquiry), &context,
-                then: isInquiry ? .done : .withdrawDisputedFunds)
+                then: isInquiry ? .done : .withdrawDisputedFunds, into: &actions)
         case .inquiryEscalated:
-            return transition(.escalateInquiry, &context, then: .withdrawDisputedFunds)
+            transition(.escalateInquiry, &context, then: .withdrawDisputedFunds, into: &actions)
         case .inquiryClosed:
-            return transition(.closeInquiry, &context, then: .done)
+            transition(.closeInquiry, &context, then: .done, into: &actions)
         case .disputeClosed(let won):
-            return transition(
-                .closeDispute(won ? .won : .lost), &context, then: won ? .reinstateDisputedFunds : .done)
+            transition(
+                .closeDispute(won ? .won : .lost), &context, then: won ? .reinstateDisputedFunds : .done,
+                into: &actions)
         case .bankReturned(let notice):
-            return transition(.bankReturn, &context, then: .bankReturn(notice))
+            transition(.bankReturn, &context, then: .bankReturn(notice), into: &actions)
         case .authorizationExpired:
-            return transition(.expire, &context, then: .release)
+            transition(.expire, &context, then: .release, into: &actions)
         case .settlementDue:
-            return transition(.settle, &context, then: .done)
+            transition(.settle, &context, then: .done, into: &actions)
         case .restarted:
-            return restarted(&context)
+            restarted(&context, into: &actions)
         case .journaled(let transition):
-            return journaled(transition, &context)
+            journaled(transition, &context, into: &actions)
         case .journalRefused(let transition, let error):
-            return [.count(.undone(conflict: undo(transition))), .fail(error)]
+            actions.append(.count(.undone(conflict: undo(transition))))
+            actions.append(.fail(error))
         case .rateLocked(let rate, let amount):
-            return transition(.capture(amountMinorUnits: amount), &context, then: .capture, rate: rate)
+            transition(
+                .capture(amountMinorUnits: amount), &context, then: .capture, rate: rate, into: &actions)
         case .booked(let booking):
-            return booked(booking, &context)
+            booked(booking, &context, into: &actions)
         }
     }
 
@@ -99,20 +118,22 @@ public struct PaymentProcess: Codable, Sendable {
     /// capture's, locked) and asks for its journal record; what follows waits until that is
     /// durable.
     mutating func transition(
-        _ command: PaymentCommand, _ context: inout Context, then next: Next, rate: LockedRate? = nil
-    ) -> [Action] {
+        _ command: PaymentCommand, _ context: inout Context, then next: Next, rate: LockedRate? = nil,
+        into actions: inout [Action]
+    ) {
         let previous = record
         let events: [PaymentEventType]
         do {
             events = try record.payment.apply(command)
         } catch .amountNotStripeCompatible(let command, let state, let currency) {
-            return [
+            actions.append(
                 .fail(
                     .invalidAmount(
-                        .amountNotStripeCompatible(command: command, state: state, currency: currency)))
-            ]
+                        .amountNotStripeCompatible(command: command, state: state, currency: currency))))
+            return
         } catch {
-            return [.fail(.unexpectedState(error))]
+            actions.append(.fail(.unexpectedState(error)))
+            return
         }
         switch command {
         case .authorizationResult(.approved), .inquiryResult(.approved): record.authorizedAt = context.now
@@ -121,18 +142,18 @@ public struct PaymentProcess: Codable, Sendable {
         record.eventsEmitted += events.count
         record.transitions += 1
         // Marked in place: a mapped copy was an array of its own on every transition.
-        var followUp = self.next(next, rate: rate, &context)
+        var followUp = FollowUp()
+        self.next(next, rate: rate, &context, into: &followUp)
         for index in followUp.indices {
             if case .book(let booking, _) = followUp[index] {
                 followUp[index] = .book(booking, isJournaled: true)
             }
         }
-        return [
+        actions.append(
             .journal(
                 Transition(
                     command: command, applied: record, previous: previous, events: events, time: context.now,
-                    next: next, followUp: followUp))
-        ]
+                    next: next, followUp: followUp)))
     }
 
     /// A transition the journal refused did not happen: the payment is again what the journal
@@ -157,7 +178,9 @@ public struct PaymentProcess: Codable, Sendable {
     }
 
     /// The transition is durable: its events go out, and its next step starts.
-    private mutating func journaled(_ transition: Transition, _ context: inout Context) -> [Action] {
+    private mutating func journaled(
+        _ transition: Transition, _ context: inout Context, into actions: inout [Action]
+    ) {
         var events = transition.events
         switch context.plantedBug {
         case .dropEvent where events.count > 1: events = Array(events.prefix(1))
@@ -165,13 +188,9 @@ public struct PaymentProcess: Codable, Sendable {
         default: break
         }
         let firstIndex = 1 + transition.applied.eventsEmitted - transition.events.count
-        // One array, sized once: joining the pieces with `+` allocated one for each.
-        var actions: [Action] = []
-        actions.reserveCapacity(3 + transition.followUp.count)
         emit(events, firstIndex: firstIndex, of: transition.applied, into: &actions)
         actions.append(.count(.transition))
         actions.append(contentsOf: transition.followUp)
-        return actions
     }
 
     /// The events of a durable record of the payment, as its `firstIndex`th onwards; the first
@@ -201,58 +220,62 @@ public struct PaymentProcess: Codable, Sendable {
     /// The creation event's list, made once (a literal is an array allocated at each use).
     static let creationEvents: [PaymentEventType] = [.paymentIntentCreated]
 
-    /// What follows a transition just applied (the record is `applied`).
-    private mutating func next(_ next: Next, rate: LockedRate?, _ context: inout Context) -> [Action] {
+    /// What follows a transition just applied (the record is `applied`), appended to `actions`.
+    private mutating func next(
+        _ next: Next, rate: LockedRate?, _ context: inout Context, into actions: inout FollowUp
+    ) {
         let applied = record
         switch next {
         case .done:
-            return []
+            break
         case .decline(let code):
-            return [.fail(.cardDeclined(record.id, code))]
+            actions.append(.fail(.cardDeclined(record.id, code)))
         case .challenge(let automatic):
-            return [.challenge(capturesAutomatically: automatic)]
+            actions.append(.challenge(capturesAutomatically: automatic))
         case .waitForCustomer:
-            return [.waitForCustomer]
+            actions.append(.waitForCustomer)
         case .authorize(let automatic):
-            return [.authorize(isRetry: false, capturesAutomatically: automatic)]
+            actions.append(.authorize(isRetry: false, capturesAutomatically: automatic))
         case .bookHold(let automatic):
             let hold = PaymentBookkeeping.authorizationHold(
                 context.transferIDs.next(), record.parties, amount: record.payment.amountCapturableMinorUnits)
-            return [.book(Booking(transfers: [hold], purpose: .hold(hold, capturesAutomatically: automatic)))]
+            actions.append(
+                .book(Booking(transfers: [hold], purpose: .hold(hold, capturesAutomatically: automatic))))
         case .inquire(let automatic, let countsTimeout):
-            return (countsTimeout ? [.count(.authorizationTimeout)] : [])
-                + [.inquire(attempt: 1, capturesAutomatically: automatic)]
+            if countsTimeout { actions.append(.count(.authorizationTimeout)) }
+            actions.append(.inquire(attempt: 1, capturesAutomatically: automatic))
         case .reverse:
-            return [
-                .count(.reversal),
+            actions.append(.count(.reversal))
+            actions.append(
                 .owe(
                     NetworkObligation(
-                        payment: record.id, network: applied.network, kind: .reversal, transfers: [])),
-                .fail(.cardDeclined(record.id, .processingError)),
-            ]
+                        payment: record.id, network: applied.network, kind: .reversal, transfers: [])))
+            actions.append(.fail(.cardDeclined(record.id, .processingError)))
         case .capture:
-            return bookCapture(applied, rate: rate, &context)
+            actions.append(bookCapture(applied, rate: rate, &context))
         case .release:
-            guard let hold = applied.hold else { return [oweReversal(applied)] }
+            guard let hold = applied.hold else {
+                actions.append(oweReversal(applied))
+                return
+            }
             let void = Transfer.void(context.transferIDs.next(), of: hold)
-            return [.book(Booking(transfers: [void], purpose: .release))]
+            actions.append(.book(Booking(transfers: [void], purpose: .release)))
         case .refund(let amount):
-            return bookRefund(amount, applied, &context)
+            actions.append(bookRefund(amount, applied, &context))
         case .withdrawDisputedFunds:
-            return bookDisputeWithdrawal(applied, &context)
+            actions.append(bookDisputeWithdrawal(applied, &context))
         case .reinstateDisputedFunds:
-            return bookDisputeReinstatement(applied, &context)
+            actions.append(bookDisputeReinstatement(applied, &context))
         case .bankReturn(let notice):
             let transfers = PaymentBookkeeping.bankReturn(
                 context.transferIDs.nextPair(), applied.parties,
                 amount: applied.payment.amountCapturedMinorUnits,
                 settled: applied.capturedSettled)
-            return [
+            actions.append(
                 .book(
                     Booking(
                         transfers: transfers, network: applied.network, day: notice.day,
-                        purpose: .bankReturn(notice.code, settledMinorUnits: applied.capturedSettled)))
-            ]
+                        purpose: .bankReturn(notice.code, settledMinorUnits: applied.capturedSettled))))
         }
     }
 
@@ -263,79 +286,91 @@ public struct PaymentProcess: Codable, Sendable {
     // MARK: Confirmation, screening, authorization
 
     private mutating func confirm(
-        requiresAuthentication: Bool, _ automatic: Bool, _ route: Route?, _ context: inout Context
-    ) -> [Action] {
+        requiresAuthentication: Bool, _ automatic: Bool, _ route: Route?, _ context: inout Context,
+        into actions: inout [Action]
+    ) {
         if let route {
             // Routed again only while untouched: a concurrent confirm of the same payment finds
             // it moved on and is refused.
             guard record.payment.state == .created, record.transitions == 0 else {
-                return [
+                actions.append(
                     .fail(
                         .unexpectedState(
-                            .illegal(command: .authorizationResult(.approved), state: record.payment.state)))
-                ]
+                            .illegal(command: .authorizationResult(.approved), state: record.payment.state))))
+                return
             }
             record.route(network: route.network, fingerprint: route.fingerprint, card: route.card)
         }
         // The customer answers the issuer's challenge later, over the API: nothing waits here.
-        if requiresAuthentication { return transition(.requireAction, &context, then: .waitForCustomer) }
-        return [.screen(capturesAutomatically: automatic)]
+        if requiresAuthentication {
+            transition(.requireAction, &context, then: .waitForCustomer, into: &actions)
+            return
+        }
+        actions.append(.screen(capturesAutomatically: automatic))
     }
 
     private mutating func screened(
-        _ decision: FraudDecision, _ automatic: Bool, _ context: inout Context
-    ) -> [Action] {
+        _ decision: FraudDecision, _ automatic: Bool, _ context: inout Context, into actions: inout [Action]
+    ) {
         switch decision {
         case .block:
-            transition(.authorizationResult(.declined(.fraudulent)), &context, then: .decline(.fraudulent))
+            transition(
+                .authorizationResult(.declined(.fraudulent)), &context, then: .decline(.fraudulent),
+                into: &actions)
         case .requireThreeDSecure:
-            transition(.requireAction, &context, then: .challenge(capturesAutomatically: automatic))
+            transition(
+                .requireAction, &context, then: .challenge(capturesAutomatically: automatic), into: &actions)
         case .approve, .review:
-            [.authorize(isRetry: false, capturesAutomatically: automatic)]
+            actions.append(.authorize(isRetry: false, capturesAutomatically: automatic))
         }
     }
 
     private mutating func authorizationAnswered(
-        _ result: NetworkAuthorizationResult?, isRetry: Bool, _ automatic: Bool, _ context: inout Context
-    ) -> [Action] {
+        _ result: NetworkAuthorizationResult?, isRetry: Bool, _ automatic: Bool, _ context: inout Context,
+        into actions: inout [Action]
+    ) {
         switch result {
         case nil:
             // Refused outright (outage): the issuer never saw it, so this is a clean decline.
             transition(
                 .authorizationResult(.declined(.issuerNotAvailable)), &context,
-                then: .decline(.issuerNotAvailable))
+                then: .decline(.issuerNotAvailable), into: &actions)
         case .approved:
             transition(
-                .authorizationResult(.approved), &context, then: .bookHold(capturesAutomatically: automatic))
+                .authorizationResult(.approved), &context, then: .bookHold(capturesAutomatically: automatic),
+                into: &actions)
         case .declined(let code):
-            transition(.authorizationResult(.declined(code)), &context, then: .decline(code))
+            transition(.authorizationResult(.declined(code)), &context, then: .decline(code), into: &actions)
         case .timedOut where context.plantedBug == .retryAuthorizationAfterTimeout && !isRetry:
-            [.authorize(isRetry: true, capturesAutomatically: automatic)]
+            actions.append(.authorize(isRetry: true, capturesAutomatically: automatic))
         case .timedOut:
             // The issuer may have approved: ask, then reverse. Authorizing again could hold the
             // customer's money twice.
             transition(
                 .authorizationResult(.timedOut), &context,
-                then: .inquire(capturesAutomatically: automatic, countsTimeout: true))
+                then: .inquire(capturesAutomatically: automatic, countsTimeout: true), into: &actions)
         }
     }
 
     private mutating func inquiryAnswered(
-        _ answer: NetworkInquiryResult?, attempt: Int, _ automatic: Bool, _ context: inout Context
-    ) -> [Action] {
+        _ answer: NetworkInquiryResult?, attempt: Int, _ automatic: Bool, _ context: inout Context,
+        into actions: inout [Action]
+    ) {
         switch answer {
         case nil where attempt < context.inquiriesMax:
-            [.inquire(attempt: attempt + 1, capturesAutomatically: automatic)]
+            actions.append(.inquire(attempt: attempt + 1, capturesAutomatically: automatic))
         case nil:
             // Still unknown: the reversal is owed once the transition is durable, and sent until
             // the network confirms it (a network down now would keep the money held).
-            transition(.reverse, &context, then: .reverse)
+            transition(.reverse, &context, then: .reverse, into: &actions)
         case .approved:
-            transition(.inquiryResult(.approved), &context, then: .bookHold(capturesAutomatically: automatic))
+            transition(
+                .inquiryResult(.approved), &context, then: .bookHold(capturesAutomatically: automatic),
+                into: &actions)
         case .declined(let code):
-            transition(.inquiryResult(.declined(code)), &context, then: .decline(code))
+            transition(.inquiryResult(.declined(code)), &context, then: .decline(code), into: &actions)
         case .reversed, .notFound:
-            transition(.inquiryResult(.notFound), &context, then: .decline(.processingError))
+            transition(.inquiryResult(.notFound), &context, then: .decline(.processingError), into: &actions)
         }
     }
 
@@ -343,18 +378,18 @@ public struct PaymentProcess: Codable, Sendable {
     /// for 3-D Secure (abandoned: the customer's session is gone), or with an authorization
     /// whose outcome it never learnt (after a timeout, or not even that: the request may have
     /// reached the issuer). Those are asked, then reversed, as after a timeout.
-    private mutating func restarted(_ context: inout Context) -> [Action] {
+    private mutating func restarted(_ context: inout Context, into actions: inout [Action]) {
         switch record.payment.state {
         case .created:
             transition(
                 .authorizationResult(.timedOut), &context,
-                then: .inquire(capturesAutomatically: false, countsTimeout: false))
+                then: .inquire(capturesAutomatically: false, countsTimeout: false), into: &actions)
         case .requiresAction:
-            transition(.actionAbandoned, &context, then: .done)
+            transition(.actionAbandoned, &context, then: .done, into: &actions)
         case .authorizationUnknown:
-            [.inquire(attempt: 1, capturesAutomatically: false)]
+            actions.append(.inquire(attempt: 1, capturesAutomatically: false))
         default:
-            []
+            break
         }
     }
 }
