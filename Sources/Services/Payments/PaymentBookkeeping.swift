@@ -108,9 +108,6 @@ public enum PaymentBookkeeping {
         removeZeros(from: &transfers, start: start)
     }
 
-    /// Drops transfers that would move nothing (and zero legs): an amount that converts to no
-    /// minor unit of the other currency leaves its rounding in the FX account, as every
-    /// conversion's remainder does, and the ledger never sees a zero-amount transfer.
     /// `nonZero` on `transfers[start...]`, in place.
     static func removeZeros(from transfers: inout [Transfer], start: Int) {
         guard transfers[start...].contains(where: { $0.legs.contains { $0.amount == 0 } }) else { return }
@@ -119,6 +116,9 @@ public enum PaymentBookkeeping {
         transfers.append(contentsOf: kept)
     }
 
+    /// Drops transfers that would move nothing (and zero legs): an amount that converts to no
+    /// minor unit of the other currency leaves its rounding in the FX account, as every
+    /// conversion's remainder does, and the ledger never sees a zero-amount transfer.
     static func nonZero(_ transfers: [Transfer]) -> [Transfer] {
         // Most bookings have no zero leg: they are kept as they are, where a removal on each
         // transfer's shared legs copied them and a new array held the copies.
