@@ -10,8 +10,11 @@ import Services
 /// by count as well as by time (`IdempotencyStateMachine.Configuration.answersMax`), so what
 /// they hold no longer grows with the answer rate and can be taken out of the same budget.
 public enum InFlightBudget {
-    /// What the journeys in flight and the answers retained for retries may hold together.
-    public static let totalBudgetBytes = 3 << 29
+    /// What the journeys in flight and the answers retained for retries may hold together: half
+    /// of the 2 GiB a run under a 10x overload must stay within, since the rest of the process
+    /// (merchants, the networks' and the fraud engine's tables, the payments being answered)
+    /// held 0.7-0.8 GB in a 5-minute overload of `scenarios/constant-rate.yaml` (PERFORMANCE.md).
+    public static let totalBudgetBytes = 1 << 30
     /// What one retained answer costs, with its key, fingerprint and table slot: about 500
     /// bytes for the runner's compact answers by a heap profile of an overloaded realtime run
     /// (PERFORMANCE.md).
@@ -24,10 +27,11 @@ public enum InFlightBudget {
     }
     /// What the journeys in flight may hold together: the total less the retained answers.
     public static var memoryBudgetBytes: Int { totalBudgetBytes - retainedAnswersBytesMax }
-    /// What one journey in flight costs: its suspended task frames measured 21 KB a journey by a
-    /// heap profile of an overloaded realtime run (1,372 MB at 65,535 journeys in flight,
-    /// PERFORMANCE.md), plus its state on the heap.
-    public static let journeyBytesEstimate = 24 * 1024
+    /// What one journey in flight costs: its task, its suspended frames and its closure, 16 KB
+    /// a journey by a heap profile of an overloaded realtime run (940-990 MB at 60,000-64,000
+    /// journeys in flight, PERFORMANCE.md). Most of them wait to retry a request refused with
+    /// 429, which the gateway refuses before the work's deep frames (`PaymentSystem.call`).
+    public static let journeyBytesEstimate = 16 * 1024
 
     /// `memoryBudgetBytes / journeyBytesEstimate`.
     public static var defaultMaxInFlight: Int { memoryBudgetBytes / journeyBytesEstimate }
