@@ -32,6 +32,12 @@ import Testing
         #expect(report.generator.droppedArrivals > 0)
         // Every arrival was either sent or dropped.
         #expect(report.payments.attempted + report.generator.droppedArrivals == stage.due)
+        // The verdict tells the runner's bound from the system's limit.
+        #expect(report.verdict.hasPrefix("SATURATED (stage 1, 8000 TPS target: answered "))
+        #expect(
+            report.verdict.hasSuffix(
+                "; \(report.generator.droppedArrivals) arrivals of the run dropped at the in-flight bound "
+                    + "of 1000 journeys)"))
     }
 
     @Test func theInFlightBoundIsRangeChecked() {
