@@ -321,8 +321,9 @@ public final class PaymentSystem: Sendable {
     /// frame, and only an admitted request enters `answer`: a task keeps the stack memory of its
     /// deepest call until it ends (the task allocator keeps its slabs for reuse), and under
     /// overload most requests are refused (429) and their clients wait to retry in the same
-    /// task. Refused at the door, they never reach the deep frames of the work, so a client
-    /// waiting out a `Retry-After` holds a few kilobytes instead of twenty.
+    /// task. Refused at the door, they never reach the deep frames of the work (the answer's
+    /// closure alone is about 11 KB), so a client waiting out a `Retry-After`
+    /// keeps none of them.
     /// - Parameter automaticCapture: for a create, what resuming its payment after a restart
     ///   captures (see `resumeCreate`); nil for the other calls, whose resumed payment answers
     ///   with its record.
@@ -348,7 +349,8 @@ public final class PaymentSystem: Sendable {
             rendering: rendering, resumingCreate: automaticCapture, operation)
     }
 
-    /// An admitted request's answer, made durable before it is returned.
+    /// An admitted request's answer, made durable before it is returned. Never inlined into
+    /// `call`: its frames are what a refused request must not allocate.
     ///
     /// The operation is a non-escaping closure, and so is every step between here and the
     /// idempotency gate (local functions, not closures kept in constants): each escaping
