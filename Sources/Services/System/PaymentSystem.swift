@@ -322,8 +322,7 @@ public final class PaymentSystem: Sendable {
     /// deepest call until it ends (the task allocator keeps its slabs for reuse), and under
     /// overload most requests are refused (429) and their clients wait to retry in the same
     /// task. Refused at the door, they never reach the deep frames of the work (the answer's
-    /// closure alone is about 11 KB), so a client waiting out a `Retry-After`
-    /// keeps none of them.
+    /// closure alone is about 11 KB), so a client waiting out a `Retry-After` keeps none of them.
     /// - Parameter automaticCapture: for a create, what resuming its payment after a restart
     ///   captures (see `resumeCreate`); nil for the other calls, whose resumed payment answers
     ///   with its record.
