@@ -13,6 +13,15 @@ struct JSONByteWriter {
 
     init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
 
+    /// The bytes `write` writes, in an array of at most `countMax`.
+    static func bytes(countMax: Int, _ write: (inout JSONByteWriter) -> Void) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: countMax) { buffer, count in
+            var writer = JSONByteWriter(buffer)
+            write(&writer)
+            count = writer.count
+        }
+    }
+
     /// The bytes written so far.
     var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[..<count]) }
 

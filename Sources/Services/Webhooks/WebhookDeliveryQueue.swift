@@ -79,8 +79,8 @@ struct WebhookDeliveryQueue {
     /// Whether delivered answers are left for whoever looks next (see the type's notes).
     let defersDeliveredAnswers: Bool
     var targets: [MerchantID: Target] = [:]
-    var signingKeys: [String: WebhookSigningKey] = [:]
-    /// The last target made for each secret, shared while its endpoint is the same.
+    /// The last target made for each secret, shared while its endpoint is the same (and its
+    /// key whatever the endpoint).
     var sharedTargets: [String: Target] = [:]
     private(set) var counters = WebhookDispatcher.Statistics()
     /// attemptsHistogram[n]: delivered events that needed n attempts.

@@ -155,26 +155,17 @@ public final class WebhookDispatcher: Sendable {
         }
     }
 
-    /// The keyed HMAC state for `secret`, shared by the merchants that use one secret (the
-    /// simulated merchants share endpoints, and an endpoint has one secret): a key per
-    /// merchant would cost a few hundred bytes each, 150 MB for 500,000 merchants.
-    private static func signingKey(
-        for secret: String, in queue: inout WebhookDeliveryQueue
-    ) -> WebhookSigningKey {
-        if let key = queue.signingKeys[secret] { return key }
-        let key = WebhookSigningKey(secret: secret)
-        if queue.signingKeys.count < Self.signingKeysMax { queue.signingKeys[secret] = key }
-        return key
-    }
-
     /// The target for `endpoint` and `secret`, shared by the merchants that register the same
-    /// two (the simulated merchants share 64 endpoints): one per merchant was an object for
-    /// every registration.
+    /// two (the simulated merchants share 64 endpoints, and an endpoint has one secret): one
+    /// per merchant was an object and a keyed HMAC state for every registration (a few hundred
+    /// bytes each, 150 MB for 500,000 merchants). A secret registered with another endpoint
+    /// keeps its key.
     private static func target(
         _ endpoint: WebhookEndpoint, secret: String, in queue: inout WebhookDeliveryQueue
     ) -> Target {
-        if let shared = queue.sharedTargets[secret], shared.endpoint === endpoint { return shared }
-        let target = Target(endpoint: endpoint, key: signingKey(for: secret, in: &queue))
+        let shared = queue.sharedTargets[secret]
+        if let shared, shared.endpoint === endpoint { return shared }
+        let target = Target(endpoint: endpoint, key: shared?.key ?? WebhookSigningKey(secret: secret))
         if queue.sharedTargets.count < Self.signingKeysMax { queue.sharedTargets[secret] = target }
         return target
     }

@@ -48,11 +48,7 @@ public struct WebhookEvent: Hashable, Sendable {
         switch fields {
         case .any(_, let body): return body
         case .paymentIntent:
-            return Array(unsafeUninitializedCapacity: bodyCountMax) { buffer, count in
-                var writer = JSONByteWriter(buffer)
-                writeBody(to: &writer)
-                count = writer.count
-            }
+            return JSONByteWriter.bytes(countMax: bodyCountMax) { writeBody(to: &$0) }
         }
     }
 
@@ -87,9 +83,7 @@ public struct WebhookEvent: Hashable, Sendable {
         self.merchant = merchant
         self.createdUnixSeconds = createdUnixSeconds
         let envelope = Self.envelopeCountMax(type: type)
-        let body = [UInt8](unsafeUninitializedCapacity: envelope + Self.objectCountMax(object)) {
-            buffer, count in
-            var writer = JSONByteWriter(buffer)
+        let body = JSONByteWriter.bytes(countMax: envelope + Self.objectCountMax(object)) { writer in
             Self.writeEnvelope(
                 id: id, type: type, merchant: merchant, created: createdUnixSeconds, to: &writer
             ) { json in
@@ -107,7 +101,6 @@ public struct WebhookEvent: Hashable, Sendable {
                     }
                 }
             }
-            count = writer.count
         }
         self.fields = .any(object, body: body)
     }
@@ -166,11 +159,7 @@ public struct WebhookEvent: Hashable, Sendable {
     private static let quotedAPIVersion = quotedBytes(apiVersion)
 
     private static func quotedBytes(_ text: String) -> [UInt8] {
-        Array(unsafeUninitializedCapacity: JSONByteWriter.quotedCountMax(text)) { buffer, count in
-            var writer = JSONByteWriter(buffer)
-            writer.appendQuoted(text)
-            count = writer.count
-        }
+        JSONByteWriter.bytes(countMax: JSONByteWriter.quotedCountMax(text)) { $0.appendQuoted(text) }
     }
 
     /// Appends `currency`'s code as `quoted(code.lowercased())` spells it.

@@ -19,7 +19,9 @@ public struct WebhookSigningKey: @unchecked Sendable {
 
     /// The lower-case hex HMAC-SHA256 of `"<timestamp>.<payload>"`, as UTF-8 bytes.
     func signatureHex(payload: [UInt8], timestamp: Int64) -> [UInt8] {
-        withSignatureHex(payload: payload, timestamp: timestamp) { Array($0) }
+        payload.withUnsafeBufferPointer { payload in
+            withSignatureHex(payload: payload, timestamp: timestamp) { Array($0) }
+        }
     }
 
     /// Hex digits of a signature: 32 bytes of HMAC-SHA256.
@@ -27,13 +29,6 @@ public struct WebhookSigningKey: @unchecked Sendable {
 
     /// Calls `body` with the signature `signatureHex` spells, in a stack buffer: a header
     /// written or verified on every delivery attempt needs no array of its own for it.
-    func withSignatureHex<Result>(
-        payload: [UInt8], timestamp: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result
-    ) -> Result {
-        payload.withUnsafeBufferPointer { withSignatureHex(payload: $0, timestamp: timestamp, body) }
-    }
-
-    /// `withSignatureHex` of a payload lent as bytes (an event body written on the stack).
     func withSignatureHex<Result>(
         payload: UnsafeBufferPointer<UInt8>, timestamp: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result
     ) -> Result {
