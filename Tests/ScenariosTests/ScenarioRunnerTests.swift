@@ -106,4 +106,20 @@ import Testing
         #expect(ratio.value == memory.residentMBAtEnd / first)
         #expect(ratio.passed && long.thresholdsPass)
     }
+
+    /// The peak is what the once-a-second readings saw, not only the minute's samples and the
+    /// end: a short spike between two samples is the run's `rss_max_mb`, and the chart's
+    /// samples stay one a minute.
+    @Test func thePeakCountsReadingsBetweenTheMinutesSamples() throws {
+        let megabyte = 1 << 20
+        var samples = MemorySamples()
+        samples.record(minute: 1, bytes: 300 * megabyte)
+        samples.notePeak(bytes: 1_400 * megabyte)
+        samples.notePeak(bytes: 200 * megabyte)
+        samples.record(minute: 2, bytes: 400 * megabyte)
+        let figures = try #require(samples.figures(endBytes: 500 * megabyte))
+        #expect(figures.residentMBMax == 1_400)
+        #expect(figures.samples.map(\.residentMB) == [300, 400])
+        #expect(figures.residentMBAfterFirstMinute == 300 && figures.residentMBAtEnd == 500)
+    }
 }

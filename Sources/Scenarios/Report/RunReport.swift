@@ -359,6 +359,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var residentMBAfterFirstMinute: Double?
         /// When the load ended and every journey had finished, before the final settlement.
         public var residentMBAtEnd: Double
+        /// The largest reading: once a second of the run's time, and at its end.
         public var residentMBMax: Double
         /// One sample a minute of the run's time (thinned to at most 512 on long runs).
         public var samples: [MemorySample]

@@ -55,8 +55,9 @@ struct RunTasks {
             wakeIntervalNanoseconds: run.mode == .realtime ? 1_000_000 : 0)
         let generating = runtime.spawn { await generator.run(start: start) }
         let faultWindows = run.faults.windows(loadEnd: scenario.duration)
-        let reporter = Self.startReporter(run, at: start, faultWindows: faultWindows, progress: progress)
         let memory = MemorySampleBox()
+        let reporter = Self.startReporter(
+            run, at: start, faultWindows: faultWindows, memory: memory, progress: progress)
         let memorySampler = Self.startMemorySampler(runtime, at: start, into: memory)
         return RunTasks(
             crasher: crasher, reading: reading, expirySweeper: expirySweeper, generator: generating,
@@ -98,9 +99,10 @@ struct RunTasks {
     /// The progress line's figures once a second of run time. The reporter's timer runs whether
     /// or not anyone watches: it is a job of the run's schedule, and a run without it (a
     /// swarm's seed, a test) drew another schedule than `paystorm run` with its progress line,
-    /// so a swarm's replay command did not reproduce it.
+    /// so a swarm's replay command did not reproduce it. Each tick also reads the resident
+    /// memory for the run's peak (no job of its own: the read does not suspend).
     private static func startReporter(
-        _ run: RunAssembly, at start: SimTime, faultWindows: [FaultWindow],
+        _ run: RunAssembly, at start: SimTime, faultWindows: [FaultWindow], memory: MemorySampleBox,
         progress: (@Sendable (RunProgress) -> Void)?
     ) -> Task<Void, Never> {
         let runtime = run.runtime
@@ -110,6 +112,7 @@ struct RunTasks {
         return runtime.spawn {
             while !Task.isCancelled {
                 try? await runtime.sleep(for: .seconds(1))
+                if let bytes = ResidentMemory.bytes() { memory.notePeak(bytes: bytes) }
                 guard let report = progress else { continue }
                 let snapshot = metrics.takeSnapshot()
                 let elapsed = runtime.now() - start
