@@ -350,53 +350,11 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
         let wireDeadline =
             NIODeadline.now() + .nanoseconds(Self.nanoseconds(ContinuousClock.now.duration(to: deadline)))
         let sent = ContinuousClock.now
-        let response: WireResponse?
-        let answered: ContinuousClock.Instant
-        let wasUsed: Bool
-        if method == .GET {
-            // A read is answered at once and is safe to send again: pipelined with the reads
-            // handed over beside it (`WirePipeliner`). The slot is given back on the event loop
-            // the moment the answer is read, as below.
-            let (outcome, at) = await withUnsafeContinuation {
-                (continuation: UnsafeContinuation<(WirePipeliner.Outcome, ContinuousClock.Instant), Never>) in
-                pipeliner.send(wire, to: address, deadline: wireDeadline) { [gate] outcome in
-                    let answered = ContinuousClock.now
-                    gate.leave()
-                    continuation.resume(returning: (outcome, answered))
-                }
-            }
-            switch outcome {
-            case .noConnection:
-                noteUnanswered(.connectFailed)
-                return nil
-            case .answered(let answer): response = answer
-            case .unanswered: response = nil
-            }
-            answered = at
-            // Counted as closed under it whether or not the connection was new: a pipelined
-            // request does not know, and a read is sent once more either way.
-            wasUsed = true
-        } else {
-            guard let connection = await pool.acquire(address) else {
-                gate.leave()
-                noteUnanswered(.connectFailed)
-                return nil
-            }
-            wasUsed = connection.wasUsed
-            // The connection and the slot are given back on the event loop the moment the
-            // answer is read, not when this task next runs: at the peak a runner busy with its
-            // own tasks held both that much longer, and the requests behind them waited for a
-            // connection whose answer was already in.
-            (response, answered) = await withUnsafeContinuation {
-                (continuation: UnsafeContinuation<(WireResponse?, ContinuousClock.Instant), Never>) in
-                connection.send(wire, deadline: wireDeadline) { [pool, gate] response in
-                    let answered = ContinuousClock.now
-                    pool.release(connection)
-                    gate.leave()
-                    continuation.resume(returning: (response, answered))
-                }
-            }
+        guard let exchanged = await exchange(method, wire, deadline: wireDeadline) else {
+            noteUnanswered(.connectFailed)
+            return nil
         }
+        let (response, answered, wasUsed) = exchanged
         if response != nil {
             let nanoseconds = Self.nanoseconds(sent.duration(to: answered))
             answerTime.withLock { $0.record(nanoseconds: nanoseconds) }
@@ -424,6 +382,53 @@ public final class HTTPPaymentTarget: AuditableTarget, ServerFaultControl, WireC
             receiver.acknowledged(id.description, idempotencyKey: idempotencyKey)
         }
         return answer
+    }
+
+    /// Sends `wire` once it holds a slot of `gate`, which it gives back with the answer; nil
+    /// when no connection could be had. Returns the answer (nil: none came), when it was read,
+    /// and whether the connection had carried a request before.
+    private func exchange(
+        _ method: HTTPMethod, _ wire: WireRequest, deadline wireDeadline: NIODeadline
+    ) async -> (response: WireResponse?, answered: ContinuousClock.Instant, wasUsed: Bool)? {
+        if method == .GET {
+            // A read is answered at once and is safe to send again: pipelined with the reads
+            // handed over beside it (`WirePipeliner`). The slot is given back on the event loop
+            // the moment the answer is read, as a write's is below.
+            let (outcome, at) = await withUnsafeContinuation {
+                (continuation: UnsafeContinuation<(WirePipeliner.Outcome, ContinuousClock.Instant), Never>) in
+                pipeliner.send(wire, to: address, deadline: wireDeadline) { [gate] outcome in
+                    let answered = ContinuousClock.now
+                    gate.leave()
+                    continuation.resume(returning: (outcome, answered))
+                }
+            }
+            switch outcome {
+            case .noConnection: return nil
+            // Counted as closed under it whether or not the connection was new: a pipelined
+            // request does not know, and a read is sent once more either way.
+            case .answered(let answer): return (answer, at, true)
+            case .unanswered: return (nil, at, true)
+            }
+        }
+        guard let connection = await pool.acquire(address) else {
+            gate.leave()
+            return nil
+        }
+        let wasUsed = connection.wasUsed
+        // The connection and the slot are given back on the event loop the moment the answer
+        // is read, not when this task next runs: at the peak a runner busy with its own tasks
+        // held both that much longer, and the requests behind them waited for a connection
+        // whose answer was already in.
+        let (response, answered) = await withUnsafeContinuation {
+            (continuation: UnsafeContinuation<(WireResponse?, ContinuousClock.Instant), Never>) in
+            connection.send(wire, deadline: wireDeadline) { [pool, gate] response in
+                let answered = ContinuousClock.now
+                pool.release(connection)
+                gate.leave()
+                continuation.resume(returning: (response, answered))
+            }
+        }
+        return (response, answered, wasUsed)
     }
 
     /// The request for NIO's HTTP/1 encoder: its head, and its form body for a POST.
