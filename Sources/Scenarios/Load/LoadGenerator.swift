@@ -47,11 +47,8 @@ struct LoadGenerator: Sendable {
                 intendedNanoseconds: intended.nanoseconds, delayNanoseconds: delay,
                 late: lateAfterNanoseconds > 0 && delay > lateAfterNanoseconds)
             let journey = self.journey
-            let metrics = self.metrics
-            runtime.spawn {
-                await journey.run(plan)
-                metrics.finished()
-            }
+            // The journey counts itself finished at its end (it may go on in another task).
+            runtime.spawn { await journey.run(plan) }
         }
     }
 }

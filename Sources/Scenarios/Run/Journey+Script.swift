@@ -16,57 +16,76 @@ extension Journey {
         var merchant: MerchantID { plan.merchant }
     }
 
-    /// Runs the journey; returns the payment it created, if any.
+    /// How `play` left the journey.
+    enum Played {
+        /// The script is over: the payment it created, if any, is to be retired.
+        case over(PaymentID?)
+        /// The script goes on in a task of its own (`Journey.goOn`), which ends the journey.
+        case handedOver
+    }
+
+    /// Runs the journey's script: the create, then the steps after it (`proceed`), here or,
+    /// when it waits after the create, in a task of its own.
     func play(
         _ plan: JourneyPlan, _ outcome: inout JourneyOutcome, _ told: inout ToldState
-    ) async -> PaymentID? {
+    ) async -> Played {
         let key: String?
         do {
             key = try await apiKey(for: plan.merchant, settlement: plan.settlementCurrency)
         } catch {
             // Never sent: the new payment is shed with its merchant's onboarding (see `create`).
             wire?.noteCreateShed()
-            return nil
+            return .over(nil)
         }
         guard let apiKey = key else {
             outcome.violation(.merchantOnboarding, "\(plan.merchant) could not be onboarded")
             outcome.counts.errors += 1
-            return nil
+            return .over(nil)
         }
-        guard let order = order(plan, &outcome) else { return nil }
+        guard let order = order(plan, &outcome) else { return .over(nil) }
         let idempotencyKey = "\(resumedKeyPrefix ?? "journey")-\(plan.number)"
         guard
             let response = await create(
                 order, plan, apiKey: apiKey, idempotencyKey: idempotencyKey, &outcome, &told)
-        else { return nil }
+        else { return .over(nil) }
         guard response.isSuccess, let id = response.paymentID else {
             classifyFailure(response, &outcome)
-            return response.paymentID
+            return .over(response.paymentID)
         }
         recent?.note(id, apiKey: apiKey)
         if Self.paymentStatus(response) == "canceled" {
             // Answered with a canceled intent (an authorization whose answer was lost and that
             // could only be reversed): the merchant sees it and captures nothing.
             outcome.counts.voided += 1
-            return id
+            return .over(id)
         }
         let context = Context(plan: plan, id: id, apiKey: apiKey, idempotencyKey: idempotencyKey)
-        guard await captureStep(context, &outcome, &told) else { return id }
+        if waitsAfterCreate(plan) {
+            goOn(context, outcome, told)
+            return .handedOver
+        }
+        await proceed(context, &outcome, &told)
+        return .over(id)
+    }
+
+    /// The steps after the create: the capture (or cancel, or none), then a dispute or a refund.
+    func proceed(_ context: Context, _ outcome: inout JourneyOutcome, _ told: inout ToldState) async {
+        let (plan, id) = (context.plan, context.id)
+        guard await captureStep(context, &outcome, &told) else { return }
         if let dispute = plan.dispute {
             // The bank's side of a dispute has no API: over the wire the payment goes on
             // undisputed (counted).
             guard host != nil else {
                 wire?.noteDisputeNotSent()
-                return id
+                return
             }
             await wait(dispute.after, plan.number, before: "dispute", payment: id)
             await self.dispute(
-                id, dispute, number: plan.number, merchant: plan.merchant, apiKey: apiKey,
-                idempotencyKey: idempotencyKey, &outcome)
-            return id
+                id, dispute, number: plan.number, merchant: plan.merchant, apiKey: context.apiKey,
+                idempotencyKey: context.idempotencyKey, &outcome)
+            return
         }
         await refundStep(context, &outcome, &told)
-        return id
     }
 
     /// Whether the journey waits after its create: for a later capture, cancel, refund or
