@@ -148,8 +148,9 @@ extension Journey {
         }
         told.apiKey = apiKey
         var createAttemptStart = runtime.now()
-        let sent = await send(
-            create, nothingWaitsAfter: !waitsAfterCreate(plan), lastAttemptStart: &createAttemptStart)
+        // Nothing waits after the create in this task: a journey that waits goes on in another
+        // (`goOn`), so the call needs no task of its own.
+        let sent = await send(create, nothingWaitsAfter: true, lastAttemptStart: &createAttemptStart)
         if let sent, sent.isShedByRunner {
             // Never sent (the runner's connections were saturated): like an arrival dropped
             // beyond the in-flight bound, counted and not answered, and nothing to check.
@@ -183,9 +184,7 @@ extension Journey {
         // A request refused before any work after every retry is given up (the report counts
         // it): the merchant's resend is of a request that was answered.
         if plan.clientRetry && !ClientRetryPolicy.isRefusedBeforeWork(response) {
-            await retryCreate(
-                create, idempotencyKey: idempotencyKey, first: response,
-                nothingWaitsAfter: !waitsAfterCreate(plan), &outcome)
+            await retryCreate(create, idempotencyKey: idempotencyKey, first: response, &outcome)
         }
         return response
     }
@@ -193,10 +192,9 @@ extension Journey {
     /// The merchant's resend of an answered create: it must get the first answer again.
     private func retryCreate(
         _ create: @escaping Call, idempotencyKey: String,
-        first response: APIResponse, nothingWaitsAfter: Bool,
-        _ outcome: inout JourneyOutcome
+        first response: APIResponse, _ outcome: inout JourneyOutcome
     ) async {
-        let retry = await send(create, nothingWaitsAfter: nothingWaitsAfter) ?? response
+        let retry = await send(create, nothingWaitsAfter: true) ?? response
         trace("create_payment_retry", idempotencyKey, retry)
         if retry.isShedByRunner {
             // Never sent: the resend learnt nothing, which contradicts nothing.
