@@ -71,16 +71,22 @@ struct RunSummary {
         }
         if !stages.isEmpty { lines.append(row("stages", stages.joined(separator: " · "))) }
         if let bound = report.generator.maxInFlight {
-            let source =
-                report.generator.maxInFlightSource == RunReport.GeneratorFigures.memoryBudgetSource
-                ? " (default: a \(Format.fixed(Double(report.generator.memoryBudgetMB ?? 0), 0)) MB budget at "
-                    + "\(Format.fixed(Double(report.generator.journeyBytesEstimate ?? 0) / 1024, 1)) KB a journey)"
-                : ""
+            let generator = report.generator
+            var bounded = "at most \(Format.count(bound)) journeys"
+            if generator.maxInFlightSource == RunReport.GeneratorFigures.memoryBudgetSource,
+                let sending = generator.journeyBytesEstimate,
+                let waiting = generator.waitingJourneyBytesEstimate
+            {
+                bounded +=
+                    ", \(sending / max(1, waiting)) waiting for their next step counting as one (default: a "
+                    + "\(Format.fixed(Double(generator.memoryBudgetMB ?? 0), 0)) MB budget at "
+                    + "\(Format.fixed(Double(sending) / 1024, 1)) KB a journey that sends, "
+                    + "\(Format.fixed(Double(waiting) / 1024, 1)) KB one that waits)"
+            }
             lines.append(
                 row(
                     "in flight",
-                    "at most \(Format.count(bound)) journeys\(source); "
-                        + "\(Format.count(report.generator.droppedArrivals)) "
+                    "\(bounded); \(Format.count(generator.droppedArrivals)) "
                         + "arrivals dropped at the bound (never sent, unanswered in their stage)"))
         }
         if let admission = report.admission {

@@ -40,6 +40,32 @@ import Testing
                     + "of 1000 journeys)"))
     }
 
+    /// The default bound stands for memory: a journey waiting for its next step holds no task
+    /// and counts as the fraction of one that sends that it costs. A bound the scenario sets
+    /// counts every journey as one.
+    @Test func theDefaultBoundCountsAJourneyWaitingAsAFractionOfOne() {
+        let perJourney = InFlightBudget.waitingJourneysPerJourney
+        #expect(
+            perJourney == InFlightBudget.journeyBytesEstimate / InFlightBudget.waitingJourneyBytesEstimate)
+        #expect(perJourney > 1)
+        let bound = InFlightBudget.defaultMaxInFlight
+        // Every journey sending: full at the bound, as before.
+        #expect(LoadGenerator.isFull(bound, inFlight: bound, waiting: 0, waitingPerJourney: perJourney))
+        #expect(!LoadGenerator.isFull(bound, inFlight: bound - 1, waiting: 0, waitingPerJourney: perJourney))
+        // Twice the bound in flight, nearly all waiting: room left.
+        let waiting = 2 * bound - 1_000
+        #expect(
+            !LoadGenerator.isFull(bound, inFlight: 2 * bound, waiting: waiting, waitingPerJourney: perJourney)
+        )
+        // Full once the waiting ones add up to what the sending ones leave.
+        #expect(
+            LoadGenerator.isFull(
+                bound, inFlight: bound * perJourney, waiting: bound * perJourney,
+                waitingPerJourney: perJourney))
+        // A scenario's own bound counts a journey waiting as one.
+        #expect(LoadGenerator.isFull(100, inFlight: 100, waiting: 100, waitingPerJourney: 1))
+    }
+
     @Test func theInFlightBoundIsRangeChecked() {
         #expect(throws: ScenarioError.self) {
             try ScenarioParser.parse(

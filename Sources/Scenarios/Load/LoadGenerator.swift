@@ -12,6 +12,11 @@ struct LoadGenerator: Sendable {
     let runtime: any Runtime
     /// Journeys in flight beyond which an arrival is dropped; nil bounds nothing.
     var inFlightBound: Int?
+    /// How many journeys waiting for their next step count as one against the bound: 1 for a
+    /// bound the scenario sets (journeys, as k6 counts its virtual users asleep or not); for the
+    /// default, which stands for memory, what one that sends costs over what one waiting costs
+    /// (`InFlightBudget.waitingJourneysPerJourney`).
+    var waitingJourneysPerJourney = 1
     /// A dispatch later than this behind its intended time counts as late (the generator, not
     /// the system, fell behind, and the run says so); 0 counts none.
     var lateAfterNanoseconds: Int64 = 0
@@ -38,7 +43,7 @@ struct LoadGenerator: Sendable {
             // Drawn whether or not the arrival is sent, so that a drop does not change the
             // journeys of the arrivals after it.
             let plan = planner.plan(number, intended: intended, random: &random)
-            if let inFlightBound, metrics.inFlight >= inFlightBound {
+            if let inFlightBound, isFull(inFlightBound) {
                 metrics.dropped(intendedNanoseconds: intended.nanoseconds)
                 continue
             }
@@ -50,5 +55,16 @@ struct LoadGenerator: Sendable {
             // The journey counts itself finished at its end (it may go on in another task).
             runtime.spawn { await journey.run(plan) }
         }
+    }
+
+    private func isFull(_ bound: Int) -> Bool {
+        let (inFlight, waiting) = metrics.inFlightAndWaiting
+        return Self.isFull(
+            bound, inFlight: inFlight, waiting: waiting, waitingPerJourney: waitingJourneysPerJourney)
+    }
+
+    /// Whether `inFlight` journeys, `waiting` of them for their next step, fill `bound`.
+    static func isFull(_ bound: Int, inFlight: Int, waiting: Int, waitingPerJourney: Int) -> Bool {
+        inFlight - waiting + waiting / max(1, waitingPerJourney) >= bound
     }
 }

@@ -337,9 +337,11 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var maxInFlight: Int? = nil
         /// "scenario" (the file or `--max-in-flight`) or "memory_budget".
         public var maxInFlightSource: String? = nil
-        /// The memory budget and the measured cost of one journey the default came from.
+        /// The memory budget and the measured costs of one journey the default came from: one
+        /// that sends, one waiting for its next step.
         public var memoryBudgetMB: Int? = nil
         public var journeyBytesEstimate: Int? = nil
+        public var waitingJourneyBytesEstimate: Int? = nil
 
         public static let memoryBudgetSource = "memory_budget"
         /// True when the generator could not dispatch on time and the run under-sent.

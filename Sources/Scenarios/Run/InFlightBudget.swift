@@ -27,12 +27,22 @@ public enum InFlightBudget {
     }
     /// What the journeys in flight may hold together: the total less the retained answers.
     public static var memoryBudgetBytes: Int { totalBudgetBytes - retainedAnswersBytesMax }
-    /// What one journey in flight costs: its task, its suspended frames and its closure, 16 KB
-    /// a journey by a heap profile of an overloaded realtime run (940-990 MB at 60,000-64,000
-    /// journeys in flight, PERFORMANCE.md). Most of them wait to retry a request refused with
-    /// 429, which the gateway refuses before the work's deep frames (`PaymentSystem.call`).
+    /// What one journey in flight costs while it sends a request: its task, its suspended
+    /// frames and its closure, 16 KB a journey by a heap profile of an overloaded realtime run
+    /// (940-990 MB at 60,000-64,000 journeys in flight, PERFORMANCE.md). Most of them wait to
+    /// retry a request refused with 429, which the gateway refuses before the work's deep
+    /// frames (`PaymentSystem.call`).
     public static let journeyBytesEstimate = 16 * 1024
+    /// What one journey waiting for its next step (a later capture, a refund...) costs: no
+    /// task, only its entry in the timetable (`JourneyTimetable`), and what the system holds of
+    /// its payment meanwhile. 2.7-2.9 KB a journey waiting, by the resident memory of two
+    /// simulated 2-minute runs at 2,000 TPS, one with every capture delayed and one with none
+    /// (PERFORMANCE.md), rounded up.
+    public static let waitingJourneyBytesEstimate = 4 * 1024
+    /// How many journeys waiting count as one that sends, against the default bound.
+    public static var waitingJourneysPerJourney: Int { journeyBytesEstimate / waitingJourneyBytesEstimate }
 
-    /// `memoryBudgetBytes / journeyBytesEstimate`.
+    /// `memoryBudgetBytes / journeyBytesEstimate`: journeys that send, each journey waiting
+    /// counted as `1 / waitingJourneysPerJourney` of one.
     public static var defaultMaxInFlight: Int { memoryBudgetBytes / journeyBytesEstimate }
 }

@@ -20,12 +20,40 @@ extension Journey {
     enum Played {
         /// The script is over: the payment it created, if any, is to be retired.
         case over(PaymentID?)
-        /// The script goes on in a task of its own (`Journey.goOn`), which ends the journey.
+        /// The script waits for its next step in the timetable (`Journey.goOn`), and the task
+        /// that goes on after the wait ends the journey.
         case handedOver
     }
 
-    /// Runs the journey's script: the create, then the steps after it (`proceed`), here or,
-    /// when it waits after the create, in a task of its own.
+    /// A step of the script after the create.
+    enum Stage: Sendable {
+        /// The plan's capture: at once (the create captured), later, partly, a cancel, never
+        /// (then perhaps a read of the authorization's expiry).
+        case capture
+        case laterCapture
+        case cancel
+        case expiryRead
+        /// After the capture: a dispute, a refund or nothing.
+        case afterCapture
+        case dispute
+        case refund
+    }
+
+    /// A wait before a step: how long, what it waits for (the liveness phase's note), the step.
+    struct Wait: Sendable {
+        let duration: Duration
+        let before: String
+        let then: Stage
+    }
+
+    /// What a step leaves to do.
+    enum Next {
+        case over
+        case then(Stage)
+        case wait(Wait)
+    }
+
+    /// Runs the journey's script: the create, then the steps after it (`proceed`).
     func play(
         _ plan: JourneyPlan, _ outcome: inout JourneyOutcome, _ told: inout ToldState
     ) async -> Played {
@@ -60,49 +88,85 @@ extension Journey {
             return .over(id)
         }
         let context = Context(plan: plan, id: id, apiKey: apiKey, idempotencyKey: idempotencyKey)
-        if waitsAfterCreate(plan) {
-            goOn(context, outcome, told)
-            return .handedOver
-        }
-        await proceed(context, &outcome, &told)
-        return .over(id)
+        return await proceed(context, from: .capture, &outcome, &told)
     }
 
-    /// The steps after the create: the capture (or cancel, or none), then a dispute or a refund.
-    func proceed(_ context: Context, _ outcome: inout JourneyOutcome, _ told: inout ToldState) async {
-        let (plan, id) = (context.plan, context.id)
-        guard await captureStep(context, &outcome, &told) else { return }
-        if let dispute = plan.dispute {
-            // The bank's side of a dispute has no API: over the wire the payment goes on
-            // undisputed (counted).
-            guard host != nil else {
-                wire?.noteDisputeNotSent()
-                return
+    /// The steps after the create from `stage` on, until the script is over or waits: then
+    /// the timetable has the journey (`goOn`).
+    func proceed(
+        _ context: Context, from stage: Stage, _ outcome: inout JourneyOutcome, _ told: inout ToldState
+    ) async -> Played {
+        var stage = stage
+        while true {
+            switch await step(stage, context, &outcome, &told) {
+            case .over: return .over(context.id)
+            case .then(let next): stage = next
+            case .wait(let wait):
+                goOn(after: wait, context, outcome, told)
+                return .handedOver
             }
-            await wait(dispute.after, plan.number, before: "dispute", payment: id)
+        }
+    }
+
+    /// One step of the script.
+    private func step(
+        _ stage: Stage, _ context: Context, _ outcome: inout JourneyOutcome, _ told: inout ToldState
+    ) async -> Next {
+        let plan = context.plan
+        switch stage {
+        case .capture:
+            switch plan.capture {
+            case .immediate:
+                outcome.counts.succeeded += 1
+                return .then(.afterCapture)
+            case .never:
+                // Only in process, and only when the scenario sets a validity, does the
+                // journey wait out its authorization and read whether it expired.
+                guard let expiryWait = authorizationExpiryWait, host != nil else {
+                    outcome.counts.authorizedOnly += 1
+                    return .over
+                }
+                return .wait(Wait(duration: expiryWait, before: "authorization_expiry", then: .expiryRead))
+            case .cancel(let after):
+                return .wait(Wait(duration: after, before: "cancel", then: .cancel))
+            case .delayed(let after), .partial(_, let after):
+                return .wait(Wait(duration: after, before: "capture", then: .laterCapture))
+            }
+        case .laterCapture:
+            var amount: Int64?
+            if case .partial(let partial, _) = plan.capture { amount = partial }
+            return await capture(context, amount: amount, &outcome, &told) ? .then(.afterCapture) : .over
+        case .cancel:
+            await cancel(context, &outcome, &told)
+            return .over
+        case .expiryRead:
+            await readExpiry(context, &outcome)
+            return .over
+        case .afterCapture:
+            if let dispute = plan.dispute {
+                // The bank's side of a dispute has no API: over the wire the payment goes on
+                // undisputed (counted).
+                guard host != nil else {
+                    wire?.noteDisputeNotSent()
+                    return .over
+                }
+                return .wait(Wait(duration: dispute.after, before: "dispute", then: .dispute))
+            }
+            switch plan.refund {
+            case .none: return .over
+            case .full(let after), .partial(_, let after):
+                return .wait(Wait(duration: after, before: "refund", then: .refund))
+            }
+        case .dispute:
+            guard let dispute = plan.dispute else { return .over }
             await self.dispute(
-                id, dispute, number: plan.number, merchant: plan.merchant, apiKey: context.apiKey,
+                context.id, dispute, number: plan.number, merchant: plan.merchant, apiKey: context.apiKey,
                 idempotencyKey: context.idempotencyKey, &outcome)
-            return
+            return .over
+        case .refund:
+            await refund(context, &outcome, &told)
+            return .over
         }
-        await refundStep(context, &outcome, &told)
-    }
-
-    /// Whether the journey waits after its create: for a later capture, cancel, refund or
-    /// dispute, or for its authorization to expire.
-    func waitsAfterCreate(_ plan: JourneyPlan) -> Bool {
-        switch plan.capture {
-        case .immediate: Self.waitsAfterCapture(plan)
-        case .never: authorizationExpiryWait != nil
-        case .delayed, .partial, .cancel: true
-        }
-    }
-
-    /// Whether the journey waits after its capture: for a refund or a dispute.
-    static func waitsAfterCapture(_ plan: JourneyPlan) -> Bool {
-        if plan.dispute != nil { return true }
-        if case .none = plan.refund { return false }
-        return true
     }
 
     /// The create request of the plan: its payment method tokenized as a client would; nil (a
@@ -215,38 +279,10 @@ extension Journey {
         }
     }
 
-    /// The plan's capture: at once (the create captured), later, partly, never (then the
-    /// authorization may expire) or a cancel. Returns whether the payment was captured and the
-    /// journey goes on to its dispute or refund.
-    private func captureStep(
-        _ context: Context, _ outcome: inout JourneyOutcome, _ told: inout ToldState
-    ) async -> Bool {
-        switch context.plan.capture {
-        case .immediate:
-            outcome.counts.succeeded += 1
-            return true
-        case .never:
-            await awaitExpiry(context, &outcome)
-            return false
-        case .cancel(let after):
-            await cancelStep(context, after: after, &outcome, &told)
-            return false
-        case .delayed(let after), .partial(_, let after):
-            await wait(after, context.plan.number, before: "capture", payment: context.id)
-            var amount: Int64?
-            if case .partial(let partial, _) = context.plan.capture { amount = partial }
-            return await capture(context, amount: amount, &outcome, &told)
-        }
-    }
-
-    /// A payment never captured: waits out its authorization's validity and reads whether it
-    /// expired (only in process, and only when the scenario sets a validity).
-    private func awaitExpiry(_ context: Context, _ outcome: inout JourneyOutcome) async {
-        guard let expiryWait = authorizationExpiryWait, let host else {
-            outcome.counts.authorizedOnly += 1
-            return
-        }
-        await wait(expiryWait, context.plan.number, before: "authorization_expiry", payment: context.id)
+    /// A payment never captured has waited out its authorization's validity: reads whether it
+    /// expired.
+    private func readExpiry(_ context: Context, _ outcome: inout JourneyOutcome) async {
+        guard let host else { return }
         let state = await host.current().system.payment(context.id, of: context.merchant)?.payment.state
         if state == .expired {
             outcome.counts.expired += 1
@@ -257,13 +293,10 @@ extension Journey {
         }
     }
 
-    /// The merchant voids the authorization after `after`.
-    private func cancelStep(
-        _ context: Context, after: Duration, _ outcome: inout JourneyOutcome, _ told: inout ToldState
-    ) async {
+    /// The merchant voids the authorization.
+    private func cancel(_ context: Context, _ outcome: inout JourneyOutcome, _ told: inout ToldState) async {
         let (id, merchant, apiKey) = (context.id, context.merchant, context.apiKey)
         let key = "\(context.idempotencyKey)-cancel"
-        await wait(after, context.plan.number, before: "cancel", payment: id)
         let cancel: Call = { target in
             await target.cancel(id, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
@@ -302,7 +335,8 @@ extension Journey {
             await target.capture(
                 id, amountMinorUnits: amount, merchant: merchant, apiKey: apiKey, idempotencyKey: key)
         }
-        let sent = await send(capture, nothingWaitsAfter: !Self.waitsAfterCapture(context.plan))
+        // A wait after the capture is the timetable's, not this task's.
+        let sent = await send(capture, nothingWaitsAfter: true)
         let captured = await resolve(
             "capture", key: key, number: context.plan.number, sent, payment: id, &outcome, capture)
         if let captured {
@@ -331,15 +365,9 @@ extension Journey {
 }
 
 extension Journey {
-    /// The plan's refund, full or partial, of what is still refundable when it is due.
-    func refundStep(_ context: Context, _ outcome: inout JourneyOutcome, _ told: inout ToldState) async {
+    /// The plan's refund, full or partial, of what is still refundable now that it is due.
+    func refund(_ context: Context, _ outcome: inout JourneyOutcome, _ told: inout ToldState) async {
         let (id, merchant, apiKey) = (context.id, context.merchant, context.apiKey)
-        let after: Duration
-        switch context.plan.refund {
-        case .none: return
-        case .full(let delay), .partial(_, let delay): after = delay
-        }
-        await wait(after, context.plan.number, before: "refund", payment: id)
         let refundable: Int64
         if let host {
             guard let record = await host.current().system.payment(id, of: merchant) else { return }

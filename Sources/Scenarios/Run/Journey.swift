@@ -16,6 +16,8 @@ struct Journey: Sendable {
     let keys: KeyRing
     let metrics: RunMetrics
     let runtime: any Runtime
+    /// Where the journeys wait between their steps, without a task (see `goOn`).
+    let timetable: JourneyTimetable
     /// The run's journal, when it has one: every 2xx answer must have been journaled before the
     /// client got it.
     var journal: ChaosJournal?
@@ -69,12 +71,13 @@ struct Journey: Sendable {
     /// Plays the plan to its end: the create, the steps after it, the payment's retirement,
     /// then the journey counts as finished (`RunMetrics.finished`).
     ///
-    /// A journey that waits after its create (for a later capture, cancel, refund, dispute or
-    /// its authorization's expiry) goes on in a task of its own, and the task that made the
-    /// create ends. A task keeps the stack memory of its deepest call until it ends (the task
-    /// allocator keeps its slabs for reuse), and the create's client frames are about 11 KB
-    /// (`play`, `create`, `resolve`, `send`): held through minutes of waiting, they were about 5
-    /// KB of each waiting journey's memory, by the RSS of a 5-minute run (PERFORMANCE.md).
+    /// A journey that waits between its steps (for a later capture, cancel, refund, dispute or
+    /// its authorization's expiry) holds no task while it waits: the task that made the step
+    /// ends, and the run's `JourneyTimetable` starts a new one for the next step when it is due
+    /// (`goOn`). A task keeps the stack memory of its deepest call until it ends (the task
+    /// allocator keeps its slabs for reuse): a client call's frames are about 11 KB (`play`,
+    /// `create`, `resolve`, `send`), and a task asleep held about 10 KB of slabs even after
+    /// them, by a heap profile of a 5-minute run (PERFORMANCE.md).
     func run(_ plan: JourneyPlan) async {
         var outcome = JourneyOutcome()
         outcome.intendedNanoseconds = plan.intended.nanoseconds
@@ -84,15 +87,23 @@ struct Journey: Sendable {
         await end(plan, payment: id, &outcome, told)
     }
 
-    /// The rest of the script, from the create's answer on, in a task of its own that ends
-    /// the journey. A function apart, never inlined, so that neither `run`'s frame nor `play`'s
-    /// (which every journey's first task holds) carries the task's closure.
+    /// Hands the journey to the timetable until `wait` is over, then plays its script on from
+    /// `wait.then` in a new task, which ends the journey. A function apart, never inlined, so
+    /// that no caller's frame carries the closure.
     @inline(never)
-    func goOn(_ context: Context, _ outcome: JourneyOutcome, _ told: ToldState) {
-        runtime.spawn { [self] in
+    func goOn(after wait: Wait, _ context: Context, _ outcome: JourneyOutcome, _ told: ToldState) {
+        let (number, id) = (context.plan.number, context.id)
+        let due = runtime.now() + wait.duration
+        live.note(number, step: wait.before, payment: id, waitingUntil: due)
+        metrics.waiting(true)
+        timetable.schedule(at: due) { [self] in
+            metrics.waiting(false)
+            live.note(number, step: wait.before, payment: id)
             var (outcome, told) = (outcome, told)
-            await proceed(context, &outcome, &told)
-            await end(context.plan, payment: context.id, &outcome, told)
+            guard case .over(let id) = await proceed(context, from: wait.then, &outcome, &told) else {
+                return
+            }
+            await end(context.plan, payment: id, &outcome, told)
         }
     }
 
@@ -113,7 +124,8 @@ struct Journey: Sendable {
         metrics.finished()
     }
 
-    /// Sleeps until the plan's next step, noted as a well-defined wait.
+    /// Sleeps until the plan's next step, noted as a well-defined wait, in the task that waits
+    /// (a dispute's steps, rare enough that their frames held through a wait do not count).
     func wait(_ duration: Duration, _ number: Int, before step: String, payment: PaymentID) async {
         live.note(number, step: step, payment: payment, waitingUntil: runtime.now() + duration)
         try? await runtime.sleep(for: duration)

@@ -70,6 +70,7 @@ extension RunAssembly {
             report.generator.maxInFlightSource = RunReport.GeneratorFigures.memoryBudgetSource
             report.generator.memoryBudgetMB = InFlightBudget.memoryBudgetBytes >> 20
             report.generator.journeyBytesEstimate = InFlightBudget.journeyBytesEstimate
+            report.generator.waitingJourneyBytesEstimate = InFlightBudget.waitingJourneyBytesEstimate
         } else {
             report.generator.maxInFlightSource = "scenario"
         }

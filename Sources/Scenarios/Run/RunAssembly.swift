@@ -67,7 +67,8 @@ struct RunAssembly {
         let metrics = RunMetrics(answerDeadlineNanoseconds: scenario.answerDeadline.nanoseconds)
         let live = LiveJourneys()
         var journey = Journey(
-            host: host, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: journals.chaos,
+            host: host, keys: KeyRing(), metrics: metrics, runtime: runtime,
+            timetable: JourneyTimetable(runtime: runtime), journal: journals.chaos,
             faults: schedule, acknowledgements: options.acknowledgements,
             resumedKeyPrefix: firstLife.resumedKeyPrefix, live: live,
             retryJitter: ClientRetryJitter(runtime: runtime),

@@ -23,6 +23,8 @@ final class RunMetrics: Sendable {
         var declines: [String: Int] = [:]
         var lateDispatches = 0
         var inFlight = 0
+        /// Of the journeys in flight, those waiting in the timetable for their next step.
+        var waiting = 0
         var droppedArrivals = 0
         /// The runtime's time when the load began: ticks count from it, as the load's stages do.
         var loadStartNanoseconds: Int64 = 0
@@ -52,6 +54,8 @@ final class RunMetrics: Sendable {
     var declines: [String: Int] { state.withLock { $0.declines } }
     var lateDispatches: Int { state.withLock { $0.lateDispatches } }
     var inFlight: Int { state.withLock { $0.inFlight } }
+    /// The journeys in flight and, of them, those waiting for their next step.
+    var inFlightAndWaiting: (inFlight: Int, waiting: Int) { state.withLock { ($0.inFlight, $0.waiting) } }
     var violations: InvariantTally { state.withLock { $0.violations } }
 
     /// Arrivals due and first answers given, per 100 ms of the run: what was offered and what
@@ -83,6 +87,9 @@ final class RunMetrics: Sendable {
     }
 
     func finished() { state.withLock { $0.inFlight -= 1 } }
+
+    /// A journey went to the timetable to wait for its next step, or came back from it.
+    func waiting(_ isWaiting: Bool) { state.withLock { $0.waiting += isWaiting ? 1 : -1 } }
 
     /// Where the load's clock starts (a run may onboard merchants or resume before it).
     func loadStarted(atNanoseconds start: Int64) { state.withLock { $0.loadStartNanoseconds = start } }

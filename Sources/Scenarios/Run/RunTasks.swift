@@ -48,8 +48,10 @@ struct RunTasks {
         let inFlightBound = scenario.load.maxInFlight ?? InFlightBudget.defaultMaxInFlight
         let generator = LoadGenerator(
             scenario: scenario, planner: run.planner, journey: run.journey, metrics: run.metrics,
-            runtime: runtime,
-            inFlightBound: inFlightBound, lateAfterNanoseconds: run.mode == .realtime ? 10_000_000 : 0,
+            runtime: runtime, inFlightBound: inFlightBound,
+            waitingJourneysPerJourney: scenario.load.maxInFlight == nil
+                ? InFlightBudget.waitingJourneysPerJourney : 1,
+            lateAfterNanoseconds: run.mode == .realtime ? 10_000_000 : 0,
             // Realtime: at most one wake-up a millisecond rather than a timer per arrival
             // (20,000 a second at 20,000 TPS).
             wakeIntervalNanoseconds: run.mode == .realtime ? 1_000_000 : 0)

@@ -43,7 +43,8 @@ extension ScenarioRunner {
         let wire = WireFigures()
         let recent = RecentPayments()
         let journey = Journey(
-            host: nil, keys: KeyRing(), metrics: metrics, runtime: runtime, journal: nil, faults: nil,
+            host: nil, keys: KeyRing(), metrics: metrics, runtime: runtime,
+            timetable: JourneyTimetable(runtime: runtime), journal: nil, faults: nil,
             acknowledgements: nil, resumedKeyPrefix: keyPrefix, live: live,
             retryJitter: ClientRetryJitter(runtime: runtime), remote: target, wire: wire, recent: recent)
         let planner = JourneyPlanner(scenario: scenario)
