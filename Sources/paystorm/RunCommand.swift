@@ -279,7 +279,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             drawProgress(
                 "\(DurationText.format(progress.elapsed)) target \(Int(progress.targetTPS)) TPS · "
-                    + "\(progress.attempted) sent · \(progress.inFlight) in flight · "
+                    + "\(progress.attempted) sent · \(progress.inFlight) in flight "
+                    + "(\(progress.waiting) waiting) · "
                     + "p99 \(Int(progress.p99Milliseconds)) ms · \(progress.violations) violations"
                     + (progress.faultsActive.isEmpty
                         ? "" : " · faults: " + progress.faultsActive.joined(separator: ", ")),

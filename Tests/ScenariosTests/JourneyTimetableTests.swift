@@ -73,4 +73,29 @@ import Testing
         #expect(log.names == ["quick", "slow"])
         #expect(log.times == [1, 11].map { Self.seconds($0).nanoseconds })
     }
+
+    /// In a run, journeys whose captures come later wait in the timetable: the progress reports
+    /// count them among those in flight, and none is left waiting at the end.
+    @Test func aRunCountsItsWaitingJourneys() async throws {
+        let scenario = try ScenarioParser.parse(
+            """
+            name: later-captures
+            seed: 4
+            merchants: {count: 20, currencies: {USD: 1}}
+            load: {start_tps: 50, stages: [{hold: 20s}]}
+            mix:
+              capture: {immediate: 0.5, delayed: 0.5}
+              refunds: {full: 0.2, partial: 0.0}
+            """, file: "later-captures.yaml")
+        let seen = Mutex<[(inFlight: Int, waiting: Int)]>([])
+        let report = try await ScenarioRunner.run(scenario, mode: .simulated) { progress in
+            seen.withLock { $0.append((progress.inFlight, progress.waiting)) }
+        }
+        #expect(report.invariantsHold)
+        let reports = seen.withLock { $0 }
+        #expect(reports.count >= 10)
+        #expect(reports.allSatisfy { $0.waiting >= 0 && $0.waiting <= $0.inFlight })
+        #expect(reports.contains { $0.waiting > 0 }, "no journey waited: \(reports)")
+        #expect(reports.last.map { $0.waiting == 0 } ?? false, "\(reports.suffix(3))")
+    }
 }

@@ -58,6 +58,11 @@ import Testing
         #expect(try column("captured_per_s").reduce(0, +) > 0)
         #expect(try column("ledger_transfers_per_s").reduce(0, +) > 0)
         #expect(try column("webhooks_delivered_per_s").reduce(0, +) > 0)
+        // The journeys waiting for their next step are some of those in flight.
+        let inFlight = try column("in_flight")
+        let waiting = try column("in_flight_waiting")
+        #expect(waiting.count == inFlight.count)
+        #expect(zip(waiting, inFlight).allSatisfy { $0 >= 0 && $0 <= $1 }, "\(waiting) \(inFlight)")
         // The outage is named in the row of its second, and only there.
         let faults = try #require(header.firstIndex(of: "faults_active"))
         let seconds = try column("t_s")

@@ -92,6 +92,7 @@ public final class TimeSeriesRecorder: Sendable {
             seconds: seconds, intervalSeconds: interval, targetTPS: progress.targetTPS,
             dispatchedPerSecond: rate(progress.attempted, before?.attempted),
             answeredPerSecond: rate(progress.answered, before?.answered), inFlight: Double(progress.inFlight),
+            inFlightWaiting: Double(progress.waiting),
             authorizations: Double(progress.intervalAuthorizations),
             authorizeP50Milliseconds: progress.intervalP50Milliseconds,
             authorizeP90Milliseconds: progress.intervalP90Milliseconds,
@@ -142,6 +143,7 @@ public final class TimeSeriesRecorder: Sendable {
         last.authorizeP90Milliseconds = maximum(\.authorizeP90Milliseconds)
         last.authorizeP99Milliseconds = maximum(\.authorizeP99Milliseconds)
         last.inFlight = maximum(\.inFlight)
+        last.inFlightWaiting = maximum(\.inFlightWaiting)
         last.webhookBacklog = maximum(\.webhookBacklog)
         last.rssMegabytes = maximum(\.rssMegabytes)
         var declines: [String: Double] = [:]

@@ -10,6 +10,8 @@ public struct TimeSeriesRow: Sendable, Equatable {
     public var dispatchedPerSecond: Double
     public var answeredPerSecond: Double
     public var inFlight: Double
+    /// Of the journeys in flight, those waiting for their next step.
+    public var inFlightWaiting: Double = 0
     public var authorizations: Double
     public var authorizeP50Milliseconds: Double
     public var authorizeP90Milliseconds: Double

@@ -6,7 +6,8 @@ import Foundation
 public enum TimeSeriesText {
     /// The columns, in order; every row has each of them.
     public static let columns = [
-        "t_s", "target_tps", "dispatched_per_s", "answered_per_s", "in_flight", "authorizations",
+        "t_s", "target_tps", "dispatched_per_s", "answered_per_s", "in_flight", "in_flight_waiting",
+        "authorizations",
         "authorize_p50_ms", "authorize_p90_ms", "authorize_p99_ms", "captured_per_s", "declined_per_s",
         "blocked_per_s", "challenged_per_s", "abandoned_3ds_per_s", "rate_limited_per_s", "shed_per_s",
         "amount_refused_per_s", "errors_per_s", "client_retries_per_s", "webhooks_delivered_per_s",
@@ -19,7 +20,8 @@ public enum TimeSeriesText {
     static func numbers(_ row: TimeSeriesRow) -> [Double] {
         [
             row.seconds, row.targetTPS, row.dispatchedPerSecond, row.answeredPerSecond, row.inFlight,
-            row.authorizations, row.authorizeP50Milliseconds, row.authorizeP90Milliseconds,
+            row.inFlightWaiting, row.authorizations, row.authorizeP50Milliseconds,
+            row.authorizeP90Milliseconds,
             row.authorizeP99Milliseconds,
             row.capturedPerSecond, row.declinedPerSecond, row.blockedPerSecond, row.challengedPerSecond,
             row.abandoned3DSPerSecond, row.rateLimitedPerSecond, row.shedPerSecond,

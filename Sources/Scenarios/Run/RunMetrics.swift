@@ -174,7 +174,8 @@ final class RunMetrics: Sendable {
             return ProgressSnapshot(
                 latency: state.latency, interval: state.intervalLatency,
                 intervalAuthorizations: state.intervalAuthorizations, attempted: state.counts.attempted,
-                answered: state.answered, inFlight: state.inFlight, declined: state.counts.declined,
+                answered: state.answered, inFlight: state.inFlight, waiting: state.waiting,
+                declined: state.counts.declined,
                 rateLimited: state.counts.rateLimited,
                 violations: state.violations.total, counts: state.counts,
                 declines: state.declines, droppedArrivals: state.droppedArrivals)
@@ -188,6 +189,7 @@ final class RunMetrics: Sendable {
         var attempted: Int
         var answered: Int
         var inFlight: Int
+        var waiting: Int
         var declined: Int
         var rateLimited: Int
         var violations: Int

@@ -9,6 +9,9 @@ public struct RunProgress: Sendable {
     /// Arrivals that got a first answer so far (any answer: success, decline, refusal).
     public var answered = 0
     public var inFlight = 0
+    /// Of the journeys in flight, those waiting in the timetable for their next step (a later
+    /// capture, refund...): no request of theirs is being sent.
+    public var waiting = 0
     public var declined = 0
     public var rateLimited = 0
     /// Authorization latency p99 over the whole run so far.

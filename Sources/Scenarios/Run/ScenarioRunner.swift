@@ -325,6 +325,7 @@ extension ScenarioRunner {
         progress.counts = snapshot.counts
         progress.declinesByCode = snapshot.declines
         progress.droppedArrivals = snapshot.droppedArrivals
+        progress.waiting = snapshot.waiting
         return progress
     }
 }
