@@ -95,9 +95,9 @@ struct Journey: Sendable {
         let (number, id) = (context.plan.number, context.id)
         let due = runtime.now() + wait.duration
         live.note(number, step: wait.before, payment: id, waitingUntil: due)
-        metrics.waiting(true)
+        metrics.startedWaiting()
         timetable.schedule(at: due) { [self] in
-            metrics.waiting(false)
+            metrics.stoppedWaiting()
             live.note(number, step: wait.before, payment: id)
             var (outcome, told) = (outcome, told)
             guard case .over(let id) = await proceed(context, from: wait.then, &outcome, &told) else {

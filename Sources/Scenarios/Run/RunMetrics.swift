@@ -88,8 +88,11 @@ final class RunMetrics: Sendable {
 
     func finished() { state.withLock { $0.inFlight -= 1 } }
 
-    /// A journey went to the timetable to wait for its next step, or came back from it.
-    func waiting(_ isWaiting: Bool) { state.withLock { $0.waiting += isWaiting ? 1 : -1 } }
+    /// A journey went to the timetable to wait for its next step.
+    func startedWaiting() { state.withLock { $0.waiting += 1 } }
+
+    /// A journey came back from the timetable for its next step.
+    func stoppedWaiting() { state.withLock { $0.waiting -= 1 } }
 
     /// Where the load's clock starts (a run may onboard merchants or resume before it).
     func loadStarted(atNanoseconds start: Int64) { state.withLock { $0.loadStartNanoseconds = start } }
