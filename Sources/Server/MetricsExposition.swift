@@ -23,6 +23,11 @@ public struct MetricsExposition: Sendable {
         "paystorm_webhook_deliveries_total":
             "Webhook delivery attempts' results: delivered, failed, dead_lettered.",
         "paystorm_journeys_in_flight": "Scenario journeys started and not yet finished.",
+        "paystorm_journeys_waiting":
+            "Of the journeys in flight, those waiting for their next step (a later capture, refund...).",
+        "paystorm_arrivals_total":
+            "Arrivals the load profile made due: dispatched (a journey started) or dropped at the in-flight bound.",
+        "paystorm_arrivals_answered_total": "Dispatched arrivals that got a first answer (any answer).",
     ]
 
     public func text() -> String {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Journal
-import Metrics
 import PaystormRuntime
 import Reports
 import Scenarios
@@ -260,18 +259,14 @@ struct RunCommand: AsyncParsableCommand {
         return Task { try await metrics.serve(host: address.host, port: address.port) }
     }
 
-    /// Off the main actor: load comes from pool tasks (realtime) or the deterministic executor
-    /// driven on this pool thread (simulated).
-    /// `paystorm_journeys_in_flight`, as the progress line reports it.
-    private static let journeysInFlight = Gauge(label: "paystorm_journeys_in_flight")
-
-    /// What a run does with each second's progress report: the in-flight gauge, the time
+    /// What a run does with each second's progress report: the load's metrics, the time
     /// series row (for `--timeseries` and `--report`) and the terminal's progress line.
     static func progressHandler(
         recorder: TimeSeriesRecorder?, timeseries: TimeSeriesFile?, line: ProgressLine.Mode
     ) -> @Sendable (RunProgress) -> Void {
-        { progress in
-            journeysInFlight.record(progress.inFlight)
+        let metrics = LoadMetrics()
+        return { progress in
+            metrics.record(progress)
             if let recorder {
                 let cpu = ProcessCPU.seconds().map { $0.user + $0.system } ?? 0
                 let row = recorder.record(progress, rssBytes: ResidentMemory.bytes(), cpuSeconds: cpu)
@@ -288,6 +283,8 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// Off the main actor: load comes from pool tasks (realtime) or the deterministic executor
+    /// driven on this pool thread (simulated).
     @concurrent
     private static func execute(
         _ scenario: Scenario, mode: RunMode, journal: (any Journal)?, trace: EventTrace?, resume: Bool,

@@ -73,12 +73,12 @@ struct RunSummary {
         if let bound = report.generator.maxInFlight {
             let generator = report.generator
             var bounded = "at most \(Format.count(bound)) journeys"
-            if generator.maxInFlightSource == RunReport.GeneratorFigures.memoryBudgetSource,
+            if let perJourney = generator.waitingJourneysPerJourney,
                 let sending = generator.journeyBytesEstimate,
                 let waiting = generator.waitingJourneyBytesEstimate
             {
                 bounded +=
-                    ", \(sending / max(1, waiting)) waiting for their next step counting as one (default: a "
+                    ", \(perJourney) waiting for their next step counting as one (default: a "
                     + "\(Format.fixed(Double(generator.memoryBudgetMB ?? 0), 0)) MB budget at "
                     + "\(Format.fixed(Double(sending) / 1024, 1)) KB a journey that sends, "
                     + "\(Format.fixed(Double(waiting) / 1024, 1)) KB one that waits)"

@@ -22,7 +22,7 @@ CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")
 SCREENSHOTS = os.environ.get("PAYSTORM_SCREENSHOTS", ".build/screenshots")
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-RUN_CHARTS = ["tps", "latency", "outcomes", "declines", "fraud", "webhooks", "ledger", "memory", "cpu"]
+RUN_CHARTS = ["tps", "journeys", "latency", "outcomes", "declines", "fraud", "webhooks", "ledger", "memory", "cpu"]
 
 
 def paystorm(*arguments):

@@ -110,6 +110,17 @@ class PrometheusScrapeTest(unittest.TestCase):
             self.assertEqual(query('up{job="paystorm"}'), 1.0)
             self.assertGreater(query("sum(paystorm_authorize_duration_seconds_count)"), 0)
             self.assertGreater(query("sum(paystorm_ledger_transfers_total)"), 0)
+            # The runner's own figures: arrivals due (dispatched, dropped), answered, in flight.
+            dispatched = query('paystorm_arrivals_total{result="dispatched"}')
+            self.assertGreater(dispatched, 0)
+            self.assertEqual(query('paystorm_arrivals_total{result="dropped"}'), 0.0)
+            answered = query("paystorm_arrivals_answered_total")
+            self.assertGreater(answered, 0)
+            self.assertLessEqual(answered, dispatched)
+            in_flight = query("paystorm_journeys_in_flight")
+            waiting = query("paystorm_journeys_waiting")
+            self.assertIsNotNone(waiting)
+            self.assertLessEqual(waiting, in_flight)
         finally:
             if prometheus:
                 prometheus.terminate()

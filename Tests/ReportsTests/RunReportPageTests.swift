@@ -44,6 +44,8 @@ import Testing
             progress.targetTPS = 20
             progress.attempted = 20 * second
             progress.answered = 20 * second - 1
+            progress.inFlight = 10 + second
+            progress.waiting = second
             progress.intervalAuthorizations = 20
             progress.intervalP50Milliseconds = 10
             progress.intervalP90Milliseconds = 20
@@ -58,6 +60,23 @@ import Testing
             progress.faultsActive = second == 2 ? ["network_outage visa"] : []
             return recorder.record(progress, rssBytes: 100 << 20, cpuSeconds: Double(second) / 4)
         }
+    }
+
+    @Test func theJourneysChartSaysWhatTheBoundCounts() throws {
+        var report = Self.report()
+        report.generator.maxInFlight = 61_440
+        report.generator.maxInFlightSource = RunReport.GeneratorFigures.memoryBudgetSource
+        report.generator.journeyBytesEstimate = 16_384
+        report.generator.waitingJourneyBytesEstimate = 4_096
+        let html = RunReportPage(report: report, rows: Self.rows(4), scenarioText: "").html()
+        #expect(html.contains("The run&#39;s bound: 61,440 journeys, 4 waiting counting as one"))
+        // Sending and waiting are stacked: the top of the two is the journeys in flight.
+        #expect(html.contains("data-series=\"sending\"") && html.contains("data-series=\"waiting\""))
+
+        report.generator.maxInFlight = 500
+        report.generator.maxInFlightSource = "scenario"
+        let set = RunReportPage(report: report, rows: Self.rows(4), scenarioText: "").html()
+        #expect(set.contains("The run&#39;s bound: 500 journeys; arrivals beyond it are dropped"))
     }
 
     @Test func everyChartIsDrawnWithTheRunsData() throws {

@@ -7,6 +7,8 @@ struct RunCharts {
     var rows: [TimeSeriesRow]
     var stages: [RunReport.StageFigures]
     var faultWindows: [FaultWindow]
+    /// The run's bound on journeys in flight, for the journeys chart's note.
+    var generator: RunReport.GeneratorFigures?
 
     /// Points a series keeps at most: a two-hour run draws a few hundred marks a line.
     static let pointsMax = 600
@@ -15,7 +17,7 @@ struct RunCharts {
 
     /// Every chart of the report: its id (`chart-ID` in the page) and what it shows.
     static let ids = [
-        "tps", "latency", "outcomes", "declines", "fraud", "webhooks", "ledger", "memory", "cpu",
+        "tps", "journeys", "latency", "outcomes", "declines", "fraud", "webhooks", "ledger", "memory", "cpu",
     ]
 
     var xDomain: ClosedRange<Double> {
@@ -112,8 +114,19 @@ struct RunCharts {
                         frame.line("answered", \.answeredPerSecond),
                     ], withStages: true),
                 "Arrivals the load profile asked for, sent and answered (any answer) per second of run time; "
-                    + "bands are the load's stages, red the faults. Journeys in flight are in the time series "
-                    + "(a manual capture holds its journey for hours: drawn here it would flatten the rates)."
+                    + "bands are the load's stages, red the faults."
+            ),
+            (
+                "journeys",
+                frame.chart(
+                    "Journeys in flight (stacked)", "journeys",
+                    [
+                        frame.line("sending", { $0.inFlight - $0.inFlightWaiting }, .max),
+                        frame.line("waiting", \.inFlightWaiting, .max),
+                    ], stacked: true, withStages: true),
+                "Journeys started and not yet ended at each instant: those sending a request (or between "
+                    + "two), and those waiting for their next step (a later capture, refund, dispute). "
+                    + boundNote
             ),
             (
                 "latency",
@@ -148,6 +161,15 @@ struct RunCharts {
                 "Stripe's decline_code of each declined journey; the \(Self.declineCodesMax) most frequent drawn apart."
             ),
         ]
+    }
+
+    /// What the journeys chart says of the run's in-flight bound.
+    private var boundNote: String {
+        guard let bound = generator?.maxInFlight else { return "" }
+        let counting =
+            generator?.waitingJourneysPerJourney.map { ", \($0) waiting counting as one" } ?? ""
+        return "The run's bound: \(ReportNumber.count(bound)) journeys\(counting); arrivals beyond it are "
+            + "dropped, never sent (\"shed\" among the outcomes)."
     }
 
     /// Fraud, webhooks, the ledger, memory and CPU.

@@ -41,7 +41,9 @@ public struct RunReportPage: Sendable {
         body += "<div class=\"verdict \(verdictClass)\" id=\"verdict\">\(e(r.verdict))</div></header>"
         body += HTMLDocument.section(id: "summary", title: "Summary", summaryTable().html)
 
-        let charts = RunCharts(rows: rows, stages: r.stages, faultWindows: r.faultWindows).charts()
+        let charts = RunCharts(
+            rows: rows, stages: r.stages, faultWindows: r.faultWindows, generator: r.generator
+        ).charts()
         body += HTMLDocument.section(
             id: "over-time", title: "Over time",
             "<div class=\"charts\">"

@@ -344,6 +344,16 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var waitingJourneyBytesEstimate: Int? = nil
 
         public static let memoryBudgetSource = "memory_budget"
+
+        /// How many journeys waiting for their next step count as one against the bound: the
+        /// default bound's ratio of the two estimates; nil for a bound the scenario set (every
+        /// journey counts as one).
+        public var waitingJourneysPerJourney: Int? {
+            guard maxInFlightSource == Self.memoryBudgetSource, let sending = journeyBytesEstimate,
+                let waiting = waitingJourneyBytesEstimate
+            else { return nil }
+            return sending / max(1, waiting)
+        }
         /// True when the generator could not dispatch on time and the run under-sent.
         public var fellBehind: Bool
         public var lateDispatches: Int
