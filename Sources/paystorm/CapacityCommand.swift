@@ -34,6 +34,8 @@ struct CapacityCommand: AsyncParsableCommand {
     var report: String?
 
     func run() async throws {
+        // Every step is a realtime run.
+        configureAllocatorForRealtime()
         var scenario: Scenario
         do {
             scenario = try ScenarioParser.load(path: file)

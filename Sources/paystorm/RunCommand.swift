@@ -94,6 +94,7 @@ struct RunCommand: AsyncParsableCommand {
             printError("paystorm run: --mode must be realtime or simulated, not \(mode)")
             throw ExitCode(ExitStatus.badInput)
         }
+        if mode == .realtime { configureAllocatorForRealtime() }
         let scenario = try loadScenario()
         let series = try openTimeSeries()
         defer { series?.close() }
