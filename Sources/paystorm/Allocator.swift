@@ -37,20 +37,21 @@
         return name
     }
 
-    /// A realtime run's allocator: freed pages are purged by jemalloc's background thread
-    /// instead of inside the workers' own allocations and frees, after the same 1 s
-    /// (`CJemallocConfig`). Nothing when `MALLOC_CONF` is set: the environment wins.
+    /// The allocator of a process on the wall clock (`run --mode realtime`, `capacity`,
+    /// `serve`): freed pages are purged by jemalloc's background thread instead of inside the
+    /// workers' own allocations and frees, after the same 1 s (`CJemallocConfig`). Nothing when
+    /// `MALLOC_CONF` is set: the environment wins.
     ///
     /// Why: at 10,000 TPS and more a realtime run makes millions of allocations a second, and
     /// each worker purged (`madvise`, and the TLB shootdown it sends to the other core) in the
     /// middle of a payment's work: about 3% of a run's samples at 12,000 TPS. The background
     /// thread purges in larger batches, off the workers' path: in-process runs at 13,000-18,000
     /// TPS took less CPU in 14 of 15 pairs and held 16,000 and 17,000 TPS where the inline
-    /// purges saturated (PERFORMANCE.md, session 29). The decay stays 1 s, so memory under
-    /// overload stays what the in-flight budget was set for (a 10 s decay took the 10x
-    /// overload past 2 GiB, session 24).
-    /// Simulated runs keep purging inline: they run on one thread, and their digest does not
-    /// depend on it either way.
+    /// purges saturated; over the wire, black-friday's server took less CPU a payment in 4 of
+    /// 5 pairs (-2.7% by medians, inside those runs' noise; PERFORMANCE.md, session 29). The decay stays 1 s, so memory under overload stays what
+    /// the in-flight budget was set for (a 10 s decay took the 10x overload past 2 GiB,
+    /// session 24). Simulated runs keep purging inline: they run on one thread, and their
+    /// digest does not depend on it either way.
     func configureAllocatorForRealtime() {
         guard getenv("MALLOC_CONF") == nil else { return }
         var background = true

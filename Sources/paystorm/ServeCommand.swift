@@ -62,6 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: .hidden) var tasksOnEventLoops = false
 
     func run() async throws {
+        // A server runs on the wall clock, as a realtime run does.
+        configureAllocatorForRealtime()
         // Before anything opens a socket: the group is made at its first use.
         if let eventLoops {
             guard (1...64).contains(eventLoops) else {
