@@ -48,10 +48,10 @@
     /// thread purges in larger batches, off the workers' path: in-process runs at 13,000-18,000
     /// TPS took less CPU in 14 of 15 pairs and held 16,000 and 17,000 TPS where the inline
     /// purges saturated; over the wire, black-friday's server took less CPU a payment in 4 of
-    /// 5 pairs (-2.7% by medians, inside those runs' noise; PERFORMANCE.md, session 29). The decay stays 1 s, so memory under overload stays what
-    /// the in-flight budget was set for (a 10 s decay took the 10x overload past 2 GiB,
-    /// session 24). Simulated runs keep purging inline: they run on one thread, and their
-    /// digest does not depend on it either way.
+    /// 5 pairs (-2.7% by medians, inside those runs' noise; PERFORMANCE.md, session 29). The
+    /// decay stays 1 s, so memory under overload stays what the in-flight budget was set for (a
+    /// 10 s decay took the 10x overload past 2 GiB, session 24). Simulated runs keep purging
+    /// inline: they run on one thread, and their digest does not depend on it either way.
     func configureAllocatorForRealtime() {
         guard getenv("MALLOC_CONF") == nil else { return }
         var background = true

@@ -354,6 +354,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             else { return nil }
             return sending / max(1, waiting)
         }
+
         /// True when the generator could not dispatch on time and the run under-sent.
         public var fellBehind: Bool
         public var lateDispatches: Int
